@@ -21,7 +21,7 @@ the one sub-ICB that the mergers split (Frimley, D4U1Y) is split by local author
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cache, lru_cache
 from typing import Literal
 
 import numpy as np
@@ -37,7 +37,7 @@ LEVEL_TITLES: dict[str, str] = {
     "icb": "Integrated care board",
     "region": "NHS England region",
     "lad": "Local authority district (2024)",
-    "utla": "Upper-tier local authority (2025)",
+    "utla": "Upper-tier local authority (2025 set, 2024 codes)",
     "ca": "Combined authority (incl. Greater London Authority, 2025)",
     "ons_region": "Region (ONS)",
     "england": "England",
@@ -131,13 +131,14 @@ def lsoa_base() -> pd.DataFrame:
     base = base.merge(icb[["icb24cd", "nhser24cd"]], left_on="icb", right_on="icb24cd", how="left",
                       validate="many_to_one")
     base = base.rename(columns={"utla25cd": "utla", "cauth25cd": "ca", "rgn25cd": "ons_region", "nhser24cd": "region"})
+    base["utla"] = base["utla"].map(canonical_code)
     base["england"] = ENGLAND
     base["icb26"] = _assign_icb26(base)
     cols = ["lsoa", "sicb", "icb", "icb26", "region", "lad", "utla", "ca", "ons_region", "england", "pop21"]
     return base[cols].reset_index(drop=True)
 
 
-@lru_cache(maxsize=None)
+@cache
 def _names(level: str, vintage: int) -> pd.DataFrame:
     """code, name, alt_code (ODS or superseded code) for every area at a level."""
     if level == "lsoa":
@@ -165,7 +166,9 @@ def _names(level: str, vintage: int) -> pd.DataFrame:
     cd, nm = {"utla": ("utla25cd", "utla25nm"), "ca": ("cauth25cd", "cauth25nm"),
               "ons_region": ("rgn25cd", "rgn25nm")}[level]
     s = h[[cd, nm]].dropna().drop_duplicates(cd)
-    return pd.DataFrame({"code": s[cd], "name": s[nm], "alt_code": ""}).reset_index(drop=True)
+    codes = s[cd].map(canonical_code)  # Barnsley and Sheffield keep their 2024 codes at every level
+    alt = np.where(codes != s[cd], s[cd], "")
+    return pd.DataFrame({"code": codes, "name": s[nm], "alt_code": alt}).reset_index(drop=True)
 
 
 @lru_cache(maxsize=1)
@@ -215,7 +218,7 @@ def population(level: str, year: int = 2024, vintage: int = 2024) -> pd.DataFram
     return out
 
 
-@lru_cache(maxsize=None)
+@cache
 def _cross(fc: str, tc: str) -> pd.DataFrame:
     """Population cross-tabulation between two columns of the LSOA base, as shares of the ``fc`` area."""
     base = lsoa_base()
@@ -223,7 +226,8 @@ def _cross(fc: str, tc: str) -> pd.DataFrame:
     cross["share"] = cross["pop21"] / cross[fc].map(base.groupby(fc)["pop21"].sum())
     cross = cross.dropna(subset=[tc])  # areas outside any combined authority keep a total share below 1
     out = cross.rename(columns={fc: "from_code", tc: "to_code", "pop21": "population"})
-    return out[["from_code", "to_code", "share", "population"]].sort_values(["from_code", "to_code"]).reset_index(drop=True)
+    out = out[["from_code", "to_code", "share", "population"]]
+    return out.sort_values(["from_code", "to_code"]).reset_index(drop=True)
 
 
 def membership(from_level: str, to_level: str, vintage: int = 2024) -> pd.DataFrame:
@@ -293,8 +297,8 @@ def resolve(code_or_name: str, level: str | None = None, vintage: int | None = N
     if hit.empty:
         hit = idx[idx["name"].str.lower() == raw.lower()]
     if hit.empty:
-        choices = list(idx["code"]) + list(idx["name"]) if len(idx) < 2000 else list(idx[idx["level"] != "lsoa"]["code"])
-        raise UnknownChoiceError(f"{level or 'area'} code", raw, choices)
+        named = idx if level == "lsoa" else idx[idx["level"] != "lsoa"]
+        raise UnknownChoiceError(f"{level or 'area'} code", raw, list(named["name"]) + list(named["code"]))
     row = hit.iloc[0]
     return Area(code=row["code"], name=row["name"], level=row["level"], vintage=int(row["vintage"]),
                 alt_code=str(row["alt_code"] or ""), notes=notes)
@@ -322,7 +326,8 @@ def areas(level: str, vintage: int = 2024, within: str | None = None, year: int 
 
 def _level_keys() -> list[tuple[str, str, int]]:
     """(label, level, vintage) for every level, with the two ICB vintages as separate entries."""
-    return [(f"icb{v}" if lvl == "icb" else lvl, lvl, v) for lvl in LEVELS for v in (VINTAGES if lvl == "icb" else (2024,))]
+    return [(f"icb{v}" if lvl == "icb" else lvl, lvl, v)
+            for lvl in LEVELS for v in (VINTAGES if lvl == "icb" else (2024,))]
 
 
 def area_info(code_or_name: str, vintage: int | None = None) -> dict[str, object]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import math
-from enum import Enum
+from enum import StrEnum
 from typing import Any
 
 import numpy as np
@@ -12,7 +12,7 @@ import pandas as pd
 import typer
 
 
-class TableFormat(str, Enum):
+class TableFormat(StrEnum):
     """Output formats for commands that return a table."""
 
     table = "table"

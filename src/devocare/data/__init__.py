@@ -10,7 +10,7 @@ import gzip
 import hashlib
 import json
 from dataclasses import asdict, dataclass
-from functools import lru_cache
+from functools import cache, lru_cache
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -61,12 +61,16 @@ def _dataset(dataset_id: str) -> Dataset:
     return cat[dataset_id]
 
 
+def _ids_of_format(fmt: str) -> list[str]:
+    return [d.id for d in catalogue().values() if d.format == fmt]
+
+
 def file_path(dataset_id: str) -> Path:
     """Path of a dataset's compressed file inside the installed package."""
     return _root() / "files" / _dataset(dataset_id).path
 
 
-@lru_cache(maxsize=None)
+@cache
 def _load_csv(dataset_id: str) -> pd.DataFrame:
     return pd.read_csv(file_path(dataset_id), compression="gzip", encoding="utf-8-sig", low_memory=False)
 
@@ -74,15 +78,15 @@ def _load_csv(dataset_id: str) -> pd.DataFrame:
 def load(dataset_id: str) -> pd.DataFrame:
     """A tabular dataset as a DataFrame with its published columns (a fresh copy; the parse is cached)."""
     if _dataset(dataset_id).format != "csv":
-        raise UnknownChoiceError("tabular dataset", dataset_id, [d.id for d in catalogue().values() if d.format == "csv"])
+        raise UnknownChoiceError("tabular dataset", dataset_id, _ids_of_format("csv"))
     return _load_csv(dataset_id).copy()
 
 
-@lru_cache(maxsize=None)
+@cache
 def load_geojson(dataset_id: str) -> dict[str, Any]:
     """A boundary dataset as a GeoJSON FeatureCollection (cached; treat as read-only)."""
     if _dataset(dataset_id).format != "geojson":
-        raise UnknownChoiceError("boundary dataset", dataset_id, [d.id for d in catalogue().values() if d.format == "geojson"])
+        raise UnknownChoiceError("boundary dataset", dataset_id, _ids_of_format("geojson"))
     with gzip.open(file_path(dataset_id), "rt", encoding="utf-8") as fh:
         result: dict[str, Any] = json.load(fh)
     return result
