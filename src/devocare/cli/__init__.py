@@ -27,6 +27,9 @@ def _register() -> None:
     app.add_typer(data_cmd.app, name="data")
     app.add_typer(areas.app, name="areas")
     demo.register(app)
+    from devocare.cli import serve
+
+    serve.register(app)
 
 
 _register()

@@ -1,0 +1,72 @@
+"""Memoised library calls for the web layer: results are pure functions of their arguments and the
+embedded data, so each is computed once per process and copied on the way out."""
+
+from __future__ import annotations
+
+import json
+from functools import lru_cache
+from typing import Any
+
+import pandas as pd
+
+from devocare import data, geography
+
+BOUNDARIES = {
+    "lad": "lad24_england_bsc",
+    "utla": "ctyua23_utla_england_bsc",
+    "icb": "icb23_england_bsc",
+    "sicb": "sicbl23_england_bsc",
+    "ca": "cauth23_england_buc",
+    "region": "nhser24_england_bsc",
+    "ons_region": "rgn23_england_buc",
+}
+"""Shipped boundary dataset for each level (ICB boundaries are for the 2024 set of 42)."""
+
+
+@lru_cache(maxsize=64)
+def _areas(level: str, vintage: int, within: str | None, year: int) -> pd.DataFrame:
+    return geography.areas(level, vintage=vintage, within=within, year=year)
+
+
+def areas(level: str, vintage: int = 2024, within: str | None = None, year: int = 2024) -> pd.DataFrame:
+    """``geography.areas`` memoised."""
+    return _areas(level, vintage, within, year).copy()
+
+
+@lru_cache(maxsize=512)
+def _area_info(code: str, vintage: int | None) -> str:
+    return json.dumps(geography.area_info(code, vintage=vintage))
+
+
+def area_info(code: str, vintage: int | None = None) -> dict[str, Any]:
+    """``geography.area_info`` memoised."""
+    out: dict[str, Any] = json.loads(_area_info(code, vintage))
+    return out
+
+
+def _round(coords: Any) -> Any:
+    if isinstance(coords, list):
+        if coords and isinstance(coords[0], int | float):
+            return [round(float(c), 4) for c in coords]
+        return [_round(c) for c in coords]
+    return coords
+
+
+@lru_cache(maxsize=8)
+def boundaries(level: str) -> dict[str, Any]:
+    """GeoJSON for a level with properties slimmed to code and name and coordinates to 4 decimals (~10 m)."""
+    geography.check_level(level)
+    if level not in BOUNDARIES:
+        from devocare.errors import UnknownChoiceError
+
+        raise UnknownChoiceError("boundary level", level, sorted(BOUNDARIES))
+    raw = data.load_geojson(BOUNDARIES[level])
+    features = []
+    for f in raw["features"]:
+        props = f["properties"]
+        code = next(v for k, v in props.items() if k.upper().endswith("CD"))
+        name = next((v for k, v in props.items() if k.upper().endswith("NM")), code)
+        geom = {"type": f["geometry"]["type"], "coordinates": _round(f["geometry"]["coordinates"])}
+        features.append({"type": "Feature", "id": code, "properties": {"code": code, "name": name},
+                         "geometry": geom})
+    return {"type": "FeatureCollection", "features": features}

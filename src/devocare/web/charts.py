@@ -1,0 +1,164 @@
+"""Plotly figures as plain JSON dicts (drawn in the browser by the plotly.js bundled with plotly).
+
+Each builder takes a DataFrame the library computed and returns a figure; none computes figures itself.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from devocare.web.frames import jsonable
+
+NHS_BLUE = "#005eb8"
+PALETTE = ["#005eb8", "#ed8b00", "#009639", "#7c2855", "#00a499", "#330072", "#ae2573", "#41b6e6",
+           "#768692", "#ffb81c"]
+
+
+def _layout(title: str, **extra: Any) -> dict[str, Any]:
+    layout = {"title": {"text": title, "font": {"size": 16}}, "margin": {"l": 60, "r": 20, "t": 50, "b": 50},
+              "font": {"family": "Frutiger W01, Arial, sans-serif"}, "paper_bgcolor": "#ffffff",
+              "plot_bgcolor": "#ffffff", "colorway": PALETTE}
+    layout.update(extra)
+    return layout
+
+
+def choropleth(df: pd.DataFrame, level: str, value: str, title: str, code: str = "code", name: str = "name",
+               colorbar: str = "", link: str | None = None, highlight: str | None = None) -> dict[str, Any]:
+    """Areas of ``level`` coloured by ``value``; boundaries fetched by the browser from the API.
+
+    ``link`` is a URL template with ``{code}``: clicking an area follows it. ``highlight`` outlines one area.
+    """
+    trace: dict[str, Any] = {
+        "type": "choropleth", "geojson": f"/api/v1/boundaries/{level}", "featureidkey": "properties.code",
+        "locations": df[code].tolist(), "z": jsonable(df[value].astype(float).tolist()),
+        "text": df[name].tolist() if name in df else df[code].tolist(),
+        "hovertemplate": "%{text}<br>%{z:,.4g}<extra></extra>",
+        "colorscale": [[0, "#e8edee"], [0.5, "#41b6e6"], [1, "#003087"]],
+        "marker": {"line": {"color": "#ffffff", "width": 0.3}}, "colorbar": {"title": {"text": colorbar}},
+    }
+    if link:
+        trace["customdata"] = [link.format(code=c) for c in df[code]]
+    traces = [trace]
+    if highlight is not None:
+        traces.append({"type": "choropleth", "geojson": f"/api/v1/boundaries/{level}",
+                       "featureidkey": "properties.code", "locations": [highlight], "z": [1],
+                       "showscale": False, "colorscale": [[0, "rgba(0,0,0,0)"], [1, "rgba(0,0,0,0)"]],
+                       "marker": {"line": {"color": "#d5281b", "width": 2.5}}, "hoverinfo": "skip"})
+    geo = {"fitbounds": "locations", "visible": False, "projection": {"type": "mercator"}}
+    return {"data": traces, "layout": _layout(title, geo=geo, height=560, margin={"l": 0, "r": 0, "t": 50, "b": 0})}
+
+
+def bars(df: pd.DataFrame, x: str, y: str, title: str, color: str | None = None, horizontal: bool = False,
+         ytitle: str = "") -> dict[str, Any]:
+    """Bar chart (grouped by ``color`` when given)."""
+    groups = [(None, df)] if color is None else list(df.groupby(color, sort=False))
+    traces = []
+    for key, part in groups:
+        xs, ys = jsonable(part[x].tolist()), jsonable(part[y].tolist())
+        trace = {"type": "bar", "x": ys if horizontal else xs, "y": xs if horizontal else ys,
+                 "orientation": "h" if horizontal else "v"}
+        if key is not None:
+            trace["name"] = str(key)
+        traces.append(trace)
+    extra: dict[str, Any] = {"barmode": "group"}
+    if horizontal:
+        extra.update(height=max(360, 22 * len(df) + 120), yaxis={"automargin": True}, xaxis={"title": ytitle})
+    else:
+        extra["yaxis"] = {"title": ytitle}
+    return {"data": traces, "layout": _layout(title, **extra)}
+
+
+def lines(df: pd.DataFrame, x: str, y: str, title: str, color: str | None = None, ytitle: str = "") -> dict[str, Any]:
+    """Line chart, one line per ``color`` value."""
+    groups = [(None, df)] if color is None else list(df.groupby(color, sort=False))
+    traces = []
+    for key, part in groups:
+        trace = {"type": "scatter", "mode": "lines+markers", "x": jsonable(part[x].tolist()),
+                 "y": jsonable(part[y].tolist())}
+        if key is not None:
+            trace["name"] = str(key)
+        traces.append(trace)
+    return {"data": traces, "layout": _layout(title, yaxis={"title": ytitle})}
+
+
+def fan(df: pd.DataFrame, x: str, title: str, series: str | None = None, ytitle: str = "",
+        mid: str = "p50", bands: tuple[tuple[str, str], ...] = (("p5", "p95"), ("p25", "p75"))) -> dict[str, Any]:
+    """Fan chart: shaded quantile bands around a central line, one fan per ``series`` value."""
+    groups = [(None, df)] if series is None else list(df.groupby(series, sort=False))
+    traces: list[dict[str, Any]] = []
+    for i, (key, part) in enumerate(groups):
+        colour = PALETTE[i % len(PALETTE)]
+        r, g, b = (int(colour[k:k + 2], 16) for k in (1, 3, 5))
+        xs = jsonable(part[x].tolist())
+        for j, (lo, hi) in enumerate(bands):
+            if lo not in part or hi not in part:
+                continue
+            fill = f"rgba({r},{g},{b},{0.15 + 0.15 * j})"
+            traces.append({"type": "scatter", "x": xs, "y": jsonable(part[lo].tolist()), "mode": "lines",
+                           "line": {"width": 0}, "showlegend": False, "hoverinfo": "skip"})
+            traces.append({"type": "scatter", "x": xs, "y": jsonable(part[hi].tolist()), "mode": "lines",
+                           "line": {"width": 0}, "fill": "tonexty", "fillcolor": fill,
+                           "name": f"{key or ''} {lo}–{hi}".strip(), "hoverinfo": "skip"})
+        traces.append({"type": "scatter", "x": xs, "y": jsonable(part[mid].tolist()), "mode": "lines+markers",
+                       "line": {"color": colour, "width": 2}, "name": f"{key or ''} {mid}".strip()})
+    return {"data": traces, "layout": _layout(title, yaxis={"title": ytitle})}
+
+
+def sankey(nodes: list[dict[str, Any]], links: list[dict[str, Any]], title: str) -> dict[str, Any]:
+    """Funding Sankey from ``architecture.sankey`` nodes and links."""
+    index = {str(n.get("id", i)): i for i, n in enumerate(nodes)}
+
+    def at(ref: Any) -> int:
+        return int(ref) if isinstance(ref, int | np.integer) else index[str(ref)]
+
+    link_values = [float(lk.get("value", lk.get("amount", 0)) or 0) for lk in links]
+    return {"data": [{
+        "type": "sankey", "arrangement": "snap",
+        "node": {"label": [str(n.get("label", n.get("name", n.get("id", "")))) for n in nodes], "pad": 12,
+                 "color": NHS_BLUE},
+        "link": {"source": [at(lk["source"]) for lk in links], "target": [at(lk["target"]) for lk in links],
+                 "value": link_values,
+                 "label": [str(lk.get("label", "")) for lk in links]},
+    }], "layout": _layout(title, height=max(420, 18 * len(nodes)))}
+
+
+def network(nodes: pd.DataFrame, edges: pd.DataFrame, title: str) -> dict[str, Any]:
+    """Accountability graph: nodes at given x, y positions, edges as line segments with hover labels."""
+    traces: list[dict[str, Any]] = []
+    for kind, part in edges.groupby("kind", sort=False) if len(edges) else []:
+        xs: list[Any] = []
+        ys: list[Any] = []
+        for row in part.itertuples():
+            xs += [row.x0, row.x1, None]
+            ys += [row.y0, row.y1, None]
+        traces.append({"type": "scatter", "mode": "lines", "x": xs, "y": ys, "name": f"{kind} accountability",
+                       "hoverinfo": "skip", "line": {"width": 1.2}})
+    traces.append({"type": "scatter", "mode": "markers+text", "x": nodes["x"].tolist(), "y": nodes["y"].tolist(),
+                   "text": nodes["label"].tolist(), "textposition": "top center",
+                   "hovertext": nodes["hover"].tolist(), "hoverinfo": "text", "name": "bodies",
+                   "marker": {"size": 14, "color": NHS_BLUE, "line": {"color": "#fff", "width": 1}}})
+    axis = {"visible": False, "zeroline": False}
+    return {"data": traces, "layout": _layout(title, xaxis=axis, yaxis=axis, height=620, hovermode="closest",
+                                              legend={"orientation": "h"})}
+
+
+def funnel(df: pd.DataFrame, x: str, y: str, title: str, limits: pd.DataFrame | None = None,
+           mean: float | None = None, xtitle: str = "", ytitle: str = "") -> dict[str, Any]:
+    """Funnel plot: areas as points against their size, with control-limit curves when given."""
+    traces: list[dict[str, Any]] = [{
+        "type": "scatter", "mode": "markers", "x": jsonable(df[x].tolist()), "y": jsonable(df[y].tolist()),
+        "text": df["name"].tolist() if "name" in df else None, "name": "areas",
+        "hovertemplate": "%{text}<br>%{y:,.4g}<extra></extra>", "marker": {"color": NHS_BLUE, "size": 7}}]
+    if limits is not None and len(limits):
+        lx = limits.columns[0]
+        for col in limits.columns[1:]:
+            traces.append({"type": "scatter", "mode": "lines", "x": jsonable(limits[lx].tolist()),
+                           "y": jsonable(limits[col].tolist()), "name": str(col),
+                           "line": {"dash": "dot" if "95" in str(col) else "dash", "color": "#768692"}})
+    if mean is not None:
+        traces.append({"type": "scatter", "mode": "lines", "x": [float(df[x].min()), float(df[x].max())],
+                       "y": [mean, mean], "name": "England", "line": {"color": "#d5281b"}})
+    return {"data": traces, "layout": _layout(title, xaxis={"title": xtitle, "type": "log"}, yaxis={"title": ytitle})}

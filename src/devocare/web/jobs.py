@@ -1,0 +1,121 @@
+"""Background jobs for long computations (simulations): a thread each, progress, cancel, per-client caps."""
+
+from __future__ import annotations
+
+import threading
+import time
+import uuid
+from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from devocare.errors import DevocareError, UnknownChoiceError
+from devocare.web.problems import ProblemError
+from devocare.web.settings import WebSettings
+
+Work = Callable[[Callable[[int, int], None], threading.Event], Any]
+"""A job body: called with ``progress(done, total)`` and a cancel event; returns the result."""
+
+
+class Cancelled(Exception):
+    """Raised inside a job body when its cancel event is set."""
+
+
+@dataclass
+class Job:
+    """One background computation and what is known about it."""
+
+    id: str
+    client: str
+    kind: str
+    params: dict[str, Any]
+    status: str = "queued"  # queued | running | finished | failed | cancelled
+    done: int = 0
+    total: int = 0
+    error: str | None = None
+    result: Any = None
+    created: float = field(default_factory=time.time)
+    finished: float | None = None
+    cancel: threading.Event = field(default_factory=threading.Event)
+
+    @property
+    def active(self) -> bool:
+        """Still queued or running."""
+        return self.status in {"queued", "running"}
+
+    def public(self) -> dict[str, Any]:
+        """What the API and the progress bar show."""
+        return {"id": self.id, "kind": self.kind, "status": self.status, "done": self.done, "total": self.total,
+                "error": self.error, "params": self.params, "created": self.created, "finished": self.finished}
+
+
+class JobManager:
+    """Runs jobs on threads, caps concurrent jobs per client, keeps recent finished jobs."""
+
+    def __init__(self, settings: WebSettings) -> None:
+        self.settings = settings
+        self._jobs: OrderedDict[str, Job] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def submit(self, client: str, kind: str, params: dict[str, Any], work: Work) -> Job:
+        """Start ``work`` on a thread; 429 if this client already runs the maximum number of jobs."""
+        with self._lock:
+            running = sum(1 for j in self._jobs.values() if j.client == client and j.active)
+            if running >= self.settings.max_jobs_per_client:
+                raise ProblemError(429, f"{running} jobs already running for this client; the limit is "
+                                        f"{self.settings.max_jobs_per_client}. Wait for one to finish or cancel it.")
+            job = Job(id=uuid.uuid4().hex[:16], client=client, kind=kind, params=params)
+            self._jobs[job.id] = job
+            self._trim()
+        threading.Thread(target=self._run, args=(job, work), daemon=True, name=f"job-{job.id}").start()
+        return job
+
+    def _trim(self) -> None:
+        finished = [k for k, j in self._jobs.items() if not j.active]
+        for key in finished[: max(0, len(finished) - self.settings.keep_jobs)]:
+            del self._jobs[key]
+
+    def _run(self, job: Job, work: Work) -> None:
+        def progress(done: int, total: int) -> None:
+            job.done, job.total = int(done), int(total)
+            if job.cancel.is_set():
+                raise Cancelled
+
+        job.status = "running"
+        try:
+            result = work(progress, job.cancel)
+            if job.cancel.is_set():
+                job.status = "cancelled"
+            else:
+                job.result, job.status = result, "finished"
+        except Cancelled:
+            job.status = "cancelled"
+        except DevocareError as exc:
+            job.status, job.error = "failed", str(exc)
+        except Exception as exc:  # a bug in the computation: report it on the job, keep the server up
+            job.status, job.error = "failed", f"{type(exc).__name__}: the computation failed"
+            import logging
+
+            logging.getLogger("devocare.web").exception("job %s failed", job.id)
+        finally:
+            job.finished = time.time()
+
+    def get(self, job_id: str) -> Job:
+        """A job by id (404 problem if unknown or expired)."""
+        job = self._jobs.get(job_id)
+        if job is None:
+            raise UnknownChoiceError("job", job_id, [])
+        return job
+
+    def cancel(self, job_id: str) -> Job:
+        """Ask a job to stop at its next progress report."""
+        job = self.get(job_id)
+        job.cancel.set()
+        if job.status == "queued":
+            job.status = "cancelled"
+        return job
+
+    def list(self, client: str | None = None) -> list[Job]:
+        """Jobs, newest first (only one client's when given)."""
+        return [j for j in reversed(self._jobs.values()) if client is None or j.client == client]

@@ -1,0 +1,9 @@
+"""HTML pages: each is a GET view whose query string restores it, with CSV downloads of its data."""
+
+from fastapi import APIRouter
+
+from devocare.web.pages import area, home
+
+router = APIRouter(include_in_schema=False)
+router.include_router(home.router)
+router.include_router(area.router)

@@ -1,0 +1,111 @@
+"""RFC 9457 problem details: every bad request becomes a 4xx ``application/problem+json`` (API) or an
+error page (HTML), never a traceback."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, Response
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from devocare.errors import DevocareError, UnknownChoiceError
+
+log = logging.getLogger("devocare.web")
+
+PROBLEM_TYPE = "application/problem+json"
+
+TITLES = {
+    400: "Bad request",
+    404: "Not found",
+    405: "Method not allowed",
+    409: "Conflict",
+    413: "Request too large",
+    415: "Unsupported media type",
+    422: "Invalid input",
+    429: "Too many requests",
+    500: "Internal error",
+}
+
+
+class ProblemError(Exception):
+    """Raised by route code to answer with a problem document of a given status."""
+
+    def __init__(self, status: int, detail: str, **extra: Any) -> None:
+        super().__init__(detail)
+        self.status, self.detail, self.extra = status, detail, extra
+
+
+def problem_body(status: int, detail: str, instance: str = "", **extra: Any) -> dict[str, Any]:
+    """The problem document: type, title, status, detail, instance plus any extension members."""
+    body: dict[str, Any] = {"type": "about:blank", "title": TITLES.get(status, "Error"), "status": status,
+                            "detail": detail}
+    if instance:
+        body["instance"] = instance
+    body.update(extra)
+    return body
+
+
+def problem_response(status: int, detail: str, instance: str = "", headers: dict[str, str] | None = None,
+                     **extra: Any) -> JSONResponse:
+    """A ``application/problem+json`` response."""
+    return JSONResponse(problem_body(status, detail, instance, **extra), status_code=status,
+                        media_type=PROBLEM_TYPE, headers=headers)
+
+
+def _wants_html(request: Request) -> bool:
+    return not request.url.path.startswith("/api/") and "text/html" in request.headers.get("accept", "text/html")
+
+
+def _respond(request: Request, status: int, detail: str, errors: list[dict[str, Any]] | None = None,
+             headers: dict[str, str] | None = None) -> Response:
+    if _wants_html(request):
+        from devocare.web.render import render_error
+
+        return render_error(request, status, TITLES.get(status, "Error"), detail, errors or [])
+    extra: dict[str, Any] = {"errors": errors} if errors else {}
+    return problem_response(status, detail, request.url.path, headers=headers, **extra)
+
+
+def _validation_errors(exc: RequestValidationError) -> list[dict[str, Any]]:
+    out = []
+    for err in exc.errors():
+        loc = [str(p) for p in err.get("loc", ())]
+        out.append({"field": ".".join(loc[1:] if len(loc) > 1 else loc), "in": loc[0] if loc else "",
+                    "message": str(err.get("msg", "invalid"))})
+    return out
+
+
+def install(app: FastAPI) -> None:
+    """Register the handlers that turn every error into a problem document or an error page."""
+
+    @app.exception_handler(ProblemError)
+    async def _problem(request: Request, exc: ProblemError) -> Response:
+        return _respond(request, exc.status, exc.detail)
+
+    @app.exception_handler(UnknownChoiceError)
+    async def _unknown(request: Request, exc: UnknownChoiceError) -> Response:
+        return _respond(request, 404 if exc.what in {"architecture", "job", "run", "indicator"} else 400, str(exc))
+
+    @app.exception_handler(DevocareError)
+    async def _devocare(request: Request, exc: DevocareError) -> Response:
+        return _respond(request, 400, str(exc))
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation(request: Request, exc: RequestValidationError) -> Response:
+        errors = _validation_errors(exc)
+        detail = "; ".join(f"{e['field'] or e['in']}: {e['message']}" for e in errors[:5]) or "invalid request"
+        return _respond(request, 422, detail, errors)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(request: Request, exc: StarletteHTTPException) -> Response:
+        detail = exc.detail if isinstance(exc.detail, str) else TITLES.get(exc.status_code, "Error")
+        return _respond(request, exc.status_code, detail, headers=getattr(exc, "headers", None))
+
+    @app.exception_handler(Exception)
+    async def _unexpected(request: Request, exc: Exception) -> Response:
+        # A bug, not bad input: log it with its traceback server-side, show the user no internals.
+        log.exception("unhandled error on %s", request.url.path)
+        return _respond(request, 500, "The server could not compute this; the error has been logged.")

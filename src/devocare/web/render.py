@@ -1,0 +1,111 @@
+"""Jinja rendering for pages: one layout, a CSV download for every dataset behind a chart or table."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+from fastapi import Request
+from fastapi.responses import HTMLResponse, Response
+from fastapi.templating import Jinja2Templates
+from markupsafe import Markup
+
+from devocare.web.frames import csv_response, safe_filename
+
+TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
+
+NAVIGATION = [
+    ("architectures", "Architectures", "/architectures"),
+    ("compare", "Compare", "/compare"),
+    ("simulate", "Simulate", "/simulate"),
+    ("area", "My area", "/area"),
+    ("allocation", "Allocation", "/allocation"),
+    ("outcomes", "Outcomes", "/outcomes"),
+    ("saved", "Saved work", "/saved"),
+]
+
+
+def _fmt(value: Any, digits: int = 3) -> str:
+    """Numbers for tables: thousands separators, ``digits`` significant decimals for fractions."""
+    if value is None or (isinstance(value, float) and value != value):
+        return "–"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, int):
+        return f"{value:,}"
+    if isinstance(value, float):
+        if value.is_integer() and abs(value) >= 1000:
+            return f"{value:,.0f}"
+        if abs(value) >= 1000:
+            return f"{value:,.1f}"
+        return f"{value:.{digits}g}"
+    return str(value)
+
+
+def _money(value: Any) -> str:
+    """£ with thousands separators, millions for large sums."""
+    if value is None or (isinstance(value, float) and value != value):
+        return "–"
+    value = float(value)
+    if abs(value) >= 1e6:
+        return f"£{value / 1e6:,.1f}m"
+    return f"£{value:,.0f}"
+
+
+def _chart(fig: dict[str, Any] | None, chart_id: str, label: str) -> Markup:
+    """A chart container: the Plotly figure JSON for the script, a text label for screen readers."""
+    if not fig:
+        return Markup("")
+    payload = json.dumps(fig, default=str).replace("</", "<\\/")
+    return Markup(
+        f'<figure class="dc-chart" aria-label="{Markup.escape(label)}">'
+        f'<div class="dc-chart__plot" id="{Markup.escape(chart_id)}" data-chart="{Markup.escape(chart_id)}-data">'
+        f'<p class="nhsuk-body-s dc-nojs">Charts need JavaScript; the table and CSV download below carry the '
+        f'same data.</p></div>'
+        f'<script type="application/json" id="{Markup.escape(chart_id)}-data">{payload}</script>'
+        f'<figcaption class="nhsuk-body-s">{Markup.escape(label)}</figcaption></figure>')
+
+
+TEMPLATES.env.filters["fmt"] = _fmt
+TEMPLATES.env.filters["money"] = _money
+TEMPLATES.env.globals["chart"] = _chart
+
+
+def download_url(request: Request, name: str) -> str:
+    """The current page's URL with ``download=name``: the CSV of one dataset on it."""
+    return str(request.url.include_query_params(download=name))
+
+
+def page(request: Request, template: str, title: str, section: str,
+         datasets: dict[str, pd.DataFrame] | None = None, status_code: int = 200, **context: Any) -> Response:
+    """Render a page, or, when the query string names ``download=<dataset>``, that dataset as CSV."""
+    datasets = datasets or {}
+    wanted = request.query_params.get("download")
+    if wanted:
+        if wanted not in datasets:
+            from devocare.errors import UnknownChoiceError
+
+            raise UnknownChoiceError("download", wanted, sorted(datasets))
+        return csv_response(datasets[wanted], f"{section}-{safe_filename(wanted)}")
+    downloads = {name: download_url(request, name) for name in datasets}
+    return TEMPLATES.TemplateResponse(
+        request, template,
+        {"title": title, "section": section, "navigation": NAVIGATION, "downloads": downloads,
+         "share_url": str(request.url), **context},
+        status_code=status_code)
+
+
+def render_error(request: Request, status: int, title: str, detail: str, errors: list[dict[str, Any]]) -> Response:
+    """An error page in the site layout (no internals shown)."""
+    return TEMPLATES.TemplateResponse(
+        request, "error.html",
+        {"title": title, "section": "", "navigation": NAVIGATION, "downloads": {}, "status": status,
+         "detail": detail, "errors": errors, "share_url": str(request.url)},
+        status_code=status)
+
+
+def html(text: str) -> HTMLResponse:
+    """Plain HTML response (used by the job progress fragment)."""
+    return HTMLResponse(text)

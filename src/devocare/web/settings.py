@@ -1,0 +1,34 @@
+"""Limits that keep one client from exhausting the server: body sizes, page sizes and simulation job sizes."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+
+
+def _env_int(name: str, default: int) -> int:
+    value = os.environ.get(name)
+    return int(value) if value and value.strip().isdigit() else default
+
+
+@dataclass(frozen=True)
+class WebSettings:
+    """Server limits; each can be set by an environment variable of the same name in capitals with a
+    ``DEVOCARE_`` prefix (e.g. ``DEVOCARE_MAX_BODY_BYTES``)."""
+
+    max_body_bytes: int = field(default_factory=lambda: _env_int("DEVOCARE_MAX_BODY_BYTES", 1_000_000))
+    """Largest request body accepted (413 beyond it): JSON bodies and uploaded architecture files."""
+    max_page_size: int = field(default_factory=lambda: _env_int("DEVOCARE_MAX_PAGE_SIZE", 1000))
+    """Largest page of rows one API response returns."""
+    max_job_cells: int = field(default_factory=lambda: _env_int("DEVOCARE_MAX_JOB_CELLS", 2_000_000))
+    """Largest simulation a job may ask for, counted as (draws + 1) × atoms × years."""
+    max_jobs_per_client: int = field(default_factory=lambda: _env_int("DEVOCARE_MAX_JOBS_PER_CLIENT", 2))
+    """Simulation jobs one client (by address) may have running at once (429 beyond it)."""
+    max_draws: int = field(default_factory=lambda: _env_int("DEVOCARE_MAX_DRAWS", 1000))
+    """Most Monte Carlo draws one job may ask for."""
+    max_years: int = field(default_factory=lambda: _env_int("DEVOCARE_MAX_YEARS", 30))
+    """Longest simulation horizon in years."""
+    keep_jobs: int = field(default_factory=lambda: _env_int("DEVOCARE_KEEP_JOBS", 50))
+    """Finished jobs kept in memory for their result pages (oldest dropped first)."""
+    database_url: str | None = field(default_factory=lambda: os.environ.get("DATABASE_URL"))
+    """Where saved work goes (``devocare.storage.Store``); None: ``devocare.db`` in the working directory."""
