@@ -1,0 +1,18 @@
+"""Saved work: architectures, scenarios and simulation runs (SQLite by default, PostgreSQL on request).
+
+>>> from devocare.storage import Store
+>>> store = Store("sqlite://")          # in memory; Store() opens ./devocare.db or $DATABASE_URL
+>>> store.get_architecture(store.save_architecture("mine", "id: mine\\n")).name
+'mine'
+"""
+
+from devocare.storage.store import (
+    NotFoundError,
+    SavedArchitecture,
+    SavedRun,
+    SavedScenario,
+    Store,
+    resolve_url,
+)
+
+__all__ = ["Store", "SavedArchitecture", "SavedScenario", "SavedRun", "NotFoundError", "resolve_url"]

@@ -1,0 +1,444 @@
+"""The saved-work store: architectures, scenarios and simulation runs in SQLite or PostgreSQL.
+
+Why it is built this way:
+
+- Zero set-up by default: a SQLite file ``devocare.db`` in the working directory (``DEVOCARE_DB`` names
+  another file); PostgreSQL when ``DATABASE_URL`` is set (``postgresql://`` URLs use psycopg 3).
+- Nothing acknowledged is lost: every save is one transaction and returns only after the commit. SQLite
+  runs in WAL mode with ``synchronous=FULL``; PostgreSQL commits are durable by default. A run's result
+  table is written to Parquet, flushed to disk and renamed into place *before* the row that names it is
+  committed, so a kill at any moment leaves either no run or a complete one (at worst an orphan file).
+- The schema is managed by Alembic migrations shipped in the package and applied on open.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import os
+import uuid
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import yaml
+from sqlalchemy import Engine, create_engine, event, func, select
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import ArgumentError
+from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.pool import StaticPool
+
+from devocare.errors import DevocareError
+from devocare.storage import migrate
+from devocare.storage.models import ArchitectureRow, RunRow, ScenarioRow
+
+DEFAULT_DB = "devocare.db"
+MAX_NAME = 200
+MAX_YAML_BYTES = 1_000_000
+MAX_JSON_BYTES = 5_000_000
+
+
+class NotFoundError(DevocareError, KeyError):
+    """A saved item id that does not exist (the web layer answers 404)."""
+
+    def __str__(self) -> str:
+        return str(self.args[0])
+
+
+@dataclass(frozen=True)
+class SavedArchitecture:
+    """A saved architecture (its YAML as the user wrote it)."""
+
+    id: int
+    name: str
+    yaml_text: str
+    sha256: str
+    created_at: datetime
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain JSON-ready fields."""
+        return {**asdict(self), "created_at": self.created_at.isoformat()}
+
+
+@dataclass(frozen=True)
+class SavedScenario:
+    """A saved scenario (a JSON object of choices and parameter overrides)."""
+
+    id: int
+    name: str
+    payload: dict[str, Any]
+    created_at: datetime
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain JSON-ready fields."""
+        return {**asdict(self), "created_at": self.created_at.isoformat()}
+
+
+@dataclass(frozen=True)
+class SavedRun:
+    """A saved simulation run; :meth:`table` reads its result table back from Parquet."""
+
+    id: int
+    name: str
+    summary: dict[str, Any]
+    run_record: dict[str, Any]
+    table_path: Path | None
+    table_sha256: str | None
+    created_at: datetime
+    _checked: list[bool] = field(default_factory=list, repr=False, compare=False)
+
+    def table(self) -> pd.DataFrame | None:
+        """The run's result table, checked against the SHA-256 recorded when it was saved."""
+        if self.table_path is None:
+            return None
+        if not self.table_path.exists():
+            raise DevocareError(f"run {self.id}: its result table {self.table_path} is missing")
+        if _sha256_file(self.table_path) != self.table_sha256:
+            raise DevocareError(f"run {self.id}: its result table {self.table_path} has been altered")
+        return pd.read_parquet(self.table_path)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain JSON-ready fields (the table itself is not included, only its path)."""
+        return {
+            "id": self.id,
+            "name": self.name,
+            "summary": self.summary,
+            "run_record": self.run_record,
+            "table_path": str(self.table_path) if self.table_path else None,
+            "table_sha256": self.table_sha256,
+            "created_at": self.created_at.isoformat(),
+        }
+
+
+def resolve_url(url: str | None = None) -> URL:
+    """The database URL: ``url`` (a URL or a SQLite file path), else ``DATABASE_URL``, else ``DEVOCARE_DB``
+    (a file path or URL), else ``devocare.db`` in the working directory."""
+    text = url or os.environ.get("DATABASE_URL") or os.environ.get("DEVOCARE_DB") or DEFAULT_DB
+    if "://" not in text:
+        return URL.create("sqlite", database=str(Path(text).expanduser().resolve()))
+    if text.startswith("postgres://"):  # the Heroku-style spelling
+        text = "postgresql://" + text[len("postgres://"):]
+    try:
+        parsed = make_url(text)
+    except ArgumentError as exc:
+        raise DevocareError(f"invalid database URL {text!r}: {exc}") from None
+    backend = parsed.get_backend_name()
+    if backend == "postgresql":
+        return parsed.set(drivername="postgresql+psycopg")
+    if backend == "sqlite":
+        return parsed
+    raise DevocareError(f"unsupported database {backend!r} in DATABASE_URL; use sqlite:// or postgresql://")
+
+
+def _make_engine(url: URL) -> Engine:
+    if url.get_backend_name() != "sqlite":
+        return create_engine(url, pool_pre_ping=True)
+    memory = url.database is None or url.database in ("", ":memory:")
+    if url.database is not None and not memory:
+        Path(url.database).parent.mkdir(parents=True, exist_ok=True)
+    engine = create_engine(url, poolclass=StaticPool if memory else None,
+                           connect_args={"check_same_thread": False})
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.isolation_level = None  # we issue BEGIN ourselves, below
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA busy_timeout = 30000")
+        if not memory:
+            cursor.execute("PRAGMA journal_mode = WAL")
+        cursor.execute("PRAGMA synchronous = FULL")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn: Any) -> None:
+        conn.exec_driver_sql("BEGIN IMMEDIATE")  # take the write lock now: no lock upgrade deadlocks
+
+    return engine
+
+
+def _sha256_file(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _json_ready(value: Any, where: str) -> Any:
+    """A copy with numpy scalars as Python numbers and non-finite floats as null (JSON has no NaN)."""
+    if isinstance(value, Mapping):
+        return {str(k): _json_ready(v, where) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_json_ready(v, where) for v in value]
+    if isinstance(value, np.ndarray):
+        return _json_ready(value.tolist(), where)
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if value is None or isinstance(value, str | int | float | bool):
+        return value
+    if isinstance(value, Path):
+        return str(value)
+    raise DevocareError(f"{where} holds a {type(value).__name__}, which cannot be saved as JSON")
+
+
+def _check_name(name: str) -> str:
+    if not isinstance(name, str) or not name.strip():
+        raise DevocareError("a saved item needs a non-empty name")
+    if len(name) > MAX_NAME:
+        raise DevocareError(f"name is {len(name)} characters; at most {MAX_NAME} allowed")
+    return name.strip()
+
+
+def _check_json_object(value: Any, what: str) -> dict[str, Any]:
+    if not isinstance(value, Mapping):
+        raise DevocareError(f"{what} must be a JSON object (a dict), not {type(value).__name__}")
+    ready = _json_ready(value, what)
+    size = len(json.dumps(ready))
+    if size > MAX_JSON_BYTES:
+        raise DevocareError(f"{what} is {size} bytes of JSON; at most {MAX_JSON_BYTES} allowed")
+    return ready
+
+
+def _check_yaml(yaml_text: str) -> str:
+    if not isinstance(yaml_text, str):
+        raise DevocareError(f"architecture YAML must be text, not {type(yaml_text).__name__}")
+    size = len(yaml_text.encode("utf-8"))
+    if size > MAX_YAML_BYTES:
+        raise DevocareError(f"architecture YAML is {size} bytes; at most {MAX_YAML_BYTES} allowed")
+    try:
+        parsed = yaml.safe_load(yaml_text)
+    except yaml.YAMLError as exc:
+        raise DevocareError(f"architecture YAML does not parse: {str(exc).splitlines()[0]}") from None
+    if not isinstance(parsed, dict):
+        raise DevocareError("architecture YAML must be a mapping (id:, name:, bodies: ...)")
+    return yaml_text
+
+
+def _fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+class Store:
+    """Saved architectures, scenarios and runs in one database; opening it applies pending migrations.
+
+    ``url`` is a SQLAlchemy URL or a SQLite file path (default: see :func:`resolve_url`). ``runs_dir``
+    holds the runs' Parquet tables: by default ``<db name>-runs/`` beside a SQLite file, or
+    ``DEVOCARE_RUNS_DIR`` / ``./devocare-runs`` for PostgreSQL.
+    """
+
+    def __init__(self, url: str | None = None, runs_dir: str | Path | None = None) -> None:
+        self.url = resolve_url(url)
+        self.engine = _make_engine(self.url)
+        self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+        self.revision = migrate.upgrade(self.engine)
+        self.runs_dir = Path(runs_dir or os.environ.get("DEVOCARE_RUNS_DIR") or self._default_runs_dir())
+
+    def _default_runs_dir(self) -> Path:
+        if self.dialect == "sqlite" and self.url.database not in (None, "", ":memory:"):
+            db = Path(self.url.database)
+            return db.with_name(db.name.removesuffix(".db") + "-runs")
+        return Path.cwd() / "devocare-runs"
+
+    @property
+    def dialect(self) -> str:
+        """``sqlite`` or ``postgresql``."""
+        return self.url.get_backend_name()
+
+    def __repr__(self) -> str:
+        return f"Store({self.url.render_as_string(hide_password=True)!r})"
+
+    def close(self) -> None:
+        """Release the database connections."""
+        self.engine.dispose()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @contextmanager
+    def _transaction(self) -> Iterator[Session]:
+        with self._sessions() as session, session.begin():
+            yield session
+
+    # architectures -------------------------------------------------------------------------------------
+
+    def save_architecture(self, name: str, yaml_text: str) -> int:
+        """Save an architecture's YAML (checked to parse as a mapping with ``safe_load``); return its id."""
+        name, yaml_text = _check_name(name), _check_yaml(yaml_text)
+        row = ArchitectureRow(name=name, yaml_text=yaml_text, created_at=datetime.now(UTC),
+                              sha256=hashlib.sha256(yaml_text.encode("utf-8")).hexdigest())
+        with self._transaction() as session:
+            session.add(row)
+            session.flush()
+            return row.id
+
+    def list_architectures(self, limit: int | None = None, offset: int = 0) -> list[SavedArchitecture]:
+        """Saved architectures, newest first."""
+        return [_architecture(r) for r in self._list(ArchitectureRow, limit, offset)]
+
+    def get_architecture(self, item_id: int) -> SavedArchitecture:
+        """One saved architecture; :class:`NotFoundError` if there is none with that id."""
+        return _architecture(self._get(ArchitectureRow, item_id, "architecture"))
+
+    def delete_architecture(self, item_id: int) -> None:
+        """Delete a saved architecture."""
+        self._delete(ArchitectureRow, item_id, "architecture")
+
+    # scenarios -----------------------------------------------------------------------------------------
+
+    def save_scenario(self, name: str, payload: dict[str, Any]) -> int:
+        """Save a scenario (a JSON object); return its id."""
+        row = ScenarioRow(name=_check_name(name), payload=_check_json_object(payload, "scenario payload"),
+                          created_at=datetime.now(UTC))
+        with self._transaction() as session:
+            session.add(row)
+            session.flush()
+            return row.id
+
+    def list_scenarios(self, limit: int | None = None, offset: int = 0) -> list[SavedScenario]:
+        """Saved scenarios, newest first."""
+        return [_scenario(r) for r in self._list(ScenarioRow, limit, offset)]
+
+    def get_scenario(self, item_id: int) -> SavedScenario:
+        """One saved scenario; :class:`NotFoundError` if there is none with that id."""
+        return _scenario(self._get(ScenarioRow, item_id, "scenario"))
+
+    def delete_scenario(self, item_id: int) -> None:
+        """Delete a saved scenario."""
+        self._delete(ScenarioRow, item_id, "scenario")
+
+    # runs ----------------------------------------------------------------------------------------------
+
+    def save_run(self, name: str, summary: dict[str, Any], run_record: dict[str, Any],
+                 table: pd.DataFrame | None = None) -> int:
+        """Save a run: summary and run record in the database, ``table`` as Parquet in :attr:`runs_dir`.
+
+        The Parquet file is complete on disk before the row naming it is committed; if the commit
+        fails the file is removed again.
+        """
+        name = _check_name(name)
+        summary = _check_json_object(summary, "run summary")
+        run_record = _check_json_object(run_record, "run record")
+        if table is not None and not isinstance(table, pd.DataFrame):
+            raise DevocareError(f"a run's table must be a pandas DataFrame, not {type(table).__name__}")
+        path = self._write_table(table) if table is not None else None
+        row = RunRow(name=name, summary=summary, run_record=run_record, created_at=datetime.now(UTC),
+                     table_file=path.name if path else None,
+                     table_sha256=_sha256_file(path) if path else None)
+        try:
+            with self._transaction() as session:
+                session.add(row)
+                session.flush()
+                return row.id
+        except BaseException:
+            if path is not None:
+                path.unlink(missing_ok=True)
+            raise
+
+    def _write_table(self, table: pd.DataFrame) -> Path:
+        self.runs_dir.mkdir(parents=True, exist_ok=True)
+        final = self.runs_dir / f"run-{uuid.uuid4().hex}.parquet"
+        partial = final.with_suffix(".parquet.partial")
+        try:
+            table.to_parquet(partial, index=False)
+            with partial.open("rb+") as handle:
+                os.fsync(handle.fileno())
+            partial.replace(final)
+            _fsync_dir(self.runs_dir)
+        except (ValueError, TypeError, ImportError) as exc:
+            partial.unlink(missing_ok=True)
+            raise DevocareError(f"the run's table cannot be written as Parquet: {exc}") from None
+        return final
+
+    def list_runs(self, limit: int | None = None, offset: int = 0) -> list[SavedRun]:
+        """Saved runs, newest first (tables are not read)."""
+        return [self._run(r) for r in self._list(RunRow, limit, offset)]
+
+    def get_run(self, item_id: int) -> SavedRun:
+        """One saved run; call ``.table()`` on it for the result table."""
+        return self._run(self._get(RunRow, item_id, "run"))
+
+    def delete_run(self, item_id: int) -> None:
+        """Delete a saved run and then its Parquet table."""
+        table_file = self._delete(RunRow, item_id, "run").table_file
+        if table_file:
+            (self.runs_dir / table_file).unlink(missing_ok=True)
+
+    def _run(self, row: RunRow) -> SavedRun:
+        return SavedRun(id=row.id, name=row.name, summary=row.summary, run_record=row.run_record,
+                        table_path=self.runs_dir / row.table_file if row.table_file else None,
+                        table_sha256=row.table_sha256, created_at=_aware(row.created_at))
+
+    # shared --------------------------------------------------------------------------------------------
+
+    def count(self, kind: str) -> int:
+        """How many items of ``kind`` (``architectures``, ``scenarios``, ``runs``) are saved."""
+        model = {"architectures": ArchitectureRow, "scenarios": ScenarioRow, "runs": RunRow}.get(kind)
+        if model is None:
+            from devocare.errors import UnknownChoiceError
+
+            raise UnknownChoiceError("saved-work kind", kind, ["architectures", "scenarios", "runs"])
+        with self._sessions() as session:
+            return int(session.scalar(select(func.count()).select_from(model)) or 0)
+
+    def _list(self, model: Any, limit: int | None, offset: int) -> list[Any]:
+        if limit is not None and limit < 0 or offset < 0:
+            raise DevocareError("limit and offset must not be negative")
+        query = select(model).order_by(model.id.desc()).offset(offset).limit(limit)
+        with self._sessions() as session:
+            return list(session.scalars(query))
+
+    def _get(self, model: Any, item_id: int, what: str) -> Any:
+        with self._sessions() as session:
+            row = session.get(model, _check_id(item_id, what))
+        if row is None:
+            raise NotFoundError(f"no saved {what} with id {item_id}")
+        return row
+
+    def _delete(self, model: Any, item_id: int, what: str) -> Any:
+        with self._transaction() as session:
+            row = session.get(model, _check_id(item_id, what))
+            if row is None:
+                raise NotFoundError(f"no saved {what} with id {item_id}")
+            session.delete(row)
+        return row
+
+
+def _check_id(item_id: Any, what: str) -> int:
+    try:
+        value = int(item_id)
+    except (TypeError, ValueError):
+        raise DevocareError(f"{what} id must be a whole number, not {item_id!r}") from None
+    if isinstance(item_id, bool) or value != item_id and str(value) != str(item_id).strip():
+        raise DevocareError(f"{what} id must be a whole number, not {item_id!r}")
+    return value
+
+
+def _aware(moment: datetime) -> datetime:
+    """SQLite hands back naive datetimes; every stored time is UTC."""
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def _architecture(row: ArchitectureRow) -> SavedArchitecture:
+    return SavedArchitecture(id=row.id, name=row.name, yaml_text=row.yaml_text, sha256=row.sha256,
+                             created_at=_aware(row.created_at))
+
+
+def _scenario(row: ScenarioRow) -> SavedScenario:
+    return SavedScenario(id=row.id, name=row.name, payload=row.payload, created_at=_aware(row.created_at))
