@@ -317,8 +317,8 @@ def areas(level: str, vintage: int = 2024, within: str | None = None, year: int 
     if within is None:
         return out.reset_index(drop=True)
     parent = resolve(within, vintage=vintage)
-    share = membership(level, parent.level, parent.vintage)
-    share = share[(share["to_code"] == parent.code) & (share["share"] > 0)].set_index("from_code")["share"]
+    long = membership(level, parent.level, parent.vintage)
+    share = long[(long["to_code"] == parent.code) & (long["share"] > 0)].set_index("from_code")["share"]
     out = out[out["code"].isin(share.index)].copy()
     out["share_within"] = out["code"].map(share)
     return out.reset_index(drop=True)
@@ -354,8 +354,8 @@ def area_info(code_or_name: str, vintage: int | None = None) -> dict[str, object
             up = _cross(own_col, col)
             mine = up[(up["from_code"] == a.code) & (up["share"] > 0)]
             nm = names.set_index("code")["name"]
-            parents[label] = [{"code": r.to_code, "name": nm.get(r.to_code, ""), "share": round(float(r.share), 6)}
-                              for r in mine.itertuples()]
+            parents[label] = [{"code": code, "name": nm.get(code, ""), "share": round(share, 6)}
+                              for code, share in zip(mine["to_code"], mine["share"].astype(float), strict=True)]
         else:
             down = _cross(col, own_col)
             children[label] = int(((down["to_code"] == a.code) & (down["share"] > 0)).sum())
@@ -363,8 +363,8 @@ def area_info(code_or_name: str, vintage: int | None = None) -> dict[str, object
     info["children"] = children
     if a.level != "lsoa":
         pop = population(a.level, 2024, a.vintage).set_index("code")
-        info["population_mid2024"] = float(pop.loc[a.code, "population"])
-        info["population_exact"] = bool(pop.loc[a.code, "exact"])
+        info["population_mid2024"] = float(pop["population"].astype(float)[a.code])
+        info["population_exact"] = bool(pop["exact"].astype(bool)[a.code])
     info["population_census2021"] = int(lsoa_base().groupby(own_col)["pop21"].sum().get(a.code, 0))
     return info
 
