@@ -2,7 +2,8 @@
 
 from fastapi import APIRouter
 
-from devocare.web.api import areas
+from devocare.web.api import allocation, areas
 
 router = APIRouter()
 router.include_router(areas.router)
+router.include_router(allocation.router)

@@ -2,8 +2,9 @@
 
 from fastapi import APIRouter
 
-from devocare.web.pages import area, home
+from devocare.web.pages import allocation, area, home
 
 router = APIRouter(include_in_schema=False)
 router.include_router(home.router)
 router.include_router(area.router)
+router.include_router(allocation.router)
