@@ -1,0 +1,297 @@
+"""Read architecture YAML safely, resolve ``extends:``, validate everything, and return an Architecture.
+
+Safety: files over :data:`MAX_BYTES`, text that is not UTF-8, YAML anchors/aliases (the "billion laughs"
+bomb) and duplicate keys are refused before anything is built; ``yaml.safe_load`` semantics only.
+Nothing is partially loaded: either every check passes or :class:`ArchitectureError` lists every problem.
+
+``extends:`` merges the child over its base: mappings merge key by key; lists of mappings with ``id``
+merge item by item (``{id: x, delete: true}`` removes an item, new ids are appended); accountability
+edges without an id are keyed by ``from``/``to``; anything else is replaced.
+"""
+
+from __future__ import annotations
+
+import copy
+import re
+import typing
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, ValidationError
+
+from devocare.architecture.problems import ArchitectureError, Problem, format_loc
+from devocare.architecture.schema import Architecture
+from devocare.errors import UnknownChoiceError, closest
+
+MAX_BYTES = 1_000_000
+MAX_EXTENDS_DEPTH = 8
+_BUILTIN_PACKAGE = "devocare.architecture.builtins"
+
+
+class _NoAliasLoader(yaml.SafeLoader):
+    """A SafeLoader that refuses anchors, aliases and duplicate mapping keys."""
+
+    def compose_node(self, parent, index):  # type: ignore[no-untyped-def]
+        if self.check_event(yaml.AliasEvent):
+            event = self.peek_event()
+            raise yaml.constructor.ConstructorError(
+                None, None, "YAML aliases (*name) are not accepted in architecture files", event.start_mark
+            )
+        event = self.peek_event()
+        anchor = getattr(event, "anchor", None)
+        if anchor is not None:
+            raise yaml.constructor.ConstructorError(
+                None, None, f"YAML anchors (&{anchor}) are not accepted in architecture files", event.start_mark
+            )
+        return super().compose_node(parent, index)
+
+    def construct_mapping(self, node, deep=False):  # type: ignore[no-untyped-def]
+        seen: set[object] = set()
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=deep)
+            if key in seen:
+                raise yaml.constructor.ConstructorError(None, None, f"duplicate key {key!r}", key_node.start_mark)
+            seen.add(key)
+        return super().construct_mapping(node, deep=deep)
+
+
+def builtin_ids() -> list[str]:
+    """Ids of the built-in architectures shipped with the package."""
+    folder = resources.files(_BUILTIN_PACKAGE)
+    return sorted(p.name[:-5] for p in folder.iterdir() if p.name.endswith(".yaml"))
+
+
+def _builtin_text(arch_id: str) -> str:
+    return (resources.files(_BUILTIN_PACKAGE) / f"{arch_id}.yaml").read_text(encoding="utf-8")
+
+
+def parse_yaml(raw: bytes | str, file: str) -> dict[str, Any]:
+    """Decode and parse one architecture document, refusing oversize, non-UTF-8, aliases and duplicates."""
+    if isinstance(raw, str):
+        raw = raw.encode("utf-8")
+    if len(raw) > MAX_BYTES:
+        raise ArchitectureError([Problem(file, "", f"file is {len(raw):,} bytes; the limit is {MAX_BYTES:,}")])
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ArchitectureError([Problem(file, "", f"not UTF-8 text (invalid byte at offset {exc.start})")]) from None
+    try:
+        doc = yaml.load(text, Loader=_NoAliasLoader)  # noqa: S506 - SafeLoader subclass
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark is not None else ""
+        problem = getattr(exc, "problem", None) or str(exc)
+        raise ArchitectureError([Problem(file, where, f"invalid YAML: {problem}")]) from None
+    if not isinstance(doc, dict):
+        raise ArchitectureError(
+            [Problem(file, "", "expected a YAML mapping at the top level (id:, name:, bodies: ...)")]
+        )
+    return doc
+
+
+def _item_key(item: Any, list_name: str) -> str | None:
+    if not isinstance(item, dict):
+        return None
+    if "id" in item:
+        return str(item["id"])
+    if list_name == "accountability" and "from" in item and "to" in item:
+        return f"{item['from']}->{item['to']}"
+    return None
+
+
+def merge(base: Any, override: Any, list_name: str = "") -> Any:
+    """Deep-merge ``override`` onto ``base`` (see module docstring for list semantics)."""
+    if isinstance(base, dict) and isinstance(override, dict):
+        out = dict(base)
+        for key, value in override.items():
+            out[key] = merge(base[key], value, str(key)) if key in base else copy.deepcopy(value)
+        return out
+    if isinstance(base, list) and isinstance(override, list):
+        base_keys = [_item_key(i, list_name) for i in base]
+        over_keys = [_item_key(i, list_name) for i in override]
+        if base and all(k is not None for k in base_keys) and all(k is not None for k in over_keys):
+            merged = {k: copy.deepcopy(i) for k, i in zip(base_keys, base, strict=True)}
+            order = list(base_keys)
+            for key, item in zip(over_keys, override, strict=True):
+                if item.get("delete") is True:
+                    merged.pop(key, None)
+                    continue
+                if key in merged:
+                    merged[key] = merge(merged[key], item, list_name)
+                else:
+                    merged[key] = copy.deepcopy(item)
+                    order.append(key)
+            return [merged[k] for k in order if k in merged]
+    return copy.deepcopy(override)
+
+
+def _resolve_extends(doc: dict[str, Any], file: str, base_dir: Path | None, chain: tuple[str, ...]) -> dict[str, Any]:
+    parent = doc.get("extends")
+    if parent is None:
+        return doc
+    if not isinstance(parent, str):
+        raise ArchitectureError([Problem(file, "extends", "expected a built-in id or a file path")])
+    if parent in chain or len(chain) > MAX_EXTENDS_DEPTH:
+        raise ArchitectureError([Problem(file, "extends", f"extends cycle: {' -> '.join(chain + (parent,))}")])
+    parent_doc, parent_file, parent_dir = _read(parent, base_dir, file)
+    resolved = _resolve_extends(parent_doc, parent_file, parent_dir, chain + (parent,))
+    child = {k: v for k, v in doc.items() if k != "extends"}
+    merged = merge(resolved, child)
+    merged["extends"] = parent
+    return merged
+
+
+def _read(ref: str, base_dir: Path | None, referrer: str | None = None) -> tuple[dict[str, Any], str, Path | None]:
+    """Raw document for a built-in id or a path (relative paths resolve against ``base_dir``)."""
+    if ref in builtin_ids():
+        return parse_yaml(_builtin_text(ref), f"{ref}.yaml"), f"{ref}.yaml", None
+    path = Path(ref)
+    if base_dir is not None and not path.is_absolute():
+        path = base_dir / path
+    if not path.is_file():
+        if referrer is not None:
+            raise ArchitectureError(
+                [
+                    Problem(
+                        referrer,
+                        "extends",
+                        f"no built-in architecture or file {ref!r}" + _did_you_mean(ref, builtin_ids()),
+                    )
+                ]
+            )
+        raise UnknownChoiceError("architecture (built-in id or YAML file)", ref, builtin_ids())
+    if path.stat().st_size > MAX_BYTES:
+        raise ArchitectureError(
+            [Problem(str(path), "", f"file is {path.stat().st_size:,} bytes; the limit is {MAX_BYTES:,}")]
+        )
+    return (
+        parse_yaml(
+            path.read_bytes(),
+            str(path),
+        ),
+        str(path),
+        path.parent,
+    )
+
+
+def _did_you_mean(value: str, choices: list[str]) -> str:
+    hint = closest(value, choices)
+    return f"; did you mean {hint[0]!r}?" if hint else ""
+
+
+# --- pydantic errors → problems with paths and closest keys -------------------------------------------------
+
+
+def _unwrap_model(annotation: Any) -> Any:
+    """The pydantic model, list or dict type inside an Optional/Union annotation."""
+    origin = typing.get_origin(annotation)
+    if origin in (typing.Union, getattr(__import__("types"), "UnionType", None)):
+        for arg in typing.get_args(annotation):
+            if arg is not type(None) and (
+                isinstance(arg, type) and issubclass(arg, BaseModel) or typing.get_origin(arg) in (list, dict)
+            ):
+                return _unwrap_model(arg)
+    return annotation
+
+
+def _fields_at(loc: tuple[object, ...]) -> list[str]:
+    """Valid keys of the model found at ``loc`` (for suggesting the closest key to a typo)."""
+    current: Any = Architecture
+    for part in loc:
+        current = _unwrap_model(current)
+        if isinstance(current, type) and issubclass(current, BaseModel):
+            fields = {(f.alias or n): f for n, f in current.model_fields.items()}
+            if part not in fields:
+                return []
+            current = fields[part].annotation
+        elif typing.get_origin(current) in (list, dict):
+            current = typing.get_args(current)[-1]
+        else:
+            return []
+    current = _unwrap_model(current)
+    if isinstance(current, type) and issubclass(current, BaseModel):
+        return [(f.alias or n) for n, f in current.model_fields.items()]
+    return []
+
+
+def _problems_from_validation(exc: ValidationError, file: str) -> list[Problem]:
+    out = []
+    for err in exc.errors():
+        loc = tuple(p for p in err["loc"] if not (isinstance(p, str) and ("[" in p or p.startswith("literal"))))
+        path = format_loc(loc)
+        kind = err["type"]
+        if kind == "extra_forbidden":
+            valid = _fields_at(loc[:-1])
+            msg = f"unknown key {loc[-1]!r}" + _did_you_mean(str(loc[-1]), valid)
+            if valid:
+                msg += f" (valid keys: {', '.join(valid)})"
+        elif kind == "literal_error":
+            options = re.findall(r"'([^']*)'", str(err.get("ctx", {}).get("expected", "")))
+            msg = f"{err['input']!r} is not valid; expected one of {', '.join(options)}"
+            msg += _did_you_mean(str(err["input"]), options)
+        elif kind == "missing":
+            msg = "required key is missing"
+        else:
+            msg = err["msg"] + (
+                f" (got {err['input']!r})"
+                if kind not in ("value_error",) and not isinstance(err.get("input"), dict | list)
+                else ""
+            )
+        out.append(Problem(file, path, msg))
+    return out
+
+
+def _dedupe(problems: list[Problem]) -> list[Problem]:
+    seen: dict[tuple[str, str, str], Problem] = {}
+    for p in problems:
+        seen.setdefault((p.file, p.path, p.message), p)
+    return list(seen.values())
+
+
+def build(doc: dict[str, Any], file: str) -> Architecture:
+    """Validate a resolved document (schema, data amounts, cross-element rules); raise with every problem."""
+    from devocare.architecture.validate import resolve_data_amounts, validate
+
+    try:
+        arch = Architecture.model_validate(doc)
+    except ValidationError as exc:
+        raise ArchitectureError(_dedupe(_problems_from_validation(exc, file)), extended=doc.get("extends")) from None
+    problems = resolve_data_amounts(arch, file)
+    problems += validate(arch, file)
+    if problems:
+        raise ArchitectureError(_dedupe(problems), extended=arch.extends)
+    return arch
+
+
+def load_text(text: str | bytes, name: str = "<text>", base_dir: Path | None = None) -> Architecture:
+    """Load an architecture from YAML text (the web app and storage use this)."""
+    doc = parse_yaml(text, name)
+    return build(_resolve_extends(doc, name, base_dir, (str(doc.get("id", name)),)), name)
+
+
+@lru_cache(maxsize=64)
+def _load_builtin(arch_id: str) -> Architecture:
+    doc, file, _ = _read(arch_id, None)
+    return build(_resolve_extends(doc, file, None, (arch_id,)), file)
+
+
+def load(id_or_path: str) -> Architecture:
+    """A built-in architecture by id, or a YAML file by path; ``extends:`` resolved, fully validated.
+
+    Raises :class:`ArchitectureError` (a DevocareError) listing every problem, or UnknownChoiceError
+    naming the closest built-in id when ``id_or_path`` is neither.
+    """
+    ref = str(id_or_path)
+    if ref in builtin_ids():
+        return _load_builtin(ref).model_copy(deep=True)
+    doc, file, base_dir = _read(ref, None)
+    return build(_resolve_extends(doc, file, base_dir, (ref,)), file)
+
+
+def load_raw(id_or_path: str) -> dict[str, Any]:
+    """The resolved (``extends:`` merged) document before validation — for showing and diffing YAML."""
+    doc, file, base_dir = _read(str(id_or_path), None)
+    return _resolve_extends(doc, file, base_dir, (str(id_or_path),))

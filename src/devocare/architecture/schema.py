@@ -1,0 +1,447 @@
+"""The architecture format: pydantic models for bodies, functions, accountability, funding flows and money rules.
+
+An architecture is data, not code: who exists (bodies, with dated start/end so "NHS England phased out in
+2027" is a field), who holds each function, who answers to whom, how money flows, and the money rules the
+simulator and the allocation engine run (``money``). Every element carries ``sources``: a seed file and
+section, a shipped dataset, an EVIDENCE.md section, or an explicit ``assumption:``.
+
+These models check shape and types only; rules that span elements (holders exist, accountability reaches an
+electorate, England is covered once per commissioning function...) live in :mod:`.validate`.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from devocare.service_lines import LINE_IDS
+
+Tier = Literal["national", "regional", "system", "place", "neighbourhood"]
+Leadership = Literal["elected", "appointed", "mixed", "not_applicable"]
+AreaLevel = Literal["lsoa", "sicb", "icb", "region", "lad", "utla", "ca", "england"]
+EdgeType = Literal["statutory", "managerial", "democratic", "contractual"]
+PotTier = Literal["local", "regional", "national"]
+
+BODY_KINDS: tuple[str, ...] = (
+    "department",
+    "arms_length_body",
+    "executive_agency",
+    "regulator",
+    "national_board",
+    "icb",
+    "icp",
+    "ccg",
+    "csu",
+    "stp",
+    "nhs_region",
+    "regional_care_group",
+    "combined_authority",
+    "upper_tier_la",
+    "district",
+    "hwb",
+    "place_partnership",
+    "joint_committee",
+    "scrutiny_body",
+    "pcn",
+    "provider",
+    "provider_collaborative",
+    "iho",
+    "electorate",
+    "parliament",
+    "other",
+)
+BodyKind = Literal[
+    "department",
+    "arms_length_body",
+    "executive_agency",
+    "regulator",
+    "national_board",
+    "icb",
+    "icp",
+    "ccg",
+    "csu",
+    "stp",
+    "nhs_region",
+    "regional_care_group",
+    "combined_authority",
+    "upper_tier_la",
+    "district",
+    "hwb",
+    "place_partnership",
+    "joint_committee",
+    "scrutiny_body",
+    "pcn",
+    "provider",
+    "provider_collaborative",
+    "iho",
+    "electorate",
+    "parliament",
+    "other",
+]
+
+#: The six domains of the centralism matrix (004 Figure 4).
+MATRIX_DOMAINS: tuple[str, ...] = (
+    "accountability",
+    "funding_and_payment",
+    "workforce",
+    "provider_performance_management",
+    "system_strategy",
+    "procurement",
+)
+#: Further function domains (004 §4.1.1–4.1.2 and DESIGN.md "Function"); ``commissioning`` is per service line.
+OTHER_DOMAINS: tuple[str, ...] = (
+    "commissioning",
+    "regulation",
+    "data_and_digital",
+    "campaigns",
+    "entitlement_setting",
+    "outcome_monitoring",
+    "resource_allocation",
+    "strategic_support",
+    "intervention",
+    "health_protection",
+    "scrutiny",
+    "citizen_voice",
+    "support_services",
+)
+FUNCTION_DOMAINS: tuple[str, ...] = MATRIX_DOMAINS + OTHER_DOMAINS
+COMMISSIONING_FUNCTIONS: tuple[str, ...] = tuple(f"commissioning.{line}" for line in LINE_IDS)
+
+BOARD_CATEGORIES: tuple[str, ...] = ("elected", "nhs_executive", "non_executive", "la_officer", "lay", "other")
+BoardCategory = Literal["elected", "nhs_executive", "non_executive", "la_officer", "lay", "other"]
+BOARD_ROLES: tuple[str, ...] = (
+    "chair",
+    "chief_executive",
+    "finance_director",
+    "medical_director",
+    "nursing_director",
+    "non_executive",
+    "partner_member",
+    "mental_health_expertise",
+    "mayor",
+    "councillor",
+    "lay_member",
+    "other",
+)
+BoardRole = Literal[
+    "chair",
+    "chief_executive",
+    "finance_director",
+    "medical_director",
+    "nursing_director",
+    "non_executive",
+    "partner_member",
+    "mental_health_expertise",
+    "mayor",
+    "councillor",
+    "lay_member",
+    "other",
+]
+INCENTIVE_CRITERIA: tuple[str, ...] = (
+    "admissions_per_citizen",
+    "chronic_inpatient",
+    "readmissions_30d",
+    "telemedicine",
+    "it_integration",
+)
+IncentiveCriterion = Literal[
+    "admissions_per_citizen",
+    "chronic_inpatient",
+    "readmissions_30d",
+    "telemedicine",
+    "it_integration",
+]
+LineId = Literal[
+    "specialised",
+    "acute_elective",
+    "acute_non_elective",
+    "mental_health",
+    "community_health",
+    "primary_medical",
+    "prescribing",
+    "adult_social_care",
+    "public_health",
+    "wider_determinants",
+]
+SEED_FILES: tuple[str, ...] = ("000", "001", "002", "003", "004")
+
+_SOURCE = re.compile(r"^(seed (?P<seed>\d{3})\b.*|data (?P<data>[a-z0-9_]+)\b.*|EVIDENCE §\d+.*|assumption: \S.*)$")
+_ID = re.compile(r"^[a-z][a-z0-9_.\-@]*$")
+
+Sources = list[str]
+
+
+def check_source(text: str) -> str:
+    """A source reads ``seed NNN §x``, ``data <dataset id> ...``, ``EVIDENCE §n ...`` or ``assumption: why``."""
+    if not _SOURCE.match(text):
+        raise ValueError(
+            f"source {text!r} must start with 'seed NNN', 'data <dataset id>', 'EVIDENCE §<n>' or 'assumption: '"
+        )
+    return text
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", populate_by_name=True, frozen=False)
+
+
+class _Cited(_Strict):
+    sources: list[str] = Field(min_length=1, description="Where every figure and fact of this element comes from.")
+
+    @field_validator("sources")
+    @classmethod
+    def _sources(cls, value: list[str]) -> list[str]:
+        return [check_source(s) for s in value]
+
+
+class _Dated(_Cited):
+    start: date | None = Field(
+        None, description="First day the element exists (None: before the architecture's scope)."
+    )
+    end: date | None = Field(None, description="Last day the element exists (None: open-ended).")
+
+    def active(self, on: date) -> bool:
+        """True if the element exists on ``on``."""
+        return (self.start is None or self.start <= on) and (self.end is None or on <= self.end)
+
+
+class BoardPerConstituent(_Strict):
+    """Members added for each constituent area of a body's area (e.g. one council leader per UTLA of a CA)."""
+
+    level: AreaLevel
+    members: dict[BoardCategory, int]
+
+
+class Board(_Cited):
+    """Board composition by member category; ``scope: all`` gives totals across every area of a template body."""
+
+    scope: Literal["each", "all"] = "each"
+    members: dict[BoardCategory, int] = Field(default_factory=dict)
+    per_constituent: BoardPerConstituent | None = None
+    minimum: dict[BoardRole, int] = Field(default_factory=dict, description="Statutory minimum roles per board.")
+
+
+class Body(_Dated):
+    """An organisation, committee, electorate or Parliament. Area-based bodies are templates: one per area."""
+
+    id: str
+    name: str
+    kind: BodyKind
+    tier: Tier
+    statutory: bool
+    leadership: Leadership
+    area_level: AreaLevel | None = None
+    area_vintage: Literal[2024, 2026] = 2024
+    areas: list[str] | Literal["all", "coverage"] = "all"
+    outside: list[str] = Field(default_factory=list, description="Bodies whose areas this body does not cover.")
+    count_reported: int | None = Field(
+        None, description="Number of such bodies reported by a source (non-area bodies)."
+    )
+    headcount: int | None = None
+    running_cost_gbp: float | None = None
+    board: Board | None = None
+    description: str = ""
+
+    @field_validator("id")
+    @classmethod
+    def _id(cls, value: str) -> str:
+        if not _ID.match(value):
+            raise ValueError(f"id {value!r} must be lower-case letters, digits, '_', '-', '.' or '@'")
+        return value
+
+
+class FunctionAssignment(_Dated):
+    """Who holds one function (``function`` defaults to ``id``); ``share`` < 1 when explicitly shared."""
+
+    id: str
+    function: str | None = None
+    holder: str
+    share: float = Field(1.0, gt=0, le=1)
+    outside: list[str] = Field(default_factory=list, description="Bodies whose areas this holding excludes.")
+    description: str = ""
+
+    @property
+    def key(self) -> str:
+        """The function this entry holds (``function``, or ``id`` when no variant is named)."""
+        return self.function or self.id
+
+    @field_validator("function")
+    @classmethod
+    def _function(cls, value: str | None) -> str | None:
+        return value if value is None else check_function_key(value)
+
+    @model_validator(mode="after")
+    def _key(self) -> FunctionAssignment:
+        if self.function is None:
+            if "@" in self.id:
+                raise ValueError(f"id {self.id!r} names a variant ('@'); give the function it holds in 'function:'")
+            check_function_key(self.id)
+        return self
+
+    @field_validator("id")
+    @classmethod
+    def _id(cls, value: str) -> str:
+        if not _ID.match(value):
+            raise ValueError(f"id {value!r} must be lower-case letters, digits, '_', '-', '.' or '@'")
+        return value
+
+
+def check_function_key(key: str) -> str:
+    """A function key is a domain, ``domain.qualifier``, or ``commissioning.<service line>``."""
+    domain, _, qualifier = key.partition(".")
+    if domain not in FUNCTION_DOMAINS:
+        from devocare.errors import closest
+
+        hint = closest(domain, FUNCTION_DOMAINS)
+        raise ValueError(
+            f"unknown function domain {domain!r}"
+            + (f"; did you mean {hint[0]!r}?" if hint else "")
+            + f" (domains: {', '.join(FUNCTION_DOMAINS)})"
+        )
+    if domain == "commissioning" and qualifier.split("@")[0] not in LINE_IDS:
+        raise ValueError(f"commissioning function {key!r} must name a service line: {', '.join(LINE_IDS)}")
+    return key
+
+
+class AccountabilityEdge(_Dated):
+    """``from`` answers to ``to`` (a body, an electorate or Parliament)."""
+
+    id: str | None = None
+    from_: str = Field(alias="from")
+    to: str
+    type: EdgeType
+    description: str = ""
+
+    @property
+    def key(self) -> str:
+        """The edge's id, or ``from->to``."""
+        return self.id or f"{self.from_}->{self.to}"
+
+
+class DataAmount(_Strict):
+    """An amount read from a shipped dataset: the sum of ``column`` over rows matching ``where``, times ``scale``."""
+
+    dataset: str
+    column: str
+    where: dict[str, str] = Field(default_factory=dict)
+    scale: float = 1.0
+
+
+class FundingFlow(_Dated):
+    """Money from a source body to a body: an amount (cited) or a share of the source's income."""
+
+    id: str
+    from_: str = Field(alias="from")
+    to: str
+    amount_gbp: float | None = Field(None, ge=0)
+    amount_data: DataAmount | None = None
+    share: float | None = Field(None, ge=0, le=1)
+    lines: list[LineId] = Field(default_factory=list, description="Service lines this money commissions.")
+    line_shares: dict[LineId, float] | None = None
+    pooled: bool = Field(False, description="Money already counted in another flow, pooled here (e.g. BCF).")
+    ring_fenced: bool = False
+    settlement_years: int = Field(1, ge=1)
+    allocation_rule: str = ""
+    conditions: list[str] = Field(default_factory=list)
+    description: str = ""
+
+
+class Pot(_Cited):
+    """A budget pot: a holder body, the service lines it pays for, ring-fenced or not, and its tier."""
+
+    id: str
+    holder: str
+    lines: list[LineId] = Field(min_length=1)
+    ring_fenced: bool = False
+    tier: PotTier
+
+
+class CoFinancing(_Cited):
+    """Local tier pays ``share`` of each hospital admission on ``lines`` to the regional tier (Denmark)."""
+
+    share: float = Field(ge=0, le=1)
+    payer_tier: PotTier = "local"
+    receiver_tier: PotTier = "regional"
+    lines: list[LineId] = Field(default_factory=lambda: ["acute_non_elective", "acute_elective"])
+    hospital_funding_to_local: float = Field(0.0, ge=0, le=1)
+
+
+class IncentiveFund(_Cited):
+    """A top-slice of the block grant paid back on targets (Denmark's 2019 criteria)."""
+
+    top_slice: float = Field(ge=0, le=1)
+    criteria: list[IncentiveCriterion] = Field(min_length=1)
+
+
+class Rebasing(_Cited):
+    """At settlement end, move block grant toward ``toward`` in proportion to the activity shift."""
+
+    toward: PotTier = "local"
+    share_of_activity_shift: float = Field(ge=0, le=1)
+
+
+class Coverage(_Cited):
+    """Which areas run this architecture's money rules; the rest run ``otherwise``."""
+
+    devolved: list[str] | Literal["all"]
+    level: AreaLevel = "ca"
+    otherwise: str = "status-quo-2023"
+
+
+class Money(_Cited):
+    """The money rules the simulator and allocation engine run (field names fixed by the cross-team contract)."""
+
+    pots: list[Pot] = Field(min_length=1)
+    settlement_years: int = Field(1, ge=1)
+    indexation: float = 0.0
+    savings_retained: float = Field(0.0, ge=0, le=1)
+    overspend_borne_locally: float = Field(0.0, ge=0, le=1)
+    co_financing: CoFinancing | None = None
+    incentive_fund: IncentiveFund | None = None
+    hospital_input_cap: float | None = None
+    rebasing: Rebasing | None = None
+    coverage: Coverage | None = None
+
+
+class Architecture(_Cited):
+    """A whole health and care architecture, ``extends:`` already resolved."""
+
+    id: str
+    name: str
+    description: str = ""
+    as_of: date = Field(description="The date whose structure the metrics describe.")
+    extends: str | None = Field(None, description="The architecture this one overrides (kept for provenance).")
+    bodies: list[Body] = Field(min_length=1)
+    functions: list[FunctionAssignment] = Field(min_length=1)
+    accountability: list[AccountabilityEdge] = Field(min_length=1)
+    flows: list[FundingFlow] = Field(default_factory=list)
+    money: Money
+
+    def body(self, body_id: str) -> Body:
+        """The body with this id (KeyError if absent)."""
+        for b in self.bodies:
+            if b.id == body_id:
+                return b
+        raise KeyError(body_id)
+
+    def bodies_on(self, on: date | None = None) -> list[Body]:
+        """Bodies that exist on ``on`` (default ``as_of``)."""
+        on = on or self.as_of
+        return [b for b in self.bodies if b.active(on)]
+
+    def functions_on(self, on: date | None = None) -> list[FunctionAssignment]:
+        """Function holdings that exist on ``on`` (default ``as_of``)."""
+        on = on or self.as_of
+        return [f for f in self.functions if f.active(on)]
+
+    def edges_on(self, on: date | None = None) -> list[AccountabilityEdge]:
+        """Accountability edges that exist on ``on`` (default ``as_of``)."""
+        on = on or self.as_of
+        return [e for e in self.accountability if e.active(on)]
+
+    def flows_on(self, on: date | None = None) -> list[FundingFlow]:
+        """Funding flows that exist on ``on`` (default ``as_of``)."""
+        on = on or self.as_of
+        return [f for f in self.flows if f.active(on)]

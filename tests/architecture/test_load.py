@@ -1,0 +1,29 @@
+"""Loading the built-ins: every one validates, extends: resolves, and the money section is complete."""
+
+import pytest
+
+from devocare import architecture as A
+from devocare.service_lines import LINE_IDS
+
+
+@pytest.mark.parametrize("arch_id", A.builtin_ids())
+def test_builtin_validates(arch_id):
+    arch = A.load(arch_id)
+    assert arch.id == arch_id
+    lines = [line for pot in arch.money.pots for line in pot.lines]
+    assert sorted(lines) == sorted(LINE_IDS)
+
+
+def test_status_quo_reads_allocations_from_data():
+    arch = A.load("status-quo-2023")
+    flow = next(f for f in arch.flows if f.id == "icb_core_allocation")
+    assert flow.amount_gbp == pytest.approx(101_260_119_000)
+
+
+def test_reform_aco_phases_out_nhse():
+    arch = A.load("reform-aco-2024")
+    nhse = arch.body("nhse")
+    assert nhse.end is not None and not nhse.active(arch.as_of)
+    assert arch.extends == "status-quo-2023"
+    holders = {f.holder for f in arch.functions_on() if f.key == "commissioning.specialised"}
+    assert holders == {"dhsc"}
