@@ -105,9 +105,13 @@ def _lad24(file_lad: pd.Series, practice: pd.Series) -> pd.Series:
     return practice.map(_lad24_of_practice()).fillna(recoded)
 
 
+#: Practice files used to split published £ allocations: the version NHS England allocated on.
+AS_ALLOCATED: dict[str, str] = {**DATASETS, "2025/26": "icbtool_2025_26_pre_2025_06_02_pmc_fix"}
+
+
 @cache
-def _practices(year: str) -> pd.DataFrame:
-    raw = data.load(DATASETS[year])
+def _practices(year: str, dataset: str | None = None) -> pd.DataFrame:
+    raw = data.load(dataset or DATASETS[year])
     out = pd.DataFrame({
         "practice_code": raw["Practice_Code"].astype(str).str.strip(),
         "practice_name": raw["GP_Practice_Name"],
@@ -124,15 +128,17 @@ def _practices(year: str) -> pd.DataFrame:
     return out
 
 
-def practices(year: str) -> pd.DataFrame:
+def practices(year: str, as_allocated: bool = False) -> pd.DataFrame:
     """One row per GP practice for a financial year, as published (a copy).
 
     Columns: practice_code, practice_name, icb_code (ODS, e.g. QWO), icb_name, region_code (NHS region
     ODS), pcn_code (2022/23 only), lad_code (2024 LAD), sicb_code (2024 sub-ICB location, E38), population
     (projected registered population for the year) and one ``wp_<component>`` per :data:`COMPONENTS`.
-    Blanks stay blank (NaN): callers decide whether a blank is an error.
+    Blanks stay blank (NaN): callers decide whether a blank is an error. ``as_allocated`` picks the
+    file NHS England's published allocations used (:data:`AS_ALLOCATED`; differs for 2025/26 only).
     """
-    return _practices(check_year(year)).copy()
+    year = check_year(year)
+    return _practices(year, AS_ALLOCATED[year] if as_allocated else None).copy()
 
 
 def practice_areas(year: str, level: str, vintage: int | None = None) -> pd.DataFrame:

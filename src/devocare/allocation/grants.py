@@ -1,0 +1,354 @@
+"""Multi-year block grants for any architecture: a national envelope per service line, top-sliced for an
+incentive fund, split to each budget holder's areas by need, fixed for the settlement with indexation,
+and equalised against local revenue capacity where the holder is local government.
+
+For each pot of the architecture's ``money`` section, each of its lines and each settlement year::
+
+    need grant(area)   = need share(area, line) × (envelope(line) − top slice)
+    equalisation(area) = −α_pot × (standardised revenue capacity(area) − average capacity(area))
+
+Need shares are fixed at the start of each settlement (from that year's practice weighted
+populations); the envelope grows by ``growth`` a year and, inside a settlement, by the architecture's
+``indexation`` too. Equalisation applies to pots held by local government (LAD, UTLA or combined
+authority areas) and sums to zero over England, so it moves money between areas without creating any.
+Every figure is in whole pence and every year's rows add up to that year's envelope exactly.
+
+Revenue capacity is the council tax base (Band D equivalents, MHCLG Council Taxbase 2025, shipped as
+``council_tax_band_d_dwellings_taxbase_by_billing_authority_england``) valued at the England average
+Band D; the average capacity of an area is its population share (ONS mid-2024) of the national total.
+α defaults to :func:`default_alpha`: the share of councils' net service spending that goes to adult
+social care and public health (MHCLG Revenue Outturn 2023-24), i.e. the part of above-average local tax
+capacity assumed to be available for these services (an assumption, labelled as such).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from functools import cache, lru_cache
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import yaml
+
+from devocare import data
+from devocare.allocation.money import published, split_pence
+from devocare.allocation.practices import YEARS, check_year, weighted_population
+from devocare.errors import DevocareError, UnknownChoiceError, closest
+from devocare.service_lines import LINE_IDS
+
+LOCAL_GOVERNMENT_LEVELS: tuple[str, ...] = ("lad", "utla", "ca")
+GRANT_LEVELS: tuple[str, ...] = ("sicb", "icb", "region", "lad", "utla", "ca", "england")
+BASE_YEAR = "2025/26"
+OUTSIDE = "~outside"  # pseudo-area: the part of England outside every area of a level (e.g. combined authorities)
+
+#: Need weight per service line (a weighted-population column at area level) and why.
+LINE_WEIGHTS: dict[str, tuple[str, str]] = {
+    "specialised": ("wp_core_overall", "assumption: no area-level specialised need published; core need used"),
+    "acute_elective": ("wp_general_acute", "NHS England general & acute need (practice files)"),
+    "acute_non_elective": ("wp_general_acute", "NHS England general & acute need (practice files)"),
+    "mental_health": ("wp_mental_health", "NHS England mental health need (practice files)"),
+    "community_health": ("wp_community", "NHS England community services need (practice files)"),
+    "primary_medical": ("wp_primary_medical_care_final", "NHS England primary medical care need (practice files)"),
+    "prescribing": ("wp_prescribing", "NHS England prescribing need (practice files)"),
+    "adult_social_care": ("population_65_plus", "assumption: residents aged 65+ (ONS mid-2023) as the need proxy"),
+    "public_health": ("wp_health_inequalities",
+                      "assumption: avoidable-mortality (<75) based health-inequalities need, as the PH grant formula"),
+    "wider_determinants": ("population", "assumption: registered population"),
+}
+
+
+# --------------------------------------------------------------------------- envelope
+
+
+@lru_cache(maxsize=1)
+def _rsx_england_2023_24() -> pd.Series:
+    rsx = data.load("mhclg_revenue_outturn_rsx_by_la_2022_23_2023_24")
+    row = rsx[(rsx["class"] == "Eng") & (rsx["financial_year"] == "2023-24")].iloc[0]
+    return pd.to_numeric(row, errors="coerce")
+
+
+def default_alpha() -> float:
+    """Adult social care + public health share of councils' net service spending, England 2023-24 (RSX)."""
+    row = _rsx_england_2023_24()
+    return float((row["RSX-asc-net-cur-exp"] + row["RSX-phs-net-cur-exp"]) / row["RSX-totsx-net-cur-exp"])
+
+
+def default_envelope() -> pd.DataFrame:
+    """National envelope per service line (£ a year, base year 2025/26) with the source of each figure.
+
+    NHS lines come from NHS England's 2025/26 ICB allocations; the ICB core total is divided between the
+    hospital, mental health, community and prescribing lines by EVIDENCE §10's current sector split
+    (acute 55, mental health 11, community 7, prescribing 9, other 4: 'other' spread pro rata), with
+    non-elective acute at EVIDENCE §1's £22bn. Council lines are 2023-24 net current expenditure
+    (MHCLG Revenue Outturn, £ thousand in the file).
+    """
+    def total(line: str) -> float:
+        return float(published(BASE_YEAR, line)["pence"].sum()) / 100.0
+
+    core = total("core")
+    split = {"acute": 55.0, "mental_health": 11.0, "community_health": 7.0, "prescribing": 9.0}
+    norm = sum(split.values())
+    acute = core * split["acute"] / norm
+    non_elective = 22.0e9
+    rsx = _rsx_england_2023_24()
+    wider = sum(float(rsx[f"RSX-{s}-net-cur-exp"]) for s in ("hous", "cul", "env", "plan")) * 1000.0
+    rows = [
+        ("specialised", total("specialised"), "data nhse_icb_allocations_2025_26_specialised_allocations_2025_26"),
+        ("acute_elective", acute - non_elective,
+         "data nhse_icb_allocations_2025_26_icb_core_allocations_2025_26 × EVIDENCE §10 acute share − EVIDENCE §1"),
+        ("acute_non_elective", non_elective, "EVIDENCE §1 (total cost of emergency admissions, derived)"),
+        ("mental_health", core * split["mental_health"] / norm, "ICB core 2025/26 × EVIDENCE §10 (assumption split)"),
+        ("community_health", core * split["community_health"] / norm,
+         "ICB core 2025/26 × EVIDENCE §10 (assumption split)"),
+        ("primary_medical", total("pmc"), "data nhse_icb_allocations_2025_26_pmc_allocation_2025_26"),
+        ("prescribing", core * split["prescribing"] / norm, "ICB core 2025/26 × EVIDENCE §10 (assumption split)"),
+        ("adult_social_care", float(rsx["RSX-asc-net-cur-exp"]) * 1000.0,
+         "data mhclg_revenue_outturn_rsx_by_la_2022_23_2023_24 (ASC net current expenditure 2023-24)"),
+        ("public_health", float(rsx["RSX-phs-net-cur-exp"]) * 1000.0,
+         "data mhclg_revenue_outturn_rsx_by_la_2022_23_2023_24 (public health net current expenditure 2023-24)"),
+        ("wider_determinants", wider,
+         "data mhclg_revenue_outturn_rsx_by_la_2022_23_2023_24 (housing, culture, environment, planning net "
+         "2023-24; assumption: these are the wider health-creating services)"),
+    ]
+    return pd.DataFrame(rows, columns=["line", "gbp", "source"])
+
+
+def read_envelope(path: str | Path) -> dict[str, float]:
+    """Read an envelope file: YAML/JSON mapping ``line: £`` (optionally under ``lines:``) or CSV line,gbp."""
+    p = Path(path)
+    if not p.is_file():
+        raise DevocareError(f"envelope file not found: {str(path)!r}")
+    if p.suffix.lower() == ".csv":
+        df = pd.read_csv(p)
+        if not {"line", "gbp"} <= set(df.columns):
+            raise DevocareError(f"envelope CSV {str(path)!r} needs columns line,gbp (has {', '.join(df.columns)})")
+        raw: Any = dict(zip(df["line"].astype(str), df["gbp"], strict=True))
+    else:
+        try:
+            raw = yaml.safe_load(p.read_text(encoding="utf-8"))
+        except yaml.YAMLError as exc:
+            raise DevocareError(f"envelope file {str(path)!r} is not valid YAML: {exc}") from None
+        if isinstance(raw, dict) and "lines" in raw:
+            raw = raw["lines"]
+    if not isinstance(raw, dict) or not raw:
+        raise DevocareError(f"envelope file {str(path)!r} must map service lines to £ amounts")
+    out: dict[str, float] = {}
+    for line, value in raw.items():
+        try:
+            amount = float(value)
+        except (TypeError, ValueError):
+            raise DevocareError(f"envelope line {line!r}: {value!r} is not an amount in £") from None
+        if not np.isfinite(amount) or amount < 0:
+            raise DevocareError(f"envelope line {line!r}: amount must be a non-negative number, got {value!r}")
+        out[str(line)] = amount
+    return out
+
+
+def check_envelope(envelope: Mapping[str, float], arch_lines: list[str]) -> dict[str, float]:
+    """The envelope must name exactly the architecture's lines; every offender is named."""
+    problems = []
+    for line in envelope:
+        if line not in LINE_IDS:
+            near = closest(line, LINE_IDS)
+            problems.append(f"unknown line {line!r}" + (f" (did you mean {near[0]!r}?)" if near else ""))
+        elif line not in arch_lines:
+            problems.append(f"line {line!r} is in no pot of the architecture")
+    missing = [line for line in arch_lines if line not in envelope]
+    if missing:
+        problems.append(f"missing line(s) {', '.join(repr(m) for m in missing)}")
+    if problems:
+        raise DevocareError("envelope does not match the architecture's lines: " + "; ".join(problems))
+    return {line: float(envelope[line]) for line in arch_lines}
+
+
+# --------------------------------------------------------------------------- area data
+
+
+@cache
+def area_weights(year: str, level: str, vintage: int = 2024) -> pd.DataFrame:
+    """Need weights per area at ``level``: weighted populations for ``year`` plus residents aged 65+."""
+    from devocare import geography
+
+    if level not in GRANT_LEVELS:
+        raise UnknownChoiceError("budget-holder area level", level, GRANT_LEVELS)
+    wp = weighted_population(year, level, vintage)
+    ons = data.load("ons_mye_mid2023_age5_england_lad24_utla24")
+    lad = ons.drop_duplicates("areacd").set_index("areacd")["age_65_plus"]
+    m = geography.membership("lad", level, vintage)
+    old = (m["from_code"].map(lad).fillna(0.0) * m["share"]).groupby(m["to_code"]).sum()
+    out = wp.assign(population_65_plus=wp["code"].map(old).fillna(0.0))
+    england = area_weights(year, "england") if level != "england" else out
+    gap = england.drop(columns=["code", "name"]).sum() - out.drop(columns=["code", "name"]).sum()
+    if (gap > 1e-6 * england.drop(columns=["code", "name"]).sum()).any():  # combined authorities: the rest
+        out = pd.concat([out, pd.DataFrame([{"code": OUTSIDE, "name": f"outside any {level}", **gap.to_dict()}])],
+                        ignore_index=True)
+    return out
+
+
+@cache
+def revenue_capacity(level: str, vintage: int = 2024) -> pd.DataFrame:
+    """Standardised revenue capacity and its population-average, £ a year, per area at ``level``.
+
+    Capacity = council tax base (Band D equivalents, 2025) × England average Band D; average = the
+    area's share of England's ONS mid-2024 population × national capacity. Sums of the two are equal.
+    """
+    from devocare import geography
+
+    ct = data.load("council_tax_band_d_dwellings_taxbase_by_billing_authority_england")
+    base = ct.set_index("lad24cd")["taxbase_band_d_equivalents_derived"].astype(float)
+    band_d = float(ct["council_tax_net_gbp_derived"].sum() / base.sum())
+    pop = geography.population("lad", 2024).set_index("code")["population"].astype(float)
+    lad = pd.DataFrame({"capacity": base * band_d}).reindex(pop.index).fillna(0.0)
+    lad["average"] = pop / pop.sum() * lad["capacity"].sum()
+    if level == "lad":
+        return lad
+    m = geography.membership("lad", level, vintage)
+    m = m[m["share"] > 0]
+    parts = lad.loc[m["from_code"]].mul(m["share"].to_numpy(), axis=0)
+    out = parts.groupby(m["to_code"].to_numpy()).sum()
+    gap = lad.sum() - out.sum()
+    if (gap > 1e-6 * lad.sum()).any():
+        out.loc[OUTSIDE] = gap
+    return out
+
+
+# --------------------------------------------------------------------------- pure arithmetic
+
+
+def round_to_total(values: np.ndarray, total: int) -> np.ndarray:
+    """Whole pence for signed amounts, adding up to ``total`` exactly (largest remainder)."""
+    values = np.asarray(values, dtype=float)
+    base = np.floor(values).astype(np.int64)
+    short = int(total - base.sum())
+    order = np.argsort(-(values - base), kind="stable")
+    out = base.copy()
+    if short > 0:
+        out[order[:short]] += 1
+    elif short < 0:
+        out[order[short:]] -= 1
+    return out
+
+
+def settlement_starts(years: int, settlement_years: int) -> np.ndarray:
+    """Year index (0-based) at which the settlement covering each year began."""
+    t = np.arange(years)
+    return t - t % max(settlement_years, 1)
+
+
+# --------------------------------------------------------------------------- API
+
+
+def _held_areas(arch: Any, body: Any, level: str, codes: list[str]) -> set[str]:
+    areas = getattr(body, "areas", "all")
+    if areas == "all" or areas is None:
+        return set(codes)
+    if areas == "coverage":
+        cov = arch.money.coverage
+        if cov is None or cov.devolved == "all":
+            return set(codes)
+        if cov.level != level:
+            raise DevocareError(f"body {body.id!r} holds areas at {level} but coverage is stated at {cov.level}")
+        return {str(c) for c in cov.devolved}
+    from devocare.geography import canonical_code
+
+    return {canonical_code(c) for c in areas}
+
+
+def block_grants(arch: Any, years: int = 5, envelope: Mapping[str, float] | str | Path | None = None,
+                 base_year: str = BASE_YEAR, growth: float = 0.0, alpha: float | None = None) -> pd.DataFrame:
+    """Each budget holder's grant per area, pot, line and year of an ``years``-year run.
+
+    ``arch``: an :class:`~devocare.architecture.Architecture`, a built-in id or a YAML path.
+    ``envelope``: national £ a year per service line for the base year (a mapping or a file; default
+    :func:`default_envelope`); it must name exactly the lines of the architecture's pots. ``growth``:
+    annual envelope growth; the architecture's ``indexation`` adds to it inside each settlement.
+    ``alpha``: fiscal-equalisation rate (default :func:`default_alpha`).
+
+    Columns: arch, year (1..years), financial_year (of the need data used), settlement, body, pot, tier,
+    ring_fenced, area_level, code, name, line, component (need | incentive_fund | fiscal_equalisation),
+    pence, gbp. Areas a holder does not hold (e.g. outside a devolution deal) are one row with an empty
+    code, so each year's rows add up to its envelope to the penny.
+    """
+    from devocare import architecture
+
+    if isinstance(arch, (str, Path)):
+        arch = architecture.load(str(arch))
+    if years < 1:
+        raise DevocareError(f"years must be at least 1, got {years}")
+    base_year = check_year(base_year)
+    money = arch.money
+    pots = list(money.pots)
+    arch_lines = [line for pot in pots for line in pot.lines]
+    if envelope is None:
+        env_table = default_envelope()
+        envelope = {line: v for line, v in zip(env_table["line"], env_table["gbp"], strict=True) if line in arch_lines}
+    elif isinstance(envelope, (str, Path)):
+        envelope = read_envelope(envelope)
+    env = check_envelope(envelope, arch_lines)
+    alpha = default_alpha() if alpha is None else float(alpha)
+    bodies = {b.id: b for b in arch.bodies}
+    top = float(money.incentive_fund.top_slice) if money.incentive_fund is not None else 0.0
+    start = settlement_starts(years, money.settlement_years)
+    first = YEARS.index(base_year)
+    rows: list[pd.DataFrame] = []
+    holders = {p.id: bodies[p.holder] for p in pots}
+    level_of = {p.id: (getattr(holders[p.id], "area_level", None) or "england") for p in pots}
+    local = [p for p in pots if level_of[p.id] in LOCAL_GOVERNMENT_LEVELS]
+    for t in range(years):  # years are few and sequential; every area and line inside is an array op
+        fy = YEARS[min(first + int(start[t]), len(YEARS) - 1)]
+        uplift = (1 + growth) ** t * (1 + float(money.indexation)) ** (t - int(start[t]))
+        line_pence = {line: int(np.floor(amount * uplift * 100 + 0.5)) for line, amount in env.items()}
+        sliced = {line: int(np.floor(v * top + 0.5)) for line, v in line_pence.items()}
+        local_total = sum(line_pence[line] - sliced[line] for p in local for line in p.lines)
+        for pot in pots:
+            body, level = holders[pot.id], level_of[pot.id]
+            vintage = int(getattr(body, "area_vintage", 2024) or 2024)
+            weights = area_weights(fy, level, vintage)
+            held = _held_areas(arch, body, level, [c for c in weights["code"] if c != OUTSIDE])
+            unknown = sorted(held - set(weights["code"]))
+            if unknown:
+                raise DevocareError(f"body {body.id!r}: unknown {level} code(s) {', '.join(unknown)}")
+            is_held = weights["code"].isin(held).to_numpy()
+            common = {"arch": arch.id, "year": t + 1, "financial_year": fy, "settlement": int(start[t]) // max(
+                money.settlement_years, 1) + 1, "body": body.id, "pot": pot.id, "tier": pot.tier,
+                "ring_fenced": bool(pot.ring_fenced), "area_level": level}
+            pot_pence = 0
+            for line in pot.lines:
+                col = LINE_WEIGHTS[line][0]
+                amount = line_pence[line] - sliced[line]
+                pot_pence += amount
+                parts = split_pence(np.array([amount]), np.zeros(len(weights), dtype=np.int64),
+                                    weights[col].to_numpy(dtype=float))
+                rows.append(_rows(common, weights, is_held, parts, line, "need"))
+            if pot.id in {p.id for p in local} and alpha > 0 and local_total > 0:
+                cap = revenue_capacity(level, vintage).reindex(weights["code"]).fillna(0.0)
+                share = alpha * pot_pence / local_total
+                adj = -share * (cap["capacity"] - cap["average"]).to_numpy() * 100.0
+                parts = round_to_total(adj, 0)
+                rows.append(_rows(common, weights, is_held, parts, "all", "fiscal_equalisation"))
+        fund = {line: v for line, v in sliced.items() if v}
+        if fund:
+            rows.append(pd.DataFrame({"arch": arch.id, "year": t + 1, "financial_year": fy, "settlement": int(
+                start[t]) // max(money.settlement_years, 1) + 1, "body": "incentive_fund", "pot": "incentive_fund",
+                "tier": "national", "ring_fenced": True, "area_level": "england", "code": "E92000001",
+                "name": "England", "line": list(fund), "component": "incentive_fund", "pence": list(fund.values())}))
+    out = pd.concat(rows, ignore_index=True)
+    out["gbp"] = out["pence"] / 100.0
+    out.attrs.update({"alpha": alpha, "envelope_gbp": env, "top_slice": top})
+    return out
+
+
+def _rows(common: dict[str, Any], weights: pd.DataFrame, is_held: np.ndarray, parts: np.ndarray, line: str,
+          component: str) -> pd.DataFrame:
+    """Rows for held areas plus one row for everything not held (empty code)."""
+    frame = pd.DataFrame({**common, "code": weights["code"].to_numpy()[is_held],
+                          "name": weights["name"].to_numpy()[is_held], "line": line, "component": component,
+                          "pence": parts[is_held]})
+    rest = int(parts[~is_held].sum())
+    if (~is_held).any():
+        frame = pd.concat([frame, pd.DataFrame([{**common, "code": "", "name": "areas not held by this body",
+                                                  "line": line, "component": component, "pence": rest}])],
+                          ignore_index=True)
+    return frame

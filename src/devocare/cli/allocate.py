@@ -1,0 +1,97 @@
+"""``devocare allocate``: need indices for places, £ splits of the published ICB allocations, target shares
+and block grants for an architecture."""
+
+from __future__ import annotations
+
+import warnings
+
+import typer
+
+from devocare.allocation import grants as grants_mod
+from devocare.allocation import money as money_mod
+from devocare.allocation import need
+from devocare.allocation.convergence import target_shares
+from devocare.cli.output import TableFormat, emit_table
+from devocare.errors import DevocareError
+
+app = typer.Typer(help="Resource allocation: need indices, £ splits by need, target shares and block grants.",
+                  no_args_is_help=True)
+
+FORMAT = typer.Option(TableFormat.table, "--format", help="Output format: table, csv or json.")
+
+
+def parse_places(specs: list[str]) -> dict[str, list[str]]:
+    """``NAME=PRACTICE,PRACTICE`` strings → {name: [codes]}; each malformed spec is named."""
+    places: dict[str, list[str]] = {}
+    for spec in specs:
+        name, sep, codes = spec.partition("=")
+        if not sep or not name.strip():
+            raise DevocareError(f"--place must look like NAME=PRACTICE,PRACTICE..., got {spec!r}")
+        if name.strip() in places:
+            raise DevocareError(f"place {name.strip()!r} is given twice")
+        places[name.strip()] = [c.strip() for c in codes.split(",") if c.strip()]
+    return places
+
+
+@app.command("places")
+def places_cmd(
+    year: str = typer.Option(..., "--year", help="Financial year, 2022/23 to 2028/29."),
+    icb: str = typer.Option(..., "--icb", help="ICB: ODS code (QWO), ONS code (E54...) or name."),
+    place: list[str] = typer.Option(None, "--place", help="NAME=PRACTICE,PRACTICE,... (repeat for each place)."),
+    place_level: str = typer.Option(None, "--place-level", help="One place per area: lad, utla, ca, sicb or pcn."),
+    mode: str = typer.Option("exact", "--mode", help="exact, or nhse-tool to reproduce NHS England's tool."),
+    fmt: TableFormat = FORMAT,
+) -> None:
+    """Need indices of places inside an ICB (first row: the ICB against England)."""
+    if place and place_level:
+        raise DevocareError("give --place or --place-level, not both")
+    if not place and not place_level:
+        raise DevocareError("give --place NAME=PRACTICE,... (repeatable) or --place-level lad|utla|ca|sicb|pcn")
+    spec = parse_places(place) if place else None
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", need.NeedIndexWarning)
+        result = need.place_indices(year, icb, places=spec, place_level=place_level, mode=mode)
+    for w in caught:
+        typer.echo(f"warning: {w.message}", err=True)
+    if result.uncovered:
+        shown = ", ".join(result.uncovered[:20]) + (" ..." if len(result.uncovered) > 20 else "")
+        typer.echo(f"note: {len(result.uncovered)} practice(s) of the ICB are in no place: {shown}", err=True)
+    emit_table(result.table, fmt)
+
+
+@app.command("money")
+def money_cmd(
+    year: str = typer.Option(..., "--year", help="Allocation year: 2023/24, 2024/25 or 2025/26."),
+    level: str = typer.Option("lad", "--level", help="lad, utla, ca, ons_region, icb, region, england, practice."),
+    lines: str = typer.Option(None, "--lines", help="Comma-separated allocation lines (default: all published)."),
+    fmt: TableFormat = FORMAT,
+) -> None:
+    """NHS England's published ICB allocation lines split by need, to the penny, summed to an area level."""
+    chosen = [x.strip() for x in lines.split(",") if x.strip()] if lines else None
+    emit_table(money_mod.money(year, level, chosen), fmt)
+
+
+@app.command("targets")
+def targets_cmd(
+    year: str = typer.Option("2025/26", "--year", help="Allocation year: 2023/24, 2024/25 or 2025/26."),
+    line: str = typer.Option("core", "--line", help="core or pmc."),
+    fmt: TableFormat = FORMAT,
+) -> None:
+    """ICB target shares from practice weighted populations against NHS England's published targets."""
+    emit_table(target_shares(year, line), fmt)
+
+
+@app.command("grants")
+def grants_cmd(
+    arch: str = typer.Option(..., "--arch", help="Built-in architecture id or YAML path."),
+    years: int = typer.Option(5, "--years", help="Years to run (settlements as the architecture states)."),
+    envelope: str = typer.Option(None, "--envelope", help="YAML/JSON (line: £) or CSV (line,gbp) national envelope."),
+    growth: float = typer.Option(0.0, "--growth", help="Annual envelope growth (fraction)."),
+    alpha: float = typer.Option(None, "--alpha", help="Fiscal-equalisation rate (default: ASC+PH share of councils' "
+                                                     "net spending, MHCLG 2023-24)."),
+    fmt: TableFormat = FORMAT,
+) -> None:
+    """Block grants per budget holder, area, pot, line and year for an architecture."""
+    if years < 1:
+        raise DevocareError(f"--years must be at least 1, got {years}")
+    emit_table(grants_mod.block_grants(arch, years=years, envelope=envelope, growth=growth, alpha=alpha), fmt)
