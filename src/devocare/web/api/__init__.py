@@ -2,8 +2,9 @@
 
 from fastapi import APIRouter
 
-from devocare.web.api import allocation, areas
+from devocare.web.api import allocation, areas, outcomes
 
 router = APIRouter()
 router.include_router(areas.router)
 router.include_router(allocation.router)
+router.include_router(outcomes.router)

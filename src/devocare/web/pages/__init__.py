@@ -2,9 +2,10 @@
 
 from fastapi import APIRouter
 
-from devocare.web.pages import allocation, area, home
+from devocare.web.pages import allocation, area, home, outcomes
 
 router = APIRouter(include_in_schema=False)
 router.include_router(home.router)
 router.include_router(area.router)
 router.include_router(allocation.router)
+router.include_router(outcomes.router)

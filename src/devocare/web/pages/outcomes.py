@@ -1,0 +1,81 @@
+"""Outcomes: variation between areas for one indicator — map, funnel plot, trends, sortable table."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import Response
+
+from devocare.errors import DevocareError
+from devocare.web import cache, charts, render
+
+router = APIRouter()
+
+LEVELS = [("utla", "Upper-tier local authorities"), ("lad", "Local authority districts"), ("icb", "ICBs (2024)"),
+          ("ca", "Combined authorities"), ("region", "NHS regions")]
+
+
+@router.get("/outcomes")
+def outcomes_page(request: Request, indicator: str = Query("hle_female", max_length=60),
+                  level: str = Query("utla", max_length=10), period: str = Query("latest", max_length=20),
+                  adjust: str = Query("none", max_length=10)) -> Response:
+    """One indicator at one level and period (``/outcomes?indicator=hle_female&level=utla``)."""
+    from devocare.outcomes.aggregate import at_level, source_level
+    from devocare.outcomes.catalogue import catalogue, periods
+    from devocare.outcomes.funnel import funnel
+    from devocare.outcomes.variation import trends, variation
+
+    cat = catalogue()
+    errors: dict[str, str] = {}
+    datasets: dict[str, pd.DataFrame] = {}
+    context: dict[str, Any] = {}
+    if indicator not in set(cat["id"]):
+        errors["indicator"] = f"unknown indicator {indicator!r}"
+    if level not in dict(LEVELS):
+        errors["level"] = f"unknown level {level!r}; choose one of {', '.join(dict(LEVELS))}"
+    if adjust not in {"none", "additive"}:
+        errors["adjust"] = f"unknown adjustment {adjust!r}; choose none or additive"
+    period_choices: list[str] = []
+    if not errors:
+        try:
+            period_choices = periods(indicator, source_level(indicator, level))
+            summary = variation(indicator, level, period)
+            context["summary"] = summary
+            rows = at_level(indicator, level, summary["period"])
+            rows = rows.dropna(subset=["value"])
+            table = rows[["code", "name", "value", "lci", "uci", "approximate"]]
+            datasets["values"] = table
+            context["values"] = table
+            if level in cache.BOUNDARIES:
+                context["map"] = charts.choropleth(table, level, "value", f"{summary['title']}, {summary['period']}",
+                                                   colorbar=summary["unit"], link=None)
+            row = cat.set_index("id").loc[indicator]
+            context["indicator_row"] = row.to_dict()
+            if bool(row["ci"]) or bool(row["counts"]):
+                fun = funnel(indicator, level, summary["period"], adjust=adjust)  # type: ignore[arg-type]
+                areas = fun["areas"]
+                datasets["funnel_areas"] = areas
+                datasets["funnel_limits"] = fun["curves"]
+                context["funnel"] = fun
+                context["funnel_chart"] = charts.funnel(
+                    areas, "precision", "value", f"Funnel plot: {summary['title']}, {summary['period']}",
+                    limits=fun["curves"], mean=fun["target"], xtitle="precision (1 / standard error², log scale)",
+                    ytitle=summary["unit"])
+                context["positions"] = fun["positions"]
+            per_area, per_period = trends(indicator, level)
+            datasets["trend_by_period"] = per_period
+            datasets["trend_by_area"] = per_area
+            context["trend_chart"] = charts.lines(
+                per_period.melt(id_vars=["period"], value_vars=["mean", "iqr", "gap"], var_name="statistic"),
+                "period", "value", f"{summary['title']}: England mean and spread between areas over time",
+                color="statistic", ytitle=summary["unit"])
+            context["per_period"] = per_period
+        except DevocareError as exc:
+            errors["period"] = str(exc)
+    return render.page(
+        request, "outcomes.html", "Outcomes and variation", "outcomes", datasets=datasets, errors=errors,
+        form={"indicator": indicator, "level": level, "period": period, "adjust": adjust},
+        indicators=[(r.id, r.title) for r in cat.itertuples()], levels=LEVELS,
+        periods=[("latest", "Latest")] + [(p, p) for p in reversed(period_choices)], **context)
