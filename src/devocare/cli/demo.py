@@ -1,22 +1,44 @@
-"""``devocare demo``: the main job on the embedded data."""
+"""``devocare demo``: the main job on the embedded data — summarise it, then compare the built-ins."""
 
 from __future__ import annotations
+
+from pathlib import Path
 
 import typer
 
 from devocare import data, geography
+from devocare.reports.compare import DEFAULT_DRAWS, DEFAULT_YEARS
+
+
+def _summarise_data() -> None:
+    typer.echo(f"{len(data.catalogue())} embedded datasets")
+    for level in geography.LEVELS:
+        if level == "lsoa":
+            continue
+        for vintage in geography.VINTAGES if level == "icb" else (2024,):
+            n = len(geography.areas(level, vintage=vintage))
+            typer.echo(f"  {geography.LEVEL_TITLES[level]:<60} {vintage if level == 'icb' else '':<5} {n:>4}")
 
 
 def register(app: typer.Typer) -> None:
     """Add the ``demo`` command to the top-level app."""
 
     @app.command("demo")
-    def demo(out: str = typer.Option("demo-report.html", "--out", help="Where to write the HTML report.")) -> None:
-        """Summarise the embedded data and area hierarchy (grows into the architecture comparison report)."""
-        typer.echo(f"{len(data.catalogue())} embedded datasets")
-        for level in geography.LEVELS:
-            if level == "lsoa":
-                continue
-            for vintage in geography.VINTAGES if level == "icb" else (2024,):
-                n = len(geography.areas(level, vintage=vintage))
-                typer.echo(f"  {geography.LEVEL_TITLES[level]:<60} {vintage if level == 'icb' else '':<5} {n:>4}")
+    def demo(
+        out: Path = typer.Option(Path("demo-report.html"), "--out", help="Where to write the HTML report."),
+        years: int = typer.Option(DEFAULT_YEARS, "--years", help="Years to simulate."),
+        draws: int = typer.Option(DEFAULT_DRAWS, "--draws", help="Monte Carlo draws (0: central run only)."),
+        seed: int = typer.Option(0, "--seed", help="Random seed."),
+    ) -> None:
+        """Summarise the embedded data and areas, then write the comparison report of every built-in."""
+        from devocare.architecture import builtin_ids
+        from devocare.reports import compare_report, write_report
+        from devocare.reports.write import check_out
+
+        check_out(out)
+        _summarise_data()
+        ids = builtin_ids()
+        typer.echo(f"comparing {len(ids)} built-in architectures: {', '.join(ids)}")
+        html = compare_report(ids, years=years, draws=draws, seed=seed)
+        for path in write_report(html, out):
+            typer.echo(f"wrote {path}")

@@ -1,0 +1,30 @@
+"""``devocare report``: self-contained HTML reports (optionally PDF) built from the library's results."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from devocare.reports.compare import DEFAULT_DRAWS, DEFAULT_YEARS
+
+app = typer.Typer(help="Write self-contained HTML (and PDF) reports.", no_args_is_help=True)
+
+
+@app.command("compare")
+def compare(
+    archs: list[str] = typer.Argument(..., help="Two or more architectures: built-in ids or YAML files; "
+                                                "the first is the baseline."),
+    out: Path = typer.Option(Path("report.html"), "--out", help="HTML file to write."),
+    pdf: bool = typer.Option(False, "--pdf", help="Also print a PDF beside it with headless Chromium."),
+    years: int = typer.Option(DEFAULT_YEARS, "--years", help="Years to simulate."),
+    draws: int = typer.Option(DEFAULT_DRAWS, "--draws", help="Monte Carlo draws (0: central run only)."),
+    seed: int = typer.Option(0, "--seed", help="Random seed: the same seed gives the same report figures."),
+) -> None:
+    """Compare architectures: structure, metrics, changes, simulated money, assumptions and caveats."""
+    from devocare.reports import compare_report, write_report
+    from devocare.reports.write import check_out
+
+    check_out(out)
+    for path in write_report(compare_report(archs, years=years, draws=draws, seed=seed), out, pdf=pdf):
+        typer.echo(f"wrote {path}")

@@ -1,0 +1,85 @@
+"""Plotly figures for reports, built from tidy frames (pure: data in, figure out, no I/O)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+
+# NHS identity colours (NHS.UK service manual, "Colours"), one per architecture in turn.
+PALETTE = ["#005eb8", "#da291c", "#007f3b", "#330072", "#ed8b00", "#00a499", "#7c2855", "#425563"]
+FONT = "Arial, Helvetica, sans-serif"
+
+
+def _layout(fig: go.Figure, title: str, y_title: str = "", height: int = 420) -> go.Figure:
+    fig.update_layout(title={"text": title, "x": 0}, font={"family": FONT, "size": 13}, height=height,
+                      margin={"l": 60, "r": 20, "t": 60, "b": 50}, template="plotly_white",
+                      legend={"orientation": "h", "y": -0.18})
+    if y_title:
+        fig.update_yaxes(title_text=y_title)
+    return fig
+
+
+def _rgba(hex_colour: str, alpha: float) -> str:
+    r, g, b = (int(hex_colour[i:i + 2], 16) for i in (1, 3, 5))
+    return f"rgba({r},{g},{b},{alpha})"
+
+
+def fan_chart(frame: pd.DataFrame, title: str, y_title: str, series: str = "architecture",
+              x: str = "year", value: str = "value", draw: str = "draw") -> go.Figure:
+    """Median line with 50% and 90% bands across draws, one fan per ``series`` value.
+
+    ``frame`` is tidy: one row per series, ``x`` and ``draw``. With a single draw only the line is drawn.
+    """
+    fig = go.Figure()
+    for i, (name, group) in enumerate(frame.groupby(series, sort=False)):
+        colour = PALETTE[i % len(PALETTE)]
+        wide = group.pivot_table(index=x, columns=draw, values=value, aggfunc="sum").sort_index()
+        xs = wide.index.to_list()
+        values = wide.to_numpy(dtype=float)
+        if values.shape[1] > 1:
+            q = np.nanquantile(values, [0.05, 0.25, 0.5, 0.75, 0.95], axis=1)
+            for lo, hi, alpha, label in ((q[0], q[4], 0.15, "90% band"), (q[1], q[3], 0.3, "50% band")):
+                fig.add_trace(go.Scatter(x=xs + xs[::-1], y=np.r_[hi, lo[::-1]], fill="toself", mode="none",
+                                         fillcolor=_rgba(colour, alpha), name=f"{name}: {label}",
+                                         hoverinfo="skip", legendgroup=str(name), showlegend=False))
+            centre = q[2]
+        else:
+            centre = values[:, 0]
+        fig.add_trace(go.Scatter(x=xs, y=centre, mode="lines+markers", line={"color": colour, "width": 2},
+                                 name=str(name), legendgroup=str(name)))
+    return _layout(fig, title, y_title)
+
+
+def grouped_bars(frame: pd.DataFrame, category: str, columns: Sequence[str], title: str,
+                 y_title: str = "") -> go.Figure:
+    """One group of bars per column, one bar per ``category`` row (e.g. metrics by architecture)."""
+    fig = go.Figure()
+    for i, (_, row) in enumerate(frame.iterrows()):
+        fig.add_trace(go.Bar(x=list(columns), y=[row[c] for c in columns], name=str(row[category]),
+                             marker_color=PALETTE[i % len(PALETTE)]))
+    fig.update_layout(barmode="group")
+    return _layout(fig, title, y_title)
+
+
+def sankey(nodes: Sequence[dict | str], links: Sequence[dict], title: str) -> go.Figure:
+    """A funding Sankey from ``nodes`` (labels or dicts with ``label``/``name``/``id``) and ``links``
+    (dicts with ``source``, ``target`` as node indices or ids, and ``value``)."""
+    labels = [n if isinstance(n, str) else str(n.get("label") or n.get("name") or n.get("id")) for n in nodes]
+    ids = [n if isinstance(n, str) else str(n.get("id", n.get("label"))) for n in nodes]
+    index = {node_id: i for i, node_id in enumerate(ids)}
+
+    def position(ref: object) -> int:
+        return int(ref) if isinstance(ref, int | np.integer) else index[str(ref)]
+
+    fig = go.Figure(go.Sankey(
+        arrangement="snap",
+        node={"label": labels, "pad": 12, "thickness": 14, "color": PALETTE[0]},
+        link={"source": [position(link["source"]) for link in links],
+              "target": [position(link["target"]) for link in links],
+              "value": [float(link["value"]) for link in links],
+              "label": [str(link.get("label", "")) for link in links]},
+    ))
+    return _layout(fig, title, height=520)

@@ -1,0 +1,331 @@
+"""``compare_report``: a self-contained HTML report comparing architectures on the embedded data.
+
+Every number in the report comes from the library (architecture metrics and diff, the simulator, the
+parameter tree, the data catalogue); nothing is typed in here. A section whose library part is not
+available in this installation is listed as missing, with the reason, rather than filled in.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib
+import json
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from types import ModuleType
+from typing import Any
+
+import pandas as pd
+import plotly.graph_objects as go
+import plotly.offline
+
+import devocare
+from devocare import data
+from devocare.errors import DevocareError
+from devocare.reports import charts
+from devocare.reports.template import render_page
+
+DEFAULT_YEARS = 10
+DEFAULT_DRAWS = 100
+MAX_YEARS = 30
+MAX_DRAWS = 5000
+
+
+@dataclass
+class Section:
+    """One report section: its HTML, or why it is missing."""
+
+    id: str
+    title: str
+    html: str = ""
+    missing: str | None = None
+
+
+@dataclass
+class Context:
+    """What the sections share: the loaded architectures, the run settings, and figures drawn so far."""
+
+    archs: list[Any]
+    years: int
+    draws: int
+    seed: int
+    results: dict[str, Any] | None = None
+    figure_count: int = 0
+
+    def figure(self, fig: go.Figure) -> str:
+        """A figure as an inline ``div`` (plotly.js is included once, in the page head)."""
+        self.figure_count += 1
+        return '<div class="chart">' + fig.to_html(
+            full_html=False, include_plotlyjs=False, include_mathjax=False,
+            div_id=f"chart-{self.figure_count}", config={"displaylogo": False, "responsive": True},
+        ) + "</div>"
+
+
+def _api(module: str, name: str) -> Callable[..., Any] | None:
+    """A library function if this installation has it (the report grows as capabilities land)."""
+    try:
+        found = getattr(importlib.import_module(module), name, None)
+    except ImportError:
+        return None
+    return found if callable(found) and not isinstance(found, ModuleType) else None
+
+
+def _missing(module: str, names: Sequence[str]) -> str | None:
+    absent = [n for n in names if _api(module, n) is None]
+    if not absent:
+        return None
+    return f"{', '.join(f'{module}.{n}' for n in absent)} not available in this installation of devocare"
+
+
+def _table(frame: pd.DataFrame, float_format: str = "{:,.3g}") -> str:
+    """A DataFrame as an escaped HTML table with numbers right-aligned."""
+    shown = frame.copy()
+    numeric = [c for c in shown.columns if pd.api.types.is_numeric_dtype(shown[c])
+               and not pd.api.types.is_bool_dtype(shown[c])]
+    for column in numeric:
+        shown[column] = shown[column].map(
+            lambda v: "–" if pd.isna(v) else (f"{v:,}" if float(v).is_integer() and abs(v) < 1e15
+                                               else float_format.format(v)))
+    html = shown.to_html(index=False, escape=True, na_rep="–", border=0)
+    for column in numeric:  # right-align numeric columns by header position
+        html = html.replace(f"<th>{column}</th>", f'<th class="num">{column}</th>', 1)
+    return html
+
+
+def _esc(text: object) -> str:
+    from markupsafe import escape
+
+    return str(escape(str(text)))
+
+
+def _arch_hash(arch: Any) -> str:
+    return hashlib.sha256(arch.model_dump_json().encode("utf-8")).hexdigest()
+
+
+# sections ------------------------------------------------------------------------------------------------
+
+
+def _architectures_section(ctx: Context) -> Section:
+    rows = [{"id": a.id, "name": a.name, "structure as of": str(a.as_of), "extends": a.extends or "–",
+             "description": a.description, "sources": "; ".join(a.sources)} for a in ctx.archs]
+    return Section("architectures", "The architectures compared", _table(pd.DataFrame(rows)))
+
+
+def _metrics_section(ctx: Context) -> Section:
+    section = Section("metrics", "Structural metrics")
+    section.missing = _missing("devocare.architecture", ["metrics_table"])
+    if section.missing:
+        return section
+    table = _api("devocare.architecture", "metrics_table")(ctx.archs)  # type: ignore[misc]
+    table = table.reset_index() if "id" not in table.columns and table.index.name else table
+    html = ["<p>Computed from each architecture's bodies, functions, accountability edges and funding flows "
+            "on the shipped geography; definitions in the architecture reference.</p>", _table(table)]
+    key = "id" if "id" in table.columns else table.columns[0]
+    shares = [c for c in table.columns if c != key and pd.api.types.is_float_dtype(table[c])
+              and table[c].between(0, 1).all()]
+    if shares:
+        html.append(ctx.figure(charts.grouped_bars(table, key, shares, "Shares (0–1) by architecture")))
+    section.html = "\n".join(html)
+    return section
+
+
+def _changes_section(ctx: Context) -> Section:
+    baseline = ctx.archs[0]
+    section = Section("changes", f"What changes from {baseline.name}")
+    section.missing = _missing("devocare.architecture", ["diff"])
+    if section.missing:
+        return section
+    diff = _api("devocare.architecture", "diff")
+    parts = []
+    for other in ctx.archs[1:]:
+        text = diff(baseline, other).to_text()  # type: ignore[misc]
+        parts.append(f"<h3>{_esc(baseline.id)} → {_esc(other.id)}</h3><pre>{_esc(text)}</pre>")
+    section.html = "\n".join(parts)
+    return section
+
+
+def _funding_section(ctx: Context) -> Section:
+    section = Section("funding", "Where the money goes")
+    section.missing = _missing("devocare.architecture", ["sankey"])
+    if section.missing:
+        return section
+    sankey = _api("devocare.architecture", "sankey")
+    parts = []
+    for arch in ctx.archs:
+        flows = sankey(arch)  # type: ignore[misc]
+        if not flows.get("links"):
+            parts.append(f"<p>{_esc(arch.name)}: no funding flows with amounts.</p>")
+            continue
+        parts.append(ctx.figure(charts.sankey(flows["nodes"], flows["links"], f"Funding flows: {arch.name}")))
+    section.html = "\n".join(parts)
+    return section
+
+
+def _run_simulations(ctx: Context) -> str | None:
+    """Simulate each architecture with the same settings; return why not, if the simulator is missing."""
+    missing = _missing("devocare.simulation", ["simulate"])
+    if missing:
+        return missing
+    simulate = _api("devocare.simulation", "simulate")
+    ctx.results = {a.id: simulate(a, years=ctx.years, draws=ctx.draws, seed=ctx.seed)  # type: ignore[misc]
+                   for a in ctx.archs}
+    return None
+
+
+def _simulation_section(ctx: Context) -> Section:
+    section = Section("simulation", f"Simulated money over {ctx.years} years")
+    section.missing = _run_simulations(ctx)
+    if section.missing or not ctx.results:
+        return section
+    summaries = pd.DataFrame([{"architecture": arch_id, **_flat(result.summary)}
+                              for arch_id, result in ctx.results.items()])
+    bands = "central run only (draws = 0)" if ctx.draws == 0 else \
+        f"median with 50% and 90% bands over {ctx.draws} Monte Carlo draws"
+    html = [f"<p>Each architecture simulated over {ctx.years} years from the same seed ({ctx.seed}); "
+            f"charts show national totals, {bands}.</p>", "<h3>Summary</h3>", _table(summaries)]
+    for measure, title, unit in _national_measures(ctx.results):
+        html.append(ctx.figure(charts.fan_chart(measure, title, unit)))
+    section.html = "\n".join(html)
+    return section
+
+
+def _flat(summary: dict[str, Any], prefix: str = "") -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, value in summary.items():
+        if isinstance(value, dict):
+            out.update(_flat(value, f"{prefix}{key}."))
+        elif isinstance(value, list | tuple):
+            out[f"{prefix}{key}"] = ", ".join(map(str, value))
+        else:
+            out[f"{prefix}{key}"] = value
+    return out
+
+
+def _national_measures(results: dict[str, Any]) -> list[tuple[pd.DataFrame, str, str]]:
+    """National totals by year and draw for each measure in the simulators' tidy tables."""
+    frames = []
+    for arch_id, result in results.items():
+        table = result.table
+        dims = [c for c in ("measure", "unit", "year", "draw") if c in table.columns]
+        if "measure" not in dims or "year" not in dims:
+            continue
+        totals = table.groupby(dims, sort=False, observed=True)["value"].sum().reset_index()
+        frames.append(totals.assign(architecture=arch_id))
+    if not frames:
+        return []
+    tidy = pd.concat(frames, ignore_index=True)
+    if "draw" not in tidy.columns:
+        tidy["draw"] = 0
+    out = []
+    for measure, group in tidy.groupby("measure", sort=False):
+        unit = str(group["unit"].iloc[0]) if "unit" in group.columns else ""
+        out.append((group, f"{measure}, England", unit))
+    return out
+
+
+def _run_record_section(ctx: Context) -> Section:
+    record = {
+        "report": "compare",
+        "devocare_version": devocare.__version__,
+        "data_hash": data.data_hash(),
+        "architectures": {a.id: {"name": a.name, "sha256": _arch_hash(a)} for a in ctx.archs},
+        "years": ctx.years, "draws": ctx.draws, "seed": ctx.seed,
+    }
+    html = ["<p>Everything needed to reproduce this report: package version, data hash, the SHA-256 of each "
+            "architecture as resolved, and the run settings.</p>",
+            f"<pre>{_esc(json.dumps(record, indent=2, default=str))}</pre>"]
+    if ctx.results:
+        for arch_id, result in ctx.results.items():
+            html.append(f"<details><summary>Simulator run record: {_esc(arch_id)}</summary>"
+                        f"<pre>{_esc(json.dumps(result.run_record, indent=2, default=str))}</pre></details>")
+    else:
+        html.append("<p>No simulator run records: the simulation section is missing.</p>")
+    return Section("run-record", "Run record", "\n".join(html))
+
+
+def _assumptions_section(ctx: Context) -> Section:
+    section = Section("assumptions", "Assumptions and sources")
+    parameters = _api("devocare.simulation", "parameters") or _api("devocare.simulation.parameters", "parameters")
+    if parameters is None:
+        section.missing = "devocare.simulation.parameters not available in this installation of devocare"
+        return section
+    table = parameters()
+    labelled = table["source"].astype(str).str.lower().str.startswith("assumption")
+    shown = table[[c for c in ("path", "label", "value", "unit", "distribution", "source") if c in table]]
+    section.html = (f"<p>The simulator's {len(table)} parameters with the value in force, unit, uncertainty "
+                    f"used for Monte Carlo draws and source. {int(labelled.sum())} are labelled "
+                    "<strong>assumption</strong>: judgements informed by, but not taken directly from, the "
+                    "cited evidence.</p>" + _table(shown.astype({"value": str}) if "value" in shown else shown))
+    return section
+
+
+def _caveats_section(ctx: Context, missing: list[Section]) -> Section:
+    items = [
+        "These are model results on the stated parameters, not forecasts: each figure depends on the "
+        "assumptions listed above, and those labelled as assumptions have no direct published estimate.",
+        "Areas that do not nest (for example local authorities and ICBs) are linked by population shares "
+        "from Census 2021 LSOA populations; money moved across such boundaries is apportioned, not observed.",
+        "Architectures describe structures as written in their sources; where a source leaves a choice open "
+        "(for example how a combined authority would spend retained savings) the architecture or the "
+        "parameter tree records the choice made, with its source or assumption label.",
+        "Embedded data are the published vintages named in the data section; later revisions by the "
+        "publishers are not reflected.",
+    ]
+    if ctx.results is not None:
+        items.append("Uncertainty bands reflect only the parameter ranges drawn in the Monte Carlo, not "
+                     "uncertainty in the model's structure." if ctx.draws else
+                     "Run with draws = 0: central values only, no uncertainty shown.")
+    for s in missing:
+        items.append(f"{s.title} is not in this report: {s.missing}.")
+    html = "<ul>" + "".join(f"<li>{_esc(i)}</li>" for i in items) + "</ul>"
+    return Section("caveats", "Caveats", html)
+
+
+def _data_section(ctx: Context) -> Section:
+    frame = data.list_datasets()
+    columns = [c for c in ("id", "title", "publisher", "vintage", "licence") if c in frame.columns]
+    return Section("data", "Data", "<p>The embedded official datasets (provenance in each data folder's "
+                   "PROVENANCE.md).</p>" + _table(frame[columns]))
+
+
+# entry point ---------------------------------------------------------------------------------------------
+
+
+def _check_settings(arch_ids: Sequence[str], years: int, draws: int, seed: int) -> list[str]:
+    if isinstance(arch_ids, str):
+        arch_ids = [arch_ids]
+    ids = list(dict.fromkeys(arch_ids))
+    if len(ids) < 2:
+        raise DevocareError(f"compare needs at least two different architectures, got {list(arch_ids)!r}")
+    if not 1 <= int(years) <= MAX_YEARS:
+        raise DevocareError(f"years must be between 1 and {MAX_YEARS}, got {years}")
+    if not 0 <= int(draws) <= MAX_DRAWS:
+        raise DevocareError(f"draws must be between 0 and {MAX_DRAWS}, got {draws}")
+    if int(seed) < 0:
+        raise DevocareError(f"seed must not be negative, got {seed}")
+    return ids
+
+
+def compare_report(arch_ids: Sequence[str], years: int = DEFAULT_YEARS, draws: int = DEFAULT_DRAWS,
+                   seed: int = 0) -> str:
+    """The HTML of a report comparing architectures (built-in ids or YAML paths), the first as baseline."""
+    ids = _check_settings(arch_ids, years, draws, seed)
+    load = _api("devocare.architecture", "load")
+    if load is None:
+        raise DevocareError("devocare.architecture is not available in this installation of devocare")
+    archs = [load(i) for i in ids]  # validates; ArchitectureError names every problem
+    ctx = Context(archs=archs, years=int(years), draws=int(draws), seed=int(seed))
+    sections = [_architectures_section(ctx), _metrics_section(ctx), _changes_section(ctx),
+                _funding_section(ctx), _simulation_section(ctx), _assumptions_section(ctx)]
+    sections.append(_run_record_section(ctx))
+    missing = [s for s in sections if s.missing]
+    sections += [_caveats_section(ctx, missing), _data_section(ctx)]
+    names = ", ".join(a.name for a in archs)
+    return render_page(
+        title=f"Comparing {len(archs)} architectures",
+        subtitle=f"{names} — {ctx.years} years, {ctx.draws} draws, seed {ctx.seed}",
+        sections=sections, missing=missing, version=devocare.__version__, data_hash=data.data_hash(),
+        generated=datetime.now(UTC).strftime("%Y-%m-%d %H:%M"),
+        plotly_js=plotly.offline.get_plotlyjs() if ctx.figure_count else "",
+    )

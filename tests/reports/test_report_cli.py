@@ -1,0 +1,46 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.e2e
+
+
+def test_report_compare_writes_html(cli, tmp_path: Path) -> None:
+    out = tmp_path / "compare.html"
+    done = cli("report", "compare", "status-quo-2023", "reform-aco-2024", "--out", str(out),
+               "--years", "3", "--draws", "0")
+    assert done.returncode == 0, done.stderr
+    assert f"wrote {out}" in done.stdout
+    assert "Reform" in out.read_text() and "Run record" in out.read_text()
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["status-quo-2023", "reform-acco-2024"], "did you mean 'reform-aco-2024'"),
+    (["status-quo-2023"], "at least two different architectures"),
+    (["status-quo-2023", "reform-aco-2024", "--years", "0"], "years must be between 1 and 30"),
+    (["status-quo-2023", "reform-aco-2024", "--draws", "-3"], "draws must be between 0 and 5000"),
+])
+def test_report_compare_bad_input_exits_2_and_writes_nothing(cli, tmp_path: Path, args, message) -> None:
+    done = cli("report", "compare", *args, "--out", str(tmp_path / "r.html"))
+    assert done.returncode == 2
+    assert done.stderr.startswith("error: ") and message in done.stderr
+    assert len(done.stderr.strip().splitlines()) == 1
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_report_compare_missing_folder_exits_2(cli, tmp_path: Path) -> None:
+    done = cli("report", "compare", "status-quo-2023", "reform-aco-2024", "--out", str(tmp_path / "x" / "r.html"))
+    assert done.returncode == 2 and "does not exist" in done.stderr
+
+
+def test_demo_summarises_data_and_writes_the_comparison(cli, tmp_path: Path) -> None:
+    out = tmp_path / "demo.html"
+    done = cli("demo", "--out", str(out), "--years", "2", "--draws", "0")
+    assert done.returncode == 0, done.stderr
+    assert "embedded datasets" in done.stdout and "comparing" in done.stdout
+    from devocare.architecture import builtin_ids
+
+    text = out.read_text()
+    assert all(arch_id in text for arch_id in builtin_ids())
