@@ -26,6 +26,9 @@ def _register() -> None:
 
     app.add_typer(data_cmd.app, name="data")
     app.add_typer(areas.app, name="areas")
+    from devocare.cli import outcomes
+
+    app.add_typer(outcomes.app, name="outcomes")
     from devocare.cli import allocate
 
     app.add_typer(allocate.app, name="allocate")

@@ -2,9 +2,17 @@
 
 Indicator catalogue and loaders (:mod:`.catalogue`), aggregation to any level (:mod:`.aggregate`),
 variation statistics (:mod:`.variation`), funnel plots (:mod:`.funnel`), the outcome framework, entitlements
-and minimum service levels (:mod:`.framework`), and synthetic-control evaluation (:mod:`.evaluation`).
+and minimum service levels (:mod:`.framework`), each area against the framework's targets (:mod:`.status`),
+synthetic-control evaluation (:mod:`.evaluation`) and charts (:mod:`.charts`).
 """
 
+from devocare.outcomes.aggregate import at_level, for_bodies
+from devocare.outcomes.catalogue import catalogue, load_indicator, periods
+from devocare.outcomes.evaluation import evaluate
 from devocare.outcomes.framework import entitlements, minimum_service_levels, outcome_targets
+from devocare.outcomes.funnel import funnel
+from devocare.outcomes.status import status
+from devocare.outcomes.variation import trends, variation
 
-__all__ = ["entitlements", "minimum_service_levels", "outcome_targets"]
+__all__ = ["at_level", "catalogue", "entitlements", "evaluate", "for_bodies", "funnel", "load_indicator",
+           "minimum_service_levels", "outcome_targets", "periods", "status", "trends", "variation"]

@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 
 from devocare import geography
-from devocare.errors import DevocareError
+from devocare.errors import DevocareError, UnknownChoiceError
 from devocare.outcomes.catalogue import TIDY_COLUMNS, load_indicator, published_levels
 
 __all__ = ["Z95", "AGGREGABLE_LEVELS", "aggregate", "at_level", "source_level", "for_bodies"]
@@ -43,8 +43,7 @@ def source_level(indicator_id: str, level: str) -> str:
     Raises when the indicator cannot reach ``level`` (a finer level than any it is published at).
     """
     if level not in AGGREGABLE_LEVELS:
-        raise DevocareError(f"level {level!r} is not available for outcome indicators; use one of "
-                            f"{', '.join(AGGREGABLE_LEVELS)}")
+        raise UnknownChoiceError("outcome level", level, AGGREGABLE_LEVELS)
     published = published_levels(indicator_id)
     if level in published:
         return level

@@ -185,7 +185,7 @@ def _raw_els(ind: Indicator) -> pd.DataFrame:
     f = _pick(data.load(ind.dataset), ind.select)
     f = f[f["geography"] != "ITL Level 2"]
     label, start, end = _els_periods(f["period"])
-    note = f["status"].fillna("").astype(str).replace({"u": "low reliability"})
+    note = f["status"].astype("string").fillna("").astype(str).replace({"u": "low reliability"})
     return pd.DataFrame({"code": f["areacd"], "name": f["areanm"], "period": label, "year": start,
                          "year_end": end, "value": f["observation"], "lci": f["lci_95"], "uci": f["uci_95"],
                          "note": note})

@@ -1,0 +1,186 @@
+"""``devocare outcomes``: indicator catalogue, variation, funnel plots, framework status and evaluation."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+import typer
+
+from devocare.cli.output import TableFormat, emit_object, emit_table
+from devocare.errors import DevocareError
+
+app = typer.Typer(help="Outcome indicators: the postcode lottery measured, targets, minimum service levels, "
+                       "and synthetic-control evaluation of devolution.", no_args_is_help=True)
+
+FORMAT = typer.Option(TableFormat.table, "--format", help="Output format: table, csv or json.")
+LEVEL = typer.Option("utla", "--level", help="Area level: lad, utla, icb, ca, region, ons_region, england.")
+PERIOD = typer.Option("latest", "--period", help="'latest', a year (first year of the period) or a label.")
+OUT = typer.Option(None, "--out", help="Write a chart: FILE.html (interactive) or FILE.png (static).")
+
+
+def _check_out(out: str | None) -> None:
+    """Validate --out before any work, so bad input writes nothing."""
+    if out is not None and not out.lower().endswith((".html", ".png")):
+        raise DevocareError(f"--out {out!r} must end in .html or .png")
+
+
+def _summary(obj: dict[str, Any], fmt: TableFormat) -> None:
+    if fmt is TableFormat.json:
+        emit_object(obj, "json")
+        return
+    flat = {k: v for k, v in obj.items() if not isinstance(v, pd.DataFrame | dict | list)}
+    emit_object(flat, "table")
+    for key, value in obj.items():
+        if isinstance(value, dict):
+            typer.echo(f"{key}:")
+            for k, v in value.items():
+                typer.echo(f"  {k}: {v}")
+
+
+@app.command("list")
+def list_indicators(fmt: TableFormat = FORMAT) -> None:
+    """Every outcome indicator shipped: unit, polarity, periods, levels, source and licence."""
+    from devocare.outcomes import catalogue
+
+    cat = catalogue()
+    if fmt is TableFormat.table:
+        cat = cat[["id", "title", "unit", "polarity", "latest_period", "levels", "ci", "licence"]]
+    emit_table(cat, fmt)
+
+
+@app.command("variation")
+def variation(indicator: str = typer.Argument(..., help="Indicator id (see `devocare outcomes list`)."),
+              level: str = LEVEL, period: str = PERIOD, out: str = OUT, fmt: TableFormat = FORMAT,
+              trend: bool = typer.Option(False, "--trend", help="Also show the spread in every period.")) -> None:
+    """Best/worst ratio and gap, IQR, CV, Gini and the share of variation associated with deprivation."""
+    from devocare.outcomes import at_level, charts
+    from devocare.outcomes import trends as trends_fn
+    from devocare.outcomes import variation as variation_fn
+    from devocare.outcomes.variation import imd_score
+
+    _check_out(out)
+    result = variation_fn(indicator, level, period)
+    if trend:
+        result["trend"] = trends_fn(indicator, level)[1].to_dict(orient="records")
+    _summary(result, fmt)
+    if trend and fmt is not TableFormat.json:
+        emit_table(pd.DataFrame(result["trend"]), fmt)
+    if out:
+        rows = at_level(indicator, level, result["period"])
+        charts.write(charts.variation_figure(rows, result, imd_score(level)), out)
+        typer.echo(f"wrote {out}", err=True)
+
+
+@app.command("trend")
+def trend(indicator: str = typer.Argument(..., help="Indicator id."), level: str = LEVEL,
+          area: str = typer.Option(None, "--area", help="Only this area (code)."), fmt: TableFormat = FORMAT,
+          out: str = OUT) -> None:
+    """Per-area trend: OLS slope per year, first and latest value, change."""
+    from devocare.outcomes import charts
+    from devocare.outcomes import trends as trends_fn
+
+    _check_out(out)
+    per_area, per_period = trends_fn(indicator, level)
+    if area is not None:
+        from devocare.geography import canonical_code
+
+        per_area = per_area[per_area["code"] == canonical_code(area)]
+        if per_area.empty:
+            raise DevocareError(f"no {indicator} data for area {area!r} at level {level!r}")
+    emit_table(per_area, fmt)
+    if out:
+        charts.write(charts.trend_figure(per_period, f"{indicator}: spread between {level} areas over time"), out)
+        typer.echo(f"wrote {out}", err=True)
+
+
+@app.command("funnel")
+def funnel(indicator: str = typer.Argument(..., help="Indicator id with confidence intervals."),
+           level: str = LEVEL, period: str = PERIOD, out: str = OUT, fmt: TableFormat = FORMAT,
+           adjust: str = typer.Option("none", "--adjust", help="Over-dispersion: none or additive.")) -> None:
+    """Funnel plot: each area against 95% and 99.8% control limits around the England value."""
+    from devocare.outcomes import charts
+    from devocare.outcomes import funnel as funnel_fn
+
+    _check_out(out)
+    if adjust not in ("none", "additive"):
+        raise DevocareError(f"--adjust {adjust!r}: choose none or additive")
+    result = funnel_fn(indicator, level, period, adjust=adjust)  # type: ignore[arg-type]
+    areas = result["areas"][["code", "name", "value", "lci", "uci", "lower_95", "upper_95", "lower_99.8",
+                              "upper_99.8", "z", "position", "approximate"]]
+    if fmt is TableFormat.json:
+        emit_object({k: v for k, v in result.items() if k not in ("areas", "curves")}
+                    | {"areas": areas.to_dict(orient="records")}, "json")
+    else:
+        _summary({k: v for k, v in result.items() if k not in ("areas", "curves")}, fmt)
+        emit_table(areas, fmt)
+    if out:
+        charts.write(charts.funnel_figure(result), out)
+        typer.echo(f"wrote {out}", err=True)
+
+
+@app.command("status")
+def status(level: str = LEVEL, period: str = PERIOD,
+           indicator: str = typer.Option(None, "--indicator", help="Only this framework indicator."),
+           fmt: TableFormat = FORMAT) -> None:
+    """Each area against each target of the slimmed national outcome framework."""
+    from devocare.outcomes import status as status_fn
+    from devocare.outcomes.catalogue import indicator as check_indicator
+
+    table = status_fn(level, period)
+    if indicator is not None:
+        check_indicator(indicator)
+        table = table[table["indicator"] == indicator]
+        if table.empty:
+            raise DevocareError(f"indicator {indicator!r} is not in the outcome framework or not at {level!r}")
+    emit_table(table, fmt)
+    for note in table.attrs.get("skipped", []):
+        typer.echo(f"skipped {note}", err=True)
+
+
+@app.command("floors")
+def floors(fmt: TableFormat = FORMAT) -> None:
+    """Minimum service level per service line (the floors the simulator applies), with sources."""
+    from devocare.outcomes import minimum_service_levels
+
+    emit_table(minimum_service_levels(), fmt)
+
+
+@app.command("entitlements")
+def entitlements(fmt: TableFormat = FORMAT) -> None:
+    """The core entitlements package: NHS Constitution rights and LEA-style benefits, by service line."""
+    from devocare.outcomes import entitlements as entitlements_fn
+
+    emit_table(entitlements_fn(), fmt)
+
+
+@app.command("evaluate")
+def evaluate(area: str = typer.Option(..., "--area", help="Treated area (code or name), e.g. E47000001."),
+             start: int = typer.Option(..., "--start", help="First year of devolution, e.g. 2016."),
+             indicator: str = typer.Option(..., "--indicator", help="Indicator id."),
+             unit_level: str = typer.Option(None, "--unit-level", help="Donor unit level: utla or lad."),
+             demean: bool = typer.Option(False, "--demean", help="Allow a level difference (demeaned fit)."),
+             exclude: list[str] = typer.Option([], "--exclude", help="Leave these areas out of the donor pool."),
+             out: str = OUT, fmt: TableFormat = FORMAT) -> None:
+    """Synthetic-control estimate of devolution's effect, with pre-period fit and placebo rank."""
+    from devocare.outcomes import charts
+    from devocare.outcomes import evaluate as evaluate_fn
+
+    _check_out(out)
+    result = evaluate_fn(area, start, indicator, unit_level=unit_level, demean=demean, exclude=exclude)
+    placebo = result["placebos"]
+    summary = {k: v for k, v in result.items() if not isinstance(v, pd.DataFrame)}
+    summary["placebo_ratio_quantiles"] = placebo["ratio"].quantile([0.1, 0.5, 0.9]).round(3).tolist()
+    if fmt is TableFormat.json:
+        emit_object(summary | {"path": result["path"].to_dict(orient="records"),
+                               "weights": result["weights"].to_dict(orient="records"),
+                               "placebos": placebo.to_dict(orient="records")}, "json")
+    else:
+        _summary(summary, fmt)
+        typer.echo("")
+        emit_table(result["path"], fmt)
+        typer.echo("")
+        emit_table(result["weights"].head(10), fmt)
+    if out:
+        charts.write(charts.evaluation_figure(result), out)
+        typer.echo(f"wrote {out}", err=True)
