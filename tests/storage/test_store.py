@@ -19,7 +19,7 @@ YAML = "id: my-reform\nname: My reform\nextends: reform-aco-2024\n"
 
 def test_architecture_round_trip(store: Store) -> None:
     first = store.save_architecture("My reform", YAML)
-    second = store.save_architecture("Another", "id: other\n")
+    second = store.save_architecture("Draft", "id: other\n", validate=False)
     saved = store.get_architecture(first)
     assert (saved.id, saved.name, saved.yaml_text) == (first, "My reform", YAML)
     assert len(saved.sha256) == 64 and saved.created_at.tzinfo is not None
@@ -29,6 +29,16 @@ def test_architecture_round_trip(store: Store) -> None:
     with pytest.raises(NotFoundError, match=f"no saved architecture with id {first}"):
         store.get_architecture(first)
     assert [a.id for a in store.list_architectures()] == [second]
+
+
+def test_invalid_architecture_is_refused_with_every_problem(store: Store) -> None:
+    from devocare.architecture import ArchitectureError
+
+    with pytest.raises(ArchitectureError, match="problems in my draft") as caught:
+        store.save_architecture("my draft", "id: x\nname: X\n")
+    assert "bodies: required key is missing" in str(caught.value)
+    assert "money: required key is missing" in str(caught.value)
+    assert store.count("architectures") == 0
 
 
 def test_scenario_round_trip_keeps_nested_json(store: Store) -> None:

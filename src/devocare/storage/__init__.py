@@ -2,8 +2,8 @@
 
 >>> from devocare.storage import Store
 >>> store = Store("sqlite://")          # in memory; Store() opens ./devocare.db or $DATABASE_URL
->>> store.get_architecture(store.save_architecture("mine", "id: mine\\n")).name
-'mine'
+>>> store.get_architecture(store.save_architecture("draft", "id: mine\\n", validate=False)).name
+'draft'
 """
 
 from devocare.storage.store import (

@@ -278,9 +278,18 @@ class Store:
 
     # architectures -------------------------------------------------------------------------------------
 
-    def save_architecture(self, name: str, yaml_text: str) -> int:
-        """Save an architecture's YAML (checked to parse as a mapping with ``safe_load``); return its id."""
+    def save_architecture(self, name: str, yaml_text: str, validate: bool = True) -> int:
+        """Save an architecture's YAML exactly as written; return its id.
+
+        With ``validate`` (the default) it must load as a complete architecture (``extends:`` resolved,
+        every rule checked by :func:`devocare.architecture.load_text`); otherwise it need only parse, with
+        ``safe_load``, as a mapping (a draft).
+        """
         name, yaml_text = _check_name(name), _check_yaml(yaml_text)
+        if validate:
+            from devocare.architecture import load_text
+
+            load_text(yaml_text, name=name)  # raises ArchitectureError listing every problem
         row = ArchitectureRow(name=name, yaml_text=yaml_text, created_at=datetime.now(UTC),
                               sha256=hashlib.sha256(yaml_text.encode("utf-8")).hexdigest())
         with self._transaction() as session:
