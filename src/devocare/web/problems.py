@@ -91,7 +91,14 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(DevocareError)
     async def _devocare(request: Request, exc: DevocareError) -> Response:
-        return _respond(request, 400, str(exc))
+        # A saved-work id that does not exist is a missing resource, not a bad request.
+        status = 404 if type(exc).__name__ == "NotFoundError" else 400
+        listed = getattr(exc, "problems", None)  # ArchitectureError: every problem with its path
+        if isinstance(listed, list) and listed:
+            errors = [{"field": str(getattr(p, "path", "")), "in": str(getattr(p, "file", "")),
+                       "message": str(getattr(p, "message", p))} for p in listed]
+            return _respond(request, status, str(exc).splitlines()[0], errors)
+        return _respond(request, status, str(exc))
 
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, exc: RequestValidationError) -> Response:

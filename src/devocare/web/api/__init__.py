@@ -2,9 +2,10 @@
 
 from fastapi import APIRouter
 
-from devocare.web.api import allocation, areas, outcomes
+from devocare.web.api import allocation, areas, outcomes, saved
 
 router = APIRouter()
 router.include_router(areas.router)
 router.include_router(allocation.router)
 router.include_router(outcomes.router)
+router.include_router(saved.router)

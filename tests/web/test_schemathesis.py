@@ -1,0 +1,29 @@
+"""Property-based API tests from the OpenAPI schema: whatever the input, never a server error."""
+
+import tempfile
+
+import pytest
+
+schemathesis = pytest.importorskip("schemathesis")
+from hypothesis import HealthCheck, settings  # noqa: E402
+
+from devocare.web import WebSettings, create_app  # noqa: E402
+
+pytestmark = pytest.mark.e2e
+
+_db = tempfile.mkdtemp(prefix="devocare-schemathesis-")
+APP = create_app(WebSettings(database_url=f"sqlite:///{_db}/saved.db", max_job_cells=20_000,
+                             max_draws=5, max_jobs_per_client=1, max_body_bytes=100_000))
+schema = schemathesis.openapi.from_asgi("/api/v1/openapi.json", APP)
+
+
+@schema.parametrize()
+@settings(max_examples=8, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True)
+def test_no_server_errors(case):
+    response = case.call()
+    assert response.status_code < 500, f"{case.method} {case.formatted_path}: {response.text[:300]}"
+    if 400 <= response.status_code < 500:
+        ctype = response.headers["content-type"]
+        ctype = ctype[0] if isinstance(ctype, list) else ctype
+        assert ctype.startswith("application/problem+json"), response.text[:200]
+        assert "Traceback" not in response.text
