@@ -1,0 +1,71 @@
+"""The data a run needs, read once at the edge: weighted heads per atom and line for the projection
+years, each atom's LAD, and minimum service levels. Nothing here computes model results."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache, lru_cache
+
+import numpy as np
+
+from devocare import geography
+from devocare.service_lines import LINE_IDS
+from devocare.simulation.demand import BASE_YEAR, NEED_BASIS
+
+#: Years the practice-level weighted populations are projected for (NHS England allocation files).
+PROJECTED = ("2024/25", "2025/26", "2026/27", "2027/28", "2028/29")
+
+
+@dataclass(frozen=True)
+class Inputs:
+    """Read-only arrays shared by every draw (host NumPy; the engine moves them to its backend)."""
+
+    atom_level: str
+    atoms: tuple[str, ...]
+    names: tuple[str, ...]
+    weighted_heads: np.ndarray  # (projected year, atom, line) weighted population on each line's need basis
+    atom_lad: np.ndarray  # (atom,) index of the atom's LAD in ``lads``
+    lads: tuple[str, ...]
+    floors: np.ndarray  # (line,) minimum need-adjusted spend as a fraction of the national average
+    floor_source: str
+
+
+@cache
+def _lad_heads() -> tuple[tuple[str, ...], tuple[str, ...], np.ndarray]:
+    from devocare.allocation import weighted_population
+
+    lads = geography.areas("lad")[["code", "name"]]
+    out = np.zeros((len(PROJECTED), len(lads), len(LINE_IDS)))
+    for y, year in enumerate(PROJECTED):
+        wp = weighted_population(year, level="lad").set_index("code").reindex(lads["code"])
+        for j, line in enumerate(LINE_IDS):
+            out[y, :, j] = wp[NEED_BASIS[line]].fillna(0.0).to_numpy(dtype=float)
+    return tuple(lads["code"]), tuple(lads["name"]), out
+
+
+@lru_cache(maxsize=1)
+def _floors() -> tuple[np.ndarray, str]:
+    from devocare.outcomes import minimum_service_levels
+
+    msl = minimum_service_levels().set_index("line").reindex(list(LINE_IDS))
+    return msl["floor"].to_numpy(dtype=float), "devocare.outcomes.minimum_service_levels()"
+
+
+@lru_cache(maxsize=4)
+def load_inputs(atom_level: str = "lad") -> Inputs:
+    """Inputs at LAD level, or at LSOA level with each LAD's weighted heads split by LSOA population share
+    (Census 2021 residents): need per head is uniform within a LAD, the documented approximation."""
+    assert BASE_YEAR == PROJECTED[0]
+    lad_codes, lad_names, heads = _lad_heads()
+    floors, floor_source = _floors()
+    if atom_level == "lad":
+        return Inputs("lad", lad_codes, lad_names, heads, np.arange(len(lad_codes)), lad_codes, floors, floor_source)
+    base = geography.lsoa_base()
+    lad_index = {c: i for i, c in enumerate(lad_codes)}
+    atom_lad = base["lad"].map(lad_index).to_numpy()
+    pop = base["pop21"].to_numpy(dtype=float)
+    lad_pop = np.bincount(atom_lad, weights=pop, minlength=len(lad_codes))
+    share = pop / lad_pop[atom_lad]
+    lsoa_heads = heads[:, atom_lad, :] * share[None, :, None]
+    names = geography.areas("lsoa").set_index("code")["name"].reindex(base["lsoa"]).fillna("").tolist()
+    return Inputs("lsoa", tuple(base["lsoa"]), tuple(names), lsoa_heads, atom_lad, lad_codes, floors, floor_source)

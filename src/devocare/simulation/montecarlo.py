@@ -1,0 +1,102 @@
+"""Monte Carlo: per-draw random streams, blocks of draws, and the memory a run needs.
+
+Draw ``d`` takes its own stream, ``SeedSequence(seed, spawn_key=(d,))`` — the ``d``-th child of the run's
+seed — so any draw can be reproduced alone and results do not depend on how draws are chunked or how many
+workers run them. Draw 0 is the central run (central values, no shocks). Each stream yields, in order:
+the uncertain scalar parameters (sorted by path), the LAD demand shocks (year × LAD) and the incentive
+criteria noise (year × budget × 3); scalars and shocks come first so every architecture sees the same
+draws of them (common random numbers make architectures comparable draw by draw).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+
+import numpy as np
+
+from devocare.errors import DevocareError
+from devocare.service_lines import LINE_IDS
+from devocare.simulation.engine import BUDGET_MEASURES, DrawValues
+from devocare.simulation.parameters import ParameterSet
+
+#: Working arrays the engine holds per (draw, atom, line) at once, for the memory estimate.
+WORKING_ARRAYS = 24
+#: Memory one block of draws may use; the block size follows from it and the atom count only.
+BLOCK_BYTES = 512 * 2**20
+
+
+def block_size(n_atoms: int) -> int:
+    """Draws per block: fixed for a given atom count, never by worker count, so results are identical."""
+    per_draw = WORKING_ARRAYS * n_atoms * len(LINE_IDS) * 8
+    return int(max(1, min(64, BLOCK_BYTES // per_draw)))
+
+
+def blocks(n_draws: int, n_atoms: int) -> Iterator[np.ndarray]:
+    """Draw numbers 0..n_draws in blocks (draw 0 is the central run)."""
+    size = block_size(n_atoms)
+    ids = np.arange(n_draws + 1)
+    for start in range(0, len(ids), size):
+        yield ids[start : start + size]
+
+
+def stream(seed: int, draw: int) -> np.random.Generator:
+    """The random stream of one draw."""
+    return np.random.Generator(np.random.PCG64(np.random.SeedSequence(seed, spawn_key=(int(draw),))))
+
+
+def draw_values(
+    params: ParameterSet, draws: np.ndarray, seed: int, years: int, n_lads: int, n_budgets: int
+) -> DrawValues:
+    """Sampled inputs for a block of draws."""
+    paths = params.uncertain()
+    scalars = {p: np.empty(len(draws)) for p in paths}
+    shocks = np.zeros((len(draws), years, n_lads))
+    noise = np.zeros((len(draws), years, n_budgets, 3))
+    for i, d in enumerate(draws):
+        if d == 0:
+            for p in paths:
+                scalars[p][i] = params[p]
+            noise[i, :, :, 1:] = 0.5
+            continue
+        rng = stream(seed, d)
+        sample = params.sample(rng)
+        for p in paths:
+            scalars[p][i] = sample[p]
+        shocks[i] = rng.standard_normal((years, n_lads))
+        noise[i, :, :, 0] = rng.standard_normal((years, n_budgets))
+        noise[i, :, :, 1:] = rng.random((years, n_budgets, 2))
+    return DrawValues(np.asarray(draws), scalars, shocks, noise, np.asarray(draws) == 0)
+
+
+def available_bytes() -> int:
+    """Memory available to this process (MemAvailable on Linux, else physical memory)."""
+    try:
+        with open("/proc/meminfo", encoding="ascii") as fh:
+            for line in fh:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    return int(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES"))
+
+
+def required_bytes(n_draws: int, years: int, n_atoms: int, n_budgets: int, workers: int = 1) -> int:
+    """Bytes a run needs: per-draw budget results kept for every draw, the central run's atom detail, and
+    one block's working arrays per worker."""
+    kept = (len(BUDGET_MEASURES) * n_budgets + 4 * len(LINE_IDS) + 8) * years * (n_draws + 1) * 8
+    atoms = 3 * years * n_atoms * len(LINE_IDS) * 8 * 2
+    working = block_size(n_atoms) * WORKING_ARRAYS * n_atoms * len(LINE_IDS) * 8
+    return kept + atoms + working * max(1, workers)
+
+
+def check_memory(n_draws: int, years: int, n_atoms: int, n_budgets: int, workers: int = 1) -> int:
+    """Refuse a run that would not fit, saying how much it needs."""
+    need = required_bytes(n_draws, years, n_atoms, n_budgets, workers)
+    have = available_bytes()
+    if need > have:
+        raise DevocareError(
+            f"{n_draws} draws × {years} years × {n_atoms} atoms needs about {need / 2**30:.1f} GiB "
+            f"but {have / 2**30:.1f} GiB is available; use fewer draws, fewer years or --atoms lad"
+        )
+    return need

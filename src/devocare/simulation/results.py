@@ -1,0 +1,224 @@
+"""Results: the tidy long table, the summary object, the change-factor waterfall and the run record.
+
+The table holds the central run (draw 0) and, for Monte Carlo runs, the mean and P5/P50/P95 across draws,
+per budget and year; and the central run's detail per atom and service line. Per-draw budget results
+are kept in :attr:`SimulationResult.draws` (a NumPy array per measure) for anyone who needs them.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from devocare.errors import DevocareError
+from devocare.service_lines import ACUTE_LINES, LINE_IDS, UPSTREAM_LINES
+from devocare.simulation.engine import BUDGET_MEASURES
+
+STATISTICS = ("mean", "p5", "p50", "p95")
+_ACUTE = np.array([line in ACUTE_LINES for line in LINE_IDS])
+_UPSTREAM = np.array([line in UPSTREAM_LINES for line in LINE_IDS])
+WATERFALL_MEASURES = ("acute_spend", "upstream_spend")
+
+
+def _stats(x: np.ndarray, axis: int = 0) -> dict[str, np.ndarray]:
+    return {
+        "mean": x.mean(axis=axis),
+        "p5": np.percentile(x, 5, axis=axis),
+        "p50": np.percentile(x, 50, axis=axis),
+        "p95": np.percentile(x, 95, axis=axis),
+    }
+
+
+@dataclass
+class SimulationResult:
+    """One architecture's run: outputs, summary, waterfall and the record that makes it reproducible."""
+
+    architecture: str
+    years: list[str]
+    budgets: pd.DataFrame  # budget, group, architecture, holder, area, tier, pots
+    atoms: list[str]
+    atom_level: str
+    draws: dict[str, np.ndarray]  # measure → (draws+1, years, budgets)
+    national: dict[str, np.ndarray]  # measure → (draws+1, years[, lines])
+    central_atoms: dict[str, np.ndarray]  # measure → (years, atoms[, lines])
+    waterfall: pd.DataFrame
+    run_record: dict[str, Any]
+    population_by_atom: np.ndarray = field(repr=False, default_factory=lambda: np.zeros(0))
+
+    @property
+    def n_draws(self) -> int:
+        """Monte Carlo draws (excluding the central draw 0)."""
+        return next(iter(self.draws.values())).shape[0] - 1
+
+    def _budget_rows(self, values: np.ndarray, draw: int | None, statistic: str | None, measure: str) -> pd.DataFrame:
+        Y, B = values.shape
+        return pd.DataFrame(
+            {
+                "draw": draw,
+                "statistic": statistic,
+                "year": np.repeat(self.years, B),
+                "body": np.tile(self.budgets["body"].to_numpy(), Y),
+                "atom": None,
+                "line": None,
+                "measure": measure,
+                "value": values.ravel(),
+            }
+        )
+
+    @cached_property
+    def table(self) -> pd.DataFrame:
+        """Tidy long table: draw (0 = central) or statistic, year, body, atom, line, measure, value."""
+        parts = []
+        for m in BUDGET_MEASURES:
+            parts.append(self._budget_rows(self.draws[m][0], 0, None, m))
+            if self.n_draws > 0:
+                for s, v in _stats(self.draws[m][1:]).items():
+                    parts.append(self._budget_rows(v, None, s, m))
+        Y, A = len(self.years), len(self.atoms)
+        for m, v in self.central_atoms.items():
+            if v.ndim == 3:
+                parts.append(
+                    pd.DataFrame(
+                        {
+                            "draw": 0,
+                            "statistic": None,
+                            "year": np.repeat(self.years, A * len(LINE_IDS)),
+                            "body": None,
+                            "atom": np.tile(np.repeat(self.atoms, len(LINE_IDS)), Y),
+                            "line": np.tile(LINE_IDS, Y * A),
+                            "measure": m,
+                            "value": v.ravel(),
+                        }
+                    )
+                )
+            else:
+                parts.append(
+                    pd.DataFrame(
+                        {
+                            "draw": 0,
+                            "statistic": None,
+                            "year": np.repeat(self.years, A),
+                            "body": None,
+                            "atom": np.tile(self.atoms, Y),
+                            "line": None,
+                            "measure": m,
+                            "value": v.ravel(),
+                        }
+                    )
+                )
+        table = pd.concat(parts, ignore_index=True)
+        table.insert(0, "architecture", self.architecture)
+        table["draw"] = table["draw"].astype("Int64")
+        for col in ("architecture", "statistic", "year", "body", "atom", "line", "measure"):
+            table[col] = table[col].astype("category")
+        return table
+
+    def draws_table(self) -> pd.DataFrame:
+        """Every draw's national series: draw, year, spent, acute and upstream spend, admissions, interventions."""
+        spent = self.national["spent_by_line"]
+        D, Y = spent.shape[:2]
+        return pd.DataFrame(
+            {
+                "draw": np.repeat(np.arange(D), Y),
+                "year": np.tile(self.years, D),
+                "spent": spent.sum(axis=2).ravel(),
+                "acute_spend": spent[:, :, _ACUTE].sum(axis=2).ravel(),
+                "upstream_spend": spent[:, :, _UPSTREAM].sum(axis=2).ravel(),
+                "admissions": self.national["admissions"].ravel(),
+                "bodies_in_intervention": self.draws["intervention"].sum(axis=2).ravel(),
+                "deficit_support": self.draws["deficit_support"].sum(axis=2).ravel(),
+            }
+        )
+
+    @cached_property
+    def summary(self) -> dict[str, Any]:
+        """National totals and shares at the horizon (central run, and mean/P5/P50/P95 over draws)."""
+        spent = self.national["spent_by_line"]  # (D, Y, L)
+        total = spent.sum(axis=2)
+        per_draw = {
+            "spent_gbp_bn": total[:, -1] / 1e9,
+            "acute_share": spent[:, -1, _ACUTE].sum(axis=1) / total[:, -1],
+            "upstream_share": spent[:, -1, _UPSTREAM].sum(axis=1) / total[:, -1],
+            "admissions_per_1000": self.national["admissions"][:, -1] / self.national["population"][:, -1] * 1000,
+            "bodies_in_intervention": self.draws["intervention"][:, -1, :].sum(axis=1),
+            "deficit_support_gbp_bn": self.draws["deficit_support"].sum(axis=(1, 2)) / 1e9,
+            "returned_gbp_bn": self.draws["returned"].sum(axis=(1, 2)) / 1e9,
+            "reserves_gbp_bn": self.draws["reserves"][:, -1, :].sum(axis=1) / 1e9,
+            "incentive_paid_gbp_bn": self.draws["incentive_paid"].sum(axis=(1, 2)) / 1e9,
+            "transfers_gbp_bn": self.draws["transfers_out"].sum(axis=(1, 2)) / 1e9,
+        }
+        alloc = self.central_atoms["allocated"][-1].sum(axis=1)
+        need = self.central_atoms["need"][-1].sum(axis=1)
+        ratio = alloc / np.where(need > 0, need, 1.0)
+        w = self.population_by_atom if len(self.population_by_atom) == len(ratio) else np.ones_like(ratio)
+        mean = np.average(ratio, weights=w)
+        cv = float(np.sqrt(np.average((ratio - mean) ** 2, weights=w)) / mean)
+        out: dict[str, Any] = {
+            "architecture": self.architecture,
+            "base_year": self.years[0],
+            "horizon": self.years[-1],
+            "years": len(self.years),
+            "draws": self.n_draws,
+            "atoms": self.atom_level,
+            "budgets": int(len(self.budgets)),
+            "allocated_gbp_bn": float(self.national["allocated_by_line"][0, -1].sum() / 1e9),
+            "funding_per_need_cv": cv,
+        }
+        for name, values in per_draw.items():
+            out[name] = float(values[0])
+            if self.n_draws > 0:
+                stats = _stats(values[1:])
+                for s in STATISTICS:
+                    out[f"{name}_{s}"] = float(stats[s])
+        out["conservation_max_gap"] = self.run_record["conservation_max_gap"]
+        return out
+
+    def to_parquet(self, path: str | Path) -> Path:
+        """Write the tidy table with the run record in the file's metadata (nothing written on error)."""
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        target = Path(path)
+        if target.suffix != ".parquet":
+            raise DevocareError(f"output file {str(target)!r} must end in .parquet")
+        if not target.parent.exists():
+            raise DevocareError(f"output directory {str(target.parent)!r} does not exist")
+        arrow = pa.Table.from_pandas(self.table, preserve_index=False)
+        meta = dict(arrow.schema.metadata or {})
+        meta[b"devocare.run_record"] = json.dumps(self.run_record, default=str).encode()
+        meta[b"devocare.summary"] = json.dumps(self.summary, default=str).encode()
+        tmp = target.with_name(target.name + ".tmp")
+        pq.write_table(arrow.replace_schema_metadata(meta), tmp)
+        tmp.replace(target)
+        return target
+
+
+def waterfall_frame(
+    base: dict[str, float], full: dict[str, float], without: dict[str, dict[str, float]]
+) -> pd.DataFrame:
+    """Change-factor waterfall from base year to horizon, per measure.
+
+    Each factor's effect is the horizon value with every factor on less the value with that factor
+    switched off (its marginal contribution); the interaction term is what the factors' effects leave of
+    the total change, so base + effects + interaction = horizon exactly.
+    """
+    rows = []
+    for m in WATERFALL_MEASURES:
+        rows.append({"measure": m, "step": "base", "value": base[m]})
+        effects = {f: full[m] - v[m] for f, v in without.items()}
+        for f, e in effects.items():
+            rows.append({"measure": m, "step": f, "value": e})
+        rows.append({"measure": m, "step": "interaction", "value": full[m] - base[m] - sum(effects.values())})
+        rows.append({"measure": m, "step": "horizon", "value": full[m]})
+    return pd.DataFrame(rows)
+
+
+def spend_measures(spent_by_line: np.ndarray) -> dict[str, float]:
+    """Acute and upstream spend of one year's (line,) national spend."""
+    return {"acute_spend": float(spent_by_line[_ACUTE].sum()), "upstream_spend": float(spent_by_line[_UPSTREAM].sum())}

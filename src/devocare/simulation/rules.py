@@ -1,0 +1,370 @@
+"""Translate an architecture's ``money`` section and bodies into array rules over atoms.
+
+A *budget* is one holder body in one area with the pots it may move money between: the non-ring-fenced
+pots of a holder form one budget, each ring-fenced pot is a budget of its own. A *budget group* is every
+area of one such budget (e.g. all 42 ICBs' core budgets) with a membership matrix ``H`` (atoms × areas):
+``H[a, b]`` is the share of atom ``a``'s population in area ``b``, times the share of the atom that runs
+this architecture's rules (coverage). Aggregating an atom quantity to budgets is ``x @ H``.
+
+Where an architecture's ``coverage`` leaves atoms out, those atoms run the rules of ``coverage.otherwise``
+(the status quo), so every atom's every service line is held exactly once.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+import numpy as np
+
+from devocare import geography
+from devocare.errors import DevocareError
+from devocare.service_lines import ACUTE_LINES, LINE_IDS, UPSTREAM_LINES
+
+L = len(LINE_IDS)
+CRITERIA = ("admissions_per_citizen", "chronic_inpatient", "readmissions_30d", "telemedicine", "it_integration")
+
+
+def line_mask(lines: list[str] | tuple[str, ...]) -> np.ndarray:
+    """Boolean mask over :data:`LINE_IDS`."""
+    return np.array([line in lines for line in LINE_IDS])
+
+
+@dataclass
+class BudgetGroup:
+    """Every area of one budget: membership, lines and the money rules that apply to it."""
+
+    key: str  # "<architecture>/<holder>/<pot ids>"
+    architecture: str
+    holder: str
+    pots: tuple[str, ...]
+    tier: str
+    ring_fenced: bool
+    lines: np.ndarray  # (L,) bool
+    H: np.ndarray  # (atoms, areas) population share × coverage
+    area_codes: list[str]
+    savings_retained: float
+    overspend_borne_locally: float
+    settlement_years: int
+    indexation: float
+    hospital_input_cap: float | None
+    top_slice: float = 0.0
+    criteria: np.ndarray = field(default_factory=lambda: np.zeros(len(CRITERIA), dtype=bool))
+    cofinancing_role: str = "none"  # payer | receiver | none
+    acute_cost_borne: float = 0.0  # share of residents' acute cost this budget pays (1 holder, share payer)
+    offset: int = 0  # first index of this group's budgets on the global budget axis
+
+    @property
+    def n(self) -> int:
+        """Number of areas (budgets) in the group."""
+        return self.H.shape[1]
+
+    @property
+    def pooled(self) -> bool:
+        """One budget holding acute and upstream lines: the acute sector can capture upstream money."""
+        return bool(
+            self.lines[list(LINE_IDS).index("acute_non_elective")] and (self.lines & line_mask(UPSTREAM_LINES)).any()
+        )
+
+    @property
+    def incentive_strength(self) -> float:
+        """How much of a pound of acute cost avoided this budget keeps: savings kept × acute cost borne."""
+        return self.savings_retained * self.acute_cost_borne
+
+
+@dataclass
+class CoFinancingRule:
+    """Per rule set: payer and receiver groups, share, lines and the hospital funding given to the payer."""
+
+    payer: int
+    receiver: int
+    share: float
+    lines: np.ndarray
+    hospital_funding_to_local: float
+
+
+@dataclass
+class RebasingRule:
+    """At settlement end, move ``share`` of the acute underspend from the receiver tier to ``toward``."""
+
+    toward: int
+    away: int
+    share: float
+
+
+@dataclass
+class Rules:
+    """Array rules of one architecture (with its status-quo fallback where coverage is partial)."""
+
+    architecture: str
+    atoms: list[str]
+    atom_level: str
+    groups: list[BudgetGroup]
+    weight: dict[str, np.ndarray]  # per rule-set architecture: share of each atom it runs
+    cofinancing: dict[str, CoFinancingRule]
+    rebasing: dict[str, RebasingRule]
+    digest: str
+
+    @property
+    def n_budgets(self) -> int:
+        """Budgets across every group."""
+        return sum(g.n for g in self.groups)
+
+    def budget_table(self) -> list[dict[str, object]]:
+        """One row per budget: index, group key, holder, area code, tier, pots."""
+        rows = []
+        for g in self.groups:
+            for j, code in enumerate(g.area_codes):
+                rows.append(
+                    {
+                        "budget": g.offset + j,
+                        "group": g.key,
+                        "architecture": g.architecture,
+                        "holder": g.holder,
+                        "area": code,
+                        "tier": g.tier,
+                        "pots": "+".join(g.pots),
+                    }
+                )
+        return rows
+
+
+def _get(obj: object, name: str, default: object = None) -> object:
+    return obj.get(name, default) if isinstance(obj, dict) else getattr(obj, name, default)
+
+
+@lru_cache(maxsize=64)
+def _membership(atom_level: str, level: str, vintage: int) -> tuple[np.ndarray, tuple[str, ...], tuple[str, ...]]:
+    if level == "england":
+        rows = geography.areas(atom_level)["code"].tolist()
+        return np.ones((len(rows), 1)), tuple(rows), (geography.ENGLAND,)
+    matrix, rows, cols = geography.membership_matrix(atom_level, level, vintage if level == "icb" else 2024)
+    return matrix, tuple(rows), tuple(cols)
+
+
+def _area_share(atom_level: str, level: str, codes: list[str] | str, vintage: int) -> np.ndarray:
+    """Share of each atom's population inside the listed areas (``'all'``: inside any area of the level)."""
+    matrix, _, cols = _membership(atom_level, level, vintage)
+    if codes == "all":
+        return matrix.sum(axis=1)
+    canon = {geography.resolve(c, level=level, vintage=vintage if level == "icb" else None).code for c in codes}
+    keep = np.array([c in canon for c in cols])
+    return matrix[:, keep].sum(axis=1)
+
+
+def coverage_share(arch: object, atom_level: str) -> np.ndarray:
+    """Share of each atom that runs this architecture's rules (1 everywhere without ``coverage``)."""
+    money = _get(arch, "money")
+    cov = _get(money, "coverage")
+    n = len(geography.areas(atom_level)["code"])
+    if cov is None:
+        return np.ones(n)
+    return np.clip(_area_share(atom_level, str(_get(cov, "level", "ca")), _get(cov, "devolved"), 2024), 0.0, 1.0)
+
+
+def _holder_matrix(arch: object, holder_id: str, atom_level: str) -> tuple[np.ndarray, list[str]]:
+    body = next((b for b in _get(arch, "bodies") or [] if _get(b, "id") == holder_id), None)
+    if body is None:
+        raise DevocareError(f"architecture {_get(arch, 'id')!r}: pot holder {holder_id!r} is not a body")
+    level = _get(body, "area_level") or "england"
+    vintage = int(_get(body, "area_vintage", 2024) or 2024)
+    matrix, _, cols = _membership(atom_level, level, vintage)
+    areas = _get(body, "areas", "all")
+    if areas == "coverage":
+        cov = _get(_get(arch, "money"), "coverage")
+        areas = _get(cov, "devolved") if cov is not None else "all"
+        if areas != "all" and str(_get(cov, "level", "ca")) != level:
+            raise DevocareError(f"body {holder_id!r}: areas 'coverage' needs coverage.level == {level!r}")
+    if areas != "all":
+        canon = {geography.resolve(c, level=level, vintage=vintage if level == "icb" else None).code for c in areas}
+        keep = np.array([c in canon for c in cols])
+        matrix, cols = matrix[:, keep], tuple(c for c, k in zip(cols, keep, strict=True) if k)
+    for other_id in _get(body, "outside") or []:
+        other = next((b for b in _get(arch, "bodies") or [] if _get(b, "id") == other_id), None)
+        if other is not None and _get(other, "area_level"):
+            o_areas = _get(other, "areas", "all")
+            if o_areas == "coverage":
+                cov = _get(_get(arch, "money"), "coverage")
+                o_areas = _get(cov, "devolved") if cov is not None else "all"
+            inside = _area_share(
+                atom_level, str(_get(other, "area_level")), o_areas, int(_get(other, "area_vintage", 2024) or 2024)
+            )
+            matrix = matrix * (1.0 - np.clip(inside, 0, 1))[:, None]
+    return matrix, list(cols)
+
+
+def _groups_of(
+    arch: object, atom_level: str, weight: np.ndarray
+) -> tuple[list[BudgetGroup], CoFinancingRule | None, RebasingRule | None]:
+    arch_id = str(_get(arch, "id"))
+    money = _get(arch, "money")
+    pots = list(_get(money, "pots"))
+    seen: dict[str, str] = {}
+    for pot in pots:
+        for line in _get(pot, "lines"):
+            if line in seen:
+                raise DevocareError(
+                    f"architecture {arch_id!r}: line {line!r} is in pots {seen[line]!r} and "
+                    f"{_get(pot, 'id')!r}; every line must be in exactly one pot"
+                )
+            seen[line] = str(_get(pot, "id"))
+    missing = [line for line in LINE_IDS if line not in seen]
+    if missing:
+        raise DevocareError(f"architecture {arch_id!r}: service lines {missing} are in no pot")
+    # non-ring-fenced pots of one holder form one budget
+    bundles: dict[tuple[str, str], list[object]] = {}
+    for pot in pots:
+        key = (str(_get(pot, "holder")), "pooled" if not _get(pot, "ring_fenced") else str(_get(pot, "id")))
+        bundles.setdefault(key, []).append(pot)
+    fund = _get(money, "incentive_fund")
+    cof = _get(money, "co_financing")
+    groups: list[BudgetGroup] = []
+    for (holder, _), members in bundles.items():
+        H, codes = _holder_matrix(arch, holder, atom_level)
+        used = (H * weight[:, None]).sum(axis=0) > 0  # areas with no atom under these rules hold nothing
+        H, codes = H[:, used], [c for c, u in zip(codes, used, strict=True) if u]
+        lines = np.zeros(L, dtype=bool)
+        for pot in members:
+            lines |= line_mask(list(_get(pot, "lines")))
+        criteria = np.zeros(len(CRITERIA), dtype=bool)
+        if fund is not None:
+            criteria = np.array([c in list(_get(fund, "criteria")) for c in CRITERIA])
+        groups.append(
+            BudgetGroup(
+                key=f"{arch_id}/{holder}/{'+'.join(str(_get(p, 'id')) for p in members)}",
+                architecture=arch_id,
+                holder=holder,
+                pots=tuple(str(_get(p, "id")) for p in members),
+                tier=str(_get(members[0], "tier")),
+                ring_fenced=bool(_get(members[0], "ring_fenced")),
+                lines=lines,
+                H=H * weight[:, None],
+                area_codes=codes,
+                savings_retained=float(_get(money, "savings_retained", 0.0)),
+                overspend_borne_locally=float(_get(money, "overspend_borne_locally", 0.0)),
+                settlement_years=int(_get(money, "settlement_years", 1)),
+                indexation=float(_get(money, "indexation", 0.0)),
+                hospital_input_cap=None
+                if _get(money, "hospital_input_cap") is None
+                else float(_get(money, "hospital_input_cap")),
+                top_slice=float(_get(fund, "top_slice")) if fund is not None else 0.0,
+                criteria=criteria,
+                acute_cost_borne=1.0 if lines[list(LINE_IDS).index("acute_non_elective")] else 0.0,
+            )
+        )
+    for g in groups:
+        covered = g.H.sum(axis=1)
+        gap = np.abs(covered - weight) > 1e-9
+        if gap.any():
+            raise DevocareError(
+                f"architecture {arch_id!r}: holder {g.holder!r} of pot(s) {', '.join(g.pots)} does not "
+                f"cover {int(gap.sum())} {atom_level} atoms its rules apply to (e.g. "
+                f"{geography.areas(atom_level)['code'].iloc[int(np.argmax(gap))]})"
+            )
+    cof_rule = None
+    if cof is not None:
+        cof_lines = line_mask(list(_get(cof, "lines")))
+        payer = next(
+            (
+                i
+                for i, g in enumerate(groups)
+                if g.tier == _get(cof, "payer_tier", "local") and (g.lines & line_mask(UPSTREAM_LINES)).any()
+            ),
+            None,
+        )
+        receiver = next(
+            (
+                i
+                for i, g in enumerate(groups)
+                if g.tier == _get(cof, "receiver_tier", "regional") and (g.lines & cof_lines).any()
+            ),
+            None,
+        )
+        if payer is None or receiver is None or payer == receiver:
+            raise DevocareError(
+                f"architecture {arch_id!r}: co_financing needs a {_get(cof, 'payer_tier', 'local')} pot "
+                f"holding upstream lines and a separate {_get(cof, 'receiver_tier', 'regional')} pot "
+                f"holding {list(_get(cof, 'lines'))}"
+            )
+        if (cof_lines & ~groups[receiver].lines).any():
+            raise DevocareError(f"architecture {arch_id!r}: co-financed lines must all be in the receiver's pot")
+        cof_rule = CoFinancingRule(
+            payer, receiver, float(_get(cof, "share")), cof_lines, float(_get(cof, "hospital_funding_to_local", 0.0))
+        )
+        groups[payer].cofinancing_role, groups[receiver].cofinancing_role = "payer", "receiver"
+        groups[payer].acute_cost_borne = cof_rule.share
+        groups[receiver].acute_cost_borne = 1.0 - cof_rule.share
+    reb = _get(money, "rebasing")
+    reb_rule = None
+    if reb is not None:
+        toward = next(
+            (
+                i
+                for i, g in enumerate(groups)
+                if g.tier == _get(reb, "toward", "local") and (g.lines & line_mask(UPSTREAM_LINES)).any()
+            ),
+            None,
+        )
+        away = next((i for i, g in enumerate(groups) if g.lines[list(LINE_IDS).index("acute_non_elective")]), None)
+        if toward is not None and away is not None and toward != away:
+            reb_rule = RebasingRule(toward, away, float(_get(reb, "share_of_activity_shift")))
+    return groups, cof_rule, reb_rule
+
+
+def _digest(arch: object) -> str:
+    dump = arch.model_dump(mode="json", by_alias=True) if hasattr(arch, "model_dump") else arch
+    return hashlib.sha256(json.dumps(dump, sort_keys=True, default=str).encode()).hexdigest()
+
+
+def build_rules(arch: object, atom_level: str = "lad", fallback: object | None = None) -> Rules:
+    """Array rules for ``arch`` over atoms at ``atom_level`` (``lad`` or ``lsoa``).
+
+    ``fallback`` is the architecture the uncovered atoms run (loaded from ``coverage.otherwise`` when
+    not given). Raises DevocareError when a line is held twice or not at all, or a holder misses atoms.
+    """
+    if atom_level not in ("lad", "lsoa"):
+        raise DevocareError(f"atoms must be 'lad' or 'lsoa', got {atom_level!r}")
+    atoms = geography.areas(atom_level)["code"].tolist()
+    arch_id = str(_get(arch, "id"))
+    cov_share = coverage_share(arch, atom_level)
+    rule_sets: list[tuple[object, np.ndarray]] = [(arch, cov_share)]
+    cov = _get(_get(arch, "money"), "coverage")
+    if cov is not None and (cov_share < 1 - 1e-12).any():
+        if fallback is None:
+            from devocare import architecture
+
+            fallback = architecture.load(str(_get(cov, "otherwise", "status-quo-2023")))
+        if _get(_get(fallback, "money"), "coverage") is not None:
+            raise DevocareError(f"coverage.otherwise {str(_get(fallback, 'id'))!r} must cover every area itself")
+        rule_sets.append((fallback, 1.0 - cov_share))
+    groups: list[BudgetGroup] = []
+    cof: dict[str, CoFinancingRule] = {}
+    reb: dict[str, RebasingRule] = {}
+    weight: dict[str, np.ndarray] = {}
+    for rs_arch, w in rule_sets:
+        base = len(groups)
+        gs, c, r = _groups_of(rs_arch, atom_level, w)
+        rid = str(_get(rs_arch, "id"))
+        if rid in weight:
+            rid = f"{rid}@fallback"
+            for g in gs:
+                g.key, g.architecture = f"{rid}/{g.key.split('/', 1)[1]}", rid
+        weight[rid] = w
+        groups.extend(gs)
+        if c is not None:
+            cof[rid] = CoFinancingRule(c.payer + base, c.receiver + base, c.share, c.lines, c.hospital_funding_to_local)
+        if r is not None:
+            reb[rid] = RebasingRule(r.toward + base, r.away + base, r.share)
+    offset = 0
+    for g in groups:
+        g.offset = offset
+        offset += g.n
+    digest = hashlib.sha256("".join(_digest(a) for a, _ in rule_sets).encode()).hexdigest()
+    return Rules(arch_id, atoms, atom_level, groups, weight, cof, reb, digest)
+
+
+def acute_mask() -> np.ndarray:
+    """The acute lines hospital input caps apply to."""
+    return line_mask(ACUTE_LINES)

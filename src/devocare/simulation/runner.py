@@ -1,0 +1,212 @@
+"""``simulate()`` and ``compare()``: resolve parameters and rules, run blocks of draws (in process or on
+Dask), and assemble the result with its waterfall and run record."""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from devocare.errors import DevocareError
+from devocare.simulation import montecarlo
+from devocare.simulation.backend import namespace
+from devocare.simulation.demand import BASE_YEAR, financial_years
+from devocare.simulation.distributed import Cancelled, run_on_dask
+from devocare.simulation.engine import FACTORS, BlockResult, run_block
+from devocare.simulation.inputs import Inputs, load_inputs
+from devocare.simulation.parameters import ParameterSet, resolve
+from devocare.simulation.results import SimulationResult, spend_measures, waterfall_frame
+from devocare.simulation.rules import Rules, build_rules
+
+MAX_YEARS = 30
+MAX_DRAWS = 1_000_000
+
+
+def _load_arch(arch: Any) -> Any:
+    if isinstance(arch, str):
+        from devocare import architecture
+
+        return architecture.load(arch)
+    return arch
+
+
+def _central_values(params: ParameterSet) -> dict[str, Any]:
+    return {path: p.value for path, p in params.params.items()}
+
+
+def run_one_block(
+    model: dict[str, Any], block: np.ndarray, factors: frozenset[str] = frozenset(FACTORS), keep_atoms: bool = True
+) -> BlockResult:
+    """Sample a block's draws from the run's seed and run it (used in process and by Dask workers)."""
+    rules: Rules = model["rules"]
+    inputs: Inputs = model["inputs"]
+    params: ParameterSet = model["params"]
+    values = montecarlo.draw_values(params, block, model["seed"], model["years"], len(inputs.lads), rules.n_budgets)
+    xp = namespace(model["backend"])
+    return run_block(xp, inputs, rules, _central_values(params), values, model["years"], factors, keep_atoms)
+
+
+def _check_args(years: int, draws: int, atoms: str) -> None:
+    if not isinstance(years, int) or not 1 <= years <= MAX_YEARS:
+        raise DevocareError(f"years must be between 1 and {MAX_YEARS}, got {years!r}")
+    if not isinstance(draws, int) or not 0 <= draws <= MAX_DRAWS:
+        raise DevocareError(f"draws must be between 0 and {MAX_DRAWS}, got {draws!r}")
+    if atoms not in ("lad", "lsoa"):
+        raise DevocareError(f"atoms must be 'lad' or 'lsoa', got {atoms!r}")
+
+
+def _merge(
+    results: list[BlockResult],
+) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray], dict[str, np.ndarray], float]:
+    results = sorted(results, key=lambda r: int(r.draws[0]))
+    budget = {m: np.concatenate([r.budget[m] for r in results]) for m in results[0].budget}
+    national = {m: np.concatenate([r.national[m] for r in results]) for m in results[0].national}
+    atoms = next(r.atoms for r in results if r.atoms)
+    return budget, national, atoms, max(r.max_gap for r in results)
+
+
+def _waterfall(model: dict[str, Any], full: BlockResult) -> pd.DataFrame:
+    central = np.array([0])
+    base = spend_measures(full.national["spent_by_line"][0, 0])
+    horizon = spend_measures(full.national["spent_by_line"][0, -1])
+    without = {}
+    for f in FACTORS:
+        r = run_one_block(model, central, frozenset(FACTORS) - {f}, keep_atoms=False)
+        without[f] = spend_measures(r.national["spent_by_line"][0, -1])
+    return waterfall_frame(base, horizon, without)
+
+
+def simulate(
+    arch: Any,
+    years: int = 10,
+    draws: int = 0,
+    seed: int = 0,
+    atoms: str = "lad",
+    overrides: dict[str, Any] | None = None,
+    scenario: str | Path | dict[str, Any] | None = None,
+    backend: str = "numpy",
+    scheduler: str | None = None,
+    progress: Callable[[int, int], None] | None = None,
+    cancel: threading.Event | None = None,
+    waterfall: bool = True,
+) -> SimulationResult:
+    """Run an architecture's money rules over real areas for ``years`` years.
+
+    ``arch`` is a built-in id, a YAML path or an Architecture. ``draws=0`` runs the central values only;
+    ``draws=N`` adds N Monte Carlo draws (draw 0 stays the central run). ``scheduler`` runs blocks of draws
+    on Dask: ``'local'`` starts a LocalCluster, anything else is a scheduler address. ``progress(done,
+    total)`` is called after each block; setting ``cancel`` stops the run between blocks.
+    """
+    _check_args(years, draws, atoms)
+    if not isinstance(seed, int) or seed < 0:
+        raise DevocareError(f"seed must be a non-negative integer, got {seed!r}")
+    xp_name = backend
+    namespace(xp_name)
+    params = resolve(overrides, scenario)
+    architecture = _load_arch(arch)
+    rules = build_rules(architecture, atoms)
+    inputs = load_inputs(atoms)
+    if tuple(rules.atoms) != inputs.atoms:
+        raise DevocareError("atom order of rules and inputs differ")  # pragma: no cover - geography invariant
+    workers = 1
+    montecarlo.check_memory(draws, years, len(rules.atoms), rules.n_budgets, workers)
+    model = {"rules": rules, "inputs": inputs, "params": params, "seed": seed, "years": years, "backend": xp_name}
+    block_list = list(montecarlo.blocks(draws, len(rules.atoms)))
+    if scheduler:
+        results = run_on_dask(model, block_list, scheduler, progress, cancel)
+    else:
+        results = []
+        for i, block in enumerate(block_list):
+            if cancel is not None and cancel.is_set():
+                raise Cancelled("simulation cancelled")
+            results.append(run_one_block(model, block))
+            if progress is not None:
+                progress(i + 1, len(block_list))
+    budget, national, central_atoms, gap = _merge(results)
+    first = next(r for r in results if r.atoms)
+    wf = _waterfall(model, first) if waterfall else pd.DataFrame(columns=["measure", "step", "value"])
+    budgets = pd.DataFrame(rules.budget_table())
+    budgets["body"] = budgets["holder"] + ":" + budgets["area"].astype(str)
+    population = inputs.weighted_heads[0][:, -1]
+    record = run_record(
+        architecture,
+        rules,
+        params,
+        seed,
+        draws,
+        years,
+        atoms,
+        xp_name,
+        scheduler,
+        scenario,
+        gap,
+        montecarlo.block_size(len(rules.atoms)),
+        inputs.floor_source,
+    )
+    return SimulationResult(
+        rules.architecture,
+        financial_years(BASE_YEAR, years),
+        budgets,
+        list(rules.atoms),
+        atoms,
+        budget,
+        national,
+        central_atoms,
+        wf,
+        record,
+        population,
+    )
+
+
+def run_record(
+    arch: Any,
+    rules: Rules,
+    params: ParameterSet,
+    seed: int,
+    draws: int,
+    years: int,
+    atoms: str,
+    backend: str,
+    scheduler: str | None,
+    scenario: Any,
+    gap: float,
+    block: int,
+    floors: str,
+) -> dict[str, Any]:
+    """What binds a result to its inputs: package version, data, architecture and parameter hashes, seed."""
+    from devocare import __version__, data
+
+    return {
+        "package_version": __version__,
+        "data_hash": data.data_hash(),
+        "architecture": rules.architecture,
+        "architecture_hash": rules.digest,
+        "rule_sets": list(rules.weight),
+        "parameter_hash": params.digest(),
+        "overrides": {k: v for k, v in params.overrides.items()},
+        "scenario": scenario if isinstance(scenario, dict) else (str(scenario) if scenario else None),
+        "seed": seed,
+        "draws": draws,
+        "years": years,
+        "base_year": BASE_YEAR,
+        "atoms": atoms,
+        "backend": backend,
+        "scheduler": scheduler,
+        "draw_block_size": block,
+        "conservation_max_gap": gap,
+        "minimum_service_levels": floors,
+        "created": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+    }
+
+
+def compare(archs: Iterable[Any], **same: Any) -> pd.DataFrame:
+    """Summaries of several architectures run with the same options, one row per architecture."""
+    rows = [simulate(a, **same).summary for a in archs]
+    if not rows:
+        raise DevocareError("compare needs at least one architecture")
+    return pd.DataFrame(rows)
