@@ -61,7 +61,7 @@ def _own_mask(arch: Architecture, body: Body) -> np.ndarray:
         cov = arch.money.coverage
         if cov is None:
             return np.zeros(n)
-        return area_codes_mask(cov.devolved, cov.level, body.area_vintage if cov.level == "icb" else 2024)
+        return area_codes_mask(cov.devolved, cov.level, cov.vintage)
     return area_codes_mask(body.areas, body.area_level, body.area_vintage)
 
 
@@ -102,7 +102,14 @@ def holding_coverage(
     out = []
     for i, f in enumerate(arch.functions):
         if f.active(on) and f.holder in cover:
-            out.append((i, f.share * exclude(cover[f.holder], f.outside, own, alive)))
+            vec = exclude(cover[f.holder], f.outside, own, alive)
+            if f.within:
+                inside = np.zeros_like(vec)
+                for other in f.within:
+                    if other in own and other in alive:
+                        inside = np.maximum(inside, own[other])
+                vec = vec * inside
+            out.append((i, f.share * vec))
     return out
 
 

@@ -260,6 +260,7 @@ class FunctionAssignment(_Dated):
     holder: str
     share: float = Field(1.0, gt=0, le=1)
     outside: list[str] = Field(default_factory=list, description="Bodies whose areas this holding excludes.")
+    within: list[str] = Field(default_factory=list, description="Bodies whose areas this holding is limited to.")
     description: str = ""
 
     @property
@@ -373,6 +374,7 @@ class IncentiveFund(_Cited):
 
     top_slice: float = Field(ge=0, le=1)
     criteria: list[IncentiveCriterion] = Field(min_length=1)
+    tiers: list[PotTier] | None = Field(None, description="Pot tiers the fund pays (None: every tier).")
 
 
 class Rebasing(_Cited):
@@ -387,6 +389,7 @@ class Coverage(_Cited):
 
     devolved: list[str] | Literal["all"]
     level: AreaLevel = "ca"
+    vintage: Literal[2024, 2026] = 2024
     otherwise: str = "status-quo-2023"
 
 

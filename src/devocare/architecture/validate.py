@@ -171,6 +171,8 @@ def _references(arch: Architecture, file: str) -> list[Problem]:
     for i, f in enumerate(arch.functions):
         for j, other in enumerate(f.outside):
             ref(f"functions[{i}].outside[{j}]", other)
+        for j, other in enumerate(f.within):
+            ref(f"functions[{i}].within[{j}]", other)
         holder = ref(f"functions[{i}].holder", f.holder)
         if holder is not None and not _within(f.start, f.end, holder):
             out.append(
@@ -200,7 +202,10 @@ def _references(arch: Architecture, file: str) -> list[Problem]:
             if body is not None and not _within(fl.start, fl.end, body):
                 out.append(Problem(file, f"flows[{i}]", f"flow {fl.id!r} outlives body {value!r}"))
     for i, pot in enumerate(arch.money.pots):
-        ref(f"money.pots[{i}].holder", pot.holder)
+        holder = ref(f"money.pots[{i}].holder", pot.holder)
+        if holder is not None and not holder.active(arch.as_of):
+            out.append(Problem(file, f"money.pots[{i}].holder",
+                               f"pot {pot.id!r} is held by {holder.id!r}, which does not exist on as_of {arch.as_of}"))
     return out
 
 
@@ -263,7 +268,7 @@ def _shares(arch: Architecture, file: str) -> list[Problem]:
     out = []
     by_source: dict[str, list[tuple[int, float]]] = defaultdict(list)
     for i, fl in enumerate(arch.flows):
-        if fl.amount_gbp is None and fl.amount_data is None and fl.share is None and not fl.pooled:
+        if fl.lines and fl.amount_gbp is None and fl.amount_data is None and fl.share is None and not fl.pooled:
             out.append(
                 Problem(
                     file,
@@ -433,7 +438,7 @@ def _money(arch: Architecture, file: str) -> list[Problem]:
         cov = money.coverage
         if isinstance(cov.devolved, list):
             for j, code in enumerate(cov.devolved):
-                if geo.canonical_area(code, cov.level, 2024) is None:
+                if geo.canonical_area(code, cov.level, cov.vintage) is None:
                     out.append(Problem(file, f"money.coverage.devolved[{j}]", f"no {cov.level} area {code!r}"))
         if cov.otherwise not in builtin_ids():
             out.append(
