@@ -33,6 +33,12 @@ def _register() -> None:
 
     app.add_typer(allocate.app, name="allocate")
     demo.register(app)
+    from devocare.cli import simulate
+
+    simulate.register(app)
+    from devocare.cli import report
+
+    app.add_typer(report.app, name="report")
     from devocare.cli import serve
 
     serve.register(app)
