@@ -30,6 +30,7 @@ class Job:
     client: str
     kind: str
     params: dict[str, Any]
+    key: str | None = None
     status: str = "queued"  # queued | running | finished | failed | cancelled
     done: int = 0
     total: int = 0
@@ -38,11 +39,16 @@ class Job:
     created: float = field(default_factory=time.time)
     finished: float | None = None
     cancel: threading.Event = field(default_factory=threading.Event)
+    _stopped: threading.Event = field(default_factory=threading.Event, repr=False)
 
     @property
     def active(self) -> bool:
         """Still queued or running."""
         return self.status in {"queued", "running"}
+
+    def wait(self, timeout: float | None = None) -> None:
+        """Block until the job has stopped (finished, failed or cancelled)."""
+        self._stopped.wait(timeout)
 
     def public(self) -> dict[str, Any]:
         """What the API and the progress bar show."""
@@ -58,14 +64,22 @@ class JobManager:
         self._jobs: OrderedDict[str, Job] = OrderedDict()
         self._lock = threading.Lock()
 
-    def submit(self, client: str, kind: str, params: dict[str, Any], work: Work) -> Job:
-        """Start ``work`` on a thread; 429 if this client already runs the maximum number of jobs."""
+    def submit(self, client: str, kind: str, params: dict[str, Any], work: Work, key: str | None = None) -> Job:
+        """Start ``work`` on a thread; 429 if this client already runs the maximum number of jobs.
+
+        With ``key`` (a hash of a deterministic request), a queued, running or finished job with the same key
+        is returned instead of starting another: reloading a shared URL does not recompute.
+        """
         with self._lock:
+            if key is not None:
+                for job in reversed(self._jobs.values()):
+                    if job.key == key and job.status in {"queued", "running", "finished"}:
+                        return job
             running = sum(1 for j in self._jobs.values() if j.client == client and j.active)
             if running >= self.settings.max_jobs_per_client:
                 raise ProblemError(429, f"{running} jobs already running for this client; the limit is "
                                         f"{self.settings.max_jobs_per_client}. Wait for one to finish or cancel it.")
-            job = Job(id=uuid.uuid4().hex[:16], client=client, kind=kind, params=params)
+            job = Job(id=uuid.uuid4().hex[:16], client=client, kind=kind, params=params, key=key)
             self._jobs[job.id] = job
             self._trim()
         threading.Thread(target=self._run, args=(job, work), daemon=True, name=f"job-{job.id}").start()
@@ -89,17 +103,19 @@ class JobManager:
                 job.status = "cancelled"
             else:
                 job.result, job.status = result, "finished"
-        except Cancelled:
-            job.status = "cancelled"
-        except DevocareError as exc:
-            job.status, job.error = "failed", str(exc)
-        except Exception as exc:  # a bug in the computation: report it on the job, keep the server up
-            job.status, job.error = "failed", f"{type(exc).__name__}: the computation failed"
-            import logging
+        except Exception as exc:
+            if job.cancel.is_set() or isinstance(exc, Cancelled):
+                job.status = "cancelled"
+            elif isinstance(exc, DevocareError):
+                job.status, job.error = "failed", str(exc)
+            else:  # a bug in the computation: logged with its traceback, the job says only that it failed
+                job.status, job.error = "failed", f"{type(exc).__name__}: the computation failed"
+                import logging
 
-            logging.getLogger("devocare.web").exception("job %s failed", job.id)
+                logging.getLogger("devocare.web").exception("job %s failed", job.id)
         finally:
             job.finished = time.time()
+            job._stopped.set()
 
     def get(self, job_id: str) -> Job:
         """A job by id (404 problem if unknown or expired)."""

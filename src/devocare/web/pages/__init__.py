@@ -2,10 +2,11 @@
 
 from fastapi import APIRouter
 
-from devocare.web.pages import allocation, area, home, outcomes
+from devocare.web.pages import allocation, area, home, outcomes, simulate
 
 router = APIRouter(include_in_schema=False)
 router.include_router(home.router)
 router.include_router(area.router)
 router.include_router(allocation.router)
 router.include_router(outcomes.router)
+router.include_router(simulate.router)

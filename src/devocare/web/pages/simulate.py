@@ -1,0 +1,203 @@
+"""Simulate: pick an architecture, horizon, draws and parameters; run as a background job with progress
+and cancel; results as fan charts, a map, a waterfall and sortable tables. The URL restores the run."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlencode
+
+import pandas as pd
+from fastapi import APIRouter, Form, Query, Request
+from fastapi.responses import RedirectResponse, Response
+from pydantic import ValidationError
+
+from devocare.errors import DevocareError
+from devocare.web import cache, charts, render
+from devocare.web.problems import ProblemError
+from devocare.web.simulation import SimulationRequest, check_limits, client_id, resolve_architecture, runner
+from devocare.web.store import get_store
+
+router = APIRouter()
+
+NATIONAL = [("spent", "Total spend, £"), ("acute_spend", "Acute hospital spend, £"),
+            ("upstream_spend", "Upstream spend (primary, community, public health, wider), £"),
+            ("admissions", "Emergency admissions")]
+MAP_MEASURES = [("spent", "Spend, £"), ("allocated", "Allocated, £"), ("need", "Need-based cost, £"),
+                ("admissions", "Emergency admissions"), ("avoided_admissions", "Admissions avoided by prevention")]
+FAN_QUANTILES = {"p5": 0.05, "p25": 0.25, "p50": 0.5, "p75": 0.75, "p95": 0.95}
+
+
+def _text(value: Any) -> str:
+    return ", ".join(str(v) for v in value) if isinstance(value, list) else str(value)
+
+
+def architecture_choices(request: Request) -> list[tuple[str, str]]:
+    """Built-in architectures, then saved ones as ``saved:<id>``."""
+    from devocare.architecture import builtin_ids
+
+    out = [(a, a) for a in builtin_ids()]
+    try:
+        out += [(f"saved:{s.id}", f"Saved: {s.name}") for s in get_store(request).list_architectures(limit=50)]
+    except DevocareError:
+        pass
+    return out
+
+
+def parameter_rows(request: Request) -> tuple[pd.DataFrame, dict[str, str], dict[str, str]]:
+    """The parameter table, the submitted text per path, and the overrides (submitted text ≠ default)."""
+    from devocare.simulation import parameters
+
+    table = parameters()
+    submitted: dict[str, str] = {}
+    overrides: dict[str, str] = {}
+    for row in table.itertuples():
+        default = _text(row.value)
+        text = request.query_params.get(f"p.{row.path}", default).strip()[:200]
+        submitted[row.path] = text
+        if text != default:
+            overrides[row.path] = text
+    return table, submitted, overrides
+
+
+def fan_frame(national: pd.DataFrame, measure: str) -> pd.DataFrame:
+    """Quantiles over Monte Carlo draws (draw 0, the central run, left out) of one national series per year."""
+    draws = national[national["draw"] > 0]
+    if draws.empty:
+        central = national[national["draw"] == 0][["year", measure]].rename(columns={measure: "p50"})
+        return central.reset_index(drop=True)
+    grouped = draws.groupby("year", sort=False)[measure]
+    out = pd.DataFrame({name: grouped.quantile(q) for name, q in FAN_QUANTILES.items()}).reset_index()
+    central = national[national["draw"] == 0].set_index("year")[measure]
+    out["central"] = out["year"].map(central)
+    return out
+
+
+def results_context(result: Any, map_measure: str) -> tuple[dict[str, Any], dict[str, pd.DataFrame]]:
+    """Charts and tables of a finished run, and the datasets behind them."""
+    context: dict[str, Any] = {}
+    datasets: dict[str, pd.DataFrame] = {}
+    summary = result.summary
+    context["summary"] = pd.DataFrame({"measure": list(summary), "value": list(summary.values())})
+    datasets["summary"] = context["summary"]
+    national = result.draws_table()
+    datasets["national_by_draw"] = national
+    fans = []
+    for measure, label in NATIONAL:
+        frame = fan_frame(national, measure)
+        datasets[f"fan_{measure}"] = frame
+        fig = (charts.fan(frame, "year", label, ytitle=label, mid="p50") if "p5" in frame
+               else charts.lines(frame, "year", "p50", label + " (central run)", ytitle=label))
+        fans.append({"id": f"fan-{measure}", "figure": fig, "label": label})
+    context["fans"] = fans
+    table = result.table
+    horizon = result.years[-1]
+    atoms = table[(table["atom"].notna()) & (table["year"] == horizon) & (table["draw"] == 0)]
+    by_atom = atoms.groupby(["atom", "measure"], observed=True)["value"].sum().unstack("measure").reset_index()
+    names = cache.areas(result.atom_level if result.atom_level in cache.BOUNDARIES else "lad")[["code", "name"]]
+    by_atom = names.merge(by_atom.rename(columns={"atom": "code"}), on="code", how="right")
+    datasets["areas_at_horizon"] = by_atom
+    context["areas"] = by_atom
+    if map_measure in by_atom and result.atom_level in cache.BOUNDARIES:
+        label = dict(MAP_MEASURES).get(map_measure, map_measure)
+        context["map"] = charts.choropleth(by_atom, result.atom_level, map_measure, f"{label} by area, {horizon}",
+                                           colorbar=label, link="/area?area={code}")
+    bodies = table[(table["body"].notna()) & (table["year"] == horizon) & (table["draw"] == 0)]
+    by_body = bodies.pivot_table(index="body", columns="measure", values="value", aggfunc="sum",
+                                 observed=True).reset_index()
+    datasets["budgets_at_horizon"] = by_body
+    context["bodies"] = by_body
+    wf = result.waterfall
+    if len(wf):
+        datasets["waterfall"] = wf
+        first = wf[wf["measure"] == wf["measure"].iloc[0]]
+        context["waterfall_chart"] = {
+            "data": [{"type": "waterfall", "x": first["step"].tolist(),
+                      "y": [float(v) for v in first["value"]],
+                      "measure": ["absolute" if s in ("base", "horizon") else "relative" for s in first["step"]]}],
+            "layout": {"title": {"text": f"What changed {first['measure'].iloc[0]} from base year to horizon"},
+                       "showlegend": False, "font": {"family": "Arial, sans-serif"}}}
+        for s in first["step"]:
+            if s == "horizon":
+                context["waterfall_chart"]["data"][0]["measure"][-1] = "total"
+    context["run_record"] = result.run_record
+    return context, datasets
+
+
+@router.get("/simulate")
+def simulate_page(request: Request, arch: str = Query("reform-aco-2024", max_length=120),
+                  years: str = Query("10", max_length=3), draws: str = Query("50", max_length=7),
+                  seed: str = Query("0", max_length=10), map_measure: str = Query("spent", max_length=30),
+                  run: str = Query("", max_length=1)) -> Response:
+    """The simulate form; with ``run=1`` the run itself (started once, then followed on reload)."""
+    errors: dict[str, str] = {}
+    context: dict[str, Any] = {}
+    datasets: dict[str, pd.DataFrame] = {}
+    table, submitted, overrides = parameter_rows(request)
+    form = {"arch": arch, "years": years, "draws": draws, "seed": seed, "map_measure": map_measure}
+    req: SimulationRequest | None = None
+    try:
+        req = SimulationRequest(architecture=arch, years=years, draws=draws, seed=seed,  # type: ignore[arg-type]
+                                overrides=overrides)
+    except ValidationError as exc:
+        for err in exc.errors():
+            field = {"architecture": "arch"}.get(str(err["loc"][0]), str(err["loc"][0]))
+            errors[field] = f"{err['msg']} (got {str(err.get('input'))[:40]!r})"
+    if req is not None and run == "1":
+        try:
+            check_limits(req, request.app.state.settings)
+            resolved = resolve_architecture(request, req.architecture)
+            job = request.app.state.jobs.submit(client_id(request), "simulation", req.model_dump(),
+                                                runner(resolved, req), key=req.key())
+            context["job"] = job
+            if job.status == "finished":
+                more, datasets = results_context(job.result, map_measure)
+                context.update(more)
+            elif job.status == "failed":
+                errors["arch" if not overrides else "parameters"] = job.error or "the run failed"
+        except ProblemError as exc:
+            errors["draws" if "cells" in exc.detail or "draws" in exc.detail else "arch"] = exc.detail
+        except DevocareError as exc:
+            errors["parameters" if "parameter" in str(exc) else "arch"] = str(exc)
+    params = table.assign(current=table["path"].map(submitted))
+    return render.page(
+        request, "simulate.html", "Simulate", "simulate", datasets=datasets, form=form, errors=errors,
+        architectures=architecture_choices(request), parameters=params, overrides=overrides,
+        map_measures=MAP_MEASURES, status_url=(f"/api/v1/simulations/{context['job'].id}" if "job" in context
+                                               else ""), **context)
+
+
+@router.post("/simulate/jobs/{job_id}/cancel")
+def cancel_job(request: Request, job_id: str, back: str = Form("/simulate", max_length=4000)) -> Response:
+    """Cancel a running job, then go back to the form (without ``run=1``)."""
+    request.app.state.jobs.cancel(job_id)
+    target = back if back.startswith("/simulate") else "/simulate"
+    return RedirectResponse(target.replace("run=1", "run="), status_code=303)
+
+
+@router.post("/simulate/jobs/{job_id}/save")
+def save_run(request: Request, job_id: str, name: str = Form(..., min_length=1, max_length=200)) -> Response:
+    """Save a finished run (summary, run record, result table) and open it under Saved work."""
+    job = request.app.state.jobs.get(job_id)
+    if job.status != "finished":
+        raise ProblemError(409, f"job {job_id} is {job.status}; only finished runs can be saved")
+    from devocare.web.frames import jsonable
+
+    item_id = get_store(request).save_run(name, jsonable(job.result.summary), jsonable(job.result.run_record),
+                                          pd.DataFrame(job.result.table))
+    return RedirectResponse(f"/saved/runs/{item_id}", status_code=303)
+
+
+@router.post("/simulate/scenario")
+def save_scenario(request: Request, name: str = Form(..., min_length=1, max_length=200),
+                  query: str = Form("", max_length=8000)) -> Response:
+    """Save the form's choices (its query string) as a scenario; opening it restores the form."""
+    from urllib.parse import parse_qsl
+
+    payload = {k: v for k, v in parse_qsl(query, keep_blank_values=False) if k not in {"run", "download"}}
+    item_id = get_store(request).save_scenario(name, {"page": "simulate", "query": payload})
+    return RedirectResponse(f"/saved?saved_scenario={item_id}", status_code=303)
+
+
+def scenario_url(payload: dict[str, Any]) -> str:
+    """The Simulate URL that restores a saved scenario."""
+    return "/simulate?" + urlencode(payload.get("query", {}))
