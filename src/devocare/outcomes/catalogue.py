@@ -11,6 +11,8 @@ denominator, approximate, note``, keyed by the codes :mod:`devocare.geography` u
 * superseded upper-tier codes (counties that became unitary authorities in 2019-2023, as the Oflog file
   still uses) map to their successors: exactly where the boundary is unchanged, and flagged
   ``approximate`` where a county was split (its value is given to each successor) or lost territory;
+  combined-area codes (E67: Hackney with City of London, Cornwall with Isles of Scilly) map to the larger
+  area, flagged ``approximate``;
 * rows for abolished districts with no single successor are dropped.
 
 ``year`` is the first calendar year a period covers and ``year_end`` the last, so a 3-year rolling period
@@ -125,7 +127,7 @@ INDICATORS: tuple[Indicator, ...] = (
 )
 _BY_ID = {i.id: i for i in INDICATORS}
 
-#: Superseded upper-tier code → (successor codes, exact?, why). Applied to every source.
+#: Superseded upper-tier or combined-area code → (successor codes, exact?, why). Applied to every source.
 COUNTY_SUCCESSORS: dict[str, tuple[tuple[str, ...], bool, str]] = {
     "E10000023": (("E06000065",), True, "North Yorkshire county became a unitary authority, same area (2023)"),
     "E10000027": (("E06000066",), True, "Somerset county became a unitary authority, same area (2023)"),
@@ -136,6 +138,10 @@ COUNTY_SUCCESSORS: dict[str, tuple[tuple[str, ...], bool, str]] = {
                   "Northamptonshire (2021): the county value is given to both"),
     "E10000009": (("E06000059",), False, "Dorset county, less Christchurch, became Dorset unitary authority "
                   "(2019)"),
+    # Combined-area codes some publishers use where one area is too small to publish alone: the value is
+    # given to the larger area only (the small one, ~8,600 or ~2,100 residents, stays without a value).
+    "E67000001": (("E09000012",), False, "value for Hackney and City of London combined"),
+    "E67000002": (("E06000052",), False, "value for Cornwall and Isles of Scilly combined"),
 }
 
 
