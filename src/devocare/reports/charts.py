@@ -29,25 +29,21 @@ def _rgba(hex_colour: str, alpha: float) -> str:
 
 def fan_chart(frame: pd.DataFrame, title: str, y_title: str, series: str = "architecture",
               x: str = "year", value: str = "value", draw: str = "draw") -> go.Figure:
-    """Median line with 50% and 90% bands across draws, one fan per ``series`` value.
-
-    ``frame`` is tidy: one row per series, ``x`` and ``draw``. With a single draw only the line is drawn.
-    """
+    """The central run (draw 0) as a line with 50% and 90% bands over the Monte Carlo draws (1, 2, ...),
+    one fan per ``series`` value. ``frame`` is tidy: one row per series, ``x`` and ``draw``."""
     fig = go.Figure()
     for i, (name, group) in enumerate(frame.groupby(series, sort=False)):
         colour = PALETTE[i % len(PALETTE)]
-        wide = group.pivot_table(index=x, columns=draw, values=value, aggfunc="sum").sort_index()
-        xs = wide.index.to_list()
-        values = wide.to_numpy(dtype=float)
-        if values.shape[1] > 1:
-            q = np.nanquantile(values, [0.05, 0.25, 0.5, 0.75, 0.95], axis=1)
-            for lo, hi, alpha, label in ((q[0], q[4], 0.15, "90% band"), (q[1], q[3], 0.3, "50% band")):
+        wide = group.pivot_table(index=x, columns=draw, values=value, aggfunc="sum", sort=False)
+        xs = [str(v) for v in wide.index]
+        mc = wide[[c for c in wide.columns if c != 0]].to_numpy(dtype=float)
+        if mc.shape[1] > 1:
+            q = np.quantile(mc, [0.05, 0.25, 0.75, 0.95], axis=1)
+            for lo, hi, alpha, label in ((q[0], q[3], 0.15, "90% band"), (q[1], q[2], 0.3, "50% band")):
                 fig.add_trace(go.Scatter(x=xs + xs[::-1], y=np.r_[hi, lo[::-1]], fill="toself", mode="none",
                                          fillcolor=_rgba(colour, alpha), name=f"{name}: {label}",
                                          hoverinfo="skip", legendgroup=str(name), showlegend=False))
-            centre = q[2]
-        else:
-            centre = values[:, 0]
+        centre = wide[0].to_numpy(dtype=float) if 0 in wide.columns else np.median(mc, axis=1)
         fig.add_trace(go.Scatter(x=xs, y=centre, mode="lines+markers", line={"color": colour, "width": 2},
                                  name=str(name), legendgroup=str(name)))
     return _layout(fig, title, y_title)

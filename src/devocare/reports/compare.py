@@ -173,55 +173,88 @@ def _run_simulations(ctx: Context) -> str | None:
     return None
 
 
+# National series drawn as fan charts: draws_table() column → (title, unit label, scale).
+FAN_MEASURES = {
+    "spent": ("Money spent on health and care, England", "£bn", 1e-9),
+    "acute_spend": ("Acute hospital spend, England", "£bn", 1e-9),
+    "upstream_spend": ("Upstream spend (primary, community, public health, wider services), England", "£bn", 1e-9),
+    "admissions": ("Emergency admissions, England", "admissions (millions)", 1e-6),
+    "deficit_support": ("Deficits absorbed nationally, England", "£bn", 1e-9),
+    "bodies_in_intervention": ("Budget holders in intervention", "bodies", 1.0),
+}
+
+
 def _simulation_section(ctx: Context) -> Section:
     section = Section("simulation", f"Simulated money over {ctx.years} years")
     section.missing = _run_simulations(ctx)
     if section.missing or not ctx.results:
         return section
-    summaries = pd.DataFrame([{"architecture": arch_id, **_flat(result.summary)}
-                              for arch_id, result in ctx.results.items()])
-    bands = "central run only (draws = 0)" if ctx.draws == 0 else \
-        f"median with 50% and 90% bands over {ctx.draws} Monte Carlo draws"
-    html = [f"<p>Each architecture simulated over {ctx.years} years from the same seed ({ctx.seed}); "
-            f"charts show national totals, {bands}.</p>", "<h3>Summary</h3>", _table(summaries)]
-    for measure, title, unit in _national_measures(ctx.results):
-        html.append(ctx.figure(charts.fan_chart(measure, title, unit)))
+    first = next(iter(ctx.results.values())).summary
+    bands = ("the central run only (draws = 0)" if ctx.draws == 0 else
+             f"the central run (line) with 50% and 90% bands over {ctx.draws} Monte Carlo draws")
+    html = [f"<p>Each architecture's money rules run over {first.get('atoms', 'area')} areas from "
+            f"{first.get('base_year')} to {first.get('horizon')} with the same parameters and seed ({ctx.seed}). "
+            f"Charts show national totals by year: {bands}.</p>",
+            f"<h3>At the horizon ({_esc(first.get('horizon'))})</h3>",
+            "<p>Central run; in brackets the 5th–95th percentile over draws where there are draws.</p>",
+            _table(_summary_table(ctx.results), float_format="{}")]
+    draws = pd.concat([r.draws_table().assign(architecture=arch_id) for arch_id, r in ctx.results.items()],
+                      ignore_index=True)
+    for column, (title, unit, scale) in FAN_MEASURES.items():
+        if column in draws.columns:
+            frame = draws[["architecture", "year", "draw"]].assign(value=draws[column] * scale)
+            html.append(ctx.figure(charts.fan_chart(frame, title, unit)))
+    waterfall = pd.concat([r.waterfall.assign(architecture=arch_id) for arch_id, r in ctx.results.items()
+                           if r.waterfall is not None and len(r.waterfall)], ignore_index=True) \
+        if any(r.waterfall is not None and len(r.waterfall) for r in ctx.results.values()) else None
+    if waterfall is not None:
+        html.append("<h3>What drives the change from base year to horizon</h3><p>Change-factor waterfall "
+                    "(central run): each factor's effect is the horizon value with every factor on less the "
+                    "value with that factor off; the interaction term is the remainder, so base + effects + "
+                    "interaction = horizon. £bn.</p>")
+        for measure, group in waterfall.groupby("measure", sort=False):
+            wide = group.pivot_table(index="step", columns="architecture", values="value", sort=False) / 1e9
+            wide = wide.reindex(group["step"].drop_duplicates()).reset_index()
+            html.append(f"<h4>{_esc(measure.replace('_', ' '))}</h4>" + _table(wide))
+            steps = wide[~wide["step"].isin(["base", "horizon"])]
+            long = steps.melt(id_vars="step", var_name="architecture", value_name="value")
+            per_arch = long.pivot(index="architecture", columns="step", values="value").reset_index()
+            html.append(ctx.figure(charts.grouped_bars(
+                per_arch, "architecture", list(steps["step"]),
+                f"Change in {measure.replace('_', ' ')} by factor, base to horizon", "£bn")))
     section.html = "\n".join(html)
     return section
 
 
-def _flat(summary: dict[str, Any], prefix: str = "") -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    for key, value in summary.items():
-        if isinstance(value, dict):
-            out.update(_flat(value, f"{prefix}{key}."))
-        elif isinstance(value, list | tuple):
-            out[f"{prefix}{key}"] = ", ".join(map(str, value))
-        else:
-            out[f"{prefix}{key}"] = value
-    return out
+def _number(value: Any) -> str:
+    if isinstance(value, float):
+        return f"{value:,.3g}" if abs(value) >= 1e-3 or value == 0 else f"{value:.2e}"
+    return str(value)
 
 
-def _national_measures(results: dict[str, Any]) -> list[tuple[pd.DataFrame, str, str]]:
-    """National totals by year and draw for each measure in the simulators' tidy tables."""
-    frames = []
-    for arch_id, result in results.items():
-        table = result.table
-        dims = [c for c in ("measure", "unit", "year", "draw") if c in table.columns]
-        if "measure" not in dims or "year" not in dims:
-            continue
-        totals = table.groupby(dims, sort=False, observed=True)["value"].sum().reset_index()
-        frames.append(totals.assign(architecture=arch_id))
-    if not frames:
-        return []
-    tidy = pd.concat(frames, ignore_index=True)
-    if "draw" not in tidy.columns:
-        tidy["draw"] = 0
-    out = []
-    for measure, group in tidy.groupby("measure", sort=False):
-        unit = str(group["unit"].iloc[0]) if "unit" in group.columns else ""
-        out.append((group, f"{measure}, England", unit))
-    return out
+def _measure_label(key: str) -> str:
+    """``deficit_support_gbp_bn`` → ``deficit support (£bn)``: the simulator's key, readable."""
+    label = key.replace("_gbp_bn", " (£bn)").replace("_per_1000", " per 1,000").replace("_cv", " (CV)")
+    return label.replace("_", " ")
+
+
+def _summary_table(results: dict[str, Any]) -> pd.DataFrame:
+    """Summary measures (rows) by architecture (columns): central value and P5–P95 where there are draws."""
+    summaries = {arch_id: r.summary for arch_id, r in results.items()}
+    keys = [k for k in next(iter(summaries.values()))
+            if not k.endswith(("_mean", "_p5", "_p50", "_p95"))
+            and k not in ("architecture", "base_year", "horizon", "years", "draws", "atoms")]
+    rows = []
+    for key in keys:
+        row = {"measure": _measure_label(key)}
+        for arch_id, summary in summaries.items():
+            value = summary.get(key)
+            text = _number(value)
+            if f"{key}_p5" in summary and summary.get("draws"):
+                text += f" ({_number(summary[f'{key}_p5'])}–{_number(summary[f'{key}_p95'])})"
+            row[arch_id] = text
+        rows.append(row)
+    return pd.DataFrame(rows)
 
 
 def _run_record_section(ctx: Context) -> Section:
