@@ -106,22 +106,42 @@ def at_level(indicator_id: str, level: str, period: str | None = None, vintage: 
     return aggregate(frame, src, level, vintage)
 
 
-def for_bodies(indicator_id: str, bodies: list[Any], period: str | None = None) -> pd.DataFrame:
-    """An indicator for architecture bodies that are area-based (``area_level``, ``area_vintage``, ``areas``).
+def _coverage_codes(arch: Any, level: str, vintage: int) -> list[str] | None:
+    """Codes at ``level`` overlapping an architecture's devolved coverage (None: every area)."""
+    cov = getattr(getattr(arch, "money", None), "coverage", None)
+    if cov is None:
+        return []
+    if cov.devolved == "all":
+        return None
+    devolved = [geography.canonical_code(c) for c in cov.devolved]
+    if cov.level == level:
+        return devolved
+    member = geography.membership(level, cov.level, int(getattr(cov, "vintage", 2024)))
+    return sorted(set(member[member["to_code"].isin(devolved) & (member["share"] > 0)]["from_code"]))
 
-    Each body is read duck-typed (``id``, ``area_level``, optional ``area_vintage`` and ``areas``), so any
-    architecture schema object works; bodies without an ``area_level`` are skipped. Adds a ``body`` column.
+
+def for_bodies(indicator_id: str, arch_or_bodies: Any, period: str | None = None) -> pd.DataFrame:
+    """An indicator for the area-based bodies of an architecture (or a list of bodies). Adds ``body``.
+
+    Bodies are read duck-typed: ``id``, ``area_level``, ``area_vintage`` and ``areas`` (a list of codes,
+    ``"all"``, or ``"coverage"`` = the areas in the architecture's ``money.coverage``). Bodies without an
+    outcome level (national bodies, LSOA or sub-ICB templates) are skipped.
     """
+    bodies = getattr(arch_or_bodies, "bodies", arch_or_bodies)
     frames = []
     for body in bodies:
         level = getattr(body, "area_level", None)
-        if not level or level in ("lsoa", "sicb"):
+        if not level or level not in AGGREGABLE_LEVELS:
             continue
         vintage = int(getattr(body, "area_vintage", None) or 2024)
         rows = at_level(indicator_id, level, period, vintage)
-        codes = getattr(body, "areas", None)
-        if codes:
-            rows = rows[rows["code"].isin([geography.canonical_code(c) for c in codes])]
+        areas = getattr(body, "areas", "all")
+        if areas == "coverage":
+            codes = _coverage_codes(arch_or_bodies, level, vintage)
+            if codes is not None:
+                rows = rows[rows["code"].isin(codes)]
+        elif isinstance(areas, list | tuple):
+            rows = rows[rows["code"].isin([geography.canonical_code(c) for c in areas])]
         frames.append(rows.assign(body=str(getattr(body, "id", level))))
     if not frames:
         raise DevocareError("no area-based bodies at an outcome level (lad, utla, ca, icb, region, england)")
