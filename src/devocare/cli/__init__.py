@@ -26,6 +26,9 @@ def _register() -> None:
 
     app.add_typer(data_cmd.app, name="data")
     app.add_typer(areas.app, name="areas")
+    from devocare.cli import arch
+
+    app.add_typer(arch.app, name="arch")
     from devocare.cli import outcomes
 
     app.add_typer(outcomes.app, name="outcomes")
