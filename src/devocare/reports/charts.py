@@ -54,9 +54,10 @@ def grouped_bars(frame: pd.DataFrame, category: str, columns: Sequence[str], tit
     """One group of bars per column, one bar per ``category`` row (e.g. metrics by architecture)."""
     fig = go.Figure()
     for i, (_, row) in enumerate(frame.iterrows()):
-        fig.add_trace(go.Bar(x=list(columns), y=[row[c] for c in columns], name=str(row[category]),
-                             marker_color=PALETTE[i % len(PALETTE)]))
+        fig.add_trace(go.Bar(x=[str(c).replace("_", " ") for c in columns], y=[row[c] for c in columns],
+                             name=str(row[category]), marker_color=PALETTE[i % len(PALETTE)]))
     fig.update_layout(barmode="group")
+    fig.update_xaxes(automargin=True)
     return _layout(fig, title, y_title)
 
 

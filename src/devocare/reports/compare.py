@@ -112,20 +112,38 @@ def _architectures_section(ctx: Context) -> Section:
     return Section("architectures", "The architectures compared", _table(pd.DataFrame(rows)))
 
 
+def _metrics_table_api() -> Callable[..., Any] | None:
+    return _api("devocare.architecture", "metrics_table") or _api("devocare.architecture.metrics", "metrics_table")
+
+
 def _metrics_section(ctx: Context) -> Section:
     section = Section("metrics", "Structural metrics")
-    section.missing = _missing("devocare.architecture", ["metrics_table"])
-    if section.missing:
+    metrics_table = _metrics_table_api()
+    if metrics_table is None:
+        section.missing = "devocare.architecture.metrics_table not available in this installation of devocare"
         return section
-    table = _api("devocare.architecture", "metrics_table")(ctx.archs)  # type: ignore[misc]
-    table = table.reset_index() if "id" not in table.columns and table.index.name else table
-    html = ["<p>Computed from each architecture's bodies, functions, accountability edges and funding flows "
-            "on the shipped geography; definitions in the architecture reference.</p>", _table(table)]
+    table = metrics_table(ctx.archs)
     key = "id" if "id" in table.columns else table.columns[0]
+    wide = table.set_index(key).T.rename_axis(index="metric", columns=None).reset_index()
+    wide = wide.astype({c: object for c in wide.columns if c != "metric"})
+    for column in wide.columns[1:]:
+        wide[column] = wide[column].map(lambda v: "–" if v is None or (isinstance(v, float) and pd.isna(v))
+                                        or v == "" else _number(v))
+    html = ["<p>Computed from each architecture's bodies, functions, accountability edges and funding flows on "
+            "the shipped geography, never typed in; the definitions are in the architecture reference "
+            "(<code>docs/reference/architecture-format.md</code>). Shares are fractions of 1; distance is "
+            "accountability hops from the commissioner of a pound to the nearest electorate.</p>",
+            _table(wide)]
     shares = [c for c in table.columns if c != key and pd.api.types.is_float_dtype(table[c])
-              and table[c].between(0, 1).all()]
+              and (c.endswith("_share") or c.startswith("centralism") or c == "coterminosity")
+              and not c.startswith("board_")]
     if shares:
-        html.append(ctx.figure(charts.grouped_bars(table, key, shares, "Shares (0–1) by architecture")))
+        html.append(ctx.figure(charts.grouped_bars(table, key, shares, "Centralism, devolution and "
+                                                   "coterminosity by architecture", "share")))
+    boards = [c for c in table.columns if c.startswith("board_") and c.endswith("_share")]
+    if boards:
+        html.append(ctx.figure(charts.grouped_bars(table, key, boards, "Board seats of commissioning bodies "
+                                                   "by category", "share of seats")))
     section.html = "\n".join(html)
     return section
 
@@ -227,7 +245,10 @@ def _simulation_section(ctx: Context) -> Section:
 
 
 def _number(value: Any) -> str:
+    """Three significant figures; whole thousands separated (163,700,803,000 rather than 1.64e+11)."""
     if isinstance(value, float):
+        if abs(value) >= 1e4:
+            return f"{value:,.0f}"
         return f"{value:,.3g}" if abs(value) >= 1e-3 or value == 0 else f"{value:.2e}"
     return str(value)
 

@@ -20,7 +20,7 @@ import os
 import uuid
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -91,7 +91,6 @@ class SavedRun:
     table_path: Path | None
     table_sha256: str | None
     created_at: datetime
-    _checked: list[bool] = field(default_factory=list, repr=False, compare=False)
 
     def table(self) -> pd.DataFrame | None:
         """The run's result table, checked against the SHA-256 recorded when it was saved."""
