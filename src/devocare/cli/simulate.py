@@ -10,7 +10,7 @@ from pathlib import Path
 import pandas as pd
 import typer
 
-from devocare.cli.output import TableFormat, emit_object, emit_table, to_json
+from devocare.cli.output import TableFormat, emit_table, to_json
 from devocare.errors import DevocareError
 from devocare.simulation.parameters import parse_set
 

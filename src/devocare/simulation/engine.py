@@ -102,6 +102,11 @@ def _spend_by_line(p: dict[str, Any], xp: Any, n: int) -> Any:
     return xp.stack([xp.reshape(c, (n,)) for c in cols], axis=1)
 
 
+def _row_sums(x: Any) -> np.ndarray:
+    """Sum over the last axis on the host, contiguous, so the order does not depend on the draw count."""
+    return np.ascontiguousarray(to_numpy(x)).sum(axis=-1)
+
+
 def run_block(
     xp: Any,
     inputs: Inputs,
@@ -151,6 +156,12 @@ def run_block(
 
     groups = rules.groups
     members = [Membership(xp, g.H) for g in groups]
+    england = Membership(xp, np.ones((A, 1)))
+
+    def over_atoms(x: Any) -> Any:
+        # (D, A, L) → (D, L), summed in a fixed order whatever the number of draws
+        return england.aggregate(xp.permute_dims(x, (0, 2, 1)))[:, :, 0]
+
     masks = [asarray(xp, g.lines.astype(float)) for g in groups]
     up_masks = [asarray(xp, (g.lines & UPSTREAM).astype(float)) for g in groups]
     coverage = [asarray(xp, g.H.sum(axis=1)) for g in groups]
@@ -311,15 +322,15 @@ def run_block(
             rs: cofinancing.payments(xp, spent, asarray(xp, c.lines.astype(float))[None, None, :], c.share)
             for rs, c in cof_rules.items()
         }
-        national_need_line = xp.sum(demand_t, axis=1)
+        national_need_line = over_atoms(demand_t)
         pop_atoms = heads_t[:, POP]
         avoidable_adm = ceiling / unit_cost
         avoided_adm = avoided / unit_cost
         gross_alloc_total = 0.0
-        fund_total = xp.zeros((D,))
-        paid_total = xp.zeros((D,))
-        t_in_total = xp.zeros((D,))
-        t_out_total = xp.zeros((D,))
+        fund_total = np.zeros(D)
+        paid_total = np.zeros(D)
+        t_in_total = np.zeros(D)
+        t_out_total = np.zeros(D)
         for gi, g in enumerate(groups):
             rs = g.architecture
             mask = masks[gi]
@@ -445,11 +456,11 @@ def run_block(
                 ("intervention", xp.astype(flag, xp.float64)),
             ):
                 out[name][:, t, sl] = to_numpy(value)
-            gross_alloc_total = gross_alloc_total + xp.sum(alloc_b, axis=1)
-            fund_total = fund_total + xp.sum(fund, axis=1)
-            paid_total = paid_total + xp.sum(paid, axis=1)
-            t_in_total = t_in_total + xp.sum(t_in, axis=1)
-            t_out_total = t_out_total + xp.sum(t_out, axis=1)
+            gross_alloc_total = gross_alloc_total + _row_sums(alloc_b)
+            fund_total = fund_total + _row_sums(fund)
+            paid_total = paid_total + _row_sums(paid)
+            t_in_total = t_in_total + _row_sums(t_in)
+            t_out_total = t_out_total + _row_sums(t_out)
 
         if check:
             ledger = np.abs(to_numpy(gross_alloc_total) - envelope_total) / max(envelope_total, 1.0)
@@ -461,10 +472,10 @@ def run_block(
                 )
 
         total_spent_atoms = spent + reinvest_atoms
-        national["admissions"][:, t] = to_numpy(xp.sum(admissions, axis=1))
-        national["avoided_admissions"][:, t] = to_numpy(xp.sum(avoided_adm, axis=1))
+        national["admissions"][:, t] = to_numpy(england.aggregate(admissions))[:, 0]
+        national["avoided_admissions"][:, t] = to_numpy(england.aggregate(avoided_adm))[:, 0]
         national["population"][:, t] = float(to_numpy(xp.sum(pop_atoms)))
-        national["spent_by_line"][:, t, :] = to_numpy(xp.sum(total_spent_atoms, axis=1))
+        national["spent_by_line"][:, t, :] = to_numpy(over_atoms(total_spent_atoms))
         national["need_by_line"][:, t, :] = to_numpy(national_need_line)
         national["allocated_by_line"][:, t, :] = alloc_atoms.sum(axis=0)[None, :]
         national["incentive_unpaid"][:, t] = to_numpy(fund_total - paid_total)

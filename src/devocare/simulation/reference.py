@@ -186,7 +186,7 @@ def reference_run(
         history.insert(0, [sum(extra[a][j] + reinvest_atoms[a][j] for j in UP) for a in range(A)])
         history = history[: len(weights)]
         grants = {}
-        for rs, w in rules.weight.items():
+        for rs in rules.weight:
             g0 = next(g for g in G if g.architecture == rs)
             start = t - t % max(1, g0.settlement_years)
             h = heads[min(start, n_proj - 1)]

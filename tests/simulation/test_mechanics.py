@@ -1,0 +1,107 @@
+"""Each mechanism against hand-computed cases."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+from devocare.simulation import balance, behaviour, cofinancing, demand, funding, incentives, prevention
+
+pytestmark = pytest.mark.unit
+xp = np
+
+
+def test_demand_growth_and_need_cost() -> None:
+    # year 6 of a 5-year projection: population grows 2 years beyond it, ageing and non-demographic 6 years
+    g = demand.growth(xp, 6, 5, np.array([0.01]), np.array([0.002]), np.array([[0.02, 0.0]]))
+    assert g[0, 0] == pytest.approx(1.01**2 * 1.002**6 * 1.02**6)
+    assert g[0, 1] == pytest.approx(1.01**2 * 1.002**6)
+    need = demand.need_cost(
+        xp, np.array([[100.0, 10.0]]), np.array([[2.0, 3.0]]), np.array([[1.1, 1.0]]), np.array([[1.05]])
+    )
+    assert need[0, 0].tolist() == pytest.approx([100 * 1.1 * 2 * 1.05, 10 * 3 * 1.05])
+    assert demand.financial_years("2024/25", 3) == ["2024/25", "2025/26", "2026/27"]
+
+
+def test_prevention_lag_and_diminishing_returns() -> None:
+    w = prevention.lag_weights([0.0, 0.25, 0.5, 0.75, 1.0])
+    assert w == [0.0, 0.25, 0.25, 0.25, 0.25]
+    # £100 a year for three years: this year's spend has no effect yet, the two earlier years a quarter each
+    assert prevention.lagged_spend(xp, [np.array(100.0)] * 3, w) == pytest.approx(50.0)
+    # slope 0.3 at zero, ceiling approached from below
+    small = prevention.avoided_cost(xp, np.array([1.0]), 0.3, np.array([1e9]))
+    assert small[0] == pytest.approx(0.3, rel=1e-6)
+    big = prevention.avoided_cost(xp, np.array([1e12]), 0.3, np.array([1000.0]))
+    assert big[0] == pytest.approx(1000.0)
+    mid = prevention.avoided_cost(xp, np.array([1000.0]), 0.5, np.array([1000.0]))
+    assert mid[0] == pytest.approx(1000 * (1 - math.exp(-0.5)))
+    assert prevention.avoided_cost(xp, np.array([5.0]), 0.3, np.array([0.0]))[0] == 0.0
+
+
+def test_block_grant_fixed_for_the_settlement() -> None:
+    assert [funding.settlement_start(t, 5) for t in range(7)] == [0, 0, 0, 0, 0, 5, 5]
+    share = np.array([[0.25], [0.75]])
+    grant = funding.allocation(np.array([1000.0]), share, 0.01, 2)
+    assert grant[:, 0].tolist() == pytest.approx([250 * 1.01**2, 750 * 1.01**2])
+    kept, held = funding.top_slice(np.array([1000.0]), 0.012)
+    assert kept[0] == pytest.approx(988.0) and held[0] == pytest.approx(12.0)
+
+
+def test_cofinancing_payment_and_hospital_funding() -> None:
+    spent = np.array([[[100.0, 50.0, 20.0]]])
+    lines = np.array([1.0, 1.0, 0.0])
+    assert cofinancing.payments(xp, spent, lines, 0.34)[0, 0] == pytest.approx(0.34 * 150)
+    alloc = np.array([[200.0, 100.0, 40.0]])
+    assert cofinancing.hospital_funding_to_local(xp, alloc, lines, 0.3)[0] == pytest.approx(90.0)
+    assert cofinancing.admissions_factor(-0.02, np.array([1.0, 0.0])).tolist() == [0.98, 1.0]
+
+
+def test_incentive_payout_follows_the_danish_rule() -> None:
+    met = np.array([0.0, 1.0, 2.0, 3.0, 5.0])
+    frac = incentives.payout_fraction(xp, met, 1 / 3, 3)
+    assert frac.tolist() == pytest.approx([0.0, 1 / 3, 2 / 3, 1.0, 1.0])
+    n = incentives.criteria(
+        xp,
+        np.array([1.0]),
+        np.array([2.0]),
+        np.array([0.02]),
+        0.01,
+        np.array([3.0]),
+        np.array([2.0]),
+        np.array([1.0]),
+        np.array([0.0]),
+        np.array([True, True, True, False, True]),
+    )
+    assert n[0] == 2.0  # admissions fell, chronic target met, readmissions rose, telemedicine not selected, IT not met
+
+
+def test_behaviour_left_shift_caps_and_cuts() -> None:
+    invest = behaviour.left_shift(np.array([[1000.0]]), np.array([0.005]), 1.0, np.array([0.5]), True, 1)
+    assert invest[0, 0] == pytest.approx(0.005 * 2 * 1000 * 0.5)
+    assert behaviour.left_shift(np.array([[1000.0]]), np.array([0.005]), 0.34, np.array([0.5]), False, 0)[
+        0, 0
+    ] == pytest.approx(0.005 * 0.34 * 1000)
+    paid = behaviour.capped(xp, np.array([120.0, 80.0]), np.array([100.0, 100.0]), 0.6)
+    assert paid.tolist() == pytest.approx([100 + 0.6 * 20, 80.0])
+    assert behaviour.efficiency(0.01, 3, 0) == pytest.approx(0.01 / 3)
+    assert behaviour.efficiency(0.01, 3, 5) == pytest.approx(0.01)
+    cut = behaviour.cut_rate(xp, np.array([-50.0, 10.0, -1e6]), np.array([1000.0, 1000.0, 1000.0]), 0.5)
+    assert cut.tolist() == pytest.approx([0.025, 0.0, 0.5])
+
+
+def test_balance_splits_surplus_and_deficit() -> None:
+    to_res, returned, borne, support = balance.settle(xp, np.array([100.0, -40.0]), 0.75, 0.25)
+    assert to_res.tolist() == [75.0, 0.0] and returned.tolist() == [25.0, 0.0]
+    assert borne.tolist() == [0.0, 10.0] and support.tolist() == [0.0, 30.0]
+    ratio = balance.need_adjusted_ratio(xp, np.array([90.0, 5.0]), np.array([100.0, 0.0]))
+    assert ratio.tolist() == [0.9, 1.0]
+    flag = balance.intervention(np.array([-1.0, 5.0, 5.0]), np.array([False, True, False]))
+    assert flag.tolist() == [True, True, False]
+    assert (
+        balance.conservation_gap(
+            xp, np.array([100.0]), np.array([60.0]), np.array([10.0]), np.array([20.0]), np.array([10.0])
+        )
+        == 0.0
+    )

@@ -1,0 +1,58 @@
+"""Monte Carlo: per-draw streams make results independent of chunking; Dask equals a single process."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from devocare.errors import DevocareError
+from devocare.simulation import montecarlo, simulate
+from devocare.simulation.parameters import defaults
+
+pytestmark = pytest.mark.integration
+
+
+def test_draw_zero_is_central_and_draws_are_reproducible_alone() -> None:
+    params = defaults()
+    block = montecarlo.draw_values(params, np.array([0, 5, 9]), 42, 3, 296, 10)
+    alone = montecarlo.draw_values(params, np.array([9]), 42, 3, 296, 10)
+    assert block.scalars["prevention.effect"][0] == params["prevention.effect"]
+    assert (block.shocks[0] == 0).all()
+    for k in block.scalars:
+        assert block.scalars[k][2] == alone.scalars[k][0]
+    assert np.array_equal(block.shocks[2], alone.shocks[0])
+    other_seed = montecarlo.draw_values(params, np.array([9]), 43, 3, 296, 10)
+    assert other_seed.scalars["prevention.effect"][0] != alone.scalars["prevention.effect"][0]
+
+
+def test_results_do_not_depend_on_block_size(monkeypatch) -> None:
+    whole = simulate("reform-split-2024", years=4, draws=6, seed=3, waterfall=False)
+    monkeypatch.setattr(montecarlo, "block_size", lambda n_atoms: 2)
+    chunked = simulate("reform-split-2024", years=4, draws=6, seed=3, waterfall=False)
+    for m in whole.draws:
+        np.testing.assert_array_equal(whole.draws[m], chunked.draws[m])
+    for m in whole.national:
+        np.testing.assert_array_equal(whole.national[m], chunked.national[m])
+
+
+def test_draws_vary_and_summaries_have_percentiles() -> None:
+    r = simulate("reform-aco-2024", years=5, draws=8, seed=1, waterfall=False)
+    spent = r.national["spent_by_line"].sum(axis=2)[:, -1]
+    assert len(np.unique(spent)) == 9
+    s = r.summary
+    assert s["acute_share_p5"] <= s["acute_share_p50"] <= s["acute_share_p95"]
+    assert set(r.table["statistic"].dropna().unique()) == {"mean", "p5", "p50", "p95"}
+
+
+def test_memory_check_refuses_runs_that_do_not_fit() -> None:
+    with pytest.raises(DevocareError, match="needs about .* GiB"):
+        montecarlo.check_memory(10**9, 10, 33755, 400)
+
+
+def test_dask_local_cluster_gives_identical_results() -> None:
+    single = simulate("reform-aco-2024", years=3, draws=4, seed=9, waterfall=False)
+    dask = simulate("reform-aco-2024", years=3, draws=4, seed=9, waterfall=False, scheduler="local")
+    for m in single.draws:
+        np.testing.assert_array_equal(single.draws[m], dask.draws[m])
+    for m in single.national:
+        np.testing.assert_array_equal(single.national[m], dask.national[m])
