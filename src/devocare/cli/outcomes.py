@@ -36,6 +36,10 @@ def _summary(obj: dict[str, Any], fmt: TableFormat) -> None:
             typer.echo(f"{key}:")
             for k, v in value.items():
                 typer.echo(f"  {k}: {v}")
+        elif isinstance(value, list) and value and not isinstance(value[0], dict):
+            typer.echo(f"{key}:")
+            for item in value:
+                typer.echo(f"  - {item}")
 
 
 @app.command("list")

@@ -159,6 +159,12 @@ def evaluate(area: str, start: int, indicator_id: str, unit_level: str | None = 
     if hull_outside > pre.sum() / 2:
         reasons.append(f"the treated area lies outside the donors' range in {hull_outside} of {int(pre.sum())} "
                        "pre-periods, so no weighted average of donors can match it (try demean=True)")
+    caveats = []
+    if fit["pre_rmspe"] <= RMSPE_FLOOR * float(np.mean(np.abs(y1[pre]))) and wide.shape[1] > pre.sum():
+        caveats.append(f"near-exact pre-period fit with {wide.shape[1]} donors for {int(pre.sum())} pre-periods: "
+                       "the weights are not unique and the fit alone is no evidence of a good counterfactual")
+    if ind.period_type.startswith(("3-year", "5-year")):
+        caveats.append(f"{ind.period_type} periods overlap, so gaps in neighbouring periods are not independent")
     effect = fit["mean_post_gap"]
     better = (effect < 0) if ind.polarity == "lower_is_better" else (effect > 0)
     direction = "neither" if ind.polarity == "neither" else ("better" if better else "worse")
@@ -191,5 +197,6 @@ def evaluate(area: str, start: int, indicator_id: str, unit_level: str | None = 
         "pre_rmspe": fit["pre_rmspe"], "post_rmspe": fit["post_rmspe"], "rmspe_ratio": fit["ratio"],
         "effect_mean_post_gap": effect, "effect_direction": direction, "placebo_rank": rank,
         "placebo_p_value": p_value, "min_attainable_p": 1 / (len(placebos) + 1), "conclusion": conclusion,
+        "caveats": caveats,
         "method": METHOD, "path": path, "weights": weights, "placebos": placebos,
     }
