@@ -72,6 +72,20 @@ def test_simulation_figures_are_the_simulators(html: str) -> None:
     assert record.count('"parameter_hash"') == len(PAIR)  # each simulator run record is included
 
 
+def test_structure_sections_are_the_architecture_modules(html: str) -> None:
+    metrics = architecture.metrics_table(PAIR).set_index("id")
+    section = html.split('id="metrics"')[1].split("</section>")[0]
+    rows = {cells[0]: cells[1:] for cells in
+            (re.findall(r"<td>([^<]*)</td>", row) for row in re.findall(r"<tr>(.*?)</tr>", section, re.S)) if cells}
+    for column, arch_id in enumerate(PAIR):
+        for metric in ("centralism_index", "spend_devolved_share", "distance_mean"):
+            assert rows[metric][column] == compare._number(float(metrics.loc[arch_id, metric]))
+    changes = unescape(html.split('id="changes"')[1].split("</section>")[0])
+    assert architecture.diff(*(architecture.load(a) for a in PAIR)).to_text() in changes
+    funding = html.split('id="funding"')[1].split("</section>")[0]
+    assert funding.count('class="chart"') == len(PAIR) and '"type":"sankey"' in funding.replace(" ", "")
+
+
 def test_caveats_present(html: str) -> None:
     caveats = html.split('id="caveats"')[1].split("</section>")[0]
     assert caveats.count("<li>") >= 4

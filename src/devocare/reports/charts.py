@@ -61,9 +61,10 @@ def grouped_bars(frame: pd.DataFrame, category: str, columns: Sequence[str], tit
     return _layout(fig, title, y_title)
 
 
-def sankey(nodes: Sequence[dict | str], links: Sequence[dict], title: str) -> go.Figure:
+def sankey(nodes: Sequence[dict | str], links: Sequence[dict], title: str, scale: float = 1e-9,
+           unit: str = "£bn") -> go.Figure:
     """A funding Sankey from ``nodes`` (labels or dicts with ``label``/``name``/``id``) and ``links``
-    (dicts with ``source``, ``target`` as node indices or ids, and ``value``)."""
+    (dicts with ``source``, ``target`` as node indices or ids, and ``value`` in £, shown × ``scale``)."""
     labels = [n if isinstance(n, str) else str(n.get("label") or n.get("name") or n.get("id")) for n in nodes]
     ids = [n if isinstance(n, str) else str(n.get("id", n.get("label"))) for n in nodes]
     index = {node_id: i for i, node_id in enumerate(ids)}
@@ -72,11 +73,11 @@ def sankey(nodes: Sequence[dict | str], links: Sequence[dict], title: str) -> go
         return int(ref) if isinstance(ref, int | np.integer) else index[str(ref)]
 
     fig = go.Figure(go.Sankey(
-        arrangement="snap",
+        arrangement="snap", valueformat=",.2f", valuesuffix=f" {unit}",
         node={"label": labels, "pad": 12, "thickness": 14, "color": PALETTE[0]},
         link={"source": [position(link["source"]) for link in links],
               "target": [position(link["target"]) for link in links],
-              "value": [float(link["value"]) for link in links],
+              "value": [float(link["value"]) * scale for link in links],
               "label": [str(link.get("label", "")) for link in links]},
     ))
     return _layout(fig, title, height=520)

@@ -169,7 +169,8 @@ def _funding_section(ctx: Context) -> Section:
     if section.missing:
         return section
     sankey = _api("devocare.architecture", "sankey")
-    parts = []
+    parts = ["<p>Each architecture's cited funding flows from their source to the budget holders and on to "
+             "service lines (hover for £bn).</p>"]
     for arch in ctx.archs:
         flows = sankey(arch)  # type: ignore[misc]
         if not flows.get("links"):
