@@ -137,12 +137,14 @@ def network(nodes: pd.DataFrame, edges: pd.DataFrame, title: str) -> dict[str, A
         traces.append({"type": "scatter", "mode": "lines", "x": xs, "y": ys, "name": f"{kind} accountability",
                        "hoverinfo": "skip", "line": {"width": 1.2}})
     traces.append({"type": "scatter", "mode": "markers+text", "x": nodes["x"].tolist(), "y": nodes["y"].tolist(),
-                   "text": nodes["label"].tolist(), "textposition": "top center",
+                   "text": nodes["label"].tolist(),
+                   "textposition": nodes["textposition"].tolist() if "textposition" in nodes else "top center",
+                   "textfont": {"size": 10},
                    "hovertext": nodes["hover"].tolist(), "hoverinfo": "text", "name": "bodies",
                    "marker": {"size": 14, "color": NHS_BLUE, "line": {"color": "#fff", "width": 1}}})
-    axis = {"visible": False, "zeroline": False}
-    return {"data": traces, "layout": _layout(title, xaxis=axis, yaxis=axis, height=620, hovermode="closest",
-                                              legend={"orientation": "h"})}
+    return {"data": traces, "layout": _layout(title, xaxis={"visible": False, "zeroline": False, "range": [-0.05, 1.05]},
+                                              yaxis={"visible": False, "zeroline": False}, height=680, margin={"l": 110, "r": 20, "t": 50, "b": 40},
+                                              hovermode="closest", legend={"orientation": "h"})}
 
 
 def funnel(df: pd.DataFrame, x: str, y: str, title: str, limits: pd.DataFrame | None = None,
