@@ -142,9 +142,10 @@ def network(nodes: pd.DataFrame, edges: pd.DataFrame, title: str) -> dict[str, A
                    "textfont": {"size": 10},
                    "hovertext": nodes["hover"].tolist(), "hoverinfo": "text", "name": "bodies",
                    "marker": {"size": 14, "color": NHS_BLUE, "line": {"color": "#fff", "width": 1}}})
-    return {"data": traces, "layout": _layout(title, xaxis={"visible": False, "zeroline": False, "range": [-0.05, 1.05]},
-                                              yaxis={"visible": False, "zeroline": False}, height=680, margin={"l": 110, "r": 20, "t": 50, "b": 40},
-                                              hovermode="closest", legend={"orientation": "h"})}
+    layout = _layout(title, xaxis={"visible": False, "zeroline": False, "range": [-0.05, 1.05]},
+                     yaxis={"visible": False, "zeroline": False}, height=680, hovermode="closest",
+                     margin={"l": 110, "r": 20, "t": 50, "b": 40}, legend={"orientation": "h"})
+    return {"data": traces, "layout": layout}
 
 
 def funnel(df: pd.DataFrame, x: str, y: str, title: str, limits: pd.DataFrame | None = None,

@@ -74,7 +74,8 @@ def graph_figure(graph: dict[str, Any], link: str) -> tuple[dict[str, Any], pd.D
     nodes["label"] = nodes["id"]
     nodes["textposition"] = ["top center" if i % 2 == 0 else "bottom center" for i in nodes.groupby("row").cumcount()]
     nodes["hover"] = (nodes["name"] + "<br>" + nodes["kind"] + ", " + nodes["tier"] + ", leadership: "
-                      + nodes["leadership"] + nodes["statutory"].map({True: "<br>statutory", False: "<br>not statutory"}))
+                      + nodes["leadership"]
+                      + nodes["statutory"].map({True: "<br>statutory", False: "<br>not statutory"}))
     pos = nodes.set_index("id")[["x", "y"]]
     plot_edges = edges[edges["source"].isin(pos.index) & edges["target"].isin(pos.index)].copy()
     plot_edges["x0"] = plot_edges["source"].map(pos["x"])
@@ -274,9 +275,10 @@ def compare(request: Request, arch: list[str] = Query(default=[], max_length=8))
                 if d.get(section):
                     datasets[f"diff_{ref}_{section}"] = pd.DataFrame(d[section])
         context["diffs"] = diffs
+    choices = [(i, i) for i in _baseline_first(architecture.builtin_ids())]
+    choices += [(f"saved:{s.id}", f"Saved: {s.name}") for s in _saved(request)]
     return render.page(request, "compare.html", "Compare architectures", "compare", datasets=datasets,
-                       errors=errors, chosen=chosen, choices=[(i, i) for i in _baseline_first(architecture.builtin_ids())] + [
-                           (f"saved:{s.id}", f"Saved: {s.name}") for s in _saved(request)], **context)
+                       errors=errors, chosen=chosen, choices=choices, **context)
 
 
 def _saved(request: Request) -> list[Any]:
