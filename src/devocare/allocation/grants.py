@@ -311,6 +311,8 @@ def block_grants(arch: Any, years: int = 5, envelope: Mapping[str, float] | str 
             if unknown:
                 raise DevocareError(f"body {body.id!r}: unknown {level} code(s) {', '.join(unknown)}")
             is_held = weights["code"].isin(held).to_numpy()
+            otherwise = money.coverage.otherwise if money.coverage is not None and body.areas == "coverage" else ""
+            rest_name = "areas not held by this body" + (f" ({otherwise} applies)" if otherwise else "")
             common = {"arch": arch.id, "year": t + 1, "financial_year": fy, "settlement": int(start[t]) // max(
                 money.settlement_years, 1) + 1, "body": body.id, "pot": pot.id, "tier": pot.tier,
                 "ring_fenced": bool(pot.ring_fenced), "area_level": level}
@@ -321,13 +323,13 @@ def block_grants(arch: Any, years: int = 5, envelope: Mapping[str, float] | str 
                 pot_pence += amount
                 parts = split_pence(np.array([amount]), np.zeros(len(weights), dtype=np.int64),
                                     weights[col].to_numpy(dtype=float))
-                rows.append(_rows(common, weights, is_held, parts, line, "need"))
+                rows.append(_rows(common, weights, is_held, parts, line, "need", rest_name))
             if pot.id in {p.id for p in local} and alpha > 0 and local_total > 0:
                 cap = revenue_capacity(level, vintage).reindex(weights["code"]).fillna(0.0)
                 share = alpha * pot_pence / local_total
                 adj = -share * (cap["capacity"] - cap["average"]).to_numpy() * 100.0
                 parts = round_to_total(adj, 0)
-                rows.append(_rows(common, weights, is_held, parts, "all", "fiscal_equalisation"))
+                rows.append(_rows(common, weights, is_held, parts, "all", "fiscal_equalisation", rest_name))
         fund = {line: v for line, v in sliced.items() if v}
         if fund:
             rows.append(pd.DataFrame({"arch": arch.id, "year": t + 1, "financial_year": fy, "settlement": int(
@@ -341,14 +343,14 @@ def block_grants(arch: Any, years: int = 5, envelope: Mapping[str, float] | str 
 
 
 def _rows(common: dict[str, Any], weights: pd.DataFrame, is_held: np.ndarray, parts: np.ndarray, line: str,
-          component: str) -> pd.DataFrame:
+          component: str, rest_name: str) -> pd.DataFrame:
     """Rows for held areas plus one row for everything not held (empty code)."""
     frame = pd.DataFrame({**common, "code": weights["code"].to_numpy()[is_held],
                           "name": weights["name"].to_numpy()[is_held], "line": line, "component": component,
                           "pence": parts[is_held]})
     rest = int(parts[~is_held].sum())
     if (~is_held).any():
-        frame = pd.concat([frame, pd.DataFrame([{**common, "code": "", "name": "areas not held by this body",
+        frame = pd.concat([frame, pd.DataFrame([{**common, "code": "", "name": rest_name,
                                                   "line": line, "component": component, "pence": rest}])],
                           ignore_index=True)
     return frame

@@ -281,11 +281,12 @@ def check_values(frame: pd.DataFrame, mode: str, what: str) -> None:
                 "exact mode does not guess: use mode='nhse-tool' to treat them as NHS England's tool does")
 
 
-def tool_replacements(frame: pd.DataFrame, rule: ToolRule) -> tuple[np.ndarray, list[dict[str, object]]]:
-    """Values after the tool's load-time replacement, and one record per replaced cell."""
+def tool_replacements(frame: pd.DataFrame, rule: ToolRule,
+                      report: np.ndarray | None = None) -> tuple[np.ndarray, list[dict[str, object]]]:
+    """Values after the tool's load-time replacement, and one record per replaced cell (of ``report`` rows)."""
     raw = frame[_VALUE_COLUMNS].to_numpy(dtype=float)
     new, mask = replace_like_tool(raw, rule)
-    r, c = np.nonzero(mask)
+    r, c = np.nonzero(mask if report is None else mask & np.asarray(report)[:, None])
     codes = frame["practice_code"].to_numpy()
     replaced = [{"practice_code": str(codes[i]), "column": _VALUE_COLUMNS[j],
                  "published": None if np.isnan(raw[i, j]) else float(raw[i, j]), "used": float(new[i, j])}
@@ -335,8 +336,7 @@ def place_indices(year: str, icb: str, places: Mapping[str, Sequence[str]] | Non
         values = table[_VALUE_COLUMNS].to_numpy(dtype=float)
         replaced: list[dict[str, object]] = []
     else:
-        values, replaced_all = tool_replacements(table, rule)
-        replaced = [r for r in replaced_all if r["practice_code"] in set(table.loc[in_icb, "practice_code"])]
+        values, replaced = tool_replacements(table, rule, report=in_icb)
         if replaced:
             shown = ", ".join(sorted({str(r["practice_code"]) for r in replaced}))
             warnings.warn(f"nhse-tool mode replaced {len(replaced)} published blank/zero value(s) as NHS "

@@ -1,0 +1,89 @@
+"""``devocare allocate``: outputs and exit codes through the real console entry point."""
+
+import json
+import sys
+
+import pytest
+
+pytestmark = pytest.mark.e2e
+
+
+def test_places_default_place_json(cli):
+    r = cli("allocate", "places", "--year", "2023/24", "--icb", "QWO",
+            "--place", "Default Place=B85005,B85022,B85061,B85026", "--mode", "nhse-tool", "--format", "json")
+    assert r.returncode == 0, r.stderr
+    rows = json.loads(r.stdout)
+    assert [row["kind"] for row in rows] == ["icb", "place"]
+    assert rows[1]["index_core_overall"] == 0.943
+    assert "warning: nhse-tool mode replaced" in r.stderr and "Y05180" in r.stderr
+
+
+def test_places_by_level_csv(cli):
+    r = cli("allocate", "places", "--year", "2025/26", "--icb", "NHS West Yorkshire ICB", "--place-level", "utla",
+            "--format", "csv")
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.splitlines()[0].startswith("year,icb_code,icb_name,kind,place_code,place,n_practices,population")
+    assert "Leeds" in r.stdout
+
+
+def test_money_json_sums_to_the_published_total(cli):
+    r = cli("allocate", "money", "--year", "2025/26", "--level", "ca", "--lines", "core,pmc", "--format", "json")
+    assert r.returncode == 0, r.stderr
+    rows = json.loads(r.stdout)
+    from devocare.allocation.money import published
+
+    for line in ("core", "pmc"):
+        assert sum(x["pence"] for x in rows if x["line"] == line) == published("2025/26", line)["pence"].sum()
+
+
+def test_targets_table(cli):
+    r = cli("allocate", "targets", "--year", "2025/26", "--format", "json")
+    assert r.returncode == 0, r.stderr
+    assert len(json.loads(r.stdout)) == 42
+
+
+def test_grants_with_envelope_file(cli, tmp_path):
+    from devocare.allocation.grants import default_envelope
+
+    env = tmp_path / "env.yaml"
+    env.write_text("\n".join(f"{line}: {gbp}" for line, gbp in zip(default_envelope()["line"],
+                                                                   default_envelope()["gbp"], strict=True)))
+    r = cli("allocate", "grants", "--arch", "reform-aco-2024", "--years", "5", "--envelope", str(env),
+            "--format", "csv")
+    assert r.returncode == 0, r.stderr
+    assert "incentive_fund" in r.stdout and "fiscal_equalisation" in r.stdout
+
+
+@pytest.mark.parametrize("args, message", [
+    (["places", "--year", "2023/24", "--icb", "QWX", "--place-level", "lad"], "did you mean"),
+    (["places", "--year", "2023/24", "--icb", "QWO", "--place", "A=B85005,B8502"], "'B8502'"),
+    (["places", "--year", "2023/24", "--icb", "QWO", "--place", "A=B85005,A81001"], "outside ICB QWO: A81001"),
+    (["places", "--year", "2023/24", "--icb", "QWO", "--place", "A=B85005", "--place", "B=B85005"], "more than one"),
+    (["places", "--year", "2023/24", "--icb", "QWO", "--place", "A="], "empty place"),
+    (["places", "--year", "2023/24", "--icb", "QWO", "--place", "nonsense"], "NAME=PRACTICE"),
+    (["places", "--year", "2023/24", "--icb", "QWO"], "--place-level"),
+    (["places", "--year", "2031/32", "--icb", "QWO", "--place-level", "lad"], "financial year"),
+    (["places", "--year", "2022/23", "--icb", "QF7", "--place-level", "lad"], "C85628"),
+    (["money", "--year", "2025/26", "--lines", "core,pmcc"], "did you mean 'pmc'"),
+    (["grants", "--arch", "reform-aco-2025", "--years", "5"], "reform-aco-2024"),
+    (["grants", "--arch", "status-quo-2023", "--years", "0"], "at least 1"),
+])
+def test_bad_input_exits_2_with_one_line(args, message, monkeypatch, capsys):
+    # in-process through the console entry point (same exit-code handling, no interpreter start-up)
+    from devocare.cli import main
+
+    monkeypatch.setattr(sys, "argv", ["devocare", "allocate", *args])
+    with pytest.raises(SystemExit) as exc:
+        main()
+    out = capsys.readouterr()
+    assert exc.value.code == 2, (out.out, out.err)
+    assert out.out == ""
+    assert message in out.err and out.err.startswith("error: ")
+
+
+def test_envelope_lines_not_matching_exit_2(cli, tmp_path):
+    env = tmp_path / "env.yaml"
+    env.write_text("acute_electiv: 1e9\npublic_health: 1e8\n")
+    r = cli("allocate", "grants", "--arch", "status-quo-2023", "--envelope", str(env))
+    assert r.returncode == 2 and r.stdout == ""
+    assert "did you mean 'acute_elective'" in r.stderr and "missing line(s)" in r.stderr
