@@ -163,3 +163,18 @@ def test_processes_opening_a_fresh_database_together_all_succeed(db_url: str, tm
     assert [p.returncode for p in procs] == [0] * 2, [err for _, err in outcomes]
     with Store(db_url, runs_dir=tmp_path / "runs") as store:
         assert sorted(s.id for s in store.list_scenarios()) == sorted(int(out) for out, _ in outcomes)
+
+
+@pytest.fixture(scope="module")
+def result():
+    from devocare.simulation import simulate
+
+    return simulate("status-quo-2023", years=1, draws=2, seed=1)
+
+
+def test_simulation_run_round_trip(store: Store, result) -> None:
+    run_id = store.save_run("status quo, 2 years", result.summary, result.run_record, result.table)
+    saved = store.get_run(run_id)
+    assert saved.summary == result.summary
+    assert saved.run_record == result.run_record
+    pd.testing.assert_frame_equal(saved.table(), result.table)
