@@ -107,7 +107,8 @@ def simulate_cmd(
     if out is not None:
         result.to_parquet(out)
     if fmt is TableFormat.json:
-        typer.echo(to_json({"summary": result.summary, "waterfall": result.waterfall, "run_record": result.run_record}))
+        typer.echo(to_json({"summary": result.summary, "waterfall": result.waterfall.to_dict(orient="records"),
+                           "run_record": result.run_record}))
         return
     summary = pd.DataFrame({"measure": list(result.summary), "value": [str(v) for v in result.summary.values()]})
     emit_table(summary, fmt)
