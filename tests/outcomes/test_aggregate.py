@@ -69,3 +69,11 @@ def test_architecture_bodies_from_a_builtin():
     cas = out[out["body"] == "combined_authority"]
     assert len(cas) == 15 and cas["code"].str.match(r"E(47|61)").all()  # 'coverage' = all combined authorities
     assert len(out[out["body"] == "icb"]) == 42
+
+
+def test_aggregates_from_mostly_suppressed_parts_are_left_out():
+    """Cancer stage 2022: most West of England districts are suppressed, so its aggregate covers ~20%."""
+    all_rows = at_level("cancer_early_stage", "ca", "2022", min_coverage=0.0).set_index("code")
+    assert all_rows.loc["E47000009", "coverage"] < 0.5
+    shown = at_level("cancer_early_stage", "ca", "2022")
+    assert "E47000009" not in set(shown["code"]) and shown["coverage"].ge(0.5).all()

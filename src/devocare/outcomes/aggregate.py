@@ -21,12 +21,15 @@ from devocare import geography
 from devocare.errors import DevocareError, UnknownChoiceError
 from devocare.outcomes.catalogue import TIDY_COLUMNS, load_indicator, published_levels
 
-__all__ = ["Z95", "AGGREGABLE_LEVELS", "aggregate", "at_level", "source_level", "for_bodies"]
+__all__ = ["Z95", "AGGREGABLE_LEVELS", "MIN_COVERAGE", "aggregate", "at_level", "source_level", "for_bodies"]
 
 Z95 = 1.959963984540054  # two-sided 95% normal quantile, to turn published 95% limits into standard errors
 #: Levels reachable by aggregation from district or upper-tier data.
 AGGREGABLE_LEVELS = ("lad", "utla", "ca", "icb", "region", "ons_region", "england")
 _FINER = {"lad": 0, "utla": 1}
+#: assumption: an aggregate built from parts holding under half the area's population (e.g. where most
+#: districts' values are suppressed) says more about the parts than the area, so it is not shown.
+MIN_COVERAGE = 0.5
 
 
 @cache
@@ -91,10 +94,12 @@ def aggregate(frame: pd.DataFrame, from_level: str, to_level: str, vintage: int 
     return out[[*TIDY_COLUMNS, "coverage", "n_parts"]].sort_values(["code", "year"]).reset_index(drop=True)
 
 
-def at_level(indicator_id: str, level: str, period: str | None = None, vintage: int = 2024) -> pd.DataFrame:
+def at_level(indicator_id: str, level: str, period: str | None = None, vintage: int = 2024,
+             min_coverage: float = MIN_COVERAGE) -> pd.DataFrame:
     """An indicator at ``level`` (published, or aggregated with flags), optionally for one period label.
 
-    Columns: the tidy columns plus ``coverage`` (1 for published rows) and ``n_parts``.
+    Columns: the tidy columns plus ``coverage`` (1 for published rows) and ``n_parts``. Aggregated rows
+    whose published parts cover less than ``min_coverage`` of the area's population are left out.
     """
     src = source_level(indicator_id, level)
     frame = load_indicator(indicator_id)
@@ -103,7 +108,8 @@ def at_level(indicator_id: str, level: str, period: str | None = None, vintage: 
     if src == level:
         out = frame[frame["level"] == level].assign(coverage=1.0, n_parts=1)
         return out.reset_index(drop=True)
-    return aggregate(frame, src, level, vintage)
+    out = aggregate(frame, src, level, vintage)
+    return out[out["coverage"] >= min_coverage].reset_index(drop=True)
 
 
 def _coverage_codes(arch: Any, level: str, vintage: int) -> list[str] | None:
