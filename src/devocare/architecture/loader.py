@@ -31,41 +31,56 @@ MAX_EXTENDS_DEPTH = 8
 _BUILTIN_PACKAGE = "devocare.architecture.builtins"
 
 
-class _NoAliasLoader(yaml.SafeLoader):
-    """A SafeLoader that refuses anchors, aliases and duplicate mapping keys."""
+_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
-    def compose_node(self, parent, index):  # type: ignore[no-untyped-def]
-        if self.check_event(yaml.AliasEvent):
-            event = self.peek_event()
+
+def _check_events(text: str) -> None:
+    """Refuse anchors, aliases and duplicate keys in one pass over the parser's events (libyaml when present)."""
+    # each open mapping: (keys seen, expecting a key next)
+    stack: list[tuple[set[object], list[bool]] | None] = []
+    for event in yaml.parse(text, Loader=_Loader):
+        if isinstance(event, yaml.AliasEvent):
             raise yaml.constructor.ConstructorError(
-                None, None, "YAML aliases (*name) are not accepted in architecture files", event.start_mark
-            )
-        event = self.peek_event()
+                None, None, "YAML aliases (*name) are not accepted in architecture files", event.start_mark)
         anchor = getattr(event, "anchor", None)
         if anchor is not None:
             raise yaml.constructor.ConstructorError(
-                None, None, f"YAML anchors (&{anchor}) are not accepted in architecture files", event.start_mark
-            )
-        return super().compose_node(parent, index)
-
-    def construct_mapping(self, node, deep=False):  # type: ignore[no-untyped-def]
-        seen: set[object] = set()
-        for key_node, _ in node.value:
-            key = self.construct_object(key_node, deep=deep)
-            if key in seen:
-                raise yaml.constructor.ConstructorError(None, None, f"duplicate key {key!r}", key_node.start_mark)
-            seen.add(key)
-        return super().construct_mapping(node, deep=deep)
+                None, None, f"YAML anchors (&{anchor}) are not accepted in architecture files", event.start_mark)
+        top = stack[-1] if stack else None
+        is_key = top is not None and top[1][0]
+        if isinstance(event, yaml.ScalarEvent | yaml.MappingStartEvent | yaml.SequenceStartEvent) and top is not None:
+            if is_key and isinstance(event, yaml.ScalarEvent):
+                if event.value in top[0]:
+                    raise yaml.constructor.ConstructorError(
+                        None, None, f"duplicate key {event.value!r}", event.start_mark)
+                top[0].add(event.value)
+            top[1][0] = not is_key
+        if isinstance(event, yaml.MappingStartEvent):
+            stack.append((set(), [True]))
+        elif isinstance(event, yaml.SequenceStartEvent):
+            stack.append(None)
+        elif isinstance(event, yaml.MappingEndEvent | yaml.SequenceEndEvent):
+            stack.pop()
 
 
 def builtin_ids() -> list[str]:
     """Ids of the built-in architectures shipped with the package."""
+    return list(_builtin_ids())
+
+
+@lru_cache(maxsize=1)
+def _builtin_ids() -> tuple[str, ...]:
     folder = resources.files(_BUILTIN_PACKAGE)
-    return sorted(p.name[:-5] for p in folder.iterdir() if p.name.endswith(".yaml"))
+    return tuple(sorted(p.name[:-5] for p in folder.iterdir() if p.name.endswith(".yaml")))
 
 
 def _builtin_text(arch_id: str) -> str:
     return (resources.files(_BUILTIN_PACKAGE) / f"{arch_id}.yaml").read_text(encoding="utf-8")
+
+
+@lru_cache(maxsize=32)
+def _builtin_doc(arch_id: str) -> dict[str, Any]:
+    return parse_yaml(_builtin_text(arch_id), f"{arch_id}.yaml")
 
 
 def parse_yaml(raw: bytes | str, file: str) -> dict[str, Any]:
@@ -79,7 +94,8 @@ def parse_yaml(raw: bytes | str, file: str) -> dict[str, Any]:
     except UnicodeDecodeError as exc:
         raise ArchitectureError([Problem(file, "", f"not UTF-8 text (invalid byte at offset {exc.start})")]) from None
     try:
-        doc = yaml.load(text, Loader=_NoAliasLoader)  # noqa: S506 - SafeLoader subclass
+        _check_events(text)
+        doc = yaml.load(text, Loader=_Loader)  # noqa: S506 - the safe loader (libyaml's when available)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}, column {mark.column + 1}" if mark is not None else ""
@@ -128,16 +144,21 @@ def merge(base: Any, override: Any, list_name: str = "") -> Any:
     return copy.deepcopy(override)
 
 
+def _identity(file: str) -> str:
+    return file if file.endswith(".yaml") and "/" not in file else str(Path(file).resolve())
+
+
 def _resolve_extends(doc: dict[str, Any], file: str, base_dir: Path | None, chain: tuple[str, ...]) -> dict[str, Any]:
     parent = doc.get("extends")
     if parent is None:
         return doc
     if not isinstance(parent, str):
         raise ArchitectureError([Problem(file, "extends", "expected a built-in id or a file path")])
-    if parent in chain or len(chain) > MAX_EXTENDS_DEPTH:
-        raise ArchitectureError([Problem(file, "extends", f"extends cycle: {' -> '.join(chain + (parent,))}")])
     parent_doc, parent_file, parent_dir = _read(parent, base_dir, file)
-    resolved = _resolve_extends(parent_doc, parent_file, parent_dir, chain + (parent,))
+    identities = tuple(_identity(c) for c in chain)
+    if _identity(parent_file) in identities or len(chain) > MAX_EXTENDS_DEPTH:
+        raise ArchitectureError([Problem(file, "extends", f"extends cycle: {' -> '.join(chain + (parent_file,))}")])
+    resolved = _resolve_extends(parent_doc, parent_file, parent_dir, chain + (parent_file,))
     child = {k: v for k, v in doc.items() if k != "extends"}
     merged = merge(resolved, child)
     merged["extends"] = parent
@@ -147,7 +168,7 @@ def _resolve_extends(doc: dict[str, Any], file: str, base_dir: Path | None, chai
 def _read(ref: str, base_dir: Path | None, referrer: str | None = None) -> tuple[dict[str, Any], str, Path | None]:
     """Raw document for a built-in id or a path (relative paths resolve against ``base_dir``)."""
     if ref in builtin_ids():
-        return parse_yaml(_builtin_text(ref), f"{ref}.yaml"), f"{ref}.yaml", None
+        return copy.deepcopy(_builtin_doc(ref)), f"{ref}.yaml", None
     path = Path(ref)
     if base_dir is not None and not path.is_absolute():
         path = base_dir / path
@@ -234,6 +255,8 @@ def _problems_from_validation(exc: ValidationError, file: str) -> list[Problem]:
             msg += _did_you_mean(str(err["input"]), options)
         elif kind == "missing":
             msg = "required key is missing"
+        elif kind == "value_error":
+            msg = str(err["msg"]).removeprefix("Value error, ")
         else:
             msg = err["msg"] + (
                 f" (got {err['input']!r})"
@@ -253,12 +276,13 @@ def _dedupe(problems: list[Problem]) -> list[Problem]:
 
 def build(doc: dict[str, Any], file: str) -> Architecture:
     """Validate a resolved document (schema, data amounts, cross-element rules); raise with every problem."""
-    from devocare.architecture.validate import resolve_data_amounts, validate
+    from devocare.architecture.validate import raw_reference_problems, resolve_data_amounts, validate
 
     try:
         arch = Architecture.model_validate(doc)
     except ValidationError as exc:
-        raise ArchitectureError(_dedupe(_problems_from_validation(exc, file)), extended=doc.get("extends")) from None
+        problems = _problems_from_validation(exc, file) + raw_reference_problems(doc, file)
+        raise ArchitectureError(_dedupe(problems), extended=doc.get("extends")) from None
     problems = resolve_data_amounts(arch, file)
     problems += validate(arch, file)
     if problems:
@@ -269,13 +293,13 @@ def build(doc: dict[str, Any], file: str) -> Architecture:
 def load_text(text: str | bytes, name: str = "<text>", base_dir: Path | None = None) -> Architecture:
     """Load an architecture from YAML text (the web app and storage use this)."""
     doc = parse_yaml(text, name)
-    return build(_resolve_extends(doc, name, base_dir, (str(doc.get("id", name)),)), name)
+    return build(_resolve_extends(doc, name, base_dir, (name,)), name)
 
 
 @lru_cache(maxsize=64)
 def _load_builtin(arch_id: str) -> Architecture:
     doc, file, _ = _read(arch_id, None)
-    return build(_resolve_extends(doc, file, None, (arch_id,)), file)
+    return build(_resolve_extends(doc, file, None, (file,)), file)
 
 
 def load(id_or_path: str) -> Architecture:
@@ -288,10 +312,10 @@ def load(id_or_path: str) -> Architecture:
     if ref in builtin_ids():
         return _load_builtin(ref).model_copy(deep=True)
     doc, file, base_dir = _read(ref, None)
-    return build(_resolve_extends(doc, file, base_dir, (ref,)), file)
+    return build(_resolve_extends(doc, file, base_dir, (file,)), file)
 
 
 def load_raw(id_or_path: str) -> dict[str, Any]:
     """The resolved (``extends:`` merged) document before validation — for showing and diffing YAML."""
     doc, file, base_dir = _read(str(id_or_path), None)
-    return _resolve_extends(doc, file, base_dir, (str(id_or_path),))
+    return _resolve_extends(doc, file, base_dir, (file,))

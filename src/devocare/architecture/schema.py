@@ -13,9 +13,9 @@ from __future__ import annotations
 
 import re
 from datetime import date
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from devocare.service_lines import LINE_IDS
 
@@ -171,15 +171,26 @@ SEED_FILES: tuple[str, ...] = ("000", "001", "002", "003", "004")
 _SOURCE = re.compile(r"^(seed (?P<seed>\d{3})\b.*|data (?P<data>[a-z0-9_]+)\b.*|EVIDENCE §\d+.*|assumption: \S.*)$")
 _ID = re.compile(r"^[a-z][a-z0-9_.\-@]*$")
 
-Sources = list[str]
-
-
 def check_source(text: str) -> str:
-    """A source reads ``seed NNN §x``, ``data <dataset id> ...``, ``EVIDENCE §n ...`` or ``assumption: why``."""
-    if not _SOURCE.match(text):
+    """A source reads ``seed NNN §x``, ``data <dataset id> ...``, ``EVIDENCE §n ...`` or ``assumption: why``;
+    the seed file and the dataset must exist."""
+    match = _SOURCE.match(text)
+    if not match:
         raise ValueError(
             f"source {text!r} must start with 'seed NNN', 'data <dataset id>', 'EVIDENCE §<n>' or 'assumption: '"
         )
+    if match.group("seed") and match.group("seed") not in SEED_FILES:
+        raise ValueError(f"no seed file {match.group('seed')!r} (seeds: {', '.join(SEED_FILES)})")
+    if match.group("data"):
+        from devocare import data
+        from devocare.errors import closest
+
+        ids = data.catalogue()
+        if match.group("data") not in ids:
+            hint = closest(match.group("data"), ids)
+            raise ValueError(
+                f"unknown dataset {match.group('data')!r}" + (f"; did you mean {hint[0]!r}?" if hint else "")
+            )
     return text
 
 
@@ -187,13 +198,11 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", populate_by_name=True, frozen=False)
 
 
-class _Cited(_Strict):
-    sources: list[str] = Field(min_length=1, description="Where every figure and fact of this element comes from.")
+Source = Annotated[str, AfterValidator(check_source)]
 
-    @field_validator("sources")
-    @classmethod
-    def _sources(cls, value: list[str]) -> list[str]:
-        return [check_source(s) for s in value]
+
+class _Cited(_Strict):
+    sources: list[Source] = Field(min_length=1, description="Where every figure and fact of this element comes from.")
 
 
 class _Dated(_Cited):

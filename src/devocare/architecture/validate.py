@@ -14,13 +14,13 @@ The rules (each has a test file that breaks it in ``tests/architecture/invalid/`
 * every function covers England exactly once on each date it exists (commissioning of all ten service lines
   must exist on ``as_of``);
 * area codes exist at the stated level; ``money`` puts every service line in exactly one pot;
-* sources name a seed file that exists or a dataset in the catalogue.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
 from datetime import date, timedelta
+from typing import Any
 
 import networkx as nx
 import numpy as np
@@ -28,12 +28,7 @@ import numpy as np
 from devocare import data
 from devocare.architecture import geo
 from devocare.architecture.problems import Problem
-from devocare.architecture.schema import (
-    COMMISSIONING_FUNCTIONS,
-    SEED_FILES,
-    Architecture,
-    Body,
-)
+from devocare.architecture.schema import COMMISSIONING_FUNCTIONS, Architecture, Body
 from devocare.errors import closest
 from devocare.service_lines import LINE_IDS
 
@@ -453,37 +448,39 @@ def _money(arch: Architecture, file: str) -> list[Problem]:
     return out
 
 
-def _sources(arch: Architecture, file: str) -> list[Problem]:
-    ids = set(data.catalogue())
+def raw_reference_problems(doc: dict[str, Any], file: str) -> list[Problem]:
+    """References to unknown bodies and line shares not summing to 1, read from the raw document.
+
+    Run when the schema already failed, so that a file with both kinds of problem gets all of them at once.
+    """
+    def items(name: str) -> list[tuple[int, dict[str, Any]]]:
+        value = doc.get(name)
+        return [(i, x) for i, x in enumerate(value) if isinstance(x, dict)] if isinstance(value, list) else []
+
+    ids = [str(b["id"]) for _, b in items("bodies") if "id" in b]
     out = []
 
-    def walk(obj: object, path: str) -> None:
-        if isinstance(obj, list):
-            for i, item in enumerate(obj):
-                walk(item, f"{path}[{i}]")
-            return
-        srcs = getattr(obj, "sources", None)
-        if srcs is None:
-            return
-        for j, s in enumerate(srcs):
-            if s.startswith("seed "):
-                seed = s[5:8]
-                if seed not in SEED_FILES:
-                    out.append(
-                        Problem(file, f"{path}.sources[{j}]", f"no seed file {seed!r} (seeds: {', '.join(SEED_FILES)})")
-                    )
-            elif s.startswith("data "):
-                ds = s[5:].split()[0]
-                if ds not in ids:
-                    out.append(
-                        Problem(file, f"{path}.sources[{j}]", f"unknown dataset {ds!r}" + _hint(ds, sorted(ids)))
-                    )
-        for name in type(obj).model_fields:  # type: ignore[attr-defined]
-            child = getattr(obj, name)
-            if isinstance(child, list) or hasattr(child, "sources"):
-                walk(child, f"{path}.{name}" if path else name)
+    def ref(path: str, value: object) -> None:
+        if isinstance(value, str) and value not in ids:
+            out.append(Problem(file, path, f"unknown body {value!r}" + _hint(value, ids)))
 
-    walk(arch, "")
+    for i, f in items("functions"):
+        ref(f"functions[{i}].holder", f.get("holder"))
+    for name in ("accountability", "flows"):
+        for i, e in items(name):
+            ref(f"{name}[{i}].from", e.get("from"))
+            ref(f"{name}[{i}].to", e.get("to"))
+    for i, f in items("flows"):
+        shares = f.get("line_shares")
+        if isinstance(shares, dict) and all(isinstance(v, int | float) for v in shares.values()):
+            total = sum(shares.values())
+            if abs(total - 1) > TOLERANCE:
+                out.append(Problem(file, f"flows[{i}].line_shares", f"shares sum to {total:.6g}; expected 1"))
+    money = doc.get("money")
+    if isinstance(money, dict) and isinstance(money.get("pots"), list):
+        for i, pot in enumerate(money["pots"]):
+            if isinstance(pot, dict):
+                ref(f"money.pots[{i}].holder", pot.get("holder"))
     return out
 
 
@@ -495,7 +492,6 @@ def validate(arch: Architecture, file: str = "<architecture>") -> list[Problem]:
     problems += _unique(arch.money.pots, lambda p: p.id, "money.pots", file)
     problems += _unique(arch.accountability, lambda e: e.key, "accountability", file)
     problems += _references(arch, file)
-    problems += _sources(arch, file)
     problems += _shares(arch, file)
     problems += _statutory(arch, file)
     problems += _money(arch, file)
