@@ -170,8 +170,8 @@ def _span_periods(period: pd.Series, fiscal: bool) -> tuple[pd.Series, pd.Series
     parts = period.astype(str).str.extract(r"^(\d{4})(?:\s*-\s*(\d{2}))?$")
     start = parts[0].astype(int)
     end2 = parts[1].fillna("").map(lambda s: int(s) if s else -1)
-    end = np.where(end2 < 0, start, start // 100 * 100 + end2)
-    end = pd.Series(np.where(end < start, end + 100, end), index=period.index)
+    raw_end = np.where(end2 < 0, start, start // 100 * 100 + end2)
+    end = pd.Series(np.where(raw_end < start, raw_end + 100, raw_end), index=period.index)
     sep = "/" if fiscal else "-"
     label = np.where(end2 < 0, start.astype(str), start.astype(str) + sep + (end % 100).map("{:02d}".format))
     return pd.Series(label, index=period.index), start, end
@@ -289,7 +289,7 @@ MIN_COVERAGE = 0.8
 
 @cache
 def _area_counts() -> dict[str, int]:
-    return _level_of_code().groupby("level").size().to_dict()
+    return {str(k): int(v) for k, v in _level_of_code().groupby("level").size().items()}
 
 
 @cache

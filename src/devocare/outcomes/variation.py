@@ -153,7 +153,7 @@ def variation(indicator_id: str, level: str = "utla", period: str | int = "lates
     result.update(spread(rows["value"].to_numpy(), list(rows["code"]), list(rows["name"]), ind.polarity))
     score = rows["code"].map(imd_score(level, vintage))
     ok = score.notna().to_numpy()
-    dep = deprivation_association(rows["value"].to_numpy()[ok], score.to_numpy()[ok])
+    dep: dict[str, Any] = dict(deprivation_association(rows["value"].to_numpy()[ok], score.to_numpy()[ok]))
     fitted = dep["intercept"] + dep["slope_per_imd_point"] * score.to_numpy()[ok]
     resid = rows["value"].to_numpy()[ok] - fitted
     sign = -1 if ind.polarity == "lower_is_better" else 1
