@@ -70,3 +70,77 @@ def boundaries(level: str) -> dict[str, Any]:
         features.append({"type": "Feature", "id": code, "properties": {"code": code, "name": name},
                          "geometry": geom})
     return {"type": "FeatureCollection", "features": features}
+
+
+@lru_cache(maxsize=32)
+def _builtin_metrics(arch_id: str) -> str:
+    from devocare import architecture
+
+    return json.dumps(architecture.metrics(architecture.load(arch_id)), default=str)
+
+
+def builtin_metrics(arch_id: str) -> dict[str, Any]:
+    """``architecture.metrics`` of a built-in architecture, memoised (built-ins do not change while serving)."""
+    out: dict[str, Any] = json.loads(_builtin_metrics(arch_id))
+    return out
+
+
+@lru_cache(maxsize=16)
+def _builtin_metrics_table(ids: tuple[str, ...]) -> pd.DataFrame:
+    from devocare import architecture
+
+    return architecture.metrics_table(list(ids))
+
+
+def builtin_metrics_table(ids: list[str]) -> pd.DataFrame:
+    """``architecture.metrics_table`` of built-in architectures, memoised."""
+    return _builtin_metrics_table(tuple(ids)).copy()
+
+
+@lru_cache(maxsize=8)
+def _outcome_status(level: str, vintage: int) -> pd.DataFrame:
+    from devocare.outcomes.status import status
+
+    return status(level, vintage=vintage)
+
+
+def outcome_status(level: str, vintage: int = 2024) -> pd.DataFrame:
+    """``outcomes.status(level)`` memoised: every area against the outcome framework."""
+    return _outcome_status(level, vintage).copy()
+
+
+@lru_cache(maxsize=16)
+def _place_indices(year: str, level: str) -> pd.DataFrame:
+    from devocare.allocation.need import all_place_indices
+
+    return all_place_indices(year, level)
+
+
+def place_indices(year: str, level: str) -> pd.DataFrame:
+    """``allocation.need.all_place_indices`` memoised: every place's need indices against its ICB."""
+    return _place_indices(year, level).copy()
+
+
+@lru_cache(maxsize=16)
+def _money(year: str, level: str) -> pd.DataFrame:
+    from devocare.allocation.money import money
+
+    return money(year, level)
+
+
+def money(year: str, level: str) -> pd.DataFrame:
+    """``allocation.money`` memoised: £ by area and allocation line."""
+    return _money(year, level).copy()
+
+
+@lru_cache(maxsize=16)
+def _coverage(arch_id: str) -> dict[str, Any]:
+    from devocare import architecture
+    from devocare.architecture.geo import body_coverage
+
+    return body_coverage(architecture.load(arch_id))
+
+
+def coverage(arch_id: str) -> dict[str, Any]:
+    """Each body's coverage of England's LSOAs (1 = covered) in a built-in architecture, memoised."""
+    return _coverage(arch_id)

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import threading
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Annotated
 
-from fastapi import Request
+from fastapi import Path, Request
 
 if TYPE_CHECKING:
     from devocare.storage import Store
 
 _lock = threading.Lock()
+
+ItemId = Annotated[int, Path(ge=1, le=2**53, description="Saved item id.")]
+"""A saved item's id in a URL (bounded so no database sees an out-of-range integer)."""
 
 
 def get_store(request: Request) -> Store:

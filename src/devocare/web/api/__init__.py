@@ -2,10 +2,11 @@
 
 from fastapi import APIRouter
 
-from devocare.web.api import allocation, areas, outcomes, saved, simulation
+from devocare.web.api import allocation, architectures, areas, outcomes, saved, simulation
 
 router = APIRouter()
 router.include_router(areas.router)
+router.include_router(architectures.router)
 router.include_router(allocation.router)
 router.include_router(outcomes.router)
 router.include_router(saved.router)

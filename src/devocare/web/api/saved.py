@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Depends, Path, Request, Response
+from fastapi import APIRouter, Depends, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from devocare.web.api.common import Pagination, pagination
 from devocare.web.frames import jsonable
-from devocare.web.store import get_store
+from devocare.web.store import ItemId, get_store
 
 router = APIRouter(prefix="/saved", tags=["saved work"])
 
-ItemId = Annotated[int, Path(ge=1, le=2**53, description="Saved item id.")]
 
 class ArchitectureIn(BaseModel):
     """An architecture to save: its YAML, validated in full before it is stored."""

@@ -10,9 +10,9 @@ from fastapi import APIRouter, File, Form, Query, Request, UploadFile
 from fastapi.responses import RedirectResponse, Response
 
 from devocare.errors import DevocareError
-from devocare.web import charts, render
+from devocare.web import cache, charts, render
 from devocare.web.problems import ProblemError
-from devocare.web.store import get_store
+from devocare.web.store import ItemId, get_store
 
 router = APIRouter()
 
@@ -125,7 +125,7 @@ def architecture_page(request: Request, arch: Any, ref: str, body: str) -> Respo
 
     datasets: dict[str, pd.DataFrame] = {}
     context: dict[str, Any] = {}
-    metrics = architecture.metrics(arch)
+    metrics = cache.builtin_metrics(ref) if ref in architecture.builtin_ids() else architecture.metrics(arch)
     context["metrics"] = metric_rows(metrics)
     datasets["metrics"] = context["metrics"]
     base = request.url.path
@@ -179,7 +179,7 @@ def architectures_list(request: Request) -> Response:
     from devocare import architecture
 
     ids = architecture.builtin_ids()
-    table = architecture.metrics_table(ids)
+    table = cache.builtin_metrics_table(ids)
     archs = [architecture.load(i) for i in ids]
     cards = [{"id": a.id, "name": a.name, "description": a.description, "as_of": a.as_of} for a in archs]
     try:
@@ -192,7 +192,7 @@ def architectures_list(request: Request) -> Response:
 
 
 @router.get("/architectures/saved/{item_id}")
-def saved_architecture(request: Request, item_id: int, body: str = Query("", max_length=80)) -> Response:
+def saved_architecture(request: Request, item_id: ItemId, body: str = Query("", max_length=80)) -> Response:
     """A saved architecture's page."""
     arch = load_reference(request, f"saved:{item_id}")
     return architecture_page(request, arch, f"saved:{item_id}", body)
@@ -233,7 +233,7 @@ async def upload(request: Request, name: str = Form(..., min_length=1, max_lengt
 
 
 @router.post("/saved/architectures/{item_id}/delete")
-def delete_saved(request: Request, item_id: int) -> Response:
+def delete_saved(request: Request, item_id: ItemId) -> Response:
     """Delete a saved architecture."""
     get_store(request).delete_architecture(item_id)
     return RedirectResponse("/saved", status_code=303)
@@ -257,7 +257,9 @@ def compare(request: Request, arch: list[str] = Query(default=[], max_length=8))
     if len(loaded) < 2 and not errors:
         errors["arch"] = "choose at least two architectures to compare"
     if not errors:
-        table = architecture.metrics_table([a for _, a in loaded])
+        builtins = set(architecture.builtin_ids())
+        table = (cache.builtin_metrics_table([r for r, _ in loaded]) if all(r in builtins for r, _ in loaded)
+                 else architecture.metrics_table([a for _, a in loaded]))
         datasets["metrics"] = table
         wide = table.set_index("id").T.reset_index().rename(columns={"index": "metric"})
         wide.insert(1, "meaning", wide["metric"].map(METRIC_LABELS).fillna(""))

@@ -1,0 +1,119 @@
+"""Architectures API: built-ins, one architecture as JSON, its metrics, views (graph, Sankey, centralism
+matrix, accountability chains), diffs, and validation of user YAML."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Query, Request
+from pydantic import BaseModel, ConfigDict, Field
+
+from devocare.web import cache
+from devocare.web.frames import jsonable
+from devocare.web.problems import ProblemError
+
+router = APIRouter(tags=["architectures"])
+
+
+def _load(arch_id: str) -> Any:
+    from devocare import architecture
+    from devocare.errors import UnknownChoiceError
+
+    if arch_id not in architecture.builtin_ids():
+        raise ProblemError(404, str(UnknownChoiceError("architecture", arch_id, architecture.builtin_ids())))
+    return architecture.load(arch_id)
+
+
+@router.get("/architectures", summary="Built-in architectures")
+def list_architectures() -> list[dict[str, Any]]:
+    """Id, name, date described and description of every built-in architecture."""
+    from devocare import architecture
+
+    return [{"id": a.id, "name": a.name, "as_of": str(a.as_of), "description": a.description,
+             "links": {"self": f"/api/v1/architectures/{a.id}", "page": f"/architectures/{a.id}"}}
+            for a in (architecture.load(i) for i in architecture.builtin_ids())]
+
+
+@router.get("/architectures/{arch_id}", summary="One architecture as JSON")
+def get_architecture(arch_id: str) -> dict[str, Any]:
+    """The validated architecture (bodies, functions, accountability, flows, money rules, sources)."""
+    out: dict[str, Any] = jsonable(_load(arch_id).model_dump(mode="json", by_alias=True))
+    return out
+
+
+@router.get("/architectures/{arch_id}/metrics", summary="Structural metrics of one architecture")
+def get_metrics(arch_id: str) -> dict[str, Any]:
+    """Centralism, devolved share of spend, distance to an electorate, fragmentation, coterminosity, boards."""
+    _load(arch_id)
+    return jsonable(cache.builtin_metrics(arch_id))  # type: ignore[no-any-return]
+
+
+@router.get("/architectures/{arch_id}/graph", summary="Accountability graph")
+def get_graph(arch_id: str) -> dict[str, Any]:
+    """Nodes (bodies) and edges (who answers to whom, typed)."""
+    from devocare import architecture
+
+    out: dict[str, Any] = jsonable(architecture.graph_json(_load(arch_id)))
+    return out
+
+
+@router.get("/architectures/{arch_id}/sankey", summary="Funding flows as a Sankey")
+def get_sankey(arch_id: str) -> dict[str, Any]:
+    """Nodes and links (source, target, £ value) from funders through holders to service lines."""
+    from devocare import architecture
+
+    out: dict[str, Any] = jsonable(architecture.sankey(_load(arch_id)))
+    return out
+
+
+@router.get("/architectures/{arch_id}/functions", summary="Centralism matrix")
+def get_functions(arch_id: str) -> list[dict[str, Any]]:
+    """Every function with its holder, tier and share of residents."""
+    from devocare import architecture
+
+    out: list[dict[str, Any]] = jsonable(architecture.function_matrix(_load(arch_id)))
+    return out
+
+
+@router.get("/architectures/{arch_id}/chain", summary="Accountability chain of one body")
+def get_chain(arch_id: str, body: str = Query(..., max_length=80, description="Body id.")) -> dict[str, Any]:
+    """The shortest path from the body to an electorate, its length, and whether it ends locally."""
+    from devocare import architecture
+
+    out: dict[str, Any] = jsonable(architecture.chain_summary(_load(arch_id), body))
+    return out
+
+
+@router.get("/metrics", summary="Metrics of several architectures")
+def metrics(ids: list[str] = Query(default=["status-quo-2023", "reform-aco-2024"], max_length=20,
+                                   alias="id", description="Architecture ids (repeat id=)")) -> list[dict[str, Any]]:
+    """One row of metrics per architecture."""
+    for i in ids:
+        _load(i)
+    out: list[dict[str, Any]] = jsonable(cache.builtin_metrics_table(ids))
+    return out
+
+
+@router.get("/diff", summary="What changes from one architecture to another")
+def diff(a: str = Query(..., max_length=80), b: str = Query(..., max_length=80)) -> dict[str, Any]:
+    """Bodies created/abolished/merged, functions moved, money re-routed, accountability re-pointed, metrics."""
+    from devocare import architecture
+
+    out: dict[str, Any] = jsonable(architecture.diff(_load(a), _load(b)).to_dict())
+    return out
+
+
+class ValidateRequest(BaseModel):
+    """Architecture YAML to check (parsed with safe_load; ``extends:`` may name a built-in)."""
+
+    model_config = ConfigDict(extra="forbid")
+    yaml: str = Field(min_length=1, max_length=500_000)
+
+
+@router.post("/architectures/validate", summary="Validate an architecture and compute its metrics")
+def validate(request: Request, body: ValidateRequest) -> dict[str, Any]:
+    """Every problem with its path (400) or the architecture's id, name and metrics (200). Nothing is saved."""
+    from devocare import architecture
+
+    arch = architecture.load_text(body.yaml, name="request")
+    return {"id": arch.id, "name": arch.name, "metrics": jsonable(architecture.metrics(arch))}
