@@ -38,6 +38,8 @@ def register(app: typer.Typer) -> None:
         check_out(out)
         _summarise_data()
         ids = builtin_ids()
+        if "status-quo-2023" in ids:  # today's system is the baseline the reforms are compared with
+            ids = ["status-quo-2023", *(i for i in ids if i != "status-quo-2023")]
         typer.echo(f"comparing {len(ids)} built-in architectures: {', '.join(ids)}")
         html = compare_report(ids, years=years, draws=draws, seed=seed)
         for path in write_report(html, out):

@@ -32,6 +32,7 @@ def fan_chart(frame: pd.DataFrame, title: str, y_title: str, series: str = "arch
     """The central run (draw 0) as a line with 50% and 90% bands over the Monte Carlo draws (1, 2, ...),
     one fan per ``series`` value. ``frame`` is tidy: one row per series, ``x`` and ``draw``."""
     fig = go.Figure()
+    fade = min(1.0, 3 / max(1, frame[series].nunique()))  # keep overlapping bands legible
     for i, (name, group) in enumerate(frame.groupby(series, sort=False)):
         colour = PALETTE[i % len(PALETTE)]
         wide = group.pivot_table(index=x, columns=draw, values=value, aggfunc="sum", sort=False)
@@ -41,7 +42,7 @@ def fan_chart(frame: pd.DataFrame, title: str, y_title: str, series: str = "arch
             q = np.quantile(mc, [0.05, 0.25, 0.75, 0.95], axis=1)
             for lo, hi, alpha, label in ((q[0], q[3], 0.15, "90% band"), (q[1], q[2], 0.3, "50% band")):
                 fig.add_trace(go.Scatter(x=xs + xs[::-1], y=np.r_[hi, lo[::-1]], fill="toself", mode="none",
-                                         fillcolor=_rgba(colour, alpha), name=f"{name}: {label}",
+                                         fillcolor=_rgba(colour, alpha * fade), name=f"{name}: {label}",
                                          hoverinfo="skip", legendgroup=str(name), showlegend=False))
         centre = wide[0].to_numpy(dtype=float) if 0 in wide.columns else np.median(mc, axis=1)
         fig.add_trace(go.Scatter(x=xs, y=centre, mode="lines+markers", line={"color": colour, "width": 2},

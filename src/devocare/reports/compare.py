@@ -158,7 +158,8 @@ def _changes_section(ctx: Context) -> Section:
     parts = []
     for other in ctx.archs[1:]:
         text = diff(baseline, other).to_text()  # type: ignore[misc]
-        parts.append(f"<h3>{_esc(baseline.id)} → {_esc(other.id)}</h3><pre>{_esc(text)}</pre>")
+        parts.append(f"<details open><summary><strong>{_esc(baseline.id)} → {_esc(other.id)}</strong></summary>"
+                     f"<pre>{_esc(text)}</pre></details>")
     section.html = "\n".join(parts)
     return section
 
