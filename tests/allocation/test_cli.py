@@ -8,6 +8,24 @@ import pytest
 pytestmark = pytest.mark.e2e
 
 
+@pytest.fixture
+def run(monkeypatch, capsys):
+    """Run ``devocare allocate ...`` in-process through the console entry point: (exit code, stdout, stderr)."""
+    from devocare.cli import main
+
+    def _run(*args: str) -> tuple[int, str, str]:
+        monkeypatch.setattr(sys, "argv", ["devocare", "allocate", *args])
+        code = 0
+        try:
+            main()
+        except SystemExit as exc:
+            code = int(exc.code or 0)
+        out = capsys.readouterr()
+        return code, out.out, out.err
+
+    return _run
+
+
 def test_places_default_place_json(cli):
     r = cli("allocate", "places", "--year", "2023/24", "--icb", "QWO",
             "--place", "Default Place=B85005,B85022,B85061,B85026", "--mode", "nhse-tool", "--format", "json")
@@ -18,40 +36,40 @@ def test_places_default_place_json(cli):
     assert "warning: nhse-tool mode replaced" in r.stderr and "Y05180" in r.stderr
 
 
-def test_places_by_level_csv(cli):
-    r = cli("allocate", "places", "--year", "2025/26", "--icb", "NHS West Yorkshire ICB", "--place-level", "utla",
+def test_places_by_level_csv(run):
+    code, out, err = run("places", "--year", "2025/26", "--icb", "NHS West Yorkshire ICB", "--place-level", "utla",
             "--format", "csv")
-    assert r.returncode == 0, r.stderr
-    assert r.stdout.splitlines()[0].startswith("year,icb_code,icb_name,kind,place_code,place,n_practices,population")
-    assert "Leeds" in r.stdout
+    assert code == 0, err
+    assert out.splitlines()[0].startswith("year,icb_code,icb_name,kind,place_code,place,n_practices,population")
+    assert "Leeds" in out
 
 
-def test_money_json_sums_to_the_published_total(cli):
-    r = cli("allocate", "money", "--year", "2025/26", "--level", "ca", "--lines", "core,pmc", "--format", "json")
-    assert r.returncode == 0, r.stderr
-    rows = json.loads(r.stdout)
+def test_money_json_sums_to_the_published_total(run):
+    code, out, err = run("money", "--year", "2025/26", "--level", "ca", "--lines", "core,pmc", "--format", "json")
+    assert code == 0, err
+    rows = json.loads(out)
     from devocare.allocation.money import published
 
     for line in ("core", "pmc"):
         assert sum(x["pence"] for x in rows if x["line"] == line) == published("2025/26", line)["pence"].sum()
 
 
-def test_targets_table(cli):
-    r = cli("allocate", "targets", "--year", "2025/26", "--format", "json")
-    assert r.returncode == 0, r.stderr
-    assert len(json.loads(r.stdout)) == 42
+def test_targets_table(run):
+    code, out, err = run("targets", "--year", "2025/26", "--format", "json")
+    assert code == 0, err
+    assert len(json.loads(out)) == 42
 
 
-def test_grants_with_envelope_file(cli, tmp_path):
+def test_grants_with_envelope_file(run, tmp_path):
     from devocare.allocation.grants import default_envelope
 
     env = tmp_path / "env.yaml"
     env.write_text("\n".join(f"{line}: {gbp}" for line, gbp in zip(default_envelope()["line"],
                                                                    default_envelope()["gbp"], strict=True)))
-    r = cli("allocate", "grants", "--arch", "reform-aco-2024", "--years", "5", "--envelope", str(env),
-            "--format", "csv")
-    assert r.returncode == 0, r.stderr
-    assert "incentive_fund" in r.stdout and "fiscal_equalisation" in r.stdout
+    code, out, err = run("grants", "--arch", "reform-aco-2024", "--years", "5", "--envelope", str(env),
+                         "--format", "csv")
+    assert code == 0, err
+    assert "incentive_fund" in out and "fiscal_equalisation" in out
 
 
 @pytest.mark.parametrize("args, message", [
@@ -68,20 +86,15 @@ def test_grants_with_envelope_file(cli, tmp_path):
     (["grants", "--arch", "reform-aco-2025", "--years", "5"], "reform-aco-2024"),
     (["grants", "--arch", "status-quo-2023", "--years", "0"], "at least 1"),
 ])
-def test_bad_input_exits_2_with_one_line(args, message, monkeypatch, capsys):
-    # in-process through the console entry point (same exit-code handling, no interpreter start-up)
-    from devocare.cli import main
-
-    monkeypatch.setattr(sys, "argv", ["devocare", "allocate", *args])
-    with pytest.raises(SystemExit) as exc:
-        main()
-    out = capsys.readouterr()
-    assert exc.value.code == 2, (out.out, out.err)
-    assert out.out == ""
-    assert message in out.err and out.err.startswith("error: ")
+def test_bad_input_exits_2_with_one_line(run, args, message):
+    code, out, err = run(*args)
+    assert code == 2, (out, err)
+    assert out == ""
+    assert message in err and err.startswith("error: ")
 
 
 def test_envelope_lines_not_matching_exit_2(cli, tmp_path):
+    # through a real subprocess: exit code 2 and nothing on stdout
     env = tmp_path / "env.yaml"
     env.write_text("acute_electiv: 1e9\npublic_health: 1e8\n")
     r = cli("allocate", "grants", "--arch", "status-quo-2023", "--envelope", str(env))

@@ -106,3 +106,26 @@ def test_bad_lines_and_years():
     with pytest.raises(DevocareError, match="allocation level"):
         money("2025/26", "ward")
     assert set(LINE_IDS) >= set(lines_for("2025/26"))
+
+
+@pytest.mark.integration
+@settings(max_examples=10, deadline=None)
+@given(seed=st.integers(0, 2**32 - 1), level=st.sampled_from(["lad", "utla", "ca", "ons_region", "region", "icb"]))
+def test_any_icb_amounts_aggregate_to_the_same_england_total(seed, level):
+    # whatever the ICB figures are, every level adds up to their total to the penny
+    import devocare.allocation.money as money_mod
+
+    real = money_mod.published
+    totals = np.random.default_rng(seed).integers(0, 10**12, 42)
+
+    def fake(year, line):
+        pub = real(year, line).copy()
+        pub["pence"] = totals
+        return pub
+
+    money_mod.published = fake
+    try:
+        m = money("2024/25", level, ["core"])
+    finally:
+        money_mod.published = real
+    assert m["pence"].sum() == totals.sum()

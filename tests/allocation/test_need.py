@@ -98,7 +98,7 @@ _YEAR_ICBS = [("2023/24", "QWO"), ("2024/25", "QHM"), ("2025/26", "QE1"), ("2028
 
 
 @pytest.mark.integration
-@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(pick=st.sampled_from(_YEAR_ICBS), n_places=st.integers(1, 6), seed=st.integers(0, 2**31 - 1))
 def test_random_places_shares_sum_to_one_and_modes_agree(pick, n_places, seed):
     year, icb = pick

@@ -267,9 +267,10 @@ def block_grants(arch: Any, years: int = 5, envelope: Mapping[str, float] | str 
     ``alpha``: fiscal-equalisation rate (default :func:`default_alpha`).
 
     Columns: arch, year (1..years), financial_year (of the need data used), settlement, body, pot, tier,
-    ring_fenced, area_level, code, name, line, component (need | incentive_fund | fiscal_equalisation),
-    pence, gbp. Areas a holder does not hold (e.g. outside a devolution deal) are one row with an empty
-    code, so each year's rows add up to its envelope to the penny.
+    ring_fenced, area_level, code, name, population (registered, that year's practice file), line,
+    component (need | incentive_fund | fiscal_equalisation), pence, gbp. Areas a holder does not hold
+    (e.g. outside a devolution deal) are one row with an empty code, so each year's rows add up to its
+    envelope to the penny.
     """
     from devocare import architecture
 
@@ -335,7 +336,8 @@ def block_grants(arch: Any, years: int = 5, envelope: Mapping[str, float] | str 
             rows.append(pd.DataFrame({"arch": arch.id, "year": t + 1, "financial_year": fy, "settlement": int(
                 start[t]) // max(money.settlement_years, 1) + 1, "body": "incentive_fund", "pot": "incentive_fund",
                 "tier": "national", "ring_fenced": True, "area_level": "england", "code": "E92000001",
-                "name": "England", "line": list(fund), "component": "incentive_fund", "pence": list(fund.values())}))
+                "name": "England", "population": float(area_weights(fy, "england")["population"].sum()),
+                "line": list(fund), "component": "incentive_fund", "pence": list(fund.values())}))
     out = pd.concat(rows, ignore_index=True)
     out["gbp"] = out["pence"] / 100.0
     out.attrs.update({"alpha": alpha, "envelope_gbp": env, "top_slice": top})
@@ -345,12 +347,12 @@ def block_grants(arch: Any, years: int = 5, envelope: Mapping[str, float] | str 
 def _rows(common: dict[str, Any], weights: pd.DataFrame, is_held: np.ndarray, parts: np.ndarray, line: str,
           component: str, rest_name: str) -> pd.DataFrame:
     """Rows for held areas plus one row for everything not held (empty code)."""
+    pop = weights["population"].to_numpy(dtype=float)
     frame = pd.DataFrame({**common, "code": weights["code"].to_numpy()[is_held],
-                          "name": weights["name"].to_numpy()[is_held], "line": line, "component": component,
-                          "pence": parts[is_held]})
-    rest = int(parts[~is_held].sum())
+                          "name": weights["name"].to_numpy()[is_held], "population": pop[is_held], "line": line,
+                          "component": component, "pence": parts[is_held]})
     if (~is_held).any():
-        frame = pd.concat([frame, pd.DataFrame([{**common, "code": "", "name": rest_name,
-                                                  "line": line, "component": component, "pence": rest}])],
-                          ignore_index=True)
+        rest = {**common, "code": "", "name": rest_name, "population": float(pop[~is_held].sum()), "line": line,
+                "component": component, "pence": int(parts[~is_held].sum())}
+        frame = pd.concat([frame, pd.DataFrame([rest])], ignore_index=True)
     return frame

@@ -251,8 +251,8 @@ def place_codes(year: str, place_level: str, table: pd.DataFrame) -> pd.Series:
             raise DevocareError(f"PCN membership is published in the 2022/23 practice file only, not {year}")
         return table["pcn_code"]
     m = geography.membership("lad", place_level)
-    m = m[m["share"] > 0.999999].set_index("from_code")["to_code"]
-    return table["lad_code"].map(m)
+    parent = m[m["share"] > 0.999999].set_index("from_code")["to_code"]
+    return table["lad_code"].map(parent)
 
 
 def place_names(place_level: str | None, codes: Sequence[str]) -> list[str]:
@@ -288,7 +288,7 @@ def tool_replacements(frame: pd.DataFrame, rule: ToolRule,
     new, mask = replace_like_tool(raw, rule)
     r, c = np.nonzero(mask if report is None else mask & np.asarray(report)[:, None])
     codes = frame["practice_code"].to_numpy()
-    replaced = [{"practice_code": str(codes[i]), "column": _VALUE_COLUMNS[j],
+    replaced: list[dict[str, object]] = [{"practice_code": str(codes[i]), "column": _VALUE_COLUMNS[j],
                  "published": None if np.isnan(raw[i, j]) else float(raw[i, j]), "used": float(new[i, j])}
                 for i, j in zip(r, c, strict=True)]
     return new, replaced
@@ -382,8 +382,9 @@ def all_place_indices(year: str, place_level: str = "lad", mode: str = "exact") 
     table = practices(year)
     rule = TOOL_RULES[year] if mode == "nhse-tool" else None
     check_values(table, mode, f"England, {year}")
+    replaced: list[dict[str, object]] = []
     if rule is None:
-        values, replaced = table[_VALUE_COLUMNS].to_numpy(dtype=float), []
+        values = table[_VALUE_COLUMNS].to_numpy(dtype=float)
     else:
         values, replaced = tool_replacements(table, rule)
     icb_codes, icb_id = np.unique(table["icb_code"].to_numpy(), return_inverse=True)
