@@ -122,3 +122,21 @@ def test_default_envelope_is_sourced():
     assert list(env["line"]) == list(LINE_IDS)
     assert (env["gbp"] > 0).all() and env["source"].str.len().gt(10).all()
     assert env.loc[env["line"] == "acute_non_elective", "gbp"].item() == 22e9
+
+
+def _builtin_ids():
+    from devocare.architecture import builtin_ids
+
+    return builtin_ids()
+
+
+@pytest.mark.integration
+@pytest.mark.parametrize("arch_id", _builtin_ids())
+def test_every_builtin_architecture_conserves_money(arch_id):
+    g = block_grants(arch_id, years=2, growth=0.03)
+    env = g.attrs["envelope_gbp"]
+    for t, rows in g.groupby("year"):
+        assert rows["pence"].sum() == sum(int(np.floor(v * 1.03 ** (t - 1) * 100 + 0.5)) for v in env.values())
+        eq = rows[rows["component"] == "fiscal_equalisation"]
+        assert eq["pence"].sum() == 0
+    assert not g["code"].isna().any() and g["pence"].dtype == np.int64
