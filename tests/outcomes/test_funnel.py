@@ -103,3 +103,38 @@ def test_funnel_on_shipped_data_uses_published_intervals():
 def test_funnel_refuses_indicators_without_intervals():
     with pytest.raises(DevocareError, match="no published confidence intervals"):
         funnel("le_male", "lad")
+
+
+def test_funnel_from_counts_uses_exact_binomial_limits(monkeypatch):
+    """An indicator published with counts: precision is the denominator and limits are exact binomial."""
+    import importlib
+
+    import pandas as pd
+
+    from devocare.outcomes.catalogue import Indicator
+
+    funnel_module = importlib.import_module("devocare.outcomes.funnel")  # the package exports the function
+
+    ind = Indicator("screening", "Screening coverage", "none", "%", "higher_is_better", "annual",
+                    counts=True, count_model="binomial", scale=100.0)
+    n = np.array([100.0, 400.0, 1600.0, 200.0])
+    count = np.array([5.0, 60.0, 160.0, 50.0])
+    rows = pd.DataFrame({"code": list("ABCD"), "name": list("abcd"), "value": count / n * 100, "lci": np.nan,
+                         "uci": np.nan, "count": count, "denominator": n, "approximate": False})
+    england = pd.DataFrame({"value": [10.0]})
+    monkeypatch.setattr(funnel_module, "indicator", lambda _id: ind)
+    monkeypatch.setattr(funnel_module, "source_level", lambda _id, level: level)
+    monkeypatch.setattr(funnel_module, "select_period", lambda _id, period, level: "2024")
+    monkeypatch.setattr(funnel_module, "published_levels", lambda _id: ["utla", "england"])
+    monkeypatch.setattr(funnel_module, "at_level",
+                        lambda _id, level, period, vintage=2024: england if level == "england" else rows)
+    result = funnel_module.funnel("screening", "utla")
+    areas = result["areas"]
+    lo, hi = proportion_limits(0.1, n, 0.95, "exact")
+    assert areas["lower_95"].to_numpy() == pytest.approx(lo * 100)
+    assert areas["upper_95"].to_numpy() == pytest.approx(hi * 100)
+    assert list(areas["precision"]) == list(n)
+    # A: 5% of 100 is inside 95% limits; D: 25% of 200 is far above; C: 10% of 1600 sits on target
+    assert areas["position"].iloc[0] == "within" and areas["position"].iloc[3] == "better_998"
+    assert areas["position"].iloc[2] == "within"
+    assert "denominators" in result["precision_from"]

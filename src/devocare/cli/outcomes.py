@@ -165,13 +165,15 @@ def evaluate(area: str = typer.Option(..., "--area", help="Treated area (code or
              unit_level: str = typer.Option(None, "--unit-level", help="Donor unit level: utla or lad."),
              demean: bool = typer.Option(False, "--demean", help="Allow a level difference (demeaned fit)."),
              exclude: list[str] = typer.Option([], "--exclude", help="Leave these areas out of the donor pool."),
+             min_pre: int = typer.Option(5, "--min-pre", help="Fewest pre-periods accepted (default 5)."),
              out: str = OUT, fmt: TableFormat = FORMAT) -> None:
     """Synthetic-control estimate of devolution's effect, with pre-period fit and placebo rank."""
     from devocare.outcomes import charts
     from devocare.outcomes import evaluate as evaluate_fn
 
     _check_out(out)
-    result = evaluate_fn(area, start, indicator, unit_level=unit_level, demean=demean, exclude=exclude)
+    result = evaluate_fn(area, start, indicator, unit_level=unit_level, demean=demean, exclude=exclude,
+                         min_pre=min_pre)
     placebo = result["placebos"]
     summary = {k: v for k, v in result.items() if not isinstance(v, pd.DataFrame)}
     summary["placebo_ratio_quantiles"] = placebo["ratio"].quantile([0.1, 0.5, 0.9]).round(3).tolist()

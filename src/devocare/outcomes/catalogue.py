@@ -58,6 +58,9 @@ class Indicator:
     description: str = ""
     levels: tuple[str, ...] = NATIVE_LEVELS
     zero_is_missing: bool = False
+    #: where counts are published: value = count / denominator × scale, modelled as binomial or Poisson
+    count_model: Literal["binomial", "poisson"] | None = None
+    scale: float = 1.0
 
 
 _FINGERTIPS = ("lad", "england")  # district extracts: counties are reached by aggregation

@@ -136,6 +136,8 @@ def evaluate(area: str, start: int, indicator_id: str, unit_level: str | None = 
     if wide.shape[1] < MIN_DONORS:
         raise DevocareError(f"only {wide.shape[1]} donor areas with complete {indicator_id} data outside "
                             f"{target.name}; need at least {MIN_DONORS}")
+    if min_pre < 2:
+        raise DevocareError(f"min_pre must be at least 2, got {min_pre}")
     if pre.sum() < min_pre:
         raise DevocareError(f"too short a pre-period for {target.name} from {start} on {indicator_id}: "
                             f"{int(pre.sum())} periods end before {start} (need at least {min_pre}); "
@@ -160,6 +162,9 @@ def evaluate(area: str, start: int, indicator_id: str, unit_level: str | None = 
         reasons.append(f"the treated area lies outside the donors' range in {hull_outside} of {int(pre.sum())} "
                        "pre-periods, so no weighted average of donors can match it (try demean=True)")
     caveats = []
+    if pre.sum() < MIN_PRE:
+        caveats.append(f"only {int(pre.sum())} pre-periods (below the default minimum of {MIN_PRE}): the weights "
+                       "rest on very little history")
     if fit["pre_rmspe"] <= RMSPE_FLOOR * float(np.mean(np.abs(y1[pre]))) and wide.shape[1] > pre.sum():
         caveats.append(f"near-exact pre-period fit with {wide.shape[1]} donors for {int(pre.sum())} pre-periods: "
                        "the weights are not unique and the fit alone is no evidence of a good counterfactual")

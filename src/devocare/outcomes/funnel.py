@@ -109,13 +109,23 @@ def classify(values: np.ndarray, lims: dict[str, tuple[np.ndarray, np.ndarray]],
     return np.char.replace(np.char.replace(side.astype(str), good, "better"), bad, "worse")
 
 
+def _count_limits(model: str, target: float, n: np.ndarray, coverage: float) -> tuple[np.ndarray, np.ndarray]:
+    """Exact limits on the indicator's scale-free proportion or rate for denominators ``n``."""
+    if model == "binomial":
+        return proportion_limits(target, n, coverage, "exact")
+    lo, hi = ratio_limits(1.0, n * target, coverage, "exact")
+    return lo * target, hi * target
+
+
 def funnel(indicator_id: str, level: str = "utla", period: str | int = "latest", vintage: int = 2024,
            adjust: Literal["none", "additive"] = "none") -> dict[str, Any]:
     """Funnel plot data for one indicator, level and period: per-area precision and position, and curves.
 
     The target is the published England value for the period where there is one, else the mean of the
-    areas (stated in ``target_source``). Precision comes from published 95% confidence limits (the shipped
-    files publish no counts or denominators); indicators without either cannot be drawn as a funnel.
+    areas (stated in ``target_source``). Where every area has a count and denominator (and the indicator
+    says whether they are binomial or Poisson), precision is the denominator and the limits are exact;
+    otherwise precision comes from the published 95% confidence limits. With ``adjust="additive"`` the
+    limits are the normal ones widened by τ². Indicators with neither cannot be drawn as a funnel.
     """
     ind = indicator(indicator_id)
     if not ind.ci and not ind.counts:
@@ -124,34 +134,57 @@ def funnel(indicator_id: str, level: str = "utla", period: str | int = "latest",
                             f"no funnel can be drawn; indicators that can: {', '.join(usable)}")
     src = source_level(indicator_id, level)
     label = select_period(indicator_id, period, src)
-    rows = at_level(indicator_id, level, label, vintage).dropna(subset=["value", "lci", "uci"])
-    rows = rows[rows["uci"] > rows["lci"]].reset_index(drop=True)
+    rows = at_level(indicator_id, level, label, vintage).dropna(subset=["value"])
+    use_counts = bool(ind.counts and ind.count_model and len(rows)
+                      and rows["count"].notna().all() and rows["denominator"].gt(0).all())
+    if not use_counts:
+        rows = rows.dropna(subset=["lci", "uci"])
+        rows = rows[rows["uci"] > rows["lci"]]
+    rows = rows.reset_index(drop=True)
     if len(rows) < 3:
-        raise DevocareError(f"only {len(rows)} areas have confidence limits for {indicator_id} at {level!r}")
+        raise DevocareError(f"only {len(rows)} areas have confidence limits or counts for {indicator_id} at "
+                            f"{level!r}")
     has_england = "england" in published_levels(indicator_id)
     england = at_level(indicator_id, "england", label) if has_england else None
     if england is not None and len(england):
         target, target_source = float(england["value"].iloc[0]), f"England value, {label}"
     else:
         target, target_source = float(rows["value"].mean()), f"mean of the {len(rows)} areas (no England value)"
-    se = ((rows["uci"] - rows["lci"]) / (2 * Z95)).to_numpy()
-    disp = overdispersion(rows["value"].to_numpy(), se, target)
+    values = rows["value"].to_numpy()
+    if use_counts:
+        n = rows["denominator"].to_numpy(dtype=float)
+        t0 = target / ind.scale
+        var1 = t0 * (1 - t0) if ind.count_model == "binomial" else t0
+        se = np.sqrt(var1 / n) * ind.scale
+        precision, precision_from = n, f"published denominators ({ind.count_model} model, exact limits)"
+    else:
+        se = ((rows["uci"] - rows["lci"]) / (2 * Z95)).to_numpy()
+        precision = 1 / se**2
+        precision_from = "published 95% confidence intervals: se = (uci − lci) / (2 × 1.96)"
+    disp = overdispersion(values, se, target)
     tau2 = disp["tau2"] if adjust == "additive" else 0.0
-    lims = {k: se_limits(target, se, c, tau2) for k, c in LIMITS.items()}
+    exact = use_counts and adjust == "none"
+
+    def limits(prec: np.ndarray, cover: float) -> tuple[np.ndarray, np.ndarray]:
+        if exact:
+            lo, hi = _count_limits(str(ind.count_model), target / ind.scale, prec, cover)
+            return lo * ind.scale, hi * ind.scale
+        prec_se = np.sqrt(var1 / prec) * ind.scale if use_counts else 1 / np.sqrt(prec)
+        return se_limits(target, prec_se, cover, tau2)
+
+    lims = {k: limits(precision, c) for k, c in LIMITS.items()}
     out = rows[["code", "name", "value", "lci", "uci", "approximate"]].assign(
-        se=se, precision=1 / se**2, z=(rows["value"].to_numpy() - target) / np.sqrt(se**2 + tau2))
+        se=se, precision=precision, z=(values - target) / np.sqrt(se**2 + tau2))
     for k, (lo, hi) in lims.items():
         out[f"lower_{k}"], out[f"upper_{k}"] = lo, hi
-    out["position"] = classify(rows["value"].to_numpy(), lims, ind.polarity)
-    grid = np.geomspace(out["precision"].min() * 0.8, out["precision"].max() * 1.2, 200)
+    out["position"] = classify(values, lims, ind.polarity)
+    grid = np.geomspace(precision.min() * 0.8, precision.max() * 1.2, 200)
     curves = pd.DataFrame({"precision": grid})
     for k, c in LIMITS.items():
-        curves[f"lower_{k}"], curves[f"upper_{k}"] = se_limits(target, 1 / np.sqrt(grid), c, tau2)
+        curves[f"lower_{k}"], curves[f"upper_{k}"] = limits(grid, c)
     counts = out["position"].value_counts().to_dict()
     return {"indicator": ind.id, "title": ind.title, "unit": ind.unit, "polarity": ind.polarity,
             "level": level, "period": label, "target": target, "target_source": target_source,
-            "precision_from": "published 95% confidence intervals: se = (uci − lci) / (2 × 1.96)",
-            "adjustment": adjust, "overdispersion": disp,
+            "precision_from": precision_from, "adjustment": adjust, "overdispersion": disp,
             "positions": {str(k): int(v) for k, v in counts.items()},
             "areas": out, "curves": curves}
-
