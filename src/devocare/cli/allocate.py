@@ -8,9 +8,9 @@ import warnings
 import typer
 
 from devocare.allocation import grants as grants_mod
-from devocare.allocation import money as money_mod
 from devocare.allocation import need
 from devocare.allocation.convergence import target_shares
+from devocare.allocation.money import money as allocate_money
 from devocare.cli.output import TableFormat, emit_table
 from devocare.errors import DevocareError
 
@@ -68,7 +68,7 @@ def money_cmd(
 ) -> None:
     """NHS England's published ICB allocation lines split by need, to the penny, summed to an area level."""
     chosen = [x.strip() for x in lines.split(",") if x.strip()] if lines else None
-    emit_table(money_mod.money(year, level, chosen), fmt)
+    emit_table(allocate_money(year, level, chosen), fmt)
 
 
 @app.command("targets")
