@@ -31,7 +31,8 @@ CASES = {
     "pot_line_missing.yaml": ("money.pots", "service lines in no pot: wider_determinants"),
     "pot_holder_gone.yaml": ("money.pots[1].holder", "does not exist on as_of"),
     "bad_sources.yaml": ("bodies[3].sources[0]", "no seed file '009'"),
-    "unknown_dataset_amount.yaml": ("flows[2].amount_data.dataset", "did you mean 'nhse_icb_allocations_2023_25_icb_core_allocations_2023_24'"),
+    "unknown_dataset_amount.yaml": (
+        "flows[2].amount_data.dataset", "did you mean 'nhse_icb_allocations_2023_25_icb_core_allocations_2023_24'"),
     "extends_unknown.yaml": ("extends", "did you mean 'status-quo-2023'"),
     "extends_cycle_a.yaml": ("extends", "extends cycle"),
     "alias_bomb.yaml": ("line 2, column 4", "anchors (&a) are not accepted"),

@@ -56,11 +56,23 @@ def show(
     elif fmt is ShowFormat.dot:
         typer.echo(A.to_dot(arch), nl=False)
     else:
-        data = arch.model_dump(mode="json", by_alias=True, exclude_none=True)
+        data = _resolved(arch)
         if fmt is ShowFormat.json:
             typer.echo(to_json(data))
         else:
-            typer.echo(yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=120), nl=False)
+            for flow in data.get("flows", []):  # type: ignore[union-attr]
+                if "amount_data" in flow:
+                    flow.pop("amount_gbp", None)  # re-read from the dataset on load
+            head = f"# {arch.id}, resolved over {arch.extends} (loadable as it stands)\n" if arch.extends else ""
+            typer.echo(head + yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=120), nl=False)
+
+
+def _resolved(arch: A.Architecture) -> dict[str, object]:
+    """The architecture as plain data with ``extends:`` already applied (so it is dropped), header keys first."""
+    data = arch.model_dump(mode="json", by_alias=True, exclude_none=True)
+    data.pop("extends", None)
+    first = ["id", "name", "description", "as_of", "sources"]
+    return {k: data[k] for k in first if k in data} | {k: v for k, v in data.items() if k not in first}
 
 
 @app.command()
