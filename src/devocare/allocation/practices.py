@@ -181,9 +181,13 @@ def weighted_population(year: str, level: str = "lad", vintage: int | None = Non
     (:func:`practice_areas`); the totals over England equal the national practice totals. The few
     blank published values (17 maternity values in 2022/23) count as zero here.
     """
+    return _weighted_population(check_year(year), level, vintage).copy()
+
+
+@cache
+def _weighted_population(year: str, level: str, vintage: int | None) -> pd.DataFrame:
     from devocare import geography
 
-    year = check_year(year)
     long = practice_areas(year, level, vintage)
     p = _practices(year).set_index("practice_code")
     cols = ["population", *WP_COLUMNS]
