@@ -82,3 +82,73 @@ def sankey(nodes: Sequence[dict | str], links: Sequence[dict], title: str, scale
               "label": [str(link.get("label", "")) for link in links]},
     ))
     return _layout(fig, title, height=520)
+
+
+def _rings(geometry: dict) -> list[list[list[float]]]:
+    """Outer and inner rings of a (Multi)Polygon, coordinates rounded to 0.001° (about 100 m)."""
+    polygons = geometry["coordinates"] if geometry["type"] == "MultiPolygon" else [geometry["coordinates"]]
+    rings = []
+    for polygon in polygons:
+        for ring in polygon:
+            points = np.round(np.asarray(ring, dtype=float), 3)
+            keep = np.r_[True, np.any(np.diff(points, axis=0) != 0, axis=1)]
+            rings.append(points[keep].tolist())
+    return rings
+
+
+def area_map(geojson: dict, code_property: str, name_property: str, values: dict[str, pd.Series],
+             title: str, colour_title: str, colorscale: str = "RdBu", midpoint: float | None = None,
+             initial: int = 0) -> go.Figure:
+    """A choropleth drawn as filled SVG shapes (no map tiles, no topojson download, prints to PDF), with a
+    menu to switch between ``values`` (one Series per architecture, indexed by area code), ``initial`` shown.
+
+    Every area is one trace, so the boundaries are stored once and the menu only restyles colours and
+    hover text; the colour scale is shared, so the maps are comparable.
+    """
+    from plotly.colors import sample_colorscale
+
+    features = [f for f in geojson["features"] if f["geometry"]]
+    codes = [f["properties"][code_property] for f in features]
+    names = [f["properties"].get(name_property, "") for f in features]
+    everything = pd.concat(list(values.values()))
+    lo, hi = float(everything.min()), float(everything.max())
+    if midpoint is not None:  # centre a diverging scale: equal distances either side look alike
+        reach = max(abs(hi - midpoint), abs(midpoint - lo))
+        lo, hi = midpoint - reach, midpoint + reach
+    span = hi - lo if hi > lo else 1.0
+
+    def styles(series: pd.Series) -> tuple[list[str], list[str]]:
+        v = series.reindex(codes).to_numpy(dtype=float)
+        colours = sample_colorscale(colorscale, list(np.clip(np.nan_to_num((v - lo) / span, nan=0.5), 0, 1)))
+        colours = [c if np.isfinite(x) else "#d8dde0" for c, x in zip(colours, v, strict=True)]
+        texts = [f"{n} ({c}): {x:.3g}" if np.isfinite(x) else f"{n} ({c}): no value"
+                 for n, c, x in zip(names, codes, v, strict=True)]
+        return colours, texts
+
+    first_colours, first_texts = styles(list(values.values())[initial])
+    fig = go.Figure()
+    for feature, colour, text in zip(features, first_colours, first_texts, strict=True):
+        xs: list[float | None] = []
+        ys: list[float | None] = []
+        for ring in _rings(feature["geometry"]):
+            xs += [p[0] for p in ring] + [None]
+            ys += [p[1] for p in ring] + [None]
+        fig.add_trace(go.Scatter(x=xs, y=ys, fill="toself", fillcolor=colour, mode="lines",
+                                 line={"color": "#aeb7bd", "width": 0.3}, hoveron="fills", text=text,
+                                 hoverinfo="text", showlegend=False))
+    fig.add_trace(go.Scatter(x=[None], y=[None], mode="markers", showlegend=False, hoverinfo="skip",
+                             marker={"colorscale": colorscale, "cmin": lo, "cmax": hi, "color": [lo],
+                                     "showscale": True, "colorbar": {"title": {"text": colour_title}}}))
+    n = len(features)
+    buttons = []
+    for label, series in values.items():
+        colours, texts = styles(series)
+        buttons.append({"label": label, "method": "restyle",
+                        "args": [{"fillcolor": colours, "text": texts}, list(range(n))]})
+    fig.update_layout(updatemenus=[{"buttons": buttons, "active": initial, "x": 0, "y": 1.0, "xanchor": "left",
+                                    "yanchor": "bottom", "showactive": True}])
+    fig.update_xaxes(visible=False)
+    fig.update_yaxes(visible=False, scaleanchor="x", scaleratio=1.64)  # 1° latitude ≈ 1.64° longitude at 52.5°N
+    fig = _layout(fig, title, height=720)
+    fig.update_layout(margin={"t": 110})
+    return fig

@@ -224,6 +224,9 @@ def _simulation_section(ctx: Context) -> Section:
         if column in draws.columns:
             frame = draws[["architecture", "year", "draw"]].assign(value=draws[column] * scale)
             html.append(ctx.figure(charts.fan_chart(frame, title, unit)))
+    spend_map = _spend_to_need_map(ctx)
+    if spend_map:
+        html.append(spend_map)
     waterfall = pd.concat([r.waterfall.assign(architecture=arch_id) for arch_id, r in ctx.results.items()
                            if r.waterfall is not None and len(r.waterfall)], ignore_index=True) \
         if any(r.waterfall is not None and len(r.waterfall) for r in ctx.results.values()) else None
@@ -244,6 +247,32 @@ def _simulation_section(ctx: Context) -> Section:
                 f"Change in {measure.replace('_', ' ')} by factor, base to horizon", "£bn")))
     section.html = "\n".join(html)
     return section
+
+
+MAP_BOUNDARIES = {"lad": ("lad24_england_bsc", "LAD24CD", "LAD24NM")}
+
+
+def _spend_to_need_map(ctx: Context) -> str:
+    """Map of money spent ÷ need by area at the horizon (central run), one menu entry per architecture."""
+    results = ctx.results or {}
+    level = {r.atom_level for r in results.values()}
+    if len(level) != 1 or next(iter(level)) not in MAP_BOUNDARIES:
+        return ""
+    dataset, code_property, name_property = MAP_BOUNDARIES[next(iter(level))]
+    values = {}
+    for arch_id, result in results.items():
+        spent = result.central_atoms["spent"][-1].sum(axis=1)
+        need = result.central_atoms["need"][-1].sum(axis=1)
+        values[arch_id] = pd.Series(spent / need, index=list(result.atoms))
+    initial = 1 if len(values) > 1 else 0  # open on the first alternative to the baseline
+    figure = charts.area_map(data.load_geojson(dataset), code_property, name_property, values,
+                             f"Money spent ÷ need by area, {next(iter(results.values())).years[-1]} "
+                             "(central run)", "spent ÷ need", midpoint=1.0, initial=initial)
+    return ("<h3>Where spending falls short of need</h3><p>Each local authority district's spending across the "
+            "ten service lines divided by its need (the simulator's need-weighted cost) in the horizon year; "
+            "below 1 means less spent than need. Choose the architecture in the menu (a printed copy shows "
+            f"{_esc(list(values)[initial])}). Boundaries: {_esc(data.catalogue()[dataset].title)}.</p>"
+            + ctx.figure(figure))
 
 
 def _number(value: Any) -> str:
