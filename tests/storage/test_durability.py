@@ -16,10 +16,10 @@ import pytest
 from devocare.storage import Store
 
 sys.path.insert(0, str(Path(__file__).parent))
-from writer import item  # noqa: E402
+from crash_writer import item  # noqa: E402
 
 pytestmark = pytest.mark.integration
-WRITER = Path(__file__).with_name("writer.py")
+WRITER = Path(__file__).with_name("crash_writer.py")
 
 
 class Writer:

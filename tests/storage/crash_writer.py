@@ -1,6 +1,6 @@
 """A writer process for the crash tests: saves numbered items forever, printing each acknowledged save.
 
-Usage: ``python writer.py DB_URL RUNS_DIR``. After each save returns it prints ``<kind> <n> <id>`` and
+Usage: ``python crash_writer.py DB_URL RUNS_DIR``. After each save returns it prints ``<kind> <n> <id>`` and
 flushes, so the parent knows exactly which saves were acknowledged before it kills this process (or the
 database server). When the database is unreachable it prints ``retry`` and tries the same save again.
 """
