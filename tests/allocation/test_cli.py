@@ -60,6 +60,13 @@ def test_targets_table(run):
     assert len(json.loads(out)) == 42
 
 
+def test_converge_json(run):
+    code, out, err = run("converge", "--year", "2025/26", "--years", "3", "--format", "json")
+    assert code == 0, err
+    rows = json.loads(out)
+    assert len(rows) == 42 * 4 and {r["year"] for r in rows} == {0, 1, 2, 3}
+
+
 def test_grants_with_envelope_file(run, tmp_path):
     from devocare.allocation.grants import default_envelope
 
@@ -84,6 +91,8 @@ def test_grants_with_envelope_file(run, tmp_path):
     (["places", "--year", "2022/23", "--icb", "QF7", "--place-level", "lad"], "C85628"),
     (["money", "--year", "2025/26", "--lines", "core,pmcc"], "did you mean 'pmc'"),
     (["grants", "--arch", "reform-aco-2025", "--years", "5"], "reform-aco-2024"),
+    (["converge", "--floor", "0.05", "--growth", "0.01"], "cannot be spent"),
+    (["converge", "--target", "fair"], "published"),
     (["grants", "--arch", "status-quo-2023", "--years", "0"], "at least 1"),
 ])
 def test_bad_input_exits_2_with_one_line(run, args, message):

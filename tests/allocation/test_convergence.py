@@ -69,3 +69,35 @@ def test_practice_target_shares_match_published_fair_shares(year, line, mean_abs
     assert t["residual_relative"].abs().mean() < mean_abs
     assert t["residual_relative"].abs().max() < worst
     assert t["residual"].sum() == pytest.approx(0.0, abs=1e-12)
+
+
+@pytest.mark.integration
+@pytest.mark.parametrize("year, line, column", [
+    ("2023/24", "core", "2022/23 Distance from target (%)"),
+    ("2025/26", "core", "2024/25 Distance from target (%)"),
+    ("2024/25", "pmc", "2023/24 Distance from target (%)"),
+    ("2025/26", "pmc", "2024/25 Distance from target (%)"),
+])
+def test_published_distance_from_target_is_reproduced(year, line, column):
+    from devocare import data
+    from devocare.allocation.convergence import published_baselines
+    from devocare.allocation.money import SOURCES, published_targets
+
+    base = published_baselines(year, line)
+    target = published_targets(year, line).set_index("icb_code").loc[base["icb_code"], "target_gbp_k"]
+    mine = distance_from_target(base["baseline_gbp_k"].to_numpy(), target.to_numpy(), normalise=False)
+    sheet = data.load(SOURCES[(year, line)][0])
+    theirs = sheet[sheet["level"] == "ICB"].set_index("icb_code").loc[base["icb_code"], column].to_numpy()
+    assert np.abs(mine - theirs).max() < 1e-4  # the workbook's percentages are rounded
+
+
+@pytest.mark.integration
+def test_icb_convergence_from_published_baselines():
+    from devocare.allocation.convergence import icb_convergence
+
+    path = icb_convergence("2025/26", "core", years=5, growth=0.03, floor=0.02, ceiling=0.06)
+    assert set(path["year"]) == set(range(6)) and path.groupby("year").size().eq(42).all()
+    worst = path.groupby("year")["distance_from_target"].agg(lambda s: s.abs().max())
+    assert (np.diff(worst.to_numpy()) < 0).all()
+    totals = path.groupby("year")["pence"].sum().to_numpy()
+    assert all(totals[t] == int(np.floor(totals[t - 1] * 1.03 + 0.5)) for t in range(1, 6))

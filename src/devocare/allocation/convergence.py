@@ -15,17 +15,26 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from devocare.allocation.money import check_money_year, published_targets, split_pence
+from devocare import data
+from devocare.allocation.money import SOURCES, check_money_year, pence, published_targets, split_pence
 from devocare.allocation.practices import practices
 from devocare.errors import DevocareError
 
 _WEIGHT = {"core": "wp_core_overall", "pmc": "wp_primary_medical_care_final"}
 
 
-def distance_from_target(baseline: np.ndarray, target_share: np.ndarray) -> np.ndarray:
-    """Baseline share over target share, minus one (negative: under target)."""
+def distance_from_target(baseline: np.ndarray, target: np.ndarray, normalise: bool = True) -> np.ndarray:
+    """Distance from target (negative: under target).
+
+    ``normalise=True``: baseline share over target share, minus one (``target`` may be shares or
+    amounts). ``normalise=False``: baseline over target, minus one, both in £: NHS England's published
+    convention, whose targets are set on a national total that differs from the baselines' total.
+    """
     baseline = np.asarray(baseline, dtype=float)
-    return (baseline / baseline.sum()) / np.asarray(target_share, dtype=float) - 1.0
+    target = np.asarray(target, dtype=float)
+    if not normalise:
+        return baseline / target - 1.0
+    return (baseline / baseline.sum()) / (target / target.sum()) - 1.0
 
 
 def pace_of_change(baseline: np.ndarray, target_share: np.ndarray, envelope: int, floor: float,
@@ -45,8 +54,8 @@ def pace_of_change(baseline: np.ndarray, target_share: np.ndarray, envelope: int
         raise DevocareError(f"growth ceiling {ceiling} is below the floor {floor}")
     low, high = base * (1 + floor), base * (1 + ceiling)
     if not low.sum() <= envelope <= high.sum():
-        raise DevocareError(f"envelope {envelope / 100:,.0f} cannot be spent with growth between {floor:.2%} and "
-                            f"{ceiling:.2%} (possible range {low.sum() / 100:,.0f} to {high.sum() / 100:,.0f})")
+        raise DevocareError(f"envelope £{envelope / 100:,.0f} cannot be spent with growth between {floor:.2%} and "
+                            f"{ceiling:.2%} (possible range £{low.sum() / 100:,.0f} to £{high.sum() / 100:,.0f})")
     target = share * envelope
 
     def spent(theta: float) -> float:
@@ -105,3 +114,40 @@ def target_shares(year: str, line: str = "core") -> pd.DataFrame:
     out["residual_relative"] = out["published_share"] / out["practice_share"] - 1.0
     return out[["icb_code", "icb_name", "target_gbp_k", "practice_share", "published_share", "residual",
                 "residual_relative"]].sort_values("icb_code").reset_index(drop=True)
+
+
+def published_baselines(year: str, line: str = "core") -> pd.DataFrame:
+    """NHS England's adjusted recurrent baseline per ICB (the year before ``year``), in £k and pence."""
+    year = check_money_year(year)
+    if line not in _WEIGHT:
+        raise DevocareError(f"baselines are published for 'core' and 'pmc', not {line!r}")
+    prior = {"2023/24": "2022/23", "2024/25": "2023/24", "2025/26": "2024/25"}[year]
+    df = data.load(SOURCES[(year, line)][0])
+    icb = df[df["level"] == "ICB"]
+    gbp_k = icb[f"{prior} Adjusted recurrent baseline (£k)"].astype(float).to_numpy()
+    return pd.DataFrame({"icb_code": icb["icb_code"].astype(str).to_numpy(), "icb_name": icb["icb_name"].to_numpy(),
+                         "baseline_gbp_k": gbp_k, "pence": pence(gbp_k)})
+
+
+def icb_convergence(year: str, line: str = "core", years: int = 5, growth: float = 0.03, floor: float = 0.02,
+                    ceiling: float = 0.06, target: str = "published") -> pd.DataFrame:
+    """ICBs moving from NHS England's published baselines toward target over ``years`` years.
+
+    Targets are the published fair-shares target shares (``target="published"``, including EACA) or
+    the shares from practice weighted populations (``"practice"``). Columns: icb_code, icb_name, year
+    (0 = baseline), pence, gbp, distance_from_target.
+    """
+    if target not in ("published", "practice"):
+        raise DevocareError(f"target must be 'published' or 'practice', not {target!r}")
+    base = published_baselines(year, line)
+    shares = target_shares(year, line).set_index("icb_code")
+    share = shares.loc[base["icb_code"], f"{target}_share"].to_numpy()
+    share = share / share.sum()
+    path = convergence_path(base["pence"].to_numpy(), share, years, growth, floor, ceiling)
+    start = pd.DataFrame({"area": np.arange(len(base)), "year": 0, "pence": base["pence"].to_numpy(),
+                          "distance_from_target": distance_from_target(base["pence"].to_numpy(), share)})
+    out = pd.concat([start, path], ignore_index=True)
+    out.insert(0, "icb_name", base["icb_name"].to_numpy()[out["area"]])
+    out.insert(0, "icb_code", base["icb_code"].to_numpy()[out["area"]])
+    out["gbp"] = out["pence"] / 100.0
+    return out.drop(columns="area")[["icb_code", "icb_name", "year", "pence", "gbp", "distance_from_target"]]

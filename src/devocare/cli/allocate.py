@@ -9,7 +9,7 @@ import typer
 
 from devocare.allocation import grants as grants_mod
 from devocare.allocation import need
-from devocare.allocation.convergence import target_shares
+from devocare.allocation.convergence import icb_convergence, target_shares
 from devocare.allocation.money import money as allocate_money
 from devocare.cli.output import TableFormat, emit_table
 from devocare.errors import DevocareError
@@ -79,6 +79,23 @@ def targets_cmd(
 ) -> None:
     """ICB target shares from practice weighted populations against NHS England's published targets."""
     emit_table(target_shares(year, line), fmt)
+
+
+@app.command("converge")
+def converge_cmd(
+    year: str = typer.Option("2025/26", "--year", help="Allocation year whose published baselines start the path."),
+    line: str = typer.Option("core", "--line", help="core or pmc."),
+    years: int = typer.Option(5, "--years", help="Years of convergence."),
+    growth: float = typer.Option(0.03, "--growth", help="Annual growth of the national envelope (fraction)."),
+    floor: float = typer.Option(0.02, "--floor", help="Minimum annual growth of any ICB (fraction)."),
+    ceiling: float = typer.Option(0.06, "--ceiling", help="Maximum annual growth of any ICB (fraction)."),
+    target: str = typer.Option("published", "--target", help="published (NHS England's, incl. EACA) or practice."),
+    fmt: TableFormat = FORMAT,
+) -> None:
+    """ICBs moving from NHS England's published baselines toward target shares (pace of change)."""
+    if years < 1:
+        raise DevocareError(f"--years must be at least 1, got {years}")
+    emit_table(icb_convergence(year, line, years, growth, floor, ceiling, target), fmt)
 
 
 @app.command("grants")
