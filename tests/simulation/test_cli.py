@@ -33,8 +33,22 @@ def cli(capsys, monkeypatch):
 
 def test_simulate_json_is_an_object_with_summary_waterfall_and_run_record(cli, tmp_path) -> None:
     out = tmp_path / "run.parquet"
-    r = cli("simulate", "reform-split-2024", "--years", "3", "--draws", "2", "--seed", "5", "--out", str(out),
-            "--format", "json", "--set", "prevention.effect=0.5")
+    r = cli(
+        "simulate",
+        "reform-split-2024",
+        "--years",
+        "3",
+        "--draws",
+        "2",
+        "--seed",
+        "5",
+        "--out",
+        str(out),
+        "--format",
+        "json",
+        "--set",
+        "prevention.effect=0.5",
+    )
     assert r.returncode == 0, r.stderr
     doc = json.loads(r.stdout)
     assert doc["summary"]["architecture"] == "reform-split-2024"
@@ -62,17 +76,20 @@ def test_compare_table_prints_architectures_side_by_side(cli) -> None:
     assert "acute_share" in r.stdout and "run records:" in r.stdout
 
 
-@pytest.mark.parametrize(("args", "message"), [
-    (["simulate", "reform-acco-2024"], "reform-aco-2024"),
-    (["simulate", "status-quo-2023", "--set", "prevention.efect=0.5"], "prevention.effect"),
-    (["simulate", "status-quo-2023", "--set", "prevention.effect=40%"], "percentage"),
-    (["simulate", "status-quo-2023", "--set", "prevention.effect"], "path.to.param=value"),
-    (["simulate", "status-quo-2023", "--atoms", "msoa"], "atoms"),
-    (["simulate", "status-quo-2023", "--backend", "torch"], "backend"),
-    (["simulate", "status-quo-2023", "--years", "0"], "years"),
-    (["simulate", "status-quo-2023", "--scenario", "missing.yaml"], "missing.yaml"),
-    (["simulate", "status-quo-2023", "--draws", "900000", "--years", "30"], "GiB"),
-])
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["simulate", "reform-acco-2024"], "reform-aco-2024"),
+        (["simulate", "status-quo-2023", "--set", "prevention.efect=0.5"], "prevention.effect"),
+        (["simulate", "status-quo-2023", "--set", "prevention.effect=40%"], "percentage"),
+        (["simulate", "status-quo-2023", "--set", "prevention.effect"], "path.to.param=value"),
+        (["simulate", "status-quo-2023", "--atoms", "msoa"], "atoms"),
+        (["simulate", "status-quo-2023", "--backend", "torch"], "backend"),
+        (["simulate", "status-quo-2023", "--years", "0"], "years"),
+        (["simulate", "status-quo-2023", "--scenario", "missing.yaml"], "missing.yaml"),
+        (["simulate", "status-quo-2023", "--draws", "900000", "--years", "30"], "GiB"),
+    ],
+)
 def test_bad_input_exits_2_with_one_line(cli, args, message) -> None:
     r = cli(*args)
     assert r.returncode == 2, (r.stdout, r.stderr)

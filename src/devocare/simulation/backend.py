@@ -1,12 +1,11 @@
-"""Array backends (NumPy, CuPy, JAX through the array API standard) and membership matrices as sparse
-matrix products, so aggregating 33,755 LSOAs to a few hundred bodies costs one pass over the atoms."""
+"""Array backends (NumPy, CuPy, JAX through the array API standard) and the two primitives the engine adds
+to it: segment sums over runs of atoms (aggregating 33,755 LSOAs costs one pass) and setting one line."""
 
 from __future__ import annotations
 
 from typing import Any
 
 import numpy as np
-import scipy.sparse as sp
 
 from devocare.errors import DevocareError, UnknownChoiceError
 
@@ -20,7 +19,7 @@ def namespace(name: str) -> Any:
     from array_api_compat import array_namespace
 
     if name == "numpy":
-        return array_namespace(np.zeros(1))
+        return np  # NumPy 2 implements the array API standard in its main namespace
     try:
         if name == "cupy":
             import cupy
@@ -37,7 +36,7 @@ def namespace(name: str) -> Any:
 
 
 def is_numpy(xp: Any) -> bool:
-    """True for the NumPy namespace (sparse products then use SciPy)."""
+    """True for the NumPy namespace (plain or wrapped by array_api_compat)."""
     return "numpy" in xp.__name__
 
 
@@ -55,38 +54,57 @@ def to_numpy(x: Any) -> np.ndarray:
     return np.asarray(x)
 
 
-class Membership:
-    """A membership matrix H (atoms × areas) that aggregates (x @ H) and distributes (H @ x) along the
-    last axis. Sparse on every backend, so each output element sums its atoms in a fixed order and a draw's
-    result does not depend on how many other draws share the array."""
+def segment_sum(xp: Any, x: Any, starts: np.ndarray) -> Any:
+    """Sums over contiguous runs of the last axis starting at ``starts`` (atoms sorted by run).
 
-    def __init__(self, xp: Any, H: np.ndarray) -> None:
-        self.xp = xp
-        self.shape = H.shape
-        csr = sp.csr_matrix(H)
-        self._name = xp.__name__
+    NumPy adds each run in order (``add.reduceat``), so a draw's sums do not depend on how many draws
+    share the array; other backends difference a cumulative sum.
+    """
+    if is_numpy(xp):
+        return np.add.reduceat(x, starts, axis=-1)
+    n = x.shape[-1]
+    ends = np.r_[starts[1:], n] - 1
+    csum = xp.cumulative_sum(x, axis=-1)
+    at_end = xp.take(csum, xp.asarray(ends), axis=-1)
+    before = xp.concat([xp.zeros((*x.shape[:-1], 1), dtype=x.dtype), at_end[..., :-1]], axis=-1)
+    return at_end - before
+
+
+def set_line(xp: Any, x: Any, j: int, value: Any) -> Any:
+    """``x`` with ``x[:, j, :] = value`` (in place where the backend allows it, as JAX arrays do not)."""
+    if hasattr(x, "at") and not hasattr(x, "__array_priority__"):
+        return x.at[:, j, :].set(value)
+    x[:, j, :] = value
+    return x
+
+
+class RunMatrix:
+    """The run × budget membership matrix, applied along the last axis: ``x @ M`` (runs → budgets) and
+    ``x @ M.T`` (budgets → runs). Sparse (SciPy) on NumPy, where small dense products would pay for
+    BLAS threads; dense on accelerators."""
+
+    def __init__(self, xp: Any, M: np.ndarray) -> None:
+        self.xp, self.shape = xp, M.shape
         if is_numpy(xp):
-            self._HT, self._H = csr.T.tocsr(), csr
-        elif "cupy" in self._name:
-            import cupyx.scipy.sparse as csp
+            import scipy.sparse as sp
 
-            self._HT, self._H = csp.csr_matrix(csr.T.tocsr()), csp.csr_matrix(csr)
+            self._fwd, self._back = sp.csr_matrix(M.T), sp.csr_matrix(M)  # applied as (· @ x.T).T
         else:
-            from jax.experimental import sparse as jsp
+            self._fwd, self._back = xp.asarray(M), xp.asarray(np.ascontiguousarray(M.T))
 
-            self._HT, self._H = jsp.BCSR.from_scipy_sparse(csr.T.tocsr()), jsp.BCSR.from_scipy_sparse(csr)
-        self.row_sum = asarray(xp, np.asarray(H.sum(axis=1)).ravel())
-
-    def aggregate(self, x: Any) -> Any:
-        """(..., atoms) → (..., areas)."""
+    def _apply(self, x: Any, matrix: Any, n_in: int, n_out: int) -> Any:
         lead = x.shape[:-1]
-        flat = self.xp.reshape(x, (-1, self.shape[0]))
-        out = self._HT @ flat.T
-        return self.xp.reshape(self.xp.asarray(out).T, (*lead, self.shape[1]))
+        flat = self.xp.reshape(x, (-1, n_in))
+        if is_numpy(self.xp):
+            out = np.ascontiguousarray((matrix @ flat.T).T)
+        else:
+            out = flat @ matrix
+        return self.xp.reshape(out, (*lead, n_out))
 
-    def distribute(self, x: Any) -> Any:
-        """(..., areas) → (..., atoms): each atom gets its share-weighted sum of its areas' values."""
-        lead = x.shape[:-1]
-        flat = self.xp.reshape(x, (-1, self.shape[1]))
-        out = self._H @ flat.T
-        return self.xp.reshape(self.xp.asarray(out).T, (*lead, self.shape[0]))
+    def to_budgets(self, x: Any) -> Any:
+        """(..., runs) → (..., budgets)."""
+        return self._apply(x, self._fwd, self.shape[0], self.shape[1])
+
+    def to_runs(self, x: Any) -> Any:
+        """(..., budgets) → (..., runs)."""
+        return self._apply(x, self._back, self.shape[1], self.shape[0])

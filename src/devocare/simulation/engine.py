@@ -19,7 +19,7 @@ import numpy as np
 
 from devocare.service_lines import LINE_IDS, UPSTREAM_LINES
 from devocare.simulation import balance, behaviour, cofinancing, demand, funding, incentives, prevention
-from devocare.simulation.backend import Membership, asarray, to_numpy
+from devocare.simulation.backend import RunMatrix, asarray, segment_sum, set_line, to_numpy
 from devocare.simulation.inputs import Inputs
 from devocare.simulation.rules import Rules, acute_mask, line_mask
 
@@ -81,14 +81,183 @@ class BlockResult:
     max_gap: float = 0.0
 
 
-def _field(xp: Any, rules: Rules, value: dict[int, float], lines_only: np.ndarray | None = None) -> Any:
-    """(atom, line) field: Σ over groups of coverage × group's lines × the group's value."""
-    out = np.zeros((len(rules.atoms), len(LINE_IDS)))
-    for gi, v in value.items():
-        g = rules.groups[gi]
-        mask = g.lines if lines_only is None else (g.lines & lines_only)
-        out += g.H.sum(axis=1)[:, None] * mask[None, :] * v
-    return asarray(xp, out)
+@dataclass
+class Prepared:
+    """Everything a block needs that does not depend on the draws: atoms ordered in runs of identical
+    membership, the run × budget membership matrix, per-budget rules and the allocation by year."""
+
+    perm: np.ndarray  # sorted position → original atom index
+    inverse: np.ndarray  # original atom index → sorted position
+    starts: np.ndarray  # first sorted position of each run
+    run_of: np.ndarray  # (A,) run of each sorted atom
+    M: np.ndarray  # (runs, budgets) membership share of each run's atoms in each budget
+    heads: np.ndarray  # (projected years, L, A) in sorted atom order
+    atom_lad: np.ndarray  # (A,) LAD index of each sorted atom
+    holds: np.ndarray  # (L, B) budget b holds line l
+    vec: dict[str, np.ndarray]  # per-budget rule vectors (B,)
+    criteria: np.ndarray  # (B, 5)
+    cover: list[np.ndarray]  # per group: (A,) share of each sorted atom under the group
+    weight: dict[str, np.ndarray]  # per rule set: (A,) sorted
+    alloc_b: np.ndarray  # (years, B) allocation per budget before rebasing
+    alloc_atoms: np.ndarray  # (years, L, A) allocation per atom and line (sorted)
+    envelope: np.ndarray  # (years,) total allocated
+    eff_field: np.ndarray  # (L, A) savings kept × overspend borne of the atom-line's budget
+    cap_field: np.ndarray  # (L, A) share of the atom-line under a hospital input cap
+    cap_rate: np.ndarray  # (L, A) the cap's growth rate
+    cof: list[tuple[str, np.ndarray, np.ndarray, np.ndarray, float]]  # rs, lines, payer (B,), receiver (B,), share
+    cof_cover: np.ndarray  # (A,)
+    reb: list[tuple[str, np.ndarray, np.ndarray, float, int]]  # rs, toward (B,), away (B,), share, years
+    run_matrix: dict[str, RunMatrix] = field(default_factory=dict)  # per backend
+
+
+def _runs(H: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Order atoms so that atoms with identical membership rows sit together; return the permutation,
+    run starts, the run of each sorted atom and the distinct rows."""
+    contiguous = np.ascontiguousarray(H)
+    keys = contiguous.view(np.dtype((np.void, contiguous.dtype.itemsize * contiguous.shape[1]))).ravel()
+    _, first, inverse = np.unique(keys, return_index=True, return_inverse=True)
+    rows = contiguous[first]
+    inverse = np.asarray(inverse).ravel()
+    perm = np.argsort(inverse, kind="stable")
+    run_of = inverse[perm]
+    starts = np.flatnonzero(np.r_[True, run_of[1:] != run_of[:-1]])
+    return perm, starts, run_of, rows
+
+
+_RUNS: dict[tuple[int, str], tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = {}
+
+
+def _runs_of(rules: Rules) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    key = (id(rules), rules.digest)
+    if key not in _RUNS:
+        if len(_RUNS) > 16:
+            _RUNS.clear()
+        _RUNS[key] = _runs(np.hstack([g.H for g in rules.groups]))
+    return _RUNS[key]
+
+
+def prepare(inputs: Inputs, rules: Rules, fixed: dict[str, Any], years: int, factors: frozenset[str]) -> Prepared:
+    """Build the draw-independent arrays of a run (host NumPy)."""
+    on = factors.__contains__
+    groups = rules.groups
+    perm, starts, run_of, M = _runs_of(rules)
+    heads_all = inputs.weighted_heads if on("demography") else inputs.weighted_heads[:1]
+    heads = np.ascontiguousarray(np.transpose(heads_all[:, perm, :], (0, 2, 1)))
+    B, Lc = rules.n_budgets, len(LINE_IDS)
+    holds = np.zeros((Lc, B), dtype=bool)
+    vec = {k: np.zeros(B) for k in ("sr", "obl", "top", "strength", "pooled", "has_up", "group")}
+    criteria = np.zeros((B, 5), dtype=bool)
+    for gi, g in enumerate(groups):
+        sl = slice(g.offset, g.offset + g.n)
+        holds[:, sl] = g.lines[:, None]
+        vec["sr"][sl], vec["obl"][sl], vec["top"][sl] = g.savings_retained, g.overspend_borne_locally, g.top_slice
+        vec["strength"][sl], vec["pooled"][sl] = g.incentive_strength, float(g.pooled)
+        vec["has_up"][sl], vec["group"][sl] = float((g.lines & UPSTREAM).any()), gi
+        criteria[sl] = g.criteria
+    if not on("incentives"):
+        vec["top"][:] = 0.0
+    cover = [g.H[perm].sum(axis=1) for g in groups]
+    weight = {rs: w[perm] for rs, w in rules.weight.items()}
+
+    def to_atoms(per_budget: np.ndarray) -> np.ndarray:  # (L, B) → (L, A): Σ_b H[a, b] x[l, b]
+        return (per_budget @ M.T)[:, run_of]
+
+    eff_field = to_atoms(holds * (vec["sr"] * vec["obl"])[None, :]) if on("behaviour") else np.zeros((Lc, len(perm)))
+    capped = np.array([g.hospital_input_cap is not None for g in groups for _ in range(g.n)])
+    caps = np.array([g.hospital_input_cap or 0.0 for g in groups for _ in range(g.n)])
+    acute = acute_mask()[:, None]
+    cap_on = on("hospital_caps") and capped.any()
+    cap_field = to_atoms(holds * acute * capped[None, :]) if cap_on else np.zeros((Lc, len(perm)))
+    cap_rate = to_atoms(holds * acute * caps[None, :]) if cap_on else np.zeros((Lc, len(perm)))
+    group_of = vec["group"].astype(int)
+    cof, cof_cover = [], np.zeros(len(perm))
+    if on("co_financing"):
+        for rs, c in rules.cofinancing.items():
+            cof.append(
+                (rs, c.lines, (group_of == c.payer).astype(float), (group_of == c.receiver).astype(float), c.share)
+            )
+            cof_cover += weight[rs]
+    reb = [
+        (
+            rs,
+            (group_of == r.toward).astype(float),
+            (group_of == r.away).astype(float),
+            r.share,
+            groups[r.toward].settlement_years,
+        )
+        for rs, r in rules.rebasing.items()
+    ]
+
+    # allocation: block grants from need shares at each settlement's start, per rule set
+    growth = float(fixed["funding.real_growth"])
+    central_spend = np.array(
+        [
+            fixed["admissions.count"] * fixed["admissions.unit_cost"]
+            if line == "acute_non_elective"
+            else fixed[f"demand.spend.{line}"] * 1e9
+            for line in LINE_IDS
+        ]
+    )
+    n_proj = heads.shape[0]
+    alloc_b = np.zeros((years, B))
+    alloc_atoms = np.zeros((years, Lc, len(perm)))
+    rs_of_budget = np.array([g.architecture for g in groups for _ in range(g.n)])
+    for t in range(years):
+        for rs, w in weight.items():
+            g0 = next(g for g in groups if g.architecture == rs)
+            start = funding.settlement_start(t, g0.settlement_years)
+            h = heads[min(start, n_proj - 1)]
+            share = h / h.sum(axis=1)[:, None]
+            env = funding.envelope(central_spend, growth, start)
+            grant = funding.allocation(env, share.T, g0.indexation, t - start).T * funding.block_grant_growth(
+                growth, t - start
+            )  # (L, A)
+            alloc_atoms[t] += grant * w[None, :]
+            per_line = np.add.reduceat(grant, starts, axis=1) @ M  # (L, B)
+            mine = rs_of_budget == rs
+            alloc_b[t] += np.where(mine, (per_line * holds).sum(axis=0), 0.0)
+            for crs, lines, payer, receiver, _share in cof:
+                c = rules.cofinancing[crs]
+                if crs == rs and c.hospital_funding_to_local > 0:
+                    shift = np.add.reduceat(c.hospital_funding_to_local * grant[lines].sum(axis=0), starts) @ M
+                    alloc_b[t] += shift * payer - shift * receiver
+    envelope = alloc_atoms.sum(axis=(1, 2))
+    return Prepared(
+        perm,
+        np.argsort(perm),
+        starts,
+        run_of,
+        M,
+        heads,
+        inputs.atom_lad[perm],
+        holds,
+        vec,
+        criteria,
+        cover,
+        weight,
+        alloc_b,
+        alloc_atoms,
+        envelope,
+        eff_field,
+        cap_field,
+        cap_rate,
+        cof,
+        cof_cover,
+        reb,
+    )
+
+
+_PREPARED: dict[tuple[Any, ...], Prepared] = {}
+
+
+def prepared(inputs: Inputs, rules: Rules, fixed: dict[str, Any], years: int, factors: frozenset[str]) -> Prepared:
+    """:func:`prepare`, cached for the last few (rules, inputs, parameters, years, factors)."""
+    key = (id(inputs), id(rules), rules.digest, years, factors, tuple(sorted((k, str(v)) for k, v in fixed.items())))
+    if key not in _PREPARED:
+        if len(_PREPARED) > 16:
+            _PREPARED.clear()
+        _PREPARED[key] = prepare(inputs, rules, fixed, years, factors)
+    return _PREPARED[key]
 
 
 def _spend_by_line(p: dict[str, Any], xp: Any, n: int) -> Any:
@@ -102,11 +271,6 @@ def _spend_by_line(p: dict[str, Any], xp: Any, n: int) -> Any:
     return xp.stack([xp.reshape(c, (n,)) for c in cols], axis=1)
 
 
-def _row_sums(x: Any) -> np.ndarray:
-    """Sum over the last axis on the host, contiguous, so the order does not depend on the draw count."""
-    return np.ascontiguousarray(to_numpy(x)).sum(axis=-1)
-
-
 def run_block(
     xp: Any,
     inputs: Inputs,
@@ -118,373 +282,302 @@ def run_block(
     keep_atoms: bool = True,
     check: bool = True,
 ) -> BlockResult:
-    """Simulate one block of draws for ``years`` years and return its outputs (host NumPy)."""
-    D, A, Lc = len(values.draws), len(rules.atoms), len(LINE_IDS)
+    """Simulate one block of draws for ``years`` years and return its outputs (host NumPy).
+
+    Inside a year the arrays are (draw, line, atom) with atoms ordered in runs of identical membership,
+    so aggregating to budgets is a segment sum over runs followed by a small matrix product with the
+    run × budget membership matrix.
+    """
+    prep = prepared(inputs, rules, fixed, years, factors)
     on = factors.__contains__
+    D, A, Lc, B = len(values.draws), len(rules.atoms), len(LINE_IDS), rules.n_budgets
     p = {k: asarray(xp, v) for k, v in values.scalars.items()}
     for key, v in fixed.items():
         if key not in p and not isinstance(v, list):
             p[key] = asarray(xp, np.full(D, float(v)))
-    heads = inputs.weighted_heads if on("demography") else inputs.weighted_heads[:1]
-    n_proj = heads.shape[0]
-    base_heads = heads[0].sum(axis=0)
-    spend = _spend_by_line(p, xp, D)
-    cost_per_head = spend / asarray(xp, base_heads)[None, :]
-    central_spend = to_numpy(
-        _spend_by_line(
-            {k: asarray(xp, np.full(1, float(fixed[k]))) for k in fixed if not isinstance(fixed[k], list)}, xp, 1
-        )
-    )[0]
-    group_nd = {
-        g: np.array([demand.GROWTH_GROUP[line] == g for line in LINE_IDS])
-        for g in ("nhs", "adult_social_care", "local_services")
-    }
-    nd = sum(
-        p[f"demand.non_demographic_growth.{g}"][:, None] * asarray(xp, m.astype(float))[None, :]
-        for g, m in group_nd.items()
+    col = {k: v[:, None] for k, v in p.items()}  # (D, 1) for (D, A) arithmetic
+    heads = asarray(xp, prep.heads)
+    n_proj = prep.heads.shape[0]
+    cost_per_head = _spend_by_line(p, xp, D) / asarray(xp, prep.heads[0].sum(axis=1))[None, :]
+    nd_group = np.array(
+        [["nhs", "adult_social_care", "local_services"].index(demand.GROWTH_GROUP[x]) for x in LINE_IDS]
     )
-    if not on("non_demographic_growth"):
-        nd = nd * 0.0
-    pop_growth = p["demand.population_growth_after_projection"] if on("demography") else p["demand.ageing_growth"] * 0.0
-    ageing = p["demand.ageing_growth"] if on("demography") else p["demand.ageing_growth"] * 0.0
-    effect = p["prevention.effect"] if on("prevention") else p["prevention.effect"] * 0.0
+    nd_all = xp.stack(
+        [
+            p["demand.non_demographic_growth.nhs"],
+            p["demand.non_demographic_growth.adult_social_care"],
+            p["demand.non_demographic_growth.local_services"],
+        ],
+        axis=1,
+    )
+    nd = xp.take(nd_all, xp.asarray(nd_group), axis=1) * (1.0 if on("non_demographic_growth") else 0.0)
+    zero_d = p["demand.ageing_growth"] * 0.0
+    pop_growth = p["demand.population_growth_after_projection"] if on("demography") else zero_d
+    ageing = p["demand.ageing_growth"] if on("demography") else zero_d
+    effect = col["prevention.effect"] * (1.0 if on("prevention") else 0.0)
     weights = prevention.lag_weights(fixed["prevention.lag"])
-    shocks = asarray(xp, values.shocks[:, :, inputs.atom_lad])  # (D, years, A)
-    shock_sd = p["demand.area_shock_sd"][:, None]
-    cn = values.criteria_noise
+    shocks = values.shocks[:, :, prep.atom_lad]  # host (D, years, A)
     central = asarray(xp, values.central.astype(float))[:, None]
-
-    groups = rules.groups
-    members = [Membership(xp, g.H) for g in groups]
-    england = Membership(xp, np.ones((A, 1)))
-
-    def over_atoms(x: Any) -> Any:
-        # (D, A, L) → (D, L), summed in a fixed order whatever the number of draws
-        return england.aggregate(xp.permute_dims(x, (0, 2, 1)))[:, :, 0]
-
-    masks = [asarray(xp, g.lines.astype(float)) for g in groups]
-    up_masks = [asarray(xp, (g.lines & UPSTREAM).astype(float)) for g in groups]
-    coverage = [asarray(xp, g.H.sum(axis=1)) for g in groups]
+    live = 1.0 - central
+    runs = prep.run_matrix.get(xp.__name__) or prep.run_matrix.setdefault(xp.__name__, RunMatrix(xp, prep.M))
+    run_of = xp.asarray(prep.run_of)
+    holds = asarray(xp, prep.holds.astype(float))  # (L, B)
+    vec = {k: asarray(xp, v) for k, v in prep.vec.items()}
     floors = asarray(xp, inputs.floors)
-    acute = acute_mask()
-    sr_obl = {i: g.savings_retained * g.overspend_borne_locally for i, g in enumerate(groups)}
-    efficiency_field = _field(xp, rules, sr_obl) if on("behaviour") else None
-    cap_groups = {i: g.hospital_input_cap for i, g in enumerate(groups) if g.hospital_input_cap is not None}
-    cap_on = on("hospital_caps") and bool(cap_groups)
-    cap_field = _field(xp, rules, {i: 1.0 for i in cap_groups}, acute) if cap_on else None
-    cap_rate = _field(xp, rules, cap_groups, acute) if cap_on else None
-    cof_rules = rules.cofinancing if on("co_financing") else {}
-    reb_rules = rules.rebasing
-    cof_cover = np.zeros(A)
-    for rs in cof_rules:
-        cof_cover += rules.weight[rs]
-    cof_factor = asarray(xp, cofinancing.admissions_factor(float(fixed["cofinancing.admissions_effect"]), cof_cover))
+    eff_field = asarray(xp, prep.eff_field)
+    any_eff = on("behaviour") and bool(prep.eff_field.any())
+    cap_lines = [j for j in range(Lc) if prep.cap_field[j].any()]
+    cap_field, cap_rate = asarray(xp, prep.cap_field), asarray(xp, prep.cap_rate)
+    cof_factor = asarray(
+        xp, cofinancing.admissions_factor(float(fixed["cofinancing.admissions_effect"]), prep.cof_cover)
+    )
+    up = asarray(xp, UPSTREAM.astype(float))
+    investing = [
+        gi
+        for gi, g in enumerate(rules.groups)
+        if on("behaviour") and g.incentive_strength > 0 and (g.lines & UPSTREAM).any()
+    ]
+    covers = {gi: asarray(xp, prep.cover[gi]) for gi in investing}
+    reinvesting = on("behaviour") and bool((prep.vec["sr"] * prep.vec["has_up"]).any())
+    reinvestor = asarray(xp, ((prep.vec["sr"] > 0) * prep.vec["has_up"]).astype(float))
+    bearer = asarray(xp, (prep.vec["obl"] > 0).astype(float))
+    up_lines = [j for j in range(Lc) if UPSTREAM[j]]
+    up_holds = holds * up[:, None]  # (L, B) upstream lines held
+    obl_any = on("behaviour") and bool(prep.vec["obl"].any())
+    top_any = bool(prep.vec["top"].any())
+    crit = [asarray(xp, prep.criteria[:, k].astype(float)) for k in range(5)]
 
-    elective_mask = asarray(xp, (np.arange(Lc) == ELECTIVE).astype(float))
-    B = rules.n_budgets
+    def seg(x: Any) -> Any:  # (..., A) → (..., B): segment sum over runs, then runs × budgets
+        return runs.to_budgets(segment_sum(xp, x, prep.starts))
+
+    def nat(x_runs: Any) -> np.ndarray:  # (..., runs) → (...,) national total, summed in a fixed order
+        return _row_sums(x_runs)
+
     out = {m: np.zeros((D, years, B)) for m in BUDGET_MEASURES}
     national = {
-        "admissions": np.zeros((D, years)),
-        "population": np.zeros((D, years)),
-        "spent_by_line": np.zeros((D, years, Lc)),
-        "need_by_line": np.zeros((D, years, Lc)),
-        "allocated_by_line": np.zeros((D, years, Lc)),
-        "avoided_admissions": np.zeros((D, years)),
-        "incentive_unpaid": np.zeros((D, years)),
-        "envelope": np.zeros((D, years)),
+        k: np.zeros((D, years))
+        for k in ("admissions", "population", "avoided_admissions", "incentive_unpaid", "envelope")
     }
-    atoms_out: dict[str, np.ndarray] = {}
+    national |= {k: np.zeros((D, years, Lc)) for k in ("spent_by_line", "need_by_line", "allocated_by_line")}
     keep = keep_atoms and bool(values.central.any())
-    if keep:
-        atoms_out = {
-            "allocated": np.zeros((years, A, Lc)),
-            "spent": np.zeros((years, A, Lc)),
-            "need": np.zeros((years, A, Lc)),
-            "admissions": np.zeros((years, A)),
-            "avoided_admissions": np.zeros((years, A)),
-        }
     c0 = int(np.argmax(values.central)) if keep else 0
+    atoms_out: dict[str, np.ndarray] = {}
+    if keep:
+        atoms_out = {k: np.zeros((years, A, Lc)) for k in ("allocated", "spent", "need")}
+        atoms_out |= {k: np.zeros((years, A)) for k in ("admissions", "avoided_admissions")}
 
-    reserves = [xp.zeros((D, g.n)) for g in groups]
-    cut = [xp.zeros((D, g.n)) for g in groups]
-    prev_adm = [None] * len(groups)
-    prev_readm = [None] * len(groups)
-    readm_walk = [xp.ones((D, g.n)) for g in groups]
+    reserves = xp.zeros((D, B))
+    cut = xp.zeros((D, B))
+    walk = xp.ones((D, B))
+    prev_adm = prev_readm = None
     history: list[Any] = []
-    rebase = {rs: xp.zeros((D, A)) for rs in reb_rules}
-    base_demand = None
+    rebase = {rs: xp.zeros((D, A)) for rs, *_ in prep.reb}
     last_avoided = xp.zeros((D, A))
+    base_acute: dict[int, Any] = {}
     max_gap = 0.0
+    saving_ramp = float(fixed["behaviour.efficiency_ramp_years"])
 
     for t in range(years):
         ty = min(t, n_proj - 1)
-        heads_t = asarray(xp, heads[ty])
-        grow = demand.growth(xp, t, n_proj, pop_growth, ageing, nd)
-        shock = 1.0 + (1.0 - central) * shock_sd * shocks[:, t, :]
-        need = demand.need_cost(xp, cost_per_head, heads_t, grow, shock)  # (D, A, L)
+        grow = demand.growth(xp, t, n_proj, pop_growth, ageing, nd)  # (D, L)
+        shock = 1.0 + live * col["demand.area_shock_sd"] * asarray(xp, shocks[:, t, :])  # (D, A)
+        need = (cost_per_head * grow)[:, :, None] * heads[ty][None, :, :] * shock[:, None, :]  # (D, L, A)
 
-        # prevention and admissions
-        ne = need[:, :, NE]
-        ceiling = p["admissions.avoidable_share"][:, None] * ne
+        # prevention: lagged extra upstream spend avoids emergency admissions up to the avoidable share
+        ne = need[:, NE, :]
+        ceiling = col["admissions.avoidable_share"] * ne
         effective = prevention.lagged_spend(xp, history, weights) if history else xp.zeros((D, A))
-        avoided = prevention.avoided_cost(xp, effective, effect[:, None], ceiling)
-        unit_cost = p["admissions.unit_cost"][:, None]
+        avoided = prevention.avoided_cost(xp, effective, effect, ceiling)
+        unit_cost = col["admissions.unit_cost"]
         admissions = (ne - avoided) / unit_cost * cof_factor[None, :]
-        ne_mask = asarray(xp, (np.arange(Lc) == NE).astype(float))
-        demand_t = need + (admissions * unit_cost - ne)[:, :, None] * ne_mask[None, None, :]
+        demand_t = set_line(xp, need, NE, admissions * unit_cost)  # after prevention
 
-        # efficiency, hospital caps, cuts
-        spent = demand_t
-        if efficiency_field is not None:
-            saving = behaviour.efficiency(
-                p["behaviour.efficiency_saving"], float(fixed["behaviour.efficiency_ramp_years"]), t
+        # efficiency of budgets bearing risk, hospital input caps, cuts after overspends
+        if any_eff:
+            saving = behaviour.efficiency(p["behaviour.efficiency_saving"], saving_ramp, t)
+            spent = demand_t * (1.0 - saving[:, None, None] * eff_field[None, :, :])
+        else:
+            spent = xp.asarray(demand_t, copy=True)
+        for j in cap_lines:
+            if j not in base_acute:
+                base_acute[j] = xp.asarray(spent[:, j, :], copy=True)
+            level = base_acute[j] * (1.0 + cap_rate[j][None, :]) ** t
+            paid = behaviour.capped(xp, spent[:, j, :], level, col["behaviour.cap_marginal_price"])
+            spent = set_line(xp, spent, j, spent[:, j, :] + cap_field[j][None, :] * (paid - spent[:, j, :]))
+        if obl_any:
+            keep_share = 1.0 - runs.to_runs(cut[:, None, :] * holds[None, :, :])  # (D, L, runs)
+            spent = spent * xp.take(keep_share, run_of, axis=-1)
+
+        # left shift: budgets that keep savings and bear acute cost move spend upstream
+        extra_up = xp.zeros((D, A))
+        elective_before = xp.asarray(spent[:, ELECTIVE, :], copy=True)
+        for gi in investing:
+            g = rules.groups[gi]
+            lines = [j for j in range(Lc) if g.lines[j]]
+            ups = [j for j in lines if UPSTREAM[j]]
+            pot_need = sum(demand_t[:, j, :] for j in lines) * covers[gi][None, :]
+            invest = behaviour.left_shift(
+                pot_need,
+                p["behaviour.left_shift_rate"],
+                g.incentive_strength,
+                p["behaviour.acute_capture"],
+                g.pooled,
+                t,
             )
-            spent = spent * (1.0 - saving[:, None, None] * efficiency_field[None, :, :])
-        if cap_on:
-            if base_demand is None:
-                base_demand = spent
-            level = base_demand * (1.0 + cap_rate[None, :, :]) ** t
-            capped = behaviour.capped(xp, spent, level, p["behaviour.cap_marginal_price"][:, None, None])
-            spent = spent + cap_field[None, :, :] * (capped - spent)
-        if on("behaviour"):
-            for gi, g in enumerate(groups):
-                if g.overspend_borne_locally > 0:
-                    spent = spent * (1.0 - members[gi].distribute(cut[gi])[:, :, None] * masks[gi][None, None, :])
+            total_up = sum(demand_t[:, j, :] for j in ups)
+            has = xp.astype(total_up > 0, invest.dtype)
+            per = invest * has / xp.where(total_up > 0, total_up, xp.ones_like(total_up))
+            for j in ups:
+                spent = set_line(xp, spent, j, spent[:, j, :] + per * demand_t[:, j, :])
+            extra_up = extra_up + invest * has
+            if g.lines[ELECTIVE]:
+                moved = xp.minimum(invest * has, elective_before * 0.5)
+                spent = set_line(xp, spent, ELECTIVE, spent[:, ELECTIVE, :] - moved)
 
-        # upstream investment (left shift) out of each budget's own money
-        extra = xp.zeros((D, A, Lc))
-        if on("behaviour"):
-            for gi, g in enumerate(groups):
-                if g.incentive_strength <= 0 or not (g.lines & UPSTREAM).any():
-                    continue
-                pot_need = xp.sum(need * masks[gi][None, None, :], axis=-1) * coverage[gi][None, :]
-                invest = behaviour.left_shift(
-                    pot_need,
-                    p["behaviour.left_shift_rate"],
-                    g.incentive_strength,
-                    p["behaviour.acute_capture"],
-                    g.pooled,
-                    t,
-                )
-                up_need = need * up_masks[gi][None, None, :]
-                total_up = xp.sum(up_need, axis=-1)
-                safe = xp.where(total_up > 0, total_up, xp.ones_like(total_up))
-                extra = extra + (invest / safe)[:, :, None] * up_need
-                if g.lines[ELECTIVE]:
-                    # a left shift moves spend out of hospital care in the same budget: cost-neutral at first
-                    moved = xp.minimum(invest * xp.astype(total_up > 0, invest.dtype), spent[:, :, ELECTIVE] * 0.5)
-                    extra = extra - moved[:, :, None] * elective_mask[None, None, :]
-        spent = spent + extra
+        # aggregate per line to runs (one pass each), then to budgets
+        spent_lr = segment_sum(xp, spent, prep.starts)  # (D, L, runs)
+        demand_lr = segment_sum(xp, demand_t, prep.starts)
+        spent_lb, demand_lb = runs.to_budgets(spent_lr), runs.to_budgets(demand_lr)  # (D, L, B)
 
-        # reinvestment of reserves: decided per budget, spread over its atoms' upstream need
-        reinvest = [xp.zeros((D, g.n)) for g in groups]
-        reinvest_atoms = xp.zeros((D, A, Lc))
-        if on("behaviour"):
-            for gi, g in enumerate(groups):
-                if g.savings_retained <= 0 or not (g.lines & UPSTREAM).any():
-                    continue
-                up_need = need * up_masks[gi][None, None, :]
-                up_b = members[gi].aggregate(xp.sum(up_need, axis=-1))
-                amount = p["behaviour.reinvest_share"][:, None] * xp.maximum(reserves[gi], xp.zeros_like(reserves[gi]))
-                rate = xp.where(up_b > 0, amount / xp.where(up_b > 0, up_b, xp.ones_like(up_b)), xp.zeros_like(up_b))
-                reinvest[gi] = xp.where(up_b > 0, amount, xp.zeros_like(amount))
-                reinvest_atoms = reinvest_atoms + members[gi].distribute(rate)[:, :, None] * up_need
-        history = [
-            xp.sum((extra + reinvest_atoms) * asarray(xp, UPSTREAM.astype(float))[None, None, :], axis=-1)
-        ] + history
-        history = history[: len(weights)]
-
-        # allocation per rule set: block grants fixed for the settlement, shares from need at its start
-        alloc_rs: dict[str, Any] = {}
-        alloc_atoms = np.zeros((A, Lc))
-        for rs, w in rules.weight.items():
-            g0 = next(g for g in groups if g.architecture == rs)
-            start = funding.settlement_start(t, g0.settlement_years)
-            h = heads[min(start, n_proj - 1)]
-            share = h / h.sum(axis=0)[None, :]
-            env = funding.envelope(central_spend, float(fixed["funding.real_growth"]), start)
-            grant = funding.allocation(env, share, g0.indexation, t - start) * funding.block_grant_growth(
-                float(fixed["funding.real_growth"]), t - start
+        # reinvestment of positive reserves upstream, decided per budget
+        reinvest = xp.zeros((D, B))
+        reinvest_lr = None
+        if reinvesting:
+            up_b = xp.sum(demand_lb * up_holds[None, :, :], axis=1)  # (D, B)
+            amount = (
+                col["behaviour.reinvest_share"] * xp.maximum(reserves, xp.zeros_like(reserves)) * reinvestor[None, :]
             )
-            alloc_rs[rs] = grant
-            alloc_atoms += grant * w[:, None]
-        envelope_total = float(alloc_atoms.sum())
+            reinvest = xp.where(up_b > 0, amount, xp.zeros_like(amount))
+            rate = reinvest / xp.where(up_b > 0, up_b, xp.ones_like(up_b))
+            rate_lr = runs.to_runs(rate[:, None, :] * up_holds[None, :, :])  # (D, L, runs)
+            reinvest_lr = rate_lr * demand_lr  # constant rate in a run
+            for j in up_lines:
+                extra_up = extra_up + xp.take(rate_lr[:, j, :], run_of, axis=-1) * demand_t[:, j, :]
+        history = [extra_up, *history][: len(weights)]
 
-        # rebasing at settlement end: part of the activity shifted out of hospital moves to the local tier
-        for rs, rr in reb_rules.items():
-            g0 = groups[rr.toward]
-            if t > 0 and t % g0.settlement_years == 0:
-                rebase[rs] = rebase[rs] * (1.0 + float(fixed["funding.real_growth"])) + rr.share * last_avoided
+        # rebasing at settlement end moves part of the activity shift to the local tier
+        alloc_b = asarray(xp, prep.alloc_b[t])[None, :] + xp.zeros((D, B))
+        for rs, toward, away, share, years_s in prep.reb:
+            if t > 0 and t % years_s == 0:
+                rebase[rs] = rebase[rs] * (1.0 + float(fixed["funding.real_growth"])) + share * last_avoided
+            if t > 0:
+                moved_b = seg(rebase[rs])
+                alloc_b = alloc_b + moved_b * asarray(xp, toward) - moved_b * asarray(xp, away)
         last_avoided = avoided
 
-        # aggregate to budgets
-        cof_pay = {
-            rs: cofinancing.payments(xp, spent, asarray(xp, c.lines.astype(float))[None, None, :], c.share)
-            for rs, c in cof_rules.items()
-        }
-        national_need_line = over_atoms(demand_t)
-        pop_atoms = heads_t[:, POP]
-        avoidable_adm = ceiling / unit_cost
-        avoided_adm = avoided / unit_cost
-        gross_alloc_total = 0.0
-        fund_total = np.zeros(D)
-        paid_total = np.zeros(D)
-        t_in_total = np.zeros(D)
-        t_out_total = np.zeros(D)
-        for gi, g in enumerate(groups):
-            rs = g.architecture
-            mask = masks[gi]
-            pot_alloc = asarray(xp, (alloc_rs[rs] * g.lines[None, :]).sum(axis=1))[None, :] + xp.zeros((D, A))
-            c = cof_rules.get(rs)
-            if c is not None and c.hospital_funding_to_local > 0:
-                shift = asarray(
-                    xp,
-                    cofinancing.hospital_funding_to_local(
-                        np, alloc_rs[rs], c.lines[None, :], c.hospital_funding_to_local
-                    ),
-                )
-                if gi == c.payer:
-                    pot_alloc = pot_alloc + shift[None, :]
-                elif gi == c.receiver:
-                    pot_alloc = pot_alloc - shift[None, :]
-            rr = reb_rules.get(rs)
-            if rr is not None:
-                if gi == rr.toward:
-                    pot_alloc = pot_alloc + rebase[rs]
-                elif gi == rr.away:
-                    pot_alloc = pot_alloc - rebase[rs]
-            t_out_atoms = cof_pay[rs] if (c is not None and gi == c.payer) else xp.zeros((D, A))
-            t_in_atoms = cof_pay[rs] if (c is not None and gi == c.receiver) else xp.zeros((D, A))
-            lines_idx = [j for j in range(Lc) if g.lines[j]]
-            stack = [
-                pot_alloc,
-                xp.sum(spent * mask[None, None, :], axis=-1),
-                xp.sum(demand_t * mask[None, None, :], axis=-1),
-                t_in_atoms,
-                t_out_atoms,
-                admissions,
-                avoided_adm,
-                avoidable_adm,
-                xp.zeros((D, A)) + pop_atoms[None, :],
-            ]
-            stack += [spent[:, :, j] for j in lines_idx] + [demand_t[:, :, j] for j in lines_idx]
-            agg = members[gi].aggregate(xp.stack(stack, axis=0))  # (k, D, n)
-            alloc_b, spent_b, need_b, t_in, t_out, adm_b, avoided_b, avoidable_b, pop_b = (agg[i] for i in range(9))
-            nl = len(lines_idx)
-            spent_bl, need_bl = agg[9 : 9 + nl], agg[9 + nl : 9 + 2 * nl]
-            spent_b = spent_b + reinvest[gi]
+        # co-financing: the local tier pays a share of residents' acute spend to the regional tier
+        t_in = xp.zeros((D, B))
+        t_out = xp.zeros((D, B))
+        for _rs, lines, payer, receiver, share in prep.cof:
+            pay_b = seg(share * sum(spent[:, j, :] for j in range(Lc) if lines[j]))
+            t_out = t_out + pay_b * asarray(xp, payer)
+            t_in = t_in + pay_b * asarray(xp, receiver)
 
-            # incentive fund: top-slice held back, paid on criteria met
-            top = g.top_slice if on("incentives") else 0.0
-            kept, fund = funding.top_slice(alloc_b, top)
-            paid = xp.zeros_like(fund)
-            if top > 0:
-                safe_pop = xp.where(pop_b > 0, pop_b, xp.ones_like(pop_b))
-                adm_ph = adm_b / safe_pop
-                readm_walk[gi] = readm_walk[gi] * (
-                    1.0
-                    + p["incentives.readmission_trend_sd"][:, None]
-                    * asarray(xp, cn[:, t, g.offset : g.offset + g.n, 0])
-                    * (1.0 - central)
-                )
-                readm_ph = p["admissions.readmission_rate"][:, None] * adm_ph * readm_walk[gi]
-                tele = central * p["incentives.p_telemedicine"][:, None] + (1.0 - central) * xp.astype(
-                    asarray(xp, cn[:, t, g.offset : g.offset + g.n, 1]) < p["incentives.p_telemedicine"][:, None],
-                    xp.float64,
-                )
-                it = central * p["incentives.p_it_integration"][:, None] + (1.0 - central) * xp.astype(
-                    asarray(xp, cn[:, t, g.offset : g.offset + g.n, 2]) < p["incentives.p_it_integration"][:, None],
-                    xp.float64,
-                )
-                safe_av = xp.where(avoidable_b > 0, avoidable_b, xp.ones_like(avoidable_b))
-                met = incentives.criteria(
-                    xp,
-                    adm_ph,
-                    prev_adm[gi] if prev_adm[gi] is not None else adm_ph,
-                    avoided_b / safe_av,
-                    float(fixed["incentives.chronic_target"]),
-                    readm_ph,
-                    prev_readm[gi] if prev_readm[gi] is not None else readm_ph,
-                    tele,
-                    it,
-                    g.criteria,
-                )
-                frac = incentives.payout_fraction(
-                    xp,
-                    met,
-                    float(fixed["incentives.payout_per_criterion"]),
-                    float(fixed["incentives.criteria_for_full_payout"]),
-                )
-                paid = frac * fund
-                prev_adm[gi], prev_readm[gi] = adm_ph, readm_ph
+        counts_r = segment_sum(
+            xp,
+            xp.stack(
+                [admissions, avoided / unit_cost, ceiling / unit_cost, xp.zeros((D, A)) + heads[ty][POP][None, :]],
+                axis=0,
+            ),
+            prep.starts,
+        )
+        counts = runs.to_budgets(counts_r)  # (4, D, B)
+        adm_b, avoided_b, avoidable_b, pop_b = counts[0], counts[1], counts[2], counts[3]
+        spent_b = xp.sum(spent_lb * holds[None, :, :], axis=1) + reinvest
+        need_b = xp.sum(demand_lb * holds[None, :, :], axis=1)
 
-            # balance
-            money_in = kept + paid + t_in + reinvest[gi]
-            surplus = money_in - spent_b - t_out
-            to_res, returned, borne, support = balance.settle(
-                xp, surplus, g.savings_retained, g.overspend_borne_locally
+        # incentive fund: top-slice held back, paid on the criteria each budget meets
+        kept, fund = funding.top_slice(alloc_b, vec["top"][None, :])
+        paid = xp.zeros((D, B))
+        if top_any:
+            adm_ph = adm_b / xp.where(pop_b > 0, pop_b, xp.ones_like(pop_b))
+            noise = asarray(xp, values.criteria_noise[:, t])  # (D, B, 3)
+            walk = walk * (1.0 + col["incentives.readmission_trend_sd"] * noise[:, :, 0] * live)
+            readm = col["admissions.readmission_rate"] * adm_ph * walk
+            tele = central * col["incentives.p_telemedicine"] + live * xp.astype(
+                noise[:, :, 1] < col["incentives.p_telemedicine"], xp.float64
             )
-            change = to_res - borne - reinvest[gi]
-            reserves[gi] = reserves[gi] + change
-            if on("behaviour") and g.overspend_borne_locally > 0:
-                cut[gi] = behaviour.cut_rate(xp, reserves[gi], spent_b, p["behaviour.overspend_response"][:, None])
-            if check:
-                gap = balance.conservation_gap(xp, kept + paid + t_in + support, spent_b, t_out, change, returned)
-                max_gap = max(max_gap, float(to_numpy(gap)))
+            it = central * col["incentives.p_it_integration"] + live * xp.astype(
+                noise[:, :, 2] < col["incentives.p_it_integration"], xp.float64
+            )
+            share_avoided = avoided_b / xp.where(avoidable_b > 0, avoidable_b, xp.ones_like(avoidable_b))
+            flags = [
+                adm_ph < (prev_adm if prev_adm is not None else adm_ph),
+                share_avoided >= float(fixed["incentives.chronic_target"]),
+                readm < (prev_readm if prev_readm is not None else readm),
+                tele,
+                it,
+            ]
+            met = sum(xp.astype(f, xp.float64) * c[None, :] for f, c in zip(flags, crit, strict=True))
+            frac = incentives.payout_fraction(
+                xp,
+                met,
+                float(fixed["incentives.payout_per_criterion"]),
+                float(fixed["incentives.criteria_for_full_payout"]),
+            )
+            paid = frac * fund
+            prev_adm, prev_readm = adm_ph, readm
 
-            # minimum service levels on need-adjusted spend, and the intervention flag
-            ratio = balance.need_adjusted_ratio(xp, spent_bl, need_bl, 1.0)
-            floor = xp.take(floors, xp.asarray(lines_idx), axis=0)
-            breached = xp.any(ratio < floor[:, None, None] - 1e-12, axis=0)
-            flag = balance.intervention(reserves[gi], breached)
-
-            sl = slice(g.offset, g.offset + g.n)
-            for name, value in (
-                ("allocated", alloc_b),
-                ("incentive_fund", fund),
-                ("incentive_paid", paid),
-                ("spent", spent_b),
-                ("transfers_in", t_in),
-                ("transfers_out", t_out),
-                ("reserves", reserves[gi]),
-                ("reserve_change", change),
-                ("returned", returned),
-                ("deficit_support", support),
-                ("need", need_b),
-                ("admissions", adm_b),
-                ("floor_breached", xp.astype(breached, xp.float64)),
-                ("intervention", xp.astype(flag, xp.float64)),
-            ):
-                out[name][:, t, sl] = to_numpy(value)
-            gross_alloc_total = gross_alloc_total + _row_sums(alloc_b)
-            fund_total = fund_total + _row_sums(fund)
-            paid_total = paid_total + _row_sums(paid)
-            t_in_total = t_in_total + _row_sums(t_in)
-            t_out_total = t_out_total + _row_sums(t_out)
+        # balance: surplus kept or returned, deficit borne from reserves or met by the centre
+        money_in = kept + paid + t_in + reinvest
+        surplus = money_in - spent_b - t_out
+        to_res, returned, borne, support = balance.settle(xp, surplus, vec["sr"][None, :], vec["obl"][None, :])
+        change = to_res - borne - reinvest
+        reserves = reserves + change
+        if obl_any:
+            cut = behaviour.cut_rate(xp, reserves, spent_b, col["behaviour.overspend_response"]) * bearer[None, :]
+        ratio = balance.need_adjusted_ratio(xp, spent_lb, demand_lb)
+        breached = xp.any((ratio < floors[None, :, None] - 1e-12) & (holds[None, :, :] > 0), axis=1)
+        flag = balance.intervention(reserves, breached)
 
         if check:
-            ledger = np.abs(to_numpy(gross_alloc_total) - envelope_total) / max(envelope_total, 1.0)
-            transfers = np.abs(to_numpy(t_in_total - t_out_total)) / max(envelope_total, 1.0)
-            max_gap = max(max_gap, float(ledger.max()), float(transfers.max()))
+            gap = balance.conservation_gap(xp, kept + paid + t_in + support, spent_b, t_out, change, returned)
+            envelope = float(prep.envelope[t])
+            ledger = np.abs(_row_sums(alloc_b) - envelope) / max(envelope, 1.0)
+            transfers = np.abs(_row_sums(t_in) - _row_sums(t_out)) / max(envelope, 1.0)
+            max_gap = max(max_gap, float(to_numpy(gap)), float(ledger.max()), float(transfers.max()))
             if max_gap > CONSERVATION_TOLERANCE:
-                raise ConservationError(
-                    f"money not conserved in {rules.architecture} year {t}: relative gap {max_gap:.3g}"
-                )
+                raise ConservationError(f"money not conserved in {rules.architecture} year {t}: gap {max_gap:.3g}")
 
-        total_spent_atoms = spent + reinvest_atoms
-        national["admissions"][:, t] = to_numpy(england.aggregate(admissions))[:, 0]
-        national["avoided_admissions"][:, t] = to_numpy(england.aggregate(avoided_adm))[:, 0]
-        national["population"][:, t] = float(to_numpy(xp.sum(pop_atoms)))
-        national["spent_by_line"][:, t, :] = to_numpy(over_atoms(total_spent_atoms))
-        national["need_by_line"][:, t, :] = to_numpy(national_need_line)
-        national["allocated_by_line"][:, t, :] = alloc_atoms.sum(axis=0)[None, :]
-        national["incentive_unpaid"][:, t] = to_numpy(fund_total - paid_total)
-        national["envelope"][:, t] = envelope_total
+        for name, value in (
+            ("allocated", alloc_b),
+            ("incentive_fund", fund),
+            ("incentive_paid", paid),
+            ("spent", spent_b),
+            ("transfers_in", t_in),
+            ("transfers_out", t_out),
+            ("reserves", reserves),
+            ("reserve_change", change),
+            ("returned", returned),
+            ("deficit_support", support),
+            ("need", need_b),
+            ("admissions", adm_b),
+            ("floor_breached", xp.astype(breached, xp.float64)),
+            ("intervention", xp.astype(flag, xp.float64)),
+        ):
+            out[name][:, t, :] = to_numpy(value)
+        total_lr = spent_lr if reinvest_lr is None else spent_lr + reinvest_lr
+        national["spent_by_line"][:, t] = nat(total_lr)
+        national["need_by_line"][:, t] = nat(demand_lr)
+        national["admissions"][:, t] = nat(counts_r[0])
+        national["avoided_admissions"][:, t] = nat(counts_r[1])
+        national["population"][:, t] = float(prep.heads[ty][POP].sum())
+        national["allocated_by_line"][:, t] = prep.alloc_atoms[t].sum(axis=1)[None, :]
+        national["incentive_unpaid"][:, t] = _row_sums(fund) - _row_sums(paid)
+        national["envelope"][:, t] = float(prep.envelope[t])
         if keep:
-            atoms_out["allocated"][t] = alloc_atoms
-            atoms_out["spent"][t] = to_numpy(total_spent_atoms[c0])
-            atoms_out["need"][t] = to_numpy(demand_t[c0])
-            atoms_out["admissions"][t] = to_numpy(admissions[c0])
-            atoms_out["avoided_admissions"][t] = to_numpy(avoided_adm[c0])
-
+            inverse = prep.inverse
+            atoms_out["allocated"][t] = prep.alloc_atoms[t][:, inverse].T
+            spent0 = to_numpy(spent[c0])
+            if reinvest_lr is not None:
+                spent0 = spent0 + to_numpy(rate_lr[c0])[:, prep.run_of] * to_numpy(demand_t[c0])
+            atoms_out["spent"][t] = spent0[:, inverse].T
+            atoms_out["need"][t] = to_numpy(demand_t[c0])[:, inverse].T
+            atoms_out["admissions"][t] = to_numpy(admissions[c0])[inverse]
+            atoms_out["avoided_admissions"][t] = to_numpy(avoided[c0] / unit_cost[c0])[inverse]
     return BlockResult(values.draws, out, national, atoms_out, max_gap)
+
+
+def _row_sums(x: Any) -> np.ndarray:
+    """Sum over the last axis on the host, contiguous, so the order does not depend on the draw count."""
+    return np.ascontiguousarray(to_numpy(x)).sum(axis=-1)

@@ -151,7 +151,7 @@ def reference_run(
                 continue
             kept = 1 - p["behaviour.acute_capture"] if g.pooled else 1.0
             for a in range(A):
-                pot_need = sum(need[a][j] for j in range(L) if g.lines[j]) * cover[gi][a]
+                pot_need = sum(demand[a][j] for j in range(L) if g.lines[j]) * cover[gi][a]
                 invest = p["behaviour.left_shift_rate"] * (t + 1) * g.incentive_strength * kept * pot_need
                 total_up = sum(need[a][j] for j in UP if g.lines[j])
                 if total_up > 0:
