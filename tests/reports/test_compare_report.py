@@ -133,6 +133,13 @@ def test_bad_settings_are_refused(ids, settings, message) -> None:
         compare_report(ids, **{**SMALL, **settings})
 
 
+def test_architectures_sharing_an_id_are_refused(tmp_path: Path) -> None:
+    copy = tmp_path / "copy.yaml"
+    copy.write_text("id: reform-aco-2024\nname: A copy\nextends: reform-aco-2024\n")
+    with pytest.raises(DevocareError, match="both have id 'reform-aco-2024'"):
+        compare_report(["reform-aco-2024", str(copy)], **SMALL)
+
+
 def test_write_report_writes_nothing_when_pdf_fails(tmp_path: Path, monkeypatch) -> None:
     monkeypatch.setenv("DEVOCARE_CHROMIUM", "/bin/false")
     monkeypatch.setattr("devocare.reports.pdf.CHROMIUM", "/nonexistent")

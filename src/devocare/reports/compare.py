@@ -400,6 +400,12 @@ def compare_report(arch_ids: Sequence[str], years: int = DEFAULT_YEARS, draws: i
     if load is None:
         raise DevocareError("devocare.architecture is not available in this installation of devocare")
     archs = [load(i) for i in ids]  # validates; ArchitectureError names every problem
+    seen: dict[str, str] = {}
+    for ref, arch in zip(ids, archs, strict=True):
+        if arch.id in seen:
+            raise DevocareError(f"{ref!r} and {seen[arch.id]!r} both have id {arch.id!r}; give each "
+                                "architecture compared its own id")
+        seen[arch.id] = ref
     ctx = Context(archs=archs, years=int(years), draws=int(draws), seed=int(seed))
     sections = [_architectures_section(ctx), _metrics_section(ctx), _changes_section(ctx),
                 _funding_section(ctx), _simulation_section(ctx), _assumptions_section(ctx)]
