@@ -27,3 +27,18 @@ def test_reform_aco_phases_out_nhse():
     assert arch.extends == "status-quo-2023"
     holders = {f.holder for f in arch.functions_on() if f.key == "commissioning.specialised"}
     assert holders == {"dhsc"}
+
+
+def test_guide_examples_validate():
+    """Every YAML example in the guide loads, and the ring-fenced variant adds a ring-fenced pot."""
+    import re
+    from pathlib import Path
+
+    guide = Path(__file__).parents[2] / "docs" / "guides" / "write-your-own-architecture.md"
+    blocks = re.findall(r"```yaml\n(.*?)```", guide.read_text(), re.S)
+    archs = {a.id: a for a in (A.load_text(b, name="guide.yaml") for b in blocks)}
+    assert set(archs) == {"aco-delegated", "aco-ringfenced-public-health", "aco-early-mayors"}
+    base = A.metrics(A.load("reform-aco-2024"))
+    fenced = A.metrics(archs["aco-ringfenced-public-health"])
+    assert fenced["fragmentation_ringfenced_pots"] > base["fragmentation_ringfenced_pots"]
+    assert A.metrics(archs["aco-early-mayors"])["population_devolved_share"] < base["population_devolved_share"]
