@@ -34,25 +34,30 @@ _BUILTIN_PACKAGE = "devocare.architecture.builtins"
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
+class _Refused(yaml.YAMLError):
+    """A construct the architecture format refuses (anchor, alias, duplicate key), with where it is."""
+
+    def __init__(self, problem: str, mark: Any) -> None:
+        super().__init__(problem)
+        self.problem, self.problem_mark = problem, mark
+
+
 def _check_events(text: str) -> None:
     """Refuse anchors, aliases and duplicate keys in one pass over the parser's events (libyaml when present)."""
     # each open mapping: (keys seen, expecting a key next)
     stack: list[tuple[set[object], list[bool]] | None] = []
     for event in yaml.parse(text, Loader=_Loader):
         if isinstance(event, yaml.AliasEvent):
-            raise yaml.constructor.ConstructorError(
-                None, None, "YAML aliases (*name) are not accepted in architecture files", event.start_mark)
+            raise _Refused("YAML aliases (*name) are not accepted in architecture files", event.start_mark)
         anchor = getattr(event, "anchor", None)
         if anchor is not None:
-            raise yaml.constructor.ConstructorError(
-                None, None, f"YAML anchors (&{anchor}) are not accepted in architecture files", event.start_mark)
+            raise _Refused(f"YAML anchors (&{anchor}) are not accepted in architecture files", event.start_mark)
         top = stack[-1] if stack else None
         is_key = top is not None and top[1][0]
         if isinstance(event, yaml.ScalarEvent | yaml.MappingStartEvent | yaml.SequenceStartEvent) and top is not None:
             if is_key and isinstance(event, yaml.ScalarEvent):
                 if event.value in top[0]:
-                    raise yaml.constructor.ConstructorError(
-                        None, None, f"duplicate key {event.value!r}", event.start_mark)
+                    raise _Refused(f"duplicate key {event.value!r}", event.start_mark)
                 top[0].add(event.value)
             top[1][0] = not is_key
         if isinstance(event, yaml.MappingStartEvent):

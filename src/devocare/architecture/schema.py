@@ -368,13 +368,16 @@ class Pot(_Cited):
     tier: PotTier
 
 
+_CO_FINANCED_LINES: tuple[LineId, ...] = ("acute_non_elective", "acute_elective")
+
+
 class CoFinancing(_Cited):
     """Local tier pays ``share`` of each hospital admission on ``lines`` to the regional tier (Denmark)."""
 
     share: float = Field(ge=0, le=1)
     payer_tier: PotTier = "local"
     receiver_tier: PotTier = "regional"
-    lines: list[LineId] = Field(default_factory=lambda: ["acute_non_elective", "acute_elective"])
+    lines: list[LineId] = Field(default_factory=lambda: list(_CO_FINANCED_LINES))
     hospital_funding_to_local: float = Field(0.0, ge=0, le=1)
 
 

@@ -19,6 +19,7 @@ The rules (each has a test file that breaks it in ``tests/architecture/invalid/`
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable, Sequence
 from datetime import date, timedelta
 from typing import Any
 
@@ -121,7 +122,7 @@ def _within(child_start: date | None, child_end: date | None, body: Body) -> boo
     return lo_ok and hi_ok
 
 
-def _unique(items: list, key, name: str, file: str) -> list[Problem]:  # type: ignore[no-untyped-def]
+def _unique(items: Sequence[Any], key: Callable[[Any], str], name: str, file: str) -> list[Problem]:
     seen: dict[str, int] = {}
     out = []
     for i, item in enumerate(items):

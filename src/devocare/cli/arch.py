@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 from pathlib import Path
+from typing import cast
 
 import typer
 import yaml
@@ -60,7 +61,7 @@ def show(
         if fmt is ShowFormat.json:
             typer.echo(to_json(data))
         else:
-            for flow in data.get("flows", []):  # type: ignore[union-attr]
+            for flow in cast(list[dict[str, object]], data.get("flows", [])):
                 if "amount_data" in flow:
                     flow.pop("amount_gbp", None)  # re-read from the dataset on load
             head = f"# {arch.id}, resolved over {arch.extends} (loadable as it stands)\n" if arch.extends else ""
