@@ -123,3 +123,8 @@ def test_unknown_id_suggests_closest_builtin():
 def test_minimal_is_valid():
     arch = A.load(str(HERE / "valid" / "minimal.yaml"))
     assert arch.id == "minimal"
+
+
+def test_python_tags_refused():
+    with pytest.raises(A.ArchitectureError, match="invalid YAML"):
+        A.load_text("id: !!python/object/apply:os.system ['true']\n")

@@ -44,11 +44,6 @@ from devocare.architecture import geo
 from devocare.architecture.schema import BOARD_CATEGORIES, Architecture, Body
 from devocare.service_lines import LINE_IDS
 
-PATHWAY: tuple[str, ...] = (
-    "public_health", "wider_determinants", "primary_medical", "prescribing", "community_health", "mental_health",
-    "acute_non_elective", "acute_elective", "specialised", "adult_social_care",
-)  # fmt: skip
-
 
 @dataclass(frozen=True)
 class _Reach:
