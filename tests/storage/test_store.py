@@ -127,6 +127,17 @@ def test_database_newer_than_the_package_is_refused(tmp_path) -> None:
         Store(url)
 
 
+def test_unreachable_database_is_one_clear_error(tmp_path) -> None:
+    from devocare.storage import DatabaseUnavailableError
+
+    with pytest.raises(DatabaseUnavailableError, match=r"cannot open the saved-work database "
+                       r"Store\('postgresql\+psycopg://u:\*\*\*@127.0.0.1:1/none'\): .*refused"):
+        Store("postgresql://u:secret@127.0.0.1:1/none")
+    (tmp_path / "a-folder").mkdir()
+    with pytest.raises(DatabaseUnavailableError, match="unable to open database file"):
+        Store(str(tmp_path / "a-folder"))
+
+
 def test_url_resolution(monkeypatch, tmp_path) -> None:
     monkeypatch.delenv("DATABASE_URL", raising=False)
     monkeypatch.delenv("DEVOCARE_DB", raising=False)

@@ -7,6 +7,7 @@
 """
 
 from devocare.storage.store import (
+    DatabaseUnavailableError,
     NotFoundError,
     SavedArchitecture,
     SavedRun,
@@ -15,4 +16,5 @@ from devocare.storage.store import (
     resolve_url,
 )
 
-__all__ = ["Store", "SavedArchitecture", "SavedScenario", "SavedRun", "NotFoundError", "resolve_url"]
+__all__ = ["Store", "SavedArchitecture", "SavedScenario", "SavedRun", "NotFoundError", "DatabaseUnavailableError",
+           "resolve_url"]

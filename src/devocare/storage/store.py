@@ -30,7 +30,7 @@ import pandas as pd
 import yaml
 from sqlalchemy import Engine, create_engine, event, func, select
 from sqlalchemy.engine import URL, make_url
-from sqlalchemy.exc import ArgumentError
+from sqlalchemy.exc import ArgumentError, InterfaceError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import StaticPool
 
@@ -42,6 +42,12 @@ DEFAULT_DB = "devocare.db"
 MAX_NAME = 200
 MAX_YAML_BYTES = 1_000_000
 MAX_JSON_BYTES = 5_000_000
+
+
+class DatabaseUnavailableError(DevocareError):
+    """The database cannot be reached or opened (the web layer answers 503)."""
+
+    exit_code = 1
 
 
 class NotFoundError(DevocareError, KeyError):
@@ -243,7 +249,12 @@ class Store:
         self.url = resolve_url(url)
         self.engine = _make_engine(self.url)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
-        self.revision = migrate.upgrade(self.engine)
+        try:
+            self.revision = migrate.upgrade(self.engine)
+        except (OperationalError, InterfaceError) as exc:
+            self.engine.dispose()
+            reason = str(exc.orig or exc).strip().splitlines()[0]
+            raise DatabaseUnavailableError(f"cannot open the saved-work database {self}: {reason}") from None
         self.runs_dir = Path(runs_dir or os.environ.get("DEVOCARE_RUNS_DIR") or self._default_runs_dir())
 
     def _default_runs_dir(self) -> Path:
