@@ -101,7 +101,7 @@ class Prepared:
     alloc_b: np.ndarray  # (years, B) allocation per budget before rebasing
     alloc_atoms: np.ndarray  # (years, L, A) allocation per atom and line (sorted)
     envelope: np.ndarray  # (years,) total allocated
-    eff_field: np.ndarray  # (L, A) savings kept × overspend borne of the atom-line's budget
+    eff_runs: np.ndarray  # (L, runs) savings kept × overspend borne of the atom-line's budget
     cap_field: np.ndarray  # (L, A) share of the atom-line under a hospital input cap
     cap_rate: np.ndarray  # (L, A) the cap's growth rate
     cof: list[tuple[str, np.ndarray, np.ndarray, np.ndarray, float]]  # rs, lines, payer (B,), receiver (B,), share
@@ -162,7 +162,7 @@ def prepare(inputs: Inputs, rules: Rules, fixed: dict[str, Any], years: int, fac
     def to_atoms(per_budget: np.ndarray) -> np.ndarray:  # (L, B) → (L, A): Σ_b H[a, b] x[l, b]
         return (per_budget @ M.T)[:, run_of]
 
-    eff_field = to_atoms(holds * (vec["sr"] * vec["obl"])[None, :]) if on("behaviour") else np.zeros((Lc, len(perm)))
+    eff_runs = (holds * (vec["sr"] * vec["obl"])[None, :]) @ M.T if on("behaviour") else np.zeros((Lc, len(M)))
     capped = np.array([g.hospital_input_cap is not None for g in groups for _ in range(g.n)])
     caps = np.array([g.hospital_input_cap or 0.0 for g in groups for _ in range(g.n)])
     acute = acute_mask()[:, None]
@@ -238,7 +238,7 @@ def prepare(inputs: Inputs, rules: Rules, fixed: dict[str, Any], years: int, fac
         alloc_b,
         alloc_atoms,
         envelope,
-        eff_field,
+        eff_runs,
         cap_field,
         cap_rate,
         cof,
@@ -324,8 +324,8 @@ def run_block(
     holds = asarray(xp, prep.holds.astype(float))  # (L, B)
     vec = {k: asarray(xp, v) for k, v in prep.vec.items()}
     floors = asarray(xp, inputs.floors)
-    eff_field = asarray(xp, prep.eff_field)
-    any_eff = on("behaviour") and bool(prep.eff_field.any())
+    eff_runs = asarray(xp, prep.eff_runs)
+    any_eff = on("behaviour") and bool(prep.eff_runs.any())
     cap_lines = [j for j in range(Lc) if prep.cap_field[j].any()]
     cap_field, cap_rate = asarray(xp, prep.cap_field), asarray(xp, prep.cap_rate)
     cof_factor = asarray(
@@ -381,7 +381,8 @@ def run_block(
         ty = min(t, n_proj - 1)
         grow = demand.growth(xp, t, n_proj, pop_growth, ageing, nd)  # (D, L)
         shock = 1.0 + live * col["demand.area_shock_sd"] * asarray(xp, shocks[:, t, :])  # (D, A)
-        need = (cost_per_head * grow)[:, :, None] * heads[ty][None, :, :] * shock[:, None, :]  # (D, L, A)
+        need = heads[ty][None, :, :] * shock[:, None, :]  # (D, L, A)
+        need *= (cost_per_head * grow)[:, :, None]
 
         # prevention: lagged extra upstream spend avoids emergency admissions up to the avoidable share
         ne = need[:, NE, :]
@@ -393,11 +394,16 @@ def run_block(
         demand_t = set_line(xp, need, NE, admissions * unit_cost)  # after prevention
 
         # efficiency of budgets bearing risk, hospital input caps, cuts after overspends
+        # (run-level factors: every atom of a run has the same budgets, so the same efficiency and cuts)
+        factor = None
         if any_eff:
             saving = behaviour.efficiency(p["behaviour.efficiency_saving"], saving_ramp, t)
-            spent = demand_t * (1.0 - saving[:, None, None] * eff_field[None, :, :])
+            factor = 1.0 - saving[:, None, None] * eff_runs[None, :, :]  # (D, L, runs)
+        if cap_lines and factor is not None:
+            spent = demand_t * xp.take(factor, run_of, axis=-1)
+            factor = None
         else:
-            spent = xp.asarray(demand_t, copy=True)
+            spent = demand_t
         for j in cap_lines:
             if j not in base_acute:
                 base_acute[j] = xp.asarray(spent[:, j, :], copy=True)
@@ -406,7 +412,11 @@ def run_block(
             spent = set_line(xp, spent, j, spent[:, j, :] + cap_field[j][None, :] * (paid - spent[:, j, :]))
         if obl_any:
             keep_share = 1.0 - runs.to_runs(cut[:, None, :] * holds[None, :, :])  # (D, L, runs)
-            spent = spent * xp.take(keep_share, run_of, axis=-1)
+            factor = keep_share if factor is None else factor * keep_share
+        if factor is not None:
+            spent = spent * xp.take(factor, run_of, axis=-1)
+        elif spent is demand_t:
+            spent = xp.asarray(demand_t, copy=True)
 
         # left shift: budgets that keep savings and bear acute cost move spend upstream
         extra_up = xp.zeros((D, A))
@@ -473,13 +483,11 @@ def run_block(
             t_out = t_out + pay_b * asarray(xp, payer)
             t_in = t_in + pay_b * asarray(xp, receiver)
 
-        counts_r = segment_sum(
-            xp,
-            xp.stack(
-                [admissions, avoided / unit_cost, ceiling / unit_cost, xp.zeros((D, A)) + heads[ty][POP][None, :]],
-                axis=0,
-            ),
-            prep.starts,
+        pop_r = segment_sum(xp, heads[ty][POP], prep.starts)
+        counts_r = xp.stack(
+            [segment_sum(xp, x, prep.starts) for x in (admissions, avoided / unit_cost, ceiling / unit_cost)]
+            + [xp.zeros((D, 1)) + pop_r[None, :]],
+            axis=0,
         )
         counts = runs.to_budgets(counts_r)  # (4, D, B)
         adm_b, avoided_b, avoidable_b, pop_b = counts[0], counts[1], counts[2], counts[3]

@@ -23,7 +23,7 @@ from devocare.simulation.parameters import ParameterSet
 #: Working arrays the engine holds per (draw, atom, line) at once, for the memory estimate.
 WORKING_ARRAYS = 24
 #: Memory one block of draws may use; the block size follows from it and the atom count only.
-BLOCK_BYTES = 512 * 2**20
+BLOCK_BYTES = 288 * 2**20
 
 
 def block_size(n_atoms: int) -> int:
