@@ -56,3 +56,29 @@ def test_dask_local_cluster_gives_identical_results() -> None:
         np.testing.assert_array_equal(single.draws[m], dask.draws[m])
     for m in single.national:
         np.testing.assert_array_equal(single.national[m], dask.national[m])
+
+
+def test_waterfall_adds_up_and_switched_off_factors_have_no_effect() -> None:
+    r = simulate("status-quo-2023", years=5, draws=0, overrides={"prevention.effect": "0"})
+    for measure, rows in r.waterfall.groupby("measure"):
+        steps = rows.set_index("step")["value"]
+        inner = steps.drop(["base", "horizon"]).sum()
+        assert steps["base"] + inner == pytest.approx(steps["horizon"], rel=1e-12)
+        # the status quo has no co-financing, incentive fund or cap, and prevention is switched off
+        for factor in ("co_financing", "incentives", "hospital_caps", "prevention"):
+            assert steps[factor] == pytest.approx(0.0, abs=1e-3), (measure, factor)
+        assert steps["demography"] > 0 if measure == "acute_spend" else True
+
+
+def test_progress_is_reported_and_cancel_stops_the_run() -> None:
+    import threading
+
+    from devocare.simulation import Cancelled
+
+    seen = []
+    simulate("status-quo-2023", years=2, draws=70, waterfall=False, progress=lambda d, n: seen.append((d, n)))
+    assert seen[-1] == (2, 2)
+    stop = threading.Event()
+    stop.set()
+    with pytest.raises(Cancelled):
+        simulate("status-quo-2023", years=2, draws=5, waterfall=False, cancel=stop)

@@ -105,3 +105,10 @@ def test_sampling_respects_range_and_interval() -> None:
     assert lo == pytest.approx(2500, rel=0.05) and hi == pytest.approx(4500, rel=0.05)
     effects = [params.sample(rng)["prevention.effect"] for _ in range(2000)]
     assert min(effects) >= 0.0 and max(effects) <= 1.3
+
+
+def test_parameter_reference_page_is_current() -> None:
+    from pathlib import Path
+
+    page = Path(__file__).resolve().parents[2] / "docs" / "reference" / "parameters.md"
+    assert page.read_text(encoding="utf-8") == P.reference_markdown()

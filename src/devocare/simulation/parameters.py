@@ -333,3 +333,32 @@ def resolve(
         combined.update(load_scenario(scenario))
     combined.update(overrides or {})
     return with_overrides(defaults(), combined)
+
+
+def reference_markdown() -> str:
+    """``docs/reference/parameters.md``: every default parameter with unit, distribution and source."""
+
+    def cell(text: object) -> str:
+        return str(text).replace("|", "\\|").replace("\n", " ")
+
+    lines = [
+        "# Simulation parameters",
+        "",
+        "Generated from `src/devocare/simulation/parameters.yaml` by",
+        '`python -c "from devocare.simulation.parameters import reference_markdown; print(reference_markdown())"`',
+        "(a test keeps this page in step with the file). Values are those in force for the base year 2024/25;",
+        "*distribution* is what Monte Carlo draws use (`[lo, hi]` normal = an 80% interval); *fixed* values do not",
+        "vary between draws. Rows marked **assumption** have no direct evidence and are labelled so in every run.",
+        "Override any of them with `--set path=value` or a scenario file (see",
+        "[simulate-a-reform.md](../guides/simulate-a-reform.md)).",
+        "",
+        "| path | value | unit | distribution | label | source |",
+        "|---|---|---|---|---|---|",
+    ]
+    for p in defaults().params.values():
+        source = ("**assumption** — " if p.assumption else "") + p.source
+        lines.append(
+            f"| `{p.path}` | {cell(p.value)} | {cell(p.unit)} | {cell(p.distribution)} | {cell(p.label)} "
+            f"| {cell(source)} |"
+        )
+    return "\n".join(lines) + "\n"
