@@ -133,10 +133,16 @@ def test_bad_settings_are_refused(ids, settings, message) -> None:
         compare_report(ids, **{**SMALL, **settings})
 
 
+def test_an_edited_architecture_object_can_be_compared() -> None:
+    edited = architecture.load("reform-aco-2024").model_copy(update={"id": "my-aco", "name": "My edited ACO"})
+    report = compare_report(["status-quo-2023", edited], years=1, draws=0)
+    assert "My edited ACO" in report and "status-quo-2023 → my-aco" in report
+
+
 def test_architectures_sharing_an_id_are_refused(tmp_path: Path) -> None:
     copy = tmp_path / "copy.yaml"
     copy.write_text("id: reform-aco-2024\nname: A copy\nextends: reform-aco-2024\n")
-    with pytest.raises(DevocareError, match="both have id 'reform-aco-2024'"):
+    with pytest.raises(DevocareError, match="architectures 1 and 2 both have id 'reform-aco-2024'"):
         compare_report(["reform-aco-2024", str(copy)], **SMALL)
 
 

@@ -377,35 +377,42 @@ def _data_section(ctx: Context) -> Section:
 # entry point ---------------------------------------------------------------------------------------------
 
 
-def _check_settings(arch_ids: Sequence[str], years: int, draws: int, seed: int) -> list[str]:
-    if isinstance(arch_ids, str):
-        arch_ids = [arch_ids]
-    ids = list(dict.fromkeys(arch_ids))
-    if len(ids) < 2:
-        raise DevocareError(f"compare needs at least two different architectures, got {list(arch_ids)!r}")
+def _check_settings(years: int, draws: int, seed: int) -> None:
     if not 1 <= int(years) <= MAX_YEARS:
         raise DevocareError(f"years must be between 1 and {MAX_YEARS}, got {years}")
     if not 0 <= int(draws) <= MAX_DRAWS:
         raise DevocareError(f"draws must be between 0 and {MAX_DRAWS}, got {draws}")
     if int(seed) < 0:
         raise DevocareError(f"seed must not be negative, got {seed}")
-    return ids
 
 
-def compare_report(arch_ids: Sequence[str], years: int = DEFAULT_YEARS, draws: int = DEFAULT_DRAWS,
-                   seed: int = 0) -> str:
-    """The HTML of a report comparing architectures (built-in ids or YAML paths), the first as baseline."""
-    ids = _check_settings(arch_ids, years, draws, seed)
-    load = _api("devocare.architecture", "load")
-    if load is None:
-        raise DevocareError("devocare.architecture is not available in this installation of devocare")
-    archs = [load(i) for i in ids]  # validates; ArchitectureError names every problem
-    seen: dict[str, str] = {}
-    for ref, arch in zip(ids, archs, strict=True):
+def _load_all(refs: Sequence[Any]) -> list[Any]:
+    """Load each architecture (built-in id, YAML path, or an already-loaded Architecture, e.g. an edited
+    copy); at least two, each with its own id."""
+    from devocare.architecture import Architecture, load
+
+    refs = [refs] if isinstance(refs, str) else list(refs)
+    unique = [r for i, r in enumerate(refs) if isinstance(r, Architecture)
+              or str(r) not in [str(x) for x in refs[:i] if not isinstance(x, Architecture)]]
+    archs = [r if isinstance(r, Architecture) else load(str(r)) for r in unique]  # load names every problem
+    if len(archs) < 2:
+        given = [str(getattr(r, "id", r)) for r in refs]
+        raise DevocareError(f"compare needs at least two different architectures, got {given!r}")
+    seen: dict[str, int] = {}
+    for i, arch in enumerate(archs):
         if arch.id in seen:
-            raise DevocareError(f"{ref!r} and {seen[arch.id]!r} both have id {arch.id!r}; give each "
-                                "architecture compared its own id")
-        seen[arch.id] = ref
+            raise DevocareError(f"architectures {seen[arch.id] + 1} and {i + 1} both have id {arch.id!r}; give "
+                                "each architecture compared its own id")
+        seen[arch.id] = i
+    return archs
+
+
+def compare_report(arch_ids: Sequence[Any], years: int = DEFAULT_YEARS, draws: int = DEFAULT_DRAWS,
+                   seed: int = 0) -> str:
+    """The HTML of a report comparing architectures (built-in ids, YAML paths or loaded Architecture
+    objects), the first as baseline."""
+    _check_settings(years, draws, seed)
+    archs = _load_all(arch_ids)
     ctx = Context(archs=archs, years=int(years), draws=int(draws), seed=int(seed))
     sections = [_architectures_section(ctx), _metrics_section(ctx), _changes_section(ctx),
                 _funding_section(ctx), _simulation_section(ctx), _assumptions_section(ctx)]
