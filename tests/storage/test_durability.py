@@ -70,7 +70,8 @@ class Writer:
 
 
 def check_every_acknowledged_save(url: str, runs_dir: Path, acks: list[tuple[str, int, int]]) -> None:
-    """Each acknowledged id is there with exactly the content the writer saved under it."""
+    """Each acknowledged id is there with exactly the content the writer saved under it, and every run
+    saved at all is whole."""
     assert len(acks) >= 10
     with Store(url, runs_dir=runs_dir) as store:
         for kind, n, item_id in acks:
@@ -82,6 +83,8 @@ def check_every_acknowledged_save(url: str, runs_dir: Path, acks: list[tuple[str
                 run = store.get_run(item_id)
                 assert (run.name, run.summary, run.run_record) == (name, summary, record)
                 pd.testing.assert_frame_equal(run.table(), table)
+        for run in store.list_runs():  # acknowledged or not, no run survives without its complete table
+            assert run.table() is not None
 
 
 def test_killing_the_writer_loses_no_acknowledged_save(db_url: str, tmp_path: Path) -> None:
