@@ -6,6 +6,7 @@ import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import typer
@@ -33,7 +34,7 @@ def _progress(label: str, enabled: bool) -> Iterator[Callable[[int, int], None] 
     if not enabled:
         yield None
         return
-    state: dict[str, object] = {}
+    state: dict[str, Any] = {}
 
     def update(done: int, total: int) -> None:
         bar = state.get("bar")
@@ -41,14 +42,14 @@ def _progress(label: str, enabled: bool) -> Iterator[Callable[[int, int], None] 
             bar = typer.progressbar(length=total, label=label, file=sys.stderr)
             bar.__enter__()
             state["bar"] = bar
-        bar.update(done - int(state.get("done", 0)))  # type: ignore[attr-defined]
+        bar.update(done - int(state.get("done", 0)))
         state["done"] = done
 
     try:
         yield update
     finally:
         if "bar" in state:
-            state["bar"].__exit__(None, None, None)  # type: ignore[attr-defined]
+            state["bar"].__exit__(None, None, None)
 
 
 def _options(
@@ -107,8 +108,15 @@ def simulate_cmd(
     if out is not None:
         result.to_parquet(out)
     if fmt is TableFormat.json:
-        typer.echo(to_json({"summary": result.summary, "waterfall": result.waterfall.to_dict(orient="records"),
-                           "run_record": result.run_record}))
+        typer.echo(
+            to_json(
+                {
+                    "summary": result.summary,
+                    "waterfall": result.waterfall.to_dict(orient="records"),
+                    "run_record": result.run_record,
+                }
+            )
+        )
         return
     summary = pd.DataFrame({"measure": list(result.summary), "value": [str(v) for v in result.summary.values()]})
     emit_table(summary, fmt)

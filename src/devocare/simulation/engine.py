@@ -478,8 +478,8 @@ def run_block(
         # co-financing: the local tier pays a share of residents' acute spend to the regional tier
         t_in = xp.zeros((D, B))
         t_out = xp.zeros((D, B))
-        for _rs, lines, payer, receiver, share in prep.cof:
-            pay_b = seg(share * sum(spent[:, j, :] for j in range(Lc) if lines[j]))
+        for _rs, cof_lines, payer, receiver, share in prep.cof:
+            pay_b = seg(share * sum(spent[:, j, :] for j in range(Lc) if cof_lines[j]))
             t_out = t_out + pay_b * asarray(xp, payer)
             t_in = t_in + pay_b * asarray(xp, receiver)
 

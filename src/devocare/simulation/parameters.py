@@ -49,7 +49,7 @@ class Parameter:
     valid_range: tuple[float, float]
     source: str
     assumption: bool
-    uncertainty: dict[str, float] | None = None
+    uncertainty: dict[str, Any] | None = None
 
     @property
     def distribution(self) -> str:
@@ -127,7 +127,7 @@ def _value_at(values: dict[Any, Any], path: str) -> Any:
     return usable[-1]
 
 
-def _parse_uncertainty(raw: Any, path: str) -> dict[str, float] | None:
+def _parse_uncertainty(raw: Any, path: str) -> dict[str, Any] | None:
     if raw is None:
         return None
     if isinstance(raw, list | tuple) and len(raw) == 2:

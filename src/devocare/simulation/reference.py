@@ -71,7 +71,7 @@ def reference_run(
         for a in range(A):
             cof_cover[a] += float(rules.weight[rs][a])
     B = rules.n_budgets
-    out = {
+    out: dict[str, np.ndarray] = {
         m: np.zeros((years, B))
         for m in (
             "allocated",
@@ -115,7 +115,11 @@ def reference_run(
             adm = (ne - av) / p["admissions.unit_cost"] * (1 + fixed["cofinancing.admissions_effect"] * cof_cover[a])
             d = list(row)
             d[NE] = adm * p["admissions.unit_cost"]
-            need.append(row), demand.append(d), avoided.append(av), admissions.append(adm), ceiling.append(ceil)
+            need.append(row)
+            demand.append(d)
+            avoided.append(av)
+            admissions.append(adm)
+            ceiling.append(ceil)
         spent = [list(d) for d in demand]
         saving = p["behaviour.efficiency_saving"] * min(1.0, (t + 1) / max(fixed["behaviour.efficiency_ramp_years"], 1))
         for a in range(A):
@@ -213,26 +217,26 @@ def reference_run(
                 nat_spent[t, j] += spent[a][j] + reinvest_atoms[a][j]
         for gi, g in enumerate(G):
             rs = g.architecture
-            c = rules.cofinancing.get(rs)
-            rr = rules.rebasing.get(rs)
+            cof = rules.cofinancing.get(rs)
+            reb_rule = rules.rebasing.get(rs)
             n = g.n
             alloc_b, spent_b, tin, tout, adm_b, avoid_b, avoidable_b, pop_b = ([0.0] * n for _ in range(8))
             spent_bl = {j: [0.0] * n for j in range(L) if g.lines[j]}
             need_bl = {j: [0.0] * n for j in range(L) if g.lines[j]}
             for a in range(A):
                 pot = sum(grants[rs][a][j] for j in range(L) if g.lines[j])
-                pay = c.share * sum(spent[a][j] for j in range(L) if c.lines[j]) if c is not None else 0.0
-                if c is not None and c.hospital_funding_to_local > 0:
-                    shift = c.hospital_funding_to_local * sum(grants[rs][a][j] for j in range(L) if c.lines[j])
-                    pot += shift if gi == c.payer else -shift if gi == c.receiver else 0.0
-                if rr is not None:
-                    pot += rebase[rs][a] if gi == rr.toward else -rebase[rs][a] if gi == rr.away else 0.0
+                pay = cof.share * sum(spent[a][j] for j in range(L) if cof.lines[j]) if cof is not None else 0.0
+                if cof is not None and cof.hospital_funding_to_local > 0:
+                    shift = cof.hospital_funding_to_local * sum(grants[rs][a][j] for j in range(L) if cof.lines[j])
+                    pot += shift if gi == cof.payer else -shift if gi == cof.receiver else 0.0
+                if reb_rule is not None:
+                    pot += rebase[rs][a] if gi == reb_rule.toward else -rebase[rs][a] if gi == reb_rule.away else 0.0
                 for b, s in rows[gi][a]:
                     alloc_b[b] += s * pot
                     spent_b[b] += s * sum(spent[a][j] for j in range(L) if g.lines[j])
-                    if c is not None and gi == c.payer:
+                    if cof is not None and gi == cof.payer:
                         tout[b] += s * pay
-                    if c is not None and gi == c.receiver:
+                    if cof is not None and gi == cof.receiver:
                         tin[b] += s * pay
                     adm_b[b] += s * admissions[a]
                     avoid_b[b] += s * avoided[a] / p["admissions.unit_cost"]

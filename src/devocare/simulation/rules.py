@@ -15,6 +15,7 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass, field
+from typing import Any
 from functools import lru_cache
 
 import numpy as np
@@ -131,7 +132,7 @@ class Rules:
         return rows
 
 
-def _get(obj: object, name: str, default: object = None) -> object:
+def _get(obj: Any, name: str, default: Any = None) -> Any:
     return obj.get(name, default) if isinstance(obj, dict) else getattr(obj, name, default)
 
 
