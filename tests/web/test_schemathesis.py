@@ -18,7 +18,7 @@ schema = schemathesis.openapi.from_asgi("/api/v1/openapi.json", APP)
 
 
 @schema.parametrize()
-@settings(max_examples=8, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True)
+@settings(max_examples=5, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True)
 def test_no_server_errors(case):
     response = case.call()
     assert response.status_code < 500, f"{case.method} {case.formatted_path}: {response.text[:300]}"

@@ -40,6 +40,13 @@ METRIC_LABELS = {
 COMPARE_CHART = ["centralism_index", "spend_devolved_share", "population_devolved_share", "board_elected_share",
                  "coterminosity"]
 MAX_UPLOAD_BYTES = 512_000
+EXAMPLE_DRAFT = """extends: status-quo-2023
+id: status-quo-5y
+name: Status quo with 5-year settlements
+sources: ["assumption: what-if variant"]
+money:
+  settlement_years: 5
+"""
 
 
 def load_reference(request: Request, ref: str) -> Any:
@@ -188,7 +195,7 @@ def architectures_list(request: Request) -> Response:
         saved = []
     return render.page(request, "architectures.html", "Architectures", "architectures",
                        datasets={"metrics": table}, metrics_all=table, cards=cards, saved=saved,
-                       builtin_ids=ids, draft=request.query_params.get("copy", ""))
+                       builtin_ids=ids, draft=request.query_params.get("copy", "")[:MAX_UPLOAD_BYTES] or EXAMPLE_DRAFT)
 
 
 @router.get("/architectures/saved/{item_id}")

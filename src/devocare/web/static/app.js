@@ -4,8 +4,17 @@
   "use strict";
 
   function drawCharts() {
-    if (!window.Plotly) { return; }
-    document.querySelectorAll("[data-chart]").forEach(function (el) {
+    var charts = document.querySelectorAll("[data-chart]");
+    if (!charts.length) { return; }
+    if (!window.Plotly) {
+      // plotly.js (from the installed plotly package) is fetched only by pages that have charts.
+      var script = document.createElement("script");
+      script.src = "/assets/plotly.min.js";
+      script.onload = drawCharts;
+      document.head.appendChild(script);
+      return;
+    }
+    charts.forEach(function (el) {
       var data = document.getElementById(el.getAttribute("data-chart"));
       if (!data) { return; }
       var fig = JSON.parse(data.textContent);

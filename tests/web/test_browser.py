@@ -1,0 +1,160 @@
+"""Browser tests: Debian's Chromium driven by Playwright against a real uvicorn server on loopback.
+
+Every page loads with its charts drawn and no script errors or outside requests; a small simulation runs
+end to end after a parameter change; a CSV downloads; axe-core finds no serious or critical accessibility
+violations. Screenshots go to artifacts/screenshots/.
+"""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+CHROMIUM = Path("/usr/bin/chromium")
+pytestmark = [pytest.mark.browser, pytest.mark.e2e,
+              pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Chromium at /usr/bin/chromium")]
+playwright_api = pytest.importorskip("playwright.sync_api", reason="needs the playwright package")
+
+ROOT = Path(__file__).parents[2]
+SHOTS = ROOT / "artifacts" / "screenshots"
+AXE = Path(__file__).parent / "data" / "axe.min.js"
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+        "--disable-sync", "--no-first-run"]
+
+PAGES = {
+    "home": ("/", 0),
+    "architectures": ("/architectures", 0),
+    "architecture": ("/architectures/reform-aco-2024?body=combined_authority", 2),
+    "compare": ("/compare?arch=status-quo-2023&arch=reform-aco-2024&arch=reform-split-2024", 1),
+    "simulate-form": ("/simulate", 0),
+    "area": ("/area?area=E08000003", 1),
+    "allocation": ("/allocation?year=2025%2F26&icb=QOP&build=lad", 3),
+    "outcomes": ("/outcomes?indicator=hle_female&level=utla", 3),
+    "saved": ("/saved", 0),
+    "about": ("/about", 0),
+}
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    import uvicorn
+
+    from devocare.web import WebSettings, create_app
+
+    db = tmp_path_factory.mktemp("browser") / "saved.db"
+    port = _free_port()
+    config = uvicorn.Config(create_app(WebSettings(database_url=f"sqlite:///{db}")), host="127.0.0.1", port=port,
+                            log_level="warning")
+    srv = uvicorn.Server(config)
+    thread = threading.Thread(target=srv.run, daemon=True)
+    thread.start()
+    deadline = time.time() + 30
+    while not srv.started and time.time() < deadline:
+        time.sleep(0.1)
+    yield f"http://127.0.0.1:{port}"
+    srv.should_exit = True
+    thread.join(10)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with playwright_api.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture(scope="module")
+def context(browser):
+    ctx = browser.new_context(viewport={"width": 1280, "height": 900}, accept_downloads=True)
+    yield ctx
+    ctx.close()
+
+
+@pytest.fixture()
+def page(context, server):
+    pg = context.new_page()
+    pg.errors = []  # type: ignore[attr-defined]
+    pg.outside = []  # type: ignore[attr-defined]
+    pg.on("pageerror", lambda exc: pg.errors.append(str(exc)))  # type: ignore[attr-defined]
+    pg.on("request", lambda req: None if req.url.startswith(server) or req.url.startswith("data:")
+          else pg.outside.append(req.url))  # type: ignore[attr-defined]
+    yield pg
+    pg.close()
+
+
+def _shot(pg, name: str) -> None:
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    pg.screenshot(path=str(SHOTS / f"{name}.png"))
+
+
+def _axe(pg) -> list[dict]:
+    # Rows past the 20th of a long data table repeat the same markup as the first 20, and Plotly's SVG
+    # internals are third-party (each chart has a caption and a table or CSV of its data); leaving both out
+    # keeps the check to seconds on pages with hundreds of area rows.
+    pg.add_script_tag(content=AXE.read_text(encoding="utf-8"))
+    result = pg.evaluate("""async () => await axe.run(
+        {include: [document], exclude: [['table tbody tr:nth-child(n+21)'], ['.dc-chart__plot .svg-container']]},
+        {resultTypes: ['violations']})""")
+    return [{"id": v["id"], "impact": v["impact"], "help": v["help"],
+             "nodes": [n["target"] for n in v["nodes"][:3]]}
+            for v in result["violations"] if v["impact"] in ("serious", "critical")]
+
+
+@pytest.mark.parametrize("name", list(PAGES))
+def test_every_page_loads_draws_its_charts_and_passes_axe(page, server, name):
+    path, charts = PAGES[name]
+    response = page.goto(server + path, wait_until="load", timeout=90_000)
+    assert response is not None and response.status == 200
+    if charts:
+        page.wait_for_function(f"document.querySelectorAll('.dc-chart__plot .main-svg').length >= {charts}",
+                               timeout=60_000)
+    assert page.errors == [], page.errors
+    assert page.outside == [], f"requests left the server: {page.outside}"
+    assert page.locator("header.nhsuk-header").count() == 1
+    _shot(page, name)
+    serious = _axe(page)
+    assert serious == [], serious
+
+
+def test_small_simulation_end_to_end_with_a_changed_parameter_and_csv(page, server):
+    page.goto(server + "/simulate", timeout=90_000)
+    page.select_option("#arch", "status-quo-2023")
+    page.fill("#years", "3")
+    page.fill("#draws", "4")
+    page.locator("details", has_text="Fixed parameters").locator("summary").click()
+    page.fill("[id='p-demand.spend.specialised']", "26")
+    page.click("#run-button")
+    page.wait_for_selector("#results", timeout=120_000)
+    assert "p.demand.spend.specialised=26" in page.url and "run=1" in page.url
+    page.wait_for_function("document.querySelectorAll('.dc-chart__plot .main-svg').length >= 5", timeout=60_000)
+    assert page.errors == [] and page.outside == []
+    _shot(page, "simulate-results")
+    with page.expect_download() as info:
+        page.click("a[href*='download=fan_spent']")
+    csv = Path(info.value.path()).read_text(encoding="utf-8")
+    assert csv.splitlines()[0] == "year,p5,p25,p50,p75,p95,central" and len(csv.splitlines()) == 4
+    serious = _axe(page)
+    assert serious == [], serious
+
+
+def test_pages_work_without_javascript(browser, server):
+    context = browser.new_context(java_script_enabled=False)
+    pg = context.new_page()
+    pg.goto(server + "/allocation?year=2025%2F26&icb=QOP&build=utla", timeout=90_000)
+    assert pg.locator("table.nhsuk-table").count() >= 2
+    pg.goto(server + "/area", timeout=90_000)
+    pg.fill("#area", "Salford")
+    pg.click("button[type=submit]")
+    assert "Where it sits" in pg.content() and "Greater Manchester" in pg.content()
+    context.close()
