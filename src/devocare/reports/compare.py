@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import importlib
 import json
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -79,18 +80,27 @@ def _missing(module: str, names: Sequence[str]) -> str | None:
 
 
 def _table(frame: pd.DataFrame, float_format: str = "{:,.3g}") -> str:
-    """A DataFrame as an escaped HTML table with numbers right-aligned."""
+    """A DataFrame as an escaped HTML table, numeric columns formatted and right-aligned."""
     shown = frame.copy()
-    numeric = [c for c in shown.columns if pd.api.types.is_numeric_dtype(shown[c])
+    numeric = [i for i, c in enumerate(shown.columns) if pd.api.types.is_numeric_dtype(shown[c])
                and not pd.api.types.is_bool_dtype(shown[c])]
-    for column in numeric:
+    for i in numeric:
+        column = shown.columns[i]
         shown[column] = shown[column].map(
-            lambda v: "–" if pd.isna(v) else (f"{v:,}" if float(v).is_integer() and abs(v) < 1e15
+            lambda v: "–" if pd.isna(v) else (f"{int(v):,}" if float(v).is_integer() and abs(v) < 1e15
                                                else float_format.format(v)))
     html = shown.to_html(index=False, escape=True, na_rep="–", border=0)
-    for column in numeric:  # right-align numeric columns by header position
-        html = html.replace(f"<th>{column}</th>", f'<th class="num">{column}</th>', 1)
-    return html
+
+    def align(row: re.Match[str]) -> str:
+        cells = re.split(r"(<t[hd])(?=[ >])", row.group(0))
+        out, position = [cells[0]], -1
+        for tag, rest in zip(cells[1::2], cells[2::2], strict=True):
+            position += 1
+            out.append(f'{tag} class="num"' if position in numeric else tag)
+            out.append(rest)
+        return "".join(out)
+
+    return re.sub(r"<tr[^>]*>.*?</tr>", align, html, flags=re.S)
 
 
 def _esc(text: object) -> str:
@@ -227,26 +237,35 @@ def _simulation_section(ctx: Context) -> Section:
     spend_map = _spend_to_need_map(ctx)
     if spend_map:
         html.append(spend_map)
-    waterfall = pd.concat([r.waterfall.assign(architecture=arch_id) for arch_id, r in ctx.results.items()
-                           if r.waterfall is not None and len(r.waterfall)], ignore_index=True) \
-        if any(r.waterfall is not None and len(r.waterfall) for r in ctx.results.values()) else None
-    if waterfall is not None:
-        html.append("<h3>What drives the change from base year to horizon</h3><p>Change-factor waterfall "
-                    "(central run): each factor's effect is the horizon value with every factor on less the "
-                    "value with that factor off; the interaction term is the remainder, so base + effects + "
-                    "interaction = horizon. £bn.</p>")
-        for measure, group in waterfall.groupby("measure", sort=False):
-            wide = group.pivot_table(index="step", columns="architecture", values="value", sort=False) / 1e9
-            wide = wide.reindex(group["step"].drop_duplicates()).reset_index()
-            html.append(f"<h4>{_esc(measure.replace('_', ' '))}</h4>" + _table(wide))
-            steps = wide[~wide["step"].isin(["base", "horizon"])]
-            long = steps.melt(id_vars="step", var_name="architecture", value_name="value")
-            per_arch = long.pivot(index="architecture", columns="step", values="value").reset_index()
-            html.append(ctx.figure(charts.grouped_bars(
-                per_arch, "architecture", list(steps["step"]),
-                f"Change in {measure.replace('_', ' ')} by factor, base to horizon", "£bn")))
+    html.append(_waterfall_html(ctx))
     section.html = "\n".join(html)
     return section
+
+
+def _waterfall_html(ctx: Context) -> str:
+    """The change-factor waterfalls (£bn) by architecture: one table and one chart per measure."""
+    order = list((ctx.results or {}).keys())
+    frames = [r.waterfall.assign(architecture=arch_id) for arch_id, r in (ctx.results or {}).items()
+              if r.waterfall is not None and len(r.waterfall)]
+    if not frames:
+        return ""
+    waterfall = pd.concat(frames, ignore_index=True)
+    html = ["<h3>What drives the change from base year to horizon</h3><p>Change-factor waterfall (central "
+            "run): each factor's effect is the horizon value with every factor on less the value with that "
+            "factor off; the interaction term is the remainder, so base + effects + interaction = horizon. "
+            "£bn.</p>"]
+    for measure, group in waterfall.groupby("measure", sort=False):
+        steps = list(group["step"].drop_duplicates())
+        wide = group.pivot_table(index="step", columns="architecture", values="value") / 1e9
+        wide = wide.reindex(index=steps, columns=[a for a in order if a in wide.columns])
+        html.append(f"<h4>{_esc(str(measure).replace('_', ' '))}</h4>"
+                    + _table(wide.rename_axis(columns=None).reset_index()))
+        factors = [s for s in steps if s not in ("base", "horizon")]
+        by_arch = wide.loc[factors].T.rename_axis(index="architecture").reset_index()
+        html.append(ctx.figure(charts.grouped_bars(
+            by_arch, "architecture", factors,
+            f"Change in {str(measure).replace('_', ' ')} by factor, base to horizon", "£bn")))
+    return "\n".join(html)
 
 
 MAP_BOUNDARIES = {"lad": ("lad24_england_bsc", "LAD24CD", "LAD24NM")}
