@@ -357,10 +357,12 @@ def _assumptions_section(ctx: Context) -> Section:
     table = parameters()
     labelled = table["source"].astype(str).str.lower().str.startswith("assumption")
     shown = table[[c for c in ("path", "label", "value", "unit", "distribution", "source") if c in table]]
+    if "value" in shown:
+        shown = shown.astype({"value": str})
     section.html = (f"<p>The simulator's {len(table)} parameters with the value in force, unit, uncertainty "
                     f"used for Monte Carlo draws and source. {int(labelled.sum())} are labelled "
-                    "<strong>assumption</strong>: judgements informed by, but not taken directly from, the "
-                    "cited evidence.</p>" + _table(shown.astype({"value": str}) if "value" in shown else shown))
+                    "<strong>assumption</strong> in the parameter tree: no direct published estimate, with the "
+                    "note and any evidence drawn on in the source column.</p>" + _table(shown))
     return section
 
 
