@@ -36,6 +36,7 @@ PAGES = {
     "outcomes": ("/outcomes?indicator=hle_female&level=utla", 3),
     "saved": ("/saved", 0),
     "about": ("/about", 0),
+    "api": ("/docs", 0),
 }
 
 

@@ -30,7 +30,7 @@ def create_app(settings: WebSettings | None = None) -> FastAPI:
     """Build the web app: HTML pages at /, the REST API at /api/v1, OpenAPI at /api/v1/openapi.json."""
     settings = settings or WebSettings()
     app = FastAPI(title="devocare", version=_version(), description=API_DESCRIPTION,
-                  openapi_url="/api/v1/openapi.json", docs_url="/docs", redoc_url=None)
+                  openapi_url="/api/v1/openapi.json", docs_url=None, redoc_url=None)
     app.state.settings = settings
     app.state.jobs = JobManager(settings)
     problems.install(app)
