@@ -80,31 +80,31 @@ def set_line(xp: Any, x: Any, j: int, value: Any) -> Any:
 
 class RunMatrix:
     """The run × budget membership matrix, applied along the last axis: ``x @ M`` (runs → budgets) and
-    ``x @ M.T`` (budgets → runs). Sparse (SciPy) on NumPy, where small dense products would pay for
-    BLAS threads; dense on accelerators."""
+    ``x @ M.T`` (budgets → runs), as a gather of the non-zero entries and a segment sum — a few vectorised
+    calls whatever the backend, each output summed in a fixed order."""
 
     def __init__(self, xp: Any, M: np.ndarray) -> None:
         self.xp, self.shape = xp, M.shape
-        if is_numpy(xp):
-            import scipy.sparse as sp
+        self._fwd = self._plan(M)  # runs → budgets: entries grouped by budget
+        self._back = self._plan(np.ascontiguousarray(M.T))  # budgets → runs: grouped by run
 
-            self._fwd, self._back = sp.csr_matrix(M.T), sp.csr_matrix(M)  # applied as (· @ x.T).T
-        else:
-            self._fwd, self._back = xp.asarray(M), xp.asarray(np.ascontiguousarray(M.T))
+    def _plan(self, M: np.ndarray) -> tuple[Any, Any, np.ndarray]:
+        src, dst = np.nonzero(M)  # M is (inputs × outputs)
+        order = np.lexsort((src, dst))
+        src, dst = src[order], dst[order]
+        if len(np.unique(dst)) != M.shape[1]:
+            raise ValueError("every output of a membership matrix needs at least one input")
+        starts = np.flatnonzero(np.r_[True, dst[1:] != dst[:-1]])
+        return self.xp.asarray(src), asarray(self.xp, M[src, dst]), starts
 
-    def _apply(self, x: Any, matrix: Any, n_in: int, n_out: int) -> Any:
-        lead = x.shape[:-1]
-        flat = self.xp.reshape(x, (-1, n_in))
-        if is_numpy(self.xp):
-            out = np.ascontiguousarray((matrix @ flat.T).T)
-        else:
-            out = flat @ matrix
-        return self.xp.reshape(out, (*lead, n_out))
+    def _apply(self, x: Any, plan: tuple[Any, Any, np.ndarray]) -> Any:
+        src, weight, starts = plan
+        return segment_sum(self.xp, self.xp.take(x, src, axis=-1) * weight, starts)
 
     def to_budgets(self, x: Any) -> Any:
         """(..., runs) → (..., budgets)."""
-        return self._apply(x, self._fwd, self.shape[0], self.shape[1])
+        return self._apply(x, self._fwd)
 
     def to_runs(self, x: Any) -> Any:
         """(..., budgets) → (..., runs)."""
-        return self._apply(x, self._back, self.shape[1], self.shape[0])
+        return self._apply(x, self._back)

@@ -14,7 +14,7 @@ from typing import Any
 
 def settle(xp: Any, surplus: Any, savings_retained: float, overspend_borne: float) -> tuple[Any, Any, Any, Any]:
     """(to reserves, returned to the centre, deficit borne from reserves, deficit met by the centre)."""
-    zero = xp.zeros_like(surplus)
+    zero = 0.0
     gain = xp.maximum(surplus, zero)
     loss = xp.maximum(-surplus, zero)
     return (
@@ -28,8 +28,8 @@ def settle(xp: Any, surplus: Any, savings_retained: float, overspend_borne: floa
 def need_adjusted_ratio(xp: Any, spent: Any, need: Any, national_ratio: Any = 1.0) -> Any:
     """Spend relative to need priced at the national cost per weighted head (1 = the national average
     spend for the area's need); ``need`` is after prevention, before cuts, caps and efficiency."""
-    safe = xp.where(need > 0, need, xp.ones_like(need))
-    return xp.where(need > 0, (spent / safe) / national_ratio, xp.ones_like(need))
+    safe = xp.where(need > 0, need, 1.0)
+    return xp.where(need > 0, (spent / safe) / national_ratio, 1.0)
 
 
 def intervention(reserves: Any, floor_breached: Any) -> Any:
@@ -40,5 +40,5 @@ def intervention(reserves: Any, floor_breached: Any) -> Any:
 def conservation_gap(xp: Any, money_in: Any, spent: Any, transfers_out: Any, reserve_change: Any, returned: Any) -> Any:
     """Largest relative gap |in − (spent + out + Δreserves + returned)| / max(in, 1)."""
     gap = xp.abs(money_in - (spent + transfers_out + reserve_change + returned))
-    scale = xp.maximum(xp.abs(money_in), xp.ones_like(money_in))
+    scale = xp.maximum(xp.abs(money_in), 1.0)
     return xp.max(gap / scale)

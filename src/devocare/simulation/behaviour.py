@@ -21,7 +21,7 @@ def left_shift(pot_need: Any, rate: Any, strength: float, capture: Any, pooled: 
 
 def capped(xp: Any, demand: Any, cap_level: Any, marginal_price: Any) -> Any:
     """Spend under a hospital input cap: demand up to the cap in full, above it at the marginal price."""
-    over = xp.maximum(demand - cap_level, xp.zeros_like(demand))
+    over = xp.maximum(demand - cap_level, 0.0)
     return demand - over + marginal_price * over
 
 
@@ -32,6 +32,6 @@ def efficiency(saving: Any, ramp_years: float, t: int) -> Any:
 
 def cut_rate(xp: Any, reserves: Any, spend: Any, response: Any) -> Any:
     """Share of next year's spend cut to recover a negative reserve (budgets bearing overspends only)."""
-    deficit = xp.maximum(-reserves, xp.zeros_like(reserves))
-    safe = xp.where(spend > 0, spend, xp.ones_like(spend))
-    return xp.minimum(response * deficit / safe, 0.5 * xp.ones_like(spend))
+    deficit = xp.maximum(-reserves, 0.0)
+    safe = xp.where(spend > 0, spend, 1.0)
+    return xp.minimum(response * deficit / safe, 0.5)

@@ -346,6 +346,11 @@ def run_block(
     obl_any = on("behaviour") and bool(prep.vec["obl"].any())
     top_any = bool(prep.vec["top"].any())
     crit = [asarray(xp, prep.criteria[:, k].astype(float)) for k in range(5)]
+    shocks_x = asarray(xp, shocks)
+    noise_x = asarray(xp, values.criteria_noise) if top_any else None
+    alloc_x = asarray(xp, prep.alloc_b)
+    cof = [(rs, lines, asarray(xp, pay), asarray(xp, rec), share) for rs, lines, pay, rec, share in prep.cof]
+    reb = [(rs, asarray(xp, toward), asarray(xp, away), share, n) for rs, toward, away, share, n in prep.reb]
 
     def seg(x: Any) -> Any:  # (..., A) → (..., B): segment sum over runs, then runs × budgets
         return runs.to_budgets(segment_sum(xp, x, prep.starts))
@@ -380,7 +385,7 @@ def run_block(
     for t in range(years):
         ty = min(t, n_proj - 1)
         grow = demand.growth(xp, t, n_proj, pop_growth, ageing, nd)  # (D, L)
-        shock = 1.0 + live * col["demand.area_shock_sd"] * asarray(xp, shocks[:, t, :])  # (D, A)
+        shock = 1.0 + live * col["demand.area_shock_sd"] * shocks_x[:, t, :]  # (D, A)
         need = heads[ty][None, :, :] * shock[:, None, :]  # (D, L, A)
         need *= (cost_per_head * grow)[:, :, None]
 
@@ -436,7 +441,7 @@ def run_block(
             )
             total_up = sum(demand_t[:, j, :] for j in ups)
             has = xp.astype(total_up > 0, invest.dtype)
-            per = invest * has / xp.where(total_up > 0, total_up, xp.ones_like(total_up))
+            per = invest * has / xp.where(total_up > 0, total_up, 1.0)
             for j in ups:
                 spent = set_line(xp, spent, j, spent[:, j, :] + per * demand_t[:, j, :])
             extra_up = extra_up + invest * has
@@ -454,11 +459,9 @@ def run_block(
         reinvest_lr = None
         if reinvesting:
             up_b = xp.sum(demand_lb * up_holds[None, :, :], axis=1)  # (D, B)
-            amount = (
-                col["behaviour.reinvest_share"] * xp.maximum(reserves, xp.zeros_like(reserves)) * reinvestor[None, :]
-            )
-            reinvest = xp.where(up_b > 0, amount, xp.zeros_like(amount))
-            rate = reinvest / xp.where(up_b > 0, up_b, xp.ones_like(up_b))
+            amount = col["behaviour.reinvest_share"] * xp.maximum(reserves, 0.0) * reinvestor[None, :]
+            reinvest = xp.where(up_b > 0, amount, 0.0)
+            rate = reinvest / xp.where(up_b > 0, up_b, 1.0)
             rate_lr = runs.to_runs(rate[:, None, :] * up_holds[None, :, :])  # (D, L, runs)
             reinvest_lr = rate_lr * demand_lr  # constant rate in a run
             for j in up_lines:
@@ -466,22 +469,22 @@ def run_block(
         history = [extra_up, *history][: len(weights)]
 
         # rebasing at settlement end moves part of the activity shift to the local tier
-        alloc_b = asarray(xp, prep.alloc_b[t])[None, :] + xp.zeros((D, B))
-        for rs, toward, away, share, years_s in prep.reb:
+        alloc_b = alloc_x[t][None, :] + xp.zeros((D, B))
+        for rs, toward, away, share, years_s in reb:
             if t > 0 and t % years_s == 0:
                 rebase[rs] = rebase[rs] * (1.0 + float(fixed["funding.real_growth"])) + share * last_avoided
             if t > 0:
                 moved_b = seg(rebase[rs])
-                alloc_b = alloc_b + moved_b * asarray(xp, toward) - moved_b * asarray(xp, away)
+                alloc_b = alloc_b + moved_b * (toward - away)
         last_avoided = avoided
 
         # co-financing: the local tier pays a share of residents' acute spend to the regional tier
         t_in = xp.zeros((D, B))
         t_out = xp.zeros((D, B))
-        for _rs, cof_lines, payer, receiver, share in prep.cof:
+        for _rs, cof_lines, payer, receiver, share in cof:
             pay_b = seg(share * sum(spent[:, j, :] for j in range(Lc) if cof_lines[j]))
-            t_out = t_out + pay_b * asarray(xp, payer)
-            t_in = t_in + pay_b * asarray(xp, receiver)
+            t_out = t_out + pay_b * payer
+            t_in = t_in + pay_b * receiver
 
         pop_r = segment_sum(xp, heads[ty][POP], prep.starts)
         counts_r = xp.stack(
@@ -498,8 +501,8 @@ def run_block(
         kept, fund = funding.top_slice(alloc_b, vec["top"][None, :])
         paid = xp.zeros((D, B))
         if top_any:
-            adm_ph = adm_b / xp.where(pop_b > 0, pop_b, xp.ones_like(pop_b))
-            noise = asarray(xp, values.criteria_noise[:, t])  # (D, B, 3)
+            adm_ph = adm_b / xp.where(pop_b > 0, pop_b, 1.0)
+            noise = noise_x[:, t]  # (D, B, 3)
             walk = walk * (1.0 + col["incentives.readmission_trend_sd"] * noise[:, :, 0] * live)
             readm = col["admissions.readmission_rate"] * adm_ph * walk
             tele = central * col["incentives.p_telemedicine"] + live * xp.astype(
@@ -508,7 +511,7 @@ def run_block(
             it = central * col["incentives.p_it_integration"] + live * xp.astype(
                 noise[:, :, 2] < col["incentives.p_it_integration"], xp.float64
             )
-            share_avoided = avoided_b / xp.where(avoidable_b > 0, avoidable_b, xp.ones_like(avoidable_b))
+            share_avoided = avoided_b / xp.where(avoidable_b > 0, avoidable_b, 1.0)
             flags = [
                 adm_ph < (prev_adm if prev_adm is not None else adm_ph),
                 share_avoided >= float(fixed["incentives.chronic_target"]),

@@ -12,7 +12,7 @@ from typing import Any
 def payout_fraction(xp: Any, criteria_met: Any, per_criterion: float, full_at: float) -> Any:
     """Share of the fund paid: min(1, n × per_criterion), or 1 when n ≥ full_at (``criteria_met`` counts)."""
     n = criteria_met
-    return xp.where(n >= full_at, xp.ones_like(n), xp.minimum(n * per_criterion, xp.ones_like(n)))
+    return xp.where(n >= full_at, 1.0, xp.minimum(n * per_criterion, 1.0))
 
 
 def criteria(
