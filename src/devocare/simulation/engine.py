@@ -347,7 +347,7 @@ def run_block(
     top_any = bool(prep.vec["top"].any())
     crit = [asarray(xp, prep.criteria[:, k].astype(float)) for k in range(5)]
     shocks_x = asarray(xp, shocks)
-    noise_x = asarray(xp, values.criteria_noise) if top_any else None
+    noise_x = asarray(xp, values.criteria_noise if top_any else np.zeros((1, years, 1, 3)))
     alloc_x = asarray(xp, prep.alloc_b)
     cof = [(rs, lines, asarray(xp, pay), asarray(xp, rec), share) for rs, lines, pay, rec, share in prep.cof]
     reb = [(rs, asarray(xp, toward), asarray(xp, away), share, n) for rs, toward, away, share, n in prep.reb]
