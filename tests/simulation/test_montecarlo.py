@@ -82,3 +82,17 @@ def test_progress_is_reported_and_cancel_stops_the_run() -> None:
     stop.set()
     with pytest.raises(Cancelled):
         simulate("status-quo-2023", years=2, draws=5, waterfall=False, cancel=stop)
+
+
+def test_large_runs_go_to_a_local_cluster_by_default() -> None:
+    from devocare.simulation import runner
+
+    assert runner._where(None, 1000, 10, 33755) == "local"
+    assert runner._where(None, 200, 10, 296) == "process"
+    assert runner._where("process", 1000, 10, 33755) == "process"
+    assert runner._where("tcp://10.0.0.5:8786", 0, 1, 296) == "tcp://10.0.0.5:8786"
+
+
+def test_unreachable_scheduler_is_a_clear_error() -> None:
+    with pytest.raises(DevocareError, match="cannot reach Dask scheduler"):
+        simulate("status-quo-2023", years=1, draws=1, waterfall=False, scheduler="tcp://127.0.0.1:1")

@@ -23,7 +23,10 @@ SET = typer.Option(None, "--set", help="Override a parameter: path.to.param=valu
 SCENARIO = typer.Option(None, "--scenario", help="Scenario YAML file with parameter overrides.")
 BACKEND = typer.Option("numpy", "--backend", help="Array backend: numpy, cupy or jax.")
 SCHEDULER = typer.Option(
-    None, "--scheduler", help="Run draws on Dask: 'local' (a LocalCluster) or a scheduler address."
+    None,
+    "--scheduler",
+    help="Where draws run: a Dask scheduler address, 'local' (a LocalCluster) or 'process' "
+    "(default: this process, or a LocalCluster for large runs).",
 )
 OUT = typer.Option(None, "--out", help="Write the tidy results table to this .parquet file.")
 FORMAT = typer.Option(TableFormat.table, "--format", help="Output format: table or json (csv for compare).")

@@ -44,7 +44,7 @@ def run_on_dask(
             client = Client(cluster)
         else:
             try:
-                client = Client(scheduler, timeout="10s")
+                client = Client(scheduler, timeout="5s")
             except (OSError, TimeoutError) as exc:
                 raise DevocareError(f"cannot reach Dask scheduler {scheduler!r}: {exc}") from None
         with client:

@@ -4,6 +4,7 @@ Dask), and assemble the result with its waterfall and run record."""
 from __future__ import annotations
 
 import datetime as dt
+import os
 import threading
 from collections.abc import Callable, Iterable
 from pathlib import Path
@@ -24,6 +25,8 @@ from devocare.simulation.results import SimulationResult, spend_measures, waterf
 from devocare.simulation.rules import Rules, build_rules
 
 MAX_YEARS = 30
+#: Atom-year-draws from which a run with ``scheduler=None`` goes to a Dask LocalCluster.
+LOCAL_CLUSTER_WORK = 100_000_000
 MAX_DRAWS = 1_000_000
 
 
@@ -58,6 +61,14 @@ def _check_args(years: int, draws: int, atoms: str) -> None:
         raise DevocareError(f"draws must be between 0 and {MAX_DRAWS}, got {draws!r}")
     if atoms not in ("lad", "lsoa"):
         raise DevocareError(f"atoms must be 'lad' or 'lsoa', got {atoms!r}")
+
+
+def _where(scheduler: str | None, draws: int, years: int, n_atoms: int) -> str:
+    """'process', 'local' (a LocalCluster) or a scheduler address."""
+    if scheduler is None:
+        large = (draws + 1) * years * n_atoms >= LOCAL_CLUSTER_WORK and (os.cpu_count() or 1) > 1
+        return "local" if large else "process"
+    return scheduler
 
 
 def _merge(
@@ -98,8 +109,11 @@ def simulate(
     """Run an architecture's money rules over real areas for ``years`` years.
 
     ``arch`` is a built-in id, a YAML path or an Architecture. ``draws=0`` runs the central values only;
-    ``draws=N`` adds N Monte Carlo draws (draw 0 stays the central run). ``scheduler`` runs blocks of draws
-    on Dask: ``'local'`` starts a LocalCluster, anything else is a scheduler address. ``progress(done,
+    ``draws=N`` adds N Monte Carlo draws (draw 0 stays the central run). ``scheduler`` says where blocks of
+    draws run: ``None`` (default) in this process, or on a Dask LocalCluster when the run is large
+    (:data:`LOCAL_CLUSTER_WORK` atom-year-draws or more on a machine with several CPUs); ``'local'`` always
+    on a LocalCluster; ``'process'`` always in this process; anything else is a Dask scheduler address.
+    Results are identical wherever the blocks run. ``progress(done,
     total)`` is called after each block; setting ``cancel`` stops the run between blocks.
     """
     _check_args(years, draws, atoms)
@@ -117,8 +131,9 @@ def simulate(
     montecarlo.check_memory(draws, years, len(rules.atoms), rules.n_budgets, workers)
     model = {"rules": rules, "inputs": inputs, "params": params, "seed": seed, "years": years, "backend": xp_name}
     block_list = list(montecarlo.blocks(draws, len(rules.atoms)))
-    if scheduler:
-        results = run_on_dask(model, block_list, scheduler, progress, cancel)
+    where = _where(scheduler, draws, years, len(rules.atoms))
+    if where != "process":
+        results = run_on_dask(model, block_list, where, progress, cancel)
     else:
         results = []
         for i, block in enumerate(block_list):
