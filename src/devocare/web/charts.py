@@ -93,6 +93,7 @@ def fan(df: pd.DataFrame, x: str, title: str, series: str | None = None, ytitle:
         colour = PALETTE[i % len(PALETTE)]
         r, g, b = (int(colour[k:k + 2], 16) for k in (1, 3, 5))
         xs = jsonable(part[x].tolist())
+        label = "" if key is None else str(key)
         for j, (lo, hi) in enumerate(bands):
             if lo not in part or hi not in part:
                 continue
@@ -101,9 +102,9 @@ def fan(df: pd.DataFrame, x: str, title: str, series: str | None = None, ytitle:
                            "line": {"width": 0}, "showlegend": False, "hoverinfo": "skip"})
             traces.append({"type": "scatter", "x": xs, "y": jsonable(part[hi].tolist()), "mode": "lines",
                            "line": {"width": 0}, "fill": "tonexty", "fillcolor": fill,
-                           "name": f"{key or ''} {lo}–{hi}".strip(), "hoverinfo": "skip"})
+                           "name": f"{label} {lo}–{hi}".strip(), "hoverinfo": "skip"})
         traces.append({"type": "scatter", "x": xs, "y": jsonable(part[mid].tolist()), "mode": "lines+markers",
-                       "line": {"color": colour, "width": 2}, "name": f"{key or ''} {mid}".strip()})
+                       "line": {"color": colour, "width": 2}, "name": f"{label} {mid}".strip()})
     return {"data": traces, "layout": _layout(title, yaxis={"title": ytitle})}
 
 

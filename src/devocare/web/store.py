@@ -25,4 +25,5 @@ def get_store(request: Request) -> Store:
                 from devocare.storage import Store
 
                 state.store = Store(state.settings.database_url)
-    return state.store  # type: ignore[no-any-return]
+    store: Store = state.store
+    return store

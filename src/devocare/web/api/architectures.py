@@ -45,7 +45,8 @@ def get_architecture(arch_id: str) -> dict[str, Any]:
 def get_metrics(arch_id: str) -> dict[str, Any]:
     """Centralism, devolved share of spend, distance to an electorate, fragmentation, coterminosity, boards."""
     _load(arch_id)
-    return jsonable(cache.builtin_metrics(arch_id))  # type: ignore[no-any-return]
+    out: dict[str, Any] = jsonable(cache.builtin_metrics(arch_id))
+    return out
 
 
 @router.get("/architectures/{arch_id}/graph", summary="Accountability graph")

@@ -34,9 +34,15 @@ def list_kind(request: Request, kind: str, pages: Pagination) -> dict[str, Any]:
     """One page of saved items of a kind, newest first (the page is fetched from the store, not sliced)."""
     store = get_store(request)
     offset = (pages.page - 1) * pages.page_size
-    fetch = {"architectures": store.list_architectures, "scenarios": store.list_scenarios,
-             "runs": store.list_runs}[kind]
-    items = [jsonable(i.to_dict()) for i in fetch(limit=pages.page_size, offset=offset)]
+    limit = pages.page_size
+    found: list[Any]
+    if kind == "architectures":
+        found = store.list_architectures(limit=limit, offset=offset)
+    elif kind == "scenarios":
+        found = store.list_scenarios(limit=limit, offset=offset)
+    else:
+        found = store.list_runs(limit=limit, offset=offset)
+    items = [jsonable(i.to_dict()) for i in found]
     total = store.count(kind)
     return {"items": items, "total": total, "page": pages.page, "page_size": pages.page_size,
             "pages": max(1, -(-total // pages.page_size))}
@@ -107,9 +113,9 @@ def list_runs(request: Request, pages: Pagination = Depends(pagination)) -> dict
 @router.get("/runs/{item_id}", summary="One saved run")
 def get_run(request: Request, item_id: ItemId) -> dict[str, Any]:
     """Summary and run record of a saved run."""
-    out = jsonable(get_store(request).get_run(item_id).to_dict())
+    out: dict[str, Any] = jsonable(get_store(request).get_run(item_id).to_dict())
     out.pop("table_path", None)
-    return out  # type: ignore[no-any-return]
+    return out
 
 
 @router.get("/runs/{item_id}/table", summary="A saved run's result table")

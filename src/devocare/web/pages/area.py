@@ -22,10 +22,11 @@ PICKABLE = [("", "Any level"), ("lad", "Local authority district (LAD)"), ("utla
 
 def _choices() -> list[tuple[str, str]]:
     """Names and codes offered in the area box."""
-    out = []
+    out: list[tuple[str, str]] = []
     for level, vintage in (("lad", 2024), ("utla", 2024), ("icb", 2024), ("icb", 2026), ("ca", 2024)):
-        for row in cache.areas(level, vintage).itertuples():
-            out.append((row.code, f"{row.name} ({level.upper()}{' ' + str(vintage) if level == 'icb' else ''})"))
+        frame = cache.areas(level, vintage)
+        suffix = f"{level.upper()}{' ' + str(vintage) if level == 'icb' else ''}"
+        out += [(str(code), f"{name} ({suffix})") for code, name in zip(frame["code"], frame["name"], strict=True)]
     return out
 
 

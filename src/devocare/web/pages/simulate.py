@@ -50,12 +50,12 @@ def parameter_rows(request: Request) -> tuple[pd.DataFrame, dict[str, str], dict
     table = parameters()
     submitted: dict[str, str] = {}
     overrides: dict[str, str] = {}
-    for row in table.itertuples():
-        default = _text(row.value)
-        text = request.query_params.get(f"p.{row.path}", default).strip()[:200]
-        submitted[row.path] = text
+    for path, value in zip(table["path"].astype(str), table["value"], strict=True):
+        default = _text(value)
+        text = request.query_params.get(f"p.{path}", default).strip()[:200]
+        submitted[path] = text
         if text != default:
-            overrides[row.path] = text
+            overrides[path] = text
     return table, submitted, overrides
 
 
@@ -63,12 +63,12 @@ def fan_frame(national: pd.DataFrame, measure: str) -> pd.DataFrame:
     """Quantiles over Monte Carlo draws (draw 0, the central run, left out) of one national series per year."""
     draws = national[national["draw"] > 0]
     if draws.empty:
-        central = national[national["draw"] == 0][["year", measure]].rename(columns={measure: "p50"})
-        return central.reset_index(drop=True)
+        only = national[national["draw"] == 0][["year", measure]].rename(columns={measure: "p50"})
+        return only.reset_index(drop=True)
     grouped = draws.groupby("year", sort=False)[measure]
     out = pd.DataFrame({name: grouped.quantile(q) for name, q in FAN_QUANTILES.items()}).reset_index()
-    central = national[national["draw"] == 0].set_index("year")[measure]
-    out["central"] = out["year"].map(central)
+    central: pd.Series = national[national["draw"] == 0].set_index("year")[measure]
+    out["central"] = out["year"].map(central.to_dict())
     return out
 
 
@@ -136,8 +136,8 @@ def simulate_page(request: Request, arch: str = Query("reform-aco-2024", max_len
     form = {"arch": arch, "years": years, "draws": draws, "seed": seed, "map_measure": map_measure}
     req: SimulationRequest | None = None
     try:
-        req = SimulationRequest(architecture=arch, years=years, draws=draws, seed=seed,  # type: ignore[arg-type]
-                                overrides=overrides)
+        req = SimulationRequest.model_validate({"architecture": arch, "years": years, "draws": draws, "seed": seed,
+                                                "overrides": overrides})
     except ValidationError as exc:
         for err in exc.errors():
             field = {"architecture": "arch"}.get(str(err["loc"][0]), str(err["loc"][0]))
