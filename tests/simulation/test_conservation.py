@@ -31,3 +31,16 @@ def test_every_builtin_architecture_conserves_money(arch_id: str) -> None:
     assert np.allclose(d["transfers_in"].sum(axis=2), d["transfers_out"].sum(axis=2), rtol=1e-9, atol=1e-3)
     # every pound of the envelope reaches a budget or the incentive fund
     assert np.allclose(d["allocated"].sum(axis=2), result.national["envelope"], rtol=1e-9)
+
+
+def test_better_care_fund_moves_who_pays_not_what_is_spent() -> None:
+    result = simulate("status-quo-2023", years=3, draws=0, waterfall=False)
+    d = result.draws
+    growth = 1.03  # funding.real_growth
+    for t in range(3):
+        assert d["transfers_out"][0, t].sum() == pytest.approx(7.2e9 * growth**t, rel=1e-9)
+    senders = result.budgets["holder"].eq("icb").to_numpy()
+    receivers = result.budgets["pots"].str.contains("la_adult_social_care").to_numpy()
+    assert d["transfers_out"][0, :, senders].sum() == pytest.approx(d["transfers_in"][0, :, receivers].sum())
+    # national spend equals the sum of atom-level spend: pooling changes no service
+    assert d["spent"][0].sum(axis=1) == pytest.approx(result.national["spent_by_line"][0].sum(axis=1), rel=1e-9)

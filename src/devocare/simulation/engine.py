@@ -107,6 +107,8 @@ class Prepared:
     cof: list[tuple[str, np.ndarray, np.ndarray, np.ndarray, float]]  # rs, lines, payer (B,), receiver (B,), share
     cof_cover: np.ndarray  # (A,)
     reb: list[tuple[str, np.ndarray, np.ndarray, float, int]]  # rs, toward (B,), away (B,), share, years
+    pool_out: np.ndarray = field(default_factory=lambda: np.zeros((0, 0)))  # (years, B) pooled fund paid
+    pool_in: np.ndarray = field(default_factory=lambda: np.zeros((0, 0)))  # (years, B) pooled fund received
     run_matrix: dict[str, RunMatrix] = field(default_factory=dict)  # per backend
 
 
@@ -222,6 +224,16 @@ def prepare(inputs: Inputs, rules: Rules, fixed: dict[str, Any], years: int, fac
                     shift = np.add.reduceat(c.hospital_funding_to_local * grant[lines].sum(axis=0), starts) @ M
                     alloc_b[t] += shift * payer - shift * receiver
     envelope = alloc_atoms.sum(axis=(1, 2))
+    # pooled funds (Better Care Fund): spread by need on the pooled lines, grown with the envelope
+    pool_out, pool_in = np.zeros((years, B)), np.zeros((years, B))
+    for rule in rules.pooling:
+        for t in range(years):
+            h = heads[min(t, n_proj - 1)]
+            need = (central_spend[:, None] * h / h.sum(axis=1)[:, None])[rule.lines].sum(axis=0)
+            atom_amount = rule.amount * (1.0 + growth) ** t * need / need.sum()
+            per_budget = np.add.reduceat(atom_amount, starts) @ M
+            pool_out[t] += np.where(group_of == rule.sender, per_budget, 0.0)
+            pool_in[t] += np.where(group_of == rule.receiver, per_budget, 0.0)
     return Prepared(
         perm,
         np.argsort(perm),
@@ -244,6 +256,8 @@ def prepare(inputs: Inputs, rules: Rules, fixed: dict[str, Any], years: int, fac
         cof,
         cof_cover,
         reb,
+        pool_out=pool_out,
+        pool_in=pool_in,
     )
 
 
@@ -349,6 +363,8 @@ def run_block(
     shocks_x = asarray(xp, shocks)
     noise_x = asarray(xp, values.criteria_noise if top_any else np.zeros((1, years, 1, 3)))
     alloc_x = asarray(xp, prep.alloc_b)
+    pooling = bool(rules.pooling)
+    pool_out_x, pool_in_x = asarray(xp, prep.pool_out), asarray(xp, prep.pool_in)
     cof = [(rs, lines, asarray(xp, pay), asarray(xp, rec), share) for rs, lines, pay, rec, share in prep.cof]
     reb = [(rs, asarray(xp, toward), asarray(xp, away), share, n) for rs, toward, away, share, n in prep.reb]
 
@@ -495,6 +511,11 @@ def run_block(
         counts = runs.to_budgets(counts_r)  # (4, D, B)
         adm_b, avoided_b, avoidable_b, pop_b = counts[0], counts[1], counts[2], counts[3]
         spent_b = xp.sum(spent_lb * holds[None, :, :], axis=1) + reinvest
+        if pooling:
+            # a pooled fund moves who pays for the pooled services, not what they cost
+            t_out = t_out + pool_out_x[t][None, :]
+            t_in = t_in + pool_in_x[t][None, :]
+            spent_b = spent_b + (pool_in_x[t] - pool_out_x[t])[None, :]
         need_b = xp.sum(demand_lb * holds[None, :, :], axis=1)
 
         # incentive fund: top-slice held back, paid on the criteria each budget meets

@@ -284,6 +284,26 @@ def reference_run(
                     )
                     paid[b] = frac * fund[b]
                 prev_adm[gi], prev_readm[gi] = adm_ph, readm
+            for rule in rules.pooling:  # a pooled fund moves who pays, not what is spent
+                if gi not in (rule.sender, rule.receiver):
+                    continue
+                weights_line = [
+                    [central_spend[j] * heads[ty][a][j] / sum(heads[ty][x][j] for x in range(A)) for a in range(A)]
+                    if rule.lines[j]
+                    else [0.0] * A
+                    for j in range(L)
+                ]
+                need_pool = [sum(weights_line[j][a] for j in range(L)) for a in range(A)]
+                total_need = sum(need_pool)
+                for a in range(A):
+                    amount = rule.amount * (1 + growth_env) ** t * need_pool[a] / total_need
+                    for b, s in rows[gi][a]:
+                        if gi == rule.sender:
+                            tout[b] += s * amount
+                            spent_b[b] -= s * amount
+                        else:
+                            tin[b] += s * amount
+                            spent_b[b] += s * amount
             for b in range(n):
                 total_spent = spent_b[b] + reinvest[gi][b]
                 surplus = alloc_b[b] - fund[b] + paid[b] + tin[b] + reinvest[gi][b] - total_spent - tout[b]

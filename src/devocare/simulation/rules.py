@@ -96,6 +96,20 @@ class RebasingRule:
 
 
 @dataclass
+class PoolingRule:
+    """A pooled fund (the Better Care Fund): ``amount`` a year at base-year prices moves from the sender's
+    budget to the receiver's, which commissions the pooled services with it. Spread over atoms by need on
+    ``lines``; it moves who pays, not what is spent."""
+
+    architecture: str
+    flow: str
+    sender: int
+    receiver: int
+    amount: float
+    lines: np.ndarray
+
+
+@dataclass
 class Rules:
     """Array rules of one architecture (with its status-quo fallback where coverage is partial)."""
 
@@ -107,6 +121,7 @@ class Rules:
     cofinancing: dict[str, CoFinancingRule]
     rebasing: dict[str, RebasingRule]
     digest: str
+    pooling: list[PoolingRule] = field(default_factory=list)
 
     @property
     def n_budgets(self) -> int:
@@ -314,6 +329,28 @@ def _groups_of(
     return groups, cof_rule, reb_rule
 
 
+def _pooling_of(arch: Any, groups: list[BudgetGroup], base: int) -> list[PoolingRule]:
+    """Pooled funding flows whose sender holds a pot: the receiver is the body named by the flow if it holds
+    a pot, else the other budget holding the pooled lines (a Health and Wellbeing Board's pool is spent by
+    its council)."""
+    flows = arch.flows_on() if hasattr(arch, "flows_on") else []
+    out = []
+    for flow in flows:
+        if not getattr(flow, "pooled", False) or not flow.amount_gbp or not flow.lines:
+            continue
+        lines = line_mask(list(flow.lines))
+        sender = next((i for i, g in enumerate(groups) if g.holder == flow.from_ and (g.lines & lines).any()), None)
+        receiver = next((i for i, g in enumerate(groups) if g.holder == flow.to and i != sender), None)
+        if receiver is None:
+            receiver = next((i for i, g in enumerate(groups) if i != sender and (g.lines & lines).any()), None)
+        if sender is None or receiver is None:
+            continue
+        out.append(
+            PoolingRule(str(_get(arch, "id")), flow.id, sender + base, receiver + base, float(flow.amount_gbp), lines)
+        )
+    return out
+
+
 def _digest(arch: object) -> str:
     dump = arch.model_dump(mode="json", by_alias=True) if hasattr(arch, "model_dump") else arch
     return hashlib.sha256(json.dumps(dump, sort_keys=True, default=str).encode()).hexdigest()
@@ -343,6 +380,7 @@ def build_rules(arch: object, atom_level: str = "lad", fallback: object | None =
     groups: list[BudgetGroup] = []
     cof: dict[str, CoFinancingRule] = {}
     reb: dict[str, RebasingRule] = {}
+    pooling: list[PoolingRule] = []
     weight: dict[str, np.ndarray] = {}
     for rs_arch, w in rule_sets:
         base = len(groups)
@@ -358,12 +396,15 @@ def build_rules(arch: object, atom_level: str = "lad", fallback: object | None =
             cof[rid] = CoFinancingRule(c.payer + base, c.receiver + base, c.share, c.lines, c.hospital_funding_to_local)
         if r is not None:
             reb[rid] = RebasingRule(r.toward + base, r.away + base, r.share)
+        for rule in _pooling_of(rs_arch, gs, base):
+            rule.architecture = rid
+            pooling.append(rule)
     offset = 0
     for g in groups:
         g.offset = offset
         offset += g.n
     digest = hashlib.sha256("".join(_digest(a) for a, _ in rule_sets).encode()).hexdigest()
-    return Rules(arch_id, atoms, atom_level, groups, weight, cof, reb, digest)
+    return Rules(arch_id, atoms, atom_level, groups, weight, cof, reb, digest, pooling)
 
 
 def acute_mask() -> np.ndarray:
