@@ -58,7 +58,8 @@ def bodies_section(info: dict[str, Any]) -> dict[str, Any]:
     return {"id": "bodies", "title": "Who covers this area under each architecture",
             "intro": "Bodies whose area includes this one, and the chain from each body's money to voters "
                      "(steps to the nearest electorate; devolved when the chain ends at a local electorate).",
-            "tables": [{"df": table, "caption": "Bodies covering the area"}],
+            "tables": [{"df": table, "caption": "Bodies covering the area",
+                        "columns": [c for c in table.columns if c != "body_id"]}],
             "datasets": {"bodies_covering": table},
             "source": "the built-in architectures and the ONS/NHS area lookups"}
 
