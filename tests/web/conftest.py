@@ -6,10 +6,12 @@ warnings.filterwarnings("ignore", message=".*httpx.*", category=DeprecationWarni
 
 
 @pytest.fixture(scope="session")
-def app():
+def app(tmp_path_factory):
     from devocare.web import WebSettings, create_app
 
-    return create_app(WebSettings(max_body_bytes=200_000, max_jobs_per_client=2, max_job_cells=5_000_000))
+    db = tmp_path_factory.mktemp("web") / "saved.db"
+    return create_app(WebSettings(max_body_bytes=200_000, max_jobs_per_client=2, max_job_cells=5_000_000,
+                                  database_url=f"sqlite:///{db}"))
 
 
 @pytest.fixture(scope="session")

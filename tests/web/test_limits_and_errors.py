@@ -47,12 +47,12 @@ def test_html_errors_are_pages_not_tracebacks(html_client):
     assert r.status_code == 404 and "nhsuk-error-summary" in r.text
 
 
-def test_unexpected_errors_are_500_problems_without_internals():
+def test_unexpected_errors_are_500_problems_without_internals(tmp_path):
     from fastapi.testclient import TestClient
 
-    from devocare.web import create_app
+    from devocare.web import WebSettings, create_app
 
-    app = create_app()
+    app = create_app(WebSettings(database_url=f"sqlite:///{tmp_path}/saved.db"))
 
     @app.get("/api/v1/boom")
     def boom():

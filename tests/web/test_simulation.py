@@ -49,12 +49,12 @@ def test_job_limits_and_bad_parameters_are_4xx(client):
     assert client.get("/api/v1/simulations/nope").status_code == 404
 
 
-def test_per_client_concurrency_cap_and_cancel():
+def test_per_client_concurrency_cap_and_cancel(tmp_path):
     from fastapi.testclient import TestClient
 
     from devocare.web import WebSettings, create_app
 
-    app = create_app(WebSettings(max_jobs_per_client=1))
+    app = create_app(WebSettings(max_jobs_per_client=1, database_url=f"sqlite:///{tmp_path}/saved.db"))
     gate = __import__("threading").Event()
 
     def slow(progress, cancel):
