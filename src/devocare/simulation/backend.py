@@ -70,6 +70,13 @@ def segment_sum(xp: Any, x: Any, starts: np.ndarray) -> Any:
     return at_end - before
 
 
+def expand_runs(xp: Any, x: Any, run_of: Any, counts: np.ndarray) -> Any:
+    """(..., runs) → (..., atoms): each atom takes its run's value (atoms are sorted by run)."""
+    if is_numpy(xp):
+        return np.repeat(x, counts, axis=-1)  # contiguous copies: far faster than a gather on NumPy
+    return xp.take(x, run_of, axis=-1)
+
+
 def set_line(xp: Any, x: Any, j: int, value: Any) -> Any:
     """``x`` with ``x[:, j, :] = value`` (in place where the backend allows it, as JAX arrays do not)."""
     if hasattr(x, "at") and not hasattr(x, "__array_priority__"):

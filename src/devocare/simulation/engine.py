@@ -19,7 +19,7 @@ import numpy as np
 
 from devocare.service_lines import LINE_IDS, UPSTREAM_LINES
 from devocare.simulation import balance, behaviour, cofinancing, demand, funding, incentives, prevention
-from devocare.simulation.backend import RunMatrix, asarray, segment_sum, set_line, to_numpy
+from devocare.simulation.backend import RunMatrix, asarray, expand_runs, segment_sum, set_line, to_numpy
 from devocare.simulation.inputs import Inputs
 from devocare.simulation.rules import Rules, acute_mask, line_mask
 
@@ -335,6 +335,7 @@ def run_block(
     live = 1.0 - central
     runs = prep.run_matrix.get(xp.__name__) or prep.run_matrix.setdefault(xp.__name__, RunMatrix(xp, prep.M))
     run_of = xp.asarray(prep.run_of)
+    run_counts = np.diff(np.r_[prep.starts, len(prep.run_of)])
     holds = asarray(xp, prep.holds.astype(float))  # (L, B)
     vec = {k: asarray(xp, v) for k, v in prep.vec.items()}
     floors = asarray(xp, inputs.floors)
@@ -421,7 +422,7 @@ def run_block(
             saving = behaviour.efficiency(p["behaviour.efficiency_saving"], saving_ramp, t)
             factor = 1.0 - saving[:, None, None] * eff_runs[None, :, :]  # (D, L, runs)
         if cap_lines and factor is not None:
-            spent = demand_t * xp.take(factor, run_of, axis=-1)
+            spent = demand_t * expand_runs(xp, factor, run_of, run_counts)
             factor = None
         else:
             spent = demand_t
@@ -435,7 +436,7 @@ def run_block(
             keep_share = 1.0 - runs.to_runs(cut[:, None, :] * holds[None, :, :])  # (D, L, runs)
             factor = keep_share if factor is None else factor * keep_share
         if factor is not None:
-            spent = spent * xp.take(factor, run_of, axis=-1)
+            spent = spent * expand_runs(xp, factor, run_of, run_counts)
         elif spent is demand_t:
             spent = xp.asarray(demand_t, copy=True)
 
@@ -446,7 +447,7 @@ def run_block(
             g = rules.groups[gi]
             lines = [j for j in range(Lc) if g.lines[j]]
             ups = [j for j in lines if UPSTREAM[j]]
-            pot_need = sum(demand_t[:, j, :] for j in lines) * covers[gi][None, :]
+            pot_need = _line_sum(xp, demand_t, lines) * covers[gi][None, :]
             invest = behaviour.left_shift(
                 pot_need,
                 p["behaviour.left_shift_rate"],
@@ -455,7 +456,7 @@ def run_block(
                 g.pooled,
                 t,
             )
-            total_up = sum(demand_t[:, j, :] for j in ups)
+            total_up = _line_sum(xp, demand_t, ups)
             has = xp.astype(total_up > 0, invest.dtype)
             per = invest * has / xp.where(total_up > 0, total_up, 1.0)
             for j in ups:
@@ -481,7 +482,7 @@ def run_block(
             rate_lr = runs.to_runs(rate[:, None, :] * up_holds[None, :, :])  # (D, L, runs)
             reinvest_lr = rate_lr * demand_lr  # constant rate in a run
             for j in up_lines:
-                extra_up = extra_up + xp.take(rate_lr[:, j, :], run_of, axis=-1) * demand_t[:, j, :]
+                extra_up = extra_up + expand_runs(xp, rate_lr[:, j, :], run_of, run_counts) * demand_t[:, j, :]
         history = [extra_up, *history][: len(weights)]
 
         # rebasing at settlement end moves part of the activity shift to the local tier
@@ -608,6 +609,22 @@ def run_block(
             atoms_out["admissions"][t] = to_numpy(admissions[c0])[inverse]
             atoms_out["avoided_admissions"][t] = to_numpy(avoided[c0] / unit_cost[c0])[inverse]
     return BlockResult(values.draws, out, national, atoms_out, max_gap)
+
+
+def _line_sum(xp: Any, x: Any, lines: list[int]) -> Any:
+    """Sum of rows ``lines`` of a (draw, line, atom) array: added row by row, or as the total less the rows
+    left out when that is fewer additions."""
+    n = x.shape[1]
+    if len(lines) > n // 2 + 1:
+        total = xp.sum(x, axis=1)
+        for j in range(n):
+            if j not in lines:
+                total = total - x[:, j, :]
+        return total
+    out = x[:, lines[0], :]
+    for j in lines[1:]:
+        out = out + x[:, j, :]
+    return out
 
 
 def _row_sums(x: Any) -> np.ndarray:
