@@ -1,3 +1,4 @@
+import re
 import time
 
 import pytest
@@ -87,3 +88,13 @@ def test_simulate_page_runs_and_restores_from_url(html_client):
     assert csv.text.splitlines()[0] == "year,p5,p25,p50,p75,p95,central"
     bad = html_client.get(url + "&p.demand.spend.specialised=lots")
     assert "parameters-error" in bad.text and "lots" in bad.text.replace("&#39;", "'")
+
+
+def test_cancel_button_stops_a_running_job_and_returns_to_the_form(html_client):
+    url = "/simulate?arch=reform-aco-2024&years=10&draws=400&seed=7&run=1"
+    page = html_client.get(url)
+    job_id = re.search(r"/simulate/jobs/([0-9a-f]+)/cancel", page.text).group(1)
+    r = html_client.post(f"/simulate/jobs/{job_id}/cancel", data={"back": url}, follow_redirects=False)
+    assert r.status_code == 303 and "run=1" not in r.headers["location"]
+    job = _wait(html_client, job_id)
+    assert job["status"] == "cancelled"
