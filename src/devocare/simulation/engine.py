@@ -1,13 +1,15 @@
 """The engine: one block of draws through every year of an architecture's money rules.
 
-Arrays are (draw, atom, line) inside a year and (draw, year, budget) on output; the only Python loops are
-over years and over the handful of budget groups of the rules (never over atoms, budgets or draws). Code
-uses the array API standard through ``array_api_compat``, so NumPy, CuPy or JAX can run it.
+Arrays are (draw, line, atom) inside a year and (draw, year, budget) on output; the only Python loops are
+over years and over the few budgets that invest upstream (never over atoms, budgets or draws). Atoms are
+ordered in runs of identical membership, so aggregating to budgets is a segment sum over runs and a small
+run × budget product. Code uses the array API standard (NumPy 2's own namespace, or CuPy / JAX through
+``array_api_compat``).
 
 Order of a year: need → prevention (admissions) → efficiency, hospital caps and cuts → upstream investment
-→ co-financing → allocation (block grants, top-slice, hospital funding to the local tier, rebasing) →
-aggregation to budgets → incentive payments → balance (reserves, returned, national support) → floors and
-intervention flags → the conservation check.
+→ aggregation per line → reinvestment of reserves → allocation (block grants, hospital funding to the local
+tier, rebasing) → co-financing and pooled funds → incentive payments → balance (reserves, returned,
+national support) → floors and intervention flags → the conservation check.
 """
 
 from __future__ import annotations
@@ -130,7 +132,7 @@ _RUNS: dict[tuple[int, str], tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarra
 
 
 def _runs_of(rules: Rules) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    key = (id(rules), rules.digest)
+    key = (id(rules), rules.digest, rules.atom_level, rules.n_budgets)
     if key not in _RUNS:
         if len(_RUNS) > 16:
             _RUNS.clear()
@@ -266,7 +268,17 @@ _PREPARED: dict[tuple[Any, ...], Prepared] = {}
 
 def prepared(inputs: Inputs, rules: Rules, fixed: dict[str, Any], years: int, factors: frozenset[str]) -> Prepared:
     """:func:`prepare`, cached for the last few (rules, inputs, parameters, years, factors)."""
-    key = (id(inputs), id(rules), rules.digest, years, factors, tuple(sorted((k, str(v)) for k, v in fixed.items())))
+    key = (
+        id(inputs),
+        inputs.atom_level,
+        id(rules),
+        rules.digest,
+        rules.atom_level,
+        rules.n_budgets,
+        years,
+        factors,
+        tuple(sorted((k, str(v)) for k, v in fixed.items())),
+    )
     if key not in _PREPARED:
         if len(_PREPARED) > 16:
             _PREPARED.clear()
