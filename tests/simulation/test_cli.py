@@ -102,3 +102,13 @@ def test_bad_out_path_writes_nothing(cli, tmp_path) -> None:
     r = cli("simulate", "status-quo-2023", "--draws", "0", "--years", "2", "--out", str(out))
     assert r.returncode == 2 and ".parquet" in r.stderr
     assert not out.exists()
+
+
+def test_architecture_that_fails_validation_exits_2(cli, tmp_path) -> None:
+    broken = tmp_path / "broken.yaml"
+    broken.write_text("id: broken\nextends: status-quo-2023\nname: Broken\nmoney:\n  settlement_years: 0\n")
+    out = tmp_path / "run.parquet"
+    r = cli("simulate", str(broken), "--draws", "0", "--out", str(out))
+    assert r.returncode == 2 and r.stderr.startswith("error:")
+    assert "settlement_years" in r.stderr
+    assert not out.exists()
