@@ -96,3 +96,18 @@ def test_large_runs_go_to_a_local_cluster_by_default() -> None:
 def test_unreachable_scheduler_is_a_clear_error() -> None:
     with pytest.raises(DevocareError, match="cannot reach Dask scheduler"):
         simulate("status-quo-2023", years=1, draws=1, waterfall=False, scheduler="tcp://127.0.0.1:1")
+
+
+def test_sweep_runs_each_scenario_and_validates_all_first(tmp_path) -> None:
+    from devocare.simulation import sweep
+
+    table = sweep(
+        "reform-aco-2024",
+        {"null prevention": {"prevention.effect": "0"}, "strong prevention": {"prevention.effect": "1.3"}},
+        years=6,
+        waterfall=False,
+    )
+    assert list(table["scenario"]) == ["null prevention", "strong prevention"]
+    assert table["admissions_per_1000"].iloc[1] < table["admissions_per_1000"].iloc[0]
+    with pytest.raises(DevocareError, match="prevention.effect"):
+        sweep("reform-aco-2024", {"ok": {"prevention.effect": "0.2"}, "bad": {"prevention.efect": "0.2"}}, years=2)

@@ -225,3 +225,22 @@ def compare(archs: Iterable[Any], **same: Any) -> pd.DataFrame:
     if not rows:
         raise DevocareError("compare needs at least one architecture")
     return pd.DataFrame(rows)
+
+
+def sweep(arch: Any, scenarios: dict[str, dict[str, Any] | str | Path], **same: Any) -> pd.DataFrame:
+    """Summaries of one architecture under several scenarios (name → overrides mapping or scenario file),
+    one row per scenario; ``same`` is passed to :func:`simulate` (a ``scheduler`` runs every scenario's
+    draws on Dask). Every scenario is validated before any runs."""
+    if not scenarios:
+        raise DevocareError("sweep needs at least one scenario")
+    base = same.pop("overrides", None) or {}
+    resolved = {}
+    for name, scenario in scenarios.items():
+        overrides = scenario if isinstance(scenario, dict) and "parameters" not in scenario else None
+        resolved[name] = (overrides, None if overrides is not None else scenario)
+        resolve({**base, **(overrides or {})}, resolved[name][1])  # fail early, before any run
+    rows = []
+    for name, (overrides, scenario) in resolved.items():
+        result = simulate(arch, overrides={**base, **(overrides or {})}, scenario=scenario, **same)
+        rows.append({"scenario": name, **result.summary, "parameter_hash": result.run_record["parameter_hash"]})
+    return pd.DataFrame(rows)
