@@ -234,13 +234,15 @@ def sweep(arch: Any, scenarios: dict[str, dict[str, Any] | str | Path], **same: 
     if not scenarios:
         raise DevocareError("sweep needs at least one scenario")
     base = same.pop("overrides", None) or {}
-    resolved = {}
-    for name, scenario in scenarios.items():
-        overrides = scenario if isinstance(scenario, dict) and "parameters" not in scenario else None
-        resolved[name] = (overrides, None if overrides is not None else scenario)
-        resolve({**base, **(overrides or {})}, resolved[name][1])  # fail early, before any run
+    resolved: dict[str, tuple[dict[str, Any], dict[str, Any] | str | Path | None]] = {}
+    for name, given in scenarios.items():
+        if isinstance(given, dict) and "parameters" not in given:
+            resolved[name] = ({**base, **given}, None)  # a mapping of overrides
+        else:
+            resolved[name] = (dict(base), given)  # a scenario file or parsed scenario
+        resolve(*resolved[name])  # fail early, before any run
     rows = []
     for name, (overrides, scenario) in resolved.items():
-        result = simulate(arch, overrides={**base, **(overrides or {})}, scenario=scenario, **same)
+        result = simulate(arch, overrides=overrides, scenario=scenario, **same)
         rows.append({"scenario": name, **result.summary, "parameter_hash": result.run_record["parameter_hash"]})
     return pd.DataFrame(rows)
