@@ -48,3 +48,13 @@ def test_scenarios_round_trip_and_pagination(saved_client):
     assert saved_client.get(f"/api/v1/saved/scenarios/{ids[0]}").json()["payload"] == {"years": 0}
     assert saved_client.post("/api/v1/saved/scenarios", json={"name": "", "payload": {}}).status_code == 422
     assert saved_client.get("/api/v1/saved/runs/12345").status_code == 404
+
+
+def test_saved_architecture_can_be_diffed_and_measured(saved_client):
+    text = BUILTIN.read_text().replace("id: status-quo-2023", "id: my-status-quo", 1)
+    item = saved_client.post("/api/v1/saved/architectures", json={"name": "copy", "yaml": text}).json()["id"]
+    d = saved_client.get("/api/v1/diff", params={"a": "status-quo-2023", "b": f"saved:{item}"})
+    assert d.status_code == 200 and d.json()["b"] == "my-status-quo" and d.json()["bodies_created"] == []
+    rows = saved_client.get("/api/v1/metrics", params=[("id", "status-quo-2023"), ("id", f"saved:{item}")]).json()
+    assert rows[0]["centralism_index"] == pytest.approx(rows[1]["centralism_index"])
+    assert saved_client.get("/api/v1/diff", params={"a": "saved:999", "b": "status-quo-2023"}).status_code == 404

@@ -85,22 +85,36 @@ def get_chain(arch_id: str, body: str = Query(..., max_length=80, description="B
     return out
 
 
+def _load_ref(request: Request, ref: str) -> Any:
+    """A built-in id or ``saved:<id>`` (a saved architecture, validated)."""
+    if ref.startswith("saved:"):
+        from devocare.web.pages.architectures import load_reference
+
+        return load_reference(request, ref)
+    return _load(ref)
+
+
 @router.get("/metrics", summary="Metrics of several architectures")
-def metrics(ids: list[str] = Query(default=["status-quo-2023", "reform-aco-2024"], max_length=20,
-                                   alias="id", description="Architecture ids (repeat id=)")) -> list[dict[str, Any]]:
+def metrics(request: Request,
+            ids: list[str] = Query(default=["status-quo-2023", "reform-aco-2024"], max_length=20, alias="id",
+                                   description="Built-in ids or saved:<id> (repeat id=)")) -> list[dict[str, Any]]:
     """One row of metrics per architecture."""
-    for i in ids:
-        _load(i)
-    out: list[dict[str, Any]] = jsonable(cache.builtin_metrics_table(ids))
+    from devocare import architecture
+
+    archs = [_load_ref(request, i) for i in ids]
+    table = (architecture.metrics_table(archs) if any(i.startswith("saved:") for i in ids)
+             else cache.builtin_metrics_table(ids))
+    out: list[dict[str, Any]] = jsonable(table)
     return out
 
 
 @router.get("/diff", summary="What changes from one architecture to another")
-def diff(a: str = Query(..., max_length=80), b: str = Query(..., max_length=80)) -> dict[str, Any]:
+def diff(request: Request, a: str = Query(..., max_length=80, description="Built-in id or saved:<id>."),
+         b: str = Query(..., max_length=80, description="Built-in id or saved:<id>.")) -> dict[str, Any]:
     """Bodies created/abolished/merged, functions moved, money re-routed, accountability re-pointed, metrics."""
     from devocare import architecture
 
-    out: dict[str, Any] = jsonable(architecture.diff(_load(a), _load(b)).to_dict())
+    out: dict[str, Any] = jsonable(architecture.diff(_load_ref(request, a), _load_ref(request, b)).to_dict())
     return out
 
 
