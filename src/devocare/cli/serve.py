@@ -20,7 +20,11 @@ def register(app: typer.Typer) -> None:
             raise DevocareError(f"--port must be between 1 and 65535, got {port}")
         if workers < 1:
             raise DevocareError(f"--workers must be at least 1, got {workers}")
+        import os
+
         import uvicorn
+
+        os.environ.setdefault("DEVOCARE_WARM", "1")  # compute built-in metrics etc. before the first visitor
 
         typer.echo(f"devocare web app on http://{host}:{port}/ (API docs at /docs); Ctrl+C stops it", err=True)
         uvicorn.run("devocare.web:create_app", factory=True, host=host, port=port, workers=workers,

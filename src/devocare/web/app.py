@@ -45,6 +45,12 @@ def create_app(settings: WebSettings | None = None) -> FastAPI:
     app.include_router(pages_router)
     app.mount("/assets", StaticFiles(directory=STATIC), name="assets")
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
+    if settings.warm:
+        import threading
+
+        from devocare.web.cache import warm
+
+        threading.Thread(target=warm, daemon=True, name="devocare-warm").start()
     return app
 
 

@@ -144,3 +144,22 @@ def _coverage(arch_id: str) -> dict[str, Any]:
 def coverage(arch_id: str) -> dict[str, Any]:
     """Each body's coverage of England's LSOAs (1 = covered) in a built-in architecture, memoised."""
     return _coverage(arch_id)
+
+
+def warm() -> None:
+    """Fill the memoised results every visitor needs first (run once in a background thread at start-up)."""
+    import logging
+
+    try:
+        from devocare import architecture
+        from devocare.simulation import simulate
+
+        ids = architecture.builtin_ids()
+        builtin_metrics_table(ids)
+        for arch_id in ids:
+            builtin_metrics(arch_id)
+        for level, vintage in (("lad", 2024), ("utla", 2024), ("icb", 2024), ("icb", 2026), ("ca", 2024)):
+            areas(level, vintage)
+        simulate("status-quo-2023", years=1, draws=0, waterfall=False)
+    except Exception:  # warming is an optimisation: a failure here must not stop the server
+        logging.getLogger("devocare.web").exception("warming the caches failed")

@@ -30,5 +30,8 @@ class WebSettings:
     """Longest simulation horizon in years."""
     keep_jobs: int = field(default_factory=lambda: _env_int("DEVOCARE_KEEP_JOBS", 50))
     """Finished jobs kept in memory for their result pages (oldest dropped first)."""
+    warm: bool = field(default_factory=lambda: os.environ.get("DEVOCARE_WARM", "0") == "1")
+    """Compute the slow, unchanging results (built-in metrics, simulation inputs, area lists) in a background
+    thread at start-up, so the first visitor does not wait for them (``devocare serve`` turns this on)."""
     database_url: str | None = field(default_factory=lambda: os.environ.get("DATABASE_URL"))
     """Where saved work goes (``devocare.storage.Store``); None: ``devocare.db`` in the working directory."""
