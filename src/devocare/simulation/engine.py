@@ -410,6 +410,7 @@ def run_block(
     base_acute: dict[int, Any] = {}
     max_gap = 0.0
     saving_ramp = float(fixed["behaviour.efficiency_ramp_years"])
+    atom_rows = sorted(set(cap_lines) | ({j for j in range(Lc) if UPSTREAM[j]} | {ELECTIVE} if investing else set()))
 
     for t in range(years):
         ty = min(t, n_proj - 1)
@@ -427,34 +428,42 @@ def run_block(
         admissions = (ne - avoided) / unit_cost * cof_factor[None, :]
         demand_t = set_line(xp, need, NE, admissions * unit_cost)  # after prevention
 
-        # efficiency of budgets bearing risk, hospital input caps, cuts after overspends
-        # (run-level factors: every atom of a run has the same budgets, so the same efficiency and cuts)
-        factor = None
-        if any_eff:
-            saving = behaviour.efficiency(p["behaviour.efficiency_saving"], saving_ramp, t)
-            factor = 1.0 - saving[:, None, None] * eff_runs[None, :, :]  # (D, L, runs)
-        if cap_lines and factor is not None:
-            spent = demand_t * expand_runs(xp, factor, run_of, run_counts)
-            factor = None
-        else:
-            spent = demand_t
-        for j in cap_lines:
-            if j not in base_acute:
-                base_acute[j] = xp.asarray(spent[:, j, :], copy=True)
-            level = base_acute[j] * (1.0 + cap_rate[j][None, :]) ** t
-            paid = behaviour.capped(xp, spent[:, j, :], level, col["behaviour.cap_marginal_price"])
-            spent = set_line(xp, spent, j, spent[:, j, :] + cap_field[j][None, :] * (paid - spent[:, j, :]))
-        if obl_any:
-            keep_share = 1.0 - runs.to_runs(cut[:, None, :] * holds[None, :, :])  # (D, L, runs)
-            factor = keep_share if factor is None else factor * keep_share
-        if factor is not None:
-            spent = spent * expand_runs(xp, factor, run_of, run_counts)
-        elif spent is demand_t:
-            spent = xp.asarray(demand_t, copy=True)
+        # efficiency of budgets bearing risk and cuts after overspends are run-level factors (every atom of
+        # a run has the same budgets), so most lines' spend is aggregated as factor × need without touching
+        # atoms; only rows changed atom by atom (hospital caps, upstream investment) are built per atom
+        demand_lr = segment_sum(xp, demand_t, prep.starts)  # (D, L, runs)
+        eff_lr = (
+            1.0
+            - behaviour.efficiency(p["behaviour.efficiency_saving"], saving_ramp, t)[:, None, None]
+            * (eff_runs[None, :, :])
+            if any_eff
+            else None
+        )
+        cut_lr = 1.0 - runs.to_runs(cut[:, None, :] * holds[None, :, :]) if obl_any else None
+        factor_lr = eff_lr if cut_lr is None else cut_lr if eff_lr is None else eff_lr * cut_lr
+        spent_lr = xp.asarray(demand_lr, copy=True) if factor_lr is None else demand_lr * factor_lr
+
+        def expanded(f: Any, j: int) -> Any:
+            return expand_runs(xp, f[:, j, :], run_of, run_counts)
+
+        rows: dict[int, Any] = {}
+        for j in atom_rows:
+            row = demand_t[:, j, :]
+            if j in cap_lines:
+                row = row * expanded(eff_lr, j) if eff_lr is not None else row
+                if j not in base_acute:
+                    base_acute[j] = xp.asarray(row, copy=True)
+                level = base_acute[j] * (1.0 + cap_rate[j][None, :]) ** t
+                paid = behaviour.capped(xp, row, level, col["behaviour.cap_marginal_price"])
+                row = row + cap_field[j][None, :] * (paid - row)
+                row = row * expanded(cut_lr, j) if cut_lr is not None else row
+            elif factor_lr is not None:
+                row = row * expanded(factor_lr, j)
+            rows[j] = row
 
         # left shift: budgets that keep savings and bear acute cost move spend upstream
         extra_up = xp.zeros((D, A))
-        elective_before = xp.asarray(spent[:, ELECTIVE, :], copy=True)
+        elective_before = rows.get(ELECTIVE)  # before any budget moves spend out of it
         for gi in investing:
             g = rules.groups[gi]
             lines = [j for j in range(Lc) if g.lines[j]]
@@ -472,15 +481,14 @@ def run_block(
             has = xp.astype(total_up > 0, invest.dtype)
             per = invest * has / xp.where(total_up > 0, total_up, 1.0)
             for j in ups:
-                spent = set_line(xp, spent, j, spent[:, j, :] + per * demand_t[:, j, :])
+                rows[j] = rows[j] + per * demand_t[:, j, :]
             extra_up = extra_up + invest * has
-            if g.lines[ELECTIVE]:
-                moved = xp.minimum(invest * has, elective_before * 0.5)
-                spent = set_line(xp, spent, ELECTIVE, spent[:, ELECTIVE, :] - moved)
+            if g.lines[ELECTIVE] and elective_before is not None:
+                rows[ELECTIVE] = rows[ELECTIVE] - xp.minimum(invest * has, elective_before * 0.5)
 
-        # aggregate per line to runs (one pass each), then to budgets
-        spent_lr = segment_sum(xp, spent, prep.starts)  # (D, L, runs)
-        demand_lr = segment_sum(xp, demand_t, prep.starts)
+        # aggregate to budgets: rows built per atom replace their run-level sums
+        for j, row in rows.items():
+            spent_lr = set_line(xp, spent_lr, j, segment_sum(xp, row, prep.starts))
         spent_lb, demand_lb = runs.to_budgets(spent_lr), runs.to_budgets(demand_lr)  # (D, L, B)
 
         # reinvestment of positive reserves upstream, decided per budget
@@ -511,7 +519,7 @@ def run_block(
         t_in = xp.zeros((D, B))
         t_out = xp.zeros((D, B))
         for _rs, cof_lines, payer, receiver, share in cof:
-            pay_b = seg(share * sum(spent[:, j, :] for j in range(Lc) if cof_lines[j]))
+            pay_b = share * sum(spent_lb[:, j, :] for j in range(Lc) if cof_lines[j])
             t_out = t_out + pay_b * payer
             t_in = t_in + pay_b * receiver
 
@@ -613,7 +621,11 @@ def run_block(
         if keep:
             inverse = prep.inverse
             atoms_out["allocated"][t] = prep.alloc_atoms[t][:, inverse].T
-            spent0 = to_numpy(spent[c0])
+            spent0 = np.array(to_numpy(demand_t[c0]))  # a copy: rows are written into it
+            if factor_lr is not None:
+                spent0 = spent0 * to_numpy(factor_lr[c0])[:, prep.run_of]
+            for j, row in rows.items():
+                spent0[j] = to_numpy(row[c0])
             if reinvest_lr is not None:
                 spent0 = spent0 + to_numpy(rate_lr[c0])[:, prep.run_of] * to_numpy(demand_t[c0])
             atoms_out["spent"][t] = spent0[:, inverse].T
