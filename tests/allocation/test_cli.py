@@ -1,7 +1,7 @@
 """``devocare allocate``: outputs and exit codes through the real console entry point."""
 
 import json
-import sys
+from functools import partial
 
 import pytest
 
@@ -9,21 +9,9 @@ pytestmark = pytest.mark.e2e
 
 
 @pytest.fixture
-def run(monkeypatch, capsys):
+def run(cli_in_process):
     """Run ``devocare allocate ...`` in-process through the console entry point: (exit code, stdout, stderr)."""
-    from devocare.cli import main
-
-    def _run(*args: str) -> tuple[int, str, str]:
-        monkeypatch.setattr(sys, "argv", ["devocare", "allocate", *args])
-        code = 0
-        try:
-            main()
-        except SystemExit as exc:
-            code = int(exc.code or 0)
-        out = capsys.readouterr()
-        return code, out.out, out.err
-
-    return _run
+    return partial(cli_in_process, "allocate")
 
 
 def test_places_default_place_json(cli):

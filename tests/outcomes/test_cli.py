@@ -3,60 +3,52 @@
 from __future__ import annotations
 
 import json
-import sys
+from functools import partial
 
 import pytest
-
-from devocare.cli import main
 
 pytestmark = pytest.mark.e2e
 
 
-def run(monkeypatch, capsys, *args):
-    """Run the console entry point in-process; return (exit code, stdout, stderr)."""
-    monkeypatch.setattr(sys, "argv", ["devocare", "outcomes", *args])
-    code = 0
-    try:
-        main()
-    except SystemExit as exc:
-        code = int(exc.code or 0)
-    out = capsys.readouterr()
-    return code, out.out, out.err
+@pytest.fixture
+def run(cli_in_process):
+    """Run ``devocare outcomes ...`` in-process through the console entry point: (exit code, stdout, stderr)."""
+    return partial(cli_in_process, "outcomes")
 
 
-def test_list_is_a_json_array(monkeypatch, capsys):
-    code, out, _ = run(monkeypatch, capsys, "list", "--format", "json")
+def test_list_is_a_json_array(run):
+    code, out, _ = run("list", "--format", "json")
     rows = json.loads(out)
     assert code == 0 and isinstance(rows, list) and {"id", "unit", "polarity", "licence"} <= set(rows[0])
 
 
-def test_variation_json_object(monkeypatch, capsys):
-    code, out, _ = run(monkeypatch, capsys, "variation", "hle_female", "--level", "icb", "--period", "2019",
+def test_variation_json_object(run):
+    code, out, _ = run("variation", "hle_female", "--level", "icb", "--period", "2019",
                        "--format", "json")
     obj = json.loads(out)
     assert code == 0 and obj["period"] == "2019-21" and obj["level"] == "icb" and obj["n_areas"] == 42
     assert obj["approximation"] and 0 <= obj["deprivation"]["share_deprivation"] <= 1
 
 
-def test_funnel_writes_html(monkeypatch, capsys, tmp_path):
+def test_funnel_writes_html(run, tmp_path):
     out_file = tmp_path / "funnel.html"
-    code, out, _ = run(monkeypatch, capsys, "funnel", "u75_preventable_cvd_mortality", "--out", str(out_file),
+    code, out, _ = run("funnel", "u75_preventable_cvd_mortality", "--out", str(out_file),
                        "--format", "json")
     assert code == 0 and out_file.stat().st_size > 100_000
     obj = json.loads(out)
     assert obj["areas"] and {"lower_99.8", "upper_99.8", "position"} <= set(obj["areas"][0])
 
 
-def test_status_table(monkeypatch, capsys):
-    code, out, _ = run(monkeypatch, capsys, "status", "--level", "utla", "--format", "json")
+def test_status_table(run):
+    code, out, _ = run("status", "--level", "utla", "--format", "json")
     rows = json.loads(out)
     assert code == 0 and {r["status"] for r in rows} <= {"meets", "misses", "overlaps", "no target"}
     cancer = [r for r in rows if r["indicator"] == "cancer_early_stage"]
     assert cancer and all(r["target"] == 75.0 for r in cancer)
 
 
-def test_evaluate_greater_manchester(monkeypatch, capsys):
-    code, out, _ = run(monkeypatch, capsys, "evaluate", "--area", "E47000001", "--start", "2016", "--indicator",
+def test_evaluate_greater_manchester(run):
+    code, out, _ = run("evaluate", "--area", "E47000001", "--start", "2016", "--indicator",
                        "u75_preventable_cvd_mortality", "--format", "json")
     obj = json.loads(out)
     assert code == 0 and obj["area_name"] == "Greater Manchester"
@@ -76,8 +68,8 @@ def test_evaluate_greater_manchester(monkeypatch, capsys):
      "donor"),
     (("evaluate", "--area", "Nowhere", "--start", "2016", "--indicator", "hle_male"), "unknown"),
 ])
-def test_bad_input_exits_2_with_one_line(monkeypatch, capsys, tmp_path, args, message):
+def test_bad_input_exits_2_with_one_line(run, monkeypatch, tmp_path, args, message):
     monkeypatch.chdir(tmp_path)
-    code, out, err = run(monkeypatch, capsys, *args)
+    code, out, err = run(*args)
     assert code == 2 and message in err and err.startswith("error: ")
     assert not list(tmp_path.iterdir())  # nothing written

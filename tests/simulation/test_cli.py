@@ -3,32 +3,17 @@
 from __future__ import annotations
 
 import json
-import sys
-from types import SimpleNamespace
 
 import pyarrow.parquet as pq
 import pytest
-
-from devocare.cli import main
 
 pytestmark = pytest.mark.e2e
 
 
 @pytest.fixture
-def cli(capsys, monkeypatch):
-    """Run the console entry point in process (real exit codes, stdout and stderr)."""
-
-    def run(*args: str) -> SimpleNamespace:
-        monkeypatch.setattr(sys, "argv", ["devocare", *args])
-        code = 0
-        try:
-            main()
-        except SystemExit as exc:
-            code = int(exc.code or 0)
-        captured = capsys.readouterr()
-        return SimpleNamespace(returncode=code, stdout=captured.out, stderr=captured.err)
-
-    return run
+def cli(cli_in_process):
+    """The console entry point in process: simulation runs are too slow to start an interpreter for each."""
+    return cli_in_process
 
 
 def test_simulate_json_is_an_object_with_summary_waterfall_and_run_record(cli, tmp_path) -> None:
