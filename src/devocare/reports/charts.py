@@ -27,6 +27,26 @@ def _rgba(hex_colour: str, alpha: float) -> str:
     return f"rgba({r},{g},{b},{alpha})"
 
 
+#: Quantiles of the Monte Carlo draws behind every fan chart: the 90% and 50% bands and the median.
+FAN_QUANTILES = {"p5": 0.05, "p25": 0.25, "p50": 0.5, "p75": 0.75, "p95": 0.95}
+
+
+def fan_quantiles(frame: pd.DataFrame, x: str = "year", value: str = "value", draw: str = "draw") -> pd.DataFrame:
+    """Per ``x`` (in order of first appearance): the :data:`FAN_QUANTILES` of ``value`` over the Monte Carlo
+    draws (1, 2, ...) and the central run (draw 0) as ``central``; rows sharing ``x`` and ``draw`` are summed.
+    Without Monte Carlo draws there are no quantile columns; without draw 0, ``central`` is NaN.
+
+    One computation for the web's fan charts and downloads and for the reports' fan charts."""
+    wide = frame.pivot_table(index=x, columns=draw, values=value, aggfunc="sum", sort=False)
+    draws = [c for c in wide.columns if c != 0]
+    out = pd.DataFrame(index=wide.index)
+    if draws:
+        q = np.quantile(wide[draws].to_numpy(dtype=float), list(FAN_QUANTILES.values()), axis=1)
+        out = out.assign(**dict(zip(FAN_QUANTILES, q, strict=True)))
+    out["central"] = wide[0] if 0 in wide.columns else np.nan
+    return out.reset_index()
+
+
 def fan_chart(frame: pd.DataFrame, title: str, y_title: str, series: str = "architecture",
               x: str = "year", value: str = "value", draw: str = "draw") -> go.Figure:
     """The central run (draw 0) as a line with 50% and 90% bands over the Monte Carlo draws (1, 2, ...),
@@ -35,18 +55,17 @@ def fan_chart(frame: pd.DataFrame, title: str, y_title: str, series: str = "arch
     fade = min(1.0, 3 / max(1, frame[series].nunique()))  # keep overlapping bands legible
     for i, (name, group) in enumerate(frame.groupby(series, sort=False)):
         colour = PALETTE[i % len(PALETTE)]
-        wide = group.pivot_table(index=x, columns=draw, values=value, aggfunc="sum", sort=False)
-        xs = [str(v) for v in wide.index]
-        mc = wide[[c for c in wide.columns if c != 0]].to_numpy(dtype=float)
-        if mc.shape[1] > 1:
-            q = np.quantile(mc, [0.05, 0.25, 0.75, 0.95], axis=1)
-            for lo, hi, alpha, label in ((q[0], q[3], 0.15, "90% band"), (q[1], q[2], 0.3, "50% band")):
-                fig.add_trace(go.Scatter(x=xs + xs[::-1], y=np.r_[hi, lo[::-1]], fill="toself", mode="none",
-                                         fillcolor=_rgba(colour, alpha * fade), name=f"{name}: {label}",
-                                         hoverinfo="skip", legendgroup=str(name), showlegend=False))
-        centre = wide[0].to_numpy(dtype=float) if 0 in wide.columns else np.median(mc, axis=1)
-        fig.add_trace(go.Scatter(x=xs, y=centre, mode="lines+markers", line={"color": colour, "width": 2},
-                                 name=str(name), legendgroup=str(name)))
+        q = fan_quantiles(group, x, value, draw)
+        xs = [str(v) for v in q[x]]
+        if group.loc[group[draw] != 0, draw].nunique() > 1:  # one draw makes no band
+            for lo, hi, alpha, label in (("p5", "p95", 0.15, "90% band"), ("p25", "p75", 0.3, "50% band")):
+                fig.add_trace(go.Scatter(x=xs + xs[::-1], y=np.r_[q[hi].to_numpy(), q[lo].to_numpy()[::-1]],
+                                         fill="toself", mode="none", fillcolor=_rgba(colour, alpha * fade),
+                                         name=f"{name}: {label}", hoverinfo="skip", legendgroup=str(name),
+                                         showlegend=False))
+        centre = q["central"] if (group[draw] == 0).any() else q["p50"]
+        fig.add_trace(go.Scatter(x=xs, y=centre.to_numpy(dtype=float), mode="lines+markers",
+                                 line={"color": colour, "width": 2}, name=str(name), legendgroup=str(name)))
     return _layout(fig, title, y_title)
 
 

@@ -12,6 +12,7 @@ from fastapi.responses import RedirectResponse, Response
 from pydantic import ValidationError
 
 from devocare.errors import DevocareError
+from devocare.reports.charts import fan_quantiles
 from devocare.web import cache, charts, render
 from devocare.web.problems import ProblemError
 from devocare.web.simulation import SimulationRequest, check_limits, client_id, resolve_architecture, runner
@@ -24,7 +25,6 @@ NATIONAL = [("spent", "Total spend, £"), ("acute_spend", "Acute hospital spend,
             ("admissions", "Emergency admissions")]
 MAP_MEASURES = [("spent", "Spend, £"), ("allocated", "Allocated, £"), ("need", "Need-based cost, £"),
                 ("admissions", "Emergency admissions"), ("avoided_admissions", "Admissions avoided by prevention")]
-FAN_QUANTILES = {"p5": 0.05, "p25": 0.25, "p50": 0.5, "p75": 0.75, "p95": 0.95}
 
 
 def _text(value: Any) -> str:
@@ -60,16 +60,12 @@ def parameter_rows(request: Request) -> tuple[pd.DataFrame, dict[str, str], dict
 
 
 def fan_frame(national: pd.DataFrame, measure: str) -> pd.DataFrame:
-    """Quantiles over Monte Carlo draws (draw 0, the central run, left out) of one national series per year."""
-    draws = national[national["draw"] > 0]
-    if draws.empty:
-        only = national[national["draw"] == 0][["year", measure]].rename(columns={measure: "p50"})
-        return only.reset_index(drop=True)
-    grouped = draws.groupby("year", sort=False)[measure]
-    out = pd.DataFrame({name: grouped.quantile(q) for name, q in FAN_QUANTILES.items()}).reset_index()
-    central: pd.Series = national[national["draw"] == 0].set_index("year")[measure]
-    out["central"] = out["year"].map(central.to_dict())
-    return out
+    """Quantiles over Monte Carlo draws of one national series per year, and the central run; without draws,
+    the central run alone as ``p50``."""
+    bands = fan_quantiles(national, "year", measure)
+    if "p5" not in bands:
+        return bands[["year", "central"]].rename(columns={"central": "p50"})
+    return bands
 
 
 def results_context(result: Any, map_measure: str) -> tuple[dict[str, Any], dict[str, pd.DataFrame]]:
