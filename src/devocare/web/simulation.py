@@ -13,9 +13,9 @@ from typing import Any, Literal
 from fastapi import Request
 from pydantic import BaseModel, ConfigDict, Field
 
-from devocare.errors import DevocareError
 from devocare.web.problems import ProblemError
 from devocare.web.settings import WebSettings
+from devocare.web.store import load_saved_architecture
 
 ATOM_COUNTS = {"lad": 296, "lsoa": 33_755}
 """Atoms per atom level (England's 2024 LADs and 2021 LSOAs), for the job-size limit."""
@@ -54,15 +54,7 @@ def check_limits(req: SimulationRequest, settings: WebSettings) -> None:
 def resolve_architecture(request: Request, ref: str) -> Any:
     """A built-in id as is, or ``saved:<id>`` loaded from the store and validated."""
     if ref.startswith("saved:"):
-        from devocare.architecture import load_text
-        from devocare.web.store import get_store
-
-        try:
-            item_id = int(ref.removeprefix("saved:"))
-        except ValueError:
-            raise DevocareError(f"saved architecture reference {ref!r} must be saved:<number>") from None
-        saved = get_store(request).get_architecture(item_id)
-        return load_text(saved.yaml_text, name=saved.name)
+        return load_saved_architecture(request, ref)
     from devocare.architecture import builtin_ids
 
     if ref not in builtin_ids():

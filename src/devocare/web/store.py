@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import threading
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 from fastapi import Path, Request
+
+from devocare.errors import DevocareError
 
 if TYPE_CHECKING:
     from devocare.storage import Store
@@ -27,3 +29,15 @@ def get_store(request: Request) -> Store:
                 state.store = Store(state.settings.database_url)
     store: Store = state.store
     return store
+
+
+def load_saved_architecture(request: Request, ref: str) -> Any:
+    """The architecture saved as ``saved:<id>``, loaded from the store and validated."""
+    from devocare.architecture import load_text
+
+    try:
+        item_id = int(ref.removeprefix("saved:"))
+    except ValueError:
+        raise DevocareError(f"saved architecture reference {ref!r} must be saved:<number>") from None
+    saved = get_store(request).get_architecture(item_id)
+    return load_text(saved.yaml_text, name=saved.name)

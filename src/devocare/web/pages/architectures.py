@@ -12,7 +12,7 @@ from fastapi.responses import RedirectResponse, Response
 from devocare.errors import DevocareError
 from devocare.web import cache, charts, render
 from devocare.web.problems import ProblemError
-from devocare.web.store import ItemId, get_store
+from devocare.web.store import ItemId, get_store, load_saved_architecture
 
 router = APIRouter()
 
@@ -54,12 +54,7 @@ def load_reference(request: Request, ref: str) -> Any:
     from devocare import architecture
 
     if ref.startswith("saved:"):
-        try:
-            item_id = int(ref.removeprefix("saved:"))
-        except ValueError:
-            raise DevocareError(f"saved architecture reference {ref!r} must be saved:<number>") from None
-        saved = get_store(request).get_architecture(item_id)
-        return architecture.load_text(saved.yaml_text, name=saved.name)
+        return load_saved_architecture(request, ref)
     if ref not in architecture.builtin_ids():
         from devocare.errors import UnknownChoiceError
 
