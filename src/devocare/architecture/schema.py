@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 from datetime import date
-from typing import Annotated, Literal
+from typing import Annotated, Literal, get_args
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
 
@@ -25,34 +25,6 @@ AreaLevel = Literal["lsoa", "sicb", "icb", "region", "lad", "utla", "ca", "engla
 EdgeType = Literal["statutory", "managerial", "democratic", "contractual"]
 PotTier = Literal["local", "regional", "national"]
 
-BODY_KINDS: tuple[str, ...] = (
-    "department",
-    "arms_length_body",
-    "executive_agency",
-    "regulator",
-    "national_board",
-    "icb",
-    "icp",
-    "ccg",
-    "csu",
-    "stp",
-    "nhs_region",
-    "regional_care_group",
-    "combined_authority",
-    "upper_tier_la",
-    "district",
-    "hwb",
-    "place_partnership",
-    "joint_committee",
-    "scrutiny_body",
-    "pcn",
-    "provider",
-    "provider_collaborative",
-    "iho",
-    "electorate",
-    "parliament",
-    "other",
-)
 BodyKind = Literal[
     "department",
     "arms_length_body",
@@ -81,6 +53,7 @@ BodyKind = Literal[
     "parliament",
     "other",
 ]
+BODY_KINDS: tuple[str, ...] = get_args(BodyKind)
 
 #: The six domains of the centralism matrix (004 Figure 4).
 MATRIX_DOMAINS: tuple[str, ...] = (
@@ -110,22 +83,8 @@ OTHER_DOMAINS: tuple[str, ...] = (
 FUNCTION_DOMAINS: tuple[str, ...] = MATRIX_DOMAINS + OTHER_DOMAINS
 COMMISSIONING_FUNCTIONS: tuple[str, ...] = tuple(f"commissioning.{line}" for line in LINE_IDS)
 
-BOARD_CATEGORIES: tuple[str, ...] = ("elected", "nhs_executive", "non_executive", "la_officer", "lay", "other")
 BoardCategory = Literal["elected", "nhs_executive", "non_executive", "la_officer", "lay", "other"]
-BOARD_ROLES: tuple[str, ...] = (
-    "chair",
-    "chief_executive",
-    "finance_director",
-    "medical_director",
-    "nursing_director",
-    "non_executive",
-    "partner_member",
-    "mental_health_expertise",
-    "mayor",
-    "councillor",
-    "lay_member",
-    "other",
-)
+BOARD_CATEGORIES: tuple[str, ...] = get_args(BoardCategory)
 BoardRole = Literal[
     "chair",
     "chief_executive",
@@ -140,13 +99,7 @@ BoardRole = Literal[
     "lay_member",
     "other",
 ]
-INCENTIVE_CRITERIA: tuple[str, ...] = (
-    "admissions_per_citizen",
-    "chronic_inpatient",
-    "readmissions_30d",
-    "telemedicine",
-    "it_integration",
-)
+BOARD_ROLES: tuple[str, ...] = get_args(BoardRole)
 IncentiveCriterion = Literal[
     "admissions_per_citizen",
     "chronic_inpatient",
@@ -154,6 +107,7 @@ IncentiveCriterion = Literal[
     "telemedicine",
     "it_integration",
 ]
+INCENTIVE_CRITERIA: tuple[str, ...] = get_args(IncentiveCriterion)
 LineId = Literal[
     "specialised",
     "acute_elective",
