@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Mapping
 from typing import Any
 
 import pandas as pd
@@ -30,6 +31,11 @@ def jsonable(obj: Any) -> Any:
     if isinstance(obj, list | tuple):
         return [jsonable(v) for v in obj]
     return json.loads(json.dumps(_jsonable(obj), default=str))
+
+
+def summary_frame(summary: Mapping[str, Any]) -> pd.DataFrame:
+    """A run's summary object as the two-column table (measure, value) that pages show and download."""
+    return pd.DataFrame({"measure": list(summary), "value": list(summary.values())})
 
 
 def page(df: pd.DataFrame, request: Request, page_number: int, page_size: int) -> dict[str, Any]:

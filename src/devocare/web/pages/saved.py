@@ -3,11 +3,11 @@ show them and delete buttons."""
 
 from __future__ import annotations
 
-import pandas as pd
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 
 from devocare.web import render
+from devocare.web.frames import summary_frame
 from devocare.web.pages.simulate import scenario_url
 from devocare.web.store import ItemId, get_store
 
@@ -31,7 +31,7 @@ def saved_run(request: Request, item_id: ItemId) -> Response:
     """One saved run: its summary, run record and result table (download)."""
     run = get_store(request).get_run(item_id)
     table = run.table()
-    summary = pd.DataFrame({"measure": list(run.summary), "value": list(run.summary.values())})
+    summary = summary_frame(run.summary)
     datasets = {"summary": summary}
     if table is not None:
         datasets["result_table"] = table

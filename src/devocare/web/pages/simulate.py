@@ -14,6 +14,7 @@ from pydantic import ValidationError
 from devocare.errors import DevocareError
 from devocare.reports.charts import fan_quantiles
 from devocare.web import cache, charts, render
+from devocare.web.frames import summary_frame
 from devocare.web.problems import ProblemError
 from devocare.web.simulation import SimulationRequest, check_limits, client_id, resolve_architecture, runner
 from devocare.web.store import get_store
@@ -72,8 +73,7 @@ def results_context(result: Any, map_measure: str) -> tuple[dict[str, Any], dict
     """Charts and tables of a finished run, and the datasets behind them."""
     context: dict[str, Any] = {}
     datasets: dict[str, pd.DataFrame] = {}
-    summary = result.summary
-    context["summary"] = pd.DataFrame({"measure": list(summary), "value": list(summary.values())})
+    context["summary"] = summary_frame(result.summary)
     datasets["summary"] = context["summary"]
     national = result.draws_table()
     datasets["national_by_draw"] = national
