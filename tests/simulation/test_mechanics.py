@@ -41,12 +41,24 @@ def test_prevention_lag_and_diminishing_returns() -> None:
 
 
 def test_block_grant_fixed_for_the_settlement() -> None:
-    assert [funding.settlement_start(t, 5) for t in range(7)] == [0, 0, 0, 0, 0, 5, 5]
-    share = np.array([[0.25], [0.75]])
-    grant = funding.allocation(np.array([1000.0]), share, 0.01, 2)
-    assert grant[:, 0].tolist() == pytest.approx([250 * 1.01**2, 750 * 1.01**2])
-    kept, held = funding.top_slice(np.array([1000.0]), 0.012)
-    assert kept[0] == pytest.approx(988.0) and held[0] == pytest.approx(12.0)
+    from devocare.allocation.grants import settlement_starts, year_envelope
+
+    assert settlement_starts(7, 5).tolist() == [0, 0, 0, 0, 0, 5, 5]
+    # year 3 (t=2) of a settlement begun at t=0: 2% growth twice, 1% indexation twice; 1.2% top slice
+    line, sliced = year_envelope({"x": 1000.0}, 2, 0, 0.02, 0.01, 0.012)
+    assert line["x"] == round(1000 * 1.02**2 * 1.01**2 * 100)
+    assert sliced["x"] == round(line["x"] * 0.012)
+
+
+def test_area_grant_spread_over_atoms_by_need() -> None:
+    # two areas; atom 1 straddles them (40% / 60%); this rule set runs atoms 0 and 1 fully and atom 2 half
+    H_full = np.array([[1.0, 0.0], [0.4, 0.6], [0.0, 1.0]])
+    H = H_full * np.array([1.0, 1.0, 0.5])[:, None]
+    heads = np.array([[10.0], [20.0], [30.0]])
+    grant = np.array([[180.0], [420.0]])  # area need: 10 + 8 = 18 and 12 + 30 = 42 → £10 per head
+    held, per_atom = funding.spread(grant, H_full, H, heads)
+    assert held[:, 0].tolist() == pytest.approx([180.0, 420.0 - 150.0])  # half of atom 2's £300 runs elsewhere
+    assert per_atom[:, 0].tolist() == pytest.approx([100.0, 200.0, 300.0])
 
 
 def test_cofinancing_payment_and_hospital_funding() -> None:

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from devocare.errors import DevocareError
 from devocare.simulation import montecarlo, simulate
+from devocare.simulation.engine import FACTORS, run_block
 from devocare.simulation.parameters import defaults
+from devocare.simulation.runner import _central_values
 
 pytestmark = pytest.mark.integration
 
@@ -33,6 +36,7 @@ def test_results_do_not_depend_on_block_size(monkeypatch) -> None:
         np.testing.assert_array_equal(whole.draws[m], chunked.draws[m])
     for m in whole.national:
         np.testing.assert_array_equal(whole.national[m], chunked.national[m])
+    pd.testing.assert_frame_equal(whole.atom_table(), chunked.atom_table())
 
 
 def test_draws_vary_and_summaries_have_percentiles() -> None:
@@ -56,6 +60,7 @@ def test_dask_local_cluster_gives_identical_results() -> None:
         np.testing.assert_array_equal(single.draws[m], dask.draws[m])
     for m in single.national:
         np.testing.assert_array_equal(single.national[m], dask.national[m])
+    pd.testing.assert_frame_equal(single.atom_table(), dask.atom_table())
 
 
 def test_waterfall_adds_up_and_switched_off_factors_have_no_effect() -> None:
@@ -111,3 +116,44 @@ def test_sweep_runs_each_scenario_and_validates_all_first(tmp_path) -> None:
     assert table["admissions_per_1000"].iloc[1] < table["admissions_per_1000"].iloc[0]
     with pytest.raises(DevocareError, match="prevention.effect"):
         sweep("reform-aco-2024", {"ok": {"prevention.effect": "0.2"}, "bad": {"prevention.efect": "0.2"}}, years=2)
+
+
+def test_lad_atoms_have_monte_carlo_statistics() -> None:
+    """Each LAD's mean and P5/P50/P95 over the draws: from per-draw atom totals that add up to the national
+    and per-budget series, and whose central draw matches the central run's atom detail."""
+    r = simulate("reform-split-2024", years=4, draws=12, seed=5, waterfall=False)
+    table = r.atom_table()
+    assert set(table["measure"]) == {"allocated", "spent", "admissions", "reserves"}
+    assert len(table) == 4 * 4 * len(r.atoms) == 4 * 4 * 296
+    assert (table["p5"] <= table["p50"] + 1e-6).all() and (table["p50"] <= table["p95"] + 1e-6).all()
+    horizon = table[table["year"] == r.years[-1]].groupby("measure")["mean"].sum()
+    draws = slice(1, None)
+    assert horizon["spent"] == pytest.approx(r.national["spent_by_line"][draws, -1].sum(axis=1).mean(), rel=1e-9)
+    assert horizon["admissions"] == pytest.approx(r.national["admissions"][draws, -1].mean(), rel=1e-9)
+    assert horizon["reserves"] == pytest.approx(r.draws["reserves"][draws, -1].sum(axis=1).mean(), rel=1e-9)
+    assert horizon["allocated"] == pytest.approx(r.national["allocated_by_line"][0, -1].sum(), rel=1e-9)
+    spread = table[table["measure"] == "spent"]
+    assert (spread["p95"] > spread["p5"]).mean() > 0.9  # draws differ area by area
+    # the same per-draw totals, recomputed block by block: the central draw equals the central run's detail
+    from devocare import architecture
+    from devocare.simulation.inputs import load_inputs
+    from devocare.simulation.rules import build_rules
+
+    params = defaults()
+    rules, inputs = build_rules(architecture.load("reform-split-2024"), "lad"), load_inputs("lad")
+    values = montecarlo.draw_values(params, np.arange(13), 5, 4, len(inputs.lads), rules.n_budgets)
+    block = run_block(np, inputs, rules, _central_values(params), values, 4, frozenset(FACTORS), atom_draws=True)
+    np.testing.assert_allclose(block.atom_draws["spent"][0], r.central_atoms["spent"].sum(axis=2), rtol=1e-12)
+    np.testing.assert_allclose(block.atom_draws["admissions"][0], r.central_atoms["admissions"], rtol=1e-12)
+    p50 = np.percentile(block.atom_draws["admissions"][1:], 50, axis=0).ravel()
+    got = table[table["measure"] == "admissions"]["p50"].to_numpy()
+    np.testing.assert_allclose(got, p50, rtol=1e-12)
+    # rows in the tidy table too
+    tidy = r.table[(r.table["statistic"] == "p95") & r.table["atom"].notna() & (r.table["measure"] == "reserves")]
+    assert len(tidy) == 4 * 296
+
+
+def test_lsoa_runs_keep_no_per_draw_atom_data() -> None:
+    lad = montecarlo.required_bytes(1000, 10, 296, 400) - montecarlo.required_bytes(0, 10, 296, 400)
+    lsoa = montecarlo.required_bytes(1000, 10, 33755, 400) - montecarlo.required_bytes(0, 10, 33755, 400)
+    assert lad - lsoa == 4 * 10 * 296 * 1001 * 8

@@ -24,6 +24,7 @@ capacity assumed to be available for these services (an assumption, labelled as 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
@@ -33,14 +34,14 @@ import pandas as pd
 import yaml
 
 from devocare import data
-from devocare.allocation.money import published, split_pence
+from devocare.allocation.money import split_pence
 from devocare.allocation.practices import YEARS, check_year, weighted_population
 from devocare.errors import DevocareError, UnknownChoiceError, closest
 from devocare.service_lines import LINE_IDS
 
 LOCAL_GOVERNMENT_LEVELS: tuple[str, ...] = ("lad", "utla", "ca")
 GRANT_LEVELS: tuple[str, ...] = ("sicb", "icb", "region", "lad", "utla", "ca", "england")
-BASE_YEAR = "2025/26"
+BASE_YEAR = "2024/25"  # the year of the default envelope (and the simulator's first year)
 OUTSIDE = "~outside"  # pseudo-area: the part of England outside every area of a level (e.g. combined authorities)
 
 #: Need weight per service line (a weighted-population column at area level) and why.
@@ -76,42 +77,25 @@ def default_alpha() -> float:
 
 
 def default_envelope() -> pd.DataFrame:
-    """National envelope per service line (£ a year, base year 2025/26) with the source of each figure.
+    """National envelope per service line (£ a year, base year 2024/25) with the source of each figure.
 
-    NHS lines come from NHS England's 2025/26 ICB allocations; the ICB core total is divided between the
-    hospital, mental health, community and prescribing lines by EVIDENCE §10's current sector split
-    (acute 55, mental health 11, community 7, prescribing 9, other 4: 'other' spread pro rata), with
-    non-elective acute at EVIDENCE §1's £22bn. Council lines are 2023-24 net current expenditure
-    (MHCLG Revenue Outturn, £ thousand in the file).
+    One source with the simulator: the central values of its parameter tree (``demand.spend.*``, and
+    emergency admissions as ``admissions.count`` × ``admissions.unit_cost``), which cite EVIDENCE.md §1, §9
+    and §10 and the MHCLG Revenue Outturn 2023-24 (``mhclg_revenue_outturn_rsx_by_la_2022_23_2023_24``). So
+    a default block grant here is the simulator's deterministic grant.
     """
-    def total(line: str) -> float:
-        return float(published(BASE_YEAR, line)["pence"].sum()) / 100.0
+    from devocare.simulation.parameters import defaults
 
-    core = total("core")
-    split = {"acute": 55.0, "mental_health": 11.0, "community_health": 7.0, "prescribing": 9.0}
-    norm = sum(split.values())
-    acute = core * split["acute"] / norm
-    non_elective = 22.0e9
-    rsx = _rsx_england_2023_24()
-    wider = sum(float(rsx[f"RSX-{s}-net-cur-exp"]) for s in ("hous", "cul", "env", "plan")) * 1000.0
-    rows = [
-        ("specialised", total("specialised"), "data nhse_icb_allocations_2025_26_specialised_allocations_2025_26"),
-        ("acute_elective", acute - non_elective,
-         "data nhse_icb_allocations_2025_26_icb_core_allocations_2025_26 × EVIDENCE §10 acute share − EVIDENCE §1"),
-        ("acute_non_elective", non_elective, "EVIDENCE §1 (total cost of emergency admissions, derived)"),
-        ("mental_health", core * split["mental_health"] / norm, "ICB core 2025/26 × EVIDENCE §10 (assumption split)"),
-        ("community_health", core * split["community_health"] / norm,
-         "ICB core 2025/26 × EVIDENCE §10 (assumption split)"),
-        ("primary_medical", total("pmc"), "data nhse_icb_allocations_2025_26_pmc_allocation_2025_26"),
-        ("prescribing", core * split["prescribing"] / norm, "ICB core 2025/26 × EVIDENCE §10 (assumption split)"),
-        ("adult_social_care", float(rsx["RSX-asc-net-cur-exp"]) * 1000.0,
-         "data mhclg_revenue_outturn_rsx_by_la_2022_23_2023_24 (ASC net current expenditure 2023-24)"),
-        ("public_health", float(rsx["RSX-phs-net-cur-exp"]) * 1000.0,
-         "data mhclg_revenue_outturn_rsx_by_la_2022_23_2023_24 (public health net current expenditure 2023-24)"),
-        ("wider_determinants", wider,
-         "data mhclg_revenue_outturn_rsx_by_la_2022_23_2023_24 (housing, culture, environment, planning net "
-         "2023-24; assumption: these are the wider health-creating services)"),
-    ]
+    params = defaults()
+    rows = []
+    for line in LINE_IDS:
+        if line == "acute_non_elective":
+            count, cost = params.params["admissions.count"], params.params["admissions.unit_cost"]
+            rows.append((line, float(count.value) * float(cost.value),
+                         f"parameter admissions.count × admissions.unit_cost: {count.source}; {cost.source}"))
+        else:
+            p = params.params[f"demand.spend.{line}"]
+            rows.append((line, float(p.value) * 1e9, f"parameter demand.spend.{line}: {p.source}"))
     return pd.DataFrame(rows, columns=["line", "gbp", "source"])
 
 
@@ -256,6 +240,95 @@ def _held_areas(arch: Any, body: Any, level: str, codes: list[str]) -> set[str]:
     return {canonical_code(c) for c in areas}
 
 
+# --------------------------------------------------------------------------- the grant arithmetic
+
+
+@dataclass(frozen=True)
+class PotGrant:
+    """One pot's grants in one year: need grants per area and line, and fiscal equalisation per area.
+
+    ``weights`` are the need weights of that year's areas at the holder's level (with the ``~outside``
+    pseudo-area where the level does not cover England); ``held`` marks the areas the holder holds.
+    """
+
+    pot: Any
+    body: Any
+    level: str
+    vintage: int
+    weights: pd.DataFrame
+    held: np.ndarray  # (areas,) bool
+    need: np.ndarray  # (areas, pot lines) whole pence
+    equalisation: np.ndarray | None  # (areas,) whole pence, summing to 0; None where not local government
+
+
+@dataclass(frozen=True)
+class GrantYear:
+    """One year of a settlement: the envelope per line after growth and indexation, the top slice, and
+    every pot's grants."""
+
+    year: int  # 1-based
+    financial_year: str  # of the need data used (the settlement's first year)
+    settlement: int  # 1-based
+    line_pence: dict[str, int]
+    sliced: dict[str, int]  # held back for the incentive fund, per line
+    pots: list[PotGrant]
+
+
+def year_envelope(envelope: Mapping[str, float], t: int, start: int, growth: float, indexation: float,
+                  top: float) -> tuple[dict[str, int], dict[str, int]]:
+    """Whole pence per line in year ``t`` (0-based) of a settlement begun in year ``start``, and the part
+    top-sliced for the incentive fund: grown by ``growth`` a year and by ``indexation`` inside the settlement."""
+    uplift = (1 + growth) ** t * (1 + indexation) ** (t - start)
+    line_pence = {line: int(np.floor(amount * uplift * 100 + 0.5)) for line, amount in envelope.items()}
+    return line_pence, {line: int(np.floor(v * top + 0.5)) for line, v in line_pence.items()}
+
+
+def grant_years(arch: Any, years: int, envelope: Mapping[str, float], base_year: str = BASE_YEAR,
+                growth: float = 0.0, alpha: float | None = None) -> list[GrantYear]:
+    """Every year's block grants for ``arch`` as arrays: the one implementation behind :func:`block_grants`
+    and the simulator's funding. ``envelope`` must already match the architecture's lines."""
+    money = arch.money
+    pots = list(money.pots)
+    alpha = default_alpha() if alpha is None else float(alpha)
+    bodies = {b.id: b for b in arch.bodies}
+    top = float(money.incentive_fund.top_slice) if money.incentive_fund is not None else 0.0
+    n_set = max(int(money.settlement_years), 1)
+    start = settlement_starts(years, n_set)
+    first = YEARS.index(check_year(base_year))
+    holders = {p.id: bodies[p.holder] for p in pots}
+    level_of = {p.id: (getattr(holders[p.id], "area_level", None) or "england") for p in pots}
+    local = {p.id for p in pots if level_of[p.id] in LOCAL_GOVERNMENT_LEVELS}
+    out: list[GrantYear] = []
+    for t in range(years):  # years are few and sequential; every area and line inside is an array op
+        s = int(start[t])
+        fy = YEARS[min(first + s, len(YEARS) - 1)]
+        line_pence, sliced = year_envelope(envelope, t, s, growth, float(money.indexation), top)
+        local_total = sum(line_pence[line] - sliced[line] for p in pots if p.id in local for line in p.lines)
+        pot_grants = []
+        for pot in pots:
+            body, level = holders[pot.id], level_of[pot.id]
+            vintage = int(getattr(body, "area_vintage", 2024) or 2024)
+            weights = area_weights(fy, level, vintage)
+            held = _held_areas(arch, body, level, [c for c in weights["code"] if c != OUTSIDE])
+            unknown = sorted(held - set(weights["code"]))
+            if unknown:
+                raise DevocareError(f"body {body.id!r}: unknown {level} code(s) {', '.join(unknown)}")
+            need = np.zeros((len(weights), len(pot.lines)), dtype=np.int64)
+            for j, line in enumerate(pot.lines):
+                need[:, j] = split_pence(np.array([line_pence[line] - sliced[line]]),
+                                         np.zeros(len(weights), dtype=np.int64),
+                                         weights[LINE_WEIGHTS[line][0]].to_numpy(dtype=float))
+            eq = None
+            if pot.id in local and alpha > 0 and local_total > 0:
+                cap = revenue_capacity(level, vintage).reindex(weights["code"]).fillna(0.0)
+                share = alpha * int(need.sum()) / local_total
+                eq = round_to_total(-share * (cap["capacity"] - cap["average"]).to_numpy() * 100.0, 0)
+            pot_grants.append(PotGrant(pot, body, level, vintage, weights,
+                                       weights["code"].isin(held).to_numpy(), need, eq))
+        out.append(GrantYear(t + 1, fy, s // n_set + 1, line_pence, sliced, pot_grants))
+    return out
+
+
 def block_grants(arch: Any, years: int = 5, envelope: Mapping[str, float] | str | Path | None = None,
                  base_year: str = BASE_YEAR, growth: float = 0.0, alpha: float | None = None) -> pd.DataFrame:
     """Each budget holder's grant per area, pot, line and year of an ``years``-year run.
@@ -270,7 +343,7 @@ def block_grants(arch: Any, years: int = 5, envelope: Mapping[str, float] | str 
     ring_fenced, area_level, code, name, population (registered, that year's practice file), line,
     component (need | incentive_fund | fiscal_equalisation), pence, gbp. Areas a holder does not hold
     (e.g. outside a devolution deal) are one row with an empty code, so each year's rows add up to its
-    envelope to the penny.
+    envelope to the penny. The arithmetic is :func:`grant_years`, which the simulator runs too.
     """
     from devocare import architecture
 
@@ -280,8 +353,7 @@ def block_grants(arch: Any, years: int = 5, envelope: Mapping[str, float] | str 
         raise DevocareError(f"years must be at least 1, got {years}")
     base_year = check_year(base_year)
     money = arch.money
-    pots = list(money.pots)
-    arch_lines = [line for pot in pots for line in pot.lines]
+    arch_lines = [line for pot in money.pots for line in pot.lines]
     if envelope is None:
         env_table = default_envelope()
         envelope = {line: v for line, v in zip(env_table["line"], env_table["gbp"], strict=True) if line in arch_lines}
@@ -289,54 +361,27 @@ def block_grants(arch: Any, years: int = 5, envelope: Mapping[str, float] | str 
         envelope = read_envelope(envelope)
     env = check_envelope(envelope, arch_lines)
     alpha = default_alpha() if alpha is None else float(alpha)
-    bodies = {b.id: b for b in arch.bodies}
     top = float(money.incentive_fund.top_slice) if money.incentive_fund is not None else 0.0
-    start = settlement_starts(years, money.settlement_years)
-    first = YEARS.index(base_year)
     rows: list[pd.DataFrame] = []
-    holders = {p.id: bodies[p.holder] for p in pots}
-    level_of = {p.id: (getattr(holders[p.id], "area_level", None) or "england") for p in pots}
-    local = [p for p in pots if level_of[p.id] in LOCAL_GOVERNMENT_LEVELS]
-    for t in range(years):  # years are few and sequential; every area and line inside is an array op
-        fy = YEARS[min(first + int(start[t]), len(YEARS) - 1)]
-        uplift = (1 + growth) ** t * (1 + float(money.indexation)) ** (t - int(start[t]))
-        line_pence = {line: int(np.floor(amount * uplift * 100 + 0.5)) for line, amount in env.items()}
-        sliced = {line: int(np.floor(v * top + 0.5)) for line, v in line_pence.items()}
-        local_total = sum(line_pence[line] - sliced[line] for p in local for line in p.lines)
-        for pot in pots:
-            body, level = holders[pot.id], level_of[pot.id]
-            vintage = int(getattr(body, "area_vintage", 2024) or 2024)
-            weights = area_weights(fy, level, vintage)
-            held = _held_areas(arch, body, level, [c for c in weights["code"] if c != OUTSIDE])
-            unknown = sorted(held - set(weights["code"]))
-            if unknown:
-                raise DevocareError(f"body {body.id!r}: unknown {level} code(s) {', '.join(unknown)}")
-            is_held = weights["code"].isin(held).to_numpy()
+    for gy in grant_years(arch, years, env, base_year, growth, alpha):
+        for pg in gy.pots:
+            pot, body = pg.pot, pg.body
             otherwise = money.coverage.otherwise if money.coverage is not None and body.areas == "coverage" else ""
             rest_name = "areas not held by this body" + (f" ({otherwise} applies)" if otherwise else "")
-            common = {"arch": arch.id, "year": t + 1, "financial_year": fy, "settlement": int(start[t]) // max(
-                money.settlement_years, 1) + 1, "body": body.id, "pot": pot.id, "tier": pot.tier,
-                "ring_fenced": bool(pot.ring_fenced), "area_level": level}
-            pot_pence = 0
-            for line in pot.lines:
-                col = LINE_WEIGHTS[line][0]
-                amount = line_pence[line] - sliced[line]
-                pot_pence += amount
-                parts = split_pence(np.array([amount]), np.zeros(len(weights), dtype=np.int64),
-                                    weights[col].to_numpy(dtype=float))
-                rows.append(_rows(common, weights, is_held, parts, line, "need", rest_name))
-            if pot.id in {p.id for p in local} and alpha > 0 and local_total > 0:
-                cap = revenue_capacity(level, vintage).reindex(weights["code"]).fillna(0.0)
-                share = alpha * pot_pence / local_total
-                adj = -share * (cap["capacity"] - cap["average"]).to_numpy() * 100.0
-                parts = round_to_total(adj, 0)
-                rows.append(_rows(common, weights, is_held, parts, "all", "fiscal_equalisation", rest_name))
-        fund = {line: v for line, v in sliced.items() if v}
+            common = {"arch": arch.id, "year": gy.year, "financial_year": gy.financial_year,
+                      "settlement": gy.settlement, "body": body.id, "pot": pot.id, "tier": pot.tier,
+                      "ring_fenced": bool(pot.ring_fenced), "area_level": pg.level}
+            for j, line in enumerate(pot.lines):
+                rows.append(_rows(common, pg.weights, pg.held, pg.need[:, j], line, "need", rest_name))
+            if pg.equalisation is not None:
+                rows.append(_rows(common, pg.weights, pg.held, pg.equalisation, "all", "fiscal_equalisation",
+                                  rest_name))
+        fund = {line: v for line, v in gy.sliced.items() if v}
         if fund:
-            rows.append(pd.DataFrame({"arch": arch.id, "year": t + 1, "financial_year": fy, "settlement": int(
-                start[t]) // max(money.settlement_years, 1) + 1, "body": "incentive_fund", "pot": "incentive_fund",
+            rows.append(pd.DataFrame({"arch": arch.id, "year": gy.year, "financial_year": gy.financial_year,
+                "settlement": gy.settlement, "body": "incentive_fund", "pot": "incentive_fund",
                 "tier": "national", "ring_fenced": True, "area_level": "england", "code": "E92000001",
-                "name": "England", "population": float(area_weights(fy, "england")["population"].sum()),
+                "name": "England", "population": float(area_weights(gy.financial_year, "england")["population"].sum()),
                 "line": list(fund), "component": "incentive_fund", "pence": list(fund.values())}))
     out = pd.concat(rows, ignore_index=True)
     out["gbp"] = out["pence"] / 100.0

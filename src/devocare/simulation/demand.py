@@ -1,8 +1,9 @@
 """Demand: need-weighted population × cost per weighted head per line, grown by demography and
 non-demographic pressure.
 
-Weighted populations (NHS England's formula, practice level, mapped to LADs by the allocation engine) give
-each atom's share of need per line for 2024/25–2028/29; after 2028/29 the registered population grows at a
+Weighted populations (NHS England's formula, practice level, mapped to LADs by the allocation engine, with
+residents aged 65+ for adult social care) give each atom's share of need per line for 2024/25–2028/29;
+after 2028/29 the registered population grows at a
 documented rate. The practice files normalise weighted populations to list size, so ageing (more need per
 head) is added as its own growth rate. Cost per weighted head is the national base-year spend on the line
 divided by England's weighted population for it.
@@ -12,24 +13,15 @@ from __future__ import annotations
 
 from typing import Any
 
+from devocare.allocation.grants import LINE_WEIGHTS
 from devocare.service_lines import LINE_IDS
 
 BASE_YEAR = "2024/25"
 
-#: The weighted-population column that spreads each line's national spend over areas. Lines without an
-#: NHS formula component use the nearest one (labelled assumption in docs/background/simulation-model.md).
-NEED_BASIS: dict[str, str] = {
-    "specialised": "wp_general_acute",  # assumption: specialised allocations follow acute need
-    "acute_elective": "wp_general_acute",
-    "acute_non_elective": "wp_general_acute",
-    "mental_health": "wp_mental_health",
-    "community_health": "wp_community",
-    "primary_medical": "wp_primary_medical_care_final",
-    "prescribing": "wp_prescribing",
-    "adult_social_care": "wp_community",  # assumption: the community formula is the most age-weighted
-    "public_health": "wp_health_inequalities",  # assumption: the public health grant follows premature mortality
-    "wider_determinants": "population",  # assumption: spread per head
-}
+#: The need-weight column that spreads each line's national spend over areas: the allocation engine's
+#: (:data:`devocare.allocation.grants.LINE_WEIGHTS`, each with its source or assumption label), so demand and
+#: block grants share one need basis.
+NEED_BASIS: dict[str, str] = {line: column for line, (column, _why) in LINE_WEIGHTS.items()}
 
 #: Which non-demographic growth parameter each line takes.
 GROWTH_GROUP: dict[str, str] = {line: "nhs" for line in LINE_IDS} | {

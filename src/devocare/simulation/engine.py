@@ -40,6 +40,7 @@ FACTORS = (
 )
 BUDGET_MEASURES = (
     "allocated",
+    "grant",
     "incentive_fund",
     "incentive_paid",
     "spent",
@@ -55,6 +56,8 @@ BUDGET_MEASURES = (
     "intervention",
 )
 CONSERVATION_TOLERANCE = 1e-9
+#: Per-atom totals kept for every draw at LAD level, to give each atom's mean and percentiles.
+ATOM_DRAW_MEASURES = ("allocated", "spent", "admissions", "reserves")
 
 
 class ConservationError(AssertionError):
@@ -81,6 +84,7 @@ class BlockResult:
     national: dict[str, np.ndarray]  # measure → (D, years) or (D, years, lines)
     atoms: dict[str, np.ndarray] = field(default_factory=dict)  # measure → (years, atoms[, lines]), draw 0 only
     max_gap: float = 0.0
+    atom_draws: dict[str, np.ndarray] = field(default_factory=dict)  # measure → (D, years, atoms): LAD runs only
 
 
 @dataclass
@@ -101,6 +105,7 @@ class Prepared:
     cover: list[np.ndarray]  # per group: (A,) share of each sorted atom under the group
     weight: dict[str, np.ndarray]  # per rule set: (A,) sorted
     alloc_b: np.ndarray  # (years, B) allocation per budget before rebasing
+    fund_b: np.ndarray  # (years, B) top slice held back for the incentive fund
     alloc_atoms: np.ndarray  # (years, L, A) allocation per atom and line (sorted)
     envelope: np.ndarray  # (years,) total allocated
     eff_runs: np.ndarray  # (L, runs) savings kept × overspend borne of the atom-line's budget
@@ -112,6 +117,7 @@ class Prepared:
     pool_out: np.ndarray = field(default_factory=lambda: np.zeros((0, 0)))  # (years, B) pooled fund paid
     pool_in: np.ndarray = field(default_factory=lambda: np.zeros((0, 0)))  # (years, B) pooled fund received
     run_matrix: dict[str, RunMatrix] = field(default_factory=dict)  # per backend
+    grant_b: np.ndarray = field(default_factory=lambda: np.zeros((0, 0)))  # (years, B) block grant (allocation engine)
 
 
 def _runs(H: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
@@ -192,38 +198,22 @@ def prepare(inputs: Inputs, rules: Rules, fixed: dict[str, Any], years: int, fac
         for rs, r in rules.rebasing.items()
     ]
 
-    # allocation: block grants from need shares at each settlement's start, per rule set
+    # allocation: each budget's block grant from the allocation engine, spread over atoms by need
     growth = float(fixed["funding.real_growth"])
-    central_spend = np.array(
-        [
-            fixed["admissions.count"] * fixed["admissions.unit_cost"]
-            if line == "acute_non_elective"
-            else fixed[f"demand.spend.{line}"] * 1e9
-            for line in LINE_IDS
-        ]
-    )
+    central_spend = np.array(list(funding.envelope(fixed).values()))
+    grants = funding.block_grants(inputs, rules, funding.envelope(fixed), growth, years)
+    alloc_b = grants.allocated.copy()
+    fund_b = grants.top_slice if on("incentives") else np.zeros_like(grants.top_slice)
     n_proj = heads.shape[0]
-    alloc_b = np.zeros((years, B))
     alloc_atoms = np.zeros((years, Lc, len(perm)))
-    rs_of_budget = np.array([g.architecture for g in groups for _ in range(g.n)])
-    for t in range(years):
-        for rs, w in weight.items():
-            g0 = next(g for g in groups if g.architecture == rs)
-            start = funding.settlement_start(t, g0.settlement_years)
-            h = heads[min(start, n_proj - 1)]
-            share = h / h.sum(axis=1)[:, None]
-            env = funding.envelope(central_spend, growth, start)
-            grant = funding.allocation(env, share.T, g0.indexation, t - start).T * funding.block_grant_growth(
-                growth, t - start
-            )  # (L, A)
-            alloc_atoms[t] += grant * w[None, :]
-            per_line = np.add.reduceat(grant, starts, axis=1) @ M  # (L, B)
-            mine = rs_of_budget == rs
-            alloc_b[t] += np.where(mine, (per_line * holds).sum(axis=0), 0.0)
-            for crs, lines, payer, receiver, _share in cof:
-                c = rules.cofinancing[crs]
-                if crs == rs and c.hospital_funding_to_local > 0:
-                    shift = np.add.reduceat(c.hospital_funding_to_local * grant[lines].sum(axis=0), starts) @ M
+    for rs, w in weight.items():
+        atom_grant = grants.atoms[rs][:, :, perm]  # (years, L, A) sorted
+        alloc_atoms += atom_grant * w[None, None, :]
+        for crs, lines, payer, receiver, _share in cof:
+            c = rules.cofinancing[crs]
+            if crs == rs and c.hospital_funding_to_local > 0:
+                for t in range(years):
+                    shift = np.add.reduceat(c.hospital_funding_to_local * atom_grant[t][lines].sum(axis=0), starts) @ M
                     alloc_b[t] += shift * payer - shift * receiver
     envelope = alloc_atoms.sum(axis=(1, 2))
     # pooled funds (Better Care Fund): spread by need on the pooled lines, grown with the envelope
@@ -250,6 +240,7 @@ def prepare(inputs: Inputs, rules: Rules, fixed: dict[str, Any], years: int, fac
         cover,
         weight,
         alloc_b,
+        fund_b,
         alloc_atoms,
         envelope,
         eff_runs,
@@ -260,6 +251,7 @@ def prepare(inputs: Inputs, rules: Rules, fixed: dict[str, Any], years: int, fac
         reb,
         pool_out=pool_out,
         pool_in=pool_in,
+        grant_b=grants.allocated,
     )
 
 
@@ -307,6 +299,7 @@ def run_block(
     factors: frozenset[str] = frozenset(FACTORS),
     keep_atoms: bool = True,
     check: bool = True,
+    atom_draws: bool = False,
 ) -> BlockResult:
     """Simulate one block of draws for ``years`` years and return its outputs (host NumPy).
 
@@ -376,6 +369,9 @@ def run_block(
     shocks_x = asarray(xp, shocks)
     noise_x = asarray(xp, values.criteria_noise if top_any else np.zeros((1, years, 1, 3)))
     alloc_x = asarray(xp, prep.alloc_b)
+    fund_x = asarray(xp, prep.fund_b)
+    grant_x = asarray(xp, prep.grant_b)
+    zero_b = xp.zeros((D, B))
     pooling = bool(rules.pooling)
     pool_out_x, pool_in_x = asarray(xp, prep.pool_out), asarray(xp, prep.pool_in)
     cof = [(rs, lines, asarray(xp, pay), asarray(xp, rec), share) for rs, lines, pay, rec, share in prep.cof]
@@ -399,6 +395,7 @@ def run_block(
     if keep:
         atoms_out = {k: np.zeros((years, A, Lc)) for k in ("allocated", "spent", "need")}
         atoms_out |= {k: np.zeros((years, A)) for k in ("admissions", "avoided_admissions")}
+    per_draw = {m: np.zeros((D, years, A)) for m in ATOM_DRAW_MEASURES} if atom_draws else {}
 
     reserves = xp.zeros((D, B))
     cut = xp.zeros((D, B))
@@ -540,7 +537,8 @@ def run_block(
         need_b = xp.sum(demand_lb * holds[None, :, :], axis=1)
 
         # incentive fund: top-slice held back, paid on the criteria each budget meets
-        kept, fund = funding.top_slice(alloc_b, vec["top"][None, :])
+        fund = fund_x[t][None, :] + xp.zeros((D, B))
+        kept = alloc_b - fund
         paid = xp.zeros((D, B))
         if top_any:
             adm_ph = adm_b / xp.where(pop_b > 0, pop_b, 1.0)
@@ -592,8 +590,26 @@ def run_block(
             if max_gap > CONSERVATION_TOLERANCE:
                 raise ConservationError(f"money not conserved in {rules.architecture} year {t}: gap {max_gap:.3g}")
 
+        if atom_draws:
+            _atom_totals(
+                xp,
+                per_draw,
+                t,
+                prep,
+                demand_t,
+                rows,
+                factor_lr,
+                rate_lr if reinvest_lr is not None else None,
+                admissions,
+                reserves,
+                runs,
+                run_of,
+                run_counts,
+                seg,
+            )
         for name, value in (
             ("allocated", alloc_b),
+            ("grant", grant_x[t][None, :] + zero_b),
             ("incentive_fund", fund),
             ("incentive_paid", paid),
             ("spent", spent_b),
@@ -632,7 +648,47 @@ def run_block(
             atoms_out["need"][t] = to_numpy(demand_t[c0])[:, inverse].T
             atoms_out["admissions"][t] = to_numpy(admissions[c0])[inverse]
             atoms_out["avoided_admissions"][t] = to_numpy(avoided[c0] / unit_cost[c0])[inverse]
-    return BlockResult(values.draws, out, national, atoms_out, max_gap)
+    return BlockResult(values.draws, out, national, atoms_out, max_gap, per_draw)
+
+
+def _atom_totals(
+    xp: Any,
+    per_draw: dict[str, np.ndarray],
+    t: int,
+    prep: Prepared,
+    demand_t: Any,
+    rows: dict[int, Any],
+    factor_lr: Any,
+    rate_lr: Any,
+    admissions: Any,
+    reserves: Any,
+    runs: RunMatrix,
+    run_of: Any,
+    run_counts: np.ndarray,
+    seg: Any,
+) -> None:
+    """Every draw's per-atom totals over lines for year ``t`` (original atom order): allocated, spent,
+    admissions, and reserves, a budget's reserves shared over its atoms by population."""
+    D, Lc = demand_t.shape[0], demand_t.shape[1]
+    spent = xp.zeros((D, demand_t.shape[2]))
+    for j in range(Lc):
+        if j in rows:
+            spent = spent + rows[j]
+        elif factor_lr is not None:
+            spent = spent + demand_t[:, j, :] * expand_runs(xp, factor_lr[:, j, :], run_of, run_counts)
+        else:
+            spent = spent + demand_t[:, j, :]
+        if rate_lr is not None:
+            spent = spent + expand_runs(xp, rate_lr[:, j, :], run_of, run_counts) * demand_t[:, j, :]
+    pop = asarray(xp, prep.heads[min(t, prep.heads.shape[0] - 1)][POP])
+    pop_b = seg(pop[None, :])  # (1, B)
+    share = reserves / xp.where(pop_b > 0, pop_b, 1.0)
+    held = expand_runs(xp, runs.to_runs(share), run_of, run_counts) * pop[None, :]
+    inverse = prep.inverse
+    per_draw["allocated"][:, t] = prep.alloc_atoms[t].sum(axis=0)[inverse][None, :]
+    per_draw["spent"][:, t] = to_numpy(spent)[:, inverse]
+    per_draw["admissions"][:, t] = to_numpy(admissions)[:, inverse]
+    per_draw["reserves"][:, t] = to_numpy(held)[:, inverse]
 
 
 def _line_sum(xp: Any, x: Any, lines: list[int]) -> Any:

@@ -1,38 +1,127 @@
-"""Funding: the national envelope per line, allocated to atoms by need, as annual allocations or block
-grants fixed for a settlement with indexation, less any top-sliced incentive fund.
+"""Funding: each budget's block grant, from the allocation engine.
 
-An annual allocation (settlement of one year) follows this year's need shares. A block grant takes the need
-shares of the settlement's first year and grows them by the envelope's growth and the settlement's
-indexation; at settlement end the grant is rebased on current need.
+The grants are :func:`devocare.allocation.grants.grant_years` — the arithmetic behind
+:func:`devocare.allocation.block_grants` — run on the simulator's envelope (the parameter tree's base-year
+spend per line) and real growth: need shares fixed at each settlement's start, the envelope grown by real
+growth and, inside a settlement, by the architecture's indexation, the incentive fund top-sliced, and
+fiscal equalisation for pots held by local government. So a budget's grant in a deterministic run is the
+allocation engine's grant for its holder and area, to the penny.
+
+Where coverage leaves part of an area to another rule set (the status quo outside a devolution deal), the
+budget receives the part of its area's grant that follows the need of the atoms it runs. Inside a budget,
+an atom's grant follows its need at the settlement's start (its weighted heads), which is how atom-level
+figures are reported and how hospital funding granted to the local tier and rebasing are moved atom by atom.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
 
-def envelope(spend: Any, real_growth: float, t: int) -> Any:
-    """National £ per line in year ``t``: base-year spend grown at the envelope's real growth."""
-    return spend * (1.0 + real_growth) ** t
-
-
-def settlement_start(t: int, years: int) -> int:
-    """First year of the settlement that contains year ``t``."""
-    return t - t % max(1, years)
+from devocare.allocation.grants import BASE_YEAR, GrantYear, grant_years
+from devocare.errors import DevocareError
+from devocare.service_lines import LINE_IDS
 
 
-def allocation(envelope_at_start: Any, need_share_at_start: Any, indexation: float, years_in: int) -> Any:
-    """£ per (atom, line): the envelope at the settlement's start spread by that year's need shares,
-    uplifted by real growth already in ``envelope_at_start`` and ``indexation`` per year inside the settlement."""
-    return envelope_at_start[None, :] * need_share_at_start * (1.0 + indexation) ** years_in
+@dataclass
+class Funding:
+    """Block grants of one run: per budget (before co-financing and rebasing) and per atom."""
+
+    allocated: np.ndarray  # (years, B) grant, top slice included
+    top_slice: np.ndarray  # (years, B) held back for the incentive fund
+    atoms: dict[str, np.ndarray]  # rule set → (years, L, A) grant per atom and line where that rule set runs it
 
 
-def block_grant_growth(real_growth: float, years_in: int) -> float:
-    """Real growth a block grant carries ``years_in`` years into its settlement."""
-    return (1.0 + real_growth) ** years_in
+def envelope(fixed: Mapping[str, Any]) -> dict[str, float]:
+    """Base-year national £ per line from the parameter tree's central values (admissions = count × unit cost)."""
+    return {
+        line: float(fixed["admissions.count"]) * float(fixed["admissions.unit_cost"])
+        if line == "acute_non_elective"
+        else float(fixed[f"demand.spend.{line}"]) * 1e9
+        for line in LINE_IDS
+    }
 
 
-def top_slice(allocated: Any, share: float) -> tuple[Any, Any]:
-    """(kept by the budget, held back in the incentive fund)."""
-    held = allocated * share
-    return allocated - held, held
+def spread(grant: np.ndarray, H_full: np.ndarray, H: np.ndarray, heads: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Spread areas' grants over atoms by need.
+
+    ``grant`` (areas, L): each area's grant per line; ``H_full`` (atoms, areas): membership; ``H`` the same
+    times the share of each atom this rule set runs; ``heads`` (atoms, L): need weights. Returns the grant per
+    area this rule set holds (areas, L) — the area's grant times the share of its need that this rule set runs —
+    and the grant per atom and line (atoms, L) before that share.
+    """
+    need_full = H_full.T @ heads
+    rate = np.divide(grant, need_full, out=np.zeros_like(grant), where=need_full > 0)
+    return rate * (H.T @ heads), heads * (H_full @ rate)
+
+
+def _budget_grants(
+    gy: GrantYear, holder: str, pots: tuple[str, ...], codes: list[str]
+) -> tuple[np.ndarray, np.ndarray]:
+    """(areas, L) grant and top slice per line for the budget areas ``codes`` of one holder's pots."""
+    grant, sliced = np.zeros((len(codes), len(LINE_IDS))), np.zeros((len(codes), len(LINE_IDS)))
+    for pg in gy.pots:
+        if pg.pot.id not in pots:
+            continue
+        index = {c: i for i, c in enumerate(pg.weights["code"])}
+        missing = [c for c in codes if c not in index]
+        if missing:
+            raise DevocareError(f"holder {holder!r}: no grant for area(s) {', '.join(missing[:5])}")
+        rows = np.array([index[c] for c in codes], dtype=np.int64)
+        need = pg.need[rows].astype(float) / 100.0  # (areas, pot lines)
+        cols = [LINE_IDS.index(line) for line in pg.pot.lines]
+        held_back = np.array(
+            [
+                gy.sliced[line] / (gy.line_pence[line] - gy.sliced[line])
+                if gy.line_pence[line] > gy.sliced[line]
+                else 0.0
+                for line in pg.pot.lines
+            ]
+        )
+        eq = np.zeros(len(codes)) if pg.equalisation is None else pg.equalisation[rows] / 100.0
+        total = need.sum(axis=1, keepdims=True)
+        eq_share = np.divide(need, total, out=np.full_like(need, 1.0 / need.shape[1]), where=total > 0)
+        grant[:, cols] += need * (1.0 + held_back) + eq[:, None] * eq_share
+        sliced[:, cols] += need * held_back
+    return grant, sliced
+
+
+_PLANS: dict[tuple[Any, ...], list[GrantYear]] = {}
+
+
+def _plan(digest: str, arch: Any, years: int, env: dict[str, float], growth: float) -> list[GrantYear]:
+    key = (digest, str(getattr(arch, "id", "")), years, tuple(env.values()), growth)
+    if key not in _PLANS:
+        if len(_PLANS) > 32:
+            _PLANS.clear()
+        _PLANS[key] = grant_years(arch, years, env, BASE_YEAR, growth)
+    return _PLANS[key]
+
+
+def block_grants(inputs: Any, rules: Any, env: dict[str, float], growth: float, years: int) -> Funding:
+    """Each budget's block grant per year from the allocation engine, and its spread over atoms."""
+    from devocare.simulation.inputs import PROJECTED
+
+    A, B = len(rules.atoms), rules.n_budgets
+    allocated, top = np.zeros((years, B)), np.zeros((years, B))
+    atoms: dict[str, np.ndarray] = {}
+    for rs, arch in rules.archs.items():
+        plan = _plan(rules.digest, arch, years, env, growth)
+        atoms[rs] = np.zeros((years, len(LINE_IDS), A))
+        for t, gy in enumerate(plan):
+            heads = inputs.weighted_heads[min(PROJECTED.index(gy.financial_year), len(inputs.weighted_heads) - 1)]
+            for g in rules.groups:
+                if g.architecture != rs:
+                    continue
+                grant, sliced = _budget_grants(gy, g.holder, g.pots, g.area_codes)
+                full = g.H if g.H_full is None else g.H_full
+                held, per_atom = spread(grant, full, g.H, heads)
+                held_slice, _ = spread(sliced, full, g.H, heads)
+                sl = slice(g.offset, g.offset + g.n)
+                allocated[t, sl] = held.sum(axis=1)
+                top[t, sl] = held_slice.sum(axis=1)
+                atoms[rs][t] += per_atom.T
+    return Funding(allocated, top, atoms)

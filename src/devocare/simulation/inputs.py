@@ -9,6 +9,7 @@ from functools import cache, lru_cache
 import numpy as np
 
 from devocare import geography
+from devocare.allocation.grants import BASE_YEAR as GRANT_BASE_YEAR
 from devocare.service_lines import LINE_IDS
 from devocare.simulation.demand import BASE_YEAR, NEED_BASIS
 
@@ -32,12 +33,12 @@ class Inputs:
 
 @cache
 def _lad_heads() -> tuple[tuple[str, ...], tuple[str, ...], np.ndarray]:
-    from devocare.allocation import weighted_population
+    from devocare.allocation.grants import area_weights
 
     lads = geography.areas("lad")[["code", "name"]]
     out = np.zeros((len(PROJECTED), len(lads), len(LINE_IDS)))
     for y, year in enumerate(PROJECTED):
-        wp = weighted_population(year, level="lad").set_index("code").reindex(lads["code"])
+        wp = area_weights(year, "lad").set_index("code").reindex(lads["code"])
         for j, line in enumerate(LINE_IDS):
             out[y, :, j] = wp[NEED_BASIS[line]].fillna(0.0).to_numpy(dtype=float)
     return tuple(lads["code"]), tuple(lads["name"]), out
@@ -55,7 +56,7 @@ def _floors() -> tuple[np.ndarray, str]:
 def load_inputs(atom_level: str = "lad") -> Inputs:
     """Inputs at LAD level, or at LSOA level with each LAD's weighted heads split by LSOA population share
     (Census 2021 residents): need per head is uniform within a LAD, the documented approximation."""
-    assert BASE_YEAR == PROJECTED[0]
+    assert BASE_YEAR == PROJECTED[0] == GRANT_BASE_YEAR  # demand, projections and block grants start together
     lad_codes, lad_names, heads = _lad_heads()
     floors, floor_source = _floors()
     if atom_level == "lad":

@@ -17,7 +17,7 @@ import numpy as np
 
 from devocare.errors import DevocareError
 from devocare.service_lines import LINE_IDS
-from devocare.simulation.engine import BUDGET_MEASURES, DrawValues
+from devocare.simulation.engine import ATOM_DRAW_MEASURES, BUDGET_MEASURES, DrawValues
 from devocare.simulation.parameters import ParameterSet
 
 #: Working arrays the engine holds per (draw, atom, line) at once, for the memory estimate.
@@ -28,6 +28,8 @@ BLOCK_BYTES = 288 * 2**20
 #: LSOA atoms × 1,000 draws × 10 years peaks at 4.5 GiB resident; this estimate gives 4.1 GiB).
 BASE_BYTES = 1 * 2**30
 TABLE_ROW_BYTES = 250
+#: Atom count from which a run is at LSOA level (33,755 atoms; LAD runs have 296) and keeps no per-draw atom data.
+LSOA_ATOMS = 10_000
 
 
 def block_size(n_atoms: int) -> int:
@@ -86,9 +88,12 @@ def available_bytes() -> int:
 
 
 def required_bytes(n_draws: int, years: int, n_atoms: int, n_budgets: int, workers: int = 1) -> int:
-    """Bytes a run needs: loaded data, per-draw budget results kept for every draw, the central run's atom
-    detail, one block's working arrays per worker, and the tidy table built from them."""
+    """Bytes a run needs: loaded data, per-draw budget results kept for every draw, per-draw atom totals at LAD
+    level (not at LSOA level), the central run's atom detail, one block's working arrays per worker, and the
+    tidy table built from them."""
     kept = (len(BUDGET_MEASURES) * n_budgets + 4 * len(LINE_IDS) + 8) * years * (n_draws + 1) * 8
+    if n_atoms < LSOA_ATOMS and n_draws > 0:
+        kept += len(ATOM_DRAW_MEASURES) * years * n_atoms * (n_draws + 1) * 8
     atoms = 3 * years * n_atoms * len(LINE_IDS) * 8 * 2
     working = block_size(n_atoms) * WORKING_ARRAYS * n_atoms * len(LINE_IDS) * 8
     table_rows = years * n_atoms * (3 * len(LINE_IDS) + 2) + 5 * years * n_budgets * len(BUDGET_MEASURES)

@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 
 from devocare.service_lines import LINE_IDS, UPSTREAM_LINES
+from devocare.simulation import funding
 from devocare.simulation.demand import GROWTH_GROUP
 from devocare.simulation.inputs import Inputs
 from devocare.simulation.rules import Rules
@@ -64,6 +65,7 @@ def reference_run(
     lag = [float(x) for x in fixed["prevention.lag"]]
     weights = [lag[0]] + [lag[k] - lag[k - 1] for k in range(1, len(lag))]
     growth_env = float(fixed["funding.real_growth"])
+    funded = funding.block_grants(inputs, rules, funding.envelope(fixed), growth_env, years)
     rows = [_sparse_rows(g.H) for g in G]
     cover = [[sum(s for _, s in rows[gi][a]) for a in range(A)] for gi in range(len(G))]
     cof_cover = [0.0] * A
@@ -189,24 +191,7 @@ def reference_run(
                         reinvest_atoms[a][j] += r * need[a][j]
         history.insert(0, [sum(extra[a][j] + reinvest_atoms[a][j] for j in UP) for a in range(A)])
         history = history[: len(weights)]
-        grants = {}
-        for rs in rules.weight:
-            g0 = next(g for g in G if g.architecture == rs)
-            start = t - t % max(1, g0.settlement_years)
-            h = heads[min(start, n_proj - 1)]
-            totals = [sum(h[a][j] for a in range(A)) for j in range(L)]
-            grants[rs] = [
-                [
-                    central_spend[j]
-                    * (1 + growth_env) ** start
-                    * h[a][j]
-                    / totals[j]
-                    * (1 + g0.indexation) ** (t - start)
-                    * (1 + growth_env) ** (t - start)
-                    for j in range(L)
-                ]
-                for a in range(A)
-            ]
+        grants = {rs: funded.atoms[rs][t].T.tolist() for rs in rules.weight}  # (A, L) per rule set
         for rs, rr in rules.rebasing.items():
             if t > 0 and t % G[rr.toward].settlement_years == 0:
                 rebase[rs] = [rebase[rs][a] * (1 + growth_env) + rr.share * last_avoided[a] for a in range(A)]
@@ -223,8 +208,10 @@ def reference_run(
             alloc_b, spent_b, tin, tout, adm_b, avoid_b, avoidable_b, pop_b = ([0.0] * n for _ in range(8))
             spent_bl = {j: [0.0] * n for j in range(L) if g.lines[j]}
             need_bl = {j: [0.0] * n for j in range(L) if g.lines[j]}
+            for b in range(n):
+                alloc_b[b] = float(funded.allocated[t, g.offset + b])
             for a in range(A):
-                pot = sum(grants[rs][a][j] for j in range(L) if g.lines[j])
+                pot = 0.0
                 pay = cof.share * sum(spent[a][j] for j in range(L) if cof.lines[j]) if cof is not None else 0.0
                 if cof is not None and cof.hospital_funding_to_local > 0:
                     shift = cof.hospital_funding_to_local * sum(grants[rs][a][j] for j in range(L) if cof.lines[j])
@@ -246,7 +233,7 @@ def reference_run(
                         spent_bl[j][b] += s * spent[a][j]
                         need_bl[j][b] += s * demand[a][j]
             sl = slice(g.offset, g.offset + n)
-            fund = [x * g.top_slice for x in alloc_b]
+            fund = [float(funded.top_slice[t, g.offset + b]) if g.top_slice > 0 else 0.0 for b in range(n)]
             paid = [0.0] * n
             if g.top_slice > 0:
                 adm_ph = [adm_b[b] / pop_b[b] if pop_b[b] > 0 else adm_b[b] for b in range(n)]

@@ -1,8 +1,10 @@
 """Results: the tidy long table, the summary object, the change-factor waterfall and the run record.
 
 The table holds the central run (draw 0) and, for Monte Carlo runs, the mean and P5/P50/P95 across draws,
-per budget and year; and the central run's detail per atom and service line. Per-draw budget results
-are kept in :attr:`SimulationResult.draws` (a NumPy array per measure) for anyone who needs them.
+per budget and year; the central run's detail per atom and service line; and, for LAD runs with draws, each
+atom's mean and P5/P50/P95 of allocated, spent, admissions and reserves per year (LSOA runs: central only).
+Per-draw budget results are kept in :attr:`SimulationResult.draws` (a NumPy array per measure) for anyone
+who needs them.
 """
 
 from __future__ import annotations
@@ -50,6 +52,8 @@ class SimulationResult:
     waterfall: pd.DataFrame
     run_record: dict[str, Any]
     population_by_atom: np.ndarray = field(repr=False, default_factory=lambda: np.zeros(0))
+    #: measure → statistic → (years, atoms) over the Monte Carlo draws; LAD atoms only (empty at LSOA level)
+    atom_statistics: dict[str, dict[str, np.ndarray]] = field(repr=False, default_factory=dict)
 
     @property
     def n_draws(self) -> int:
@@ -112,12 +116,48 @@ class SimulationResult:
                         }
                     )
                 )
+        for m, stats in self.atom_statistics.items():
+            for stat, v in stats.items():
+                parts.append(
+                    pd.DataFrame(
+                        {
+                            "draw": None,
+                            "statistic": stat,
+                            "year": np.repeat(self.years, A),
+                            "body": None,
+                            "atom": np.tile(self.atoms, Y),
+                            "line": None,
+                            "measure": m,
+                            "value": v.ravel(),
+                        }
+                    )
+                )
         table = pd.concat(parts, ignore_index=True)
         table.insert(0, "architecture", self.architecture)
         table["draw"] = table["draw"].astype("Int64")
         for col in ("architecture", "statistic", "year", "body", "atom", "line", "measure"):
             table[col] = table[col].astype("category")
         return table
+
+    def atom_table(self) -> pd.DataFrame:
+        """Per atom and year: mean, p5, p50 and p95 over the draws of allocated, spent, admissions and reserves
+        (LAD runs with draws; empty otherwise)."""
+        columns = ["atom", "year", "measure", *STATISTICS]
+        if not self.atom_statistics:
+            return pd.DataFrame(columns=columns)
+        Y, A = len(self.years), len(self.atoms)
+        frames = [
+            pd.DataFrame(
+                {
+                    "atom": np.tile(self.atoms, Y),
+                    "year": np.repeat(self.years, A),
+                    "measure": m,
+                    **{s: stats[s].ravel() for s in STATISTICS},
+                }
+            )
+            for m, stats in self.atom_statistics.items()
+        ]
+        return pd.concat(frames, ignore_index=True)[columns]
 
     def draws_table(self) -> pd.DataFrame:
         """Every draw's national series: draw, year, spent, acute and upstream spend, admissions, interventions."""

@@ -56,6 +56,7 @@ class BudgetGroup:
     cofinancing_role: str = "none"  # payer | receiver | none
     acute_cost_borne: float = 0.0  # share of residents' acute cost this budget pays (1 holder, share payer)
     offset: int = 0  # first index of this group's budgets on the global budget axis
+    H_full: np.ndarray | None = None  # (atoms, areas) membership before coverage; None where H is already that
 
     @property
     def n(self) -> int:
@@ -122,6 +123,7 @@ class Rules:
     rebasing: dict[str, RebasingRule]
     digest: str
     pooling: list[PoolingRule] = field(default_factory=list)
+    archs: dict[str, Any] = field(default_factory=dict)  # rule set → its architecture (for the block grants)
 
     @property
     def n_budgets(self) -> int:
@@ -257,6 +259,7 @@ def _groups_of(
                 ring_fenced=bool(_get(members[0], "ring_fenced")),
                 lines=lines,
                 H=H * weight[:, None],
+                H_full=None if bool(np.all(weight == 1.0)) else H,
                 area_codes=codes,
                 savings_retained=float(_get(money, "savings_retained", 0.0)),
                 overspend_borne_locally=float(_get(money, "overspend_borne_locally", 0.0)),
@@ -382,6 +385,7 @@ def build_rules(arch: object, atom_level: str = "lad", fallback: object | None =
     reb: dict[str, RebasingRule] = {}
     pooling: list[PoolingRule] = []
     weight: dict[str, np.ndarray] = {}
+    archs: dict[str, Any] = {}
     for rs_arch, w in rule_sets:
         base = len(groups)
         gs, c, r = _groups_of(rs_arch, atom_level, w)
@@ -391,6 +395,7 @@ def build_rules(arch: object, atom_level: str = "lad", fallback: object | None =
             for g in gs:
                 g.key, g.architecture = f"{rid}/{g.key.split('/', 1)[1]}", rid
         weight[rid] = w
+        archs[rid] = rs_arch
         groups.extend(gs)
         if c is not None:
             cof[rid] = CoFinancingRule(c.payer + base, c.receiver + base, c.share, c.lines, c.hospital_funding_to_local)
@@ -404,7 +409,7 @@ def build_rules(arch: object, atom_level: str = "lad", fallback: object | None =
         g.offset = offset
         offset += g.n
     digest = hashlib.sha256("".join(_digest(a) for a, _ in rule_sets).encode()).hexdigest()
-    return Rules(arch_id, atoms, atom_level, groups, weight, cof, reb, digest, pooling)
+    return Rules(arch_id, atoms, atom_level, groups, weight, cof, reb, digest, pooling, archs)
 
 
 def acute_mask() -> np.ndarray:

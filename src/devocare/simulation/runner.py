@@ -21,7 +21,7 @@ from devocare.simulation.distributed import Cancelled, run_on_dask
 from devocare.simulation.engine import FACTORS, BlockResult, run_block
 from devocare.simulation.inputs import Inputs, load_inputs
 from devocare.simulation.parameters import ParameterSet, resolve
-from devocare.simulation.results import SimulationResult, spend_measures, waterfall_frame
+from devocare.simulation.results import SimulationResult, _stats, spend_measures, waterfall_frame
 from devocare.simulation.rules import Rules, build_rules
 
 MAX_YEARS = 30
@@ -51,7 +51,10 @@ def run_one_block(
     params: ParameterSet = model["params"]
     values = montecarlo.draw_values(params, block, model["seed"], model["years"], len(inputs.lads), rules.n_budgets)
     xp = namespace(model["backend"])
-    return run_block(xp, inputs, rules, _central_values(params), values, model["years"], factors, keep_atoms)
+    atom_draws = keep_atoms and rules.atom_level == "lad" and int(model.get("draws", 0)) > 0
+    return run_block(
+        xp, inputs, rules, _central_values(params), values, model["years"], factors, keep_atoms, atom_draws=atom_draws
+    )
 
 
 def _check_args(years: int, draws: int, atoms: str) -> None:
@@ -79,6 +82,23 @@ def _merge(
     national = {m: np.concatenate([r.national[m] for r in results]) for m in results[0].national}
     atoms = next(r.atoms for r in results if r.atoms)
     return budget, national, atoms, max(r.max_gap for r in results)
+
+
+def _atom_statistics(results: list[BlockResult]) -> dict[str, dict[str, np.ndarray]]:
+    """Mean and P5/P50/P95 over the Monte Carlo draws (draw 0 left out) of each atom's per-draw totals,
+    measure → statistic → (years, atoms). Empty where the blocks kept none (LSOA atoms, central run only).
+    Each block's per-draw totals are dropped from it once read, so they are held only until reduced."""
+    if not any(r.atom_draws for r in results):
+        return {}
+    ordered = sorted(results, key=lambda r: int(r.draws[0]))
+    out: dict[str, dict[str, np.ndarray]] = {}
+    for m in list(ordered[0].atom_draws):
+        parts = []
+        for r in ordered:
+            keep = r.draws > 0
+            parts.append(r.atom_draws.pop(m)[keep])
+        out[m] = _stats(np.concatenate(parts))
+    return out
 
 
 def _waterfall(model: dict[str, Any], full: BlockResult) -> pd.DataFrame:
@@ -129,7 +149,15 @@ def simulate(
         raise DevocareError("atom order of rules and inputs differ")  # pragma: no cover - geography invariant
     workers = 1
     montecarlo.check_memory(draws, years, len(rules.atoms), rules.n_budgets, workers)
-    model = {"rules": rules, "inputs": inputs, "params": params, "seed": seed, "years": years, "backend": xp_name}
+    model = {
+        "rules": rules,
+        "inputs": inputs,
+        "params": params,
+        "seed": seed,
+        "years": years,
+        "backend": xp_name,
+        "draws": draws,
+    }
     block_list = list(montecarlo.blocks(draws, len(rules.atoms)))
     where = _where(scheduler, draws, years, len(rules.atoms))
     if where != "process":
@@ -143,6 +171,7 @@ def simulate(
             if progress is not None:
                 progress(i + 1, len(block_list))
     budget, national, central_atoms, gap = _merge(results)
+    atom_statistics = _atom_statistics(results)
     first = next(r for r in results if r.atoms)
     wf = _waterfall(model, first) if waterfall else pd.DataFrame(columns=["measure", "step", "value"])
     budgets = pd.DataFrame(rules.budget_table())
@@ -175,6 +204,7 @@ def simulate(
         wf,
         record,
         population,
+        atom_statistics,
     )
 
 
