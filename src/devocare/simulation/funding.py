@@ -118,10 +118,13 @@ def block_grants(inputs: Any, rules: Any, env: dict[str, float], growth: float, 
                     continue
                 grant, sliced = _budget_grants(gy, g.holder, g.pots, g.area_codes)
                 full = g.H if g.H_full is None else g.H_full
-                held, per_atom = spread(grant, full, g.H, heads)
-                held_slice, _ = spread(sliced, full, g.H, heads)
+                lines = g.lines  # spread only the lines the budget holds, grant and top slice in one pass
+                both, per_atom = spread(
+                    np.hstack([grant[:, lines], sliced[:, lines]]), full, g.H, np.hstack([heads[:, lines]] * 2)
+                )
+                k = int(lines.sum())
                 sl = slice(g.offset, g.offset + g.n)
-                allocated[t, sl] = held.sum(axis=1)
-                top[t, sl] = held_slice.sum(axis=1)
-                atoms[rs][t] += per_atom.T
+                allocated[t, sl] = both[:, :k].sum(axis=1)
+                top[t, sl] = both[:, k:].sum(axis=1)
+                atoms[rs][t][lines] += per_atom[:, :k].T
     return Funding(allocated, top, atoms)
