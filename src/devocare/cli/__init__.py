@@ -22,28 +22,17 @@ app = typer.Typer(
 
 
 def _register() -> None:
-    from devocare.cli import areas, data_cmd, demo
+    """Add each capability's command group (or top-level commands), in the order of the layers."""
+    from devocare.cli import allocate, arch, areas, data_cmd, demo, outcomes, report, serve, simulate
 
+    demo.register(app)
     app.add_typer(data_cmd.app, name="data")
     app.add_typer(areas.app, name="areas")
-    from devocare.cli import arch
-
     app.add_typer(arch.app, name="arch")
-    from devocare.cli import outcomes
-
-    app.add_typer(outcomes.app, name="outcomes")
-    from devocare.cli import allocate
-
     app.add_typer(allocate.app, name="allocate")
-    demo.register(app)
-    from devocare.cli import simulate
-
     simulate.register(app)
-    from devocare.cli import report
-
+    app.add_typer(outcomes.app, name="outcomes")
     app.add_typer(report.app, name="report")
-    from devocare.cli import serve
-
     serve.register(app)
 
 
