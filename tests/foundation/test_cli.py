@@ -43,3 +43,24 @@ def test_bad_input_is_one_line_exit_2(cli, args, needle):
     assert needle in out.stderr
     assert "Traceback" not in out.stderr
     assert len(out.stderr.strip().splitlines()) == 1
+
+
+def test_usage_errors_exit_2_without_traceback(cli):
+    out = cli("areas", "--no-such-flag")
+    assert out.returncode == 2
+    assert "No such option" in out.stderr and "Traceback" not in out.stderr
+
+
+def test_one_command_loads_only_its_own_module():
+    import subprocess
+    import sys
+
+    code = ("import sys; from devocare.cli import main; sys.argv = ['devocare', 'data', 'list', '--format', 'csv'];"
+            "import contextlib, io\n"
+            "with contextlib.redirect_stdout(io.StringIO()):\n"
+            "    try: main()\n"
+            "    except SystemExit: pass\n"
+            "print(sorted(m for m in sys.modules if m.startswith('devocare.') and m.count('.') == 1))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    loaded = out.stdout.strip().splitlines()[-1]
+    assert "devocare.simulation" not in loaded and "devocare.web" not in loaded, loaded

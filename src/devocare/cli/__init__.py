@@ -1,60 +1,80 @@
 """The ``devocare`` command line: one Typer app with a sub-command group per capability.
 
-Each capability registers its group in its own module here; errors from bad input print one line
-and exit with code 2, never a traceback.
+Each capability keeps its commands in its own module here, loaded only when one of its commands runs (so
+``devocare areas`` does not import the simulator or the web app); errors from bad input print one line and
+exit with code 2, never a traceback.
 """
 
 from __future__ import annotations
 
+import importlib
 import sys
+from functools import cache
+from typing import Any
 
 import typer
+from typer.core import TyperGroup
 
 from devocare.errors import DevocareError
+
+#: command name → (module in devocare.cli, how it adds itself: a Typer ``app`` group or ``register(app)``),
+#: in the order of the layers.
+COMMANDS: dict[str, tuple[str, str]] = {
+    "demo": ("demo", "register"),
+    "data": ("data_cmd", "group"),
+    "areas": ("areas", "group"),
+    "arch": ("arch", "group"),
+    "allocate": ("allocate", "group"),
+    "simulate": ("simulate", "register"),
+    "compare": ("simulate", "register"),
+    "outcomes": ("outcomes", "group"),
+    "report": ("report", "group"),
+    "serve": ("serve", "register"),
+}
+
+
+@cache
+def _load(name: str) -> Any:
+    """Import one command's module and build its (click) command."""
+    module_name, kind = COMMANDS[name]
+    module = importlib.import_module(f"devocare.cli.{module_name}")
+    holder = typer.Typer()
+    if kind == "group":
+        holder.add_typer(module.app, name=name)
+    else:
+        module.register(holder)
+    return typer.main.get_group(holder).commands[name]
+
+
+class _LazyGroup(TyperGroup):
+    """The top-level group: lists every command, imports a command's module only when it is used."""
+
+    def list_commands(self, ctx: Any) -> list[str]:
+        return list(COMMANDS)
+
+    def get_command(self, ctx: Any, cmd_name: str) -> Any:
+        return _load(cmd_name) if cmd_name in COMMANDS else None
+
 
 app = typer.Typer(
     name="devocare",
     help="England's health and care system as executable structure, on real data.",
+    cls=_LazyGroup,
     no_args_is_help=True,
     pretty_exceptions_enable=False,
     add_completion=False,
 )
 
 
-def _register() -> None:
-    """Add each capability's command group (or top-level commands), in the order of the layers."""
-    from devocare.cli import allocate, arch, areas, data_cmd, demo, outcomes, report, serve, simulate
-
-    demo.register(app)
-    app.add_typer(data_cmd.app, name="data")
-    app.add_typer(areas.app, name="areas")
-    app.add_typer(arch.app, name="arch")
-    app.add_typer(allocate.app, name="allocate")
-    simulate.register(app)
-    app.add_typer(outcomes.app, name="outcomes")
-    app.add_typer(report.app, name="report")
-    serve.register(app)
-
-
-_register()
+@app.callback()
+def _root() -> None:
+    """England's health and care system as executable structure, on real data."""
 
 
 def main() -> None:
-    """Console entry point: run the app, turning input errors into one line on stderr and exit 2."""
+    """Console entry point: usage errors are click's (exit 2); input errors one line on stderr, exit 2."""
     try:
-        app(standalone_mode=False)
+        app()
     except DevocareError as exc:
         typer.echo(f"error: {exc}", err=True)
         sys.exit(exc.exit_code)
-    except typer.Abort:
-        typer.echo("aborted", err=True)
-        sys.exit(1)
-    except typer.Exit as exc:
-        sys.exit(exc.exit_code)
-    except Exception as exc:  # click usage errors
-        import click
-
-        if isinstance(exc, click.ClickException):
-            exc.show()
-            sys.exit(exc.exit_code)
-        raise
