@@ -42,3 +42,11 @@ def test_guide_examples_validate():
     fenced = A.metrics(archs["aco-ringfenced-public-health"])
     assert fenced["fragmentation_ringfenced_pots"] > base["fragmentation_ringfenced_pots"]
     assert A.metrics(archs["aco-early-mayors"])["population_devolved_share"] < base["population_devolved_share"]
+
+
+def test_schema_line_literal_is_the_shared_service_line_list():
+    from typing import get_args
+
+    from devocare.architecture.schema import LineId
+
+    assert get_args(LineId) == LINE_IDS
