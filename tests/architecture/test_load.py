@@ -50,3 +50,16 @@ def test_schema_line_literal_is_the_shared_service_line_list():
     from devocare.architecture.schema import LineId
 
     assert get_args(LineId) == LINE_IDS
+
+
+def test_load_returns_a_private_copy_and_shared_builtin_the_one_copy():
+    from devocare.architecture.loader import shared_builtin
+    from devocare.errors import UnknownChoiceError
+
+    mine = A.load("reform-aco-2024")
+    mine.bodies.clear()
+    assert A.load("reform-aco-2024").bodies, "a caller's change leaked into the built-in"
+    assert shared_builtin("reform-aco-2024") is shared_builtin("reform-aco-2024")
+    assert shared_builtin("reform-aco-2024").bodies
+    with pytest.raises(UnknownChoiceError, match="reform-aco-2024"):
+        shared_builtin("reform-aco-202")

@@ -72,3 +72,13 @@ def test_simulator_grants_are_the_allocation_engines(arch_id: str) -> None:
         total = engine.groupby("year")["pence"].sum().to_numpy() / 100.0
         assert np.allclose(grant.sum(axis=1), total, rtol=1e-12)
     assert np.allclose(grant.sum(axis=1), result.national["envelope"][0], rtol=1e-12)
+
+
+def test_rules_are_reused_for_the_same_content_and_rebuilt_when_it_changes() -> None:
+    first = build_rules(architecture.load("reform-split-2024"), "lad")
+    assert build_rules(architecture.load("reform-split-2024"), "lad") is first  # equal content, new object
+    changed = architecture.load("reform-split-2024")
+    changed.money.savings_retained = 0.5 if changed.money.savings_retained != 0.5 else 0.25
+    other = build_rules(changed, "lad")
+    assert other is not first and other.digest != first.digest
+    assert build_rules(architecture.load("reform-split-2024"), "lsoa") is not first

@@ -307,6 +307,14 @@ def _load_builtin(arch_id: str) -> Architecture:
     return build(_resolve_extends(doc, file, None, (file,)), file)
 
 
+def shared_builtin(arch_id: str) -> Architecture:
+    """The process's one validated copy of a built-in, not a private copy as :func:`load` returns: for
+    callers that only read it (the simulator), saving a deep copy per call. Do not modify it."""
+    if arch_id not in builtin_ids():
+        raise UnknownChoiceError("architecture", arch_id, builtin_ids())
+    return _load_builtin(arch_id)
+
+
 def load(id_or_path: str) -> Architecture:
     """A built-in architecture by id, or a YAML file by path; ``extends:`` resolved, fully validated.
 

@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
@@ -359,14 +361,35 @@ def _digest(arch: object) -> str:
     return hashlib.sha256(json.dumps(dump, sort_keys=True, default=str).encode()).hexdigest()
 
 
+_BUILT: OrderedDict[tuple[str, str, str], Rules] = OrderedDict()
+_BUILT_SIZE = 32
+_BUILT_LOCK = threading.Lock()
+
+
 def build_rules(arch: object, atom_level: str = "lad", fallback: object | None = None) -> Rules:
     """Array rules for ``arch`` over atoms at ``atom_level`` (``lad`` or ``lsoa``).
 
     ``fallback`` is the architecture the uncovered atoms run (loaded from ``coverage.otherwise`` when
     not given). Raises DevocareError when a line is held twice or not at all, or a holder misses atoms.
+    Rules are a pure function of the architectures' content, so the last few are kept by content hash:
+    a repeated run reuses them, and with them the engine's prepared arrays. Callers must not modify them.
     """
     if atom_level not in ("lad", "lsoa"):
         raise DevocareError(f"atoms must be 'lad' or 'lsoa', got {atom_level!r}")
+    key = (_digest(arch), atom_level, "" if fallback is None else _digest(fallback))
+    with _BUILT_LOCK:
+        if key in _BUILT:
+            _BUILT.move_to_end(key)
+            return _BUILT[key]
+    rules = _build_rules(arch, atom_level, fallback)
+    with _BUILT_LOCK:
+        _BUILT[key] = rules
+        while len(_BUILT) > _BUILT_SIZE:
+            _BUILT.popitem(last=False)
+    return rules
+
+
+def _build_rules(arch: object, atom_level: str, fallback: object | None) -> Rules:
     atoms = geography.areas(atom_level)["code"].tolist()
     arch_id = str(_get(arch, "id"))
     cov_share = coverage_share(arch, atom_level)

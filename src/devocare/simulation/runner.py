@@ -31,10 +31,11 @@ MAX_DRAWS = 1_000_000
 
 
 def _load_arch(arch: Any) -> Any:
+    """An Architecture from an id or path; built-ins are shared, not copied (a run only reads them)."""
     if isinstance(arch, str):
-        from devocare import architecture
+        from devocare.architecture.loader import builtin_ids, load, shared_builtin
 
-        return architecture.load(arch)
+        return shared_builtin(arch) if arch in builtin_ids() else load(arch)
     return arch
 
 
