@@ -97,3 +97,23 @@ def test_envelope_lines_not_matching_exit_2(cli, tmp_path):
     r = cli("allocate", "grants", "--arch", "status-quo-2023", "--envelope", str(env))
     assert r.returncode == 2 and r.stdout == ""
     assert "did you mean 'acute_elective'" in r.stderr and "missing line(s)" in r.stderr
+
+
+def test_place_money_json_and_bad_places(run):
+    code, out, err = run("place-money", "--year", "2025/26", "--icb", "QOP", "--place-level", "lad", "--format",
+                         "json")
+    assert code == 0, err
+    rows = json.loads(out)
+    from devocare.allocation.money import published
+
+    pub = published("2025/26", "core").set_index("icb_code").loc["QOP", "pence"]
+    assert sum(r["pence"] for r in rows if r["line"] == "core") == pub
+    assert {r["place"] for r in rows} >= {"Manchester", "Wigan"}
+    code, out, err = run("place-money", "--year", "2025/26", "--icb", "QOP", "--place", "North=P82001,P82002",
+                         "--lines", "core", "--format", "json")
+    assert code == 0 and [r["place"] for r in json.loads(out)] == ["North"]
+    assert "practice(s) of the ICB are in no place" in err
+    code, out, err = run("place-money", "--year", "2025/26", "--icb", "QOP", "--place", "North=B85005")
+    assert code == 2 and "outside ICB QOP" in err and out == ""
+    code, out, err = run("place-money", "--year", "2025/26", "--icb", "QOP")
+    assert code == 2 and "--place-level" in err

@@ -13,10 +13,12 @@ from devocare.allocation.money import (
     lines_for,
     money,
     pence,
+    place_money,
     practice_money,
     published,
     split_pence,
 )
+from devocare.allocation.practices import practices
 from devocare.errors import DevocareError
 
 
@@ -131,3 +133,43 @@ def test_any_icb_amounts_aggregate_to_the_same_england_total(seed, level):
     finally:
         money_mod.published = real
     assert m["pence"].sum() == totals.sum()
+
+
+@pytest.mark.integration
+@pytest.mark.parametrize(("year", "icb", "level"), [("2025/26", "QOP", "lad"), ("2024/25", "QWO", "utla"),
+                                                     ("2023/24", "QNQ", "sicb"), ("2025/26", "QOP", "ca"),
+                                                     ("2025/26", "QNQ", "lad")])
+def test_place_money_adds_up_to_the_icbs_published_lines(year, icb, level):
+    places = place_money(year, icb, place_level=level)
+    assert places["pence"].dtype == np.int64 and not places.attrs["uncovered"]
+    pub = {line: int(published(year, line).set_index("icb_code").loc[icb, "pence"]) for line in lines_for(year)}
+    assert places.groupby("line")["pence"].sum().to_dict() == pub
+    assert (places.groupby("line")["practices"].sum() == (practices(year, as_allocated=True)["icb_code"] == icb)
+            .sum()).all()
+
+
+@pytest.mark.integration
+def test_place_money_of_practice_lists_sums_those_practices():
+    listed = {"North": ["P82001", "p82002 "], "South": ["P82003"]}
+    got = place_money("2025/26", "NHS Greater Manchester ICB", places=listed, lines=["core", "pmc"])
+    per = practice_money("2025/26", ["core", "pmc"]).set_index(["practice_code", "line"])["pence"]
+    for (place, line), place_pence in got.set_index(["place", "line"])["pence"].items():
+        codes = [c.strip().upper() for c in listed[place]]
+        assert place_pence == sum(per[(c, line)] for c in codes)
+    assert list(got["place"].unique()) == ["North", "South"]
+    in_icb = practices("2025/26", as_allocated=True).query("icb_code == 'QOP'")["practice_code"]
+    assert got.attrs["uncovered"] == sorted(set(in_icb) - {"P82001", "P82002", "P82003"})
+
+
+@pytest.mark.integration
+@pytest.mark.parametrize(("kwargs", "message"), [
+    ({"places": {"A": ["P8200X"]}}, "unknown practice"),
+    ({"places": {"A": ["B85005"]}}, "outside ICB QOP"),
+    ({"places": {"A": ["P82001"], "B": ["P82001"]}}, "more than one place"),
+    ({"places": {"A": []}}, "empty place"),
+    ({"place_level": "ward"}, "place level"),
+    ({}, "either places"),
+])
+def test_place_money_refuses_bad_places(kwargs, message):
+    with pytest.raises(DevocareError, match=message):
+        place_money("2025/26", "QOP", **kwargs)

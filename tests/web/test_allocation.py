@@ -50,3 +50,20 @@ def test_allocation_page_shows_indices_and_field_errors(html_client):
     assert "places-error" in bad.text and "P8200l" in bad.text.replace("&#39;", "'")
     bad = html_client.get("/allocation", params={"year": "2030/31"})
     assert "year-error" in bad.text
+
+
+def test_place_money_api_by_level_and_by_practice_lists(client):
+    from devocare.allocation.money import place_money
+
+    r = client.get("/api/v1/allocation/place-money", params={"icb": "QOP", "place_level": "utla", "line": "core"})
+    assert r.status_code == 200
+    expected = place_money("2025/26", "QOP", place_level="utla", lines=["core"])
+    assert [x["pence"] for x in r.json()["items"]] == expected["pence"].tolist()
+    ok = client.post("/api/v1/allocation/place-money",
+                     json={"icb": "QOP", "places": {"North": ["P82001", "P82002"]}, "line": "pmc"})
+    assert ok.status_code == 200 and [x["place"] for x in ok.json()["items"]] == ["North"]
+    assert len(ok.json()["uncovered"]) == 414 - 2
+    bad = client.post("/api/v1/allocation/place-money", json={"icb": "QOP", "places": {"A": ["P8200X"]}})
+    assert bad.status_code == 400 and "P8200X" in bad.json()["detail"]
+    wrong_year = client.get("/api/v1/allocation/place-money", params={"icb": "QOP", "year": "2022/23"})
+    assert wrong_year.status_code == 400 and "allocation year" in wrong_year.json()["detail"]

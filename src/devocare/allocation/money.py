@@ -10,12 +10,14 @@ receives money from each, and every level adds up to the England total.
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
 from devocare import data
+from devocare.allocation.need import place_practices
 from devocare.allocation.practices import check_year, practices
 from devocare.errors import DevocareError, UnknownChoiceError
 
@@ -238,6 +240,31 @@ def money(year: str, level: str = "lad", lines: list[str] | None = None) -> pd.D
     out.attrs["region_held_gbp_k"] = {line: published(year, line).attrs["region_held_gbp_k"]
                                       for line in out["line"].unique()}
     return out.reset_index(drop=True)
+
+
+def place_money(year: str, icb: str, places: Mapping[str, Sequence[str]] | None = None,
+                place_level: str | None = None, lines: list[str] | None = None) -> pd.DataFrame:
+    """£ by place inside one ICB and allocation line: the ICB's practice pence summed over each place.
+
+    Places as in :func:`devocare.allocation.need.place_indices`: ``places`` (name → practice codes) or
+    ``place_level`` (lad, utla, ca, sicb, pcn). Columns: year, icb_code, place_code, place, line, practices,
+    population, pence (int), gbp, gbp_per_head. When every practice of the ICB is in a place, each line sums
+    to the ICB's published figure to the penny; practices in no place are in ``attrs["uncovered"]``.
+    """
+    year = check_money_year(year)
+    members = place_practices(year, icb, places, place_level, as_allocated=True)
+    per = practice_money(year, lines)
+    icb_code = members.attrs["icb_code"]
+    joined = per[per["icb_code"] == icb_code].merge(members[["practice_code", "place_code", "place"]],
+                                                     on="practice_code", how="inner")
+    out = joined.groupby(["place_code", "place", "line"], sort=False, as_index=False).agg(
+        practices=("practice_code", "size"), population=("population", "sum"), pence=("pence", "sum"))
+    out.insert(0, "icb_code", icb_code)
+    out.insert(0, "year", year)
+    out["gbp"] = out["pence"] / 100.0
+    out["gbp_per_head"] = out["gbp"] / out["population"]
+    out.attrs["uncovered"] = members.attrs["uncovered"]
+    return out
 
 
 def published_targets(year: str, line: str = "core") -> pd.DataFrame:

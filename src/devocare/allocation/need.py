@@ -236,6 +236,32 @@ def place_assignment(year: str, icb_code: str, places: Mapping[str, Sequence[str
     return table.loc[in_icb, "practice_code"].map(listed.set_index("practice_code")["place"])
 
 
+def place_practices(year: str, icb: str, places: Mapping[str, Sequence[str]] | None = None,
+                    place_level: str | None = None, as_allocated: bool = False) -> pd.DataFrame:
+    """The practices of one ICB with the place each is in: practice_code, practice_name, place_code, place.
+
+    Places as in :func:`place_indices` (``places`` or ``place_level``, validated the same way). Practices in
+    no place are left out and listed in ``attrs["uncovered"]`` (the ICB's ODS code is ``attrs["icb_code"]``).
+    ``as_allocated`` reads the practice file
+    NHS England's published £ allocations used (see :func:`devocare.allocation.practices.practices`).
+    """
+    year = check_year(year)
+    icb_code, icb_name = resolve_icb(year, icb)
+    table = practices(year, as_allocated=as_allocated)
+    members = table[table["icb_code"] == icb_code]
+    assign = place_assignment(year, icb_code, places, place_level, table).to_numpy()
+    out = pd.DataFrame({"icb_code": icb_code, "icb_name": icb_name,
+                        "practice_code": members["practice_code"].to_numpy(),
+                        "practice_name": members["practice_name"].to_numpy(), "place_code": assign})
+    covered = out["place_code"].notna().to_numpy()
+    uncovered = sorted(out.loc[~covered, "practice_code"])
+    out = out[covered].reset_index(drop=True)
+    codes = list(places) if places is not None else sorted(out["place_code"].unique())
+    out["place"] = out["place_code"].map(dict(zip(codes, place_names(place_level, codes), strict=True)))
+    out.attrs.update(icb_code=icb_code, uncovered=uncovered)
+    return out
+
+
 def place_codes(year: str, place_level: str, table: pd.DataFrame) -> pd.Series:
     """Area code at ``place_level`` of each practice (NaN where the practice is in no such area)."""
     from devocare import geography

@@ -11,6 +11,7 @@ from devocare.allocation import grants as grants_mod
 from devocare.allocation import need
 from devocare.allocation.convergence import icb_convergence, target_shares
 from devocare.allocation.money import money as allocate_money
+from devocare.allocation.money import place_money
 from devocare.cli.output import TableFormat, emit_table
 from devocare.errors import DevocareError
 
@@ -33,6 +34,21 @@ def parse_places(specs: list[str]) -> dict[str, list[str]]:
     return places
 
 
+def _places_or_level(place: list[str] | None, place_level: str | None) -> dict[str, list[str]] | None:
+    """The --place specs parsed, or None when --place-level is given (exactly one of the two)."""
+    if place and place_level:
+        raise DevocareError("give --place or --place-level, not both")
+    if not place and not place_level:
+        raise DevocareError("give --place NAME=PRACTICE,... (repeatable) or --place-level lad|utla|ca|sicb|pcn")
+    return parse_places(place) if place else None
+
+
+def _note_uncovered(uncovered: list[str]) -> None:
+    if uncovered:
+        shown = ", ".join(uncovered[:20]) + (" ..." if len(uncovered) > 20 else "")
+        typer.echo(f"note: {len(uncovered)} practice(s) of the ICB are in no place: {shown}", err=True)
+
+
 @app.command("places")
 def places_cmd(
     year: str = typer.Option(..., "--year", help="Financial year, 2022/23 to 2028/29."),
@@ -43,19 +59,13 @@ def places_cmd(
     fmt: TableFormat = FORMAT,
 ) -> None:
     """Need indices of places inside an ICB (first row: the ICB against England)."""
-    if place and place_level:
-        raise DevocareError("give --place or --place-level, not both")
-    if not place and not place_level:
-        raise DevocareError("give --place NAME=PRACTICE,... (repeatable) or --place-level lad|utla|ca|sicb|pcn")
-    spec = parse_places(place) if place else None
+    spec = _places_or_level(place, place_level)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", need.NeedIndexWarning)
         result = need.place_indices(year, icb, places=spec, place_level=place_level, mode=mode)
     for w in caught:
         typer.echo(f"warning: {w.message}", err=True)
-    if result.uncovered:
-        shown = ", ".join(result.uncovered[:20]) + (" ..." if len(result.uncovered) > 20 else "")
-        typer.echo(f"note: {len(result.uncovered)} practice(s) of the ICB are in no place: {shown}", err=True)
+    _note_uncovered(result.uncovered)
     emit_table(result.table, fmt)
 
 
@@ -69,6 +79,23 @@ def money_cmd(
     """NHS England's published ICB allocation lines split by need, to the penny, summed to an area level."""
     chosen = [x.strip() for x in lines.split(",") if x.strip()] if lines else None
     emit_table(allocate_money(year, level, chosen), fmt)
+
+
+@app.command("place-money")
+def place_money_cmd(
+    year: str = typer.Option(..., "--year", help="Allocation year: 2023/24, 2024/25 or 2025/26."),
+    icb: str = typer.Option(..., "--icb", help="ICB: ODS code (QWO), ONS code (E54...) or name."),
+    place: list[str] = typer.Option(None, "--place", help="NAME=PRACTICE,PRACTICE,... (repeat for each place)."),
+    place_level: str = typer.Option(None, "--place-level", help="One place per area: lad, utla, ca, sicb or pcn."),
+    lines: str = typer.Option(None, "--lines", help="Comma-separated allocation lines (default: all published)."),
+    fmt: TableFormat = FORMAT,
+) -> None:
+    """£ each place's practices are allocated, by line: the ICB's published lines split by need, to the penny."""
+    spec = _places_or_level(place, place_level)
+    chosen = [x.strip() for x in lines.split(",") if x.strip()] if lines else None
+    table = place_money(year, icb, places=spec, place_level=place_level, lines=chosen)
+    _note_uncovered(table.attrs["uncovered"])
+    emit_table(table, fmt)
 
 
 @app.command("targets")

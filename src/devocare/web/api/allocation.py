@@ -54,7 +54,7 @@ def need_indices(year: str = YEAR, icb: str = Query(..., max_length=60, descript
     return _indices(year, icb, None, place_level, mode)
 
 
-class PlacesRequest(BaseModel):
+class _Places(BaseModel):
     """Places made of GP practices inside one ICB."""
 
     model_config = ConfigDict(extra="forbid")
@@ -62,7 +62,18 @@ class PlacesRequest(BaseModel):
     icb: str = Field(max_length=60)
     places: dict[str, list[str]] = Field(min_length=1, max_length=200,
                                          description="Place name → practice codes.")
+
+
+class PlacesRequest(_Places):
+    """Places made of GP practices inside one ICB, and how to read blank published values."""
+
     mode: Literal["exact", "nhse-tool"] = "exact"
+
+
+class PlaceMoneyRequest(_Places):
+    """Places made of GP practices inside one ICB, and optionally one allocation line."""
+
+    line: str | None = Field(None, max_length=30, description="Only this allocation line.")
 
 
 @router.post("/need-indices", summary="Need indices of your own places (lists of practices)")
@@ -80,3 +91,26 @@ def money(request: Request, year: str = YEAR, level: str = Query("lad", max_leng
     from devocare.allocation.money import money as area_money
 
     return pages.apply(area_money(year, level, [line] if line else None), request)
+
+
+def _place_money(year: str, icb: str, places: dict[str, list[str]] | None, place_level: str | None,
+                 line: str | None) -> dict[str, Any]:
+    from devocare.allocation.money import place_money
+
+    table = place_money(year, icb, places=places, place_level=place_level, lines=[line] if line else None)
+    return {"items": jsonable(table), "uncovered": list(table.attrs["uncovered"])}
+
+
+@router.get("/place-money", summary="£ by place inside one ICB and allocation line")
+def place_money(year: str = YEAR, icb: str = Query(..., max_length=60, description="ICB code or name."),
+                place_level: str = Query("lad", max_length=10, description="lad, utla, ca, sicb or pcn."),
+                line: str | None = Query(None, max_length=30, description="Only this allocation line.")
+                ) -> dict[str, Any]:
+    """The ICB's published lines split to practices by need and summed over each place (to the penny)."""
+    return _place_money(year, icb, None, place_level, line)
+
+
+@router.post("/place-money", summary="£ by line for your own places (lists of practices)")
+def place_money_for_places(body: PlaceMoneyRequest) -> dict[str, Any]:
+    """Like the GET form, with places given as practice lists (validated as for need indices)."""
+    return _place_money(body.year, body.icb, body.places, None, body.line)

@@ -25,36 +25,6 @@ INDEX_COLUMNS = ["index_core_overall", "index_general_acute", "index_community",
                  "index_primary_medical_care_final"]
 
 
-def place_money(year: str, icb_code: str, build: str, assignment: pd.DataFrame) -> pd.DataFrame:
-    """£ by place and allocation line: the library's per-practice £ summed over each place's practices."""
-    from devocare.allocation.money import money
-
-    per_practice = money(year, "practice")
-    joined = per_practice.merge(assignment, left_on="code", right_on="practice_code", how="inner")
-    out = joined.groupby(["place_code", "place", "line"], sort=False, as_index=False).agg(
-        population=("population", "sum"), pence=("pence", "sum"))
-    out["gbp"] = out["pence"] / 100.0
-    out["gbp_per_head"] = out["gbp"] / out["population"]
-    return out
-
-
-def assignment_table(year: str, icb_code: str, build: str, places: dict[str, list[str]] | None,
-                     table: pd.DataFrame) -> pd.DataFrame:
-    """practice_code → place_code, place for the ICB's practices (the library's own place assignment)."""
-    from devocare.allocation.need import place_assignment, place_names
-
-    practices = table[table["icb_code"] == icb_code]
-    assign = place_assignment(year, icb_code, places, None if build == "practices" else build, table)
-    out = pd.DataFrame({"practice_code": practices["practice_code"].to_numpy(),
-                        "practice_name": practices["practice_name"].to_numpy(),
-                        "place_code": assign.to_numpy()}).dropna(subset=["place_code"])
-    labels = dict(zip(out["place_code"].unique(),
-                      place_names(None if build == "practices" else build, list(out["place_code"].unique())),
-                      strict=True))
-    out["place"] = out["place_code"].map(labels)
-    return out
-
-
 @router.get("/allocation")
 def allocation_page(request: Request, year: str = Query("2025/26", max_length=7),
                     icb: str = Query("", max_length=60), build: str = Query("lad", max_length=10),
@@ -62,9 +32,9 @@ def allocation_page(request: Request, year: str = Query("2025/26", max_length=7)
                     ) -> Response:
     """The place builder (``/allocation?year=2025/26&icb=QOP&build=lad``)."""
     from devocare.allocation import YEARS
-    from devocare.allocation.money import MONEY_YEARS
-    from devocare.allocation.need import MODES, need_indices
-    from devocare.allocation.practices import icbs, practices
+    from devocare.allocation.money import MONEY_YEARS, place_money
+    from devocare.allocation.need import MODES, need_indices, place_practices
+    from devocare.allocation.practices import icbs
 
     errors: dict[str, str] = {}
     datasets: dict[str, pd.DataFrame] = {}
@@ -103,11 +73,10 @@ def allocation_page(request: Request, year: str = Query("2025/26", max_length=7)
                 context["map"] = charts.choropleth(
                     place_rows.rename(columns={"place_code": "code", "place": "name"}), build, "index_core_overall",
                     "Core need index by place (ICB = 1)", colorbar="index")
-            practice_table = practices(year)
-            assignment = assignment_table(year, icb_code, build, parsed, practice_table)
-            datasets["practices_in_places"] = assignment
+            place_level = None if parsed else build
+            datasets["practices_in_places"] = place_practices(year, icb_code, parsed, place_level)
             if year in MONEY_YEARS:
-                gbp = place_money(year, icb_code, build, assignment)
+                gbp = place_money(year, icb_code, parsed, place_level)
                 datasets["allocation_gbp"] = gbp
                 wide = gbp.pivot_table(index=["place_code", "place"], columns="line", values="gbp",
                                        aggfunc="sum").reset_index()
