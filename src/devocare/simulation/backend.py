@@ -79,7 +79,9 @@ def expand_runs(xp: Any, x: Any, run_of: Any, counts: np.ndarray) -> Any:
 
 def set_line(xp: Any, x: Any, j: int, value: Any) -> Any:
     """``x`` with ``x[:, j, :] = value`` (in place where the backend allows it, as JAX arrays do not)."""
-    if hasattr(x, "at") and not hasattr(x, "__array_priority__"):
+    from array_api_compat import is_jax_array
+
+    if is_jax_array(x):
         return x.at[:, j, :].set(value)
     x[:, j, :] = value
     return x
