@@ -173,16 +173,22 @@ def _prevent(
             effective[a] = w * past[a] if k == 0 else effective[a] + w * past[a]
     ne, adm, cost_avoided, cof = demand[d, ne_line, lo:hi], admissions[d, lo:hi], avoided[d, lo:hi], cof_factor[lo:hi]
     avoided_n, avoidable_n = scratch[AVOIDED_N, lo:hi], scratch[AVOIDABLE_N, lo:hi]
+    # in three loops so that only the exponentials are computed one at a time and the rest vectorises
     for a in range(n):
-        need = ne[a]
-        ceiling = avoidable_share * need
-        saved = 0.0  # also exactly what the formula gives for no effective spend (exp(0) = 1), without the exp
-        if ceiling > 0 and (effective[a] != 0.0 or not math.isfinite(effect)):
-            saved = ceiling * (1.0 - math.exp(-effect * effective[a] / ceiling))
-        count = (need - saved) / unit_cost * cof[a]
+        ceiling = avoidable_share * ne[a]
+        avoidable_n[a] = ceiling  # £ for now, admissions below
+        effective[a] = -effect * effective[a] / ceiling  # the exponent
+    for a in range(n):
+        # no effective spend avoids nothing (exp(0) = 1): skip the exponential, the result is the same
+        if avoidable_n[a] > 0 and (effective[a] != 0.0 or not math.isfinite(effective[a])):
+            cost_avoided[a] = avoidable_n[a] * (1.0 - math.exp(effective[a]))
+        else:
+            cost_avoided[a] = 0.0
+    for a in range(n):
+        ceiling, saved = avoidable_n[a], cost_avoided[a]
+        count = (ne[a] - saved) / unit_cost * cof[a]
         ne[a] = count * unit_cost
         adm[a] = count
-        cost_avoided[a] = saved
         avoided_n[a] = saved / unit_cost
         avoidable_n[a] = ceiling / unit_cost
 
