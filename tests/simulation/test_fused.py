@@ -17,14 +17,25 @@ pytest.importorskip("numba")
 pytestmark = pytest.mark.integration
 
 
-def _run(monkeypatch, use_fused: bool, arch_id: str, atoms: str, draws: list[int], years: int, factors, overrides=None):
+def _run(
+    monkeypatch,
+    use_fused,
+    arch_id: str,
+    atoms: str,
+    draws: list[int],
+    years: int,
+    factors,
+    overrides=None,
+    per_atom=None,
+):
     monkeypatch.setenv("DEVOCARE_FUSED", "1" if use_fused else "0")
     params = resolve(overrides)
     fixed = {k: p.value for k, p in params.params.items()}
     rules = build_rules(architecture.load(arch_id), atoms)
     inputs = load_inputs(atoms)
     values = montecarlo.draw_values(params, np.array(draws), 5, years, len(inputs.lads), rules.n_budgets)
-    return run_block(namespace("numpy"), inputs, rules, fixed, values, years, factors, atom_draws=atoms == "lad")
+    atom_draws = atoms == "lad" if per_atom is None else per_atom
+    return run_block(namespace("numpy"), inputs, rules, fixed, values, years, factors, atom_draws=atom_draws)
 
 
 def _assert_identical(a: BlockResult, b: BlockResult, label: str) -> None:
@@ -48,19 +59,22 @@ def test_fused_equals_array_api_path(monkeypatch, arch_id: str) -> None:
 
 @pytest.mark.parametrize("arch_id", ["reform-aco-2024", "reform-split-2024"])
 def test_fused_equals_array_api_path_at_lsoa_level(monkeypatch, arch_id: str) -> None:
-    """LSOA atoms (runs of hundreds of atoms, so the pairwise run sums split), hospital caps in the ACO."""
-    generic = _run(monkeypatch, False, arch_id, "lsoa", [0, 7], 4, frozenset(FACTORS))
-    fast = _run(monkeypatch, True, arch_id, "lsoa", [0, 7], 4, frozenset(FACTORS))
-    _assert_identical(generic, fast, arch_id)
+    """LSOA atoms (runs of hundreds of atoms, so the pairwise run sums split), hospital caps in the ACO; with
+    the central run (atom detail kept) and without (need and spend rows only of one run at a time)."""
+    for draws in ([0, 7], [7, 8]):
+        generic = _run(monkeypatch, False, arch_id, "lsoa", draws, 4, frozenset(FACTORS))
+        fast = _run(monkeypatch, True, arch_id, "lsoa", draws, 4, frozenset(FACTORS))
+        _assert_identical(generic, fast, f"{arch_id} draws {draws}")
 
 
 def test_fused_equals_array_api_path_with_strong_behaviour(monkeypatch) -> None:
     """Strong left shift and caps so that elective floors, cuts and capped activity all bite."""
     overrides = {"behaviour.left_shift_rate": 0.05, "prevention.effect": 1.2, "behaviour.overspend_response": 1.0}
     for arch_id in ("reform-aco-2024", "deloitte-2016"):
-        generic = _run(monkeypatch, False, arch_id, "lad", [0, 1, 2], 8, frozenset(FACTORS), overrides)
-        fast = _run(monkeypatch, True, arch_id, "lad", [0, 1, 2], 8, frozenset(FACTORS), overrides)
-        _assert_identical(generic, fast, arch_id)
+        for draws, per_atom in (([0, 1, 2], True), ([1, 2], False)):
+            generic = _run(monkeypatch, False, arch_id, "lad", draws, 8, frozenset(FACTORS), overrides, per_atom)
+            fast = _run(monkeypatch, True, arch_id, "lad", draws, 8, frozenset(FACTORS), overrides, per_atom)
+            _assert_identical(generic, fast, f"{arch_id} draws {draws}")
 
 
 def test_run_sums_match_numpy_reduceat() -> None:

@@ -72,7 +72,7 @@ class AtomYear:
     """One year's per-atom results: need after prevention, spend rows built atom by atom, and their sums
     over runs of atoms."""
 
-    demand: Any  # (D, L, A) need after prevention
+    demand: Any  # (D, L, A) need after prevention (None where the fused path was told not to keep it)
     demand_lr: Any  # (D, L, runs)
     rows: dict[int, Any]  # line → (D, A) spend built atom by atom
     rows_lr: dict[int, Any]  # line → (D, runs)
@@ -91,9 +91,12 @@ class GenericAtoms:
         self.base_acute: dict[int, Any] = {}
         self.shocks = asarray(s.xp, s.lad_shocks[:, :, s.atom_lad])  # (D, years, A)
 
-    def year(self, t: int, ty: int, cost_growth: Any, eff_lr: Any, cut_lr: Any, factor_lr: Any) -> AtomYear:
+    def year(
+        self, t: int, ty: int, cost_growth: Any, eff_lr: Any, cut_lr: Any, factor_lr: Any, store: bool = True
+    ) -> AtomYear:
         """Need, prevention, spend rows and the left shift of year ``t`` (``ty``: the heads' year);
-        ``cost_growth`` is cost per head × growth (D, L), the factors are run-level (D, L, runs) or None."""
+        ``cost_growth`` is cost per head × growth (D, L), the factors are run-level (D, L, runs) or None.
+        Need and spend rows of every atom are always kept here (``store`` matters to :class:`FusedAtoms`)."""
         s, xp = self.s, self.s.xp
         D, A = cost_growth.shape[0], s.heads.shape[2]
         shock = 1.0 + s.shock_scale * self.shocks[:, t, :]  # (D, A)
@@ -198,16 +201,31 @@ class FusedAtoms:
         # past years' extra upstream spend: year t in slot t % (lags + 1), so this year's slot is never read
         self.lags = len(s.lag_weights)
         self.history = np.zeros((self.lags + 1, D, A))
-        self.demand = np.empty((D, L, A))
-        self.rows = np.empty((D, len(s.row_lines), A))
+        self.shape = (D, L, A)
         self.scratch = np.empty((fused.SCRATCH_ROWS, A))
         self.ones_lr = np.ones((D, L, len(s.starts)))
+        # need and spend rows: of one run at a time (in cache), or of every atom when the caller keeps them
+        longest = int(np.diff(self.bounds).max())
+        self.run_buffers = (np.empty((1, L, longest)), np.empty((1, len(s.row_lines), longest)))
+        self.atom_buffers: tuple[np.ndarray, np.ndarray] | None = None
+        self.need_inputs: tuple[np.ndarray, np.ndarray, np.ndarray] = (np.empty((0, 0)),) * 3
 
-    def year(self, t: int, ty: int, cost_growth: Any, eff_lr: Any, cut_lr: Any, factor_lr: Any) -> AtomYear:
-        """As :meth:`GenericAtoms.year`, in one fused pass per draw and run of atoms."""
+    def year(
+        self, t: int, ty: int, cost_growth: Any, eff_lr: Any, cut_lr: Any, factor_lr: Any, store: bool = True
+    ) -> AtomYear:
+        """As :meth:`GenericAtoms.year`, in one fused pass per draw and run of atoms; need and spend rows of
+        every atom are written out only if ``store`` (the caller keeps atom detail), else ``demand`` is None
+        and ``rows`` empty, and the run sums are computed from cache."""
         s = self.s
-        D, L, A = self.demand.shape
+        D, L, A = self.shape
         R = len(s.starts)
+        if store and self.atom_buffers is None:
+            self.atom_buffers = (np.empty((D, L, A)), np.empty((D, len(s.row_lines), A)))
+        demand, rows_all = self.atom_buffers if store and self.atom_buffers is not None else self.run_buffers
+        heads = np.ascontiguousarray(s.heads_host[ty])
+        lad_shock = np.ascontiguousarray(self.lad_shocks[:, t, :])
+        cost_growth = fused.contiguous(cost_growth)
+        self.need_inputs = (heads, lad_shock, cost_growth)  # for reinvest
         lags = [(k, w) for k, w in enumerate(s.lag_weights) if k < t and w != 0.0]
         lag_slots = np.array([(t - 1 - k) % (self.lags + 1) for k, _ in lags], dtype=np.int64)
         lag_weights = np.array([w for _, w in lags], dtype=np.float64)
@@ -227,11 +245,11 @@ class FusedAtoms:
         extra_up = self.history[t % (self.lags + 1)]
         ones = self.ones_lr
         fused.atom_year(
-            np.ascontiguousarray(s.heads_host[ty]),
-            np.ascontiguousarray(self.lad_shocks[:, t, :]),
+            heads,
+            lad_shock,
             self.atom_lad,
             self.shock_scale,
-            fused.contiguous(cost_growth),
+            cost_growth,
             self.history,
             lag_slots,
             lag_weights,
@@ -257,24 +275,38 @@ class FusedAtoms:
             coef,
             self.invest_from_elective,
             self.elective_row,
-            self.demand,
+            store,
+            demand,
             demand_lr,
-            self.rows,
+            rows_all,
             rows_lr,
             admissions,
             avoided,
             counts_lr,
             extra_up,
             self.scratch,
+            *self.run_buffers,
         )
-        rows = {j: self.rows[:, i, :] for i, j in enumerate(s.row_lines)}
+        rows = {j: rows_all[:, i, :] for i, j in enumerate(s.row_lines)} if store else {}
         rows_by_line = {j: rows_lr[:, i, :] for i, j in enumerate(s.row_lines)}
         counts = [counts_lr[0], counts_lr[1], counts_lr[2]]
-        return AtomYear(self.demand, demand_lr, rows, rows_by_line, extra_up, admissions, avoided, counts)
+        kept = demand if store else None
+        return AtomYear(kept, demand_lr, rows, rows_by_line, extra_up, admissions, avoided, counts)
 
     def reinvest(self, year: AtomYear, rate_lr: Any) -> None:
         """As :meth:`GenericAtoms.reinvest`, in place in one pass."""
-        fused.reinvest_atoms(year.extra_up, fused.contiguous(rate_lr), year.demand, self.up_lines, self.bounds)
+        heads, lad_shock, cost_growth = self.need_inputs
+        fused.reinvest_atoms(
+            year.extra_up,
+            fused.contiguous(rate_lr),
+            heads,
+            lad_shock,
+            self.atom_lad,
+            self.shock_scale,
+            cost_growth,
+            self.up_lines,
+            self.bounds,
+        )
 
     def end_year(self, year: AtomYear) -> None:
         """Nothing to do: the year's extra upstream spend already sits in its history slot."""

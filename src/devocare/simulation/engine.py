@@ -467,7 +467,7 @@ def run_block(
         factor_lr = eff_lr if cut_lr is None else cut_lr if eff_lr is None else eff_lr * cut_lr
 
         # need, prevention (admissions), spend rows built per atom and the left shift, summed over runs
-        year = atom_stage.year(t, ty, cost_per_head * grow, eff_lr, cut_lr, factor_lr)
+        year = atom_stage.year(t, ty, cost_per_head * grow, eff_lr, cut_lr, factor_lr, store=keep or atom_draws)
         demand_t, demand_lr, rows = year.demand, year.demand_lr, year.rows
         admissions, avoided = year.admissions, year.avoided
         spent_lr = xp.asarray(demand_lr, copy=True) if factor_lr is None else demand_lr * factor_lr

@@ -130,6 +130,8 @@ def _need(
     lo: int,
     hi: int,
     demand: Any,
+    dd: int,
+    at: int,
     scratch: Any,
 ) -> None:
     """Need of one draw and run: weighted heads × area shock × cost per head × growth, line by line."""
@@ -138,7 +140,7 @@ def _need(
     for a in range(n):
         shock[a] = 1.0 + shock_scale[d] * lad_shock[d, lads[a]]
     for j in range(demand.shape[1]):
-        cost, need, weighted = cost_growth[d, j], demand[d, j, lo:hi], heads[j, lo:hi]
+        cost, need, weighted = cost_growth[d, j], demand[dd, j, at : at + n], heads[j, lo:hi]
         for a in range(n):
             need[a] = weighted[a] * shock[a] * cost
 
@@ -157,6 +159,8 @@ def _prevent(
     lo: int,
     hi: int,
     demand: Any,
+    dd: int,
+    at: int,
     admissions: Any,
     avoided: Any,
     scratch: Any,
@@ -171,7 +175,12 @@ def _prevent(
         w, past = lag_weights[k], history[lag_slots[k], d, lo:hi]
         for a in range(n):
             effective[a] = w * past[a] if k == 0 else effective[a] + w * past[a]
-    ne, adm, cost_avoided, cof = demand[d, ne_line, lo:hi], admissions[d, lo:hi], avoided[d, lo:hi], cof_factor[lo:hi]
+    ne, adm, cost_avoided, cof = (
+        demand[dd, ne_line, at : at + n],
+        admissions[d, lo:hi],
+        avoided[d, lo:hi],
+        cof_factor[lo:hi],
+    )
     avoided_n, avoidable_n = scratch[AVOIDED_N, lo:hi], scratch[AVOIDABLE_N, lo:hi]
     # in three loops so that only the exponentials are computed one at a time and the rest vectorises
     for a in range(n):
@@ -211,13 +220,15 @@ def _spend_rows(
     hi: int,
     demand: Any,
     rows: Any,
+    dd: int,
+    at: int,
 ) -> None:
     """Spend rows built atom by atom for one draw and run: under a hospital input cap
     (:func:`behaviour.capped`, between efficiency and cuts), otherwise need × the run's factor."""
     n = hi - lo
     for i in range(row_lines.shape[0]):
         j, c = row_lines[i], row_cap[i]
-        need, row = demand[d, j, lo:hi], rows[d, i, lo:hi]
+        need, row = demand[dd, j, at : at + n], rows[dd, i, at : at + n]
         if c >= 0:
             eff, cut = eff_lr[d, j, r], cut_lr[d, j, r]
             base, growth, field = cap_base[c, d, lo:hi], cap_growth[c, lo:hi], cap_field[c, lo:hi]
@@ -250,6 +261,8 @@ def _left_shift(
     hi: int,
     demand: Any,
     rows: Any,
+    dd: int,
+    at: int,
     extra_up: Any,
     scratch: Any,
 ) -> None:
@@ -260,10 +273,10 @@ def _left_shift(
     pot, up, extra, before = scratch[POT, lo:hi], scratch[UP, lo:hi], extra_up[d, lo:hi], scratch[ELECTIVE_BEFORE]
     extra[:] = 0.0
     if elective_row >= 0:
-        before[lo:hi] = rows[d, elective_row, lo:hi]
+        before[lo:hi] = rows[dd, elective_row, at : at + n]
     for g in range(invest_lines.shape[0]):
-        _line_total(demand, d, lo, hi, invest_lines, g, pot)
-        _line_total(demand, d, lo, hi, invest_ups, g, up)
+        _line_total(demand, dd, at, at + n, invest_lines, g, pot)
+        _line_total(demand, dd, at, at + n, invest_ups, g, up)
         coef, cover = invest_coef[g, d], invest_cover[g, lo:hi]
         for a in range(n):
             invest = coef * (pot[a] * cover[a])
@@ -275,11 +288,11 @@ def _left_shift(
         for i in range(row_lines.shape[0]):
             j = row_lines[i]
             if invest_ups[g, j]:
-                row, need = rows[d, i, lo:hi], demand[d, j, lo:hi]
+                row, need = rows[dd, i, at : at + n], demand[dd, j, at : at + n]
                 for a in range(n):
                     row[a] = row[a] + up[a] * need[a]
         if invest_from_elective[g] and elective_row >= 0:
-            row, was = rows[d, elective_row, lo:hi], before[lo:hi]
+            row, was = rows[dd, elective_row, at : at + n], before[lo:hi]
             for a in range(n):
                 row[a] = row[a] - min(pot[a], was[a] * 0.5)
 
@@ -325,7 +338,8 @@ def atom_year(
     invest_coef: Any,
     invest_from_elective: Any,
     elective_row: int,
-    # outputs
+    # outputs; need and spend rows of every atom only when ``store``, else those of one run at a time
+    store: bool,
     demand: Any,
     demand_lr: Any,
     rows: Any,
@@ -335,15 +349,20 @@ def atom_year(
     counts_lr: Any,
     extra_up: Any,
     scratch: Any,
+    run_demand: Any,
+    run_rows: Any,
 ) -> None:
     """One year's per-atom work for a block of draws, one draw and run of atoms at a time (so each step
     reads what the previous one wrote from cache): need, prevention, spend rows, left shift, then every
-    per-atom quantity summed over the run."""
-    D, L, _ = demand.shape
+    per-atom quantity summed over the run. Need and spend rows go to ``demand`` and ``rows`` (D, ·, A) if
+    ``store``, else to ``run_demand`` and ``run_rows`` (1, ·, longest run), which stay in cache."""
+    D, L = cost_growth.shape
+    dem, rws = (demand, rows) if store else (run_demand, run_rows)
     for d in range(D):
         for r in range(bounds.shape[0] - 1):
             lo, hi = bounds[r], bounds[r + 1]
-            _need(heads, lad_shock, atom_lad, shock_scale, cost_growth, d, lo, hi, demand, scratch)
+            dd, at = (d, lo) if store else (0, 0)  # where this draw and run sit in ``dem`` and ``rws``
+            _need(heads, lad_shock, atom_lad, shock_scale, cost_growth, d, lo, hi, dem, dd, at, scratch)
             _prevent(
                 history,
                 lag_slots,
@@ -356,7 +375,9 @@ def atom_year(
                 d,
                 lo,
                 hi,
-                demand,
+                dem,
+                dd,
+                at,
                 admissions,
                 avoided,
                 scratch,
@@ -376,8 +397,10 @@ def atom_year(
                 r,
                 lo,
                 hi,
-                demand,
-                rows,
+                dem,
+                rws,
+                dd,
+                at,
             )
             _left_shift(
                 row_lines,
@@ -390,32 +413,48 @@ def atom_year(
                 d,
                 lo,
                 hi,
-                demand,
-                rows,
+                dem,
+                rws,
+                dd,
+                at,
                 extra_up,
                 scratch,
             )
+            n = hi - lo
             for j in range(L):
-                demand_lr[d, j, r] = _run_total(demand[d, j, lo:hi])
-            for i in range(rows.shape[1]):
-                rows_lr[d, i, r] = _run_total(rows[d, i, lo:hi])
+                demand_lr[d, j, r] = _run_total(dem[dd, j, at : at + n])
+            for i in range(rws.shape[1]):
+                rows_lr[d, i, r] = _run_total(rws[dd, i, at : at + n])
             counts_lr[0, d, r] = _run_total(admissions[d, lo:hi])
             counts_lr[1, d, r] = _run_total(scratch[AVOIDED_N, lo:hi])
             counts_lr[2, d, r] = _run_total(scratch[AVOIDABLE_N, lo:hi])
 
 
 @_jit
-def reinvest_atoms(extra_up: Any, rate_lr: Any, demand: Any, up_lines: Any, bounds: Any) -> None:
+def reinvest_atoms(
+    extra_up: Any,
+    rate_lr: Any,
+    heads: Any,
+    lad_shock: Any,
+    atom_lad: Any,
+    shock_scale: Any,
+    cost_growth: Any,
+    up_lines: Any,
+    bounds: Any,
+) -> None:
     """Add reserves reinvested upstream to each atom's extra upstream spend, in place: the run's rate on a
-    line × the atom's need on it, line by line (the engine's ``extra_up + rate × need`` order)."""
+    line × the atom's need on it, line by line (the engine's ``extra_up + rate × need`` order). Upstream need
+    is recomputed as :func:`_need` computes it (prevention changes only the emergency line), so it need
+    not be kept for every atom."""
     for d in range(extra_up.shape[0]):
         for r in range(bounds.shape[0] - 1):
             lo, hi = bounds[r], bounds[r + 1]
-            extra = extra_up[d, lo:hi]
+            extra, weighted_all, lads = extra_up[d, lo:hi], heads[:, lo:hi], atom_lad[lo:hi]
             for j in up_lines:
-                rate, need = rate_lr[d, j, r], demand[d, j, lo:hi]
+                rate, cost = rate_lr[d, j, r], cost_growth[d, j]
                 for a in range(hi - lo):
-                    extra[a] = extra[a] + rate * need[a]
+                    shock = 1.0 + shock_scale[d] * lad_shock[d, lads[a]]
+                    extra[a] = extra[a] + rate * (weighted_all[j, a] * shock * cost)
 
 
 def contiguous(x: Any, dtype: Any = np.float64) -> np.ndarray:
