@@ -445,8 +445,9 @@ def run_block(
         capture=p["behaviour.acute_capture"],
         up_lines=up_lines,
     )
-    # the fused Numba kernels on NumPy; the array-API path elsewhere (same results)
-    atom_stage = FusedAtoms(setup, D) if is_numpy(xp) and fused.enabled() else GenericAtoms(setup)
+    # the fused Numba kernels on NumPy when runs of atoms are long; the array-API path otherwise (same results)
+    use_fused = is_numpy(xp) and fused.enabled(A / len(prep.starts))
+    atom_stage = FusedAtoms(setup, D) if use_fused else GenericAtoms(setup)
     unit_cost = col["admissions.unit_cost"]
 
     for t in range(years):

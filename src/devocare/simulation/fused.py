@@ -1,18 +1,19 @@
 """Fused per-atom kernels for the NumPy backend (Numba), so one year of a block of draws costs about one
 pass over its (draw, line, atom) values instead of about eight NumPy passes and allocations.
 
-What they compute is exactly what the engine's array-API path computes (``engine._GenericAtoms``), in the
+What they compute is exactly what the engine's array-API path computes (``atoms.GenericAtoms``), in the
 same floating-point order, so results are bit-identical: need (:func:`demand.need_cost`'s product, in the
 engine's order), prevention (:func:`prevention.lagged_spend` and :func:`prevention.avoided_cost`), spend
 built atom by atom for capped and invested lines (:func:`behaviour.capped`, :func:`behaviour.left_shift`
 with its coefficient computed by the caller), reinvestment spread over upstream need, and segment sums over
 runs of atoms that add each run exactly as ``numpy.add.reduceat`` does (the first value plus NumPy's
 pairwise sum of the rest). These mechanics are therefore stated twice: a change to one of those functions
-must be made here as well. ``tests/simulation/test_fused.py`` checks the two paths give identical arrays for
-every built-in architecture and factor set, and ``test_reference.py`` checks both against the per-atom
-reference.
+must be made here as well. ``tests/simulation/test_fused.py`` checks that the two paths give identical
+arrays for every built-in architecture and factor set (LAD atoms with the kernels forced on, and LSOA
+atoms), and ``test_reference.py`` checks the array-API path against the per-atom reference.
 
-Numba is optional: without it (or with ``DEVOCARE_FUSED=0``) the engine runs the array-API path.
+Numba is optional: without it (or with ``DEVOCARE_FUSED=0``, or at LAD level where runs hold one or two
+atoms) the engine runs the array-API path.
 """
 
 from __future__ import annotations
@@ -34,9 +35,18 @@ AVAILABLE = njit is not None
 _PAIRWISE_BLOCK = 128
 
 
-def enabled() -> bool:
-    """Whether the engine should use the fused kernels on NumPy (Numba importable, not switched off)."""
-    return AVAILABLE and os.environ.get("DEVOCARE_FUSED", "1") != "0"
+#: Mean atoms per run from which the kernels beat NumPy's whole-array operations: they work one run of
+#: atoms at a time, and at LAD level (296 atoms in about 160 runs) the per-run overhead outweighs the fusion.
+MIN_ATOMS_PER_RUN = 32
+
+
+def enabled(atoms_per_run: float) -> bool:
+    """Whether the engine should use the fused kernels on NumPy: Numba importable and runs long enough, or
+    forced with ``DEVOCARE_FUSED=1``; ``DEVOCARE_FUSED=0`` always uses the array-API path."""
+    setting = os.environ.get("DEVOCARE_FUSED", "auto")
+    if not AVAILABLE or setting == "0":
+        return False
+    return setting == "1" or atoms_per_run >= MIN_ATOMS_PER_RUN
 
 
 def _jit(fn: Any) -> Any:
