@@ -306,6 +306,7 @@ class FusedAtoms:
             cost_growth,
             self.up_lines,
             self.bounds,
+            self.scratch,
         )
 
     def end_year(self, year: AtomYear) -> None:

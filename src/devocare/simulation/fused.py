@@ -451,6 +451,7 @@ def reinvest_atoms(
     cost_growth: Any,
     up_lines: Any,
     bounds: Any,
+    scratch: Any,
 ) -> None:
     """Add reserves reinvested upstream to each atom's extra upstream spend, in place: the run's rate on a
     line × the atom's need on it, line by line (the engine's ``extra_up + rate × need`` order). Upstream need
@@ -459,12 +460,13 @@ def reinvest_atoms(
     for d in range(extra_up.shape[0]):
         for r in range(bounds.shape[0] - 1):
             lo, hi = bounds[r], bounds[r + 1]
-            extra, weighted_all, lads = extra_up[d, lo:hi], heads[:, lo:hi], atom_lad[lo:hi]
+            extra, shock, lads = extra_up[d, lo:hi], scratch[SHOCK, lo:hi], atom_lad[lo:hi]
+            for a in range(hi - lo):
+                shock[a] = 1.0 + shock_scale[d] * lad_shock[d, lads[a]]
             for j in up_lines:
-                rate, cost = rate_lr[d, j, r], cost_growth[d, j]
+                rate, cost, weighted = rate_lr[d, j, r], cost_growth[d, j], heads[j, lo:hi]
                 for a in range(hi - lo):
-                    shock = 1.0 + shock_scale[d] * lad_shock[d, lads[a]]
-                    extra[a] = extra[a] + rate * (weighted_all[j, a] * shock * cost)
+                    extra[a] = extra[a] + rate * (weighted[a] * shock[a] * cost)
 
 
 def contiguous(x: Any, dtype: Any = np.float64) -> np.ndarray:
