@@ -19,16 +19,21 @@ from typing import Any
 
 import numpy as np
 
-from devocare.service_lines import LINE_IDS, UPSTREAM_LINES
-from devocare.simulation import balance, behaviour, cofinancing, demand, funding, incentives, prevention
-from devocare.simulation.backend import RunMatrix, asarray, expand_runs, segment_sum, set_line, to_numpy
+from devocare.service_lines import LINE_IDS
+from devocare.simulation import balance, behaviour, cofinancing, demand, funding, fused, incentives, prevention
+from devocare.simulation.atoms import (
+    ELECTIVE,
+    UPSTREAM,
+    AtomSetup,
+    FusedAtoms,
+    GenericAtoms,
+    InvestingGroup,
+)
+from devocare.simulation.backend import RunMatrix, asarray, expand_runs, is_numpy, segment_sum, set_line, to_numpy
 from devocare.simulation.inputs import Inputs
-from devocare.simulation.rules import Rules, acute_mask, line_mask
+from devocare.simulation.rules import Rules, acute_mask
 
-NE = LINE_IDS.index("acute_non_elective")
-ELECTIVE = LINE_IDS.index("acute_elective")
 POP = LINE_IDS.index("wider_determinants")  # its need basis is plain population
-UPSTREAM = line_mask(UPSTREAM_LINES)
 FACTORS = (
     "demography",
     "non_demographic_growth",
@@ -335,7 +340,6 @@ def run_block(
     ageing = p["demand.ageing_growth"] if on("demography") else zero_d
     effect = col["prevention.effect"] * (1.0 if on("prevention") else 0.0)
     weights = prevention.lag_weights(fixed["prevention.lag"])
-    shocks = values.shocks[:, :, prep.atom_lad]  # host (D, years, A)
     central = asarray(xp, values.central.astype(float))[:, None]
     live = 1.0 - central
     runs = prep.run_matrix.get(xp.__name__) or prep.run_matrix.setdefault(xp.__name__, RunMatrix(xp, prep.M))
@@ -366,7 +370,6 @@ def run_block(
     obl_any = on("behaviour") and bool(prep.vec["obl"].any())
     top_any = bool(prep.vec["top"].any())
     crit = [asarray(xp, prep.criteria[:, k].astype(float)) for k in range(5)]
-    shocks_x = asarray(xp, shocks)
     noise_x = asarray(xp, values.criteria_noise if top_any else np.zeros((1, years, 1, 3)))
     alloc_x = asarray(xp, prep.alloc_b)
     fund_x = asarray(xp, prep.fund_b)
@@ -389,6 +392,7 @@ def run_block(
         for k in ("admissions", "population", "avoided_admissions", "incentive_unpaid", "envelope")
     }
     national |= {k: np.zeros((D, years, Lc)) for k in ("spent_by_line", "need_by_line", "allocated_by_line")}
+    allocated_by_line = prep.alloc_atoms.sum(axis=2)  # (years, L): the same for every draw
     keep = keep_atoms and bool(values.central.any())
     c0 = int(np.argmax(values.central)) if keep else 0
     atoms_out: dict[str, np.ndarray] = {}
@@ -401,34 +405,58 @@ def run_block(
     cut = xp.zeros((D, B))
     walk = xp.ones((D, B))
     prev_adm = prev_readm = None
-    history: list[Any] = []
     rebase = {rs: xp.zeros((D, A)) for rs, *_ in prep.reb}
+    rebase_b = {rs: xp.zeros((D, B)) for rs, *_ in prep.reb}  # its sum per budget: changes at settlement ends
     last_avoided = xp.zeros((D, A))
-    base_acute: dict[int, Any] = {}
     max_gap = 0.0
     saving_ramp = float(fixed["behaviour.efficiency_ramp_years"])
-    atom_rows = sorted(set(cap_lines) | ({j for j in range(Lc) if UPSTREAM[j]} | {ELECTIVE} if investing else set()))
+    setup = AtomSetup(
+        xp=xp,
+        heads=heads,
+        heads_host=prep.heads,
+        lad_shocks=values.shocks,
+        atom_lad=prep.atom_lad,
+        shock_scale=live * col["demand.area_shock_sd"],
+        effect=effect,
+        lag_weights=weights,
+        avoidable_share=col["admissions.avoidable_share"],
+        unit_cost=col["admissions.unit_cost"],
+        cof_factor=cof_factor,
+        starts=prep.starts,
+        run_of=run_of,
+        run_counts=run_counts,
+        cap_lines=cap_lines,
+        cap_field=cap_field,
+        cap_rate=cap_rate,
+        cap_price=col["behaviour.cap_marginal_price"],
+        row_lines=sorted(set(cap_lines) | (set(up_lines) | {ELECTIVE} if investing else set())),
+        investing=[
+            InvestingGroup(
+                lines=[j for j in range(Lc) if rules.groups[gi].lines[j]],
+                ups=[j for j in range(Lc) if rules.groups[gi].lines[j] and UPSTREAM[j]],
+                cover=covers[gi],
+                strength=rules.groups[gi].incentive_strength,
+                pooled=rules.groups[gi].pooled,
+                from_elective=bool(rules.groups[gi].lines[ELECTIVE]),
+            )
+            for gi in investing
+        ],
+        shift_rate=p["behaviour.left_shift_rate"],
+        capture=p["behaviour.acute_capture"],
+        up_lines=up_lines,
+    )
+    # the fused Numba kernels on NumPy when runs of atoms are long; the array-API path otherwise (same results)
+    use_fused = is_numpy(xp) and fused.enabled(A / len(prep.starts))
+    atom_stage = FusedAtoms(setup, D) if use_fused else GenericAtoms(setup)
+    unit_cost = col["admissions.unit_cost"]
 
     for t in range(years):
         ty = min(t, n_proj - 1)
         grow = demand.growth(xp, t, n_proj, pop_growth, ageing, nd)  # (D, L)
-        shock = 1.0 + live * col["demand.area_shock_sd"] * shocks_x[:, t, :]  # (D, A)
-        need = heads[ty][None, :, :] * shock[:, None, :]  # (D, L, A)
-        need *= (cost_per_head * grow)[:, :, None]
-
-        # prevention: lagged extra upstream spend avoids emergency admissions up to the avoidable share
-        ne = need[:, NE, :]
-        ceiling = col["admissions.avoidable_share"] * ne
-        effective = prevention.lagged_spend(xp, history, weights) if history else xp.zeros((D, A))
-        avoided = prevention.avoided_cost(xp, effective, effect, ceiling)
-        unit_cost = col["admissions.unit_cost"]
-        admissions = (ne - avoided) / unit_cost * cof_factor[None, :]
-        demand_t = set_line(xp, need, NE, admissions * unit_cost)  # after prevention
 
         # efficiency of budgets bearing risk and cuts after overspends are run-level factors (every atom of
         # a run has the same budgets), so most lines' spend is aggregated as factor × need without touching
         # atoms; only rows changed atom by atom (hospital caps, upstream investment) are built per atom
-        demand_lr = segment_sum(xp, demand_t, prep.starts)  # (D, L, runs)
         eff_lr = (
             1.0
             - behaviour.efficiency(p["behaviour.efficiency_saving"], saving_ramp, t)[:, None, None]
@@ -438,54 +466,16 @@ def run_block(
         )
         cut_lr = 1.0 - runs.to_runs(cut[:, None, :] * holds[None, :, :]) if obl_any else None
         factor_lr = eff_lr if cut_lr is None else cut_lr if eff_lr is None else eff_lr * cut_lr
+
+        # need, prevention (admissions), spend rows built per atom and the left shift, summed over runs
+        year = atom_stage.year(t, ty, cost_per_head * grow, eff_lr, cut_lr, factor_lr, store=keep or atom_draws)
+        demand_t, demand_lr, rows = year.demand, year.demand_lr, year.rows
+        admissions, avoided = year.admissions, year.avoided
         spent_lr = xp.asarray(demand_lr, copy=True) if factor_lr is None else demand_lr * factor_lr
 
-        def expanded(f: Any, j: int) -> Any:
-            return expand_runs(xp, f[:, j, :], run_of, run_counts)
-
-        rows: dict[int, Any] = {}
-        for j in atom_rows:
-            row = demand_t[:, j, :]
-            if j in cap_lines:
-                row = row * expanded(eff_lr, j) if eff_lr is not None else row
-                if j not in base_acute:
-                    base_acute[j] = xp.asarray(row, copy=True)
-                level = base_acute[j] * (1.0 + cap_rate[j][None, :]) ** t
-                paid = behaviour.capped(xp, row, level, col["behaviour.cap_marginal_price"])
-                row = row + cap_field[j][None, :] * (paid - row)
-                row = row * expanded(cut_lr, j) if cut_lr is not None else row
-            elif factor_lr is not None:
-                row = row * expanded(factor_lr, j)
-            rows[j] = row
-
-        # left shift: budgets that keep savings and bear acute cost move spend upstream
-        extra_up = xp.zeros((D, A))
-        elective_before = rows.get(ELECTIVE)  # before any budget moves spend out of it
-        for gi in investing:
-            g = rules.groups[gi]
-            lines = [j for j in range(Lc) if g.lines[j]]
-            ups = [j for j in lines if UPSTREAM[j]]
-            pot_need = _line_sum(xp, demand_t, lines) * covers[gi][None, :]
-            invest = behaviour.left_shift(
-                pot_need,
-                p["behaviour.left_shift_rate"],
-                g.incentive_strength,
-                p["behaviour.acute_capture"],
-                g.pooled,
-                t,
-            )
-            total_up = _line_sum(xp, demand_t, ups)
-            has = xp.astype(total_up > 0, invest.dtype)
-            per = invest * has / xp.where(total_up > 0, total_up, 1.0)
-            for j in ups:
-                rows[j] = rows[j] + per * demand_t[:, j, :]
-            extra_up = extra_up + invest * has
-            if g.lines[ELECTIVE] and elective_before is not None:
-                rows[ELECTIVE] = rows[ELECTIVE] - xp.minimum(invest * has, elective_before * 0.5)
-
         # aggregate to budgets: rows built per atom replace their run-level sums
-        for j, row in rows.items():
-            spent_lr = set_line(xp, spent_lr, j, segment_sum(xp, row, prep.starts))
+        for j, row_lr in year.rows_lr.items():
+            spent_lr = set_line(xp, spent_lr, j, row_lr)
         spent_lb, demand_lb = runs.to_budgets(spent_lr), runs.to_budgets(demand_lr)  # (D, L, B)
 
         # reinvestment of positive reserves upstream, decided per budget
@@ -498,18 +488,17 @@ def run_block(
             rate = reinvest / xp.where(up_b > 0, up_b, 1.0)
             rate_lr = runs.to_runs(rate[:, None, :] * up_holds[None, :, :])  # (D, L, runs)
             reinvest_lr = rate_lr * demand_lr  # constant rate in a run
-            for j in up_lines:
-                extra_up = extra_up + expand_runs(xp, rate_lr[:, j, :], run_of, run_counts) * demand_t[:, j, :]
-        history = [extra_up, *history][: len(weights)]
+            atom_stage.reinvest(year, rate_lr)
+        atom_stage.end_year(year)
 
         # rebasing at settlement end moves part of the activity shift to the local tier
         alloc_b = alloc_x[t][None, :] + xp.zeros((D, B))
         for rs, toward, away, share, years_s in reb:
             if t > 0 and t % years_s == 0:
                 rebase[rs] = rebase[rs] * (1.0 + float(fixed["funding.real_growth"])) + share * last_avoided
+                rebase_b[rs] = seg(rebase[rs])
             if t > 0:
-                moved_b = seg(rebase[rs])
-                alloc_b = alloc_b + moved_b * (toward - away)
+                alloc_b = alloc_b + rebase_b[rs] * (toward - away)
         last_avoided = avoided
 
         # co-financing: the local tier pays a share of residents' acute spend to the regional tier
@@ -521,11 +510,7 @@ def run_block(
             t_in = t_in + pay_b * receiver
 
         pop_r = segment_sum(xp, heads[ty][POP], prep.starts)
-        counts_r = xp.stack(
-            [segment_sum(xp, x, prep.starts) for x in (admissions, avoided / unit_cost, ceiling / unit_cost)]
-            + [xp.zeros((D, 1)) + pop_r[None, :]],
-            axis=0,
-        )
+        counts_r = xp.stack([*year.counts_lr, xp.zeros((D, 1)) + pop_r[None, :]], axis=0)
         counts = runs.to_budgets(counts_r)  # (4, D, B)
         adm_b, avoided_b, avoidable_b, pop_b = counts[0], counts[1], counts[2], counts[3]
         spent_b = xp.sum(spent_lb * holds[None, :, :], axis=1) + reinvest
@@ -631,7 +616,7 @@ def run_block(
         national["admissions"][:, t] = nat(counts_r[0])
         national["avoided_admissions"][:, t] = nat(counts_r[1])
         national["population"][:, t] = float(prep.heads[ty][POP].sum())
-        national["allocated_by_line"][:, t] = prep.alloc_atoms[t].sum(axis=1)[None, :]
+        national["allocated_by_line"][:, t] = allocated_by_line[t][None, :]
         national["incentive_unpaid"][:, t] = _row_sums(fund) - _row_sums(paid)
         national["envelope"][:, t] = float(prep.envelope[t])
         if keep:
@@ -689,22 +674,6 @@ def _atom_totals(
     per_draw["spent"][:, t] = to_numpy(spent)[:, inverse]
     per_draw["admissions"][:, t] = to_numpy(admissions)[:, inverse]
     per_draw["reserves"][:, t] = to_numpy(held)[:, inverse]
-
-
-def _line_sum(xp: Any, x: Any, lines: list[int]) -> Any:
-    """Sum of rows ``lines`` of a (draw, line, atom) array: added row by row, or as the total less the rows
-    left out when that is fewer additions."""
-    n = x.shape[1]
-    if len(lines) > n // 2 + 1:
-        total = xp.sum(x, axis=1)
-        for j in range(n):
-            if j not in lines:
-                total = total - x[:, j, :]
-        return total
-    out = x[:, lines[0], :]
-    for j in lines[1:]:
-        out = out + x[:, j, :]
-    return out
 
 
 def _row_sums(x: Any) -> np.ndarray:

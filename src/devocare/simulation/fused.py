@@ -1,0 +1,474 @@
+"""Fused per-atom kernels for the NumPy backend (Numba), so one year of a block of draws costs about one
+pass over its (draw, line, atom) values instead of about eight NumPy passes and allocations.
+
+What they compute is exactly what the engine's array-API path computes (``atoms.GenericAtoms``), in the
+same floating-point order, so results are bit-identical: need (:func:`demand.need_cost`'s product, in the
+engine's order), prevention (:func:`prevention.lagged_spend` and :func:`prevention.avoided_cost`), spend
+built atom by atom for capped and invested lines (:func:`behaviour.capped`, :func:`behaviour.left_shift`
+with its coefficient computed by the caller), reinvestment spread over upstream need, and segment sums over
+runs of atoms that add each run exactly as ``numpy.add.reduceat`` does (the first value plus NumPy's
+pairwise sum of the rest). These mechanics are therefore stated twice: a change to one of those functions
+must be made here as well. ``tests/simulation/test_fused.py`` checks that the two paths give identical
+arrays for every built-in architecture and factor set (LAD atoms with the kernels forced on, and LSOA
+atoms), and ``test_reference.py`` checks the array-API path against the per-atom reference.
+
+Numba is optional: without it (or with ``DEVOCARE_FUSED=0``, or at LAD level where runs hold one or two
+atoms) the engine runs the array-API path.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+from typing import Any
+
+import numpy as np
+
+njit: Any
+try:  # Numba is a declared dependency; without it (a platform with no wheel) the engine uses the array-API path
+    from numba import njit
+except ImportError:  # pragma: no cover
+    njit = None
+
+AVAILABLE = njit is not None
+#: NumPy's pairwise summation block (``PW_BLOCKSIZE`` in its loops_utils.h).
+_PAIRWISE_BLOCK = 128
+
+
+#: Mean atoms per run from which the kernels beat NumPy's whole-array operations: they work one run of
+#: atoms at a time, and at LAD level (296 atoms in about 160 runs) the per-run overhead outweighs the fusion.
+MIN_ATOMS_PER_RUN = 32
+
+
+def enabled(atoms_per_run: float) -> bool:
+    """Whether the engine should use the fused kernels on NumPy: Numba importable and runs long enough, or
+    forced with ``DEVOCARE_FUSED=1``; ``DEVOCARE_FUSED=0`` always uses the array-API path."""
+    setting = os.environ.get("DEVOCARE_FUSED", "auto")
+    if not AVAILABLE or setting == "0":
+        return False
+    return setting == "1" or atoms_per_run >= MIN_ATOMS_PER_RUN
+
+
+def _jit(fn: Any) -> Any:
+    """Compile with Numba at first use, cached on disk; without Numba the kernels are never called.
+
+    ``error_model="numpy"``: a division by zero gives inf or nan as it does in NumPy (no Python exception
+    check per division, which also lets loops vectorise); no fastmath, so every operation rounds as NumPy's.
+    """
+    return njit(cache=True, nogil=True, error_model="numpy")(fn) if njit is not None else fn
+
+
+@_jit
+def _pairwise(x: Any) -> float:
+    """Sum of ``x`` in NumPy's pairwise order (8 accumulators up to 128 values, halves above), so a segment
+    sum here equals ``numpy.add.reduceat`` bit for bit."""
+    n = x.shape[0]
+    if n < 8:
+        res = -0.0
+        for i in range(n):
+            res += x[i]
+        return res
+    if n <= _PAIRWISE_BLOCK:
+        r0, r1, r2, r3, r4, r5, r6, r7 = x[0], x[1], x[2], x[3], x[4], x[5], x[6], x[7]
+        one = np.uint64(1)  # unsigned indices: no negative-index check, so the adds can share vector registers
+        for block in range(one, np.uint64(n // 8)):
+            k = block * np.uint64(8)
+            r0 += x[k]
+            r1 += x[k + one]
+            r2 += x[k + np.uint64(2)]
+            r3 += x[k + np.uint64(3)]
+            r4 += x[k + np.uint64(4)]
+            r5 += x[k + np.uint64(5)]
+            r6 += x[k + np.uint64(6)]
+            r7 += x[k + np.uint64(7)]
+        res = ((r0 + r1) + (r2 + r3)) + ((r4 + r5) + (r6 + r7))
+        for i in range(n - n % 8, n):
+            res += x[i]
+        return res
+    half = n // 2
+    half -= half % 8
+    return _pairwise(x[:half]) + _pairwise(x[half:])
+
+
+@_jit
+def _run_total(x: Any) -> float:
+    """``numpy.add.reduceat`` of one run of atoms: its first value plus the pairwise sum of the others."""
+    return x[0] + _pairwise(x[1:])
+
+
+#: Rows of the per-atom scratch array (one draw and run of atoms at a time, so it stays in cache).
+SHOCK, EFFECTIVE, AVOIDED_N, AVOIDABLE_N, POT, UP, EXTRA, ELECTIVE_BEFORE = range(8)
+SCRATCH_ROWS = 8
+
+# The step functions below work on one draw ``d`` and one run of atoms ``lo:hi`` and index 1-D views of
+# it from zero, which lets the compiler drop negative-index checks and vectorise the loops.
+
+
+@_jit
+def _line_total(demand: Any, d: int, lo: int, hi: int, lines: Any, g: int, out: Any) -> None:
+    """``out`` = need summed over the lines of ``lines[g]``, in ``atoms._line_sum``'s order: row by row, or
+    the sum over all lines less those left out when that is fewer additions."""
+    n_lines = lines.shape[1]
+    count = 0
+    for j in range(n_lines):
+        if lines[g, j]:
+            count += 1
+    subtract = count > n_lines // 2 + 1
+    first = True
+    for j in range(n_lines):
+        if subtract or lines[g, j]:
+            need = demand[d, j, lo:hi]
+            for a in range(hi - lo):
+                out[a] = need[a] if first else out[a] + need[a]
+            first = False
+    if subtract:
+        for j in range(n_lines):
+            if not lines[g, j]:
+                need = demand[d, j, lo:hi]
+                for a in range(hi - lo):
+                    out[a] = out[a] - need[a]
+
+
+@_jit
+def _need(
+    heads: Any,
+    lad_shock: Any,
+    atom_lad: Any,
+    shock_scale: Any,
+    cost_growth: Any,
+    d: int,
+    lo: int,
+    hi: int,
+    demand: Any,
+    dd: int,
+    at: int,
+    scratch: Any,
+) -> None:
+    """Need of one draw and run: weighted heads × area shock × cost per head × growth, line by line."""
+    n = hi - lo
+    shock, lads = scratch[SHOCK, lo:hi], atom_lad[lo:hi]
+    for a in range(n):
+        shock[a] = 1.0 + shock_scale[d] * lad_shock[d, lads[a]]
+    for j in range(demand.shape[1]):
+        cost, need, weighted = cost_growth[d, j], demand[dd, j, at : at + n], heads[j, lo:hi]
+        for a in range(n):
+            need[a] = weighted[a] * shock[a] * cost
+
+
+@_jit
+def _prevent(
+    history: Any,
+    lag_slots: Any,
+    lag_weights: Any,
+    effect: float,
+    avoidable_share: float,
+    unit_cost: float,
+    cof_factor: Any,
+    ne_line: int,
+    d: int,
+    lo: int,
+    hi: int,
+    demand: Any,
+    dd: int,
+    at: int,
+    admissions: Any,
+    avoided: Any,
+    scratch: Any,
+) -> None:
+    """Prevention for one draw and run (:func:`prevention.lagged_spend`, :func:`prevention.avoided_cost`):
+    lagged extra upstream spend avoids emergency cost up to the avoidable share; the emergency line's need
+    becomes admissions × unit cost."""
+    n = hi - lo
+    effective = scratch[EFFECTIVE, lo:hi]
+    effective[:] = 0.0
+    for k in range(lag_slots.shape[0]):
+        w, past = lag_weights[k], history[lag_slots[k], d, lo:hi]
+        for a in range(n):
+            effective[a] = w * past[a] if k == 0 else effective[a] + w * past[a]
+    ne, adm, cost_avoided, cof = (
+        demand[dd, ne_line, at : at + n],
+        admissions[d, lo:hi],
+        avoided[d, lo:hi],
+        cof_factor[lo:hi],
+    )
+    avoided_n, avoidable_n = scratch[AVOIDED_N, lo:hi], scratch[AVOIDABLE_N, lo:hi]
+    # in three loops so that only the exponentials are computed one at a time and the rest vectorises
+    for a in range(n):
+        ceiling = avoidable_share * ne[a]
+        avoidable_n[a] = ceiling  # £ for now, admissions below
+        effective[a] = -effect * effective[a] / ceiling  # the exponent
+    for a in range(n):
+        # no effective spend avoids nothing (exp(0) = 1): skip the exponential, the result is the same
+        if avoidable_n[a] > 0 and (effective[a] != 0.0 or not math.isfinite(effective[a])):
+            cost_avoided[a] = avoidable_n[a] * (1.0 - math.exp(effective[a]))
+        else:
+            cost_avoided[a] = 0.0
+    for a in range(n):
+        ceiling, saved = avoidable_n[a], cost_avoided[a]
+        count = (ne[a] - saved) / unit_cost * cof[a]
+        ne[a] = count * unit_cost
+        adm[a] = count
+        avoided_n[a] = saved / unit_cost
+        avoidable_n[a] = ceiling / unit_cost
+
+
+@_jit
+def _spend_rows(
+    row_lines: Any,
+    row_cap: Any,
+    eff_lr: Any,
+    cut_lr: Any,
+    factor_lr: Any,
+    cap_base: Any,
+    cap_growth: Any,
+    cap_field: Any,
+    cap_price: float,
+    first_year: bool,
+    d: int,
+    r: int,
+    lo: int,
+    hi: int,
+    demand: Any,
+    rows: Any,
+    dd: int,
+    at: int,
+) -> None:
+    """Spend rows built atom by atom for one draw and run: under a hospital input cap
+    (:func:`behaviour.capped`, between efficiency and cuts), otherwise need × the run's factor."""
+    n = hi - lo
+    for i in range(row_lines.shape[0]):
+        j, c = row_lines[i], row_cap[i]
+        need, row = demand[dd, j, at : at + n], rows[dd, i, at : at + n]
+        if c >= 0:
+            eff, cut = eff_lr[d, j, r], cut_lr[d, j, r]
+            base, growth, field = cap_base[c, d, lo:hi], cap_growth[c, lo:hi], cap_field[c, lo:hi]
+            for a in range(n):
+                spend = need[a] * eff
+                if first_year:
+                    base[a] = spend
+                level = base[a] * growth[a]
+                over = max(spend - level, 0.0)
+                paid = spend - over + cap_price * over
+                spend = spend + field[a] * (paid - spend)
+                row[a] = spend * cut
+        else:
+            factor = factor_lr[d, j, r]
+            for a in range(n):
+                row[a] = need[a] * factor
+
+
+@_jit
+def _left_shift(
+    row_lines: Any,
+    invest_lines: Any,
+    invest_ups: Any,
+    invest_cover: Any,
+    invest_coef: Any,
+    invest_from_elective: Any,
+    elective_row: int,
+    d: int,
+    lo: int,
+    hi: int,
+    demand: Any,
+    rows: Any,
+    dd: int,
+    at: int,
+    extra_up: Any,
+    scratch: Any,
+) -> None:
+    """The left shift for one draw and run (:func:`behaviour.left_shift`, coefficient from the caller):
+    each investing group moves a share of its pot's need to its upstream lines, in proportion to their need,
+    out of elective care where it holds it (at most half of it); the moved £ is extra upstream spend."""
+    n = hi - lo
+    pot, up, extra, before = scratch[POT, lo:hi], scratch[UP, lo:hi], extra_up[d, lo:hi], scratch[ELECTIVE_BEFORE]
+    extra[:] = 0.0
+    if elective_row >= 0:
+        before[lo:hi] = rows[dd, elective_row, at : at + n]
+    for g in range(invest_lines.shape[0]):
+        _line_total(demand, dd, at, at + n, invest_lines, g, pot)
+        _line_total(demand, dd, at, at + n, invest_ups, g, up)
+        coef, cover = invest_coef[g, d], invest_cover[g, lo:hi]
+        for a in range(n):
+            invest = coef * (pot[a] * cover[a])
+            total_up = up[a]
+            moved = invest * (1.0 if total_up > 0 else 0.0)
+            pot[a] = moved  # now the £ moved
+            up[a] = moved / (total_up if total_up > 0 else 1.0)  # now £ moved per £ of upstream need
+            extra[a] = extra[a] + moved
+        for i in range(row_lines.shape[0]):
+            j = row_lines[i]
+            if invest_ups[g, j]:
+                row, need = rows[dd, i, at : at + n], demand[dd, j, at : at + n]
+                for a in range(n):
+                    row[a] = row[a] + up[a] * need[a]
+        if invest_from_elective[g] and elective_row >= 0:
+            row, was = rows[dd, elective_row, at : at + n], before[lo:hi]
+            for a in range(n):
+                row[a] = row[a] - min(pot[a], was[a] * 0.5)
+
+
+@_jit
+def atom_year(
+    # need: heads (L, A) of the year, LAD shocks (D, LADs) of the year, atom → LAD, live × shock sd (D,),
+    # cost per head × growth (D, L)
+    heads: Any,
+    lad_shock: Any,
+    atom_lad: Any,
+    shock_scale: Any,
+    cost_growth: Any,
+    # prevention: upstream spend of past years (H, D, A), slots and weights of the lags used, effect,
+    # avoidable share, unit cost (D,), co-financing admissions factor (A,), the emergency line
+    history: Any,
+    lag_slots: Any,
+    lag_weights: Any,
+    effect: Any,
+    avoidable_share: Any,
+    unit_cost: Any,
+    cof_factor: Any,
+    ne_line: int,
+    # runs: bounds (runs + 1,); rows: their lines, cap index or -1, run-level factors (D, L, runs)
+    bounds: Any,
+    row_lines: Any,
+    row_cap: Any,
+    eff_lr: Any,
+    cut_lr: Any,
+    factor_lr: Any,
+    # hospital caps: base-year spend (caps, D, A), growth to year t (caps, A), share capped (caps, A),
+    # marginal price (D,), whether this year sets the base
+    cap_base: Any,
+    cap_growth: Any,
+    cap_field: Any,
+    cap_price: Any,
+    first_year: bool,
+    # left shift per investing group: pot lines and upstream lines (G, L), coverage (G, A), coefficient
+    # rate × (t + 1) × strength × kept share (G, D), whether the shift comes out of elective care; elective row
+    invest_lines: Any,
+    invest_ups: Any,
+    invest_cover: Any,
+    invest_coef: Any,
+    invest_from_elective: Any,
+    elective_row: int,
+    # outputs; need and spend rows of every atom only when ``store``, else those of one run at a time
+    store: bool,
+    demand: Any,
+    demand_lr: Any,
+    rows: Any,
+    rows_lr: Any,
+    admissions: Any,
+    avoided: Any,
+    counts_lr: Any,
+    extra_up: Any,
+    scratch: Any,
+    run_demand: Any,
+    run_rows: Any,
+) -> None:
+    """One year's per-atom work for a block of draws, one draw and run of atoms at a time (so each step
+    reads what the previous one wrote from cache): need, prevention, spend rows, left shift, then every
+    per-atom quantity summed over the run. Need and spend rows go to ``demand`` and ``rows`` (D, ·, A) if
+    ``store``, else to ``run_demand`` and ``run_rows`` (1, ·, longest run), which stay in cache."""
+    D, L = cost_growth.shape
+    dem, rws = (demand, rows) if store else (run_demand, run_rows)
+    for d in range(D):
+        for r in range(bounds.shape[0] - 1):
+            lo, hi = bounds[r], bounds[r + 1]
+            dd, at = (d, lo) if store else (0, 0)  # where this draw and run sit in ``dem`` and ``rws``
+            _need(heads, lad_shock, atom_lad, shock_scale, cost_growth, d, lo, hi, dem, dd, at, scratch)
+            _prevent(
+                history,
+                lag_slots,
+                lag_weights,
+                effect[d],
+                avoidable_share[d],
+                unit_cost[d],
+                cof_factor,
+                ne_line,
+                d,
+                lo,
+                hi,
+                dem,
+                dd,
+                at,
+                admissions,
+                avoided,
+                scratch,
+            )
+            _spend_rows(
+                row_lines,
+                row_cap,
+                eff_lr,
+                cut_lr,
+                factor_lr,
+                cap_base,
+                cap_growth,
+                cap_field,
+                cap_price[d],
+                first_year,
+                d,
+                r,
+                lo,
+                hi,
+                dem,
+                rws,
+                dd,
+                at,
+            )
+            _left_shift(
+                row_lines,
+                invest_lines,
+                invest_ups,
+                invest_cover,
+                invest_coef,
+                invest_from_elective,
+                elective_row,
+                d,
+                lo,
+                hi,
+                dem,
+                rws,
+                dd,
+                at,
+                extra_up,
+                scratch,
+            )
+            n = hi - lo
+            for j in range(L):
+                demand_lr[d, j, r] = _run_total(dem[dd, j, at : at + n])
+            for i in range(rws.shape[1]):
+                rows_lr[d, i, r] = _run_total(rws[dd, i, at : at + n])
+            counts_lr[0, d, r] = _run_total(admissions[d, lo:hi])
+            counts_lr[1, d, r] = _run_total(scratch[AVOIDED_N, lo:hi])
+            counts_lr[2, d, r] = _run_total(scratch[AVOIDABLE_N, lo:hi])
+
+
+@_jit
+def reinvest_atoms(
+    extra_up: Any,
+    rate_lr: Any,
+    heads: Any,
+    lad_shock: Any,
+    atom_lad: Any,
+    shock_scale: Any,
+    cost_growth: Any,
+    up_lines: Any,
+    bounds: Any,
+    scratch: Any,
+) -> None:
+    """Add reserves reinvested upstream to each atom's extra upstream spend, in place: the run's rate on a
+    line × the atom's need on it, line by line (the engine's ``extra_up + rate × need`` order). Upstream need
+    is recomputed as :func:`_need` computes it (prevention changes only the emergency line), so it need
+    not be kept for every atom."""
+    for d in range(extra_up.shape[0]):
+        for r in range(bounds.shape[0] - 1):
+            lo, hi = bounds[r], bounds[r + 1]
+            extra, shock, lads = extra_up[d, lo:hi], scratch[SHOCK, lo:hi], atom_lad[lo:hi]
+            for a in range(hi - lo):
+                shock[a] = 1.0 + shock_scale[d] * lad_shock[d, lads[a]]
+            for j in up_lines:
+                rate, cost, weighted = rate_lr[d, j, r], cost_growth[d, j], heads[j, lo:hi]
+                for a in range(hi - lo):
+                    extra[a] = extra[a] + rate * (weighted[a] * shock[a] * cost)
+
+
+def contiguous(x: Any, dtype: Any = np.float64) -> np.ndarray:
+    """A C-contiguous host array of ``dtype``, so every call compiles to one signature."""
+    return np.ascontiguousarray(np.asarray(x, dtype=dtype))
