@@ -27,6 +27,7 @@ from pydantic import BaseModel, ValidationError
 from devocare.architecture.problems import ArchitectureError, Problem, format_loc
 from devocare.architecture.schema import Architecture
 from devocare.errors import DevocareError, UnknownChoiceError, closest
+from devocare.safeyaml import SafeLoader, check_depth, construct, describe, where
 
 MAX_BYTES = 1_000_000
 #: Longest ``extends:`` chain accepted (a cycle is reported as a cycle, whatever its length).
@@ -34,7 +35,7 @@ MAX_EXTENDS_DEPTH = 16
 _BUILTIN_PACKAGE = "devocare.architecture.builtins"
 
 
-_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_Loader = SafeLoader
 
 
 class _Refused(yaml.YAMLError):
@@ -49,7 +50,9 @@ def _check_events(text: str) -> None:
     """Refuse anchors, aliases and duplicate keys in one pass over the parser's events (libyaml when present)."""
     # each open mapping: (keys seen, expecting a key next)
     stack: list[tuple[set[object], list[bool]] | None] = []
+    depth = 0
     for event in yaml.parse(text, Loader=_Loader):
+        depth = check_depth(event, depth)
         if isinstance(event, yaml.AliasEvent):
             raise _Refused("YAML aliases (*name) are not accepted in architecture files", event.start_mark)
         anchor = getattr(event, "anchor", None)
@@ -103,12 +106,9 @@ def parse_yaml(raw: bytes | str, file: str) -> dict[str, Any]:
         raise ArchitectureError([Problem(file, "", f"not UTF-8 text (invalid byte at offset {exc.start})")]) from None
     try:
         _check_events(text)
-        doc = yaml.load(text, Loader=_Loader)  # noqa: S506 - the safe loader (libyaml's when available)
+        doc = construct(text)
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark is not None else ""
-        problem = getattr(exc, "problem", None) or str(exc)
-        raise ArchitectureError([Problem(file, where, f"invalid YAML: {problem}")]) from None
+        raise ArchitectureError([Problem(file, where(exc), f"invalid YAML: {describe(exc)}")]) from None
     if not isinstance(doc, dict):
         raise ArchitectureError(
             [Problem(file, "", "expected a YAML mapping at the top level (id:, name:, bodies: ...)")]
