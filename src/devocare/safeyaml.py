@@ -60,6 +60,43 @@ def check_depth(event: yaml.Event, depth: int) -> int:
     return depth
 
 
+class Refused(yaml.YAMLError):
+    """A construct user files may not use (anchor, alias, duplicate key), with where it is."""
+
+    def __init__(self, problem: str, mark: Any) -> None:
+        super().__init__(problem)
+        self.problem, self.problem_mark = problem, mark
+
+
+def check_events(text: str, kind: str = "these files") -> None:
+    """Refuse anchors and aliases (the "billion laughs" bomb), duplicate keys (a value silently lost) and
+    nesting past :data:`MAX_DEPTH`, in one pass over the parser's events (libyaml when present)."""
+    # each open mapping: (keys seen, expecting a key next); None for an open list
+    stack: list[tuple[set[object], list[bool]] | None] = []
+    depth = 0
+    for event in yaml.parse(text, Loader=SafeLoader):
+        depth = check_depth(event, depth)
+        if isinstance(event, yaml.AliasEvent):
+            raise Refused(f"YAML aliases (*name) are not accepted in {kind}", event.start_mark)
+        anchor = getattr(event, "anchor", None)
+        if anchor is not None:
+            raise Refused(f"YAML anchors (&{anchor}) are not accepted in {kind}", event.start_mark)
+        top = stack[-1] if stack else None
+        is_key = top is not None and top[1][0]
+        if isinstance(event, yaml.ScalarEvent | yaml.MappingStartEvent | yaml.SequenceStartEvent) and top is not None:
+            if is_key and isinstance(event, yaml.ScalarEvent):
+                if event.value in top[0]:
+                    raise Refused(f"duplicate key {event.value!r}", event.start_mark)
+                top[0].add(event.value)
+            top[1][0] = not is_key
+        if isinstance(event, yaml.MappingStartEvent):
+            stack.append((set(), [True]))
+        elif isinstance(event, yaml.SequenceStartEvent):
+            stack.append(None)
+        elif isinstance(event, yaml.MappingEndEvent | yaml.SequenceEndEvent):
+            stack.pop()
+
+
 def where(exc: yaml.YAMLError) -> str:
     """``line L, column C`` of a YAML error ('' when it has no position)."""
     mark = getattr(exc, "problem_mark", None)
@@ -85,11 +122,10 @@ def construct(text: str) -> Any:
 
 
 def loads(text: str, what: str) -> Any:
-    """Parse YAML or JSON text; :class:`DevocareError` naming ``what`` and the line on any problem."""
+    """Parse YAML or JSON text (see :func:`check_events`); :class:`DevocareError` naming ``what`` and the line
+    on any problem."""
     try:
-        depth = 0
-        for event in yaml.parse(text, Loader=SafeLoader):
-            depth = check_depth(event, depth)
+        check_events(text)
         return construct(text)
     except yaml.YAMLError as exc:
         at = where(exc)

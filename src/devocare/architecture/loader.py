@@ -27,51 +27,12 @@ from pydantic import BaseModel, ValidationError
 from devocare.architecture.problems import ArchitectureError, Problem, format_loc
 from devocare.architecture.schema import Architecture
 from devocare.errors import DevocareError, UnknownChoiceError, closest
-from devocare.safeyaml import SafeLoader, check_depth, construct, describe, where
+from devocare.safeyaml import check_events, construct, describe, where
 
 MAX_BYTES = 1_000_000
 #: Longest ``extends:`` chain accepted (a cycle is reported as a cycle, whatever its length).
 MAX_EXTENDS_DEPTH = 16
 _BUILTIN_PACKAGE = "devocare.architecture.builtins"
-
-
-_Loader = SafeLoader
-
-
-class _Refused(yaml.YAMLError):
-    """A construct the architecture format refuses (anchor, alias, duplicate key), with where it is."""
-
-    def __init__(self, problem: str, mark: Any) -> None:
-        super().__init__(problem)
-        self.problem, self.problem_mark = problem, mark
-
-
-def _check_events(text: str) -> None:
-    """Refuse anchors, aliases and duplicate keys in one pass over the parser's events (libyaml when present)."""
-    # each open mapping: (keys seen, expecting a key next)
-    stack: list[tuple[set[object], list[bool]] | None] = []
-    depth = 0
-    for event in yaml.parse(text, Loader=_Loader):
-        depth = check_depth(event, depth)
-        if isinstance(event, yaml.AliasEvent):
-            raise _Refused("YAML aliases (*name) are not accepted in architecture files", event.start_mark)
-        anchor = getattr(event, "anchor", None)
-        if anchor is not None:
-            raise _Refused(f"YAML anchors (&{anchor}) are not accepted in architecture files", event.start_mark)
-        top = stack[-1] if stack else None
-        is_key = top is not None and top[1][0]
-        if isinstance(event, yaml.ScalarEvent | yaml.MappingStartEvent | yaml.SequenceStartEvent) and top is not None:
-            if is_key and isinstance(event, yaml.ScalarEvent):
-                if event.value in top[0]:
-                    raise _Refused(f"duplicate key {event.value!r}", event.start_mark)
-                top[0].add(event.value)
-            top[1][0] = not is_key
-        if isinstance(event, yaml.MappingStartEvent):
-            stack.append((set(), [True]))
-        elif isinstance(event, yaml.SequenceStartEvent):
-            stack.append(None)
-        elif isinstance(event, yaml.MappingEndEvent | yaml.SequenceEndEvent):
-            stack.pop()
 
 
 def builtin_ids() -> list[str]:
@@ -105,7 +66,7 @@ def parse_yaml(raw: bytes | str, file: str) -> dict[str, Any]:
     except UnicodeDecodeError as exc:
         raise ArchitectureError([Problem(file, "", f"not UTF-8 text (invalid byte at offset {exc.start})")]) from None
     try:
-        _check_events(text)
+        check_events(text, "architecture files")
         doc = construct(text)
     except yaml.YAMLError as exc:
         raise ArchitectureError([Problem(file, where(exc), f"invalid YAML: {describe(exc)}")]) from None
