@@ -80,6 +80,9 @@ def check_events(text: str, kind: str = "these files") -> None:
     shows them) and nesting past :data:`MAX_DEPTH`, in one pass over the parser's events (libyaml when
     present)."""
     # each open mapping: (keys seen, expecting a key next); None for an open list
+    bad = _SURROGATE.search(text)  # text that came from JSON or Python, not from decoding bytes
+    if bad is not None:
+        raise Refused(f"text with a lone surrogate (character {bad.start()}) is not valid Unicode", None)
     stack: list[tuple[set[object], list[bool]] | None] = []
     depth = 0
     for event in yaml.parse(text, Loader=SafeLoader):
@@ -92,7 +95,7 @@ def check_events(text: str, kind: str = "these files") -> None:
         tag = getattr(event, "tag", None)
         if tag is not None and tag not in _PLAIN_TAGS and not isinstance(event, yaml.DocumentStartEvent):
             raise Refused(f"YAML tag {tag.replace(_CORE, '!!')} is not accepted in {kind}", event.start_mark)
-        if isinstance(event, yaml.ScalarEvent) and _SURROGATE.search(event.value):
+        if isinstance(event, yaml.ScalarEvent) and _SURROGATE.search(event.value):  # from a "\\uD800" escape
             raise Refused("text with a lone surrogate (\\uD800-\\uDFFF) is not valid Unicode", event.start_mark)
         top = stack[-1] if stack else None
         is_key = top is not None and top[1][0]
