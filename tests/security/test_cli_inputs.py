@@ -152,3 +152,23 @@ def test_safeyaml_reads_ordinary_yaml_and_json() -> None:
     assert safeyaml.loads("a: 2024-02-29\nb: [1, 2.5]\nc: !!str 7\n", "t") == {
         "a": __import__("datetime").date(2024, 2, 29), "b": [1, 2.5], "c": "7"}
     assert safeyaml.loads('{"x": {"y": [1, 2]}}', "t") == {"x": {"y": [1, 2]}}
+
+
+@pytest.mark.parametrize(("content", "needle"), [
+    (b'{"acute_elective": ' * 3000 + b"1" + b"}" * 3000, "nesting"),
+    (b"acute_elective: 2024-02-30\n", "impossible date '2024-02-30'"),
+    (b"acute_elective: .nan\n", "non-negative number"),
+    (b"\xff\xfe not utf-8", "not UTF-8"),
+])
+def test_hostile_envelope_files_are_one_line(cli_in_process, tmp_path: Path, content: bytes, needle: str) -> None:
+    envelope = tmp_path / "envelope.json"
+    envelope.write_bytes(content)
+    code, out, err = cli_in_process("allocate", "grants", "--arch", "status-quo-2023", "--envelope", str(envelope))
+    assert code == 2 and needle in err and not out and "Traceback" not in err
+
+
+def test_malformed_envelope_csv_is_one_line(cli_in_process, tmp_path: Path) -> None:
+    envelope = tmp_path / "envelope.csv"
+    envelope.write_bytes(b"")
+    code, _, err = cli_in_process("allocate", "grants", "--arch", "status-quo-2023", "--envelope", str(envelope))
+    assert code == 2 and "cannot be read" in err
