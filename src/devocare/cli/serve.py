@@ -6,6 +6,9 @@ import typer
 
 from devocare.errors import DevocareError
 
+#: Most worker processes ``serve`` starts (each loads the data; more than a large machine's cores is a typo).
+MAX_WORKERS = 64
+
 
 def register(app: typer.Typer) -> None:
     """Add the ``serve`` command to the main app."""
@@ -18,8 +21,8 @@ def register(app: typer.Typer) -> None:
         """Serve the web app (pages at /, REST API at /api/v1, OpenAPI at /docs)."""
         if not 0 < port < 65536:
             raise DevocareError(f"--port must be between 1 and 65535, got {port}")
-        if workers < 1:
-            raise DevocareError(f"--workers must be at least 1, got {workers}")
+        if not 1 <= workers <= MAX_WORKERS:
+            raise DevocareError(f"--workers must be between 1 and {MAX_WORKERS}, got {workers}")
         import os
 
         import uvicorn

@@ -23,6 +23,7 @@ import plotly.offline
 
 import devocare
 from devocare import data
+from devocare.bounds import MAX_SEED
 from devocare.errors import DevocareError
 from devocare.reports import charts
 from devocare.reports.template import render_page
@@ -403,8 +404,8 @@ def _check_settings(years: int, draws: int, seed: int) -> None:
         raise DevocareError(f"years must be between 1 and {MAX_YEARS}, got {years}")
     if not 0 <= int(draws) <= MAX_DRAWS:
         raise DevocareError(f"draws must be between 0 and {MAX_DRAWS}, got {draws}")
-    if int(seed) < 0:
-        raise DevocareError(f"seed must not be negative, got {seed}")
+    if not 0 <= int(seed) <= MAX_SEED:
+        raise DevocareError(f"seed must be from 0 to {MAX_SEED}, got {seed}")
 
 
 def _load_all(refs: Sequence[Any]) -> list[Any]:

@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from devocare.bounds import MAX_SEED
 from devocare.errors import DevocareError
 from devocare.simulation import montecarlo
 from devocare.simulation.backend import namespace
@@ -138,8 +139,8 @@ def simulate(
     total)`` is called after each block; setting ``cancel`` stops the run between blocks.
     """
     _check_args(years, draws, atoms)
-    if not isinstance(seed, int) or seed < 0:
-        raise DevocareError(f"seed must be a non-negative integer, got {seed!r}")
+    if not isinstance(seed, int) or not 0 <= seed <= MAX_SEED:
+        raise DevocareError(f"seed must be an integer from 0 to {MAX_SEED}, got {seed!r}")
     xp_name = backend
     namespace(xp_name)
     params = resolve(overrides, scenario)
