@@ -30,6 +30,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "outcomes": ("outcomes", "group"),
     "report": ("report", "group"),
     "serve": ("serve", "register"),
+    "users": ("users", "group"),
 }
 
 

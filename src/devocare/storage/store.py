@@ -20,9 +20,9 @@ from __future__ import annotations
 import hashlib
 import io
 import json
-import secrets
 import math
 import os
+import secrets
 import uuid
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager

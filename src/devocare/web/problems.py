@@ -19,6 +19,8 @@ PROBLEM_TYPE = "application/problem+json"
 
 TITLES = {
     400: "Bad request",
+    401: "Sign-in required",
+    403: "Forbidden",
     404: "Not found",
     405: "Method not allowed",
     409: "Conflict",
@@ -27,15 +29,16 @@ TITLES = {
     422: "Invalid input",
     429: "Too many requests",
     500: "Internal error",
+    503: "Service unavailable",
 }
 
 
 class ProblemError(Exception):
     """Raised by route code to answer with a problem document of a given status."""
 
-    def __init__(self, status: int, detail: str, **extra: Any) -> None:
+    def __init__(self, status: int, detail: str, headers: dict[str, str] | None = None, **extra: Any) -> None:
         super().__init__(detail)
-        self.status, self.detail, self.extra = status, detail, extra
+        self.status, self.detail, self.extra, self.headers = status, detail, extra, headers
 
 
 def problem_body(status: int, detail: str, instance: str = "", **extra: Any) -> dict[str, Any]:
@@ -53,6 +56,17 @@ def problem_response(status: int, detail: str, instance: str = "", headers: dict
     """A ``application/problem+json`` response."""
     return JSONResponse(problem_body(status, detail, instance, **extra), status_code=status,
                         media_type=PROBLEM_TYPE, headers=headers)
+
+
+async def send_problem(scope: Any, send: Any, status: int, detail: str) -> None:
+    """Answer with a problem document straight from ASGI middleware (before any route runs)."""
+    import json
+
+    body = json.dumps(problem_body(status, detail, scope.get("path", ""))).encode()
+    await send({"type": "http.response.start", "status": status,
+                "headers": [(b"content-type", PROBLEM_TYPE.encode()), (b"content-length", str(len(body)).encode()),
+                            (b"connection", b"close")]})
+    await send({"type": "http.response.body", "body": body})
 
 
 def _wants_html(request: Request) -> bool:
@@ -83,7 +97,24 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(ProblemError)
     async def _problem(request: Request, exc: ProblemError) -> Response:
-        return _respond(request, exc.status, exc.detail)
+        return _respond(request, exc.status, exc.detail, headers=exc.headers)
+
+    from sqlalchemy.exc import DBAPIError
+
+    from devocare.storage import DatabaseUnavailableError
+
+    @app.exception_handler(DatabaseUnavailableError)
+    async def _no_database(request: Request, exc: DatabaseUnavailableError) -> Response:
+        log.warning("saved-work database unavailable: %s", exc)
+        return _respond(request, 503, "The saved-work database is unavailable; try again shortly.",
+                        headers={"retry-after": "5"})
+
+    @app.exception_handler(DBAPIError)
+    async def _database_error(request: Request, exc: DBAPIError) -> Response:
+        # A lost connection, a locked or unreachable database: the server is unwell, not the request.
+        log.warning("database error on %s: %s", request.url.path, str(exc.orig or exc).splitlines()[0])
+        return _respond(request, 503, "The saved-work database is unavailable; try again shortly.",
+                        headers={"retry-after": "5"})
 
     @app.exception_handler(UnknownChoiceError)
     async def _unknown(request: Request, exc: UnknownChoiceError) -> Response:

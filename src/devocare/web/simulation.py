@@ -103,5 +103,7 @@ class SummaryCache:
 
 
 def client_id(request: Request) -> str:
-    """Who is asking, for the per-client job cap (the peer address)."""
-    return request.client.host if request.client else "unknown"
+    """Who is asking, for the per-client job cap (see :func:`devocare.web.auth.client_key`)."""
+    from devocare.web.auth import client_key
+
+    return client_key(request)

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Annotated, Any
 
 from fastapi import Path, Request
 
 from devocare.errors import DevocareError
+from devocare.web.auth import owner
 
 if TYPE_CHECKING:
     from devocare.storage import Store
@@ -35,9 +37,24 @@ def load_saved_architecture(request: Request, ref: str) -> Any:
     """The architecture saved as ``saved:<id>``, loaded from the store and validated."""
     from devocare.architecture import load_text
 
-    try:
-        item_id = int(ref.removeprefix("saved:"))
-    except ValueError:
-        raise DevocareError(f"saved architecture reference {ref!r} must be saved:<number>") from None
-    saved = get_store(request).get_architecture(item_id)
+    saved = get_store(request).get_architecture(saved_id(ref), owner=owner(request))
     return load_text(saved.yaml_text, name=saved.name)
+
+
+def saved_id(ref: str) -> int:
+    """The number in a ``saved:<id>`` reference."""
+    text = ref.removeprefix("saved:")
+    if not text.isdigit() or len(text) > 15:
+        raise DevocareError(f"saved architecture reference {ref!r} must be saved:<number>")
+    return int(text)
+
+
+def saved_yaml_resolver(request: Request) -> Callable[[str], str]:
+    """For ``extends: saved:<id>`` in YAML sent over the web: the YAML of the requesting user's own saved
+    architecture of that id (another user's is reported as not found). Nothing else resolves: no paths."""
+    store, who = get_store(request), owner(request)
+
+    def resolve(ref: str) -> str:
+        return store.get_architecture(saved_id(ref), owner=who).yaml_text
+
+    return resolve

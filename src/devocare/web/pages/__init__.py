@@ -2,7 +2,7 @@
 
 from fastapi import APIRouter
 
-from devocare.web.pages import allocation, architectures, area, home, outcomes, saved, simulate
+from devocare.web.pages import allocation, architectures, area, home, login, outcomes, saved, simulate
 
 router = APIRouter(include_in_schema=False)
 router.include_router(home.router)
@@ -12,3 +12,4 @@ router.include_router(outcomes.router)
 router.include_router(simulate.router)
 router.include_router(architectures.router)
 router.include_router(saved.router)
+router.include_router(login.router)
