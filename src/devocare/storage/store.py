@@ -293,7 +293,10 @@ class Store:
 
     def __init__(self, url: str | None = None, runs_dir: str | Path | None = None) -> None:
         self.url = resolve_url(url)
-        self.engine = _make_engine(self.url)
+        try:
+            self.engine = _make_engine(self.url)
+        except OSError as exc:  # the SQLite file's folder cannot be created
+            raise DatabaseUnavailableError(f"cannot open the saved-work database {self}: {exc.strerror}") from None
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
         try:
             self.revision = migrate.upgrade(self.engine)

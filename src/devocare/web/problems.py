@@ -33,6 +33,47 @@ TITLES = {
 }
 
 
+PROBLEM_SCHEMA: dict[str, Any] = {
+    "title": "Problem",
+    "type": "object",
+    "required": ["type", "title", "status", "detail"],
+    "properties": {
+        "type": {"type": "string"},
+        "title": {"type": "string"},
+        "status": {"type": "integer"},
+        "detail": {"type": "string"},
+        "instance": {"type": "string"},
+        "errors": {"type": "array", "items": {"type": "object", "properties": {
+            "field": {"type": "string"}, "in": {"type": "string"}, "message": {"type": "string"}}}},
+    },
+}
+"""RFC 9457 problem document, as the OpenAPI document declares it for every error response."""
+
+API_ERRORS = (400, 401, 403, 404, 409, 413, 415, 422, 429, 503)
+"""Error statuses any API operation may answer with (each an ``application/problem+json`` body)."""
+
+
+def problem_responses(codes: tuple[int, ...] = API_ERRORS) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI ``responses`` entries declaring each status with its problem+json body."""
+    ref = {"$ref": "#/components/schemas/Problem"}
+    return {code: {"description": TITLES.get(code, "Error"), "content": {PROBLEM_TYPE: {"schema": ref}}}
+            for code in codes}
+
+
+def declare_problem_schema(app: FastAPI) -> None:
+    """Add the Problem schema to the app's OpenAPI components (the error responses refer to it)."""
+    generate = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            schema = generate()
+            schema.setdefault("components", {}).setdefault("schemas", {})["Problem"] = PROBLEM_SCHEMA
+            _declare_page_limit(schema, app.state.settings.max_page_size)
+        return app.openapi_schema or {}
+
+    app.openapi = openapi  # type: ignore[method-assign]
+
+
 class ProblemError(Exception):
     """Raised by route code to answer with a problem document of a given status."""
 
@@ -92,8 +133,32 @@ def _validation_errors(exc: RequestValidationError) -> list[dict[str, Any]]:
     return out
 
 
+def _declare_page_limit(schema: dict[str, Any], limit: int) -> None:
+    """Every ``page_size`` parameter's maximum is this server's page-size limit (the contract says it)."""
+    for operations in schema.get("paths", {}).values():
+        for operation in operations.values():
+            for param in operation.get("parameters", []) if isinstance(operation, dict) else []:
+                if param.get("name") == "page_size" and isinstance(param.get("schema"), dict):
+                    param["schema"]["maximum"] = min(param["schema"].get("maximum", limit), limit)
+
+
+def _allowed_methods(request: Request) -> str:
+    """Every method the requested path answers to (a 405's ``Allow`` header lists them all)."""
+    from starlette.routing import Match
+
+    methods: set[str] = set()
+    for route in request.app.router.routes:
+        match, _ = route.matches({**request.scope, "method": "GET"})
+        if match != Match.NONE:
+            methods |= set(getattr(route, "methods", None) or ())
+    if "GET" in methods:
+        methods.add("HEAD")
+    return ", ".join(sorted(methods))
+
+
 def install(app: FastAPI) -> None:
     """Register the handlers that turn every error into a problem document or an error page."""
+    declare_problem_schema(app)
 
     @app.exception_handler(ProblemError)
     async def _problem(request: Request, exc: ProblemError) -> Response:
@@ -140,7 +205,11 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> Response:
         detail = exc.detail if isinstance(exc.detail, str) else TITLES.get(exc.status_code, "Error")
-        return _respond(request, exc.status_code, detail, headers=getattr(exc, "headers", None))
+        headers = dict(getattr(exc, "headers", None) or {})
+        if exc.status_code == 405:
+            headers["allow"] = _allowed_methods(request)
+            headers.pop("Allow", None)
+        return _respond(request, exc.status_code, detail, headers=headers or None)
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> Response:

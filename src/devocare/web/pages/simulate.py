@@ -166,7 +166,7 @@ def _view(request: Request, values: Mapping[str, str], start: bool, follow: bool
     try:
         req = SimulationRequest.model_validate({"architecture": form["arch"], "years": form["years"],
                                                 "draws": form["draws"], "seed": form["seed"],
-                                                "overrides": overrides})
+                                                "overrides": overrides}, strict=False)
     except ValidationError as exc:
         for err in exc.errors():
             field = {"architecture": "arch"}.get(str(err["loc"][0]), str(err["loc"][0]))
