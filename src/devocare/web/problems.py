@@ -142,12 +142,21 @@ def _declare_page_limit(schema: dict[str, Any], limit: int) -> None:
                     param["schema"]["maximum"] = min(param["schema"].get("maximum", limit), limit)
 
 
+def flat_routes(app: Any) -> list[Any]:
+    """Every route of the app with its path, methods and ``matches`` (included routers flattened)."""
+    out: list[Any] = []
+    for route in app.router.routes:
+        expand = getattr(route, "effective_route_contexts", None)
+        out.extend(expand() if callable(expand) else [route])
+    return out
+
+
 def _allowed_methods(request: Request) -> str:
     """Every method the requested path answers to (a 405's ``Allow`` header lists them all)."""
     from starlette.routing import Match
 
     methods: set[str] = set()
-    for route in request.app.router.routes:
+    for route in flat_routes(request.app):
         match, _ = route.matches({**request.scope, "method": "GET"})
         if match != Match.NONE:
             methods |= set(getattr(route, "methods", None) or ())
