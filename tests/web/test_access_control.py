@@ -31,8 +31,9 @@ def server(tmp_path_factory):
         clients = {name: TestClient(app, raise_server_exceptions=False,
                                     headers={"authorization": f"Bearer {token}"}) for name, token in tokens.items()}
         alice = clients["alice"]
+        saved_arch = alice.post("/api/v1/saved/architectures", json={"name": SECRET, "yaml": ARCH})
         ids = {
-            "architectures": alice.post("/api/v1/saved/architectures", json={"name": SECRET, "yaml": ARCH}).json()["id"],
+            "architectures": saved_arch.json()["id"],
             "scenarios": alice.post("/api/v1/saved/scenarios", json={"name": SECRET, "payload": {"page": "simulate",
                                     "query": {"arch": "status-quo-2023"}}}).json()["id"],
         }
@@ -178,7 +179,7 @@ def test_tokens_are_stored_only_as_scrypt_hashes(server):
 
     with server["store"].engine.connect() as conn:
         rows = conn.execute(sa.text("SELECT token_id, token_hash FROM users")).all()
-    for token_id, token_hash in rows:
+    for _, token_hash in rows:
         assert token_hash.startswith("scrypt$")
         for token in server["tokens"].values():
             assert token.split("_")[2] not in token_hash
