@@ -133,6 +133,8 @@ class JobManager:
                 logging.getLogger("devocare.web").exception("job %s failed", job.id)
         finally:
             job.finished = time.time()
+            with self._lock:
+                self._trim()  # the finished job counts now: drop (and delete the files of) the oldest
             job._stopped.set()
 
     def get(self, job_id: str, owner: int | None = None) -> Job:

@@ -38,7 +38,12 @@ class SpilledResult:
         """The rows whose columns equal the given values (``read(measure="spent", year="2030/31")``),
         read from Parquet with the filter pushed down; no arguments: the whole table."""
         filters = [(col, "==", value) for col, value in equal.items() if value is not None] or None
-        return pd.read_parquet(self.path, filters=filters)
+        try:
+            return pd.read_parquet(self.path, filters=filters)
+        except FileNotFoundError:  # the job was dropped (oldest first) while this request read it
+            from devocare.storage import NotFoundError
+
+            raise NotFoundError("this job's results have expired; run it again") from None
 
     @property
     def table(self) -> pd.DataFrame:
