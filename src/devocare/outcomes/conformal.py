@@ -6,8 +6,8 @@ post-period outcomes are reduced by θ, the synthetic control is refitted on *al
 residuals' post-period size S = mean |u_post| is compared with the same statistic for every cyclic shift of
 the residual series (moving-block permutations, which keep neighbouring periods together and so respect the
 serial dependence of overlapping rolling periods). p(θ) = share of shifts with S ≥ the observed S. The
-interval is the set of θ not rejected at level α, found by stepping outward from the point estimate and
-bisecting each edge.
+interval is the set of θ not rejected at level α: a grid around the estimate finds it, each edge is then
+bisected (and walked outward where the grid's end is still accepted).
 
 Why not a library: pysyncon (the maintained Python implementation) computes per-period intervals with
 permutations over T0 + 1 periods, so with the ≤ 19 pre-periods the shipped data allow its 90% and 95%
@@ -65,29 +65,46 @@ def conformal_interval(y1: np.ndarray, y0: np.ndarray, pre: np.ndarray, post: np
         return out | {"lower": -np.inf, "upper": np.inf,
                       "note": f"{n} periods: the smallest attainable p-value 1/{n} exceeds {alpha:g}"}
     scale = float(np.std(y)) + abs(estimate) + 1e-9
-    step = scale / 4
     tol = tol if tol is not None else scale / 500
+
+    def accepted(theta: float) -> bool:
+        return conformal_p_value(theta, y, x, p_mask, demean) > alpha
+
+    grid = estimate + scale * np.linspace(-2.0, 2.0, 41)
+    ok = np.array([accepted(t) for t in grid])
+    if not ok.any():
+        return out | {"lower": np.nan, "upper": np.nan,
+                      "note": "every effect size tried is rejected: the model does not fit these data"}
+    idx = np.flatnonzero(ok)
     bounds = []
-    for direction in (-1.0, 1.0):
-        inside, k = estimate, 0
-        outside = None
-        while k < max_steps:
-            trial = inside + direction * step * (1.5 ** k)
-            if conformal_p_value(trial, y, x, p_mask, demean) <= alpha:
+    for direction, edge in ((-1.0, idx[0]), (1.0, idx[-1])):
+        inside = float(grid[edge])
+        nxt = edge + int(direction)
+        outside: float | None = float(grid[nxt]) if 0 <= nxt < len(grid) else None
+        k = 0
+        while outside is None and k < max_steps:  # accepted at the grid's end: walk outward
+            trial = inside + direction * scale * (1.5 ** k) / 5
+            if accepted(trial):
+                inside, k = trial, k + 1
+            else:
                 outside = trial
-                break
-            inside, k = trial, k + 1
         if outside is None:
             bounds.append(direction * np.inf)
             continue
         while abs(outside - inside) > tol:
             mid = (inside + outside) / 2
-            if conformal_p_value(mid, y, x, p_mask, demean) <= alpha:
-                outside = mid
-            else:
-                inside = mid
+            inside, outside = (mid, outside) if accepted(mid) else (inside, mid)
         bounds.append(inside)
-    return out | {"lower": float(bounds[0]), "upper": float(bounds[1]), "note": ""}
+    notes = []
+    if not ok[idx[0]:idx[-1] + 1].all():
+        notes.append("the accepted set has gaps; its outer edges are reported")
+    if not np.isfinite(bounds).all():
+        notes.append("effects this large cannot be rejected on one side: the interval is unbounded there")
+    if not bounds[0] <= estimate <= bounds[1]:
+        notes.append("the interval, refitted with the post-period as the conformal method does, does not "
+                     "contain the pre-period fit's estimate")
+    note = "; ".join(notes)
+    return out | {"lower": float(bounds[0]), "upper": float(bounds[1]), "note": note}
 
 
 def _residuals_post_gap(y: np.ndarray, x: np.ndarray, post: np.ndarray, demean: bool) -> np.ndarray:
