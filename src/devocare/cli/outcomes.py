@@ -168,7 +168,8 @@ def _end(value: str) -> int | None:
 
 
 def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
-    return frame.astype(object).where(frame.notna(), None).to_dict(orient="records")
+    return [{str(k): v for k, v in row.items()}
+            for row in frame.astype(object).where(frame.notna(), None).to_dict(orient="records")]
 
 
 @app.command("evaluate")

@@ -1,8 +1,8 @@
 """The indicator catalogue: every outcome indicator in the shipped data, loaded as one tidy shape.
 
 Four source families are read (all through :func:`devocare.data.load`): ONS Explore Local Statistics files
-(``els_*``), OHID Fingertips district extracts (``ohid_fingertips_*``), the Oflog adult social care file and the ONS Health Index underlying indicators
-(``ons_health_index_*``, one column per indicator).
+(``els_*``), OHID Fingertips district extracts (``ohid_fingertips_*``), the Oflog adult social care file and
+the ONS Health Index underlying indicators (``ons_health_index_*``, one column per indicator).
 Each indicator comes out as rows of ``code, name, level, period, year, year_end, value, lci, uci, count,
 denominator, approximate, note``, keyed by the codes :mod:`devocare.geography` uses:
 

@@ -62,8 +62,12 @@ def treated_from(date: str) -> int:
 @cache
 def _deals() -> tuple[Deal, ...]:
     text = resources.files("devocare.outcomes").joinpath("deals.yaml").read_text(encoding="utf-8")
-    return tuple(Deal(**{k: (str(v) if v is not None else None) for k, v in d.items()})
-                 for d in yaml.safe_load(text)["deals"])
+    out = []
+    for d in yaml.safe_load(text)["deals"]:
+        fields = {str(k): str(v) for k, v in d.items() if v is not None}
+        out.append(Deal(code=fields.pop("code"), name=fields.pop("name"), agreement=fields.pop("agreement"),
+                        **fields))
+    return tuple(out)
 
 
 def deals() -> tuple[Deal, ...]:

@@ -55,6 +55,7 @@ class Design:
 
     @property
     def transition(self) -> np.ndarray:
+        """Periods that straddle the start: neither pre nor post, so not used."""
         return ~self.pre & ~self.post
 
 

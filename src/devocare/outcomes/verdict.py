@@ -26,8 +26,9 @@ def verdict(methods: pd.DataFrame, robustness: pd.DataFrame | None, unit: str, p
     level = int(round(100 * float(methods["level"].iloc[0])))
     above = (methods["lower"] > 0).all()
     below = (methods["upper"] < 0).all()
-    parts = [f"{r.method.replace('_', ' ')} {r.estimate:+.3g} ({level}% interval {_fmt(r.lower)} to "
-             f"{_fmt(r.upper)})" for r in methods.itertuples()]
+    parts = [f"{str(name).replace('_', ' ')} {float(est):+.3g} ({level}% interval {_fmt(float(lo))} to "
+             f"{_fmt(float(hi))})" for name, est, lo, hi in
+             zip(methods["method"], methods["estimate"], methods["lower"], methods["upper"], strict=True)]
     detail = "; ".join(parts)
     if not (above or below):
         mixed = ((methods["lower"] > 0) | (methods["upper"] < 0)).any()
