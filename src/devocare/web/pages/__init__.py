@@ -2,8 +2,7 @@
 
 from fastapi import APIRouter
 
-from devocare.web.pages import (allocation, architectures, area, home, outcomes, outcomes_evaluation, saved,
-                                simulate)
+from devocare.web.pages import allocation, architectures, area, home, outcomes, outcomes_evaluation, saved, simulate
 
 router = APIRouter(include_in_schema=False)
 router.include_router(home.router)
