@@ -10,8 +10,9 @@ interval is the set of θ not rejected at level α: a grid around the estimate f
 bisected (and walked outward where the grid's end is still accepted).
 
 Why not a library: pysyncon (the maintained Python implementation) computes per-period intervals with
-permutations over T0 + 1 periods, so with the ≤ 19 pre-periods the shipped data allow its 90% and 95%
-intervals cannot close; it also imports matplotlib, which devocare does not use. The constant-effect,
+permutations over T0 + 1 periods, so with the ≤ 19 pre-periods the shipped data allow its 95% intervals
+cannot close and each interval rests on one post-period; it also imports matplotlib, which devocare does
+not use. The constant-effect,
 moving-block version here is the paper's Algorithm 1 with q = 1.
 """
 
