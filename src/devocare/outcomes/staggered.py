@@ -124,6 +124,11 @@ def all_deals(indicator_id: str, *, event: str = "agreement", end: int | None = 
                                  "a pooled estimate needs at least two")
         return result
     result |= _pooled(indicator_id, unit_level, evaluable, end, level, draws)
+    if event == "health":
+        result["pooled_caveats"].append("areas with no health devolution date are treated from their agreement")
+    if periods != "all":
+        result["pooled_caveats"].append("the pooled estimate uses every period (its base periods differ by area); "
+                                        f"periods={periods!r} applies to the per-area rows")
     return result
 
 
