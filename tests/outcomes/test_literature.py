@@ -7,7 +7,6 @@ minimum pre-periods and the method, and gives the estimate and 90% interval to t
 from __future__ import annotations
 
 import math
-import re
 from functools import cache
 from pathlib import Path
 
