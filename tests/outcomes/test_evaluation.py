@@ -111,6 +111,9 @@ def test_robustness_has_leave_one_out_in_time_pools_start_and_indicators(gm):
     assert {"leave-one-out", "in-time placebo", "donor pool", "start", "indicator"} <= set(rob["check"])
     loo = rob[rob["check"] == "leave-one-out"]
     assert (loo["n_donors"] == gm["n_donors"] - 1).all()
+    in_time = rob[rob["check"] == "in-time placebo"]
+    assert (in_time["n_donors"] == gm["n_donors"]).all()  # same donors, data truncated before the start
+    assert in_time["variant"].str.startswith("fake start 2010").all()
     assert set(rob.loc[rob["check"] == "donor pool", "variant"]) == {"no-london", "no-deals", "all"}
     assert "health 2016-04 (2016)" in set(rob.loc[rob["check"] == "start", "variant"])
     assert rob.loc[rob["check"] == "indicator", "note"].str.startswith("not run: too short").all()

@@ -57,4 +57,9 @@ def test_no_devocare_row_claims_what_its_interval_does_not_support():
     the in-time placebo explains. Recompute that claim for the default design."""
     r = evaluate("E47000001", None, "u75_preventable_cvd_mortality", robust_indicators=())
     assert r["verdict"].startswith("no detectable effect")
-    assert "no detectable effect" in DOC.read_text(encoding="utf-8")
+    text = DOC.read_text(encoding="utf-8")
+    assert "no detectable effect" in text
+    rob = r["robustness"]
+    did = rob[(rob["check"] == "in-time placebo") & (rob["method"] == "difference_in_differences")].iloc[0]
+    quoted = f"{did['estimate']:.1f} (90% interval {did['lower']:.1f} to {did['upper']:.1f})".replace("-", "−")
+    assert quoted in " ".join(text.split())  # the in-time placebo the docs quote

@@ -102,8 +102,12 @@ def _treated_rows(rows: pd.DataFrame, target: geography.Area, unit_level: str) -
 
 def build(area: str, indicator_id: str, start: int, *, unit_level: str | None = None, end: int | None = DEFAULT_END,
           pool: str = "clean", exclude: list[str] | tuple[str, ...] = (), periods: str = "all",
-          min_pre: int = MIN_PRE) -> Design:
-    """Assemble the design; bad choices raise :class:`DevocareError` with what to do instead."""
+          min_pre: int = MIN_PRE, pool_end: int | None | str = "end") -> Design:
+    """Assemble the design; bad choices raise :class:`DevocareError` with what to do instead.
+
+    ``pool_end`` is the year up to which other deals disqualify donors (default: ``end``); an in-time
+    placebo passes the real design's end so that it keeps the same donors on truncated data.
+    """
     ind = indicator(indicator_id)
     target = geography.resolve(area)
     published = published_levels(indicator_id)
@@ -124,7 +128,8 @@ def build(area: str, indicator_id: str, start: int, *, unit_level: str | None = 
     if treated_rows.empty:
         raise DevocareError(f"no {indicator_id} data for {target.name} ({target.code})")
     excluded = {"treated area": inside | {target.code}}
-    excluded |= pool_exclusions(pool, unit_level, target.code, end)
+    window = end if isinstance(pool_end, str) else pool_end
+    excluded |= pool_exclusions(pool, unit_level, target.code, window)
     for code in exclude:
         excluded[f"--exclude {code}"] = _units_in(code, unit_level)
     drop = set().union(*excluded.values())

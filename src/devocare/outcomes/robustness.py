@@ -64,7 +64,7 @@ def robustness(d: dsg.Design, sc_weights: np.ndarray, *, level: float, demean: b
     fake = in_time_start(d)
     try:
         placebo = dsg.build(d.target.code, d.ind.id, fake, unit_level=d.unit_level, end=d.start - 1, pool=d.pool,
-                            exclude=exclude, periods=d.periods, min_pre=min_pre)
+                            exclude=exclude, periods=d.periods, min_pre=min_pre, pool_end=d.end)
         rows += _rows("in-time placebo", f"fake start {fake}, data to {d.start - 1}", placebo, level, demean)
     except DevocareError as exc:
         rows.append(_skip("in-time placebo", f"fake start {fake}", exc))
