@@ -169,13 +169,20 @@ def _pooled(indicator_id: str, unit_level: str, evaluable: list[tuple[str, str, 
     events = pd.DataFrame(event_rows)
     by_event = (events.groupby("event_time")["att"].agg(["mean", "count"]).reset_index()
                 .rename(columns={"mean": "att", "count": "n_areas"}))
+    before = by_event.loc[by_event["event_time"] < 0, "att"]
+    trend_note = []
+    if len(before) and float(before.abs().max()) > abs(estimate):
+        trend_note = [f"before their deals the areas' gap from the comparison group moved between "
+                      f"{float(before.min()):+.3g} and {float(before.max()):+.3g}, more than the pooled estimate "
+                      f"({estimate:+.3g}): parallel trends is doubtful and the estimate should not be read as an "
+                      "effect"]
     return {"pooled": {"estimate": estimate, "lower": ci["lower"], "upper": ci["upper"], "level": level,
                        "p_value": ci["p_value"], "draws": ci["draws"], "n_areas": len(effects),
                        "n_comparison": int(y_c.shape[1]),
                        "method": "Callaway–Sant'Anna ATT(g,t), never-treated comparison, universal base period, "
                                  "equal area weights; randomisation (Conley–Taber) interval"},
             "event_study": by_event,
-            "pooled_caveats": [
+            "pooled_caveats": trend_note + [
                 "deal areas differ in powers and timing; the pooled number averages different interventions",
                 "areas with later deals serve as comparisons until their own deal, which the window excludes",
                 "parallel trends is assumed in levels; the event-study rows before time 0 are the check",
