@@ -31,11 +31,11 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-import yaml
 
 from devocare import data
 from devocare.allocation.money import split_pence
 from devocare.allocation.practices import YEARS, check_year, weighted_population
+from devocare.bounds import MAX_YEARS, check_growth, check_int, check_number
 from devocare.errors import DevocareError, UnknownChoiceError, closest
 from devocare.service_lines import LINE_IDS
 
@@ -105,15 +105,17 @@ def read_envelope(path: str | Path) -> dict[str, float]:
     if not p.is_file():
         raise DevocareError(f"envelope file not found: {str(path)!r}")
     if p.suffix.lower() == ".csv":
-        df = pd.read_csv(p)
+        try:
+            df = pd.read_csv(p)
+        except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
+            raise DevocareError(f"envelope CSV {str(path)!r} cannot be read: {str(exc).splitlines()[0]}") from None
         if not {"line", "gbp"} <= set(df.columns):
             raise DevocareError(f"envelope CSV {str(path)!r} needs columns line,gbp (has {', '.join(df.columns)})")
         raw: Any = dict(zip(df["line"].astype(str), df["gbp"], strict=True))
     else:
-        try:
-            raw = yaml.safe_load(p.read_text(encoding="utf-8"))
-        except yaml.YAMLError as exc:
-            raise DevocareError(f"envelope file {str(path)!r} is not valid YAML: {exc}") from None
+        from devocare.safeyaml import load_file
+
+        raw = load_file(p, "envelope file")  # unreadable, not UTF-8, impossible dates, deep nesting: named
         if isinstance(raw, dict) and "lines" in raw:
             raw = raw["lines"]
     if not isinstance(raw, dict) or not raw:
@@ -347,10 +349,12 @@ def block_grants(arch: Any, years: int = 5, envelope: Mapping[str, float] | str 
     """
     from devocare import architecture
 
+    years = check_int("years", years, 1, MAX_YEARS)
+    growth = check_growth("growth", growth)
+    if alpha is not None:
+        alpha = check_number("alpha (fiscal-equalisation rate)", alpha, 0.0, 1.0)
     if isinstance(arch, (str, Path)):
         arch = architecture.load(str(arch))
-    if years < 1:
-        raise DevocareError(f"years must be at least 1, got {years}")
     base_year = check_year(base_year)
     money = arch.money
     arch_lines = [line for pot in money.pots for line in pot.lines]

@@ -7,6 +7,7 @@ from typing import Any
 import pandas as pd
 import typer
 
+from devocare.cli.outfile import FORCE, check_out
 from devocare.cli.output import TableFormat, emit_object, emit_table
 from devocare.errors import DevocareError
 
@@ -19,10 +20,9 @@ PERIOD = typer.Option("latest", "--period", help="'latest', a year (first year o
 OUT = typer.Option(None, "--out", help="Write a chart: FILE.html (interactive) or FILE.png (static).")
 
 
-def _check_out(out: str | None) -> None:
+def _check_out(out: str | None, force: bool = False) -> None:
     """Validate --out before any work, so bad input writes nothing."""
-    if out is not None and not out.lower().endswith((".html", ".png")):
-        raise DevocareError(f"--out {out!r} must end in .html or .png")
+    check_out(out, force, (".html", ".png"))
 
 
 def _summary(obj: dict[str, Any], fmt: TableFormat) -> None:
@@ -55,7 +55,7 @@ def list_indicators(fmt: TableFormat = FORMAT) -> None:
 
 @app.command("variation")
 def variation(indicator: str = typer.Argument(..., help="Indicator id (see `devocare outcomes list`)."),
-              level: str = LEVEL, period: str = PERIOD, out: str = OUT, fmt: TableFormat = FORMAT,
+              level: str = LEVEL, period: str = PERIOD, out: str = OUT, fmt: TableFormat = FORMAT, force: bool = FORCE,
               trend: bool = typer.Option(False, "--trend", help="Also show the spread in every period.")) -> None:
     """Best/worst ratio and gap, IQR, CV, Gini and the share of variation associated with deprivation."""
     from devocare.outcomes import at_level, charts
@@ -63,7 +63,7 @@ def variation(indicator: str = typer.Argument(..., help="Indicator id (see `devo
     from devocare.outcomes import variation as variation_fn
     from devocare.outcomes.variation import imd_score
 
-    _check_out(out)
+    _check_out(out, force)
     result = variation_fn(indicator, level, period)
     if trend:
         result["trend"] = trends_fn(indicator, level)[1].to_dict(orient="records")
@@ -79,12 +79,12 @@ def variation(indicator: str = typer.Argument(..., help="Indicator id (see `devo
 @app.command("trend")
 def trend(indicator: str = typer.Argument(..., help="Indicator id."), level: str = LEVEL,
           area: str = typer.Option(None, "--area", help="Only this area (code)."), fmt: TableFormat = FORMAT,
-          out: str = OUT) -> None:
+          out: str = OUT, force: bool = FORCE) -> None:
     """Per-area trend: OLS slope per year, first and latest value, change."""
     from devocare.outcomes import charts
     from devocare.outcomes import trends as trends_fn
 
-    _check_out(out)
+    _check_out(out, force)
     per_area, per_period = trends_fn(indicator, level)
     if area is not None:
         from devocare.geography import canonical_code
@@ -100,13 +100,13 @@ def trend(indicator: str = typer.Argument(..., help="Indicator id."), level: str
 
 @app.command("funnel")
 def funnel(indicator: str = typer.Argument(..., help="Indicator id with confidence intervals."),
-           level: str = LEVEL, period: str = PERIOD, out: str = OUT, fmt: TableFormat = FORMAT,
+           level: str = LEVEL, period: str = PERIOD, out: str = OUT, fmt: TableFormat = FORMAT, force: bool = FORCE,
            adjust: str = typer.Option("none", "--adjust", help="Over-dispersion: none or additive.")) -> None:
     """Funnel plot: each area against 95% and 99.8% control limits around the England value."""
     from devocare.outcomes import charts
     from devocare.outcomes import funnel as funnel_fn
 
-    _check_out(out)
+    _check_out(out, force)
     if adjust not in ("none", "additive"):
         raise DevocareError(f"--adjust {adjust!r}: choose none or additive")
     result = funnel_fn(indicator, level, period, adjust=adjust)  # type: ignore[arg-type]
@@ -158,35 +158,100 @@ def entitlements(fmt: TableFormat = FORMAT) -> None:
     emit_table(entitlements_fn(), fmt)
 
 
+def _end(value: str) -> int | None:
+    text = value.strip().lower()
+    if text in ("none", "latest"):
+        return None
+    if not text.isdigit() or len(text) != 4:
+        raise DevocareError(f"--end {value!r} must be a year (e.g. 2019) or 'none'")
+    return int(text)
+
+
+def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    return [{str(k): v for k, v in row.items()}
+            for row in frame.astype(object).where(frame.notna(), None).to_dict(orient="records")]
+
+
 @app.command("evaluate")
-def evaluate(area: str = typer.Option(..., "--area", help="Treated area (code or name), e.g. E47000001."),
-             start: int = typer.Option(..., "--start", help="First year of devolution, e.g. 2016."),
+def evaluate(area: str = typer.Option(None, "--area", help="Treated area (code or name), e.g. E47000001."),
+             start: int = typer.Option(None, "--start", help="First treated year, e.g. 2016 (default: from the "
+                                       "deal table, see --event)."),
              indicator: str = typer.Option(..., "--indicator", help="Indicator id."),
              unit_level: str = typer.Option(None, "--unit-level", help="Donor unit level: utla or lad."),
              demean: bool = typer.Option(False, "--demean", help="Allow a level difference (demeaned fit)."),
              exclude: list[str] = typer.Option([], "--exclude", help="Leave these areas out of the donor pool."),
              min_pre: int = typer.Option(5, "--min-pre", help="Fewest pre-periods accepted (default 5)."),
-             out: str = OUT, fmt: TableFormat = FORMAT) -> None:
-    """Synthetic-control estimate of devolution's effect, with pre-period fit and placebo rank."""
+             event: str = typer.Option("agreement", "--event", help="Deal event giving the start when --start is "
+                                       "not given: agreement (GM: Nov 2014 → 2015) or health (GM: Apr 2016)."),
+             end: str = typer.Option("2019", "--end", help="Last year of the post-period (default 2019, before "
+                                     "COVID-19), or 'none' for all data."),
+             pool: str = typer.Option("clean", "--pool", help="Donor pool: clean (no London, no other deal area "
+                                      "treated in the window; default), no-london, no-deals or all."),
+             periods: str = typer.Option("all", "--periods", help="Rolling periods: all (inference allows for "
+                                         "the overlap) or non-overlapping."),
+             level: float = typer.Option(0.9, "--level", help="Interval level (default 0.9)."),
+             robustness: bool = typer.Option(True, "--robustness/--no-robustness",
+                                             help="Run the robustness checks (default on)."),
+             robust_indicator: list[str] = typer.Option([], "--robust-indicator",
+                                                        help="Other indicators for the robustness table "
+                                                             "(default: the health outcomes with long series)."),
+             all_deals: bool = typer.Option(False, "--all-deals", help="Evaluate every combined authority with "
+                                            "a deal, and the pooled staggered estimate."),
+             out: str = OUT, robustness_out: str = typer.Option(None, "--robustness-out", help="Write the "
+                                                                "robustness chart: FILE.html or FILE.png."),
+             fmt: TableFormat = FORMAT, force: bool = FORCE) -> None:
+    """Did devolution change outcomes? Several methods with intervals, pre-fit, donors and robustness."""
     from devocare.outcomes import charts
     from devocare.outcomes import evaluate as evaluate_fn
 
-    _check_out(out)
+    _check_out(out, force)
+    check_out(robustness_out, force, (".html", ".png"), flag="--robustness-out")
+    end_year = _end(end)
+    if all_deals:
+        _all_deals(indicator, event, end_year, unit_level, min_pre, level, periods, fmt)
+        return
+    if area is None:
+        raise DevocareError("give --area (e.g. E47000001), or --all-deals")
     result = evaluate_fn(area, start, indicator, unit_level=unit_level, demean=demean, exclude=exclude,
-                         min_pre=min_pre)
+                         min_pre=min_pre, event=event, end=end_year, pool=pool, periods=periods, level=level,
+                         robustness=robustness, robust_indicators=tuple(robust_indicator) or None)
     placebo = result["placebos"]
     summary = {k: v for k, v in result.items() if not isinstance(v, pd.DataFrame)}
     summary["placebo_ratio_quantiles"] = placebo["ratio"].quantile([0.1, 0.5, 0.9]).round(3).tolist()
     if fmt is TableFormat.json:
         emit_object(summary | {"path": result["path"].to_dict(orient="records"),
                                "weights": result["weights"].to_dict(orient="records"),
-                               "placebos": placebo.to_dict(orient="records")}, "json")
+                               "placebos": placebo.to_dict(orient="records"),
+                               "methods": _records(result["methods"]),
+                               "robustness": _records(result["robustness"])}, "json")
     else:
         _summary(summary, fmt)
-        typer.echo("")
-        emit_table(result["path"], fmt)
-        typer.echo("")
-        emit_table(result["weights"].head(10), fmt)
+        for key in ("path", "weights", "methods", "robustness"):
+            typer.echo("")
+            frame = result[key].head(10) if key == "weights" else result[key]
+            emit_table(frame, fmt)
     if out:
         charts.write(charts.evaluation_figure(result), out)
         typer.echo(f"wrote {out}", err=True)
+    if robustness_out and not result["robustness"].empty:
+        charts.write(charts.robustness_figure(result), robustness_out)
+        typer.echo(f"wrote {robustness_out}", err=True)
+
+
+def _all_deals(indicator: str, event: str, end: int | None, unit_level: str | None, min_pre: int, level: float,
+               periods: str, fmt: TableFormat) -> None:
+    from devocare.outcomes.staggered import all_deals
+
+    res = all_deals(indicator, event=event, end=end, unit_level=unit_level, min_pre=min_pre, level=level,
+                    periods=periods)
+    if fmt is TableFormat.json:
+        body = {k: v for k, v in res.items() if not isinstance(v, pd.DataFrame)}
+        body |= {k: _records(v) for k, v in res.items() if isinstance(v, pd.DataFrame)}
+        emit_object(body, "json")
+        return
+    emit_table(res["per_area"], fmt)
+    if fmt is TableFormat.table:
+        typer.echo("")
+        typer.echo(f"pooled: {res.get('pooled') or res.get('pooled_note')}")
+        for caveat in res.get("pooled_caveats", []):
+            typer.echo(f"  caveat: {caveat}")

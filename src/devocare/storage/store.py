@@ -24,7 +24,7 @@ import math
 import os
 import secrets
 import uuid
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
@@ -262,14 +262,16 @@ def _check_json_object(value: Any, what: str) -> dict[str, Any]:
 def _check_yaml(yaml_text: str) -> str:
     if not isinstance(yaml_text, str):
         raise DevocareError(f"architecture YAML must be text, not {type(yaml_text).__name__}")
-    _check_text(yaml_text, "architecture YAML")
-    size = len(yaml_text.encode("utf-8"))
+    size = len(yaml_text.encode("utf-8", "surrogatepass"))
     if size > MAX_YAML_BYTES:
         raise DevocareError(f"architecture YAML is {size} bytes; at most {MAX_YAML_BYTES} allowed")
-    try:
-        parsed = yaml.safe_load(yaml_text)
+    from devocare import safeyaml
+
+    try:  # drafts too: no alias bombs, impossible dates, deep nesting or lone surrogates
+        safeyaml.check_events(yaml_text, "architecture files")
+        parsed = safeyaml.construct(yaml_text)
     except yaml.YAMLError as exc:
-        raise DevocareError(f"architecture YAML does not parse: {str(exc).splitlines()[0]}") from None
+        raise DevocareError(f"architecture YAML does not parse: {safeyaml.describe(exc)}") from None
     if not isinstance(parsed, dict):
         raise DevocareError("architecture YAML must be a mapping (id:, name:, bodies: ...)")
     return yaml_text
@@ -338,18 +340,21 @@ class Store:
     # architectures -------------------------------------------------------------------------------------
 
     def save_architecture(self, name: str, yaml_text: str, validate: bool = True,
-                          owner: int | None = None) -> int:
+                          saved: Callable[[str], tuple[str, str]] | None = None, owner: int | None = None) -> int:
         """Save an architecture's YAML exactly as written; return its id.
 
         With ``validate`` (the default) it must load as a complete architecture (``extends:`` resolved,
         every rule checked by :func:`devocare.architecture.load_text`); otherwise it need only parse, with
-        ``safe_load``, as a mapping (a draft). ``owner`` is the saving user's id (None: the local user).
+        ``safe_load``, as a mapping (a draft). ``extends:`` may name built-ins and ``saved:<id>`` (through
+        ``saved`` when given, so the caller decides which saved items are visible; else ``owner``'s items in this
+        store), never a file. ``owner`` is the saving user's id (None: the local user).
         """
         name, yaml_text = _check_name(name), _check_yaml(yaml_text)
         if validate:
             from devocare.architecture import load_text
 
-            load_text(yaml_text, name=name)  # raises ArchitectureError listing every problem
+            # raises ArchitectureError listing every problem
+            load_text(yaml_text, name=name, saved=saved or (lambda ref: self._saved_yaml(ref, owner)))
         row = ArchitectureRow(name=name, yaml_text=yaml_text, created_at=datetime.now(UTC), owner_id=owner,
                               sha256=hashlib.sha256(yaml_text.encode("utf-8")).hexdigest())
         return self._add(row)
@@ -362,6 +367,14 @@ class Store:
     def get_architecture(self, item_id: int, owner: int | None = None) -> SavedArchitecture:
         """One saved architecture of ``owner``; :class:`NotFoundError` if ``owner`` has none with that id."""
         return _architecture(self._get(ArchitectureRow, item_id, "architecture", owner))
+
+    def _saved_yaml(self, ref: str, owner: int | None = None) -> tuple[str, str]:
+        """(YAML text, name) of ``owner``'s ``saved:<id>`` in this store, for ``extends:``."""
+        text = ref.removeprefix("saved:")
+        if not text.isdigit():
+            raise DevocareError(f"saved architecture reference {ref!r} must be saved:<number>")
+        saved = self.get_architecture(int(text), owner=owner)
+        return saved.yaml_text, saved.name
 
     def delete_architecture(self, item_id: int, owner: int | None = None) -> None:
         """Delete a saved architecture of ``owner``."""

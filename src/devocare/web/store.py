@@ -33,28 +33,37 @@ def get_store(request: Request) -> Store:
     return store
 
 
-def load_saved_architecture(request: Request, ref: str) -> Any:
-    """The architecture saved as ``saved:<id>``, loaded from the store and validated."""
-    from devocare.architecture import load_text
-
-    saved = get_store(request).get_architecture(saved_id(ref), owner=owner(request))
-    return load_text(saved.yaml_text, name=saved.name)
-
-
-def saved_id(ref: str) -> int:
-    """The number in a ``saved:<id>`` reference."""
+def saved_item_id(ref: str) -> int:
+    """The id in ``saved:<id>`` (a DevocareError if it is not a positive number in range)."""
     text = ref.removeprefix("saved:")
-    if not text.isdigit() or len(text) > 15:
+    if not text.isdigit() or not 1 <= int(text) <= 2**53:
         raise DevocareError(f"saved architecture reference {ref!r} must be saved:<number>")
     return int(text)
 
 
-def saved_yaml_resolver(request: Request) -> Callable[[str], str]:
-    """For ``extends: saved:<id>`` in YAML sent over the web: the YAML of the requesting user's own saved
-    architecture of that id (another user's is reported as not found). Nothing else resolves: no paths."""
-    store, who = get_store(request), owner(request)
+def saved_resolver(request: Request) -> Callable[[str], tuple[str, str]]:
+    """What ``extends: saved:<id>`` may resolve to for this request: (YAML text, name) of a saved architecture.
 
-    def resolve(ref: str) -> str:
-        return store.get_architecture(saved_id(ref), owner=who).yaml_text
+    The one place that decides which saved architectures a request may build on: the requesting user's own
+    (another user's is not found); file paths are never resolved for text submitted over the web (see
+    :func:`devocare.architecture.load_text`).
+    """
+
+    def resolve(ref: str) -> tuple[str, str]:
+        saved = get_store(request).get_architecture(saved_item_id(ref), owner=owner(request))
+        return saved.yaml_text, saved.name
 
     return resolve
+
+
+def load_user_architecture(request: Request, text: str, name: str) -> Any:
+    """Validate architecture YAML a client submitted: ``extends:`` may name built-ins and ``saved:<id>`` only."""
+    from devocare.architecture import load_text
+
+    return load_text(text, name=name, saved=saved_resolver(request))
+
+
+def load_saved_architecture(request: Request, ref: str) -> Any:
+    """The requesting user's architecture saved as ``saved:<id>``, loaded from the store and validated."""
+    saved = get_store(request).get_architecture(saved_item_id(ref), owner=owner(request))
+    return load_user_architecture(request, saved.yaml_text, saved.name)

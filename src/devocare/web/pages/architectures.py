@@ -13,7 +13,7 @@ from devocare.errors import DevocareError
 from devocare.web import cache, charts, render
 from devocare.web.auth import owner, viewer
 from devocare.web.problems import ProblemError
-from devocare.web.store import ItemId, get_store, load_saved_architecture
+from devocare.web.store import ItemId, get_store, load_saved_architecture, load_user_architecture, saved_resolver
 
 router = APIRouter()
 
@@ -217,8 +217,6 @@ async def upload(request: Request, name: str = Form(..., min_length=1, max_lengt
                  yaml_text: str = Form("", max_length=MAX_UPLOAD_BYTES),
                  file: UploadFile | None = File(None)) -> Response:
     """Save an architecture from a YAML file or the text box, after full validation."""
-    from devocare import architecture
-
     text = yaml_text
     if file is not None and file.filename:
         raw = await file.read(MAX_UPLOAD_BYTES + 1)
@@ -231,8 +229,8 @@ async def upload(request: Request, name: str = Form(..., min_length=1, max_lengt
     if not text.strip():
         raise DevocareError("give an architecture as a YAML file or in the text box")
     who = owner(request)
-    architecture.load_text(text, name=name)
-    item_id = get_store(request).save_architecture(name, text, owner=who)
+    load_user_architecture(request, text, name)
+    item_id = get_store(request).save_architecture(name, text, saved=saved_resolver(request), owner=who)
     return RedirectResponse(f"/architectures/saved/{item_id}", status_code=303)
 
 

@@ -61,7 +61,9 @@ def shared_page(request: Request, token: str = Path(min_length=20, max_length=64
     from devocare.architecture import load_text
     from devocare.web.pages.architectures import architecture_page
 
-    return architecture_page(request, load_text(item.yaml_text, name=item.name), "shared", "")
+    store = get_store(request)  # a shared architecture builds on its owner's saved ones, as when it was saved
+    arch = load_text(item.yaml_text, name=item.name, saved=lambda ref: store._saved_yaml(ref, item.owner_id))
+    return architecture_page(request, arch, "shared", "")
 
 
 @router.post("/saved/scenarios/{item_id}/delete")
