@@ -184,3 +184,14 @@ def test_tokens_are_stored_only_as_scrypt_hashes(server):
         for token in server["tokens"].values():
             assert token.split("_")[2] not in token_hash
     assert all(re.fullmatch(r"[0-9a-f]{16}", t) for t, _ in rows)
+
+
+def test_extends_reaches_only_your_own_saved_architectures(server):
+    bob, alice, ids = server["bob"], server["alice"], server["ids"]
+    mine = f"extends: saved:{ids['architectures']}\nid: built-on\nname: Built on\nsources: ['assumption: t']\n"
+    for url, body in (("/api/v1/architectures/validate", {"yaml": mine}),
+                      ("/api/v1/saved/architectures", {"name": "copy", "yaml": mine})):
+        r = bob.post(url, json=body)
+        assert r.status_code in {400, 404} and SECRET not in r.text, (url, r.text[:300])
+    assert alice.post("/api/v1/architectures/validate", json={"yaml": mine}).status_code == 200
+    assert bob.get("/api/v1/saved/architectures").json()["total"] == 0
