@@ -493,8 +493,14 @@ class Store:
                 model, _ = _model(kind)
                 row = session.scalars(select(model).where(model.share_token == token)).first()
                 if row is not None:
-                    convert = {"architectures": _architecture, "scenarios": _scenario, "runs": self._run}[kind]
-                    return kind, convert(row)
+                    item: SavedArchitecture | SavedScenario | SavedRun
+                    if kind == "architectures":
+                        item = _architecture(row)
+                    elif kind == "scenarios":
+                        item = _scenario(row)
+                    else:
+                        item = self._run(row)
+                    return kind, item
         raise NotFoundError("no shared item with that link")
 
     # shared --------------------------------------------------------------------------------------------

@@ -68,7 +68,7 @@ class Spiller:
     def spill(self, result: Any) -> SpilledResult:
         """Write ``result.table`` to disk and keep the small parts; anything without a table is kept as is."""
         if not hasattr(result, "table") or not hasattr(result, "draws_table"):
-            return result  # type: ignore[no-any-return]
+            return result
         table = result.table
         path = self.folder / f"job-{uuid.uuid4().hex}.parquet"
         table.to_parquet(path, index=False, row_group_size=200_000)

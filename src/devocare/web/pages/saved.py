@@ -8,7 +8,7 @@ from typing import Any
 from fastapi import APIRouter, Path, Request
 from fastapi.responses import RedirectResponse, Response
 
-from devocare.storage import NotFoundError
+from devocare.storage import NotFoundError, SavedRun, SavedScenario
 from devocare.web import render
 from devocare.web.auth import owner
 from devocare.web.frames import summary_frame
@@ -51,9 +51,9 @@ def shared_page(request: Request, token: str = Path(min_length=20, max_length=64
                 ) -> Response:
     """What a read-only share link opens: a run's page, an architecture's page, or a scenario's Simulate form."""
     kind, item = get_store(request).shared(token)
-    if kind == "runs":
+    if isinstance(item, SavedRun):
         return _run_page(request, item)
-    if kind == "scenarios":
+    if isinstance(item, SavedScenario):
         url = scenario_url(item.payload)
         if url is None:
             raise NotFoundError("this shared scenario is not a Simulate page's choices")
@@ -61,8 +61,8 @@ def shared_page(request: Request, token: str = Path(min_length=20, max_length=64
     from devocare.architecture import load_text
     from devocare.web.pages.architectures import architecture_page
 
-    store = get_store(request)  # a shared architecture builds on its owner's saved ones, as when it was saved
-    arch = load_text(item.yaml_text, name=item.name, saved=lambda ref: store._saved_yaml(ref, item.owner_id))
+    store, owner_id = get_store(request), item.owner_id  # builds on its owner's saved ones, as when saved
+    arch = load_text(item.yaml_text, name=item.name, saved=lambda ref: store._saved_yaml(ref, owner_id))
     return architecture_page(request, arch, "shared", "")
 
 
