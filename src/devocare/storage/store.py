@@ -41,6 +41,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import StaticPool
 
 from devocare.errors import DevocareError
+from devocare.safeyaml import MAX_DEPTH
 from devocare.storage import migrate
 from devocare.storage.models import ArchitectureRow, RunRow, ScenarioRow
 
@@ -194,14 +195,17 @@ def _sha256_file(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _json_ready(value: Any, where: str) -> Any:
-    """A copy with numpy scalars as Python numbers and non-finite floats as null (JSON has no NaN)."""
+def _json_ready(value: Any, where: str, depth: int = 0) -> Any:
+    """A copy with numpy scalars as Python numbers and non-finite floats as null (JSON has no NaN); nesting
+    deeper than :data:`devocare.safeyaml.MAX_DEPTH` is refused (it would exhaust the stack here or later)."""
+    if isinstance(value, Mapping | list | tuple | np.ndarray) and depth >= MAX_DEPTH:
+        raise DevocareError(f"{where} is nested deeper than {MAX_DEPTH} levels (the limit)")
     if isinstance(value, Mapping):
-        return {str(k): _json_ready(v, where) for k, v in value.items()}
+        return {str(k): _json_ready(v, where, depth + 1) for k, v in value.items()}
     if isinstance(value, list | tuple):
-        return [_json_ready(v, where) for v in value]
+        return [_json_ready(v, where, depth + 1) for v in value]
     if isinstance(value, np.ndarray):
-        return _json_ready(value.tolist(), where)
+        return _json_ready(value.tolist(), where, depth)
     if isinstance(value, np.generic):
         value = value.item()
     if isinstance(value, float) and not math.isfinite(value):
