@@ -100,9 +100,9 @@ def test_sampling_respects_range_and_interval() -> None:
 
     params = P.defaults()
     rng = np.random.default_rng(1)
-    draws = [params.sample(rng)["admissions.unit_cost"] for _ in range(4000)]
+    draws = [params.sample(rng)["demand.population_growth_after_projection"] for _ in range(4000)]
     lo, hi = np.percentile(draws, [10, 90])
-    assert lo == pytest.approx(2500, rel=0.05) and hi == pytest.approx(4500, rel=0.05)
+    assert lo == pytest.approx(0.005, rel=0.08) and hi == pytest.approx(0.013, rel=0.08)
     effects = [params.sample(rng)["prevention.effect"] for _ in range(2000)]
     assert min(effects) >= 0.0 and max(effects) <= 1.3
 
