@@ -56,3 +56,30 @@ def test_weighted_heads_cover_the_horizon_and_keep_the_base_year() -> None:
     np.testing.assert_allclose(inputs.weighted_heads[0, :, j], wp[NEED_BASIS[line]].fillna(0.0).to_numpy())
     pop = inputs.weighted_heads[:, :, j].sum(axis=1)
     assert pop[29] > pop[10] > pop[5] > pop[4]  # the denominator keeps growing after 2028/29
+
+
+@pytest.mark.integration
+def test_funding_grows_per_envelope_and_the_alias_sets_them_all() -> None:
+    from devocare.service_lines import LINE_IDS
+    from devocare.simulation import simulate
+
+    alias = simulate("status-quo-2023", years=3, waterfall=False, overrides={"funding.real_growth": 0.01})
+    lines = simulate(
+        "status-quo-2023",
+        years=3,
+        waterfall=False,
+        overrides={
+            "funding.real_growth": 0.01,
+            "funding.growth.nhs": 0.01,
+            "funding.growth.social_care": 0.01,
+            "funding.growth.public_health": 0.01,
+        },
+    )
+    np.testing.assert_array_equal(alias.national["allocated_by_line"], lines.national["allocated_by_line"])
+    cut = simulate("status-quo-2023", years=3, waterfall=False, overrides={"funding.growth.public_health": -0.02})
+    base = simulate("status-quo-2023", years=3, waterfall=False)
+    before, after = base.national["allocated_by_line"][0], cut.national["allocated_by_line"][0]
+    ph, nhs = LINE_IDS.index("public_health"), LINE_IDS.index("acute_elective")
+    assert after[0, ph] == pytest.approx(before[0, ph])  # the base year is the same
+    assert after[2, ph] < before[2, ph]  # the public health grant grows more slowly
+    assert after[2, nhs] == pytest.approx(before[2, nhs], rel=1e-12)  # NHS lines are untouched
