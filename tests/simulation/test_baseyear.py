@@ -31,9 +31,10 @@ def test_icb_lines_add_up_to_every_icb_allocation_line() -> None:
     assert held == pytest.approx(pub["core"] + pub["running"], rel=1e-6)
     assert env["primary_medical"] / 1e9 == pytest.approx(pub["primary_medical"] + pub["other_primary_care"], rel=1e-6)
     assert params["demand.spend.public_health"] == pytest.approx(3.603)  # the grant, not councils' spending
+    assert params.value_for_year("specialised.delegated_to_icbs", "2025/26") == pytest.approx(15.87244)
     # the envelope is exactly the reconciled lines: nothing in no line, nothing counted twice
     rows = baseyear.reconciliation().set_index("line")["devocare"]
-    in_lines = rows.iloc[[2, 3, 4, 5, 6]].sum()
+    in_lines = rows.iloc[[2, 3, 5, 6, 7]].sum()  # ICB lines, specialised, care, public health, wider
     assert sum(env[x] for x in LINE_IDS) / 1e9 == pytest.approx(in_lines, rel=1e-9)
 
 

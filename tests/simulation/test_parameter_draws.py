@@ -186,3 +186,13 @@ def test_override_without_effect_leaves_status_quo_results_unchanged() -> None:
     for key in ("spent_by_line", "need_by_line", "admissions"):
         np.testing.assert_array_equal(base.national[key], other.national[key], err_msg=key)
     assert not np.array_equal(base.national["spent_by_line"][1], base.national["spent_by_line"][2])
+
+
+def test_an_explicit_path_wins_over_an_alias_whatever_the_order() -> None:
+    for overrides in (
+        {"funding.real_growth": 0.01, "funding.growth.nhs": 0.04},
+        {"funding.growth.nhs": 0.04, "funding.real_growth": 0.01},
+    ):
+        params = P.resolve(overrides)
+        assert params["funding.growth.nhs"] == 0.04
+        assert params["funding.growth.social_care"] == 0.01

@@ -79,6 +79,13 @@ def reconciliation(params: Any = None) -> pd.DataFrame:
             "who holds the delegated part is an architecture's choice",
         ),
         (
+            "of which delegated to ICBs (2024/25: three regions; from 2025/26 all ICBs)",
+            float(p.value_for_year("specialised.delegated_to_icbs", 2024)),
+            5.3,
+            "EVIDENCE.md §9 (bibliography PQ-SPEC-2024); from 2025-04-01 the parameter takes £15.872bn "
+            "(dataset nhse_icb_allocations_2025_26_specialised_allocations_2025_26)",
+        ),
+        (
             "Adult social care, councils' net current expenditure",
             d("spend.adult_social_care"),
             23.498,

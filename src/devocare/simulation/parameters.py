@@ -444,7 +444,7 @@ def with_overrides(base: ParameterSet, overrides: dict[str, Any]) -> ParameterSe
     params = dict(base.params)
     applied = dict(base.overrides)
     alias = aliases()
-    staged: list[tuple[str, dt.date | None, Any, Any]] = []
+    staged: list[tuple[str, dt.date | None, Any, int]] = []
     for key, raw in overrides.items():
         path, when = _split_dated(str(key))
         if path not in params:
@@ -452,10 +452,11 @@ def with_overrides(base: ParameterSet, overrides: dict[str, Any]) -> ParameterSe
         value = parse_value(params[path], raw)
         for target in (path, *alias.get(path, ())):
             _check_range(params[target], value)
-            staged.append((target, when, value, raw))
-    # undated overrides first, then dated ones in date order, so each holds from its date on
-    staged.sort(key=lambda s: (s[1] is not None, s[1] or _ALWAYS))
-    for path, when, value, _raw in staged:
+            staged.append((target, when, value, int(target == path)))
+    # undated overrides first, then dated ones in date order, so each holds from its date on; at the same
+    # date, a path named explicitly wins over an alias that also sets it
+    staged.sort(key=lambda s: (s[1] is not None, s[1] or _ALWAYS, s[3]))
+    for path, when, value, _explicit in staged:
         param = params[path]
         start = when or _ALWAYS
         kept = tuple((d, v) for d, v in param.series if dt.date.fromisoformat(d) < start)
