@@ -196,3 +196,18 @@ def test_an_explicit_path_wins_over_an_alias_whatever_the_order() -> None:
         params = P.resolve(overrides)
         assert params["funding.growth.nhs"] == 0.04
         assert params["funding.growth.social_care"] == 0.01
+
+
+@pytest.mark.integration
+def test_every_draw_starts_from_the_observed_base_year_and_its_envelope() -> None:
+    """The base year is the same in every draw and its spend equals the funding envelope, so no draw
+    needs deficit support merely because its base year was drawn away from the envelope."""
+    from devocare.simulation import simulate
+
+    r = simulate("status-quo-2023", years=2, draws=6, seed=4, waterfall=False)
+    spent = r.national["spent_by_line"][:, 0, :]
+    np.testing.assert_array_equal(spent, np.broadcast_to(spent[0], spent.shape))
+    assert spent[0].sum() == pytest.approx(r.national["envelope"][0, 0], rel=1e-12)
+    support = r.draws["deficit_support"][:, 0, :].sum(axis=1)
+    np.testing.assert_allclose(support, support[0], rtol=1e-12)
+    assert len(np.unique(r.national["spent_by_line"][1:, 1, :].sum(axis=1))) > 1  # later years do vary

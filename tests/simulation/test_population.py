@@ -83,3 +83,14 @@ def test_funding_grows_per_envelope_and_the_alias_sets_them_all() -> None:
     assert after[0, ph] == pytest.approx(before[0, ph])  # the base year is the same
     assert after[2, ph] < before[2, ph]  # the public health grant grows more slowly
     assert after[2, nhs] == pytest.approx(before[2, nhs], rel=1e-12)  # NHS lines are untouched
+
+
+def test_registered_population_has_no_step_when_the_data_source_changes() -> None:
+    inputs = load_inputs("lad")
+    from devocare.simulation.demand import NEED_BASIS
+
+    j = list(NEED_BASIS).index("wider_determinants")  # plain population
+    pop = inputs.weighted_heads[:, :, j].sum(axis=1)
+    rate = np.diff(pop) / pop[:-1]
+    assert rate[0] < 0.01  # 2025/26: no +2.7% step from NHS England's change of projection files
+    assert np.abs(np.diff(rate)).max() < 0.003
