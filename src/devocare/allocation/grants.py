@@ -276,17 +276,21 @@ class GrantYear:
     pots: list[PotGrant]
 
 
-def year_envelope(envelope: Mapping[str, float], t: int, start: int, growth: float, indexation: float,
-                  top: float) -> tuple[dict[str, int], dict[str, int]]:
+def year_envelope(envelope: Mapping[str, float], t: int, start: int, growth: float | Mapping[str, float],
+                  indexation: float, top: float) -> tuple[dict[str, int], dict[str, int]]:
     """Whole pence per line in year ``t`` (0-based) of a settlement begun in year ``start``, and the part
-    top-sliced for the incentive fund: grown by ``growth`` a year and by ``indexation`` inside the settlement."""
-    uplift = (1 + growth) ** t * (1 + indexation) ** (t - start)
-    line_pence = {line: int(np.floor(amount * uplift * 100 + 0.5)) for line, amount in envelope.items()}
+    top-sliced for the incentive fund: grown by ``growth`` a year (one rate, or a rate per line) and by
+    ``indexation`` inside the settlement."""
+    rate = growth if isinstance(growth, Mapping) else dict.fromkeys(envelope, float(growth))
+    index = (1 + indexation) ** (t - start)
+    line_pence = {
+        line: int(np.floor(amount * ((1 + rate[line]) ** t * index) * 100 + 0.5)) for line, amount in envelope.items()
+    }
     return line_pence, {line: int(np.floor(v * top + 0.5)) for line, v in line_pence.items()}
 
 
 def grant_years(arch: Any, years: int, envelope: Mapping[str, float], base_year: str = BASE_YEAR,
-                growth: float = 0.0, alpha: float | None = None) -> list[GrantYear]:
+                growth: float | Mapping[str, float] = 0.0, alpha: float | None = None) -> list[GrantYear]:
     """Every year's block grants for ``arch`` as arrays: the one implementation behind :func:`block_grants`
     and the simulator's funding. ``envelope`` must already match the architecture's lines."""
     money = arch.money

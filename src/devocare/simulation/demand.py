@@ -2,11 +2,11 @@
 non-demographic pressure.
 
 Weighted populations (NHS England's formula, practice level, mapped to LADs by the allocation engine, with
-residents aged 65+ for adult social care) give each atom's share of need per line for 2024/25–2028/29;
-after 2028/29 the registered population grows at a
-documented rate. The practice files normalise weighted populations to list size, so ageing (more need per
-head) is added as its own growth rate. Cost per weighted head is the national base-year spend on the line
-divided by England's weighted population for it.
+residents aged 65+ for adult social care) give each atom's share of need per line in 2024/25; later years
+grow them by population projections by age weighted by cost per head
+(:mod:`devocare.simulation.population`), so ageing is in the weighted heads and the separate ageing rate is
+zero from 2024/25. Cost per weighted head is the national base-year spend on the line divided by England's
+weighted population for it.
 """
 
 from __future__ import annotations

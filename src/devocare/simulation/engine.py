@@ -206,7 +206,7 @@ def prepare(inputs: Inputs, rules: Rules, fixed: dict[str, Any], years: int, fac
     # allocation: each budget's block grant from the allocation engine, spread over atoms by need
     growth = float(fixed["funding.real_growth"])
     central_spend = np.array(list(funding.envelope(fixed).values()))
-    grants = funding.block_grants(inputs, rules, funding.envelope(fixed), growth, years)
+    grants = funding.block_grants(inputs, rules, funding.envelope(fixed), funding.line_growth(fixed), years)
     alloc_b = grants.allocated.copy()
     fund_b = grants.top_slice if on("incentives") else np.zeros_like(grants.top_slice)
     n_proj = heads.shape[0]

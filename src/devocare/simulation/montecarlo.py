@@ -1,11 +1,16 @@
 """Monte Carlo: per-draw random streams, blocks of draws, and the memory a run needs.
 
-Draw ``d`` takes its own stream, ``SeedSequence(seed, spawn_key=(d,))`` — the ``d``-th child of the run's
-seed — so any draw can be reproduced alone and results do not depend on how draws are chunked or how many
-workers run them. Draw 0 is the central run (central values, no shocks). Each stream yields, in order:
-the uncertain scalar parameters (sorted by path), the LAD demand shocks (year × LAD) and the incentive
-criteria noise (year × budget × 3); scalars and shocks come first so every architecture sees the same
-draws of them (common random numbers make architectures comparable draw by draw).
+Each uncertain parameter has its own stream, keyed by the run's seed and the parameter's path
+(:mod:`devocare.simulation.sampling`): draw ``d`` of a parameter is element ``d`` of that stream, so an
+override of one parameter leaves every other parameter's draws unchanged, and any draw can be reproduced
+alone. Draw ``d`` also takes its own stream, ``SeedSequence(seed, spawn_key=(d,))``, for the LAD demand
+shocks (year × LAD) and then the incentive criteria noise (year × budget × 3). Results therefore do not
+depend on how draws are chunked or how many workers run them, and every architecture sees the same draws
+(common random numbers make architectures comparable draw by draw).
+
+Draw 0 is the central run (central values, no shocks). The base year is observed: its shocks are zero in
+every draw, and base-year parameters (``observed: true``) are never drawn, so every draw starts from the
+same 2024/25 and the funding envelope, built from those values, matches each draw's base-year spend.
 """
 
 from __future__ import annotations
@@ -55,21 +60,16 @@ def draw_values(
     params: ParameterSet, draws: np.ndarray, seed: int, years: int, n_lads: int, n_budgets: int
 ) -> DrawValues:
     """Sampled inputs for a block of draws."""
-    paths = params.uncertain()
-    scalars = {p: np.empty(len(draws)) for p in paths}
+    scalars = params.draw(seed, np.asarray(draws))
     shocks = np.zeros((len(draws), years, n_lads))
     noise = np.zeros((len(draws), years, n_budgets, 3))
     for i, d in enumerate(draws):
         if d == 0:
-            for p in paths:
-                scalars[p][i] = params[p]
             noise[i, :, :, 1:] = 0.5
             continue
         rng = stream(seed, d)
-        sample = params.sample(rng)
-        for p in paths:
-            scalars[p][i] = sample[p]
         shocks[i] = rng.standard_normal((years, n_lads))
+        shocks[i, 0] = 0.0  # the base year is observed
         noise[i, :, :, 0] = rng.standard_normal((years, n_budgets))
         noise[i, :, :, 1:] = rng.random((years, n_budgets, 2))
     return DrawValues(np.asarray(draws), scalars, shocks, noise, np.asarray(draws) == 0)
