@@ -36,28 +36,17 @@ import yaml
 from devocare import data
 from devocare.allocation.money import split_pence
 from devocare.allocation.practices import YEARS, check_year, weighted_population
+from devocare.envelope import BASE_YEAR, default_envelope_rows
 from devocare.errors import DevocareError, UnknownChoiceError, closest
-from devocare.service_lines import LINE_IDS
+from devocare.service_lines import LINE_IDS, REGISTRY
 
 LOCAL_GOVERNMENT_LEVELS: tuple[str, ...] = ("lad", "utla", "ca")
 GRANT_LEVELS: tuple[str, ...] = ("sicb", "icb", "region", "lad", "utla", "ca", "england")
-BASE_YEAR = "2024/25"  # the year of the default envelope (and the simulator's first year)
 OUTSIDE = "~outside"  # pseudo-area: the part of England outside every area of a level (e.g. combined authorities)
 
-#: Need weight per service line (a weighted-population column at area level) and why.
-LINE_WEIGHTS: dict[str, tuple[str, str]] = {
-    "specialised": ("wp_core_overall", "assumption: no area-level specialised need published; core need used"),
-    "acute_elective": ("wp_general_acute", "NHS England general & acute need (practice files)"),
-    "acute_non_elective": ("wp_general_acute", "NHS England general & acute need (practice files)"),
-    "mental_health": ("wp_mental_health", "NHS England mental health need (practice files)"),
-    "community_health": ("wp_community", "NHS England community services need (practice files)"),
-    "primary_medical": ("wp_primary_medical_care_final", "NHS England primary medical care need (practice files)"),
-    "prescribing": ("wp_prescribing", "NHS England prescribing need (practice files)"),
-    "adult_social_care": ("population_65_plus", "assumption: residents aged 65+ (ONS mid-2023) as the need proxy"),
-    "public_health": ("wp_health_inequalities",
-                      "assumption: avoidable-mortality (<75) based health-inequalities need, as the PH grant formula"),
-    "wider_determinants": ("population", "assumption: registered population"),
-}
+#: Need weight per service line (a weighted-population column at area level) and why: the service-line
+#: registry's need basis.
+LINE_WEIGHTS: dict[str, tuple[str, str]] = {line.id: (line.need_basis, line.need_basis_why) for line in REGISTRY}
 
 
 # --------------------------------------------------------------------------- envelope
@@ -81,22 +70,10 @@ def default_envelope() -> pd.DataFrame:
 
     One source with the simulator: the central values of its parameter tree (``demand.spend.*``, and
     emergency admissions as ``admissions.count`` × ``admissions.unit_cost``), which cite EVIDENCE.md §1, §9
-    and §10 and the MHCLG Revenue Outturn 2023-24 (``mhclg_revenue_outturn_rsx_by_la_2022_23_2023_24``). So
-    a default block grant here is the simulator's deterministic grant.
+    and §10 and the MHCLG Revenue Outturn 2023-24 (``mhclg_revenue_outturn_rsx_by_la_2022_23_2023_24``), read
+    by :mod:`devocare.envelope`. So a default block grant here is the simulator's deterministic grant.
     """
-    from devocare.simulation.parameters import defaults
-
-    params = defaults()
-    rows = []
-    for line in LINE_IDS:
-        if line == "acute_non_elective":
-            count, cost = params.params["admissions.count"], params.params["admissions.unit_cost"]
-            rows.append((line, float(count.value) * float(cost.value),
-                         f"parameter admissions.count × admissions.unit_cost: {count.source}; {cost.source}"))
-        else:
-            p = params.params[f"demand.spend.{line}"]
-            rows.append((line, float(p.value) * 1e9, f"parameter demand.spend.{line}: {p.source}"))
-    return pd.DataFrame(rows, columns=["line", "gbp", "source"])
+    return pd.DataFrame(default_envelope_rows(), columns=["line", "gbp", "source"])
 
 
 def read_envelope(path: str | Path) -> dict[str, float]:

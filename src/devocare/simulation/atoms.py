@@ -16,13 +16,13 @@ from typing import Any
 
 import numpy as np
 
-from devocare.service_lines import LINE_IDS, UPSTREAM_LINES
+from devocare.service_lines import UPSTREAM_LINES, index
 from devocare.simulation import behaviour, fused, prevention
 from devocare.simulation.backend import asarray, expand_runs, segment_sum, set_line
 from devocare.simulation.rules import line_mask
 
-NE = LINE_IDS.index("acute_non_elective")
-ELECTIVE = LINE_IDS.index("acute_elective")
+NE = index("acute_non_elective")
+ELECTIVE = index("acute_elective")
 UPSTREAM = line_mask(UPSTREAM_LINES)
 
 

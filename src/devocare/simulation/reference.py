@@ -13,17 +13,17 @@ from typing import Any
 
 import numpy as np
 
-from devocare.service_lines import LINE_IDS, UPSTREAM_LINES
+from devocare.service_lines import ACUTE_LINES, LINE_IDS, POPULATION_LINE, UPSTREAM_LINES, base_year_spend, index
 from devocare.simulation import funding
 from devocare.simulation.demand import GROWTH_GROUP
 from devocare.simulation.inputs import Inputs
 from devocare.simulation.rules import Rules
 
-NE = LINE_IDS.index("acute_non_elective")
-ELECTIVE = LINE_IDS.index("acute_elective")
-POP = LINE_IDS.index("wider_determinants")
-ACUTE = {LINE_IDS.index(x) for x in ("acute_elective", "acute_non_elective")}
-UP = {LINE_IDS.index(x) for x in UPSTREAM_LINES}
+NE = index("acute_non_elective")
+ELECTIVE = index("acute_elective")
+POP = index(POPULATION_LINE)
+ACUTE = {index(x) for x in ACUTE_LINES}
+UP = {index(x) for x in UPSTREAM_LINES}
 
 
 def _sparse_rows(H: np.ndarray) -> list[list[tuple[int, float]]]:
@@ -47,18 +47,8 @@ def reference_run(
     heads = inputs.weighted_heads.tolist()
     n_proj = len(heads)
     lad_of = inputs.atom_lad.tolist()
-    spend = [
-        p["admissions.count"] * p["admissions.unit_cost"]
-        if line == "acute_non_elective"
-        else p[f"demand.spend.{line}"] * 1e9
-        for line in LINE_IDS
-    ]
-    central_spend = [
-        fixed["admissions.count"] * fixed["admissions.unit_cost"]
-        if line == "acute_non_elective"
-        else fixed[f"demand.spend.{line}"] * 1e9
-        for line in LINE_IDS
-    ]
+    spend = [base_year_spend(p, line) for line in LINE_IDS]
+    central_spend = [base_year_spend(fixed, line) for line in LINE_IDS]
     base_heads = [sum(heads[0][a][j] for a in range(A)) for j in range(L)]
     cph = [spend[j] / base_heads[j] for j in range(L)]
     nd = [p[f"demand.non_demographic_growth.{GROWTH_GROUP[line]}"] for line in LINE_IDS]

@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from devocare.errors import DevocareError
+from devocare.service_lines import POPULATION_LINE, index
 from devocare.simulation import montecarlo
 from devocare.simulation.backend import namespace
 from devocare.simulation.demand import BASE_YEAR, financial_years
@@ -177,7 +178,7 @@ def simulate(
     wf = _waterfall(model, first) if waterfall else pd.DataFrame(columns=["measure", "step", "value"])
     budgets = pd.DataFrame(rules.budget_table())
     budgets["body"] = budgets["holder"] + ":" + budgets["area"].astype(str)
-    population = inputs.weighted_heads[0][:, -1]
+    population = inputs.weighted_heads[0][:, index(POPULATION_LINE)]
     record = run_record(
         architecture,
         rules,
