@@ -83,7 +83,7 @@ def test_incentive_payout_follows_the_danish_rule() -> None:
         np.array([[0.0]]),
         [np.array([float(on)]) for on in (True, True, True, False, True)],
     )
-    assert n[0, 0] == 2.0  # admissions fell, chronic target met, readmissions rose, telemedicine not selected, IT not met
+    assert n[0, 0] == 2.0  # admissions fell, chronic target met, readmissions rose, telemedicine off, IT not met
 
 
 def test_behaviour_left_shift_caps_and_cuts() -> None:

@@ -19,8 +19,9 @@ from devocare.simulation import montecarlo
 from devocare.simulation.backend import namespace
 from devocare.simulation.demand import BASE_YEAR, financial_years
 from devocare.simulation.distributed import Cancelled, run_on_dask
-from devocare.simulation.engine import FACTORS, BlockResult, run_block
-from devocare.simulation.inputs import Inputs, load_inputs
+from devocare.simulation.engine import FACTORS, BlockResult
+from devocare.simulation.inputs import load_inputs
+from devocare.simulation.montecarlo import run_one_block
 from devocare.simulation.parameters import ParameterSet, resolve
 from devocare.simulation.results import SimulationResult, _stats, spend_measures, waterfall_frame
 from devocare.simulation.rules import Rules, build_rules
@@ -38,25 +39,6 @@ def _load_arch(arch: Any) -> Any:
 
         return shared_builtin(arch) if arch in builtin_ids() else load(arch)
     return arch
-
-
-def _central_values(params: ParameterSet) -> dict[str, Any]:
-    return {path: p.value for path, p in params.params.items()}
-
-
-def run_one_block(
-    model: dict[str, Any], block: np.ndarray, factors: frozenset[str] = frozenset(FACTORS), keep_atoms: bool = True
-) -> BlockResult:
-    """Sample a block's draws from the run's seed and run it (used in process and by Dask workers)."""
-    rules: Rules = model["rules"]
-    inputs: Inputs = model["inputs"]
-    params: ParameterSet = model["params"]
-    values = montecarlo.draw_values(params, block, model["seed"], model["years"], len(inputs.lads), rules.n_budgets)
-    xp = namespace(model["backend"])
-    atom_draws = keep_atoms and rules.atom_level == "lad" and int(model.get("draws", 0)) > 0
-    return run_block(
-        xp, inputs, rules, _central_values(params), values, model["years"], factors, keep_atoms, atom_draws=atom_draws
-    )
 
 
 def _check_args(years: int, draws: int, atoms: str) -> None:
