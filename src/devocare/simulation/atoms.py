@@ -65,6 +65,7 @@ class AtomSetup:
     shift_rate: Any  # (D,) behaviour.left_shift_rate
     capture: Any  # (D,) behaviour.acute_capture
     up_lines: list[int]
+    elective_cap: float = 0.5  # behaviour.max_elective_shift_share
 
 
 @dataclass
@@ -144,7 +145,7 @@ class GenericAtoms:
                 rows[j] = rows[j] + per * demand[:, j, :]
             extra_up = extra_up + invest * has
             if g.from_elective and elective_before is not None:
-                rows[ELECTIVE] = rows[ELECTIVE] - xp.minimum(invest * has, elective_before * 0.5)
+                rows[ELECTIVE] = rows[ELECTIVE] - xp.minimum(invest * has, elective_before * s.elective_cap)
 
         def runs(x: Any) -> Any:
             return segment_sum(xp, x, s.starts)
@@ -275,6 +276,7 @@ class FusedAtoms:
             coef,
             self.invest_from_elective,
             self.elective_row,
+            s.elective_cap,
             store,
             demand,
             demand_lr,

@@ -361,6 +361,7 @@ def _atom_setup(
         shift_rate=p["behaviour.left_shift_rate"],
         capture=p["behaviour.acute_capture"],
         up_lines=up_lines,
+        elective_cap=float(fixed["behaviour.max_elective_shift_share"]),
     )
 
 
@@ -430,6 +431,7 @@ def _block(
         pool_in=asarray(xp, prep.pool_in),
         cof=[(rs, lines, asarray(xp, pay), asarray(xp, rec), share) for rs, lines, pay, rec, share in prep.cof],
         reb=[(rs, asarray(xp, toward), asarray(xp, away), share, n) for rs, toward, away, share, n in prep.reb],
+        max_cut=float(fixed["behaviour.max_cut_share"]),
         keep=keep,
         c0=int(np.argmax(values.central)) if keep else 0,
         atom_draws=atom_draws,

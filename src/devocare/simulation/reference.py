@@ -155,7 +155,7 @@ def reference_run(
                         if g.lines[j]:
                             extra[a][j] += invest / total_up * need[a][j]
                     if g.lines[ELECTIVE]:
-                        extra[a][ELECTIVE] -= min(invest, spent[a][ELECTIVE] * 0.5)
+                        extra[a][ELECTIVE] -= min(invest, spent[a][ELECTIVE] * p["behaviour.max_elective_shift_share"])
         for a in range(A):
             for j in range(L):
                 spent[a][j] += extra[a][j]
@@ -294,7 +294,7 @@ def reference_run(
                         p["behaviour.overspend_response"] * deficit / total_spent
                         if total_spent > 0
                         else p["behaviour.overspend_response"] * deficit,
-                        0.5,
+                        p["behaviour.max_cut_share"],
                     )
                 breached = any(
                     (spent_bl[j][b] / need_bl[j][b] if need_bl[j][b] > 0 else 1.0) < inputs.floors[j] - 1e-12

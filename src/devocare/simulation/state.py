@@ -70,6 +70,7 @@ class Block:
     pool_in: Any
     cof: list[tuple[str, np.ndarray, Any, Any, float]]
     reb: list[tuple[str, Any, Any, float, int]]
+    max_cut: float  # behaviour.max_cut_share
     keep: bool  # keep the central draw's atom detail
     c0: int
     atom_draws: bool

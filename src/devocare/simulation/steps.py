@@ -180,7 +180,8 @@ def balance_and_risk(b: Block, c: Carried, f: Flows) -> None:
     c.reserves = c.reserves + f.change
     if b.obl_any:
         c.cut = (
-            behaviour.cut_rate(xp, c.reserves, f.spent_b, b.col["behaviour.overspend_response"]) * r.bearer[None, :]
+            behaviour.cut_rate(xp, c.reserves, f.spent_b, b.col["behaviour.overspend_response"], b.max_cut)
+            * r.bearer[None, :]
         )
 
 
