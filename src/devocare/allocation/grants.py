@@ -261,6 +261,15 @@ def year_envelope(envelope: Mapping[str, float], t: int, start: int, growth: flo
     return line_pence, {line: int(np.floor(v * top + 0.5)) for line, v in line_pence.items()}
 
 
+def fund_lines(money: Any) -> set[str]:
+    """Lines top-sliced for the incentive fund: those of the pots whose tier the fund pays (``tiers``; every
+    tier when not given). A pot the fund does not pay keeps its whole grant."""
+    fund = money.incentive_fund
+    if fund is None:
+        return set()
+    return {line for pot in money.pots if fund.tiers is None or pot.tier in fund.tiers for line in pot.lines}
+
+
 def grant_years(arch: Any, years: int, envelope: Mapping[str, float], base_year: str = BASE_YEAR,
                 growth: float = 0.0, alpha: float | None = None) -> list[GrantYear]:
     """Every year's block grants for ``arch`` as arrays: the one implementation behind :func:`block_grants`
@@ -270,6 +279,7 @@ def grant_years(arch: Any, years: int, envelope: Mapping[str, float], base_year:
     alpha = default_alpha() if alpha is None else float(alpha)
     bodies = {b.id: b for b in arch.bodies}
     top = float(money.incentive_fund.top_slice) if money.incentive_fund is not None else 0.0
+    sliced_lines = fund_lines(money)
     n_set = max(int(money.settlement_years), 1)
     start = settlement_starts(years, n_set)
     first = YEARS.index(check_year(base_year))
@@ -281,6 +291,7 @@ def grant_years(arch: Any, years: int, envelope: Mapping[str, float], base_year:
         s = int(start[t])
         fy = YEARS[min(first + s, len(YEARS) - 1)]
         line_pence, sliced = year_envelope(envelope, t, s, growth, float(money.indexation), top)
+        sliced = {line: v if line in sliced_lines else 0 for line, v in sliced.items()}
         local_total = sum(line_pence[line] - sliced[line] for p in pots if p.id in local for line in p.lines)
         pot_grants = []
         for pot in pots:

@@ -249,7 +249,9 @@ def _groups_of(
         for pot in members:
             lines |= line_mask(list(_get(pot, "lines")))
         criteria = np.zeros(len(CRITERIA), dtype=bool)
-        if fund is not None:
+        tier = str(_get(members[0], "tier"))
+        paid = fund is not None and (_get(fund, "tiers") is None or tier in list(_get(fund, "tiers")))
+        if paid:
             criteria = np.array([c in list(_get(fund, "criteria")) for c in CRITERIA])
         groups.append(
             BudgetGroup(
@@ -270,7 +272,7 @@ def _groups_of(
                 hospital_input_cap=None
                 if _get(money, "hospital_input_cap") is None
                 else float(_get(money, "hospital_input_cap")),
-                top_slice=float(_get(fund, "top_slice")) if fund is not None else 0.0,
+                top_slice=float(_get(fund, "top_slice")) if paid else 0.0,
                 criteria=criteria,
                 acute_cost_borne=1.0 if lines[index("acute_non_elective")] else 0.0,
                 corridor=_corridor_of(arch_id, holder, members),
