@@ -162,15 +162,9 @@ def simulate(
     budgets["body"] = budgets["holder"] + ":" + budgets["area"].astype(str)
     population = inputs.weighted_heads[0][:, index(POPULATION_LINE)]
     record = run_record(
-        architecture,
         rules,
         params,
-        seed,
-        draws,
-        years,
-        atoms,
-        xp_name,
-        scheduler,
+        {"seed": seed, "draws": draws, "years": years, "atoms": atoms, "backend": xp_name, "scheduler": scheduler},
         scenario,
         gap,
         montecarlo.block_size(len(rules.atoms)),
@@ -193,21 +187,16 @@ def simulate(
 
 
 def run_record(
-    arch: Any,
     rules: Rules,
     params: ParameterSet,
-    seed: int,
-    draws: int,
-    years: int,
-    atoms: str,
-    backend: str,
-    scheduler: str | None,
+    options: dict[str, Any],
     scenario: Any,
     gap: float,
     block: int,
     floors: str,
 ) -> dict[str, Any]:
-    """What binds a result to its inputs: package version, data, architecture and parameter hashes, seed."""
+    """What binds a result to its inputs: package version, data, architecture and parameter hashes, seed;
+    ``options`` holds the run's seed, draws, years, atoms, backend and scheduler."""
     from devocare import __version__, data
 
     return {
@@ -219,13 +208,13 @@ def run_record(
         "parameter_hash": params.digest(),
         "overrides": {k: v for k, v in params.overrides.items()},
         "scenario": scenario if isinstance(scenario, dict) else (str(scenario) if scenario else None),
-        "seed": seed,
-        "draws": draws,
-        "years": years,
+        "seed": options["seed"],
+        "draws": options["draws"],
+        "years": options["years"],
         "base_year": BASE_YEAR,
-        "atoms": atoms,
-        "backend": backend,
-        "scheduler": scheduler,
+        "atoms": options["atoms"],
+        "backend": options["backend"],
+        "scheduler": options["scheduler"],
         "draw_block_size": block,
         "conservation_max_gap": gap,
         "minimum_service_levels": floors,
