@@ -349,6 +349,12 @@ class Pot(_Cited):
     ring_fenced: bool = False
     tier: PotTier
     risk_corridor: RiskCorridor | None = Field(None, description="Optional risk-sharing corridor (none: no limit).")
+    savings_retained: float | None = Field(
+        None, ge=0, le=1, description="Share of an underspend this pot's holder keeps (None: the money section's)."
+    )
+    overspend_borne_locally: float | None = Field(
+        None, ge=0, le=1, description="Share of an overspend this pot's holder bears (None: the money section's)."
+    )
 
 
 _CO_FINANCED_LINES: tuple[LineId, ...] = ("acute_non_elective", "acute_elective")

@@ -265,8 +265,8 @@ def _groups_of(
                 H=H * weight[:, None],
                 H_full=None if bool(np.all(weight == 1.0)) else H,
                 area_codes=codes,
-                savings_retained=float(_get(money, "savings_retained", 0.0)),
-                overspend_borne_locally=float(_get(money, "overspend_borne_locally", 0.0)),
+                savings_retained=_risk_rule(arch_id, holder, members, money, "savings_retained"),
+                overspend_borne_locally=_risk_rule(arch_id, holder, members, money, "overspend_borne_locally"),
                 settlement_years=int(_get(money, "settlement_years", 1)),
                 indexation=float(_get(money, "indexation", 0.0)),
                 hospital_input_cap=None
@@ -334,6 +334,18 @@ def _groups_of(
         if toward is not None and away is not None and toward != away:
             reb_rule = RebasingRule(toward, away, float(_get(reb, "share_of_activity_shift")))
     return groups, cof_rule, reb_rule
+
+
+def _risk_rule(arch_id: str, holder: str, pots: list[object], money: object, name: str) -> float:
+    """A budget's ``savings_retained`` or ``overspend_borne_locally``: its pots' own value where they state one
+    (pots pooled into one budget must agree), else the money section's."""
+    own = {float(v) for v in (_get(p, name) for p in pots) if v is not None}
+    if len(own) > 1 or (own and any(_get(p, name) is None for p in pots)):
+        raise DevocareError(
+            f"architecture {arch_id!r}: pots {', '.join(str(_get(p, 'id')) for p in pots)} of {holder!r} form one "
+            f"budget and must state the same {name}"
+        )
+    return next(iter(own)) if own else float(_get(money, name, 0.0))
 
 
 def _corridor_of(arch_id: str, holder: str, pots: list[object]) -> tuple[float, float] | None:
