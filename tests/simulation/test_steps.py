@@ -145,3 +145,11 @@ def test_steps_run_in_the_documented_order() -> None:
     names = [s.name for s in steps.STEPS]
     assert names[0] == "efficiency_and_cuts" and names[-1] == "conservation_check"
     assert names.index("allocation_and_rebasing") < names.index("incentive_payments") < names.index("balance_and_risk")
+
+
+def test_incentive_criteria_come_in_the_order_the_step_computes_them() -> None:
+    from devocare.simulation.rules import CRITERIA
+
+    # incentives.criteria computes the flags in this order; the schema's literal is the single list of names
+    assert CRITERIA == ("admissions_per_citizen", "chronic_inpatient", "readmissions_30d", "telemedicine",
+                        "it_integration")

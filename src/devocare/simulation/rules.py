@@ -23,11 +23,13 @@ from typing import Any
 import numpy as np
 
 from devocare import geography
+from devocare.architecture.schema import INCENTIVE_CRITERIA
 from devocare.errors import DevocareError
 from devocare.service_lines import ACUTE_LINES, LINE_IDS, UPSTREAM_LINES, index
 
 L = len(LINE_IDS)
-CRITERIA = ("admissions_per_citizen", "chronic_inpatient", "readmissions_30d", "telemedicine", "it_integration")
+#: The incentive fund's criteria in the order the engine computes them: the schema's, stated once there.
+CRITERIA: tuple[str, ...] = INCENTIVE_CRITERIA
 
 
 def line_mask(lines: list[str] | tuple[str, ...]) -> np.ndarray:
