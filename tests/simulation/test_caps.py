@@ -18,8 +18,9 @@ def test_cut_rate_is_capped_at_the_parameter() -> None:
 
 def test_elective_shift_cap_binds_in_the_aco() -> None:
     runs = {
-        cap: simulate("reform-aco-2024", years=5, draws=0, waterfall=False,
-                      overrides={"behaviour.max_elective_shift_share": cap})
+        cap: simulate(
+            "reform-aco-2024", years=5, draws=0, waterfall=False, overrides={"behaviour.max_elective_shift_share": cap}
+        )
         for cap in (0.5, 0.0)
     }
     elective = {cap: r.national["spent_by_line"][0, :, index("acute_elective")] for cap, r in runs.items()}

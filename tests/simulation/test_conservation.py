@@ -67,8 +67,19 @@ def test_conservation_check_fails_on_a_non_finite_flow() -> None:
     one = np.ones((1, 2))
     block = SimpleNamespace(xp=np, check=True, arch="test", prep=SimpleNamespace(envelope=np.array([2.0])))
     carried = Carried(reserves=one * 0, cut=one * 0, walk=one, rebase={}, rebase_b={}, last_avoided=one * 0)
-    flows = Flows(t=0, ty=0, alloc_b=one, kept=one, paid=one * 0, t_in=one * 0, t_out=one * 0, spent_b=one,
-                  change=one * 0, returned=one * 0, support=one * 0)
+    flows = Flows(
+        t=0,
+        ty=0,
+        alloc_b=one,
+        kept=one,
+        paid=one * 0,
+        t_in=one * 0,
+        t_out=one * 0,
+        spent_b=one,
+        change=one * 0,
+        returned=one * 0,
+        support=one * 0,
+    )
     conservation_check(block, carried, flows)  # balanced: passes
     flows.spent_b = np.array([[1.0, np.nan]])
     with pytest.raises(ConservationError, match="finite"):

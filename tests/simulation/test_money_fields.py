@@ -44,6 +44,7 @@ def test_every_money_field_is_read_or_descriptive(monkeypatch) -> None:
     read: set[tuple[str, str]] = set()
     classes = set(_classes(Money))
     for cls in classes:
+
         def spy(self, name, _cls=cls, _base=object.__getattribute__):
             if name in type(self).model_fields:
                 read.add((_cls.__name__, name))
@@ -56,7 +57,9 @@ def test_every_money_field_is_read_or_descriptive(monkeypatch) -> None:
         grant_years(arch, 2, {line: env[line] for line in lines}, growth=0.03)
         architecture.metrics(arch)
     unread = sorted(
-        f"{cls.__name__}.{name}" for cls in classes for name in cls.model_fields
+        f"{cls.__name__}.{name}"
+        for cls in classes
+        for name in cls.model_fields
         if name not in DESCRIPTIVE and (cls.__name__, name) not in read
     )
     assert unread == [], f"money fields read by nothing (read them or mark them descriptive): {unread}"

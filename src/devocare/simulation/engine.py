@@ -484,10 +484,13 @@ class Outputs:
     def __init__(self, b: Block) -> None:
         D, Y, A, Lc, B = b.D, b.years, b.A, b.L, b.B
         self.budget = {m: np.zeros((D, Y, B)) for m in BUDGET_MEASURES}
-        national = {k: np.zeros((D, Y)) for k in ("admissions", "population", "avoided_admissions",
-                                                  "incentive_unpaid", "envelope")}
-        self.national = national | {k: np.zeros((D, Y, Lc)) for k in ("spent_by_line", "need_by_line",
-                                                                      "allocated_by_line")}
+        national = {
+            k: np.zeros((D, Y))
+            for k in ("admissions", "population", "avoided_admissions", "incentive_unpaid", "envelope")
+        }
+        self.national = national | {
+            k: np.zeros((D, Y, Lc)) for k in ("spent_by_line", "need_by_line", "allocated_by_line")
+        }
         self.atoms: dict[str, np.ndarray] = {}
         if b.keep:
             self.atoms = {k: np.zeros((Y, A, Lc)) for k in ("allocated", "spent", "need")}

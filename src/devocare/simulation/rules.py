@@ -70,9 +70,7 @@ class BudgetGroup:
     @property
     def pooled(self) -> bool:
         """One budget holding acute and upstream lines: the acute sector can capture upstream money."""
-        return bool(
-            self.lines[index("acute_non_elective")] and (self.lines & line_mask(UPSTREAM_LINES)).any()
-        )
+        return bool(self.lines[index("acute_non_elective")] and (self.lines & line_mask(UPSTREAM_LINES)).any())
 
     @property
     def incentive_strength(self) -> float:

@@ -169,8 +169,13 @@ def balance_and_risk(b: Block, c: Carried, f: Flows) -> None:
     surplus = money_in - f.spent_b - f.t_out
     if b.corridor_any:
         f.to_res, f.returned, f.borne, f.support = balance.settle_in_corridor(
-            xp, surplus, f.alloc_b, r.savings_retained[None, :], r.overspend_borne[None, :],
-            r.corridor[None, :], r.corridor_centre_share[None, :],
+            xp,
+            surplus,
+            f.alloc_b,
+            r.savings_retained[None, :],
+            r.overspend_borne[None, :],
+            r.corridor[None, :],
+            r.corridor_centre_share[None, :],
         )
     else:
         f.to_res, f.returned, f.borne, f.support = balance.settle(
