@@ -9,8 +9,8 @@ import pytest
 from devocare.errors import DevocareError
 from devocare.simulation import montecarlo, simulate
 from devocare.simulation.engine import FACTORS, run_block
+from devocare.simulation.montecarlo import _central_values
 from devocare.simulation.parameters import defaults
-from devocare.simulation.runner import _central_values
 
 pytestmark = pytest.mark.integration
 

@@ -21,7 +21,9 @@ from typing import Any
 
 import numpy as np
 
-from devocare.allocation.grants import BASE_YEAR, GrantYear, grant_years
+from devocare.allocation.grants import GrantYear, grant_years
+from devocare.envelope import BASE_YEAR
+from devocare.envelope import envelope as envelope_of
 from devocare.errors import DevocareError
 from devocare.service_lines import LINE_IDS
 
@@ -36,13 +38,9 @@ class Funding:
 
 
 def envelope(fixed: Mapping[str, Any]) -> dict[str, float]:
-    """Base-year national £ per line from the parameter tree's central values (admissions = count × unit cost)."""
-    return {
-        line: float(fixed["admissions.count"]) * float(fixed["admissions.unit_cost"])
-        if line == "acute_non_elective"
-        else float(fixed[f"demand.spend.{line}"]) * 1e9
-        for line in LINE_IDS
-    }
+    """Base-year national £ per line from the parameter tree's central values (the one envelope rule,
+    :func:`devocare.service_lines.base_year_spend`)."""
+    return envelope_of({k: v for k, v in fixed.items() if not isinstance(v, list)})
 
 
 #: Which funding-growth parameter each line's envelope takes (``funding.real_growth`` sets them all).

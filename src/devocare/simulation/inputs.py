@@ -14,7 +14,7 @@ from functools import cache, lru_cache
 import numpy as np
 
 from devocare import geography
-from devocare.allocation.grants import BASE_YEAR as GRANT_BASE_YEAR
+from devocare.envelope import BASE_YEAR as GRANT_BASE_YEAR
 from devocare.service_lines import LINE_IDS
 from devocare.simulation import population
 from devocare.simulation.demand import BASE_YEAR, GROWTH_GROUP, NEED_BASIS, financial_years

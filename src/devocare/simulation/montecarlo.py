@@ -17,13 +17,17 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from typing import Any
 
 import numpy as np
 
 from devocare.errors import DevocareError
 from devocare.service_lines import LINE_IDS
-from devocare.simulation.engine import ATOM_DRAW_MEASURES, BUDGET_MEASURES, DrawValues
+from devocare.simulation.backend import namespace
+from devocare.simulation.engine import ATOM_DRAW_MEASURES, BUDGET_MEASURES, FACTORS, BlockResult, DrawValues, run_block
+from devocare.simulation.inputs import Inputs
 from devocare.simulation.parameters import ParameterSet
+from devocare.simulation.rules import Rules
 
 #: Working arrays the engine holds per (draw, atom, line) at once, for the memory estimate.
 WORKING_ARRAYS = 24
@@ -110,3 +114,23 @@ def check_memory(n_draws: int, years: int, n_atoms: int, n_budgets: int, workers
             f"but {have / 2**30:.1f} GiB is available; use fewer draws, fewer years or --atoms lad"
         )
     return need
+
+
+def _central_values(params: ParameterSet) -> dict[str, Any]:
+    """Parameter path → central value of a run's parameters."""
+    return {path: p.value for path, p in params.params.items()}
+
+
+def run_one_block(
+    model: dict[str, Any], block: np.ndarray, factors: frozenset[str] = frozenset(FACTORS), keep_atoms: bool = True
+) -> BlockResult:
+    """Sample a block's draws from the run's seed and run it (used in process and by Dask workers)."""
+    rules: Rules = model["rules"]
+    inputs: Inputs = model["inputs"]
+    params: ParameterSet = model["params"]
+    values = draw_values(params, block, model["seed"], model["years"], len(inputs.lads), rules.n_budgets)
+    xp = namespace(model["backend"])
+    atom_draws = keep_atoms and rules.atom_level == "lad" and int(model.get("draws", 0)) > 0
+    return run_block(
+        xp, inputs, rules, _central_values(params), values, model["years"], factors, keep_atoms, atom_draws=atom_draws
+    )
