@@ -139,7 +139,7 @@ ARCHITECTURES: dict[str, tuple[str | bytes, str]] = {
     "extends_dotdot_shadow": (HEAD + "extends: ../../../../../../etc/shadow\n", "is outside"),
     "extends_proc": (HEAD + "extends: /proc/self/environ\n", "is outside"),
     "extends_url": (HEAD + "extends: https://example.com/arch.yaml\n", "no built-in architecture or file"),
-    "extends_saved_on_cli": (HEAD + "extends: saved:1\n", "only in the web app"),
+    "extends_saved_on_cli": (HEAD + "extends: saved:999999999\n", "only in the web app"),  # an id no test saves
     "extends_saved_traversal": (HEAD + "extends: saved:../../etc/passwd\n", "must read saved:<number>"),
     "extends_list": (HEAD + "extends: [status-quo-2023]\n", "expected a built-in id"),
     "extends_empty": (HEAD + "extends: ''\n", "expected a built-in id"),
