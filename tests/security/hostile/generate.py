@@ -169,6 +169,9 @@ ARCHITECTURES: dict[str, tuple[str | bytes, str]] = {
     "money_not_a_mapping": (SQ + "money: lots\n", "money"),
     "bool_as_settlement": (_money("settlement_years: yes"), "expected a number, got True"),
     "bool_as_share": (_flow("share: on", "dhsc_to_nhse"), "expected a number, got True"),
+    # --- added later (appended, so earlier files keep their names)
+    "extends_nul_byte": (HEAD + 'extends: "base\\0.yaml"\n', "is not a usable file path"),
+    "extends_long_path": (HEAD + "extends: " + "a/" * 3000 + "x.yaml\n", "is not a usable file path"),
 }
 
 #: name → (file content, fragment the error names)
