@@ -162,7 +162,9 @@ def resolve_url(url: str | None = None) -> URL:
 
 def _make_engine(url: URL) -> Engine:
     if url.get_backend_name() != "sqlite":
-        return create_engine(url, pool_pre_ping=True)
+        # A server that does not answer fails a request in seconds (503), rather than holding the worker thread
+        # for the operating system's TCP timeout while requests pile up behind it.
+        return create_engine(url, pool_pre_ping=True, connect_args={"connect_timeout": 5})
     memory = url.database is None or url.database in ("", ":memory:")
     if url.database is not None and not memory:
         Path(url.database).parent.mkdir(parents=True, exist_ok=True)
