@@ -469,7 +469,7 @@ class Store:
         """The item's read-only share token, created on first use (unguessable: 256 random bits)."""
         model, what = _model(kind)
         with self._transaction() as session:
-            row = session.get(model, _check_id(item_id, what))
+            row = session.get(model, _check_id(item_id, what), with_for_update=True)  # one token, however raced
             if row is None or row.owner_id != owner:
                 raise NotFoundError(f"no saved {what} with id {item_id}")
             if row.share_token is None:
@@ -538,7 +538,9 @@ class Store:
 
     def _delete(self, model: Any, item_id: int, what: str, owner: int | None) -> Any:
         with self._transaction() as session:
-            row = session.get(model, _check_id(item_id, what))
+            # The row is locked as it is read (PostgreSQL; SQLite's BEGIN IMMEDIATE already serialises), so of two
+            # concurrent deletes one deletes and the other then finds nothing: one success, one not-found.
+            row = session.get(model, _check_id(item_id, what), with_for_update=True)
             if row is None or row.owner_id != owner:
                 raise NotFoundError(f"no saved {what} with id {item_id}")
             session.delete(row)
