@@ -50,7 +50,7 @@ def test_concurrent_deletes_of_one_item_give_one_success_and_not_found(store):
         item = store.save_scenario("x", {})
         outcomes: list[str] = []
 
-        def delete(item: int = item) -> None:
+        def delete(item: int = item, outcomes: list[str] = outcomes) -> None:
             try:
                 store.delete_scenario(item)
                 outcomes.append("deleted")
