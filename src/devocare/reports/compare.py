@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -24,6 +23,8 @@ from devocare import architecture, data, simulation
 from devocare.bounds import MAX_SEED
 from devocare.errors import DevocareError
 from devocare.reports import charts
+from devocare.reports.tables import esc as _esc
+from devocare.reports.tables import table as _table
 from devocare.reports.template import render_page
 
 DEFAULT_YEARS = 10
@@ -83,36 +84,6 @@ def _missing(module: str, names: Sequence[str]) -> str | None:
     if not absent:
         return None
     return f"{', '.join(f'{module}.{n}' for n in absent)} not available in this installation of devocare"
-
-
-def _table(frame: pd.DataFrame, float_format: str = "{:,.3g}") -> str:
-    """A DataFrame as an escaped HTML table, numeric columns formatted and right-aligned."""
-    shown = frame.copy()
-    numeric = [i for i, c in enumerate(shown.columns) if pd.api.types.is_numeric_dtype(shown[c])
-               and not pd.api.types.is_bool_dtype(shown[c])]
-    for i in numeric:
-        column = shown.columns[i]
-        shown[column] = shown[column].map(
-            lambda v: "–" if pd.isna(v) else (f"{int(v):,}" if float(v).is_integer() and abs(v) < 1e15
-                                               else float_format.format(v)))
-    html = shown.to_html(index=False, escape=True, na_rep="–", border=0)
-
-    def align(row: re.Match[str]) -> str:
-        cells = re.split(r"(<t[hd])(?=[ >])", row.group(0))
-        out, position = [cells[0]], -1
-        for tag, rest in zip(cells[1::2], cells[2::2], strict=True):
-            position += 1
-            out.append(f'{tag} class="num"' if position in numeric else tag)
-            out.append(rest)
-        return "".join(out)
-
-    return re.sub(r"<tr[^>]*>.*?</tr>", align, html, flags=re.S)
-
-
-def _esc(text: object) -> str:
-    from markupsafe import escape
-
-    return str(escape(str(text)))
 
 
 def _arch_hash(arch: Any) -> str:

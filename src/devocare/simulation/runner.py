@@ -24,7 +24,7 @@ from devocare.simulation.engine import FACTORS, BlockResult
 from devocare.simulation.inputs import load_inputs
 from devocare.simulation.montecarlo import run_one_block
 from devocare.simulation.parameters import ParameterSet, resolve
-from devocare.simulation.results import SimulationResult, _stats, spend_measures, waterfall_frame
+from devocare.simulation.results import SimulationResult, draw_statistics, spend_measures, waterfall_frame
 from devocare.simulation.rules import Rules, build_rules
 
 MAX_YEARS = 30
@@ -82,7 +82,7 @@ def _atom_statistics(results: list[BlockResult]) -> dict[str, dict[str, np.ndarr
         for r in ordered:
             keep = r.draws > 0
             parts.append(r.atom_draws.pop(m)[keep])
-        out[m] = _stats(np.concatenate(parts))
+        out[m] = draw_statistics(np.concatenate(parts))
     return out
 
 
