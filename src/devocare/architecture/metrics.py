@@ -2,8 +2,9 @@
 
 All metrics describe the structure on one date (the architecture's ``as_of`` unless given). Residents are
 the 33,755 LSOAs with their Census 2021 populations; each function holding covers the LSOAs of its holder's
-areas, so "who commissions acute care for this resident" is an array lookup. Spend per service line comes
-from the architecture's cited funding flows (not pooled ones) and is attributed to a line's commissioners in
+areas, so "who commissions acute care for this resident" is an array lookup. Spend per service line is
+the base-year money the simulator allocates under the money rules (the envelope of the parameter tree split
+by the allocation engine, :mod:`devocare.architecture.money_flows`), attributed to a line's commissioners in
 proportion to the residents each covers (an assumption: population, not need, weights).
 
 Definitions (the documentation in ``docs/reference/architecture-format.md`` repeats them):
@@ -52,14 +53,15 @@ class _Reach:
 
 
 def line_spend(arch: Architecture, on: date | None = None) -> dict[str, float]:
-    """£ per service line from the cited flows existing on ``on`` (pooled flows are not counted twice)."""
+    """£ per service line: the base-year money the simulator allocates under the money rules (one truth with
+    the Sankey; :func:`devocare.architecture.money_flows.holder_money`). ``on`` is accepted for symmetry:
+    the money is the base year's whatever date the structure is read on."""
+    from devocare.architecture.money_flows import holder_money
+
     out = dict.fromkeys(LINE_IDS, 0.0)
-    for flow in arch.flows_on(on):
-        if flow.pooled or flow.amount_gbp is None or not flow.lines:
-            continue
-        shares = flow.line_shares or {flow.lines[0]: 1.0}
-        for line, share in shares.items():
-            out[line] += flow.amount_gbp * share
+    by_line = holder_money(arch).groupby("line")["gbp"].sum()
+    for line, amount in by_line.items():
+        out[str(line)] += float(amount)
     return out
 
 

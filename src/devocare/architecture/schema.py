@@ -305,6 +305,7 @@ class FundingFlow(_Dated):
     lines: list[LineId] = Field(default_factory=list, description="Service lines this money commissions.")
     line_shares: dict[LineId, float] | None = None
     pooled: bool = Field(False, description="Money already counted in another flow, pooled here (e.g. BCF).")
+    derived: bool = Field(False, description="Amount computed from the money section (base year), not typed.")
     ring_fenced: bool = False
     settlement_years: int = Field(1, ge=1)
     allocation_rule: str = ""
