@@ -126,12 +126,17 @@ _SOURCE = re.compile(r"^(seed (?P<seed>\d{3})\b.*|data (?P<data>[a-z0-9_]+)\b.*|
 _ID = re.compile(r"^[a-z][a-z0-9_.\-@]*$")
 
 def check_source(text: str) -> str:
-    """A source reads ``seed NNN §x``, ``data <dataset id> ...``, ``EVIDENCE §n ...`` or ``assumption: why``;
-    the seed file and the dataset must exist."""
+    """A source reads ``<bibliography key> §x ...``, ``data <dataset id> ...`` or ``assumption: why`` (the older
+    ``seed NNN §x`` and ``EVIDENCE §n`` forms still load); the key, seed file and dataset must exist."""
+    from devocare import bibliography
+
+    if bibliography.cited_key(text):  # a key of docs/background/bibliography.md
+        return text
     match = _SOURCE.match(text)
     if not match:
         raise ValueError(
-            f"source {text!r} must start with 'seed NNN', 'data <dataset id>', 'EVIDENCE §<n>' or 'assumption: '"
+            f"source {text!r} must start with a bibliography key (e.g. 'reform-2024 §4.3.1'), "
+            "'data <dataset id>', 'assumption: ', or the older 'seed NNN' or 'EVIDENCE §<n>'"
         )
     if match.group("seed") and match.group("seed") not in SEED_FILES:
         raise ValueError(f"no seed file {match.group('seed')!r} (seeds: {', '.join(SEED_FILES)})")
