@@ -164,6 +164,11 @@ REFERENCES: tuple[Reference, ...] = (
        "The 2012/13 shares (hsj-2013-sector-shares) rolled forward with each sector's real growth "
        "(nuffield-2024-nhs-money): acute 55%, mental health 11%, community 7%, general practice 8%, "
        "prescribing 9%, other primary care 6%, other 4%. An assumption: no current official split exists."),
+    _R("specialised-remainder-2025", "derived", "devocare",
+       "Share of specialised commissioning spend kept nationally after the April 2025 delegation: 0.44", "2025/26",
+       "(£25.0bn specialised spend, pq-2024-specialised − about £14bn delegated to ICBs, "
+       "nhsconfed-2025-specialised) ÷ £25.0bn = 0.44; ICBs hold the other 0.56. Spend shares, not service "
+       "counts."),
     _R("danish-incentive-fund", "derived", "devocare",
        "Denmark's incentive fund as a share of regional health funding: about 1.2%", "2019",
        "DKK 1.5bn (danske-regioner-proximity) ÷ the DKK 96.9bn state block grant (ism-2018-bloktilskud) = 1.5% "

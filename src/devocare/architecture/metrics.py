@@ -26,6 +26,10 @@ Definitions (the documentation in ``docs/reference/architecture-format.md`` repe
 * ``board_*_share``: seats by category over the boards of bodies that commission (``scope: all`` totals
   pro-rata to the share of the template's residents it still covers).
 * ``population_devolved_share``: residents whose acute (non-elective) care is commissioned by a devolved body.
+* ``accountability_investment_gbp``: £ a year of the funding flows to bodies holding the ``scrutiny`` and
+  ``citizen_voice`` functions (``ldh-2020``'s provider-funded scrutiny and citizen-voice investment).
+* ``central_headcount_planned``: national bodies' headcount at the end of their ``headcount_path`` (the planned
+  reductions of ``ham-2017`` and the 2025 announcements), else their headcount.
 * ``central_headcount`` / ``running_cost_gbp``: sums of the figures given for national bodies / all bodies
   (a template's running cost pro rata to the share of its residents it still covers).
 """
@@ -253,7 +257,24 @@ def metrics(arch: Architecture, on: date | None = None) -> dict[str, Any]:
     out["central_headcount"] = float(sum(headcounts.values())) if headcounts else float("nan")
     out["central_headcount_bodies"] = ",".join(sorted(headcounts))
     out["running_cost_gbp"] = float(sum(running.values())) if running else float("nan")
+    out["accountability_investment_gbp"] = _accountability_investment(arch, on)
+    planned = {b.id: _planned_headcount(b) for b in national_bodies if _planned_headcount(b) is not None}
+    out["central_headcount_planned"] = float(sum(v for v in planned.values() if v is not None)) if planned else float(
+        "nan")
     return {k: float(v) if isinstance(v, np.floating | np.integer) else v for k, v in out.items()}
+
+
+def _planned_headcount(body: Body) -> int | None:
+    """The end of a body's headcount path (its last planned figure), else its headcount."""
+    if body.headcount_path:
+        return body.headcount_path[max(body.headcount_path)]
+    return body.headcount
+
+
+def _accountability_investment(arch: Architecture, on: date) -> float:
+    """£ a year of the typed flows funding scrutiny and citizen voice (the bodies holding those functions)."""
+    holders = {f.holder for f in arch.functions_on(on) if f.key.split(".")[0] in ("scrutiny", "citizen_voice")}
+    return float(sum(f.amount_gbp or 0.0 for f in arch.flows_on(on) if f.to in holders))
 
 
 def _still_covered(own: np.ndarray, now: np.ndarray, pop: np.ndarray) -> float:

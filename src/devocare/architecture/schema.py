@@ -209,6 +209,10 @@ class Body(_Dated):
     )
     headcount: int | None = None
     running_cost_gbp: float | None = None
+    headcount_path: dict[date, int] = Field(
+        default_factory=dict, description="Planned headcount from each date (a reduction path); cited or labelled."
+    )
+    tax_powers: bool = Field(False, description="Raises revenue locally: its pots are fiscally equalised.")
     board: Board | None = None
     description: str = ""
 
