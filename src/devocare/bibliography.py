@@ -91,6 +91,21 @@ REFERENCES: tuple[Reference, ...] = (
        "https://www.nhsconfed.org/publications/vision-specialised-commissioning",
        "From April 2025 about 70 specialised services worth some £14bn a year are delegated to all ICBs "
        "(after £5.3bn in three regions in 2024/25); highly specialised services stay national."),
+    _R("phe-2021", "official", "Department of Health and Social Care",
+       "Transforming the public health system: reforming the public health system for the challenges of our "
+       "times", "2021",
+       "https://www.gov.uk/government/publications/transforming-the-public-health-system",
+       "Public Health England closed on 30 September 2021; the UK Health Security Agency and the Office for "
+       "Health Improvement and Disparities took on its functions from 1 October 2021."),
+    _R("mhclg-names", "official", "GOV.UK (organisation page of the Ministry of Housing, Communities and "
+       "Local Government)", "Ministry of Housing, Communities and Local Government: names since 2018", "2024",
+       "https://www.gov.uk/government/organisations/ministry-of-housing-communities-local-government",
+       "The Department for Communities and Local Government became MHCLG on 8 January 2018, the Department for "
+       "Levelling Up, Housing and Communities on 19 September 2021, and MHCLG again on 8 July 2024."),
+    _R("hssib-2023", "official", "Health Services Safety Investigations Body",
+       "About HSSIB (Health and Care Act 2022, Part 4)", "2023", "https://www.hssib.org.uk/",
+       "The Healthcare Safety Investigation Branch ran from April 2017, hosted by NHS Improvement, without a "
+       "statutory basis; HSSIB replaced it as a statutory body on 1 October 2023."),
     _R("dhsc-2023-ph-grant", "official", "Department of Health and Social Care",
        "Public health grants to local authorities: 2023 to 2024", "2023",
        "https://www.gov.uk/government/publications/public-health-grants-to-local-authorities-2023-to-2024",
@@ -103,8 +118,8 @@ REFERENCES: tuple[Reference, ...] = (
        "local authority revenue outturn, shipped as data mhclg_revenue_outturn_rsx_by_la_2022_23_2023_24)."),
     _R("nhse-bcf", "official", "NHS England", "Better Care Fund: grants and funding", "2015–2025",
        "https://www.england.nhs.uk/ourwork/part-rel/transformation-fund/better-care-fund/",
-       "Pooled NHS and council budget in every Health and Wellbeing Board area since April 2015; minimum pool "
-       "about £7.2bn in the 2022-23 policy framework and about £9.0bn in 2025/26."),
+       "Pooled NHS and council budget in every Health and Wellbeing Board area since April 2015 (minimum "
+       "pool £5.3bn in 2015/16); about £7.2bn in the 2022-23 policy framework and about £9.0bn in 2025/26."),
     _R("hoc-2024-icb-allocations", "official", "House of Commons Library",
        "NHS funding and ICB allocations 2024/25 (research briefing CBP-10031)", "2024",
        "https://commonslibrary.parliament.uk/research-briefings/cbp-10031/",

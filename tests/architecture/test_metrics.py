@@ -48,7 +48,7 @@ def test_minimal_by_hand():
 def test_status_quo_icb_boards_reproduce_004(table):
     sq = table.loc["status-quo-2023"]
     assert sq["board_members"] == 777
-    assert sq["board_nhs_executive_share"] == pytest.approx(466 / 777)
+    assert sq["board_nhs_member_share"] == pytest.approx(466 / 777)  # NHS members, not all executives
     assert sq["board_non_executive_share"] == pytest.approx(220 / 777)
     assert sq["board_la_officer_share"] == pytest.approx(82 / 777)
     assert sq["board_elected_share"] == pytest.approx(9 / 777)

@@ -238,7 +238,7 @@ def sankey(arch: Architecture, on: date | None = None) -> dict[str, list[Any]]:
         # a holder that exists in this architecture is paid as its flows say; one that only exists in the
         # ``otherwise`` architecture (outside the coverage) is paid as that architecture says
         flows = arch.flows_on(on) if own else rs_arch.flows_on(rs_arch.as_of)
-        names = {b.id: b.name for b in (arch.bodies if own else rs_arch.bodies)}
+        names = {b.id: b.name_on(on if own else rs_arch.as_of) for b in (arch.bodies if own else rs_arch.bodies)}
         if own:
             rule_set = arch.id
         key = str(holder) if own else f"{rule_set}:{holder}"

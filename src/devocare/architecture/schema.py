@@ -83,7 +83,7 @@ OTHER_DOMAINS: tuple[str, ...] = (
 FUNCTION_DOMAINS: tuple[str, ...] = MATRIX_DOMAINS + OTHER_DOMAINS
 COMMISSIONING_FUNCTIONS: tuple[str, ...] = tuple(f"commissioning.{line}" for line in LINE_IDS)
 
-BoardCategory = Literal["elected", "nhs_executive", "non_executive", "la_officer", "lay", "other"]
+BoardCategory = Literal["elected", "nhs_executive", "non_executive", "la_officer", "lay", "other", "nhs_member"]
 BOARD_CATEGORIES: tuple[str, ...] = get_args(BoardCategory)
 BoardRole = Literal[
     "chair",
@@ -232,6 +232,9 @@ class Body(_Dated):
         default_factory=dict, description="Planned headcount from each date (a reduction path); cited or labelled."
     )
     tax_powers: bool = Field(False, description="Raises revenue locally: its pots are fiscally equalised.")
+    renamed: dict[date, str] = Field(
+        default_factory=dict, description="The body's name from each date on (``name`` is the name before)."
+    )
     board: Board | None = None
     description: str = ""
 
@@ -241,6 +244,13 @@ class Body(_Dated):
         if not _ID.match(value):
             raise ValueError(f"id {value!r} must be lower-case letters, digits, '_', '-', '.' or '@'")
         return value
+
+    def name_on(self, on: date | None) -> str:
+        """The body's name on ``on`` (departments are renamed: DCLG, MHCLG, DLUHC, MHCLG again)."""
+        if on is None or not self.renamed:
+            return self.name
+        past = [d for d in self.renamed if d <= on]
+        return self.renamed[max(past)] if past else self.name
 
 
 class FunctionAssignment(_Dated):

@@ -29,7 +29,7 @@ def graph(arch: Architecture, on: date | None = None) -> nx.MultiDiGraph:
     on = on or arch.as_of
     g = nx.MultiDiGraph(id=arch.id, name=arch.name, as_of=on.isoformat())
     for b in arch.bodies_on(on):
-        g.add_node(b.id, name=b.name, kind=b.kind, tier=b.tier, leadership=b.leadership, statutory=b.statutory,
+        g.add_node(b.id, name=b.name_on(on), kind=b.kind, tier=b.tier, leadership=b.leadership, statutory=b.statutory,
                    area_level=b.area_level or "")
     for e in arch.edges_on(on):
         g.add_edge(e.from_, e.to, key=e.key, relation="accountability", type=e.type)
@@ -118,7 +118,7 @@ def function_matrix(arch: Architecture, on: date | None = None) -> pd.DataFrame:
         if share <= 0:
             continue
         b = bodies[f.holder]
-        rows.append({"function": f.key, "domain": f.key.split(".")[0], "holder": b.id, "holder_name": b.name,
+        rows.append({"function": f.key, "domain": f.key.split(".")[0], "holder": b.id, "holder_name": b.name_on(on),
                      "tier": b.tier, "residents_share": round(share, 6),
                      "start": f.start.isoformat() if f.start else None,
                      "end": f.end.isoformat() if f.end else None})
@@ -145,7 +145,8 @@ def accountability_chain(arch: Architecture, body_id: str, on: date | None = Non
     local = [n for n in electorates if dist[n] == best and alive[n].tier != "national"]
     target = (local or [n for n in electorates if dist[n] == best])[0]
     path = nx.shortest_path(g, body_id, target)
-    return [{"from": u, "from_name": alive[u].name, "to": v, "to_name": alive[v].name, "type": types[(u, v)]}
+    return [{"from": u, "from_name": alive[u].name_on(on), "to": v, "to_name": alive[v].name_on(on),
+             "type": types[(u, v)]}
             for u, v in zip(path, path[1:], strict=False)]
 
 
