@@ -61,3 +61,15 @@ def test_kingsfund_headcount_path_reduces_the_centre(table) -> None:
     kf = table.loc["kingsfund-2017"]
     assert kf["central_headcount_planned"] < kf["central_headcount"]
     assert kf["central_headcount_planned"] == pytest.approx(1462 + 4621 + 979)
+
+
+def test_figure_10_is_computable_for_both_models(table) -> None:
+    aco, split = table.loc["reform-aco-2024"], table.loc["reform-split-2024"]
+    # the split model commissions out-of-hospital care closer to the population (upper-tier councils)...
+    assert split["commissioning_population_out_of_hospital"] < aco["commissioning_population_out_of_hospital"] / 2
+    # ...both commission hospital care at the combined authority's scale...
+    assert split["commissioning_population_hospital"] == pytest.approx(aco["commissioning_population_hospital"])
+    # ...and the split budget puts more budget holders on a resident's pathway
+    assert split["pathway_budget_holders"] > aco["pathway_budget_holders"]
+    # roll-out: both are limited to the areas with a deal (55.9% of residents in the 2025 lookup)
+    assert aco["population_with_deal_share"] == pytest.approx(0.559, abs=0.001)
