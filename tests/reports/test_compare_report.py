@@ -180,3 +180,15 @@ def test_pdf_through_headless_chromium_with_charts_drawn(html: str, tmp_path: Pa
                               (tmp_path / "report.html").as_uri()],
                              capture_output=True, text=True, timeout=180).stdout
         assert dom.count('class="main-svg"') >= html.count('class="chart"')
+
+
+def test_evaluation_section_shows_methods_robustness_and_the_verdict(html: str) -> None:
+    from devocare.outcomes import evaluate
+    from devocare.reports.evaluation import AREA, INDICATOR
+
+    section = unescape(html.split('id="evaluation"')[1].split("</section>")[0])
+    r = evaluate(AREA, None, INDICATOR, robust_indicators=())
+    assert f"Verdict: {r['verdict']}" in section.replace("<strong>", "").replace("</strong>", "")
+    for method in r["methods"]["method"]:
+        assert method in section
+    assert "leave-one-out" in section and "in-time placebo" in section and 'class="chart"' in section

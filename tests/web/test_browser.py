@@ -34,6 +34,7 @@ PAGES = {
     "area": ("/area?area=E08000003", 1),
     "allocation": ("/allocation?year=2025%2F26&icb=QOP&build=lad", 3),
     "outcomes": ("/outcomes?indicator=hle_female&level=utla", 3),
+    "outcomes-evaluation": ("/outcomes/evaluation?area=E47000001&indicator=u75_preventable_cvd_mortality", 2),
     "saved": ("/saved", 0),
     "about": ("/about", 0),
     "api": ("/docs", 0),

@@ -32,7 +32,6 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-import yaml
 
 from devocare import data
 from devocare.allocation.money import split_pence
@@ -107,15 +106,17 @@ def read_envelope(path: str | Path) -> dict[str, float]:
     if not p.is_file():
         raise DevocareError(f"envelope file not found: {str(path)!r}")
     if p.suffix.lower() == ".csv":
-        df = pd.read_csv(p)
+        try:
+            df = pd.read_csv(p)
+        except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
+            raise DevocareError(f"envelope CSV {str(path)!r} cannot be read: {str(exc).splitlines()[0]}") from None
         if not {"line", "gbp"} <= set(df.columns):
             raise DevocareError(f"envelope CSV {str(path)!r} needs columns line,gbp (has {', '.join(df.columns)})")
         raw: Any = dict(zip(df["line"].astype(str), df["gbp"], strict=True))
     else:
-        try:
-            raw = yaml.safe_load(p.read_text(encoding="utf-8"))
-        except yaml.YAMLError as exc:
-            raise DevocareError(f"envelope file {str(path)!r} is not valid YAML: {exc}") from None
+        from devocare.safeyaml import load_file
+
+        raw = load_file(p, "envelope file")  # unreadable, not UTF-8, impossible dates, deep nesting: named
         if isinstance(raw, dict) and "lines" in raw:
             raw = raw["lines"]
     if not isinstance(raw, dict) or not raw:

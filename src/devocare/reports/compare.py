@@ -366,6 +366,16 @@ def _assumptions_section(ctx: Context) -> Section:
     return section
 
 
+def _evaluation_section(ctx: Context) -> Section:
+    title = "Did devolution change outcomes? (Greater Manchester)"
+    try:
+        from devocare.reports.evaluation import evaluation_html
+
+        return Section("evaluation", title, evaluation_html(ctx.figure))
+    except DevocareError as exc:
+        return Section("evaluation", title, missing=str(exc))
+
+
 def _caveats_section(ctx: Context, missing: list[Section]) -> Section:
     items = [
         "These are model results on the stated parameters, not forecasts: each figure depends on the "
@@ -436,7 +446,7 @@ def compare_report(arch_ids: Sequence[Any], years: int = DEFAULT_YEARS, draws: i
     archs = _load_all(arch_ids)
     ctx = Context(archs=archs, years=int(years), draws=int(draws), seed=int(seed))
     sections = [_architectures_section(ctx), _metrics_section(ctx), _changes_section(ctx),
-                _funding_section(ctx), _simulation_section(ctx), _assumptions_section(ctx)]
+                _funding_section(ctx), _simulation_section(ctx), _evaluation_section(ctx), _assumptions_section(ctx)]
     sections.append(_run_record_section(ctx))
     missing = [s for s in sections if s.missing]
     sections += [_caveats_section(ctx, missing), _data_section(ctx)]

@@ -217,13 +217,16 @@ def _check_json_object(value: Any, what: str) -> dict[str, Any]:
 def _check_yaml(yaml_text: str) -> str:
     if not isinstance(yaml_text, str):
         raise DevocareError(f"architecture YAML must be text, not {type(yaml_text).__name__}")
-    size = len(yaml_text.encode("utf-8"))
+    size = len(yaml_text.encode("utf-8", "surrogatepass"))
     if size > MAX_YAML_BYTES:
         raise DevocareError(f"architecture YAML is {size} bytes; at most {MAX_YAML_BYTES} allowed")
-    try:
-        parsed = yaml.safe_load(yaml_text)
+    from devocare import safeyaml
+
+    try:  # drafts too: no alias bombs, impossible dates, deep nesting or lone surrogates
+        safeyaml.check_events(yaml_text, "architecture files")
+        parsed = safeyaml.construct(yaml_text)
     except yaml.YAMLError as exc:
-        raise DevocareError(f"architecture YAML does not parse: {str(exc).splitlines()[0]}") from None
+        raise DevocareError(f"architecture YAML does not parse: {safeyaml.describe(exc)}") from None
     if not isinstance(parsed, dict):
         raise DevocareError("architecture YAML must be a mapping (id:, name:, bodies: ...)")
     return yaml_text
