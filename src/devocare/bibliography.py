@@ -221,7 +221,9 @@ def to_markdown() -> str:
         "Every source a built-in architecture or a default cites, by key. In an architecture file a source such as",
         "`reform-2024 §4.3.1 (block grants for at least five years)` starts with one of these keys; the rest names",
         "the place in the document. Derived figures are our own arithmetic and name their inputs by key.",
-        "Generated from `src/devocare/bibliography.py` (a test keeps this page identical to it).",
+        "The sections up to *Model validity* are generated from `src/devocare/bibliography.py` (a test keeps",
+        "them identical to it, and architecture files may cite only their keys); the parameters' sources under",
+        "*Model validity* use upper-case keys and are maintained by hand.",
         "",
     ]
     for kind, heading in KINDS.items():

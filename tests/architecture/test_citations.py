@@ -58,7 +58,7 @@ def test_no_citation_points_outside_the_repository(arch_id: str) -> None:
 
 def test_bibliography_page_is_generated_from_the_table() -> None:
     page = (ROOT / "docs" / "background" / "bibliography.md").read_text(encoding="utf-8")
-    assert page == bibliography.to_markdown()
+    assert page.startswith(bibliography.to_markdown().rstrip("\n"))  # then the hand-kept parameter sources
 
 
 def test_every_reference_is_complete_and_derived_figures_name_their_inputs() -> None:

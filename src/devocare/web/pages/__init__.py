@@ -2,7 +2,17 @@
 
 from fastapi import APIRouter
 
-from devocare.web.pages import allocation, architectures, area, home, outcomes, outcomes_evaluation, saved, simulate
+from devocare.web.pages import (
+    allocation,
+    architectures,
+    area,
+    home,
+    login,
+    outcomes,
+    outcomes_evaluation,
+    saved,
+    simulate,
+)
 
 router = APIRouter(include_in_schema=False)
 router.include_router(home.router)
@@ -13,3 +23,4 @@ router.include_router(outcomes.router)
 router.include_router(simulate.router)
 router.include_router(architectures.router)
 router.include_router(saved.router)
+router.include_router(login.router)
