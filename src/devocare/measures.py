@@ -5,10 +5,10 @@ here, so a measure is named the same way everywhere and no caller rebuilds a lab
 themselves (``spent_gbp_bn``, ``fragmentation_pots``, ...) are contracts of the JSON outputs and never
 change; the registry adds the words beside them.
 
-Units say how a value is shown (see :mod:`devocare.formatting`): ``gbp`` pounds, ``gbp_bn`` / ``gbp_m``
-values already in £bn / £m, ``share`` a fraction shown as a percentage, ``count`` whole things (bodies,
-people, admissions), ``rate`` a per-population rate, ``ratio`` a dimensionless number, ``index`` 0–1 scores,
-``year`` a financial or calendar year, ``text`` words.
+Units say how a value is shown (see :mod:`devocare.formatting`): ``gbp`` pounds, ``gbp_bn`` / ``gbp_m`` /
+``gbp_k`` values already in £bn / £m / £k, ``pence`` pennies, ``share`` a fraction shown as a percentage,
+``count`` whole things (bodies, people, admissions), ``rate`` a per-population rate, ``ratio`` a
+dimensionless number, ``index`` 0–1 scores, ``year`` a financial or calendar year, ``text`` words.
 """
 
 from __future__ import annotations
@@ -16,7 +16,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-Unit = Literal["gbp", "gbp_bn", "gbp_m", "share", "count", "rate", "ratio", "index", "year", "text", "levels"]
+Unit = Literal[
+    "gbp", "gbp_bn", "gbp_m", "gbp_k", "pence", "share", "count", "rate", "ratio", "index", "year", "text", "levels"
+]
 Kind = Literal["stock", "flow", "state", "structure", "setting"]
 
 
@@ -176,11 +178,48 @@ FUNNEL: dict[str, str] = {
     "low_998": "Lower (99.8% limits)",
 }
 
+#: Columns of a budget holder's view (``devocare budget``), beside the budget measures above.
+BUDGET_VIEW: tuple[Measure, ...] = (
+    _M("body", "Body", "text", "setting", "The budget holder and its area (holder:code)."),
+    _M("income", "Income", "gbp", "flow",
+       "Allocation net of any incentive top-slice, plus incentive payments and transfers received."),
+    _M("overspend", "Overspend", "gbp", "flow", "Spending plus transfers paid out above the year's income."),
+    _M("prob_overspend", "Chance of overspend", "share", "state",
+       "Share of Monte Carlo draws in which the body spends more than its income that year."),
+    _M("prob_intervention", "Chance of intervention", "share", "state",
+       "Share of draws in which the body meets the intervention trigger (reserves below zero or a line below "
+       "its minimum service level)."),
+    _M("prob_reserves_negative", "Chance reserves go negative", "share", "state",
+       "Share of draws in which reserves end the year below zero (one reason for intervention)."),
+    _M("prob_below_minimum_service", "Chance of a line below its minimum", "share", "state",
+       "Share of draws in which a service line's spend falls below its minimum service level (the other reason)."),
+    _M("deficit_support_mean", "Deficit support (mean)", "gbp", "flow", "Overspend met by the centre, mean of draws."),
+    _M("returned_mean", "Returned to the centre (mean)", "gbp", "flow", "Surplus clawed back, mean of draws."),
+)
+
+#: Common columns of tables (allocation, areas, grants) that are not simulation measures.
+COLUMNS: tuple[Measure, ...] = (
+    _M("gbp", "Amount (£)", "gbp", "flow", "Money in pounds."),
+    _M("pence", "Amount (£, exact to the penny)", "pence", "flow", "Money in pence, exact: sums reproduce totals."),
+    _M("gbp_per_head", "£ per head", "gbp", "state", "Money divided by the area's population."),
+    _M("target_gbp_k", "Target (£)", "gbp_k", "state", "Target allocation, published in £ thousands."),
+    _M("population", "Population", "count", "state", "Residents (ONS mid-year estimate or GP registrations)."),
+    _M("weighted_population", "Weighted population", "count", "state",
+       "Population weighted by the allocation formula for age, need and unmet need."),
+    _M("code", "Code", "text", "setting", "ONS or NHS code of the area."),
+    _M("name", "Name", "text", "setting", "The area's or body's name."),
+    _M("financial_year", "Financial year", "year", "setting", "April to March."),
+    _M("distance_from_target", "Distance from target", "share", "state",
+       "How far an allocation is above (+) or below (−) its target share."),
+    _M("practice_share", "Share from practices", "share", "state", "Target share from practice weighted populations."),
+    _M("published_share", "Published share", "share", "state", "NHS England's published target share."),
+)
+
 #: Suffixes of the summary's Monte Carlo statistics and what they add to a label.
-STAT_SUFFIXES: dict[str, str] = {"_mean": "mean", "_p5": "P5", "_p50": "P50", "_p95": "P95"}
+STAT_SUFFIXES: dict[str, str] = {"_central": "central", "_mean": "mean", "_p5": "P5", "_p50": "P50", "_p95": "P95"}
 
 REGISTRY: dict[str, Measure] = {}
-for _group in (ARCHITECTURE, DRAWS, BUDGET, SUMMARY):  # later groups win where an id repeats
+for _group in (COLUMNS, ARCHITECTURE, DRAWS, BUDGET, BUDGET_VIEW, SUMMARY):  # later groups win where an id repeats
     for _m in _group:
         REGISTRY[_m.id] = _m
 
@@ -216,7 +255,8 @@ def unit_label(key: str) -> str:
     m = get(key)
     if m is None:
         return ""
-    return {"gbp": "£", "gbp_bn": "£bn", "gbp_m": "£m", "share": "%", "rate": "per 1,000"}.get(m.unit, "")
+    return {"gbp": "£", "gbp_bn": "£bn", "gbp_m": "£m", "gbp_k": "£k", "pence": "p", "share": "%",
+            "rate": "per 1,000"}.get(m.unit, "")
 
 
 def unit(key: str) -> Unit | None:
@@ -239,7 +279,9 @@ def funnel_label(key: str) -> str:
 def glossary_rows() -> list[dict[str, str]]:
     """Every registered measure as (group, key, label, unit, kind, meaning) records, for docs and the web."""
     rows = []
-    for group, members in (("simulation summary", SUMMARY), ("budget", BUDGET), ("architecture", ARCHITECTURE)):
+    groups = (("simulation summary", SUMMARY), ("budget", BUDGET), ("budget holder's view", BUDGET_VIEW),
+              ("architecture", ARCHITECTURE))
+    for group, members in groups:
         for m in members:
             rows.append({"group": group, "key": m.id, "label": m.label, "unit": unit_label(m.id) or m.unit,
                          "kind": m.kind, "meaning": m.meaning})

@@ -27,6 +27,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "allocate": ("allocate", "group"),
     "simulate": ("simulate", "register"),
     "compare": ("simulate", "register"),
+    "budget": ("budget", "register"),
     "outcomes": ("outcomes", "group"),
     "report": ("report", "group"),
     "serve": ("serve", "register"),
