@@ -77,7 +77,7 @@ def money(value: Any, scale: float = 1.0) -> str:
     elif a == 0:
         body = "0"
     else:
-        body = f"{a:.2f}"
+        body = significant(a, 3, 4)
     return f"{sign}£{body}"
 
 

@@ -2,7 +2,7 @@
 
 from fastapi import APIRouter
 
-from devocare.web.api import allocation, architectures, areas, outcomes, saved, simulation
+from devocare.web.api import allocation, analysis, architectures, areas, outcomes, saved, simulation
 
 router = APIRouter()
 router.include_router(areas.router)
@@ -11,3 +11,4 @@ router.include_router(allocation.router)
 router.include_router(outcomes.router)
 router.include_router(saved.router)
 router.include_router(simulation.router)
+router.include_router(analysis.router)
