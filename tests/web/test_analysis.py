@@ -1,0 +1,76 @@
+"""Paired comparison and budget API, and the budget page: answers with labels, problems for bad input."""
+
+from __future__ import annotations
+
+import io
+import re
+
+import pytest
+
+pytestmark = pytest.mark.e2e
+SCI = re.compile(r"\d[eE][+-]?\d")
+
+
+def test_paired_api_returns_records_summary_and_areas(client):
+    r = client.post("/api/v1/compare/paired", json={"baseline": "status-quo-2023",
+                                                    "architectures": ["reform-aco-2024"], "years": 2, "draws": 4,
+                                                    "areas": True})
+    assert r.status_code == 200, r.text
+    doc = r.json()
+    row = next(x for x in doc["national"] if x["measure"] == "spent_gbp_bn")
+    assert row["architecture"] == "reform-aco-2024" and row["label"] == "Money spent"
+    assert row["diff_p5"] <= row["diff_p50"] <= row["diff_p95"]
+    assert 0 <= row["prob_lower"] <= 1 and doc["summary"]
+    assert {a["measure"] for a in doc["areas"]} == {"spent", "spent_per_need", "admissions"}
+
+
+@pytest.mark.parametrize("body", [
+    {"baseline": "status-quo-2023", "architectures": []},
+    {"baseline": "status-quo-2023", "architectures": ["no-such-arch"], "years": 1, "draws": 0},
+    {"baseline": "status-quo-2023", "architectures": ["status-quo-2023"], "years": 1, "draws": 0},
+    {"baseline": "status-quo-2023", "architectures": ["reform-aco-2024"], "years": 30, "draws": 5000},
+])
+def test_paired_api_bad_input_is_a_problem(client, body):
+    r = client.post("/api/v1/compare/paired", json=body)
+    assert 400 <= r.status_code < 500 and r.headers["content-type"].startswith("application/problem+json")
+
+
+def test_budget_api_per_year_records(client):
+    r = client.get("/api/v1/budget", params={"architecture": "reform-aco-2024", "body": "Greater Manchester",
+                                             "years": 2, "draws": 4})
+    assert r.status_code == 200, r.text
+    doc = r.json()
+    assert doc["summary"]["body"] == "combined_authority:E47000001"
+    assert len(doc["years"]) == 2 and {"prob_overspend", "prob_intervention"} <= set(doc["years"][0])
+    bad = client.get("/api/v1/budget", params={"architecture": "reform-aco-2024", "body": "Atlantis"})
+    assert bad.status_code == 400 and "no budget" in bad.json()["detail"]
+
+
+def test_budget_page_labels_numbers_and_excel(html_client):
+    r = html_client.get("/budget", params={"arch": "reform-aco-2024", "body": "E47000001", "years": 2,
+                                           "draws": 4})
+    assert r.status_code == 200
+    text = re.sub(r"<script.*?</script>", "", r.text, flags=re.S)
+    assert "Chance of overspend, worst year" in text and "Return on prevention" in text
+    assert "prob_overspend" not in text and not SCI.search(re.sub(r"<[^>]+>", " ", text))
+    assert re.search(r"\d+% in 2025/26|\d+% in 2024/25", text)
+    csv = html_client.get("/budget", params={"arch": "reform-aco-2024", "body": "E47000001", "years": 2,
+                                             "draws": 4, "download": "budget_by_year"})
+    assert csv.status_code == 200 and csv.text.startswith("body,name,year")
+    xlsx = html_client.get("/budget/xlsx", params={"arch": "reform-aco-2024", "body": "E47000001", "years": 2,
+                                                   "draws": 4})
+    from openpyxl import load_workbook
+
+    wb = load_workbook(io.BytesIO(xlsx.content))
+    assert "budget by year" in wb.sheetnames and "run record" in wb.sheetnames
+
+
+def test_my_area_links_to_the_budget_dashboard(html_client):
+    r = html_client.get("/area", params={"area": "E47000001"})
+    assert 'id="budget-link"' in r.text and "/budget?arch=reform-aco-2024&amp;body=E47000001" in r.text
+
+
+def test_budget_page_bad_body_is_shown_in_the_form(html_client):
+    r = html_client.get("/budget", params={"arch": "reform-aco-2024", "body": "Atlantis", "draws": 0,
+                                           "years": 1})
+    assert r.status_code == 200 and "no budget of this architecture" in r.text
