@@ -18,7 +18,7 @@ from devocare import measures
 MINUS = "-"
 _YEAR_COLUMNS = {"year", "base_year", "horizon", "financial_year", "vintage", "period"}
 #: Columns of tidy tables whose unit is each row's ``measure``'s.
-_PER_ROW = frozenset({"value", "mean", "p5", "p50", "p95", "central", "baseline_central", "reform_central",
+PER_ROW = frozenset({"value", "mean", "p5", "p50", "p95", "central", "baseline_central", "reform_central",
                       "diff_central", "diff_mean", "diff_p5", "diff_p50", "diff_p95"})
 _COUNT_HINTS = ("population", "people", "residents", "admissions", "practices", "members", "headcount", "n_")
 
@@ -184,7 +184,7 @@ def frame(df: pd.DataFrame, labels: bool = True) -> pd.DataFrame:
     row_units = [guess_unit(str(m)) for m in df["measure"]] if per_row else []
     for col in df.columns:
         series = df[col]
-        if per_row and col in _PER_ROW:
+        if per_row and col in PER_ROW:
             out[col] = [by_unit(v, u) for v, u in zip(series, row_units, strict=True)]
         elif col == "measure":
             out[col] = [measures.label(str(m)) for m in series]

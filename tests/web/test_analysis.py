@@ -74,3 +74,33 @@ def test_budget_page_bad_body_is_shown_in_the_form(html_client):
     r = html_client.get("/budget", params={"arch": "reform-aco-2024", "body": "Atlantis", "draws": 0,
                                            "years": 1})
     assert r.status_code == 200 and "no budget of this architecture" in r.text
+
+
+def test_compare_reforms_page_summary_table_and_downloads(html_client):
+    params = {"baseline": "status-quo-2023", "arch": ["reform-aco-2024", "reform-split-2024"], "years": 2,
+              "draws": 4, "run": 1}
+    r = html_client.get("/compare/reforms", params=params)
+    assert r.status_code == 200
+    text = re.sub(r"<script.*?</script>", "", r.text, flags=re.S)
+    assert "In plain words" in text and "reform-split-2024: money spent is" in text
+    plain = re.sub(r"<[^>]+>", " ", text)
+    assert "Money spent" in plain and "spent_gbp_bn" not in plain and not SCI.search(plain)
+    assert text.count('class="dc-chart"') >= 4  # two difference fans, two maps
+    csv = html_client.get("/compare/reforms", params={**params, "download": "area_table"})
+    assert csv.status_code == 200 and csv.text.startswith("area,area_name,reform-aco-2024,reform-split-2024")
+    assert len(csv.text.splitlines()) == 297
+    xlsx = html_client.get("/compare/reforms/xlsx", params=params)
+    from openpyxl import load_workbook
+
+    wb = load_workbook(io.BytesIO(xlsx.content))
+    assert {"paired differences", "difference fans", "areas", "area table", "run record"} <= set(wb.sheetnames)
+
+
+def test_compare_reforms_refuses_too_few_or_too_many(html_client):
+    r = html_client.get("/compare/reforms", params={"baseline": "status-quo-2023", "arch": ["status-quo-2023"],
+                                                    "run": 1})
+    assert "other than the baseline" in r.text
+    many = ["reform-aco-2024", "reform-split-2024", "ten-year-plan-2025", "deloitte-2016", "kingsfund-2017"]
+    r = html_client.get("/compare/reforms", params={"baseline": "status-quo-2023", "arch": many, "run": 1,
+                                                    "draws": 0, "years": 1})
+    assert r.status_code in (200, 422) and "at most 4" in r.text

@@ -177,3 +177,31 @@ def plain_summary(diffs: pd.DataFrame) -> list[str]:
                 f"(90% of paired draws between {lo} and {hi}; {direction} in {formatting.percent(sure)} of draws)."
             )
     return lines
+
+
+#: National series per draw and year that :func:`difference_fans` can difference.
+FAN_SERIES = {
+    "spent": ("Money spent", lambda r: r.national["spent_by_line"].sum(axis=2)),
+    "admissions": ("Emergency admissions", lambda r: r.national["admissions"]),
+    "deficit_support": ("Deficit support from the centre", lambda r: r.draws["deficit_support"].sum(axis=2)),
+}
+
+
+def difference_fans(results: Sequence[SimulationResult], baseline: str, series: str = "spent") -> pd.DataFrame:
+    """Per reform and year: P5/P50/P95 of the paired national difference (reform − baseline) in ``series``
+    (one of :data:`FAN_SERIES`), and the central run's difference — what a difference fan chart draws."""
+    if series not in FAN_SERIES:
+        raise DevocareError(f"unknown series {series!r}; choose one of {', '.join(FAN_SERIES)}")
+    base, others = _check(results, baseline)
+    get = FAN_SERIES[series][1]
+    b = get(base)
+    frames = []
+    for r in others:
+        diff = get(r) - b  # (draws+1, years)
+        sample = diff[1:] if r.n_draws > 0 else diff[:1]
+        frames.append(pd.DataFrame({
+            "architecture": r.architecture, "year": r.years, "series": series,
+            "p5": np.percentile(sample, 5, axis=0), "p50": np.percentile(sample, 50, axis=0),
+            "p95": np.percentile(sample, 95, axis=0), "central": diff[0],
+        }))
+    return pd.concat(frames, ignore_index=True)

@@ -52,14 +52,21 @@ def _money(value: Any) -> str:
     return formatting.money(value)
 
 
-def _cell(value: Any, column: str) -> str:
-    """A table cell formatted by its column's unit (years as years, shares as %, counts whole, money in £)."""
-    from devocare import formatting
+def _cell(value: Any, column: str, measure: Any = None) -> str:
+    """A table cell formatted by its column's unit (years as years, shares as %, counts whole, money in £);
+    in tidy tables, value columns take the unit of the row's ``measure`` and measure keys show as labels."""
+    from devocare import formatting, measures
 
     if value is None or (isinstance(value, float) and value != value):
         return "–"
     if isinstance(value, bool):
         return "yes" if value else "no"
+    if measure is not None and column == "measure":
+        return measures.label(str(value))
+    if measure is not None and column in formatting.PER_ROW:
+        unit = formatting.guess_unit(str(measure))
+        if unit is not None:
+            return formatting.by_unit(value, unit)
     if formatting.guess_unit(str(column)) is None and not isinstance(value, str):
         return _fmt(value)
     return formatting.value(str(column), value)
