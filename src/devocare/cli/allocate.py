@@ -13,6 +13,7 @@ from devocare.allocation import need
 from devocare.allocation.convergence import icb_convergence, target_shares
 from devocare.allocation.money import money as allocate_money
 from devocare.allocation.money import place_money
+from devocare.cli.outfile import FORCE
 from devocare.cli.output import TableFormat, check_xlsx_out, emit_table
 from devocare.errors import DevocareError
 
@@ -60,9 +61,10 @@ def places_cmd(
     mode: str = typer.Option("exact", "--mode", help="exact, or nhse-tool to reproduce NHS England's tool."),
     fmt: TableFormat = FORMAT,
     out: Path = OUT,
+    force: bool = FORCE,
 ) -> None:
     """Need indices of places inside an ICB (first row: the ICB against England)."""
-    check_xlsx_out(fmt, out)
+    check_xlsx_out(fmt, out, force)
     spec = _places_or_level(place, place_level)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", need.NeedIndexWarning)
@@ -80,9 +82,10 @@ def money_cmd(
     lines: str = typer.Option(None, "--lines", help="Comma-separated allocation lines (default: all published)."),
     fmt: TableFormat = FORMAT,
     out: Path = OUT,
+    force: bool = FORCE,
 ) -> None:
     """NHS England's published ICB allocation lines split by need, to the penny, summed to an area level."""
-    check_xlsx_out(fmt, out)
+    check_xlsx_out(fmt, out, force)
     chosen = [x.strip() for x in lines.split(",") if x.strip()] if lines else None
     emit_table(allocate_money(year, level, chosen), fmt, out, "allocation")
 
@@ -96,9 +99,10 @@ def place_money_cmd(
     lines: str = typer.Option(None, "--lines", help="Comma-separated allocation lines (default: all published)."),
     fmt: TableFormat = FORMAT,
     out: Path = OUT,
+    force: bool = FORCE,
 ) -> None:
     """£ each place's practices are allocated, by line: the ICB's published lines split by need, to the penny."""
-    check_xlsx_out(fmt, out)
+    check_xlsx_out(fmt, out, force)
     spec = _places_or_level(place, place_level)
     chosen = [x.strip() for x in lines.split(",") if x.strip()] if lines else None
     table = place_money(year, icb, places=spec, place_level=place_level, lines=chosen)
@@ -112,9 +116,10 @@ def targets_cmd(
     line: str = typer.Option("core", "--line", help="core or pmc."),
     fmt: TableFormat = FORMAT,
     out: Path = OUT,
+    force: bool = FORCE,
 ) -> None:
     """ICB target shares from practice weighted populations against NHS England's published targets."""
-    check_xlsx_out(fmt, out)
+    check_xlsx_out(fmt, out, force)
     emit_table(target_shares(year, line), fmt, out, "allocation")
 
 
@@ -129,9 +134,10 @@ def converge_cmd(
     target: str = typer.Option("published", "--target", help="published (NHS England's, incl. EACA) or practice."),
     fmt: TableFormat = FORMAT,
     out: Path = OUT,
+    force: bool = FORCE,
 ) -> None:
     """ICBs moving from NHS England's published baselines toward target shares (pace of change)."""
-    check_xlsx_out(fmt, out)
+    check_xlsx_out(fmt, out, force)
     if years < 1:
         raise DevocareError(f"--years must be at least 1, got {years}")
     emit_table(icb_convergence(year, line, years, growth, floor, ceiling, target), fmt, out, "allocation")
@@ -147,9 +153,10 @@ def grants_cmd(
                                                      "net spending, MHCLG 2023-24)."),
     fmt: TableFormat = FORMAT,
     out: Path = OUT,
+    force: bool = FORCE,
 ) -> None:
     """Block grants per budget holder, area, pot, line and year for an architecture."""
-    check_xlsx_out(fmt, out)
+    check_xlsx_out(fmt, out, force)
     if years < 1:
         raise DevocareError(f"--years must be at least 1, got {years}")
     table = grants_mod.block_grants(arch, years=years, envelope=envelope, growth=growth, alpha=alpha)

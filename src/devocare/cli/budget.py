@@ -7,6 +7,7 @@ from pathlib import Path
 
 import typer
 
+from devocare.cli.outfile import FORCE
 from devocare.cli.output import TableFormat, check_xlsx_out, emit_table, render_table
 from devocare.errors import DevocareError
 from devocare.simulation.parameters import parse_set
@@ -22,13 +23,14 @@ def budget_cmd(
     scenario: Path = typer.Option(None, "--scenario", help="Scenario YAML file with parameter overrides."),
     fmt: TableFormat = typer.Option(TableFormat.table, "--format", help="table, csv, json or xlsx (with --out)."),
     out: Path = typer.Option(None, "--out", help="With --format xlsx: the workbook to write (.xlsx)."),
+    force: bool = FORCE,
 ) -> None:
     """One body's budget by year: income, spend, need and reserves with P5–P95 bands, the chance of
     overspend and of intervention (and why), and avoided emergency cost per £ of prevention spend."""
     from devocare import formatting
     from devocare.simulation.budget import budget_view
 
-    check_xlsx_out(fmt, out)
+    check_xlsx_out(fmt, out, force)
     if scenario is not None and not scenario.is_file():
         raise DevocareError(f"scenario file {str(scenario)!r} not found")
     view = budget_view(arch, body, years=years, draws=draws, seed=seed, overrides=parse_set(sets),

@@ -87,31 +87,17 @@ def emit_table(df: pd.DataFrame, fmt: TableFormat | str, out: Any = None, sheet:
         typer.echo(render_table(df))
 
 
-def check_xlsx_out(fmt: TableFormat | str, out: Any) -> None:
-    """``--format xlsx`` needs ``--out FILE.xlsx`` in an existing directory; checked before any work."""
-    from pathlib import Path
-
+def check_xlsx_out(fmt: TableFormat | str, out: Any, force: bool = False) -> None:
+    """``--format xlsx`` needs ``--out FILE.xlsx`` in a writable folder (no existing file unless ``force``);
+    checked before any work."""
+    from devocare.cli.outfile import check_out
     from devocare.errors import DevocareError
 
     if TableFormat(fmt) is not TableFormat.xlsx:
         return
     if out is None:
         raise DevocareError("--format xlsx needs --out FILE.xlsx")
-    path = Path(out)
-    if path.suffix != ".xlsx":
-        raise DevocareError(f"--out {str(path)!r} must end in .xlsx for --format xlsx")
-    if not path.parent.exists():
-        raise DevocareError(f"--out directory {str(path.parent)!r} does not exist")
-
-
-def emit_object(obj: Any, fmt: str = "json") -> None:
-    """Print a summary object as JSON (or as indented key: value lines for ``table``)."""
-    if fmt == "json":
-        typer.echo(to_json(obj))
-        return
-    for key, value in obj.items():
-        typer.echo(f"{key}: {value}")
-
+    check_out(out, force, (".xlsx",))
 
 def summary_frame(summaries: list[dict[str, Any]]) -> pd.DataFrame:
     """Summaries of runs as display rows: one per measure (its label), one column per architecture, each

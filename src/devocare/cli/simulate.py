@@ -11,6 +11,7 @@ from typing import Any
 import pandas as pd
 import typer
 
+from devocare.cli.outfile import FORCE, check_out
 from devocare.cli.output import TableFormat, emit_table, render_strings, render_table, summary_frame, to_json
 from devocare.errors import DevocareError
 from devocare.simulation.parameters import parse_set
@@ -84,27 +85,20 @@ def _options(
     }
 
 
-def _check_out(out: Path | None, fmt: TableFormat = TableFormat.table) -> None:
+def _check_out(out: Path | None, fmt: TableFormat = TableFormat.table, force: bool = False) -> None:
     if out is None:
         if fmt is TableFormat.xlsx:
             raise DevocareError("--format xlsx needs --out FILE.xlsx")
         return
-    wanted = ".xlsx" if fmt is TableFormat.xlsx else ".parquet"
-    if out.suffix != wanted:
-        raise DevocareError(f"--out {str(out)!r} must end in {wanted}")
-    if not out.parent.exists():
-        raise DevocareError(f"--out directory {str(out.parent)!r} does not exist")
+    check_out(out, force, (".xlsx",) if fmt is TableFormat.xlsx else (".parquet",))
 
 
-def _check_areas_out(path: Path | None, baseline: str | None) -> None:
+def _check_areas_out(path: Path | None, baseline: str | None, force: bool = False) -> None:
     if path is None:
         return
     if baseline is None:
         raise DevocareError("--areas-out needs --baseline")
-    if path.suffix not in (".csv", ".parquet"):
-        raise DevocareError(f"--areas-out {str(path)!r} must end in .csv or .parquet")
-    if not path.parent.exists():
-        raise DevocareError(f"--areas-out directory {str(path.parent)!r} does not exist")
+    check_out(path, force, (".csv", ".parquet"), flag="--areas-out")
 
 
 def _waterfall_display(result: Any) -> pd.DataFrame:
@@ -133,11 +127,12 @@ def simulate_cmd(
     scheduler: str = SCHEDULER,
     out: Path = OUT,
     fmt: TableFormat = FORMAT,
+    force: bool = FORCE,
 ) -> None:
     """Simulate one architecture; print its summary and change-factor waterfall."""
     from devocare.simulation import simulate
 
-    _check_out(out, fmt)
+    _check_out(out, fmt, force)
     opts = _options(years, draws, seed, atoms, sets, scenario, backend, scheduler)
     with _progress(f"simulating {arch}", draws > 0) as progress:
         result = simulate(arch, progress=progress, **opts)  # type: ignore[arg-type]
@@ -192,6 +187,7 @@ def compare_cmd(
     scheduler: str = SCHEDULER,
     out: Path = OUT,
     fmt: TableFormat = FORMAT,
+    force: bool = FORCE,
     baseline: str = BASELINE,
     areas_out: Path = AREAS_OUT,
 ) -> None:
@@ -200,8 +196,8 @@ def compare_cmd(
     from devocare.simulation import simulate
     from devocare.simulation.paired import paired_area_differences, paired_differences, plain_summary
 
-    _check_out(out, fmt)
-    _check_areas_out(areas_out, baseline)
+    _check_out(out, fmt, force)
+    _check_areas_out(areas_out, baseline, force)
     if baseline is not None and baseline not in archs:
         raise DevocareError(f"--baseline {baseline!r} must be one of the architectures compared: {', '.join(archs)}")
     opts = _options(years, draws, seed, atoms, sets, scenario, backend, scheduler)
