@@ -176,6 +176,9 @@ def test_pdf_through_headless_chromium_with_charts_drawn(html: str, tmp_path: Pa
     assert written == [tmp_path / "report.html", tmp_path / "report.pdf"]
     pdf = (tmp_path / "report.pdf").read_bytes()
     assert pdf.startswith(b"%PDF-") and len(re.findall(rb"/Type\s*/Page\b", pdf)) >= 2
+    box = rb"/MediaBox\s*\[\s*0 0 ([\d.]+) ([\d.]+)\s*\]"
+    boxes = {tuple(round(float(x)) for x in m) for m in re.findall(box, pdf)}
+    assert boxes == {(596, 843)} or boxes == {(595, 842)}, boxes  # A4 portrait, not US Letter (612 × 792)
     if 'class="chart"' in html:  # the inline plotly.js draws every chart with no network
         dom = subprocess.run([exe, "--headless", "--no-sandbox", "--disable-gpu", "--virtual-time-budget=20000",
                               f"--user-data-dir={tmp_path / 'profile'}", "--dump-dom",
