@@ -174,3 +174,14 @@ def test_cli_tables_are_readable(cli):
         assert r.returncode == 0, r.stderr
         _scan(r.stdout)
     assert "Chance of overspend" in outputs[3].stdout and "Return on prevention" in outputs[3].stdout
+
+
+def test_grants_grow_like_the_simulator_and_label_each_year(cli):
+    from io import StringIO
+
+    r = cli("allocate", "grants", "--arch", "reform-aco-2024", "--years", "3", "--format", "csv")
+    assert r.returncode == 0, r.stderr
+    table = pd.read_csv(StringIO(r.stdout))
+    totals = table.groupby("grant_year")["gbp"].sum()
+    assert list(totals.index) == ["2024/25", "2025/26", "2026/27"]
+    assert totals.iloc[1] / totals.iloc[0] == pytest.approx(1.03, rel=1e-6)  # funding.real_growth, not flat

@@ -148,7 +148,8 @@ def grants_cmd(
     arch: str = typer.Option(..., "--arch", help="Built-in architecture id or YAML path."),
     years: int = typer.Option(5, "--years", help="Years to run (settlements as the architecture states)."),
     envelope: str = typer.Option(None, "--envelope", help="YAML/JSON (line: £) or CSV (line,gbp) national envelope."),
-    growth: float = typer.Option(0.0, "--growth", help="Annual envelope growth (fraction)."),
+    growth: float = typer.Option(None, "--growth", help="Annual envelope growth (fraction; default: the "
+                                 "simulator's funding.real_growth, 3%)."),
     alpha: float = typer.Option(None, "--alpha", help="Fiscal-equalisation rate (default: ASC+PH share of councils' "
                                                      "net spending, MHCLG 2023-24)."),
     fmt: TableFormat = FORMAT,
@@ -157,6 +158,10 @@ def grants_cmd(
 ) -> None:
     """Block grants per budget holder, area, pot, line and year for an architecture."""
     check_xlsx_out(fmt, out, force)
+    if growth is None:
+        from devocare.simulation.parameters import defaults
+
+        growth = float(defaults().params["funding.real_growth"].value)
     if years < 1:
         raise DevocareError(f"--years must be at least 1, got {years}")
     table = grants_mod.block_grants(arch, years=years, envelope=envelope, growth=growth, alpha=alpha)
