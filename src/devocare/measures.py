@@ -286,3 +286,50 @@ def glossary_rows() -> list[dict[str, str]]:
             rows.append({"group": group, "key": m.id, "label": m.label, "unit": unit_label(m.id) or m.unit,
                          "kind": m.kind, "meaning": m.meaning})
     return rows
+
+
+_INTRO = """# Measures and formats
+
+Every measure devocare outputs, with the label and unit shown in CLI tables, web pages, reports and Excel
+workbooks, and a one-line meaning. JSON, CSV and Parquet keep the keys in the first column (they are stable
+contracts); people see the labels. This page is generated from `devocare.measures` (a test keeps it in step).
+
+## How numbers are written
+
+One formatter (`devocare.formatting`) writes every number shown to people: money as £bn, £m or £ with at most
+four significant digits (£185.5bn, £456.7m, £123,500); shares as percentages (39.8%); years as years (2011,
+2024/25); counts of people and things whole, with thousands separators; other numbers to four significant
+figures, never in scientific notation. Machine outputs (`--format json`/`csv`, Parquet) keep full precision.
+
+## Excel workbooks
+
+`--format xlsx --out FILE.xlsx` (on `simulate`, `compare`, `budget` and every `allocate` command) and the
+Excel links of the web pages write one sheet per table — a heading row of labels, then a row of the keys — with
+numbers kept as numbers and shown in their unit; a **run record** sheet (the run's settings and hashes, each
+column's label and meaning, and every data source with publisher, vintage and licence); and a **parameters**
+sheet (each simulator parameter's value, unit, distribution and source or assumption label).
+"""
+
+#: "kind" in words, for the reference page.
+KIND_WORDS = {"stock": "held at the horizon", "flow": "summed over the period", "state": "level in the year",
+              "structure": "structural metric", "setting": "setting of the run"}
+
+
+def markdown() -> str:
+    """The reference page ``docs/reference/measures.md``: every group of measures as a table."""
+    parts = [_INTRO]
+    groups = (("Simulation summary (`simulate`, `compare`)", SUMMARY),
+              ("Per budget (`SimulationResult.draws`, tidy table)", BUDGET),
+              ("Budget holder's view (`devocare budget`)", BUDGET_VIEW),
+              ("Architecture metrics (`devocare arch metrics`)", ARCHITECTURE),
+              ("Common table columns", COLUMNS))
+    for title, members in groups:
+        parts.append(f"\n## {title}\n\n| key | label | unit | kind | meaning |\n|---|---|---|---|---|")
+        for m in members:
+            parts.append(f"| `{m.id}` | {m.label} | {unit_label(m.id) or m.unit} | {KIND_WORDS[m.kind]} | "
+                         f"{m.meaning} |")
+    parts.append("\n## Funnel-plot positions\n\n| key | shown as |\n|---|---|")
+    parts += [f"| `{k}` | {v} |" for k, v in FUNNEL.items()]
+    parts.append("\nSummary measures with Monte Carlo draws also have `_mean`, `_p5`, `_p50` and `_p95` "
+                 "versions (shown as the label with the statistic, e.g. *Money spent (P95)*).")
+    return "\n".join(parts) + "\n"

@@ -82,3 +82,12 @@ def test_frame_formats_tidy_rows_by_their_measure():
     assert list(shown.columns) == ["Measure", "Value"]
     assert shown["Value"].tolist() == ["£185.5bn", "39.8%", "3"]
     assert shown["Measure"].tolist()[0] == "Money spent"
+
+
+def test_reference_page_is_generated_from_the_registry():
+    from pathlib import Path
+
+    page = Path(__file__).parents[2] / "docs" / "reference" / "measures.md"
+    assert page.read_text(encoding="utf-8") == measures.markdown(), (
+        "regenerate: python -c \"from devocare import measures; "
+        "open('docs/reference/measures.md','w').write(measures.markdown())\"")
