@@ -28,6 +28,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "simulate": ("simulate", "register"),
     "compare": ("simulate", "register"),
     "budget": ("budget", "register"),
+    "sensitivity": ("sensitivity", "register"),
     "outcomes": ("outcomes", "group"),
     "report": ("report", "group"),
     "serve": ("serve", "register"),

@@ -41,8 +41,14 @@ def _tables(request: Request, req: PairedRequest) -> dict[str, Any]:
     wide = areas[areas["measure"] == "spent_per_need"].pivot_table(
         index=["area", "area_name"], columns="architecture", values="diff_central").reset_index()
     wide.columns = [str(c) for c in wide.columns]
-    return {"results": results, "baseline": baseline, "diffs": diffs, "areas": areas, "fans": fans,
-            "area_table": wide}
+    out = {"results": results, "baseline": baseline, "diffs": diffs, "areas": areas, "fans": fans,
+           "area_table": wide}
+    if req.draws >= 10:
+        from devocare.simulation.sensitivity import describe, tornado
+
+        out["tornado"] = tornado(results[1], "spent_gbp_bn", results[0], top=8)
+        out["tornado_text"] = describe(out["tornado"])
+    return out
 
 
 @router.get("/compare/reforms")
@@ -89,6 +95,14 @@ def reforms_page(request: Request, baseline: str = Query("status-quo-2023", max_
                     f"{t['results'][0].years[-1]} (central run)", colorbar="difference"),
                     "label": f"Map of the difference in {MAP_MEASURES[map_measure]} by district, {a} minus "
                              f"{t['baseline']}."})
+            if "tornado" in t:
+                datasets["sensitivity"] = t["tornado"]
+                first = t["results"][1].architecture
+                context["tornado"] = {"id": "tornado", "text": t["tornado_text"], "figure": charts.tornado(
+                    t["tornado"], f"Which assumptions move the difference in money spent ({first} minus "
+                    f"{t['baseline']})", xtitle="£bn, mean over the fifth of draws"),
+                    "label": "Tornado chart: each uncertain parameter's bar runs from the mean difference in the "
+                             "draws where it is lowest to where it is highest."}
             context.update(summary=plain_summary(t["diffs"]), shown=shown, fans=fan_charts, maps=maps,
                            area_table=t["area_table"], baseline_id=t["baseline"],
                            xlsx_url=str(request.url.replace(path="/compare/reforms/xlsx")))
