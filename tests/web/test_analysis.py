@@ -104,3 +104,11 @@ def test_compare_reforms_refuses_too_few_or_too_many(html_client):
     r = html_client.get("/compare/reforms", params={"baseline": "status-quo-2023", "arch": many, "run": 1,
                                                     "draws": 0, "years": 1})
     assert r.status_code in (200, 422) and "at most 4" in r.text
+
+
+def test_compare_reforms_tornado_with_enough_draws(html_client):
+    params = {"baseline": "status-quo-2023", "arch": ["reform-aco-2024"], "years": 1, "draws": 10, "run": 1}
+    r = html_client.get("/compare/reforms", params=params)
+    assert 'id="tornado-text"' in r.text and "rank correlation" in r.text
+    csv = html_client.get("/compare/reforms", params={**params, "download": "sensitivity"})
+    assert csv.status_code == 200 and csv.text.startswith("measure,parameter,label,rank_correlation")
