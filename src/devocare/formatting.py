@@ -73,8 +73,10 @@ def money(value: Any, scale: float = 1.0) -> str:
         body = significant(a / 1e9, 4, 3) + "bn"
     elif a >= 1e6:
         body = significant(a / 1e6, 4, 3) + "m"
-    elif a >= 1:
+    elif a >= 100:
         body = significant(a, 4, 2)
+    elif a >= 1:
+        body = f"{a:.2f}"
     elif a == 0:
         body = "0"
     else:
@@ -163,6 +165,10 @@ def guess_unit(key: str) -> str | None:
 def value(key: str, v: Any) -> str:
     """Format one value of the column or measure ``key``."""
     if isinstance(v, str):
+        if key == "line":
+            from devocare.service_lines import SERVICE_LINES
+
+            return SERVICE_LINES[v][0] if v in SERVICE_LINES else v
         return measures.funnel_label(v)
     return by_unit(v, guess_unit(key))
 

@@ -112,3 +112,21 @@ def test_compare_reforms_tornado_with_enough_draws(html_client):
     assert 'id="tornado-text"' in r.text and "rank correlation" in r.text
     csv = html_client.get("/compare/reforms", params={**params, "download": "sensitivity"})
     assert csv.status_code == 200 and csv.text.startswith("measure,parameter,label,rank_correlation")
+
+
+def test_minimum_service_page_and_api(html_client, client):
+    r = html_client.get("/minimum-service", params={"arch": "reform-aco-2024", "years": 1, "draws": 0,
+                                                    "f.public_health": "1.05", "run": 1})
+    assert r.status_code == 200 and 'id="msl-result"' in r.text
+    assert re.search(r"\d+ below the minimum in 2024/25 under reform-aco-2024: gap £[\d.,]+(bn|m)", r.text)
+    assert "Public health" in r.text and 'value="1.05"' in r.text
+    bad = html_client.get("/minimum-service", params={"f.public_health": "lots", "run": 1, "draws": 0,
+                                                      "years": 1})
+    assert "expected a number" in bad.text
+    api = client.post("/api/v1/minimum-service", json={"architecture": "status-quo-2023", "years": 1, "draws": 0,
+                                                       "by": "area",
+                                                       "overrides": {"minimum_service_levels.public_health": 1.05}})
+    assert api.status_code == 200 and api.json()["floors"]["public_health"] == 1.05 and api.json()["below"]
+    wrong = client.post("/api/v1/minimum-service", json={"architecture": "status-quo-2023", "years": 1, "draws": 0,
+                                                         "overrides": {"minimum_service_levels.teeth": 1}})
+    assert wrong.status_code == 400 and wrong.headers["content-type"].startswith("application/problem+json")

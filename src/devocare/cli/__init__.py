@@ -29,6 +29,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "compare": ("simulate", "register"),
     "budget": ("budget", "register"),
     "sensitivity": ("sensitivity", "register"),
+    "minimum-service": ("minimum", "register"),
     "outcomes": ("outcomes", "group"),
     "report": ("report", "group"),
     "serve": ("serve", "register"),

@@ -4,7 +4,7 @@ Both run synchronously within the server's job limits (each architecture counts 
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel, ConfigDict, Field
@@ -87,3 +87,27 @@ def budget(
     view = budget_view(arch, body, years=years, draws=draws, seed=seed)
     return {"summary": jsonable(view.summary()), "years": jsonable(view.table),
             "prevention": jsonable(view.prevention)}
+
+
+class MinimumRequest(SimulationRequest):
+    """A simulation request plus whether to list budget holders or areas below their minimum service levels.
+    Floors are set in ``overrides`` as ``minimum_service_levels.LINE`` (all architectures) or
+    ``minimum_service_levels.ARCHITECTURE.LINE``."""
+
+    by: Literal["body", "area"] = "body"
+
+
+@router.post("/minimum-service", summary="Budget holders or areas below a minimum service level")
+def minimum_service(request: Request, body: MinimumRequest) -> dict[str, Any]:
+    """Records of each body (or area) and line below its floor in the horizon year: floor, spend ÷ need,
+    ``gap_gbp`` and ``gap_gbp_per_head`` (and, for bodies, the share of draws below), plus the floors used."""
+    from devocare.simulation import simulate
+    from devocare.simulation.floors import below_minimum
+
+    check_limits(body, request.app.state.settings)
+    arch = resolve_architecture(request, body.architecture)
+    result = simulate(arch, years=body.years, draws=body.draws, seed=body.seed, atoms=body.atoms,
+                      overrides=dict(body.overrides) or None, waterfall=False)
+    table = below_minimum(result, body.by)
+    return {"floors": result.run_record["floors"], "total_gap_gbp": float(table["gap_gbp"].sum()),
+            "below": jsonable(table)}

@@ -2,13 +2,25 @@
 
 from fastapi import APIRouter
 
-from devocare.web.pages import allocation, architectures, area, budget, home, outcomes, reforms, saved, simulate
+from devocare.web.pages import (
+    allocation,
+    architectures,
+    area,
+    budget,
+    home,
+    minimum,
+    outcomes,
+    reforms,
+    saved,
+    simulate,
+)
 
 router = APIRouter(include_in_schema=False)
 router.include_router(home.router)
 router.include_router(area.router)
 router.include_router(budget.router)
 router.include_router(reforms.router)
+router.include_router(minimum.router)
 router.include_router(allocation.router)
 router.include_router(outcomes.router)
 router.include_router(simulate.router)
