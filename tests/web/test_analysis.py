@@ -130,3 +130,24 @@ def test_minimum_service_page_and_api(html_client, client):
     wrong = client.post("/api/v1/minimum-service", json={"architecture": "status-quo-2023", "years": 1, "draws": 0,
                                                          "overrides": {"minimum_service_levels.teeth": 1}})
     assert wrong.status_code == 400 and wrong.headers["content-type"].startswith("application/problem+json")
+
+
+def test_glossary_page_explains_terms_and_measures(html_client):
+    r = html_client.get("/glossary")
+    assert r.status_code == 200
+    for words in ("Pharmacy, optometry and dental", "Budget pots per resident", "Centralism index",
+                  "Worse (99.8% limits)", "Chance of overspend"):
+        assert words in r.text, words
+    home = html_client.get("/")
+    assert 'href="/glossary"' in home.text
+
+
+def test_accountability_graph_nodes_are_named(html_client):
+    r = html_client.get("/architectures/status-quo-2023")
+    assert r.status_code == 200
+    import json as _json
+
+    blobs = re.findall(r'<script type="application/json" id="[^"]*-data">(.*?)</script>', r.text, flags=re.S)
+    texts = [t for b in blobs for trace in _json.loads(b).get("data", []) if trace.get("name") == "bodies"
+             for t in trace.get("text", [])]
+    assert texts and any("NHS England" in t or "Department" in t for t in texts)

@@ -101,3 +101,12 @@ def test_compare_reforms_reads_a_paired_difference(page, server):
     assert page.errors == []
     page.screenshot(path=str(SHOTS / "compare-reforms.png"), full_page=False)
     assert _axe(page) == []
+
+
+@pytest.mark.parametrize("path", ["/glossary", "/minimum-service?arch=reform-aco-2024&years=1&draws=0"
+                                  "&f.public_health=1.05&run=1"])
+def test_glossary_and_minimum_service_pages_pass_axe(page, server, path):
+    response = page.goto(server + path, timeout=120_000)
+    assert response is not None and response.status == 200
+    assert page.errors == []
+    assert _axe(page) == []

@@ -7,6 +7,7 @@ from devocare.web.pages import (
     architectures,
     area,
     budget,
+    glossary,
     home,
     minimum,
     outcomes,
@@ -21,6 +22,7 @@ router.include_router(area.router)
 router.include_router(budget.router)
 router.include_router(reforms.router)
 router.include_router(minimum.router)
+router.include_router(glossary.router)
 router.include_router(allocation.router)
 router.include_router(outcomes.router)
 router.include_router(simulate.router)
