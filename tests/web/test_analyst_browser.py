@@ -51,6 +51,8 @@ def page(server):
         browser = p.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=ARGS)
         ctx = browser.new_context(viewport={"width": 1280, "height": 900})
         pg = ctx.new_page()
+        pg.set_default_timeout(180_000)  # pages run simulations; the machine may be shared
+        pg.set_default_navigation_timeout(180_000)
         pg.errors = []  # type: ignore[attr-defined]
         pg.on("pageerror", lambda exc: pg.errors.append(str(exc)))  # type: ignore[attr-defined]
         yield pg
