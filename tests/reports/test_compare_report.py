@@ -194,3 +194,15 @@ def test_report_tables_are_readable(html: str) -> None:
     assert not [c for c in cells if re.search(r"\d[eE][+-]?\d", c)]
     for key in ("acute_share", "funding_per_need_cv", "centralism_index", "fragmentation_pots"):
         assert key not in cells, key
+
+
+def test_evaluation_section_shows_methods_robustness_and_the_verdict(html: str) -> None:
+    from devocare.outcomes import evaluate
+    from devocare.reports.evaluation import AREA, INDICATOR
+
+    section = unescape(html.split('id="evaluation"')[1].split("</section>")[0])
+    r = evaluate(AREA, None, INDICATOR, robust_indicators=())
+    assert f"Verdict: {r['verdict']}" in section.replace("<strong>", "").replace("</strong>", "")
+    for method in r["methods"]["method"]:
+        assert method in section
+    assert "leave-one-out" in section and "in-time placebo" in section and 'class="chart"' in section

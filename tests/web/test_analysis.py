@@ -107,7 +107,7 @@ def test_compare_reforms_refuses_too_few_or_too_many(html_client):
 
 
 def test_compare_reforms_tornado_with_enough_draws(html_client):
-    params = {"baseline": "status-quo-2023", "arch": ["reform-aco-2024"], "years": 1, "draws": 10, "run": 1}
+    params = {"baseline": "status-quo-2023", "arch": ["reform-aco-2024"], "years": 2, "draws": 10, "run": 1}
     r = html_client.get("/compare/reforms", params=params)
     assert 'id="tornado-text"' in r.text and "rank correlation" in r.text
     csv = html_client.get("/compare/reforms", params={**params, "download": "sensitivity"})

@@ -58,7 +58,11 @@ def _builtin_doc(arch_id: str) -> dict[str, Any]:
 def parse_yaml(raw: bytes | str, file: str) -> dict[str, Any]:
     """Decode and parse one architecture document, refusing oversize, non-UTF-8, aliases and duplicates."""
     if isinstance(raw, str):
-        raw = raw.encode("utf-8")
+        try:
+            raw = raw.encode("utf-8")
+        except UnicodeEncodeError as exc:  # a lone surrogate, e.g. "\ud800" in a JSON request
+            raise ArchitectureError([Problem(file, "", f"not valid Unicode text (lone surrogate at character "
+                                                       f"{exc.start})")]) from None
     if len(raw) > MAX_BYTES:
         raise ArchitectureError([Problem(file, "", f"file is {len(raw):,} bytes; the limit is {MAX_BYTES:,}")])
     try:
@@ -158,11 +162,11 @@ def _read_base(ref: str, here: Path | None, referrer: str, bases: _Bases
     if ref in builtin_ids():
         return copy.deepcopy(_builtin_doc(ref)), f"{ref}.yaml", f"{ref}.yaml", None
     if ref.startswith("saved:"):
+        if not re.fullmatch(r"saved:[1-9][0-9]{0,15}", ref):
+            raise ArchitectureError([Problem(referrer, "extends", f"{ref!r} must read saved:<number>")])
         if bases.saved is None:
             raise ArchitectureError([Problem(referrer, "extends", f"{ref!r}: saved architectures can be extended "
                                                                   "only in the web app")])
-        if not re.fullmatch(r"saved:[1-9][0-9]{0,15}", ref):
-            raise ArchitectureError([Problem(referrer, "extends", f"{ref!r} must read saved:<number>")])
         try:
             text, _name = bases.saved(ref)
         except DevocareError as exc:

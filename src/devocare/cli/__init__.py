@@ -30,9 +30,11 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "budget": ("budget", "register"),
     "sensitivity": ("sensitivity", "register"),
     "minimum-service": ("minimum", "register"),
+    "backtest": ("backtest", "register"),
     "outcomes": ("outcomes", "group"),
     "report": ("report", "group"),
     "serve": ("serve", "register"),
+    "users": ("users", "group"),
 }
 
 

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import io
 import json
-import math
 from enum import StrEnum
 from typing import Any
 
-import numpy as np
 import pandas as pd
 import typer
+
+from devocare.jsonable import plain
 
 
 class TableFormat(StrEnum):
@@ -22,18 +22,7 @@ class TableFormat(StrEnum):
     xlsx = "xlsx"
 
 
-def _jsonable(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {str(k): _jsonable(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_jsonable(v) for v in value]
-    if isinstance(value, np.generic):
-        value = value.item()
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    if value is pd.NA or value is pd.NaT:
-        return None
-    return value
+_jsonable = plain  # the name earlier releases used
 
 
 def to_json(obj: Any) -> str:
@@ -85,6 +74,15 @@ def emit_table(df: pd.DataFrame, fmt: TableFormat | str, out: Any = None, sheet:
         typer.echo(f"wrote {path}")
     else:
         typer.echo(render_table(df))
+
+
+def emit_object(obj: Any, fmt: str = "json") -> None:
+    """Print a summary object as JSON (or as indented key: value lines for ``table``)."""
+    if fmt == "json":
+        typer.echo(to_json(obj))
+        return
+    for key, value in obj.items():
+        typer.echo(f"{key}: {value}")
 
 
 def check_xlsx_out(fmt: TableFormat | str, out: Any, force: bool = False) -> None:

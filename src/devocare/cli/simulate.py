@@ -151,6 +151,7 @@ def simulate_cmd(
                 {
                     "summary": result.summary,
                     "waterfall": result.waterfall.to_dict(orient="records"),
+                    "by_year": result.by_year().to_dict(orient="records"),
                     "run_record": result.run_record,
                 }
             )
@@ -175,7 +176,7 @@ def _summary_records(summary: dict[str, Any]) -> pd.DataFrame:
     return pd.DataFrame({"measure": list(summary), "value": list(summary.values())})
 
 
-def compare_cmd(
+def compare_cmd(  # noqa: PLR0913 - a Typer command takes one parameter per command-line option
     archs: list[str] = typer.Argument(..., help="Architectures to compare (built-in ids or YAML files)."),
     years: int = YEARS,
     draws: int = DRAWS,

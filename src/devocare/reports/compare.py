@@ -8,13 +8,11 @@ available in this installation is listed as missing, with the reason, rather tha
 from __future__ import annotations
 
 import hashlib
-import importlib
 import json
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from types import ModuleType
 from typing import Any
 
 import pandas as pd
@@ -22,7 +20,7 @@ import plotly.graph_objects as go
 import plotly.offline
 
 import devocare
-from devocare import data, formatting, measures
+from devocare import architecture, data, formatting, measures, simulation
 from devocare.errors import DevocareError
 from devocare.reports import charts
 from devocare.reports.template import render_page
@@ -63,13 +61,20 @@ class Context:
         ) + "</div>"
 
 
+#: The library functions the report reads, by (module, name): ordinary imports, named so that a section can
+#: say which part it lacks when one is taken away.
+LIBRARY: dict[tuple[str, str], Callable[..., Any]] = {
+    ("devocare.architecture", "diff"): architecture.diff,
+    ("devocare.architecture", "sankey"): architecture.sankey,
+    ("devocare.architecture", "metrics_table"): architecture.metrics_table,
+    ("devocare.simulation", "simulate"): simulation.simulate,
+    ("devocare.simulation", "parameters"): simulation.parameters,
+}
+
+
 def _api(module: str, name: str) -> Callable[..., Any] | None:
-    """A library function if this installation has it (the report grows as capabilities land)."""
-    try:
-        found = getattr(importlib.import_module(module), name, None)
-    except ImportError:
-        return None
-    return found if callable(found) and not isinstance(found, ModuleType) else None
+    """A library function the report reads (None where it is not available)."""
+    return LIBRARY.get((module, name))
 
 
 def _missing(module: str, names: Sequence[str]) -> str | None:
@@ -136,7 +141,7 @@ def _architectures_section(ctx: Context) -> Section:
 
 
 def _metrics_table_api() -> Callable[..., Any] | None:
-    return _api("devocare.architecture", "metrics_table") or _api("devocare.architecture.metrics", "metrics_table")
+    return _api("devocare.architecture", "metrics_table")
 
 
 def _metrics_section(ctx: Context) -> Section:
@@ -374,7 +379,7 @@ def _run_record_section(ctx: Context) -> Section:
 
 def _assumptions_section(ctx: Context) -> Section:
     section = Section("assumptions", "Assumptions and sources")
-    parameters = _api("devocare.simulation", "parameters") or _api("devocare.simulation.parameters", "parameters")
+    parameters = _api("devocare.simulation", "parameters")
     if parameters is None:
         section.missing = "devocare.simulation.parameters not available in this installation of devocare"
         return section
@@ -388,6 +393,16 @@ def _assumptions_section(ctx: Context) -> Section:
                     "<strong>assumption</strong> in the parameter tree: no direct published estimate, with the "
                     "note and any evidence drawn on in the source column.</p>" + _table(shown))
     return section
+
+
+def _evaluation_section(ctx: Context) -> Section:
+    title = "Did devolution change outcomes? (Greater Manchester)"
+    try:
+        from devocare.reports.evaluation import evaluation_html
+
+        return Section("evaluation", title, evaluation_html(ctx.figure))
+    except DevocareError as exc:
+        return Section("evaluation", title, missing=str(exc))
 
 
 def _caveats_section(ctx: Context, missing: list[Section]) -> Section:
@@ -460,7 +475,7 @@ def compare_report(arch_ids: Sequence[Any], years: int = DEFAULT_YEARS, draws: i
     archs = _load_all(arch_ids)
     ctx = Context(archs=archs, years=int(years), draws=int(draws), seed=int(seed))
     sections = [_architectures_section(ctx), _metrics_section(ctx), _changes_section(ctx),
-                _funding_section(ctx), _simulation_section(ctx), _assumptions_section(ctx)]
+                _funding_section(ctx), _simulation_section(ctx), _evaluation_section(ctx), _assumptions_section(ctx)]
     sections.append(_run_record_section(ctx))
     missing = [s for s in sections if s.missing]
     sections += [_caveats_section(ctx, missing), _data_section(ctx)]

@@ -9,8 +9,10 @@ from devocare.web.pages import (
     budget,
     glossary,
     home,
+    login,
     minimum,
     outcomes,
+    outcomes_evaluation,
     reforms,
     saved,
     simulate,
@@ -24,7 +26,9 @@ router.include_router(reforms.router)
 router.include_router(minimum.router)
 router.include_router(glossary.router)
 router.include_router(allocation.router)
+router.include_router(outcomes_evaluation.router)
 router.include_router(outcomes.router)
 router.include_router(simulate.router)
 router.include_router(architectures.router)
 router.include_router(saved.router)
+router.include_router(login.router)
