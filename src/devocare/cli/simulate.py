@@ -217,7 +217,7 @@ def compare_cmd(  # noqa: PLR0913 - a Typer command takes one parameter per comm
     if fmt is TableFormat.xlsx:
         from devocare.workbook import write_workbook
 
-        tables = {"summaries": summaries}
+        tables: dict[str, pd.DataFrame] = {"summaries": summaries}
         if diffs is not None and area_diffs is not None:
             tables |= {"paired differences": diffs, "areas": area_diffs}
         records = {f"{r.architecture}": r.run_record for r in results}
@@ -226,9 +226,9 @@ def compare_cmd(  # noqa: PLR0913 - a Typer command takes one parameter per comm
         typer.echo(f"wrote {out}")
         return
     if out is not None:
-        tables = [r.table for r in results]
+        frames = [r.table for r in results]
         merged = pd.concat(
-            [t.astype({c: "object" for c in t.columns if str(t[c].dtype) == "category"}) for t in tables],
+            [t.astype({c: "object" for c in t.columns if str(t[c].dtype) == "category"}) for t in frames],
             ignore_index=True,
         )
         _write(merged, out, [r.run_record for r in results])

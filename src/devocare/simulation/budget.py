@@ -49,7 +49,7 @@ class BudgetView:
     def summary(self) -> dict[str, Any]:
         """The body, its worst year for overspend and intervention risk, and the return on prevention."""
         t = self.table
-        worst = t.loc[t["prob_overspend"].idxmax()] if len(t) else None
+        worst = t.iloc[int(t["prob_overspend"].to_numpy().argmax())] if len(t) else None
         return {
             "architecture": self.architecture,
             "body": self.body,

@@ -29,19 +29,20 @@ def minimum_page(request: Request, arch: str = Query("reform-aco-2024", max_leng
     so the address restores the floors and the result."""
     from devocare.outcomes import minimum_service_levels
 
-    defaults = minimum_service_levels().set_index("line")
+    msl = minimum_service_levels()
+    default_floor = {str(k): f"{float(v):g}" for k, v in zip(msl["line"], msl["floor"], strict=True)}
+    sources = {str(k): str(v) for k, v in zip(msl["line"], msl["source"], strict=True)}
     errors: dict[str, str] = {}
     floors: dict[str, str] = {}
     for line in LINE_IDS:
         given = request.query_params.get(f"f.{line}")
-        floors[line] = given if given not in (None, "") else f"{float(defaults.loc[line, 'floor']):g}"
+        floors[line] = given if given not in (None, "") else default_floor[line]
     context: dict[str, Any] = {}
     datasets: dict[str, pd.DataFrame] = {}
     if by not in ("body", "area"):
         errors["by"] = "choose budget holders or areas"
     if run and not errors:
-        overrides = {f"minimum_service_levels.{line}": v for line, v in floors.items()
-                     if v != f"{float(defaults.loc[line, 'floor']):g}"}
+        overrides = {f"minimum_service_levels.{line}": v for line, v in floors.items() if v != default_floor[line]}
         try:
             from devocare.simulation import simulate
             from devocare.simulation.floors import below_minimum
@@ -58,7 +59,7 @@ def minimum_page(request: Request, arch: str = Query("reform-aco-2024", max_leng
             context.update(below=table.drop(columns=["architecture"]), year=result.years[-1],
                            total=formatting.money(table["gap_gbp"].sum()), count=len(table),
                            architecture=result.architecture)
-    lines = [(line, SERVICE_LINES[line][0], floors[line], defaults.loc[line, "source"]) for line in LINE_IDS]
+    lines = [(line, SERVICE_LINES[line][0], floors[line], sources[line]) for line in LINE_IDS]
     return render.page(request, "minimum.html", "Minimum service levels", "outcomes", datasets=datasets,
                        form={"arch": arch, "by": by, "years": years, "draws": draws, "seed": seed},
                        lines=lines, errors=errors, architectures=architecture_choices(request), **context)

@@ -41,13 +41,13 @@ def _tables(request: Request, req: PairedRequest) -> dict[str, Any]:
     wide = areas[areas["measure"] == "spent_per_need"].pivot_table(
         index=["area", "area_name"], columns="architecture", values="diff_central").reset_index()
     wide.columns = [str(c) for c in wide.columns]
-    out = {"results": results, "baseline": baseline, "diffs": diffs, "areas": areas, "fans": fans,
+    out: dict[str, Any] = {"results": results, "baseline": baseline, "diffs": diffs, "areas": areas, "fans": fans,
            "area_table": wide}
     if req.draws >= 10:
         from devocare.simulation.sensitivity import describe, tornado
 
-        out["tornado"] = tornado(results[1], "spent_gbp_bn", results[0], top=8)
-        out["tornado_text"] = describe(out["tornado"])
+        table = tornado(results[1], "spent_gbp_bn", results[0], top=8)
+        out["tornado"], out["tornado_text"] = table, describe(table)
     return out
 
 
