@@ -204,11 +204,12 @@ class SimulationResult:
         )
 
     @cached_property
-    def summary(self) -> dict[str, Any]:
-        """National totals and shares at the horizon (central run, and mean/P5/P50/P95 over draws)."""
+    def summary_draws(self) -> dict[str, np.ndarray]:
+        """Each summary measure per draw (draw 0 central, then the Monte Carlo draws): what paired
+        comparisons difference draw by draw."""
         spent = self.national["spent_by_line"]  # (D, Y, L)
         total = spent.sum(axis=2)
-        per_draw = {
+        return {
             "spent_gbp_bn": total[:, -1] / 1e9,
             "acute_share": spent[:, -1, _ACUTE].sum(axis=1) / total[:, -1],
             "upstream_share": spent[:, -1, _UPSTREAM].sum(axis=1) / total[:, -1],
@@ -220,6 +221,11 @@ class SimulationResult:
             "incentive_paid_gbp_bn": self.draws["incentive_paid"].sum(axis=(1, 2)) / 1e9,
             "transfers_gbp_bn": self.draws["transfers_out"].sum(axis=(1, 2)) / 1e9,
         }
+
+    @cached_property
+    def summary(self) -> dict[str, Any]:
+        """National totals and shares at the horizon (central run, and mean/P5/P50/P95 over draws)."""
+        per_draw = self.summary_draws
         alloc = self.central_atoms["allocated"][-1].sum(axis=1)
         need = self.central_atoms["need"][-1].sum(axis=1)
         ratio = alloc / np.where(need > 0, need, 1.0)

@@ -15,8 +15,8 @@ import pandas as pd
 
 from devocare.bounds import MAX_SEED
 from devocare.errors import DevocareError
-from devocare.service_lines import POPULATION_LINE, index
-from devocare.simulation import montecarlo
+from devocare.service_lines import LINE_IDS, POPULATION_LINE, index
+from devocare.simulation import floors, montecarlo
 from devocare.simulation.backend import namespace
 from devocare.simulation.demand import BASE_YEAR, financial_years
 from devocare.simulation.distributed import Cancelled, run_on_dask
@@ -126,10 +126,11 @@ def simulate(
         raise DevocareError(f"seed must be an integer from 0 to {MAX_SEED}, got {seed!r}")
     xp_name = backend
     namespace(xp_name)
-    params = resolve(overrides, scenario)
     architecture = _load_arch(arch)
+    param_overrides, param_scenario, floor_set = floors.split(overrides, scenario, str(architecture.id))
+    params = resolve(param_overrides, param_scenario)
     rules = build_rules(architecture, atoms)
-    inputs = load_inputs(atoms)
+    inputs = floors.apply(load_inputs(atoms), floor_set)
     if tuple(rules.atoms) != inputs.atoms:
         raise DevocareError("atom order of rules and inputs differ")  # pragma: no cover - geography invariant
     workers = 1
@@ -171,6 +172,9 @@ def simulate(
         montecarlo.block_size(len(rules.atoms)),
         inputs.floor_source,
     )
+    record["floors"] = dict(zip(LINE_IDS, (float(x) for x in inputs.floors), strict=True))
+    if floor_set:
+        record["overrides"] = {**record["overrides"], **{f"{floors.PREFIX}.{k}": v for k, v in floor_set.items()}}
     return SimulationResult(
         rules.architecture,
         financial_years(BASE_YEAR, years),
