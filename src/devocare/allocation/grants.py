@@ -336,7 +336,8 @@ def block_grants(arch: Any, years: int = 5, envelope: Mapping[str, float] | str 
     annual envelope growth; the architecture's ``indexation`` adds to it inside each settlement.
     ``alpha``: fiscal-equalisation rate (default :func:`default_alpha`).
 
-    Columns: arch, year (1..years), financial_year (of the need data used), settlement, body, pot, tier,
+    Columns: arch, year (1..years), financial_year (of the need data used), grant_year (the financial year
+    the grant is paid in), settlement, body, pot, tier,
     ring_fenced, area_level, code, name, population (registered, that year's practice file), line,
     component (need | incentive_fund | fiscal_equalisation), pence, gbp. Areas a holder does not hold
     (e.g. outside a devolution deal) are one row with an empty code, so each year's rows add up to its
@@ -384,8 +385,16 @@ def block_grants(arch: Any, years: int = 5, envelope: Mapping[str, float] | str 
                 "line": list(fund), "component": "incentive_fund", "pence": list(fund.values())}))
     out = pd.concat(rows, ignore_index=True)
     out["gbp"] = out["pence"] / 100.0
+    out.insert(out.columns.get_loc("financial_year") + 1, "grant_year", out["year"].map(
+        lambda t: paid_in(base_year, int(t))))
     out.attrs.update({"alpha": alpha, "envelope_gbp": env, "top_slice": top})
     return out
+
+
+def paid_in(base_year: str, year: int) -> str:
+    """The financial year a grant of settlement year ``year`` (1 = ``base_year``) is paid in: 2024/25, 2025/26..."""
+    start = int(str(base_year)[:4]) + year - 1
+    return f"{start}/{(start + 1) % 100:02d}"
 
 
 def _rows(common: dict[str, Any], weights: pd.DataFrame, is_held: np.ndarray, parts: np.ndarray, line: str,

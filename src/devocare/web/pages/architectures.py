@@ -69,6 +69,14 @@ def load_reference(request: Request, ref: str) -> Any:
     return architecture.load(ref)
 
 
+def _short_label(name: str, width: int = 18) -> str:
+    """A body's name as a node label: wrapped to two short lines (the full name is in the hover text)."""
+    import textwrap
+
+    lines = textwrap.wrap(str(name), width) or [str(name)]
+    return "<br>".join(lines[:2]) + ("…" if len(lines) > 2 else "")
+
+
 def graph_figure(graph: dict[str, Any], link: str) -> tuple[dict[str, Any], pd.DataFrame, pd.DataFrame]:
     """The accountability graph laid out by tier (rows) for Plotly, plus its nodes and edges tables."""
     nodes = pd.DataFrame(graph["nodes"])
@@ -80,7 +88,7 @@ def graph_figure(graph: dict[str, Any], link: str) -> tuple[dict[str, Any], pd.D
     nodes["x"] = (nodes["x"] + 0.5) / (width + 1)
     nodes.loc[nodes.groupby("row")["x"].transform("count") == 1, "x"] = 0.5
     nodes["y"] = -nodes["row"]
-    nodes["label"] = nodes["id"]
+    nodes["label"] = nodes["name"].map(_short_label)
     nodes["textposition"] = ["top center" if i % 2 == 0 else "bottom center" for i in nodes.groupby("row").cumcount()]
     nodes["hover"] = (nodes["name"] + "<br>" + nodes["kind"] + ", " + nodes["tier"] + ", leadership: "
                       + nodes["leadership"]
