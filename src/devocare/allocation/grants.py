@@ -10,7 +10,8 @@ For each pot of the architecture's ``money`` section, each of its lines and each
 Need shares are fixed at the start of each settlement (from that year's practice weighted
 populations); the envelope grows by ``growth`` a year and, inside a settlement, by the architecture's
 ``indexation`` too. Equalisation applies to pots held by local government (LAD, UTLA or combined
-authority areas) and sums to zero over England, so it moves money between areas without creating any.
+authority areas) or by a body given tax-raising powers (``tax_powers: true``, e.g. the Regional Care Groups of
+``pwc-2016``), and sums to zero over England, so it moves money between areas without creating any.
 Every figure is in whole pence and every year's rows add up to that year's envelope exactly.
 
 Revenue capacity is the council tax base (Band D equivalents, MHCLG Council Taxbase 2025, shipped as
@@ -290,7 +291,9 @@ def grant_years(arch: Any, years: int, envelope: Mapping[str, float], base_year:
     first = YEARS.index(check_year(base_year))
     holders = {p.id: bodies[p.holder] for p in pots}
     level_of = {p.id: (getattr(holders[p.id], "area_level", None) or "england") for p in pots}
-    local = {p.id for p in pots if level_of[p.id] in LOCAL_GOVERNMENT_LEVELS}
+    # local government, and any other holder given tax-raising powers, is equalised for revenue capacity
+    local = {p.id for p in pots
+             if level_of[p.id] in LOCAL_GOVERNMENT_LEVELS or getattr(holders[p.id], "tax_powers", False)}
     out: list[GrantYear] = []
     for t in range(years):  # years are few and sequential; every area and line inside is an array op
         s = int(start[t])

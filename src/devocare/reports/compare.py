@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -21,8 +20,11 @@ import plotly.offline
 
 import devocare
 from devocare import architecture, data, formatting, measures, simulation
+from devocare.bounds import MAX_SEED
 from devocare.errors import DevocareError
 from devocare.reports import charts
+from devocare.reports.tables import esc as _esc
+from devocare.reports.tables import table as _table
 from devocare.reports.template import render_page
 
 DEFAULT_YEARS = 10
@@ -82,49 +84,6 @@ def _missing(module: str, names: Sequence[str]) -> str | None:
     if not absent:
         return None
     return f"{', '.join(f'{module}.{n}' for n in absent)} not available in this installation of devocare"
-
-
-_SCI = re.compile(r"[-+]?\d+(?:\.\d+)?[eE][-+]?\d+")
-
-
-def _plain_numbers(v: Any) -> Any:
-    """Numbers written in scientific notation inside text (``[6e+06, 6.7e+06]``) rewritten plainly."""
-    return _SCI.sub(lambda m: formatting.number(float(m.group(0))), v) if isinstance(v, str) else v
-
-
-def _table(frame: pd.DataFrame, float_format: str | None = None) -> str:
-    """A DataFrame as an escaped HTML table, numeric columns formatted by the one formatter (or
-    ``float_format``) and right-aligned."""
-    shown = frame.copy()
-    numeric = [i for i, c in enumerate(shown.columns) if pd.api.types.is_numeric_dtype(shown[c])
-               and not pd.api.types.is_bool_dtype(shown[c])]
-    for i in numeric:
-        column = shown.columns[i]
-        shown[column] = shown[column].map(
-            lambda v: "–" if pd.isna(v) else (f"{int(v):,}" if float(v).is_integer() and abs(v) < 1e15
-                                               else float_format.format(v) if float_format
-                                               else formatting.number(v)))
-    for column in shown.columns:
-        if not pd.api.types.is_numeric_dtype(shown[column]):
-            shown[column] = shown[column].astype(object).map(_plain_numbers)
-    html = shown.to_html(index=False, escape=True, na_rep="–", border=0)
-
-    def align(row: re.Match[str]) -> str:
-        cells = re.split(r"(<t[hd])(?=[ >])", row.group(0))
-        out, position = [cells[0]], -1
-        for tag, rest in zip(cells[1::2], cells[2::2], strict=True):
-            position += 1
-            out.append(f'{tag} class="num"' if position in numeric else tag)
-            out.append(rest)
-        return "".join(out)
-
-    return re.sub(r"<tr[^>]*>.*?</tr>", align, html, flags=re.S)
-
-
-def _esc(text: object) -> str:
-    from markupsafe import escape
-
-    return str(escape(str(text)))
 
 
 def _arch_hash(arch: Any) -> str:
@@ -464,8 +423,8 @@ def _check_settings(years: int, draws: int, seed: int) -> None:
         raise DevocareError(f"years must be between 1 and {MAX_YEARS}, got {years}")
     if not 0 <= int(draws) <= MAX_DRAWS:
         raise DevocareError(f"draws must be between 0 and {MAX_DRAWS}, got {draws}")
-    if int(seed) < 0:
-        raise DevocareError(f"seed must not be negative, got {seed}")
+    if not 0 <= int(seed) <= MAX_SEED:
+        raise DevocareError(f"seed must be from 0 to {MAX_SEED}, got {seed}")
 
 
 def _load_all(refs: Sequence[Any]) -> list[Any]:

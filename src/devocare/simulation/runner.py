@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from devocare.bounds import MAX_SEED
 from devocare.errors import DevocareError
 from devocare.service_lines import LINE_IDS, POPULATION_LINE, index
 from devocare.simulation import floors, montecarlo
@@ -23,7 +24,7 @@ from devocare.simulation.engine import FACTORS, BlockResult
 from devocare.simulation.inputs import load_inputs
 from devocare.simulation.montecarlo import run_one_block
 from devocare.simulation.parameters import ParameterSet, resolve
-from devocare.simulation.results import SimulationResult, _stats, spend_measures, waterfall_frame
+from devocare.simulation.results import SimulationResult, draw_statistics, spend_measures, waterfall_frame
 from devocare.simulation.rules import Rules, build_rules
 
 MAX_YEARS = 30
@@ -81,7 +82,7 @@ def _atom_statistics(results: list[BlockResult]) -> dict[str, dict[str, np.ndarr
         for r in ordered:
             keep = r.draws > 0
             parts.append(r.atom_draws.pop(m)[keep])
-        out[m] = _stats(np.concatenate(parts))
+        out[m] = draw_statistics(np.concatenate(parts))
     return out
 
 
@@ -121,8 +122,8 @@ def simulate(
     total)`` is called after each block; setting ``cancel`` stops the run between blocks.
     """
     _check_args(years, draws, atoms)
-    if not isinstance(seed, int) or seed < 0:
-        raise DevocareError(f"seed must be a non-negative integer, got {seed!r}")
+    if not isinstance(seed, int) or not 0 <= seed <= MAX_SEED:
+        raise DevocareError(f"seed must be an integer from 0 to {MAX_SEED}, got {seed!r}")
     xp_name = backend
     namespace(xp_name)
     architecture = _load_arch(arch)

@@ -37,6 +37,12 @@ METRIC_LABELS = {
     "running_cost_gbp": "Running costs, £",
     "spend_gbp": "Spend covered, £",
     "bodies": "Bodies", "functions": "Function assignments",
+    "commissioning_population_out_of_hospital": "Figure 10: residents of the area commissioning out-of-hospital care",
+    "commissioning_population_hospital": "Figure 10: residents of the area commissioning hospital care",
+    "pathway_budget_holders": "Figure 10: budget holders on one resident's pathway",
+    "population_with_deal_share": "Figure 10: residents in an area with a devolution deal (2025)",
+    "central_headcount_planned": "Central headcount at the end of its planned path",
+    "accountability_investment_gbp": "Funding for place scrutiny and citizen voice, £ a year",
 }
 COMPARE_CHART = ["centralism_index", "spend_devolved_share", "population_devolved_share", "board_elected_share",
                  "coterminosity"]
