@@ -2,13 +2,26 @@
 
 from fastapi import APIRouter
 
-from devocare.web.pages import allocation, architectures, area, home, outcomes, outcomes_evaluation, saved, simulate
+from devocare.web.pages import (
+    allocation,
+    architectures,
+    area,
+    home,
+    outcomes,
+    outcomes_evaluation,
+    outcomes_indicators,
+    outcomes_profile,
+    saved,
+    simulate,
+)
 
 router = APIRouter(include_in_schema=False)
 router.include_router(home.router)
 router.include_router(area.router)
 router.include_router(allocation.router)
 router.include_router(outcomes_evaluation.router)
+router.include_router(outcomes_indicators.router)
+router.include_router(outcomes_profile.router)
 router.include_router(outcomes.router)
 router.include_router(simulate.router)
 router.include_router(architectures.router)
