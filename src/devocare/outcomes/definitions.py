@@ -40,12 +40,12 @@ def provenance_note(dataset_id: str) -> tuple[tuple[str, str], ...]:
     lines = path.read_text(encoding="utf-8").splitlines()
     name = f"`{dataset_id}.csv"
     header: list[str] = []
-    for line in lines:
-        if line.startswith("|") and not line.startswith("|---"):
+    for previous, line in zip(["", *lines], lines, strict=False):
+        if line.startswith("|---"):  # the row above a separator is the table's header
+            header = [_plain(c) for c in previous.strip().strip("|").split("|")]
+        elif line.startswith("|") and name in line:
             cells = [_plain(c) for c in line.strip().strip("|").split("|")]
-            if name in line:
-                return tuple((h, c) for h, c in zip(header, cells, strict=False) if h and c and h != "rows")
-            header = cells
+            return tuple((h, c) for h, c in zip(header, cells, strict=False) if h and c and h != "rows")
     out: list[tuple[str, str]] = []
     inside = False
     for line in lines:

@@ -10,14 +10,25 @@ from fastapi.responses import Response
 
 from devocare import geography
 from devocare.errors import DevocareError
-from devocare.web import charts, render
-from devocare.web.pages.area import _choices
+from devocare.web import cache, charts, render
 
 router = APIRouter()
 
 LEVELS = [("", "The area's own level"), ("lad", "Local authority districts"),
           ("utla", "Upper-tier local authorities"), ("icb", "ICBs (2024)"), ("ca", "Combined authorities"),
           ("region", "NHS regions")]
+
+
+def _choices() -> list[tuple[str, str]]:
+    """One option per area code, its name and the levels it is at (a unitary authority is LAD and UTLA)."""
+    names: dict[str, str] = {}
+    levels: dict[str, list[str]] = {}
+    for level in ("lad", "utla", "icb", "ca", "region"):
+        frame = cache.areas(level, 2024)
+        for code, name in zip(frame["code"], frame["name"], strict=True):
+            names.setdefault(str(code), str(name))
+            levels.setdefault(str(code), []).append(level.upper())
+    return [(code, f"{names[code]} ({', '.join(levels[code])})") for code in names]
 
 
 @router.get("/outcomes/profile")
