@@ -38,3 +38,15 @@ def test_saved_architecture_can_extend_another_saved_one(store) -> None:
     assert child != base
     with pytest.raises(DevocareError, match="no saved architecture|not found|does not exist"):
         store.save_architecture("orphan", "extends: saved:999999\nid: orphan\n")
+
+
+def test_deeply_nested_scenario_payload_is_refused_not_a_recursion_error(store) -> None:
+    payload: dict = {"x": 1}
+    for _ in range(5000):
+        payload = {"a": payload}
+    with pytest.raises(DevocareError, match="nested deeper than 64 levels"):
+        store.save_scenario("deep", payload)
+    shallow: dict = {"x": 1}
+    for _ in range(60):
+        shallow = {"a": shallow}
+    assert store.save_scenario("ok", shallow) > 0

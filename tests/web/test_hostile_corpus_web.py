@@ -54,3 +54,14 @@ def test_hostile_uploads_are_refused(html_client, rel: str) -> None:
     r = html_client.post("/architectures/upload", data={"name": "hostile"},
                          files={"file": ("hostile.yaml", data, "application/x-yaml")})
     assert 400 <= r.status_code < 500, (rel, r.status_code, r.text[:300])
+
+
+@pytest.mark.parametrize("levels", [100, 1000, 5000])
+def test_deeply_nested_json_bodies_get_a_4xx(client, levels: int) -> None:
+    scenario = '{"name": "deep", "payload": ' + '{"a": ' * levels + "1" + "}" * levels + "}"
+    r = client.post("/api/v1/saved/scenarios", content=scenario, headers={"content-type": "application/json"})
+    assert 400 <= r.status_code < 500, (levels, r.status_code, r.text[:200])
+    yaml_in_json = '{"yaml": ' + "[" * levels + "]" * levels + "}"
+    r = client.post("/api/v1/architectures/validate", content=yaml_in_json,
+                    headers={"content-type": "application/json"})
+    assert 400 <= r.status_code < 500, (levels, r.status_code, r.text[:200])

@@ -339,6 +339,15 @@ class FundingFlow(_Dated):
     description: str = ""
 
 
+class RiskCorridor(_Cited):
+    """A risk-sharing corridor: the pot keeps surpluses and bears deficits within ±``width`` of its allocation
+    under the money rules; beyond it the centre takes ``centre_share`` of the surplus or meets that share of the
+    deficit (US Medicare accountable care organisations; NHS risk-share agreements). Cite both figures."""
+
+    width: float = Field(ge=0, le=1, description="Half-width of the corridor as a share of the allocation.")
+    centre_share: float = Field(ge=0, le=1, description="Share of a result beyond the corridor the centre takes.")
+
+
 class Pot(_Cited):
     """A budget pot: a holder body, the service lines it pays for, ring-fenced or not, and its tier."""
 
@@ -347,6 +356,13 @@ class Pot(_Cited):
     lines: list[LineId] = Field(min_length=1)
     ring_fenced: bool = False
     tier: PotTier
+    risk_corridor: RiskCorridor | None = Field(None, description="Optional risk-sharing corridor (none: no limit).")
+    savings_retained: float | None = Field(
+        None, ge=0, le=1, description="Share of an underspend this pot's holder keeps (None: the money section's)."
+    )
+    overspend_borne_locally: float | None = Field(
+        None, ge=0, le=1, description="Share of an overspend this pot's holder bears (None: the money section's)."
+    )
 
 
 _CO_FINANCED_LINES: tuple[LineId, ...] = ("acute_non_elective", "acute_elective")

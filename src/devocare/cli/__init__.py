@@ -27,9 +27,11 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "allocate": ("allocate", "group"),
     "simulate": ("simulate", "register"),
     "compare": ("simulate", "register"),
+    "backtest": ("backtest", "register"),
     "outcomes": ("outcomes", "group"),
     "report": ("report", "group"),
     "serve": ("serve", "register"),
+    "users": ("users", "group"),
 }
 
 

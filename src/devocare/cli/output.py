@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import json
-import math
 from enum import StrEnum
 from typing import Any
 
-import numpy as np
 import pandas as pd
 import typer
+
+from devocare.jsonable import plain
 
 
 class TableFormat(StrEnum):
@@ -20,18 +20,7 @@ class TableFormat(StrEnum):
     json = "json"
 
 
-def _jsonable(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {str(k): _jsonable(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_jsonable(v) for v in value]
-    if isinstance(value, np.generic):
-        value = value.item()
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    if value is pd.NA or value is pd.NaT:
-        return None
-    return value
+_jsonable = plain  # the name earlier releases used
 
 
 def to_json(obj: Any) -> str:

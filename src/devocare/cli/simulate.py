@@ -113,6 +113,7 @@ def simulate_cmd(
                 {
                     "summary": result.summary,
                     "waterfall": result.waterfall.to_dict(orient="records"),
+                    "by_year": result.by_year().to_dict(orient="records"),
                     "run_record": result.run_record,
                 }
             )

@@ -8,13 +8,11 @@ available in this installation is listed as missing, with the reason, rather tha
 from __future__ import annotations
 
 import hashlib
-import importlib
 import json
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from types import ModuleType
 from typing import Any
 
 import pandas as pd
@@ -22,7 +20,7 @@ import plotly.graph_objects as go
 import plotly.offline
 
 import devocare
-from devocare import data
+from devocare import architecture, data, simulation
 from devocare.errors import DevocareError
 from devocare.reports import charts
 from devocare.reports.template import render_page
@@ -63,13 +61,20 @@ class Context:
         ) + "</div>"
 
 
+#: The library functions the report reads, by (module, name): ordinary imports, named so that a section can
+#: say which part it lacks when one is taken away.
+LIBRARY: dict[tuple[str, str], Callable[..., Any]] = {
+    ("devocare.architecture", "diff"): architecture.diff,
+    ("devocare.architecture", "sankey"): architecture.sankey,
+    ("devocare.architecture", "metrics_table"): architecture.metrics_table,
+    ("devocare.simulation", "simulate"): simulation.simulate,
+    ("devocare.simulation", "parameters"): simulation.parameters,
+}
+
+
 def _api(module: str, name: str) -> Callable[..., Any] | None:
-    """A library function if this installation has it (the report grows as capabilities land)."""
-    try:
-        found = getattr(importlib.import_module(module), name, None)
-    except ImportError:
-        return None
-    return found if callable(found) and not isinstance(found, ModuleType) else None
+    """A library function the report reads (None where it is not available)."""
+    return LIBRARY.get((module, name))
 
 
 def _missing(module: str, names: Sequence[str]) -> str | None:
@@ -123,7 +128,7 @@ def _architectures_section(ctx: Context) -> Section:
 
 
 def _metrics_table_api() -> Callable[..., Any] | None:
-    return _api("devocare.architecture", "metrics_table") or _api("devocare.architecture.metrics", "metrics_table")
+    return _api("devocare.architecture", "metrics_table")
 
 
 def _metrics_section(ctx: Context) -> Section:
@@ -350,7 +355,7 @@ def _run_record_section(ctx: Context) -> Section:
 
 def _assumptions_section(ctx: Context) -> Section:
     section = Section("assumptions", "Assumptions and sources")
-    parameters = _api("devocare.simulation", "parameters") or _api("devocare.simulation.parameters", "parameters")
+    parameters = _api("devocare.simulation", "parameters")
     if parameters is None:
         section.missing = "devocare.simulation.parameters not available in this installation of devocare"
         return section

@@ -176,6 +176,29 @@ class SimulationResult:
             }
         )
 
+    def by_year(self) -> pd.DataFrame:
+        """National totals of the central run, one row per year (£ unless stated): allocated, spent, need,
+        unmet need (each budget's need less its spend where positive, summed: spending less than need is
+        shown as need not met, never as a gain by itself), emergency admissions, reserves at the year's end,
+        deficit support, returned, incentive paid, transfers and bodies in intervention (counts)."""
+        d = {m: v[0] for m, v in self.draws.items()}  # (years, budgets)
+        return pd.DataFrame(
+            {
+                "year": self.years,
+                "allocated": self.national["allocated_by_line"][0].sum(axis=1),
+                "spent": self.national["spent_by_line"][0].sum(axis=1),
+                "need": self.national["need_by_line"][0].sum(axis=1),
+                "unmet_need": np.maximum(d["need"] - d["spent"], 0.0).sum(axis=1),
+                "admissions": self.national["admissions"][0],
+                "reserves": d["reserves"].sum(axis=1),
+                "deficit_support": d["deficit_support"].sum(axis=1),
+                "returned": d["returned"].sum(axis=1),
+                "incentive_paid": d["incentive_paid"].sum(axis=1),
+                "transfers": d["transfers_out"].sum(axis=1),
+                "bodies_in_intervention": d["intervention"].sum(axis=1).astype(int),
+            }
+        )
+
     @cached_property
     def summary(self) -> dict[str, Any]:
         """National totals and shares at the horizon (central run, and mean/P5/P50/P95 over draws)."""

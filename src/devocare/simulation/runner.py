@@ -14,12 +14,14 @@ import numpy as np
 import pandas as pd
 
 from devocare.errors import DevocareError
+from devocare.service_lines import POPULATION_LINE, index
 from devocare.simulation import montecarlo
 from devocare.simulation.backend import namespace
 from devocare.simulation.demand import BASE_YEAR, financial_years
 from devocare.simulation.distributed import Cancelled, run_on_dask
-from devocare.simulation.engine import FACTORS, BlockResult, run_block
-from devocare.simulation.inputs import Inputs, load_inputs
+from devocare.simulation.engine import FACTORS, BlockResult
+from devocare.simulation.inputs import load_inputs
+from devocare.simulation.montecarlo import run_one_block
 from devocare.simulation.parameters import ParameterSet, resolve
 from devocare.simulation.results import SimulationResult, _stats, spend_measures, waterfall_frame
 from devocare.simulation.rules import Rules, build_rules
@@ -37,25 +39,6 @@ def _load_arch(arch: Any) -> Any:
 
         return shared_builtin(arch) if arch in builtin_ids() else load(arch)
     return arch
-
-
-def _central_values(params: ParameterSet) -> dict[str, Any]:
-    return {path: p.value for path, p in params.params.items()}
-
-
-def run_one_block(
-    model: dict[str, Any], block: np.ndarray, factors: frozenset[str] = frozenset(FACTORS), keep_atoms: bool = True
-) -> BlockResult:
-    """Sample a block's draws from the run's seed and run it (used in process and by Dask workers)."""
-    rules: Rules = model["rules"]
-    inputs: Inputs = model["inputs"]
-    params: ParameterSet = model["params"]
-    values = montecarlo.draw_values(params, block, model["seed"], model["years"], len(inputs.lads), rules.n_budgets)
-    xp = namespace(model["backend"])
-    atom_draws = keep_atoms and rules.atom_level == "lad" and int(model.get("draws", 0)) > 0
-    return run_block(
-        xp, inputs, rules, _central_values(params), values, model["years"], factors, keep_atoms, atom_draws=atom_draws
-    )
 
 
 def _check_args(years: int, draws: int, atoms: str) -> None:
@@ -177,17 +160,11 @@ def simulate(
     wf = _waterfall(model, first) if waterfall else pd.DataFrame(columns=["measure", "step", "value"])
     budgets = pd.DataFrame(rules.budget_table())
     budgets["body"] = budgets["holder"] + ":" + budgets["area"].astype(str)
-    population = inputs.weighted_heads[0][:, -1]
+    population = inputs.weighted_heads[0][:, index(POPULATION_LINE)]
     record = run_record(
-        architecture,
         rules,
         params,
-        seed,
-        draws,
-        years,
-        atoms,
-        xp_name,
-        scheduler,
+        {"seed": seed, "draws": draws, "years": years, "atoms": atoms, "backend": xp_name, "scheduler": scheduler},
         scenario,
         gap,
         montecarlo.block_size(len(rules.atoms)),
@@ -210,21 +187,16 @@ def simulate(
 
 
 def run_record(
-    arch: Any,
     rules: Rules,
     params: ParameterSet,
-    seed: int,
-    draws: int,
-    years: int,
-    atoms: str,
-    backend: str,
-    scheduler: str | None,
+    options: dict[str, Any],
     scenario: Any,
     gap: float,
     block: int,
     floors: str,
 ) -> dict[str, Any]:
-    """What binds a result to its inputs: package version, data, architecture and parameter hashes, seed."""
+    """What binds a result to its inputs: package version, data, architecture and parameter hashes, seed;
+    ``options`` holds the run's seed, draws, years, atoms, backend and scheduler."""
     from devocare import __version__, data
 
     return {
@@ -236,13 +208,13 @@ def run_record(
         "parameter_hash": params.digest(),
         "overrides": {k: v for k, v in params.overrides.items()},
         "scenario": scenario if isinstance(scenario, dict) else (str(scenario) if scenario else None),
-        "seed": seed,
-        "draws": draws,
-        "years": years,
+        "seed": options["seed"],
+        "draws": options["draws"],
+        "years": options["years"],
         "base_year": BASE_YEAR,
-        "atoms": atoms,
-        "backend": backend,
-        "scheduler": scheduler,
+        "atoms": options["atoms"],
+        "backend": options["backend"],
+        "scheduler": options["scheduler"],
         "draw_block_size": block,
         "conservation_max_gap": gap,
         "minimum_service_levels": floors,

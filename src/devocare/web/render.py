@@ -93,8 +93,21 @@ def page(request: Request, template: str, title: str, section: str,
     return TEMPLATES.TemplateResponse(
         request, template,
         {"title": title, "section": section, "navigation": NAVIGATION, "downloads": downloads,
-         "share_url": str(request.url), **context},
+         "share_url": str(request.url), "signed_in": _signed_in(request), **context},
         status_code=status_code)
+
+
+def _signed_in(request: Request) -> dict[str, Any] | None:
+    """On a shared server, who is signed in (for the header's sign-in / sign-out link); None locally."""
+    from devocare.web.auth import auth_enabled, current_user
+
+    if not auth_enabled(request):
+        return None
+    try:
+        user = current_user(request)
+    except Exception:  # a bad token or an unreachable database: the page still renders
+        user = None
+    return {"name": user.name if user else None}
 
 
 def render_error(request: Request, status: int, title: str, detail: str, errors: list[dict[str, Any]]) -> Response:
@@ -102,7 +115,7 @@ def render_error(request: Request, status: int, title: str, detail: str, errors:
     return TEMPLATES.TemplateResponse(
         request, "error.html",
         {"title": title, "section": "", "navigation": NAVIGATION, "downloads": {}, "status": status,
-         "detail": detail, "errors": errors, "share_url": str(request.url)},
+         "detail": detail, "errors": errors, "share_url": str(request.url), "signed_in": None},
         status_code=status)
 
 

@@ -7,6 +7,7 @@ from devocare.web.pages import (
     architectures,
     area,
     home,
+    login,
     outcomes,
     outcomes_evaluation,
     outcomes_indicators,
@@ -26,3 +27,4 @@ router.include_router(outcomes.router)
 router.include_router(simulate.router)
 router.include_router(architectures.router)
 router.include_router(saved.router)
+router.include_router(login.router)

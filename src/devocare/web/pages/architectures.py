@@ -11,6 +11,7 @@ from fastapi.responses import RedirectResponse, Response
 
 from devocare.errors import DevocareError
 from devocare.web import cache, charts, render
+from devocare.web.auth import owner, viewer
 from devocare.web.problems import ProblemError
 from devocare.web.store import ItemId, get_store, load_saved_architecture, load_user_architecture, saved_resolver
 
@@ -185,7 +186,7 @@ def architectures_list(request: Request) -> Response:
     archs = [architecture.load(i) for i in ids]
     cards = [{"id": a.id, "name": a.name, "description": a.description, "as_of": a.as_of} for a in archs]
     try:
-        saved = get_store(request).list_architectures(limit=100)
+        saved = get_store(request).list_architectures(limit=100, owner=viewer(request))
     except DevocareError:
         saved = []
     return render.page(request, "architectures.html", "Architectures", "architectures",
@@ -227,15 +228,16 @@ async def upload(request: Request, name: str = Form(..., min_length=1, max_lengt
             raise DevocareError("architecture file is not UTF-8 text") from None
     if not text.strip():
         raise DevocareError("give an architecture as a YAML file or in the text box")
+    who = owner(request)
     load_user_architecture(request, text, name)
-    item_id = get_store(request).save_architecture(name, text, saved=saved_resolver(request))
+    item_id = get_store(request).save_architecture(name, text, saved=saved_resolver(request), owner=who)
     return RedirectResponse(f"/architectures/saved/{item_id}", status_code=303)
 
 
 @router.post("/saved/architectures/{item_id}/delete")
 def delete_saved(request: Request, item_id: ItemId) -> Response:
     """Delete a saved architecture."""
-    get_store(request).delete_architecture(item_id)
+    get_store(request).delete_architecture(item_id, owner=owner(request))
     return RedirectResponse("/saved", status_code=303)
 
 
@@ -285,7 +287,7 @@ def compare(request: Request, arch: list[str] = Query(default=[], max_length=8))
 
 def _saved(request: Request) -> list[Any]:
     try:
-        return get_store(request).list_architectures(limit=50)
+        return get_store(request).list_architectures(limit=50, owner=viewer(request))
     except DevocareError:
         return []
 
