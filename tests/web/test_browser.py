@@ -170,7 +170,7 @@ def test_area_profile_chosen_by_typing_reads_a_value_and_its_comparison(page, se
     page.select_option("#level", "utla")
     page.click("button[type=submit]")
     page.wait_for_selector("#profile-table", timeout=90_000)
-    page.wait_for_function("document.querySelectorAll('.dc-chart__plot .main-svg').length >= 1", timeout=60_000)
+    page.wait_for_function("() => document.querySelectorAll('.dc-chart__plot .main-svg').length >= 1", timeout=60_000)
     row = page.locator("tr[data-indicator='u75_preventable_cvd_mortality']")
     cells = row.locator("td").all_inner_texts()
     assert cells[0].startswith("Under-75 mortality from cardiovascular disease")
@@ -190,7 +190,7 @@ def test_area_profile_chosen_by_typing_reads_a_value_and_its_comparison(page, se
 
 def test_outcomes_page_compares_areas_with_england_in_words(page, server):
     page.goto(server + "/outcomes?indicator=cancer_early_stage&level=utla", timeout=90_000)
-    page.wait_for_function("document.querySelectorAll('.dc-chart__plot .main-svg').length >= 4", timeout=60_000)
+    page.wait_for_function("() => document.querySelectorAll('.dc-chart__plot .main-svg').length >= 4", timeout=60_000)
     counts = page.locator("#comparison-counts").inner_text()
     assert "Better than England (95% confidence):" in counts and "Similar to England:" in counts
     legend = page.locator("#interval-chart .legendtext").all_text_contents()
