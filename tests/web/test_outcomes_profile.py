@@ -52,6 +52,8 @@ def test_profile_page_reads_salford_against_england(html_client):
     assert row is not None
     cells = _text(row.group(1))
     assert "58.2" in cells and "53.2 to 63.2" in cells and "61.3" in cells and "Similar to England" in cells
+    mortality = _text(re.search(r'data-indicator="u75_preventable_mortality">(.*?)</tr>', r.text, re.S).group(1))
+    assert " 220.7 " in mortality and " 145.8 " in mortality  # one decimal, as published: not "221"
     assert 'href="/outcomes/indicators/hle_female"' in row.group(1)
     assert 'id="spine-chart"' in r.text and 'list="area-choices"' in r.text
     for key in RAW_KEYS:
@@ -86,6 +88,8 @@ def test_outcomes_page_colours_and_labels_in_words(html_client):
     assert re.search(r"Worse: beyond the 99.8% limit: \d+ areas", text)
     for key in RAW_KEYS:
         assert key not in r.text, key  # not even in the chart JSON: legends say words
+    assert '"name": "iqr"' not in r.text and "Interquartile range" in r.text
+    assert '<th scope="col" class="nhsuk-table__header">Compared with England</th>' in r.text
     csv = html_client.get("/outcomes", params={"indicator": "hle_female", "level": "utla", "download": "values"})
     assert csv.text.splitlines()[0] == "code,name,value,lci,uci,approximate,compared_with_england"
 

@@ -17,6 +17,14 @@ LEVELS = [("utla", "Upper-tier local authorities"), ("lad", "Local authority dis
           ("ca", "Combined authorities"), ("region", "NHS regions")]
 
 
+#: Column headings shown on the page (the CSV downloads keep the keys, which are a contract).
+VALUE_LABELS = {"code": "Code", "name": "Area", "value": "Value", "lci": "Lower 95% limit", "uci": "Upper 95% limit",
+                "approximate": "Approximate", "compared_with_england": "Compared with England"}
+TREND_LABELS = {"period": "Period", "year": "First year", "n_areas": "Areas", "mean": "Mean of areas",
+                "iqr": "Interquartile range", "cv": "Coefficient of variation", "gini": "Gini coefficient",
+                "ratio_max_min": "Highest / lowest", "gap": "Gap best – worst"}
+
+
 @router.get("/outcomes")
 def outcomes_page(request: Request, indicator: str = Query("hle_female", max_length=60),
                   level: str = Query("utla", max_length=10), period: str = Query("latest", max_length=20),
@@ -91,11 +99,14 @@ def outcomes_page(request: Request, indicator: str = Query("hle_female", max_len
             per_area, per_period = trends(indicator, level)
             datasets["trend_by_period"] = per_period
             datasets["trend_by_area"] = per_area
+            trend = per_period.rename(columns=TREND_LABELS).melt(
+                id_vars=["Period"], value_vars=[TREND_LABELS[k] for k in ("mean", "iqr", "gap")],
+                var_name="statistic")
             context["trend_chart"] = charts.lines(
-                per_period.melt(id_vars=["period"], value_vars=["mean", "iqr", "gap"], var_name="statistic"),
-                "period", "value", f"{summary['title']}: England mean and spread between areas over time",
+                trend, "Period", "value", f"{summary['title']}: mean of areas and spread between areas over time",
                 color="statistic", ytitle=summary["unit"])
-            context["per_period"] = per_period
+            context["per_period"] = per_period.rename(columns=TREND_LABELS)
+            context["values_shown"] = table.rename(columns=VALUE_LABELS)
         except DevocareError as exc:
             errors["period"] = str(exc)
     return render.page(
