@@ -188,11 +188,12 @@ def funnel(df: pd.DataFrame, x: str, y: str, title: str, limits: pd.DataFrame | 
 
 
 def interval_bars(df: pd.DataFrame, title: str, england: float | None, groups: dict[str, tuple[str, str]],
-                  color: str = "comparison", xtitle: str = "") -> dict[str, Any]:
+                  color: str = "comparison", xtitle: str = "", link: str | None = None) -> dict[str, Any]:
     """Areas' values as horizontal bars with their 95% confidence intervals, coloured by comparison.
 
     ``df`` needs ``name``, ``value``, ``lci``, ``uci`` and the ``color`` column; bars are drawn in the order
-    given (sort before calling). The legend says each group's label from ``groups``.
+    given (sort before calling). The legend says each group's label from ``groups``. ``link`` is a URL
+    template with ``{code}`` that a click on a bar follows.
     """
     traces: list[dict[str, Any]] = []
     for key, (label, colour) in groups.items():
@@ -205,6 +206,8 @@ def interval_bars(df: pd.DataFrame, title: str, england: float | None, groups: d
         traces.append({"type": "bar", "orientation": "h", "x": jsonable(part["value"].tolist()),
                        "y": part["name"].tolist(), "name": label, "marker": {"color": colour},
                        "error_x": err, "hovertemplate": "%{y}: %{x:,.4g}<extra>" + label + "</extra>"})
+        if link and "code" in part:
+            traces[-1]["customdata"] = [link.format(code=c) for c in part["code"]]
     shapes = []
     if england is not None and england == england:
         shapes.append({"type": "line", "xref": "x", "yref": "paper", "x0": england, "x1": england, "y0": 0,

@@ -75,13 +75,15 @@ def outcomes_page(request: Request, indicator: str = Query("hle_female", max_len
                     "value", ascending=str(row["polarity"]) == "lower_is_better")
                 context["interval_chart"] = charts.interval_bars(
                     ordered, f"{summary['title']}, {summary['period']}: each area with its 95% confidence "
-                    "interval", england, CATEGORIES, xtitle=summary["unit"])
+                    "interval", england, CATEGORIES, xtitle=summary["unit"],
+                    link=f"/outcomes/profile?area={{code}}&level={level}")
             counts = pd.Series(category).value_counts()
             context["comparison_counts"] = [(k, CATEGORIES[k][0], int(counts[k])) for k in CATEGORIES
                                             if k in counts]
             if level in cache.BOUNDARIES:
                 context["map"] = charts.choropleth(table, level, "value", f"{summary['title']}, {summary['period']}",
-                                                   colorbar=summary["unit"], link=None)
+                                                   colorbar=summary["unit"],
+                                                   link=f"/outcomes/profile?area={{code}}&level={level}")
             context["indicator_row"] = row.to_dict()
             if bool(row["ci"]) or bool(row["counts"]):
                 fun = funnel(indicator, level, summary["period"], adjust=adjust)  # type: ignore[arg-type]
