@@ -117,3 +117,5 @@ def test_unknown_area_is_a_clear_error():
 
     with pytest.raises(DevocareError, match="no outcome values"):
         area_profile("E99999999", "utla")
+    with pytest.raises(DevocareError, match="compares areas within"):
+        area_profile("E92000001", "england")

@@ -66,6 +66,8 @@ def test_profile_bad_area_is_a_400_naming_it(html_client):
     r = html_client.get("/outcomes/profile", params={"area": "Atlantis"})
     assert r.status_code == 400 and "area-error" in r.text and "Atlantis" in r.text
     assert html_client.get("/outcomes/profile", params={"area": "Salford", "level": "x"}).status_code == 400
+    england = html_client.get("/outcomes/profile", params={"area": "E92000001"})
+    assert england.status_code == 400 and "compares areas within" in england.text
 
 
 def test_profile_api_is_the_library_result(client):

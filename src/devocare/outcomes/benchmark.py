@@ -22,7 +22,7 @@ from devocare.errors import DevocareError
 from devocare.outcomes.aggregate import at_level, source_level
 from devocare.outcomes.catalogue import INDICATORS, select_period
 
-__all__ = ["CATEGORIES", "POSITIONS", "LIMIT_LABELS", "POLARITY_LABELS", "PROFILE_COLUMNS", "compare",
+__all__ = ["CATEGORIES", "PROFILE_LEVELS", "POSITIONS", "LIMIT_LABELS", "POLARITY_LABELS", "PROFILE_COLUMNS", "compare",
            "compare_rows", "category_label", "position_label", "england_value", "level_profile", "area_profile",
            "spine_positions"]
 
@@ -52,6 +52,8 @@ LIMIT_LABELS = {"lower_95": "95% control limits", "upper_95": "95% control limit
                 "lower_99.8": "99.8% control limits", "upper_99.8": "99.8% control limits"}
 POLARITY_LABELS = {"higher_is_better": "Higher is better", "lower_is_better": "Lower is better",
                    "neither": "Neither higher nor lower is better"}
+#: Levels an area profile compares within (England is the benchmark, not a level to compare within).
+PROFILE_LEVELS = ("lad", "utla", "icb", "ca", "region", "ons_region")
 PROFILE_COLUMNS = ["indicator", "title", "unit", "polarity", "period", "code", "name", "value", "lci", "uci",
                    "england", "comparison", "comparison_label", "comparison_basis", "n_areas", "worst", "p25",
                    "median", "p75", "best", "approximate"]
@@ -145,6 +147,9 @@ def level_profile(level: str, vintage: int = 2024) -> pd.DataFrame:
 
 def area_profile(code: str, level: str, vintage: int = 2024) -> pd.DataFrame:
     """One area's row for every indicator that reaches its level, with the spread of areas at that level."""
+    if level not in PROFILE_LEVELS:
+        raise DevocareError(f"an area profile compares areas within one of {', '.join(PROFILE_LEVELS)}; "
+                            f"{code!r} is at level {level!r}")
     frame = _level_profile(level, vintage)
     mine = frame[frame["code"] == code].reset_index(drop=True)
     if mine.empty:
