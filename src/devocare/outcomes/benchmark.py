@@ -97,6 +97,7 @@ def position_label(position: str) -> str:
     return POSITIONS[position][0] if position in POSITIONS else position
 
 
+@cache
 def england_value(indicator_id: str, period: str) -> float:
     """England's value for a period: published, or the population-weighted mean of areas where it is not."""
     eng = at_level(indicator_id, "england", period)
