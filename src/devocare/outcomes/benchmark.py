@@ -22,9 +22,9 @@ from devocare.errors import DevocareError
 from devocare.outcomes.aggregate import at_level, source_level
 from devocare.outcomes.catalogue import INDICATORS, select_period
 
-__all__ = ["CATEGORIES", "PROFILE_LEVELS", "POSITIONS", "LIMIT_LABELS", "POLARITY_LABELS", "PROFILE_COLUMNS", "compare",
-           "compare_rows", "category_label", "position_label", "england_value", "level_profile", "area_profile",
-           "spine_positions"]
+__all__ = ["CATEGORIES", "PROFILE_LEVELS", "POSITIONS", "LIMIT_LABELS", "POLARITY_LABELS", "PROFILE_COLUMNS",
+           "compare", "compare_rows", "category_label", "format_value", "position_label", "england_value",
+           "level_profile", "area_profile", "spine_positions"]
 
 #: category → (label shown to users, colour). Colours follow Fingertips' green / amber / red and blues.
 CATEGORIES: dict[str, tuple[str, str]] = {
@@ -73,6 +73,22 @@ def compare(value: np.ndarray, lci: np.ndarray, uci: np.ndarray, england: float 
     good, bad = {"higher_is_better": ("better", "worse"), "lower_is_better": ("worse", "better")}.get(
         polarity, ("higher", "lower"))
     return np.select([~known, above, below], ["not_compared", good, bad], "similar")
+
+
+def format_value(value: object) -> str:
+    """An indicator value as publishers print it: whole numbers from 1,000, one decimal from 10, else 3 s.f.
+
+    Kept small and here (used by the profile page and ``devocare outcomes profile``) so that it can give way
+    to a project-wide number formatter.
+    """
+    if value is None or value != value:
+        return "–"
+    v = float(value)  # type: ignore[arg-type]
+    if abs(v) >= 1000:
+        return f"{v:,.0f}"
+    if abs(v) >= 10:
+        return f"{v:,.1f}"
+    return f"{v:.3g}"
 
 
 def category_label(category: str) -> str:

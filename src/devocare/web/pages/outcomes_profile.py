@@ -19,21 +19,6 @@ LEVELS = [("", "The area's own level"), ("lad", "Local authority districts"),
           ("region", "NHS regions")]
 
 
-def _num(value: Any) -> str:
-    """An indicator value as publishers print it: one decimal for rates and years, whole pounds, 3 s.f. below 10.
-
-    Kept local and small so it can give way to the project-wide number formatter.
-    """
-    if value is None or value != value:
-        return "–"
-    v = float(value)
-    if abs(v) >= 1000:
-        return f"{v:,.0f}"
-    if abs(v) >= 10:
-        return f"{v:,.1f}"
-    return f"{v:.3g}"
-
-
 def _choices() -> list[tuple[str, str]]:
     """One option per area code, its name and the levels it is at (a unitary authority is LAD and UTLA)."""
     names: dict[str, str] = {}
@@ -50,7 +35,7 @@ def _choices() -> list[tuple[str, str]]:
 def profile_page(request: Request, area: str = Query("", max_length=200),
                  level: str = Query("", max_length=10)) -> Response:
     """``/outcomes/profile?area=Salford``: every indicator for one area, coloured better/similar/worse."""
-    from devocare.outcomes.benchmark import CATEGORIES, area_profile, spine_positions
+    from devocare.outcomes.benchmark import CATEGORIES, area_profile, format_value, spine_positions
 
     errors: dict[str, str] = {}
     datasets: dict[str, pd.DataFrame] = {}
@@ -78,4 +63,4 @@ def profile_page(request: Request, area: str = Query("", max_length=200),
                        f"{context['area_name']}: outcome profile" if "area_name" in context else "Area profile",
                        "outcomes", datasets=datasets, errors=errors, status_code=400 if errors else 200,
                        form={"area": area, "level": level},
-                       choices=_choices(), levels=LEVELS, num=_num, categories=CATEGORIES, **context)
+                       choices=_choices(), levels=LEVELS, num=format_value, categories=CATEGORIES, **context)
