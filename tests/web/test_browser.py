@@ -174,7 +174,7 @@ def test_area_profile_chosen_by_typing_reads_a_value_and_its_comparison(page, se
     row = page.locator("tr[data-indicator='u75_preventable_cvd_mortality']")
     cells = row.locator("td").all_inner_texts()
     assert cells[0].startswith("Under-75 mortality from cardiovascular disease")
-    assert float(cells[2]) == 42.8 and cells[5] == "Worse than England (95% confidence)"
+    assert float(cells[2]) == 42.85 and cells[5] == "Worse than England (95% confidence)"
     legend = page.locator("#profile-counts").inner_text()
     assert "Worse than England (95% confidence): 2 indicators" in legend
     assert "worse_998" not in page.content()

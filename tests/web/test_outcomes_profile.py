@@ -53,7 +53,7 @@ def test_profile_page_reads_salford_against_england(html_client):
     cells = _text(row.group(1))
     assert "58.2" in cells and "53.2 to 63.2" in cells and "61.3" in cells and "Similar to England" in cells
     mortality = _text(re.search(r'data-indicator="u75_preventable_mortality">(.*?)</tr>', r.text, re.S).group(1))
-    assert " 220.7 " in mortality and " 145.8 " in mortality  # one decimal, as published: not "221"
+    assert " 220.7 " in mortality and " 145.8 " in mortality  # four significant figures: not "221"
     assert 'href="/outcomes/indicators/hle_female"' in row.group(1)
     assert 'id="spine-chart"' in r.text and 'list="area-choices"' in r.text
     for key in RAW_KEYS:
@@ -87,7 +87,7 @@ def test_outcomes_page_colours_and_labels_in_words(html_client):
     text = _text(r.text)
     counts = re.search(r"Better than England \(95% confidence\): (\d+) areas", text)
     assert counts is not None and int(counts.group(1)) > 0
-    assert re.search(r"Worse: beyond the 99.8% limit: \d+ areas", text)
+    assert re.search(r"Worse \(99.8% limits\): \d+ areas", text)
     for key in RAW_KEYS:
         assert key not in r.text, key  # not even in the chart JSON: legends say words
     assert '"/outcomes/profile?area=E08000006&level=utla"' in r.text  # map and bars open an area's profile

@@ -18,6 +18,7 @@ from functools import cache
 import numpy as np
 import pandas as pd
 
+from devocare import measures
 from devocare.errors import DevocareError
 from devocare.outcomes.aggregate import at_level, source_level
 from devocare.outcomes.catalogue import INDICATORS, select_period
@@ -35,18 +36,12 @@ CATEGORIES: dict[str, tuple[str, str]] = {
     "lower": ("Lower than England (95% confidence)", "#003087"),
     "not_compared": ("Not compared (no confidence interval published)", "#aeb7bd"),
 }
-#: funnel-plot position (:func:`devocare.outcomes.funnel.classify`) → (label, colour).
+#: funnel-plot position (:func:`devocare.outcomes.funnel.classify`) → (label from the measure registry, colour).
 POSITIONS: dict[str, tuple[str, str]] = {
-    "better_998": ("Better: beyond the 99.8% limit", "#007f3b"),
-    "better_95": ("Better: beyond the 95% limit", "#78be20"),
-    "within": ("Within the 95% limits", "#ffb81c"),
-    "worse_95": ("Worse: beyond the 95% limit", "#ed8b00"),
-    "worse_998": ("Worse: beyond the 99.8% limit", "#d5281b"),
-    "high_998": ("Higher: beyond the 99.8% limit", "#003087"),
-    "high_95": ("Higher: beyond the 95% limit", "#41b6e6"),
-    "low_95": ("Lower: beyond the 95% limit", "#7c2855"),
-    "low_998": ("Lower: beyond the 99.8% limit", "#330072"),
-}
+    key: (measures.funnel_label(key), colour) for key, colour in (
+        ("better_998", "#007f3b"), ("better_95", "#78be20"), ("within", "#ffb81c"), ("worse_95", "#ed8b00"),
+        ("worse_998", "#d5281b"), ("high_998", "#003087"), ("high_95", "#41b6e6"), ("low_95", "#7c2855"),
+        ("low_998", "#330072"))}
 #: funnel-plot limit curve column → legend label.
 LIMIT_LABELS = {"lower_95": "95% control limits", "upper_95": "95% control limits",
                 "lower_99.8": "99.8% control limits", "upper_99.8": "99.8% control limits"}
@@ -76,19 +71,13 @@ def compare(value: np.ndarray, lci: np.ndarray, uci: np.ndarray, england: float 
 
 
 def format_value(value: object) -> str:
-    """An indicator value as publishers print it: whole numbers from 1,000, one decimal from 10, else 3 s.f.
+    """An indicator value for tables (profile page, ``devocare outcomes profile``): the project's one number
+    formatter (separators, at most four significant figures), with "–" where there is no value."""
+    from devocare import formatting
 
-    Kept small and here (used by the profile page and ``devocare outcomes profile``) so that it can give way
-    to a project-wide number formatter.
-    """
     if value is None or value != value:
         return "–"
-    v = float(value)  # type: ignore[arg-type]
-    if abs(v) >= 1000:
-        return f"{v:,.0f}"
-    if abs(v) >= 10:
-        return f"{v:,.1f}"
-    return f"{v:.3g}"
+    return formatting.number(value)
 
 
 def category_label(category: str) -> str:
@@ -109,8 +98,8 @@ def compare_rows(rows: pd.DataFrame, england: float, polarity: str) -> tuple[np.
 
 
 def position_label(position: str) -> str:
-    """The words for a funnel position key (``worse_998`` → "Worse: beyond the 99.8% limit")."""
-    return POSITIONS[position][0] if position in POSITIONS else position
+    """The words for a funnel position key (``worse_998`` → "Worse (99.8% limits)"), from the registry."""
+    return measures.funnel_label(position)
 
 
 @cache

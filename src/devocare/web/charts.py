@@ -262,3 +262,17 @@ def spine(pos: pd.DataFrame, profile: pd.DataFrame, title: str, groups: dict[str
                "zeroline": False, "fixedrange": True},
         yaxis={"autorange": "reversed", "automargin": True, "fixedrange": True},
         margin={"l": 300, "r": 20, "t": 60, "b": 60})}
+
+
+def tornado(df: pd.DataFrame, title: str, xtitle: str = "") -> dict[str, Any]:
+    """Tornado: one horizontal bar per parameter from the mean result in its lowest fifth of draws to the mean
+    in its highest fifth (columns label, low_mean, high_mean), the largest at the top."""
+    rows = df.iloc[::-1]
+    low, high = rows["low_mean"].astype(float), rows["high_mean"].astype(float)
+    trace = {"type": "bar", "orientation": "h", "y": rows["label"].tolist(),
+             "x": jsonable((high - low).tolist()), "base": jsonable(low.tolist()),
+             "marker": {"color": [PALETTE[0] if h >= lo else PALETTE[1] for lo, h in zip(low, high, strict=True)]},
+             "hovertemplate": "%{y}<br>lowest fifth: %{base:,.4g}<br>highest fifth: %{x:+,.4g} from there"
+                              "<extra></extra>", "showlegend": False}
+    return {"data": [trace], "layout": _layout(title, xaxis={"title": xtitle}, yaxis={"automargin": True},
+                                               height=max(300, 60 + 40 * len(rows)))}
