@@ -22,6 +22,9 @@ def register(app: typer.Typer) -> None:
             raise DevocareError(f"--workers must be at least 1, got {workers}")
         import os
 
+        from devocare.extras import require
+
+        require("web", "devocare serve")
         import uvicorn
 
         os.environ.setdefault("DEVOCARE_WARM", "1")  # compute built-in metrics etc. before the first visitor
