@@ -388,6 +388,16 @@ class Architecture(_Cited):
     flows: list[FundingFlow] = Field(default_factory=list)
     money: Money
 
+    def __repr__(self) -> str:
+        from devocare.display import architecture_repr
+
+        return architecture_repr(self)
+
+    def _repr_html_(self) -> str:
+        from devocare.display import architecture_html
+
+        return architecture_html(self)
+
     def body(self, body_id: str) -> Body:
         """The body with this id (KeyError if absent)."""
         for b in self.bodies:
