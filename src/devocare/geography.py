@@ -285,6 +285,8 @@ def resolve(code_or_name: str, level: str | None = None, vintage: int | None = N
     if level is not None:
         check_level(level)
     raw = str(code_or_name).strip()
+    if not raw:  # an empty code would match every area without an alternative code
+        raise DevocareError("give an area code or name (got an empty one)")
     canonical = canonical_code(raw)
     notes = [CODE_ALIASES[raw.upper()][1]] if raw.upper() in CODE_ALIASES else []
     idx = _index()

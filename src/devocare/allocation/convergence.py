@@ -18,6 +18,7 @@ import pandas as pd
 from devocare import data
 from devocare.allocation.money import SOURCES, check_money_year, pence, published_targets, split_pence
 from devocare.allocation.practices import practices
+from devocare.bounds import MAX_YEARS, check_growth, check_int
 from devocare.errors import DevocareError
 
 _WEIGHT = {"core": "wp_core_overall", "pmc": "wp_primary_medical_care_final"}
@@ -139,6 +140,11 @@ def icb_convergence(year: str, line: str = "core", years: int = 5, growth: float
     """
     if target not in ("published", "practice"):
         raise DevocareError(f"target must be 'published' or 'practice', not {target!r}")
+    years = check_int("years", years, 1, MAX_YEARS)
+    growth, floor, ceiling = (check_growth(n, v) for n, v in (("growth", growth), ("floor", floor),
+                                                              ("ceiling", ceiling)))
+    if floor > ceiling:
+        raise DevocareError(f"floor ({floor:g}) must not be above ceiling ({ceiling:g})")
     base = published_baselines(year, line)
     shares = target_shares(year, line).set_index("icb_code")
     share = shares.loc[base["icb_code"], f"{target}_share"].to_numpy()

@@ -36,6 +36,7 @@ import yaml
 from devocare import data
 from devocare.allocation.money import split_pence
 from devocare.allocation.practices import YEARS, check_year, weighted_population
+from devocare.bounds import MAX_YEARS, check_growth, check_int, check_number
 from devocare.errors import DevocareError, UnknownChoiceError, closest
 from devocare.service_lines import LINE_IDS
 
@@ -347,10 +348,12 @@ def block_grants(arch: Any, years: int = 5, envelope: Mapping[str, float] | str 
     """
     from devocare import architecture
 
+    years = check_int("years", years, 1, MAX_YEARS)
+    growth = check_growth("growth", growth)
+    if alpha is not None:
+        alpha = check_number("alpha (fiscal-equalisation rate)", alpha, 0.0, 1.0)
     if isinstance(arch, (str, Path)):
         arch = architecture.load(str(arch))
-    if years < 1:
-        raise DevocareError(f"years must be at least 1, got {years}")
     base_year = check_year(base_year)
     money = arch.money
     arch_lines = [line for pot in money.pots for line in pot.lines]

@@ -14,6 +14,8 @@ from __future__ import annotations
 import copy
 import re
 import typing
+from collections.abc import Callable
+from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
@@ -24,48 +26,13 @@ from pydantic import BaseModel, ValidationError
 
 from devocare.architecture.problems import ArchitectureError, Problem, format_loc
 from devocare.architecture.schema import Architecture
-from devocare.errors import UnknownChoiceError, closest
+from devocare.errors import DevocareError, UnknownChoiceError, closest
+from devocare.safeyaml import check_events, construct, describe, where
 
 MAX_BYTES = 1_000_000
-MAX_EXTENDS_DEPTH = 8
+#: Longest ``extends:`` chain accepted (a cycle is reported as a cycle, whatever its length).
+MAX_EXTENDS_DEPTH = 16
 _BUILTIN_PACKAGE = "devocare.architecture.builtins"
-
-
-_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-
-
-class _Refused(yaml.YAMLError):
-    """A construct the architecture format refuses (anchor, alias, duplicate key), with where it is."""
-
-    def __init__(self, problem: str, mark: Any) -> None:
-        super().__init__(problem)
-        self.problem, self.problem_mark = problem, mark
-
-
-def _check_events(text: str) -> None:
-    """Refuse anchors, aliases and duplicate keys in one pass over the parser's events (libyaml when present)."""
-    # each open mapping: (keys seen, expecting a key next)
-    stack: list[tuple[set[object], list[bool]] | None] = []
-    for event in yaml.parse(text, Loader=_Loader):
-        if isinstance(event, yaml.AliasEvent):
-            raise _Refused("YAML aliases (*name) are not accepted in architecture files", event.start_mark)
-        anchor = getattr(event, "anchor", None)
-        if anchor is not None:
-            raise _Refused(f"YAML anchors (&{anchor}) are not accepted in architecture files", event.start_mark)
-        top = stack[-1] if stack else None
-        is_key = top is not None and top[1][0]
-        if isinstance(event, yaml.ScalarEvent | yaml.MappingStartEvent | yaml.SequenceStartEvent) and top is not None:
-            if is_key and isinstance(event, yaml.ScalarEvent):
-                if event.value in top[0]:
-                    raise _Refused(f"duplicate key {event.value!r}", event.start_mark)
-                top[0].add(event.value)
-            top[1][0] = not is_key
-        if isinstance(event, yaml.MappingStartEvent):
-            stack.append((set(), [True]))
-        elif isinstance(event, yaml.SequenceStartEvent):
-            stack.append(None)
-        elif isinstance(event, yaml.MappingEndEvent | yaml.SequenceEndEvent):
-            stack.pop()
 
 
 def builtin_ids() -> list[str]:
@@ -99,13 +66,10 @@ def parse_yaml(raw: bytes | str, file: str) -> dict[str, Any]:
     except UnicodeDecodeError as exc:
         raise ArchitectureError([Problem(file, "", f"not UTF-8 text (invalid byte at offset {exc.start})")]) from None
     try:
-        _check_events(text)
-        doc = yaml.load(text, Loader=_Loader)  # noqa: S506 - the safe loader (libyaml's when available)
+        check_events(text, "architecture files")
+        doc = construct(text)
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark is not None else ""
-        problem = getattr(exc, "problem", None) or str(exc)
-        raise ArchitectureError([Problem(file, where, f"invalid YAML: {problem}")]) from None
+        raise ArchitectureError([Problem(file, where(exc), f"invalid YAML: {describe(exc)}")]) from None
     if not isinstance(doc, dict):
         raise ArchitectureError(
             [Problem(file, "", "expected a YAML mapping at the top level (id:, name:, bodies: ...)")]
@@ -149,58 +113,106 @@ def merge(base: Any, override: Any, list_name: str = "") -> Any:
     return copy.deepcopy(override)
 
 
-def _identity(file: str) -> str:
-    return file if file.endswith(".yaml") and "/" not in file else str(Path(file).resolve())
+SavedResolver = Callable[[str], tuple[str, str]]
+"""Given ``saved:<id>``, the saved architecture's YAML text and name (raise a DevocareError if the caller may not
+use it). The web layer passes one, so that what a user may extend is decided where users are known."""
 
 
-def _resolve_extends(doc: dict[str, Any], file: str, base_dir: Path | None, chain: tuple[str, ...]) -> dict[str, Any]:
+@dataclass(frozen=True)
+class _Bases:
+    """Where ``extends:`` may look besides the built-ins: a folder tree (``root``) and saved architectures."""
+
+    root: Path | None = None
+    saved: SavedResolver | None = None
+
+
+def _resolve_extends(doc: dict[str, Any], file: str, here: Path | None, chain: tuple[str, ...],
+                     bases: _Bases) -> dict[str, Any]:
+    """Merge ``doc`` over its ``extends:`` chain; ``here`` is the folder of ``file`` (None: not a file)."""
     parent = doc.get("extends")
     if parent is None:
         return doc
-    if not isinstance(parent, str):
-        raise ArchitectureError([Problem(file, "extends", "expected a built-in id or a file path")])
-    parent_doc, parent_file, parent_dir = _read(parent, base_dir, file)
-    identities = tuple(_identity(c) for c in chain)
-    if _identity(parent_file) in identities or len(chain) > MAX_EXTENDS_DEPTH:
-        raise ArchitectureError([Problem(file, "extends", f"extends cycle: {' -> '.join(chain + (parent_file,))}")])
-    resolved = _resolve_extends(parent_doc, parent_file, parent_dir, chain + (parent_file,))
+    if not isinstance(parent, str) or not parent.strip():
+        raise ArchitectureError([Problem(file, "extends", "expected a built-in id, saved:<id> or a file path")])
+    parent_doc, parent_file, identity, parent_dir = _read_base(parent, here, file, bases)
+    if identity in chain:
+        loop = " -> ".join((*chain[chain.index(identity):], identity))
+        raise ArchitectureError([Problem(file, "extends", f"extends cycle: {loop}")])
+    if len(chain) >= MAX_EXTENDS_DEPTH:
+        raise ArchitectureError([Problem(
+            file, "extends", f"extends chain is more than {MAX_EXTENDS_DEPTH} architectures deep (the limit)")])
+    resolved = _resolve_extends(parent_doc, parent_file, parent_dir, (*chain, identity), bases)
     child = {k: v for k, v in doc.items() if k != "extends"}
     merged = merge(resolved, child)
     merged["extends"] = parent
     return merged
 
 
-def _read(ref: str, base_dir: Path | None, referrer: str | None = None) -> tuple[dict[str, Any], str, Path | None]:
-    """Raw document for a built-in id or a path (relative paths resolve against ``base_dir``)."""
+def _read_base(ref: str, here: Path | None, referrer: str, bases: _Bases
+               ) -> tuple[dict[str, Any], str, str, Path | None]:
+    """The document ``extends: ref`` names: (document, file name for problems, identity for cycles, its folder).
+
+    Built-ins always; ``saved:<id>`` only through ``bases.saved``; a file path only inside ``bases.root``
+    (symlinks resolved), so that text submitted to a server can never name a server file.
+    """
+    if ref in builtin_ids():
+        return copy.deepcopy(_builtin_doc(ref)), f"{ref}.yaml", f"{ref}.yaml", None
+    if ref.startswith("saved:"):
+        if bases.saved is None:
+            raise ArchitectureError([Problem(referrer, "extends", f"{ref!r}: saved architectures can be extended "
+                                                                  "only in the web app")])
+        if not re.fullmatch(r"saved:[1-9][0-9]{0,15}", ref):
+            raise ArchitectureError([Problem(referrer, "extends", f"{ref!r} must read saved:<number>")])
+        try:
+            text, _name = bases.saved(ref)
+        except DevocareError as exc:
+            if not isinstance(exc, KeyError):  # not "no such item": e.g. the database is down
+                raise
+            raise ArchitectureError([Problem(referrer, "extends", str(exc).splitlines()[0])]) from None
+        return parse_yaml(text, ref), ref, ref, None
+    if bases.root is None or here is None:
+        raise ArchitectureError([Problem(
+            referrer, "extends",
+            f"{ref!r} is not a built-in architecture{_did_you_mean(ref, builtin_ids())}; here extends: may name "
+            f"only a built-in ({', '.join(builtin_ids())}) or a saved architecture (saved:<id>), not a file")])
+    path = (here / ref).resolve()
+    if not path.is_relative_to(bases.root):
+        raise ArchitectureError([Problem(
+            referrer, "extends", f"{ref!r} is outside {str(bases.root)!r}, the folder of the architecture file "
+                                 "and its subfolders, where extends: may look (symlinks resolved)")])
+    if not path.is_file():
+        raise ArchitectureError([Problem(
+            referrer, "extends", f"no built-in architecture or file {ref!r}" + _did_you_mean(ref, builtin_ids()))])
+    return _read_file(path), str(path), str(path), path.parent
+
+
+def _read_file(path: Path) -> dict[str, Any]:
+    """Parse one architecture file, mapping size and permission failures to problems."""
+    try:
+        size = path.stat().st_size
+        if size > MAX_BYTES:
+            raise ArchitectureError([Problem(str(path), "", f"file is {size:,} bytes; the limit is {MAX_BYTES:,}")])
+        raw = path.read_bytes()
+    except PermissionError:
+        raise ArchitectureError([Problem(str(path), "", "permission denied: this file cannot be read")]) from None
+    except OSError as exc:
+        raise ArchitectureError([Problem(str(path), "", f"cannot be read ({exc.strerror or type(exc).__name__})")]
+                                ) from None
+    return parse_yaml(raw, str(path))
+
+
+def _read(ref: str) -> tuple[dict[str, Any], str, Path | None]:
+    """The raw document for a built-in id or a file the caller names, its name for problems, and the folder
+    that bounds its ``extends:`` (the file's own, symlinks resolved; None for a built-in)."""
     if ref in builtin_ids():
         return copy.deepcopy(_builtin_doc(ref)), f"{ref}.yaml", None
     path = Path(ref)
-    if base_dir is not None and not path.is_absolute():
-        path = base_dir / path
     if not path.is_file():
-        if referrer is not None:
-            raise ArchitectureError(
-                [
-                    Problem(
-                        referrer,
-                        "extends",
-                        f"no built-in architecture or file {ref!r}" + _did_you_mean(ref, builtin_ids()),
-                    )
-                ]
-            )
+        if path.exists():
+            raise DevocareError(f"architecture {ref!r} is not a file")
         raise UnknownChoiceError("architecture (built-in id or YAML file)", ref, builtin_ids())
-    if path.stat().st_size > MAX_BYTES:
-        raise ArchitectureError(
-            [Problem(str(path), "", f"file is {path.stat().st_size:,} bytes; the limit is {MAX_BYTES:,}")]
-        )
-    return (
-        parse_yaml(
-            path.read_bytes(),
-            str(path),
-        ),
-        str(path),
-        path.parent,
-    )
+    doc = _read_file(path)
+    return doc, str(path), path.resolve().parent
 
 
 def _did_you_mean(value: str, choices: list[str]) -> str:
@@ -295,16 +307,23 @@ def build(doc: dict[str, Any], file: str) -> Architecture:
     return arch
 
 
-def load_text(text: str | bytes, name: str = "<text>", base_dir: Path | None = None) -> Architecture:
-    """Load an architecture from YAML text (the web app and storage use this)."""
+def load_text(text: str | bytes, name: str = "<text>", base_dir: Path | None = None,
+              saved: SavedResolver | None = None) -> Architecture:
+    """Load an architecture from YAML text (the web app and storage use this).
+
+    ``extends:`` may name a built-in; ``saved:<id>`` only when ``saved`` resolves it; a file path only when
+    ``base_dir`` is given, and then only inside that folder tree. Text submitted over the web therefore
+    cannot make the server read its own files.
+    """
     doc = parse_yaml(text, name)
-    return build(_resolve_extends(doc, name, base_dir, (name,)), name)
+    root = base_dir.resolve() if base_dir is not None else None
+    return build(_resolve_extends(doc, name, root, (name,), _Bases(root, saved)), name)
 
 
 @lru_cache(maxsize=64)
 def _load_builtin(arch_id: str) -> Architecture:
-    doc, file, _ = _read(arch_id, None)
-    return build(_resolve_extends(doc, file, None, (file,)), file)
+    doc, file, _ = _read(arch_id)
+    return build(_resolve_extends(doc, file, None, (file,), _Bases()), file)
 
 
 def shared_builtin(arch_id: str) -> Architecture:
@@ -318,17 +337,23 @@ def shared_builtin(arch_id: str) -> Architecture:
 def load(id_or_path: str) -> Architecture:
     """A built-in architecture by id, or a YAML file by path; ``extends:`` resolved, fully validated.
 
-    Raises :class:`ArchitectureError` (a DevocareError) listing every problem, or UnknownChoiceError
-    naming the closest built-in id when ``id_or_path`` is neither.
+    A file's ``extends:`` paths resolve relative to the file that names them and must stay inside the first
+    file's folder tree (symlinks resolved). Raises :class:`ArchitectureError` (a DevocareError) listing every
+    problem, or UnknownChoiceError naming the closest built-in id when ``id_or_path`` is neither.
     """
     ref = str(id_or_path)
     if ref in builtin_ids():
         return _load_builtin(ref).model_copy(deep=True)
-    doc, file, base_dir = _read(ref, None)
-    return build(_resolve_extends(doc, file, base_dir, (file,)), file)
+    doc, file, here = _read(ref)
+    return build(_resolve_extends(doc, file, here, (_identity(file, here),), _Bases(root=here)), file)
+
+
+def _identity(file: str, here: Path | None) -> str:
+    """What a cycle is detected on: a built-in's file name, or a file's resolved path."""
+    return file if here is None else str(Path(file).resolve())
 
 
 def load_raw(id_or_path: str) -> dict[str, Any]:
     """The resolved (``extends:`` merged) document before validation — for showing and diffing YAML."""
-    doc, file, base_dir = _read(str(id_or_path), None)
-    return _resolve_extends(doc, file, base_dir, (file,))
+    doc, file, here = _read(str(id_or_path))
+    return _resolve_extends(doc, file, here, (_identity(file, here),), _Bases(root=here))

@@ -149,7 +149,26 @@ def check_source(text: str) -> str:
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", populate_by_name=True, frozen=False)
+    # allow_inf_nan=False: NaN and infinities (YAML .nan, .inf) are refused in every float field, by path.
+    model_config = ConfigDict(extra="forbid", populate_by_name=True, frozen=False, allow_inf_nan=False)
+
+
+#: Bounds of numbers no architecture can mean otherwise: counts and money are never negative, growth never
+#: below -100% a year, settlements at most a century long.
+Count = Annotated[int, Field(ge=0)]
+Growth = Annotated[float, Field(ge=-1, le=10)]
+MAX_SETTLEMENT_YEARS = 100
+#: Dates an architecture may name: from the NHS's founding decade to a horizon no reform plan exceeds.
+FIRST_DATE, LAST_DATE = date(1900, 1, 1), date(2200, 12, 31)
+
+
+def _check_date(value: date | None) -> date | None:
+    if value is not None and not FIRST_DATE <= value <= LAST_DATE:
+        raise ValueError(f"date {value} is outside {FIRST_DATE} to {LAST_DATE}")
+    return value
+
+
+Day = Annotated[date, AfterValidator(_check_date)]
 
 
 Source = Annotated[str, AfterValidator(check_source)]
@@ -160,10 +179,10 @@ class _Cited(_Strict):
 
 
 class _Dated(_Cited):
-    start: date | None = Field(
+    start: Day | None = Field(
         None, description="First day the element exists (None: before the architecture's scope)."
     )
-    end: date | None = Field(None, description="Last day the element exists (None: open-ended).")
+    end: Day | None = Field(None, description="Last day the element exists (None: open-ended).")
 
     def active(self, on: date) -> bool:
         """True if the element exists on ``on``."""
@@ -174,16 +193,16 @@ class BoardPerConstituent(_Strict):
     """Members added for each constituent area of a body's area (e.g. one council leader per UTLA of a CA)."""
 
     level: AreaLevel
-    members: dict[BoardCategory, int]
+    members: dict[BoardCategory, Count]
 
 
 class Board(_Cited):
     """Board composition by member category; ``scope: all`` gives totals across every area of a template body."""
 
     scope: Literal["each", "all"] = "each"
-    members: dict[BoardCategory, int] = Field(default_factory=dict)
+    members: dict[BoardCategory, Count] = Field(default_factory=dict)
     per_constituent: BoardPerConstituent | None = None
-    minimum: dict[BoardRole, int] = Field(default_factory=dict, description="Statutory minimum roles per board.")
+    minimum: dict[BoardRole, Count] = Field(default_factory=dict, description="Statutory minimum roles per board.")
 
 
 class Body(_Dated):
@@ -200,10 +219,10 @@ class Body(_Dated):
     areas: list[str] | Literal["all", "coverage"] = "all"
     outside: list[str] = Field(default_factory=list, description="Bodies whose areas this body does not cover.")
     count_reported: int | None = Field(
-        None, description="Number of such bodies reported by a source (non-area bodies)."
+        None, ge=0, description="Number of such bodies reported by a source (non-area bodies)."
     )
-    headcount: int | None = None
-    running_cost_gbp: float | None = None
+    headcount: int | None = Field(None, ge=0)
+    running_cost_gbp: float | None = Field(None, ge=0)
     board: Board | None = None
     description: str = ""
 
@@ -290,7 +309,7 @@ class DataAmount(_Strict):
     dataset: str
     column: str
     where: dict[str, str] = Field(default_factory=dict)
-    scale: float = 1.0
+    scale: float = Field(1.0, ge=0)
 
 
 class FundingFlow(_Dated):
@@ -303,10 +322,10 @@ class FundingFlow(_Dated):
     amount_data: DataAmount | None = None
     share: float | None = Field(None, ge=0, le=1)
     lines: list[LineId] = Field(default_factory=list, description="Service lines this money commissions.")
-    line_shares: dict[LineId, float] | None = None
+    line_shares: dict[LineId, Annotated[float, Field(ge=0, le=1)]] | None = None
     pooled: bool = Field(False, description="Money already counted in another flow, pooled here (e.g. BCF).")
     ring_fenced: bool = False
-    settlement_years: int = Field(1, ge=1)
+    settlement_years: int = Field(1, ge=1, le=MAX_SETTLEMENT_YEARS)
     allocation_rule: str = ""
     conditions: list[str] = Field(default_factory=list)
     description: str = ""
@@ -363,13 +382,14 @@ class Money(_Cited):
     """The money rules the simulator and allocation engine run (field names fixed by the cross-team contract)."""
 
     pots: list[Pot] = Field(min_length=1)
-    settlement_years: int = Field(1, ge=1)
-    indexation: float = 0.0
+    settlement_years: int = Field(1, ge=1, le=MAX_SETTLEMENT_YEARS)
+    indexation: Growth = Field(0.0, description="Annual real uplift inside a settlement (fraction, >= -1).")
     savings_retained: float = Field(0.0, ge=0, le=1)
     overspend_borne_locally: float = Field(0.0, ge=0, le=1)
     co_financing: CoFinancing | None = None
     incentive_fund: IncentiveFund | None = None
-    hospital_input_cap: float | None = None
+    hospital_input_cap: Growth | None = Field(
+        None, description="Maximum annual real growth of acute spend (fraction, >= -1).")
     rebasing: Rebasing | None = None
     coverage: Coverage | None = None
 
@@ -380,7 +400,7 @@ class Architecture(_Cited):
     id: str
     name: str
     description: str = ""
-    as_of: date = Field(description="The date whose structure the metrics describe.")
+    as_of: Day = Field(description="The date whose structure the metrics describe.")
     extends: str | None = Field(None, description="The architecture this one overrides (kept for provenance).")
     bodies: list[Body] = Field(min_length=1)
     functions: list[FunctionAssignment] = Field(min_length=1)

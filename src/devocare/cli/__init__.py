@@ -110,9 +110,16 @@ def _root(
 
 
 def main() -> None:
-    """Console entry point: usage errors are click's (exit 2); input errors one line on stderr, exit 2."""
+    """Console entry point: usage errors are click's (exit 2); input errors, and files the user named that
+    cannot be read or written, one line on stderr, exit 2."""
     try:
         app()
     except DevocareError as exc:
         typer.echo(f"error: {exc}", err=True)
         sys.exit(exc.exit_code)
+    except OSError as exc:  # a file the user named cannot be read or written (permissions, read-only disk)
+        if exc.filename is None:
+            raise
+        reason = "permission denied" if isinstance(exc, PermissionError) else (exc.strerror or "cannot be used")
+        typer.echo(f"error: {exc.filename}: {reason}", err=True)
+        sys.exit(DevocareError.exit_code)

@@ -7,6 +7,8 @@ from pathlib import Path
 import typer
 
 from devocare import data, geography
+from devocare.cli.outfile import FORCE
+from devocare.cli.outfile import check_out as check_writable
 from devocare.reports.compare import DEFAULT_DRAWS, DEFAULT_YEARS
 
 
@@ -29,6 +31,7 @@ def register(app: typer.Typer) -> None:
         years: int = typer.Option(DEFAULT_YEARS, "--years", help="Years to simulate."),
         draws: int = typer.Option(DEFAULT_DRAWS, "--draws", help="Monte Carlo draws (0: central run only)."),
         seed: int = typer.Option(0, "--seed", help="Random seed."),
+        force: bool = FORCE,
     ) -> None:
         """Summarise the embedded data and areas, then write the comparison report of every built-in."""
         from devocare.architecture import builtin_ids
@@ -36,6 +39,7 @@ def register(app: typer.Typer) -> None:
         from devocare.reports.write import check_out
 
         check_out(out)
+        check_writable(out, force)
         _summarise_data()
         ids = builtin_ids()
         if "status-quo-2023" in ids:  # today's system is the baseline the reforms are compared with

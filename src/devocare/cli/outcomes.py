@@ -7,6 +7,7 @@ from typing import Any
 import pandas as pd
 import typer
 
+from devocare.cli.outfile import FORCE, check_out
 from devocare.cli.output import TableFormat, emit_object, emit_table
 from devocare.errors import DevocareError
 
@@ -19,10 +20,9 @@ PERIOD = typer.Option("latest", "--period", help="'latest', a year (first year o
 OUT = typer.Option(None, "--out", help="Write a chart: FILE.html (interactive) or FILE.png (static).")
 
 
-def _check_out(out: str | None) -> None:
+def _check_out(out: str | None, force: bool = False) -> None:
     """Validate --out before any work, so bad input writes nothing."""
-    if out is not None and not out.lower().endswith((".html", ".png")):
-        raise DevocareError(f"--out {out!r} must end in .html or .png")
+    check_out(out, force, (".html", ".png"))
 
 
 def _summary(obj: dict[str, Any], fmt: TableFormat) -> None:
@@ -55,7 +55,7 @@ def list_indicators(fmt: TableFormat = FORMAT) -> None:
 
 @app.command("variation")
 def variation(indicator: str = typer.Argument(..., help="Indicator id (see `devocare outcomes list`)."),
-              level: str = LEVEL, period: str = PERIOD, out: str = OUT, fmt: TableFormat = FORMAT,
+              level: str = LEVEL, period: str = PERIOD, out: str = OUT, fmt: TableFormat = FORMAT, force: bool = FORCE,
               trend: bool = typer.Option(False, "--trend", help="Also show the spread in every period.")) -> None:
     """Best/worst ratio and gap, IQR, CV, Gini and the share of variation associated with deprivation."""
     from devocare.outcomes import at_level, charts
@@ -63,7 +63,7 @@ def variation(indicator: str = typer.Argument(..., help="Indicator id (see `devo
     from devocare.outcomes import variation as variation_fn
     from devocare.outcomes.variation import imd_score
 
-    _check_out(out)
+    _check_out(out, force)
     result = variation_fn(indicator, level, period)
     if trend:
         result["trend"] = trends_fn(indicator, level)[1].to_dict(orient="records")
@@ -79,12 +79,12 @@ def variation(indicator: str = typer.Argument(..., help="Indicator id (see `devo
 @app.command("trend")
 def trend(indicator: str = typer.Argument(..., help="Indicator id."), level: str = LEVEL,
           area: str = typer.Option(None, "--area", help="Only this area (code)."), fmt: TableFormat = FORMAT,
-          out: str = OUT) -> None:
+          out: str = OUT, force: bool = FORCE) -> None:
     """Per-area trend: OLS slope per year, first and latest value, change."""
     from devocare.outcomes import charts
     from devocare.outcomes import trends as trends_fn
 
-    _check_out(out)
+    _check_out(out, force)
     per_area, per_period = trends_fn(indicator, level)
     if area is not None:
         from devocare.geography import canonical_code
@@ -100,13 +100,13 @@ def trend(indicator: str = typer.Argument(..., help="Indicator id."), level: str
 
 @app.command("funnel")
 def funnel(indicator: str = typer.Argument(..., help="Indicator id with confidence intervals."),
-           level: str = LEVEL, period: str = PERIOD, out: str = OUT, fmt: TableFormat = FORMAT,
+           level: str = LEVEL, period: str = PERIOD, out: str = OUT, fmt: TableFormat = FORMAT, force: bool = FORCE,
            adjust: str = typer.Option("none", "--adjust", help="Over-dispersion: none or additive.")) -> None:
     """Funnel plot: each area against 95% and 99.8% control limits around the England value."""
     from devocare.outcomes import charts
     from devocare.outcomes import funnel as funnel_fn
 
-    _check_out(out)
+    _check_out(out, force)
     if adjust not in ("none", "additive"):
         raise DevocareError(f"--adjust {adjust!r}: choose none or additive")
     result = funnel_fn(indicator, level, period, adjust=adjust)  # type: ignore[arg-type]
@@ -166,12 +166,12 @@ def evaluate(area: str = typer.Option(..., "--area", help="Treated area (code or
              demean: bool = typer.Option(False, "--demean", help="Allow a level difference (demeaned fit)."),
              exclude: list[str] = typer.Option([], "--exclude", help="Leave these areas out of the donor pool."),
              min_pre: int = typer.Option(5, "--min-pre", help="Fewest pre-periods accepted (default 5)."),
-             out: str = OUT, fmt: TableFormat = FORMAT) -> None:
+             out: str = OUT, fmt: TableFormat = FORMAT, force: bool = FORCE) -> None:
     """Synthetic-control estimate of devolution's effect, with pre-period fit and placebo rank."""
     from devocare.outcomes import charts
     from devocare.outcomes import evaluate as evaluate_fn
 
-    _check_out(out)
+    _check_out(out, force)
     result = evaluate_fn(area, start, indicator, unit_level=unit_level, demean=demean, exclude=exclude,
                          min_pre=min_pre)
     placebo = result["placebos"]

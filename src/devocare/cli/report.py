@@ -6,6 +6,8 @@ from pathlib import Path
 
 import typer
 
+from devocare.cli.outfile import FORCE
+from devocare.cli.outfile import check_out as check_writable
 from devocare.reports.compare import DEFAULT_DRAWS, DEFAULT_YEARS
 
 app = typer.Typer(help="Write self-contained HTML (and PDF) reports.", no_args_is_help=True)
@@ -20,11 +22,14 @@ def compare(
     years: int = typer.Option(DEFAULT_YEARS, "--years", help="Years to simulate."),
     draws: int = typer.Option(DEFAULT_DRAWS, "--draws", help="Monte Carlo draws (0: central run only)."),
     seed: int = typer.Option(0, "--seed", help="Random seed: the same seed gives the same report figures."),
+    force: bool = FORCE,
 ) -> None:
     """Compare architectures: structure, metrics, changes, simulated money, assumptions and caveats."""
     from devocare.reports import compare_report, write_report
     from devocare.reports.write import check_out
 
-    check_out(out)
+    html_path, pdf_path = check_out(out)
+    for path in (html_path, pdf_path) if pdf or out.suffix.lower() == ".pdf" else (html_path,):
+        check_writable(path, force)
     for path in write_report(compare_report(archs, years=years, draws=draws, seed=seed), out, pdf=pdf):
         typer.echo(f"wrote {path}")

@@ -11,6 +11,7 @@ from typing import Any
 import pandas as pd
 import typer
 
+from devocare.cli.outfile import FORCE, check_out
 from devocare.cli.output import TableFormat, emit_table, to_json
 from devocare.errors import DevocareError
 from devocare.simulation.parameters import parse_set
@@ -79,13 +80,8 @@ def _options(
     }
 
 
-def _check_out(out: Path | None) -> None:
-    if out is None:
-        return
-    if out.suffix != ".parquet":
-        raise DevocareError(f"--out {str(out)!r} must end in .parquet")
-    if not out.parent.exists():
-        raise DevocareError(f"--out directory {str(out.parent)!r} does not exist")
+def _check_out(out: Path | None, force: bool = False) -> None:
+    check_out(out, force, (".parquet",))
 
 
 def simulate_cmd(
@@ -100,11 +96,12 @@ def simulate_cmd(
     scheduler: str = SCHEDULER,
     out: Path = OUT,
     fmt: TableFormat = FORMAT,
+    force: bool = FORCE,
 ) -> None:
     """Simulate one architecture; print its summary and change-factor waterfall."""
     from devocare.simulation import simulate
 
-    _check_out(out)
+    _check_out(out, force)
     opts = _options(years, draws, seed, atoms, sets, scenario, backend, scheduler)
     with _progress(f"simulating {arch}", draws > 0) as progress:
         result = simulate(arch, progress=progress, **opts)  # type: ignore[arg-type]
@@ -148,11 +145,12 @@ def compare_cmd(
     scheduler: str = SCHEDULER,
     out: Path = OUT,
     fmt: TableFormat = FORMAT,
+    force: bool = FORCE,
 ) -> None:
     """Simulate several architectures with the same options and print their summaries side by side."""
     from devocare.simulation import simulate
 
-    _check_out(out)
+    _check_out(out, force)
     opts = _options(years, draws, seed, atoms, sets, scenario, backend, scheduler)
     results = []
     for arch in archs:

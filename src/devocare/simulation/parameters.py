@@ -220,7 +220,9 @@ def parse_value(param: Parameter, text: Any) -> Any:
     """Read an override value in the parameter's unit: plain numbers, ``2.5%`` for fractions, ``3.5bn`` /
     ``600m`` for money and counts, lists for list-valued parameters. Wrong units are refused."""
     if isinstance(param.value, list):
-        items = text if isinstance(text, list) else yaml.safe_load(str(text)) if isinstance(text, str) else text
+        from devocare.safeyaml import loads
+
+        items = loads(text, f"parameter {param.path}") if isinstance(text, str) else text
         if not isinstance(items, list) or len(items) != len(param.value):
             raise DevocareError(f"parameter {param.path}: expected a list of {len(param.value)} numbers, got {text!r}")
         return [
@@ -299,13 +301,10 @@ def load_scenario(source: str | Path | dict[str, Any]) -> dict[str, Any]:
         raw: Any = copy.deepcopy(source)
         where = "scenario"
     else:
+        from devocare.safeyaml import load_file
+
         path = Path(source)
-        if not path.is_file():
-            raise DevocareError(f"scenario file {str(path)!r} not found")
-        try:
-            raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-        except yaml.YAMLError as exc:
-            raise DevocareError(f"scenario file {str(path)!r} is not valid YAML: {exc}") from exc
+        raw = load_file(path, "scenario file")  # missing, unreadable, impossible dates, too deep: named errors
         where = f"scenario file {str(path)!r}"
     if not isinstance(raw, dict):
         raise DevocareError(f"{where}: expected a mapping with a 'parameters' key")
@@ -317,10 +316,10 @@ def load_scenario(source: str | Path | dict[str, Any]) -> dict[str, Any]:
         raise DevocareError(f"{where}: 'parameters' must be a mapping of path: value")
     flat: dict[str, Any] = {}
     for key, value in params.items():
-        if isinstance(value, dict):
-            flat.update(_flatten(value, str(key)))
-        else:
-            flat[str(key)] = value
+        for dotted, leaf in (_flatten(value, str(key)) if isinstance(value, dict) else {str(key): value}).items():
+            if dotted in flat:
+                raise DevocareError(f"{where}: parameter {dotted} is given twice")
+            flat[dotted] = leaf
     return flat
 
 

@@ -19,7 +19,7 @@ import json
 import math
 import os
 import uuid
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
@@ -304,18 +304,21 @@ class Store:
 
     # architectures -------------------------------------------------------------------------------------
 
-    def save_architecture(self, name: str, yaml_text: str, validate: bool = True) -> int:
+    def save_architecture(self, name: str, yaml_text: str, validate: bool = True,
+                          saved: Callable[[str], tuple[str, str]] | None = None) -> int:
         """Save an architecture's YAML exactly as written; return its id.
 
         With ``validate`` (the default) it must load as a complete architecture (``extends:`` resolved,
         every rule checked by :func:`devocare.architecture.load_text`); otherwise it need only parse, with
-        ``safe_load``, as a mapping (a draft).
+        ``safe_load``, as a mapping (a draft). ``extends:`` may name built-ins and ``saved:<id>`` (through
+        ``saved`` when given, so the caller decides which saved items are visible; else this store), never a file.
         """
         name, yaml_text = _check_name(name), _check_yaml(yaml_text)
         if validate:
             from devocare.architecture import load_text
 
-            load_text(yaml_text, name=name)  # raises ArchitectureError listing every problem
+            # raises ArchitectureError listing every problem
+            load_text(yaml_text, name=name, saved=saved or self._saved_yaml)
         row = ArchitectureRow(name=name, yaml_text=yaml_text, created_at=datetime.now(UTC),
                               sha256=hashlib.sha256(yaml_text.encode("utf-8")).hexdigest())
         with self._transaction() as session:
@@ -330,6 +333,14 @@ class Store:
     def get_architecture(self, item_id: int) -> SavedArchitecture:
         """One saved architecture; :class:`NotFoundError` if there is none with that id."""
         return _architecture(self._get(ArchitectureRow, item_id, "architecture"))
+
+    def _saved_yaml(self, ref: str) -> tuple[str, str]:
+        """(YAML text, name) of ``saved:<id>`` in this store, for ``extends:``."""
+        text = ref.removeprefix("saved:")
+        if not text.isdigit():
+            raise DevocareError(f"saved architecture reference {ref!r} must be saved:<number>")
+        saved = self.get_architecture(int(text))
+        return saved.yaml_text, saved.name
 
     def delete_architecture(self, item_id: int) -> None:
         """Delete a saved architecture."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Annotated, Any
 
 from fastapi import Path, Request
@@ -31,13 +32,36 @@ def get_store(request: Request) -> Store:
     return store
 
 
-def load_saved_architecture(request: Request, ref: str) -> Any:
-    """The architecture saved as ``saved:<id>``, loaded from the store and validated."""
+def saved_item_id(ref: str) -> int:
+    """The id in ``saved:<id>`` (a DevocareError if it is not a positive number in range)."""
+    text = ref.removeprefix("saved:")
+    if not text.isdigit() or not 1 <= int(text) <= 2**53:
+        raise DevocareError(f"saved architecture reference {ref!r} must be saved:<number>")
+    return int(text)
+
+
+def saved_resolver(request: Request) -> Callable[[str], tuple[str, str]]:
+    """What ``extends: saved:<id>`` may resolve to for this request: (YAML text, name) of a saved architecture.
+
+    The one place that decides which saved architectures a request may build on; file paths are never
+    resolved for text submitted over the web (see :func:`devocare.architecture.load_text`).
+    """
+
+    def resolve(ref: str) -> tuple[str, str]:
+        saved = get_store(request).get_architecture(saved_item_id(ref))
+        return saved.yaml_text, saved.name
+
+    return resolve
+
+
+def load_user_architecture(request: Request, text: str, name: str) -> Any:
+    """Validate architecture YAML a client submitted: ``extends:`` may name built-ins and ``saved:<id>`` only."""
     from devocare.architecture import load_text
 
-    try:
-        item_id = int(ref.removeprefix("saved:"))
-    except ValueError:
-        raise DevocareError(f"saved architecture reference {ref!r} must be saved:<number>") from None
-    saved = get_store(request).get_architecture(item_id)
-    return load_text(saved.yaml_text, name=saved.name)
+    return load_text(text, name=name, saved=saved_resolver(request))
+
+
+def load_saved_architecture(request: Request, ref: str) -> Any:
+    """The architecture saved as ``saved:<id>``, loaded from the store and validated."""
+    saved = get_store(request).get_architecture(saved_item_id(ref))
+    return load_user_architecture(request, saved.yaml_text, saved.name)

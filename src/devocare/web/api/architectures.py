@@ -119,7 +119,8 @@ def diff(request: Request, a: str = Query(..., max_length=80, description="Built
 
 
 class ValidateRequest(BaseModel):
-    """Architecture YAML to check (parsed with safe_load; ``extends:`` may name a built-in)."""
+    """Architecture YAML to check (parsed with safe_load; ``extends:`` may name a built-in or ``saved:<id>``,
+    never a file)."""
 
     model_config = ConfigDict(extra="forbid")
     yaml: str = Field(min_length=1, max_length=500_000)
@@ -129,6 +130,7 @@ class ValidateRequest(BaseModel):
 def validate(request: Request, body: ValidateRequest) -> dict[str, Any]:
     """Every problem with its path (400) or the architecture's id, name and metrics (200). Nothing is saved."""
     from devocare import architecture
+    from devocare.web.store import load_user_architecture
 
-    arch = architecture.load_text(body.yaml, name="request")
+    arch = load_user_architecture(request, body.yaml, "request")
     return {"id": arch.id, "name": arch.name, "metrics": jsonable(architecture.metrics(arch))}

@@ -57,10 +57,10 @@ def list_architectures(request: Request, pages: Pagination = Depends(pagination)
 @router.post("/architectures", status_code=201, summary="Save an architecture")
 def save_architecture(request: Request, body: ArchitectureIn) -> dict[str, Any]:
     """Validate the YAML as an architecture (every problem listed in a 400 if not), then save it."""
-    from devocare.architecture import load_text
+    from devocare.web.store import load_user_architecture, saved_resolver
 
-    arch = load_text(body.yaml, name=body.name)
-    item_id = get_store(request).save_architecture(body.name, body.yaml)
+    arch = load_user_architecture(request, body.yaml, body.name)
+    item_id = get_store(request).save_architecture(body.name, body.yaml, saved=saved_resolver(request))
     return {"id": item_id, "architecture_id": arch.id, "url": f"/architectures/saved/{item_id}"}
 
 

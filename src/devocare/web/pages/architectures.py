@@ -12,7 +12,7 @@ from fastapi.responses import RedirectResponse, Response
 from devocare.errors import DevocareError
 from devocare.web import cache, charts, render
 from devocare.web.problems import ProblemError
-from devocare.web.store import ItemId, get_store, load_saved_architecture
+from devocare.web.store import ItemId, get_store, load_saved_architecture, load_user_architecture, saved_resolver
 
 router = APIRouter()
 
@@ -216,8 +216,6 @@ async def upload(request: Request, name: str = Form(..., min_length=1, max_lengt
                  yaml_text: str = Form("", max_length=MAX_UPLOAD_BYTES),
                  file: UploadFile | None = File(None)) -> Response:
     """Save an architecture from a YAML file or the text box, after full validation."""
-    from devocare import architecture
-
     text = yaml_text
     if file is not None and file.filename:
         raw = await file.read(MAX_UPLOAD_BYTES + 1)
@@ -229,8 +227,8 @@ async def upload(request: Request, name: str = Form(..., min_length=1, max_lengt
             raise DevocareError("architecture file is not UTF-8 text") from None
     if not text.strip():
         raise DevocareError("give an architecture as a YAML file or in the text box")
-    architecture.load_text(text, name=name)
-    item_id = get_store(request).save_architecture(name, text)
+    load_user_architecture(request, text, name)
+    item_id = get_store(request).save_architecture(name, text, saved=saved_resolver(request))
     return RedirectResponse(f"/architectures/saved/{item_id}", status_code=303)
 
 
