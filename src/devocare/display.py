@@ -146,9 +146,9 @@ def budgets_figure(result: SimulationResult, measure: str = "spent", year: str |
     if year not in result.years:
         raise UnknownChoiceError("year", year, result.years)
     go = _go()
-    chosen = rows[(rows["measure"] == measure) & (rows["year"] == year)]
+    selected = rows[(rows["measure"] == measure) & (rows["year"] == year)]
     scale, unit = (1.0, "") if measure in COUNT_MEASURES else (1e6, "£m")
-    chosen = chosen.groupby("body", observed=True)["value"].sum().nlargest(top)[::-1] / scale
+    chosen = selected.groupby("body", observed=True)["value"].sum().nlargest(top)[::-1] / scale
     fig = go.Figure(go.Bar(x=chosen.to_numpy(dtype=float), y=[str(b) for b in chosen.index], orientation="h",
                            marker_color="#005eb8"))
     fig.update_layout(title=f"{result.architecture}: {measure.replace('_', ' ')} by budget, {year}"

@@ -24,6 +24,7 @@ import pandas as pd
 import yaml
 
 from devocare.errors import DevocareError, UnknownChoiceError
+from devocare.simulation.parameter_schema import check_tree
 
 #: Values in force for a run are those dated on or before the base year's first day.
 BASE_DATE = dt.date(2024, 4, 1)
@@ -200,7 +201,9 @@ def _check_range(param: Parameter, value: Any) -> None:
 @lru_cache(maxsize=1)
 def _default_tree() -> dict[str, Parameter]:
     text = resources.files("devocare.simulation").joinpath("parameters.yaml").read_text(encoding="utf-8")
-    return {path: _build(path, leaf) for path, leaf in _leaves(yaml.safe_load(text)).items()}
+    tree = yaml.safe_load(text)
+    check_tree(tree, BASE_DATE)  # every problem at once, by path (parameter_schema)
+    return {path: _build(path, leaf) for path, leaf in _leaves(tree).items()}
 
 
 def defaults() -> ParameterSet:

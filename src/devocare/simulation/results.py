@@ -305,9 +305,10 @@ def with_holder_and_area(table: pd.DataFrame) -> pd.DataFrame:
     body = table["body"] if isinstance(table["body"].dtype, pd.CategoricalDtype) else table["body"].astype("category")
     parts = [str(c).partition(":") for c in body.cat.categories]
     codes = body.cat.codes.to_numpy()
-    position = table.columns.get_loc("body") + 1
+    position = list(table.columns).index("body") + 1
     for offset, (name, values) in enumerate((("holder", [p[0] for p in parts]), ("area", [p[2] for p in parts]))):
         categories, inverse = np.unique(np.asarray(values, dtype=object), return_inverse=True)
         new_codes = np.where(codes >= 0, inverse[np.maximum(codes, 0)], -1) if len(values) else codes
-        table.insert(position + offset, name, pd.Categorical.from_codes(new_codes, categories=categories))
+        column = pd.Categorical.from_codes(new_codes.astype(np.int64), categories=pd.Index(categories))
+        table.insert(position + offset, name, pd.Series(column, index=table.index))
     return table
