@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from devocare import _version
+from devocare import _version, extras
 from devocare.cli import COMMANDS, SUMMARIES, _load
 
 pytestmark = pytest.mark.unit
@@ -64,6 +64,8 @@ def test_help_takes_under_half_a_second_of_cpu():
 
 @pytest.mark.parametrize("name", list(COMMANDS))
 def test_listed_summary_is_the_commands_own_help(name):
+    if name in ("demo", "report") and not extras.available("charts"):
+        pytest.skip("the command's module needs the charts extra")
     help_text = _load(name).help or ""
     assert " ".join(help_text.split("\n\n")[0].split()) == SUMMARIES[name]
 
