@@ -10,6 +10,7 @@ parser's event stream before anything is built, so the check itself cannot recur
 from __future__ import annotations
 
 import datetime as dt
+import re
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +24,11 @@ MAX_DEPTH = 64
 MAX_BYTES = 1_000_000
 
 _Base = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_CORE = "tag:yaml.org,2002:"
+#: Explicit tags that only say which plain type a value is (``!!str 2024``); the rest (``!!binary``,
+#: ``!!python/...``, ``!custom``, ``!!set``) build values no user file needs, so they are refused.
+_PLAIN_TAGS = frozenset(_CORE + t for t in ("str", "int", "float", "bool", "null", "seq", "map", "timestamp"))
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 class SafeLoader(_Base):  # type: ignore[misc,valid-type]
@@ -45,7 +51,7 @@ class TooDeep(yaml.YAMLError):
     """Nesting deeper than :data:`MAX_DEPTH`, with where it happened."""
 
     def __init__(self, mark: Any) -> None:
-        super().__init__(f"nested more than {MAX_DEPTH} levels deep (the limit)")
+        super().__init__(f"nesting deeper than {MAX_DEPTH} levels (the limit)")
         self.problem, self.problem_mark = str(self), mark
 
 
@@ -69,9 +75,14 @@ class Refused(yaml.YAMLError):
 
 
 def check_events(text: str, kind: str = "these files") -> None:
-    """Refuse anchors and aliases (the "billion laughs" bomb), duplicate keys (a value silently lost) and
-    nesting past :data:`MAX_DEPTH`, in one pass over the parser's events (libyaml when present)."""
+    """Refuse anchors and aliases (the "billion laughs" bomb), tags that build objects, duplicate keys (a value
+    silently lost), text that is not valid Unicode (lone surrogates, which break every page and file that
+    shows them) and nesting past :data:`MAX_DEPTH`, in one pass over the parser's events (libyaml when
+    present)."""
     # each open mapping: (keys seen, expecting a key next); None for an open list
+    bad = _SURROGATE.search(text)  # text that came from JSON or Python, not from decoding bytes
+    if bad is not None:
+        raise Refused(f"text with a lone surrogate (character {bad.start()}) is not valid Unicode", None)
     stack: list[tuple[set[object], list[bool]] | None] = []
     depth = 0
     for event in yaml.parse(text, Loader=SafeLoader):
@@ -81,6 +92,11 @@ def check_events(text: str, kind: str = "these files") -> None:
         anchor = getattr(event, "anchor", None)
         if anchor is not None:
             raise Refused(f"YAML anchors (&{anchor}) are not accepted in {kind}", event.start_mark)
+        tag = getattr(event, "tag", None)
+        if tag is not None and tag not in _PLAIN_TAGS and not isinstance(event, yaml.DocumentStartEvent):
+            raise Refused(f"YAML tag {tag.replace(_CORE, '!!')} is not accepted in {kind}", event.start_mark)
+        if isinstance(event, yaml.ScalarEvent) and _SURROGATE.search(event.value):  # from a "\\uD800" escape
+            raise Refused("text with a lone surrogate (\\uD800-\\uDFFF) is not valid Unicode", event.start_mark)
         top = stack[-1] if stack else None
         is_key = top is not None and top[1][0]
         if isinstance(event, yaml.ScalarEvent | yaml.MappingStartEvent | yaml.SequenceStartEvent) and top is not None:
@@ -118,7 +134,7 @@ def construct(text: str) -> Any:
     except (TypeError, AttributeError):
         raise yaml.YAMLError("a value does not match its explicit tag (such as !!int or !!timestamp)") from None
     except RecursionError:  # pragma: no cover - the depth check comes first
-        raise yaml.YAMLError(f"nested more than {MAX_DEPTH} levels deep (the limit)") from None
+        raise yaml.YAMLError(f"nesting deeper than {MAX_DEPTH} levels (the limit)") from None
 
 
 def loads(text: str, what: str) -> Any:

@@ -49,11 +49,26 @@ def test_status_table(run):
 
 def test_evaluate_greater_manchester(run):
     code, out, _ = run("evaluate", "--area", "E47000001", "--start", "2016", "--indicator",
-                       "u75_preventable_cvd_mortality", "--format", "json")
+                       "u75_preventable_cvd_mortality", "--robust-indicator", "le_male", "--format", "json")
     obj = json.loads(out)
     assert code == 0 and obj["area_name"] == "Greater Manchester"
     assert {"pre_rmspe", "effect_mean_post_gap", "placebo_rank", "placebo_p_value", "conclusion"} <= set(obj)
     assert len(obj["placebos"]) == obj["n_donors"]
+    methods = {m["method"]: m for m in obj["methods"]}
+    assert len(methods) >= 2
+    for m in methods.values():
+        assert {"estimate", "lower", "upper", "level", "pre_rmspe", "p_value"} <= set(m)
+    checks = {r["check"] for r in obj["robustness"]}
+    assert {"leave-one-out", "in-time placebo"} <= checks
+    assert obj["verdict"] and obj["pool"] == "clean" and obj["end"] == 2019
+
+
+def test_evaluate_all_deals_json(run):
+    code, out, _ = run("evaluate", "--all-deals", "--indicator", "u75_preventable_cvd_mortality", "--format", "json")
+    obj = json.loads(out)
+    assert code == 0 and obj["pooled"]["n_areas"] >= 2
+    assert {"per_area", "event_study", "pooled_caveats"} <= set(obj)
+    assert any(r["name"] == "Greater Manchester" and r["status"] == "evaluated" for r in obj["per_area"])
 
 
 @pytest.mark.parametrize("args, message", [
@@ -67,6 +82,12 @@ def test_evaluate_greater_manchester(run):
     (("evaluate", "--area", "E92000001", "--start", "2016", "--indicator", "u75_preventable_cvd_mortality"),
      "donor"),
     (("evaluate", "--area", "Nowhere", "--start", "2016", "--indicator", "hle_male"), "unknown"),
+    (("evaluate", "--area", "E47000001", "--indicator", "hle_male", "--end", "soon"), "must be a year"),
+    (("evaluate", "--area", "E47000001", "--indicator", "u75_preventable_cvd_mortality", "--pool", "x"),
+     "unknown donor pool"),
+    (("evaluate", "--indicator", "u75_preventable_cvd_mortality"), "give --area"),
+    (("evaluate", "--area", "E47000001", "--indicator", "u75_preventable_cvd_mortality", "--robustness-out",
+      "r.pdf"), "must end in .html or .png"),
 ])
 def test_bad_input_exits_2_with_one_line(run, monkeypatch, tmp_path, args, message):
     monkeypatch.chdir(tmp_path)

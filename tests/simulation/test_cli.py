@@ -40,6 +40,16 @@ def test_simulate_json_is_an_object_with_summary_waterfall_and_run_record(cli, t
     assert doc["summary"]["draws"] == 2
     assert doc["run_record"]["seed"] == 5 and doc["run_record"]["overrides"] == {"prevention.effect": 0.5}
     assert {row["step"] for row in doc["waterfall"]} >= {"base", "demography", "prevention", "interaction", "horizon"}
+    by_year = doc["by_year"]  # one record per year, national totals of the central run
+    assert [row["year"] for row in by_year] == ["2024/25", "2025/26", "2026/27"]
+    last = by_year[-1]
+    assert last["spent"] / 1e9 == pytest.approx(doc["summary"]["spent_gbp_bn"], rel=1e-12)
+    assert sum(row["deficit_support"] for row in by_year) / 1e9 == pytest.approx(
+        doc["summary"]["deficit_support_gbp_bn"], rel=1e-12
+    )
+    assert all(row["unmet_need"] >= 0 and row["bodies_in_intervention"] >= 0 for row in by_year)
+    assert set(last) == {"year", "allocated", "spent", "need", "unmet_need", "admissions", "reserves",
+                         "deficit_support", "returned", "incentive_paid", "transfers", "bodies_in_intervention"}
     table = pq.read_table(out)
     record = json.loads(table.schema.metadata[b"devocare.run_record"])
     assert record["parameter_hash"] == doc["run_record"]["parameter_hash"]
@@ -58,7 +68,8 @@ def test_compare_table_prints_architectures_side_by_side(cli) -> None:
     assert r.returncode == 0, r.stderr
     header = r.stdout.splitlines()[0]
     assert "status-quo-2023" in header and "reform-aco-2024" in header
-    assert "acute_share" in r.stdout and "run records:" in r.stdout
+    assert "Hospital (acute) share of spend" in r.stdout and "run records:" in r.stdout
+    assert "acute_share" not in r.stdout  # labels, not keys
 
 
 @pytest.mark.parametrize(

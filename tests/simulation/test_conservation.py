@@ -44,3 +44,43 @@ def test_better_care_fund_moves_who_pays_not_what_is_spent() -> None:
     assert d["transfers_out"][0, :, senders].sum() == pytest.approx(d["transfers_in"][0, :, receivers].sum())
     # national spend equals the sum of atom-level spend: pooling changes no service
     assert d["spent"][0].sum(axis=1) == pytest.approx(result.national["spent_by_line"][0].sum(axis=1), rel=1e-9)
+
+
+@pytest.mark.parametrize("arch_id", ["status-quo-2023", "reform-split-2024"])
+def test_lines_with_no_spend_give_no_nan(arch_id: str) -> None:
+    """A budget with no need gets none of a pooled fund: zero base-year spend on two lines (one of them the
+    Better Care Fund's pooled line) leaves every flow finite and money conserved."""
+    zero = {"demand.spend.community_health": 0, "demand.spend.adult_social_care": 0}
+    result = simulate(arch_id, years=3, draws=0, waterfall=False, overrides=zero)
+    for measure, values in result.draws.items():
+        assert np.isfinite(values).all(), measure
+    assert _gaps(result) <= 1e-9
+    assert np.isfinite(result.summary["spent_gbp_bn"])
+
+
+def test_conservation_check_fails_on_a_non_finite_flow() -> None:
+    from types import SimpleNamespace
+
+    from devocare.simulation.state import Carried, Flows
+    from devocare.simulation.steps import ConservationError, conservation_check
+
+    one = np.ones((1, 2))
+    block = SimpleNamespace(xp=np, check=True, arch="test", prep=SimpleNamespace(envelope=np.array([2.0])))
+    carried = Carried(reserves=one * 0, cut=one * 0, walk=one, rebase={}, rebase_b={}, last_avoided=one * 0)
+    flows = Flows(
+        t=0,
+        ty=0,
+        alloc_b=one,
+        kept=one,
+        paid=one * 0,
+        t_in=one * 0,
+        t_out=one * 0,
+        spent_b=one,
+        change=one * 0,
+        returned=one * 0,
+        support=one * 0,
+    )
+    conservation_check(block, carried, flows)  # balanced: passes
+    flows.spent_b = np.array([[1.0, np.nan]])
+    with pytest.raises(ConservationError, match="finite"):
+        conservation_check(block, carried, flows)

@@ -13,15 +13,11 @@ pytestmark = pytest.mark.unit
 xp = np
 
 
-def test_demand_growth_and_need_cost() -> None:
+def test_demand_growth() -> None:
     # year 6 of a 5-year projection: population grows 2 years beyond it, ageing and non-demographic 6 years
     g = demand.growth(xp, 6, 5, np.array([0.01]), np.array([0.002]), np.array([[0.02, 0.0]]))
     assert g[0, 0] == pytest.approx(1.01**2 * 1.002**6 * 1.02**6)
     assert g[0, 1] == pytest.approx(1.01**2 * 1.002**6)
-    need = demand.need_cost(
-        xp, np.array([[100.0, 10.0]]), np.array([[2.0, 3.0]]), np.array([[1.1, 1.0]]), np.array([[1.05]])
-    )
-    assert need[0, 0].tolist() == pytest.approx([100 * 1.1 * 2 * 1.05, 10 * 3 * 1.05])
     assert demand.financial_years("2024/25", 3) == ["2024/25", "2025/26", "2026/27"]
 
 
@@ -62,11 +58,12 @@ def test_area_grant_spread_over_atoms_by_need() -> None:
 
 
 def test_cofinancing_payment_and_hospital_funding() -> None:
-    spent = np.array([[[100.0, 50.0, 20.0]]])
-    lines = np.array([1.0, 1.0, 0.0])
-    assert cofinancing.payments(xp, spent, lines, 0.34)[0, 0] == pytest.approx(0.34 * 150)
-    alloc = np.array([[200.0, 100.0, 40.0]])
-    assert cofinancing.hospital_funding_to_local(xp, alloc, lines, 0.3)[0] == pytest.approx(90.0)
+    # (draw, line, budget): the payer's residents spend 100 and 50 on the two co-financed lines, 20 on another
+    spent = np.array([[[100.0, 7.0], [50.0, 0.0], [20.0, 1.0]]])
+    lines = np.array([True, True, False])
+    assert cofinancing.payments(spent, lines, 0.34)[0].tolist() == pytest.approx([0.34 * 150, 0.34 * 7])
+    alloc = np.array([[200.0], [100.0], [40.0]])  # (line, atom)
+    assert cofinancing.hospital_funding_to_local(alloc, lines, 0.3)[0] == pytest.approx(90.0)
     assert cofinancing.admissions_factor(-0.02, np.array([1.0, 0.0])).tolist() == [0.98, 1.0]
 
 
@@ -76,17 +73,17 @@ def test_incentive_payout_follows_the_danish_rule() -> None:
     assert frac.tolist() == pytest.approx([0.0, 1 / 3, 2 / 3, 1.0, 1.0])
     n = incentives.criteria(
         xp,
-        np.array([1.0]),
-        np.array([2.0]),
-        np.array([0.02]),
+        np.array([[1.0]]),
+        np.array([[2.0]]),
+        np.array([[0.02]]),
         0.01,
-        np.array([3.0]),
-        np.array([2.0]),
-        np.array([1.0]),
-        np.array([0.0]),
-        np.array([True, True, True, False, True]),
+        np.array([[3.0]]),
+        np.array([[2.0]]),
+        np.array([[1.0]]),
+        np.array([[0.0]]),
+        [np.array([float(on)]) for on in (True, True, True, False, True)],
     )
-    assert n[0] == 2.0  # admissions fell, chronic target met, readmissions rose, telemedicine not selected, IT not met
+    assert n[0, 0] == 2.0  # admissions fell, chronic target met, readmissions rose, telemedicine off, IT not met
 
 
 def test_behaviour_left_shift_caps_and_cuts() -> None:
@@ -98,6 +95,24 @@ def test_behaviour_left_shift_caps_and_cuts() -> None:
     paid = behaviour.capped(xp, np.array([120.0, 80.0]), np.array([100.0, 100.0]), 0.6)
     assert paid.tolist() == pytest.approx([100 + 0.6 * 20, 80.0])
     assert behaviour.efficiency(0.01, 3, 0) == pytest.approx(0.01 / 3)
+
+
+def test_risk_corridor_shares_only_what_lies_beyond_it() -> None:
+    # allocation 1000, corridor ±2% (±20), centre takes 50% beyond it; the budget keeps savings and bears losses
+    surplus = np.array([[10.0, 50.0, -50.0, -10.0, 50.0]])
+    alloc = np.array([[1000.0, 1000.0, 1000.0, 1000.0, 1000.0]])
+    width = np.array([[0.02, 0.02, 0.02, 0.02, np.inf]])  # the last budget has no corridor
+    to_res, returned, borne, met = balance.settle_in_corridor(xp, surplus, alloc, 1.0, 1.0, width, 0.5)
+    assert to_res[0].tolist() == pytest.approx([10.0, 20 + 15, 0.0, 0.0, 50.0])
+    assert returned[0].tolist() == pytest.approx([0.0, 15.0, 0.0, 0.0, 0.0])
+    assert borne[0].tolist() == pytest.approx([0.0, 0.0, 20 + 15, 10.0, 0.0])
+    assert met[0].tolist() == pytest.approx([0.0, 0.0, 15.0, 0.0, 0.0])
+    np.testing.assert_allclose(to_res + returned - borne - met, surplus, rtol=0, atol=1e-12)
+    # without a corridor it is the plain settlement, bit for bit
+    plain = balance.settle(xp, surplus, 0.7, 0.4)
+    none = balance.settle_in_corridor(xp, surplus, alloc, 0.7, 0.4, np.full((1, 5), np.inf), 0.5)
+    for a, b in zip(plain, none, strict=True):
+        assert np.array_equal(a, b)
     assert behaviour.efficiency(0.01, 3, 5) == pytest.approx(0.01)
     cut = behaviour.cut_rate(xp, np.array([-50.0, 10.0, -1e6]), np.array([1000.0, 1000.0, 1000.0]), 0.5)
     assert cut.tolist() == pytest.approx([0.025, 0.0, 0.5])

@@ -62,3 +62,12 @@ def test_nothing_in_force_at_the_base_date(tree):
 def test_not_a_mapping():
     assert tree_problems(["a", "list"], BASE_DATE) == [
         "parameter tree: expected a mapping of groups and parameters"]
+
+
+def test_aliases_and_correlations_are_checked_as_sections(tree):
+    broken = copy.deepcopy(tree)
+    broken["aliases"]["funding.real_growth"] = "funding.growth.nhs"
+    broken["correlations"].append({"between": ["a", "b"], "rho": 1.5, "assumption": True})
+    problems = tree_problems(broken, BASE_DATE)
+    assert any(p.startswith("aliases.funding.real_growth:") for p in problems)
+    assert any(p.startswith(f"correlations[{len(broken['correlations']) - 1}].rho:") for p in problems)

@@ -69,3 +69,16 @@ def test_engine_matches_reference_with_caps_and_cofinancing_levers() -> None:
         draws=[0],
         overrides={"prevention.effect": 1.0, "behaviour.left_shift_rate": 0.01},
     )
+
+
+def test_engine_matches_reference_with_a_risk_corridor() -> None:
+    from pathlib import Path
+
+    _compare(str(Path(__file__).resolve().parent / "data" / "aco-risk-corridor.yaml"), years=6, draws=[0, 2])
+
+
+def test_reference_runs_the_engines_steps_in_order() -> None:
+    from devocare.simulation.reference import STEP_NAMES
+    from devocare.simulation.steps import STEPS
+
+    assert STEP_NAMES == tuple(s.name for s in STEPS if s.name != "conservation_check")

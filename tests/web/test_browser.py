@@ -34,6 +34,7 @@ PAGES = {
     "area": ("/area?area=E08000003", 1),
     "allocation": ("/allocation?year=2025%2F26&icb=QOP&build=lad", 3),
     "outcomes": ("/outcomes?indicator=hle_female&level=utla", 3),
+    "outcomes-evaluation": ("/outcomes/evaluation?area=E47000001&indicator=u75_preventable_cvd_mortality", 2),
     "saved": ("/saved", 0),
     "about": ("/about", 0),
     "api": ("/docs", 0),
@@ -88,6 +89,9 @@ def page(context, server):
     pg.errors = []  # type: ignore[attr-defined]
     pg.outside = []  # type: ignore[attr-defined]
     pg.on("pageerror", lambda exc: pg.errors.append(str(exc)))  # type: ignore[attr-defined]
+    # The Content-Security-Policy forbids inline script and eval: any violation is reported on the console.
+    pg.on("console", lambda msg: pg.errors.append(msg.text)  # type: ignore[attr-defined]
+          if "Content Security Policy" in msg.text or "Content-Security-Policy" in msg.text else None)
     pg.on("request", lambda req: None if req.url.startswith(server) or req.url.startswith("data:")
           else pg.outside.append(req.url))  # type: ignore[attr-defined]
     yield pg
@@ -103,7 +107,9 @@ def _axe(pg) -> list[dict]:
     # Rows past the 20th of a long data table repeat the same markup as the first 20, and Plotly's SVG
     # internals are third-party (each chart has a caption and a table or CSV of its data); leaving both out
     # keeps the check to seconds on pages with hundreds of area rows.
-    pg.add_script_tag(content=AXE.read_text(encoding="utf-8"))
+    # Evaluated through the browser's debugging protocol, not added as an inline <script>: the page's
+    # Content-Security-Policy rightly refuses inline scripts.
+    pg.evaluate("source => { (0, eval)(source); }", AXE.read_text(encoding="utf-8"))
     result = pg.evaluate("""async () => await axe.run(
         {include: [document], exclude: [['table tbody tr:nth-child(n+21)'], ['.dc-chart__plot .svg-container']]},
         {resultTypes: ['violations']})""")
@@ -117,8 +123,11 @@ def test_every_page_loads_draws_its_charts_and_passes_axe(page, server, name):
     path, charts = PAGES[name]
     response = page.goto(server + path, wait_until="load", timeout=90_000)
     assert response is not None and response.status == 200
+    headers = response.headers
+    assert "frame-ancestors 'none'" in headers["content-security-policy"]
+    assert headers["x-content-type-options"] == "nosniff" and headers["referrer-policy"] == "same-origin"
     if charts:
-        page.wait_for_function(f"document.querySelectorAll('.dc-chart__plot .main-svg').length >= {charts}",
+        page.wait_for_function(f"() => document.querySelectorAll('.dc-chart__plot .main-svg').length >= {charts}",
                                timeout=60_000)
     assert page.errors == [], page.errors
     assert page.outside == [], f"requests left the server: {page.outside}"
@@ -138,7 +147,7 @@ def test_small_simulation_end_to_end_with_a_changed_parameter_and_csv(page, serv
     page.click("#run-button")
     page.wait_for_selector("#results", timeout=120_000)
     assert "p.demand.spend.specialised=26" in page.url and "run=1" in page.url
-    page.wait_for_function("document.querySelectorAll('.dc-chart__plot .main-svg').length >= 5", timeout=60_000)
+    page.wait_for_function("() => document.querySelectorAll('.dc-chart__plot .main-svg').length >= 5", timeout=60_000)
     assert page.errors == [] and page.outside == []
     _shot(page, "simulate-results")
     with page.expect_download() as info:
@@ -159,7 +168,38 @@ def test_pages_work_without_javascript(browser, server):
     pg.click("button[type=submit]")
     assert "Where it sits" in pg.content() and "Greater Manchester" in pg.content()
     # A simulation without JavaScript: the progress page refreshes itself until the results are there.
-    pg.goto(server + "/simulate?arch=status-quo-2023&years=2&draws=2&seed=11&run=1", timeout=90_000)
+    pg.goto(server + "/simulate", timeout=90_000)
+    pg.select_option("#arch", "status-quo-2023")
+    pg.fill("#years", "2")
+    pg.fill("#draws", "2")
+    pg.fill("#seed", "11")
+    pg.click("#run-button")
     pg.wait_for_selector("#results", timeout=90_000)
     assert pg.locator("table.nhsuk-table").count() >= 3
     context.close()
+
+
+def test_another_site_can_neither_frame_the_app_nor_post_its_forms(browser, server):
+    """A page on another origin frames the Saved work page (refused: frame-ancestors 'none') and submits a
+    delete form to the app in the visitor's browser (refused: 403, and the item is still there)."""
+    import httpx
+
+    item = httpx.post(server + "/api/v1/saved/scenarios", json={"name": "survivor", "payload": {}}).json()["id"]
+    attacker = (f'<html><body><iframe id="f" src="{server}/saved"></iframe>'
+                f'<form id="x" method="post" action="{server}/saved/scenarios/{item}/delete"></form></body></html>')
+    context = browser.new_context()
+    pg = context.new_page()
+    pg.route("http://evil.test/**", lambda route: route.fulfill(body=attacker, content_type="text/html"))
+    pg.goto("http://evil.test/", timeout=60_000)
+    child = pg.frames[1]
+    deadline = time.time() + 20
+    while not child.url.startswith("chrome-error:") and time.time() < deadline:  # the frame's error page
+        pg.wait_for_timeout(200)
+    assert child.url.startswith("chrome-error:"), child.url
+    assert "nhsuk-header" not in child.content()
+    with pg.expect_response(lambda r: "/delete" in r.url) as info:
+        pg.evaluate("() => document.getElementById('x').submit()")
+    assert info.value.status == 403
+    context.close()
+    names = [s["name"] for s in httpx.get(server + "/api/v1/saved/scenarios").json()["items"]]
+    assert "survivor" in names

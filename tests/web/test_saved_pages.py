@@ -24,7 +24,9 @@ def test_upload_edit_simulate_and_save_a_run(c):
     r = c.post("/architectures/upload", data={"name": "Five-year", "yaml_text": VARIANT}, follow_redirects=False)
     assert r.status_code == 303 and r.headers["location"] == "/architectures/saved/1"
     assert "Five-year status quo" in c.get("/architectures/saved/1").text
-    url = "/simulate?arch=saved:1&years=2&draws=0&run=1"
+    started = c.post("/simulate", data={"arch": "saved:1", "years": "2", "draws": "0"}, follow_redirects=False)
+    assert started.status_code == 303
+    url = started.headers["location"]
     page = c.get(url)
     deadline = time.time() + 120
     while "Results:" not in page.text and time.time() < deadline:

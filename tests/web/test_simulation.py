@@ -74,8 +74,16 @@ def test_per_client_concurrency_cap_and_cancel(tmp_path):
         assert job.status == "cancelled"
 
 
+def _start(client, **form):
+    """Press Run simulation: POST the form, follow nothing; the redirect is the run's address."""
+    r = client.post("/simulate", data=form, follow_redirects=False)
+    assert r.status_code == 303, r.text[:500]
+    assert "run=1" in r.headers["location"]
+    return r.headers["location"]
+
+
 def test_simulate_page_runs_and_restores_from_url(html_client):
-    url = "/simulate?arch=status-quo-2023&years=3&draws=4&seed=0&run=1"
+    url = _start(html_client, arch="status-quo-2023", years="3", draws="4", seed="0")
     first = html_client.get(url)
     assert first.status_code == 200
     deadline = time.time() + 120
@@ -86,12 +94,21 @@ def test_simulate_page_runs_and_restores_from_url(html_client):
     assert "Results:" in page.text and "fan-spent" in page.text
     csv = html_client.get(url + "&download=fan_spent")
     assert csv.text.splitlines()[0] == "year,p5,p25,p50,p75,p95,central"
-    bad = html_client.get(url + "&p.demand.spend.specialised=lots")
+    bad = html_client.post("/simulate", data={"arch": "status-quo-2023", "years": "3",
+                                              "p.demand.spend.specialised": "lots"})
+    assert bad.status_code == 400
     assert "parameters-error" in bad.text and "lots" in bad.text.replace("&#39;", "'")
 
 
+def test_a_get_never_starts_a_run(html_client, app):
+    before = len(app.state.jobs._jobs)
+    page = html_client.get("/simulate?arch=status-quo-2023&years=2&draws=0&seed=987654&run=1")
+    assert page.status_code == 200 and 'id="not-in-memory"' in page.text
+    assert len(app.state.jobs._jobs) == before
+
+
 def test_cancel_button_stops_a_running_job_and_returns_to_the_form(html_client):
-    url = "/simulate?arch=reform-aco-2024&years=10&draws=400&seed=7&run=1"
+    url = _start(html_client, arch="reform-aco-2024", years="10", draws="400", seed="7")
     page = html_client.get(url)
     job_id = re.search(r"/simulate/jobs/([0-9a-f]+)/cancel", page.text).group(1)
     r = html_client.post(f"/simulate/jobs/{job_id}/cancel", data={"back": url}, follow_redirects=False)

@@ -10,7 +10,8 @@ For each pot of the architecture's ``money`` section, each of its lines and each
 Need shares are fixed at the start of each settlement (from that year's practice weighted
 populations); the envelope grows by ``growth`` a year and, inside a settlement, by the architecture's
 ``indexation`` too. Equalisation applies to pots held by local government (LAD, UTLA or combined
-authority areas) and sums to zero over England, so it moves money between areas without creating any.
+authority areas) or by a body given tax-raising powers (``tax_powers: true``, e.g. the Regional Care Groups of
+``pwc-2016``), and sums to zero over England, so it moves money between areas without creating any.
 Every figure is in whole pence and every year's rows add up to that year's envelope exactly.
 
 Revenue capacity is the council tax base (Band D equivalents, MHCLG Council Taxbase 2025, shipped as
@@ -31,34 +32,22 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-import yaml
 
 from devocare import data
 from devocare.allocation.money import split_pence
 from devocare.allocation.practices import YEARS, check_year, weighted_population
 from devocare.bounds import MAX_YEARS, check_growth, check_int, check_number
+from devocare.envelope import BASE_YEAR, default_envelope_rows
 from devocare.errors import DevocareError, UnknownChoiceError, closest
-from devocare.service_lines import LINE_IDS
+from devocare.service_lines import LINE_IDS, REGISTRY
 
 LOCAL_GOVERNMENT_LEVELS: tuple[str, ...] = ("lad", "utla", "ca")
 GRANT_LEVELS: tuple[str, ...] = ("sicb", "icb", "region", "lad", "utla", "ca", "england")
-BASE_YEAR = "2024/25"  # the year of the default envelope (and the simulator's first year)
 OUTSIDE = "~outside"  # pseudo-area: the part of England outside every area of a level (e.g. combined authorities)
 
-#: Need weight per service line (a weighted-population column at area level) and why.
-LINE_WEIGHTS: dict[str, tuple[str, str]] = {
-    "specialised": ("wp_core_overall", "assumption: no area-level specialised need published; core need used"),
-    "acute_elective": ("wp_general_acute", "NHS England general & acute need (practice files)"),
-    "acute_non_elective": ("wp_general_acute", "NHS England general & acute need (practice files)"),
-    "mental_health": ("wp_mental_health", "NHS England mental health need (practice files)"),
-    "community_health": ("wp_community", "NHS England community services need (practice files)"),
-    "primary_medical": ("wp_primary_medical_care_final", "NHS England primary medical care need (practice files)"),
-    "prescribing": ("wp_prescribing", "NHS England prescribing need (practice files)"),
-    "adult_social_care": ("population_65_plus", "assumption: residents aged 65+ (ONS mid-2023) as the need proxy"),
-    "public_health": ("wp_health_inequalities",
-                      "assumption: avoidable-mortality (<75) based health-inequalities need, as the PH grant formula"),
-    "wider_determinants": ("population", "assumption: registered population"),
-}
+#: Need weight per service line (a weighted-population column at area level) and why: the service-line
+#: registry's need basis.
+LINE_WEIGHTS: dict[str, tuple[str, str]] = {line.id: (line.need_basis, line.need_basis_why) for line in REGISTRY}
 
 
 # --------------------------------------------------------------------------- envelope
@@ -82,22 +71,10 @@ def default_envelope() -> pd.DataFrame:
 
     One source with the simulator: the central values of its parameter tree (``demand.spend.*``, and
     emergency admissions as ``admissions.count`` × ``admissions.unit_cost``), which cite EVIDENCE.md §1, §9
-    and §10 and the MHCLG Revenue Outturn 2023-24 (``mhclg_revenue_outturn_rsx_by_la_2022_23_2023_24``). So
-    a default block grant here is the simulator's deterministic grant.
+    and §10 and the MHCLG Revenue Outturn 2023-24 (``mhclg_revenue_outturn_rsx_by_la_2022_23_2023_24``), read
+    by :mod:`devocare.envelope`. So a default block grant here is the simulator's deterministic grant.
     """
-    from devocare.simulation.parameters import defaults
-
-    params = defaults()
-    rows = []
-    for line in LINE_IDS:
-        if line == "acute_non_elective":
-            count, cost = params.params["admissions.count"], params.params["admissions.unit_cost"]
-            rows.append((line, float(count.value) * float(cost.value),
-                         f"parameter admissions.count × admissions.unit_cost: {count.source}; {cost.source}"))
-        else:
-            p = params.params[f"demand.spend.{line}"]
-            rows.append((line, float(p.value) * 1e9, f"parameter demand.spend.{line}: {p.source}"))
-    return pd.DataFrame(rows, columns=["line", "gbp", "source"])
+    return pd.DataFrame(default_envelope_rows(), columns=["line", "gbp", "source"])
 
 
 def read_envelope(path: str | Path) -> dict[str, float]:
@@ -106,15 +83,17 @@ def read_envelope(path: str | Path) -> dict[str, float]:
     if not p.is_file():
         raise DevocareError(f"envelope file not found: {str(path)!r}")
     if p.suffix.lower() == ".csv":
-        df = pd.read_csv(p)
+        try:
+            df = pd.read_csv(p)
+        except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
+            raise DevocareError(f"envelope CSV {str(path)!r} cannot be read: {str(exc).splitlines()[0]}") from None
         if not {"line", "gbp"} <= set(df.columns):
             raise DevocareError(f"envelope CSV {str(path)!r} needs columns line,gbp (has {', '.join(df.columns)})")
         raw: Any = dict(zip(df["line"].astype(str), df["gbp"], strict=True))
     else:
-        try:
-            raw = yaml.safe_load(p.read_text(encoding="utf-8"))
-        except yaml.YAMLError as exc:
-            raise DevocareError(f"envelope file {str(path)!r} is not valid YAML: {exc}") from None
+        from devocare.safeyaml import load_file
+
+        raw = load_file(p, "envelope file")  # unreadable, not UTF-8, impossible dates, deep nesting: named
         if isinstance(raw, dict) and "lines" in raw:
             raw = raw["lines"]
     if not isinstance(raw, dict) or not raw:
@@ -275,17 +254,30 @@ class GrantYear:
     pots: list[PotGrant]
 
 
-def year_envelope(envelope: Mapping[str, float], t: int, start: int, growth: float, indexation: float,
-                  top: float) -> tuple[dict[str, int], dict[str, int]]:
+def year_envelope(envelope: Mapping[str, float], t: int, start: int, growth: float | Mapping[str, float],
+                  indexation: float, top: float) -> tuple[dict[str, int], dict[str, int]]:
     """Whole pence per line in year ``t`` (0-based) of a settlement begun in year ``start``, and the part
-    top-sliced for the incentive fund: grown by ``growth`` a year and by ``indexation`` inside the settlement."""
-    uplift = (1 + growth) ** t * (1 + indexation) ** (t - start)
-    line_pence = {line: int(np.floor(amount * uplift * 100 + 0.5)) for line, amount in envelope.items()}
+    top-sliced for the incentive fund: grown by ``growth`` a year (one rate, or a rate per line) and by
+    ``indexation`` inside the settlement."""
+    rate = growth if isinstance(growth, Mapping) else dict.fromkeys(envelope, float(growth))
+    index = (1 + indexation) ** (t - start)
+    line_pence = {
+        line: int(np.floor(amount * ((1 + rate[line]) ** t * index) * 100 + 0.5)) for line, amount in envelope.items()
+    }
     return line_pence, {line: int(np.floor(v * top + 0.5)) for line, v in line_pence.items()}
 
 
+def fund_lines(money: Any) -> set[str]:
+    """Lines top-sliced for the incentive fund: those of the pots whose tier the fund pays (``tiers``; every
+    tier when not given). A pot the fund does not pay keeps its whole grant."""
+    fund = money.incentive_fund
+    if fund is None:
+        return set()
+    return {line for pot in money.pots if fund.tiers is None or pot.tier in fund.tiers for line in pot.lines}
+
+
 def grant_years(arch: Any, years: int, envelope: Mapping[str, float], base_year: str = BASE_YEAR,
-                growth: float = 0.0, alpha: float | None = None) -> list[GrantYear]:
+                growth: float | Mapping[str, float] = 0.0, alpha: float | None = None) -> list[GrantYear]:
     """Every year's block grants for ``arch`` as arrays: the one implementation behind :func:`block_grants`
     and the simulator's funding. ``envelope`` must already match the architecture's lines."""
     money = arch.money
@@ -293,17 +285,21 @@ def grant_years(arch: Any, years: int, envelope: Mapping[str, float], base_year:
     alpha = default_alpha() if alpha is None else float(alpha)
     bodies = {b.id: b for b in arch.bodies}
     top = float(money.incentive_fund.top_slice) if money.incentive_fund is not None else 0.0
+    sliced_lines = fund_lines(money)
     n_set = max(int(money.settlement_years), 1)
     start = settlement_starts(years, n_set)
     first = YEARS.index(check_year(base_year))
     holders = {p.id: bodies[p.holder] for p in pots}
     level_of = {p.id: (getattr(holders[p.id], "area_level", None) or "england") for p in pots}
-    local = {p.id for p in pots if level_of[p.id] in LOCAL_GOVERNMENT_LEVELS}
+    # local government, and any other holder given tax-raising powers, is equalised for revenue capacity
+    local = {p.id for p in pots
+             if level_of[p.id] in LOCAL_GOVERNMENT_LEVELS or getattr(holders[p.id], "tax_powers", False)}
     out: list[GrantYear] = []
     for t in range(years):  # years are few and sequential; every area and line inside is an array op
         s = int(start[t])
         fy = YEARS[min(first + s, len(YEARS) - 1)]
         line_pence, sliced = year_envelope(envelope, t, s, growth, float(money.indexation), top)
+        sliced = {line: v if line in sliced_lines else 0 for line, v in sliced.items()}
         local_total = sum(line_pence[line] - sliced[line] for p in pots if p.id in local for line in p.lines)
         pot_grants = []
         for pot in pots:
@@ -340,7 +336,8 @@ def block_grants(arch: Any, years: int = 5, envelope: Mapping[str, float] | str 
     annual envelope growth; the architecture's ``indexation`` adds to it inside each settlement.
     ``alpha``: fiscal-equalisation rate (default :func:`default_alpha`).
 
-    Columns: arch, year (1..years), financial_year (of the need data used), settlement, body, pot, tier,
+    Columns: arch, year (1..years), financial_year (of the need data used), grant_year (the financial year
+    the grant is paid in), settlement, body, pot, tier,
     ring_fenced, area_level, code, name, population (registered, that year's practice file), line,
     component (need | incentive_fund | fiscal_equalisation), pence, gbp. Areas a holder does not hold
     (e.g. outside a devolution deal) are one row with an empty code, so each year's rows add up to its
@@ -388,8 +385,16 @@ def block_grants(arch: Any, years: int = 5, envelope: Mapping[str, float] | str 
                 "line": list(fund), "component": "incentive_fund", "pence": list(fund.values())}))
     out = pd.concat(rows, ignore_index=True)
     out["gbp"] = out["pence"] / 100.0
+    out.insert(out.columns.get_loc("financial_year") + 1, "grant_year", out["year"].map(
+        lambda t: paid_in(base_year, int(t))))
     out.attrs.update({"alpha": alpha, "envelope_gbp": env, "top_slice": top})
     return out
+
+
+def paid_in(base_year: str, year: int) -> str:
+    """The financial year a grant of settlement year ``year`` (1 = ``base_year``) is paid in: 2024/25, 2025/26..."""
+    start = int(str(base_year)[:4]) + year - 1
+    return f"{start}/{(start + 1) % 100:02d}"
 
 
 def _rows(common: dict[str, Any], weights: pd.DataFrame, is_held: np.ndarray, parts: np.ndarray, line: str,

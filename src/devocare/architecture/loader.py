@@ -1,8 +1,14 @@
 """Read architecture YAML safely, resolve ``extends:``, validate everything, and return an Architecture.
 
 Safety: files over :data:`MAX_BYTES`, text that is not UTF-8, YAML anchors/aliases (the "billion laughs"
-bomb) and duplicate keys are refused before anything is built; ``yaml.safe_load`` semantics only.
-Nothing is partially loaded: either every check passes or :class:`ArchitectureError` lists every problem.
+bomb), object tags, duplicate keys and deep nesting are refused before anything is built
+(:mod:`devocare.safeyaml`). Nothing is partially loaded: either every check passes or
+:class:`ArchitectureError` lists every problem.
+
+Where ``extends:`` may look: always a built-in; ``saved:<id>`` only through the resolver the caller passes
+(the web app's, which knows the user); a file path only from a file the caller named (:func:`load`),
+relative to the file naming it and inside the first file's folder tree, symlinks resolved. Text submitted
+over the web (:func:`load_text`) therefore never opens a server file, and cannot learn whether one exists.
 
 ``extends:`` merges the child over its base: mappings merge key by key; lists of mappings with ``id``
 merge item by item (``{id: x, delete: true}`` removes an item, new ids are appended); accountability
@@ -58,7 +64,11 @@ def _builtin_doc(arch_id: str) -> dict[str, Any]:
 def parse_yaml(raw: bytes | str, file: str) -> dict[str, Any]:
     """Decode and parse one architecture document, refusing oversize, non-UTF-8, aliases and duplicates."""
     if isinstance(raw, str):
-        raw = raw.encode("utf-8")
+        try:
+            raw = raw.encode("utf-8")
+        except UnicodeEncodeError as exc:  # a lone surrogate, e.g. "\ud800" in a JSON request
+            raise ArchitectureError([Problem(file, "", f"not valid Unicode text (lone surrogate at character "
+                                                       f"{exc.start})")]) from None
     if len(raw) > MAX_BYTES:
         raise ArchitectureError([Problem(file, "", f"file is {len(raw):,} bytes; the limit is {MAX_BYTES:,}")])
     try:
@@ -158,11 +168,11 @@ def _read_base(ref: str, here: Path | None, referrer: str, bases: _Bases
     if ref in builtin_ids():
         return copy.deepcopy(_builtin_doc(ref)), f"{ref}.yaml", f"{ref}.yaml", None
     if ref.startswith("saved:"):
+        if not re.fullmatch(r"saved:[1-9][0-9]{0,15}", ref):
+            raise ArchitectureError([Problem(referrer, "extends", f"{ref!r} must read saved:<number>")])
         if bases.saved is None:
             raise ArchitectureError([Problem(referrer, "extends", f"{ref!r}: saved architectures can be extended "
                                                                   "only in the web app")])
-        if not re.fullmatch(r"saved:[1-9][0-9]{0,15}", ref):
-            raise ArchitectureError([Problem(referrer, "extends", f"{ref!r} must read saved:<number>")])
         try:
             text, _name = bases.saved(ref)
         except DevocareError as exc:
@@ -175,12 +185,18 @@ def _read_base(ref: str, here: Path | None, referrer: str, bases: _Bases
             referrer, "extends",
             f"{ref!r} is not a built-in architecture{_did_you_mean(ref, builtin_ids())}; here extends: may name "
             f"only a built-in ({', '.join(builtin_ids())}) or a saved architecture (saved:<id>), not a file")])
-    path = (here / ref).resolve()
-    if not path.is_relative_to(bases.root):
+    try:
+        path = (here / ref).resolve()
+        inside = path.is_relative_to(bases.root)
+        exists = inside and path.is_file()
+    except (OSError, ValueError, RuntimeError) as exc:  # NUL byte, name too long, symlink loop
+        raise ArchitectureError([Problem(referrer, "extends", f"{ref[:200]!r} is not a usable file path "
+                                                              f"({type(exc).__name__})")]) from None
+    if not inside:
         raise ArchitectureError([Problem(
             referrer, "extends", f"{ref!r} is outside {str(bases.root)!r}, the folder of the architecture file "
                                  "and its subfolders, where extends: may look (symlinks resolved)")])
-    if not path.is_file():
+    if not exists:
         raise ArchitectureError([Problem(
             referrer, "extends", f"no built-in architecture or file {ref!r}" + _did_you_mean(ref, builtin_ids()))])
     return _read_file(path), str(path), str(path), path.parent

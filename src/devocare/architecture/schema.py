@@ -15,7 +15,7 @@ import re
 from datetime import date
 from typing import Annotated, Literal, get_args
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
 
 from devocare.service_lines import LINE_IDS
 
@@ -83,7 +83,7 @@ OTHER_DOMAINS: tuple[str, ...] = (
 FUNCTION_DOMAINS: tuple[str, ...] = MATRIX_DOMAINS + OTHER_DOMAINS
 COMMISSIONING_FUNCTIONS: tuple[str, ...] = tuple(f"commissioning.{line}" for line in LINE_IDS)
 
-BoardCategory = Literal["elected", "nhs_executive", "non_executive", "la_officer", "lay", "other"]
+BoardCategory = Literal["elected", "nhs_executive", "non_executive", "la_officer", "lay", "other", "nhs_member"]
 BOARD_CATEGORIES: tuple[str, ...] = get_args(BoardCategory)
 BoardRole = Literal[
     "chair",
@@ -126,12 +126,17 @@ _SOURCE = re.compile(r"^(seed (?P<seed>\d{3})\b.*|data (?P<data>[a-z0-9_]+)\b.*|
 _ID = re.compile(r"^[a-z][a-z0-9_.\-@]*$")
 
 def check_source(text: str) -> str:
-    """A source reads ``seed NNN §x``, ``data <dataset id> ...``, ``EVIDENCE §n ...`` or ``assumption: why``;
-    the seed file and the dataset must exist."""
+    """A source reads ``<bibliography key> §x ...``, ``data <dataset id> ...`` or ``assumption: why`` (the older
+    ``seed NNN §x`` and ``EVIDENCE §n`` forms still load); the key, seed file and dataset must exist."""
+    from devocare import bibliography
+
+    if bibliography.cited_key(text):  # a key of docs/background/bibliography.md
+        return text
     match = _SOURCE.match(text)
     if not match:
         raise ValueError(
-            f"source {text!r} must start with 'seed NNN', 'data <dataset id>', 'EVIDENCE §<n>' or 'assumption: '"
+            f"source {text!r} must start with a bibliography key (e.g. 'reform-2024 §4.3.1'), "
+            "'data <dataset id>', 'assumption: ', or the older 'seed NNN' or 'EVIDENCE §<n>'"
         )
     if match.group("seed") and match.group("seed") not in SEED_FILES:
         raise ValueError(f"no seed file {match.group('seed')!r} (seeds: {', '.join(SEED_FILES)})")
@@ -155,8 +160,16 @@ class _Strict(BaseModel):
 
 #: Bounds of numbers no architecture can mean otherwise: counts and money are never negative, growth never
 #: below -100% a year, settlements at most a century long.
-Count = Annotated[int, Field(ge=0)]
-Growth = Annotated[float, Field(ge=-1, le=10)]
+def _not_bool(value: object) -> object:
+    if isinstance(value, bool):  # YAML's yes/no/on/off are booleans; true is not the number 1
+        raise ValueError(f"expected a number, got {value!r}")
+    return value
+
+
+Number = Annotated[float, BeforeValidator(_not_bool)]
+Whole = Annotated[int, BeforeValidator(_not_bool)]
+Count = Annotated[Whole, Field(ge=0)]
+Growth = Annotated[Number, Field(ge=-1, le=10)]
 MAX_SETTLEMENT_YEARS = 100
 #: Dates an architecture may name: from the NHS's founding decade to a horizon no reform plan exceeds.
 FIRST_DATE, LAST_DATE = date(1900, 1, 1), date(2200, 12, 31)
@@ -218,11 +231,18 @@ class Body(_Dated):
     area_vintage: Literal[2024, 2026] = 2024
     areas: list[str] | Literal["all", "coverage"] = "all"
     outside: list[str] = Field(default_factory=list, description="Bodies whose areas this body does not cover.")
-    count_reported: int | None = Field(
+    count_reported: Whole | None = Field(
         None, ge=0, description="Number of such bodies reported by a source (non-area bodies)."
     )
-    headcount: int | None = Field(None, ge=0)
-    running_cost_gbp: float | None = Field(None, ge=0)
+    headcount: Whole | None = Field(None, ge=0)
+    running_cost_gbp: Number | None = Field(None, ge=0)
+    headcount_path: dict[date, Annotated[Whole, Field(ge=0)]] = Field(
+        default_factory=dict, description="Planned headcount from each date (a reduction path); cited or labelled."
+    )
+    tax_powers: bool = Field(False, description="Raises revenue locally: its pots are fiscally equalised.")
+    renamed: dict[date, str] = Field(
+        default_factory=dict, description="The body's name from each date on (``name`` is the name before)."
+    )
     board: Board | None = None
     description: str = ""
 
@@ -233,6 +253,13 @@ class Body(_Dated):
             raise ValueError(f"id {value!r} must be lower-case letters, digits, '_', '-', '.' or '@'")
         return value
 
+    def name_on(self, on: date | None) -> str:
+        """The body's name on ``on`` (departments are renamed: DCLG, MHCLG, DLUHC, MHCLG again)."""
+        if on is None or not self.renamed:
+            return self.name
+        past = [d for d in self.renamed if d <= on]
+        return self.renamed[max(past)] if past else self.name
+
 
 class FunctionAssignment(_Dated):
     """Who holds one function (``function`` defaults to ``id``); ``share`` < 1 when explicitly shared."""
@@ -240,7 +267,7 @@ class FunctionAssignment(_Dated):
     id: str
     function: str | None = None
     holder: str
-    share: float = Field(1.0, gt=0, le=1)
+    share: Number = Field(1.0, gt=0, le=1)
     outside: list[str] = Field(default_factory=list, description="Bodies whose areas this holding excludes.")
     within: list[str] = Field(default_factory=list, description="Bodies whose areas this holding is limited to.")
     description: str = ""
@@ -309,7 +336,7 @@ class DataAmount(_Strict):
     dataset: str
     column: str
     where: dict[str, str] = Field(default_factory=dict)
-    scale: float = Field(1.0, ge=0)
+    scale: Number = Field(1.0, ge=0)
 
 
 class FundingFlow(_Dated):
@@ -318,17 +345,27 @@ class FundingFlow(_Dated):
     id: str
     from_: str = Field(alias="from")
     to: str
-    amount_gbp: float | None = Field(None, ge=0)
+    amount_gbp: Number | None = Field(None, ge=0)
     amount_data: DataAmount | None = None
-    share: float | None = Field(None, ge=0, le=1)
+    share: Number | None = Field(None, ge=0, le=1)
     lines: list[LineId] = Field(default_factory=list, description="Service lines this money commissions.")
-    line_shares: dict[LineId, Annotated[float, Field(ge=0, le=1)]] | None = None
+    line_shares: dict[LineId, Annotated[Number, Field(ge=0, le=1)]] | None = None
     pooled: bool = Field(False, description="Money already counted in another flow, pooled here (e.g. BCF).")
+    derived: bool = Field(False, description="Amount computed from the money section (base year), not typed.")
     ring_fenced: bool = False
-    settlement_years: int = Field(1, ge=1, le=MAX_SETTLEMENT_YEARS)
+    settlement_years: Whole = Field(1, ge=1, le=MAX_SETTLEMENT_YEARS)
     allocation_rule: str = ""
     conditions: list[str] = Field(default_factory=list)
     description: str = ""
+
+
+class RiskCorridor(_Cited):
+    """A risk-sharing corridor: the pot keeps surpluses and bears deficits within ±``width`` of its allocation
+    under the money rules; beyond it the centre takes ``centre_share`` of the surplus or meets that share of the
+    deficit (US Medicare accountable care organisations; NHS risk-share agreements). Cite both figures."""
+
+    width: float = Field(ge=0, le=1, description="Half-width of the corridor as a share of the allocation.")
+    centre_share: float = Field(ge=0, le=1, description="Share of a result beyond the corridor the centre takes.")
 
 
 class Pot(_Cited):
@@ -339,6 +376,13 @@ class Pot(_Cited):
     lines: list[LineId] = Field(min_length=1)
     ring_fenced: bool = False
     tier: PotTier
+    risk_corridor: RiskCorridor | None = Field(None, description="Optional risk-sharing corridor (none: no limit).")
+    savings_retained: float | None = Field(
+        None, ge=0, le=1, description="Share of an underspend this pot's holder keeps (None: the money section's)."
+    )
+    overspend_borne_locally: float | None = Field(
+        None, ge=0, le=1, description="Share of an overspend this pot's holder bears (None: the money section's)."
+    )
 
 
 _CO_FINANCED_LINES: tuple[LineId, ...] = ("acute_non_elective", "acute_elective")
@@ -347,17 +391,17 @@ _CO_FINANCED_LINES: tuple[LineId, ...] = ("acute_non_elective", "acute_elective"
 class CoFinancing(_Cited):
     """Local tier pays ``share`` of each hospital admission on ``lines`` to the regional tier (Denmark)."""
 
-    share: float = Field(ge=0, le=1)
+    share: Number = Field(ge=0, le=1)
     payer_tier: PotTier = "local"
     receiver_tier: PotTier = "regional"
     lines: list[LineId] = Field(default_factory=lambda: list(_CO_FINANCED_LINES))
-    hospital_funding_to_local: float = Field(0.0, ge=0, le=1)
+    hospital_funding_to_local: Number = Field(0.0, ge=0, le=1)
 
 
 class IncentiveFund(_Cited):
     """A top-slice of the block grant paid back on targets (Denmark's 2019 criteria)."""
 
-    top_slice: float = Field(ge=0, le=1)
+    top_slice: Number = Field(ge=0, le=1)
     criteria: list[IncentiveCriterion] = Field(min_length=1)
     tiers: list[PotTier] | None = Field(None, description="Pot tiers the fund pays (None: every tier).")
 
@@ -366,7 +410,7 @@ class Rebasing(_Cited):
     """At settlement end, move block grant toward ``toward`` in proportion to the activity shift."""
 
     toward: PotTier = "local"
-    share_of_activity_shift: float = Field(ge=0, le=1)
+    share_of_activity_shift: Number = Field(ge=0, le=1)
 
 
 class Coverage(_Cited):
@@ -382,10 +426,10 @@ class Money(_Cited):
     """The money rules the simulator and allocation engine run (field names fixed by the cross-team contract)."""
 
     pots: list[Pot] = Field(min_length=1)
-    settlement_years: int = Field(1, ge=1, le=MAX_SETTLEMENT_YEARS)
+    settlement_years: Whole = Field(1, ge=1, le=MAX_SETTLEMENT_YEARS)
     indexation: Growth = Field(0.0, description="Annual real uplift inside a settlement (fraction, >= -1).")
-    savings_retained: float = Field(0.0, ge=0, le=1)
-    overspend_borne_locally: float = Field(0.0, ge=0, le=1)
+    savings_retained: Number = Field(0.0, ge=0, le=1)
+    overspend_borne_locally: Number = Field(0.0, ge=0, le=1)
     co_financing: CoFinancing | None = None
     incentive_fund: IncentiveFund | None = None
     hospital_input_cap: Growth | None = Field(
@@ -407,6 +451,13 @@ class Architecture(_Cited):
     accountability: list[AccountabilityEdge] = Field(min_length=1)
     flows: list[FundingFlow] = Field(default_factory=list)
     money: Money
+
+    @field_validator("id")
+    @classmethod
+    def _id(cls, value: str) -> str:
+        if not _ID.match(value) or "@" in value:
+            raise ValueError(f"id {value!r} must be lower-case letters, digits, '_', '-' or '.'")
+        return value
 
     def __repr__(self) -> str:
         from devocare.display import architecture_repr

@@ -158,35 +158,100 @@ def entitlements(fmt: TableFormat = FORMAT) -> None:
     emit_table(entitlements_fn(), fmt)
 
 
+def _end(value: str) -> int | None:
+    text = value.strip().lower()
+    if text in ("none", "latest"):
+        return None
+    if not text.isdigit() or len(text) != 4:
+        raise DevocareError(f"--end {value!r} must be a year (e.g. 2019) or 'none'")
+    return int(text)
+
+
+def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    return [{str(k): v for k, v in row.items()}
+            for row in frame.astype(object).where(frame.notna(), None).to_dict(orient="records")]
+
+
 @app.command("evaluate")
-def evaluate(area: str = typer.Option(..., "--area", help="Treated area (code or name), e.g. E47000001."),
-             start: int = typer.Option(..., "--start", help="First year of devolution, e.g. 2016."),
+def evaluate(area: str = typer.Option(None, "--area", help="Treated area (code or name), e.g. E47000001."),
+             start: int = typer.Option(None, "--start", help="First treated year, e.g. 2016 (default: from the "
+                                       "deal table, see --event)."),
              indicator: str = typer.Option(..., "--indicator", help="Indicator id."),
              unit_level: str = typer.Option(None, "--unit-level", help="Donor unit level: utla or lad."),
              demean: bool = typer.Option(False, "--demean", help="Allow a level difference (demeaned fit)."),
              exclude: list[str] = typer.Option([], "--exclude", help="Leave these areas out of the donor pool."),
              min_pre: int = typer.Option(5, "--min-pre", help="Fewest pre-periods accepted (default 5)."),
-             out: str = OUT, fmt: TableFormat = FORMAT, force: bool = FORCE) -> None:
-    """Synthetic-control estimate of devolution's effect, with pre-period fit and placebo rank."""
+             event: str = typer.Option("agreement", "--event", help="Deal event giving the start when --start is "
+                                       "not given: agreement (GM: Nov 2014 → 2015) or health (GM: Apr 2016)."),
+             end: str = typer.Option("2019", "--end", help="Last year of the post-period (default 2019, before "
+                                     "COVID-19), or 'none' for all data."),
+             pool: str = typer.Option("clean", "--pool", help="Donor pool: clean (no London, no other deal area "
+                                      "treated in the window; default), no-london, no-deals or all."),
+             periods: str = typer.Option("all", "--periods", help="Rolling periods: all (inference allows for "
+                                         "the overlap) or non-overlapping."),
+             level: float = typer.Option(0.9, "--level", help="Interval level (default 0.9)."),
+             robustness: bool = typer.Option(True, "--robustness/--no-robustness",
+                                             help="Run the robustness checks (default on)."),
+             robust_indicator: list[str] = typer.Option([], "--robust-indicator",
+                                                        help="Other indicators for the robustness table "
+                                                             "(default: the health outcomes with long series)."),
+             all_deals: bool = typer.Option(False, "--all-deals", help="Evaluate every combined authority with "
+                                            "a deal, and the pooled staggered estimate."),
+             out: str = OUT, robustness_out: str = typer.Option(None, "--robustness-out", help="Write the "
+                                                                "robustness chart: FILE.html or FILE.png."),
+             fmt: TableFormat = FORMAT, force: bool = FORCE) -> None:
+    """Did devolution change outcomes? Several methods with intervals, pre-fit, donors and robustness."""
     from devocare.outcomes import charts
     from devocare.outcomes import evaluate as evaluate_fn
 
     _check_out(out, force)
+    check_out(robustness_out, force, (".html", ".png"), flag="--robustness-out")
+    end_year = _end(end)
+    if all_deals:
+        _all_deals(indicator, event, end_year, unit_level, min_pre, level, periods, fmt)
+        return
+    if area is None:
+        raise DevocareError("give --area (e.g. E47000001), or --all-deals")
     result = evaluate_fn(area, start, indicator, unit_level=unit_level, demean=demean, exclude=exclude,
-                         min_pre=min_pre)
+                         min_pre=min_pre, event=event, end=end_year, pool=pool, periods=periods, level=level,
+                         robustness=robustness, robust_indicators=tuple(robust_indicator) or None)
     placebo = result["placebos"]
     summary = {k: v for k, v in result.items() if not isinstance(v, pd.DataFrame)}
     summary["placebo_ratio_quantiles"] = placebo["ratio"].quantile([0.1, 0.5, 0.9]).round(3).tolist()
     if fmt is TableFormat.json:
         emit_object(summary | {"path": result["path"].to_dict(orient="records"),
                                "weights": result["weights"].to_dict(orient="records"),
-                               "placebos": placebo.to_dict(orient="records")}, "json")
+                               "placebos": placebo.to_dict(orient="records"),
+                               "methods": _records(result["methods"]),
+                               "robustness": _records(result["robustness"])}, "json")
     else:
         _summary(summary, fmt)
-        typer.echo("")
-        emit_table(result["path"], fmt)
-        typer.echo("")
-        emit_table(result["weights"].head(10), fmt)
+        for key in ("path", "weights", "methods", "robustness"):
+            typer.echo("")
+            frame = result[key].head(10) if key == "weights" else result[key]
+            emit_table(frame, fmt)
     if out:
         charts.write(charts.evaluation_figure(result), out)
         typer.echo(f"wrote {out}", err=True)
+    if robustness_out and not result["robustness"].empty:
+        charts.write(charts.robustness_figure(result), robustness_out)
+        typer.echo(f"wrote {robustness_out}", err=True)
+
+
+def _all_deals(indicator: str, event: str, end: int | None, unit_level: str | None, min_pre: int, level: float,
+               periods: str, fmt: TableFormat) -> None:
+    from devocare.outcomes.staggered import all_deals
+
+    res = all_deals(indicator, event=event, end=end, unit_level=unit_level, min_pre=min_pre, level=level,
+                    periods=periods)
+    if fmt is TableFormat.json:
+        body = {k: v for k, v in res.items() if not isinstance(v, pd.DataFrame)}
+        body |= {k: _records(v) for k, v in res.items() if isinstance(v, pd.DataFrame)}
+        emit_object(body, "json")
+        return
+    emit_table(res["per_area"], fmt)
+    if fmt is TableFormat.table:
+        typer.echo("")
+        typer.echo(f"pooled: {res.get('pooled') or res.get('pooled_note')}")
+        for caveat in res.get("pooled_caveats", []):
+            typer.echo(f"  caveat: {caveat}")

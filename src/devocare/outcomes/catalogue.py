@@ -1,7 +1,8 @@
 """The indicator catalogue: every outcome indicator in the shipped data, loaded as one tidy shape.
 
-Three source families are read (all through :func:`devocare.data.load`): ONS Explore Local Statistics files
-(``els_*``), OHID Fingertips district extracts (``ohid_fingertips_*``) and the Oflog adult social care file.
+Four source families are read (all through :func:`devocare.data.load`): ONS Explore Local Statistics files
+(``els_*``), OHID Fingertips district extracts (``ohid_fingertips_*``), the Oflog adult social care file and
+the ONS Health Index underlying indicators (``ons_health_index_*``, one column per indicator).
 Each indicator comes out as rows of ``code, name, level, period, year, year_end, value, lci, uci, count,
 denominator, approximate, note``, keyed by the codes :mod:`devocare.geography` uses:
 
@@ -65,6 +66,7 @@ class Indicator:
 
 _FINGERTIPS = ("lad", "england")  # district extracts: counties are reached by aggregation
 _OFLOG = ("utla",)  # social-services authorities
+_HEALTH_INDEX = ("lad",)  # lower-tier authorities (2021 codes); counties are reached by aggregation
 INDICATORS: tuple[Indicator, ...] = (
     Indicator("hle_female", "Healthy life expectancy at birth, female", "els_ons_healthy_life_expectancy_at_birth",
               "years", "higher_is_better", "3-year rolling", {"indicator": "Female healthy life expectancy"},
@@ -123,6 +125,19 @@ INDICATORS: tuple[Indicator, ...] = (
               "oflog_adult_social_care_outcomes_utla", "rate (as published; unit not stated)", "neither",
               "financial year", {"Code": "ASC6"}, levels=_OFLOG,
               description="Neither direction is better: the Oflog file gives no rank order"),
+    Indicator("hi_life_expectancy", "Life expectancy at birth, persons (ONS Health Index input)",
+              "ons_health_index_underlying_indicators_ltla21_2015_2021", "years", "higher_is_better", "annual",
+              {"column": "life_expectancy"}, levels=_HEALTH_INDEX,
+              description="ONS Health Index underlying data; 'official statistics in development'; some "
+              "years carried forward by ONS"),
+    Indicator("hi_mortality_all_causes", "Mortality from all causes (ONS Health Index input)",
+              "ons_health_index_underlying_indicators_ltla21_2015_2021", "rate per 100,000 (age-standardised)",
+              "lower_is_better", "annual", {"column": "mortality_from_all_causes"}, levels=_HEALTH_INDEX,
+              description="ONS Health Index underlying data; 'official statistics in development'"),
+    Indicator("hi_avoidable_mortality", "Avoidable mortality (ONS Health Index input)",
+              "ons_health_index_underlying_indicators_ltla21_2015_2021", "rate per 100,000 (age-standardised)",
+              "lower_is_better", "annual", {"column": "avoidable_mortality"}, levels=_HEALTH_INDEX,
+              description="ONS Health Index underlying data; 'official statistics in development'"),
     Indicator("asc_workforce_turnover", "Adult social care workforce turnover rate",
               "oflog_adult_social_care_outcomes_utla", "%", "lower_is_better", "financial year",
               {"Code": "ASC7"}, levels=_OFLOG, description="Skills for Care; lower turnover read as better "
@@ -217,7 +232,18 @@ def _raw_oflog(ind: Indicator) -> pd.DataFrame:
                          "note": ""})
 
 
+def _raw_health_index(ind: Indicator) -> pd.DataFrame:
+    """One column of the ONS Health Index wide file (one row per LTLA and year)."""
+    f = data.load(ind.dataset)
+    column = str(ind.select["column"])
+    year = f["year"].astype(np.int64)
+    return pd.DataFrame({"code": f["ltla21_code"], "name": "", "period": year.astype(str), "year": year,
+                         "year_end": year, "value": f[column], "lci": np.nan, "uci": np.nan, "note": ""})
+
+
 def _raw(ind: Indicator) -> pd.DataFrame:
+    if ind.dataset.startswith("ons_health_index_"):
+        return _raw_health_index(ind)
     if ind.dataset.startswith("els_"):
         return _raw_els(ind)
     if ind.dataset.startswith("ohid_fingertips_"):

@@ -16,7 +16,7 @@ import plotly.graph_objects as go
 
 from devocare.errors import DevocareError
 
-__all__ = ["funnel_figure", "variation_figure", "trend_figure", "evaluation_figure", "write"]
+__all__ = ["funnel_figure", "variation_figure", "trend_figure", "evaluation_figure", "robustness_figure", "write"]
 
 _COLOURS = {"better_998": "#007f3b", "better_95": "#78be20", "within": "#768692", "worse_95": "#ffb81c",
             "worse_998": "#d5281b", "high_998": "#005eb8", "high_95": "#41b6e6", "low_95": "#ffb81c",
@@ -87,6 +87,27 @@ def evaluation_figure(result: dict[str, Any]) -> go.Figure:
     fig.add_vline(x=result["start"], line={"color": "#768692"})
     fig.update_layout(title=f"{result['title']}: {result['area_name']} from {result['start']}",
                       xaxis_title="first year of period", yaxis_title=result["unit"], **_LAYOUT)
+    return fig
+
+
+def robustness_figure(result: dict[str, Any]) -> go.Figure:
+    """Every robustness estimate with its interval, beside the main methods' (a forest plot)."""
+    main = result["methods"].assign(check="main", variant="as specified")
+    table = pd.concat([main, result["robustness"]], ignore_index=True).dropna(subset=["estimate"])
+    labels = [f"{c}: {v} · {m.replace('_', ' ')}" for c, v, m in zip(table["check"], table["variant"],
+                                                                        table["method"], strict=True)]
+    lower = (table["estimate"] - table["lower"]).where(table["lower"].abs() < 1e12)
+    upper = (table["upper"] - table["estimate"]).where(table["upper"].abs() < 1e12)
+    fig = go.Figure(go.Scatter(
+        x=table["estimate"], y=labels, mode="markers",
+        error_x={"type": "data", "symmetric": False, "array": upper.fillna(0), "arrayminus": lower.fillna(0)},
+        hovertext=table["note"].fillna(""), name="estimate"))
+    fig.add_vline(x=0, line={"color": "#768692"})
+    level = int(round(100 * float(result["level"])))
+    fig.update_layout(title=f"How stable is the estimate? {result['title']}, {result['area_name']} "
+                            f"({level}% intervals; none drawn where unbounded or not computed)",
+                      xaxis_title=result["unit"], yaxis={"autorange": "reversed"},
+                      **(_LAYOUT | {"height": max(400, 22 * len(table) + 120)}))
     return fig
 
 

@@ -16,13 +16,13 @@ from typing import Any
 
 import numpy as np
 
-from devocare.service_lines import LINE_IDS, UPSTREAM_LINES
+from devocare.service_lines import UPSTREAM_LINES, index
 from devocare.simulation import behaviour, fused, prevention
 from devocare.simulation.backend import asarray, expand_runs, segment_sum, set_line
 from devocare.simulation.rules import line_mask
 
-NE = LINE_IDS.index("acute_non_elective")
-ELECTIVE = LINE_IDS.index("acute_elective")
+NE = index("acute_non_elective")
+ELECTIVE = index("acute_elective")
 UPSTREAM = line_mask(UPSTREAM_LINES)
 
 
@@ -65,6 +65,7 @@ class AtomSetup:
     shift_rate: Any  # (D,) behaviour.left_shift_rate
     capture: Any  # (D,) behaviour.acute_capture
     up_lines: list[int]
+    elective_cap: float = 0.5  # behaviour.max_elective_shift_share
 
 
 @dataclass
@@ -144,7 +145,7 @@ class GenericAtoms:
                 rows[j] = rows[j] + per * demand[:, j, :]
             extra_up = extra_up + invest * has
             if g.from_elective and elective_before is not None:
-                rows[ELECTIVE] = rows[ELECTIVE] - xp.minimum(invest * has, elective_before * 0.5)
+                rows[ELECTIVE] = rows[ELECTIVE] - xp.minimum(invest * has, elective_before * s.elective_cap)
 
         def runs(x: Any) -> Any:
             return segment_sum(xp, x, s.starts)
@@ -275,6 +276,7 @@ class FusedAtoms:
             coef,
             self.invest_from_elective,
             self.elective_row,
+            s.elective_cap,
             store,
             demand,
             demand_lr,

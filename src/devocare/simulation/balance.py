@@ -25,6 +25,23 @@ def settle(xp: Any, surplus: Any, savings_retained: float, overspend_borne: floa
     )
 
 
+def settle_in_corridor(
+    xp: Any, surplus: Any, allocation: Any, savings_retained: Any, overspend_borne: Any, width: Any, centre_share: Any
+) -> tuple[Any, Any, Any, Any]:
+    """:func:`settle` inside a risk corridor: the part of a surplus or deficit within ``width`` × |allocation|
+    follows the budget's own rules, as does ``1 − centre_share`` of the part beyond it; the centre takes
+    ``centre_share`` of the part beyond (a surplus returned, a deficit met). ``width`` is ``inf`` for a budget
+    without a corridor. The four flows still add up to the surplus: to reserves + returned − borne − met = surplus.
+    """
+    limited = xp.isfinite(width)
+    band = xp.where(limited, xp.where(limited, width, 0.0) * xp.abs(allocation), xp.inf)
+    inside = xp.minimum(xp.maximum(surplus, -band), band)
+    outside = surplus - inside
+    shared = xp.where(limited, centre_share, 0.0) * outside
+    to_res, returned, borne, support = settle(xp, surplus - shared, savings_retained, overspend_borne)
+    return to_res, returned + xp.maximum(shared, 0.0), borne, support + xp.maximum(-shared, 0.0)
+
+
 def need_adjusted_ratio(xp: Any, spent: Any, need: Any, national_ratio: Any = 1.0) -> Any:
     """Spend relative to need priced at the national cost per weighted head (1 = the national average
     spend for the area's need); ``need`` is after prevention, before cuts, caps and efficiency."""

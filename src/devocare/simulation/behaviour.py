@@ -30,8 +30,9 @@ def efficiency(saving: Any, ramp_years: float, t: int) -> Any:
     return saving * min(1.0, (t + 1) / max(ramp_years, 1.0))
 
 
-def cut_rate(xp: Any, reserves: Any, spend: Any, response: Any) -> Any:
-    """Share of next year's spend cut to recover a negative reserve (budgets bearing overspends only)."""
+def cut_rate(xp: Any, reserves: Any, spend: Any, response: Any, cap: float = 0.5) -> Any:
+    """Share of next year's spend cut to recover a negative reserve (budgets bearing overspends only), at most
+    ``cap`` (``behaviour.max_cut_share``)."""
     deficit = xp.maximum(-reserves, 0.0)
     safe = xp.where(spend > 0, spend, 1.0)
-    return xp.minimum(response * deficit / safe, 0.5)
+    return xp.minimum(response * deficit / safe, cap)

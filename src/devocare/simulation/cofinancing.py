@@ -8,14 +8,16 @@ from __future__ import annotations
 from typing import Any
 
 
-def payments(xp: Any, spent: Any, lines: Any, share: float) -> Any:
-    """£ per (draw, atom) the local tier pays: ``share`` × residents' spend on the co-financed lines."""
-    return share * xp.sum(spent * lines, axis=-1)
+def payments(spent: Any, lines: Any, share: float) -> Any:
+    """£ per (draw, budget) the local tier pays: ``share`` × residents' spend on the co-financed lines;
+    ``spent`` is (draw, line, budget), ``lines`` a (line,) bool mask."""
+    return share * sum(spent[:, j, :] for j in range(len(lines)) if lines[j])
 
 
-def hospital_funding_to_local(xp: Any, allocated: Any, lines: Any, fraction: float) -> Any:
-    """£ per atom of the regional tier's allocation for co-financed lines granted to the local tier instead."""
-    return fraction * xp.sum(allocated * lines, axis=-1)
+def hospital_funding_to_local(allocated: Any, lines: Any, fraction: float) -> Any:
+    """£ per atom of the regional tier's allocation for co-financed lines granted to the local tier instead;
+    ``allocated`` is (line, atom) host NumPy."""
+    return fraction * allocated[lines].sum(axis=0)
 
 
 def admissions_factor(effect: float, covered: Any) -> Any:

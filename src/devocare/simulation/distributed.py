@@ -15,6 +15,7 @@ import numpy as np
 
 from devocare.errors import DevocareError
 from devocare.simulation.engine import BlockResult
+from devocare.simulation.montecarlo import run_one_block
 
 
 class Cancelled(DevocareError):
@@ -22,8 +23,6 @@ class Cancelled(DevocareError):
 
 
 def _task(block: np.ndarray, model: dict[str, Any]) -> BlockResult:
-    from devocare.simulation.runner import run_one_block
-
     return run_one_block(model, block)
 
 

@@ -6,10 +6,9 @@ ordered in runs of identical membership, so aggregating to budgets is a segment 
 run × budget product. Code uses the array API standard (NumPy 2's own namespace, or CuPy / JAX through
 ``array_api_compat``).
 
-Order of a year: need → prevention (admissions) → efficiency, hospital caps and cuts → upstream investment
-→ aggregation per line → reinvestment of reserves → allocation (block grants, hospital funding to the local
-tier, rebasing) → co-financing and pooled funds → incentive payments → balance (reserves, returned,
-national support) → floors and intervention flags → the conservation check.
+A year is the named steps of :data:`devocare.simulation.steps.STEPS`, run in order over typed state
+(:mod:`devocare.simulation.state`), then :meth:`Outputs.record`. This module prepares what does not depend
+on the draws (:func:`prepare`), sets up a block and runs the steps.
 """
 
 from __future__ import annotations
@@ -19,8 +18,8 @@ from typing import Any
 
 import numpy as np
 
-from devocare.service_lines import LINE_IDS
-from devocare.simulation import balance, behaviour, cofinancing, demand, funding, fused, incentives, prevention
+from devocare.service_lines import LINE_IDS, POPULATION_LINE, base_year_spend, index
+from devocare.simulation import cofinancing, demand, funding, fused, prevention
 from devocare.simulation.atoms import (
     ELECTIVE,
     UPSTREAM,
@@ -29,11 +28,15 @@ from devocare.simulation.atoms import (
     GenericAtoms,
     InvestingGroup,
 )
-from devocare.simulation.backend import RunMatrix, asarray, expand_runs, is_numpy, segment_sum, set_line, to_numpy
+from devocare.simulation.backend import RunMatrix, asarray, expand_runs, is_numpy, segment_sum, to_numpy
 from devocare.simulation.inputs import Inputs
 from devocare.simulation.rules import Rules, acute_mask
+from devocare.simulation.state import Block, BudgetRules, Carried, Flows
+from devocare.simulation.steps import CONSERVATION_TOLERANCE, STEPS, ConservationError, row_sums
 
-POP = LINE_IDS.index("wider_determinants")  # its need basis is plain population
+__all__ = ["CONSERVATION_TOLERANCE", "STEPS", "ConservationError", "FACTORS", "BUDGET_MEASURES", "run_block"]
+
+POP = index(POPULATION_LINE)  # the line whose need basis is plain population
 FACTORS = (
     "demography",
     "non_demographic_growth",
@@ -60,13 +63,10 @@ BUDGET_MEASURES = (
     "floor_breached",
     "intervention",
 )
-CONSERVATION_TOLERANCE = 1e-9
+#: Non-demographic growth parameters (``demand.non_demographic_growth.<group>``), in array order.
+GROWTH_GROUPS = ("nhs", "adult_social_care", "local_services")
 #: Per-atom totals kept for every draw at LAD level, to give each atom's mean and percentiles.
 ATOM_DRAW_MEASURES = ("allocated", "spent", "admissions", "reserves")
-
-
-class ConservationError(AssertionError):
-    """Money was created or lost: a bug in the engine, never bad input."""
 
 
 @dataclass
@@ -160,7 +160,8 @@ def prepare(inputs: Inputs, rules: Rules, fixed: dict[str, Any], years: int, fac
     heads = np.ascontiguousarray(np.transpose(heads_all[:, perm, :], (0, 2, 1)))
     B, Lc = rules.n_budgets, len(LINE_IDS)
     holds = np.zeros((Lc, B), dtype=bool)
-    vec = {k: np.zeros(B) for k in ("sr", "obl", "top", "strength", "pooled", "has_up", "group")}
+    vec = {k: np.zeros(B) for k in ("sr", "obl", "top", "strength", "pooled", "has_up", "group", "corridor_share")}
+    vec["corridor"] = np.full(B, np.inf)
     criteria = np.zeros((B, 5), dtype=bool)
     for gi, g in enumerate(groups):
         sl = slice(g.offset, g.offset + g.n)
@@ -169,6 +170,8 @@ def prepare(inputs: Inputs, rules: Rules, fixed: dict[str, Any], years: int, fac
         vec["strength"][sl], vec["pooled"][sl] = g.incentive_strength, float(g.pooled)
         vec["has_up"][sl], vec["group"][sl] = float((g.lines & UPSTREAM).any()), gi
         criteria[sl] = g.criteria
+        if g.corridor is not None:
+            vec["corridor"][sl], vec["corridor_share"][sl] = g.corridor
     if not on("incentives"):
         vec["top"][:] = 0.0
     cover = [g.H[perm].sum(axis=1) for g in groups]
@@ -206,7 +209,7 @@ def prepare(inputs: Inputs, rules: Rules, fixed: dict[str, Any], years: int, fac
     # allocation: each budget's block grant from the allocation engine, spread over atoms by need
     growth = float(fixed["funding.real_growth"])
     central_spend = np.array(list(funding.envelope(fixed).values()))
-    grants = funding.block_grants(inputs, rules, funding.envelope(fixed), growth, years)
+    grants = funding.block_grants(inputs, rules, funding.envelope(fixed), funding.line_growth(fixed), years)
     alloc_b = grants.allocated.copy()
     fund_b = grants.top_slice if on("incentives") else np.zeros_like(grants.top_slice)
     n_proj = heads.shape[0]
@@ -218,7 +221,8 @@ def prepare(inputs: Inputs, rules: Rules, fixed: dict[str, Any], years: int, fac
             c = rules.cofinancing[crs]
             if crs == rs and c.hospital_funding_to_local > 0:
                 for t in range(years):
-                    shift = np.add.reduceat(c.hospital_funding_to_local * atom_grant[t][lines].sum(axis=0), starts) @ M
+                    moved = cofinancing.hospital_funding_to_local(atom_grant[t], lines, c.hospital_funding_to_local)
+                    shift = np.add.reduceat(moved, starts) @ M
                     alloc_b[t] += shift * payer - shift * receiver
     envelope = alloc_atoms.sum(axis=(1, 2))
     # pooled funds (Better Care Fund): spread by need on the pooled lines, grown with the envelope
@@ -227,7 +231,8 @@ def prepare(inputs: Inputs, rules: Rules, fixed: dict[str, Any], years: int, fac
         for t in range(years):
             h = heads[min(t, n_proj - 1)]
             need = (central_spend[:, None] * h / h.sum(axis=1)[:, None])[rule.lines].sum(axis=0)
-            atom_amount = rule.amount * (1.0 + growth) ** t * need / need.sum()
+            total = need.sum()  # a pooled fund over lines with no need moves nothing (no 0/0)
+            atom_amount = rule.amount * (1.0 + growth) ** t * need / total if total > 0 else np.zeros_like(need)
             per_budget = np.add.reduceat(atom_amount, starts) @ M
             pool_out[t] += np.where(group_of == rule.sender, per_budget, 0.0)
             pool_in[t] += np.where(group_of == rule.receiver, per_budget, 0.0)
@@ -284,14 +289,154 @@ def prepared(inputs: Inputs, rules: Rules, fixed: dict[str, Any], years: int, fa
 
 
 def _spend_by_line(p: dict[str, Any], xp: Any, n: int) -> Any:
-    """£ base-year national spend per (draw, line); emergency admissions = count × unit cost."""
-    cols = []
-    for line in LINE_IDS:
-        if line == "acute_non_elective":
-            cols.append(p["admissions.count"] * p["admissions.unit_cost"])
-        else:
-            cols.append(p[f"demand.spend.{line}"] * 1e9)
+    """£ base-year national spend per (draw, line), by the one envelope rule of the service-line registry."""
+    cols = [base_year_spend(p, line) for line in LINE_IDS]
     return xp.stack([xp.reshape(c, (n,)) for c in cols], axis=1)
+
+
+def _budget_rules(xp: Any, prep: Prepared, inputs: Inputs) -> BudgetRules:
+    """The per-budget money rules a year reads, on the backend."""
+    holds = asarray(xp, prep.holds.astype(float))  # (L, B)
+    up = asarray(xp, UPSTREAM.astype(float))
+    return BudgetRules(
+        holds=holds,
+        savings_retained=asarray(xp, prep.vec["sr"]),
+        overspend_borne=asarray(xp, prep.vec["obl"]),
+        bearer=asarray(xp, (prep.vec["obl"] > 0).astype(float)),
+        reinvestor=asarray(xp, ((prep.vec["sr"] > 0) * prep.vec["has_up"]).astype(float)),
+        up_holds=holds * up[:, None],
+        criteria=[asarray(xp, prep.criteria[:, k].astype(float)) for k in range(prep.criteria.shape[1])],
+        floors=asarray(xp, inputs.floors),
+        corridor=asarray(xp, prep.vec["corridor"]),
+        corridor_centre_share=asarray(xp, prep.vec["corridor_share"]),
+    )
+
+
+def _atom_setup(
+    xp: Any, prep: Prepared, rules: Rules, fixed: dict[str, Any], values: DrawValues, p: dict[str, Any], on: Any
+) -> AtomSetup:
+    """What the per-atom stage needs for the block: heads, shocks, prevention, caps and the investing groups."""
+    Lc = len(LINE_IDS)
+    col = {k: v[:, None] for k, v in p.items()}
+    central = asarray(xp, values.central.astype(float))[:, None]
+    cap_lines = [j for j in range(Lc) if prep.cap_field[j].any()]
+    investing = [
+        gi
+        for gi, g in enumerate(rules.groups)
+        if on("behaviour") and g.incentive_strength > 0 and (g.lines & UPSTREAM).any()
+    ]
+    up_lines = [j for j in range(Lc) if UPSTREAM[j]]
+    cof_effect = float(fixed["cofinancing.admissions_effect"])
+    return AtomSetup(
+        xp=xp,
+        heads=asarray(xp, prep.heads),
+        heads_host=prep.heads,
+        lad_shocks=values.shocks,
+        atom_lad=prep.atom_lad,
+        shock_scale=(1.0 - central) * col["demand.area_shock_sd"],
+        effect=col["prevention.effect"] * (1.0 if on("prevention") else 0.0),
+        lag_weights=prevention.lag_weights(fixed["prevention.lag"]),
+        avoidable_share=col["admissions.avoidable_share"],
+        unit_cost=col["admissions.unit_cost"],
+        cof_factor=asarray(xp, cofinancing.admissions_factor(cof_effect, prep.cof_cover)),
+        starts=prep.starts,
+        run_of=xp.asarray(prep.run_of),
+        run_counts=np.diff(np.r_[prep.starts, len(prep.run_of)]),
+        cap_lines=cap_lines,
+        cap_field=asarray(xp, prep.cap_field),
+        cap_rate=asarray(xp, prep.cap_rate),
+        cap_price=col["behaviour.cap_marginal_price"],
+        row_lines=sorted(set(cap_lines) | (set(up_lines) | {ELECTIVE} if investing else set())),
+        investing=[
+            InvestingGroup(
+                lines=[j for j in range(Lc) if rules.groups[gi].lines[j]],
+                ups=[j for j in range(Lc) if rules.groups[gi].lines[j] and UPSTREAM[j]],
+                cover=asarray(xp, prep.cover[gi]),
+                strength=rules.groups[gi].incentive_strength,
+                pooled=rules.groups[gi].pooled,
+                from_elective=bool(rules.groups[gi].lines[ELECTIVE]),
+            )
+            for gi in investing
+        ],
+        shift_rate=p["behaviour.left_shift_rate"],
+        capture=p["behaviour.acute_capture"],
+        up_lines=up_lines,
+        elective_cap=float(fixed["behaviour.max_elective_shift_share"]),
+    )
+
+
+def _block(
+    xp: Any,
+    inputs: Inputs,
+    rules: Rules,
+    fixed: dict[str, Any],
+    values: DrawValues,
+    years: int,
+    factors: frozenset[str],
+    flags: tuple[bool, bool, bool],
+) -> Block:
+    """Everything a block's years share: parameters on the backend, growth, switches and rules."""
+    keep_atoms, check, atom_draws = flags
+    prep = prepared(inputs, rules, fixed, years, factors)
+    on = factors.__contains__
+    D = len(values.draws)
+    p = {k: asarray(xp, v) for k, v in values.scalars.items()}
+    for key, v in fixed.items():
+        if key not in p and not isinstance(v, list):
+            p[key] = asarray(xp, np.full(D, float(v)))
+    nd_group = np.array([GROWTH_GROUPS.index(demand.GROWTH_GROUP[x]) for x in LINE_IDS])
+    nd_all = xp.stack([p[f"demand.non_demographic_growth.{g}"] for g in GROWTH_GROUPS], axis=1)
+    zero_d = p["demand.ageing_growth"] * 0.0
+    central = asarray(xp, values.central.astype(float))[:, None]
+    setup = _atom_setup(xp, prep, rules, fixed, values, p, on)
+    # the fused Numba kernels on NumPy when runs of atoms are long; the array-API path otherwise (same results)
+    use_fused = is_numpy(xp) and fused.enabled(len(rules.atoms) / len(prep.starts))
+    top_any = bool(prep.vec["top"].any())
+    keep = keep_atoms and bool(values.central.any())
+    return Block(
+        xp=xp,
+        arch=rules.architecture,
+        prep=prep,
+        rules=_budget_rules(xp, prep, inputs),
+        fixed=fixed,
+        p=p,
+        col={k: v[:, None] for k, v in p.items()},
+        D=D,
+        A=len(rules.atoms),
+        L=len(LINE_IDS),
+        B=rules.n_budgets,
+        years=years,
+        n_proj=prep.heads.shape[0],
+        heads=setup.heads,
+        runs=prep.run_matrix.get(xp.__name__) or prep.run_matrix.setdefault(xp.__name__, RunMatrix(xp, prep.M)),
+        atom_stage=FusedAtoms(setup, D) if use_fused else GenericAtoms(setup),
+        cost_per_head=_spend_by_line(p, xp, D) / asarray(xp, prep.heads[0].sum(axis=1))[None, :],
+        pop_growth=p["demand.population_growth_after_projection"] if on("demography") else zero_d,
+        ageing=p["demand.ageing_growth"] if on("demography") else zero_d,
+        nd=xp.take(nd_all, xp.asarray(nd_group), axis=1) * (1.0 if on("non_demographic_growth") else 0.0),
+        central=central,
+        live=1.0 - central,
+        any_eff=on("behaviour") and bool(prep.eff_runs.any()),
+        obl_any=on("behaviour") and bool(prep.vec["obl"].any()),
+        top_any=top_any,
+        reinvesting=on("behaviour") and bool((prep.vec["sr"] * prep.vec["has_up"]).any()),
+        pooling=bool(rules.pooling),
+        corridor_any=bool(np.isfinite(prep.vec["corridor"]).any()),
+        eff_runs=asarray(xp, prep.eff_runs),
+        noise=asarray(xp, values.criteria_noise if top_any else np.zeros((1, years, 1, 3))),
+        alloc=asarray(xp, prep.alloc_b),
+        fund=asarray(xp, prep.fund_b),
+        grant=asarray(xp, prep.grant_b),
+        pool_out=asarray(xp, prep.pool_out),
+        pool_in=asarray(xp, prep.pool_in),
+        cof=[(rs, lines, asarray(xp, pay), asarray(xp, rec), share) for rs, lines, pay, rec, share in prep.cof],
+        reb=[(rs, asarray(xp, toward), asarray(xp, away), share, n) for rs, toward, away, share, n in prep.reb],
+        max_cut=float(fixed["behaviour.max_cut_share"]),
+        keep=keep,
+        c0=int(np.argmax(values.central)) if keep else 0,
+        atom_draws=atom_draws,
+        check=check,
+    )
 
 
 def run_block(
@@ -306,334 +451,108 @@ def run_block(
     check: bool = True,
     atom_draws: bool = False,
 ) -> BlockResult:
-    """Simulate one block of draws for ``years`` years and return its outputs (host NumPy).
+    """Simulate one block of draws for ``years`` years and return its outputs (host NumPy): every year runs
+    the named steps of :data:`devocare.simulation.steps.STEPS` in order, then records its outputs.
 
     Inside a year the arrays are (draw, line, atom) with atoms ordered in runs of identical membership,
     so aggregating to budgets is a segment sum over runs followed by a small matrix product with the
     run × budget membership matrix.
     """
-    prep = prepared(inputs, rules, fixed, years, factors)
-    on = factors.__contains__
-    D, A, Lc, B = len(values.draws), len(rules.atoms), len(LINE_IDS), rules.n_budgets
-    p = {k: asarray(xp, v) for k, v in values.scalars.items()}
-    for key, v in fixed.items():
-        if key not in p and not isinstance(v, list):
-            p[key] = asarray(xp, np.full(D, float(v)))
-    col = {k: v[:, None] for k, v in p.items()}  # (D, 1) for (D, A) arithmetic
-    heads = asarray(xp, prep.heads)
-    n_proj = prep.heads.shape[0]
-    cost_per_head = _spend_by_line(p, xp, D) / asarray(xp, prep.heads[0].sum(axis=1))[None, :]
-    nd_group = np.array(
-        [["nhs", "adult_social_care", "local_services"].index(demand.GROWTH_GROUP[x]) for x in LINE_IDS]
+    b = _block(xp, inputs, rules, fixed, values, years, factors, (keep_atoms, check, atom_draws))
+    zeros = xp.zeros((b.D, b.B))
+    carried = Carried(
+        reserves=zeros,
+        cut=zeros,
+        walk=xp.ones((b.D, b.B)),
+        rebase={rs: xp.zeros((b.D, b.A)) for rs, *_ in b.prep.reb},
+        rebase_b={rs: zeros for rs, *_ in b.prep.reb},  # its sum per budget: changes at settlement ends
+        last_avoided=xp.zeros((b.D, b.A)),
     )
-    nd_all = xp.stack(
-        [
-            p["demand.non_demographic_growth.nhs"],
-            p["demand.non_demographic_growth.adult_social_care"],
-            p["demand.non_demographic_growth.local_services"],
-        ],
-        axis=1,
-    )
-    nd = xp.take(nd_all, xp.asarray(nd_group), axis=1) * (1.0 if on("non_demographic_growth") else 0.0)
-    zero_d = p["demand.ageing_growth"] * 0.0
-    pop_growth = p["demand.population_growth_after_projection"] if on("demography") else zero_d
-    ageing = p["demand.ageing_growth"] if on("demography") else zero_d
-    effect = col["prevention.effect"] * (1.0 if on("prevention") else 0.0)
-    weights = prevention.lag_weights(fixed["prevention.lag"])
-    central = asarray(xp, values.central.astype(float))[:, None]
-    live = 1.0 - central
-    runs = prep.run_matrix.get(xp.__name__) or prep.run_matrix.setdefault(xp.__name__, RunMatrix(xp, prep.M))
-    run_of = xp.asarray(prep.run_of)
-    run_counts = np.diff(np.r_[prep.starts, len(prep.run_of)])
-    holds = asarray(xp, prep.holds.astype(float))  # (L, B)
-    vec = {k: asarray(xp, v) for k, v in prep.vec.items()}
-    floors = asarray(xp, inputs.floors)
-    eff_runs = asarray(xp, prep.eff_runs)
-    any_eff = on("behaviour") and bool(prep.eff_runs.any())
-    cap_lines = [j for j in range(Lc) if prep.cap_field[j].any()]
-    cap_field, cap_rate = asarray(xp, prep.cap_field), asarray(xp, prep.cap_rate)
-    cof_factor = asarray(
-        xp, cofinancing.admissions_factor(float(fixed["cofinancing.admissions_effect"]), prep.cof_cover)
-    )
-    up = asarray(xp, UPSTREAM.astype(float))
-    investing = [
-        gi
-        for gi, g in enumerate(rules.groups)
-        if on("behaviour") and g.incentive_strength > 0 and (g.lines & UPSTREAM).any()
-    ]
-    covers = {gi: asarray(xp, prep.cover[gi]) for gi in investing}
-    reinvesting = on("behaviour") and bool((prep.vec["sr"] * prep.vec["has_up"]).any())
-    reinvestor = asarray(xp, ((prep.vec["sr"] > 0) * prep.vec["has_up"]).astype(float))
-    bearer = asarray(xp, (prep.vec["obl"] > 0).astype(float))
-    up_lines = [j for j in range(Lc) if UPSTREAM[j]]
-    up_holds = holds * up[:, None]  # (L, B) upstream lines held
-    obl_any = on("behaviour") and bool(prep.vec["obl"].any())
-    top_any = bool(prep.vec["top"].any())
-    crit = [asarray(xp, prep.criteria[:, k].astype(float)) for k in range(5)]
-    noise_x = asarray(xp, values.criteria_noise if top_any else np.zeros((1, years, 1, 3)))
-    alloc_x = asarray(xp, prep.alloc_b)
-    fund_x = asarray(xp, prep.fund_b)
-    grant_x = asarray(xp, prep.grant_b)
-    zero_b = xp.zeros((D, B))
-    pooling = bool(rules.pooling)
-    pool_out_x, pool_in_x = asarray(xp, prep.pool_out), asarray(xp, prep.pool_in)
-    cof = [(rs, lines, asarray(xp, pay), asarray(xp, rec), share) for rs, lines, pay, rec, share in prep.cof]
-    reb = [(rs, asarray(xp, toward), asarray(xp, away), share, n) for rs, toward, away, share, n in prep.reb]
-
-    def seg(x: Any) -> Any:  # (..., A) → (..., B): segment sum over runs, then runs × budgets
-        return runs.to_budgets(segment_sum(xp, x, prep.starts))
-
-    def nat(x_runs: Any) -> np.ndarray:  # (..., runs) → (...,) national total, summed in a fixed order
-        return _row_sums(x_runs)
-
-    out = {m: np.zeros((D, years, B)) for m in BUDGET_MEASURES}
-    national = {
-        k: np.zeros((D, years))
-        for k in ("admissions", "population", "avoided_admissions", "incentive_unpaid", "envelope")
-    }
-    national |= {k: np.zeros((D, years, Lc)) for k in ("spent_by_line", "need_by_line", "allocated_by_line")}
-    allocated_by_line = prep.alloc_atoms.sum(axis=2)  # (years, L): the same for every draw
-    keep = keep_atoms and bool(values.central.any())
-    c0 = int(np.argmax(values.central)) if keep else 0
-    atoms_out: dict[str, np.ndarray] = {}
-    if keep:
-        atoms_out = {k: np.zeros((years, A, Lc)) for k in ("allocated", "spent", "need")}
-        atoms_out |= {k: np.zeros((years, A)) for k in ("admissions", "avoided_admissions")}
-    per_draw = {m: np.zeros((D, years, A)) for m in ATOM_DRAW_MEASURES} if atom_draws else {}
-
-    reserves = xp.zeros((D, B))
-    cut = xp.zeros((D, B))
-    walk = xp.ones((D, B))
-    prev_adm = prev_readm = None
-    rebase = {rs: xp.zeros((D, A)) for rs, *_ in prep.reb}
-    rebase_b = {rs: xp.zeros((D, B)) for rs, *_ in prep.reb}  # its sum per budget: changes at settlement ends
-    last_avoided = xp.zeros((D, A))
-    max_gap = 0.0
-    saving_ramp = float(fixed["behaviour.efficiency_ramp_years"])
-    setup = AtomSetup(
-        xp=xp,
-        heads=heads,
-        heads_host=prep.heads,
-        lad_shocks=values.shocks,
-        atom_lad=prep.atom_lad,
-        shock_scale=live * col["demand.area_shock_sd"],
-        effect=effect,
-        lag_weights=weights,
-        avoidable_share=col["admissions.avoidable_share"],
-        unit_cost=col["admissions.unit_cost"],
-        cof_factor=cof_factor,
-        starts=prep.starts,
-        run_of=run_of,
-        run_counts=run_counts,
-        cap_lines=cap_lines,
-        cap_field=cap_field,
-        cap_rate=cap_rate,
-        cap_price=col["behaviour.cap_marginal_price"],
-        row_lines=sorted(set(cap_lines) | (set(up_lines) | {ELECTIVE} if investing else set())),
-        investing=[
-            InvestingGroup(
-                lines=[j for j in range(Lc) if rules.groups[gi].lines[j]],
-                ups=[j for j in range(Lc) if rules.groups[gi].lines[j] and UPSTREAM[j]],
-                cover=covers[gi],
-                strength=rules.groups[gi].incentive_strength,
-                pooled=rules.groups[gi].pooled,
-                from_elective=bool(rules.groups[gi].lines[ELECTIVE]),
-            )
-            for gi in investing
-        ],
-        shift_rate=p["behaviour.left_shift_rate"],
-        capture=p["behaviour.acute_capture"],
-        up_lines=up_lines,
-    )
-    # the fused Numba kernels on NumPy when runs of atoms are long; the array-API path otherwise (same results)
-    use_fused = is_numpy(xp) and fused.enabled(A / len(prep.starts))
-    atom_stage = FusedAtoms(setup, D) if use_fused else GenericAtoms(setup)
-    unit_cost = col["admissions.unit_cost"]
-
+    out = Outputs(b)
     for t in range(years):
-        ty = min(t, n_proj - 1)
-        grow = demand.growth(xp, t, n_proj, pop_growth, ageing, nd)  # (D, L)
+        flows = Flows(t=t, ty=min(t, b.n_proj - 1))
+        for step in STEPS:
+            step.run(b, carried, flows)
+        out.record(b, carried, flows)
+    return BlockResult(values.draws, out.budget, out.national, out.atoms, carried.max_gap, out.per_draw)
 
-        # efficiency of budgets bearing risk and cuts after overspends are run-level factors (every atom of
-        # a run has the same budgets), so most lines' spend is aggregated as factor × need without touching
-        # atoms; only rows changed atom by atom (hospital caps, upstream investment) are built per atom
-        eff_lr = (
-            1.0
-            - behaviour.efficiency(p["behaviour.efficiency_saving"], saving_ramp, t)[:, None, None]
-            * (eff_runs[None, :, :])
-            if any_eff
-            else None
-        )
-        cut_lr = 1.0 - runs.to_runs(cut[:, None, :] * holds[None, :, :]) if obl_any else None
-        factor_lr = eff_lr if cut_lr is None else cut_lr if eff_lr is None else eff_lr * cut_lr
 
-        # need, prevention (admissions), spend rows built per atom and the left shift, summed over runs
-        year = atom_stage.year(t, ty, cost_per_head * grow, eff_lr, cut_lr, factor_lr, store=keep or atom_draws)
-        demand_t, demand_lr, rows = year.demand, year.demand_lr, year.rows
-        admissions, avoided = year.admissions, year.avoided
-        spent_lr = xp.asarray(demand_lr, copy=True) if factor_lr is None else demand_lr * factor_lr
+class Outputs:
+    """A block's outputs, written year by year (the last step of a year): per-budget measures, national
+    series, the central draw's atom detail and, for LAD runs with draws, every draw's atom totals."""
 
-        # aggregate to budgets: rows built per atom replace their run-level sums
-        for j, row_lr in year.rows_lr.items():
-            spent_lr = set_line(xp, spent_lr, j, row_lr)
-        spent_lb, demand_lb = runs.to_budgets(spent_lr), runs.to_budgets(demand_lr)  # (D, L, B)
+    def __init__(self, b: Block) -> None:
+        D, Y, A, Lc, B = b.D, b.years, b.A, b.L, b.B
+        self.budget = {m: np.zeros((D, Y, B)) for m in BUDGET_MEASURES}
+        national = {
+            k: np.zeros((D, Y))
+            for k in ("admissions", "population", "avoided_admissions", "incentive_unpaid", "envelope")
+        }
+        self.national = national | {
+            k: np.zeros((D, Y, Lc)) for k in ("spent_by_line", "need_by_line", "allocated_by_line")
+        }
+        self.atoms: dict[str, np.ndarray] = {}
+        if b.keep:
+            self.atoms = {k: np.zeros((Y, A, Lc)) for k in ("allocated", "spent", "need")}
+            self.atoms |= {k: np.zeros((Y, A)) for k in ("admissions", "avoided_admissions")}
+        self.per_draw = {m: np.zeros((D, Y, A)) for m in ATOM_DRAW_MEASURES} if b.atom_draws else {}
+        self.allocated_by_line = b.prep.alloc_atoms.sum(axis=2)  # (years, L): the same for every draw
 
-        # reinvestment of positive reserves upstream, decided per budget
-        reinvest = xp.zeros((D, B))
-        reinvest_lr = None
-        if reinvesting:
-            up_b = xp.sum(demand_lb * up_holds[None, :, :], axis=1)  # (D, B)
-            amount = col["behaviour.reinvest_share"] * xp.maximum(reserves, 0.0) * reinvestor[None, :]
-            reinvest = xp.where(up_b > 0, amount, 0.0)
-            rate = reinvest / xp.where(up_b > 0, up_b, 1.0)
-            rate_lr = runs.to_runs(rate[:, None, :] * up_holds[None, :, :])  # (D, L, runs)
-            reinvest_lr = rate_lr * demand_lr  # constant rate in a run
-            atom_stage.reinvest(year, rate_lr)
-        atom_stage.end_year(year)
-
-        # rebasing at settlement end moves part of the activity shift to the local tier
-        alloc_b = alloc_x[t][None, :] + xp.zeros((D, B))
-        for rs, toward, away, share, years_s in reb:
-            if t > 0 and t % years_s == 0:
-                rebase[rs] = rebase[rs] * (1.0 + float(fixed["funding.real_growth"])) + share * last_avoided
-                rebase_b[rs] = seg(rebase[rs])
-            if t > 0:
-                alloc_b = alloc_b + rebase_b[rs] * (toward - away)
-        last_avoided = avoided
-
-        # co-financing: the local tier pays a share of residents' acute spend to the regional tier
-        t_in = xp.zeros((D, B))
-        t_out = xp.zeros((D, B))
-        for _rs, cof_lines, payer, receiver, share in cof:
-            pay_b = share * sum(spent_lb[:, j, :] for j in range(Lc) if cof_lines[j])
-            t_out = t_out + pay_b * payer
-            t_in = t_in + pay_b * receiver
-
-        pop_r = segment_sum(xp, heads[ty][POP], prep.starts)
-        counts_r = xp.stack([*year.counts_lr, xp.zeros((D, 1)) + pop_r[None, :]], axis=0)
-        counts = runs.to_budgets(counts_r)  # (4, D, B)
-        adm_b, avoided_b, avoidable_b, pop_b = counts[0], counts[1], counts[2], counts[3]
-        spent_b = xp.sum(spent_lb * holds[None, :, :], axis=1) + reinvest
-        if pooling:
-            # a pooled fund moves who pays for the pooled services, not what they cost
-            t_out = t_out + pool_out_x[t][None, :]
-            t_in = t_in + pool_in_x[t][None, :]
-            spent_b = spent_b + (pool_in_x[t] - pool_out_x[t])[None, :]
-        need_b = xp.sum(demand_lb * holds[None, :, :], axis=1)
-
-        # incentive fund: top-slice held back, paid on the criteria each budget meets
-        fund = fund_x[t][None, :] + xp.zeros((D, B))
-        kept = alloc_b - fund
-        paid = xp.zeros((D, B))
-        if top_any:
-            adm_ph = adm_b / xp.where(pop_b > 0, pop_b, 1.0)
-            noise = noise_x[:, t]  # (D, B, 3)
-            walk = walk * (1.0 + col["incentives.readmission_trend_sd"] * noise[:, :, 0] * live)
-            readm = col["admissions.readmission_rate"] * adm_ph * walk
-            tele = central * col["incentives.p_telemedicine"] + live * xp.astype(
-                noise[:, :, 1] < col["incentives.p_telemedicine"], xp.float64
-            )
-            it = central * col["incentives.p_it_integration"] + live * xp.astype(
-                noise[:, :, 2] < col["incentives.p_it_integration"], xp.float64
-            )
-            share_avoided = avoided_b / xp.where(avoidable_b > 0, avoidable_b, 1.0)
-            flags = [
-                adm_ph < (prev_adm if prev_adm is not None else adm_ph),
-                share_avoided >= float(fixed["incentives.chronic_target"]),
-                readm < (prev_readm if prev_readm is not None else readm),
-                tele,
-                it,
-            ]
-            met = sum(xp.astype(f, xp.float64) * c[None, :] for f, c in zip(flags, crit, strict=True))
-            frac = incentives.payout_fraction(
-                xp,
-                met,
-                float(fixed["incentives.payout_per_criterion"]),
-                float(fixed["incentives.criteria_for_full_payout"]),
-            )
-            paid = frac * fund
-            prev_adm, prev_readm = adm_ph, readm
-
-        # balance: surplus kept or returned, deficit borne from reserves or met by the centre
-        money_in = kept + paid + t_in + reinvest
-        surplus = money_in - spent_b - t_out
-        to_res, returned, borne, support = balance.settle(xp, surplus, vec["sr"][None, :], vec["obl"][None, :])
-        change = to_res - borne - reinvest
-        reserves = reserves + change
-        if obl_any:
-            cut = behaviour.cut_rate(xp, reserves, spent_b, col["behaviour.overspend_response"]) * bearer[None, :]
-        ratio = balance.need_adjusted_ratio(xp, spent_lb, demand_lb)
-        breached = xp.any((ratio < floors[None, :, None] - 1e-12) & (holds[None, :, :] > 0), axis=1)
-        flag = balance.intervention(reserves, breached)
-
-        if check:
-            gap = balance.conservation_gap(xp, kept + paid + t_in + support, spent_b, t_out, change, returned)
-            envelope = float(prep.envelope[t])
-            ledger = np.abs(_row_sums(alloc_b) - envelope) / max(envelope, 1.0)
-            transfers = np.abs(_row_sums(t_in) - _row_sums(t_out)) / max(envelope, 1.0)
-            max_gap = max(max_gap, float(to_numpy(gap)), float(ledger.max()), float(transfers.max()))
-            if max_gap > CONSERVATION_TOLERANCE:
-                raise ConservationError(f"money not conserved in {rules.architecture} year {t}: gap {max_gap:.3g}")
-
-        if atom_draws:
-            _atom_totals(
-                xp,
-                per_draw,
-                t,
-                prep,
-                demand_t,
-                rows,
-                factor_lr,
-                rate_lr if reinvest_lr is not None else None,
-                admissions,
-                reserves,
-                runs,
-                run_of,
-                run_counts,
-                seg,
-            )
+    def record(self, b: Block, c: Carried, f: Flows) -> None:
+        """Write year ``f.t``'s per-budget measures, national series and atom detail."""
+        xp, t, prep = b.xp, f.t, b.prep
+        assert f.year is not None
+        if b.atom_draws:
+            _atom_totals(xp, self.per_draw, t, prep, f.year, f.factor_lr, f.rate_lr, c.reserves, b)
         for name, value in (
-            ("allocated", alloc_b),
-            ("grant", grant_x[t][None, :] + zero_b),
-            ("incentive_fund", fund),
-            ("incentive_paid", paid),
-            ("spent", spent_b),
-            ("transfers_in", t_in),
-            ("transfers_out", t_out),
-            ("reserves", reserves),
-            ("reserve_change", change),
-            ("returned", returned),
-            ("deficit_support", support),
-            ("need", need_b),
-            ("admissions", adm_b),
-            ("floor_breached", xp.astype(breached, xp.float64)),
-            ("intervention", xp.astype(flag, xp.float64)),
+            ("allocated", f.alloc_b),
+            ("grant", b.grant[t][None, :] + xp.zeros((b.D, b.B))),
+            ("incentive_fund", f.fund),
+            ("incentive_paid", f.paid),
+            ("spent", f.spent_b),
+            ("transfers_in", f.t_in),
+            ("transfers_out", f.t_out),
+            ("reserves", c.reserves),
+            ("reserve_change", f.change),
+            ("returned", f.returned),
+            ("deficit_support", f.support),
+            ("need", f.need_b),
+            ("admissions", f.adm_b),
+            ("floor_breached", xp.astype(f.breached, xp.float64)),
+            ("intervention", xp.astype(f.flag, xp.float64)),
         ):
-            out[name][:, t, :] = to_numpy(value)
-        total_lr = spent_lr if reinvest_lr is None else spent_lr + reinvest_lr
-        national["spent_by_line"][:, t] = nat(total_lr)
-        national["need_by_line"][:, t] = nat(demand_lr)
-        national["admissions"][:, t] = nat(counts_r[0])
-        national["avoided_admissions"][:, t] = nat(counts_r[1])
-        national["population"][:, t] = float(prep.heads[ty][POP].sum())
-        national["allocated_by_line"][:, t] = allocated_by_line[t][None, :]
-        national["incentive_unpaid"][:, t] = _row_sums(fund) - _row_sums(paid)
+            self.budget[name][:, t, :] = to_numpy(value)
+        total_lr = f.spent_lr if f.reinvest_lr is None else f.spent_lr + f.reinvest_lr
+        national = self.national
+        national["spent_by_line"][:, t] = row_sums(total_lr)
+        national["need_by_line"][:, t] = row_sums(f.year.demand_lr)
+        national["admissions"][:, t] = row_sums(f.counts_r[0])
+        national["avoided_admissions"][:, t] = row_sums(f.counts_r[1])
+        national["population"][:, t] = float(prep.heads[f.ty][POP].sum())
+        national["allocated_by_line"][:, t] = self.allocated_by_line[t][None, :]
+        national["incentive_unpaid"][:, t] = row_sums(f.fund) - row_sums(f.paid)
         national["envelope"][:, t] = float(prep.envelope[t])
-        if keep:
-            inverse = prep.inverse
-            atoms_out["allocated"][t] = prep.alloc_atoms[t][:, inverse].T
-            spent0 = np.array(to_numpy(demand_t[c0]))  # a copy: rows are written into it
-            if factor_lr is not None:
-                spent0 = spent0 * to_numpy(factor_lr[c0])[:, prep.run_of]
-            for j, row in rows.items():
-                spent0[j] = to_numpy(row[c0])
-            if reinvest_lr is not None:
-                spent0 = spent0 + to_numpy(rate_lr[c0])[:, prep.run_of] * to_numpy(demand_t[c0])
-            atoms_out["spent"][t] = spent0[:, inverse].T
-            atoms_out["need"][t] = to_numpy(demand_t[c0])[:, inverse].T
-            atoms_out["admissions"][t] = to_numpy(admissions[c0])[inverse]
-            atoms_out["avoided_admissions"][t] = to_numpy(avoided[c0] / unit_cost[c0])[inverse]
-    return BlockResult(values.draws, out, national, atoms_out, max_gap, per_draw)
+        if b.keep:
+            self._central_atoms(b, f)
+
+    def _central_atoms(self, b: Block, f: Flows) -> None:
+        """The central draw's need, spend, allocation and admissions per atom (original atom order)."""
+        prep, t, c0, year = b.prep, f.t, b.c0, f.year
+        assert year is not None
+        inverse = prep.inverse
+        self.atoms["allocated"][t] = prep.alloc_atoms[t][:, inverse].T
+        spent0 = np.array(to_numpy(year.demand[c0]))  # a copy: rows are written into it
+        if f.factor_lr is not None:
+            spent0 = spent0 * to_numpy(f.factor_lr[c0])[:, prep.run_of]
+        for j, row in year.rows.items():
+            spent0[j] = to_numpy(row[c0])
+        if f.reinvest_lr is not None:
+            spent0 = spent0 + to_numpy(f.rate_lr[c0])[:, prep.run_of] * to_numpy(year.demand[c0])
+        self.atoms["spent"][t] = spent0[:, inverse].T
+        self.atoms["need"][t] = to_numpy(year.demand[c0])[:, inverse].T
+        self.atoms["admissions"][t] = to_numpy(year.admissions[c0])[inverse]
+        unit_cost = b.col["admissions.unit_cost"]
+        self.atoms["avoided_admissions"][t] = to_numpy(year.avoided[c0] / unit_cost[c0])[inverse]
 
 
 def _atom_totals(
@@ -641,19 +560,17 @@ def _atom_totals(
     per_draw: dict[str, np.ndarray],
     t: int,
     prep: Prepared,
-    demand_t: Any,
-    rows: dict[int, Any],
+    year: Any,
     factor_lr: Any,
     rate_lr: Any,
-    admissions: Any,
     reserves: Any,
-    runs: RunMatrix,
-    run_of: Any,
-    run_counts: np.ndarray,
-    seg: Any,
+    b: Block,
 ) -> None:
     """Every draw's per-atom totals over lines for year ``t`` (original atom order): allocated, spent,
     admissions, and reserves, a budget's reserves shared over its atoms by population."""
+    demand_t, rows, admissions = year.demand, year.rows, year.admissions
+    runs, run_of = b.runs, b.atom_stage.s.run_of
+    run_counts = b.atom_stage.s.run_counts
     D, Lc = demand_t.shape[0], demand_t.shape[1]
     spent = xp.zeros((D, demand_t.shape[2]))
     for j in range(Lc):
@@ -666,7 +583,7 @@ def _atom_totals(
         if rate_lr is not None:
             spent = spent + expand_runs(xp, rate_lr[:, j, :], run_of, run_counts) * demand_t[:, j, :]
     pop = asarray(xp, prep.heads[min(t, prep.heads.shape[0] - 1)][POP])
-    pop_b = seg(pop[None, :])  # (1, B)
+    pop_b = runs.to_budgets(segment_sum(xp, pop[None, :], prep.starts))  # (1, B)
     share = reserves / xp.where(pop_b > 0, pop_b, 1.0)
     held = expand_runs(xp, runs.to_runs(share), run_of, run_counts) * pop[None, :]
     inverse = prep.inverse
@@ -674,8 +591,3 @@ def _atom_totals(
     per_draw["spent"][:, t] = to_numpy(spent)[:, inverse]
     per_draw["admissions"][:, t] = to_numpy(admissions)[:, inverse]
     per_draw["reserves"][:, t] = to_numpy(held)[:, inverse]
-
-
-def _row_sums(x: Any) -> np.ndarray:
-    """Sum over the last axis on the host, contiguous, so the order does not depend on the draw count."""
-    return np.ascontiguousarray(to_numpy(x)).sum(axis=-1)

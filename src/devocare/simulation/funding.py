@@ -21,7 +21,9 @@ from typing import Any
 
 import numpy as np
 
-from devocare.allocation.grants import BASE_YEAR, GrantYear, grant_years
+from devocare.allocation.grants import GrantYear, grant_years
+from devocare.envelope import BASE_YEAR
+from devocare.envelope import envelope as envelope_of
 from devocare.errors import DevocareError
 from devocare.service_lines import LINE_IDS
 
@@ -36,13 +38,24 @@ class Funding:
 
 
 def envelope(fixed: Mapping[str, Any]) -> dict[str, float]:
-    """Base-year national £ per line from the parameter tree's central values (admissions = count × unit cost)."""
-    return {
-        line: float(fixed["admissions.count"]) * float(fixed["admissions.unit_cost"])
-        if line == "acute_non_elective"
-        else float(fixed[f"demand.spend.{line}"]) * 1e9
-        for line in LINE_IDS
-    }
+    """Base-year national £ per line from the parameter tree's central values (the one envelope rule,
+    :func:`devocare.service_lines.base_year_spend`)."""
+    return envelope_of(fixed)
+
+
+#: Which funding-growth parameter each line's envelope takes (``funding.real_growth`` sets them all).
+GROWTH_PARAMETER: dict[str, str] = {line: "funding.growth.nhs" for line in LINE_IDS} | {
+    "adult_social_care": "funding.growth.social_care",
+    "public_health": "funding.growth.public_health",
+    "wider_determinants": "funding.growth.public_health",
+}
+
+
+def line_growth(fixed: Mapping[str, Any]) -> dict[str, float]:
+    """Real growth of each line's national envelope: NHS revenue, adult social care, and the public health
+    grant with wider council services (falls back to ``funding.real_growth`` for a tree without them)."""
+    default = float(fixed["funding.real_growth"])
+    return {line: float(fixed.get(path, default)) for line, path in GROWTH_PARAMETER.items()}
 
 
 def spread(grant: np.ndarray, H_full: np.ndarray, H: np.ndarray, heads: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -92,8 +105,11 @@ def _budget_grants(
 _PLANS: dict[tuple[Any, ...], list[GrantYear]] = {}
 
 
-def _plan(digest: str, arch: Any, years: int, env: dict[str, float], growth: float) -> list[GrantYear]:
-    key = (digest, str(getattr(arch, "id", "")), years, tuple(env.values()), growth)
+def _plan(
+    digest: str, arch: Any, years: int, env: dict[str, float], growth: float | Mapping[str, float]
+) -> list[GrantYear]:
+    rates = tuple(sorted(growth.items())) if isinstance(growth, Mapping) else growth
+    key = (digest, str(getattr(arch, "id", "")), years, tuple(env.values()), rates)
     if key not in _PLANS:
         if len(_PLANS) > 32:
             _PLANS.clear()
@@ -101,8 +117,11 @@ def _plan(digest: str, arch: Any, years: int, env: dict[str, float], growth: flo
     return _PLANS[key]
 
 
-def block_grants(inputs: Any, rules: Any, env: dict[str, float], growth: float, years: int) -> Funding:
-    """Each budget's block grant per year from the allocation engine, and its spread over atoms."""
+def block_grants(
+    inputs: Any, rules: Any, env: dict[str, float], growth: float | Mapping[str, float], years: int
+) -> Funding:
+    """Each budget's block grant per year from the allocation engine, and its spread over atoms; ``growth``
+    is one real growth rate or a rate per line (:func:`line_growth`)."""
     from devocare.simulation.inputs import PROJECTED
 
     A, B = len(rules.atoms), rules.n_budgets

@@ -269,6 +269,7 @@ def _left_shift(
     invest_coef: Any,
     invest_from_elective: Any,
     elective_row: int,
+    elective_cap: float,
     d: int,
     lo: int,
     hi: int,
@@ -281,7 +282,8 @@ def _left_shift(
 ) -> None:
     """The left shift for one draw and run (:func:`behaviour.left_shift`, coefficient from the caller):
     each investing group moves a share of its pot's need to its upstream lines, in proportion to their need,
-    out of elective care where it holds it (at most half of it); the moved £ is extra upstream spend."""
+    out of elective care where it holds it (at most ``elective_cap`` of it); the moved £ is extra upstream
+    spend."""
     n = hi - lo
     pot, up, extra, before = scratch[POT, lo:hi], scratch[UP, lo:hi], extra_up[d, lo:hi], scratch[ELECTIVE_BEFORE]
     extra[:] = 0.0
@@ -307,7 +309,7 @@ def _left_shift(
         if invest_from_elective[g] and elective_row >= 0:
             row, was = rows[dd, elective_row, at : at + n], before[lo:hi]
             for a in range(n):
-                row[a] = row[a] - min(pot[a], was[a] * 0.5)
+                row[a] = row[a] - min(pot[a], was[a] * elective_cap)
 
 
 @_jit
@@ -345,12 +347,14 @@ def atom_year(
     first_year: bool,
     # left shift per investing group: pot lines and upstream lines (G, L), coverage (G, A), coefficient
     # rate × (t + 1) × strength × kept share (G, D), whether the shift comes out of elective care; elective row
+    # and the largest share of it moved
     invest_lines: Any,
     invest_ups: Any,
     invest_cover: Any,
     invest_coef: Any,
     invest_from_elective: Any,
     elective_row: int,
+    elective_cap: float,
     # outputs; need and spend rows of every atom only when ``store``, else those of one run at a time
     store: bool,
     demand: Any,
@@ -423,6 +427,7 @@ def atom_year(
                 invest_coef,
                 invest_from_elective,
                 elective_row,
+                elective_cap,
                 d,
                 lo,
                 hi,

@@ -25,9 +25,10 @@ def criteria(
     previous_readmissions: Any,
     telemedicine: Any,
     it_integration: Any,
-    selected: Any,
+    selected: list[Any],
 ) -> Any:
-    """Number of selected criteria met per (draw, budget); each input is (draw, budget)."""
+    """Number of selected criteria met per (draw, budget): each input is (draw, budget), ``selected`` holds per
+    criterion (in :data:`devocare.simulation.rules.CRITERIA` order) a (budget,) 1/0 of the budgets paid on it."""
     met = [
         admissions_per_head < previous_per_head,
         avoided_share >= chronic_target,
@@ -35,8 +36,4 @@ def criteria(
         telemedicine,
         it_integration,
     ]
-    total = 0.0 * admissions_per_head
-    for flag, on in zip(met, selected, strict=True):
-        if on:
-            total = total + xp.astype(flag, total.dtype)
-    return total
+    return sum(xp.astype(flag, xp.float64) * on[None, :] for flag, on in zip(met, selected, strict=True))

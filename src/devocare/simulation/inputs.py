@@ -1,5 +1,10 @@
-"""The data a run needs, read once at the edge: weighted heads per atom and line for the projection
-years, each atom's LAD, and minimum service levels. Nothing here computes model results."""
+"""The data a run needs, read once at the edge: weighted heads per atom and line for every year up to the
+longest horizon, each atom's LAD, and minimum service levels. Nothing here computes model results.
+
+The base year's weighted heads are NHS England's (2024/25 practice-level weighted populations mapped to
+LADs); later years grow them by ONS population projections by age, weighted by cost per head for each
+line's need group (:mod:`devocare.simulation.population`): one source for growth, no step when NHS
+England's projection files change vintage, and no frozen age structure or denominator after 2028/29."""
 
 from __future__ import annotations
 
@@ -9,12 +14,16 @@ from functools import cache, lru_cache
 import numpy as np
 
 from devocare import geography
-from devocare.allocation.grants import BASE_YEAR as GRANT_BASE_YEAR
+from devocare.envelope import BASE_YEAR as GRANT_BASE_YEAR
 from devocare.service_lines import LINE_IDS
-from devocare.simulation.demand import BASE_YEAR, NEED_BASIS
+from devocare.simulation import population
+from devocare.simulation.demand import BASE_YEAR, GROWTH_GROUP, NEED_BASIS, financial_years
 
-#: Years the practice-level weighted populations are projected for (NHS England allocation files).
-PROJECTED = ("2024/25", "2025/26", "2026/27", "2027/28", "2028/29")
+#: Years of weighted heads: the base year and every year of the longest run (runner.MAX_YEARS).
+HORIZON_YEARS = 30
+PROJECTED: tuple[str, ...] = tuple(financial_years(BASE_YEAR, HORIZON_YEARS))
+#: Which population-growth index each need-growth group takes.
+POPULATION_GROUP = {"nhs": "nhs", "adult_social_care": "adult_social_care", "local_services": "population"}
 
 
 @dataclass(frozen=True)
@@ -24,7 +33,7 @@ class Inputs:
     atom_level: str
     atoms: tuple[str, ...]
     names: tuple[str, ...]
-    weighted_heads: np.ndarray  # (projected year, atom, line) weighted population on each line's need basis
+    weighted_heads: np.ndarray  # (year, atom, line) weighted population on each line's need basis
     atom_lad: np.ndarray  # (atom,) index of the atom's LAD in ``lads``
     lads: tuple[str, ...]
     floors: np.ndarray  # (line,) minimum need-adjusted spend as a fraction of the national average
@@ -37,10 +46,11 @@ def _lad_heads() -> tuple[tuple[str, ...], tuple[str, ...], np.ndarray]:
 
     lads = geography.areas("lad")[["code", "name"]]
     out = np.zeros((len(PROJECTED), len(lads), len(LINE_IDS)))
-    for y, year in enumerate(PROJECTED):
-        wp = area_weights(year, "lad").set_index("code").reindex(lads["code"])
-        for j, line in enumerate(LINE_IDS):
-            out[y, :, j] = wp[NEED_BASIS[line]].fillna(0.0).to_numpy(dtype=float)
+    index = population.need_index(len(PROJECTED), list(lads["code"]))
+    wp = area_weights(BASE_YEAR, "lad").set_index("code").reindex(lads["code"])
+    for j, line in enumerate(LINE_IDS):
+        base = wp[NEED_BASIS[line]].fillna(0.0).to_numpy(dtype=float)
+        out[:, :, j] = base[None, :] * index[POPULATION_GROUP[GROWTH_GROUP[line]]]
     return tuple(lads["code"]), tuple(lads["name"]), out
 
 

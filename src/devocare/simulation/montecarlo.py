@@ -1,24 +1,33 @@
 """Monte Carlo: per-draw random streams, blocks of draws, and the memory a run needs.
 
-Draw ``d`` takes its own stream, ``SeedSequence(seed, spawn_key=(d,))`` — the ``d``-th child of the run's
-seed — so any draw can be reproduced alone and results do not depend on how draws are chunked or how many
-workers run them. Draw 0 is the central run (central values, no shocks). Each stream yields, in order:
-the uncertain scalar parameters (sorted by path), the LAD demand shocks (year × LAD) and the incentive
-criteria noise (year × budget × 3); scalars and shocks come first so every architecture sees the same
-draws of them (common random numbers make architectures comparable draw by draw).
+Each uncertain parameter has its own stream, keyed by the run's seed and the parameter's path
+(:mod:`devocare.simulation.sampling`): draw ``d`` of a parameter is element ``d`` of that stream, so an
+override of one parameter leaves every other parameter's draws unchanged, and any draw can be reproduced
+alone. Draw ``d`` also takes its own stream, ``SeedSequence(seed, spawn_key=(d,))``, for the LAD demand
+shocks (year × LAD) and then the incentive criteria noise (year × budget × 3). Results therefore do not
+depend on how draws are chunked or how many workers run them, and every architecture sees the same draws
+(common random numbers make architectures comparable draw by draw).
+
+Draw 0 is the central run (central values, no shocks). The base year is observed: its shocks are zero in
+every draw, and base-year parameters (``observed: true``) are never drawn, so every draw starts from the
+same 2024/25 and the funding envelope, built from those values, matches each draw's base-year spend.
 """
 
 from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from typing import Any
 
 import numpy as np
 
 from devocare.errors import DevocareError
 from devocare.service_lines import LINE_IDS
-from devocare.simulation.engine import ATOM_DRAW_MEASURES, BUDGET_MEASURES, DrawValues
+from devocare.simulation.backend import namespace
+from devocare.simulation.engine import ATOM_DRAW_MEASURES, BUDGET_MEASURES, FACTORS, BlockResult, DrawValues, run_block
+from devocare.simulation.inputs import Inputs
 from devocare.simulation.parameters import ParameterSet
+from devocare.simulation.rules import Rules
 
 #: Working arrays the engine holds per (draw, atom, line) at once, for the memory estimate.
 WORKING_ARRAYS = 24
@@ -55,21 +64,16 @@ def draw_values(
     params: ParameterSet, draws: np.ndarray, seed: int, years: int, n_lads: int, n_budgets: int
 ) -> DrawValues:
     """Sampled inputs for a block of draws."""
-    paths = params.uncertain()
-    scalars = {p: np.empty(len(draws)) for p in paths}
+    scalars = params.draw(seed, np.asarray(draws))
     shocks = np.zeros((len(draws), years, n_lads))
     noise = np.zeros((len(draws), years, n_budgets, 3))
     for i, d in enumerate(draws):
         if d == 0:
-            for p in paths:
-                scalars[p][i] = params[p]
             noise[i, :, :, 1:] = 0.5
             continue
         rng = stream(seed, d)
-        sample = params.sample(rng)
-        for p in paths:
-            scalars[p][i] = sample[p]
         shocks[i] = rng.standard_normal((years, n_lads))
+        shocks[i, 0] = 0.0  # the base year is observed
         noise[i, :, :, 0] = rng.standard_normal((years, n_budgets))
         noise[i, :, :, 1:] = rng.random((years, n_budgets, 2))
     return DrawValues(np.asarray(draws), scalars, shocks, noise, np.asarray(draws) == 0)
@@ -125,3 +129,23 @@ def check_memory(n_draws: int, years: int, n_atoms: int, n_budgets: int, workers
             f"but {have / 2**30:.1f} GiB is available; use fewer draws, fewer years or --atoms lad"
         )
     return need
+
+
+def _central_values(params: ParameterSet) -> dict[str, Any]:
+    """Parameter path → central value of a run's parameters."""
+    return {path: p.value for path, p in params.params.items()}
+
+
+def run_one_block(
+    model: dict[str, Any], block: np.ndarray, factors: frozenset[str] = frozenset(FACTORS), keep_atoms: bool = True
+) -> BlockResult:
+    """Sample a block's draws from the run's seed and run it (used in process and by Dask workers)."""
+    rules: Rules = model["rules"]
+    inputs: Inputs = model["inputs"]
+    params: ParameterSet = model["params"]
+    values = draw_values(params, block, model["seed"], model["years"], len(inputs.lads), rules.n_budgets)
+    xp = namespace(model["backend"])
+    atom_draws = keep_atoms and rules.atom_level == "lad" and int(model.get("draws", 0)) > 0
+    return run_block(
+        xp, inputs, rules, _central_values(params), values, model["years"], factors, keep_atoms, atom_draws=atom_draws
+    )

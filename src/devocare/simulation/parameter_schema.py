@@ -1,9 +1,10 @@
 """The schema of the parameter tree (``parameters.yaml``), checked as a whole: every problem is reported at
 once, each with its path, instead of the first one stopping the load.
 
-A leaf is a mapping with ``label``, ``unit`` and ``values``; anything else with mapping values is a group.
-:func:`tree_problems` returns the problems of a whole tree; :func:`check_tree` raises one
-:class:`ParameterTreeError` listing them all.
+A leaf is a mapping with ``label``, ``unit`` and ``values``; anything else with mapping values is a group,
+except the top-level ``aliases`` (a path → the paths it sets) and ``correlations`` (pairs of uncertain
+parameters with their correlation). :func:`tree_problems` returns the problems of a whole tree;
+:func:`check_tree` raises one :class:`ParameterTreeError` listing them all.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ import datetime as dt
 import math
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, field_validator, model_validator
 
 from devocare.errors import DevocareError
 
@@ -59,6 +60,8 @@ class Leaf(BaseModel):
     source: str | None = None
     assumption: bool = False
     note: str | None = None
+    observed: bool = False  # a base-year observation: the same in every draw
+    derived: str | None = None  # the name of the rule that computes it from other leaves
     uncertainty: Interval | None = None
 
     @field_validator("uncertainty", mode="before")
@@ -78,6 +81,8 @@ class Leaf(BaseModel):
         problems = []
         if not self.source and not self.assumption:
             problems.append("needs a source or assumption: true")
+        if self.uncertainty is not None and (self.observed or self.derived):
+            problems.append("an observed or derived value has no uncertainty")
         lo, hi = self.range
         if not lo <= hi:
             problems.append(f"range [{lo:g}, {hi:g}] is out of order")
@@ -90,8 +95,38 @@ class Leaf(BaseModel):
         return self
 
 
+class Correlation(BaseModel):
+    """``{between: [path, partner], rho, source | assumption: true, note}``."""
+
+    model_config = ConfigDict(extra="forbid")
+    between: tuple[str, str]
+    rho: Annotated[float, Field(gt=-1.0, lt=1.0)]
+    source: str | None = None
+    assumption: bool = False
+    note: str | None = None
+
+    @model_validator(mode="after")
+    def _cited(self) -> Correlation:
+        if not self.source and not self.assumption:
+            raise ValueError("needs a source or assumption: true")
+        return self
+
+
+#: Top-level sections that are not parameter groups, with the schema of their content.
+SECTIONS: dict[str, Any] = {"aliases": dict[str, list[str]], "correlations": list[Correlation]}
+
+
 def _location(loc: tuple[Any, ...]) -> str:
     return "".join(f"[{part}]" if isinstance(part, int) else f".{part}" for part in loc)
+
+
+def _section_problems(name: str, content: Any) -> list[str]:
+    try:
+        TypeAdapter(SECTIONS[name]).validate_python(content)
+    except ValidationError as exc:
+        return [f"{name}{_location(tuple(e['loc']))}: {str(e['msg']).removeprefix('Value error, ')}"
+                for e in exc.errors()]
+    return []
 
 
 def tree_problems(tree: Any, base_date: dt.date, prefix: str = "") -> list[str]:
@@ -101,7 +136,9 @@ def tree_problems(tree: Any, base_date: dt.date, prefix: str = "") -> list[str]:
     problems: list[str] = []
     for key, node in tree.items():
         path = f"{prefix}{key}"
-        if isinstance(node, dict) and LEAF_KEYS & set(node):
+        if not prefix and key in SECTIONS:
+            problems.extend(_section_problems(key, node))
+        elif isinstance(node, dict) and LEAF_KEYS & set(node):
             try:
                 leaf = Leaf.model_validate(node)
             except ValidationError as exc:

@@ -3,6 +3,12 @@
 Defaults live in ``parameters.yaml`` (one tree, dated values, every leaf with unit, label and a source or an
 ``assumption`` label). A scenario file or ``--set path=value`` overrides values; every override is checked
 (path exists — closest path suggested otherwise —, unit, range) before any is applied.
+
+Values are dated: :meth:`ParameterSet.value_for_year` gives the value in force in a financial year, and an
+override can be dated (``--set path@2027-04-01=value``: the value holds from that date on). Base-year
+observations (``observed: true``) are identical in every Monte Carlo draw; derived leaves (``derived:``)
+are computed from the leaves they are derived from, never drawn; aliases (``funding.real_growth``) set
+every path they stand for.
 """
 
 from __future__ import annotations
@@ -13,7 +19,7 @@ import hashlib
 import json
 import math
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
@@ -24,11 +30,13 @@ import pandas as pd
 import yaml
 
 from devocare.errors import DevocareError, UnknownChoiceError
+from devocare.simulation import sampling
 from devocare.simulation.parameter_schema import check_tree
 
 #: Values in force for a run are those dated on or before the base year's first day.
 BASE_DATE = dt.date(2024, 4, 1)
-_Z80 = 1.2815515655446004  # the 90th percentile of a standard normal: [lo, hi] is an 80% interval
+#: An undated override holds in every year: it is dated at the start of time.
+_ALWAYS = dt.date(1900, 1, 1)
 _LEAF_KEYS = {"label", "unit", "values"}
 _UNITS = {"£bn", "£", "admissions", "fraction", "fraction per year", "£ per £", "count", "probability", "years"}
 _FRACTION_UNITS = {"fraction", "fraction per year", "probability"}
@@ -51,18 +59,32 @@ class Parameter:
     source: str
     assumption: bool
     uncertainty: dict[str, Any] | None = None
+    #: every dated value, (ISO date, value) in date order; the value in force in a year is the latest dated
+    #: on or before its first day
+    series: tuple[tuple[str, Any], ...] = ()
+    observed: bool = False  # a base-year observation: never drawn
+    derived: str | None = None  # name of the rule in DERIVED that computes it
 
     @property
     def distribution(self) -> str:
-        """Human-readable distribution ('fixed' where the value is not uncertain)."""
+        """Human-readable distribution ('fixed' where the value is not uncertain). Every distribution has its
+        median at the parameter's value (two-piece where the interval is not symmetric around it)."""
         u = self.uncertainty
         if u is None:
-            return "fixed"
+            return "derived" if self.derived else "observed (base year)" if self.observed else "fixed"
         if u["dist"] == "normal80":
-            return f"normal, 80% interval [{u['low']:g}, {u['high']:g}]"
+            return f"normal, 80% interval [{u['low']:g}, {u['high']:g}], median {self.value:g}"
         if u["dist"] == "uniform":
-            return f"uniform [{u['low']:g}, {u['high']:g}]"
-        return f"triangular [{u['low']:g}, {u['mode']:g}, {u['high']:g}]"
+            return f"uniform [{u['low']:g}, {u['high']:g}], median {self.value:g}"
+        return f"triangular [{u['low']:g}, {u['high']:g}], mode and median {self.value:g}"
+
+    def value_at(self, when: dt.date) -> Any:
+        """The value in force on ``when``: the latest dated on or before it."""
+        usable = [v for d, v in self.series if dt.date.fromisoformat(d) <= when]
+        if not usable:
+            first = self.series[0][0] if self.series else "?"
+            raise DevocareError(f"parameter {self.path}: no value dated on or before {when} (first: {first})")
+        return usable[-1]
 
 
 @dataclass(frozen=True)
@@ -71,11 +93,25 @@ class ParameterSet:
 
     params: dict[str, Parameter]
     overrides: dict[str, Any] = field(default_factory=dict)
+    #: declared correlations: (path, partner, rho), the path's draws follow the partner's stream with rho
+    correlations: tuple[tuple[str, str, float], ...] = ()
 
     def __getitem__(self, path: str) -> Any:
         if path not in self.params:
             raise UnknownChoiceError("parameter path", path, sorted(self.params))
         return self.params[path].value
+
+    def value_for_year(self, path: str, year: int | str) -> Any:
+        """The value of ``path`` in force in a financial year (``2027``, ``"2027/28"`` or ``"2027-04-01"``:
+        the value dated latest on or before the year's first day, 1 April)."""
+        if path not in self.params:
+            raise UnknownChoiceError("parameter path", path, sorted(self.params))
+        return self.params[path].value_at(year_start(year))
+
+    def series(self, path: str, first: int | str, years: int) -> list[Any]:
+        """Values of ``path`` in force in ``years`` consecutive financial years from ``first``."""
+        start = year_start(first).year
+        return [self.value_for_year(path, start + t) for t in range(years)]
 
     def uncertain(self) -> list[str]:
         """Paths of uncertain scalar parameters, in the fixed order draws are taken."""
@@ -83,7 +119,12 @@ class ParameterSet:
 
     def digest(self) -> str:
         """SHA-256 of the effective values and distributions: the parameter hash of a run record."""
-        blob = {p: [v.value, v.uncertainty] for p, v in sorted(self.params.items())}
+        blob: dict[str, Any] = {p: [v.value, v.uncertainty] for p, v in sorted(self.params.items())}
+        dated = {p: v.series for p, v in sorted(self.params.items()) if len(v.series) > 1}
+        if dated:  # only where a parameter changes over time, so digests of undated trees are unchanged
+            blob["__dated__"] = dated
+        if self.correlations:
+            blob["__correlations__"] = list(self.correlations)
         return hashlib.sha256(json.dumps(blob, sort_keys=True, default=str).encode()).hexdigest()
 
     def table(self) -> pd.DataFrame:
@@ -102,27 +143,55 @@ class ParameterSet:
         ]
         return pd.DataFrame(rows)
 
+    def draw(self, seed: int, draws: np.ndarray) -> dict[str, np.ndarray]:
+        """Values of every uncertain parameter for the draw numbers ``draws`` (draw 0: central values). Each
+        parameter's draws depend only on ``seed`` and its path (and, for a declared correlation, its
+        partner's path), so an override changes what it overrides and nothing else."""
+        specs = {}
+        for path in self.uncertain():
+            p = self.params[path]
+            assert p.uncertainty is not None
+            specs[path] = (float(p.value), p.uncertainty, p.valid_range)
+        return sampling.draw_scalars(specs, list(self.correlations), seed, np.asarray(draws))
+
     def sample(self, rng: np.random.Generator) -> dict[str, float]:
-        """One draw of every uncertain parameter from ``rng``, clipped to its valid range."""
+        """One independent draw of every uncertain parameter from ``rng`` (centred, clipped to its valid
+        range); Monte Carlo runs use :meth:`draw`, whose streams are per path."""
         out: dict[str, float] = {}
         for path in self.uncertain():
             p = self.params[path]
-            u = p.uncertainty
-            assert u is not None
-            if u["dist"] == "normal80":
-                mu, sd = (u["low"] + u["high"]) / 2, (u["high"] - u["low"]) / (2 * _Z80)
-                x = rng.normal(mu, sd)
-            elif u["dist"] == "uniform":
-                x = rng.uniform(u["low"], u["high"])
-            else:
-                x = rng.triangular(u["low"], u["mode"], u["high"]) if u["high"] > u["low"] else u["mode"]
+            assert p.uncertainty is not None
+            x = sampling.quantile(np.array([rng.random()]), float(p.value), p.uncertainty)[0]
             out[path] = float(min(max(x, p.valid_range[0]), p.valid_range[1]))
         return out
 
 
+def year_start(year: int | str | dt.date) -> dt.date:
+    """First day (1 April) of a financial year given as ``2027``, ``"2027/28"`` or an ISO date."""
+    if isinstance(year, dt.date):
+        return year
+    text = str(year).strip()
+    if re.fullmatch(r"\d{4}", text):
+        return dt.date(int(text), 4, 1)
+    if re.fullmatch(r"\d{4}/\d{2}", text):
+        return dt.date(int(text[:4]), 4, 1)
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise DevocareError(f"expected a financial year (2027, 2027/28) or a date (2027-04-01), got {year!r}") from None
+
+
+def _series(values: dict[Any, Any], path: str) -> tuple[tuple[str, Any], ...]:
+    try:
+        dated = sorted((dt.date.fromisoformat(str(k)), v) for k, v in values.items())
+    except ValueError as exc:
+        raise DevocareError(f"parameter {path}: values must be keyed by ISO dates: {exc}") from None
+    return tuple((d.isoformat(), v) for d, v in dated)
+
+
 def _value_at(values: dict[Any, Any], path: str) -> Any:
-    dated = sorted((dt.date.fromisoformat(str(k)), v) for k, v in values.items())
-    usable = [v for d, v in dated if d <= BASE_DATE]
+    dated = _series(values, path)
+    usable = [v for d, v in dated if dt.date.fromisoformat(d) <= BASE_DATE]
     if not usable:
         raise DevocareError(f"parameter {path}: no value dated on or before {BASE_DATE}")
     return usable[-1]
@@ -154,6 +223,8 @@ def _leaves(node: dict[str, Any], prefix: str = "") -> dict[str, dict[str, Any]]
     out: dict[str, dict[str, Any]] = {}
     for key, value in node.items():
         path = f"{prefix}{key}"
+        if not prefix and key in _TOP_LEVEL_NOT_LEAVES:
+            continue
         if isinstance(value, dict) and _LEAF_KEYS <= set(value):
             out[path] = value
         elif isinstance(value, dict):
@@ -161,6 +232,20 @@ def _leaves(node: dict[str, Any], prefix: str = "") -> dict[str, dict[str, Any]]
         else:
             raise DevocareError(f"parameter tree: {path} is neither a group nor a parameter leaf")
     return out
+
+
+#: Top-level keys of the tree that are not parameter groups.
+_TOP_LEVEL_NOT_LEAVES = {"correlations", "aliases"}
+
+#: Derived leaves: name → (inputs, rule). A derived leaf is computed from its inputs whenever they change
+#: (defaults or overrides) and is never drawn; an explicit override of it wins.
+DERIVED: dict[str, tuple[tuple[str, ...], Any]] = {
+    # elective and other acute spend = the acute total less emergency admissions × their unit cost
+    "acute_less_emergency": (
+        ("demand.acute_spend", "admissions.count", "admissions.unit_cost"),
+        lambda acute, count, unit: acute - count * unit / 1e9,
+    ),
+}
 
 
 def _build(path: str, leaf: dict[str, Any]) -> Parameter:
@@ -172,6 +257,13 @@ def _build(path: str, leaf: dict[str, Any]) -> Parameter:
     source = str(leaf.get("source") or leaf.get("note") or "")
     if leaf.get("assumption") and leaf.get("note") and leaf.get("source"):
         source = f"{leaf['source']} {leaf['note']}"
+    observed, derived = bool(leaf.get("observed", False)), leaf.get("derived")
+    uncertainty = _parse_uncertainty(leaf.get("uncertainty"), path)
+    if uncertainty is not None and (observed or derived):
+        kind = "a base-year observation (observed: true)" if observed else "derived"
+        raise DevocareError(f"parameter {path}: is {kind}, so it cannot carry an uncertainty")
+    if derived is not None and derived not in DERIVED:
+        raise UnknownChoiceError(f"derivation of parameter {path}", derived, sorted(DERIVED))
     param = Parameter(
         path=path,
         label=str(leaf["label"]),
@@ -180,9 +272,17 @@ def _build(path: str, leaf: dict[str, Any]) -> Parameter:
         valid_range=(lo, hi),
         source=source,
         assumption=bool(leaf.get("assumption", False)),
-        uncertainty=_parse_uncertainty(leaf.get("uncertainty"), path),
+        uncertainty=uncertainty,
+        series=_series(leaf["values"], path),
+        observed=observed,
+        derived=derived,
     )
     _check_range(param, param.value)
+    if uncertainty is not None and not uncertainty["low"] <= float(param.value) <= uncertainty["high"]:
+        raise DevocareError(
+            f"parameter {path}: value {param.value:g} lies outside its uncertainty [{uncertainty['low']:g}, "
+            f"{uncertainty['high']:g}]; draws are centred on the value"
+        )
     return param
 
 
@@ -199,16 +299,77 @@ def _check_range(param: Parameter, value: Any) -> None:
 
 
 @lru_cache(maxsize=1)
-def _default_tree() -> dict[str, Parameter]:
+def _raw_tree() -> dict[str, Any]:
     text = resources.files("devocare.simulation").joinpath("parameters.yaml").read_text(encoding="utf-8")
-    tree = yaml.safe_load(text)
-    check_tree(tree, BASE_DATE)  # every problem at once, by path (parameter_schema)
-    return {path: _build(path, leaf) for path, leaf in _leaves(tree).items()}
+    raw: dict[str, Any] = yaml.safe_load(text)
+    check_tree(raw, BASE_DATE)  # every problem at once, by path (parameter_schema)
+    return raw
+
+
+@lru_cache(maxsize=1)
+def _default_tree() -> dict[str, Parameter]:
+    params = {path: _build(path, leaf) for path, leaf in _leaves(_raw_tree()).items()}
+    return _derive(params, set())
+
+
+@lru_cache(maxsize=1)
+def _correlations() -> tuple[tuple[str, str, float], ...]:
+    """Declared correlations: each ``{between: [path, partner], rho, source | assumption}``."""
+    params = _default_tree()
+    out = []
+    for i, item in enumerate(_raw_tree().get("correlations") or []):
+        pair, rho = item.get("between"), item.get("rho")
+        if not isinstance(pair, list) or len(pair) != 2 or not isinstance(rho, int | float):
+            raise DevocareError(f"correlation {i}: needs between: [path, partner] and rho")
+        if not item.get("source") and not item.get("assumption"):
+            raise DevocareError(f"correlation {i}: needs a source or assumption: true")
+        for path in pair:
+            if path not in params or params[path].uncertainty is None:
+                raise DevocareError(f"correlation {i}: {path!r} is not an uncertain parameter")
+        if not -1.0 < float(rho) < 1.0:
+            raise DevocareError(f"correlation {i}: rho must lie strictly between -1 and 1, got {rho}")
+        out.append((str(pair[1]), str(pair[0]), float(rho)))  # the second follows the first's stream
+    return tuple(out)
+
+
+@lru_cache(maxsize=1)
+def aliases() -> dict[str, tuple[str, ...]]:
+    """Convenience paths that set several parameters at once: alias → the paths it sets (the alias itself
+    is a parameter too, kept so existing scripts and the engine's readers stay valid)."""
+    raw = _raw_tree().get("aliases") or {}
+    out = {str(k): tuple(str(p) for p in v) for k, v in raw.items()}
+    params = _default_tree()
+    for alias, paths in out.items():
+        for path in (alias, *paths):
+            if path not in params:
+                raise DevocareError(f"alias {alias}: unknown parameter path {path!r}")
+    return out
+
+
+def _derive(params: dict[str, Parameter], explicit: set[str]) -> dict[str, Parameter]:
+    """Recompute derived leaves from their inputs (base-year value and every dated value), except those
+    overridden explicitly."""
+    out = dict(params)
+    for path, p in params.items():
+        if p.derived is None or path in explicit:
+            continue
+        inputs, rule = DERIVED[p.derived]
+        dates = sorted({d for q in inputs for d, _ in out[q].series})
+        series = tuple(
+            (d, round(float(rule(*(out[q].value_at(dt.date.fromisoformat(d)) for q in inputs))), 9))
+            for d in dates
+            if all(dt.date.fromisoformat(out[q].series[0][0]) <= dt.date.fromisoformat(d) for q in inputs)
+        )
+        value = round(float(rule(*(out[q].value for q in inputs))), 9)
+        new = replace(p, value=value, uncertainty=None, series=series)
+        _check_range(new, value)
+        out[path] = new
+    return out
 
 
 def defaults() -> ParameterSet:
     """The cited default parameters."""
-    return ParameterSet(dict(_default_tree()))
+    return ParameterSet(dict(_default_tree()), {}, _correlations())
 
 
 def parameters() -> pd.DataFrame:
@@ -259,6 +420,9 @@ def parse_value(param: Parameter, text: Any) -> Any:
 def _flatten(node: Any, prefix: str = "") -> dict[str, Any]:
     if not isinstance(node, dict):
         return {prefix: node}
+    if node and prefix and all(isinstance(k, dt.date) or re.fullmatch(r"\d{4}(/\d{2})?", str(k)) for k in node):
+        # a dated series: {2027-04-01: value, ...} → path@date entries
+        return {f"{prefix}@{year_start(k).isoformat()}": v for k, v in node.items()}
     out: dict[str, Any] = {}
     for key, value in node.items():
         path = f"{prefix}.{key}" if prefix else str(key)
@@ -266,21 +430,45 @@ def _flatten(node: Any, prefix: str = "") -> dict[str, Any]:
     return out
 
 
+def _split_dated(key: str) -> tuple[str, dt.date | None]:
+    """``path@2027-04-01`` / ``path@2027/28`` / ``path@2027`` → (path, date); a plain path → (path, None)."""
+    path, sep, when = key.partition("@")
+    return path.strip(), (year_start(when) if sep else None)
+
+
 def with_overrides(base: ParameterSet, overrides: dict[str, Any]) -> ParameterSet:
-    """A new set with every override checked (path, unit, range) before any is applied."""
+    """A new set with every override checked (path, unit, range) before any is applied.
+
+    A key ``path@date`` sets the value in force from that date on (earlier values stay; later default
+    values are replaced); a plain ``path`` sets the value in every year. An alias sets every path it stands
+    for. An overridden parameter is fixed (not drawn); derived leaves follow their overridden inputs.
+    """
     params = dict(base.params)
     applied = dict(base.overrides)
-    for path, raw in overrides.items():
+    alias = aliases()
+    staged: list[tuple[str, dt.date | None, Any, int]] = []
+    for key, raw in overrides.items():
+        path, when = _split_dated(str(key))
         if path not in params:
             raise UnknownChoiceError("parameter path", path, sorted(params))
+        value = parse_value(params[path], raw)
+        for target in (path, *alias.get(path, ())):
+            _check_range(params[target], value)
+            staged.append((target, when, value, int(target == path)))
+    # undated overrides first, then dated ones in date order, so each holds from its date on; at the same
+    # date, a path named explicitly wins over an alias that also sets it
+    staged.sort(key=lambda s: (s[1] is not None, s[1] or _ALWAYS, s[3]))
+    for path, when, value, _explicit in staged:
         param = params[path]
-        value = parse_value(param, raw)
-        _check_range(param, value)
-        params[path] = Parameter(
-            param.path, param.label, param.unit, value, param.valid_range, param.source, param.assumption, None
-        )
-        applied[path] = value
-    return ParameterSet(params, applied)
+        start = when or _ALWAYS
+        kept = tuple((d, v) for d, v in param.series if dt.date.fromisoformat(d) < start)
+        series = (*kept, (start.isoformat(), value))
+        dated = replace(param, series=series)
+        in_force = dated.value_at(BASE_DATE) if start <= BASE_DATE or kept else value
+        params[path] = replace(dated, value=in_force, uncertainty=None)
+        applied[path if when is None else f"{path}@{start.isoformat()}"] = value
+    explicit = {k.partition("@")[0] for k in applied}
+    return ParameterSet(_derive(params, explicit), applied, base.correlations)
 
 
 def parse_set(items: list[str] | None) -> dict[str, str]:
@@ -350,9 +538,17 @@ def reference_markdown() -> str:
         '`python -c "from devocare.simulation.parameters import reference_markdown; print(reference_markdown())"`',
         "(a test keeps this page in step with the file). Values are those in force for the base year 2024/25;",
         "*distribution* is what Monte Carlo draws use (`[lo, hi]` normal = an 80% interval); *fixed* values do not",
-        "vary between draws. Rows marked **assumption** have no direct evidence and are labelled so in every run.",
+        "vary between draws; *observed (base year)* values are 2024/25 observations, identical in every draw;",
+        "*derived* values are computed from other rows (never drawn). Every distribution has its median at the",
+        "value (two-piece where the interval is not symmetric around it), and each parameter is drawn from its",
+        "own random stream, so overriding one leaves the others' draws unchanged. Later-dated values are listed",
+        "after the base-year value; `--set path@2027-04-01=value` overrides from a date on.",
+        "Rows marked **assumption** have no direct evidence and are labelled so in every run.",
         "Override any of them with `--set path=value` or a scenario file (see",
-        "[simulate-a-reform.md](../guides/simulate-a-reform.md)).",
+        "[simulate-a-reform.md](../guides/simulate-a-reform.md)). `funding.real_growth` is an alias: setting it",
+        "sets every `funding.growth.*` line too. Declared correlations between draws: "
+        + ("; ".join(f"`{b}` follows `{a}` (rho {r:g})" for b, a, r in _correlations()) or "none")
+        + ".",
         "",
         "The central `demand.spend.*` values, with emergency admissions as `admissions.count` ×",
         "`admissions.unit_cost`, are the base-year envelope of the block grants: the allocation engine's default",
@@ -368,8 +564,10 @@ def reference_markdown() -> str:
     ]
     for p in defaults().params.values():
         source = ("**assumption** — " if p.assumption else "") + p.source
+        later = [f"from {d}: {v}" for d, v in p.series if dt.date.fromisoformat(d) > BASE_DATE]
+        value = f"{p.value}" + (f" ({'; '.join(later)})" if later else "")
         lines.append(
-            f"| `{p.path}` | {cell(p.value)} | {cell(p.unit)} | {cell(p.distribution)} | {cell(p.label)} "
+            f"| `{p.path}` | {cell(value)} | {cell(p.unit)} | {cell(p.distribution)} | {cell(p.label)} "
             f"| {cell(source)} |"
         )
     return "\n".join(lines) + "\n"

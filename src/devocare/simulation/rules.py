@@ -23,11 +23,13 @@ from typing import Any
 import numpy as np
 
 from devocare import geography
+from devocare.architecture.schema import INCENTIVE_CRITERIA
 from devocare.errors import DevocareError
-from devocare.service_lines import ACUTE_LINES, LINE_IDS, UPSTREAM_LINES
+from devocare.service_lines import ACUTE_LINES, LINE_IDS, UPSTREAM_LINES, index
 
 L = len(LINE_IDS)
-CRITERIA = ("admissions_per_citizen", "chronic_inpatient", "readmissions_30d", "telemedicine", "it_integration")
+#: The incentive fund's criteria in the order the engine computes them: the schema's, stated once there.
+CRITERIA: tuple[str, ...] = INCENTIVE_CRITERIA
 
 
 def line_mask(lines: list[str] | tuple[str, ...]) -> np.ndarray:
@@ -55,10 +57,10 @@ class BudgetGroup:
     hospital_input_cap: float | None
     top_slice: float = 0.0
     criteria: np.ndarray = field(default_factory=lambda: np.zeros(len(CRITERIA), dtype=bool))
-    cofinancing_role: str = "none"  # payer | receiver | none
     acute_cost_borne: float = 0.0  # share of residents' acute cost this budget pays (1 holder, share payer)
     offset: int = 0  # first index of this group's budgets on the global budget axis
     H_full: np.ndarray | None = None  # (atoms, areas) membership before coverage; None where H is already that
+    corridor: tuple[float, float] | None = None  # risk corridor: (width as a share of allocation, centre share)
 
     @property
     def n(self) -> int:
@@ -68,9 +70,7 @@ class BudgetGroup:
     @property
     def pooled(self) -> bool:
         """One budget holding acute and upstream lines: the acute sector can capture upstream money."""
-        return bool(
-            self.lines[list(LINE_IDS).index("acute_non_elective")] and (self.lines & line_mask(UPSTREAM_LINES)).any()
-        )
+        return bool(self.lines[index("acute_non_elective")] and (self.lines & line_mask(UPSTREAM_LINES)).any())
 
     @property
     def incentive_strength(self) -> float:
@@ -249,7 +249,9 @@ def _groups_of(
         for pot in members:
             lines |= line_mask(list(_get(pot, "lines")))
         criteria = np.zeros(len(CRITERIA), dtype=bool)
-        if fund is not None:
+        tier = str(_get(members[0], "tier"))
+        paid = fund is not None and (_get(fund, "tiers") is None or tier in list(_get(fund, "tiers")))
+        if paid:
             criteria = np.array([c in list(_get(fund, "criteria")) for c in CRITERIA])
         groups.append(
             BudgetGroup(
@@ -263,16 +265,17 @@ def _groups_of(
                 H=H * weight[:, None],
                 H_full=None if bool(np.all(weight == 1.0)) else H,
                 area_codes=codes,
-                savings_retained=float(_get(money, "savings_retained", 0.0)),
-                overspend_borne_locally=float(_get(money, "overspend_borne_locally", 0.0)),
+                savings_retained=_risk_rule(arch_id, holder, members, money, "savings_retained"),
+                overspend_borne_locally=_risk_rule(arch_id, holder, members, money, "overspend_borne_locally"),
                 settlement_years=int(_get(money, "settlement_years", 1)),
                 indexation=float(_get(money, "indexation", 0.0)),
                 hospital_input_cap=None
                 if _get(money, "hospital_input_cap") is None
                 else float(_get(money, "hospital_input_cap")),
-                top_slice=float(_get(fund, "top_slice")) if fund is not None else 0.0,
+                top_slice=float(_get(fund, "top_slice")) if paid else 0.0,
                 criteria=criteria,
-                acute_cost_borne=1.0 if lines[list(LINE_IDS).index("acute_non_elective")] else 0.0,
+                acute_cost_borne=1.0 if lines[index("acute_non_elective")] else 0.0,
+                corridor=_corridor_of(arch_id, holder, members),
             )
         )
     for g in groups:
@@ -314,7 +317,6 @@ def _groups_of(
         cof_rule = CoFinancingRule(
             payer, receiver, float(_get(cof, "share")), cof_lines, float(_get(cof, "hospital_funding_to_local", 0.0))
         )
-        groups[payer].cofinancing_role, groups[receiver].cofinancing_role = "payer", "receiver"
         groups[payer].acute_cost_borne = cof_rule.share
         groups[receiver].acute_cost_borne = 1.0 - cof_rule.share
     reb = _get(money, "rebasing")
@@ -328,10 +330,37 @@ def _groups_of(
             ),
             None,
         )
-        away = next((i for i, g in enumerate(groups) if g.lines[list(LINE_IDS).index("acute_non_elective")]), None)
+        away = next((i for i, g in enumerate(groups) if g.lines[index("acute_non_elective")]), None)
         if toward is not None and away is not None and toward != away:
             reb_rule = RebasingRule(toward, away, float(_get(reb, "share_of_activity_shift")))
     return groups, cof_rule, reb_rule
+
+
+def _risk_rule(arch_id: str, holder: str, pots: list[object], money: object, name: str) -> float:
+    """A budget's ``savings_retained`` or ``overspend_borne_locally``: its pots' own value where they state one
+    (pots pooled into one budget must agree), else the money section's."""
+    own = {float(v) for v in (_get(p, name) for p in pots) if v is not None}
+    if len(own) > 1 or (own and any(_get(p, name) is None for p in pots)):
+        raise DevocareError(
+            f"architecture {arch_id!r}: pots {', '.join(str(_get(p, 'id')) for p in pots)} of {holder!r} form one "
+            f"budget and must state the same {name}"
+        )
+    return next(iter(own)) if own else float(_get(money, name, 0.0))
+
+
+def _corridor_of(arch_id: str, holder: str, pots: list[object]) -> tuple[float, float] | None:
+    """The risk corridor of one budget's pots as (width, centre share); pots pooled into one budget must agree."""
+    found = {
+        (float(_get(c, "width")), float(_get(c, "centre_share")))
+        for c in (_get(p, "risk_corridor") for p in pots)
+        if c is not None
+    }
+    if len(found) > 1 or (found and any(_get(p, "risk_corridor") is None for p in pots)):
+        raise DevocareError(
+            f"architecture {arch_id!r}: pots {', '.join(str(_get(p, 'id')) for p in pots)} of {holder!r} form one "
+            "budget and must state the same risk_corridor"
+        )
+    return next(iter(found)) if found else None
 
 
 def _pooling_of(arch: Any, groups: list[BudgetGroup], base: int) -> list[PoolingRule]:

@@ -14,15 +14,18 @@ import numpy as np
 import pandas as pd
 
 from devocare import extras
+from devocare.bounds import MAX_SEED
 from devocare.errors import DevocareError
-from devocare.simulation import montecarlo
+from devocare.service_lines import LINE_IDS, POPULATION_LINE, index
+from devocare.simulation import floors, montecarlo
 from devocare.simulation.backend import namespace
 from devocare.simulation.demand import BASE_YEAR, financial_years
 from devocare.simulation.distributed import Cancelled, run_on_dask
-from devocare.simulation.engine import FACTORS, BlockResult, run_block
-from devocare.simulation.inputs import Inputs, load_inputs
+from devocare.simulation.engine import FACTORS, BlockResult
+from devocare.simulation.inputs import load_inputs
+from devocare.simulation.montecarlo import run_one_block
 from devocare.simulation.parameters import ParameterSet, resolve
-from devocare.simulation.results import SimulationResult, _stats, spend_measures, waterfall_frame
+from devocare.simulation.results import SimulationResult, draw_statistics, spend_measures, waterfall_frame
 from devocare.simulation.rules import Rules, build_rules
 
 MAX_YEARS = 30
@@ -38,25 +41,6 @@ def _load_arch(arch: Any) -> Any:
 
         return shared_builtin(arch) if arch in builtin_ids() else load(arch)
     return arch
-
-
-def _central_values(params: ParameterSet) -> dict[str, Any]:
-    return {path: p.value for path, p in params.params.items()}
-
-
-def run_one_block(
-    model: dict[str, Any], block: np.ndarray, factors: frozenset[str] = frozenset(FACTORS), keep_atoms: bool = True
-) -> BlockResult:
-    """Sample a block's draws from the run's seed and run it (used in process and by Dask workers)."""
-    rules: Rules = model["rules"]
-    inputs: Inputs = model["inputs"]
-    params: ParameterSet = model["params"]
-    values = montecarlo.draw_values(params, block, model["seed"], model["years"], len(inputs.lads), rules.n_budgets)
-    xp = namespace(model["backend"])
-    atom_draws = keep_atoms and rules.atom_level == "lad" and int(model.get("draws", 0)) > 0
-    return run_block(
-        xp, inputs, rules, _central_values(params), values, model["years"], factors, keep_atoms, atom_draws=atom_draws
-    )
 
 
 def _check_args(years: int, draws: int, atoms: str) -> None:
@@ -99,7 +83,7 @@ def _atom_statistics(results: list[BlockResult]) -> dict[str, dict[str, np.ndarr
         for r in ordered:
             keep = r.draws > 0
             parts.append(r.atom_draws.pop(m)[keep])
-        out[m] = _stats(np.concatenate(parts))
+        out[m] = draw_statistics(np.concatenate(parts))
     return out
 
 
@@ -139,14 +123,15 @@ def simulate(
     total)`` is called after each block; setting ``cancel`` stops the run between blocks.
     """
     _check_args(years, draws, atoms)
-    if not isinstance(seed, int) or seed < 0:
-        raise DevocareError(f"seed must be a non-negative integer, got {seed!r}")
+    if not isinstance(seed, int) or not 0 <= seed <= MAX_SEED:
+        raise DevocareError(f"seed must be an integer from 0 to {MAX_SEED}, got {seed!r}")
     xp_name = backend
     namespace(xp_name)
-    params = resolve(overrides, scenario)
     architecture = _load_arch(arch)
+    param_overrides, param_scenario, floor_set = floors.split(overrides, scenario, str(architecture.id))
+    params = resolve(param_overrides, param_scenario)
     rules = build_rules(architecture, atoms)
-    inputs = load_inputs(atoms)
+    inputs = floors.apply(load_inputs(atoms), floor_set)
     if tuple(rules.atoms) != inputs.atoms:
         raise DevocareError("atom order of rules and inputs differ")  # pragma: no cover - geography invariant
     workers = 1
@@ -178,22 +163,19 @@ def simulate(
     wf = _waterfall(model, first) if waterfall else pd.DataFrame(columns=["measure", "step", "value"])
     budgets = pd.DataFrame(rules.budget_table())
     budgets["body"] = budgets["holder"] + ":" + budgets["area"].astype(str)
-    population = inputs.weighted_heads[0][:, -1]
+    population = inputs.weighted_heads[0][:, index(POPULATION_LINE)]
     record = run_record(
-        architecture,
         rules,
         params,
-        seed,
-        draws,
-        years,
-        atoms,
-        xp_name,
-        scheduler,
+        {"seed": seed, "draws": draws, "years": years, "atoms": atoms, "backend": xp_name, "scheduler": scheduler},
         scenario,
         gap,
         montecarlo.block_size(len(rules.atoms)),
         inputs.floor_source,
     )
+    record["floors"] = dict(zip(LINE_IDS, (float(x) for x in inputs.floors), strict=True))
+    if floor_set:
+        record["overrides"] = {**record["overrides"], **{f"{floors.PREFIX}.{k}": v for k, v in floor_set.items()}}
     return SimulationResult(
         rules.architecture,
         financial_years(BASE_YEAR, years),
@@ -211,21 +193,16 @@ def simulate(
 
 
 def run_record(
-    arch: Any,
     rules: Rules,
     params: ParameterSet,
-    seed: int,
-    draws: int,
-    years: int,
-    atoms: str,
-    backend: str,
-    scheduler: str | None,
+    options: dict[str, Any],
     scenario: Any,
     gap: float,
     block: int,
     floors: str,
 ) -> dict[str, Any]:
-    """What binds a result to its inputs: package version, data, architecture and parameter hashes, seed."""
+    """What binds a result to its inputs: package version, data, architecture and parameter hashes, seed;
+    ``options`` holds the run's seed, draws, years, atoms, backend and scheduler."""
     from devocare import __version__, data
 
     return {
@@ -237,13 +214,13 @@ def run_record(
         "parameter_hash": params.digest(),
         "overrides": {k: v for k, v in params.overrides.items()},
         "scenario": scenario if isinstance(scenario, dict) else (str(scenario) if scenario else None),
-        "seed": seed,
-        "draws": draws,
-        "years": years,
+        "seed": options["seed"],
+        "draws": options["draws"],
+        "years": options["years"],
         "base_year": BASE_YEAR,
-        "atoms": atoms,
-        "backend": backend,
-        "scheduler": scheduler,
+        "atoms": options["atoms"],
+        "backend": options["backend"],
+        "scheduler": options["scheduler"],
         "draw_block_size": block,
         "conservation_max_gap": gap,
         "minimum_service_levels": floors,

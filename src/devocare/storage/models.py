@@ -1,5 +1,8 @@
 """Tables of saved work: architectures (YAML text), scenarios (JSON payload) and runs (summary, run record,
-and the path of the run's result table in Parquet).
+and the path of the run's result table in Parquet); users (API tokens, hashed) and browser sessions.
+
+Every saved item has an owner (``owner_id``; NULL for the single local user) and may have a share token
+(an unguessable read-only link). Ids are never reused (``AUTOINCREMENT`` on SQLite, sequences on PostgreSQL).
 
 The migrations in ``devocare/storage/migrations`` create these tables; the models here must match them.
 """
@@ -9,7 +12,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, DateTime, Integer, String, Text
+from sqlalchemy import JSON, DateTime, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 
@@ -17,7 +20,40 @@ class Base(DeclarativeBase):
     """Declarative base of the saved-work tables."""
 
 
-class ArchitectureRow(Base):
+class Owned:
+    """Columns every saved item has: its owner and its read-only share token."""
+
+    __table_args__ = {"sqlite_autoincrement": True}
+    owner_id: Mapped[int | None] = mapped_column(Integer, nullable=True, index=True)
+    share_token: Mapped[str | None] = mapped_column(String(64), nullable=True, unique=True, index=True)
+
+
+class UserRow(Base):
+    """A user of a shared server: a name and the scrypt hash of their API token (never the token)."""
+
+    __tablename__ = "users"
+    __table_args__ = {"sqlite_autoincrement": True}
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    name: Mapped[str] = mapped_column(String(100), nullable=False, unique=True)
+    token_id: Mapped[str] = mapped_column(String(32), nullable=False, unique=True)
+    token_hash: Mapped[str] = mapped_column(String(200), nullable=False)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
+
+
+class SessionRow(Base):
+    """A browser session: the SHA-256 of the cookie's random value, its user and when it expires."""
+
+    __tablename__ = "sessions"
+
+    id_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(Integer, ForeignKey("users.id", ondelete="CASCADE"), nullable=False,
+                                         index=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
+
+
+class ArchitectureRow(Owned, Base):
     """A saved architecture: the user's YAML exactly as written, with its SHA-256 for run records."""
 
     __tablename__ = "architectures"
@@ -29,7 +65,7 @@ class ArchitectureRow(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
 
 
-class ScenarioRow(Base):
+class ScenarioRow(Owned, Base):
     """A saved scenario: a JSON object of parameter overrides and choices (architecture, years, draws...)."""
 
     __tablename__ = "scenarios"
@@ -40,7 +76,7 @@ class ScenarioRow(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
 
 
-class RunRow(Base):
+class RunRow(Owned, Base):
     """A saved simulation run: its summary and run record in the database, its result table as Parquet."""
 
     __tablename__ = "runs"

@@ -14,6 +14,7 @@ from devocare.web.api import router as api_router
 from devocare.web.jobs import JobManager
 from devocare.web.limits import BodySizeLimit
 from devocare.web.pages import router as pages_router
+from devocare.web.security import BrowserSafety
 from devocare.web.settings import WebSettings
 
 STATIC = Path(__file__).parent / "static"
@@ -44,7 +45,8 @@ def create_app(settings: WebSettings | None = None) -> FastAPI:
     app.include_router(api_router, prefix="/api/v1")
     app.include_router(pages_router)
     app.mount("/assets", StaticFiles(directory=STATIC), name="assets")
-    app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes, max_json_depth=settings.max_json_depth)
+    app.add_middleware(BrowserSafety, allowed_hosts=settings.allowed_hosts)  # outermost: runs first
     if settings.warm:
         import threading
 

@@ -11,7 +11,7 @@ import pandas as pd
 from fastapi import Request
 from fastapi.responses import Response
 
-from devocare.cli.output import _jsonable
+from devocare.jsonable import plain as _jsonable
 
 
 def records(df: pd.DataFrame) -> list[dict[str, Any]]:

@@ -1,35 +1,45 @@
-"""Request size limit as a pure ASGI middleware: rejects oversized bodies with 413 before a route reads them."""
+"""Request body limits as a pure ASGI middleware, applied before any route reads the body: size (413, also for
+bodies streamed without Content-Length) and the nesting depth of JSON (400), so no parser recurses without end.
+"""
 
 from __future__ import annotations
 
-import json
+import re
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from devocare.web.problems import PROBLEM_TYPE, problem_body
+from devocare.web.problems import send_problem
+
+_STRING = re.compile(rb'"(?:[^"\\]|\\.)*"', re.DOTALL)
+_BRACKET = re.compile(rb"[\[\]{}]")
 
 
 class BodyTooLarge(Exception):
-    """The streamed body passed the limit (bodies sent without Content-Length)."""
+    """The streamed body passed the limit (kept for callers that caught it)."""
+
+
+def json_depth(body: bytes) -> int:
+    """The deepest nesting of arrays and objects in a JSON text (strings skipped), without parsing it."""
+    depth = deepest = 0
+    for match in _BRACKET.finditer(_STRING.sub(b'""', body)):
+        if match.group() in (b"[", b"{"):
+            depth += 1
+            deepest = max(deepest, depth)
+        else:
+            depth -= 1
+    return deepest
 
 
 class BodySizeLimit:
-    """Reject request bodies over ``max_bytes``: at once by Content-Length, or while streaming otherwise."""
+    """Read the whole body first (at most ``max_bytes``; 413 beyond, however it is sent), check JSON bodies'
+    nesting against ``max_json_depth`` (400 beyond), then hand the body to the app."""
 
-    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
-        self.app, self.max_bytes = app, max_bytes
-
-    async def _reject(self, scope: Scope, send: Send) -> None:
-        body = json.dumps(problem_body(413, f"request body larger than {self.max_bytes} bytes",
-                                       scope.get("path", ""))).encode()
-        await send({"type": "http.response.start", "status": 413,
-                    "headers": [(b"content-type", PROBLEM_TYPE.encode()),
-                                (b"content-length", str(len(body)).encode()), (b"connection", b"close")]})
-        await send({"type": "http.response.body", "body": body})
+    def __init__(self, app: ASGIApp, max_bytes: int, max_json_depth: int = 32) -> None:
+        self.app, self.max_bytes, self.max_json_depth = app, max_bytes, max_json_depth
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        """Pass the request on, unless its body is (or turns out to be) over the limit."""
-        if scope["type"] != "http":
+        """Pass the request on with its body read and checked."""
+        if scope["type"] != "http" or scope["method"] in {"GET", "HEAD", "OPTIONS"}:
             await self.app(scope, receive, send)
             return
         headers = dict(scope.get("headers") or [])
@@ -40,28 +50,33 @@ class BodySizeLimit:
             except ValueError:
                 declared = self.max_bytes + 1
             if declared > self.max_bytes:
-                await self._reject(scope, send)
+                await send_problem(scope, send, 413, f"request body larger than {self.max_bytes} bytes")
                 return
+        chunks: list[bytes] = []
         received = 0
-        started = False
-
-        async def limited_receive() -> Message:
-            nonlocal received
+        while True:
             message = await receive()
-            if message["type"] == "http.request":
-                received += len(message.get("body", b""))
-                if received > self.max_bytes:
-                    raise BodyTooLarge
-            return message
+            if message["type"] == "http.disconnect":
+                return
+            chunk = message.get("body", b"")
+            received += len(chunk)
+            if received > self.max_bytes:
+                await send_problem(scope, send, 413, f"request body larger than {self.max_bytes} bytes")
+                return
+            chunks.append(chunk)
+            if not message.get("more_body", False):
+                break
+        body = b"".join(chunks)
+        if b"json" in headers.get(b"content-type", b"").lower() and json_depth(body) > self.max_json_depth:
+            await send_problem(scope, send, 400, f"JSON body nested deeper than {self.max_json_depth} levels")
+            return
+        replayed = False
 
-        async def tracking_send(message: Message) -> None:
-            nonlocal started
-            if message["type"] == "http.response.start":
-                started = True
-            await send(message)
+        async def replay() -> Message:
+            nonlocal replayed
+            if not replayed:
+                replayed = True
+                return {"type": "http.request", "body": body, "more_body": False}
+            return await receive()
 
-        try:
-            await self.app(scope, limited_receive, tracking_send)
-        except BodyTooLarge:
-            if not started:
-                await self._reject(scope, send)
+        await self.app(scope, replay, send)

@@ -19,6 +19,8 @@ PROBLEM_TYPE = "application/problem+json"
 
 TITLES = {
     400: "Bad request",
+    401: "Sign-in required",
+    403: "Forbidden",
     404: "Not found",
     405: "Method not allowed",
     409: "Conflict",
@@ -27,15 +29,57 @@ TITLES = {
     422: "Invalid input",
     429: "Too many requests",
     500: "Internal error",
+    503: "Service unavailable",
 }
+
+
+PROBLEM_SCHEMA: dict[str, Any] = {
+    "title": "Problem",
+    "type": "object",
+    "required": ["type", "title", "status", "detail"],
+    "properties": {
+        "type": {"type": "string"},
+        "title": {"type": "string"},
+        "status": {"type": "integer"},
+        "detail": {"type": "string"},
+        "instance": {"type": "string"},
+        "errors": {"type": "array", "items": {"type": "object", "properties": {
+            "field": {"type": "string"}, "in": {"type": "string"}, "message": {"type": "string"}}}},
+    },
+}
+"""RFC 9457 problem document, as the OpenAPI document declares it for every error response."""
+
+API_ERRORS = (400, 401, 403, 404, 409, 413, 415, 422, 429, 503)
+"""Error statuses any API operation may answer with (each an ``application/problem+json`` body)."""
+
+
+def problem_responses(codes: tuple[int, ...] = API_ERRORS) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI ``responses`` entries declaring each status with its problem+json body."""
+    ref = {"$ref": "#/components/schemas/Problem"}
+    return {code: {"description": TITLES.get(code, "Error"), "content": {PROBLEM_TYPE: {"schema": ref}}}
+            for code in codes}
+
+
+def declare_problem_schema(app: FastAPI) -> None:
+    """Add the Problem schema to the app's OpenAPI components (the error responses refer to it)."""
+    generate = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            schema = generate()
+            schema.setdefault("components", {}).setdefault("schemas", {})["Problem"] = PROBLEM_SCHEMA
+            _declare_page_limit(schema, app.state.settings.max_page_size)
+        return app.openapi_schema or {}
+
+    app.openapi = openapi  # type: ignore[method-assign]
 
 
 class ProblemError(Exception):
     """Raised by route code to answer with a problem document of a given status."""
 
-    def __init__(self, status: int, detail: str, **extra: Any) -> None:
+    def __init__(self, status: int, detail: str, headers: dict[str, str] | None = None, **extra: Any) -> None:
         super().__init__(detail)
-        self.status, self.detail, self.extra = status, detail, extra
+        self.status, self.detail, self.extra, self.headers = status, detail, extra, headers
 
 
 def problem_body(status: int, detail: str, instance: str = "", **extra: Any) -> dict[str, Any]:
@@ -53,6 +97,17 @@ def problem_response(status: int, detail: str, instance: str = "", headers: dict
     """A ``application/problem+json`` response."""
     return JSONResponse(problem_body(status, detail, instance, **extra), status_code=status,
                         media_type=PROBLEM_TYPE, headers=headers)
+
+
+async def send_problem(scope: Any, send: Any, status: int, detail: str) -> None:
+    """Answer with a problem document straight from ASGI middleware (before any route runs)."""
+    import json
+
+    body = json.dumps(problem_body(status, detail, scope.get("path", ""))).encode()
+    await send({"type": "http.response.start", "status": status,
+                "headers": [(b"content-type", PROBLEM_TYPE.encode()), (b"content-length", str(len(body)).encode()),
+                            (b"connection", b"close")]})
+    await send({"type": "http.response.body", "body": body})
 
 
 def _wants_html(request: Request) -> bool:
@@ -78,12 +133,65 @@ def _validation_errors(exc: RequestValidationError) -> list[dict[str, Any]]:
     return out
 
 
+def _declare_page_limit(schema: dict[str, Any], limit: int) -> None:
+    """Every ``page_size`` parameter's maximum is this server's page-size limit (the contract says it)."""
+    for operations in schema.get("paths", {}).values():
+        for operation in operations.values():
+            for param in operation.get("parameters", []) if isinstance(operation, dict) else []:
+                if param.get("name") == "page_size" and isinstance(param.get("schema"), dict):
+                    param["schema"]["maximum"] = min(param["schema"].get("maximum", limit), limit)
+
+
+def flat_routes(app: Any) -> list[Any]:
+    """Every route of the app with its path, methods and ``matches`` (included routers flattened)."""
+    out: list[Any] = []
+    for route in app.router.routes:
+        expand = getattr(route, "effective_route_contexts", None)
+        out.extend(expand() if callable(expand) else [route])
+    return out
+
+
+def _allowed_methods(request: Request) -> str:
+    """Every method the requested path answers to (a 405's ``Allow`` header lists them all)."""
+    from starlette.routing import Match
+
+    matched = [route for route in flat_routes(request.app)
+               if route.matches({**request.scope, "method": "GET"})[0] != Match.NONE]
+    # The most literal template wins, as in routing: /architectures/validate, not /architectures/{arch_id}.
+    fewest = min((getattr(r, "path", "").count("{") for r in matched), default=0)
+    methods: set[str] = set()
+    for route in matched:
+        if getattr(route, "path", "").count("{") == fewest:
+            methods |= set(getattr(route, "methods", None) or ())
+    if "GET" in methods:
+        methods.add("HEAD")
+    return ", ".join(sorted(methods))
+
+
 def install(app: FastAPI) -> None:
     """Register the handlers that turn every error into a problem document or an error page."""
+    declare_problem_schema(app)
 
     @app.exception_handler(ProblemError)
     async def _problem(request: Request, exc: ProblemError) -> Response:
-        return _respond(request, exc.status, exc.detail)
+        return _respond(request, exc.status, exc.detail, headers=exc.headers)
+
+    from sqlalchemy.exc import DBAPIError
+
+    from devocare.storage import DatabaseUnavailableError
+
+    @app.exception_handler(DatabaseUnavailableError)
+    async def _no_database(request: Request, exc: DatabaseUnavailableError) -> Response:
+        log.warning("saved-work database unavailable: %s", exc)
+        return _respond(request, 503, "The saved-work database is unavailable; try again shortly.",
+                        headers={"retry-after": "5"})
+
+    @app.exception_handler(DBAPIError)
+    async def _database_error(request: Request, exc: DBAPIError) -> Response:
+        # A lost connection, a locked or unreachable database: the server is unwell, not the request.
+        log.warning("database error on %s: %s", request.url.path, str(exc.orig or exc).splitlines()[0])
+        return _respond(request, 503, "The saved-work database is unavailable; try again shortly.",
+                        headers={"retry-after": "5"})
 
     @app.exception_handler(UnknownChoiceError)
     async def _unknown(request: Request, exc: UnknownChoiceError) -> Response:
@@ -109,7 +217,11 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> Response:
         detail = exc.detail if isinstance(exc.detail, str) else TITLES.get(exc.status_code, "Error")
-        return _respond(request, exc.status_code, detail, headers=getattr(exc, "headers", None))
+        headers = dict(getattr(exc, "headers", None) or {})
+        if exc.status_code == 405:
+            headers["allow"] = _allowed_methods(request)
+            headers.pop("Allow", None)
+        return _respond(request, exc.status_code, detail, headers=headers or None)
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> Response:

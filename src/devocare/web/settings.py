@@ -11,6 +11,11 @@ def _env_int(name: str, default: int) -> int:
     return int(value) if value and value.strip().isdigit() else default
 
 
+def _env_list(name: str, default: tuple[str, ...]) -> tuple[str, ...]:
+    value = os.environ.get(name)
+    return tuple(v.strip() for v in value.split(",") if v.strip()) if value else default
+
+
 @dataclass(frozen=True)
 class WebSettings:
     """Server limits; each can be set by an environment variable of the same name in capitals with a
@@ -35,3 +40,19 @@ class WebSettings:
     thread at start-up, so the first visitor does not wait for them (``devocare serve`` turns this on)."""
     database_url: str | None = field(default_factory=lambda: os.environ.get("DATABASE_URL"))
     """Where saved work goes (``devocare.storage.Store``); None: ``devocare.db`` in the working directory."""
+    auth: str = field(default_factory=lambda: os.environ.get("DEVOCARE_AUTH", "none"))
+    """``none``: one local user, no sign-in (the default). ``tokens``: a shared server; every saved item and
+    job belongs to the user whose API token (``devocare users add``) or browser session made it."""
+    allowed_hosts: tuple[str, ...] = field(default_factory=lambda: _env_list("DEVOCARE_ALLOWED_HOSTS", ("*",)))
+    """Host names the server answers to (400 otherwise), against DNS rebinding; ``*``: any.
+    ``devocare serve`` on a loopback address allows only localhost, 127.0.0.1 and ::1."""
+    max_json_depth: int = field(default_factory=lambda: _env_int("DEVOCARE_MAX_JSON_DEPTH", 32))
+    """Deepest nesting of arrays and objects accepted in a JSON body (400 beyond it)."""
+    spill_dir: str | None = field(default_factory=lambda: os.environ.get("DEVOCARE_SPILL_DIR"))
+    """Where finished jobs' result tables are written as Parquet (None: a temporary folder per server)."""
+
+    def __post_init__(self) -> None:
+        if self.auth not in {"none", "tokens"}:
+            from devocare.errors import DevocareError
+
+            raise DevocareError(f"auth must be 'none' or 'tokens', got {self.auth!r}")

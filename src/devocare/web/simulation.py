@@ -22,9 +22,12 @@ ATOM_COUNTS = {"lad": 296, "lsoa": 33_755}
 
 
 class SimulationRequest(BaseModel):
-    """What to simulate: an architecture (built-in id or ``saved:<id>``), horizon, draws, seed, overrides."""
+    """What to simulate: an architecture (built-in id or ``saved:<id>``), horizon, draws, seed, overrides.
 
-    model_config = ConfigDict(extra="forbid")
+    Strict types for JSON (``true`` is not a seed); the Simulate page's form text is validated with
+    ``strict=False``."""
+
+    model_config = ConfigDict(extra="forbid", strict=True)
     architecture: str = Field("status-quo-2023", max_length=120,
                               description="Built-in architecture id, or saved:<id> for a saved architecture.")
     years: int = Field(10, ge=1, le=30, description="Horizon in years from the base year.")
@@ -103,5 +106,7 @@ class SummaryCache:
 
 
 def client_id(request: Request) -> str:
-    """Who is asking, for the per-client job cap (the peer address)."""
-    return request.client.host if request.client else "unknown"
+    """Who is asking, for the per-client job cap (see :func:`devocare.web.auth.client_key`)."""
+    from devocare.web.auth import client_key
+
+    return client_key(request)

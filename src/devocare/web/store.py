@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 from fastapi import Path, Request
 
 from devocare.errors import DevocareError
+from devocare.web.auth import owner
 
 if TYPE_CHECKING:
     from devocare.storage import Store
@@ -43,12 +44,13 @@ def saved_item_id(ref: str) -> int:
 def saved_resolver(request: Request) -> Callable[[str], tuple[str, str]]:
     """What ``extends: saved:<id>`` may resolve to for this request: (YAML text, name) of a saved architecture.
 
-    The one place that decides which saved architectures a request may build on; file paths are never
-    resolved for text submitted over the web (see :func:`devocare.architecture.load_text`).
+    The one place that decides which saved architectures a request may build on: the requesting user's own
+    (another user's is not found); file paths are never resolved for text submitted over the web (see
+    :func:`devocare.architecture.load_text`).
     """
 
     def resolve(ref: str) -> tuple[str, str]:
-        saved = get_store(request).get_architecture(saved_item_id(ref))
+        saved = get_store(request).get_architecture(saved_item_id(ref), owner=owner(request))
         return saved.yaml_text, saved.name
 
     return resolve
@@ -62,6 +64,6 @@ def load_user_architecture(request: Request, text: str, name: str) -> Any:
 
 
 def load_saved_architecture(request: Request, ref: str) -> Any:
-    """The architecture saved as ``saved:<id>``, loaded from the store and validated."""
-    saved = get_store(request).get_architecture(saved_item_id(ref))
+    """The requesting user's architecture saved as ``saved:<id>``, loaded from the store and validated."""
+    saved = get_store(request).get_architecture(saved_item_id(ref), owner=owner(request))
     return load_user_architecture(request, saved.yaml_text, saved.name)

@@ -19,11 +19,15 @@ class Pagination:
     page: int
     page_size: int
 
-    def apply(self, df: pd.DataFrame, request: Request) -> dict[str, Any]:
-        """One page of ``df`` with total and links."""
+    def check(self, request: Request) -> None:
+        """400 if the page size is over the server's limit (every paginated list calls this first)."""
         limit = request.app.state.settings.max_page_size
         if self.page_size > limit:
             raise ProblemError(400, f"page_size {self.page_size} is over the limit of {limit}")
+
+    def apply(self, df: pd.DataFrame, request: Request) -> dict[str, Any]:
+        """One page of ``df`` with total and links."""
+        self.check(request)
         return page(df, request, self.page, self.page_size)
 
 

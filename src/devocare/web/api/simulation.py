@@ -10,6 +10,7 @@ from fastapi import APIRouter, Depends, Query, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from devocare.web.api.common import Pagination, pagination
+from devocare.web.auth import client_key, owner
 from devocare.web.frames import jsonable
 from devocare.web.jobs import Job
 from devocare.web.problems import ProblemError
@@ -17,7 +18,6 @@ from devocare.web.simulation import (
     SimulationRequest,
     SummaryCache,
     check_limits,
-    client_id,
     resolve_architecture,
     runner,
 )
@@ -48,32 +48,34 @@ def parameters() -> list[dict[str, Any]]:
 def start(request: Request, body: SimulationRequest) -> dict[str, Any]:
     """Start a background run; poll ``links.self`` for progress; DELETE it to cancel. Job size and the number
     of jobs per client are limited (422 and 429)."""
+    owner(request)
     check_limits(body, request.app.state.settings)
     arch = resolve_architecture(request, body.architecture)
-    job = request.app.state.jobs.submit(client_id(request), "simulation", body.model_dump(), runner(arch, body))
+    job = request.app.state.jobs.submit(client_key(request), "simulation", body.model_dump(), runner(arch, body),
+                                        owner=owner(request))
     return _job_view(job)
 
 
 @router.get("/simulations", summary="Your simulation jobs")
 def list_jobs(request: Request) -> list[dict[str, Any]]:
-    """This client's jobs, newest first."""
-    return [j.public() for j in request.app.state.jobs.list(client_id(request))]
+    """Your jobs, newest first."""
+    return [j.public() for j in request.app.state.jobs.list(owner(request))]
 
 
 @router.get("/simulations/{job_id}", summary="A job's progress and, when finished, its summary")
 def status(request: Request, job_id: str) -> dict[str, Any]:
     """Status, progress (done of total blocks) and the summary once finished."""
-    return _job_view(request.app.state.jobs.get(job_id))
+    return _job_view(request.app.state.jobs.get(job_id, owner(request)))
 
 
 @router.delete("/simulations/{job_id}", summary="Cancel a job")
 def cancel(request: Request, job_id: str) -> dict[str, Any]:
     """Ask the job to stop after its current block of draws."""
-    return _job_view(request.app.state.jobs.cancel(job_id))
+    return _job_view(request.app.state.jobs.cancel(job_id, owner(request)))
 
 
 def _finished(request: Request, job_id: str) -> Any:
-    job = request.app.state.jobs.get(job_id)
+    job = request.app.state.jobs.get(job_id, owner(request))
     if job.status != "finished":
         raise ProblemError(409, f"job {job_id} is {job.status}; results exist only for finished jobs")
     return job.result
@@ -83,7 +85,10 @@ def _finished(request: Request, job_id: str) -> Any:
 def table(request: Request, job_id: str, measure: str | None = Query(None, max_length=40),
           year: str | None = Query(None, max_length=7), pages: Pagination = Depends(pagination)) -> dict[str, Any]:
     """Rows of (architecture, draw or statistic, year, body, atom, line, measure, value), filtered, paginated."""
-    frame = _finished(request, job_id).table
+    result = _finished(request, job_id)
+    if hasattr(result, "read"):  # spilled to Parquet: read only the rows asked for
+        return pages.apply(result.read(measure=measure, year=year), request)
+    frame = result.table
     if measure is not None:
         frame = frame[frame["measure"] == measure]
     if year is not None:
@@ -111,7 +116,7 @@ def save(request: Request, job_id: str, body: SaveRun) -> dict[str, Any]:
 
     result = _finished(request, job_id)
     item_id = get_store(request).save_run(body.name, jsonable(result.summary), jsonable(result.run_record),
-                                          pd.DataFrame(result.table))
+                                          pd.DataFrame(result.table), owner=owner(request))
     return {"id": item_id, "url": f"/saved/runs/{item_id}"}
 
 
@@ -120,6 +125,7 @@ def simulate_now(request: Request, response: Response, body: SimulationRequest) 
     """Synchronous run (no waterfall) for requests within the job limits; deterministic requests are answered
     from a cache of earlier identical runs (``x-devocare-cache: hit``)."""
     settings = request.app.state.settings
+    owner(request)  # on a shared server, only signed-in users run simulations
     check_limits(body, settings)
     key = body.key()
     cached = _summaries.get(key) if not body.architecture.startswith("saved:") else None
@@ -127,8 +133,8 @@ def simulate_now(request: Request, response: Response, body: SimulationRequest) 
         response.headers["x-devocare-cache"] = "hit"
         return cached
     arch = resolve_architecture(request, body.architecture)
-    job = request.app.state.jobs.submit(client_id(request), "simulation", body.model_dump(),
-                                        runner(arch, body, waterfall=False))
+    job = request.app.state.jobs.submit(client_key(request), "simulation", body.model_dump(),
+                                        runner(arch, body, waterfall=False), owner=owner(request))
     job.wait()
     if job.status != "finished":
         raise ProblemError(400 if job.status == "failed" else 409, job.error or f"run {job.status}")

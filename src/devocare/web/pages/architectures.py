@@ -11,6 +11,7 @@ from fastapi.responses import RedirectResponse, Response
 
 from devocare.errors import DevocareError
 from devocare.web import cache, charts, render
+from devocare.web.auth import owner, viewer
 from devocare.web.problems import ProblemError
 from devocare.web.store import ItemId, get_store, load_saved_architecture, load_user_architecture, saved_resolver
 
@@ -36,6 +37,12 @@ METRIC_LABELS = {
     "running_cost_gbp": "Running costs, £",
     "spend_gbp": "Spend covered, £",
     "bodies": "Bodies", "functions": "Function assignments",
+    "commissioning_population_out_of_hospital": "Figure 10: residents of the area commissioning out-of-hospital care",
+    "commissioning_population_hospital": "Figure 10: residents of the area commissioning hospital care",
+    "pathway_budget_holders": "Figure 10: budget holders on one resident's pathway",
+    "population_with_deal_share": "Figure 10: residents in an area with a devolution deal (2025)",
+    "central_headcount_planned": "Central headcount at the end of its planned path",
+    "accountability_investment_gbp": "Funding for place scrutiny and citizen voice, £ a year",
 }
 COMPARE_CHART = ["centralism_index", "spend_devolved_share", "population_devolved_share", "board_elected_share",
                  "coterminosity"]
@@ -62,6 +69,14 @@ def load_reference(request: Request, ref: str) -> Any:
     return architecture.load(ref)
 
 
+def _short_label(name: str, width: int = 18) -> str:
+    """A body's name as a node label: wrapped to two short lines (the full name is in the hover text)."""
+    import textwrap
+
+    lines = textwrap.wrap(str(name), width) or [str(name)]
+    return "<br>".join(lines[:2]) + ("…" if len(lines) > 2 else "")
+
+
 def graph_figure(graph: dict[str, Any], link: str) -> tuple[dict[str, Any], pd.DataFrame, pd.DataFrame]:
     """The accountability graph laid out by tier (rows) for Plotly, plus its nodes and edges tables."""
     nodes = pd.DataFrame(graph["nodes"])
@@ -73,7 +88,7 @@ def graph_figure(graph: dict[str, Any], link: str) -> tuple[dict[str, Any], pd.D
     nodes["x"] = (nodes["x"] + 0.5) / (width + 1)
     nodes.loc[nodes.groupby("row")["x"].transform("count") == 1, "x"] = 0.5
     nodes["y"] = -nodes["row"]
-    nodes["label"] = nodes["id"]
+    nodes["label"] = nodes["name"].map(_short_label)
     nodes["textposition"] = ["top center" if i % 2 == 0 else "bottom center" for i in nodes.groupby("row").cumcount()]
     nodes["hover"] = (nodes["name"] + "<br>" + nodes["kind"] + ", " + nodes["tier"] + ", leadership: "
                       + nodes["leadership"]
@@ -185,7 +200,7 @@ def architectures_list(request: Request) -> Response:
     archs = [architecture.load(i) for i in ids]
     cards = [{"id": a.id, "name": a.name, "description": a.description, "as_of": a.as_of} for a in archs]
     try:
-        saved = get_store(request).list_architectures(limit=100)
+        saved = get_store(request).list_architectures(limit=100, owner=viewer(request))
     except DevocareError:
         saved = []
     return render.page(request, "architectures.html", "Architectures", "architectures",
@@ -227,15 +242,16 @@ async def upload(request: Request, name: str = Form(..., min_length=1, max_lengt
             raise DevocareError("architecture file is not UTF-8 text") from None
     if not text.strip():
         raise DevocareError("give an architecture as a YAML file or in the text box")
+    who = owner(request)
     load_user_architecture(request, text, name)
-    item_id = get_store(request).save_architecture(name, text, saved=saved_resolver(request))
+    item_id = get_store(request).save_architecture(name, text, saved=saved_resolver(request), owner=who)
     return RedirectResponse(f"/architectures/saved/{item_id}", status_code=303)
 
 
 @router.post("/saved/architectures/{item_id}/delete")
 def delete_saved(request: Request, item_id: ItemId) -> Response:
     """Delete a saved architecture."""
-    get_store(request).delete_architecture(item_id)
+    get_store(request).delete_architecture(item_id, owner=owner(request))
     return RedirectResponse("/saved", status_code=303)
 
 
@@ -285,7 +301,7 @@ def compare(request: Request, arch: list[str] = Query(default=[], max_length=8))
 
 def _saved(request: Request) -> list[Any]:
     try:
-        return get_store(request).list_architectures(limit=50)
+        return get_store(request).list_architectures(limit=50, owner=viewer(request))
     except DevocareError:
         return []
 

@@ -3,6 +3,7 @@ and cancel; results as fan charts, a map, a waterfall and sortable tables. The U
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 from urllib.parse import urlencode
 
@@ -14,9 +15,10 @@ from pydantic import ValidationError
 from devocare.errors import DevocareError
 from devocare.reports.charts import fan_quantiles
 from devocare.web import cache, charts, render
+from devocare.web.auth import client_key, owner, viewer
 from devocare.web.frames import summary_frame
 from devocare.web.problems import ProblemError
-from devocare.web.simulation import SimulationRequest, check_limits, client_id, resolve_architecture, runner
+from devocare.web.simulation import SimulationRequest, check_limits, resolve_architecture, runner
 from devocare.web.store import get_store
 
 router = APIRouter()
@@ -33,18 +35,19 @@ def _text(value: Any) -> str:
 
 
 def architecture_choices(request: Request) -> list[tuple[str, str]]:
-    """Built-in architectures, then saved ones as ``saved:<id>``."""
+    """Built-in architectures, then the viewer's saved ones as ``saved:<id>``."""
     from devocare.architecture import builtin_ids
 
     out = [(a, a) for a in builtin_ids()]
     try:
-        out += [(f"saved:{s.id}", f"Saved: {s.name}") for s in get_store(request).list_architectures(limit=50)]
+        out += [(f"saved:{s.id}", f"Saved: {s.name}")
+                for s in get_store(request).list_architectures(limit=50, owner=viewer(request))]
     except DevocareError:
         pass
     return out
 
 
-def parameter_rows(request: Request) -> tuple[pd.DataFrame, dict[str, str], dict[str, str]]:
+def parameter_rows(values: Mapping[str, str]) -> tuple[pd.DataFrame, dict[str, str], dict[str, str]]:
     """The parameter table, the submitted text per path, and the overrides (submitted text ≠ default)."""
     from devocare.simulation import parameters
 
@@ -53,7 +56,7 @@ def parameter_rows(request: Request) -> tuple[pd.DataFrame, dict[str, str], dict
     overrides: dict[str, str] = {}
     for path, value in zip(table["path"].astype(str), table["value"], strict=True):
         default = _text(value)
-        text = request.query_params.get(f"p.{path}", default).strip()[:200]
+        text = str(values.get(f"p.{path}", default)).strip()[:200]
         submitted[path] = text
         if text != default:
             overrides[path] = text
@@ -85,9 +88,13 @@ def results_context(result: Any, map_measure: str) -> tuple[dict[str, Any], dict
                else charts.lines(frame, "year", "p50", label + " (central run)", ytitle=label))
         fans.append({"id": f"fan-{measure}", "figure": fig, "label": label})
     context["fans"] = fans
-    table = result.table
     horizon = result.years[-1]
-    atoms = table[(table["atom"].notna()) & (table["year"] == horizon) & (table["draw"] == 0)]
+    if hasattr(result, "read"):  # spilled to Parquet: read only the horizon's central run
+        table = result.read(year=horizon, draw=0)
+    else:
+        table = result.table
+        table = table[(table["year"] == horizon) & (table["draw"] == 0)]
+    atoms = table[table["atom"].notna()]
     by_atom = atoms.groupby(["atom", "measure"], observed=True)["value"].sum().unstack("measure").reset_index()
     names = cache.areas(result.atom_level if result.atom_level in cache.BOUNDARIES else "lad")[["code", "name"]]
     by_atom = names.merge(by_atom.rename(columns={"atom": "code"}), on="code", how="right")
@@ -97,7 +104,7 @@ def results_context(result: Any, map_measure: str) -> tuple[dict[str, Any], dict
         label = dict(MAP_MEASURES).get(map_measure, map_measure)
         context["map"] = charts.choropleth(by_atom, result.atom_level, map_measure, f"{label} by area, {horizon}",
                                            colorbar=label, link="/area?area={code}")
-    bodies = table[(table["body"].notna()) & (table["year"] == horizon) & (table["draw"] == 0)]
+    bodies = table[table["body"].notna()]
     by_body = bodies.pivot_table(index="body", columns="measure", values="value", aggfunc="sum",
                                  observed=True).reset_index()
     datasets["budgets_at_horizon"] = by_body
@@ -119,53 +126,91 @@ def results_context(result: Any, map_measure: str) -> tuple[dict[str, Any], dict
     return context, datasets
 
 
+FIELDS = {"arch": ("reform-aco-2024", 120), "years": ("10", 3), "draws": ("50", 7), "seed": ("0", 10),
+          "map_measure": ("spent", 30)}
+"""Form fields of the Simulate page: default and longest accepted text."""
+
+
 @router.get("/simulate")
-def simulate_page(request: Request, arch: str = Query("reform-aco-2024", max_length=120),
-                  years: str = Query("10", max_length=3), draws: str = Query("50", max_length=7),
-                  seed: str = Query("0", max_length=10), map_measure: str = Query("spent", max_length=30),
-                  run: str = Query("", max_length=1)) -> Response:
-    """The simulate form; with ``run=1`` the run itself (started once, then followed on reload)."""
+def simulate_page(request: Request, run: str = Query("", max_length=1)) -> Response:
+    """The simulate form; with ``run=1`` (the address a run redirects to) the run started by the form, found
+    again by its inputs. A GET never starts a run: an address whose run is not in memory offers the button."""
+    return _view(request, request.query_params, start=False, follow=run == "1")
+
+
+@router.post("/simulate")
+async def start_simulation(request: Request) -> Response:
+    """Start the run the form describes, then redirect to its address (``run=1``), which follows it."""
+    form = await request.form()
+    fields = [(k, v) for k, v in form.multi_items() if isinstance(v, str) and k not in {"run", "download"}]
+    values = dict(fields)
+    response = _view(request, values, start=True, follow=True)
+    if response.status_code != 200 or not getattr(response, "started", False):
+        return response
+    return RedirectResponse("/simulate?" + urlencode([*fields, ("run", "1")]), status_code=303)
+
+
+def _view(request: Request, values: Mapping[str, str], start: bool, follow: bool) -> Response:
     errors: dict[str, str] = {}
     context: dict[str, Any] = {}
     datasets: dict[str, pd.DataFrame] = {}
-    table, submitted, overrides = parameter_rows(request)
-    form = {"arch": arch, "years": years, "draws": draws, "seed": seed, "map_measure": map_measure}
+    form = {}
+    for name, (default, longest) in FIELDS.items():
+        text = str(values.get(name, default))
+        if len(text) > longest:
+            errors[name] = f"at most {longest} characters (got {len(text)})"
+            text = text[:longest]
+        form[name] = text
+    table, submitted, overrides = parameter_rows(values)
     req: SimulationRequest | None = None
     try:
-        req = SimulationRequest.model_validate({"architecture": arch, "years": years, "draws": draws, "seed": seed,
-                                                "overrides": overrides})
+        req = SimulationRequest.model_validate({"architecture": form["arch"], "years": form["years"],
+                                                "draws": form["draws"], "seed": form["seed"],
+                                                "overrides": overrides}, strict=False)
     except ValidationError as exc:
         for err in exc.errors():
             field = {"architecture": "arch"}.get(str(err["loc"][0]), str(err["loc"][0]))
             errors[field] = f"{err['msg']} (got {str(err.get('input'))[:40]!r})"
-    if req is not None and run == "1":
+    started = False
+    if req is not None and not errors and (start or follow):
         try:
-            check_limits(req, request.app.state.settings)
-            resolved = resolve_architecture(request, req.architecture)
-            job = request.app.state.jobs.submit(client_id(request), "simulation", req.model_dump(),
-                                                runner(resolved, req), key=req.key())
-            context["job"] = job
-            if job.status == "finished":
-                more, datasets = results_context(job.result, map_measure)
-                context.update(more)
-            elif job.status == "failed":
-                errors["arch" if not overrides else "parameters"] = job.error or "the run failed"
+            who = owner(request)
+            job = request.app.state.jobs.find(req.key(), who)
+            if job is None and start:
+                check_limits(req, request.app.state.settings)
+                resolved = resolve_architecture(request, req.architecture)
+                job = request.app.state.jobs.submit(client_key(request), "simulation", req.model_dump(),
+                                                    runner(resolved, req), key=req.key(), owner=who)
+                started = True
+            if job is None:
+                context["not_in_memory"] = True
+            else:
+                context["job"] = job
+                if job.status == "finished":
+                    more, datasets = results_context(job.result, form["map_measure"])
+                    context.update(more)
+                elif job.status == "failed":
+                    errors["arch" if not overrides else "parameters"] = job.error or "the run failed"
         except ProblemError as exc:
+            if exc.status == 401:
+                raise
             errors["draws" if "cells" in exc.detail or "draws" in exc.detail else "arch"] = exc.detail
         except DevocareError as exc:
             errors["parameters" if "parameter" in str(exc) else "arch"] = str(exc)
     params = table.assign(current=table["path"].map(submitted))
-    return render.page(
+    response = render.page(
         request, "simulate.html", "Simulate", "simulate", datasets=datasets, form=form, errors=errors,
         architectures=architecture_choices(request), parameters=params, overrides=overrides,
         map_measures=MAP_MEASURES, status_url=(f"/api/v1/simulations/{context['job'].id}" if "job" in context
-                                               else ""), **context)
+                                               else ""), status_code=400 if errors and start else 200, **context)
+    response.started = started  # type: ignore[attr-defined]
+    return response
 
 
 @router.post("/simulate/jobs/{job_id}/cancel")
 def cancel_job(request: Request, job_id: str, back: str = Form("/simulate", max_length=4000)) -> Response:
     """Cancel a running job, then go back to the form (without ``run=1``)."""
-    request.app.state.jobs.cancel(job_id)
+    request.app.state.jobs.cancel(job_id, owner(request))
     target = back if back.startswith("/simulate") else "/simulate"
     return RedirectResponse(target.replace("run=1", "run="), status_code=303)
 
@@ -173,13 +218,14 @@ def cancel_job(request: Request, job_id: str, back: str = Form("/simulate", max_
 @router.post("/simulate/jobs/{job_id}/save")
 def save_run(request: Request, job_id: str, name: str = Form(..., min_length=1, max_length=200)) -> Response:
     """Save a finished run (summary, run record, result table) and open it under Saved work."""
-    job = request.app.state.jobs.get(job_id)
+    who = owner(request)
+    job = request.app.state.jobs.get(job_id, who)
     if job.status != "finished":
         raise ProblemError(409, f"job {job_id} is {job.status}; only finished runs can be saved")
     from devocare.web.frames import jsonable
 
     item_id = get_store(request).save_run(name, jsonable(job.result.summary), jsonable(job.result.run_record),
-                                          pd.DataFrame(job.result.table))
+                                          pd.DataFrame(job.result.table), owner=who)
     return RedirectResponse(f"/saved/runs/{item_id}", status_code=303)
 
 
@@ -190,10 +236,15 @@ def save_scenario(request: Request, name: str = Form(..., min_length=1, max_leng
     from urllib.parse import parse_qsl
 
     payload = {k: v for k, v in parse_qsl(query, keep_blank_values=False) if k not in {"run", "download"}}
-    item_id = get_store(request).save_scenario(name, {"page": "simulate", "query": payload})
+    item_id = get_store(request).save_scenario(name, {"page": "simulate", "query": payload}, owner=owner(request))
     return RedirectResponse(f"/saved?saved_scenario={item_id}", status_code=303)
 
 
-def scenario_url(payload: dict[str, Any]) -> str:
-    """The Simulate URL that restores a saved scenario."""
-    return "/simulate?" + urlencode(payload.get("query", {}))
+def scenario_url(payload: Any) -> str | None:
+    """The Simulate URL that restores a saved scenario; None when the payload is not a Simulate form's
+    choices (scenarios saved through the API may hold any JSON object; stored ones may be malformed)."""
+    query = payload.get("query") if isinstance(payload, dict) else None
+    if not isinstance(query, dict):
+        return None
+    pairs = [(str(k), str(v)) for k, v in query.items() if isinstance(v, str | int | float)]
+    return "/simulate?" + urlencode(pairs)

@@ -1,0 +1,132 @@
+"""Typed state of a block of draws: what is fixed for the block (:class:`Block`), what a year hands to the
+next (:class:`Carried`) and one year's flows (:class:`Flows`). The steps of :mod:`devocare.simulation.steps`
+read and write these and nothing else."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from devocare.simulation.atoms import AtomYear
+from devocare.simulation.backend import RunMatrix
+
+
+@dataclass
+class BudgetRules:
+    """Per-budget money rules on the backend, each (B,) unless stated: the fields a year's steps read."""
+
+    holds: Any  # (L, B) 1 where budget b holds line l
+    savings_retained: Any
+    overspend_borne: Any
+    bearer: Any  # 1 where the budget bears overspends (cuts follow a negative reserve)
+    reinvestor: Any  # 1 where it keeps savings and holds upstream lines
+    up_holds: Any  # (L, B) upstream lines held
+    criteria: list[Any]  # per incentive criterion: (B,) 1 where the fund pays on it
+    floors: Any  # (L,) minimum need-adjusted spend ratio per line
+    corridor: Any  # (B,) risk-corridor width as a share of allocation (inf: no corridor)
+    corridor_centre_share: Any  # (B,) share of a result beyond the corridor taken by the centre
+
+
+@dataclass
+class Block:
+    """What every year of a block needs and no year changes: backend, parameters, switches, rules."""
+
+    xp: Any
+    arch: str
+    prep: Any  # engine.Prepared
+    rules: BudgetRules
+    fixed: dict[str, Any]
+    p: dict[str, Any]  # parameter path → (D,)
+    col: dict[str, Any]  # parameter path → (D, 1)
+    D: int
+    A: int
+    L: int
+    B: int
+    years: int
+    n_proj: int
+    heads: Any  # (projected years, L, A) sorted atoms, backend
+    runs: RunMatrix
+    atom_stage: Any  # atoms.GenericAtoms | atoms.FusedAtoms
+    cost_per_head: Any  # (D, L)
+    pop_growth: Any
+    ageing: Any
+    nd: Any  # (D, L) non-demographic growth
+    central: Any  # (D, 1) 1 for the central draw
+    live: Any  # (D, 1) 1 for Monte Carlo draws
+    any_eff: bool
+    obl_any: bool
+    top_any: bool
+    reinvesting: bool
+    pooling: bool
+    corridor_any: bool
+    eff_runs: Any  # (L, runs)
+    noise: Any  # (D, years, B, 3) criteria noise
+    alloc: Any  # (years, B) allocation before rebasing
+    fund: Any  # (years, B) incentive fund held back
+    grant: Any  # (years, B) block grant
+    pool_out: Any
+    pool_in: Any
+    cof: list[tuple[str, np.ndarray, Any, Any, float]]
+    reb: list[tuple[str, Any, Any, float, int]]
+    max_cut: float  # behaviour.max_cut_share
+    keep: bool  # keep the central draw's atom detail
+    c0: int
+    atom_draws: bool
+    check: bool
+
+
+@dataclass
+class Carried:
+    """State a year hands to the next: reserves, cuts, the readmission walk, last year's incentive
+    measures, rebasing sums and the emergency cost avoided last year."""
+
+    reserves: Any
+    cut: Any
+    walk: Any
+    rebase: dict[str, Any]
+    rebase_b: dict[str, Any]
+    last_avoided: Any
+    prev_adm: Any = None
+    prev_readm: Any = None
+    max_gap: float = 0.0
+
+
+@dataclass
+class Flows:
+    """One year's flows, filled step by step (arrays (D, B) per budget unless stated)."""
+
+    t: int
+    ty: int
+    eff_lr: Any = None  # (D, L, runs) efficiency factor, None where no budget saves
+    cut_lr: Any = None  # (D, L, runs) cut factor after overspends, None where no budget bears them
+    factor_lr: Any = None  # their product
+    year: AtomYear | None = None
+    spent_lr: Any = None  # (D, L, runs)
+    spent_lb: Any = None  # (D, L, B)
+    demand_lb: Any = None  # (D, L, B)
+    reinvest: Any = None
+    reinvest_lr: Any = None
+    rate_lr: Any = None
+    alloc_b: Any = None
+    t_in: Any = None
+    t_out: Any = None
+    counts_r: Any = None  # (4, D, runs): admissions, avoided, avoidable, population
+    adm_b: Any = None
+    avoided_b: Any = None
+    avoidable_b: Any = None
+    pop_b: Any = None
+    spent_b: Any = None
+    need_b: Any = None
+    fund: Any = None
+    kept: Any = None
+    paid: Any = None
+    to_res: Any = None
+    returned: Any = None
+    borne: Any = None
+    support: Any = None
+    change: Any = None
+    breached: Any = None
+    flag: Any = None
+    extra: dict[str, Any] = field(default_factory=dict)

@@ -1,0 +1,244 @@
+"""The steps of a simulated year, in order. Each is a small function of the block's fixed state, the state
+carried across years and the year's flows, and names the change factor of the waterfall it belongs to
+(``None`` where it only moves money that the factors already decided). The engine runs :data:`STEPS` in
+order every year; the per-atom reference follows the same list.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+from devocare.service_lines import POPULATION_LINE, index
+from devocare.simulation import balance, behaviour, cofinancing, demand, incentives
+from devocare.simulation.backend import segment_sum, set_line, to_numpy
+from devocare.simulation.state import Block, Carried, Flows
+
+POP = index(POPULATION_LINE)
+CONSERVATION_TOLERANCE = 1e-9
+
+
+class ConservationError(AssertionError):
+    """Money was created or lost (or a flow is not a finite number): a bug in the engine, never bad input."""
+
+
+@dataclass(frozen=True)
+class Step:
+    """One named step of a year and the waterfall factor it belongs to."""
+
+    name: str
+    factors: tuple[str, ...]  # waterfall change factors whose switch acts in this step
+    run: Callable[[Block, Carried, Flows], None]
+
+
+def efficiency_and_cuts(b: Block, c: Carried, f: Flows) -> None:
+    """Run-level spend factors: efficiency of budgets that keep savings and bear overspends (ramped in),
+    and cuts that follow a negative reserve (every atom of a run has the same budgets)."""
+    if b.any_eff:
+        ramp = float(b.fixed["behaviour.efficiency_ramp_years"])
+        saving = behaviour.efficiency(b.p["behaviour.efficiency_saving"], ramp, f.t)
+        f.eff_lr = 1.0 - saving[:, None, None] * (b.eff_runs[None, :, :])
+    if b.obl_any:
+        f.cut_lr = 1.0 - b.runs.to_runs(c.cut[:, None, :] * b.rules.holds[None, :, :])
+    f.factor_lr = f.eff_lr if f.cut_lr is None else f.cut_lr if f.eff_lr is None else f.eff_lr * f.cut_lr
+
+
+def need_prevention_caps_shift(b: Block, c: Carried, f: Flows) -> None:
+    """Need per atom and line (demography, non-demographic growth, area shocks), emergency admissions
+    avoided by past upstream spend, hospital input caps and the left shift of budgets that invest upstream,
+    summed over runs of atoms and aggregated to budgets."""
+    xp = b.xp
+    grow = demand.growth(xp, f.t, b.n_proj, b.pop_growth, b.ageing, b.nd)  # (D, L)
+    year = b.atom_stage.year(
+        f.t, f.ty, b.cost_per_head * grow, f.eff_lr, f.cut_lr, f.factor_lr, store=b.keep or b.atom_draws
+    )
+    spent_lr = xp.asarray(year.demand_lr, copy=True) if f.factor_lr is None else year.demand_lr * f.factor_lr
+    for j, row_lr in year.rows_lr.items():  # rows built per atom replace their run-level sums
+        spent_lr = set_line(xp, spent_lr, j, row_lr)
+    f.year, f.spent_lr = year, spent_lr
+    f.spent_lb, f.demand_lb = b.runs.to_budgets(spent_lr), b.runs.to_budgets(year.demand_lr)  # (D, L, B)
+
+
+def reinvestment(b: Block, c: Carried, f: Flows) -> None:
+    """A share of positive reserves reinvested upstream, spread over the budget's upstream need."""
+    xp = b.xp
+    f.reinvest = xp.zeros((b.D, b.B))
+    if b.reinvesting:
+        assert f.year is not None
+        up_b = xp.sum(f.demand_lb * b.rules.up_holds[None, :, :], axis=1)  # (D, B)
+        amount = b.col["behaviour.reinvest_share"] * xp.maximum(c.reserves, 0.0) * b.rules.reinvestor[None, :]
+        f.reinvest = xp.where(up_b > 0, amount, 0.0)
+        rate = f.reinvest / xp.where(up_b > 0, up_b, 1.0)
+        f.rate_lr = b.runs.to_runs(rate[:, None, :] * b.rules.up_holds[None, :, :])  # (D, L, runs)
+        f.reinvest_lr = f.rate_lr * f.year.demand_lr  # constant rate in a run
+        b.atom_stage.reinvest(f.year, f.rate_lr)
+    b.atom_stage.end_year(f.year)
+
+
+def allocation_and_rebasing(b: Block, c: Carried, f: Flows) -> None:
+    """Each budget's allocation; at a settlement's end, rebasing moves part of the activity shift to the
+    local tier."""
+    xp = b.xp
+    assert f.year is not None
+    alloc_b = b.alloc[f.t][None, :] + xp.zeros((b.D, b.B))
+    for rs, toward, away, share, years_s in b.reb:
+        if f.t > 0 and f.t % years_s == 0:
+            c.rebase[rs] = c.rebase[rs] * (1.0 + float(b.fixed["funding.real_growth"])) + share * c.last_avoided
+            c.rebase_b[rs] = b.runs.to_budgets(segment_sum(xp, c.rebase[rs], b.prep.starts))
+        if f.t > 0:
+            alloc_b = alloc_b + c.rebase_b[rs] * (toward - away)
+    c.last_avoided = f.year.avoided
+    f.alloc_b = alloc_b
+
+
+def co_financing(b: Block, c: Carried, f: Flows) -> None:
+    """The local tier pays a share of its residents' hospital spend to the regional tier."""
+    xp = b.xp
+    f.t_in, f.t_out = xp.zeros((b.D, b.B)), xp.zeros((b.D, b.B))
+    for _rs, lines, payer, receiver, share in b.cof:
+        pay_b = cofinancing.payments(f.spent_lb, lines, share)
+        f.t_out = f.t_out + pay_b * payer
+        f.t_in = f.t_in + pay_b * receiver
+
+
+def budget_totals(b: Block, c: Carried, f: Flows) -> None:
+    """Admissions, avoided and avoidable admissions, population, spend and need per budget."""
+    xp = b.xp
+    assert f.year is not None
+    pop_r = segment_sum(xp, b.heads[f.ty][POP], b.prep.starts)
+    f.counts_r = xp.stack([*f.year.counts_lr, xp.zeros((b.D, 1)) + pop_r[None, :]], axis=0)
+    counts = b.runs.to_budgets(f.counts_r)  # (4, D, B)
+    f.adm_b, f.avoided_b, f.avoidable_b, f.pop_b = counts[0], counts[1], counts[2], counts[3]
+    f.spent_b = xp.sum(f.spent_lb * b.rules.holds[None, :, :], axis=1) + f.reinvest
+
+
+def pooled_funds(b: Block, c: Carried, f: Flows) -> None:
+    """A pooled fund (the Better Care Fund) moves who pays for the pooled services, not what they cost."""
+    xp = b.xp
+    if b.pooling:
+        f.t_out = f.t_out + b.pool_out[f.t][None, :]
+        f.t_in = f.t_in + b.pool_in[f.t][None, :]
+        f.spent_b = f.spent_b + (b.pool_in[f.t] - b.pool_out[f.t])[None, :]
+    f.need_b = xp.sum(f.demand_lb * b.rules.holds[None, :, :], axis=1)
+
+
+def incentive_payments(b: Block, c: Carried, f: Flows) -> None:
+    """The incentive fund's top slice is held back and paid on the criteria each budget meets."""
+    xp = b.xp
+    f.fund = b.fund[f.t][None, :] + xp.zeros((b.D, b.B))
+    f.kept = f.alloc_b - f.fund
+    f.paid = xp.zeros((b.D, b.B))
+    if not b.top_any:
+        return
+    col, live = b.col, b.live
+    adm_ph = f.adm_b / xp.where(f.pop_b > 0, f.pop_b, 1.0)
+    noise = b.noise[:, f.t]  # (D, B, 3)
+    c.walk = c.walk * (1.0 + col["incentives.readmission_trend_sd"] * noise[:, :, 0] * live)
+    readm = col["admissions.readmission_rate"] * adm_ph * c.walk
+    tele = b.central * col["incentives.p_telemedicine"] + live * xp.astype(
+        noise[:, :, 1] < col["incentives.p_telemedicine"], xp.float64
+    )
+    it = b.central * col["incentives.p_it_integration"] + live * xp.astype(
+        noise[:, :, 2] < col["incentives.p_it_integration"], xp.float64
+    )
+    met = incentives.criteria(
+        xp,
+        adm_ph,
+        c.prev_adm if c.prev_adm is not None else adm_ph,
+        f.avoided_b / xp.where(f.avoidable_b > 0, f.avoidable_b, 1.0),
+        float(b.fixed["incentives.chronic_target"]),
+        readm,
+        c.prev_readm if c.prev_readm is not None else readm,
+        tele,
+        it,
+        b.rules.criteria,
+    )
+    per_criterion = float(b.fixed["incentives.payout_per_criterion"])
+    frac = incentives.payout_fraction(xp, met, per_criterion, float(b.fixed["incentives.criteria_for_full_payout"]))
+    f.paid = frac * f.fund
+    c.prev_adm, c.prev_readm = adm_ph, readm
+
+
+def balance_and_risk(b: Block, c: Carried, f: Flows) -> None:
+    """Surplus kept or returned, deficit borne from reserves or met by the centre, within each budget's risk
+    corridor (beyond it the centre shares the result); reserves move and cuts follow a negative reserve."""
+    xp, r = b.xp, b.rules
+    money_in = f.kept + f.paid + f.t_in + f.reinvest
+    surplus = money_in - f.spent_b - f.t_out
+    if b.corridor_any:
+        f.to_res, f.returned, f.borne, f.support = balance.settle_in_corridor(
+            xp,
+            surplus,
+            f.alloc_b,
+            r.savings_retained[None, :],
+            r.overspend_borne[None, :],
+            r.corridor[None, :],
+            r.corridor_centre_share[None, :],
+        )
+    else:
+        f.to_res, f.returned, f.borne, f.support = balance.settle(
+            xp, surplus, r.savings_retained[None, :], r.overspend_borne[None, :]
+        )
+    f.change = f.to_res - f.borne - f.reinvest
+    c.reserves = c.reserves + f.change
+    if b.obl_any:
+        c.cut = (
+            behaviour.cut_rate(xp, c.reserves, f.spent_b, b.col["behaviour.overspend_response"], b.max_cut)
+            * r.bearer[None, :]
+        )
+
+
+def floors_and_intervention(b: Block, c: Carried, f: Flows) -> None:
+    """Minimum service levels per line (need-adjusted spend) and the intervention flag."""
+    xp, r = b.xp, b.rules
+    ratio = balance.need_adjusted_ratio(xp, f.spent_lb, f.demand_lb)
+    f.breached = xp.any((ratio < r.floors[None, :, None] - 1e-12) & (r.holds[None, :, :] > 0), axis=1)
+    f.flag = balance.intervention(c.reserves, f.breached)
+
+
+def conservation_check(b: Block, c: Carried, f: Flows) -> None:
+    """Every budget's money in equals money out; the allocations add up to the envelope; transfers net to
+    zero; and every flow is a finite number. Any failure is an engine bug (:class:`ConservationError`)."""
+    if not b.check:
+        return
+    xp = b.xp
+    flows = (f.alloc_b, f.kept, f.paid, f.t_in, f.t_out, f.spent_b, f.change, f.returned, f.support, c.reserves)
+    if not all(bool(np.isfinite(to_numpy(x)).all()) for x in flows):
+        raise ConservationError(f"a money flow is not a finite number in {b.arch} year {f.t}")
+    gap = balance.conservation_gap(xp, f.kept + f.paid + f.t_in + f.support, f.spent_b, f.t_out, f.change, f.returned)
+    envelope = float(b.prep.envelope[f.t])
+    ledger = np.abs(row_sums(f.alloc_b) - envelope) / max(envelope, 1.0)
+    transfers = np.abs(row_sums(f.t_in) - row_sums(f.t_out)) / max(envelope, 1.0)
+    worst = max(float(to_numpy(gap)), float(ledger.max()), float(transfers.max()))
+    if not np.isfinite(worst):
+        raise ConservationError(f"conservation gap is not a finite number in {b.arch} year {f.t}")
+    c.max_gap = max(c.max_gap, worst)
+    if c.max_gap > CONSERVATION_TOLERANCE:
+        raise ConservationError(f"money not conserved in {b.arch} year {f.t}: gap {c.max_gap:.3g}")
+
+
+def row_sums(x: object) -> np.ndarray:
+    """Sum over the last axis on the host, contiguous, so the order does not depend on the draw count."""
+    return np.ascontiguousarray(to_numpy(x)).sum(axis=-1)
+
+
+#: A year, in order. ``record`` (writing the year's outputs) runs after these in the engine.
+STEPS: tuple[Step, ...] = (
+    Step("efficiency_and_cuts", ("behaviour",), efficiency_and_cuts),
+    Step(
+        "need_prevention_caps_shift",
+        ("demography", "non_demographic_growth", "prevention", "co_financing", "hospital_caps", "behaviour"),
+        need_prevention_caps_shift,
+    ),
+    Step("reinvestment", ("behaviour",), reinvestment),
+    Step("allocation_and_rebasing", (), allocation_and_rebasing),
+    Step("co_financing", ("co_financing",), co_financing),
+    Step("budget_totals", (), budget_totals),
+    Step("pooled_funds", (), pooled_funds),
+    Step("incentive_payments", ("incentives",), incentive_payments),
+    Step("balance_and_risk", ("behaviour",), balance_and_risk),
+    Step("floors_and_intervention", (), floors_and_intervention),
+    Step("conservation_check", (), conservation_check),
+)

@@ -1,0 +1,231 @@
+"""Each step of a year on a small synthetic block — three atoms, three budgets, three lines — against flows
+computed by hand. The steps read only the block, the carried state and the year's flows, so no real data is
+needed: budget 0 is a local tier, budget 1 a regional (hospital) tier, budget 2 a national pot; atom a runs
+in budget a (one atom per run)."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+import numpy as np
+import pytest
+
+from devocare.simulation import steps
+from devocare.simulation.backend import RunMatrix
+from devocare.simulation.state import Carried, Flows
+
+pytestmark = pytest.mark.unit
+D, A, B, L = 1, 3, 3, 3
+inf = np.inf
+
+
+def _block(**changes: object) -> SimpleNamespace:
+    rules = SimpleNamespace(
+        holds=np.array([[1.0, 0.0, 0.0], [0.0, 1.0, 0.0], [0.0, 0.0, 1.0]]),  # line l held by budget l
+        savings_retained=np.array([1.0, 0.0, 0.5]),
+        overspend_borne=np.array([1.0, 0.0, 0.5]),
+        bearer=np.array([1.0, 0.0, 1.0]),
+        criteria=[np.array([1.0, 0.0, 0.0]), np.array([1.0, 0.0, 0.0]), np.zeros(3), np.zeros(3), np.zeros(3)],
+        floors=np.array([0.9, 0.9, 0.9]),
+        corridor=np.array([inf, inf, inf]),
+        corridor_centre_share=np.zeros(3),
+    )
+    block = SimpleNamespace(
+        xp=np,
+        arch="synthetic",
+        D=D,
+        A=A,
+        B=B,
+        L=L,
+        rules=rules,
+        runs=RunMatrix(np, np.eye(3)),
+        prep=SimpleNamespace(starts=np.array([0, 1, 2]), envelope=np.array([300.0, 300.0, 300.0])),
+        fixed={
+            "funding.real_growth": 0.03,
+            "incentives.chronic_target": 0.1,
+            "incentives.payout_per_criterion": 1 / 3,
+            "incentives.criteria_for_full_payout": 3,
+        },
+        col={
+            "incentives.readmission_trend_sd": np.zeros((1, 1)),
+            "admissions.readmission_rate": np.full((1, 1), 0.1),
+            "incentives.p_telemedicine": np.full((1, 1), 0.5),
+            "incentives.p_it_integration": np.full((1, 1), 0.5),
+            "behaviour.overspend_response": np.full((1, 1), 0.5),
+        },
+        central=np.ones((1, 1)),
+        live=np.zeros((1, 1)),
+        noise=np.zeros((1, 4, B, 3)),
+        alloc=np.array([[100.0, 150.0, 50.0]] * 4),
+        fund=np.array([[3.0, 0.0, 0.0]] * 4),
+        pool_out=np.array([[0.0, 10.0, 0.0]] * 4),
+        pool_in=np.array([[10.0, 0.0, 0.0]] * 4),
+        cof=[],
+        reb=[],
+        pooling=True,
+        top_any=True,
+        obl_any=True,
+        corridor_any=False,
+        check=True,
+        max_cut=0.5,
+    )
+    for k, v in changes.items():
+        setattr(block, k, v)
+    return block
+
+
+def _carried() -> Carried:
+    z = np.zeros((D, B))
+    return Carried(
+        reserves=z,
+        cut=z,
+        walk=np.ones((D, B)),
+        rebase={"rs": np.zeros((D, A))},
+        rebase_b={"rs": z},
+        last_avoided=np.zeros((D, A)),
+    )
+
+
+def test_co_financing_moves_a_share_of_residents_acute_spend() -> None:
+    # the payer (budget 0) pays 30% of its residents' spend on lines 1 and 2 to the receiver (budget 1), whose
+    # area holds the same residents: spend by line (rows) of each budget's residents (columns)
+    b = _block(cof=[("rs", np.array([False, True, True]), np.array([1.0, 0, 0]), np.array([0, 1.0, 0]), 0.3)])
+    f = Flows(t=0, ty=0, spent_lb=np.array([[[5.0, 5.0, 0], [40.0, 40.0, 7], [20.0, 20.0, 9]]]))
+    steps.co_financing(b, _carried(), f)
+    assert f.t_out.tolist() == [[0.3 * 60, 0.0, 0.0]] and f.t_in.tolist() == [[0.0, 0.3 * 60, 0.0]]
+
+
+def test_allocation_and_rebasing_moves_avoided_cost_at_settlement_end() -> None:
+    # settlements of 2 years: at t=2 half of last year's avoided cost moves from budget 1 to budget 0; both
+    # tiers cover atoms 0 and 1 (runs × budgets membership), budget 2 atom 2
+    M = np.array([[1.0, 1.0, 0.0], [1.0, 1.0, 0.0], [0.0, 0.0, 1.0]])
+    b = _block(reb=[("rs", np.array([1.0, 0, 0]), np.array([0, 1.0, 0]), 0.5, 2)], runs=RunMatrix(np, M))
+    c = _carried()
+    c.last_avoided = np.array([[4.0, 6.0, 0.0]])
+    f = Flows(t=2, ty=2, year=SimpleNamespace(avoided=np.array([[1.0, 1.0, 1.0]])))
+    steps.allocation_and_rebasing(b, c, f)
+    # rebase per atom = 0.5 × avoided = [2, 3, 0]; 5 moves from budget 1 to budget 0
+    assert f.alloc_b.tolist() == [[100 + 5.0, 150 - 5.0, 50.0]]
+    assert c.last_avoided.tolist() == [[1.0, 1.0, 1.0]]
+    f3 = Flows(t=3, ty=3, year=SimpleNamespace(avoided=np.zeros((1, 3))))
+    steps.allocation_and_rebasing(b, c, f3)  # between settlement ends the move stays
+    assert f3.alloc_b.tolist() == [[105.0, 145.0, 50.0]]
+
+
+def test_pooled_fund_moves_who_pays_and_need_is_what_each_holds() -> None:
+    b = _block()
+    f = Flows(
+        t=1,
+        ty=1,
+        t_in=np.zeros((1, 3)),
+        t_out=np.zeros((1, 3)),
+        spent_b=np.array([[80.0, 160.0, 40.0]]),
+        demand_lb=np.array([[[70.0, 1, 1], [2, 150.0, 2], [3, 3, 45.0]]]),
+    )
+    steps.pooled_funds(b, _carried(), f)
+    assert f.t_out.tolist() == [[0, 10, 0]] and f.t_in.tolist() == [[10, 0, 0]]
+    assert f.spent_b.tolist() == [[90.0, 150.0, 40.0]]  # the receiver spends the pooled money
+    assert f.need_b.tolist() == [[70.0, 150.0, 45.0]]
+
+
+def test_incentive_fund_pays_a_third_per_criterion_met() -> None:
+    b = _block()
+    c = _carried()
+    c.prev_adm = np.array([[0.2, 0.1, 0.1]])  # admissions per head last year
+    f = Flows(
+        t=1,
+        ty=1,
+        alloc_b=np.array([[100.0, 150.0, 50.0]]),
+        adm_b=np.array([[10.0, 10.0, 10.0]]),
+        pop_b=np.array([[100.0, 100.0, 100.0]]),
+        avoided_b=np.array([[2.0, 0, 0]]),
+        avoidable_b=np.array([[10.0, 1, 1]]),
+    )
+    steps.incentive_payments(b, c, f)
+    # budget 0: admissions per head fell (0.1 < 0.2) and 20% of avoidable admissions avoided (≥ 10%): 2 of 3
+    assert f.kept.tolist() == [[97.0, 150.0, 50.0]]
+    assert f.paid[0].tolist() == pytest.approx([2 / 3 * 3.0, 0.0, 0.0])
+
+
+def test_balance_keeps_returns_bears_and_supports_by_the_rules() -> None:
+    b = _block()
+    c = _carried()
+    f = Flows(
+        t=0,
+        ty=0,
+        alloc_b=np.array([[100.0, 150.0, 50.0]]),
+        kept=np.array([[97.0, 150.0, 50.0]]),
+        paid=np.array([[2.0, 0, 0]]),
+        t_in=np.array([[10.0, 0, 0]]),
+        t_out=np.array([[0, 10.0, 0]]),
+        reinvest=np.zeros((1, 3)),
+        spent_b=np.array([[99.0, 150.0, 60.0]]),
+    )
+    steps.balance_and_risk(b, c, f)
+    # surpluses: 97+2+10−99 = +10 (kept), 150−150−10 = −10 (met by the centre), 50−60 = −10 (half borne)
+    assert f.to_res.tolist() == [[10.0, 0, 0]] and f.returned.tolist() == [[0, 0, 0]]
+    assert f.borne.tolist() == [[0, 0, 5.0]] and f.support.tolist() == [[0, 10.0, 5.0]]
+    assert c.reserves.tolist() == [[10.0, 0, -5.0]]
+    assert c.cut.tolist() == [[0.0, 0.0, 0.5 * 5 / 60]]  # the bearer cuts to recover its deficit
+    steps.conservation_check(b, c, f)  # and the books balance
+
+
+def test_balance_shares_beyond_a_corridor_with_the_centre() -> None:
+    rules = _block().rules
+    rules.corridor, rules.corridor_centre_share = np.array([0.02, inf, inf]), np.array([0.5, 0, 0])
+    b = _block(rules=rules, corridor_any=True)
+    c = _carried()
+    f = Flows(
+        t=0,
+        ty=0,
+        alloc_b=np.array([[100.0, 150.0, 50.0]]),
+        kept=np.array([[100.0, 150.0, 50.0]]),
+        paid=np.zeros((1, 3)),
+        t_in=np.zeros((1, 3)),
+        t_out=np.zeros((1, 3)),
+        reinvest=np.zeros((1, 3)),
+        spent_b=np.array([[90.0, 150.0, 50.0]]),
+    )
+    steps.balance_and_risk(b, c, f)
+    # budget 0: +10 against a ±2 corridor: keeps 2 + half of the other 8, returns 4
+    assert f.to_res[0, 0] == pytest.approx(6.0) and f.returned[0, 0] == pytest.approx(4.0)
+    steps.conservation_check(b, c, f)
+
+
+def test_floors_flag_a_budget_spending_below_its_floor() -> None:
+    b = _block()
+    c = _carried()
+    f = Flows(
+        t=0,
+        ty=0,
+        spent_lb=np.array([[[85.0, 0, 0], [0, 150.0, 0], [0, 0, 50.0]]]),
+        demand_lb=np.array([[[100.0, 0, 0], [0, 150.0, 0], [0, 0, 50.0]]]),
+    )
+    steps.floors_and_intervention(b, c, f)
+    assert f.breached.tolist() == [[True, False, False]] and f.flag.tolist() == [[True, False, False]]
+
+
+def test_steps_run_in_the_documented_order() -> None:
+    names = [s.name for s in steps.STEPS]
+    assert names[0] == "efficiency_and_cuts" and names[-1] == "conservation_check"
+    assert names.index("allocation_and_rebasing") < names.index("incentive_payments") < names.index("balance_and_risk")
+
+
+def test_incentive_criteria_come_in_the_order_the_step_computes_them() -> None:
+    from devocare.simulation.rules import CRITERIA
+
+    # incentives.criteria computes the flags in this order; the schema's literal is the single list of names
+    assert CRITERIA == (
+        "admissions_per_citizen",
+        "chronic_inpatient",
+        "readmissions_30d",
+        "telemedicine",
+        "it_integration",
+    )
+
+
+def test_every_waterfall_factor_belongs_to_a_step() -> None:
+    from devocare.simulation.engine import FACTORS
+
+    claimed = {f for s in steps.STEPS for f in s.factors}
+    assert set(FACTORS) <= claimed and claimed <= set(FACTORS)

@@ -1,0 +1,43 @@
+"""Transition costs as a per-year profile: paid before the reform starts, savings after."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from devocare.simulation import transition
+from devocare.simulation.parameters import defaults
+
+pytestmark = pytest.mark.unit
+
+
+def _values() -> dict[str, float]:
+    params = defaults()
+    return {p: params[p] for p in params.params if p.startswith("transition.")}
+
+
+def test_costs_fall_in_the_years_before_the_start_and_add_up() -> None:
+    values = _values()
+    out = transition.profile(values, "2027-04-01", 10)
+    one_off = values["transition.redundancy"] + values["transition.reorganisation"]
+    one_off += values["transition.double_running"] * transition.icb_running_costs()
+    assert out["one_off"].sum() == pytest.approx(one_off)
+    paid = np.flatnonzero(out["one_off"])
+    assert list(paid) == [0, 1, 2]  # 2024/25 to 2026/27, the three years before 2027/28
+    assert (out["saving"][:3] == 0).all() and (out["saving"][3:] == values["transition.running_cost_saving"]).all()
+
+
+def test_running_costs_come_from_the_allocation_file() -> None:
+    assert transition.icb_running_costs() == pytest.approx(0.90876)
+
+
+def test_reform_at_the_base_date_pays_in_its_first_year_and_draws_broadcast() -> None:
+    values = _values()
+    draws = defaults().draw(3, np.arange(1, 6))
+    values |= {p: v for p, v in draws.items() if p.startswith("transition.")}
+    out = transition.profile(values, "2024-04-01", 4)
+    assert out["one_off"].shape == (5, 4)
+    assert (out["one_off"][:, 1:] == 0).all() and (out["one_off"][:, 0] > 0).all()
+    assert len(np.unique(out["one_off"][:, 0])) == 5  # each draw its own cost
+    late = transition.profile(_values(), "2040-04-01", 5)
+    assert late["one_off"].sum() == 0 and late["saving"].sum() == 0  # beyond the horizon
