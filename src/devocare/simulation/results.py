@@ -321,7 +321,8 @@ class _TableBuilder:
         draw = joined["draw"]
         return pd.DataFrame(
             {
-                "architecture": pd.Categorical.from_codes(np.zeros(n, dtype=np.int8), categories=[architecture]),
+                "architecture": pd.Categorical.from_codes(np.zeros(n, dtype=np.int8),
+                                                          categories=pd.Index([architecture])),
                 "draw": pd.arrays.IntegerArray(np.where(draw >= 0, draw, 0), draw < 0),
                 "statistic": self._cat(joined["statistic"], self.stat_cats),
                 "year": self._cat(joined["year"], self.year_cats),
