@@ -60,7 +60,7 @@ def page(server):
 
 
 def _axe(pg) -> list[dict]:
-    # evaluated through the debugging protocol: the page's Content-Security-Policy refuses inline scripts
+    # Through the debugging protocol, not an inline <script>, which the Content-Security-Policy refuses.
     pg.evaluate("source => { (0, eval)(source); }", AXE.read_text(encoding="utf-8"))
     result = pg.evaluate("""async () => await axe.run(
         {include: [document], exclude: [['table tbody tr:nth-child(n+21)'], ['.dc-chart__plot .svg-container']]},
