@@ -8,7 +8,7 @@ import re
 import pytest
 
 pytestmark = pytest.mark.e2e
-SCI = re.compile(r"\d[eE][+-]?\d")
+SCI = re.compile(r"(?<![0-9A-Za-z])\d+(?:\.\d+)?[eE][+-]?\d+(?![0-9A-Za-z])")  # not inside hashes
 
 
 def test_paired_api_returns_records_summary_and_areas(client):
