@@ -119,8 +119,8 @@ def results_context(result: Any, map_measure: str) -> tuple[dict[str, Any], dict
             level = v if step in ("base", "horizon") else level + v
             levels.append(level)
         span = max(levels) - min(levels) or max(abs(x) for x in levels) or 1.0
-        names = {"acute_spend": "hospital (acute) spend", "upstream_spend": "prevention (upstream) spend"}
-        what = names.get(str(first["measure"].iloc[0]), str(first["measure"].iloc[0]).replace("_", " "))
+        readable = {"acute_spend": "hospital (acute) spend", "upstream_spend": "prevention (upstream) spend"}
+        what = readable.get(str(first["measure"].iloc[0]), str(first["measure"].iloc[0]).replace("_", " "))
         context["waterfall_chart"] = {
             "data": [{"type": "waterfall", "x": [str(x).replace("_", " ") for x in steps], "y": values,
                       "measure": ["absolute" if x == "base" else "total" if x == "horizon" else "relative"
