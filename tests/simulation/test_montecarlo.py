@@ -159,3 +159,18 @@ def test_lsoa_runs_keep_no_per_draw_atom_data() -> None:
     lad = montecarlo.required_bytes(1000, 10, 296, 400) - montecarlo.required_bytes(0, 10, 296, 400)
     lsoa = montecarlo.required_bytes(1000, 10, 33755, 400) - montecarlo.required_bytes(0, 10, 33755, 400)
     assert lad - lsoa == 4 * 10 * 296 * 1001 * 8
+
+
+def test_local_cluster_is_started_once_and_reused() -> None:
+    """A second call reuses the running LocalCluster's client instead of starting a new cluster."""
+    pytest.importorskip("dask.distributed")
+    from devocare.simulation import distributed
+
+    simulate("status-quo-2023", years=2, draws=2, seed=3, waterfall=False, scheduler="local")
+    first = distributed._CLIENTS["local"]
+    again = simulate("status-quo-2023", years=2, draws=2, seed=3, waterfall=False, scheduler="local")
+    assert distributed._CLIENTS["local"] is first and first.status == "running"
+    single = simulate("status-quo-2023", years=2, draws=2, seed=3, waterfall=False, scheduler="process")
+    np.testing.assert_array_equal(single.draws["spent"], again.draws["spent"])
+    distributed.close_clients()
+    assert not distributed._CLIENTS
