@@ -36,8 +36,8 @@ def client_for(scheduler: str) -> Any:
 
     with _LOCK:
         client = _CLIENTS.get(scheduler)
-        if client is not None and client.status == "running":
-            return client
+        if client is not None and client.status not in ("closing", "closed"):
+            return client  # running, or reconnecting after a missed heartbeat: keep it, never start a second
         if scheduler == "local":
             cluster = LocalCluster(n_workers=None, threads_per_worker=1, processes=True, dashboard_address=None)
             client = Client(cluster)
