@@ -27,6 +27,9 @@ MEASURES = (
     "deficit_support",
     "admissions",
     "floor_breached",
+    "intervention",
+    "intervention_deficit",
+    "intervention_floor",
 )
 
 

@@ -62,6 +62,8 @@ BUDGET_MEASURES = (
     "admissions",
     "floor_breached",
     "intervention",
+    "intervention_deficit",
+    "intervention_floor",
 )
 #: Non-demographic growth parameters (``demand.non_demographic_growth.<group>``), in array order.
 GROWTH_GROUPS = ("nhs", "adult_social_care", "local_services")
@@ -520,6 +522,8 @@ class Outputs:
             ("admissions", f.adm_b),
             ("floor_breached", xp.astype(f.breached, xp.float64)),
             ("intervention", xp.astype(f.flag, xp.float64)),
+            ("intervention_deficit", xp.astype(f.flag_deficit, xp.float64)),
+            ("intervention_floor", xp.astype(f.flag_floor, xp.float64)),
         ):
             self.budget[name][:, t, :] = to_numpy(value)
         total_lr = f.spent_lr if f.reinvest_lr is None else f.spent_lr + f.reinvest_lr

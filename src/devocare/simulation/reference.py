@@ -38,6 +38,9 @@ MEASURES = (
     "deficit_support",
     "admissions",
     "floor_breached",
+    "intervention",
+    "intervention_deficit",
+    "intervention_floor",
 )
 #: The engine's steps, in order (conservation holds here by construction, so its check is the engine's).
 STEP_NAMES = (
@@ -127,6 +130,7 @@ class Reference:
         self.nat_adm, self.nat_spent = np.zeros(years), np.zeros((years, L))
         self.reserves = [[0.0] * g.n for g in G]
         self.cut = [[0.0] * g.n for g in G]
+        self.streak = [[0] * g.n for g in G]  # consecutive years each budget has breached a floor
         self.prev_adm: list[list[float] | None] = [None] * len(G)
         self.prev_readm: list[list[float] | None] = [None] * len(G)
         self.walk = [[1.0] * g.n for g in G]
@@ -380,9 +384,9 @@ class Reference:
     def balance_and_risk(self, y: SimpleNamespace) -> None:
         """Surplus kept or returned, deficit borne or met, within the budget's risk corridor; cuts follow."""
         p = self.p
-        y.settled = []
+        y.settled, y.surplus = [], []
         for gi, g in enumerate(self.G):
-            rows = []
+            rows, sur = [], []
             for b in range(g.n):
                 total_spent = y.b[gi].spent[b] + y.reinvest[gi][b]
                 surplus = (
@@ -412,11 +416,14 @@ class Reference:
                         response / total_spent if total_spent > 0 else response, p["behaviour.max_cut_share"]
                     )
                 rows.append((total_spent, returned, support))
+                sur.append(surplus)
             y.settled.append(rows)
+            y.surplus.append(sur)
 
     def floors_and_intervention(self, y: SimpleNamespace) -> None:
-        """Whether each budget's need-adjusted spend on any line it holds is below that line's floor."""
-        floors = self.inputs.floors
+        """Whether each budget's need-adjusted spend on any line it holds is below that line's floor, and the
+        one intervention trigger: a deficit beyond a share of allocation, or floors breached for years."""
+        floors, p = self.inputs.floors, self.p
         y.breached = [
             [
                 any(
@@ -427,6 +434,15 @@ class Reference:
             ]
             for g, tot in zip(self.G, y.b, strict=True)
         ]
+        share, years = float(p["intervention.deficit_share"]), int(p["intervention.floor_years"])
+        y.flag_deficit, y.flag_floor = [], []
+        for gi, g in enumerate(self.G):
+            limits = [share * abs(y.alloc[gi][b]) for b in range(g.n)]
+            y.flag_deficit.append(
+                [-y.surplus[gi][b] > limits[b] or -self.reserves[gi][b] > limits[b] for b in range(g.n)]
+            )
+            self.streak[gi] = [self.streak[gi][b] + 1 if y.breached[gi][b] else 0 for b in range(g.n)]
+            y.flag_floor.append([self.streak[gi][b] >= years for b in range(g.n)])
 
     def record(self, y: SimpleNamespace) -> None:
         """Write the year's per-budget measures."""
@@ -445,5 +461,8 @@ class Reference:
                     ("deficit_support", support),
                     ("admissions", y.b[gi].adm[b]),
                     ("floor_breached", float(y.breached[gi][b])),
+                    ("intervention", float(y.flag_deficit[gi][b] or y.flag_floor[gi][b])),
+                    ("intervention_deficit", float(y.flag_deficit[gi][b])),
+                    ("intervention_floor", float(y.flag_floor[gi][b])),
                 ):
                     self.out[name][y.t, g.offset + b] = value

@@ -91,6 +91,7 @@ class Carried:
     prev_adm: Any = None
     prev_readm: Any = None
     max_gap: float = 0.0
+    breach_streak: Any = None  # (D, B) consecutive years each budget has breached a floor
 
 
 @dataclass
@@ -129,4 +130,6 @@ class Flows:
     change: Any = None
     breached: Any = None
     flag: Any = None
+    flag_deficit: Any = None  # (D, B) intervention because of a deficit beyond the stated share
+    flag_floor: Any = None  # (D, B) intervention because floors were breached for consecutive years
     extra: dict[str, Any] = field(default_factory=dict)

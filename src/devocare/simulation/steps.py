@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from devocare.service_lines import POPULATION_LINE, index
-from devocare.simulation import balance, behaviour, cofinancing, demand, incentives
+from devocare.simulation import balance, behaviour, cofinancing, demand, incentives, intervention
 from devocare.simulation.backend import segment_sum, set_line, to_numpy
 from devocare.simulation.state import Block, Carried, Flows
 
@@ -191,11 +191,18 @@ def balance_and_risk(b: Block, c: Carried, f: Flows) -> None:
 
 
 def floors_and_intervention(b: Block, c: Carried, f: Flows) -> None:
-    """Minimum service levels per line (need-adjusted spend) and the intervention flag."""
+    """Minimum service levels per line (need-adjusted spend) and the one intervention trigger of every
+    architecture: a deficit beyond a share of allocation, or floors breached for consecutive years."""
     xp, r = b.xp, b.rules
     ratio = balance.need_adjusted_ratio(xp, f.spent_lb, f.demand_lb)
     f.breached = xp.any((ratio < r.floors[None, :, None] - 1e-12) & (r.holds[None, :, :] > 0), axis=1)
-    f.flag = balance.intervention(c.reserves, f.breached)
+    previous = c.breach_streak if c.breach_streak is not None else xp.zeros((b.D, b.B))
+    c.breach_streak = intervention.breach_streak(xp, previous, f.breached)
+    surplus = f.to_res + f.returned - f.borne - f.support
+    share = float(b.fixed[intervention.DEFICIT_SHARE])
+    f.flag_deficit = intervention.deficit_trigger(xp, surplus, c.reserves, f.alloc_b, share)
+    f.flag_floor = intervention.floor_trigger(c.breach_streak, int(b.fixed[intervention.FLOOR_YEARS]))
+    f.flag = f.flag_deficit | f.flag_floor
 
 
 def conservation_check(b: Block, c: Carried, f: Flows) -> None:
