@@ -52,3 +52,37 @@ def run_main(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 def cli_in_process(monkeypatch, capsys):
     """The :func:`run_main` helper as a fixture: ``cli_in_process("simulate", ...)``."""
     return partial(run_main, monkeypatch, capsys)
+
+
+#: What a skipped test needs, recognised from its skip reason, and the one command that provides it.
+_ENABLE = (
+    (("chromium", "chrome"), "browser and PDF tests need Chromium",
+     "sudo apt-get install chromium   (or: sudo bash .ci/system-packages)"),
+    (("postgresql",), "PostgreSQL storage tests need a server",
+     "sudo bash .ci/system-packages && export DEVOCARE_TEST_POSTGRES_URL=\"$(sudo bash .ci/start-postgres)\""),
+    (("playwright", "schemathesis", "jax", "numba", "hypothesis"), "tests need the development extras",
+     ".venv/bin/pip install -e '.[dev]'"),
+    (("source data folder",), "data-refresh tests need the source data folder beside the checkout",
+     "check out the shared/ data folder next to the repository"),
+)
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config):  # noqa: D103 - pytest hook
+    skipped = terminalreporter.stats.get("skipped", [])
+    if not skipped:
+        return
+    counts: dict[int, int] = {}
+    other = 0
+    for report in skipped:
+        reason = str(report.longrepr[-1] if isinstance(report.longrepr, tuple) else report.longrepr).lower()
+        hit = next((i for i, (keys, _, _) in enumerate(_ENABLE) if any(k in reason for k in keys)), None)
+        if hit is None:
+            other += 1
+        else:
+            counts[hit] = counts.get(hit, 0) + 1
+    terminalreporter.section("skipped suites and how to enable them")
+    for i, n in sorted(counts.items()):
+        _, what, command = _ENABLE[i]
+        terminalreporter.write_line(f"{n} skipped: {what}. Enable with: {command}")
+    if other:
+        terminalreporter.write_line(f"{other} skipped for other reasons (see the short summary above).")

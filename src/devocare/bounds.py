@@ -13,6 +13,8 @@ from devocare.errors import DevocareError
 
 #: Longest run of years any command computes (grants, convergence); the simulator has its own, shorter cap.
 MAX_YEARS = 100
+#: Largest seed accepted (it is stored in run records and databases as a signed 64-bit integer).
+MAX_SEED = 2**63 - 1
 #: Annual growth (fraction) no scenario means: below -100% (money below zero) or above +100% a year.
 MIN_GROWTH, MAX_GROWTH = -1.0, 1.0
 

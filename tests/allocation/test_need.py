@@ -171,3 +171,20 @@ def test_negative_population_is_named(monkeypatch):
     for mode in ("exact", "nhse-tool"):
         with pytest.raises(DevocareError, match="negative .*B85005"):
             need_indices("2023/24", "QWO", places=DEFAULT_PLACE, mode=mode)
+
+
+@pytest.mark.integration
+def test_nhse_tool_places_practices_by_the_years_own_file():
+    # P92605 is in Wigan by the 2025/26 postcode lookup but in Salford in the 2024/25 practice file, the
+    # column users of NHS England's tool filter on: the tool's places follow the file, exact mode the lookup
+    p = practices("2024/25").set_index("practice_code")
+    assert (p.loc["P92605", "lad_code"], p.loc["P92605", "lad_code_file"]) == ("E08000010", "E08000006")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", NeedIndexWarning)
+        tool = need_indices("2024/25", "QOP", place_level="lad", mode="nhse-tool").set_index("place_code")
+    exact = need_indices("2024/25", "QOP", place_level="lad").set_index("place_code")
+    assert tool.loc["E08000006", "n_practices"] == exact.loc["E08000006", "n_practices"] + 1
+    assert tool.loc["E08000010", "n_practices"] == exact.loc["E08000010", "n_practices"] - 1
+    every = all_place_indices("2024/25", "lad", mode="nhse-tool")
+    row = every[(every["icb_code"] == "QOP") & (every["place_code"] == "E08000006")].iloc[0]
+    assert row["n_practices"] == tool.loc["E08000006", "n_practices"]

@@ -25,8 +25,11 @@ def test_reform_aco_phases_out_nhse():
     nhse = arch.body("nhse")
     assert nhse.end is not None and not nhse.active(arch.as_of)
     assert arch.extends == "status-quo-2023"
-    holders = {f.holder for f in arch.functions_on() if f.key == "commissioning.specialised"}
-    assert holders == {"dhsc"}
+    holders = {f.holder: f.share for f in arch.functions_on() if f.key == "commissioning.specialised" and f.within}
+    # all but a few specialist services devolved to the deal areas; the national remainder stays with DHSC
+    assert holders == {"dhsc": 0.1}
+    assert {f.holder for f in arch.functions_on() if f.key == "commissioning.specialised"} == {
+        "dhsc", "combined_authority"}
 
 
 def test_guide_examples_validate():

@@ -11,6 +11,7 @@ import pytest
 
 from devocare import architecture as A
 from devocare import geography
+from devocare.allocation import default_envelope
 
 HERE = Path(__file__).parent
 GOLDEN = HERE / "golden"
@@ -25,11 +26,16 @@ def test_minimal_by_hand():
     m = A.metrics(A.load(str(HERE / "valid" / "minimal.yaml")))
     # 7 of 10 commissioning functions held by the national ministry
     assert m["centralism_functions"] == pytest.approx(0.7)
-    # £100bn acute commissioned nationally, £25bn social care by councils
-    assert m["centralism_spend"] == pytest.approx(100 / 125)
-    assert m["spend_devolved_share"] == pytest.approx(25 / 125)
-    # ministry → parliament → voters (2 hops) for £100bn; council → local voters (1 hop) for £25bn
-    assert m["distance_mean"] == pytest.approx((2 * 100 + 1 * 25) / 125)
+    # the money is the simulator's base-year envelope: the NHS lines commissioned nationally, the council
+    # lines locally (fiscal equalisation moves money between councils, not between the two)
+    env = default_envelope().set_index("line")["gbp"]
+    local = env[["adult_social_care", "public_health", "wider_determinants"]].sum()
+    national = env.sum() - local
+    assert m["spend_gbp"] == pytest.approx(env.sum(), rel=1e-12)
+    assert m["centralism_spend"] == pytest.approx(national / env.sum(), rel=1e-9)
+    assert m["spend_devolved_share"] == pytest.approx(local / env.sum(), rel=1e-9)
+    # ministry → parliament → voters (2 hops) for the national money; council → local voters (1 hop)
+    assert m["distance_mean"] == pytest.approx((2 * national + 1 * local) / env.sum(), rel=1e-9)
     assert m["distance_max"] == 2
     # every resident: ministry and council commission; three pots, one ring-fenced
     assert m["fragmentation_commissioners"] == pytest.approx(2)
@@ -42,7 +48,7 @@ def test_minimal_by_hand():
 def test_status_quo_icb_boards_reproduce_004(table):
     sq = table.loc["status-quo-2023"]
     assert sq["board_members"] == 777
-    assert sq["board_nhs_executive_share"] == pytest.approx(466 / 777)
+    assert sq["board_nhs_member_share"] == pytest.approx(466 / 777)  # NHS members, not all executives
     assert sq["board_non_executive_share"] == pytest.approx(220 / 777)
     assert sq["board_la_officer_share"] == pytest.approx(82 / 777)
     assert sq["board_elected_share"] == pytest.approx(9 / 777)

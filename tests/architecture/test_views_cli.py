@@ -72,10 +72,11 @@ def test_accountability_chains():
 
 def test_diff_reads_as_the_reorganisation_004_proposes():
     text = A.diff("status-quo-2023", "reform-aco-2024").to_text()
-    for expected in ("Bodies abolished", "nhse — NHS England", "commissioning.specialised: nhse → dhsc",
+    for expected in ("Bodies abolished", "nhse — NHS England",
+                     "commissioning.specialised: nhse → combined_authority (50%), dhsc (50%)",
                      "commissioning.acute_non_elective: icb → combined_authority (56%), icb (44%)",
                      "public_health: la_public_health (utla, ring-fenced) → aco_single (combined_authority)",
-                     "settlement_years: 1 → 5", "savings_retained: 0.0 → 1.0", "centralism_index: 0.420 → 0.374"):
+                     "settlement_years: 1 → 5", "savings_retained: 0.0 → 1.0", "centralism_index: 0.430 → 0.352"):
         assert expected in text, expected
     md = A.diff("status-quo-2023", "ten-year-plan-2025").to_markdown()
     assert "### Bodies merged" in md and "`nhse` into `dhsc`" in md

@@ -9,7 +9,7 @@ from pathlib import Path
 import plotly.offline
 import pytest
 
-from devocare import architecture, data
+from devocare import architecture, data, measures
 from devocare.errors import DevocareError
 from devocare.reports import compare, compare_report, write_report
 
@@ -69,8 +69,9 @@ def test_simulation_figures_are_the_simulators(html: str) -> None:
         i = result.atoms.index("E06000001")
         ratio = result.central_atoms["spent"][-1, i].sum() / result.central_atoms["need"][-1, i].sum()
         assert f"Hartlepool (E06000001): {ratio:.3g}" in section  # the map's hover text
-        assert rows["spent (£bn)"][column] == compare._number(summary["spent_gbp_bn"])
-        assert rows["admissions per 1,000"][column] == compare._number(summary["admissions_per_1000"])
+        assert rows["Money spent (£bn)"][column] == compare._value("spent_gbp_bn", summary["spent_gbp_bn"])
+        assert rows["Emergency admissions per 1,000 people"][column] == compare._value(
+            "admissions_per_1000", summary["admissions_per_1000"])
     assert section.count('class="chart"') >= len(compare.FAN_MEASURES) + 1  # fan charts and the map
     assert "Where spending falls short of need" in section
     record = unescape(html.split('id="run-record"')[1].split("</section>")[0])
@@ -84,7 +85,8 @@ def test_structure_sections_are_the_architecture_modules(html: str) -> None:
             (re.findall(r"<td>([^<]*)</td>", row) for row in re.findall(r"<tr>(.*?)</tr>", section, re.S)) if cells}
     for column, arch_id in enumerate(PAIR):
         for metric in ("centralism_index", "spend_devolved_share", "distance_mean"):
-            assert rows[metric][column] == compare._number(float(metrics.loc[arch_id, metric]))
+            label = measures.label(metric)
+            assert rows[label][column] == compare._value(metric, float(metrics.loc[arch_id, metric]))
     changes = unescape(html.split('id="changes"')[1].split("</section>")[0])
     assert architecture.diff(*(architecture.load(a) for a in PAIR)).to_text() in changes
     funding = html.split('id="funding"')[1].split("</section>")[0]
@@ -126,7 +128,7 @@ def test_same_seed_same_report() -> None:
     (["status-quo-2023", "reform-acco-2024"], {}, "did you mean 'reform-aco-2024'"),
     (PAIR, {"years": 0}, "years must be between 1 and 30, got 0"),
     (PAIR, {"draws": -1}, "draws must be between 0 and 5000, got -1"),
-    (PAIR, {"seed": -5}, "seed must not be negative"),
+    (PAIR, {"seed": -5}, "seed must be from 0 to"),
 ])
 def test_bad_settings_are_refused(ids, settings, message) -> None:
     with pytest.raises(DevocareError, match=message):
@@ -174,12 +176,24 @@ def test_pdf_through_headless_chromium_with_charts_drawn(html: str, tmp_path: Pa
     assert written == [tmp_path / "report.html", tmp_path / "report.pdf"]
     pdf = (tmp_path / "report.pdf").read_bytes()
     assert pdf.startswith(b"%PDF-") and len(re.findall(rb"/Type\s*/Page\b", pdf)) >= 2
+    box = rb"/MediaBox\s*\[\s*0 0 ([\d.]+) ([\d.]+)\s*\]"
+    boxes = {tuple(round(float(x)) for x in m) for m in re.findall(box, pdf)}
+    assert boxes == {(596, 843)} or boxes == {(595, 842)}, boxes  # A4 portrait, not US Letter (612 × 792)
     if 'class="chart"' in html:  # the inline plotly.js draws every chart with no network
         dom = subprocess.run([exe, "--headless", "--no-sandbox", "--disable-gpu", "--virtual-time-budget=20000",
                               f"--user-data-dir={tmp_path / 'profile'}", "--dump-dom",
                               (tmp_path / "report.html").as_uri()],
                              capture_output=True, text=True, timeout=180).stdout
         assert dom.count('class="main-svg"') >= html.count('class="chart"')
+
+
+def test_report_tables_are_readable(html: str) -> None:
+    """No table cell in scientific notation, no summary key where the registry has a label."""
+    cells = re.findall(r"<td[^>]*>([^<]*)</td>", html)
+    assert cells
+    assert not [c for c in cells if re.search(r"\d[eE][+-]?\d", c)]
+    for key in ("acute_share", "funding_per_need_cv", "centralism_index", "fragmentation_pots"):
+        assert key not in cells, key
 
 
 def test_evaluation_section_shows_methods_robustness_and_the_verdict(html: str) -> None:

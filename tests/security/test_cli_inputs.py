@@ -172,3 +172,12 @@ def test_malformed_envelope_csv_is_one_line(cli_in_process, tmp_path: Path) -> N
     envelope.write_bytes(b"")
     code, _, err = cli_in_process("allocate", "grants", "--arch", "status-quo-2023", "--envelope", str(envelope))
     assert code == 2 and "cannot be read" in err
+
+
+@pytest.mark.parametrize(("args", "needle"), [
+    (("simulate", "status-quo-2023", "--draws", "0", "--seed", str(2**64)), "seed must be an integer from 0 to"),
+    (("serve", "--workers", "100000"), "--workers must be 1"),
+])
+def test_other_numeric_arguments_are_bounded(cli_in_process, args, needle) -> None:
+    code, _, err = cli_in_process(*args)
+    assert code == 2 and needle in err

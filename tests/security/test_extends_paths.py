@@ -152,3 +152,12 @@ def test_a_real_cycle_is_called_a_cycle_even_through_different_spellings(tree: P
     (tree / "y.yaml").write_text("id: y\nextends: ./x.yaml\n", encoding="utf-8")
     with pytest.raises(ArchitectureError, match="extends cycle"):
         A.load(str(tree / "x.yaml"))
+
+
+def test_load_text_with_a_base_dir_reads_only_inside_it(tree: Path, secret: Path) -> None:
+    (tree / "sub" / "base.yaml").write_text(
+        "extends: status-quo-2023\nid: base\nname: Base\nsources: ['assumption: test']\n", encoding="utf-8")
+    assert A.load_text(CHILD.format(ref="sub/base.yaml"), name="text", base_dir=tree).id == "child"
+    with pytest.raises(ArchitectureError, match="is outside") as exc:
+        A.load_text(CHILD.format(ref=str(secret)), name="text", base_dir=tree)
+    assert "s3cr3t" not in str(exc.value)

@@ -68,7 +68,8 @@ def test_compare_table_prints_architectures_side_by_side(cli) -> None:
     assert r.returncode == 0, r.stderr
     header = r.stdout.splitlines()[0]
     assert "status-quo-2023" in header and "reform-aco-2024" in header
-    assert "acute_share" in r.stdout and "run records:" in r.stdout
+    assert "Hospital (acute) share of spend" in r.stdout and "run records:" in r.stdout
+    assert "acute_share" not in r.stdout  # labels, not keys
 
 
 @pytest.mark.parametrize(

@@ -265,3 +265,10 @@ def test_incentive_criteria_come_in_the_order_the_step_computes_them() -> None:
         "telemedicine",
         "it_integration",
     )
+
+
+def test_every_waterfall_factor_belongs_to_a_step() -> None:
+    from devocare.simulation.engine import FACTORS
+
+    claimed = {f for s in steps.STEPS for f in s.factors}
+    assert set(FACTORS) <= claimed and claimed <= set(FACTORS)

@@ -195,3 +195,13 @@ def test_extends_reaches_only_your_own_saved_architectures(server):
         assert r.status_code in {400, 404} and SECRET not in r.text, (url, r.text[:300])
     assert alice.post("/api/v1/architectures/validate", json={"yaml": mine}).status_code == 200
     assert bob.get("/api/v1/saved/architectures").json()["total"] == 0
+
+
+def test_share_button_on_the_saved_page_opens_the_read_only_link(server):
+    alice, bob, ids = server["alice"], server["bob"], server["ids"]
+    assert f'action="/saved/scenarios/{ids["scenarios"]}/share"' in alice.get("/saved").text
+    r = alice.post(f"/saved/scenarios/{ids['scenarios']}/share", follow_redirects=False)
+    assert r.status_code == 303 and r.headers["location"].startswith("/shared/")
+    opened = bob.get(r.headers["location"], follow_redirects=False)
+    assert opened.status_code == 303 and opened.headers["location"].startswith("/simulate?")
+    assert bob.post(f"/saved/scenarios/{ids['scenarios']}/share", follow_redirects=False).status_code == 404

@@ -31,3 +31,11 @@ def test_no_server_errors(case):
         ctype = ctype[0] if isinstance(ctype, list) else ctype
         assert ctype.startswith("application/problem+json"), response.text[:200]
         assert "Traceback" not in response.text
+
+
+# The stateful phase: sequences of calls that follow the links Schemathesis infers between operations (save,
+# then get, list and delete what was saved; start a job, then read and cancel it), with every check.
+Stateful = schema.as_state_machine()
+Stateful.TestCase.settings = settings(max_examples=10, stateful_step_count=6, deadline=None,
+                                      suppress_health_check=list(HealthCheck), derandomize=True)
+TestStatefulSequences = Stateful.TestCase

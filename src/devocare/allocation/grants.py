@@ -10,7 +10,8 @@ For each pot of the architecture's ``money`` section, each of its lines and each
 Need shares are fixed at the start of each settlement (from that year's practice weighted
 populations); the envelope grows by ``growth`` a year and, inside a settlement, by the architecture's
 ``indexation`` too. Equalisation applies to pots held by local government (LAD, UTLA or combined
-authority areas) and sums to zero over England, so it moves money between areas without creating any.
+authority areas) or by a body given tax-raising powers (``tax_powers: true``, e.g. the Regional Care Groups of
+``pwc-2016``), and sums to zero over England, so it moves money between areas without creating any.
 Every figure is in whole pence and every year's rows add up to that year's envelope exactly.
 
 Revenue capacity is the council tax base (Band D equivalents, MHCLG Council Taxbase 2025, shipped as
@@ -290,7 +291,9 @@ def grant_years(arch: Any, years: int, envelope: Mapping[str, float], base_year:
     first = YEARS.index(check_year(base_year))
     holders = {p.id: bodies[p.holder] for p in pots}
     level_of = {p.id: (getattr(holders[p.id], "area_level", None) or "england") for p in pots}
-    local = {p.id for p in pots if level_of[p.id] in LOCAL_GOVERNMENT_LEVELS}
+    # local government, and any other holder given tax-raising powers, is equalised for revenue capacity
+    local = {p.id for p in pots
+             if level_of[p.id] in LOCAL_GOVERNMENT_LEVELS or getattr(holders[p.id], "tax_powers", False)}
     out: list[GrantYear] = []
     for t in range(years):  # years are few and sequential; every area and line inside is an array op
         s = int(start[t])
@@ -333,7 +336,8 @@ def block_grants(arch: Any, years: int = 5, envelope: Mapping[str, float] | str 
     annual envelope growth; the architecture's ``indexation`` adds to it inside each settlement.
     ``alpha``: fiscal-equalisation rate (default :func:`default_alpha`).
 
-    Columns: arch, year (1..years), financial_year (of the need data used), settlement, body, pot, tier,
+    Columns: arch, year (1..years), financial_year (of the need data used), grant_year (the financial year
+    the grant is paid in), settlement, body, pot, tier,
     ring_fenced, area_level, code, name, population (registered, that year's practice file), line,
     component (need | incentive_fund | fiscal_equalisation), pence, gbp. Areas a holder does not hold
     (e.g. outside a devolution deal) are one row with an empty code, so each year's rows add up to its
@@ -381,8 +385,16 @@ def block_grants(arch: Any, years: int = 5, envelope: Mapping[str, float] | str 
                 "line": list(fund), "component": "incentive_fund", "pence": list(fund.values())}))
     out = pd.concat(rows, ignore_index=True)
     out["gbp"] = out["pence"] / 100.0
+    out.insert(out.columns.get_loc("financial_year") + 1, "grant_year", out["year"].map(
+        lambda t: paid_in(base_year, int(t))))
     out.attrs.update({"alpha": alpha, "envelope_gbp": env, "top_slice": top})
     return out
+
+
+def paid_in(base_year: str, year: int) -> str:
+    """The financial year a grant of settlement year ``year`` (1 = ``base_year``) is paid in: 2024/25, 2025/26..."""
+    start = int(str(base_year)[:4]) + year - 1
+    return f"{start}/{(start + 1) % 100:02d}"
 
 
 def _rows(common: dict[str, Any], weights: pd.DataFrame, is_held: np.ndarray, parts: np.ndarray, line: str,

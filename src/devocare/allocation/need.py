@@ -202,7 +202,7 @@ def _unknown_practices(codes: Sequence[str], valid: Sequence[str]) -> str:
 
 
 def place_assignment(year: str, icb_code: str, places: Mapping[str, Sequence[str]] | None,
-                     place_level: str | None, table: pd.DataFrame) -> pd.Series:
+                     place_level: str | None, table: pd.DataFrame, mode: str = "exact") -> pd.Series:
     """Place name of each practice of the ICB (NaN: in no place), validated.
 
     Errors name every offender: unknown practices (with closest codes), practices in another ICB,
@@ -212,7 +212,7 @@ def place_assignment(year: str, icb_code: str, places: Mapping[str, Sequence[str
     if (places is None) == (place_level is None):
         raise DevocareError("give either places (name -> practice codes) or place_level, not both or neither")
     if place_level is not None:
-        return place_codes(year, place_level, table[in_icb])
+        return place_codes(year, place_level, table[in_icb], mode)
     assert places is not None
     rows = [(name, str(code).strip().upper()) for name, codes in places.items() for code in codes]
     empty = [name for name, codes in places.items() if len(list(codes)) == 0]
@@ -262,14 +262,19 @@ def place_practices(year: str, icb: str, places: Mapping[str, Sequence[str]] | N
     return out
 
 
-def place_codes(year: str, place_level: str, table: pd.DataFrame) -> pd.Series:
-    """Area code at ``place_level`` of each practice (NaN where the practice is in no such area)."""
+def place_codes(year: str, place_level: str, table: pd.DataFrame, mode: str = "exact") -> pd.Series:
+    """Area code at ``place_level`` of each practice (NaN where the practice is in no such area).
+
+    Districts (and the upper-tier and combined authorities built from them) come from the 2025/26 postcode
+    lookup in ``exact`` mode, the better match to where a practice is; in ``nhse-tool`` mode from the year's
+    own practice file, the column users of NHS England's tool filter on, so places match the tool's."""
     from devocare import geography
 
     if place_level not in PLACE_LEVELS:
         raise UnknownChoiceError("place level", place_level, PLACE_LEVELS)
+    lad = table["lad_code_file"] if mode == "nhse-tool" and "lad_code_file" in table else table["lad_code"]
     if place_level == "lad":
-        return table["lad_code"]
+        return lad
     if place_level == "sicb":
         return table["sicb_code"]
     if place_level == "pcn":
@@ -278,7 +283,7 @@ def place_codes(year: str, place_level: str, table: pd.DataFrame) -> pd.Series:
         return table["pcn_code"]
     m = geography.membership("lad", place_level)
     parent = m[m["share"] > 0.999999].set_index("from_code")["to_code"]
-    return table["lad_code"].map(parent)
+    return lad.map(parent)
 
 
 def place_names(place_level: str | None, codes: Sequence[str]) -> list[str]:
@@ -354,7 +359,7 @@ def place_indices(year: str, icb: str, places: Mapping[str, Sequence[str]] | Non
     year, mode = check_year(year), check_mode(mode)
     icb_code, icb_name = resolve_icb(year, icb)
     table = practices(year)
-    assign = place_assignment(year, icb_code, places, place_level, table)
+    assign = place_assignment(year, icb_code, places, place_level, table, mode)
     rule = TOOL_RULES[year] if mode == "nhse-tool" else None
     in_icb = (table["icb_code"] == icb_code).to_numpy()
     check_values(table[in_icb], mode, f"ICB {icb_code}, {year}")
@@ -414,7 +419,7 @@ def all_place_indices(year: str, place_level: str = "lad", mode: str = "exact") 
     else:
         values, replaced = tool_replacements(table, rule)
     icb_codes, icb_id = np.unique(table["icb_code"].to_numpy(), return_inverse=True)
-    area = place_codes(year, place_level, table)
+    area = place_codes(year, place_level, table, mode)
     key = pd.Series(table["icb_code"].astype(str) + "|" + area.astype(str)).where(area.notna())
     place_keys, place_id = np.unique(key.fillna("").to_numpy(), return_inverse=True)
     if "" in place_keys:  # practices in no area

@@ -105,6 +105,14 @@ def _lad24(file_lad: pd.Series, practice: pd.Series) -> pd.Series:
     return practice.map(_lad24_of_practice()).fillna(recoded)
 
 
+def _file_lad24(file_lad: pd.Series) -> pd.Series:
+    """The district the year's own practice file gives (the column users of NHS England's tool filter on),
+    recoded to 2024 codes; unlike :func:`_lad24`, no later postcode lookup overrides it."""
+    from devocare.geography import canonical_code
+
+    return file_lad.astype(str).map(canonical_code).replace(LAD_2023_SUCCESSORS)
+
+
 #: Practice files used to split published £ allocations: the version NHS England allocated on.
 AS_ALLOCATED: dict[str, str] = {**DATASETS, "2025/26": "icbtool_2025_26_pre_2025_06_02_pmc_fix"}
 
@@ -121,6 +129,7 @@ def _practices(year: str, dataset: str | None = None) -> pd.DataFrame:
         "pcn_code": _pick(raw, _PCN),
     })
     out["lad_code"] = _lad24(_pick(raw, _LAD), out["practice_code"])
+    out["lad_code_file"] = _file_lad24(_pick(raw, _LAD))
     out["sicb_code"] = out["practice_code"].map(_sicb_of_practice())
     out["population"] = _pick(raw, _POPULATION).astype(float)
     for comp, (_, cols) in COMPONENTS.items():

@@ -8,6 +8,7 @@ from devocare.architecture.diff import ArchitectureDiff
 from devocare.architecture.diff import diff as _diff
 from devocare.architecture.loader import builtin_ids, load, load_raw, load_text
 from devocare.architecture.metrics import line_spend, metrics, metrics_table
+from devocare.architecture.money_flows import holder_money, money_problems
 from devocare.architecture.problems import ArchitectureError, Problem
 from devocare.architecture.schema import Architecture
 from devocare.architecture.views import (
@@ -31,6 +32,7 @@ def diff(a: "str | Architecture", b: "str | Architecture", with_metrics: bool = 
 
 __all__ = [
     "Architecture", "ArchitectureDiff", "ArchitectureError", "Problem", "accountability_chain", "builtin_ids",
-    "chain_summary", "diff", "function_matrix", "graph", "graph_json", "line_spend", "load", "load_raw",
+    "chain_summary", "diff", "function_matrix", "graph", "graph_json", "holder_money", "line_spend", "load",
+    "load_raw", "money_problems",
     "load_text", "metrics", "metrics_table", "sankey", "to_dot", "to_mermaid",
 ]

@@ -188,8 +188,14 @@ def diff(a: Architecture, b: Architecture, with_metrics: bool = True) -> Archite
 
     # merges: an abolished body whose functions all went to one surviving body (and splits, the reverse)
     def successors(body: str, before: dict[str, dict[str, float]], after: dict[str, dict[str, float]]) -> set[str]:
+        """The one body that took on at least three-quarters of ``body``'s functions (a share of a function
+        counts: the 2025 delegation leaves part of specialised commissioning with ICBs), else every heir."""
         keys = [k for k, h in before.items() if body in h]
-        return {h for k in keys for h in after.get(k, {})} if keys else set()
+        if not keys:
+            return set()
+        heirs = {h for k in keys for h in after.get(k, {})}
+        main = [h for h in heirs if sum(h in after.get(k, {}) for k in keys) >= 0.75 * len(keys)]
+        return set(main) if len(main) == 1 else heirs
 
     for row in out.bodies_abolished:
         succ = successors(row["id"], held_a, held_b)

@@ -1,8 +1,14 @@
 """Read architecture YAML safely, resolve ``extends:``, validate everything, and return an Architecture.
 
 Safety: files over :data:`MAX_BYTES`, text that is not UTF-8, YAML anchors/aliases (the "billion laughs"
-bomb) and duplicate keys are refused before anything is built; ``yaml.safe_load`` semantics only.
-Nothing is partially loaded: either every check passes or :class:`ArchitectureError` lists every problem.
+bomb), object tags, duplicate keys and deep nesting are refused before anything is built
+(:mod:`devocare.safeyaml`). Nothing is partially loaded: either every check passes or
+:class:`ArchitectureError` lists every problem.
+
+Where ``extends:`` may look: always a built-in; ``saved:<id>`` only through the resolver the caller passes
+(the web app's, which knows the user); a file path only from a file the caller named (:func:`load`),
+relative to the file naming it and inside the first file's folder tree, symlinks resolved. Text submitted
+over the web (:func:`load_text`) therefore never opens a server file, and cannot learn whether one exists.
 
 ``extends:`` merges the child over its base: mappings merge key by key; lists of mappings with ``id``
 merge item by item (``{id: x, delete: true}`` removes an item, new ids are appended); accountability
@@ -179,12 +185,18 @@ def _read_base(ref: str, here: Path | None, referrer: str, bases: _Bases
             referrer, "extends",
             f"{ref!r} is not a built-in architecture{_did_you_mean(ref, builtin_ids())}; here extends: may name "
             f"only a built-in ({', '.join(builtin_ids())}) or a saved architecture (saved:<id>), not a file")])
-    path = (here / ref).resolve()
-    if not path.is_relative_to(bases.root):
+    try:
+        path = (here / ref).resolve()
+        inside = path.is_relative_to(bases.root)
+        exists = inside and path.is_file()
+    except (OSError, ValueError, RuntimeError) as exc:  # NUL byte, name too long, symlink loop
+        raise ArchitectureError([Problem(referrer, "extends", f"{ref[:200]!r} is not a usable file path "
+                                                              f"({type(exc).__name__})")]) from None
+    if not inside:
         raise ArchitectureError([Problem(
             referrer, "extends", f"{ref!r} is outside {str(bases.root)!r}, the folder of the architecture file "
                                  "and its subfolders, where extends: may look (symlinks resolved)")])
-    if not path.is_file():
+    if not exists:
         raise ArchitectureError([Problem(
             referrer, "extends", f"no built-in architecture or file {ref!r}" + _did_you_mean(ref, builtin_ids()))])
     return _read_file(path), str(path), str(path), path.parent

@@ -2,8 +2,9 @@
 
 All metrics describe the structure on one date (the architecture's ``as_of`` unless given). Residents are
 the 33,755 LSOAs with their Census 2021 populations; each function holding covers the LSOAs of its holder's
-areas, so "who commissions acute care for this resident" is an array lookup. Spend per service line comes
-from the architecture's cited funding flows (not pooled ones) and is attributed to a line's commissioners in
+areas, so "who commissions acute care for this resident" is an array lookup. Spend per service line is
+the base-year money the simulator allocates under the money rules (the envelope of the parameter tree split
+by the allocation engine, :mod:`devocare.architecture.money_flows`), attributed to a line's commissioners in
 proportion to the residents each covers (an assumption: population, not need, weights).
 
 Definitions (the documentation in ``docs/reference/architecture-format.md`` repeats them):
@@ -25,6 +26,18 @@ Definitions (the documentation in ``docs/reference/architecture-format.md`` repe
 * ``board_*_share``: seats by category over the boards of bodies that commission (``scope: all`` totals
   pro-rata to the share of the template's residents it still covers).
 * ``population_devolved_share``: residents whose acute (non-elective) care is commissioned by a devolved body.
+* ``accountability_investment_gbp``: £ a year of the funding flows to bodies holding the ``scrutiny`` and
+  ``citizen_voice`` functions (``ldh-2020``'s provider-funded scrutiny and citizen-voice investment).
+* ``commissioning_population_out_of_hospital`` / ``commissioning_population_hospital``: residents of the area
+  whose body commissions a resident's primary, community, public health and social care / hospital and
+  specialised care (resident-weighted; a national commissioner's area is England) — Figure 10 of
+  ``reform-2024`` weighs the two models on whether each function is commissioned at the scale it needs.
+* ``pathway_budget_holders``: distinct budget holders whose pots pay for one resident's care (population-
+  weighted) — Figure 10's risk of a split budget fragmenting the pathway.
+* ``population_with_deal_share``: residents in a combined authority with a devolution deal in the shipped
+  2025 lookup — how far either model could roll out now (the same for every architecture).
+* ``central_headcount_planned``: national bodies' headcount at the end of their ``headcount_path`` (the planned
+  reductions of ``ham-2017`` and the 2025 announcements), else their headcount.
 * ``central_headcount`` / ``running_cost_gbp``: sums of the figures given for national bodies / all bodies
   (a template's running cost pro rata to the share of its residents it still covers).
 """
@@ -52,14 +65,15 @@ class _Reach:
 
 
 def line_spend(arch: Architecture, on: date | None = None) -> dict[str, float]:
-    """£ per service line from the cited flows existing on ``on`` (pooled flows are not counted twice)."""
+    """£ per service line: the base-year money the simulator allocates under the money rules (one truth with
+    the Sankey; :func:`devocare.architecture.money_flows.holder_money`). ``on`` is accepted for symmetry:
+    the money is the base year's whatever date the structure is read on."""
+    from devocare.architecture.money_flows import holder_money
+
     out = dict.fromkeys(LINE_IDS, 0.0)
-    for flow in arch.flows_on(on):
-        if flow.pooled or flow.amount_gbp is None or not flow.lines:
-            continue
-        shares = flow.line_shares or {flow.lines[0]: 1.0}
-        for line, share in shares.items():
-            out[line] += flow.amount_gbp * share
+    by_line = holder_money(arch).groupby("line")["gbp"].sum()
+    for line, amount in by_line.items():
+        out[str(line)] += float(amount)
     return out
 
 
@@ -251,7 +265,82 @@ def metrics(arch: Architecture, on: date | None = None) -> dict[str, Any]:
     out["central_headcount"] = float(sum(headcounts.values())) if headcounts else float("nan")
     out["central_headcount_bodies"] = ",".join(sorted(headcounts))
     out["running_cost_gbp"] = float(sum(running.values())) if running else float("nan")
+    out["accountability_investment_gbp"] = _accountability_investment(arch, on)
+    # Figure 10 of reform-2024: the scale each function is commissioned at, and the pathway's budget holders
+    for name, lines in SCALE_GROUPS.items():
+        out[f"commissioning_population_{name}"] = _commissioning_population(arch, comm, lines)
+    holders_count = np.zeros(len(pop))
+    for holder in sorted({h for h, _, _ in _pot_holder_vectors(arch, on)}):
+        covered = np.zeros(len(pop), dtype=bool)
+        for h, _, vec in _pot_holder_vectors(arch, on):
+            if h == holder:
+                covered |= vec > 0
+        holders_count += covered
+    out["pathway_budget_holders"] = float((holders_count * pop).sum() / total_pop)
+    out["population_with_deal_share"] = _population_with_deal()
+    planned = {b.id: _planned_headcount(b) for b in national_bodies if _planned_headcount(b) is not None}
+    out["central_headcount_planned"] = float(sum(v for v in planned.values() if v is not None)) if planned else float(
+        "nan")
     return {k: float(v) if isinstance(v, np.floating | np.integer) else v for k, v in out.items()}
+
+
+#: Service lines grouped by the scale reform-2024 (Figure 10, §4.3.2) says they need: out-of-hospital care
+#: benefits from local tailoring, hospital and specialist care from a larger population.
+SCALE_GROUPS: dict[str, tuple[str, ...]] = {
+    "out_of_hospital": ("primary_medical", "community_health", "public_health", "adult_social_care"),
+    "hospital": ("acute_elective", "acute_non_elective", "specialised"),
+}
+
+
+def _commissioning_population(arch: Architecture, comm: dict[str, list[tuple[str, np.ndarray]]],
+                              lines: tuple[str, ...]) -> float:
+    """Residents of the area that commissions a resident's care on ``lines`` (resident-weighted mean over the
+    lines; a national commissioner's area is England)."""
+    pop = geo.population()
+    bodies = {b.id: b for b in arch.bodies}
+    total = weight = 0.0
+    for line in lines:
+        for holder, vec in comm[line]:
+            codes = geo.area_of(bodies[holder])
+            if codes is None or bodies[holder].area_level == "england":
+                size = np.full(len(pop), pop.sum())
+            else:
+                sizes = pd.Series(pop).groupby(codes).sum()
+                size = pd.Series(codes).map(sizes).fillna(0.0).to_numpy()
+            w = vec * pop
+            total += float((w * size).sum())
+            weight += float(w.sum())
+    return total / weight if weight else float("nan")
+
+
+def _pot_holder_vectors(arch: Architecture, on: date) -> list[tuple[str, bool, np.ndarray]]:
+    """(holder id, ring-fenced, residents) for every pot a resident's money sits in (as :func:`_pot_vectors`)."""
+    holders = {p.id: p.holder for p in arch.money.pots}
+    cov = arch.money.coverage
+    other = {f"{cov.otherwise}:{p.id}": f"{cov.otherwise}:{p.holder}" for p in _otherwise(cov.otherwise).money.pots} \
+        if cov is not None else {}
+    return [(holders.get(pid) or other[pid], fenced, vec) for pid, fenced, vec in _pot_vectors(arch, on)]
+
+
+@lru_cache(maxsize=1)
+def _population_with_deal() -> float:
+    """Share of residents in a combined authority of the shipped 2025 lookup (devolution deals agreed by 2025)."""
+    mask = geo.area_codes_mask("all", "ca", 2024)
+    pop = geo.population()
+    return float((mask * pop).sum() / pop.sum())
+
+
+def _planned_headcount(body: Body) -> int | None:
+    """The end of a body's headcount path (its last planned figure), else its headcount."""
+    if body.headcount_path:
+        return body.headcount_path[max(body.headcount_path)]
+    return body.headcount
+
+
+def _accountability_investment(arch: Architecture, on: date) -> float:
+    """£ a year of the typed flows funding scrutiny and citizen voice (the bodies holding those functions)."""
+    holders = {f.holder for f in arch.functions_on(on) if f.key.split(".")[0] in ("scrutiny", "citizen_voice")}
+    return float(sum(f.amount_gbp or 0.0 for f in arch.flows_on(on) if f.to in holders))
 
 
 def _still_covered(own: np.ndarray, now: np.ndarray, pop: np.ndarray) -> float:

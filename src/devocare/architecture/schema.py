@@ -83,7 +83,7 @@ OTHER_DOMAINS: tuple[str, ...] = (
 FUNCTION_DOMAINS: tuple[str, ...] = MATRIX_DOMAINS + OTHER_DOMAINS
 COMMISSIONING_FUNCTIONS: tuple[str, ...] = tuple(f"commissioning.{line}" for line in LINE_IDS)
 
-BoardCategory = Literal["elected", "nhs_executive", "non_executive", "la_officer", "lay", "other"]
+BoardCategory = Literal["elected", "nhs_executive", "non_executive", "la_officer", "lay", "other", "nhs_member"]
 BOARD_CATEGORIES: tuple[str, ...] = get_args(BoardCategory)
 BoardRole = Literal[
     "chair",
@@ -126,12 +126,17 @@ _SOURCE = re.compile(r"^(seed (?P<seed>\d{3})\b.*|data (?P<data>[a-z0-9_]+)\b.*|
 _ID = re.compile(r"^[a-z][a-z0-9_.\-@]*$")
 
 def check_source(text: str) -> str:
-    """A source reads ``seed NNN §x``, ``data <dataset id> ...``, ``EVIDENCE §n ...`` or ``assumption: why``;
-    the seed file and the dataset must exist."""
+    """A source reads ``<bibliography key> §x ...``, ``data <dataset id> ...`` or ``assumption: why`` (the older
+    ``seed NNN §x`` and ``EVIDENCE §n`` forms still load); the key, seed file and dataset must exist."""
+    from devocare import bibliography
+
+    if bibliography.cited_key(text):  # a key of docs/background/bibliography.md
+        return text
     match = _SOURCE.match(text)
     if not match:
         raise ValueError(
-            f"source {text!r} must start with 'seed NNN', 'data <dataset id>', 'EVIDENCE §<n>' or 'assumption: '"
+            f"source {text!r} must start with a bibliography key (e.g. 'reform-2024 §4.3.1'), "
+            "'data <dataset id>', 'assumption: ', or the older 'seed NNN' or 'EVIDENCE §<n>'"
         )
     if match.group("seed") and match.group("seed") not in SEED_FILES:
         raise ValueError(f"no seed file {match.group('seed')!r} (seeds: {', '.join(SEED_FILES)})")
@@ -231,6 +236,13 @@ class Body(_Dated):
     )
     headcount: Whole | None = Field(None, ge=0)
     running_cost_gbp: Number | None = Field(None, ge=0)
+    headcount_path: dict[date, Annotated[Whole, Field(ge=0)]] = Field(
+        default_factory=dict, description="Planned headcount from each date (a reduction path); cited or labelled."
+    )
+    tax_powers: bool = Field(False, description="Raises revenue locally: its pots are fiscally equalised.")
+    renamed: dict[date, str] = Field(
+        default_factory=dict, description="The body's name from each date on (``name`` is the name before)."
+    )
     board: Board | None = None
     description: str = ""
 
@@ -240,6 +252,13 @@ class Body(_Dated):
         if not _ID.match(value):
             raise ValueError(f"id {value!r} must be lower-case letters, digits, '_', '-', '.' or '@'")
         return value
+
+    def name_on(self, on: date | None) -> str:
+        """The body's name on ``on`` (departments are renamed: DCLG, MHCLG, DLUHC, MHCLG again)."""
+        if on is None or not self.renamed:
+            return self.name
+        past = [d for d in self.renamed if d <= on]
+        return self.renamed[max(past)] if past else self.name
 
 
 class FunctionAssignment(_Dated):
@@ -332,6 +351,7 @@ class FundingFlow(_Dated):
     lines: list[LineId] = Field(default_factory=list, description="Service lines this money commissions.")
     line_shares: dict[LineId, Annotated[Number, Field(ge=0, le=1)]] | None = None
     pooled: bool = Field(False, description="Money already counted in another flow, pooled here (e.g. BCF).")
+    derived: bool = Field(False, description="Amount computed from the money section (base year), not typed.")
     ring_fenced: bool = False
     settlement_years: Whole = Field(1, ge=1, le=MAX_SETTLEMENT_YEARS)
     allocation_rule: str = ""

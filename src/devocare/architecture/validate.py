@@ -264,13 +264,15 @@ def _shares(arch: Architecture, file: str) -> list[Problem]:
     out = []
     by_source: dict[str, list[tuple[int, float]]] = defaultdict(list)
     for i, fl in enumerate(arch.flows):
-        if fl.lines and fl.amount_gbp is None and fl.amount_data is None and fl.share is None and not fl.pooled:
+        if (fl.lines and fl.amount_gbp is None and fl.amount_data is None and fl.share is None and not fl.pooled
+                and not fl.derived):
             out.append(
                 Problem(
                     file,
                     f"flows[{i}]",
                     f"flow {fl.id!r} needs amount_gbp, amount_data or share "
-                    "(or pooled: true for money counted in other flows)",
+                    "(or pooled: true for money counted in other flows, or derived: true for money the "
+                    "money section computes)",
                 )
             )
         if fl.line_shares is not None:

@@ -1,7 +1,10 @@
 """Views of an architecture: the accountability and funding graph (networkx, Mermaid, Graphviz DOT, JSON),
 a funding Sankey, the function matrix and the accountability chain from any body to its electorate.
 
-All views read the structure on one date (default ``as_of``); none of them computes anything new.
+All views read the structure on one date (default ``as_of``). Money shown on funding edges and in the
+Sankey is the base-year money the simulator allocates under the architecture's money rules
+(:mod:`devocare.architecture.money_flows`), so a reader and the model see the same amounts; a typed
+amount is shown only on flows the money rules do not fund (pooled transfers, shares of a budget).
 """
 
 from __future__ import annotations
@@ -14,7 +17,7 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 
-from devocare.architecture import geo
+from devocare.architecture import geo, money_flows
 from devocare.architecture.metrics import reach
 from devocare.architecture.schema import Architecture
 from devocare.errors import UnknownChoiceError
@@ -26,13 +29,16 @@ def graph(arch: Architecture, on: date | None = None) -> nx.MultiDiGraph:
     on = on or arch.as_of
     g = nx.MultiDiGraph(id=arch.id, name=arch.name, as_of=on.isoformat())
     for b in arch.bodies_on(on):
-        g.add_node(b.id, name=b.name, kind=b.kind, tier=b.tier, leadership=b.leadership, statutory=b.statutory,
+        g.add_node(b.id, name=b.name_on(on), kind=b.kind, tier=b.tier, leadership=b.leadership, statutory=b.statutory,
                    area_level=b.area_level or "")
     for e in arch.edges_on(on):
         g.add_edge(e.from_, e.to, key=e.key, relation="accountability", type=e.type)
+    derived = money_flows.flow_amounts(arch, on)
     for f in arch.flows_on(on):
-        g.add_edge(f.from_, f.to, key=f.id, relation="funding", amount_gbp=f.amount_gbp, share=f.share,
-                   lines=list(f.lines), ring_fenced=f.ring_fenced, pooled=f.pooled)
+        amount = derived.get(f.id, f.amount_gbp)
+        g.add_edge(f.from_, f.to, key=f.id, relation="funding", amount_gbp=amount, share=f.share,
+                   lines=list(f.lines), ring_fenced=f.ring_fenced, pooled=f.pooled,
+                   amount_basis="money rules, base year" if f.id in derived else ("cited" if amount else ""))
     return g
 
 
@@ -91,33 +97,13 @@ def to_dot(arch: Architecture, on: date | None = None) -> str:
 
 
 def sankey(arch: Architecture, on: date | None = None) -> dict[str, list[Any]]:
-    """Funding Sankey: source body → receiving body → service line, £ from the cited (non-pooled) flows.
+    """Funding Sankey from the money rules the simulator runs: payer → budget holder → service line, base-year
+    £ (see :func:`devocare.architecture.money_flows.sankey`).
 
     Returns ``{"nodes": [{"id", "label"}], "links": [{"source", "target", "value", "label"}]}`` with
     integer node indices in ``source``/``target`` (the shape Plotly's Sankey takes).
     """
-    nodes: list[dict[str, str]] = []
-    index: dict[str, int] = {}
-
-    def node(key: str, label: str) -> int:
-        if key not in index:
-            index[key] = len(nodes)
-            nodes.append({"id": key, "label": label})
-        return index[key]
-
-    names = {b.id: b.name for b in arch.bodies}
-    links: list[dict[str, Any]] = []
-    for f in arch.flows_on(on):
-        if f.pooled or f.amount_gbp is None:
-            continue
-        src = node(f.from_, names[f.from_])
-        dst = node(f.to if f.to != f.from_ else f"{f.to}:spend", names[f.to])
-        links.append({"source": src, "target": dst, "value": f.amount_gbp, "label": f.id})
-        shares = f.line_shares or ({f.lines[0]: 1.0} if f.lines else {})
-        for line, share in shares.items():
-            links.append({"source": dst, "target": node(f"line:{line}", line.replace("_", " ")),
-                          "value": f.amount_gbp * share, "label": f"{f.id}:{line}"})
-    return {"nodes": nodes, "links": links}
+    return money_flows.sankey(arch, on)
 
 
 def function_matrix(arch: Architecture, on: date | None = None) -> pd.DataFrame:
@@ -132,7 +118,7 @@ def function_matrix(arch: Architecture, on: date | None = None) -> pd.DataFrame:
         if share <= 0:
             continue
         b = bodies[f.holder]
-        rows.append({"function": f.key, "domain": f.key.split(".")[0], "holder": b.id, "holder_name": b.name,
+        rows.append({"function": f.key, "domain": f.key.split(".")[0], "holder": b.id, "holder_name": b.name_on(on),
                      "tier": b.tier, "residents_share": round(share, 6),
                      "start": f.start.isoformat() if f.start else None,
                      "end": f.end.isoformat() if f.end else None})
@@ -159,7 +145,8 @@ def accountability_chain(arch: Architecture, body_id: str, on: date | None = Non
     local = [n for n in electorates if dist[n] == best and alive[n].tier != "national"]
     target = (local or [n for n in electorates if dist[n] == best])[0]
     path = nx.shortest_path(g, body_id, target)
-    return [{"from": u, "from_name": alive[u].name, "to": v, "to_name": alive[v].name, "type": types[(u, v)]}
+    return [{"from": u, "from_name": alive[u].name_on(on), "to": v, "to_name": alive[v].name_on(on),
+             "type": types[(u, v)]}
             for u, v in zip(path, path[1:], strict=False)]
 
 

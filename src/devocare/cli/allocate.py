@@ -4,6 +4,7 @@ and block grants for an architecture."""
 from __future__ import annotations
 
 import warnings
+from pathlib import Path
 
 import typer
 
@@ -12,13 +13,15 @@ from devocare.allocation import need
 from devocare.allocation.convergence import icb_convergence, target_shares
 from devocare.allocation.money import money as allocate_money
 from devocare.allocation.money import place_money
-from devocare.cli.output import TableFormat, emit_table
+from devocare.cli.outfile import FORCE
+from devocare.cli.output import TableFormat, check_xlsx_out, emit_table
 from devocare.errors import DevocareError
 
 app = typer.Typer(help="Resource allocation: need indices, £ splits by need, target shares and block grants.",
                   no_args_is_help=True)
 
-FORMAT = typer.Option(TableFormat.table, "--format", help="Output format: table, csv or json.")
+FORMAT = typer.Option(TableFormat.table, "--format", help="Output format: table, csv, json or xlsx (with --out).")
+OUT = typer.Option(None, "--out", help="With --format xlsx: the workbook to write (.xlsx).")
 
 
 def parse_places(specs: list[str]) -> dict[str, list[str]]:
@@ -57,8 +60,11 @@ def places_cmd(
     place_level: str = typer.Option(None, "--place-level", help="One place per area: lad, utla, ca, sicb or pcn."),
     mode: str = typer.Option("exact", "--mode", help="exact, or nhse-tool to reproduce NHS England's tool."),
     fmt: TableFormat = FORMAT,
+    out: Path = OUT,
+    force: bool = FORCE,
 ) -> None:
     """Need indices of places inside an ICB (first row: the ICB against England)."""
+    check_xlsx_out(fmt, out, force)
     spec = _places_or_level(place, place_level)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", need.NeedIndexWarning)
@@ -66,7 +72,7 @@ def places_cmd(
     for w in caught:
         typer.echo(f"warning: {w.message}", err=True)
     _note_uncovered(result.uncovered)
-    emit_table(result.table, fmt)
+    emit_table(result.table, fmt, out, "allocation")
 
 
 @app.command("money")
@@ -75,10 +81,13 @@ def money_cmd(
     level: str = typer.Option("lad", "--level", help="lad, utla, ca, ons_region, icb, region, england, practice."),
     lines: str = typer.Option(None, "--lines", help="Comma-separated allocation lines (default: all published)."),
     fmt: TableFormat = FORMAT,
+    out: Path = OUT,
+    force: bool = FORCE,
 ) -> None:
     """NHS England's published ICB allocation lines split by need, to the penny, summed to an area level."""
+    check_xlsx_out(fmt, out, force)
     chosen = [x.strip() for x in lines.split(",") if x.strip()] if lines else None
-    emit_table(allocate_money(year, level, chosen), fmt)
+    emit_table(allocate_money(year, level, chosen), fmt, out, "allocation")
 
 
 @app.command("place-money")
@@ -89,13 +98,16 @@ def place_money_cmd(
     place_level: str = typer.Option(None, "--place-level", help="One place per area: lad, utla, ca, sicb or pcn."),
     lines: str = typer.Option(None, "--lines", help="Comma-separated allocation lines (default: all published)."),
     fmt: TableFormat = FORMAT,
+    out: Path = OUT,
+    force: bool = FORCE,
 ) -> None:
     """£ each place's practices are allocated, by line: the ICB's published lines split by need, to the penny."""
+    check_xlsx_out(fmt, out, force)
     spec = _places_or_level(place, place_level)
     chosen = [x.strip() for x in lines.split(",") if x.strip()] if lines else None
     table = place_money(year, icb, places=spec, place_level=place_level, lines=chosen)
     _note_uncovered(table.attrs["uncovered"])
-    emit_table(table, fmt)
+    emit_table(table, fmt, out, "allocation")
 
 
 @app.command("targets")
@@ -103,9 +115,12 @@ def targets_cmd(
     year: str = typer.Option("2025/26", "--year", help="Allocation year: 2023/24, 2024/25 or 2025/26."),
     line: str = typer.Option("core", "--line", help="core or pmc."),
     fmt: TableFormat = FORMAT,
+    out: Path = OUT,
+    force: bool = FORCE,
 ) -> None:
     """ICB target shares from practice weighted populations against NHS England's published targets."""
-    emit_table(target_shares(year, line), fmt)
+    check_xlsx_out(fmt, out, force)
+    emit_table(target_shares(year, line), fmt, out, "allocation")
 
 
 @app.command("converge")
@@ -118,11 +133,14 @@ def converge_cmd(
     ceiling: float = typer.Option(0.06, "--ceiling", help="Maximum annual growth of any ICB (fraction)."),
     target: str = typer.Option("published", "--target", help="published (NHS England's, incl. EACA) or practice."),
     fmt: TableFormat = FORMAT,
+    out: Path = OUT,
+    force: bool = FORCE,
 ) -> None:
     """ICBs moving from NHS England's published baselines toward target shares (pace of change)."""
+    check_xlsx_out(fmt, out, force)
     if years < 1:
         raise DevocareError(f"--years must be at least 1, got {years}")
-    emit_table(icb_convergence(year, line, years, growth, floor, ceiling, target), fmt)
+    emit_table(icb_convergence(year, line, years, growth, floor, ceiling, target), fmt, out, "allocation")
 
 
 @app.command("grants")
@@ -130,12 +148,21 @@ def grants_cmd(
     arch: str = typer.Option(..., "--arch", help="Built-in architecture id or YAML path."),
     years: int = typer.Option(5, "--years", help="Years to run (settlements as the architecture states)."),
     envelope: str = typer.Option(None, "--envelope", help="YAML/JSON (line: £) or CSV (line,gbp) national envelope."),
-    growth: float = typer.Option(0.0, "--growth", help="Annual envelope growth (fraction)."),
+    growth: float = typer.Option(None, "--growth", help="Annual envelope growth (fraction; default: the "
+                                 "simulator's funding.real_growth, 3%)."),
     alpha: float = typer.Option(None, "--alpha", help="Fiscal-equalisation rate (default: ASC+PH share of councils' "
                                                      "net spending, MHCLG 2023-24)."),
     fmt: TableFormat = FORMAT,
+    out: Path = OUT,
+    force: bool = FORCE,
 ) -> None:
     """Block grants per budget holder, area, pot, line and year for an architecture."""
+    check_xlsx_out(fmt, out, force)
+    if growth is None:
+        from devocare.simulation.parameters import defaults
+
+        growth = float(defaults().params["funding.real_growth"].value)
     if years < 1:
         raise DevocareError(f"--years must be at least 1, got {years}")
-    emit_table(grants_mod.block_grants(arch, years=years, envelope=envelope, growth=growth, alpha=alpha), fmt)
+    table = grants_mod.block_grants(arch, years=years, envelope=envelope, growth=growth, alpha=alpha)
+    emit_table(table, fmt, out, "block grants")

@@ -78,8 +78,17 @@ def _resolved(arch: A.Architecture) -> dict[str, object]:
 
 @app.command()
 def validate(file: Path = typer.Argument(..., help="Architecture YAML file")) -> None:
-    """Check a file; every problem is listed with its path (exit code 2 if any)."""
+    """Check a file; every problem is listed with its path (exit code 2 if any).
+
+    Beyond the schema, the typed funding flows are checked against the money section (one money truth):
+    each flow's lines must reach a pot its recipient holds, each pot's holder must be funded, and a typed
+    amount must agree with the base-year money the simulator allocates."""
+    from devocare.architecture.money_flows import money_problems
+
     arch = A.load(str(file))
+    problems = money_problems(arch, file=str(file))
+    if problems:
+        raise A.ArchitectureError(problems)
     typer.echo(f"valid: {arch.id} ({len(arch.bodies)} bodies, {len(arch.functions)} function holdings, "
                f"{len(arch.accountability)} accountability edges, {len(arch.flows)} funding flows; "
                f"as of {arch.as_of}{', extends ' + arch.extends if arch.extends else ''})")

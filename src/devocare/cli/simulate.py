@@ -12,7 +12,7 @@ import pandas as pd
 import typer
 
 from devocare.cli.outfile import FORCE, check_out
-from devocare.cli.output import TableFormat, emit_table, to_json
+from devocare.cli.output import TableFormat, emit_table, render_strings, render_table, summary_frame, to_json
 from devocare.errors import DevocareError
 from devocare.simulation.parameters import parse_set
 
@@ -29,8 +29,13 @@ SCHEDULER = typer.Option(
     help="Where draws run: a Dask scheduler address, 'local' (a LocalCluster) or 'process' "
     "(default: this process, or a LocalCluster for large runs).",
 )
-OUT = typer.Option(None, "--out", help="Write the tidy results table to this .parquet file.")
-FORMAT = typer.Option(TableFormat.table, "--format", help="Output format: table or json (csv for compare).")
+OUT = typer.Option(None, "--out", help="Write the tidy results table to this .parquet file (with --format xlsx: "
+                   "a workbook to this .xlsx file).")
+FORMAT = typer.Option(TableFormat.table, "--format", help="Output format: table, json or xlsx (csv for compare).")
+BASELINE = typer.Option(None, "--baseline", help="Report each other architecture's paired difference from this one "
+                        "(same seed: common random numbers).")
+AREAS_OUT = typer.Option(None, "--areas-out", help="With --baseline: write the per-area paired differences to this "
+                         ".csv or .parquet file.")
 
 
 @contextmanager
@@ -80,8 +85,34 @@ def _options(
     }
 
 
-def _check_out(out: Path | None, force: bool = False) -> None:
-    check_out(out, force, (".parquet",))
+def _check_out(out: Path | None, fmt: TableFormat = TableFormat.table, force: bool = False) -> None:
+    if out is None:
+        if fmt is TableFormat.xlsx:
+            raise DevocareError("--format xlsx needs --out FILE.xlsx")
+        return
+    check_out(out, force, (".xlsx",) if fmt is TableFormat.xlsx else (".parquet",))
+
+
+def _check_areas_out(path: Path | None, baseline: str | None, force: bool = False) -> None:
+    if path is None:
+        return
+    if baseline is None:
+        raise DevocareError("--areas-out needs --baseline")
+    check_out(path, force, (".csv", ".parquet"), flag="--areas-out")
+
+
+def _waterfall_display(result: Any) -> pd.DataFrame:
+    """The waterfall as display rows: step by measure, in £bn with the one formatter."""
+    from devocare import formatting
+
+    wf = result.waterfall.pivot(index="step", columns="measure", values="value").reindex(
+        result.waterfall["step"].unique()
+    )
+    shown = pd.DataFrame({"Step": [str(s).replace("_", " ") for s in wf.index]})
+    names = {"acute_spend": "Hospital (acute) spend", "upstream_spend": "Prevention (upstream) spend"}
+    for col in wf.columns:
+        shown[names.get(str(col), str(col))] = [formatting.money(v) for v in wf[col]]
+    return shown
 
 
 def simulate_cmd(
@@ -101,10 +132,17 @@ def simulate_cmd(
     """Simulate one architecture; print its summary and change-factor waterfall."""
     from devocare.simulation import simulate
 
-    _check_out(out, force)
+    _check_out(out, fmt, force)
     opts = _options(years, draws, seed, atoms, sets, scenario, backend, scheduler)
     with _progress(f"simulating {arch}", draws > 0) as progress:
         result = simulate(arch, progress=progress, **opts)  # type: ignore[arg-type]
+    if fmt is TableFormat.xlsx:
+        from devocare.workbook import write_workbook
+
+        write_workbook(out, {"summary": _summary_records(result.summary), "waterfall": result.waterfall,
+                             "draws": result.draws_table()}, result.run_record)
+        typer.echo(f"wrote {out}")
+        return
     if out is not None:
         result.to_parquet(out)
     if fmt is TableFormat.json:
@@ -119,22 +157,26 @@ def simulate_cmd(
             )
         )
         return
-    summary = pd.DataFrame({"measure": list(result.summary), "value": [str(v) for v in result.summary.values()]})
-    emit_table(summary, fmt)
-    if fmt is TableFormat.table:
-        typer.echo("\nchange-factor waterfall (£bn, base year to horizon):")
-        wf = result.waterfall.pivot(index="step", columns="measure", values="value").reindex(
-            result.waterfall["step"].unique()
-        )
-        typer.echo((wf / 1e9).round(3).to_string())
-        typer.echo(
-            f"\nrun record: parameter hash {result.run_record['parameter_hash'][:12]}, architecture hash "
-            f"{result.run_record['architecture_hash'][:12]}, data hash {str(result.run_record['data_hash'])[:12]}, "
-            f"seed {result.run_record['seed']}"
-        )
+    if fmt is TableFormat.csv:
+        summary = pd.DataFrame({"measure": list(result.summary), "value": [str(v) for v in result.summary.values()]})
+        emit_table(summary, fmt)
+        return
+    typer.echo(render_strings(summary_frame([result.summary])))
+    typer.echo("\nChange-factor waterfall, base year to horizon:")
+    typer.echo(render_strings(_waterfall_display(result)))
+    typer.echo(
+        f"\nrun record: parameter hash {result.run_record['parameter_hash'][:12]}, architecture hash "
+        f"{result.run_record['architecture_hash'][:12]}, data hash {str(result.run_record['data_hash'])[:12]}, "
+        f"seed {result.run_record['seed']}"
+    )
 
 
-def compare_cmd(
+def _summary_records(summary: dict[str, Any]) -> pd.DataFrame:
+    """A summary object as (measure, value) rows, numbers kept as numbers (for workbooks)."""
+    return pd.DataFrame({"measure": list(summary), "value": list(summary.values())})
+
+
+def compare_cmd(  # noqa: PLR0913 - a Typer command takes one parameter per command-line option
     archs: list[str] = typer.Argument(..., help="Architectures to compare (built-in ids or YAML files)."),
     years: int = YEARS,
     draws: int = DRAWS,
@@ -147,27 +189,63 @@ def compare_cmd(
     out: Path = OUT,
     fmt: TableFormat = FORMAT,
     force: bool = FORCE,
+    baseline: str = BASELINE,
+    areas_out: Path = AREAS_OUT,
 ) -> None:
-    """Simulate several architectures with the same options and print their summaries side by side."""
+    """Simulate several architectures with the same options (and seed) and print their summaries side by
+    side; with --baseline, each other architecture's paired difference from the baseline."""
     from devocare.simulation import simulate
+    from devocare.simulation.paired import paired_area_differences, paired_differences, plain_summary
 
-    _check_out(out, force)
+    _check_out(out, fmt, force)
+    _check_areas_out(areas_out, baseline, force)
+    if baseline is not None and baseline not in archs:
+        raise DevocareError(f"--baseline {baseline!r} must be one of the architectures compared: {', '.join(archs)}")
     opts = _options(years, draws, seed, atoms, sets, scenario, backend, scheduler)
     results = []
     for arch in archs:
         with _progress(f"simulating {arch}", draws > 0) as progress:
-            results.append(simulate(arch, progress=progress, waterfall=fmt is not TableFormat.csv, **opts))  # type: ignore[arg-type]
+            wf = fmt not in (TableFormat.csv,) and baseline is None
+            results.append(simulate(arch, progress=progress, waterfall=wf, **opts))  # type: ignore[arg-type]
+    if baseline is not None and baseline not in {r.architecture for r in results}:
+        baseline = results[archs.index(baseline)].architecture  # a YAML path given: its architecture id
+    summaries = pd.DataFrame([r.summary for r in results])
+    diffs = paired_differences(results, baseline) if baseline is not None else None
+    area_diffs = paired_area_differences(results, baseline) if baseline is not None else None
+    if areas_out is not None and area_diffs is not None:
+        _write_areas(area_diffs, areas_out)
+    if fmt is TableFormat.xlsx:
+        from devocare.workbook import write_workbook
+
+        tables: dict[str, pd.DataFrame] = {"summaries": summaries}
+        if diffs is not None and area_diffs is not None:
+            tables |= {"paired differences": diffs, "areas": area_diffs}
+        records = {f"{r.architecture}": r.run_record for r in results}
+        write_workbook(out, tables, {"architectures": list(records), "seed": seed, "run_records": records,
+                                     **{k: v for k, v in results[0].run_record.items() if k != "overrides"}})
+        typer.echo(f"wrote {out}")
+        return
     if out is not None:
-        tables = [r.table for r in results]
+        frames = [r.table for r in results]
         merged = pd.concat(
-            [t.astype({c: "object" for c in t.columns if str(t[c].dtype) == "category"}) for t in tables],
+            [t.astype({c: "object" for c in t.columns if str(t[c].dtype) == "category"}) for t in frames],
             ignore_index=True,
         )
         _write(merged, out, [r.run_record for r in results])
-    summaries = pd.DataFrame([r.summary for r in results])
+    if diffs is not None:
+        if fmt is TableFormat.table:
+            typer.echo(render_table(diffs.drop(columns=["baseline", "measure", "unit"]).rename(
+                columns={"label": "measure"}).assign(measure=diffs["measure"])[
+                ["architecture", "measure", "baseline_central", "diff_central", "diff_p5", "diff_p50", "diff_p95",
+                 "prob_lower", "prob_higher"]], title=f"Paired differences from {baseline} (reform − baseline)"))
+            typer.echo("")
+            for line in plain_summary(diffs):
+                typer.echo(f"- {line}")
+        else:
+            emit_table(diffs, fmt)
+        return
     if fmt is TableFormat.table:
-        side = summaries.set_index("architecture").T.reset_index().rename(columns={"index": "measure"})
-        emit_table(side, fmt)
+        typer.echo(render_strings(summary_frame(list(summaries.to_dict(orient="records")))))
         typer.echo(
             "\nrun records: "
             + "; ".join(
@@ -179,6 +257,16 @@ def compare_cmd(
         )
     else:
         emit_table(summaries, fmt)
+
+
+def _write_areas(table: pd.DataFrame, path: Path) -> None:
+    """Per-area paired differences to CSV or Parquet, via a temporary file (nothing half-written)."""
+    tmp = path.with_name(path.name + ".tmp")
+    if path.suffix == ".csv":
+        table.to_csv(tmp, index=False)
+    else:
+        table.to_parquet(tmp, index=False)
+    tmp.replace(path)
 
 
 def _write(table: pd.DataFrame, out: Path, records: list[dict[str, object]]) -> None:

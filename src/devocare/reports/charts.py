@@ -15,8 +15,8 @@ FONT = "Arial, Helvetica, sans-serif"
 
 def _layout(fig: go.Figure, title: str, y_title: str = "", height: int = 420) -> go.Figure:
     fig.update_layout(title={"text": title, "x": 0}, font={"family": FONT, "size": 13}, height=height,
-                      margin={"l": 60, "r": 20, "t": 60, "b": 50}, template="plotly_white",
-                      legend={"orientation": "h", "y": -0.18})
+                      margin={"l": 60, "r": 20, "t": 60, "b": 110}, template="plotly_white",
+                      legend={"orientation": "h", "x": 0, "xanchor": "left", "y": -0.22, "yanchor": "top"})
     if y_title:
         fig.update_yaxes(title_text=y_title)
     return fig

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -20,9 +19,12 @@ import plotly.graph_objects as go
 import plotly.offline
 
 import devocare
-from devocare import architecture, data, simulation
+from devocare import architecture, data, formatting, measures, simulation
+from devocare.bounds import MAX_SEED
 from devocare.errors import DevocareError
 from devocare.reports import charts
+from devocare.reports.tables import esc as _esc
+from devocare.reports.tables import table as _table
 from devocare.reports.template import render_page
 
 DEFAULT_YEARS = 10
@@ -84,36 +86,6 @@ def _missing(module: str, names: Sequence[str]) -> str | None:
     return f"{', '.join(f'{module}.{n}' for n in absent)} not available in this installation of devocare"
 
 
-def _table(frame: pd.DataFrame, float_format: str = "{:,.3g}") -> str:
-    """A DataFrame as an escaped HTML table, numeric columns formatted and right-aligned."""
-    shown = frame.copy()
-    numeric = [i for i, c in enumerate(shown.columns) if pd.api.types.is_numeric_dtype(shown[c])
-               and not pd.api.types.is_bool_dtype(shown[c])]
-    for i in numeric:
-        column = shown.columns[i]
-        shown[column] = shown[column].map(
-            lambda v: "–" if pd.isna(v) else (f"{int(v):,}" if float(v).is_integer() and abs(v) < 1e15
-                                               else float_format.format(v)))
-    html = shown.to_html(index=False, escape=True, na_rep="–", border=0)
-
-    def align(row: re.Match[str]) -> str:
-        cells = re.split(r"(<t[hd])(?=[ >])", row.group(0))
-        out, position = [cells[0]], -1
-        for tag, rest in zip(cells[1::2], cells[2::2], strict=True):
-            position += 1
-            out.append(f'{tag} class="num"' if position in numeric else tag)
-            out.append(rest)
-        return "".join(out)
-
-    return re.sub(r"<tr[^>]*>.*?</tr>", align, html, flags=re.S)
-
-
-def _esc(text: object) -> str:
-    from markupsafe import escape
-
-    return str(escape(str(text)))
-
-
 def _arch_hash(arch: Any) -> str:
     return hashlib.sha256(arch.model_dump_json().encode("utf-8")).hexdigest()
 
@@ -142,11 +114,12 @@ def _metrics_section(ctx: Context) -> Section:
     wide = table.set_index(key).T.rename_axis(index="metric", columns=None).reset_index()
     wide = wide.astype({c: object for c in wide.columns if c != "metric"})
     for column in wide.columns[1:]:
-        wide[column] = wide[column].map(lambda v: "–" if v is None or (isinstance(v, float) and pd.isna(v))
-                                        or v == "" else _number(v))
+        wide[column] = [("–" if v is None or (isinstance(v, float) and pd.isna(v)) or v == "" else _value(m, v))
+                        for m, v in zip(wide["metric"], wide[column], strict=True)]
+    wide["metric"] = wide["metric"].map(measures.label)
     html = ["<p>Computed from each architecture's bodies, functions, accountability edges and funding flows on "
             "the shipped geography, never typed in; the definitions are in the architecture reference "
-            "(<code>docs/reference/architecture-format.md</code>). Shares are fractions of 1; distance is "
+            "(<code>docs/reference/architecture-format.md</code>) and the glossary of measures. Distance is "
             "accountability hops from the commissioner of a pound to the nearest electorate.</p>",
             _table(wide)]
     shares = [c for c in table.columns if c != key and pd.api.types.is_float_dtype(table[c])
@@ -263,16 +236,21 @@ def _waterfall_html(ctx: Context) -> str:
         steps = list(group["step"].drop_duplicates())
         wide = group.pivot_table(index="step", columns="architecture", values="value") / 1e9
         wide = wide.reindex(index=steps, columns=[a for a in order if a in wide.columns])
-        html.append(f"<h4>{_esc(str(measure).replace('_', ' '))}</h4>"
-                    + _table(wide.rename_axis(columns=None).reset_index()))
+        name = _WATERFALL_NAMES.get(str(measure), str(measure))
+        shown = (wide * 1e9).rename_axis(columns=None).reset_index()
+        shown["step"] = shown["step"].astype(str).str.replace("_", " ")
+        for col in shown.columns[1:]:
+            shown[col] = shown[col].map(formatting.money)
+        html.append(f"<h4>{_esc(name)}</h4>" + _table(shown))
         factors = [s for s in steps if s not in ("base", "horizon")]
         by_arch = wide.loc[factors].T.rename_axis(index="architecture").reset_index()
         html.append(ctx.figure(charts.grouped_bars(
             by_arch, "architecture", factors,
-            f"Change in {str(measure).replace('_', ' ')} by factor, base to horizon", "£bn")))
+            f"Change in {name.lower()} by factor, base to horizon", "£bn")))
     return "\n".join(html)
 
 
+_WATERFALL_NAMES = {"acute_spend": "Hospital (acute) spend", "upstream_spend": "Prevention (upstream) spend"}
 MAP_BOUNDARIES = {"lad": ("lad24_england_bsc", "LAD24CD", "LAD24NM")}
 
 
@@ -300,18 +278,23 @@ def _spend_to_need_map(ctx: Context) -> str:
 
 
 def _number(value: Any) -> str:
-    """Three significant figures; whole thousands separated (163,700,803,000 rather than 1.64e+11)."""
+    """A number by the one formatter (separators, ≤4 significant figures, never scientific notation)."""
     if isinstance(value, float):
-        if abs(value) >= 1e4:
-            return f"{value:,.0f}"
-        return f"{value:,.3g}" if abs(value) >= 1e-3 or value == 0 else f"{value:.2e}"
+        return formatting.number(value)
     return str(value)
 
 
+def _value(key: str, value: Any) -> str:
+    """A value of the measure or metric ``key`` in its unit (£bn, %, whole counts) by the one formatter."""
+    if isinstance(value, str):
+        return value
+    return formatting.by_unit(value, formatting.guess_unit(key))
+
+
 def _measure_label(key: str) -> str:
-    """``deficit_support_gbp_bn`` → ``deficit support (£bn)``: the simulator's key, readable."""
-    label = key.replace("_gbp_bn", " (£bn)").replace("_per_1000", " per 1,000").replace("_cv", " (CV)")
-    return label.replace("_", " ")
+    """The registry's label of a summary key, with its unit (``Money spent (£bn)``)."""
+    unit = measures.unit_label(key)
+    return f"{measures.label(key)} ({unit})" if unit.startswith("£") and unit != "£" else measures.label(key)
 
 
 def _summary_table(results: dict[str, Any]) -> pd.DataFrame:
@@ -325,9 +308,9 @@ def _summary_table(results: dict[str, Any]) -> pd.DataFrame:
         row = {"measure": _measure_label(key)}
         for arch_id, summary in summaries.items():
             value = summary.get(key)
-            text = _number(value)
+            text = _value(key, value)
             if f"{key}_p5" in summary and summary.get("draws"):
-                text += f" ({_number(summary[f'{key}_p5'])}–{_number(summary[f'{key}_p95'])})"
+                text += f" ({_value(key, summary[f'{key}_p5'])} to {_value(key, summary[f'{key}_p95'])})"
             row[arch_id] = text
         rows.append(row)
     return pd.DataFrame(rows)
@@ -418,8 +401,8 @@ def _check_settings(years: int, draws: int, seed: int) -> None:
         raise DevocareError(f"years must be between 1 and {MAX_YEARS}, got {years}")
     if not 0 <= int(draws) <= MAX_DRAWS:
         raise DevocareError(f"draws must be between 0 and {MAX_DRAWS}, got {draws}")
-    if int(seed) < 0:
-        raise DevocareError(f"seed must not be negative, got {seed}")
+    if not 0 <= int(seed) <= MAX_SEED:
+        raise DevocareError(f"seed must be from 0 to {MAX_SEED}, got {seed}")
 
 
 def _load_all(refs: Sequence[Any]) -> list[Any]:

@@ -11,7 +11,8 @@ from collections.abc import Callable
 
 import plotly.graph_objects as go
 
-from devocare.reports.compare import _esc, _table
+from devocare.reports.tables import esc as _esc
+from devocare.reports.tables import table as _table
 
 __all__ = ["evaluation_html", "AREA", "INDICATOR"]
 

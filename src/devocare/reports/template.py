@@ -31,8 +31,11 @@ PAGE = """<!DOCTYPE html>
   pre { background: #f0f4f5; padding: 10px; overflow-x: auto; font-size: 12px; white-space: pre-wrap; }
   nav ol { columns: 2; }
   .chart { page-break-inside: avoid; break-inside: avoid; }
+  @page { size: A4; margin: 14mm 12mm; }
   @media print {
     body { background: #fff; }
+    main { max-width: none; padding: 0; }
+    .modebar, .modebar-container { display: none !important; }
     header { -webkit-print-color-adjust: exact; print-color-adjust: exact; }
     section { page-break-inside: auto; border-top-width: 2px; }
     nav, details > summary::marker { display: none; }

@@ -40,7 +40,7 @@ class Funding:
 def envelope(fixed: Mapping[str, Any]) -> dict[str, float]:
     """Base-year national £ per line from the parameter tree's central values (the one envelope rule,
     :func:`devocare.service_lines.base_year_spend`)."""
-    return envelope_of({k: v for k, v in fixed.items() if not isinstance(v, list)})
+    return envelope_of(fixed)
 
 
 #: Which funding-growth parameter each line's envelope takes (``funding.real_growth`` sets them all).

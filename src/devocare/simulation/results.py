@@ -28,13 +28,17 @@ _UPSTREAM = np.array([line in UPSTREAM_LINES for line in LINE_IDS])
 WATERFALL_MEASURES = ("acute_spend", "upstream_spend")
 
 
-def _stats(x: np.ndarray, axis: int = 0) -> dict[str, np.ndarray]:
+def draw_statistics(x: np.ndarray, axis: int = 0) -> dict[str, np.ndarray]:
+    """Mean, P5, P50 and P95 of ``x`` over the draws axis."""
     return {
         "mean": x.mean(axis=axis),
         "p5": np.percentile(x, 5, axis=axis),
         "p50": np.percentile(x, 50, axis=axis),
         "p95": np.percentile(x, 95, axis=axis),
     }
+
+
+_stats = draw_statistics  # the earlier private name
 
 
 @dataclass
@@ -82,7 +86,7 @@ class SimulationResult:
         for m in BUDGET_MEASURES:
             parts.append(self._budget_rows(self.draws[m][0], 0, None, m))
             if self.n_draws > 0:
-                for s, v in _stats(self.draws[m][1:]).items():
+                for s, v in draw_statistics(self.draws[m][1:]).items():
                     parts.append(self._budget_rows(v, None, s, m))
         Y, A = len(self.years), len(self.atoms)
         for m, v in self.central_atoms.items():
@@ -200,11 +204,12 @@ class SimulationResult:
         )
 
     @cached_property
-    def summary(self) -> dict[str, Any]:
-        """National totals and shares at the horizon (central run, and mean/P5/P50/P95 over draws)."""
+    def summary_draws(self) -> dict[str, np.ndarray]:
+        """Each summary measure per draw (draw 0 central, then the Monte Carlo draws): what paired
+        comparisons difference draw by draw."""
         spent = self.national["spent_by_line"]  # (D, Y, L)
         total = spent.sum(axis=2)
-        per_draw = {
+        return {
             "spent_gbp_bn": total[:, -1] / 1e9,
             "acute_share": spent[:, -1, _ACUTE].sum(axis=1) / total[:, -1],
             "upstream_share": spent[:, -1, _UPSTREAM].sum(axis=1) / total[:, -1],
@@ -216,6 +221,11 @@ class SimulationResult:
             "incentive_paid_gbp_bn": self.draws["incentive_paid"].sum(axis=(1, 2)) / 1e9,
             "transfers_gbp_bn": self.draws["transfers_out"].sum(axis=(1, 2)) / 1e9,
         }
+
+    @cached_property
+    def summary(self) -> dict[str, Any]:
+        """National totals and shares at the horizon (central run, and mean/P5/P50/P95 over draws)."""
+        per_draw = self.summary_draws
         alloc = self.central_atoms["allocated"][-1].sum(axis=1)
         need = self.central_atoms["need"][-1].sum(axis=1)
         ratio = alloc / np.where(need > 0, need, 1.0)
@@ -236,7 +246,7 @@ class SimulationResult:
         for name, values in per_draw.items():
             out[name] = float(values[0])
             if self.n_draws > 0:
-                stats = _stats(values[1:])
+                stats = draw_statistics(values[1:])
                 for s in STATISTICS:
                     out[f"{name}_{s}"] = float(stats[s])
         out["conservation_max_gap"] = self.run_record["conservation_max_gap"]

@@ -13,9 +13,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from devocare.bounds import MAX_SEED
 from devocare.errors import DevocareError
-from devocare.service_lines import POPULATION_LINE, index
-from devocare.simulation import montecarlo, waterfall
+from devocare.service_lines import LINE_IDS, POPULATION_LINE, index
+from devocare.simulation import floors, montecarlo, waterfall
 from devocare.simulation.backend import namespace
 from devocare.simulation.demand import BASE_YEAR, financial_years
 from devocare.simulation.distributed import Cancelled, run_on_dask
@@ -23,7 +24,7 @@ from devocare.simulation.engine import FACTORS, BlockResult
 from devocare.simulation.inputs import load_inputs
 from devocare.simulation.montecarlo import run_one_block
 from devocare.simulation.parameters import ParameterSet, resolve
-from devocare.simulation.results import SimulationResult, _stats, spend_measures
+from devocare.simulation.results import SimulationResult, draw_statistics, spend_measures
 from devocare.simulation.rules import Rules, build_rules
 
 MAX_YEARS = 30
@@ -81,7 +82,7 @@ def _atom_statistics(results: list[BlockResult]) -> dict[str, dict[str, np.ndarr
         for r in ordered:
             keep = r.draws > 0
             parts.append(r.atom_draws.pop(m)[keep])
-        out[m] = _stats(np.concatenate(parts))
+        out[m] = draw_statistics(np.concatenate(parts))
     return out
 
 
@@ -135,14 +136,15 @@ def simulate(
     total)`` is called after each block; setting ``cancel`` stops the run between blocks.
     """
     _check_args(years, draws, atoms)
-    if not isinstance(seed, int) or seed < 0:
-        raise DevocareError(f"seed must be a non-negative integer, got {seed!r}")
+    if not isinstance(seed, int) or not 0 <= seed <= MAX_SEED:
+        raise DevocareError(f"seed must be an integer from 0 to {MAX_SEED}, got {seed!r}")
     xp_name = backend
     namespace(xp_name)
-    params = resolve(overrides, scenario)
     architecture = _load_arch(arch)
+    param_overrides, param_scenario, floor_set = floors.split(overrides, scenario, str(architecture.id))
+    params = resolve(param_overrides, param_scenario)
     rules = build_rules(architecture, atoms)
-    inputs = load_inputs(atoms)
+    inputs = floors.apply(load_inputs(atoms), floor_set)
     if tuple(rules.atoms) != inputs.atoms:
         raise DevocareError("atom order of rules and inputs differ")  # pragma: no cover - geography invariant
     workers = 1
@@ -184,6 +186,9 @@ def simulate(
         montecarlo.block_size(len(rules.atoms)),
         inputs.floor_source,
     )
+    record["floors"] = dict(zip(LINE_IDS, (float(x) for x in inputs.floors), strict=True))
+    if floor_set:
+        record["overrides"] = {**record["overrides"], **{f"{floors.PREFIX}.{k}": v for k, v in floor_set.items()}}
     return SimulationResult(
         rules.architecture,
         financial_years(BASE_YEAR, years),

@@ -163,7 +163,9 @@ def resolve_url(url: str | None = None) -> URL:
 
 def _make_engine(url: URL) -> Engine:
     if url.get_backend_name() != "sqlite":
-        return create_engine(url, pool_pre_ping=True)
+        # A server that does not answer fails a request in seconds (503), rather than holding the worker thread
+        # for the operating system's TCP timeout while requests pile up behind it.
+        return create_engine(url, pool_pre_ping=True, connect_args={"connect_timeout": 5})
     memory = url.database is None or url.database in ("", ":memory:")
     if url.database is not None and not memory:
         Path(url.database).parent.mkdir(parents=True, exist_ok=True)
@@ -471,7 +473,7 @@ class Store:
         """The item's read-only share token, created on first use (unguessable: 256 random bits)."""
         model, what = _model(kind)
         with self._transaction() as session:
-            row = session.get(model, _check_id(item_id, what))
+            row = session.get(model, _check_id(item_id, what), with_for_update=True)  # one token, however raced
             if row is None or row.owner_id != owner:
                 raise NotFoundError(f"no saved {what} with id {item_id}")
             if row.share_token is None:
@@ -540,7 +542,9 @@ class Store:
 
     def _delete(self, model: Any, item_id: int, what: str, owner: int | None) -> Any:
         with self._transaction() as session:
-            row = session.get(model, _check_id(item_id, what))
+            # The row is locked as it is read (PostgreSQL; SQLite's BEGIN IMMEDIATE already serialises), so of two
+            # concurrent deletes one deletes and the other then finds nothing: one success, one not-found.
+            row = session.get(model, _check_id(item_id, what), with_for_update=True)
             if row is None or row.owner_id != owner:
                 raise NotFoundError(f"no saved {what} with id {item_id}")
             session.delete(row)

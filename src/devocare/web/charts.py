@@ -166,3 +166,17 @@ def funnel(df: pd.DataFrame, x: str, y: str, title: str, limits: pd.DataFrame | 
         traces.append({"type": "scatter", "mode": "lines", "x": [float(df[x].min()), float(df[x].max())],
                        "y": [mean, mean], "name": "England", "line": {"color": "#d5281b"}})
     return {"data": traces, "layout": _layout(title, xaxis={"title": xtitle, "type": "log"}, yaxis={"title": ytitle})}
+
+
+def tornado(df: pd.DataFrame, title: str, xtitle: str = "") -> dict[str, Any]:
+    """Tornado: one horizontal bar per parameter from the mean result in its lowest fifth of draws to the mean
+    in its highest fifth (columns label, low_mean, high_mean), the largest at the top."""
+    rows = df.iloc[::-1]
+    low, high = rows["low_mean"].astype(float), rows["high_mean"].astype(float)
+    trace = {"type": "bar", "orientation": "h", "y": rows["label"].tolist(),
+             "x": jsonable((high - low).tolist()), "base": jsonable(low.tolist()),
+             "marker": {"color": [PALETTE[0] if h >= lo else PALETTE[1] for lo, h in zip(low, high, strict=True)]},
+             "hovertemplate": "%{y}<br>lowest fifth: %{base:,.4g}<br>highest fifth: %{x:+,.4g} from there"
+                              "<extra></extra>", "showlegend": False}
+    return {"data": [trace], "layout": _layout(title, xaxis={"title": xtitle}, yaxis={"automargin": True},
+                                               height=max(300, 60 + 40 * len(rows)))}

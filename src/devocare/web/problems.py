@@ -155,10 +155,13 @@ def _allowed_methods(request: Request) -> str:
     """Every method the requested path answers to (a 405's ``Allow`` header lists them all)."""
     from starlette.routing import Match
 
+    matched = [route for route in flat_routes(request.app)
+               if route.matches({**request.scope, "method": "GET"})[0] != Match.NONE]
+    # The most literal template wins, as in routing: /architectures/validate, not /architectures/{arch_id}.
+    fewest = min((getattr(r, "path", "").count("{") for r in matched), default=0)
     methods: set[str] = set()
-    for route in flat_routes(request.app):
-        match, _ = route.matches({**request.scope, "method": "GET"})
-        if match != Match.NONE:
+    for route in matched:
+        if getattr(route, "path", "").count("{") == fewest:
             methods |= set(getattr(route, "methods", None) or ())
     if "GET" in methods:
         methods.add("HEAD")

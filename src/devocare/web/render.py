@@ -27,8 +27,11 @@ NAVIGATION = [
 ]
 
 
-def _fmt(value: Any, digits: int = 3) -> str:
-    """Numbers for tables: thousands separators, ``digits`` significant decimals for fractions."""
+def _fmt(value: Any, digits: int = 4) -> str:
+    """Numbers for pages, by the one formatter (:mod:`devocare.formatting`): separators, ≤4 significant
+    figures, no scientific notation."""
+    from devocare import formatting
+
     if value is None or (isinstance(value, float) and value != value):
         return "–"
     if isinstance(value, bool):
@@ -36,22 +39,44 @@ def _fmt(value: Any, digits: int = 3) -> str:
     if isinstance(value, int):
         return f"{value:,}"
     if isinstance(value, float):
-        if value.is_integer() and abs(value) >= 1000:
-            return f"{value:,.0f}"
-        if abs(value) >= 1000:
-            return f"{value:,.1f}"
-        return f"{value:.{digits}g}"
+        return formatting.number(value, digits)
     return str(value)
 
 
 def _money(value: Any) -> str:
-    """£ with thousands separators, millions for large sums."""
+    """Pounds by the one formatter: £bn / £m / £ to at most four significant digits."""
+    from devocare import formatting
+
     if value is None or (isinstance(value, float) and value != value):
         return "–"
-    value = float(value)
-    if abs(value) >= 1e6:
-        return f"£{value / 1e6:,.1f}m"
-    return f"£{value:,.0f}"
+    return formatting.money(value)
+
+
+def _cell(value: Any, column: str, measure: Any = None) -> str:
+    """A table cell formatted by its column's unit (years as years, shares as %, counts whole, money in £);
+    in tidy tables, value columns take the unit of the row's ``measure`` and measure keys show as labels."""
+    from devocare import formatting, measures
+
+    if value is None or (isinstance(value, float) and value != value):
+        return "–"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if measure is not None and column == "measure":
+        return measures.label(str(value))
+    if measure is not None and column in formatting.PER_ROW:
+        unit = formatting.guess_unit(str(measure))
+        if unit is not None:
+            return formatting.by_unit(value, unit)
+    if formatting.guess_unit(str(column)) is None and not isinstance(value, str):
+        return _fmt(value)
+    return formatting.value(str(column), value)
+
+
+def _label(column: Any) -> str:
+    """A column heading from the measure registry (the key in words where it has no label)."""
+    from devocare import formatting
+
+    return formatting.header(str(column))
 
 
 def _chart(fig: dict[str, Any] | None, chart_id: str, label: str) -> Markup:
@@ -70,6 +95,8 @@ def _chart(fig: dict[str, Any] | None, chart_id: str, label: str) -> Markup:
 
 TEMPLATES.env.filters["fmt"] = _fmt
 TEMPLATES.env.filters["money"] = _money
+TEMPLATES.env.filters["cell"] = _cell
+TEMPLATES.env.filters["label"] = _label
 TEMPLATES.env.globals["chart"] = _chart
 
 

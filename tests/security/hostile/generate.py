@@ -139,7 +139,7 @@ ARCHITECTURES: dict[str, tuple[str | bytes, str]] = {
     "extends_dotdot_shadow": (HEAD + "extends: ../../../../../../etc/shadow\n", "is outside"),
     "extends_proc": (HEAD + "extends: /proc/self/environ\n", "is outside"),
     "extends_url": (HEAD + "extends: https://example.com/arch.yaml\n", "no built-in architecture or file"),
-    "extends_saved_on_cli": (HEAD + "extends: saved:1\n", "only in the web app"),
+    "extends_saved_on_cli": (HEAD + "extends: saved:999999999\n", "only in the web app"),  # an id no test saves
     "extends_saved_traversal": (HEAD + "extends: saved:../../etc/passwd\n", "must read saved:<number>"),
     "extends_list": (HEAD + "extends: [status-quo-2023]\n", "expected a built-in id"),
     "extends_empty": (HEAD + "extends: ''\n", "expected a built-in id"),
@@ -169,6 +169,9 @@ ARCHITECTURES: dict[str, tuple[str | bytes, str]] = {
     "money_not_a_mapping": (SQ + "money: lots\n", "money"),
     "bool_as_settlement": (_money("settlement_years: yes"), "expected a number, got True"),
     "bool_as_share": (_flow("share: on", "dhsc_to_nhse"), "expected a number, got True"),
+    # --- added later (appended, so earlier files keep their names)
+    "extends_nul_byte": (HEAD + 'extends: "base\\0.yaml"\n', "is not a usable file path"),
+    "extends_long_path": (HEAD + "extends: " + "a/" * 3000 + "x.yaml\n", "is not a usable file path"),
 }
 
 #: name → (file content, fragment the error names)

@@ -2,7 +2,7 @@
 
 from fastapi import APIRouter
 
-from devocare.web.api import allocation, architectures, areas, outcomes, saved, simulation
+from devocare.web.api import allocation, analysis, architectures, areas, outcomes, saved, simulation
 from devocare.web.problems import problem_responses
 
 router = APIRouter(responses=problem_responses())
@@ -13,3 +13,4 @@ router.include_router(outcomes.router)
 router.include_router(saved.router)
 router.include_router(saved.shared_router)
 router.include_router(simulation.router)
+router.include_router(analysis.router)

@@ -6,10 +6,14 @@ from devocare.web.pages import (
     allocation,
     architectures,
     area,
+    budget,
+    glossary,
     home,
     login,
+    minimum,
     outcomes,
     outcomes_evaluation,
+    reforms,
     saved,
     simulate,
 )
@@ -17,6 +21,10 @@ from devocare.web.pages import (
 router = APIRouter(include_in_schema=False)
 router.include_router(home.router)
 router.include_router(area.router)
+router.include_router(budget.router)
+router.include_router(reforms.router)
+router.include_router(minimum.router)
+router.include_router(glossary.router)
 router.include_router(allocation.router)
 router.include_router(outcomes_evaluation.router)
 router.include_router(outcomes.router)

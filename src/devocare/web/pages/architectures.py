@@ -37,6 +37,12 @@ METRIC_LABELS = {
     "running_cost_gbp": "Running costs, £",
     "spend_gbp": "Spend covered, £",
     "bodies": "Bodies", "functions": "Function assignments",
+    "commissioning_population_out_of_hospital": "Figure 10: residents of the area commissioning out-of-hospital care",
+    "commissioning_population_hospital": "Figure 10: residents of the area commissioning hospital care",
+    "pathway_budget_holders": "Figure 10: budget holders on one resident's pathway",
+    "population_with_deal_share": "Figure 10: residents in an area with a devolution deal (2025)",
+    "central_headcount_planned": "Central headcount at the end of its planned path",
+    "accountability_investment_gbp": "Funding for place scrutiny and citizen voice, £ a year",
 }
 COMPARE_CHART = ["centralism_index", "spend_devolved_share", "population_devolved_share", "board_elected_share",
                  "coterminosity"]
@@ -63,6 +69,14 @@ def load_reference(request: Request, ref: str) -> Any:
     return architecture.load(ref)
 
 
+def _short_label(name: str, width: int = 18) -> str:
+    """A body's name as a node label: wrapped to two short lines (the full name is in the hover text)."""
+    import textwrap
+
+    lines = textwrap.wrap(str(name), width) or [str(name)]
+    return "<br>".join(lines[:2]) + ("…" if len(lines) > 2 else "")
+
+
 def graph_figure(graph: dict[str, Any], link: str) -> tuple[dict[str, Any], pd.DataFrame, pd.DataFrame]:
     """The accountability graph laid out by tier (rows) for Plotly, plus its nodes and edges tables."""
     nodes = pd.DataFrame(graph["nodes"])
@@ -74,7 +88,7 @@ def graph_figure(graph: dict[str, Any], link: str) -> tuple[dict[str, Any], pd.D
     nodes["x"] = (nodes["x"] + 0.5) / (width + 1)
     nodes.loc[nodes.groupby("row")["x"].transform("count") == 1, "x"] = 0.5
     nodes["y"] = -nodes["row"]
-    nodes["label"] = nodes["id"]
+    nodes["label"] = nodes["name"].map(_short_label)
     nodes["textposition"] = ["top center" if i % 2 == 0 else "bottom center" for i in nodes.groupby("row").cumcount()]
     nodes["hover"] = (nodes["name"] + "<br>" + nodes["kind"] + ", " + nodes["tier"] + ", leadership: "
                       + nodes["leadership"]

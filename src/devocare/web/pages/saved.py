@@ -3,7 +3,7 @@ show them and delete buttons."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from fastapi import APIRouter, Path, Request
 from fastapi.responses import RedirectResponse, Response
@@ -64,6 +64,13 @@ def shared_page(request: Request, token: str = Path(min_length=20, max_length=64
     store, owner_id = get_store(request), item.owner_id  # builds on its owner's saved ones, as when saved
     arch = load_text(item.yaml_text, name=item.name, saved=lambda ref: store._saved_yaml(ref, owner_id))
     return architecture_page(request, arch, "shared", "")
+
+
+@router.post("/saved/{kind}/{item_id}/share")
+def share(request: Request, kind: Literal["architectures", "scenarios", "runs"], item_id: ItemId) -> Response:
+    """Make (or reuse) the item's read-only link and open it: the address bar then holds the link to send."""
+    token = get_store(request).share(kind, item_id, owner=owner(request))
+    return RedirectResponse(f"/shared/{token}", status_code=303)
 
 
 @router.post("/saved/scenarios/{item_id}/delete")

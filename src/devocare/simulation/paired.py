@@ -1,0 +1,207 @@
+"""Paired comparison: each reform minus a baseline, draw by draw, from runs with the same seed.
+
+Runs of different architectures with the same seed, years and options use common random numbers: draw
+``d`` of one sees the same uncertain parameters as draw ``d`` of the other, so the difference in each
+draw isolates what the architecture changes from what the parameters do. The spread of those
+differences (P5, P50, P95) and the share of draws in which the reform is lower or higher are what a
+reader needs to say "how sure we are". With no Monte Carlo draws the central run's difference stands
+alone (its P5 = P50 = P95).
+
+Per area, the simulator keeps each area's central run and its mean over draws (not every draw), so area
+differences are the central run's difference and the difference of means, which equals the mean of the
+paired differences.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from devocare import measures
+from devocare.errors import DevocareError
+from devocare.simulation.results import SimulationResult
+
+#: National columns of :func:`paired_differences` (the JSON records' keys are a contract).
+COLUMNS = ("architecture", "baseline", "measure", "label", "unit", "baseline_central", "diff_central",
+           "diff_mean", "diff_p5", "diff_p50", "diff_p95", "prob_lower", "prob_higher", "draws")
+#: Per-area measures and how each is computed from an area's horizon-year totals.
+AREA_MEASURES = ("spent", "spent_per_need", "admissions")
+
+
+def _check(results: Sequence[SimulationResult], baseline: str) -> tuple[SimulationResult, list[SimulationResult]]:
+    by_id = {r.architecture: r for r in results}
+    if baseline not in by_id:
+        raise DevocareError(f"baseline {baseline!r} is not among the architectures compared: {', '.join(by_id)}")
+    base = by_id[baseline]
+    others = [r for r in results if r.architecture != baseline]
+    for r in others:
+        same = (r.run_record.get("seed"), r.n_draws, r.years, r.atom_level)
+        if same != (base.run_record.get("seed"), base.n_draws, base.years, base.atom_level):
+            raise DevocareError(
+                f"{r.architecture} and {baseline} were not run with the same seed, draws, years and areas, "
+                "so their draws cannot be paired"
+            )
+    return base, others
+
+
+def paired_differences(results: Sequence[SimulationResult], baseline: str) -> pd.DataFrame:
+    """For each architecture other than ``baseline`` and each banded summary measure: the paired
+    difference (reform − baseline) per draw summarised as central, mean, P5, P50, P95, and the share of
+    draws in which the reform is lower / higher (ties count as neither)."""
+    base, others = _check(results, baseline)
+    rows: list[dict[str, Any]] = []
+    base_draws = base.summary_draws
+    for r in others:
+        reform_draws = r.summary_draws
+        for key, b in base_draws.items():
+            diff = np.asarray(reform_draws[key], dtype=float) - np.asarray(b, dtype=float)
+            sample = diff[1:] if r.n_draws > 0 else diff[:1]
+            m = measures.get(key)
+            rows.append({
+                "architecture": r.architecture,
+                "baseline": baseline,
+                "measure": key,
+                "label": m.label if m else key,
+                "unit": measures.unit_label(key),
+                "baseline_central": float(b[0]),
+                "diff_central": float(diff[0]),
+                "diff_mean": float(sample.mean()),
+                "diff_p5": float(np.percentile(sample, 5)),
+                "diff_p50": float(np.percentile(sample, 50)),
+                "diff_p95": float(np.percentile(sample, 95)),
+                "prob_lower": float(np.mean(sample < -1e-12 * max(1.0, abs(float(b[0]))))),
+                "prob_higher": float(np.mean(sample > 1e-12 * max(1.0, abs(float(b[0]))))),
+                "draws": int(r.n_draws),
+            })
+    return pd.DataFrame(rows, columns=list(COLUMNS))
+
+
+def _area_values(r: SimulationResult) -> dict[str, tuple[np.ndarray, np.ndarray | None]]:
+    """measure → (central, mean over draws or None) per atom, horizon year."""
+    spent = r.central_atoms["spent"][-1].sum(axis=1)
+    need = r.central_atoms["need"][-1].sum(axis=1)
+    adm = r.central_atoms["admissions"][-1]
+    stats = r.atom_statistics
+    spent_mean = stats["spent"]["mean"][-1] if "spent" in stats else None
+    adm_mean = stats["admissions"]["mean"][-1] if "admissions" in stats else None
+    ratio_mean = spent_mean / np.where(need > 0, need, 1.0) if spent_mean is not None else None
+    return {
+        "spent": (spent, spent_mean),
+        "spent_per_need": (spent / np.where(need > 0, need, 1.0), ratio_mean),
+        "admissions": (adm, adm_mean),
+    }
+
+
+def paired_area_differences(results: Sequence[SimulationResult], baseline: str) -> pd.DataFrame:
+    """Per architecture (other than ``baseline``), area and measure in the horizon year: the baseline's
+    central value, the reform's, their difference, and the difference of means over the draws (the mean
+    paired difference; empty where the run kept no per-area draws). Areas are named."""
+    from devocare import geography
+
+    base, others = _check(results, baseline)
+    base_vals = _area_values(base)
+    atoms = list(base.atoms)
+    names = _names(atoms, base.atom_level, geography)
+    frames = []
+    for r in others:
+        if list(r.atoms) != atoms:  # pragma: no cover - same atom level means the same atoms
+            raise DevocareError("areas of the runs differ")
+        vals = _area_values(r)
+        for m in AREA_MEASURES:
+            (bc, bm), (rc, rm) = base_vals[m], vals[m]
+            frames.append(pd.DataFrame({
+                "architecture": r.architecture,
+                "baseline": baseline,
+                "area": atoms,
+                "area_name": names,
+                "year": base.years[-1],
+                "measure": m,
+                "baseline_central": bc,
+                "reform_central": rc,
+                "diff_central": rc - bc,
+                "diff_mean": (rm - bm) if rm is not None and bm is not None else np.nan,
+            }))
+    if not frames:
+        return pd.DataFrame(columns=["architecture", "baseline", "area", "area_name", "year", "measure",
+                                     "baseline_central", "reform_central", "diff_central", "diff_mean"])
+    return pd.concat(frames, ignore_index=True)
+
+
+def _names(codes: list[str], level: str, geography: Any) -> list[str]:
+    """Area names for codes (the code itself where no name is known)."""
+    try:
+        table = geography.areas(level)
+        lookup = dict(zip(table["code"], table["name"], strict=False))
+    except Exception:  # noqa: BLE001 - names are a courtesy; codes always identify the area
+        lookup = {}
+    return [str(lookup.get(c, c)) for c in codes]
+
+
+def plain_summary(diffs: pd.DataFrame) -> list[str]:
+    """One plain-language sentence per reform and headline measure: what differs and how sure we are."""
+    from devocare import formatting
+
+    lines = []
+    headline = ("spent_gbp_bn", "admissions_per_1000", "upstream_share", "deficit_support_gbp_bn",
+                "bodies_in_intervention")
+    for (arch, base), group in diffs.groupby(["architecture", "baseline"], sort=False):
+        for key in headline:
+            row = group[group["measure"] == key]
+            if row.empty:
+                continue
+            x = row.iloc[0]
+            unit = measures.unit(key)
+            scale = {"share": "share"}.get(unit or "", unit)
+            mid = formatting.by_unit(abs(x["diff_p50"]), scale)
+            lo, hi = formatting.by_unit(x["diff_p5"], scale), formatting.by_unit(x["diff_p95"], scale)
+            if unit == "share":
+                mid = formatting.significant(abs(x["diff_p50"]) * 100, 3, 2) + " percentage points"
+                lo = formatting.significant(x["diff_p5"] * 100, 3, 2)
+                hi = formatting.significant(x["diff_p95"] * 100, 3, 2) + " points"
+            direction = "higher" if x["diff_p50"] > 0 else "lower" if x["diff_p50"] < 0 else "no different"
+            label = str(x["label"])
+            label = label[:1].lower() + label[1:] if label[1:2].islower() else label
+            if direction == "no different":
+                lines.append(f"{arch}: {label} is no different from {base} in the median draw.")
+                continue
+            if int(x["draws"]) == 0:
+                lines.append(f"{arch}: {label} is {mid} {direction} than under {base} in the central run "
+                             "(no Monte Carlo draws, so no uncertainty is estimated).")
+                continue
+            sure = x["prob_higher"] if direction == "higher" else x["prob_lower"]
+            lines.append(
+                f"{arch}: {label} is {mid} {direction} than under {base} in the median draw "
+                f"(90% of paired draws between {lo} and {hi}; {direction} in {formatting.percent(sure)} of draws)."
+            )
+    return lines
+
+
+#: National series per draw and year that :func:`difference_fans` can difference.
+FAN_SERIES = {
+    "spent": ("Money spent", lambda r: r.national["spent_by_line"].sum(axis=2)),
+    "admissions": ("Emergency admissions", lambda r: r.national["admissions"]),
+    "deficit_support": ("Deficit support from the centre", lambda r: r.draws["deficit_support"].sum(axis=2)),
+}
+
+
+def difference_fans(results: Sequence[SimulationResult], baseline: str, series: str = "spent") -> pd.DataFrame:
+    """Per reform and year: P5/P50/P95 of the paired national difference (reform − baseline) in ``series``
+    (one of :data:`FAN_SERIES`), and the central run's difference — what a difference fan chart draws."""
+    if series not in FAN_SERIES:
+        raise DevocareError(f"unknown series {series!r}; choose one of {', '.join(FAN_SERIES)}")
+    base, others = _check(results, baseline)
+    get = FAN_SERIES[series][1]
+    b = get(base)
+    frames = []
+    for r in others:
+        diff = get(r) - b  # (draws+1, years)
+        sample = diff[1:] if r.n_draws > 0 else diff[:1]
+        frames.append(pd.DataFrame({
+            "architecture": r.architecture, "year": r.years, "series": series,
+            "p5": np.percentile(sample, 5, axis=0), "p50": np.percentile(sample, 50, axis=0),
+            "p95": np.percentile(sample, 95, axis=0), "central": diff[0],
+        }))
+    return pd.concat(frames, ignore_index=True)

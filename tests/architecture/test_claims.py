@@ -1,0 +1,78 @@
+"""Every YAML path named in the claims tables (docs/background/claims.md) exists in its built-in, and the
+ACO's optional delegation example changes what its source says it changes."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from devocare import architecture as A
+
+ROOT = Path(__file__).resolve().parents[2]
+CLAIMS = ROOT / "docs" / "background" / "claims.md"
+PATH = re.compile(r"`((?:bodies|functions|accountability|flows|money)(?:\[[^\]]+\])?(?:\.[a-z_]+(?:\[[^\]]+\])?)*)`")
+
+
+def _tables() -> dict[str, list[str]]:
+    out: dict[str, list[str]] = {}
+    current = None
+    for line in CLAIMS.read_text(encoding="utf-8").splitlines():
+        if line.startswith("## "):
+            current = line[3:].split(" ")[0]
+            out[current] = []
+        elif current and line.startswith("|") and not line.startswith("|---"):
+            cells = [c.strip() for c in line.strip("|").split("|")]
+            if len(cells) == 4 and cells[0] != "claim":
+                out[current] += PATH.findall(cells[2])
+    return out
+
+
+def _item(items: list[dict[str, Any]], key: str) -> dict[str, Any]:
+    for item in items:
+        ident = item.get("id") or f"{item.get('from')}->{item.get('to')}"
+        if ident == key:
+            return item
+    raise KeyError(key)
+
+
+def _resolve(data: dict[str, Any], path: str) -> Any:
+    node: Any = data
+    for name, key in re.findall(r"([a-z_]+)(?:\[([^\]]+)\])?\.?", path):  # ids may contain dots
+        node = node[name]
+        if key:
+            node = _item(node, key)
+    return node
+
+
+def test_every_builtin_has_a_claims_table() -> None:
+    assert set(_tables()) == set(A.builtin_ids())
+    data = A.load("status-quo-2023").model_dump(mode="python", by_alias=True)
+    assert _resolve(data, "functions[commissioning.specialised.national].share") == pytest.approx(0.44)
+    with pytest.raises(KeyError):  # the check can fail
+        _resolve(data, "bodies[no_such_body]")
+
+
+@pytest.mark.parametrize("arch_id", A.builtin_ids())
+def test_every_named_yaml_path_exists(arch_id: str) -> None:
+    paths = _tables()[arch_id]
+    assert len(paths) >= 5
+    data = A.load(arch_id).model_dump(mode="python", by_alias=True)
+    missing = []
+    for path in paths:
+        try:
+            _resolve(data, path)
+        except (KeyError, TypeError):
+            missing.append(path)
+    assert missing == []
+
+
+def test_aco_delegation_to_councils_is_a_share_a_user_sets() -> None:
+    example = A.load(str(ROOT / "docs" / "guides" / "examples" / "aco-delegated-community.yaml"))
+    delegated, aco = A.metrics(example), A.metrics(A.load("reform-aco-2024"))
+    assert delegated["commissioning_population_out_of_hospital"] < aco["commissioning_population_out_of_hospital"]
+    fm = A.function_matrix(example)
+    community = fm[fm["function"] == "commissioning.community_health"].set_index("holder")["residents_share"]
+    assert community["utla"] == pytest.approx(community["combined_authority"])
