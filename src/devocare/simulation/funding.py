@@ -150,25 +150,30 @@ def block_grants(
                 top[t, lines, sl] = both[:, k:].T
                 atoms[rs][t][lines] += per_atom[:, :k].T
     if len(rules.archs) > 1:
-        _share_the_envelope(allocated, top, atoms, rules.weight, target)
+        _share_the_envelope(allocated, top, atoms, rules, target)
     return Funding(allocated.sum(axis=1), top.sum(axis=1), atoms)
 
 
 def _share_the_envelope(
-    allocated: np.ndarray,
-    top: np.ndarray,
-    atoms: dict[str, np.ndarray],
-    weight: dict[str, np.ndarray],
-    target: np.ndarray,
+    allocated: np.ndarray, top: np.ndarray, atoms: dict[str, np.ndarray], rules: Any, target: np.ndarray
 ) -> None:
-    """Where rule sets share the country (an architecture covering part of England, the status quo the
-    rest), each spreads its own grants by its own need weights, so their parts need not add up to the
-    national envelope (the ACO and split models were £29m short in 2024/25). Scale each line's grants, in
-    every rule set alike, so that together they are the architecture's envelope for the line: money is
-    conserved against the parameter envelope, not only against the grants (in place)."""
-    given = sum(atoms[rs] * weight[rs][None, None, :] for rs in atoms).sum(axis=2)  # (years, L)
-    scale = np.divide(target, given, out=np.ones_like(given), where=given > 0)
-    allocated *= scale[:, :, None]
-    top *= scale[:, :, None]
+    """Where an architecture covers part of England and another rule set (the status quo) runs the rest,
+    each spreads its grants by its own need weights, so their parts need not add up to the national
+    envelope (the ACO and split models were £29m short in 2024/25). The architecture's own budgets keep the
+    allocation engine's grants to the penny; the rule sets running the rest share, line by line, what the
+    envelope leaves, in proportion to their grants. So money is conserved against the parameter envelope,
+    not only against the grants (in place)."""
+    own = rules.architecture
+    given = {rs: (atoms[rs] * rules.weight[rs][None, None, :]).sum(axis=2) for rs in atoms}  # (years, L)
+    rest = sum(v for rs, v in given.items() if rs != own)
+    left = target - given[own]
+    scale = np.divide(left, rest, out=np.ones_like(rest), where=rest > 0)
     for rs in atoms:
+        if rs == own:
+            continue
         atoms[rs] *= scale[:, :, None]
+        for g in rules.groups:
+            if g.architecture == rs:
+                sl = slice(g.offset, g.offset + g.n)
+                allocated[:, :, sl] *= scale[:, :, None]
+                top[:, :, sl] *= scale[:, :, None]
