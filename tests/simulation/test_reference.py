@@ -30,6 +30,7 @@ MEASURES = (
     "intervention",
     "intervention_deficit",
     "intervention_floor",
+    "transition_cost",
 )
 
 

@@ -92,8 +92,10 @@ def find_body(budgets: pd.DataFrame, body: str) -> int:
                 hit = budgets.index[budgets["area"] == code]
     if len(hit) == 0:
         sample = ", ".join(list(budgets["body"].astype(str))[:8])
-        raise DevocareError(f"no budget of this architecture is held for {body!r}; give holder:CODE, an area code or "
-                            f"an area name (budgets include {sample}, ...)")
+        raise DevocareError(
+            f"no budget of this architecture is held for {body!r}; give holder:CODE, an area code or "
+            f"an area name (budgets include {sample}, ...)"
+        )
     if len(hit) > 1:
         choices = ", ".join(budgets.loc[hit, "body"].astype(str))
         raise DevocareError(f"{body!r} holds several budgets in this architecture; choose one of: {choices}")
@@ -120,8 +122,13 @@ def budget_table(result: SimulationResult, b: int) -> pd.DataFrame:
     n = result.n_draws
     sample = slice(1, None) if n > 0 else slice(0, 1)
     out: dict[str, Any] = {"year": result.years}
-    for name, values in (("income", income), ("allocated", d["allocated"]), ("spent", d["spent"]),
-                         ("need", d["need"]), ("reserves", d["reserves"])):
+    for name, values in (
+        ("income", income),
+        ("allocated", d["allocated"]),
+        ("spent", d["spent"]),
+        ("need", d["need"]),
+        ("reserves", d["reserves"]),
+    ):
         for stat, v in _band(values, n).items():
             out[f"{name}_{stat}"] = v
     overspend = outgo - income
@@ -153,8 +160,14 @@ def prevention_return(result: SimulationResult, weights: np.ndarray, unit_cost: 
     up = result.central_atoms["spent"][:, :, _UPSTREAM].sum(axis=2)  # (years, atoms)
     extra = float(((up - up[0:1]) @ weights).sum())
     avoided = float((result.central_atoms["avoided_admissions"] @ weights).sum() * unit_cost)
-    out: dict[str, Any] = {"avoided_cost_gbp": avoided, "extra_upstream_gbp": extra, "per_gbp": None,
-                           "per_gbp_p5": None, "per_gbp_p95": None, "unit_cost_gbp": unit_cost}
+    out: dict[str, Any] = {
+        "avoided_cost_gbp": avoided,
+        "extra_upstream_gbp": extra,
+        "per_gbp": None,
+        "per_gbp_p5": None,
+        "per_gbp_p95": None,
+        "unit_cost_gbp": unit_cost,
+    }
     if extra <= 0:
         return out
     ratio = avoided / extra
@@ -200,5 +213,13 @@ def budget_view(
     table = budget_table(result, b)
     table.insert(0, "body", str(row["body"]))
     table.insert(1, "name", _area_name(str(row["area"])))
-    return BudgetView(result.architecture, str(row["body"]), str(row["holder"]), str(row["area"]),
-                      _area_name(str(row["area"])), table, prevention, result.run_record)
+    return BudgetView(
+        result.architecture,
+        str(row["body"]),
+        str(row["holder"]),
+        str(row["area"]),
+        _area_name(str(row["area"])),
+        table,
+        prevention,
+        result.run_record,
+    )

@@ -16,8 +16,9 @@ from typing import Any
 import numpy as np
 
 from devocare.service_lines import ACUTE_LINES, LINE_IDS, POPULATION_LINE, UPSTREAM_LINES, base_year_spend, index
-from devocare.simulation import funding
+from devocare.simulation import funding, transition
 from devocare.simulation.demand import GROWTH_GROUP
+from devocare.simulation.engine import TRANSITION
 from devocare.simulation.inputs import Inputs
 from devocare.simulation.rules import Rules
 
@@ -41,6 +42,7 @@ MEASURES = (
     "intervention",
     "intervention_deficit",
     "intervention_floor",
+    "transition_cost",
 )
 #: The engine's steps, in order (conservation holds here by construction, so its check is the engine's).
 STEP_NAMES = (
@@ -52,6 +54,7 @@ STEP_NAMES = (
     "budget_totals",
     "pooled_funds",
     "incentive_payments",
+    "transition_costs",
     "balance_and_risk",
     "floors_and_intervention",
 )
@@ -121,6 +124,10 @@ class Reference:
         self.growth_env = float(fixed["funding.real_growth"])
         self.funded = funding.block_grants(inputs, rules, funding.envelope(fixed), self.growth_env, years)
         self.rows = [_sparse_rows(g.H) for g in G]
+        own = np.array([g.architecture == rules.architecture for g in G for _ in range(g.n)])
+        start = transition.reform_start(rules.archs.get(rules.architecture))
+        self.transition_paid = transition.charges({k: self.p[k] for k in TRANSITION}, start, years)
+        self.transition_share = transition.shares(self.funded.allocated, own)
         self.cover = [[sum(s for _, s in self.rows[gi][a]) for a in range(A)] for gi in range(len(G))]
         self.cof_cover = [0.0] * A
         for rs in rules.cofinancing:
@@ -381,6 +388,11 @@ class Reference:
         """An exogenous criterion: its probability in the central run, met or not in a draw."""
         return prob if self.central else float(self.noise[t, budget, k] < prob)
 
+    def transition_costs(self, y: SimpleNamespace) -> None:
+        """The reform's net transition charge, paid by its budgets in proportion to their grants."""
+        charge, share = self.transition_paid[y.t], self.transition_share[y.t]
+        y.transition = [[float(charge * share[g.offset + b]) for b in range(g.n)] for g in self.G]
+
     def balance_and_risk(self, y: SimpleNamespace) -> None:
         """Surplus kept or returned, deficit borne or met, within the budget's risk corridor; cuts follow."""
         p = self.p
@@ -397,6 +409,7 @@ class Reference:
                     + y.reinvest[gi][b]
                     - total_spent
                     - y.tout[gi][b]
+                    - y.transition[gi][b]
                 )
                 shared = 0.0
                 if g.corridor is not None:
@@ -464,5 +477,6 @@ class Reference:
                     ("intervention", float(y.flag_deficit[gi][b] or y.flag_floor[gi][b])),
                     ("intervention_deficit", float(y.flag_deficit[gi][b])),
                     ("intervention_floor", float(y.flag_floor[gi][b])),
+                    ("transition_cost", y.transition[gi][b]),
                 ):
                     self.out[name][y.t, g.offset + b] = value
