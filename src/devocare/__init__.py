@@ -2,6 +2,62 @@
 
 Layers, each a subpackage: ``data`` (embedded official data) → ``geography`` → ``architecture``
 → ``allocation`` → ``simulation`` → ``outcomes`` → interfaces (``cli``, ``web``, ``reports``).
+
+Subpackages load on first use (``import devocare as dc; dc.geography.areas(...)``), so importing the package
+costs nothing and the command line starts fast.
 """
 
-__version__ = "0.1.0"
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+from devocare._version import __version__
+
+if TYPE_CHECKING:  # for type checkers and editors; at run time they load lazily through __getattr__
+    from devocare import (
+        allocation,
+        architecture,
+        data,
+        errors,
+        extras,
+        geography,
+        outcomes,
+        paths,
+        service_lines,
+        simulation,
+    )
+    from devocare import cli as cli
+    from devocare import reports as reports
+    from devocare import storage as storage
+    from devocare import web as web
+
+#: What ``from devocare import *`` gives: the subpackages a core install (no extras) can import.
+__all__ = [
+    "__version__",
+    "allocation",
+    "architecture",
+    "data",
+    "errors",
+    "extras",
+    "geography",
+    "outcomes",
+    "paths",
+    "service_lines",
+    "simulation",
+]
+
+#: Every public subpackage and module, loaded on first attribute access; ``reports`` needs the ``charts``
+#: extra, ``storage`` and ``web`` the ``web`` extra.
+SUBMODULES = frozenset(__all__[1:]) | {"cli", "reports", "storage", "web"}
+
+
+def __getattr__(name: str) -> Any:
+    """Import a subpackage the first time it is named (``dc.geography``), not when ``devocare`` is."""
+    if name in SUBMODULES:
+        return importlib.import_module(f"devocare.{name}")
+    raise AttributeError(f"module 'devocare' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *SUBMODULES})

@@ -58,3 +58,15 @@ def test_cli_json_records(cli_in_process):
     assert len(rows) == 4 and {"parameter", "label", "rank_correlation", "low_mean", "high_mean"} <= set(rows[0])
     bad = cli_in_process("sensitivity", "reform-aco-2024", "--draws", "5")
     assert bad.returncode == 2 and "at least 10" in bad.stderr
+
+
+def test_report_shows_a_tornado_per_reform():
+    import re
+    from html import unescape
+
+    from devocare.reports import compare_report
+
+    html = compare_report(["status-quo-2023", "reform-aco-2024"], years=2, draws=10, seed=1)
+    section = unescape(html.split('id="simulation"')[1].split("</section>")[0])
+    assert "What the differences depend on" in section and "reform-aco-2024 minus status-quo-2023" in section
+    assert re.search(r"moves money spent most: rank correlation [+-]\d\.\d\d", section)

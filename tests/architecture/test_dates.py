@@ -87,3 +87,12 @@ def test_the_better_care_fund_runs_from_2015_through_the_ccg_years() -> None:
     wp = A.load("white-paper-2021")
     assert not _facts(wp, date(2015, 3, 31))["bcf"]
     assert _facts(wp, date(2015, 4, 1))["bcf"] and _facts(wp, date(2019, 4, 1))["bcf"]
+
+
+def test_greater_manchester_devolution_answers_upward() -> None:
+    # the 2015 deal's partnership (April 2016 to June 2022) answered to NHS England, not to local voters
+    sq = A.load("status-quo-2023")
+    assert "gm_partnership" in {b.id for b in sq.bodies_on(date(2019, 4, 1))}
+    assert "gm_partnership" not in {b.id for b in sq.bodies_on()}
+    summary = A.chain_summary(sq, "gm_partnership", date(2019, 4, 1))
+    assert summary["devolved"] is False and summary["chain"][-1]["to"] == "national_electorate"

@@ -38,7 +38,7 @@ def test_guide_examples_validate():
     from pathlib import Path
 
     guide = Path(__file__).parents[2] / "docs" / "guides" / "write-your-own-architecture.md"
-    blocks = re.findall(r"```yaml\n(.*?)```", guide.read_text(), re.S)
+    blocks = re.findall(r"```yaml[^\n]*\n(.*?)```", guide.read_text(), re.S)  # a block may carry title="file"
     archs = {a.id: a for a in (A.load_text(b, name="guide.yaml") for b in blocks)}
     assert set(archs) == {"aco-delegated", "aco-ringfenced-public-health", "aco-early-mayors"}
     base = A.metrics(A.load("reform-aco-2024"))

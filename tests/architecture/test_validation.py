@@ -19,7 +19,7 @@ CASES = {
     "unknown_holder.yaml": ("functions[6].holder", "did you mean 'nhse'"),
     "holder_not_alive.yaml": ("functions[1]", "held by 'nhse' outside its lifetime"),
     "flow_unaccountable.yaml": ("flows[2].to", "no accountability path to an electorate or Parliament"),
-    "accountability_cycle.yaml": ("accountability[29]", "accountability cycle"),
+    "accountability_cycle.yaml": ("accountability[30]", "accountability cycle"),
     "line_shares_sum.yaml": ("flows[0].line_shares", "shares sum to 0.9; expected 1"),
     "source_shares_exceed.yaml": ("flows[0].share", "sum to 1.16"),
     "icb_board_minimum.yaml": ("bodies[21].board.minimum.partner_member", "at least 3 partner member"),

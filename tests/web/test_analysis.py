@@ -151,3 +151,14 @@ def test_accountability_graph_nodes_are_named(html_client):
     texts = [t for b in blobs for trace in _json.loads(b).get("data", []) if trace.get("name") == "bodies"
              for t in trace.get("text", [])]
     assert texts and any("NHS England" in t or "Department" in t for t in texts)
+
+
+def test_money_rules_read_as_sentences(html_client):
+    from html import unescape
+
+    r = html_client.get("/architectures/reform-split-2024")
+    assert r.status_code == 200
+    text = unescape(r.text)
+    assert "The local tier pays 34% of the cost of each of its residents' admissions" in text
+    assert "A budget holder keeps all of an underspend." in text
+    assert "{'" not in text and "'sources':" not in text  # no Python dicts

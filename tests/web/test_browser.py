@@ -33,7 +33,10 @@ PAGES = {
     "simulate-form": ("/simulate", 0),
     "area": ("/area?area=E08000003", 1),
     "allocation": ("/allocation?year=2025%2F26&icb=QOP&build=lad", 3),
-    "outcomes": ("/outcomes?indicator=hle_female&level=utla", 3),
+    "outcomes": ("/outcomes?indicator=hle_female&level=utla", 4),
+    "outcome-indicators": ("/outcomes/indicators", 0),
+    "outcome-indicator": ("/outcomes/indicators/cancer_early_stage", 0),
+    "outcome-profile": ("/outcomes/profile?area=E08000006&level=utla", 1),
     "outcomes-evaluation": ("/outcomes/evaluation?area=E47000001&indicator=u75_preventable_cvd_mortality", 2),
     "saved": ("/saved", 0),
     "about": ("/about", 0),
@@ -156,6 +159,45 @@ def test_small_simulation_end_to_end_with_a_changed_parameter_and_csv(page, serv
     assert csv.splitlines()[0] == "year,p5,p25,p50,p75,p95,central" and len(csv.splitlines()) == 4
     serious = _axe(page)
     assert serious == [], serious
+
+
+def test_area_profile_chosen_by_typing_reads_a_value_and_its_comparison(page, server):
+    page.goto(server + "/outcomes/profile", timeout=90_000)
+    box = page.locator("#area")
+    assert box.get_attribute("list") == "area-choices"
+    assert page.locator("#area-choices option[value='E08000006']").count() == 1
+    box.type("Salford", delay=20)
+    page.select_option("#level", "utla")
+    page.click("button[type=submit]")
+    page.wait_for_selector("#profile-table", timeout=90_000)
+    page.wait_for_function("() => document.querySelectorAll('.dc-chart__plot .main-svg').length >= 1", timeout=60_000)
+    row = page.locator("tr[data-indicator='u75_preventable_cvd_mortality']")
+    cells = row.locator("td").all_inner_texts()
+    assert cells[0].startswith("Under-75 mortality from cardiovascular disease")
+    assert float(cells[2]) == 42.85 and cells[5] == "Worse than England (95% confidence)"
+    legend = page.locator("#profile-counts").inner_text()
+    assert "Worse than England (95% confidence): 2 indicators" in legend
+    assert "worse_998" not in page.content()
+    row.locator("a").click()
+    page.wait_for_selector("#definition", timeout=60_000)
+    assert page.locator("#unit").inner_text() == "rate per 100,000 (age-standardised)"
+    assert page.locator("#polarity").inner_text() == "Lower is better"
+    assert page.errors == [] and page.outside == []
+    _shot(page, "outcome-definition")
+    serious = _axe(page)
+    assert serious == [], serious
+
+
+def test_outcomes_page_compares_areas_with_england_in_words(page, server):
+    page.goto(server + "/outcomes?indicator=cancer_early_stage&level=utla", timeout=90_000)
+    page.wait_for_function("() => document.querySelectorAll('.dc-chart__plot .main-svg').length >= 4", timeout=60_000)
+    counts = page.locator("#comparison-counts").inner_text()
+    assert "Better than England (95% confidence):" in counts and "Similar to England:" in counts
+    legend = page.locator("#interval-chart .legendtext").all_text_contents()
+    assert any(t.startswith("Better than England") for t in legend) and any(t.startswith("England (") for t in legend)
+    funnel = page.locator("#funnel-chart .legendtext").all_text_contents()
+    assert "95% control limits" in funnel and not any("_" in t for t in funnel)
+    assert page.errors == [] and page.outside == []
 
 
 def test_pages_work_without_javascript(browser, server):

@@ -293,3 +293,12 @@ def test_problem_documents_for_errors_are_declared_in_openapi(fresh):
                 content = op["responses"][status]["content"]
                 assert list(content) == ["application/problem+json"], (method, path, status)
     assert json.dumps(spec).count("HTTPValidationError") == 0
+
+
+def test_json_depth_counts_levels_ignores_strings_and_stops_early():
+    from devocare.web.limits import json_depth
+
+    assert json_depth(b'[[1], [2, [3]], {"a": {"b": []}}]') == 4
+    assert json_depth(b'"[[[[{{{{"') == 0 and json_depth(b"not json") is None
+    assert json_depth(b"[" * 500_000 + b"]" * 500_000, 32) == 33  # the parser's own limit counts as too deep
+    assert json_depth(b"[" * 40 + b"]" * 40, 32) == 33  # counting stops past the limit

@@ -471,6 +471,16 @@ class Architecture(_Cited):
             raise ValueError(f"id {value!r} must be lower-case letters, digits, '_', '-' or '.'")
         return value
 
+    def __repr__(self) -> str:
+        from devocare.display import architecture_repr
+
+        return architecture_repr(self)
+
+    def _repr_html_(self) -> str:
+        from devocare.display import architecture_html
+
+        return architecture_html(self)
+
     def body(self, body_id: str) -> Body:
         """The body with this id (KeyError if absent)."""
         for b in self.bodies:

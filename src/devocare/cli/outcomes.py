@@ -255,3 +255,44 @@ def _all_deals(indicator: str, event: str, end: int | None, unit_level: str | No
         typer.echo(f"pooled: {res.get('pooled') or res.get('pooled_note')}")
         for caveat in res.get("pooled_caveats", []):
             typer.echo(f"  caveat: {caveat}")
+
+
+@app.command("profile")
+def profile(area: str = typer.Argument(..., help="Area code or name, e.g. E08000006 or Salford."),
+            level: str = typer.Option(None, "--level", help="Compare within lad, utla, icb, ca, region or "
+                                      "ons_region (default: the area's own level)."),
+            fmt: TableFormat = FORMAT) -> None:
+    """One area on every indicator: value, 95% interval, England, better/similar/worse and the spread."""
+    from devocare import geography
+    from devocare.outcomes.benchmark import area_profile, format_value
+
+    resolved = geography.resolve(area, level=level or None, vintage=2024 if level == "icb" else None)
+    prof = area_profile(resolved.code, resolved.level)
+    if fmt is TableFormat.table:
+        shown = prof[["title", "period"]].copy()
+        for col, head in (("value", "value"), ("lci", "lower 95%"), ("uci", "upper 95%"), ("england", "England")):
+            shown[head] = prof[col].map(format_value)
+        shown["compared with England"] = prof["comparison_label"]
+        for col in ("worst", "median", "best"):
+            shown[col] = prof[col].map(format_value)
+        typer.echo(f"{prof['name'].iloc[0]} ({resolved.code}) among {int(prof['n_areas'].max())} areas at level "
+                   f"{resolved.level}; latest period of each indicator")
+        prof = shown
+    emit_table(prof, fmt)
+
+
+@app.command("define")
+def define(indicator: str = typer.Argument(..., help="Indicator id (see `devocare outcomes list`)."),
+           fmt: TableFormat = FORMAT) -> None:
+    """An indicator's definition: unit, direction, periods, levels, publisher, licence and provenance."""
+    from devocare.outcomes.definitions import definition
+
+    d = definition(indicator)
+    if fmt is TableFormat.json:
+        emit_object(d, "json")
+        return
+    keys = {"polarity", "published_levels", "aggregated_levels"}  # shown by their labels instead
+    rows = [(k.replace("_label", "").replace("_", " "), ", ".join(map(str, v)) if isinstance(v, list) else v)
+            for k, v in d.items() if k != "provenance" and k not in keys]
+    rows += [(f"provenance: {p['field'] or 'note'}", p["text"]) for p in d["provenance"]]
+    emit_table(pd.DataFrame(rows, columns=["field", "value"]).astype(str), fmt)

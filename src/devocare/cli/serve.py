@@ -65,6 +65,9 @@ def register(app: typer.Typer) -> None:
         """Serve the web app (pages at /, REST API at /api/v1, OpenAPI at /docs)."""
         import os
 
+        from devocare.extras import require
+
+        require("web", "devocare serve")
         if auth not in {"none", "tokens"}:
             raise DevocareError(f"--auth must be 'none' or 'tokens', got {auth!r}")
         options = uvicorn_options(host, port, workers, forwarded_allow_ips or None)

@@ -21,7 +21,6 @@ from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from devocare.errors import DevocareError
 from devocare.outcomes.aggregate import Z95, at_level, source_level
@@ -34,9 +33,16 @@ __all__ = ["LIMITS", "z_for", "proportion_limits", "ratio_limits", "se_limits", 
 LIMITS: dict[str, float] = {"95": 0.95, "99.8": 0.998}
 
 
+def _stats() -> Any:
+    """``scipy.stats``, loaded when limits are first computed rather than with the package (it takes ~1 s)."""
+    from scipy import stats
+
+    return stats
+
+
 def z_for(coverage: float) -> float:
     """Two-sided normal quantile for a coverage (0.95 → 1.960, 0.998 → 3.090)."""
-    return float(stats.norm.ppf(0.5 + coverage / 2))
+    return float(_stats().norm.ppf(0.5 + coverage / 2))
 
 
 def _interpolated_quantile(cdf_at: Any, quantile: np.ndarray, p: float) -> np.ndarray:
@@ -53,6 +59,7 @@ def proportion_limits(target: float, n: np.ndarray | float, coverage: float,
     if method == "normal":
         half = z_for(coverage) * np.sqrt(target * (1 - target) / n)
         return target - half, target + half
+    stats = _stats()
     out = []
     for p in (0.5 - coverage / 2, 0.5 + coverage / 2):
         r = stats.binom.ppf(p, n, target)
@@ -67,6 +74,7 @@ def ratio_limits(target: float, expected: np.ndarray | float, coverage: float,
     if method == "normal":
         half = z_for(coverage) * np.sqrt(target / e)
         return target - half, target + half
+    stats = _stats()
     out = []
     mu = e * target
     for p in (0.5 - coverage / 2, 0.5 + coverage / 2):

@@ -4,7 +4,10 @@
 pdf=False)`` writes it (and the PDF) atomically.
 """
 
-from devocare.reports.compare import compare_report
-from devocare.reports.write import write_report
+from devocare.extras import require
+
+require("charts", "reports")  # Plotly draws every chart in them
+from devocare.reports.compare import compare_report  # noqa: E402
+from devocare.reports.write import write_report  # noqa: E402
 
 __all__ = ["compare_report", "write_report"]

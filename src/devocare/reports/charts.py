@@ -81,6 +81,21 @@ def grouped_bars(frame: pd.DataFrame, category: str, columns: Sequence[str], tit
     return _layout(fig, title, y_title)
 
 
+def tornado(frame: pd.DataFrame, title: str, x_title: str = "") -> go.Figure:
+    """Tornado: a horizontal bar per parameter from the mean result in its lowest fifth of draws to the mean in
+    its highest fifth (columns label, low_mean, high_mean), the strongest at the top."""
+    rows = frame.iloc[::-1]
+    low, high = rows["low_mean"].astype(float), rows["high_mean"].astype(float)
+    fig = go.Figure(go.Bar(y=rows["label"], x=high - low, base=low, orientation="h", showlegend=False,
+                           marker_color=[PALETTE[0] if h >= lo else PALETTE[1]
+                                         for lo, h in zip(low, high, strict=True)],
+                           hovertemplate="%{y}<br>lowest fifth %{base:,.4g}<extra></extra>"))
+    fig = _layout(fig, title, height=max(320, 80 + 44 * len(rows)))
+    fig.update_xaxes(title_text=x_title)
+    fig.update_yaxes(automargin=True)
+    return fig
+
+
 def sankey(nodes: Sequence[dict | str], links: Sequence[dict], title: str, scale: float = 1e-9,
            unit: str = "£bn") -> go.Figure:
     """A funding Sankey from ``nodes`` (labels or dicts with ``label``/``name``/``id``) and ``links``

@@ -216,8 +216,30 @@ def _simulation_section(ctx: Context) -> Section:
     if spend_map:
         html.append(spend_map)
     html.append(_waterfall_html(ctx))
+    html.append(_tornado_html(ctx))
     section.html = "\n".join(html)
     return section
+
+
+def _tornado_html(ctx: Context) -> str:
+    """Which uncertain assumptions move each reform's paired difference in money spent from the first
+    architecture (Monte Carlo runs with at least 10 draws)."""
+    from devocare.simulation.sensitivity import describe, tornado
+
+    results = list((ctx.results or {}).values())
+    if len(results) < 2 or results[0].n_draws < 10:
+        return ""
+    base = results[0]
+    html = ["<h3>What the differences depend on</h3><p>For each architecture against "
+            f"{_esc(base.architecture)}, the uncertain parameters whose Monte Carlo draws move the paired difference "
+            "in money spent at the horizon most: Spearman's rank correlation, and the mean difference in the fifth "
+            "of draws where the parameter is lowest and where it is highest (the ends of each bar, £bn).</p>"]
+    for r in results[1:]:
+        table = tornado(r, "spent_gbp_bn", base, top=8)
+        html.append(f"<h4>{_esc(r.architecture)} minus {_esc(base.architecture)}</h4><p>{_esc(describe(table))}</p>")
+        html.append(ctx.figure(charts.tornado(table, f"Sensitivity of the difference in money spent: "
+                                              f"{r.architecture} minus {base.architecture}", "£bn")))
+    return "\n".join(html)
 
 
 def _waterfall_html(ctx: Context) -> str:

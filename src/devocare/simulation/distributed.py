@@ -34,6 +34,9 @@ def run_on_dask(
     cancel: threading.Event | None = None,
 ) -> list[BlockResult]:
     """Run every block on Dask; ``scheduler`` is ``'local'`` (a LocalCluster) or a scheduler address."""
+    from devocare.extras import require
+
+    require("dask", "running on a Dask scheduler")
     from dask.distributed import Client, LocalCluster, as_completed
 
     cluster = None

@@ -24,8 +24,11 @@ from typing import Any
 
 import numpy as np
 
+from devocare.paths import configure_numba_cache
+
+configure_numba_cache()  # compiled kernels cached per user, not inside site-packages
 njit: Any
-try:  # Numba is a declared dependency; without it (a platform with no wheel) the engine uses the array-API path
+try:  # Numba comes with the 'fast' extra; without it the engine uses the array-API path
     from numba import njit
 except ImportError:  # pragma: no cover
     njit = None

@@ -79,8 +79,20 @@ def draw_values(
     return DrawValues(np.asarray(draws), scalars, shocks, noise, np.asarray(draws) == 0)
 
 
+#: Assumed available memory where it cannot be measured (no psutil and no /proc or sysconf): 4 GiB.
+FALLBACK_AVAILABLE_BYTES = 4 * 1024**3
+
+
 def available_bytes() -> int:
-    """Memory available to this process (MemAvailable on Linux, else physical memory)."""
+    """Memory available to this process, on any platform: psutil's ``available`` (a core dependency);
+    without psutil, MemAvailable on Linux, else physical memory (POSIX), else
+    :data:`FALLBACK_AVAILABLE_BYTES`."""
+    try:
+        import psutil
+    except ImportError:
+        pass
+    else:
+        return int(psutil.virtual_memory().available)
     try:
         with open("/proc/meminfo", encoding="ascii") as fh:
             for line in fh:
@@ -88,7 +100,10 @@ def available_bytes() -> int:
                     return int(line.split()[1]) * 1024
     except OSError:
         pass
-    return int(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES"))
+    try:
+        return int(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES"))
+    except (AttributeError, ValueError, OSError):  # no sysconf (Windows) or no such name
+        return FALLBACK_AVAILABLE_BYTES
 
 
 def required_bytes(n_draws: int, years: int, n_atoms: int, n_budgets: int, workers: int = 1) -> int:

@@ -31,6 +31,7 @@ import yaml
 
 from devocare.errors import DevocareError, UnknownChoiceError
 from devocare.simulation import sampling
+from devocare.simulation.parameter_schema import check_tree
 
 #: Values in force for a run are those dated on or before the base year's first day.
 BASE_DATE = dt.date(2024, 4, 1)
@@ -301,6 +302,7 @@ def _check_range(param: Parameter, value: Any) -> None:
 def _raw_tree() -> dict[str, Any]:
     text = resources.files("devocare.simulation").joinpath("parameters.yaml").read_text(encoding="utf-8")
     raw: dict[str, Any] = yaml.safe_load(text)
+    check_tree(raw, BASE_DATE)  # every problem at once, by path (parameter_schema)
     return raw
 
 

@@ -141,7 +141,7 @@ class SimulationResult:
         table["draw"] = table["draw"].astype("Int64")
         for col in ("architecture", "statistic", "year", "body", "atom", "line", "measure"):
             table[col] = table[col].astype("category")
-        return table
+        return with_holder_and_area(table)
 
     def atom_table(self) -> pd.DataFrame:
         """Per atom and year: mean, p5, p50 and p95 over the draws of allocated, spent, admissions and reserves
@@ -252,8 +252,40 @@ class SimulationResult:
         out["conservation_max_gap"] = self.run_record["conservation_max_gap"]
         return out
 
+    def __repr__(self) -> str:
+        from devocare.display import result_repr
+
+        return result_repr(self)
+
+    def _repr_html_(self) -> str:
+        from devocare.display import result_html
+
+        return result_html(self)
+
+    def plot_fan(self, measure: str = "spent") -> Any:
+        """Plotly figure: national ``measure`` by year, central run and 50%/90% bands over the draws (a column
+        of :meth:`draws_table`: spent, acute_spend, upstream_spend, admissions, ...). Needs ``charts``."""
+        from devocare.display import fan_figure
+
+        return fan_figure(self, measure)
+
+    def plot_waterfall(self, measure: str = "acute_spend") -> Any:
+        """Plotly figure: the change-factor waterfall of ``measure`` (acute_spend or upstream_spend)."""
+        from devocare.display import waterfall_figure
+
+        return waterfall_figure(self, measure)
+
+    def plot_budgets(self, measure: str = "spent", year: str | None = None, top: int = 30) -> Any:
+        """Plotly figure: the central run's ``measure`` for the ``top`` largest budgets in ``year``."""
+        from devocare.display import budgets_figure
+
+        return budgets_figure(self, measure, year, top)
+
     def to_parquet(self, path: str | Path) -> Path:
-        """Write the tidy table with the run record in the file's metadata (nothing written on error)."""
+        """Write the tidy table with the run record in the file's metadata (nothing written on error).
+
+        ``pandas.read_parquet`` returns it in ``DataFrame.attrs["run_record"]`` (and the summary in
+        ``attrs["summary"]``); pyarrow readers find both under ``devocare.*`` schema metadata keys."""
         import pyarrow as pa
         import pyarrow.parquet as pq
 
@@ -266,6 +298,9 @@ class SimulationResult:
         meta = dict(arrow.schema.metadata or {})
         meta[b"devocare.run_record"] = json.dumps(self.run_record, default=str).encode()
         meta[b"devocare.summary"] = json.dumps(self.summary, default=str).encode()
+        # pandas (2.1+) restores this key as DataFrame.attrs when it reads the file
+        meta[b"PANDAS_ATTRS"] = json.dumps({"run_record": self.run_record, "summary": self.summary},
+                                           default=str).encode()
         tmp = target.with_name(target.name + ".tmp")
         pq.write_table(arrow.replace_schema_metadata(meta), tmp)
         tmp.replace(target)
@@ -295,3 +330,18 @@ def waterfall_frame(
 def spend_measures(spent_by_line: np.ndarray) -> dict[str, float]:
     """Acute and upstream spend of one year's (line,) national spend."""
     return {"acute_spend": float(spent_by_line[_ACUTE].sum()), "upstream_spend": float(spent_by_line[_UPSTREAM].sum())}
+
+
+def with_holder_and_area(table: pd.DataFrame) -> pd.DataFrame:
+    """Add ``holder`` (the budget holder's kind, e.g. ``combined_authority``) and ``area`` (its area code)
+    beside ``body`` (``holder:area``, kept as it is), as categoricals built from ``body``'s categories."""
+    body = table["body"] if isinstance(table["body"].dtype, pd.CategoricalDtype) else table["body"].astype("category")
+    parts = [str(c).partition(":") for c in body.cat.categories]
+    codes = body.cat.codes.to_numpy()
+    position = list(table.columns).index("body") + 1
+    for offset, (name, values) in enumerate((("holder", [p[0] for p in parts]), ("area", [p[2] for p in parts]))):
+        categories, inverse = np.unique(np.asarray(values, dtype=object), return_inverse=True)
+        new_codes = np.where(codes >= 0, inverse[np.maximum(codes, 0)], -1) if len(values) else codes
+        column = pd.Categorical.from_codes(new_codes.astype(np.int64), categories=pd.Index(categories))
+        table.insert(position + offset, name, pd.Series(column, index=table.index))
+    return table

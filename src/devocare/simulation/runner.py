@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from devocare import extras
 from devocare.bounds import MAX_SEED
 from devocare.errors import DevocareError
 from devocare.service_lines import LINE_IDS, POPULATION_LINE, index
@@ -55,7 +56,7 @@ def _where(scheduler: str | None, draws: int, years: int, n_atoms: int) -> str:
     """'process', 'local' (a LocalCluster) or a scheduler address."""
     if scheduler is None:
         large = (draws + 1) * years * n_atoms >= LOCAL_CLUSTER_WORK and (os.cpu_count() or 1) > 1
-        return "local" if large else "process"
+        return "local" if large and extras.available("dask") else "process"
     return scheduler
 
 

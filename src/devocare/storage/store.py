@@ -17,6 +17,7 @@ Why it is built this way:
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import io
 import json
@@ -283,10 +284,25 @@ def _check_yaml(yaml_text: str) -> str:
     return yaml_text
 
 
+#: Whether directories can be opened and fsynced (POSIX); on Windows a rename is durable without it.
+DIR_FSYNC = os.name == "posix"
+
+
 def _fsync_dir(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
+    """Make a rename inside ``path`` durable where the platform and filesystem allow it; skip elsewhere."""
+    if not DIR_FSYNC:
+        return
+    try:
+        fd = os.open(path, os.O_RDONLY)
+    except OSError as exc:
+        if exc.errno in (errno.EACCES, errno.EPERM, errno.EISDIR):
+            return
+        raise
     try:
         os.fsync(fd)
+    except OSError as exc:  # filesystems that cannot sync a directory say EINVAL (or ENOTSUP)
+        if exc.errno not in (errno.EINVAL, errno.ENOTSUP, errno.EBADF):
+            raise
     finally:
         os.close(fd)
 

@@ -150,22 +150,118 @@ def network(nodes: pd.DataFrame, edges: pd.DataFrame, title: str) -> dict[str, A
 
 
 def funnel(df: pd.DataFrame, x: str, y: str, title: str, limits: pd.DataFrame | None = None,
-           mean: float | None = None, xtitle: str = "", ytitle: str = "") -> dict[str, Any]:
-    """Funnel plot: areas as points against their size, with control-limit curves when given."""
-    traces: list[dict[str, Any]] = [{
-        "type": "scatter", "mode": "markers", "x": jsonable(df[x].tolist()), "y": jsonable(df[y].tolist()),
-        "text": df["name"].tolist() if "name" in df else None, "name": "areas",
-        "hovertemplate": "%{text}<br>%{y:,.4g}<extra></extra>", "marker": {"color": NHS_BLUE, "size": 7}}]
+           mean: float | None = None, xtitle: str = "", ytitle: str = "", color: str | None = None,
+           groups: dict[str, tuple[str, str]] | None = None, limit_labels: dict[str, str] | None = None,
+           mean_label: str = "England") -> dict[str, Any]:
+    """Funnel plot: areas as points against their size, with control-limit curves when given.
+
+    With ``color`` and ``groups`` (key → (label, colour)) the points are coloured by that column and the
+    legend says the label, never the key. ``limit_labels`` names each limit curve column (e.g.
+    ``lower_95`` → "95% control limits"); curves sharing a label share one legend entry.
+    """
+    keys: list[Any] = [None] if color is None else [k for k in (groups or {}) if (df[color] == k).any()]
+    if color is not None:
+        keys += [k for k in df[color].unique() if k not in keys]
+    traces: list[dict[str, Any]] = []
+    for key in keys:
+        part = df if key is None else df[df[color] == key]
+        label, colour = (groups or {}).get(str(key), (str(key), "#768692")) if key is not None else ("areas", NHS_BLUE)
+        traces.append({
+            "type": "scatter", "mode": "markers", "x": jsonable(part[x].tolist()), "y": jsonable(part[y].tolist()),
+            "text": part["name"].tolist() if "name" in part else None, "name": label,
+            "hovertemplate": "%{text}<br>%{y:,.4g}<extra>" + label + "</extra>",
+            "marker": {"color": colour, "size": 7, "line": {"color": "#212b32", "width": 0.5}}})
     if limits is not None and len(limits):
         lx = limits.columns[0]
+        seen: set[str] = set()
         for col in limits.columns[1:]:
+            name = (limit_labels or {}).get(str(col), str(col))
             traces.append({"type": "scatter", "mode": "lines", "x": jsonable(limits[lx].tolist()),
-                           "y": jsonable(limits[col].tolist()), "name": str(col),
-                           "line": {"dash": "dot" if "95" in str(col) else "dash", "color": "#768692"}})
+                           "y": jsonable(limits[col].tolist()), "name": name, "legendgroup": name,
+                           "showlegend": name not in seen,
+                           "line": {"dash": "dot" if str(col).endswith("_95") else "dash", "color": "#4c6272"}})
+            seen.add(name)
     if mean is not None:
         traces.append({"type": "scatter", "mode": "lines", "x": [float(df[x].min()), float(df[x].max())],
-                       "y": [mean, mean], "name": "England", "line": {"color": "#d5281b"}})
+                       "y": [mean, mean], "name": mean_label, "line": {"color": "#212b32"}})
     return {"data": traces, "layout": _layout(title, xaxis={"title": xtitle, "type": "log"}, yaxis={"title": ytitle})}
+
+
+def interval_bars(df: pd.DataFrame, title: str, england: float | None, groups: dict[str, tuple[str, str]],
+                  color: str = "comparison", xtitle: str = "", link: str | None = None) -> dict[str, Any]:
+    """Areas' values as horizontal bars with their 95% confidence intervals, coloured by comparison.
+
+    ``df`` needs ``name``, ``value``, ``lci``, ``uci`` and the ``color`` column; bars are drawn in the order
+    given (sort before calling). The legend says each group's label from ``groups``. ``link`` is a URL
+    template with ``{code}`` that a click on a bar follows.
+    """
+    traces: list[dict[str, Any]] = []
+    for key, (label, colour) in groups.items():
+        part = df[df[color] == key]
+        if part.empty:
+            continue
+        err = {"type": "data", "symmetric": False, "color": "#212b32", "thickness": 1,
+               "array": jsonable((part["uci"] - part["value"]).tolist()),
+               "arrayminus": jsonable((part["value"] - part["lci"]).tolist())}
+        traces.append({"type": "bar", "orientation": "h", "x": jsonable(part["value"].tolist()),
+                       "y": part["name"].tolist(), "name": label, "marker": {"color": colour},
+                       "error_x": err, "hovertemplate": "%{y}: %{x:,.4g}<extra>" + label + "</extra>"})
+        if link and "code" in part:
+            traces[-1]["customdata"] = [link.format(code=c) for c in part["code"]]
+    shapes = []
+    if england is not None and england == england:
+        shapes.append({"type": "line", "xref": "x", "yref": "paper", "x0": england, "x1": england, "y0": 0,
+                       "y1": 1, "line": {"color": "#212b32", "width": 2}})
+        traces.append({"type": "scatter", "mode": "lines", "x": [england, england], "y": [None, None],
+                       "name": f"England ({england:,.4g})", "line": {"color": "#212b32", "width": 2}})
+    order = df["name"].tolist()
+    return {"data": traces, "layout": _layout(
+        title, height=max(420, 13 * len(df) + 140), shapes=shapes, barmode="overlay", legend={"orientation": "h"},
+        xaxis={"title": xtitle}, margin={"l": 220, "r": 20, "t": 60, "b": 60},
+        yaxis={"categoryorder": "array", "categoryarray": order, "autorange": "reversed",
+               "tickfont": {"size": 9}, "automargin": True})}
+
+
+def spine(pos: pd.DataFrame, profile: pd.DataFrame, title: str, groups: dict[str, tuple[str, str]]) -> dict[str, Any]:
+    """Spine chart: one row per indicator, England at the centre, better to the right (Fingertips' layout).
+
+    ``pos`` holds the scaled positions (:func:`devocare.outcomes.benchmark.spine_positions`) and ``profile``
+    the real numbers and ``comparison`` for the hover text and colours, row for row.
+    """
+    labels = pos["title"].tolist()
+    lo_all = np.minimum(pos["worst"], pos["best"])
+    lo_mid = np.minimum(pos["p25"], pos["p75"])
+    hover_range = [f"worst {w:,.4g}, best {b:,.4g} {u}" for w, b, u in
+                   zip(profile["worst"], profile["best"], profile["unit"], strict=True)]
+    hover_mid = [f"25th percentile {a:,.4g}, median {m:,.4g}, 75th percentile {c:,.4g}" for a, m, c in
+                 zip(profile["p25"], profile["median"], profile["p75"], strict=True)]
+    traces: list[dict[str, Any]] = [
+        {"type": "bar", "orientation": "h", "y": labels, "base": jsonable(lo_all.tolist()),
+         "x": jsonable((pos["worst"] - pos["best"]).abs().tolist()), "name": "Range of areas, worst to best",
+         "marker": {"color": "#d8dde0"}, "hovertext": hover_range, "hoverinfo": "text"},
+        {"type": "bar", "orientation": "h", "y": labels, "base": jsonable(lo_mid.tolist()),
+         "x": jsonable((pos["p75"] - pos["p25"]).abs().tolist()),
+         "name": "Middle half of areas (25th to 75th percentile)", "marker": {"color": "#768692"},
+         "hovertext": hover_mid, "hoverinfo": "text"},
+    ]
+    for key, (label, colour) in groups.items():
+        mask = (profile["comparison"] == key).to_numpy()
+        if not mask.any():
+            continue
+        text = [f"{v:,.4g} {u} (England {e:,.4g})" for v, u, e in
+                zip(profile["value"][mask], profile["unit"][mask], profile["england"][mask], strict=True)]
+        traces.append({"type": "scatter", "mode": "markers", "y": [t for t, m in zip(labels, mask, strict=True) if m],
+                       "x": jsonable(pos["value"][mask].tolist()), "name": label, "hovertext": text,
+                       "hoverinfo": "text", "marker": {"color": colour, "size": 12, "symbol": "circle",
+                                                       "line": {"color": "#212b32", "width": 1}}})
+    traces.append({"type": "scatter", "mode": "lines", "x": [0, 0], "y": [labels[0], labels[-1]],
+                   "name": "England", "line": {"color": "#212b32", "width": 2}, "hoverinfo": "skip"})
+    return {"data": traces, "layout": _layout(
+        title, barmode="overlay", height=max(420, 34 * len(labels) + 160), legend={"orientation": "h", "y": -0.08},
+        xaxis={"range": [-1.1, 1.1], "tickvals": [-1, 0, 1], "ticktext": ["Worst", "England", "Best"],
+               "zeroline": False, "fixedrange": True},
+        yaxis={"autorange": "reversed", "automargin": True, "fixedrange": True},
+        margin={"l": 300, "r": 20, "t": 60, "b": 60})}
 
 
 def tornado(df: pd.DataFrame, title: str, xtitle: str = "") -> dict[str, Any]:

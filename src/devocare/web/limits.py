@@ -4,30 +4,43 @@ bodies streamed without Content-Length) and the nesting depth of JSON (400), so 
 
 from __future__ import annotations
 
-import re
+import json
+from typing import Any
 
+import anyio
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from devocare.web.problems import send_problem
-
-_STRING = re.compile(rb'"(?:[^"\\]|\\.)*"', re.DOTALL)
-_BRACKET = re.compile(rb"[\[\]{}]")
 
 
 class BodyTooLarge(Exception):
     """The streamed body passed the limit (kept for callers that caught it)."""
 
 
-def json_depth(body: bytes) -> int:
-    """The deepest nesting of arrays and objects in a JSON text (strings skipped), without parsing it."""
-    depth = deepest = 0
-    for match in _BRACKET.finditer(_STRING.sub(b'""', body)):
-        if match.group() in (b"[", b"{"):
-            depth += 1
-            deepest = max(deepest, depth)
-        else:
-            depth -= 1
-    return deepest
+def json_depth(body: bytes, limit: int = 32) -> int | None:
+    """The deepest nesting of arrays and objects in a JSON text (counting stops past ``limit``); None when the
+    body is not JSON at all (the route then reports that). Parsing a body already capped in size is fast and
+    linear; nesting too deep for the parser itself counts as past the limit."""
+    try:
+        doc = json.loads(body)
+    except RecursionError:
+        return limit + 1
+    except ValueError:
+        return None
+    level = [doc] if isinstance(doc, list | dict) else []
+    depth = 0
+    while level:  # one level at a time: a list comprehension per container, no per-node Python stack
+        depth += 1
+        if depth > limit:
+            return depth
+        below: list[Any] = []
+        for node in level:
+            below.extend([c for c in (node.values() if isinstance(node, dict) else node) if type(c) in _NESTED])
+        level = below
+    return depth
+
+
+_NESTED = (list, dict)
 
 
 class BodySizeLimit:
@@ -67,7 +80,12 @@ class BodySizeLimit:
             if not message.get("more_body", False):
                 break
         body = b"".join(chunks)
-        if b"json" in headers.get(b"content-type", b"").lower() and json_depth(body) > self.max_json_depth:
+        depth = None
+        if b"json" in headers.get(b"content-type", b"").lower() and (
+                body.count(b"[") + body.count(b"{") > self.max_json_depth):  # else it cannot be too deep
+            # Parsed on a worker thread: a large body must not hold up every other request meanwhile.
+            depth = await anyio.to_thread.run_sync(json_depth, body, self.max_json_depth)
+        if depth is not None and depth > self.max_json_depth:
             await send_problem(scope, send, 400, f"JSON body nested deeper than {self.max_json_depth} levels")
             return
         replayed = False

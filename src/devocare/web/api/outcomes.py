@@ -24,6 +24,28 @@ def indicators() -> list[dict[str, Any]]:
     return out
 
 
+@router.get("/indicators/{indicator}", summary="One indicator's definition")
+def definition(indicator: str) -> dict[str, Any]:
+    """Title, definition, unit, periods, polarity, levels, publisher, licence and the provenance note."""
+    from devocare.outcomes.definitions import definition as compute
+
+    out: dict[str, Any] = jsonable(compute(indicator))
+    return out
+
+
+@router.get("/profile", summary="One area on every indicator against England")
+def profile(area: str = Query(..., max_length=200, description="Area code or exact name."),
+            level: str | None = Query(None, max_length=10, description="Level to compare within (lad, utla, "
+                                      "icb, ca, region); default: the area's own.")) -> list[dict[str, Any]]:
+    """Per indicator: latest value, 95% interval, England, better/similar/worse and the spread of areas."""
+    from devocare import geography
+    from devocare.outcomes.benchmark import area_profile
+
+    resolved = geography.resolve(area, level=level or None, vintage=2024 if level == "icb" else None)
+    out: list[dict[str, Any]] = jsonable(area_profile(resolved.code, resolved.level))
+    return out
+
+
 @router.get("/indicators/{indicator}/values", summary="Indicator values at a level")
 def values(request: Request, indicator: str, level: str = LEVEL, period: str | None = Query(None, max_length=20),
            pages: Pagination = Depends(pagination)) -> dict[str, Any]:

@@ -13,6 +13,8 @@ from devocare.web.pages import (
     minimum,
     outcomes,
     outcomes_evaluation,
+    outcomes_indicators,
+    outcomes_profile,
     reforms,
     saved,
     simulate,
@@ -27,6 +29,8 @@ router.include_router(minimum.router)
 router.include_router(glossary.router)
 router.include_router(allocation.router)
 router.include_router(outcomes_evaluation.router)
+router.include_router(outcomes_indicators.router)
+router.include_router(outcomes_profile.router)
 router.include_router(outcomes.router)
 router.include_router(simulate.router)
 router.include_router(architectures.router)

@@ -170,15 +170,9 @@ def architecture_page(request: Request, arch: Any, ref: str, body: str) -> Respo
     context["pots"] = pots
     datasets["budget_pots"] = pots
     money = arch.money
-    context["money_rules"] = [("Settlement length (years)", money.settlement_years),
-                              ("Indexation inside a settlement", money.indexation),
-                              ("Share of an underspend kept", money.savings_retained),
-                              ("Share of an overspend borne locally", money.overspend_borne_locally),
-                              ("Co-financing", money.co_financing.model_dump() if money.co_financing else "none"),
-                              ("Incentive fund", money.incentive_fund.model_dump() if money.incentive_fund else "none"),
-                              ("Hospital input cap", money.hospital_input_cap if money.hospital_input_cap is not None
-                               else "none"),
-                              ("Coverage", money.coverage.model_dump() if money.coverage else "all areas")]
+    from devocare.architecture.money_text import money_rules
+
+    context["money_rules"] = money_rules(money)
     srcs = sources_of(arch)
     context["sources"] = srcs
     datasets["sources"] = srcs

@@ -112,7 +112,10 @@ def outcomes_section(info: dict[str, Any]) -> dict[str, Any] | None:
             "intro": "Each framework indicator's latest value, the framework's target and whether the area meets "
                      "it (overlaps: the confidence interval contains the target).",
             "tables": [{"df": mine, "caption": "Outcome framework status"}], "datasets": {"outcomes_status": mine},
-            "source": "ONS, OHID and NHS England indicators in the outcome framework"}
+            "source": "ONS, OHID and NHS England indicators in the outcome framework",
+            "link": ("Its outcome profile: every indicator against England, better, similar or worse (spine chart); "
+                     "each indicator's definition is linked from there",
+                     f"/outcomes/profile?area={info['code']}&level={level}")}
 
 
 def area_sections(info: dict[str, Any]) -> list[dict[str, Any]]:
