@@ -137,6 +137,8 @@ def budget_table(result: SimulationResult, b: int) -> pd.DataFrame:
     out["prob_intervention"] = (d["intervention"][sample] > 0).mean(axis=0)
     out["prob_reserves_negative"] = (d["reserves"][sample] < 0).mean(axis=0)
     out["prob_below_minimum_service"] = (d["floor_breached"][sample] > 0).mean(axis=0)
+    out["prob_intervention_deficit"] = (d["intervention_deficit"][sample] > 0).mean(axis=0)
+    out["prob_intervention_floor"] = (d["intervention_floor"][sample] > 0).mean(axis=0)
     out["deficit_support_mean"] = d["deficit_support"][sample].mean(axis=0)
     out["returned_mean"] = d["returned"][sample].mean(axis=0)
     return pd.DataFrame(out)
