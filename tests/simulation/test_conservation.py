@@ -1,5 +1,5 @@
-"""Money is conserved: in every architecture, year, budget and draw, money in = spent + transfers out +
-change in reserves + returned (national deficit support counted as money in)."""
+"""Money is conserved: in every architecture, year, budget and draw, money in = spent + transition charge +
+transfers out + change in reserves + returned (national deficit support counted as money in)."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ pytestmark = pytest.mark.integration
 def _gaps(result) -> float:
     d = result.draws
     money_in = d["allocated"] - d["incentive_fund"] + d["incentive_paid"] + d["transfers_in"] + d["deficit_support"]
-    out = d["spent"] + d["transfers_out"] + d["reserve_change"] + d["returned"]
+    out = d["spent"] + d["transition_cost"] + d["transfers_out"] + d["reserve_change"] + d["returned"]
     return float((np.abs(money_in - out) / np.maximum(np.abs(money_in), 1.0)).max())
 
 

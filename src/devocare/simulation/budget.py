@@ -118,7 +118,7 @@ def budget_table(result: SimulationResult, b: int) -> pd.DataFrame:
     intervention with its two reasons; mean deficit support from the centre."""
     d = {m: v[:, :, b] for m, v in result.draws.items()}  # (draws+1, years)
     income = d["allocated"] - d["incentive_fund"] + d["incentive_paid"] + d["transfers_in"]
-    outgo = d["spent"] + d["transfers_out"]
+    outgo = d["spent"] + d["transition_cost"] + d["transfers_out"]
     n = result.n_draws
     sample = slice(1, None) if n > 0 else slice(0, 1)
     out: dict[str, Any] = {"year": result.years}
