@@ -16,7 +16,7 @@ from devocare.simulation.budget import budget_view
 from devocare.simulation.paired import paired_area_differences, paired_differences, plain_summary
 
 pytestmark = pytest.mark.integration
-SCI = re.compile(r"\d[eE][+-]?\d")
+SCI = re.compile(r"(?<![0-9A-Za-z])\d+(?:\.\d+)?[eE][+-]?\d+(?![0-9A-Za-z])")  # not inside hashes
 OPTS = {"years": 3, "draws": 8, "seed": 3, "waterfall": False}
 
 
