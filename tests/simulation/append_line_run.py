@@ -21,8 +21,7 @@ EXTRA = "test_extra_line"
 def _extend_registry() -> None:
     import devocare.service_lines as sl
 
-    line = sl.ServiceLine(EXTRA, "Test-only extra line", "other", "wp_core_overall",
-                          "assumption: test fixture", "nhs")
+    line = sl.ServiceLine(EXTRA, "Test-only extra line", "other", "wp_core_overall", "assumption: test fixture", "nhs")
     sl.REGISTRY = (*sl.REGISTRY, line)
     sl.LINES = {x.id: x for x in sl.REGISTRY}
     sl.SERVICE_LINES = {x.id: (x.title, x.group) for x in sl.REGISTRY}
@@ -55,10 +54,19 @@ def _extend_data() -> str:
     rulebook.framework = lambda: extended  # type: ignore[assignment]
 
     arch = yaml.safe_load(builtin_text(ARCH))
-    arch["money"]["pots"].append({"id": "test_extra_pot", "holder": "nhse", "lines": [EXTRA], "ring_fenced": False,
-                                  "tier": "national", "sources": ["assumption: test fixture"]})
-    arch["functions"].append({"id": f"commissioning.{EXTRA}", "holder": "nhse",
-                              "sources": ["assumption: test fixture"]})
+    arch["money"]["pots"].append(
+        {
+            "id": "test_extra_pot",
+            "holder": "nhse",
+            "lines": [EXTRA],
+            "ring_fenced": False,
+            "tier": "national",
+            "sources": ["assumption: test fixture"],
+        }
+    )
+    arch["functions"].append(
+        {"id": f"commissioning.{EXTRA}", "holder": "nhse", "sources": ["assumption: test fixture"]}
+    )
     return yaml.safe_dump(arch, sort_keys=False)
 
 

@@ -23,8 +23,10 @@ SCRIPT = Path(__file__).with_name("append_line_run.py")
 
 
 def _run(out: Path, *args: str) -> dict[str, np.ndarray]:
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(Path(__file__).parents[2] / "src"),
-                                                          os.environ.get("PYTHONPATH", "")])}
+    env = {
+        **os.environ,
+        "PYTHONPATH": os.pathsep.join([str(Path(__file__).parents[2] / "src"), os.environ.get("PYTHONPATH", "")]),
+    }
     subprocess.run([sys.executable, str(SCRIPT), str(out), *args], check=True, env=env, timeout=600)
     with np.load(out, allow_pickle=False) as f:
         return {k: f[k] for k in f.files}
@@ -41,8 +43,9 @@ def test_the_new_line_is_appended_and_carries_money(runs):
     assert list(ext["lines"]) == [*base["lines"], "test_extra_line"]
     assert ext["national.spent_by_line"][..., -1].min() > 1e9
     # the national envelope grows by exactly the new line's allocation
-    np.testing.assert_allclose(ext["national.envelope"] - base["national.envelope"],
-                               ext["national.allocated_by_line"][..., -1], rtol=1e-9)
+    np.testing.assert_allclose(
+        ext["national.envelope"] - base["national.envelope"], ext["national.allocated_by_line"][..., -1], rtol=1e-9
+    )
 
 
 def test_every_shipped_line_keeps_its_results(runs):

@@ -14,5 +14,15 @@ from devocare.rulebook import (
     outcome_targets,
 )
 
-__all__ = ["Entitlements", "Framework", "FrameworkIndicator", "Right", "ServiceLevel", "Target", "entitlements",
-           "framework", "minimum_service_levels", "outcome_targets"]
+__all__ = [
+    "Entitlements",
+    "Framework",
+    "FrameworkIndicator",
+    "Right",
+    "ServiceLevel",
+    "Target",
+    "entitlements",
+    "framework",
+    "minimum_service_levels",
+    "outcome_targets",
+]

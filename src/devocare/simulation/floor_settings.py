@@ -49,8 +49,9 @@ def _line(key: str, line: str) -> str:
     return line
 
 
-def split(overrides: dict[str, Any] | None, scenario: Any, arch_id: str
-          ) -> tuple[dict[str, Any], Any, dict[str, float]]:
+def split(
+    overrides: dict[str, Any] | None, scenario: Any, arch_id: str
+) -> tuple[dict[str, Any], Any, dict[str, float]]:
     """Take floor settings out of ``overrides`` and ``scenario``: (other overrides, scenario without floors,
     {line: floor} for ``arch_id``). Architecture-specific settings win over general ones, explicit
     overrides over the scenario file."""
@@ -71,8 +72,9 @@ def split(overrides: dict[str, Any] | None, scenario: Any, arch_id: str
             scenario_rest = {k: v for k, v in raw.items() if k != PREFIX}
     if raw_msl is not None:
         if not isinstance(raw_msl, dict):
-            raise DevocareError(f"scenario {PREFIX}: expected a mapping of line: floor or "
-                                "architecture: {line: floor}")
+            raise DevocareError(
+                f"scenario {PREFIX}: expected a mapping of line: floor or architecture: {{line: floor}}"
+            )
         for key, value in raw_msl.items():
             if isinstance(value, dict):
                 if key not in builtin_ids() and key != arch_id:
