@@ -68,7 +68,8 @@ SUMMARY: tuple[Measure, ...] = (
     _M("admissions_per_1000", "Emergency admissions per 1,000 people", "rate", "state",
        "Emergency (non-elective) hospital admissions per 1,000 residents in the horizon year.", True, True, True),
     _M("bodies_in_intervention", "Budgets in intervention", "count", "state",
-       "Budgets whose reserves are negative or that breach a minimum service level in the horizon year.", True,
+       "Budgets that meet the one intervention trigger in the horizon year: a deficit beyond a stated share of "
+       "allocation, or a minimum service level breached for consecutive years.", True,
        True, True),
     _M("deficit_support_gbp_bn", "Deficit support from the centre", "gbp_bn", "flow",
        "Overspends met by the centre, summed over the years run.", True, True, True),
@@ -103,7 +104,15 @@ BUDGET: tuple[Measure, ...] = (
     _M("floor_breached", "Below a minimum service level", "share", "state",
        "Whether (or in what share of draws) a line's spend falls below its minimum service level."),
     _M("intervention", "In intervention", "share", "state",
-       "Whether (or in what share of draws) reserves are negative or a minimum service level is breached."),
+       "Whether (or in what share of draws) the body meets the intervention trigger: a deficit beyond a stated "
+       "share of allocation, or a minimum service level breached for consecutive years."),
+    _M("intervention_deficit", "In intervention for a deficit", "share", "state",
+       "Whether the in-year deficit or the negative reserve is beyond the stated share of allocation."),
+    _M("intervention_floor", "In intervention for service levels", "share", "state",
+       "Whether a minimum service level has been breached for the stated number of consecutive years."),
+    _M("transition_cost", "Transition charge", "gbp", "flow",
+       "A reform's redundancy, reorganisation and double running before its start date, less the running-cost "
+       "saving after, paid by the budget."),
 )
 
 #: Columns of the per-draw national table (``SimulationResult.draws_table``).
@@ -159,6 +168,22 @@ ARCHITECTURE: tuple[Measure, ...] = (
        "Share of board seats held by elected councillors or mayors."),
     _M("population_devolved_share", "Population under devolved bodies", "share", "structure",
        "Share of residents whose care budget is held by a body answering to a local electorate."),
+    _M("board_nhs_member_share", "Board seats: NHS members", "share", "structure",
+       "Share of board seats held by members from NHS bodies (other than executives)."),
+    _M("accountability_investment_gbp", "Scrutiny and citizen-voice funding", "gbp", "structure",
+       "£ a year flowing to bodies that hold the scrutiny and citizen-voice functions."),
+    _M("commissioning_population_out_of_hospital", "Commissioning scale: out of hospital", "count", "structure",
+       "Residents covered by the body commissioning a resident's primary, community, public health and social "
+       "care (resident-weighted)."),
+    _M("commissioning_population_hospital", "Commissioning scale: hospital", "count", "structure",
+       "Residents covered by the body commissioning a resident's hospital and specialised care "
+       "(resident-weighted)."),
+    _M("pathway_budget_holders", "Budget holders per pathway", "ratio", "structure",
+       "Distinct budget holders paying for one resident's care (population-weighted)."),
+    _M("population_with_deal_share", "Population with a devolution deal", "share", "structure",
+       "Residents in a combined authority with a devolution deal (the same for every architecture)."),
+    _M("central_headcount_planned", "Central headcount (planned)", "count", "structure",
+       "National bodies' headcount at the end of their planned reductions, else their headcount."),
     _M("central_headcount", "Central headcount", "count", "structure", "Staff of the national bodies that state it."),
     _M("central_headcount_bodies", "Bodies counted in headcount", "text", "structure",
        "Bodies whose staff are counted."),
@@ -187,12 +212,16 @@ BUDGET_VIEW: tuple[Measure, ...] = (
     _M("prob_overspend", "Chance of overspend", "share", "state",
        "Share of Monte Carlo draws in which the body spends more than its income that year."),
     _M("prob_intervention", "Chance of intervention", "share", "state",
-       "Share of draws in which the body meets the intervention trigger (reserves below zero or a line below "
-       "its minimum service level)."),
+       "Share of draws in which the body meets the intervention trigger (a deficit beyond a stated share of "
+       "allocation, or a line below its minimum service level for consecutive years)."),
     _M("prob_reserves_negative", "Chance reserves go negative", "share", "state",
-       "Share of draws in which reserves end the year below zero (one reason for intervention)."),
+       "Share of draws in which reserves end the year below zero."),
     _M("prob_below_minimum_service", "Chance of a line below its minimum", "share", "state",
-       "Share of draws in which a service line's spend falls below its minimum service level (the other reason)."),
+       "Share of draws in which a service line's spend falls below its minimum service level."),
+    _M("prob_intervention_deficit", "Chance of intervention for a deficit", "share", "state",
+       "Share of draws in which the body is in intervention because of a deficit beyond the stated share."),
+    _M("prob_intervention_floor", "Chance of intervention for service levels", "share", "state",
+       "Share of draws in which the body is in intervention because a floor was breached for consecutive years."),
     _M("deficit_support_mean", "Deficit support (mean)", "gbp", "flow", "Overspend met by the centre, mean of draws."),
     _M("returned_mean", "Returned to the centre (mean)", "gbp", "flow", "Surplus clawed back, mean of draws."),
 )

@@ -11,7 +11,7 @@ from devocare import formatting, measures
 
 pytestmark = pytest.mark.unit
 
-SCI = re.compile(r"\d[eE][+-]?\d")
+SCI = re.compile(r"(?<![0-9A-Za-z])\d+(?:\.\d+)?[eE][+-]?\d+(?![0-9A-Za-z])")  # not inside hashes
 
 
 def money_digits(text: str) -> int:

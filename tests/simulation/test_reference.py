@@ -27,6 +27,10 @@ MEASURES = (
     "deficit_support",
     "admissions",
     "floor_breached",
+    "intervention",
+    "intervention_deficit",
+    "intervention_floor",
+    "transition_cost",
 )
 
 

@@ -8,7 +8,7 @@ import re
 import pytest
 
 pytestmark = pytest.mark.e2e
-SCI = re.compile(r"\d[eE][+-]?\d")
+SCI = re.compile(r"(?<![0-9A-Za-z])\d+(?:\.\d+)?[eE][+-]?\d+(?![0-9A-Za-z])")  # not inside hashes
 
 
 def test_paired_api_returns_records_summary_and_areas(client):
@@ -162,3 +162,15 @@ def test_money_rules_read_as_sentences(html_client):
     assert "The local tier pays 34% of the cost of each of its residents' admissions" in text
     assert "A budget holder keeps all of an underspend." in text
     assert "{'" not in text and "'sources':" not in text  # no Python dicts
+
+
+def test_simulate_waterfall_axis_zooms_to_the_factors():
+    from devocare.simulation import simulate
+    from devocare.web.pages.simulate import results_context
+
+    context, _ = results_context(simulate("reform-aco-2024", years=3, draws=0), "spent")
+    chart = context["waterfall_chart"]
+    lo, hi = chart["layout"]["yaxis"]["range"]
+    base = chart["data"][0]["y"][0]
+    assert 0 < lo < base < hi  # not a 0–£70bn axis that hides the factor bars
+    assert chart["data"][0]["measure"][-1] == "total" and "£bn" in chart["layout"]["title"]["text"]

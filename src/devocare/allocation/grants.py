@@ -385,7 +385,7 @@ def block_grants(arch: Any, years: int = 5, envelope: Mapping[str, float] | str 
                 "line": list(fund), "component": "incentive_fund", "pence": list(fund.values())}))
     out = pd.concat(rows, ignore_index=True)
     out["gbp"] = out["pence"] / 100.0
-    out.insert(out.columns.get_loc("financial_year") + 1, "grant_year", out["year"].map(
+    out.insert(list(out.columns).index("financial_year") + 1, "grant_year", out["year"].map(
         lambda t: paid_in(base_year, int(t))))
     out.attrs.update({"alpha": alpha, "envelope_gbp": env, "top_slice": top})
     return out

@@ -113,15 +113,24 @@ def results_context(result: Any, map_measure: str) -> tuple[dict[str, Any], dict
     if len(wf):
         datasets["waterfall"] = wf
         first = wf[wf["measure"] == wf["measure"].iloc[0]]
+        steps, values = first["step"].tolist(), [float(v) / 1e9 for v in first["value"]]
+        levels, level = [], 0.0
+        for step, v in zip(steps, values, strict=True):
+            level = v if step in ("base", "horizon") else level + v
+            levels.append(level)
+        span = max(levels) - min(levels) or max(abs(x) for x in levels) or 1.0
+        readable = {"acute_spend": "hospital (acute) spend", "upstream_spend": "prevention (upstream) spend"}
+        what = readable.get(str(first["measure"].iloc[0]), str(first["measure"].iloc[0]).replace("_", " "))
         context["waterfall_chart"] = {
-            "data": [{"type": "waterfall", "x": first["step"].tolist(),
-                      "y": [float(v) for v in first["value"]],
-                      "measure": ["absolute" if s in ("base", "horizon") else "relative" for s in first["step"]]}],
-            "layout": {"title": {"text": f"What changed {first['measure'].iloc[0]} from base year to horizon"},
-                       "showlegend": False, "font": {"family": "Arial, sans-serif"}}}
-        for s in first["step"]:
-            if s == "horizon":
-                context["waterfall_chart"]["data"][0]["measure"][-1] = "total"
+            "data": [{"type": "waterfall", "x": [str(x).replace("_", " ") for x in steps], "y": values,
+                      "measure": ["absolute" if x == "base" else "total" if x == "horizon" else "relative"
+                                  for x in steps],
+                      "hovertemplate": "%{x}: £%{y:,.3f}bn<extra></extra>"}],
+            "layout": {"title": {"text": f"What changed {what} from base year to horizon (£bn)"},
+                       "showlegend": False, "font": {"family": "Arial, sans-serif"},
+                       # the axis starts near the smallest level, not at zero, so the factor bars show
+                       "yaxis": {"title": {"text": "£bn"}, "tickprefix": "£",
+                                 "range": [min(levels) - 0.6 * span, max(levels) + 0.25 * span]}}}
     context["run_record"] = result.run_record
     return context, datasets
 
