@@ -155,12 +155,33 @@ def _holder_money(key: str, arch: Architecture) -> pd.DataFrame:
 
         devolved = cov.devolved if cov.devolved == "all" else tuple(cov.devolved)
         inside = _inside_lads(devolved, cov.level, cov.vintage)
-        rows = _pot_rows(arch, arch.id, inside, True) + _pot_rows(load(cov.otherwise), cov.otherwise, inside, False)
+        own = _pot_rows(arch, arch.id, inside, True)
+        rows = own + _rest_of_england(_pot_rows(load(cov.otherwise), cov.otherwise, inside, False), own,
+                                      _envelope(arch))
     rows += _hospital_to_local(arch, rows)
     out = pd.DataFrame(rows)
     if len(_CACHE) > 16:
         _CACHE.clear()
     _CACHE[key] = out
+    return out
+
+
+def _rest_of_england(rest: list[dict[str, Any]], own: list[dict[str, Any]],
+                     envelope: Mapping[str, float]) -> list[dict[str, Any]]:
+    """The rule set running the areas outside the coverage gets, line by line, what the envelope leaves once
+    the architecture's own holders have their grants (as the simulator shares the envelope), split between
+    its holders in proportion to their grants."""
+    own_by_line: dict[str, float] = {}
+    rest_by_line: dict[str, float] = {}
+    for r in own:
+        own_by_line[r["line"]] = own_by_line.get(r["line"], 0.0) + r["gbp"]
+    for r in rest:
+        rest_by_line[r["line"]] = rest_by_line.get(r["line"], 0.0) + r["gbp"]
+    out = []
+    for r in rest:
+        line, given = r["line"], rest_by_line[r["line"]]
+        scale = (envelope[line] - own_by_line.get(line, 0.0)) / given if given > 0 and line in envelope else 1.0
+        out.append({**r, "gbp": r["gbp"] * scale})
     return out
 
 
