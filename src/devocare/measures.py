@@ -68,7 +68,8 @@ SUMMARY: tuple[Measure, ...] = (
     _M("admissions_per_1000", "Emergency admissions per 1,000 people", "rate", "state",
        "Emergency (non-elective) hospital admissions per 1,000 residents in the horizon year.", True, True, True),
     _M("bodies_in_intervention", "Budgets in intervention", "count", "state",
-       "Budgets whose reserves are negative or that breach a minimum service level in the horizon year.", True,
+       "Budgets that meet the one intervention trigger in the horizon year: a deficit beyond a stated share of "
+       "allocation, or a minimum service level breached for consecutive years.", True,
        True, True),
     _M("unmet_need_gbp_bn", "Unmet need", "gbp_bn", "state",
        "Need left unmet in the horizon year because budgets cut spending to recover overspends: spending less "
@@ -110,7 +111,15 @@ BUDGET: tuple[Measure, ...] = (
     _M("floor_breached", "Below a minimum service level", "share", "state",
        "Whether (or in what share of draws) a line's spend falls below its minimum service level."),
     _M("intervention", "In intervention", "share", "state",
-       "Whether (or in what share of draws) reserves are negative or a minimum service level is breached."),
+       "Whether (or in what share of draws) the body meets the intervention trigger: a deficit beyond a stated "
+       "share of allocation, or a minimum service level breached for consecutive years."),
+    _M("intervention_deficit", "In intervention for a deficit", "share", "state",
+       "Whether the in-year deficit or the negative reserve is beyond the stated share of allocation."),
+    _M("intervention_floor", "In intervention for service levels", "share", "state",
+       "Whether a minimum service level has been breached for the stated number of consecutive years."),
+    _M("transition_cost", "Transition charge", "gbp", "flow",
+       "A reform's redundancy, reorganisation and double running before its start date, less the running-cost "
+       "saving after, paid by the budget."),
 )
 
 #: Columns of the per-draw national table (``SimulationResult.draws_table``).
@@ -210,12 +219,16 @@ BUDGET_VIEW: tuple[Measure, ...] = (
     _M("prob_overspend", "Chance of overspend", "share", "state",
        "Share of Monte Carlo draws in which the body spends more than its income that year."),
     _M("prob_intervention", "Chance of intervention", "share", "state",
-       "Share of draws in which the body meets the intervention trigger (reserves below zero or a line below "
-       "its minimum service level)."),
+       "Share of draws in which the body meets the intervention trigger (a deficit beyond a stated share of "
+       "allocation, or a line below its minimum service level for consecutive years)."),
     _M("prob_reserves_negative", "Chance reserves go negative", "share", "state",
-       "Share of draws in which reserves end the year below zero (one reason for intervention)."),
+       "Share of draws in which reserves end the year below zero."),
     _M("prob_below_minimum_service", "Chance of a line below its minimum", "share", "state",
-       "Share of draws in which a service line's spend falls below its minimum service level (the other reason)."),
+       "Share of draws in which a service line's spend falls below its minimum service level."),
+    _M("prob_intervention_deficit", "Chance of intervention for a deficit", "share", "state",
+       "Share of draws in which the body is in intervention because of a deficit beyond the stated share."),
+    _M("prob_intervention_floor", "Chance of intervention for service levels", "share", "state",
+       "Share of draws in which the body is in intervention because a floor was breached for consecutive years."),
     _M("deficit_support_mean", "Deficit support (mean)", "gbp", "flow", "Overspend met by the centre, mean of draws."),
     _M("returned_mean", "Returned to the centre (mean)", "gbp", "flow", "Surplus clawed back, mean of draws."),
 )

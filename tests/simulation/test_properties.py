@@ -60,7 +60,7 @@ def test_money_is_conserved_under_random_rules(case) -> None:
     r = run_block(namespace("numpy"), inputs, rules, {k: p.value for k, p in params.params.items()}, values, 6)
     b = r.budget
     money_in = b["allocated"] - b["incentive_fund"] + b["incentive_paid"] + b["transfers_in"] + b["deficit_support"]
-    out = b["spent"] + b["transfers_out"] + b["reserve_change"] + b["returned"]
+    out = b["spent"] + b["transition_cost"] + b["transfers_out"] + b["reserve_change"] + b["returned"]
     assert (np.abs(money_in - out) / np.maximum(np.abs(money_in), 1.0)).max() <= 1e-9
     assert np.allclose(b["transfers_in"].sum(axis=2), b["transfers_out"].sum(axis=2), rtol=1e-9, atol=1e-3)
     envelope = b["allocated"].sum(axis=2)

@@ -28,6 +28,10 @@ MEASURES = (
     "unmet_need",
     "admissions",
     "floor_breached",
+    "intervention",
+    "intervention_deficit",
+    "intervention_floor",
+    "transition_cost",
 )
 
 

@@ -23,7 +23,7 @@ pytestmark = pytest.mark.integration
 
 def _gap(d: dict[str, np.ndarray]) -> float:
     money_in = d["allocated"] - d["incentive_fund"] + d["incentive_paid"] + d["transfers_in"] + d["deficit_support"]
-    out = d["spent"] + d["transfers_out"] + d["reserve_change"] + d["returned"]
+    out = d["spent"] + d["transition_cost"] + d["transfers_out"] + d["reserve_change"] + d["returned"]
     return float((np.abs(money_in - out) / np.maximum(np.abs(money_in), 1.0)).max())
 
 

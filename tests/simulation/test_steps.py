@@ -45,6 +45,8 @@ def _block(**changes: object) -> SimpleNamespace:
             "incentives.chronic_target": 0.1,
             "incentives.payout_per_criterion": 1 / 3,
             "incentives.criteria_for_full_payout": 3,
+            "intervention.deficit_share": 0.01,
+            "intervention.floor_years": 2,
         },
         col={
             "incentives.readmission_trend_sd": np.zeros((1, 1)),
@@ -192,17 +194,58 @@ def test_balance_shares_beyond_a_corridor_with_the_centre() -> None:
     steps.conservation_check(b, c, f)
 
 
-def test_floors_flag_a_budget_spending_below_its_floor() -> None:
-    b = _block()
-    c = _carried()
-    f = Flows(
+def _settled(surplus: list[float], alloc: list[float]) -> Flows:
+    """A year's flows after balance: every budget on its floor, the given surplus met by the centre or kept."""
+    gain = np.maximum(np.array([surplus]), 0.0)
+    loss = np.maximum(-np.array([surplus]), 0.0)
+    z = np.zeros((D, B))
+    return Flows(
         t=0,
         ty=0,
-        spent_lb=np.array([[[85.0, 0, 0], [0, 150.0, 0], [0, 0, 50.0]]]),
-        demand_lb=np.array([[[100.0, 0, 0], [0, 150.0, 0], [0, 0, 50.0]]]),
+        spent_lb=np.diag([100.0, 150.0, 50.0])[None],
+        demand_lb=np.diag([100.0, 150.0, 50.0])[None],
+        alloc_b=np.array([alloc]),
+        to_res=gain,
+        returned=z,
+        borne=z,
+        support=loss,
     )
+
+
+def test_floors_flag_a_budget_spending_below_its_floor_for_consecutive_years() -> None:
+    b = _block()
+    c = _carried()
+    f = _settled([0.0, 0.0, 0.0], [100.0, 150.0, 50.0])
+    f.spent_lb = np.array([[[85.0, 0, 0], [0, 150.0, 0], [0, 0, 50.0]]])
+    f.demand_lb = np.array([[[100.0, 0, 0], [0, 150.0, 0], [0, 0, 50.0]]])
     steps.floors_and_intervention(b, c, f)
-    assert f.breached.tolist() == [[True, False, False]] and f.flag.tolist() == [[True, False, False]]
+    # one year below the floor is recorded but is not yet an intervention (intervention.floor_years = 2)
+    assert f.breached.tolist() == [[True, False, False]] and f.flag.tolist() == [[False, False, False]]
+    steps.floors_and_intervention(b, c, f)
+    assert f.flag.tolist() == [[True, False, False]]
+    assert f.flag_floor.tolist() == [[True, False, False]] and not f.flag_deficit.any()
+    f.spent_lb = f.demand_lb  # back on the floor: the streak restarts
+    steps.floors_and_intervention(b, c, f)
+    assert not f.flag.any() and c.breach_streak.tolist() == [[0.0, 0.0, 0.0]]
+
+
+def test_a_deficit_beyond_the_share_triggers_intervention_whoever_meets_it() -> None:
+    b = _block()
+    c = _carried()
+    # budget 0 overspends 0.5 (0.5% of 100: below the 1% share); budget 1 overspends 3 of 150 (2%), met by the
+    # centre as in the status quo; budget 2 is in surplus
+    f = _settled([-0.5, -3.0, 4.0], [100.0, 150.0, 50.0])
+    steps.floors_and_intervention(b, c, f)
+    assert f.flag_deficit.tolist() == [[False, True, False]] and f.flag.tolist() == [[False, True, False]]
+
+
+def test_a_tiny_negative_reserve_does_not_trigger_but_a_deep_one_does() -> None:
+    b = _block()
+    c = _carried()
+    c.reserves = np.array([[-0.000452, -5.0, 0.0]])  # a tiny overdraft, and one of 3% of budget 1
+    f = _settled([0.0, 0.0, 0.0], [100.0, 150.0, 50.0])
+    steps.floors_and_intervention(b, c, f)
+    assert f.flag.tolist() == [[False, True, False]]
 
 
 def test_steps_run_in_the_documented_order() -> None:

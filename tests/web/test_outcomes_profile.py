@@ -92,6 +92,7 @@ def test_outcomes_page_colours_and_labels_in_words(html_client):
         assert key not in r.text, key  # not even in the chart JSON: legends say words
     assert '"/outcomes/profile?area=E08000006&level=utla"' in r.text  # map and bars open an area's profile
     assert '"name": "iqr"' not in r.text and "Interquartile range" in r.text
+    assert "2,011" not in text  # years are never written with a thousands separator
     assert '<th scope="col" class="nhsuk-table__header">Compared with England</th>' in r.text
     csv = html_client.get("/outcomes", params={"indicator": "hle_female", "level": "utla", "download": "values"})
     assert csv.text.splitlines()[0] == "code,name,value,lci,uci,approximate,compared_with_england"
@@ -100,3 +101,5 @@ def test_outcomes_page_colours_and_labels_in_words(html_client):
 def test_my_area_links_to_the_profile(html_client):
     r = html_client.get("/area", params={"area": "E08000006"})
     assert "/outcomes/profile?area=E08000006&amp;level=" in r.text
+    status = r.text[r.text.index('id="outcomes"'):]
+    assert "Life expectancy at birth, female" in status and ">le_female<" not in status

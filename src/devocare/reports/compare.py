@@ -251,9 +251,9 @@ def _waterfall_html(ctx: Context) -> str:
         return ""
     waterfall = pd.concat(frames, ignore_index=True)
     html = ["<h3>What drives the change from base year to horizon</h3><p>Change-factor waterfall (central "
-            "run): each factor's effect is the horizon value with every factor on less the value with that "
-            "factor off; the interaction term is the remainder, so base + effects + interaction = horizon. "
-            "£bn.</p>"]
+            "run): each factor's effect is its Shapley value — its contribution averaged over every order in "
+            "which the factors could be switched on — so base + effects = horizon exactly (the interaction "
+            "row is zero up to rounding). £bn.</p>"]
     for measure, group in waterfall.groupby("measure", sort=False):
         steps = list(group["step"].drop_duplicates())
         wide = group.pivot_table(index="step", columns="architecture", values="value") / 1e9

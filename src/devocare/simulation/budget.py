@@ -92,8 +92,10 @@ def find_body(budgets: pd.DataFrame, body: str) -> int:
                 hit = budgets.index[budgets["area"] == code]
     if len(hit) == 0:
         sample = ", ".join(list(budgets["body"].astype(str))[:8])
-        raise DevocareError(f"no budget of this architecture is held for {body!r}; give holder:CODE, an area code or "
-                            f"an area name (budgets include {sample}, ...)")
+        raise DevocareError(
+            f"no budget of this architecture is held for {body!r}; give holder:CODE, an area code or "
+            f"an area name (budgets include {sample}, ...)"
+        )
     if len(hit) > 1:
         choices = ", ".join(budgets.loc[hit, "body"].astype(str))
         raise DevocareError(f"{body!r} holds several budgets in this architecture; choose one of: {choices}")
@@ -116,12 +118,17 @@ def budget_table(result: SimulationResult, b: int) -> pd.DataFrame:
     intervention with its two reasons; mean deficit support from the centre."""
     d = {m: v[:, :, b] for m, v in result.draws.items()}  # (draws+1, years)
     income = d["allocated"] - d["incentive_fund"] + d["incentive_paid"] + d["transfers_in"]
-    outgo = d["spent"] + d["transfers_out"]
+    outgo = d["spent"] + d["transition_cost"] + d["transfers_out"]
     n = result.n_draws
     sample = slice(1, None) if n > 0 else slice(0, 1)
     out: dict[str, Any] = {"year": result.years}
-    for name, values in (("income", income), ("allocated", d["allocated"]), ("spent", d["spent"]),
-                         ("need", d["need"]), ("reserves", d["reserves"])):
+    for name, values in (
+        ("income", income),
+        ("allocated", d["allocated"]),
+        ("spent", d["spent"]),
+        ("need", d["need"]),
+        ("reserves", d["reserves"]),
+    ):
         for stat, v in _band(values, n).items():
             out[f"{name}_{stat}"] = v
     overspend = outgo - income
@@ -130,6 +137,8 @@ def budget_table(result: SimulationResult, b: int) -> pd.DataFrame:
     out["prob_intervention"] = (d["intervention"][sample] > 0).mean(axis=0)
     out["prob_reserves_negative"] = (d["reserves"][sample] < 0).mean(axis=0)
     out["prob_below_minimum_service"] = (d["floor_breached"][sample] > 0).mean(axis=0)
+    out["prob_intervention_deficit"] = (d["intervention_deficit"][sample] > 0).mean(axis=0)
+    out["prob_intervention_floor"] = (d["intervention_floor"][sample] > 0).mean(axis=0)
     out["deficit_support_mean"] = d["deficit_support"][sample].mean(axis=0)
     out["returned_mean"] = d["returned"][sample].mean(axis=0)
     return pd.DataFrame(out)
@@ -153,8 +162,14 @@ def prevention_return(result: SimulationResult, weights: np.ndarray, unit_cost: 
     up = result.central_atoms["spent"][:, :, _UPSTREAM].sum(axis=2)  # (years, atoms)
     extra = float(((up - up[0:1]) @ weights).sum())
     avoided = float((result.central_atoms["avoided_admissions"] @ weights).sum() * unit_cost)
-    out: dict[str, Any] = {"avoided_cost_gbp": avoided, "extra_upstream_gbp": extra, "per_gbp": None,
-                           "per_gbp_p5": None, "per_gbp_p95": None, "unit_cost_gbp": unit_cost}
+    out: dict[str, Any] = {
+        "avoided_cost_gbp": avoided,
+        "extra_upstream_gbp": extra,
+        "per_gbp": None,
+        "per_gbp_p5": None,
+        "per_gbp_p95": None,
+        "unit_cost_gbp": unit_cost,
+    }
     if extra <= 0:
         return out
     ratio = avoided / extra
@@ -200,5 +215,13 @@ def budget_view(
     table = budget_table(result, b)
     table.insert(0, "body", str(row["body"]))
     table.insert(1, "name", _area_name(str(row["area"])))
-    return BudgetView(result.architecture, str(row["body"]), str(row["holder"]), str(row["area"]),
-                      _area_name(str(row["area"])), table, prevention, result.run_record)
+    return BudgetView(
+        result.architecture,
+        str(row["body"]),
+        str(row["holder"]),
+        str(row["area"]),
+        _area_name(str(row["area"])),
+        table,
+        prevention,
+        result.run_record,
+    )

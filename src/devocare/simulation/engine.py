@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 
 from devocare.service_lines import LINE_IDS, POPULATION_LINE, base_year_spend, index
-from devocare.simulation import balance, cofinancing, demand, funding, fused, prevention
+from devocare.simulation import balance, cofinancing, demand, funding, fused, prevention, transition
 from devocare.simulation.atoms import (
     ELECTIVE,
     UPSTREAM,
@@ -63,6 +63,17 @@ BUDGET_MEASURES = (
     "admissions",
     "floor_breached",
     "intervention",
+    "intervention_deficit",
+    "intervention_floor",
+    "transition_cost",
+)
+#: The transition-cost parameters the engine reads per draw.
+TRANSITION = (
+    "transition.redundancy",
+    "transition.reorganisation",
+    "transition.double_running",
+    "transition.years",
+    "transition.running_cost_saving",
 )
 #: Non-demographic growth parameters (``demand.non_demographic_growth.<group>``), in array order.
 GROWTH_GROUPS = ("nhs", "adult_social_care", "local_services")
@@ -124,6 +135,8 @@ class Prepared:
     pool_in: np.ndarray = field(default_factory=lambda: np.zeros((0, 0)))  # (years, B) pooled fund received
     run_matrix: dict[str, RunMatrix] = field(default_factory=dict)  # per backend
     grant_b: np.ndarray = field(default_factory=lambda: np.zeros((0, 0)))  # (years, B) block grant (allocation engine)
+    transition_share: np.ndarray = field(default_factory=lambda: np.zeros((0, 0)))  # (years, B) who pays transition
+    reform_start: Any = None  # date the architecture's new bodies start (None: no reorganisation)
 
 
 def _runs(H: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
@@ -265,6 +278,10 @@ def prepare(inputs: Inputs, rules: Rules, fixed: dict[str, Any], years: int, fac
         pool_out=pool_out,
         pool_in=pool_in,
         grant_b=grants.allocated,
+        transition_share=transition.shares(
+            grants.allocated, np.array([g.architecture == rules.architecture for g in groups for _ in range(g.n)])
+        ),
+        reform_start=transition.reform_start(rules.archs.get(rules.architecture)),
     )
 
 
@@ -369,6 +386,13 @@ def _atom_setup(
     )
 
 
+def _transition_charges(values: DrawValues, fixed: dict[str, Any], prep: Prepared, years: int) -> np.ndarray:
+    """(D, years) £ net transition charge per draw (host NumPy)."""
+    D = len(values.draws)
+    drawn = {k: values.scalars[k] if k in values.scalars else np.full(D, float(fixed[k])) for k in TRANSITION}
+    return transition.charges(drawn, prep.reform_start, years)
+
+
 def _block(
     xp: Any,
     inputs: Inputs,
@@ -431,6 +455,8 @@ def _block(
         alloc=asarray(xp, prep.alloc_b),
         fund=asarray(xp, prep.fund_b),
         grant=asarray(xp, prep.grant_b),
+        transition=asarray(xp, _transition_charges(values, fixed, prep, years)),
+        transition_share=asarray(xp, prep.transition_share),
         pool_out=asarray(xp, prep.pool_out),
         pool_in=asarray(xp, prep.pool_in),
         cof=[(rs, lines, asarray(xp, pay), asarray(xp, rec), share) for rs, lines, pay, rec, share in prep.cof],
@@ -526,6 +552,9 @@ class Outputs:
             ("admissions", f.adm_b),
             ("floor_breached", xp.astype(f.breached, xp.float64)),
             ("intervention", xp.astype(f.flag, xp.float64)),
+            ("intervention_deficit", xp.astype(f.flag_deficit, xp.float64)),
+            ("intervention_floor", xp.astype(f.flag_floor, xp.float64)),
+            ("transition_cost", f.transition),
         ):
             self.budget[name][:, t, :] = to_numpy(value)
         total_lr = f.spent_lr if f.reinvest_lr is None else f.spent_lr + f.reinvest_lr

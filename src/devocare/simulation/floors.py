@@ -48,8 +48,9 @@ def _line(key: str, line: str) -> str:
     return line
 
 
-def split(overrides: dict[str, Any] | None, scenario: Any, arch_id: str
-          ) -> tuple[dict[str, Any], Any, dict[str, float]]:
+def split(
+    overrides: dict[str, Any] | None, scenario: Any, arch_id: str
+) -> tuple[dict[str, Any], Any, dict[str, float]]:
     """Take floor settings out of ``overrides`` and ``scenario``: (other overrides, scenario without floors,
     {line: floor} for ``arch_id``). Architecture-specific settings win over general ones, explicit
     overrides over the scenario file."""
@@ -72,8 +73,9 @@ def split(overrides: dict[str, Any] | None, scenario: Any, arch_id: str
             scenario_rest = {k: v for k, v in raw.items() if k != PREFIX}
     if raw_msl is not None:
         if not isinstance(raw_msl, dict):
-            raise DevocareError(f"scenario {PREFIX}: expected a mapping of line: floor or "
-                                "architecture: {line: floor}")
+            raise DevocareError(
+                f"scenario {PREFIX}: expected a mapping of line: floor or architecture: {{line: floor}}"
+            )
         for key, value in raw_msl.items():
             if isinstance(value, dict):
                 if key not in builtin_ids() and key != arch_id:
@@ -145,8 +147,12 @@ def below_minimum(result: SimulationResult, by: str = "area", year: int = -1) ->
     if by == "area":
         from devocare import geography
 
-        names = geography.areas(result.atom_level, year=2021 if result.atom_level == "lsoa" else 2024
-                                ).set_index("code")["name"].reindex(list(result.atoms)).fillna("")
+        names = (
+            geography.areas(result.atom_level, year=2021 if result.atom_level == "lsoa" else 2024)
+            .set_index("code")["name"]
+            .reindex(list(result.atoms))
+            .fillna("")
+        )
         codes, labels, S, N, P = list(result.atoms), list(names), spent, need, pop
         holders = [""] * len(codes)
         prob = None
@@ -174,17 +180,19 @@ def below_minimum(result: SimulationResult, by: str = "area", year: int = -1) ->
     below = (ratio < floors[None, :] - 1e-12) & held & (N > 0)
     i, j = np.nonzero(below)
     gap = floors[j] * N[i, j] - S[i, j]
-    out = pd.DataFrame({
-        "architecture": result.architecture,
-        "year": result.years[year],
-        by: [codes[k] for k in i],
-        "name": [labels[k] for k in i],
-        "line": [LINE_IDS[k] for k in j],
-        "floor": floors[j],
-        "spend_to_need": ratio[i, j],
-        "gap_gbp": gap,
-        "gap_gbp_per_head": gap / np.where(P[i] > 0, P[i], np.nan),
-    })
+    out = pd.DataFrame(
+        {
+            "architecture": result.architecture,
+            "year": result.years[year],
+            by: [codes[k] for k in i],
+            "name": [labels[k] for k in i],
+            "line": [LINE_IDS[k] for k in j],
+            "floor": floors[j],
+            "spend_to_need": ratio[i, j],
+            "gap_gbp": gap,
+            "gap_gbp_per_head": gap / np.where(P[i] > 0, P[i], np.nan),
+        }
+    )
     if by == "body":
         out.insert(3, "holder", [holders[k] for k in i])
         out["prob_below_minimum_service"] = [float(prob[k]) for k in i] if prob is not None else np.nan

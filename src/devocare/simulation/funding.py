@@ -124,13 +124,16 @@ def block_grants(
     is one real growth rate or a rate per line (:func:`line_growth`)."""
     from devocare.simulation.inputs import PROJECTED
 
-    A, B = len(rules.atoms), rules.n_budgets
-    allocated, top = np.zeros((years, B)), np.zeros((years, B))
+    A, B, L = len(rules.atoms), rules.n_budgets, len(LINE_IDS)
+    allocated, top = np.zeros((years, L, B)), np.zeros((years, L, B))
     atoms: dict[str, np.ndarray] = {}
+    target = np.zeros((years, L))
     for rs, arch in rules.archs.items():
         plan = _plan(rules.digest, arch, years, env, growth)
-        atoms[rs] = np.zeros((years, len(LINE_IDS), A))
+        atoms[rs] = np.zeros((years, L, A))
         for t, gy in enumerate(plan):
+            if rs == rules.architecture:
+                target[t] = [gy.line_pence.get(line, 0) / 100.0 for line in LINE_IDS]
             heads = inputs.weighted_heads[min(PROJECTED.index(gy.financial_year), len(inputs.weighted_heads) - 1)]
             for g in rules.groups:
                 if g.architecture != rs:
@@ -143,7 +146,34 @@ def block_grants(
                 )
                 k = int(lines.sum())
                 sl = slice(g.offset, g.offset + g.n)
-                allocated[t, sl] = both[:, :k].sum(axis=1)
-                top[t, sl] = both[:, k:].sum(axis=1)
+                allocated[t, lines, sl] = both[:, :k].T
+                top[t, lines, sl] = both[:, k:].T
                 atoms[rs][t][lines] += per_atom[:, :k].T
-    return Funding(allocated, top, atoms)
+    if len(rules.archs) > 1:
+        _share_the_envelope(allocated, top, atoms, rules, target)
+    return Funding(allocated.sum(axis=1), top.sum(axis=1), atoms)
+
+
+def _share_the_envelope(
+    allocated: np.ndarray, top: np.ndarray, atoms: dict[str, np.ndarray], rules: Any, target: np.ndarray
+) -> None:
+    """Where an architecture covers part of England and another rule set (the status quo) runs the rest,
+    each spreads its grants by its own need weights, so their parts need not add up to the national
+    envelope (the ACO and split models were £29m short in 2024/25). The architecture's own budgets keep the
+    allocation engine's grants to the penny; the rule sets running the rest share, line by line, what the
+    envelope leaves, in proportion to their grants. So money is conserved against the parameter envelope,
+    not only against the grants (in place)."""
+    own = rules.architecture
+    given = {rs: (atoms[rs] * rules.weight[rs][None, None, :]).sum(axis=2) for rs in atoms}  # (years, L)
+    rest = sum(v for rs, v in given.items() if rs != own)
+    left = target - given[own]
+    scale = np.divide(left, rest, out=np.ones_like(rest), where=rest > 0)
+    for rs in atoms:
+        if rs == own:
+            continue
+        atoms[rs] *= scale[:, :, None]
+        for g in rules.groups:
+            if g.architecture == rs:
+                sl = slice(g.offset, g.offset + g.n)
+                allocated[:, :, sl] *= scale[:, :, None]
+                top[:, :, sl] *= scale[:, :, None]

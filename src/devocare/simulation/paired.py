@@ -25,8 +25,22 @@ from devocare.errors import DevocareError
 from devocare.simulation.results import SimulationResult
 
 #: National columns of :func:`paired_differences` (the JSON records' keys are a contract).
-COLUMNS = ("architecture", "baseline", "measure", "label", "unit", "baseline_central", "diff_central",
-           "diff_mean", "diff_p5", "diff_p50", "diff_p95", "prob_lower", "prob_higher", "draws")
+COLUMNS = (
+    "architecture",
+    "baseline",
+    "measure",
+    "label",
+    "unit",
+    "baseline_central",
+    "diff_central",
+    "diff_mean",
+    "diff_p5",
+    "diff_p50",
+    "diff_p95",
+    "prob_lower",
+    "prob_higher",
+    "draws",
+)
 #: Per-area measures and how each is computed from an area's horizon-year totals.
 AREA_MEASURES = ("spent", "spent_per_need", "admissions")
 
@@ -60,22 +74,24 @@ def paired_differences(results: Sequence[SimulationResult], baseline: str) -> pd
             diff = np.asarray(reform_draws[key], dtype=float) - np.asarray(b, dtype=float)
             sample = diff[1:] if r.n_draws > 0 else diff[:1]
             m = measures.get(key)
-            rows.append({
-                "architecture": r.architecture,
-                "baseline": baseline,
-                "measure": key,
-                "label": m.label if m else key,
-                "unit": measures.unit_label(key),
-                "baseline_central": float(b[0]),
-                "diff_central": float(diff[0]),
-                "diff_mean": float(sample.mean()),
-                "diff_p5": float(np.percentile(sample, 5)),
-                "diff_p50": float(np.percentile(sample, 50)),
-                "diff_p95": float(np.percentile(sample, 95)),
-                "prob_lower": float(np.mean(sample < -1e-12 * max(1.0, abs(float(b[0]))))),
-                "prob_higher": float(np.mean(sample > 1e-12 * max(1.0, abs(float(b[0]))))),
-                "draws": int(r.n_draws),
-            })
+            rows.append(
+                {
+                    "architecture": r.architecture,
+                    "baseline": baseline,
+                    "measure": key,
+                    "label": m.label if m else key,
+                    "unit": measures.unit_label(key),
+                    "baseline_central": float(b[0]),
+                    "diff_central": float(diff[0]),
+                    "diff_mean": float(sample.mean()),
+                    "diff_p5": float(np.percentile(sample, 5)),
+                    "diff_p50": float(np.percentile(sample, 50)),
+                    "diff_p95": float(np.percentile(sample, 95)),
+                    "prob_lower": float(np.mean(sample < -1e-12 * max(1.0, abs(float(b[0]))))),
+                    "prob_higher": float(np.mean(sample > 1e-12 * max(1.0, abs(float(b[0]))))),
+                    "draws": int(r.n_draws),
+                }
+            )
     return pd.DataFrame(rows, columns=list(COLUMNS))
 
 
@@ -112,21 +128,37 @@ def paired_area_differences(results: Sequence[SimulationResult], baseline: str) 
         vals = _area_values(r)
         for m in AREA_MEASURES:
             (bc, bm), (rc, rm) = base_vals[m], vals[m]
-            frames.append(pd.DataFrame({
-                "architecture": r.architecture,
-                "baseline": baseline,
-                "area": atoms,
-                "area_name": names,
-                "year": base.years[-1],
-                "measure": m,
-                "baseline_central": bc,
-                "reform_central": rc,
-                "diff_central": rc - bc,
-                "diff_mean": (rm - bm) if rm is not None and bm is not None else np.nan,
-            }))
+            frames.append(
+                pd.DataFrame(
+                    {
+                        "architecture": r.architecture,
+                        "baseline": baseline,
+                        "area": atoms,
+                        "area_name": names,
+                        "year": base.years[-1],
+                        "measure": m,
+                        "baseline_central": bc,
+                        "reform_central": rc,
+                        "diff_central": rc - bc,
+                        "diff_mean": (rm - bm) if rm is not None and bm is not None else np.nan,
+                    }
+                )
+            )
     if not frames:
-        return pd.DataFrame(columns=["architecture", "baseline", "area", "area_name", "year", "measure",
-                                     "baseline_central", "reform_central", "diff_central", "diff_mean"])
+        return pd.DataFrame(
+            columns=[
+                "architecture",
+                "baseline",
+                "area",
+                "area_name",
+                "year",
+                "measure",
+                "baseline_central",
+                "reform_central",
+                "diff_central",
+                "diff_mean",
+            ]
+        )
     return pd.concat(frames, ignore_index=True)
 
 
@@ -145,8 +177,13 @@ def plain_summary(diffs: pd.DataFrame) -> list[str]:
     from devocare import formatting
 
     lines = []
-    headline = ("spent_gbp_bn", "admissions_per_1000", "upstream_share", "deficit_support_gbp_bn",
-                "bodies_in_intervention")
+    headline = (
+        "spent_gbp_bn",
+        "admissions_per_1000",
+        "upstream_share",
+        "deficit_support_gbp_bn",
+        "bodies_in_intervention",
+    )
     for (arch, base), group in diffs.groupby(["architecture", "baseline"], sort=False):
         for key in headline:
             row = group[group["measure"] == key]
@@ -168,8 +205,10 @@ def plain_summary(diffs: pd.DataFrame) -> list[str]:
                 lines.append(f"{arch}: {label} is no different from {base} in the median draw.")
                 continue
             if int(x["draws"]) == 0:
-                lines.append(f"{arch}: {label} is {mid} {direction} than under {base} in the central run "
-                             "(no Monte Carlo draws, so no uncertainty is estimated).")
+                lines.append(
+                    f"{arch}: {label} is {mid} {direction} than under {base} in the central run "
+                    "(no Monte Carlo draws, so no uncertainty is estimated)."
+                )
                 continue
             sure = x["prob_higher"] if direction == "higher" else x["prob_lower"]
             lines.append(
@@ -199,9 +238,17 @@ def difference_fans(results: Sequence[SimulationResult], baseline: str, series: 
     for r in others:
         diff = get(r) - b  # (draws+1, years)
         sample = diff[1:] if r.n_draws > 0 else diff[:1]
-        frames.append(pd.DataFrame({
-            "architecture": r.architecture, "year": r.years, "series": series,
-            "p5": np.percentile(sample, 5, axis=0), "p50": np.percentile(sample, 50, axis=0),
-            "p95": np.percentile(sample, 95, axis=0), "central": diff[0],
-        }))
+        frames.append(
+            pd.DataFrame(
+                {
+                    "architecture": r.architecture,
+                    "year": r.years,
+                    "series": series,
+                    "p5": np.percentile(sample, 5, axis=0),
+                    "p50": np.percentile(sample, 50, axis=0),
+                    "p95": np.percentile(sample, 95, axis=0),
+                    "central": diff[0],
+                }
+            )
+        )
     return pd.concat(frames, ignore_index=True)

@@ -16,9 +16,10 @@ from typing import Any
 import numpy as np
 
 from devocare.service_lines import ACUTE_LINES, LINE_IDS, POPULATION_LINE, UPSTREAM_LINES, base_year_spend, index
-from devocare.simulation import funding
+from devocare.simulation import funding, transition
 from devocare.simulation.demand import GROWTH_GROUP
 from devocare.simulation.balance import support_limit
+from devocare.simulation.engine import TRANSITION
 from devocare.simulation.inputs import Inputs
 from devocare.simulation.rules import Rules
 
@@ -40,6 +41,10 @@ MEASURES = (
     "unmet_need",
     "admissions",
     "floor_breached",
+    "intervention",
+    "intervention_deficit",
+    "intervention_floor",
+    "transition_cost",
 )
 #: The engine's steps, in order (conservation holds here by construction, so its check is the engine's).
 STEP_NAMES = (
@@ -51,6 +56,7 @@ STEP_NAMES = (
     "budget_totals",
     "pooled_funds",
     "incentive_payments",
+    "transition_costs",
     "balance_and_risk",
     "floors_and_intervention",
 )
@@ -120,6 +126,10 @@ class Reference:
         self.growth_env = float(fixed["funding.real_growth"])
         self.funded = funding.block_grants(inputs, rules, funding.envelope(fixed), self.growth_env, years)
         self.rows = [_sparse_rows(g.H) for g in G]
+        own = np.array([g.architecture == rules.architecture for g in G for _ in range(g.n)])
+        start = transition.reform_start(rules.archs.get(rules.architecture))
+        self.transition_paid = transition.charges({k: self.p[k] for k in TRANSITION}, start, years)
+        self.transition_share = transition.shares(self.funded.allocated, own)
         self.cover = [[sum(s for _, s in self.rows[gi][a]) for a in range(A)] for gi in range(len(G))]
         self.cof_cover = [0.0] * A
         for rs in rules.cofinancing:
@@ -129,6 +139,7 @@ class Reference:
         self.nat_adm, self.nat_spent = np.zeros(years), np.zeros((years, L))
         self.reserves = [[0.0] * g.n for g in G]
         self.cut = [[0.0] * g.n for g in G]
+        self.streak = [[0] * g.n for g in G]  # consecutive years each budget has breached a floor
         self.prev_adm: list[list[float] | None] = [None] * len(G)
         self.prev_readm: list[list[float] | None] = [None] * len(G)
         self.walk = [[1.0] * g.n for g in G]
@@ -381,12 +392,17 @@ class Reference:
         """An exogenous criterion: its probability in the central run, met or not in a draw."""
         return prob if self.central else float(self.noise[t, budget, k] < prob)
 
+    def transition_costs(self, y: SimpleNamespace) -> None:
+        """The reform's net transition charge, paid by its budgets in proportion to their grants."""
+        charge, share = self.transition_paid[y.t], self.transition_share[y.t]
+        y.transition = [[float(charge * share[g.offset + b]) for b in range(g.n)] for g in self.G]
+
     def balance_and_risk(self, y: SimpleNamespace) -> None:
         """Surplus kept or returned, deficit borne or met, within the budget's risk corridor; cuts follow."""
         p = self.p
-        y.settled = []
+        y.settled, y.surplus = [], []
         for gi, g in enumerate(self.G):
-            rows = []
+            rows, sur = [], []
             for b in range(g.n):
                 total_spent = y.b[gi].spent[b] + y.reinvest[gi][b]
                 surplus = (
@@ -397,6 +413,7 @@ class Reference:
                     + y.reinvest[gi][b]
                     - total_spent
                     - y.tout[gi][b]
+                    - y.transition[gi][b]
                 )
                 shared = 0.0
                 if g.corridor is not None:
@@ -417,11 +434,14 @@ class Reference:
                     response / total_spent if total_spent > 0 else response, p["behaviour.max_cut_share"]
                 )
                 rows.append((total_spent, returned, support))
+                sur.append(surplus)
             y.settled.append(rows)
+            y.surplus.append(sur)
 
     def floors_and_intervention(self, y: SimpleNamespace) -> None:
-        """Whether each budget's need-adjusted spend on any line it holds is below that line's floor."""
-        floors = self.inputs.floors
+        """Whether each budget's need-adjusted spend on any line it holds is below that line's floor, and the
+        one intervention trigger: a deficit beyond a share of allocation, or floors breached for years."""
+        floors, p = self.inputs.floors, self.p
         y.breached = [
             [
                 any(
@@ -432,6 +452,15 @@ class Reference:
             ]
             for g, tot in zip(self.G, y.b, strict=True)
         ]
+        share, years = float(p["intervention.deficit_share"]), int(p["intervention.floor_years"])
+        y.flag_deficit, y.flag_floor = [], []
+        for gi, g in enumerate(self.G):
+            limits = [share * abs(y.alloc[gi][b]) for b in range(g.n)]
+            y.flag_deficit.append(
+                [-y.surplus[gi][b] > limits[b] or -self.reserves[gi][b] > limits[b] for b in range(g.n)]
+            )
+            self.streak[gi] = [self.streak[gi][b] + 1 if y.breached[gi][b] else 0 for b in range(g.n)]
+            y.flag_floor.append([self.streak[gi][b] >= years for b in range(g.n)])
 
     def record(self, y: SimpleNamespace) -> None:
         """Write the year's per-budget measures."""
@@ -451,5 +480,9 @@ class Reference:
                     ("unmet_need", y.b[gi].unmet[b]),
                     ("admissions", y.b[gi].adm[b]),
                     ("floor_breached", float(y.breached[gi][b])),
+                    ("intervention", float(y.flag_deficit[gi][b] or y.flag_floor[gi][b])),
+                    ("intervention_deficit", float(y.flag_deficit[gi][b])),
+                    ("intervention_floor", float(y.flag_floor[gi][b])),
+                    ("transition_cost", y.transition[gi][b]),
                 ):
                     self.out[name][y.t, g.offset + b] = value

@@ -17,7 +17,7 @@ from devocare import extras
 from devocare.bounds import MAX_SEED
 from devocare.errors import DevocareError
 from devocare.service_lines import LINE_IDS, POPULATION_LINE, index
-from devocare.simulation import floors, montecarlo
+from devocare.simulation import floors, montecarlo, waterfall
 from devocare.simulation.backend import namespace
 from devocare.simulation.demand import BASE_YEAR, financial_years
 from devocare.simulation.distributed import Cancelled, run_on_dask
@@ -25,7 +25,7 @@ from devocare.simulation.engine import FACTORS, BlockResult
 from devocare.simulation.inputs import load_inputs
 from devocare.simulation.montecarlo import run_one_block
 from devocare.simulation.parameters import ParameterSet, resolve
-from devocare.simulation.results import SimulationResult, draw_statistics, spend_measures, waterfall_frame
+from devocare.simulation.results import SimulationResult, draw_statistics, spend_measures
 from devocare.simulation.rules import Rules, build_rules
 
 MAX_YEARS = 30
@@ -88,14 +88,28 @@ def _atom_statistics(results: list[BlockResult]) -> dict[str, dict[str, np.ndarr
 
 
 def _waterfall(model: dict[str, Any], full: BlockResult) -> pd.DataFrame:
+    """Exact Shapley waterfall of the central run's acute and upstream spend (base year to horizon)."""
     central = np.array([0])
+    runs: dict[frozenset[str], BlockResult] = {frozenset(FACTORS): full}
+
+    def result(on: frozenset[str]) -> BlockResult:
+        if on not in runs:
+            runs[on] = run_one_block(model, central, on, keep_atoms=False)
+        return runs[on]
+
+    def change(s: frozenset[str]) -> dict[str, float]:
+        spent = result(s | inert).national["spent_by_line"][0]
+        first, last = spend_measures(spent[0]), spend_measures(spent[-1])
+        return {m: last[m] - first[m] for m in first}
+
+    active = waterfall.active_factors(FACTORS, model["rules"])
+    inert = frozenset(FACTORS) - set(active)
+    effects = waterfall.shapley(active, change)
+    whole = change(frozenset(active))
+    marginal = {f: {m: whole[m] - v for m, v in change(frozenset(active) - {f}).items()} for f in active}
     base = spend_measures(full.national["spent_by_line"][0, 0])
     horizon = spend_measures(full.national["spent_by_line"][0, -1])
-    without = {}
-    for f in FACTORS:
-        r = run_one_block(model, central, frozenset(FACTORS) - {f}, keep_atoms=False)
-        without[f] = spend_measures(r.national["spent_by_line"][0, -1])
-    return waterfall_frame(base, horizon, without)
+    return waterfall.frame(base, horizon, effects, marginal, FACTORS)
 
 
 def simulate(

@@ -35,8 +35,9 @@ def parameter_draws(result: SimulationResult) -> pd.DataFrame:
     return pd.DataFrame({p: np.asarray(v, dtype=float) for p, v in values.scalars.items()}, index=draws)
 
 
-def tornado(result: SimulationResult, measure: str = "spent_gbp_bn", baseline: SimulationResult | None = None,
-            top: int = 10) -> pd.DataFrame:
+def tornado(
+    result: SimulationResult, measure: str = "spent_gbp_bn", baseline: SimulationResult | None = None, top: int = 10
+) -> pd.DataFrame:
     """Rank correlation and swing of each uncertain parameter with a summary measure (or, with ``baseline``,
     with the paired difference from it), the ``top`` largest by absolute correlation first."""
     if result.n_draws < 10:
@@ -62,8 +63,18 @@ def tornado(result: SimulationResult, measure: str = "spent_gbp_bn", baseline: S
             rho = float(np.corrcoef(rankdata(v), ry)[0, 1])
         order = np.argsort(v, kind="stable")
         low, high = float(y[order[:k]].mean()), float(y[order[-k:]].mean())
-        rows.append({"measure": measure, "parameter": path, "label": _label(path), "rank_correlation": rho,
-                     "low_mean": low, "high_mean": high, "swing": high - low, "draws": n})
+        rows.append(
+            {
+                "measure": measure,
+                "parameter": path,
+                "label": _label(path),
+                "rank_correlation": rho,
+                "low_mean": low,
+                "high_mean": high,
+                "swing": high - low,
+                "draws": n,
+            }
+        )
     table = pd.DataFrame(rows, columns=list(COLUMNS))
     table = table.reindex(table["rank_correlation"].abs().sort_values(ascending=False, kind="stable").index)
     return table.head(top).reset_index(drop=True)
@@ -84,7 +95,9 @@ def describe(table: pd.DataFrame) -> str:
         return "No uncertain parameter moves this result."
     top = table.iloc[0]
     unit = formatting.guess_unit(str(top["measure"]))
-    return (f"{top['label']} moves {measures.label(str(top['measure'])).lower()} most: rank correlation "
-            f"{top['rank_correlation']:+.2f}; in the fifth of draws where it is lowest the result averages "
-            f"{formatting.by_unit(top['low_mean'], unit)}, where it is highest "
-            f"{formatting.by_unit(top['high_mean'], unit)}.")
+    return (
+        f"{top['label']} moves {measures.label(str(top['measure'])).lower()} most: rank correlation "
+        f"{top['rank_correlation']:+.2f}; in the fifth of draws where it is lowest the result averages "
+        f"{formatting.by_unit(top['low_mean'], unit)}, where it is highest "
+        f"{formatting.by_unit(top['high_mean'], unit)}."
+    )

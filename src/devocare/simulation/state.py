@@ -67,6 +67,8 @@ class Block:
     alloc: Any  # (years, B) allocation before rebasing
     fund: Any  # (years, B) incentive fund held back
     grant: Any  # (years, B) block grant
+    transition: Any  # (D, years) £ net transition charge (one-off costs less running-cost savings)
+    transition_share: Any  # (years, B) each budget's share of the charge
     pool_out: Any
     pool_in: Any
     cof: list[tuple[str, np.ndarray, Any, Any, float]]
@@ -92,6 +94,7 @@ class Carried:
     prev_adm: Any = None
     prev_readm: Any = None
     max_gap: float = 0.0
+    breach_streak: Any = None  # (D, B) consecutive years each budget has breached a floor
 
 
 @dataclass
@@ -132,4 +135,7 @@ class Flows:
     change: Any = None
     breached: Any = None
     flag: Any = None
+    flag_deficit: Any = None  # (D, B) intervention because of a deficit beyond the stated share
+    transition: Any = None  # (D, B) £ transition charge paid out of each budget this year
+    flag_floor: Any = None  # (D, B) intervention because floors were breached for consecutive years
     extra: dict[str, Any] = field(default_factory=dict)

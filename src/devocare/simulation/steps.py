@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from devocare.service_lines import POPULATION_LINE, index
-from devocare.simulation import balance, behaviour, cofinancing, demand, incentives
+from devocare.simulation import balance, behaviour, cofinancing, demand, incentives, intervention
 from devocare.simulation.backend import segment_sum, set_line, to_numpy
 from devocare.simulation.state import Block, Carried, Flows
 
@@ -168,13 +168,25 @@ def incentive_payments(b: Block, c: Carried, f: Flows) -> None:
     c.prev_adm, c.prev_readm = adm_ph, readm
 
 
+def transition_costs(b: Block, c: Carried, f: Flows) -> None:
+    """A reform's transition charge (redundancy, reorganisation and double running in the years before its
+    start date; the running-cost saving after), paid out of the reforming architecture's budgets in
+    proportion to their grants: money that leaves the envelope, shown as its own flow."""
+    f.transition = b.transition[:, f.t][:, None] * b.transition_share[f.t][None, :]
+
+
+def paid_out(f: Flows) -> object:
+    """The year's transition charge per budget (zero where no step set one)."""
+    return 0.0 if f.transition is None else f.transition
+
+
 def balance_and_risk(b: Block, c: Carried, f: Flows) -> None:
     """Surplus kept or returned, deficit borne from reserves or met by the centre up to the budget's limit,
     within each budget's risk corridor (beyond it the centre shares the result); reserves move and cuts
     follow a negative reserve. Every holder follows the same rule; its risk rules set the shares."""
     xp, r = b.xp, b.rules
     money_in = f.kept + f.paid + f.t_in + f.reinvest
-    surplus = money_in - f.spent_b - f.t_out
+    surplus = money_in - f.spent_b - f.t_out - paid_out(f)
     cap = balance.support_cap(xp, f.alloc_b, r.support_limit[None, :])
     if b.corridor_any:
         f.to_res, f.returned, f.borne, f.support = balance.settle_in_corridor(
@@ -202,11 +214,18 @@ def balance_and_risk(b: Block, c: Carried, f: Flows) -> None:
 
 
 def floors_and_intervention(b: Block, c: Carried, f: Flows) -> None:
-    """Minimum service levels per line (need-adjusted spend) and the intervention flag."""
+    """Minimum service levels per line (need-adjusted spend) and the one intervention trigger of every
+    architecture: a deficit beyond a share of allocation, or floors breached for consecutive years."""
     xp, r = b.xp, b.rules
     ratio = balance.need_adjusted_ratio(xp, f.spent_lb, f.demand_lb)
     f.breached = xp.any((ratio < r.floors[None, :, None] - 1e-12) & (r.holds[None, :, :] > 0), axis=1)
-    f.flag = balance.intervention(c.reserves, f.breached)
+    previous = c.breach_streak if c.breach_streak is not None else xp.zeros((b.D, b.B))
+    c.breach_streak = intervention.breach_streak(xp, previous, f.breached)
+    surplus = f.to_res + f.returned - f.borne - f.support
+    share = float(b.fixed[intervention.DEFICIT_SHARE])
+    f.flag_deficit = intervention.deficit_trigger(xp, surplus, c.reserves, f.alloc_b, share)
+    f.flag_floor = intervention.floor_trigger(c.breach_streak, int(b.fixed[intervention.FLOOR_YEARS]))
+    f.flag = f.flag_deficit | f.flag_floor
 
 
 def conservation_check(b: Block, c: Carried, f: Flows) -> None:
@@ -218,7 +237,9 @@ def conservation_check(b: Block, c: Carried, f: Flows) -> None:
     flows = (f.alloc_b, f.kept, f.paid, f.t_in, f.t_out, f.spent_b, f.change, f.returned, f.support, c.reserves)
     if not all(bool(np.isfinite(to_numpy(x)).all()) for x in flows):
         raise ConservationError(f"a money flow is not a finite number in {b.arch} year {f.t}")
-    gap = balance.conservation_gap(xp, f.kept + f.paid + f.t_in + f.support, f.spent_b, f.t_out, f.change, f.returned)
+    gap = balance.conservation_gap(
+        xp, f.kept + f.paid + f.t_in + f.support, f.spent_b + paid_out(f), f.t_out, f.change, f.returned
+    )
     envelope = float(b.prep.envelope[f.t])
     ledger = np.abs(row_sums(f.alloc_b) - envelope) / max(envelope, 1.0)
     transfers = np.abs(row_sums(f.t_in) - row_sums(f.t_out)) / max(envelope, 1.0)
@@ -249,6 +270,7 @@ STEPS: tuple[Step, ...] = (
     Step("budget_totals", (), budget_totals),
     Step("pooled_funds", (), pooled_funds),
     Step("incentive_payments", ("incentives",), incentive_payments),
+    Step("transition_costs", (), transition_costs),
     Step("balance_and_risk", ("behaviour",), balance_and_risk),
     Step("floors_and_intervention", (), floors_and_intervention),
     Step("conservation_check", (), conservation_check),

@@ -53,3 +53,30 @@ def profile(values: dict[str, Any], start: str | int | dt.date, years: int) -> d
     costs = np.broadcast_to(np.asarray(one_off)[..., None] / n * paying, shape).copy()
     savings = np.broadcast_to(np.asarray(saving)[..., None] * (t >= begin).astype(float), shape).copy()
     return {"one_off": costs, "saving": savings}
+
+
+def reform_start(arch: Any) -> dt.date | None:
+    """The date a reform takes effect: the first start of a body after the base date (new bodies are what
+    a reorganisation creates), or ``None`` for an architecture that creates none (the status quo)."""
+    starts = [b.start for b in getattr(arch, "bodies", []) if b.start is not None and b.start > BASE_DATE]
+    return min(starts) if starts else None
+
+
+def charges(values: dict[str, Any], start: dt.date | None, years: int) -> np.ndarray:
+    """Net transition charge per year, £ (one-off costs less the recurrent running-cost saving), shape
+    ``(draws, years)`` for draws of the ``transition.*`` parameters (or ``(years,)`` for scalars); zero
+    without a reform date."""
+    n = np.shape(np.asarray(values["transition.redundancy"]))
+    if start is None:
+        return np.zeros((*n, years))
+    p = profile(values, start, years)
+    return (p["one_off"] - p["saving"]) * 1e9
+
+
+def shares(grant: np.ndarray, own: np.ndarray) -> np.ndarray:
+    """(years, B) share of each of the reforming architecture's budgets in its grants each year: a holder
+    pays the transition charge in proportion to its grant (the bodies whose budgets it takes over pay the
+    redundancy and double running); budgets of a rule set that runs the rest of England pay nothing."""
+    held = grant * own[None, :]
+    total = held.sum(axis=1, keepdims=True)
+    return np.divide(held, total, out=np.zeros_like(held), where=total > 0)

@@ -20,7 +20,7 @@ LEVELS = [("utla", "Upper-tier local authorities"), ("lad", "Local authority dis
 #: Column headings shown on the page (the CSV downloads keep the keys, which are a contract).
 VALUE_LABELS = {"code": "Code", "name": "Area", "value": "Value", "lci": "Lower 95% limit", "uci": "Upper 95% limit",
                 "approximate": "Approximate", "compared_with_england": "Compared with England"}
-TREND_LABELS = {"period": "Period", "year": "First year", "n_areas": "Areas", "mean": "Mean of areas",
+TREND_LABELS = {"period": "Period", "n_areas": "Areas", "mean": "Mean of areas",
                 "iqr": "Interquartile range", "cv": "Coefficient of variation", "gini": "Gini coefficient",
                 "ratio_max_min": "Highest / lowest", "gap": "Gap best – worst"}
 
@@ -107,7 +107,8 @@ def outcomes_page(request: Request, indicator: str = Query("hle_female", max_len
             context["trend_chart"] = charts.lines(
                 trend, "Period", "value", f"{summary['title']}: mean of areas and spread between areas over time",
                 color="statistic", ytitle=summary["unit"])
-            context["per_period"] = per_period.rename(columns=TREND_LABELS)
+            # the period says the years; a bare "year" column renamed would lose its year formatting
+            context["per_period"] = per_period.drop(columns="year").rename(columns=TREND_LABELS)
             context["values_shown"] = table.rename(columns=VALUE_LABELS)
         except DevocareError as exc:
             errors["period"] = str(exc)

@@ -36,6 +36,7 @@ def profile_page(request: Request, area: str = Query("", max_length=200),
                  level: str = Query("", max_length=10)) -> Response:
     """``/outcomes/profile?area=Salford``: every indicator for one area, coloured better/similar/worse."""
     from devocare.outcomes.benchmark import CATEGORIES, area_profile, format_value, spine_positions
+    from devocare.outcomes.definitions import LEVEL_LABELS
 
     errors: dict[str, str] = {}
     datasets: dict[str, pd.DataFrame] = {}
@@ -52,6 +53,7 @@ def profile_page(request: Request, area: str = Query("", max_length=200),
             counts = prof["comparison"].value_counts()
             context.update(
                 area_name=str(prof["name"].iloc[0]) or resolved.code, code=resolved.code, level_used=resolved.level,
+                level_label=LEVEL_LABELS.get(resolved.level, resolved.level),
                 rows=prof.to_dict(orient="records"),
                 counts=[(k, CATEGORIES[k][0], int(counts[k])) for k in CATEGORIES if k in counts],
                 spine=charts.spine(pos, prof, f"{prof['name'].iloc[0]} against England and all "

@@ -108,10 +108,14 @@ def outcomes_section(info: dict[str, Any]) -> dict[str, Any] | None:
     status = cache.outcome_status(level)
     mine = status[status["code"] == info["code"]][["indicator", "period", "value", "lci", "uci", "target",
                                                    "target_kind", "status", "approximate"]]
+    from devocare.outcomes.catalogue import INDICATORS
+
+    titles = {i.id: i.title for i in INDICATORS}
+    shown = mine.assign(indicator=mine["indicator"].map(lambda k: titles.get(k, k)))  # words, not ids
     return {"id": "outcomes", "title": "Its outcomes against the framework",
             "intro": "Each framework indicator's latest value, the framework's target and whether the area meets "
                      "it (overlaps: the confidence interval contains the target).",
-            "tables": [{"df": mine, "caption": "Outcome framework status"}], "datasets": {"outcomes_status": mine},
+            "tables": [{"df": shown, "caption": "Outcome framework status"}], "datasets": {"outcomes_status": mine},
             "source": "ONS, OHID and NHS England indicators in the outcome framework",
             "link": ("Its outcome profile: every indicator against England, better, similar or worse (spine chart); "
                      "each indicator's definition is linked from there",

@@ -1,0 +1,30 @@
+"""Co-financing must be paid for: the hospital money moved to the local tier covers the share it pays."""
+
+from __future__ import annotations
+
+import pytest
+from pydantic import ValidationError
+
+from devocare.architecture.schema import CoFinancing
+
+SOURCES = ["assumption: test"]
+
+
+def test_hospital_money_moved_must_cover_the_co_financing_share() -> None:
+    with pytest.raises(ValidationError, match="cannot cover the co-financing share"):
+        CoFinancing(share=1.0, hospital_funding_to_local=0.34, sources=SOURCES)
+    with pytest.raises(ValidationError, match="cannot cover"):
+        CoFinancing(share=0.34, sources=SOURCES)  # nothing moved at all
+    assert CoFinancing(share=0.34, hospital_funding_to_local=0.34, sources=SOURCES).share == 0.34
+
+
+def test_cli_validate_refuses_unfunded_co_financing(cli_in_process, tmp_path) -> None:
+    path = tmp_path / "unfunded.yaml"
+    path.write_text(
+        "id: unfunded\nname: Unfunded\nextends: reform-split-2024\nsources: ['assumption: test']\n"
+        "money:\n  co_financing:\n    share: 1.0\n    hospital_funding_to_local: 0.34\n"
+        "    sources: ['assumption: test']\n",
+        encoding="utf-8",
+    )
+    code, out, err = cli_in_process("arch", "validate", str(path))
+    assert code == 2 and "cannot cover the co-financing share" in err
