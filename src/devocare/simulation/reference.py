@@ -17,8 +17,8 @@ import numpy as np
 
 from devocare.service_lines import ACUTE_LINES, LINE_IDS, POPULATION_LINE, UPSTREAM_LINES, base_year_spend, index
 from devocare.simulation import funding, transition
-from devocare.simulation.demand import GROWTH_GROUP
 from devocare.simulation.balance import support_limit
+from devocare.simulation.demand import GROWTH_GROUP
 from devocare.simulation.engine import TRANSITION
 from devocare.simulation.inputs import Inputs
 from devocare.simulation.rules import Rules
