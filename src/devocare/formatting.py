@@ -176,7 +176,7 @@ def value(key: str, v: Any) -> str:
 def header(key: str) -> str:
     """A column heading: the registry's label with its unit (``Money spent (£bn)``), or the key in words."""
     label = measures.label(key)
-    if label == key:
+    if label == key and "-" not in key:  # hyphenated keys are ids (architectures, areas): shown as written
         label = key.replace("_", " ")
         label = label[:1].upper() + label[1:]
     return label
@@ -187,13 +187,15 @@ def frame(df: pd.DataFrame, labels: bool = True) -> pd.DataFrame:
     ``value`` (and mean/p5/p50/p95) columns by each row's ``measure``; measure keys replaced by labels;
     column headings from the registry when ``labels``."""
     out = pd.DataFrame(index=df.index)
-    per_row = "measure" in df.columns
-    row_units = [guess_unit(str(m)) for m in df["measure"]] if per_row else []
+    key_column = "measure" if "measure" in df.columns else "metric" if "metric" in df.columns else None
+    per_row = key_column is not None
+    row_units = [guess_unit(str(m)) for m in df[key_column]] if key_column else []
     for col in df.columns:
         series = df[col]
-        if per_row and col in PER_ROW:
+        # a tidy table's value columns, or every column of a metrics table (one metric per row)
+        if per_row and col != key_column and (col in PER_ROW or key_column == "metric"):
             out[col] = [by_unit(v, u) for v, u in zip(series, row_units, strict=True)]
-        elif col == "measure":
+        elif col in ("measure", "metric"):
             out[col] = [measures.label(str(m)) for m in series]
         elif series.dtype == object or str(series.dtype) in ("category", "string", "str"):
             out[col] = [value(str(col), v) for v in series]

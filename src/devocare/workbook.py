@@ -102,6 +102,9 @@ def write_workbook(
 ) -> Path:
     """Write ``tables`` (sheet name → table) and a run-record sheet to an .xlsx file, atomically (nothing is
     left behind on error). ``parameters`` adds a sheet of the parameter tree with sources and assumptions."""
+    from devocare.extras import require
+
+    require("excel", "an Excel workbook (--format xlsx)")
     from openpyxl import Workbook
     from openpyxl.styles import Font
     from openpyxl.utils import get_column_letter

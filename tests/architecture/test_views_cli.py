@@ -148,7 +148,8 @@ def test_cli_metrics(run):
     rows = json.loads(out.stdout)
     assert [r["id"] for r in rows] == ["status-quo-2023", "reform-aco-2024"]
     table = run("arch", "metrics", "status-quo-2023", "reform-aco-2024")
-    assert table.stdout.split("\n")[0].split() == ["metric", "status-quo-2023", "reform-aco-2024"]
+    assert table.stdout.split("\n")[0].split() == ["Metric", "status-quo-2023", "reform-aco-2024"]
+    assert "centralism_index" not in table.stdout  # metrics shown by their labels
 
 
 @pytest.mark.parametrize("fmt", ["text", "json", "markdown"])

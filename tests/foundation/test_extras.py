@@ -91,6 +91,8 @@ def test_without_numba_the_engine_gives_the_same_numbers():
     (["fastapi"], ["serve", "--port", "8765"], "web"),
     (["dask", "distributed"], ["simulate", "status-quo-2023", "--years", "1", "--draws", "0",
                                "--scheduler", "local"], "dask"),
+    (["openpyxl"], ["allocate", "money", "--year", "2025/26", "--level", "region", "--format", "xlsx",
+                    "--out", "m.xlsx"], "excel"),
 ])
 def test_commands_needing_a_missing_extra_exit_2_and_name_it(tmp_path, hidden, args, extra):
     done = _run_hidden(hidden, *args, cwd=tmp_path)

@@ -159,3 +159,35 @@ def test_lsoa_runs_keep_no_per_draw_atom_data() -> None:
     lad = montecarlo.required_bytes(1000, 10, 296, 400) - montecarlo.required_bytes(0, 10, 296, 400)
     lsoa = montecarlo.required_bytes(1000, 10, 33755, 400) - montecarlo.required_bytes(0, 10, 33755, 400)
     assert lad - lsoa == 4 * 10 * 296 * 1001 * 8
+
+
+def test_local_cluster_is_started_once_and_reused() -> None:
+    """A second call reuses the running LocalCluster's client instead of starting a new cluster."""
+    pytest.importorskip("dask.distributed")
+    from devocare.simulation import distributed
+
+    simulate("status-quo-2023", years=2, draws=2, seed=3, waterfall=False, scheduler="local")
+    first = distributed._CLIENTS["local"]
+    again = simulate("status-quo-2023", years=2, draws=2, seed=3, waterfall=False, scheduler="local")
+    assert distributed._CLIENTS["local"] is first
+    single = simulate("status-quo-2023", years=2, draws=2, seed=3, waterfall=False, scheduler="process")
+    np.testing.assert_array_equal(single.draws["spent"], again.draws["spent"])
+    distributed.close_clients()
+    assert not distributed._CLIENTS
+
+
+@pytest.mark.parametrize(("scheduler", "workers"), [("process", 1), ("local", None)])
+def test_memory_check_counts_the_local_clusters_workers(monkeypatch, scheduler, workers) -> None:
+    """A LocalCluster holds one block's working arrays per CPU, so the memory check is asked for that many."""
+    import os
+
+    seen = []
+
+    def refuse(*args, **kwargs):
+        seen.append(args[4] if len(args) > 4 else kwargs["workers"])
+        raise DevocareError("stop here")
+
+    monkeypatch.setattr(montecarlo, "check_memory", refuse)
+    with pytest.raises(DevocareError, match="stop here"):
+        simulate("status-quo-2023", years=2, draws=2, waterfall=False, scheduler=scheduler)
+    assert seen == [workers or (os.cpu_count() or 1)]

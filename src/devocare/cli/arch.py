@@ -103,17 +103,9 @@ def metrics(
     table = A.metrics_table(list(arch_ids))
     if fmt is TableFormat.table:
         side = table.set_index("id").T.reset_index().rename(columns={"index": "metric"})
-        emit_table(side.map(_cell), fmt)
+        emit_table(side, fmt)
     else:
         emit_table(table, fmt)
-
-
-def _cell(value: object) -> object:
-    if isinstance(value, float):
-        if value != value:
-            return "n/a"
-        return f"{value:,.0f}" if abs(value) >= 1000 else f"{value:.3f}"
-    return value
 
 
 @app.command()

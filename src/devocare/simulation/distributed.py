@@ -3,10 +3,14 @@
 The model (rules and inputs) is scattered to the workers once; each task receives only its block's
 draw numbers, samples its own draws from the run's seed and returns the block's arrays. Blocks are the
 same as in a single-process run, so results are identical whatever the cluster.
+
+One client per scheduler is kept for the life of the process and closed at exit: a LocalCluster takes
+seconds to start, so starting one per call would cost more than a small run.
 """
 
 from __future__ import annotations
 
+import atexit
 import threading
 from collections.abc import Callable
 from typing import Any
@@ -20,6 +24,43 @@ from devocare.simulation.montecarlo import run_one_block
 
 class Cancelled(DevocareError):
     """The caller cancelled the run."""
+
+
+_CLIENTS: dict[str, Any] = {}
+_LOCK = threading.Lock()
+
+
+def client_for(scheduler: str) -> Any:
+    """The Dask client for ``scheduler`` (``'local'`` or an address), started once and reused while it runs."""
+    from dask.distributed import Client, LocalCluster
+
+    with _LOCK:
+        client = _CLIENTS.get(scheduler)
+        if client is not None and client.status not in ("closing", "closed"):
+            return client  # running, or reconnecting after a missed heartbeat: keep it, never start a second
+        if scheduler == "local":
+            cluster = LocalCluster(n_workers=None, threads_per_worker=1, processes=True, dashboard_address=None)
+            client = Client(cluster)
+        else:
+            try:
+                client = Client(scheduler, timeout="5s")
+            except (OSError, TimeoutError) as exc:
+                raise DevocareError(f"cannot reach Dask scheduler {scheduler!r}: {exc}") from None
+        if not _CLIENTS:
+            atexit.register(close_clients)
+        _CLIENTS[scheduler] = client
+        return client
+
+
+def close_clients() -> None:
+    """Close every kept client, and the LocalClusters this process started."""
+    with _LOCK:
+        for scheduler, client in list(_CLIENTS.items()):
+            cluster = client.cluster if scheduler == "local" else None
+            client.close()
+            if cluster is not None:
+                cluster.close()
+        _CLIENTS.clear()
 
 
 def _task(block: np.ndarray, model: dict[str, Any]) -> BlockResult:
@@ -37,33 +78,20 @@ def run_on_dask(
     from devocare.extras import require
 
     require("dask", "running on a Dask scheduler")
-    from dask.distributed import Client, LocalCluster, as_completed
+    from dask.distributed import as_completed
 
-    cluster = None
-    try:
-        if scheduler == "local":
-            cluster = LocalCluster(n_workers=None, threads_per_worker=1, processes=True, dashboard_address=None)
-            client = Client(cluster)
-        else:
-            try:
-                client = Client(scheduler, timeout="5s")
-            except (OSError, TimeoutError) as exc:
-                raise DevocareError(f"cannot reach Dask scheduler {scheduler!r}: {exc}") from None
-        with client:
-            shared = client.scatter(model, broadcast=True)
-            futures = [client.submit(_task, block, shared, pure=False) for block in block_list]
-            index = {f.key: i for i, f in enumerate(futures)}
-            results: list[BlockResult | None] = [None] * len(futures)
-            done = 0
-            for fut in as_completed(futures):
-                if cancel is not None and cancel.is_set():
-                    client.cancel(futures)
-                    raise Cancelled("simulation cancelled")
-                results[index[fut.key]] = fut.result()
-                done += 1
-                if progress is not None:
-                    progress(done, len(futures))
-            return [r for r in results if r is not None]
-    finally:
-        if cluster is not None:
-            cluster.close()
+    client = client_for(scheduler)
+    shared = client.scatter(model, broadcast=True)
+    futures = [client.submit(_task, block, shared, pure=False) for block in block_list]
+    index = {f.key: i for i, f in enumerate(futures)}
+    results: list[BlockResult | None] = [None] * len(futures)
+    done = 0
+    for fut in as_completed(futures):
+        if cancel is not None and cancel.is_set():
+            client.cancel(futures)
+            raise Cancelled("simulation cancelled")
+        results[index[fut.key]] = fut.result()
+        done += 1
+        if progress is not None:
+            progress(done, len(futures))
+    return [r for r in results if r is not None]

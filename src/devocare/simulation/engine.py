@@ -225,7 +225,7 @@ def prepare(inputs: Inputs, rules: Rules, fixed: dict[str, Any], years: int, fac
     # allocation: each budget's block grant from the allocation engine, spread over atoms by need
     growth = float(fixed["funding.real_growth"])
     central_spend = np.array(list(funding.envelope(fixed).values()))
-    grants = funding.block_grants(inputs, rules, funding.envelope(fixed), funding.line_growth(fixed), years)
+    grants = _grants(inputs, rules, fixed, years)
     alloc_b = grants.allocated.copy()
     fund_b = grants.top_slice if on("incentives") else np.zeros_like(grants.top_slice)
     n_proj = heads.shape[0]
@@ -286,11 +286,12 @@ def prepare(inputs: Inputs, rules: Rules, fixed: dict[str, Any], years: int, fac
 
 
 _PREPARED: dict[tuple[Any, ...], Prepared] = {}
+_GRANTS: dict[tuple[Any, ...], funding.Funding] = {}
 
 
-def prepared(inputs: Inputs, rules: Rules, fixed: dict[str, Any], years: int, factors: frozenset[str]) -> Prepared:
-    """:func:`prepare`, cached for the last few (rules, inputs, parameters, years, factors)."""
-    key = (
+def _run_key(inputs: Inputs, rules: Rules, fixed: dict[str, Any], years: int) -> tuple[Any, ...]:
+    """What a run's draw-independent arrays depend on, the factor set aside."""
+    return (
         id(inputs),
         inputs.atom_level,
         id(rules),
@@ -298,9 +299,24 @@ def prepared(inputs: Inputs, rules: Rules, fixed: dict[str, Any], years: int, fa
         rules.atom_level,
         rules.n_budgets,
         years,
-        factors,
         tuple(sorted((k, str(v)) for k, v in fixed.items())),
     )
+
+
+def _grants(inputs: Inputs, rules: Rules, fixed: dict[str, Any], years: int) -> funding.Funding:
+    """The block grants of a run, shared by every factor set of its waterfall (grants do not depend on
+    which change factors act); cached for the last few runs."""
+    key = _run_key(inputs, rules, fixed, years)
+    if key not in _GRANTS:
+        if len(_GRANTS) > 16:
+            _GRANTS.clear()
+        _GRANTS[key] = funding.block_grants(inputs, rules, funding.envelope(fixed), funding.line_growth(fixed), years)
+    return _GRANTS[key]
+
+
+def prepared(inputs: Inputs, rules: Rules, fixed: dict[str, Any], years: int, factors: frozenset[str]) -> Prepared:
+    """:func:`prepare`, cached for the last few (rules, inputs, parameters, years, factors)."""
+    key = (*_run_key(inputs, rules, fixed, years), factors)
     if key not in _PREPARED:
         if len(_PREPARED) > 16:
             _PREPARED.clear()

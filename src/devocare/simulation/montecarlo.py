@@ -33,10 +33,12 @@ from devocare.simulation.rules import Rules
 WORKING_ARRAYS = 24
 #: Memory one block of draws may use; the block size follows from it and the atom count only.
 BLOCK_BYTES = 288 * 2**20
-#: The loaded data and libraries, and the cost of one row of the tidy table while it is built (measured:
-#: LSOA atoms × 1,000 draws × 10 years peaks at 4.5 GiB resident; this estimate gives 4.1 GiB).
+#: The loaded data and libraries, and the cost of one row of the tidy table while it is built and written
+#: (measured: reform-split-2024, LSOA atoms × 100 draws × 10 years through the CLI to Parquet, with the table
+#: built from integer codes, peaks at 2.72 GiB resident; this estimate gives 2.75 GiB. With the earlier
+#: string-built table the same run peaked at 5.09 GiB, 250 B a row.)
 BASE_BYTES = 1 * 2**30
-TABLE_ROW_BYTES = 250
+TABLE_ROW_BYTES = 130
 #: Atom count from which a run is at LSOA level (33,755 atoms; LAD runs have 296) and keeps no per-draw atom data.
 LSOA_ATOMS = 10_000
 

@@ -64,84 +64,13 @@ class SimulationResult:
         """Monte Carlo draws (excluding the central draw 0)."""
         return next(iter(self.draws.values())).shape[0] - 1
 
-    def _budget_rows(self, values: np.ndarray, draw: int | None, statistic: str | None, measure: str) -> pd.DataFrame:
-        Y, B = values.shape
-        return pd.DataFrame(
-            {
-                "draw": draw,
-                "statistic": statistic,
-                "year": np.repeat(self.years, B),
-                "body": np.tile(self.budgets["body"].to_numpy(), Y),
-                "atom": None,
-                "line": None,
-                "measure": measure,
-                "value": values.ravel(),
-            }
-        )
-
     @cached_property
     def table(self) -> pd.DataFrame:
-        """Tidy long table: draw (0 = central) or statistic, year, body, atom, line, measure, value."""
-        parts = []
-        for m in BUDGET_MEASURES:
-            parts.append(self._budget_rows(self.draws[m][0], 0, None, m))
-            if self.n_draws > 0:
-                for s, v in draw_statistics(self.draws[m][1:]).items():
-                    parts.append(self._budget_rows(v, None, s, m))
-        Y, A = len(self.years), len(self.atoms)
-        for m, v in self.central_atoms.items():
-            if v.ndim == 3:
-                parts.append(
-                    pd.DataFrame(
-                        {
-                            "draw": 0,
-                            "statistic": None,
-                            "year": np.repeat(self.years, A * len(LINE_IDS)),
-                            "body": None,
-                            "atom": np.tile(np.repeat(self.atoms, len(LINE_IDS)), Y),
-                            "line": np.tile(LINE_IDS, Y * A),
-                            "measure": m,
-                            "value": v.ravel(),
-                        }
-                    )
-                )
-            else:
-                parts.append(
-                    pd.DataFrame(
-                        {
-                            "draw": 0,
-                            "statistic": None,
-                            "year": np.repeat(self.years, A),
-                            "body": None,
-                            "atom": np.tile(self.atoms, Y),
-                            "line": None,
-                            "measure": m,
-                            "value": v.ravel(),
-                        }
-                    )
-                )
-        for m, stats in self.atom_statistics.items():
-            for stat, v in stats.items():
-                parts.append(
-                    pd.DataFrame(
-                        {
-                            "draw": None,
-                            "statistic": stat,
-                            "year": np.repeat(self.years, A),
-                            "body": None,
-                            "atom": np.tile(self.atoms, Y),
-                            "line": None,
-                            "measure": m,
-                            "value": v.ravel(),
-                        }
-                    )
-                )
-        table = pd.concat(parts, ignore_index=True)
-        table.insert(0, "architecture", self.architecture)
-        table["draw"] = table["draw"].astype("Int64")
-        for col in ("architecture", "statistic", "year", "body", "atom", "line", "measure"):
-            table[col] = table[col].astype("category")
-        return with_holder_and_area(table)
+        """Tidy long table: draw (0 = central) or statistic, year, body, atom, line, measure, value.
+
+        Built from integer codes (``Categorical.from_codes``): an LSOA run has millions of rows, and making
+        each label a Python string first, for pandas to factorise again, cost most of an end-to-end run."""
+        return tidy_table(self)
 
     def atom_table(self) -> pd.DataFrame:
         """Per atom and year: mean, p5, p50 and p95 over the draws of allocated, spent, admissions and reserves
@@ -346,3 +275,103 @@ def with_holder_and_area(table: pd.DataFrame) -> pd.DataFrame:
         column = pd.Categorical.from_codes(new_codes.astype(np.int64), categories=pd.Index(categories))
         table.insert(position + offset, name, pd.Series(column, index=table.index))
     return table
+
+
+def _categories(labels: Any) -> tuple[pd.Index, np.ndarray]:
+    """Sorted categories of ``labels`` and each label's code in them (as ``astype('category')`` sorts)."""
+    categories, inverse = np.unique(np.asarray(labels, dtype=object), return_inverse=True)
+    return pd.Index(list(categories)), inverse.astype(np.int32)
+
+
+class _TableBuilder:
+    """Collects row blocks of the tidy table as integer codes per column, then makes each column once."""
+
+    def __init__(self, result: SimulationResult) -> None:
+        self.Y, self.B, self.A, self.L = len(result.years), len(result.budgets), len(result.atoms), len(LINE_IDS)
+        self.year_cats, self.year_code = _categories(result.years)
+        self.body_cats, self.body_code = _categories(result.budgets["body"].to_numpy())
+        self.atom_cats, self.atom_code = _categories(result.atoms)
+        self.line_cats, self.line_code = _categories(LINE_IDS)
+        self.stat_cats, self.stat_code = _categories(STATISTICS)
+        self.measures: list[str] = []
+        self.columns: dict[str, list[np.ndarray]] = {
+            k: [] for k in ("draw", "statistic", "year", "body", "atom", "line", "measure", "value")
+        }
+
+    def add(self, values: np.ndarray, draw: int | None, statistic: str | None, measure: str,
+            year: np.ndarray, body: np.ndarray | None, atom: np.ndarray | None, line: np.ndarray | None) -> None:
+        """One block of rows: ``values`` flattened, with code arrays (or a constant) for each column."""
+        n = values.size
+        if measure not in self.measures:
+            self.measures.append(measure)
+        c = self.columns
+        c["value"].append(np.asarray(values, dtype=np.float64).ravel())
+        c["draw"].append(np.full(n, -1 if draw is None else draw, dtype=np.int64))
+        stat = -1 if statistic is None else int(self.stat_code[STATISTICS.index(statistic)])
+        c["statistic"].append(np.full(n, stat, dtype=np.int32))
+        c["measure"].append(np.full(n, self.measures.index(measure), dtype=np.int32))
+        c["year"].append(year)
+        for name, codes in (("body", body), ("atom", atom), ("line", line)):
+            c[name].append(np.full(n, -1, dtype=np.int32) if codes is None else codes)
+
+    def frame(self, architecture: str) -> pd.DataFrame:
+        """The table: the same columns, dtypes, categories and row order as converting labels would give."""
+        joined = {k: np.concatenate(v) if v else np.zeros(0, dtype=np.int32) for k, v in self.columns.items()}
+        n = len(joined["value"])
+        measure_cats, measure_order = _categories(self.measures)
+        draw = joined["draw"]
+        return pd.DataFrame(
+            {
+                "architecture": pd.Categorical.from_codes(np.zeros(n, dtype=np.int8),
+                                                          categories=pd.Index([architecture])),
+                "draw": pd.arrays.IntegerArray(np.where(draw >= 0, draw, 0), draw < 0),
+                "statistic": self._cat(joined["statistic"], self.stat_cats),
+                "year": self._cat(joined["year"], self.year_cats),
+                "body": self._cat(joined["body"], self.body_cats),
+                "atom": self._cat(joined["atom"], self.atom_cats),
+                "line": self._cat(joined["line"], self.line_cats),
+                "measure": pd.Categorical.from_codes(measure_order[joined["measure"]], categories=measure_cats),
+                "value": joined["value"],
+            }
+        )
+
+    @staticmethod
+    def _cat(codes: np.ndarray, categories: pd.Index) -> pd.Categorical:
+        """A categorical over only the categories that occur (as ``astype('category')`` keeps)."""
+        present = np.zeros(len(categories) + 1, dtype=bool)
+        present[codes + 1] = True
+        keep = present[1:]
+        if keep.all():
+            return pd.Categorical.from_codes(codes, categories=categories)
+        remap = np.full(len(categories) + 1, -1, dtype=np.int32)
+        remap[1:][keep] = np.arange(int(keep.sum()), dtype=np.int32)
+        # an all-missing column has no categories, of object dtype (as pandas infers from all-None labels)
+        kept = categories[keep] if keep.any() else pd.Index([], dtype=object)
+        return pd.Categorical.from_codes(remap[codes + 1], categories=kept)
+
+
+def tidy_table(result: SimulationResult) -> pd.DataFrame:
+    """The tidy long table of ``result`` (see :attr:`SimulationResult.table`), built from integer codes."""
+    t = _TableBuilder(result)
+    Y, B, A, L = t.Y, t.B, t.A, t.L
+    year_b, body_b = np.repeat(t.year_code, B), np.tile(t.body_code, Y)
+    for m in BUDGET_MEASURES:
+        t.add(result.draws[m][0], 0, None, m, year_b, body_b, None, None)
+        if result.n_draws > 0:
+            for s, v in draw_statistics(result.draws[m][1:]).items():
+                t.add(v, None, s, m, year_b, body_b, None, None)
+    year_a, atom_a = np.repeat(t.year_code, A), np.tile(t.atom_code, Y)
+    year_al = atom_al = line_al = None
+    for m, v in result.central_atoms.items():
+        if v.ndim == 3:
+            if year_al is None:
+                year_al = np.repeat(t.year_code, A * L)
+                atom_al = np.tile(np.repeat(t.atom_code, L), Y)
+                line_al = np.tile(t.line_code, Y * A)
+            t.add(v, 0, None, m, year_al, None, atom_al, line_al)
+        else:
+            t.add(v, 0, None, m, year_a, None, atom_a, None)
+    for m, stats in result.atom_statistics.items():
+        for stat, v in stats.items():
+            t.add(v, None, stat, m, year_a, None, atom_a, None)
+    return with_holder_and_area(t.frame(result.architecture))

@@ -148,7 +148,9 @@ def simulate(
     inputs = floors.apply(load_inputs(atoms), floor_set)
     if tuple(rules.atoms) != inputs.atoms:
         raise DevocareError("atom order of rules and inputs differ")  # pragma: no cover - geography invariant
-    workers = 1
+    where = _where(scheduler, draws, years, len(rules.atoms))
+    # a LocalCluster runs one worker per CPU on this machine, each holding a block's working arrays
+    workers = (os.cpu_count() or 1) if where == "local" else 1
     montecarlo.check_memory(draws, years, len(rules.atoms), rules.n_budgets, workers)
     model = {
         "rules": rules,
@@ -160,7 +162,6 @@ def simulate(
         "draws": draws,
     }
     block_list = list(montecarlo.blocks(draws, len(rules.atoms)))
-    where = _where(scheduler, draws, years, len(rules.atoms))
     if where != "process":
         results = run_on_dask(model, block_list, where, progress, cancel)
     else:
