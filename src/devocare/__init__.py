@@ -10,27 +10,9 @@ costs nothing and the command line starts fast.
 from __future__ import annotations
 
 import importlib
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from devocare._version import __version__
-
-if TYPE_CHECKING:  # for type checkers and editors; at run time they load lazily through __getattr__
-    from devocare import (
-        allocation,
-        architecture,
-        data,
-        errors,
-        extras,
-        geography,
-        outcomes,
-        paths,
-        service_lines,
-        simulation,
-    )
-    from devocare import cli as cli
-    from devocare import reports as reports
-    from devocare import storage as storage
-    from devocare import web as web
 
 #: What ``from devocare import *`` gives: the subpackages a core install (no extras) can import.
 __all__ = [

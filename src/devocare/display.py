@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import html
 from collections.abc import Iterable
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import pandas as pd
 
-if TYPE_CHECKING:
-    from devocare.architecture.schema import Architecture
-    from devocare.simulation.results import SimulationResult
+# Architectures and results are passed in (typed Any): this module sits below both in the layers.
+Architecture = Any
+SimulationResult = Any
 
 #: Summary figures shown in a result's HTML view, with their labels, in order.
 RESULT_FIGURES = (

@@ -17,7 +17,7 @@ def _commands() -> list[tuple[str, Any]]:
     """Every command of the CLI as (path, command), walking groups (each module is imported)."""
     import typer
 
-    from devocare.cli import app
+    from devocare.cli import COMMANDS, _load, app
 
     out: list[tuple[str, Any]] = []
 
@@ -31,7 +31,10 @@ def _commands() -> list[tuple[str, Any]]:
             out.append((path, cmd))
 
     root = typer.main.get_group(app)
-    walk(root, "", root.context_class(root))
+    ctx = root.context_class(root)
+    for name in COMMANDS:  # the top level lists stand-ins (nothing imported); walk the real commands
+        cmd = _load(name)
+        walk(cmd, name, cmd.context_class(cmd, parent=ctx))
     return out
 
 

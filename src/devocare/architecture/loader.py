@@ -23,13 +23,13 @@ import typing
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
 import yaml
 from pydantic import BaseModel, ValidationError
 
+from devocare.architecture.builtins import builtin_ids, builtin_text
 from devocare.architecture.problems import ArchitectureError, Problem, format_loc
 from devocare.architecture.schema import Architecture
 from devocare.errors import DevocareError, UnknownChoiceError, closest
@@ -38,27 +38,11 @@ from devocare.safeyaml import check_events, construct, describe, where
 MAX_BYTES = 1_000_000
 #: Longest ``extends:`` chain accepted (a cycle is reported as a cycle, whatever its length).
 MAX_EXTENDS_DEPTH = 16
-_BUILTIN_PACKAGE = "devocare.architecture.builtins"
-
-
-def builtin_ids() -> list[str]:
-    """Ids of the built-in architectures shipped with the package."""
-    return list(_builtin_ids())
-
-
-@lru_cache(maxsize=1)
-def _builtin_ids() -> tuple[str, ...]:
-    folder = resources.files(_BUILTIN_PACKAGE)
-    return tuple(sorted(p.name[:-5] for p in folder.iterdir() if p.name.endswith(".yaml")))
-
-
-def _builtin_text(arch_id: str) -> str:
-    return (resources.files(_BUILTIN_PACKAGE) / f"{arch_id}.yaml").read_text(encoding="utf-8")
 
 
 @lru_cache(maxsize=32)
 def _builtin_doc(arch_id: str) -> dict[str, Any]:
-    return parse_yaml(_builtin_text(arch_id), f"{arch_id}.yaml")
+    return parse_yaml(builtin_text(arch_id), f"{arch_id}.yaml")
 
 
 def parse_yaml(raw: bytes | str, file: str) -> dict[str, Any]:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 from datetime import date
-from typing import Annotated, Literal, get_args
+from typing import TYPE_CHECKING, Annotated, Literal, get_args
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
 
@@ -108,18 +108,11 @@ IncentiveCriterion = Literal[
     "it_integration",
 ]
 INCENTIVE_CRITERIA: tuple[str, ...] = get_args(IncentiveCriterion)
-LineId = Literal[
-    "specialised",
-    "acute_elective",
-    "acute_non_elective",
-    "mental_health",
-    "community_health",
-    "primary_medical",
-    "prescribing",
-    "adult_social_care",
-    "public_health",
-    "wider_determinants",
-]
+if TYPE_CHECKING:
+    LineId = str
+else:
+    #: A service-line id: the registry's ids, read when this module is imported (a new line is a registry entry).
+    LineId = Literal[LINE_IDS]
 SEED_FILES: tuple[str, ...] = ("000", "001", "002", "003", "004")
 
 _SOURCE = re.compile(r"^(seed (?P<seed>\d{3})\b.*|data (?P<data>[a-z0-9_]+)\b.*|EVIDENCE §\d+.*|assumption: \S.*)$")

@@ -28,6 +28,7 @@ import numpy as np
 
 from devocare import data
 from devocare.architecture import geo
+from devocare.architecture.builtins import builtin_ids
 from devocare.architecture.problems import Problem
 from devocare.architecture.schema import COMMISSIONING_FUNCTIONS, Architecture, Body
 from devocare.errors import closest
@@ -406,8 +407,6 @@ def _coverage(arch: Architecture, file: str, dates: list[date]) -> list[Problem]
 
 
 def _money(arch: Architecture, file: str) -> list[Problem]:
-    from devocare.architecture.loader import builtin_ids
-
     out = []
     money = arch.money
     seen: dict[str, int] = {}

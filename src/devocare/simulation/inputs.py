@@ -15,6 +15,7 @@ import numpy as np
 
 from devocare import geography
 from devocare.envelope import BASE_YEAR as GRANT_BASE_YEAR
+from devocare.rulebook import minimum_service_levels
 from devocare.service_lines import LINE_IDS
 from devocare.simulation import population
 from devocare.simulation.demand import BASE_YEAR, GROWTH_GROUP, NEED_BASIS, financial_years
@@ -56,8 +57,6 @@ def _lad_heads() -> tuple[tuple[str, ...], tuple[str, ...], np.ndarray]:
 
 @lru_cache(maxsize=1)
 def _floors() -> tuple[np.ndarray, str]:
-    from devocare.outcomes import minimum_service_levels
-
     msl = minimum_service_levels().set_index("line").reindex(list(LINE_IDS))
     return msl["floor"].to_numpy(dtype=float), "devocare.outcomes.minimum_service_levels()"
 

@@ -17,7 +17,7 @@ from devocare import extras
 from devocare.bounds import MAX_SEED
 from devocare.errors import DevocareError
 from devocare.service_lines import LINE_IDS, POPULATION_LINE, index
-from devocare.simulation import floors, montecarlo, waterfall
+from devocare.simulation import floor_settings, montecarlo, waterfall
 from devocare.simulation.backend import namespace
 from devocare.simulation.demand import BASE_YEAR, financial_years
 from devocare.simulation.distributed import Cancelled, run_on_dask
@@ -142,10 +142,10 @@ def simulate(
     xp_name = backend
     namespace(xp_name)
     architecture = _load_arch(arch)
-    param_overrides, param_scenario, floor_set = floors.split(overrides, scenario, str(architecture.id))
+    param_overrides, param_scenario, floor_set = floor_settings.split(overrides, scenario, str(architecture.id))
     params = resolve(param_overrides, param_scenario)
     rules = build_rules(architecture, atoms)
-    inputs = floors.apply(load_inputs(atoms), floor_set)
+    inputs = floor_settings.apply(load_inputs(atoms), floor_set)
     if tuple(rules.atoms) != inputs.atoms:
         raise DevocareError("atom order of rules and inputs differ")  # pragma: no cover - geography invariant
     where = _where(scheduler, draws, years, len(rules.atoms))
@@ -190,7 +190,8 @@ def simulate(
     )
     record["floors"] = dict(zip(LINE_IDS, (float(x) for x in inputs.floors), strict=True))
     if floor_set:
-        record["overrides"] = {**record["overrides"], **{f"{floors.PREFIX}.{k}": v for k, v in floor_set.items()}}
+        floor_keys = {f"{floor_settings.PREFIX}.{k}": v for k, v in floor_set.items()}
+        record["overrides"] = {**record["overrides"], **floor_keys}
     return SimulationResult(
         rules.architecture,
         financial_years(BASE_YEAR, years),

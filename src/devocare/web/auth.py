@@ -10,7 +10,8 @@ from __future__ import annotations
 from fastapi import Request
 
 from devocare.storage.accounts import User
-from devocare.web.problems import ProblemError
+from devocare.web.database import get_store
+from devocare.web.errors import ProblemError
 
 COOKIE = "devocare_session"
 NOBODY = 0
@@ -30,7 +31,6 @@ def current_user(request: Request) -> User | None:
         cached: User | None = request.state.user
         return cached
     from devocare.storage import accounts
-    from devocare.web.store import get_store
 
     user = None
     header = request.headers.get("authorization", "")

@@ -12,6 +12,7 @@ from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from devocare.errors import DevocareError, UnknownChoiceError
+from devocare.web.errors import ProblemError
 
 log = logging.getLogger("devocare.web")
 
@@ -72,14 +73,6 @@ def declare_problem_schema(app: FastAPI) -> None:
         return app.openapi_schema or {}
 
     app.openapi = openapi  # type: ignore[method-assign]
-
-
-class ProblemError(Exception):
-    """Raised by route code to answer with a problem document of a given status."""
-
-    def __init__(self, status: int, detail: str, headers: dict[str, str] | None = None, **extra: Any) -> None:
-        super().__init__(detail)
-        self.status, self.detail, self.extra, self.headers = status, detail, extra, headers
 
 
 def problem_body(status: int, detail: str, instance: str = "", **extra: Any) -> dict[str, Any]:

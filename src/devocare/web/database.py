@@ -1,0 +1,32 @@
+"""The app's saved-work database: one ``devocare.storage.Store`` per app, opened on first use.
+
+Apart from :mod:`devocare.web.store` (which also decides whose items a request may see, through
+:mod:`devocare.web.auth`) so that sign-in can look users up without importing that module back.
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import TYPE_CHECKING
+
+from fastapi import Request
+
+if TYPE_CHECKING:
+    from devocare.storage import Store
+
+__all__ = ["get_store"]
+
+_lock = threading.Lock()
+
+
+def get_store(request: Request) -> Store:
+    """The app's store (SQLite ``devocare.db`` by default, ``DATABASE_URL`` or the settings' URL otherwise)."""
+    state = request.app.state
+    if getattr(state, "store", None) is None:
+        with _lock:
+            if getattr(state, "store", None) is None:
+                from devocare.storage import Store
+
+                state.store = Store(state.settings.database_url)
+    store: Store = state.store
+    return store
