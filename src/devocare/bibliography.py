@@ -76,6 +76,17 @@ REFERENCES: tuple[Reference, ...] = (
        "https://questions-statements.parliament.uk/written-statements",
        "ICB running costs cut by 50% and ICBs recast as strategic commissioners; 42 ICBs become 36 statutory "
        "ICBs from 1 April 2026 (the count matches NHS England's 2026/27 allocation files shipped as data)."),
+    _R("lgfa-1992-s31a", "official", "UK Parliament (legislation.gov.uk)",
+       "Local Government Finance Act 1992, section 31A: calculation of council tax requirement", "1992",
+       "https://www.legislation.gov.uk/ukpga/1992/14/section/31A",
+       "A council in England must set a budget in which its expenditure, allowances for contingencies and "
+       "reserves are met by its income: the balanced-budget rule devocare applies to every council-held pot."),
+    _R("lgfa-1988-s114", "official", "UK Parliament (legislation.gov.uk)",
+       "Local Government Finance Act 1988, section 114: functions of responsible officer as regards reports",
+       "1988", "https://www.legislation.gov.uk/ukpga/1988/41/section/114",
+       "When a council's spending in a year is likely to exceed its resources, including reserves, its chief "
+       "finance officer must report and new spending stops: a council meets its own overspend and recovers it "
+       "by cutting spending; there is no NHS-style deficit support."),
     _R("dhsc-2025-10yhp", "official", "Department of Health and Social Care",
        "Fit for the future: 10 Year Health Plan for England", "2025 (3 July)",
        "https://www.gov.uk/government/publications/10-year-health-plan-for-england-fit-for-the-future",

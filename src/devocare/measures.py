@@ -71,6 +71,9 @@ SUMMARY: tuple[Measure, ...] = (
        "Budgets that meet the one intervention trigger in the horizon year: a deficit beyond a stated share of "
        "allocation, or a minimum service level breached for consecutive years.", True,
        True, True),
+    _M("unmet_need_gbp_bn", "Unmet need", "gbp_bn", "state",
+       "Need left unmet in the horizon year because budgets cut spending to recover overspends: spending less "
+       "than need is shown here, never as a gain by itself.", True, True, True),
     _M("deficit_support_gbp_bn", "Deficit support from the centre", "gbp_bn", "flow",
        "Overspends met by the centre, summed over the years run.", True, True, True),
     _M("returned_gbp_bn", "Money returned to the centre", "gbp_bn", "flow",
@@ -100,6 +103,10 @@ BUDGET: tuple[Measure, ...] = (
     _M("returned", "Returned to the centre", "gbp", "flow", "Surplus clawed back by the centre in the year."),
     _M("deficit_support", "Deficit support", "gbp", "flow", "Overspend met by the centre in the year."),
     _M("need", "Need", "gbp", "flow", "The need-weighted cost of the budget's service lines for its residents."),
+    _M("unmet_need", "Unmet need", "gbp", "flow",
+       "Need the budget rationed away in the year: cuts to recover an overspend, priced at the cost of the need "
+       "they leave unmet (efficiency meets need for less, so it is not unmet). Spending less is never a gain by "
+       "itself."),
     _M("admissions", "Emergency admissions", "count", "flow", "Emergency admissions of the budget's residents."),
     _M("floor_breached", "Below a minimum service level", "share", "state",
        "Whether (or in what share of draws) a line's spend falls below its minimum service level."),

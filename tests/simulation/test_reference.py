@@ -25,6 +25,7 @@ MEASURES = (
     "reserves",
     "returned",
     "deficit_support",
+    "unmet_need",
     "admissions",
     "floor_breached",
     "intervention",

@@ -24,11 +24,12 @@ def _block(**changes: object) -> SimpleNamespace:
         holds=np.array([[1.0, 0.0, 0.0], [0.0, 1.0, 0.0], [0.0, 0.0, 1.0]]),  # line l held by budget l
         savings_retained=np.array([1.0, 0.0, 0.5]),
         overspend_borne=np.array([1.0, 0.0, 0.5]),
-        bearer=np.array([1.0, 0.0, 1.0]),
+        bearer=np.ones(3),  # one behavioural rule: every budget cuts to recover a negative reserve
         criteria=[np.array([1.0, 0.0, 0.0]), np.array([1.0, 0.0, 0.0]), np.zeros(3), np.zeros(3), np.zeros(3)],
         floors=np.array([0.9, 0.9, 0.9]),
         corridor=np.array([inf, inf, inf]),
         corridor_centre_share=np.zeros(3),
+        support_limit=np.array([inf, inf, inf]),
     )
     block = SimpleNamespace(
         xp=np,
@@ -170,6 +171,28 @@ def test_balance_keeps_returns_bears_and_supports_by_the_rules() -> None:
     assert c.reserves.tolist() == [[10.0, 0, -5.0]]
     assert c.cut.tolist() == [[0.0, 0.0, 0.5 * 5 / 60]]  # the bearer cuts to recover its deficit
     steps.conservation_check(b, c, f)  # and the books balance
+
+
+def test_deficit_support_stops_at_the_budgets_limit_and_the_rest_is_recovered_by_cuts() -> None:
+    b = _block()
+    b.rules.support_limit = np.array([inf, 0.05, inf])  # the centre meets at most 5% of budget 1's allocation
+    c = _carried()
+    f = Flows(
+        t=0,
+        ty=0,
+        alloc_b=np.array([[100.0, 150.0, 50.0]]),
+        kept=np.array([[97.0, 150.0, 50.0]]),
+        paid=np.array([[2.0, 0, 0]]),
+        t_in=np.array([[10.0, 0, 0]]),
+        t_out=np.array([[0, 10.0, 0]]),
+        reinvest=np.zeros((1, 3)),
+        spent_b=np.array([[99.0, 150.0, 60.0]]),
+    )
+    steps.balance_and_risk(b, c, f)
+    assert f.support.tolist() == [[0, 7.5, 5.0]] and f.borne.tolist() == [[0, 2.5, 5.0]]
+    assert c.reserves.tolist() == [[10.0, -2.5, -5.0]]
+    assert c.cut.tolist() == [[0.0, 0.5 * 2.5 / 150, 0.5 * 5 / 60]]  # the same recovery rule for both
+    steps.conservation_check(b, c, f)
 
 
 def test_balance_shares_beyond_a_corridor_with_the_centre() -> None:

@@ -408,7 +408,8 @@ class IncentiveFund(_Cited):
 
     top_slice: Number = Field(ge=0, le=1)
     criteria: list[IncentiveCriterion] = Field(min_length=1)
-    tiers: list[PotTier] | None = Field(None, description="Pot tiers the fund pays (None: every tier).")
+    tiers: list[PotTier] | None = Field(
+        None, description="Pot tiers the fund pays (None: every tier but national; name it to top-slice it).")
 
 
 class Rebasing(_Cited):

@@ -31,8 +31,8 @@ def efficiency(saving: Any, ramp_years: float, t: int) -> Any:
 
 
 def cut_rate(xp: Any, reserves: Any, spend: Any, response: Any, cap: float = 0.5) -> Any:
-    """Share of next year's spend cut to recover a negative reserve (budgets bearing overspends only), at most
-    ``cap`` (``behaviour.max_cut_share``)."""
+    """Share of next year's spend cut to recover a negative reserve, at most ``cap`` (``behaviour.max_cut_share``).
+    Every budget follows this rule: a holder whose deficits the centre meets in full never carries one."""
     deficit = xp.maximum(-reserves, 0.0)
     safe = xp.where(spend > 0, spend, 1.0)
     return xp.minimum(response * deficit / safe, cap)

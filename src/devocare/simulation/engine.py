@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 
 from devocare.service_lines import LINE_IDS, POPULATION_LINE, base_year_spend, index
-from devocare.simulation import cofinancing, demand, funding, fused, prevention, transition
+from devocare.simulation import balance, cofinancing, demand, funding, fused, prevention, transition
 from devocare.simulation.atoms import (
     ELECTIVE,
     UPSTREAM,
@@ -59,6 +59,7 @@ BUDGET_MEASURES = (
     "returned",
     "deficit_support",
     "need",
+    "unmet_need",
     "admissions",
     "floor_breached",
     "intervention",
@@ -175,6 +176,7 @@ def prepare(inputs: Inputs, rules: Rules, fixed: dict[str, Any], years: int, fac
     holds = np.zeros((Lc, B), dtype=bool)
     vec = {k: np.zeros(B) for k in ("sr", "obl", "top", "strength", "pooled", "has_up", "group", "corridor_share")}
     vec["corridor"] = np.full(B, np.inf)
+    vec["support_limit"] = np.full(B, np.inf)
     criteria = np.zeros((B, 5), dtype=bool)
     for gi, g in enumerate(groups):
         sl = slice(g.offset, g.offset + g.n)
@@ -185,6 +187,7 @@ def prepare(inputs: Inputs, rules: Rules, fixed: dict[str, Any], years: int, fac
         criteria[sl] = g.criteria
         if g.corridor is not None:
             vec["corridor"][sl], vec["corridor_share"][sl] = g.corridor
+        vec["support_limit"][sl] = balance.support_limit(g.tier, fixed)
     if not on("incentives"):
         vec["top"][:] = 0.0
     cover = [g.H[perm].sum(axis=1) for g in groups]
@@ -335,13 +338,14 @@ def _budget_rules(xp: Any, prep: Prepared, inputs: Inputs) -> BudgetRules:
         holds=holds,
         savings_retained=asarray(xp, prep.vec["sr"]),
         overspend_borne=asarray(xp, prep.vec["obl"]),
-        bearer=asarray(xp, (prep.vec["obl"] > 0).astype(float)),
+        bearer=asarray(xp, np.ones_like(prep.vec["obl"])),
         reinvestor=asarray(xp, ((prep.vec["sr"] > 0) * prep.vec["has_up"]).astype(float)),
         up_holds=holds * up[:, None],
         criteria=[asarray(xp, prep.criteria[:, k].astype(float)) for k in range(prep.criteria.shape[1])],
         floors=asarray(xp, inputs.floors),
         corridor=asarray(xp, prep.vec["corridor"]),
         corridor_centre_share=asarray(xp, prep.vec["corridor_share"]),
+        support_limit=asarray(xp, prep.vec["support_limit"]),
     )
 
 
@@ -457,7 +461,7 @@ def _block(
         central=central,
         live=1.0 - central,
         any_eff=on("behaviour") and bool(prep.eff_runs.any()),
-        obl_any=on("behaviour") and bool(prep.vec["obl"].any()),
+        obl_any=on("behaviour"),
         top_any=top_any,
         reinvesting=on("behaviour") and bool((prep.vec["sr"] * prep.vec["has_up"]).any()),
         pooling=bool(rules.pooling),
@@ -531,7 +535,8 @@ class Outputs:
             for k in ("admissions", "population", "avoided_admissions", "incentive_unpaid", "envelope")
         }
         self.national = national | {
-            k: np.zeros((D, Y, Lc)) for k in ("spent_by_line", "need_by_line", "allocated_by_line")
+            k: np.zeros((D, Y, Lc))
+            for k in ("spent_by_line", "need_by_line", "allocated_by_line", "unmet_need_by_line")
         }
         self.atoms: dict[str, np.ndarray] = {}
         if b.keep:
@@ -559,6 +564,7 @@ class Outputs:
             ("returned", f.returned),
             ("deficit_support", f.support),
             ("need", f.need_b),
+            ("unmet_need", f.unmet_b),
             ("admissions", f.adm_b),
             ("floor_breached", xp.astype(f.breached, xp.float64)),
             ("intervention", xp.astype(f.flag, xp.float64)),
@@ -571,6 +577,8 @@ class Outputs:
         national = self.national
         national["spent_by_line"][:, t] = row_sums(total_lr)
         national["need_by_line"][:, t] = row_sums(f.year.demand_lr)
+        if f.unmet_lr is not None:
+            national["unmet_need_by_line"][:, t] = row_sums(f.unmet_lr)
         national["admissions"][:, t] = row_sums(f.counts_r[0])
         national["avoided_admissions"][:, t] = row_sums(f.counts_r[1])
         national["population"][:, t] = float(prep.heads[f.ty][POP].sum())

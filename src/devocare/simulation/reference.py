@@ -17,6 +17,7 @@ import numpy as np
 
 from devocare.service_lines import ACUTE_LINES, LINE_IDS, POPULATION_LINE, UPSTREAM_LINES, base_year_spend, index
 from devocare.simulation import funding, transition
+from devocare.simulation.balance import support_limit
 from devocare.simulation.demand import GROWTH_GROUP
 from devocare.simulation.engine import TRANSITION
 from devocare.simulation.inputs import Inputs
@@ -37,6 +38,7 @@ MEASURES = (
     "reserves",
     "returned",
     "deficit_support",
+    "unmet_need",
     "admissions",
     "floor_breached",
     "intervention",
@@ -166,12 +168,11 @@ class Reference:
             for a in range(A)
         ]
         y.cutf = [[1.0] * L for _ in range(A)]
-        for gi, g in enumerate(G):
-            if g.overspend_borne_locally > 0:
-                for a in range(A):
-                    c = sum(s * self.cut[gi][b] for b, s in self.rows[gi][a])
-                    for j in range(L):
-                        y.cutf[a][j] *= 1 - c * g.lines[j]
+        for gi, g in enumerate(G):  # every holder cuts after a negative reserve: one rule for all
+            for a in range(A):
+                c = sum(s * self.cut[gi][b] for b, s in self.rows[gi][a])
+                for j in range(L):
+                    y.cutf[a][j] -= c * g.lines[j]
 
     def need_prevention_caps_shift(self, y: SimpleNamespace) -> None:
         """Need, prevention and admissions, then spend after efficiency, caps, cuts and the left shift."""
@@ -314,7 +315,7 @@ class Reference:
         y.b = []
         for gi, g in enumerate(G):
             n = g.n
-            tot = SimpleNamespace(**{k: [0.0] * n for k in ("spent", "adm", "avoid", "avoidable", "pop")})
+            tot = SimpleNamespace(**{k: [0.0] * n for k in ("spent", "adm", "avoid", "avoidable", "pop", "unmet")})
             tot.spent_bl = {j: [0.0] * n for j in range(L) if g.lines[j]}
             tot.need_bl = {j: [0.0] * n for j in range(L) if g.lines[j]}
             for a in range(A):
@@ -324,6 +325,9 @@ class Reference:
                     tot.avoid[b] += s * y.avoided[a] / unit
                     tot.avoidable[b] += s * y.ceiling[a] / unit
                     tot.pop[b] += s * self.heads[y.ty][a][POP]
+                    tot.unmet[b] += s * sum(
+                        y.demand[a][j] * y.eff[a][j] * (1 - y.cutf[a][j]) for j in range(L) if g.lines[j]
+                    )
                     for j in tot.spent_bl:
                         tot.spent_bl[j][b] += s * y.spent[a][j]
                         tot.need_bl[j][b] += s * y.demand[a][j]
@@ -416,18 +420,19 @@ class Reference:
                     band = g.corridor[0] * abs(y.alloc[gi][b])
                     shared = g.corridor[1] * (surplus - min(max(surplus, -band), band))
                 gain, loss = max(surplus - shared, 0.0), max(shared - surplus, 0.0)
-                to_res, returned = g.savings_retained * gain, (1 - g.savings_retained) * gain + max(shared, 0.0)
-                borne, support = (
-                    g.overspend_borne_locally * loss,
-                    (1 - g.overspend_borne_locally) * loss + max(-shared, 0.0),
-                )
+                repay = min(gain, max(-self.reserves[gi][b], 0.0))  # a surplus first repays a carried deficit
+                to_res = repay + g.savings_retained * (gain - repay)
+                returned = (1 - g.savings_retained) * (gain - repay) + max(shared, 0.0)
+                limit = support_limit(g.tier, self.fixed)
+                offered = (1 - g.overspend_borne_locally) * loss
+                met = min(offered, limit * abs(y.alloc[gi][b])) if math.isfinite(limit) else offered
+                borne, support = loss - met, met + max(-shared, 0.0)
                 self.reserves[gi][b] += to_res - borne - y.reinvest[gi][b]
-                if g.overspend_borne_locally > 0:
-                    deficit = max(-self.reserves[gi][b], 0.0)
-                    response = p["behaviour.overspend_response"] * deficit
-                    self.cut[gi][b] = min(
-                        response / total_spent if total_spent > 0 else response, p["behaviour.max_cut_share"]
-                    )
+                deficit = max(-self.reserves[gi][b], 0.0)  # every holder cuts to recover a carried deficit
+                response = p["behaviour.overspend_response"] * deficit
+                self.cut[gi][b] = min(
+                    response / total_spent if total_spent > 0 else response, p["behaviour.max_cut_share"]
+                )
                 rows.append((total_spent, returned, support))
                 sur.append(surplus)
             y.settled.append(rows)
@@ -472,6 +477,7 @@ class Reference:
                     ("reserves", self.reserves[gi][b]),
                     ("returned", returned),
                     ("deficit_support", support),
+                    ("unmet_need", y.b[gi].unmet[b]),
                     ("admissions", y.b[gi].adm[b]),
                     ("floor_breached", float(y.breached[gi][b])),
                     ("intervention", float(y.flag_deficit[gi][b] or y.flag_floor[gi][b])),

@@ -111,8 +111,8 @@ class SimulationResult:
 
     def by_year(self) -> pd.DataFrame:
         """National totals of the central run, one row per year (£ unless stated): allocated, spent, need,
-        unmet need (each budget's need less its spend where positive, summed: spending less than need is
-        shown as need not met, never as a gain by itself), emergency admissions, reserves at the year's end,
+        unmet need (need every budget rationed away by cuts, summed: spending less than need is shown as
+        need not met, never as a gain by itself), emergency admissions, reserves at the year's end,
         deficit support, returned, incentive paid, transfers and bodies in intervention (counts)."""
         d = {m: v[0] for m, v in self.draws.items()}  # (years, budgets)
         return pd.DataFrame(
@@ -121,7 +121,7 @@ class SimulationResult:
                 "allocated": self.national["allocated_by_line"][0].sum(axis=1),
                 "spent": self.national["spent_by_line"][0].sum(axis=1),
                 "need": self.national["need_by_line"][0].sum(axis=1),
-                "unmet_need": np.maximum(d["need"] - d["spent"], 0.0).sum(axis=1),
+                "unmet_need": d["unmet_need"].sum(axis=1),
                 "admissions": self.national["admissions"][0],
                 "reserves": d["reserves"].sum(axis=1),
                 "deficit_support": d["deficit_support"].sum(axis=1),
@@ -144,6 +144,7 @@ class SimulationResult:
             "upstream_share": spent[:, -1, _UPSTREAM].sum(axis=1) / total[:, -1],
             "admissions_per_1000": self.national["admissions"][:, -1] / self.national["population"][:, -1] * 1000,
             "bodies_in_intervention": self.draws["intervention"][:, -1, :].sum(axis=1),
+            "unmet_need_gbp_bn": self.draws["unmet_need"][:, -1, :].sum(axis=1) / 1e9,
             "deficit_support_gbp_bn": self.draws["deficit_support"].sum(axis=(1, 2)) / 1e9,
             "returned_gbp_bn": self.draws["returned"].sum(axis=(1, 2)) / 1e9,
             "reserves_gbp_bn": self.draws["reserves"][:, -1, :].sum(axis=1) / 1e9,

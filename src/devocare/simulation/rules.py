@@ -250,7 +250,10 @@ def _groups_of(
             lines |= line_mask(list(_get(pot, "lines")))
         criteria = np.zeros(len(CRITERIA), dtype=bool)
         tier = str(_get(members[0], "tier"))
-        paid = fund is not None and (_get(fund, "tiers") is None or tier in list(_get(fund, "tiers")))
+        # a fund without named tiers pays every tier but the national one: no national pot is top-sliced unless
+        # the architecture names the national tier
+        tiers = _get(fund, "tiers") if fund is not None else None
+        paid = fund is not None and (tier != "national" if tiers is None else tier in list(tiers))
         if paid:
             criteria = np.array([c in list(_get(fund, "criteria")) for c in CRITERIA])
         groups.append(

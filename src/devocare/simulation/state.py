@@ -20,13 +20,14 @@ class BudgetRules:
     holds: Any  # (L, B) 1 where budget b holds line l
     savings_retained: Any
     overspend_borne: Any
-    bearer: Any  # 1 where the budget bears overspends (cuts follow a negative reserve)
+    bearer: Any  # 1 where cuts follow a negative reserve: every budget (one behavioural rule for all holders)
     reinvestor: Any  # 1 where it keeps savings and holds upstream lines
     up_holds: Any  # (L, B) upstream lines held
     criteria: list[Any]  # per incentive criterion: (B,) 1 where the fund pays on it
     floors: Any  # (L,) minimum need-adjusted spend ratio per line
     corridor: Any  # (B,) risk-corridor width as a share of allocation (inf: no corridor)
     corridor_centre_share: Any  # (B,) share of a result beyond the corridor taken by the centre
+    support_limit: Any  # (B,) most deficit support a year as a share of allocation (inf: no limit)
 
 
 @dataclass
@@ -56,7 +57,7 @@ class Block:
     central: Any  # (D, 1) 1 for the central draw
     live: Any  # (D, 1) 1 for Monte Carlo draws
     any_eff: bool
-    obl_any: bool
+    obl_any: bool  # cuts after a negative reserve run (the behaviour factor is on)
     top_any: bool
     reinvesting: bool
     pooling: bool
@@ -109,6 +110,8 @@ class Flows:
     spent_lr: Any = None  # (D, L, runs)
     spent_lb: Any = None  # (D, L, B)
     demand_lb: Any = None  # (D, L, B)
+    unmet_lr: Any = None  # (D, L, runs) need rationed away by cuts
+    unmet_b: Any = None  # (D, B) unmet need per budget
     reinvest: Any = None
     reinvest_lr: Any = None
     rate_lr: Any = None

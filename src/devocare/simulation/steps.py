@@ -35,7 +35,8 @@ class Step:
 
 def efficiency_and_cuts(b: Block, c: Carried, f: Flows) -> None:
     """Run-level spend factors: efficiency of budgets that keep savings and bear overspends (ramped in),
-    and cuts that follow a negative reserve (every atom of a run has the same budgets)."""
+    and cuts that follow a negative reserve, the same rule for every holder (every atom of a run has the
+    same budgets)."""
     if b.any_eff:
         ramp = float(b.fixed["behaviour.efficiency_ramp_years"])
         saving = behaviour.efficiency(b.p["behaviour.efficiency_saving"], ramp, f.t)
@@ -59,6 +60,12 @@ def need_prevention_caps_shift(b: Block, c: Carried, f: Flows) -> None:
         spent_lr = set_line(xp, spent_lr, j, row_lr)
     f.year, f.spent_lr = year, spent_lr
     f.spent_lb, f.demand_lb = b.runs.to_budgets(spent_lr), b.runs.to_budgets(year.demand_lr)  # (D, L, B)
+    if f.cut_lr is not None:  # need rationed away by cuts (efficiency meets need for less, so is not unmet)
+        kept = year.demand_lr if f.eff_lr is None else year.demand_lr * f.eff_lr
+        f.unmet_lr = kept * (1.0 - f.cut_lr)
+        f.unmet_b = xp.sum(b.runs.to_budgets(f.unmet_lr) * b.rules.holds[None, :, :], axis=1)
+    else:
+        f.unmet_b = xp.zeros((b.D, b.B))
 
 
 def reinvestment(b: Block, c: Carried, f: Flows) -> None:
@@ -174,11 +181,13 @@ def paid_out(f: Flows) -> object:
 
 
 def balance_and_risk(b: Block, c: Carried, f: Flows) -> None:
-    """Surplus kept or returned, deficit borne from reserves or met by the centre, within each budget's risk
-    corridor (beyond it the centre shares the result); reserves move and cuts follow a negative reserve."""
+    """Surplus kept or returned, deficit borne from reserves or met by the centre up to the budget's limit,
+    within each budget's risk corridor (beyond it the centre shares the result); reserves move and cuts
+    follow a negative reserve. Every holder follows the same rule; its risk rules set the shares."""
     xp, r = b.xp, b.rules
     money_in = f.kept + f.paid + f.t_in + f.reinvest
     surplus = money_in - f.spent_b - f.t_out - paid_out(f)
+    cap = balance.support_cap(xp, f.alloc_b, r.support_limit[None, :])
     if b.corridor_any:
         f.to_res, f.returned, f.borne, f.support = balance.settle_in_corridor(
             xp,
@@ -188,10 +197,12 @@ def balance_and_risk(b: Block, c: Carried, f: Flows) -> None:
             r.overspend_borne[None, :],
             r.corridor[None, :],
             r.corridor_centre_share[None, :],
+            c.reserves,
+            cap,
         )
     else:
         f.to_res, f.returned, f.borne, f.support = balance.settle(
-            xp, surplus, r.savings_retained[None, :], r.overspend_borne[None, :]
+            xp, surplus, r.savings_retained[None, :], r.overspend_borne[None, :], c.reserves, cap
         )
     f.change = f.to_res - f.borne - f.reinvest
     c.reserves = c.reserves + f.change
