@@ -54,6 +54,9 @@ def _extend_data() -> str:
     rulebook.framework = lambda: extended  # type: ignore[assignment]
 
     arch = yaml.safe_load(builtin_text(ARCH))
+    # the new pot joins NHS England's budget, so it states that budget's risk rules
+    nhse = next(p for p in arch["money"]["pots"] if p["holder"] == "nhse")
+    rules = {k: nhse[k] for k in ("savings_retained", "overspend_borne_locally") if k in nhse}
     arch["money"]["pots"].append(
         {
             "id": "test_extra_pot",
@@ -62,6 +65,7 @@ def _extend_data() -> str:
             "ring_fenced": False,
             "tier": "national",
             "sources": ["assumption: test fixture"],
+            **rules,
         }
     )
     arch["functions"].append(
