@@ -94,7 +94,8 @@ def test_behaviour_left_shift_caps_and_cuts() -> None:
     ] == pytest.approx(0.005 * 0.34 * 1000)
     paid = behaviour.capped(xp, np.array([120.0, 80.0]), np.array([100.0, 100.0]), 0.6)
     assert paid.tolist() == pytest.approx([100 + 0.6 * 20, 80.0])
-    assert behaviour.efficiency(0.01, 3, 0) == pytest.approx(0.01 / 3)
+    assert behaviour.efficiency(0.01, 3, 0) == 0.0  # none in the observed base year
+    assert behaviour.efficiency(0.01, 3, 1) == pytest.approx(0.01 / 3)
 
 
 def test_risk_corridor_shares_only_what_lies_beyond_it() -> None:

@@ -26,8 +26,9 @@ def capped(xp: Any, demand: Any, cap_level: Any, marginal_price: Any) -> Any:
 
 
 def efficiency(saving: Any, ramp_years: float, t: int) -> Any:
-    """Share of spend saved in year ``t`` by a budget that keeps savings and bears overspends."""
-    return saving * min(1.0, (t + 1) / max(ramp_years, 1.0))
+    """Share of spend saved in year ``t`` by a budget that keeps savings and bears overspends: none in the
+    observed base year (``t = 0``), then ramped in over ``ramp_years``."""
+    return saving * min(1.0, t / max(ramp_years, 1.0))
 
 
 def cut_rate(xp: Any, reserves: Any, spend: Any, response: Any, cap: float = 0.5) -> Any:

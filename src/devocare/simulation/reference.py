@@ -153,7 +153,7 @@ class Reference:
         """Per atom and line: the share of spend kept after efficiency, and after cuts."""
         p, G, L, A = self.p, self.G, self.L, self.A
         saving = p["behaviour.efficiency_saving"] * min(
-            1.0, (y.t + 1) / max(self.fixed["behaviour.efficiency_ramp_years"], 1)
+            1.0, y.t / max(self.fixed["behaviour.efficiency_ramp_years"], 1)
         )
         y.eff = [
             [
