@@ -373,7 +373,7 @@ def area_info(code_or_name: str, vintage: int | None = None) -> dict[str, object
 
 def icb_successors() -> pd.DataFrame:
     """How the 42 ICBs of 2024 became the 36 of April 2026: population shares of each old ICB."""
-    out = _cross("icb", "icb26")
+    out = _cross("icb", "icb26").copy()  # the cross-tab is cached: never edit it in place
     n24 = _names("icb", 2024).set_index("code")["name"]
     n26 = _names("icb", 2026).set_index("code")["name"]
     out.insert(1, "from_name", out["from_code"].map(n24))
