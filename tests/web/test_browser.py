@@ -7,8 +7,6 @@ violations. Screenshots go to artifacts/screenshots/.
 
 from __future__ import annotations
 
-import socket
-import threading
 import time
 from pathlib import Path
 
@@ -44,31 +42,9 @@ PAGES = {
 }
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture(scope="module")
-def server(tmp_path_factory):
-    import uvicorn
-
-    from devocare.web import WebSettings, create_app
-
-    db = tmp_path_factory.mktemp("browser") / "saved.db"
-    port = _free_port()
-    config = uvicorn.Config(create_app(WebSettings(database_url=f"sqlite:///{db}")), host="127.0.0.1", port=port,
-                            log_level="warning")
-    srv = uvicorn.Server(config)
-    thread = threading.Thread(target=srv.run, daemon=True)
-    thread.start()
-    deadline = time.time() + 30
-    while not srv.started and time.time() < deadline:
-        time.sleep(0.1)
-    yield f"http://127.0.0.1:{port}"
-    srv.should_exit = True
-    thread.join(10)
+def server(live_server):
+    return live_server
 
 
 @pytest.fixture(scope="module")
