@@ -81,7 +81,9 @@ def run_on_dask(
     from dask.distributed import as_completed
 
     client = client_for(scheduler)
-    shared = client.scatter(model, broadcast=True)
+    # a fresh key per call: with a reused client, an identical model scattered again would share the key of
+    # the previous call's data, which the scheduler may be releasing, and the blocks waiting on it are cancelled
+    shared = client.scatter(model, broadcast=True, hash=False)
     futures = [client.submit(_task, block, shared, pure=False) for block in block_list]
     index = {f.key: i for i, f in enumerate(futures)}
     results: list[BlockResult | None] = [None] * len(futures)
