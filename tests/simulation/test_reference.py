@@ -11,28 +11,10 @@ from devocare.simulation.backend import namespace
 from devocare.simulation.engine import run_block
 from devocare.simulation.inputs import load_inputs
 from devocare.simulation.parameters import resolve
-from devocare.simulation.reference import reference_run
+from devocare.simulation.reference import MEASURES, reference_run
 from devocare.simulation.rules import build_rules
 
 pytestmark = pytest.mark.integration
-MEASURES = (
-    "allocated",
-    "incentive_fund",
-    "incentive_paid",
-    "spent",
-    "transfers_in",
-    "transfers_out",
-    "reserves",
-    "returned",
-    "deficit_support",
-    "unmet_need",
-    "admissions",
-    "floor_breached",
-    "intervention",
-    "intervention_deficit",
-    "intervention_floor",
-    "transition_cost",
-)
 
 
 def _compare(arch_id: str, years: int, draws: list[int], overrides: dict | None = None) -> None:
