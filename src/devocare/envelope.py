@@ -18,7 +18,7 @@ from typing import Any
 import yaml
 
 from devocare.errors import DevocareError
-from devocare.service_lines import LINE_IDS, base_year_spend, spend_paths
+from devocare.service_lines import ALIASES, LINE_IDS, base_year_spend, spend_paths
 
 BASE_YEAR = "2024/25"  # the first year of the simulator and of the default envelope
 #: Values in force for the base year are those dated on or before its first day.
@@ -70,3 +70,15 @@ def default_envelope_rows() -> list[tuple[str, float, str]]:
         sources = "; ".join(given[p][1] for p in paths)
         rows.append((line, float(base_year_spend(values, line)), f"parameter {how}: {sources}"))
     return rows
+
+
+def alias_shares(line: str, values: Mapping[str, Any] | None = None) -> dict[str, float]:
+    """How an amount given for a line alias (``specialised``) splits between the lines it stands for: their
+    base-year spend shares (shipped parameter values unless ``values`` are given). A line is all of itself."""
+    if line not in ALIASES:
+        return {line: 1.0}
+    if values is None:
+        values = {path: v for path, (v, _) in default_values().items()}
+    spend = {one: float(base_year_spend(values, one)) for one in ALIASES[line]}
+    total = sum(spend.values())
+    return {one: (v / total if total else 1.0 / len(spend)) for one, v in spend.items()}

@@ -111,7 +111,16 @@ def read_envelope(path: str | Path) -> dict[str, float]:
 
 
 def check_envelope(envelope: Mapping[str, float], arch_lines: list[str]) -> dict[str, float]:
-    """The envelope must name exactly the architecture's lines; every offender is named."""
+    """The envelope must name exactly the architecture's lines; every offender is named. An amount given for
+    a line alias (``specialised``, from before the line was split) is split between its lines by their
+    base-year spend."""
+    from devocare.envelope import alias_shares
+
+    split: dict[str, float] = {}
+    for line, amount in envelope.items():
+        for one, part in alias_shares(str(line)).items():
+            split[one] = split.get(one, 0.0) + float(amount) * part
+    envelope = split
     problems = []
     for line in envelope:
         if line not in LINE_IDS:

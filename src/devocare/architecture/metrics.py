@@ -55,7 +55,7 @@ import pandas as pd
 
 from devocare.architecture import geo
 from devocare.architecture.schema import BOARD_CATEGORIES, Architecture, Body
-from devocare.service_lines import LINE_IDS
+from devocare.service_lines import ALIASES, FUNCTION_LINES, LINE_IDS, expand
 
 
 @dataclass(frozen=True)
@@ -104,7 +104,8 @@ def _commissioning(arch: Architecture, on: date) -> dict[str, list[tuple[str, np
         f = arch.functions[i]
         domain, _, qualifier = f.key.partition(".")
         if domain == "commissioning":
-            out[qualifier.split("@")[0]].append((f.holder, vec))
+            for line in expand([qualifier.split("@")[0]]):  # an alias commissions every line it stands for
+                out[line].append((f.holder, vec))
     return out
 
 
@@ -211,7 +212,8 @@ def metrics(arch: Architecture, on: date | None = None) -> dict[str, Any]:
 
     # coterminosity of commissioning areas with local government
     aligned = []
-    for held in comm.values():
+    for line in FUNCTION_LINES:  # over the commissioning functions: a split line (specialised) counts once
+        held = comm[expand([line])[0]]
         share = 0.0
         for holder, vec in held:
             b = bodies[holder]
@@ -288,7 +290,7 @@ def metrics(arch: Architecture, on: date | None = None) -> dict[str, Any]:
 #: benefits from local tailoring, hospital and specialist care from a larger population.
 SCALE_GROUPS: dict[str, tuple[str, ...]] = {
     "out_of_hospital": ("primary_medical", "community_health", "public_health", "adult_social_care"),
-    "hospital": ("acute_elective", "acute_non_elective", "specialised"),
+    "hospital": ("acute_elective", "acute_non_elective", "specialised_national", "specialised_delegated"),
 }
 
 
@@ -300,6 +302,8 @@ def _commissioning_population(arch: Architecture, comm: dict[str, list[tuple[str
     bodies = {b.id: b for b in arch.bodies}
     total = weight = 0.0
     for line in lines:
+        # the lines of a split line (specialised) count as one line between them, as before the split
+        part = 1.0 / next((len(m) for m in ALIASES.values() if line in m), 1)
         for holder, vec in comm[line]:
             codes = geo.area_of(bodies[holder])
             if codes is None or bodies[holder].area_level == "england":
@@ -307,7 +311,7 @@ def _commissioning_population(arch: Architecture, comm: dict[str, list[tuple[str
             else:
                 sizes = pd.Series(pop).groupby(codes).sum()
                 size = pd.Series(codes).map(sizes).fillna(0.0).to_numpy()
-            w = vec * pop
+            w = vec * pop * part
             total += float((w * size).sum())
             weight += float(w.sum())
     return total / weight if weight else float("nan")

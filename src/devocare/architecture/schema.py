@@ -13,11 +13,11 @@ from __future__ import annotations
 
 import re
 from datetime import date
-from typing import TYPE_CHECKING, Annotated, Literal, get_args
+from typing import TYPE_CHECKING, Annotated, Any, Literal, get_args
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
 
-from devocare.service_lines import LINE_IDS
+from devocare.service_lines import ALIASES, FUNCTION_LINES, LINE_IDS, expand
 
 Tier = Literal["national", "regional", "system", "place", "neighbourhood"]
 Leadership = Literal["elected", "appointed", "mixed", "not_applicable"]
@@ -81,7 +81,7 @@ OTHER_DOMAINS: tuple[str, ...] = (
     "support_services",
 )
 FUNCTION_DOMAINS: tuple[str, ...] = MATRIX_DOMAINS + OTHER_DOMAINS
-COMMISSIONING_FUNCTIONS: tuple[str, ...] = tuple(f"commissioning.{line}" for line in LINE_IDS)
+COMMISSIONING_FUNCTIONS: tuple[str, ...] = tuple(f"commissioning.{line}" for line in FUNCTION_LINES)
 
 BoardCategory = Literal["elected", "nhs_executive", "non_executive", "la_officer", "lay", "other", "nhs_member"]
 BOARD_CATEGORIES: tuple[str, ...] = get_args(BoardCategory)
@@ -113,6 +113,31 @@ if TYPE_CHECKING:
 else:
     #: A service-line id: the registry's ids, read when this module is imported (a new line is a registry entry).
     LineId = Literal[LINE_IDS]
+
+
+def _expand_lines(value: Any) -> Any:
+    """A list of lines with aliases (``specialised``) replaced by the lines they stand for."""
+    return expand([str(v) for v in value]) if isinstance(value, list) else value
+
+
+def _expand_line_shares(value: Any) -> Any:
+    """``line_shares`` with an alias's share split between its lines by their base-year spend."""
+    if not isinstance(value, dict) or not any(k in ALIASES for k in value):
+        return value
+    from devocare.envelope import alias_shares
+
+    out: dict[Any, Any] = {}
+    for key, share in value.items():
+        if key in ALIASES and isinstance(share, (int, float)) and not isinstance(share, bool):
+            for one, part in alias_shares(str(key)).items():
+                out[one] = out.get(one, 0.0) + share * part
+        else:
+            out[key] = share
+    return out
+
+
+#: Service lines as written in an architecture file: line ids, or an alias that stands for several.
+LineList = Annotated[list[LineId], BeforeValidator(_expand_lines)]
 SEED_FILES: tuple[str, ...] = ("000", "001", "002", "003", "004")
 
 _SOURCE = re.compile(r"^(seed (?P<seed>\d{3})\b.*|data (?P<data>[a-z0-9_]+)\b.*|EVIDENCE §\d+.*|assumption: \S.*)$")
@@ -303,8 +328,10 @@ def check_function_key(key: str) -> str:
             + (f"; did you mean {hint[0]!r}?" if hint else "")
             + f" (domains: {', '.join(FUNCTION_DOMAINS)})"
         )
-    if domain == "commissioning" and qualifier.split("@")[0] not in LINE_IDS:
-        raise ValueError(f"commissioning function {key!r} must name a service line: {', '.join(LINE_IDS)}")
+    if domain == "commissioning" and qualifier.split("@")[0] not in (*LINE_IDS, *ALIASES):
+        raise ValueError(
+            f"commissioning function {key!r} must name a service line: {', '.join((*LINE_IDS, *ALIASES))}"
+        )
     return key
 
 
@@ -341,8 +368,10 @@ class FundingFlow(_Dated):
     amount_gbp: Number | None = Field(None, ge=0)
     amount_data: DataAmount | None = None
     share: Number | None = Field(None, ge=0, le=1)
-    lines: list[LineId] = Field(default_factory=list, description="Service lines this money commissions.")
-    line_shares: dict[LineId, Annotated[Number, Field(ge=0, le=1)]] | None = None
+    lines: LineList = Field(default_factory=list, description="Service lines this money commissions.")
+    line_shares: Annotated[
+        dict[LineId, Annotated[Number, Field(ge=0, le=1)]] | None, BeforeValidator(_expand_line_shares)
+    ] = None
     pooled: bool = Field(False, description="Money already counted in another flow, pooled here (e.g. BCF).")
     derived: bool = Field(False, description="Amount computed from the money section (base year), not typed.")
     ring_fenced: bool = False
@@ -350,6 +379,19 @@ class FundingFlow(_Dated):
     allocation_rule: str = ""
     conditions: list[str] = Field(default_factory=list)
     description: str = ""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _alias_amount(cls, data: Any) -> Any:
+        """An amount given for one aliased line (``lines: [specialised]``) is split between the lines it
+        stands for by their base-year spend, as if ``line_shares`` had said so."""
+        if isinstance(data, dict) and data.get("line_shares") is None:
+            lines = data.get("lines")
+            if isinstance(lines, list) and len(lines) == 1 and lines[0] in ALIASES:
+                from devocare.envelope import alias_shares
+
+                data = {**data, "line_shares": alias_shares(str(lines[0]))}
+        return data
 
 
 class RiskCorridor(_Cited):
@@ -361,12 +403,16 @@ class RiskCorridor(_Cited):
     centre_share: float = Field(ge=0, le=1, description="Share of a result beyond the corridor the centre takes.")
 
 
-class Pot(_Cited):
-    """A budget pot: a holder body, the service lines it pays for, ring-fenced or not, and its tier."""
+class Pot(_Dated):
+    """A budget pot: a holder body, the service lines it pays for, ring-fenced or not, and its tier.
+
+    ``start``/``end`` date a pot as the system changes (the ICBs' delegated specialised pot from 2025-04-01).
+    The simulator and the money truth do not yet switch pots by date: they hold each pot from the base year,
+    so a dated pot must still leave every line in exactly one pot."""
 
     id: str
     holder: str
-    lines: list[LineId] = Field(min_length=1)
+    lines: LineList = Field(min_length=1)
     ring_fenced: bool = False
     tier: PotTier
     risk_corridor: RiskCorridor | None = Field(None, description="Optional risk-sharing corridor (none: no limit).")
@@ -387,7 +433,7 @@ class CoFinancing(_Cited):
     share: Number = Field(ge=0, le=1)
     payer_tier: PotTier = "local"
     receiver_tier: PotTier = "regional"
-    lines: list[LineId] = Field(default_factory=lambda: list(_CO_FINANCED_LINES))
+    lines: LineList = Field(default_factory=lambda: list(_CO_FINANCED_LINES))
     hospital_funding_to_local: Number = Field(0.0, ge=0, le=1)
 
     @model_validator(mode="after")
