@@ -54,6 +54,21 @@ def default_values() -> dict[str, tuple[float, str]]:
     return out
 
 
+@lru_cache(maxsize=64)
+def base_year_gbp(path: str) -> float:
+    """£ of a £bn parameter (``bcf.nhs_minimum``) in force in the base year, read from the parameter file as
+    data: how an architecture's flow states an amount that the simulator takes from the parameter tree."""
+    tree = yaml.safe_load(PARAMETER_FILE.read_text(encoding="utf-8"))
+    leaf = _leaf(tree, path)
+    if not isinstance(leaf, Mapping) or leaf.get("unit") != "£bn" or "values" not in leaf:
+        raise DevocareError(f"parameter {path!r} is not an amount in £bn")
+    dated = sorted((dt.date.fromisoformat(str(k)), v) for k, v in leaf["values"].items())
+    usable = [v for d, v in dated if d <= BASE_DATE]
+    if not usable:
+        raise DevocareError(f"parameter {path}: no value dated on or before {BASE_DATE}")
+    return float(usable[-1]) * 1e9
+
+
 def envelope(values: Mapping[str, Any]) -> dict[str, float]:
     """Base-year national £ per line from parameter values (path → value)."""
     return {line: float(base_year_spend(values, line)) for line in LINE_IDS}

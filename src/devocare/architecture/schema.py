@@ -366,6 +366,11 @@ class FundingFlow(_Dated):
     from_: str = Field(alias="from")
     to: str
     amount_gbp: Number | None = Field(None, ge=0)
+    amount_parameter: str | None = Field(
+        None,
+        description="A £bn parameter the amount follows (e.g. bcf.nhs_minimum): the simulator reads it from the "
+        "parameter tree, overrides included; amount_gbp shows its base-year value.",
+    )
     amount_data: DataAmount | None = None
     share: Number | None = Field(None, ge=0, le=1)
     lines: LineList = Field(default_factory=list, description="Service lines this money commissions.")
@@ -392,6 +397,25 @@ class FundingFlow(_Dated):
 
                 data = {**data, "line_shares": alias_shares(str(lines[0]))}
         return data
+
+    @model_validator(mode="after")
+    def _parameter_amount(self) -> FundingFlow:
+        """An amount that follows a parameter shows that parameter's base-year value (one figure, not two)."""
+        if self.amount_parameter is not None:
+            from devocare.envelope import base_year_gbp
+            from devocare.errors import DevocareError
+
+            try:
+                value = base_year_gbp(self.amount_parameter)
+            except DevocareError as exc:
+                raise ValueError(str(exc)) from None
+            if self.amount_gbp is not None and abs(self.amount_gbp - value) > 0.5e6:
+                raise ValueError(
+                    f"amount_gbp {self.amount_gbp:g} contradicts amount_parameter {self.amount_parameter} "
+                    f"(£{value:,.0f} in the base year); give one of them"
+                )
+            self.amount_gbp = value
+        return self
 
 
 class RiskCorridor(_Cited):

@@ -248,7 +248,8 @@ def prepare(inputs: Inputs, rules: Rules, fixed: dict[str, Any], years: int, fac
             h = heads[min(t, n_proj - 1)]
             need = (central_spend[:, None] * h / h.sum(axis=1)[:, None])[rule.lines].sum(axis=0)
             total = need.sum()  # a pooled fund over lines with no need moves nothing (no 0/0)
-            atom_amount = rule.amount * (1.0 + growth) ** t * need / total if total > 0 else np.zeros_like(need)
+            amount = rule.amount if rule.parameter is None else float(fixed[rule.parameter]) * 1e9
+            atom_amount = amount * (1.0 + growth) ** t * need / total if total > 0 else np.zeros_like(need)
             per_budget = np.add.reduceat(atom_amount, starts) @ M
             pool_out[t] += np.where(group_of == rule.sender, per_budget, 0.0)
             pool_in[t] += np.where(group_of == rule.receiver, per_budget, 0.0)

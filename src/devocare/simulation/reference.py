@@ -349,7 +349,8 @@ class Reference:
                 continue
             for gi in (rule.sender, rule.receiver):
                 for a in range(A):
-                    amount = rule.amount * (1 + self.growth_env) ** y.t * need_pool[a] / total_need
+                    base = rule.amount if rule.parameter is None else float(self.fixed[rule.parameter]) * 1e9
+                    amount = base * (1 + self.growth_env) ** y.t * need_pool[a] / total_need
                     for b, s in self.rows[gi][a]:
                         sign = -1.0 if gi == rule.sender else 1.0
                         (y.tout if gi == rule.sender else y.tin)[gi][b] += s * amount

@@ -110,6 +110,7 @@ class PoolingRule:
     receiver: int
     amount: float
     lines: np.ndarray
+    parameter: str | None = None  # a £bn parameter the amount follows (bcf.nhs_minimum), read per run
 
 
 @dataclass
@@ -383,7 +384,15 @@ def _pooling_of(arch: Any, groups: list[BudgetGroup], base: int) -> list[Pooling
         if sender is None or receiver is None:
             continue
         out.append(
-            PoolingRule(str(_get(arch, "id")), flow.id, sender + base, receiver + base, float(flow.amount_gbp), lines)
+            PoolingRule(
+                str(_get(arch, "id")),
+                flow.id,
+                sender + base,
+                receiver + base,
+                float(flow.amount_gbp),
+                lines,
+                getattr(flow, "amount_parameter", None),
+            )
         )
     return out
 
