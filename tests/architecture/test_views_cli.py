@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 from devocare import architecture as A
-from devocare.service_lines import LINE_IDS
+from devocare.service_lines import FUNCTION_LINES
 
 HERE = Path(__file__).parent
 
@@ -55,7 +55,7 @@ def test_function_matrix_covers_each_function_once(aco):
     fm = A.function_matrix(aco)
     totals = fm.groupby("function")["residents_share"].sum()
     assert (abs(totals - 1) < 1e-6).all()
-    assert {f"commissioning.{line}" for line in LINE_IDS} <= set(totals.index)
+    assert {f"commissioning.{line}" for line in FUNCTION_LINES} <= set(totals.index)  # specialised: both lines
 
 
 def test_accountability_chains():
