@@ -127,6 +127,12 @@ REFERENCES: tuple[Reference, ...] = (
        "finance-report/2023-24",
        "Councils' gross current spending £27.1bn; net current expenditure £23.3bn (the net figure is from the "
        "local authority revenue outturn, shipped as data mhclg_revenue_outturn_rsx_by_la_2022_23_2023_24)."),
+    _R("mhclg-lgfs-2024", "official", "Department for Levelling Up, Housing and Communities (now MHCLG)",
+       "Final local government finance settlement: England, 2024 to 2025", "2024 (5 February)",
+       "https://www.gov.uk/government/collections/final-local-government-finance-settlement-england-2024-to-2025",
+       "Councils' core spending power up to £64.7bn in 2024/25, a cash rise of up to £4.5bn or 7.5% on 2023/24 "
+       "(the figure assumes every council raises council tax by the most it may). devocare rolls councils' "
+       "2023/24 outturn forward to 2024/25 by this rise."),
     _R("nhse-bcf", "official", "NHS England", "Better Care Fund: grants and funding", "2015–2025",
        "https://www.england.nhs.uk/ourwork/part-rel/transformation-fund/better-care-fund/",
        "Pooled NHS and council budget in every Health and Wellbeing Board area since April 2015 (minimum "
