@@ -125,9 +125,9 @@ def test_default_envelope_is_sourced():
     env = default_envelope()
     assert list(env["line"]) == list(LINE_IDS)
     assert (env["gbp"] > 0).all() and env["source"].str.len().gt(10).all()
-    # one source with the simulator: its parameter tree (6.4m emergency admissions × £3,500, EVIDENCE §1)
+    # one source with the simulator: its parameter tree (6.4m emergency admissions × £3,500)
     assert env.loc[env["line"] == "acute_non_elective", "gbp"].item() == pytest.approx(6.4e6 * 3500)
-    assert env["source"].str.contains("EVIDENCE.md").any()
+    assert env["source"].str.contains("bibliography pq-2024-specialised").any()  # sources a reader can follow
 
 
 def _builtin_ids():

@@ -70,8 +70,9 @@ def default_envelope() -> pd.DataFrame:
     """National envelope per service line (£ a year, base year 2024/25) with the source of each figure.
 
     One source with the simulator: the central values of its parameter tree (``demand.spend.*``, and
-    emergency admissions as ``admissions.count`` × ``admissions.unit_cost``), which cite EVIDENCE.md §1, §9
-    and §10 and the MHCLG Revenue Outturn 2023-24 (``mhclg_revenue_outturn_rsx_by_la_2022_23_2023_24``), read
+    emergency admissions as ``admissions.count`` × ``admissions.unit_cost``), which cite the bibliography
+    (``docs/background/bibliography.md``: pq-2024-specialised, emergency-admissions-cost, sector-split-2024, ...) and
+    the MHCLG Revenue Outturn 2023-24 (``mhclg_revenue_outturn_rsx_by_la_2022_23_2023_24``), read
     by :mod:`devocare.envelope`. So a default block grant here is the simulator's deterministic grant.
     """
     return pd.DataFrame(default_envelope_rows(), columns=["line", "gbp", "source"])

@@ -2,8 +2,8 @@
 
 An architecture is data, not code: who exists (bodies, with dated start/end so "NHS England phased out in
 2027" is a field), who holds each function, who answers to whom, how money flows, and the money rules the
-simulator and the allocation engine run (``money``). Every element carries ``sources``: a seed file and
-section, a shipped dataset, an EVIDENCE.md section, or an explicit ``assumption:``.
+simulator and the allocation engine run (``money``). Every element carries ``sources``: a bibliography key
+and section (``reform-2024 §4.3.1``), a shipped dataset, or an explicit ``assumption:``.
 
 These models check shape and types only; rules that span elements (holders exist, accountability reaches an
 electorate, England is covered once per commissioning function...) live in :mod:`.validate`.

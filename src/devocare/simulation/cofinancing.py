@@ -1,6 +1,6 @@
 """Co-financing (Denmark; 004 §4.3.2): the local tier pays a share of the cost of each of its residents'
 hospital admissions to the regional tier, and part of hospital funding is granted to the local tier so
-that it can pay. The best evidence finds no effect on admissions (EVIDENCE.md §6), so the admissions
+that it can pay. The best evidence finds no effect on admissions (bibliography vrangbaek-2013), so the admissions
 effect is a parameter defaulting to zero."""
 
 from __future__ import annotations
