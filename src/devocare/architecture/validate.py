@@ -316,7 +316,9 @@ def _statutory(arch: Architecture, file: str) -> list[Problem]:
         board = b.board
         if board is None:
             out.append(
-                Problem(file, f"bodies[{i}].board", "an ICB must state its board (statutory minimum, reform-2024 §2.1.2)")
+                Problem(
+                    file, f"bodies[{i}].board", "an ICB must state its board (statutory minimum, reform-2024 §2.1.2)"
+                )
             )
             continue
         for role, need in ICB_MINIMUM_BOARD.items():
