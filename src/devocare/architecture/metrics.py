@@ -128,10 +128,10 @@ def _pot_vectors(arch: Architecture, on: date) -> list[tuple[str, bool, np.ndarr
         inside = geo.area_codes_mask(cov.devolved, cov.level, cov.vintage)
         other = _otherwise(cov.otherwise)
         other_cover = geo.body_coverage(other, other.as_of)
-        for pot in other.money.pots:
+        for pot in (p for p in other.money.pots if p.active(on)):  # the pots of that date
             vec = other_cover.get(pot.holder, np.ones(n)) * (1 - inside)
             out.append((f"{other.id}:{pot.id}", pot.ring_fenced, vec))
-    for pot in arch.money.pots:
+    for pot in (p for p in arch.money.pots if p.active(on)):
         vec = cover.get(pot.holder, np.ones(n)) * inside
         out.append((pot.id, pot.ring_fenced, vec))
     return out
