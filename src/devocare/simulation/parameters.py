@@ -37,6 +37,8 @@ from devocare.simulation.parameter_schema import check_tree
 BASE_DATE = dt.date(2024, 4, 1)
 #: An undated override holds in every year: it is dated at the start of time.
 _ALWAYS = dt.date(1900, 1, 1)
+#: Key suffix of a parameter's values year by year in a run's central values (only where they change).
+YEARS_SUFFIX = "@years"
 _LEAF_KEYS = {"label", "unit", "values"}
 _UNITS = {"£bn", "£", "admissions", "fraction", "fraction per year", "£ per £", "count", "probability", "years"}
 _FRACTION_UNITS = {"fraction", "fraction per year", "probability"}
@@ -112,6 +114,19 @@ class ParameterSet:
         """Values of ``path`` in force in ``years`` consecutive financial years from ``first``."""
         start = year_start(first).year
         return [self.value_for_year(path, start + t) for t in range(years)]
+
+    def by_year(self, years: int) -> dict[str, list[float]]:
+        """``{path@years: [value in force in each of the run's years]}`` for every scalar parameter whose
+        value changes within ``years`` financial years from the base year (the engine reads these year by
+        year; every other parameter holds its base-year value throughout)."""
+        out: dict[str, list[float]] = {}
+        for path, p in self.params.items():
+            if len(p.series) < 2 or isinstance(p.value, list):
+                continue
+            values = [float(p.value_at(year_start(BASE_DATE.year + t))) for t in range(years)]
+            if any(v != values[0] for v in values):
+                out[path + YEARS_SUFFIX] = values
+        return out
 
     def uncertain(self) -> list[str]:
         """Paths of uncertain scalar parameters, in the fixed order draws are taken."""
