@@ -51,8 +51,9 @@ def need_prevention_caps_shift(b: Block, c: Carried, f: Flows) -> None:
     avoided by past upstream spend, hospital input caps and the left shift of budgets that invest upstream,
     summed over runs of atoms and aggregated to budgets."""
     xp = b.xp
-    if b.growth_path is not None:  # a growth rate is dated: each year's rates compound
-        grow = b.growth_path[f.t]
+    growth_path = getattr(b, "growth_path", None)
+    if growth_path is not None:  # a growth rate is dated: each year's rates compound
+        grow = growth_path[f.t]
     else:
         grow = demand.growth(xp, f.t, b.n_proj, b.pop_growth, b.ageing, b.nd)  # (D, L)
     year = b.atom_stage.year(
@@ -94,7 +95,8 @@ def allocation_and_rebasing(b: Block, c: Carried, f: Flows) -> None:
     assert f.year is not None
     alloc_b = b.alloc[f.t][None, :] + xp.zeros((b.D, b.B))
     for rs, toward, away, share, years_s in b.reb:
-        if b.rule_sets_in is not None and not b.rule_sets_in(rs, f.t):
+        runs_in = getattr(b, "rule_sets_in", None)
+        if runs_in is not None and not runs_in(rs, f.t):
             continue  # a rule set that does not run this year (a reform before its start) rebases nothing
         if f.t > 0 and f.t % years_s == 0:
             c.rebase[rs] = c.rebase[rs] * (1.0 + float(b.fixed["funding.real_growth"])) + share * c.last_avoided
@@ -237,7 +239,7 @@ def succession(b: Block, c: Carried, f: Flows) -> None:
     """A reform on its start date: budgets that do not exist in a year flag nothing; in the start year each
     ceasing budget's balance passes to its successor (a transfer) or to the centre (a positive balance
     returned, a carried deficit written off as deficit support)."""
-    if b.switch is None:
+    if getattr(b, "switch", None) is None:
         return
     xp = b.xp
     exists = b.exists[f.t][None, :] > 0
