@@ -14,6 +14,7 @@ import pytest
 
 from devocare import architecture
 from devocare.errors import DevocareError
+from devocare.service_lines import POPULATION_LINE, index
 from devocare.simulation import montecarlo, phases, simulate
 from devocare.simulation.backend import namespace
 from devocare.simulation.engine import run_block
@@ -23,6 +24,7 @@ from devocare.simulation.reference import MEASURES, reference_run
 
 pytestmark = pytest.mark.integration
 
+POP = index(POPULATION_LINE)
 YEARS = 5  # 2024/25 to 2028/29: three years before the 2027 start, two after
 
 
@@ -54,7 +56,8 @@ def test_a_2027_reform_equals_the_status_quo_per_area_before_its_start_and_diffe
         aco.central_atoms["admissions"][before], sq.central_atoms["admissions"][before], rtol=1e-9
     )
     # every Monte Carlo draw too (common random numbers): national spend and admissions
-    np.testing.assert_allclose(aco.national["spent_by_line"][:, before], sq.national["spent_by_line"][:, before], rtol=1e-9)
+    spent_a, spent_s = aco.national["spent_by_line"], sq.national["spent_by_line"]
+    np.testing.assert_allclose(spent_a[:, before], spent_s[:, before], rtol=1e-9)
     np.testing.assert_allclose(aco.national["admissions"][:, before], sq.national["admissions"][:, before], rtol=1e-9)
     spent_a = aco.central_atoms["spent"][after].sum(axis=2)
     spent_s = sq.central_atoms["spent"][after].sum(axis=2)
@@ -78,7 +81,8 @@ def test_money_is_conserved_across_the_switch(aco_and_status_quo) -> None:
     aco, _ = aco_and_status_quo
     assert aco.run_record["conservation_max_gap"] <= 1e-9
     rules = phases.phased_rules(architecture.load("reform-aco-2024"))
-    S, to_centre = phases.handover_matrix(rules)
+    S, to_centre = phases.handover_matrix(rules, load_inputs("lad").weighted_heads[0][:, POP])
+    assert np.allclose(S.sum(axis=1)[S.sum(axis=1) > 0], 1.0) and not to_centre.any()  # every body has successors
     ceasing = (S.sum(axis=1) + to_centre) > 0
     d = aco.draws
     s = rules.switch

@@ -322,7 +322,7 @@ def prepare(inputs: Inputs, rules: Rules, fixed: dict[str, Any], years: int, fac
             pool_out[t] += np.where(group_of == rule.sender, per_budget, 0.0)
             pool_in[t] += np.where(group_of == rule.receiver, per_budget, 0.0)
     pool_out, pool_in = phases_mod.mask_years(pool_out, rules), phases_mod.mask_years(pool_in, rules)
-    handover, to_centre = phases_mod.handover_matrix(rules)
+    handover, to_centre = phases_mod.handover_matrix(rules, inputs.weighted_heads[0][:, POP])
     return Prepared(
         perm,
         np.argsort(perm),

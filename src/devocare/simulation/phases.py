@@ -8,10 +8,11 @@ the reform's own (with its ``coverage.otherwise`` fallback) and those of the arc
 in the years before the start year — the financial year containing the start date — and the reform's from
 it. Budgets that do not exist in a year get no grant, spend and need nothing.
 
-At the switch, a ceasing budget's reserves (or carried deficit) pass to its successor — the reform's budget
-of the same holder over the same area that holds most of the same lines, recorded as a transfer — or, where
-there is none, to the centre: a positive balance is returned, a deficit is written off as deficit support.
-Either way the engine's conservation check covers the year.
+At the switch, a ceasing budget's reserves (or carried deficit) pass to its successors as transfers: the
+reform's budget of the same holder over the same area that holds most of the same lines, else the reform's
+budgets that take over its lines in its area, by the population they take over. Only a budget with no
+successor at all would hand its balance to the centre (a positive balance returned, a deficit written off as
+deficit support). Either way the engine's conservation check covers the year.
 """
 
 from __future__ import annotations
@@ -107,39 +108,39 @@ def join(after: Rules, before: Rules, switch: int) -> Rules:
     )
 
 
-def successors(rules: Rules) -> np.ndarray:
-    """(B,) for each budget that ceases at the switch, the budget its balance passes to (-1: the centre);
-    -2 for budgets that do not cease."""
-    out = np.full(rules.n_budgets, -2, dtype=np.int64)
+def handover_matrix(rules: Rules, population: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """Where each ceasing budget's balance goes at the switch: a (B, B) matrix ``S`` whose row ``b`` shares
+    ceasing budget ``b``'s balance among its successors (rows sum to 1), and (B,) 1 where it goes to the
+    centre (no successor). The successor is the reform's budget of the same holder over the same area that
+    holds most of the same lines; failing that, the reform's budgets that take over any of its lines in its
+    area, in proportion to the population (``population``, (atoms,); equal atoms if not given) they take over."""
+    B = rules.n_budgets
+    S, to_centre = np.zeros((B, B)), np.zeros(B)
     if rules.switch is None:
-        return out
+        return S, to_centre
+    pop = np.ones(len(rules.atoms)) if population is None else np.asarray(population, dtype=float)
     later = [g for g in rules.groups if rules.phase.get(g.architecture) == 1]
     for g in rules.groups:
         if rules.phase.get(g.architecture) != 0:
             continue
         for j, code in enumerate(g.area_codes):
-            best, overlap = -1, 0
+            b = g.offset + j
+            same = [
+                (int((g.lines & h.lines).sum()), h.offset + h.area_codes.index(code))
+                for h in later
+                if h.holder == g.holder and code in h.area_codes and (g.lines & h.lines).any()
+            ]
+            if same:
+                S[b, max(same)[1]] = 1.0
+                continue
+            share = np.zeros(B)
             for h in later:
-                if h.holder != g.holder or code not in h.area_codes:
-                    continue
-                shared = int((g.lines & h.lines).sum())
-                if shared > overlap:
-                    best, overlap = h.offset + h.area_codes.index(code), shared
-            out[g.offset + j] = best
-    return out
-
-
-def handover_matrix(rules: Rules) -> tuple[np.ndarray, np.ndarray]:
-    """(B, B) matrix ``S`` with ``S[b, s] = 1`` where ceasing budget ``b`` passes its balance to ``s``, and
-    (B,) 1 where a ceasing budget's balance goes to the centre."""
-    succ = successors(rules)
-    S = np.zeros((len(succ), len(succ)))
-    to_centre = np.zeros(len(succ))
-    for b, s in enumerate(succ):
-        if s >= 0:
-            S[b, s] = 1.0
-        elif s == -1:
-            to_centre[b] = 1.0
+                if (g.lines & h.lines).any():
+                    share[h.offset : h.offset + h.n] = (g.H[:, j] * pop) @ h.H
+            if share.sum() > 0:
+                S[b] = share / share.sum()
+            else:
+                to_centre[b] = 1.0
     return S, to_centre
 
 

@@ -525,20 +525,23 @@ class Reference:
         if y.t != rules.switch:
             return
         where = {g.offset + b: (gi, b) for gi, g in enumerate(G) for b in range(g.n)}
-        for budget, succ in enumerate(phases.successors(rules)):
-            if succ == -2:
-                continue
+        S, to_centre = phases.handover_matrix(rules, self.inputs.weighted_heads[0][:, POP])
+        for budget in range(rules.n_budgets):
+            if not S[budget].any() and not to_centre[budget]:
+                continue  # a budget that does not cease
             gi, b = where[budget]
             balance = self.reserves[gi][b]
             self.reserves[gi][b] = 0.0
-            total_spent, returned, support = y.settled[gi][b]
-            if succ >= 0:
-                si, sb = where[int(succ)]
-                y.tout[gi][b] += balance
-                y.tin[si][sb] += balance
-                self.reserves[si][sb] += balance
-            else:
+            if to_centre[budget]:
+                total_spent, returned, support = y.settled[gi][b]
                 y.settled[gi][b] = (total_spent, returned + max(balance, 0.0), support + max(-balance, 0.0))
+                continue
+            for succ in np.flatnonzero(S[budget]):
+                si, sb = where[int(succ)]
+                part = balance * S[budget, succ]
+                y.tout[gi][b] += part
+                y.tin[si][sb] += part
+                self.reserves[si][sb] += part
 
     def record(self, y: SimpleNamespace) -> None:
         """Write the year's per-budget measures."""

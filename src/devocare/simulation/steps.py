@@ -247,11 +247,11 @@ def succession(b: Block, c: Carried, f: Flows) -> None:
     f.flag = f.flag_deficit | f.flag_floor
     if f.t != b.switch:
         return
-    ceasing = xp.sum(b.handover, axis=1)[None, :] + b.to_centre[None, :]  # (1, B) 1 where a budget ceases
-    balance = c.reserves * ceasing
-    moved = balance @ b.handover  # (D, B) what each successor receives
-    passed = balance * xp.sum(b.handover, axis=1)[None, :]
-    centre = balance * b.to_centre[None, :]
+    succeeded = xp.astype(xp.sum(b.handover, axis=1) > 0, xp.float64)[None, :]  # (1, B) ceases, has successors
+    centre = c.reserves * b.to_centre[None, :]  # ceases with none: its balance goes to the centre
+    passed = c.reserves * succeeded
+    balance = passed + centre
+    moved = passed @ b.handover  # (D, B) what each successor receives (rows of the handover sum to 1)
     f.t_out = f.t_out + passed
     f.t_in = f.t_in + moved
     f.returned = f.returned + xp.maximum(centre, 0.0)
