@@ -188,3 +188,28 @@ def test_a_replaced_architecture_must_be_a_built_in() -> None:
     bad = arch.model_copy(update={"money": arch.money.model_copy(update={"replaces": "no-such-architecture"})})
     with pytest.raises(DevocareError, match="replaces"):
         phases.phased_rules(bad)
+
+
+def test_a_scenario_file_dates_an_override_as_set_does(tmp_path) -> None:
+    scenario = tmp_path / "dated.yaml"
+    scenario.write_text(
+        "name: flat from 2027\nparameters:\n  funding.real_growth: {from: 2027, value: 0%}\n"
+        "  prevention:\n    effect: {2028-04-01: 0.5}\n"
+    )
+    from_file = resolve(scenario=scenario)
+    from_set = resolve({"funding.real_growth@2027": "0%", "prevention.effect@2028/29": 0.5})
+    assert from_file.digest() == from_set.digest()
+    assert from_file.value_for_year("funding.real_growth", 2026) == pytest.approx(0.03)
+    assert from_file.value_for_year("funding.real_growth", "2027/28") == 0.0
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("name: bad\nparameters:\n  funding.real_growth: {from: next year, value: 0.01}\n")
+    with pytest.raises(DevocareError, match="financial year"):
+        resolve(scenario=bad)
+
+
+def test_the_cli_refuses_a_bad_dated_override_with_exit_2(cli_in_process) -> None:
+    code, out, err = cli_in_process(
+        "simulate", "status-quo-2023", "--years", "2", "--draws", "0", "--set", "funding.real_growth@20x7=0.01"
+    )
+    assert code == 2 and out == ""
+    assert "financial year" in err and "20x7" in err

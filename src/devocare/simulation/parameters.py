@@ -435,6 +435,8 @@ def parse_value(param: Parameter, text: Any) -> Any:
 def _flatten(node: Any, prefix: str = "") -> dict[str, Any]:
     if not isinstance(node, dict):
         return {prefix: node}
+    if prefix and set(node) == {"from", "value"}:  # {from: 2027, value: ...}: the value holds from that year on
+        return {f"{prefix}@{year_start(node['from']).isoformat()}": node["value"]}
     if node and prefix and all(isinstance(k, dt.date) or re.fullmatch(r"\d{4}(/\d{2})?", str(k)) for k in node):
         # a dated series: {2027-04-01: value, ...} → path@date entries
         return {f"{prefix}@{year_start(k).isoformat()}": v for k, v in node.items()}
