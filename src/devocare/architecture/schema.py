@@ -232,6 +232,9 @@ class Body(_Dated):
     headcount_path: dict[date, Annotated[Whole, Field(ge=0)]] = Field(
         default_factory=dict, description="Planned headcount from each date (a reduction path); cited or labelled."
     )
+    running_cost_path: dict[date, Annotated[Number, Field(ge=0)]] = Field(
+        default_factory=dict, description="Planned running cost (£ a year) from each date (a cut); cited or labelled."
+    )
     tax_powers: bool = Field(False, description="Raises revenue locally: its pots are fiscally equalised.")
     renamed: dict[date, str] = Field(
         default_factory=dict, description="The body's name from each date on (``name`` is the name before)."
@@ -245,6 +248,16 @@ class Body(_Dated):
         if not _ID.match(value):
             raise ValueError(f"id {value!r} must be lower-case letters, digits, '_', '-', '.' or '@'")
         return value
+
+    @model_validator(mode="after")
+    def _paths_start_from_a_figure(self) -> Body:
+        """A path is a plan of cuts from a stated figure: without the figure there is nothing to save from."""
+        if self.headcount_path and self.headcount is None:
+            raise ValueError(f"body {self.id!r}: headcount_path needs the headcount it starts from (headcount:)")
+        if self.running_cost_path and self.running_cost_gbp is None:
+            raise ValueError(
+                f"body {self.id!r}: running_cost_path needs the running cost it starts from (running_cost_gbp:)")
+        return self
 
     def name_on(self, on: date | None) -> str:
         """The body's name on ``on`` (departments are renamed: DCLG, MHCLG, DLUHC, MHCLG again)."""

@@ -128,7 +128,8 @@ class Reference:
         self.rows = [_sparse_rows(g.H) for g in G]
         own = np.array([g.architecture == rules.architecture for g in G for _ in range(g.n)])
         start = transition.reform_start(rules.archs.get(rules.architecture))
-        self.transition_paid = transition.charges({k: self.p[k] for k in TRANSITION}, start, years)
+        steps = transition.planned_steps(rules.archs.get(rules.architecture))
+        self.transition_paid = transition.charges({k: self.p[k] for k in TRANSITION}, start, years, steps)
         self.transition_share = transition.shares(self.funded.allocated, own)
         self.cover = [[sum(s for _, s in self.rows[gi][a]) for a in range(A)] for gi in range(len(G))]
         self.cof_cover = [0.0] * A

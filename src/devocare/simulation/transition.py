@@ -5,11 +5,20 @@ Why a profile and not a lump: the 2012 reorganisation's costs fell over about th
 bodies started (NAO 2013) and the 2025 plan halves central headcount over three years; savings in running
 costs come after. The cited parameters are ``transition.*``; this module turns them into a per-year array
 the engine can charge to the body that reorganises, per draw.
+
+Planned headcount and running-cost paths (``headcount_path`` and ``running_cost_path`` of a body: the King's
+Fund's merged teams, the 2025 halving of the centre, the ACO's slimmed centre) are costed step by step: each
+post removed costs ``transition.redundancy_per_head`` once, in the years before its step, and saves
+``transition.cost_per_head`` a year from the step on; a running-cost step saves its difference. An
+architecture with such paths is costed from them instead of the lump figures ``transition.redundancy`` and
+``transition.running_cost_saving`` (which estimate the same cuts), so nothing is counted twice; its
+reorganisation and double-running costs still follow the reform's start date.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -24,6 +33,69 @@ def icb_running_costs() -> float:
     """ICB running-cost allowance for England, 2024/25, £bn (the base that double running applies to)."""
     df = data.load(RUNNING_COSTS)
     return float(df.loc[df["level"] == "England", "2024/25 £k"].iloc[0]) / 1e6
+
+
+@dataclass(frozen=True)
+class Step:
+    """One dated step of a body's planned path: posts removed (negative: added) and £ a year of running cost
+    removed, from ``on``."""
+
+    body: str
+    on: dt.date
+    heads: float
+    running_cost_gbp: float
+
+
+def planned_steps(arch: Any) -> tuple[Step, ...]:
+    """Every step of the bodies' ``headcount_path`` and ``running_cost_path``, from the figure before each step
+    (the body's ``headcount`` or ``running_cost_gbp``, then the previous step's). A path without a starting
+    figure has nothing to step from and is skipped (validation asks for one)."""
+    out: list[Step] = []
+    for body in getattr(arch, "bodies", []):
+        for attr, base, heads in (("headcount_path", "headcount", True),
+                                  ("running_cost_path", "running_cost_gbp", False)):
+            path, previous = getattr(body, attr, None) or {}, getattr(body, base, None)
+            if previous is None:
+                continue
+            for on in sorted(path):
+                cut = float(previous) - float(path[on])
+                out.append(Step(body.id, on, cut if heads else 0.0, 0.0 if heads else cut))
+                previous = path[on]
+    return tuple(out)
+
+
+def _fy_index(on: dt.date) -> int:
+    """Index of the financial year containing ``on`` (0 = the base year 2024/25; negative before it)."""
+    return (on.year if on.month >= 4 else on.year - 1) - BASE_DATE.year
+
+
+def step_profile(values: dict[str, Any], steps: tuple[Step, ...], years: int) -> dict[str, np.ndarray]:
+    """Per-year redundancy costs and recurrent savings of planned steps, £bn (same shapes as :func:`profile`).
+
+    A date's redundancies (posts removed on it, net of posts other bodies gain on it: a transfer is not a
+    redundancy, × ``transition.redundancy_per_head``) are spread over the
+    ``transition.years`` years before its financial year (a step at or before the base year's start has been
+    paid for already, outside the horizon, unless it falls inside the base year: then that year pays); its
+    saving (posts × ``transition.cost_per_head`` + running cost removed) applies from its year on."""
+    per_head = np.asarray(values["transition.cost_per_head"], dtype=float) / 1e9
+    redundancy = np.asarray(values["transition.redundancy_per_head"], dtype=float) / 1e9
+    n = int(round(float(np.max(values["transition.years"]))))
+    shape = (*np.broadcast_shapes(np.shape(per_head), np.shape(redundancy)), years)
+    costs, savings = np.zeros(shape), np.zeros(shape)
+    t = np.arange(years)
+    removed: dict[dt.date, float] = {}  # posts moved between bodies on one date are transfers, not redundancies
+    for step in steps:
+        removed[step.on] = removed.get(step.on, 0.0) + step.heads
+        saving = step.heads * per_head + step.running_cost_gbp / 1e9
+        savings += np.asarray(saving)[..., None] * (t >= _fy_index(step.on)).astype(float)
+    for on, heads in removed.items():
+        begin = _fy_index(on)
+        paying = ((t >= begin - n) & (t < begin)).astype(float)
+        width = n
+        if paying.sum() == 0 and 0 <= begin < years and on > BASE_DATE:
+            paying[begin], width = 1.0, 1
+        costs += (max(heads, 0.0) * redundancy)[..., None] / width * paying
+    return {"one_off": costs, "saving": savings}
 
 
 def profile(values: dict[str, Any], start: str | int | dt.date, years: int) -> dict[str, np.ndarray]:
@@ -62,15 +134,21 @@ def reform_start(arch: Any) -> dt.date | None:
     return min(starts) if starts else None
 
 
-def charges(values: dict[str, Any], start: dt.date | None, years: int) -> np.ndarray:
+def charges(values: dict[str, Any], start: dt.date | None, years: int, steps: tuple[Step, ...] = ()) -> np.ndarray:
     """Net transition charge per year, £ (one-off costs less the recurrent running-cost saving), shape
     ``(draws, years)`` for draws of the ``transition.*`` parameters (or ``(years,)`` for scalars); zero
-    without a reform date."""
+    without a reform date or planned steps. With ``steps`` (:func:`planned_steps`) redundancy and savings are
+    theirs, in place of the lump ``transition.redundancy`` and ``transition.running_cost_saving``."""
     n = np.shape(np.asarray(values["transition.redundancy"]))
-    if start is None:
-        return np.zeros((*n, years))
-    p = profile(values, start, years)
-    return (p["one_off"] - p["saving"]) * 1e9
+    out = np.zeros((*n, years))
+    if steps:
+        values = {**values, "transition.redundancy": np.zeros(n), "transition.running_cost_saving": np.zeros(n)}
+        p = step_profile(values, steps, years)
+        out = out + (p["one_off"] - p["saving"]) * 1e9
+    if start is not None:
+        p = profile(values, start, years)
+        out = out + (p["one_off"] - p["saving"]) * 1e9
+    return out
 
 
 def shares(grant: np.ndarray, own: np.ndarray) -> np.ndarray:
