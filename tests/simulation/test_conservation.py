@@ -88,8 +88,9 @@ def test_conservation_check_fails_on_a_non_finite_flow() -> None:
 
 @pytest.mark.parametrize("arch_id", architecture.builtin_ids())
 def test_allocations_add_up_to_the_parameter_envelope(arch_id: str) -> None:
-    """Conserved against the parameter tree's envelope, not only the grants: an architecture that covers
-    part of England with the status quo running the rest once lost £29m in 2024/25."""
+    """Conserved against the parameter tree's envelope (plus the revenue holders with tax powers raise
+    locally), not only the grants: an architecture that covers part of England with the status quo running
+    the rest once lost £29m in 2024/25."""
     from devocare.service_lines import LINE_IDS
     from devocare.simulation import funding
     from devocare.simulation.parameters import resolve
@@ -97,6 +98,8 @@ def test_allocations_add_up_to_the_parameter_envelope(arch_id: str) -> None:
     fixed = {k: p.value for k, p in resolve(None).params.items()}
     env, growth = funding.envelope(fixed), funding.line_growth(fixed)
     expected = np.array([sum(env[x] * (1 + growth[x]) ** t for x in LINE_IDS) for t in range(4)])
+    money = architecture.holder_money(architecture.load(arch_id))
+    expected += money[money["part"] == "local_revenue"]["gbp"].sum()  # raised locally (tax powers), beyond it
     result = simulate(arch_id, years=4, draws=0, waterfall=False)
     allocated = result.draws["allocated"][0].sum(axis=1)
     assert allocated[0] == pytest.approx(expected[0], rel=1e-12, abs=1.0)

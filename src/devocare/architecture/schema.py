@@ -432,6 +432,16 @@ class Rebasing(_Cited):
     share_of_activity_shift: Number = Field(ge=0, le=1)
 
 
+class LocalRevenue(_Cited):
+    """Revenue the pots of a holder with ``tax_powers`` raise from their area's own tax base, beyond the
+    national envelope (PwC's Regional Care Groups; ``reform-2024``'s fiscal devolution): ``rate`` × the area's
+    council tax at the England average Band D a year, of which the centre offsets ``equalised`` × the
+    difference from the population average (1: every area raises the same per resident; 0: none)."""
+
+    rate: Number = Field(ge=0, le=1, description="Share of the area's council tax raised for health and care.")
+    equalised: Number = Field(0.0, ge=0, le=1, description="Share of revenue-capacity differences the centre offsets.")
+
+
 class Coverage(_Cited):
     """Which areas run this architecture's money rules; the rest run ``otherwise``."""
 
@@ -455,6 +465,8 @@ class Money(_Cited):
         None, description="Maximum annual real growth of acute spend (fraction, >= -1).")
     rebasing: Rebasing | None = None
     coverage: Coverage | None = None
+    local_revenue: LocalRevenue | None = Field(
+        None, description="Revenue raised locally by pots whose holder has tax_powers (none: no local revenue).")
 
 
 class Architecture(_Cited):
@@ -470,6 +482,15 @@ class Architecture(_Cited):
     accountability: list[AccountabilityEdge] = Field(min_length=1)
     flows: list[FundingFlow] = Field(default_factory=list)
     money: Money
+
+    @model_validator(mode="after")
+    def _revenue_has_a_raiser(self) -> Architecture:
+        """Local revenue is raised by a holder with tax powers: without one it would silently raise nothing."""
+        if self.money.local_revenue is not None:
+            taxing = {b.id for b in self.bodies if b.tax_powers}
+            if not any(p.holder in taxing for p in self.money.pots):
+                raise ValueError("money.local_revenue needs a pot held by a body with tax_powers: true")
+        return self
 
     @field_validator("id")
     @classmethod
