@@ -45,7 +45,8 @@ def test_reform_at_the_base_date_pays_in_its_first_year_and_draws_broadcast() ->
 
 def test_a_reform_pays_its_transition_before_its_start_and_saves_after() -> None:
     """reform-aco-2024's bodies start on 2027-04-01: one-off costs (with the redundancies of its centre's
-    headcount path) fall in 2024/25–2026/27, paid by its own budgets, the saving from 2027/28; the status quo pays nothing; money is conserved with the charge."""
+    headcount path) fall in 2024/25–2026/27, paid by its own budgets, the saving from 2027/28; the status quo
+    pays nothing; money is conserved with the charge."""
     import datetime as dt
 
     from devocare import architecture

@@ -376,7 +376,8 @@ def block_grants(arch: Any, years: int = 5, envelope: Mapping[str, float] | str 
     component (need | incentive_fund | fiscal_equalisation | local_revenue | revenue_equalisation), pence, gbp.
     Areas a holder does not hold (e.g. outside a devolution deal) are one row with an empty code, so each
     year's rows other than ``local_revenue`` add up to its envelope to the penny (local revenue is raised
-    beyond it, by holders with tax powers under ``money.local_revenue``). The arithmetic is :func:`grant_years`, which the simulator runs too.
+    beyond it, by holders with tax powers under ``money.local_revenue``). The arithmetic is
+    :func:`grant_years`, which the simulator runs too.
     """
     from devocare import architecture
 
