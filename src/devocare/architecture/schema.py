@@ -79,6 +79,7 @@ OTHER_DOMAINS: tuple[str, ...] = (
     "scrutiny",
     "citizen_voice",
     "support_services",
+    "health_and_justice",
 )
 FUNCTION_DOMAINS: tuple[str, ...] = MATRIX_DOMAINS + OTHER_DOMAINS
 COMMISSIONING_FUNCTIONS: tuple[str, ...] = tuple(f"commissioning.{line}" for line in LINE_IDS)
