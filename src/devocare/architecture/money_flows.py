@@ -289,11 +289,28 @@ def sankey(arch: Architecture, on: date | None = None) -> dict[str, list[Any]]:
                 link(node("envelope", "National envelope"), h, "unattributed", float(amount))
         grants = rows[rows["part"].isin(["grant", "local_revenue"])].groupby("line", sort=False)["gbp"].sum()
         for line, amount in grants.items():
-            if amount >= 0.5:
-                link(h, node(f"line:{line}", str(line).replace("_", " ")), f"{key}:{line}", float(amount))
+            if amount < 0.5:
+                continue
+            target = node(f"line:{line}", str(line).replace("_", " "))
+            kept = float(amount)
+            for delegate, share in (_delegations(arch, on, str(holder), str(line)) if own else []):
+                # the delegate commissions the share; the pot (and its risk) stays the holder's
+                d = node(f"delegate:{delegate}:{key}", f"{names.get(delegate, delegate)} (delegated by {label})")
+                link(h, d, f"delegated:{key}:{line}", float(amount) * share)
+                link(d, target, f"{delegate}:{line}", float(amount) * share)
+                kept -= float(amount) * share
+            if kept >= 0.5:
+                link(h, target, f"{key}:{line}", kept)
     _co_financing(arch, money, node, link)
     out_links = [{"source": s, "target": t, "value": v, "label": lab} for (s, t, lab), v in links.items() if v > 0]
     return {"nodes": nodes, "links": out_links}
+
+
+def _delegations(arch: Architecture, on: date, holder: str, line: str) -> list[tuple[str, float]]:
+    """(delegate, share) for each commissioning holding of ``line`` that ``holder`` delegates on ``on``
+    (``delegated_by``): that share of the holder's money on the line is commissioned by the delegate."""
+    return [(f.holder, float(f.share)) for f in arch.functions_on(on)
+            if f.delegated_by == holder and f.key.split("@")[0] == f"commissioning.{line}"]
 
 
 def _co_financing(arch: Architecture, money: pd.DataFrame, node: Any, link: Any) -> None:

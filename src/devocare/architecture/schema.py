@@ -277,6 +277,9 @@ class FunctionAssignment(_Dated):
     share: Number = Field(1.0, gt=0, le=1)
     outside: list[str] = Field(default_factory=list, description="Bodies whose areas this holding excludes.")
     within: list[str] = Field(default_factory=list, description="Bodies whose areas this holding is limited to.")
+    delegated_by: str | None = Field(
+        None, description="Body whose budget pays for this commissioning: the holder commissions its share as that "
+        "body's delegate, which keeps the pot and its risk (a combined authority delegating to its councils).")
     description: str = ""
 
     @property
@@ -483,6 +486,21 @@ class Architecture(_Cited):
     accountability: list[AccountabilityEdge] = Field(min_length=1)
     flows: list[FundingFlow] = Field(default_factory=list)
     money: Money
+
+    @model_validator(mode="after")
+    def _delegations_have_a_budget(self) -> Architecture:
+        """A delegated commissioning share is paid from the delegating body's pot for that service line."""
+        ids = {b.id for b in self.bodies}
+        for f in self.functions:
+            if f.delegated_by is None:
+                continue
+            line = f.key.split(".")[1].split("@")[0] if f.key.startswith("commissioning.") else None
+            if f.delegated_by not in ids:
+                raise ValueError(f"function {f.id!r}: delegated_by names no body {f.delegated_by!r}")
+            if line is None or not any(p.holder == f.delegated_by and line in p.lines for p in self.money.pots):
+                raise ValueError(f"function {f.id!r}: delegated_by {f.delegated_by!r} must hold a pot with the "
+                                 "service line it commissions")
+        return self
 
     @model_validator(mode="after")
     def _revenue_has_a_raiser(self) -> Architecture:
