@@ -7,9 +7,9 @@ costs come after. The cited parameters are ``transition.*``; this module turns t
 the engine can charge to the body that reorganises, per draw.
 
 Planned headcount and running-cost paths (``headcount_path`` and ``running_cost_path`` of a body: the King's
-Fund's merged teams, the 2025 halving of the centre, the ACO's slimmed centre) are costed step by step: each
-post removed costs ``transition.redundancy_per_head`` once, in the years before its step, and saves
-``transition.cost_per_head`` a year from the step on; a running-cost step saves its difference. An
+Fund's merged teams, the 2025 halving of the centre, the ACO's slimmed centre) are costed step by step, each
+date with the timing of a reform starting on it: each post removed costs ``transition.redundancy_per_head``
+once and saves ``transition.cost_per_head`` a year from the step on; a running-cost step saves its difference. An
 architecture with such paths is costed from them instead of the lump figures ``transition.redundancy`` and
 ``transition.running_cost_saving`` (which estimate the same cuts), so nothing is counted twice; its
 reorganisation and double-running costs still follow the reform's start date.
@@ -64,37 +64,29 @@ def planned_steps(arch: Any) -> tuple[Step, ...]:
     return tuple(out)
 
 
-def _fy_index(on: dt.date) -> int:
-    """Index of the financial year containing ``on`` (0 = the base year 2024/25; negative before it)."""
-    return (on.year if on.month >= 4 else on.year - 1) - BASE_DATE.year
-
-
 def step_profile(values: dict[str, Any], steps: tuple[Step, ...], years: int) -> dict[str, np.ndarray]:
     """Per-year redundancy costs and recurrent savings of planned steps, £bn (same shapes as :func:`profile`).
 
-    A date's redundancies (posts removed on it, net of posts other bodies gain on it: a transfer is not a
-    redundancy, × ``transition.redundancy_per_head``) are spread over the
-    ``transition.years`` years before its financial year (a step at or before the base year's start has been
-    paid for already, outside the horizon, unless it falls inside the base year: then that year pays); its
-    saving (posts × ``transition.cost_per_head`` + running cost removed) applies from its year on."""
+    Each date is costed as a reform starting on it, with :func:`profile`'s timing: its redundancies (posts
+    removed on it, net of posts other bodies gain on it — a transfer is not a redundancy — times
+    ``transition.redundancy_per_head``) are its one-off cost, and its saving (posts × ``transition.cost_per_head``
+    plus running cost removed) recurs from it on. A date before the horizon has been paid for already."""
     per_head = np.asarray(values["transition.cost_per_head"], dtype=float) / 1e9
     redundancy = np.asarray(values["transition.redundancy_per_head"], dtype=float) / 1e9
-    n = int(round(float(np.max(values["transition.years"]))))
-    shape = (*np.broadcast_shapes(np.shape(per_head), np.shape(redundancy)), years)
-    costs, savings = np.zeros(shape), np.zeros(shape)
-    t = np.arange(years)
-    removed: dict[dt.date, float] = {}  # posts moved between bodies on one date are transfers, not redundancies
+    ones = np.ones(np.broadcast_shapes(np.shape(per_head), np.shape(redundancy)))
+    costs, savings = np.zeros((*ones.shape, years)), np.zeros((*ones.shape, years))
+    removed: dict[dt.date, float] = {}
+    saved: dict[dt.date, Any] = {}
     for step in steps:
         removed[step.on] = removed.get(step.on, 0.0) + step.heads
-        saving = step.heads * per_head + step.running_cost_gbp / 1e9
-        savings += np.asarray(saving)[..., None] * (t >= _fy_index(step.on)).astype(float)
-    for on, heads in removed.items():
-        begin = _fy_index(on)
-        paying = ((t >= begin - n) & (t < begin)).astype(float)
-        width = n
-        if paying.sum() == 0 and 0 <= begin < years and on > BASE_DATE:
-            paying[begin], width = 1.0, 1
-        costs += (max(heads, 0.0) * redundancy)[..., None] / width * paying
+        saved[step.on] = saved.get(step.on, 0.0) + step.heads * per_head + step.running_cost_gbp / 1e9
+    for on in removed:
+        p = profile({"transition.redundancy": max(removed[on], 0.0) * redundancy * ones,
+                     "transition.reorganisation": 0.0 * ones, "transition.double_running": 0.0 * ones,
+                     "transition.years": values["transition.years"],
+                     "transition.running_cost_saving": saved[on] * ones}, on, years)
+        costs += p["one_off"]
+        savings += p["saving"]
     return {"one_off": costs, "saving": savings}
 
 
