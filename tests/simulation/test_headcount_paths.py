@@ -46,7 +46,7 @@ def test_a_transfer_between_bodies_is_not_a_redundancy() -> None:
     2028: only the 9,300 posts removed pay redundancy; the running-cost cut saves from 2026/27 and the posts
     from 2028/29 (a step is timed as a reform starting on its date)."""
     values = _values()
-    out = transition.step_profile(values, transition.planned_steps(A.load("ten-year-plan-2025")), 6)
+    out = transition.step_profile(values, transition.planned_steps(A.load("ten-year-plan-2025")), 10)
     assert out["one_off"].sum() * 1e9 == pytest.approx(9300 * values["transition.redundancy_per_head"])
     per_year = out["saving"] * 1e9
     assert per_year[:2] == pytest.approx([0.0, 0.0])
@@ -55,7 +55,7 @@ def test_a_transfer_between_bodies_is_not_a_redundancy() -> None:
     # each date is costed as a reform starting on it, so the steps follow the lump profile's timing
     lump = transition.profile({**values, "transition.redundancy": 9300 * values["transition.redundancy_per_head"] / 1e9,
                                "transition.reorganisation": 0.0, "transition.double_running": 0.0,
-                               "transition.running_cost_saving": 0.0}, dt.date(2028, 3, 31), 6)
+                               "transition.running_cost_saving": 0.0}, dt.date(2028, 3, 31), 10)
     np.testing.assert_allclose(out["one_off"], lump["one_off"])
 
 
@@ -64,13 +64,29 @@ def test_paths_replace_the_lump_estimates_they_spell_out() -> None:
     values = _values()
     aco = A.load("reform-aco-2024")
     steps = transition.planned_steps(aco)
-    with_paths = transition.charges(values, transition.reform_start(aco), 6, steps)
-    lump = transition.charges(values, transition.reform_start(aco), 6)
+    with_paths = transition.charges(values, transition.reform_start(aco), 8, steps)
+    lump = transition.charges(values, transition.reform_start(aco), 8)
     removed = 15630 - (5000 - 3237)
-    assert with_paths[:3].sum() - lump[:3].sum() == pytest.approx(
-        removed * values["transition.redundancy_per_head"] - values["transition.redundancy"] * 1e9)
-    assert with_paths[3:] - lump[3:] == pytest.approx(
-        np.full(3, (values["transition.running_cost_saving"] * 1e9 - removed * values["transition.cost_per_head"])))
+    n = int(values["transition.years"])  # one-off costs fall over these years from the start (2027/28)
+    one_off = (removed * values["transition.redundancy_per_head"] - values["transition.redundancy"] * 1e9) / n
+    saving = removed * values["transition.cost_per_head"] - values["transition.running_cost_saving"] * 1e9
+    expected = np.zeros(8)
+    expected[3:3 + n] += one_off
+    expected[3:] -= saving
+    np.testing.assert_allclose(with_paths - lump, expected, rtol=1e-9, atol=1.0)
+
+
+@pytest.mark.unit
+def test_a_step_before_the_reform_starts_counts_from_the_start() -> None:
+    """The ten-year plan halves ICB running costs from April 2026, but its budgets exist from April 2027 (the
+    status quo runs before): the saving is paid to them from 2027/28, not lost in 2026/27."""
+    values = _values()
+    tenyear = A.load("ten-year-plan-2025")
+    paid = transition.charges(values, transition.reform_start(tenyear), 6, transition.planned_steps(tenyear))
+    assert paid[2] == 0
+    without_icb = tuple(s for s in transition.planned_steps(tenyear) if s.body != "icb")
+    other = transition.charges(values, transition.reform_start(tenyear), 6, without_icb)
+    np.testing.assert_allclose(paid[3:] - other[3:], -454.38e6, rtol=1e-9)
 
 
 def test_kingsfund_money_differs_from_its_baseline_by_the_posts_it_removes() -> None:

@@ -471,6 +471,11 @@ class Money(_Cited):
     coverage: Coverage | None = None
     local_revenue: LocalRevenue | None = Field(
         None, description="Revenue raised locally by pots whose holder has tax_powers (none: no local revenue).")
+    replaces: str | None = Field(
+        None,
+        description="Built-in architecture whose money rules run before this one's bodies start (default: "
+        "coverage.otherwise, else status-quo-2023).",
+    )
 
 
 class Architecture(_Cited):
