@@ -47,7 +47,8 @@ def test_who_holds_each_specialised_line(arch_id: str) -> None:
     assert set(delegated["holder"]) == DELEGATED_HOLDER[arch_id]
     assert set(national["holder"]) <= {"nhse", "dhsc"}  # the national remainder stays at the centre
     total = money[money["line"].isin(["specialised_national", "specialised_delegated"])]["gbp"].sum()
-    assert total == pytest.approx(25.0e9, rel=1e-4)  # fiscal equalisation may move a little between lines
+    # local revenue (deloitte-2016) and fiscal equalisation may move a little money between a pot's lines
+    assert total == pytest.approx(25.0e9, rel=5e-3)
 
 
 def test_the_reforms_hold_the_delegated_part_locally() -> None:
