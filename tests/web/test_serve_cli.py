@@ -81,6 +81,7 @@ def test_serve_with_auth_tokens_needs_a_token_from_users_add(tmp_path):
 
 
 def test_serve_refuses_bad_auth_and_workers():
-    for args, message in ((["--auth", "passwords"], "--auth must be"), (["--workers", "0"], "--workers must be between 1 and")):
+    for args, message in ((["--auth", "passwords"], "--auth must be"),
+                          (["--workers", "0"], "--workers must be between 1 and")):
         r = subprocess.run([str(DEVOCARE), "serve", *args], capture_output=True, text=True, timeout=60)
         assert r.returncode == 2 and message in r.stderr

@@ -111,7 +111,7 @@ class JobTable:
             row = session.scalars(query).first()
             return _state(row) if row is not None else None
 
-    def list(self, owner: int | None) -> list[JobState]:
+    def of_owner(self, owner: int | None) -> list[JobState]:
         """The jobs of ``owner``, newest first."""
         query = (select(JobRow).where(JobRow.server == self.server, _owned(owner))
                  .order_by(JobRow.created.desc()))

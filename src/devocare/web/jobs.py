@@ -214,6 +214,9 @@ class JobManager:
     def get(self, job_id: str, owner: int | None = None) -> Job:
         """A job of ``owner`` by id (404 problem if unknown, expired or someone else's)."""
         job = self._jobs.get(job_id)
+        if job is not None and not job.active and self.table.get(job_id) is None:
+            self._jobs.pop(job_id, None)  # dropped (with its files) by another worker's trim
+            job = None
         if job is None:
             state = self.table.get(job_id) if 0 < len(job_id) <= 32 else None
             job = self._job(state) if state is not None else None
@@ -233,4 +236,4 @@ class JobManager:
 
     def list(self, owner: int | None = None) -> list[Job]:
         """The jobs of ``owner``, newest first (run by any worker)."""
-        return [self._job(state) for state in self.table.list(owner)]
+        return [self._job(state) for state in self.table.of_owner(owner)]
