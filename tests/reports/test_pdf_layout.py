@@ -19,7 +19,10 @@ playwright_api = pytest.importorskip("playwright.sync_api", reason="needs the pl
 WIDTHS = (703, 800)
 
 COLLISIONS = """() => {
-  const box = el => { const r = el.getBoundingClientRect(); return {x0: r.left, x1: r.right, y0: r.top, y1: r.bottom}; };
+  const box = el => {
+    const r = el.getBoundingClientRect();
+    return {x0: r.left, x1: r.right, y0: r.top, y1: r.bottom};
+  };
   const hit = (a, b) => a.x0 < b.x1 - 0.5 && b.x0 < a.x1 - 0.5 && a.y0 < b.y1 - 0.5 && b.y0 < a.y1 - 0.5;
   const labels = "g.xtick text, g.ytick text, .g-xtitle text, .g-ytitle text, .gtitle, .annotation-text, " +
                  ".nsewdrag, .colorbar";
