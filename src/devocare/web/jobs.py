@@ -12,6 +12,7 @@ finished result from the shared job folder."""
 from __future__ import annotations
 
 import logging
+import re
 import secrets
 import threading
 import time
@@ -29,6 +30,9 @@ if TYPE_CHECKING:
     from devocare.storage import Store
 
 log = logging.getLogger("devocare.web")
+
+_JOB_ID = re.compile(r"[0-9a-f]{32}")
+"""What a job id looks like (``secrets.token_hex(16)``); anything else is unknown without asking the database."""
 
 PROGRESS_EVERY = 0.25
 """Seconds between progress writes to the database (and reads of a cancel asked through another worker)."""
@@ -218,7 +222,7 @@ class JobManager:
             self._jobs.pop(job_id, None)  # dropped (with its files) by another worker's trim
             job = None
         if job is None:
-            state = self.table.get(job_id) if 0 < len(job_id) <= 32 else None
+            state = self.table.get(job_id) if _JOB_ID.fullmatch(job_id) else None
             job = self._job(state) if state is not None else None
         if job is None or job.owner != owner:
             raise UnknownChoiceError("job", job_id[:40], [])
