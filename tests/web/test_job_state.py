@@ -88,3 +88,22 @@ def test_the_kept_job_limit_counts_every_workers_jobs_and_deletes_their_files(wo
         for manager in workers:
             with pytest.raises(Exception, match="job"):
                 manager.get(old.id)
+
+
+def test_a_job_whose_worker_process_died_fails_and_frees_its_clients_place(workers):
+    import socket
+
+    first, second = workers
+    dead = f"{socket.gethostname()}:{2**22 + 12345}"  # above Linux's largest process id: no such process
+    first.table.insert("ab" * 16, "c", "simulation", {}, None, None, time.time(), worker=dead)
+    first.table.insert("cd" * 16, "c", "simulation", {}, None, None, time.time(), worker=dead)
+    first.table.update("ab" * 16, status="running")
+    job = second.get("ab" * 16)
+    assert job.status == "failed" and "stopped" in job.error
+    assert first.get("ab" * 16).status == "failed"  # recorded for every worker
+    gate = threading.Event()
+    started = second.submit("c", "simulation", {}, lambda progress, cancel: gate.wait(10))  # both places free
+    assert first.get("cd" * 16).status == "failed"
+    gate.set()
+    started.wait(10)
+    assert started.status == "finished"

@@ -40,13 +40,14 @@ class JobState:
     result_file: str | None
     created: float
     finished: float | None
+    worker: str | None = None
 
 
 def _state(row: JobRow) -> JobState:
     return JobState(id=row.id, client=row.client, kind=row.kind, params=dict(row.params or {}),
                     owner=row.owner_id, key=row.key, status=row.status, done=row.done, total=row.total,
                     error=row.error, cancel_requested=bool(row.cancel_requested), result_file=row.result_file,
-                    created=row.created, finished=row.finished)
+                    created=row.created, finished=row.finished, worker=row.worker)
 
 
 def _owned(owner: int | None) -> Any:
@@ -64,7 +65,7 @@ class JobTable:
                                                  JobRow.created < time.time() - STALE_SECONDS))
 
     def insert(self, job_id: str, client: str, kind: str, params: dict[str, Any], owner: int | None,
-               key: str | None, created: float, max_active: int | None = None) -> int:
+               key: str | None, created: float, max_active: int | None = None, worker: str | None = None) -> int:
         """Add a queued job unless ``client`` already has ``max_active`` active jobs; return that count
         (the job was added only if it is below ``max_active``)."""
         with self.store._transaction() as session:
@@ -73,7 +74,7 @@ class JobTable:
             if max_active is None or active < max_active:
                 session.add(JobRow(id=job_id, server=self.server, client=client, kind=kind, params=params,
                                    owner_id=owner, key=key, status="queued", done=0, total=0,
-                                   cancel_requested=False, created=created))
+                                   cancel_requested=False, created=created, worker=worker))
             return active
 
     def update(self, job_id: str, **values: Any) -> None:
@@ -90,6 +91,13 @@ class JobTable:
             session.execute(update(JobRow).where(JobRow.id == job_id, JobRow.server == self.server,
                                                  JobRow.status == "queued")
                             .values(status="cancelled", finished=time.time()))
+
+    def active_of(self, client: str) -> list[JobState]:
+        """The client's queued and running jobs."""
+        query = select(JobRow).where(JobRow.server == self.server, JobRow.client == client,
+                                     JobRow.status.in_(ACTIVE))
+        with self.store._sessions() as session:
+            return [_state(r) for r in session.scalars(query)]
 
     def get(self, job_id: str) -> JobState | None:
         """A job of this server by id (None if unknown)."""

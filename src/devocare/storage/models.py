@@ -112,5 +112,7 @@ class JobRow(Base):
     error: Mapped[str | None] = mapped_column(Text, nullable=True)
     cancel_requested: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
     result_file: Mapped[str | None] = mapped_column(String(300), nullable=True)
+    worker: Mapped[str | None] = mapped_column(String(300), nullable=True)
+    """``host:pid`` of the worker process running the job (to tell a job whose worker died)."""
     created: Mapped[float] = mapped_column(Float, nullable=False)
     finished: Mapped[float | None] = mapped_column(Float, nullable=True)

@@ -12,13 +12,15 @@ finished result from the shared job folder."""
 from __future__ import annotations
 
 import logging
+import os
 import re
 import secrets
+import socket
 import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 from devocare.errors import DevocareError, UnknownChoiceError
@@ -33,6 +35,24 @@ log = logging.getLogger("devocare.web")
 
 _JOB_ID = re.compile(r"[0-9a-f]{32}")
 """What a job id looks like (``secrets.token_hex(16)``); anything else is unknown without asking the database."""
+
+WORKER = f"{socket.gethostname()}:{os.getpid()}"
+"""This worker process, as recorded on the jobs it runs."""
+
+
+def _orphaned(worker: str | None) -> bool:
+    """Whether the job's worker process (on this machine) has stopped, so nothing will ever finish it.
+
+    Called only for jobs this process does not hold; a job on another machine is assumed alive."""
+    if not worker:
+        return False
+    host, _, pid = worker.rpartition(":")
+    if host != socket.gethostname() or not pid.isdigit():
+        return False
+    import psutil
+
+    return not psutil.pid_exists(int(pid))
+
 
 PROGRESS_EVERY = 0.25
 """Seconds between progress writes to the database (and reads of a cancel asked through another worker)."""
@@ -126,7 +146,10 @@ class JobManager:
                     return found
             job = Job(id=secrets.token_hex(16), client=client, kind=kind, params=params, key=key, owner=owner)
             limit = self.settings.max_jobs_per_client
-            running = table.insert(job.id, client, kind, params, owner, key, job.created, max_active=limit)
+            for state in table.active_of(client):
+                self._job(state)  # a job whose worker process died is marked failed and no longer counts
+            running = table.insert(job.id, client, kind, params, owner, key, job.created, max_active=limit,
+                                   worker=WORKER)
             if running >= limit:
                 raise ProblemError(429, f"{running} jobs already running for this client; the limit is "
                                         f"{limit}. Wait for one to finish or cancel it.")
@@ -206,6 +229,10 @@ class JobManager:
         local = self._jobs.get(state.id)
         if local is not None:
             return local
+        if state.status in {"queued", "running"} and _orphaned(state.worker):
+            error = "the server process running this job stopped; run it again"
+            self.table.update(state.id, status="failed", error=error, finished=time.time())
+            state = replace(state, status="failed", error=error)
         job = Job(id=state.id, client=state.client, kind=state.kind, params=state.params, owner=state.owner,
                   key=state.key, status=state.status, done=state.done, total=state.total, error=state.error,
                   created=state.created, finished=state.finished)

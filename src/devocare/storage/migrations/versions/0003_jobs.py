@@ -32,6 +32,7 @@ def upgrade() -> None:
         sa.Column("error", sa.Text, nullable=True),
         sa.Column("cancel_requested", sa.Boolean, nullable=False),
         sa.Column("result_file", sa.String(300), nullable=True),
+        sa.Column("worker", sa.String(300), nullable=True),
         sa.Column("created", sa.Float, nullable=False),
         sa.Column("finished", sa.Float, nullable=True),
     )
