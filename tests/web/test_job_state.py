@@ -3,6 +3,8 @@ stand for two worker processes of one server; each answers for the other's jobs.
 
 from __future__ import annotations
 
+import os
+import secrets
 import threading
 import time
 
@@ -13,10 +15,17 @@ from devocare.web.settings import WebSettings
 from devocare.web.simulation import SimulationRequest, runner
 
 
-@pytest.fixture
-def workers(tmp_path):
-    settings = WebSettings(database_url=f"sqlite:///{tmp_path}/jobs.db", spill_dir=str(tmp_path / "jobs"),
-                           server_id="server-a", keep_jobs=2, max_jobs_per_client=2)
+@pytest.fixture(params=["sqlite", "postgresql"])
+def workers(request, tmp_path):
+    """Two workers of one server; on SQLite, and on PostgreSQL where ``DEVOCARE_TEST_POSTGRES_URL`` names a
+    server (a fresh server id keeps each test's jobs apart in a shared database)."""
+    url = f"sqlite:///{tmp_path}/jobs.db"
+    if request.param == "postgresql":
+        url = os.environ.get("DEVOCARE_TEST_POSTGRES_URL", "")
+        if not url:
+            pytest.skip("no PostgreSQL server: set DEVOCARE_TEST_POSTGRES_URL")
+    settings = WebSettings(database_url=url, spill_dir=str(tmp_path / "jobs"),
+                           server_id=f"server-{secrets.token_hex(4)}", keep_jobs=2, max_jobs_per_client=2)
     return JobManager(settings), JobManager(settings)
 
 
@@ -95,15 +104,16 @@ def test_a_job_whose_worker_process_died_fails_and_frees_its_clients_place(worke
 
     first, second = workers
     dead = f"{socket.gethostname()}:{2**22 + 12345}"  # above Linux's largest process id: no such process
-    first.table.insert("ab" * 16, "c", "simulation", {}, None, None, time.time(), worker=dead)
-    first.table.insert("cd" * 16, "c", "simulation", {}, None, None, time.time(), worker=dead)
-    first.table.update("ab" * 16, status="running")
-    job = second.get("ab" * 16)
+    one, two = secrets.token_hex(16), secrets.token_hex(16)
+    first.table.insert(one, "c", "simulation", {}, None, None, time.time(), worker=dead)
+    first.table.insert(two, "c", "simulation", {}, None, None, time.time(), worker=dead)
+    first.table.update(one, status="running")
+    job = second.get(one)
     assert job.status == "failed" and "stopped" in job.error
-    assert first.get("ab" * 16).status == "failed"  # recorded for every worker
+    assert first.get(one).status == "failed"  # recorded for every worker
     gate = threading.Event()
     started = second.submit("c", "simulation", {}, lambda progress, cancel: gate.wait(10))  # both places free
-    assert first.get("cd" * 16).status == "failed"
+    assert first.get(two).status == "failed"
     gate.set()
     started.wait(10)
     assert started.status == "finished"
