@@ -269,7 +269,8 @@ def year_envelope(envelope: Mapping[str, float], t: int, start: int, growth: flo
 
 def fund_lines(money: Any) -> set[str]:
     """Lines top-sliced for the incentive fund: those of the pots whose tier the fund pays (``tiers``, or the
-    tiers ``tier_criteria`` names; every tier but the national one when neither is given: no national pot is top-sliced unless the architecture says so).
+    tiers ``tier_criteria`` names; every tier but the national one when neither is given: no national pot
+    is top-sliced unless the architecture says so).
     A pot the fund does not pay keeps its whole grant."""
     fund = money.incentive_fund
     if fund is None:

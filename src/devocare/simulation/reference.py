@@ -402,7 +402,8 @@ class Reference:
                 if g.unpaid_to_tier:  # money not earned stays with the tier, shared by what each budget earned
                     earned, unpaid = sum(paid), sum(fund) - sum(paid)
                     total = sum(fund)
-                    weights = [x / earned for x in paid] if earned > 0 else [x / total if total > 0 else 0.0 for x in fund]
+                    base, denominator = (paid, earned) if earned > 0 else (fund, total)
+                    weights = [x / denominator if denominator > 0 else 0.0 for x in base]
                     paid = [paid[b] + unpaid * weights[b] for b in range(n)]
                 self.prev_adm[gi], self.prev_readm[gi], self.prev_up[gi] = adm_ph, readm, up_share
             y.fund.append(fund)
