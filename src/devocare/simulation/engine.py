@@ -348,7 +348,7 @@ def _budget_rules(xp: Any, prep: Prepared, inputs: Inputs) -> BudgetRules:
         corridor=asarray(xp, prep.vec["corridor"]),
         corridor_centre_share=asarray(xp, prep.vec["corridor_share"]),
         support_limit=asarray(xp, prep.vec["support_limit"]),
-        fund_group=xp.asarray(prep.vec["group"].astype(np.int64)),
+        fund_group=prep.vec["group"].astype(np.int64),  # host: the fund's group sums index with it
         unpaid_to_tier=asarray(xp, prep.vec["to_tier"]),
         n_groups=int(prep.vec["group"].max()) + 1 if len(prep.vec["group"]) else 0,
     )
@@ -588,7 +588,9 @@ class Outputs:
         national["avoided_admissions"][:, t] = row_sums(f.counts_r[1])
         national["population"][:, t] = float(prep.heads[f.ty][POP].sum())
         national["allocated_by_line"][:, t] = self.allocated_by_line[t][None, :]
-        national["incentive_unpaid"][:, t] = row_sums(f.fund) - row_sums(f.paid)
+        # unearned money that goes back to the centre: a fund that keeps it in the tier returns none
+        to_centre = 1.0 - b.rules.unpaid_to_tier[None, :]
+        national["incentive_unpaid"][:, t] = row_sums(f.fund * to_centre) - row_sums(f.paid * to_centre)
         national["envelope"][:, t] = float(prep.envelope[t])
         if b.keep:
             self._central_atoms(b, f)

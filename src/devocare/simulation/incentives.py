@@ -17,6 +17,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
+
 
 def payout_fraction(xp: Any, criteria_met: Any, per_criterion: float, full_at: float) -> Any:
     """Share of the fund paid: min(1, n × per_criterion), or 1 when n ≥ full_at (``criteria_met`` counts)."""
@@ -64,15 +66,23 @@ def share_unpaid(xp: Any, fund: Any, paid: Any, group_of: Any, to_tier: Any, n_g
     keeps unearned money in the tier (``to_tier`` 1/0 per budget), a share of the group's unearned money in
     proportion to what it earned (to every budget in proportion to its fund where none earned anything).
 
-    ``fund`` and ``paid`` are (draw, budget), ``group_of`` (budget,) integer group of each budget. The total
-    over a group that keeps its money equals the group's fund: nothing is clawed back."""
-    one_hot = xp.astype(group_of[:, None] == xp.arange(n_groups)[None, :], xp.float64) * to_tier[:, None]
-    unpaid_g = (fund - paid) @ one_hot  # (D, G)
-    earned_g = paid @ one_hot
-    fund_g = fund @ one_hot
-    earned = xp.take(earned_g, group_of, axis=1)
-    funded = xp.take(fund_g, group_of, axis=1)
+    ``fund`` and ``paid`` are (draw, budget), ``group_of`` (budget,) host integer group of each budget. The
+    total over a group that keeps its money equals the group's fund: nothing is clawed back. Group sums run
+    over the budget axis one group at a time, so they do not depend on how many draws a block holds."""
+    group_of, keep = np.asarray(group_of), np.asarray(to_tier) > 0
+    earned = xp.zeros(paid.shape)
+    unearned = xp.zeros(paid.shape)
+    held = xp.zeros(paid.shape)
+    for g in range(n_groups):
+        idx = np.flatnonzero((group_of == g) & keep)
+        if not len(idx):
+            continue
+        member = xp.asarray(((group_of == g) & keep).astype(float))[None, :]
+        p_g = xp.sum(xp.take(paid, xp.asarray(idx), axis=1), axis=1)[:, None]
+        f_g = xp.sum(xp.take(fund, xp.asarray(idx), axis=1), axis=1)[:, None]
+        earned, held = earned + p_g * member, held + f_g * member
+        unearned = unearned + (f_g - p_g) * member
     weight = xp.where(
-        earned > 0, paid / xp.where(earned > 0, earned, 1.0), fund / xp.where(funded > 0, funded, 1.0)
+        earned > 0, paid / xp.where(earned > 0, earned, 1.0), fund / xp.where(held > 0, held, 1.0)
     )
-    return paid + xp.take(unpaid_g, group_of, axis=1) * weight * to_tier[None, :]
+    return paid + unearned * weight
