@@ -48,13 +48,15 @@ def money_rules(money: Any) -> list[tuple[str, str]]:
         rows.append(("Co-financing", "None: hospital admissions are paid by whoever holds the hospital budget."))
     fund = money.incentive_fund
     if fund:
-        paid = [t for t in ("regional", "local", "national") if fund.criteria_for(t) is not None]
+        held = {str(pot.tier) for pot in money.pots}
+        paid = [t for t in ("regional", "local", "national") if t in held and fund.criteria_for(t) is not None]
 
         def crit(tier: str) -> str:
             return ", ".join(str(c).replace("_", " ") for c in fund.criteria_for(tier) or [])
 
         if len({crit(t) for t in paid}) <= 1:
-            targets = f"at the {' and '.join(paid)} tiers and paid to budget holders that meet targets on: " \
+            targets = f"at the {' and '.join(paid)} tier{'s' if len(paid) > 1 else ''} and paid to budget " \
+                      "holders that meet targets on: " \
                       f"{crit(paid[0]) if paid else ''}"
         else:
             targets = "and paid to budget holders that meet targets: " + "; ".join(
