@@ -95,3 +95,16 @@ def test_the_payer_has_no_left_shift_incentive_from_co_financing() -> None:
     rules = build_rules(architecture.load("reform-split-2024"), "lad")
     payer = next(g for g in rules.groups if g.holder == "hwb")
     assert payer.acute_cost_borne == 0.0 and payer.incentive_strength == 0.0
+
+
+def test_a_binding_cap_per_admission_lowers_what_the_local_tier_pays() -> None:
+    default = simulate("reform-split-2024", years=2, draws=0, waterfall=False)
+    capped = simulate(
+        "reform-split-2024", years=2, draws=0, overrides={"cofinancing.cap_per_admission": 500.0}, waterfall=False
+    )
+    hwb = (default.budgets["holder"] == "hwb").to_numpy()
+    paid, paid_capped = default.draws["transfers_out"][0, 0, hwb], capped.draws["transfers_out"][0, 0, hwb]
+    # the default cap (£1,750) does not bind at 34% of £3,500; £500 does, in every council area
+    assert (paid_capped < paid).all()
+    # what the cap saves is at most (34% − 500/3,500) of the area's hospital spend co-financed
+    assert ((paid - paid_capped) <= (0.34 - 500 / 3500) / 0.34 * paid + 1e-6).all()
