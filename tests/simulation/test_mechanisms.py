@@ -11,7 +11,8 @@ from devocare import architecture
 from devocare.simulation import simulate
 
 pytestmark = pytest.mark.integration
-YEARS = 4
+YEARS = 6
+START = 3  # the split model's bodies start in 2027/28, year 3 of a run from 2024/25
 
 
 def _split(**fund: object) -> object:
@@ -31,8 +32,8 @@ def test_the_fund_pays_only_named_tiers_and_gives_the_tier_back_what_it_holds() 
     d, tiers = result.draws, _tiers(result)
     assert d["incentive_fund"][:, :, tiers == "national"].max() == 0.0  # the national pot is not top-sliced
     assert d["incentive_fund"][:, :, tiers == ""].max() == 0.0  # nor the status quo outside the deal areas
-    assert d["incentive_fund"][:, :, tiers == "regional"].min() > 0.0
-    assert d["incentive_fund"][:, :, tiers == "local"].min() > 0.0
+    assert d["incentive_fund"][:, START:, tiers == "regional"].min() > 0.0
+    assert d["incentive_fund"][:, START:, tiers == "local"].min() > 0.0
     # unearned money stays with the tier: per group, draw and year what is paid is what was held back
     for group in result.budgets["group"].unique():
         cols = (result.budgets["group"] == group).to_numpy()
@@ -86,7 +87,8 @@ def test_co_financing_moves_admissions_only_through_its_own_effect() -> None:
         _cofinancing(0.34), years=YEARS, draws=0, overrides=off | {"cofinancing.admissions_effect": -0.02},
         waterfall=False,
     )
-    assert (fewer.national["admissions"][0] < paid.national["admissions"][0]).all()
+    assert (fewer.national["admissions"][0, START:] < paid.national["admissions"][0, START:]).all()
+    assert np.array_equal(fewer.national["admissions"][0, :START], paid.national["admissions"][0, :START])
 
 
 def test_the_payer_has_no_left_shift_incentive_from_co_financing() -> None:
@@ -98,13 +100,27 @@ def test_the_payer_has_no_left_shift_incentive_from_co_financing() -> None:
 
 
 def test_a_binding_cap_per_admission_lowers_what_the_local_tier_pays() -> None:
-    default = simulate("reform-split-2024", years=2, draws=0, waterfall=False)
+    default = simulate("reform-split-2024", years=START + 1, draws=0, waterfall=False)
     capped = simulate(
-        "reform-split-2024", years=2, draws=0, overrides={"cofinancing.cap_per_admission": 500.0}, waterfall=False
+        "reform-split-2024", years=START + 1, draws=0, overrides={"cofinancing.cap_per_admission": 500.0},
+        waterfall=False,
     )
     hwb = (default.budgets["holder"] == "hwb").to_numpy()
-    paid, paid_capped = default.draws["transfers_out"][0, 0, hwb], capped.draws["transfers_out"][0, 0, hwb]
+    paid, paid_capped = default.draws["transfers_out"][0, START, hwb], capped.draws["transfers_out"][0, START, hwb]
     # the default cap (£1,750) does not bind at 34% of £3,500; £500 does, in every council area
     assert (paid_capped < paid).all()
     # what the cap saves is at most (34% − 500/3,500) of the area's hospital spend co-financed
     assert ((paid - paid_capped) <= (0.34 - 500 / 3500) / 0.34 * paid + 1e-6).all()
+
+
+def test_a_dated_cap_acts_from_its_date() -> None:
+    # the split model starts in 2027/28 (year 3); a £500 cap from 2028/29 (year 4) leaves year 3 as it was
+    default = simulate("reform-split-2024", years=5, draws=0, waterfall=False)
+    dated = simulate(
+        "reform-split-2024", years=5, draws=0, overrides={"cofinancing.cap_per_admission@2028-04-01": 500.0},
+        waterfall=False,
+    )
+    hwb = (default.budgets["holder"] == "hwb").to_numpy()
+    paid, paid_dated = default.draws["transfers_out"][0][:, hwb], dated.draws["transfers_out"][0][:, hwb]
+    assert paid[3].sum() > 0 and np.array_equal(paid[3], paid_dated[3])
+    assert paid_dated[4].sum() < paid[4].sum()
