@@ -208,6 +208,14 @@ REFERENCES: tuple[Reference, ...] = (
        "municipalities.aspx",
        "Municipalities paid 34% of the DRG tariff for each somatic admission of a resident (flat model, capped "
        "per admission) before the 2018 age-differentiated rates."),
+    _R("regionh-medfinansiering-2018", "official", "Region Hovedstaden (Capital Region of Denmark)",
+       "Kommunernes medfinansiering (municipal co-financing)", "2018–2023",
+       "https://www.regionh.dk/om-region-hovedstaden/oekonomi/Regionens-oekonomi-og-finansiering/Sider/"
+       "Kommunernes-medfinansiering.aspx",
+       "The municipal payment per somatic admission is capped: about DKK 15,000 per admission in the flat "
+       "model (34% of the tariff, outpatient cap about DKK 1,500) and about DKK 31,000 per hospital course in "
+       "the age-differentiated model from 2018 (20–56% of the tariff by age). The cap limits what one costly "
+       "admission costs a municipality."),
     _R("danske-regioner-proximity", "official", "Danske Regioner (Danish Regions)",
        "Nærhedsfinansiering (proximity financing)", "2019–2021",
        "https://www.regioner.dk/aftaler-og-oekonomi/oekonomisk-styring/finansiering/naerhedsfinansiering/",
@@ -341,6 +349,12 @@ REFERENCES: tuple[Reference, ...] = (
        "Denmark's incentive fund as a share of regional health funding: about 1.2%", "2019",
        "DKK 1.5bn (danske-regioner-proximity) ÷ the DKK 96.9bn state block grant (ism-2018-bloktilskud) = 1.5% "
        "of the block grant; the block grant is about three-quarters of regional income, so about 1.2% of all."),
+    _R("cofinancing-cap-gbp", "derived", "devocare",
+       "Danish co-financing cap per admission in pounds: about £1,750", "c. 2012–2017",
+       "DKK 15,000 per somatic admission, the flat model's cap (regionh-medfinansiering-2018, regionh-cofinancing), "
+       "at about DKK 8.6 to the pound (an assumption: the rough average of 2014–2017), with no price uplift to "
+       "2024/25 (an assumption). The 2018 age-differentiated cap, about DKK 31,000 per course (≈£3,600), is the "
+       "upper end of the parameter's sensitivity range."),
     _R("israel-capping", "derived", "devocare",
        "Marginal price of hospital activity above a volume cap: 60% of tariff", "2017–2019",
        "One minus the 40% deduction on over-cap revenue in Israel's 2017–2019 agreement (brookdale-capping). "

@@ -312,14 +312,14 @@ def _grown(rate: float | Sequence[float], t: int) -> float:
 
 
 def fund_lines(money: Any) -> set[str]:
-    """Lines top-sliced for the incentive fund: those of the pots whose tier the fund pays (``tiers``; every
-    tier but the national one when not given: no national pot is top-sliced unless the architecture says so).
+    """Lines top-sliced for the incentive fund: those of the pots whose tier the fund pays (``tiers``, or the
+    tiers ``tier_criteria`` names; every tier but the national one when neither is given: no national pot
+    is top-sliced unless the architecture says so).
     A pot the fund does not pay keeps its whole grant."""
     fund = money.incentive_fund
     if fund is None:
         return set()
-    paid = (lambda tier: tier != "national") if fund.tiers is None else (lambda tier: tier in fund.tiers)
-    return {line for pot in money.pots if paid(pot.tier) for line in pot.lines}
+    return {line for pot in money.pots if fund.criteria_for(pot.tier) is not None for line in pot.lines}
 
 
 def grant_years(arch: Any, years: int, envelope: Mapping[str, float], base_year: str = BASE_YEAR,

@@ -107,6 +107,8 @@ IncentiveCriterion = Literal[
     "readmissions_30d",
     "telemedicine",
     "it_integration",
+    "elective_floor",
+    "prevention_spend_share",
 ]
 INCENTIVE_CRITERIA: tuple[str, ...] = get_args(IncentiveCriterion)
 if TYPE_CHECKING:
@@ -491,12 +493,47 @@ class CoFinancing(_Cited):
 
 
 class IncentiveFund(_Cited):
-    """A top-slice of the block grant paid back on targets (Denmark's 2019 criteria)."""
+    """A top-slice of the block grant paid back on targets (Denmark's 2019 criteria). 004 §4.3.2 asks for
+    specific incentives for secondary and for primary care, so each tier may have its own criteria."""
 
     top_slice: Number = Field(ge=0, le=1)
-    criteria: list[IncentiveCriterion] = Field(min_length=1)
+    criteria: list[IncentiveCriterion] = Field(
+        default_factory=list, description="Criteria of every paid tier that tier_criteria does not name.")
     tiers: list[PotTier] | None = Field(
-        None, description="Pot tiers the fund pays (None: every tier but national; name it to top-slice it).")
+        None, description="Pot tiers the fund pays (None: the tiers tier_criteria names, else every tier but "
+        "national; name it to top-slice it).")
+    tier_criteria: dict[PotTier, list[IncentiveCriterion]] | None = Field(
+        None, description="Criteria per tier (a tier named here is paid on these instead of criteria).")
+    unpaid: Literal["tier", "centre"] = Field(
+        "tier", description="Where money a budget does not earn goes: to the budgets of the same tier in "
+        "proportion to what they earned (tier), or back to the centre (centre, a clawback).")
+
+    @model_validator(mode="after")
+    def _criteria_per_paid_tier(self) -> IncentiveFund:
+        """Every paid tier has at least one criterion, and tier_criteria names only paid tiers."""
+        own = self.tier_criteria or {}
+        if self.tiers is not None:
+            extra = sorted(set(own) - set(self.tiers))
+            if extra:
+                raise ValueError(f"tier_criteria names tiers the fund does not pay: {extra} (tiers: {self.tiers})")
+        for tier, names in own.items():
+            if not names:
+                raise ValueError(f"tier_criteria.{tier} lists no criterion")
+        paid = self.tiers if self.tiers is not None else list(own) if own else ["local", "regional"]
+        if not self.criteria and any(tier not in own for tier in paid):
+            raise ValueError("incentive_fund needs criteria for every tier it pays (criteria or tier_criteria)")
+        return self
+
+    def criteria_for(self, tier: str) -> list[str] | None:
+        """The criteria a pot of ``tier`` is paid on, or None where the fund does not pay that tier."""
+        own = self.tier_criteria or {}
+        if self.tiers is not None:
+            paid = tier in self.tiers
+        else:
+            paid = tier in own if own else tier != "national"
+        if not paid:
+            return None
+        return list(own[tier]) if tier in own else list(self.criteria)
 
 
 class Rebasing(_Cited):

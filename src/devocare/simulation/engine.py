@@ -32,7 +32,7 @@ from devocare.simulation.atoms import (
 from devocare.simulation.backend import RunMatrix, asarray, expand_runs, is_numpy, segment_sum, to_numpy
 from devocare.simulation.inputs import Inputs
 from devocare.simulation.parameters import YEARS_SUFFIX
-from devocare.simulation.rules import Rules, acute_mask
+from devocare.simulation.rules import CRITERIA, Rules, acute_mask
 from devocare.simulation.state import Block, BudgetRules, Carried, Flows
 from devocare.simulation.steps import CONSERVATION_TOLERANCE, STEPS, ConservationError, row_sums
 
@@ -134,7 +134,7 @@ class Prepared:
     atom_lad: np.ndarray  # (A,) LAD index of each sorted atom
     holds: np.ndarray  # (L, B) budget b holds line l
     vec: dict[str, np.ndarray]  # per-budget rule vectors (B,)
-    criteria: np.ndarray  # (B, 5)
+    criteria: np.ndarray  # (B, criteria)
     cover: list[np.ndarray]  # per group: (A,) share of each sorted atom under the group
     weight: dict[str, np.ndarray]  # per rule set: (A,) sorted
     alloc_b: np.ndarray  # (years, B) allocation per budget before rebasing
@@ -224,7 +224,8 @@ def prepare(inputs: Inputs, rules: Rules, fixed: dict[str, Any], years: int, fac
     vec = {k: np.zeros(B) for k in ("sr", "obl", "top", "strength", "pooled", "has_up", "group", "corridor_share")}
     vec["corridor"] = np.full(B, np.inf)
     vec["support_limit"] = np.full(B, np.inf)
-    criteria = np.zeros((B, 5), dtype=bool)
+    criteria = np.zeros((B, len(CRITERIA)), dtype=bool)
+    vec["to_tier"] = np.zeros(B)
     for gi, g in enumerate(groups):
         sl = slice(g.offset, g.offset + g.n)
         holds[:, sl] = g.lines[:, None]
@@ -232,6 +233,7 @@ def prepare(inputs: Inputs, rules: Rules, fixed: dict[str, Any], years: int, fac
         vec["strength"][sl], vec["pooled"][sl] = g.incentive_strength, float(g.pooled)
         vec["has_up"][sl], vec["group"][sl] = float((g.lines & UPSTREAM).any()), gi
         criteria[sl] = g.criteria
+        vec["to_tier"][sl] = float(g.unpaid_to_tier)
         if g.corridor is not None:
             vec["corridor"][sl], vec["corridor_share"][sl] = g.corridor
         vec["support_limit"][sl] = balance.support_limit(g.tier, fixed)
@@ -426,6 +428,9 @@ def _budget_rules(xp: Any, prep: Prepared, inputs: Inputs, phase: Phase) -> Budg
         corridor=asarray(xp, prep.vec["corridor"]),
         corridor_centre_share=asarray(xp, prep.vec["corridor_share"]),
         support_limit=asarray(xp, prep.vec["support_limit"]),
+        fund_group=prep.vec["group"].astype(np.int64),  # host: the fund's group sums index with it
+        unpaid_to_tier=asarray(xp, prep.vec["to_tier"]),
+        n_groups=int(prep.vec["group"].max()) + 1 if len(prep.vec["group"]) else 0,
     )
 
 
@@ -766,7 +771,9 @@ class Outputs:
         national["avoided_admissions"][:, t] = row_sums(f.counts_r[1])
         national["population"][:, t] = float(prep.heads[f.ty][POP].sum())
         national["allocated_by_line"][:, t] = self.allocated_by_line[t][None, :]
-        national["incentive_unpaid"][:, t] = row_sums(f.fund) - row_sums(f.paid)
+        # unearned money that goes back to the centre: a fund that keeps it in the tier returns none
+        to_centre = 1.0 - b.rules.unpaid_to_tier[None, :]
+        national["incentive_unpaid"][:, t] = row_sums(f.fund * to_centre) - row_sums(f.paid * to_centre)
         national["envelope"][:, t] = float(prep.envelope[t])
         if b.keep:
             self._central_atoms(b, f)
