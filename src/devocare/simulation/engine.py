@@ -463,6 +463,7 @@ def _atom_setup(
                 strength=rules.groups[gi].incentive_strength,
                 pooled=rules.groups[gi].pooled,
                 from_elective=bool(rules.groups[gi].lines[ELECTIVE]),
+                since=_since(rules, rules.groups[gi].architecture),
             )
             for gi in investing
         ],
@@ -471,6 +472,11 @@ def _atom_setup(
         up_lines=up_lines,
         elective_cap=float(fixed["behaviour.max_elective_shift_share"]),
     )
+
+
+def _since(rules: Rules, rule_set: str) -> int:
+    """The year a rule set's budgets start: a reform's start year, else the base year (0)."""
+    return int(rules.switch or 0) if rules.phase.get(rule_set) == 1 else 0
 
 
 def _investing(rules: Rules, on: Any) -> list[int]:
