@@ -580,7 +580,8 @@ def _block(
         dated=dated,
         growth_path=_growth_path(xp, dated, p, on, years, prep.heads.shape[0]),
         exists=asarray(xp, np.array([rules.active(t) for t in range(years)], dtype=float)),
-        handover=asarray(xp, prep.handover) if prep.switch is not None else None,
+        handover=RunMatrix(xp, prep.handover) if prep.switch is not None else None,
+        succeeded=asarray(xp, (prep.handover.sum(axis=1) > 0).astype(float)) if prep.switch is not None else None,
         to_centre=asarray(xp, prep.to_centre) if prep.switch is not None else None,
     )
 
