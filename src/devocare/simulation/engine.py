@@ -473,6 +473,7 @@ def _atom_setup(
                 strength=rules.groups[gi].incentive_strength,
                 pooled=rules.groups[gi].pooled,
                 from_elective=bool(rules.groups[gi].lines[ELECTIVE]),
+                since=_since(rules, rules.groups[gi].architecture),
             )
             for gi in investing
         ],
@@ -481,6 +482,11 @@ def _atom_setup(
         up_lines=up_lines,
         elective_cap=float(fixed["behaviour.max_elective_shift_share"]),
     )
+
+
+def _since(rules: Rules, rule_set: str) -> int:
+    """The year a rule set's budgets start: a reform's start year, else the base year (0)."""
+    return int(rules.switch or 0) if rules.phase.get(rule_set) == 1 else 0
 
 
 def _investing(rules: Rules, on: Any) -> list[int]:
@@ -580,7 +586,8 @@ def _block(
         dated=dated,
         growth_path=_growth_path(xp, dated, p, on, years, prep.heads.shape[0]),
         exists=asarray(xp, np.array([rules.active(t) for t in range(years)], dtype=float)),
-        handover=asarray(xp, prep.handover) if prep.switch is not None else None,
+        handover=RunMatrix(xp, prep.handover) if prep.switch is not None else None,
+        succeeded=asarray(xp, (prep.handover.sum(axis=1) > 0).astype(float)) if prep.switch is not None else None,
         to_centre=asarray(xp, prep.to_centre) if prep.switch is not None else None,
     )
 

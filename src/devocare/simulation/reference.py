@@ -252,7 +252,9 @@ class Reference:
             kept = 1 - p["behaviour.acute_capture"] if g.pooled else 1.0
             for a in range(A):
                 pot_need = sum(y.demand[a][j] for j in range(L) if g.lines[j]) * self.cover[gi][a]
-                invest = p["behaviour.left_shift_rate"] * (t + 1) * g.incentive_strength * kept * pot_need
+                since = int(self.rules.switch or 0) if self.rules.phase.get(g.architecture) == 1 else 0
+                ramp = max(t - since, 0) + 1  # years the group's budgets have existed, this one included
+                invest = p["behaviour.left_shift_rate"] * ramp * g.incentive_strength * kept * pot_need
                 total_up = sum(y.need[a][j] for j in UP if g.lines[j])
                 if total_up > 0:
                     for j in UP:

@@ -92,7 +92,8 @@ class Block:
     #: dated parameters: path → each year's (D,) values, and the growth of need they give (None: constant)
     dated: dict[str, list[Any]] = field(default_factory=dict)
     growth_path: list[Any] | None = None
-    handover: Any = None
+    handover: Any = None  # RunMatrix over the (B, B) handover matrix
+    succeeded: Any = None  # (B,) 1 where a ceasing budget has successors
     to_centre: Any = None
 
 

@@ -275,11 +275,13 @@ def succession(b: Block, c: Carried, f: Flows) -> None:
     f.flag = f.flag_deficit | f.flag_floor
     if f.t != b.switch:
         return
-    succeeded = xp.astype(xp.sum(b.handover, axis=1) > 0, xp.float64)[None, :]  # (1, B) ceases, has successors
+    succeeded = b.succeeded[None, :]  # (1, B) 1 where a budget ceases and has successors
     centre = c.reserves * b.to_centre[None, :]  # ceases with none: its balance goes to the centre
     passed = c.reserves * succeeded
     balance = passed + centre
-    moved = passed @ b.handover  # (D, B) what each successor receives (rows of the handover sum to 1)
+    # (D, B) what each successor receives (rows of the handover sum to 1), summed in a fixed order whatever
+    # the number of draws in the block, so results do not depend on how draws are chunked
+    moved = b.handover.to_budgets(passed)
     f.t_out = f.t_out + passed
     f.t_in = f.t_in + moved
     f.returned = f.returned + xp.maximum(centre, 0.0)
