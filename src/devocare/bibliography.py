@@ -168,6 +168,12 @@ REFERENCES: tuple[Reference, ...] = (
        "shrinks/5063034.article",
        "Sector shares of £91.7bn PCT spending in 2012/13 (hospitals 51%, mental health 11.1%, community 10.6%, "
        "prescribing 8.6%, general practice 8.6%)."),
+    _R("liebman-mahoney-2017", "research", "Liebman, Jeffrey B. and Mahoney, Neale",
+       "Do Expiring Budgets Lead to Wasteful Year-End Spending? Evidence from Federal Procurement "
+       "(American Economic Review 107(11): 3510–3549)", "2017",
+       "https://www.aeaweb.org/articles?id=10.1257/aer.20131296",
+       "Budgets that lapse at the end of the year are spent: US federal spending surges in the last week of the "
+       "fiscal year. devocare's reason for every holder spending the money it is given beyond its need."),
     _R("hf-2019-emergency", "research", "The Health Foundation",
        "Emergency admissions: part one — what are the pressures?", "2019",
        "http://reader.health.org.uk/emergency-admissions/part-one-what-are-the-pressures",

@@ -26,9 +26,9 @@ def _run(arch: str, growth: float) -> object:
 def test_the_status_quo_spends_what_it_is_given_when_need_exceeds_funding() -> None:
     lean, rich = _run("status-quo-2023", 0.0), _run("status-quo-2023", 0.04)
     lean_year, rich_year = lean.by_year(), rich.by_year()
-    # about the same need (prevention moves it a little), different money: spend follows funding and the
-    # shortfall is unmet need, not a saving
-    np.testing.assert_allclose(lean_year["need"], rich_year["need"], rtol=1e-3)
+    # about the same need (prevention from the headroom the richer run spends upstream moves it a little),
+    # different money: spend follows funding and the shortfall is unmet need, not a saving
+    np.testing.assert_allclose(lean_year["need"], rich_year["need"], rtol=5e-3)
     assert lean.summary["spent_gbp_bn"] < rich.summary["spent_gbp_bn"] - 1.0
     assert lean.summary["unmet_need_gbp_bn"] > rich.summary["unmet_need_gbp_bn"] + 1.0
     assert (lean_year["unmet_need"].to_numpy()[1:] > 0).all()
