@@ -402,8 +402,8 @@ class Reference:
         y.transition = [[float(charge * share[g.offset + b]) for b in range(g.n)] for g in self.G]
 
     def balance_and_risk(self, y: SimpleNamespace) -> None:
-        """Surplus kept or returned, deficit borne or met, within the budget's risk corridor; cuts follow."""
-        p = self.p
+        """Surplus kept or returned, deficit borne or met, within the budget's risk corridor; next year's plan
+        follows."""
         y.settled, y.surplus = [], []
         for gi, g in enumerate(self.G):
             rows, sur = [], []
@@ -477,7 +477,8 @@ class Reference:
             alloc_b = [float(self.funded.allocated[t, g.offset + b]) for b in range(g.n)]
             if cof is not None and cof.hospital_funding_to_local > 0 and gi in (cof.payer, cof.receiver):
                 for a in range(A):
-                    shift = cof.hospital_funding_to_local * sum(grants[g.architecture][a][j] for j in range(L) if cof.lines[j])
+                    grant = grants[g.architecture][a]
+                    shift = cof.hospital_funding_to_local * sum(grant[j] for j in range(L) if cof.lines[j])
                     for b, s in self.rows[gi][a]:
                         alloc_b[b] += s * (shift if gi == cof.payer else -shift)
             out.append(alloc_b)
