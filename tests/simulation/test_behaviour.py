@@ -110,3 +110,29 @@ def test_settle_conserves_money_and_repays_a_carried_deficit_first() -> None:
     np.testing.assert_allclose(returned, [2.0, 5.0, 0.0, 0.0, 0.0])
     np.testing.assert_allclose(support, [0.0, 0.0, 0.0, 1.0, 8.0])  # a council gets none; the limit binds
     np.testing.assert_allclose(borne, [0.0, 0.0, 8.0, 7.0, 0.0])
+
+
+@pytest.mark.parametrize("arch_id", ["status-quo-2023", "reform-aco-2024"])
+def test_a_real_terms_freeze_is_met_by_cuts_in_the_year_not_by_a_runaway_deficit(arch_id: str) -> None:
+    # every holder plans to balance what it must bear, so a persistent gap is cut in the year it opens:
+    # carried deficits stay small (they once reached −£61bn by the tenth year) and the gap is unmet need
+    frozen = simulate(arch_id, years=10, draws=0, waterfall=False, overrides={"funding.real_growth": 0.0})
+    year = frozen.by_year()
+    # the first plan has no history of need growth (it assumes need grows as money does), so year 2 carries
+    # that forecast error; after it the deficit carried shrinks instead of growing
+    assert (year["reserves"] > -0.03 * year["allocated"]).all(), year["reserves"].tolist()
+    assert year["reserves"].iloc[-1] > -0.015 * year["allocated"].iloc[-1]
+    assert year["reserves"].iloc[-1] > 0.75 * year["reserves"].min()
+    assert year["unmet_need"].iloc[-1] > 0.1 * year["allocated"].iloc[-1]
+
+
+def test_money_beyond_need_is_spent_whether_or_not_the_holder_may_keep_it() -> None:
+    # the status quo's NHS budgets hand surpluses back, a risk-bearing ACO keeps them: with money well above
+    # need both spend it (upstream), so neither piles up reserves nor returns most of its headroom
+    rich = {a: _run(a, 0.06) for a in ("status-quo-2023", "reform-aco-2024")}
+    for arch_id, result in rich.items():
+        year = result.by_year()
+        headroom = (year["allocated"] - year["need"]).iloc[-1]
+        assert headroom > 5e9, arch_id
+        assert year["spent"].iloc[-1] > year["need"].iloc[-1] + 0.8 * headroom, arch_id
+        assert year["returned"].iloc[-1] < 0.2 * headroom, arch_id
