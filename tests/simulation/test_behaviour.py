@@ -136,3 +136,25 @@ def test_money_beyond_need_is_spent_whether_or_not_the_holder_may_keep_it() -> N
         assert headroom > 5e9, arch_id
         assert year["spent"].iloc[-1] > year["need"].iloc[-1] + 0.8 * headroom, arch_id
         assert year["returned"].iloc[-1] < 0.2 * headroom, arch_id
+
+
+def test_drivers_correlates_each_reforms_paired_difference_with_levers_and_the_funding_gap() -> None:
+    from devocare.errors import DevocareError
+    from devocare.simulation.paired import DRIVER_COLUMNS, drivers, funding_gap_draws
+    from devocare.simulation.parameters import resolve
+
+    runs = [simulate(a, years=3, draws=12, seed=5, waterfall=False) for a in ("status-quo-2023", "reform-aco-2024")]
+    levers = resolve().draw(5, np.arange(13))
+    diff = runs[1].summary_draws["spent_gbp_bn"] - runs[0].summary_draws["spent_gbp_bn"]
+    table = drivers(runs, "status-quo-2023", {**levers, "the difference itself": diff})
+    assert tuple(table.columns) == DRIVER_COLUMNS and len(table) == len(levers) + 2
+    row = table.set_index("driver").loc
+    assert row["the difference itself", "pearson"] == pytest.approx(1.0)
+    assert row["the difference itself", "spearman"] == pytest.approx(1.0)
+    gap = funding_gap_draws(runs[0])[1:]
+    assert row["baseline funding gap", "pearson"] == pytest.approx(np.corrcoef(gap, diff[1:])[0, 1])
+    finite = table["pearson"].dropna()
+    assert ((finite >= -1 - 1e-12) & (finite <= 1 + 1e-12)).all()
+    few = [simulate(a, years=2, draws=1, seed=5, waterfall=False) for a in ("status-quo-2023", "reform-aco-2024")]
+    with pytest.raises(DevocareError, match="at least 3"):
+        drivers(few, "status-quo-2023", {})
