@@ -293,6 +293,12 @@ REFERENCES: tuple[Reference, ...] = (
        "Hospital cost a head from about £255 (ages 5–14) to £3,399 (90+); weights population growth by age for "
        "NHS lines (devocare.simulation.population.COST_BY_AGE), with bands between the published ages "
        "interpolated."),
+    _R("liebman-mahoney-2017", "research", "Liebman, Jeffrey B. and Mahoney, Neale",
+       "Do Expiring Budgets Lead to Wasteful Year-End Spending? Evidence from Federal Procurement "
+       "(American Economic Review 107(11): 3510–3549)", "2017",
+       "https://www.aeaweb.org/articles?id=10.1257/aer.20131296",
+       "Budgets that lapse at the end of the year are spent: US federal spending surges in the last week of the "
+       "fiscal year. devocare's reason for every holder spending the money it is given beyond its need."),
     _R("hf-2019-emergency", "research", "The Health Foundation",
        "Emergency admissions: part one — what are the pressures?", "2019",
        "http://reader.health.org.uk/emergency-admissions/part-one-what-are-the-pressures",

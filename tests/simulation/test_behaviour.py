@@ -26,9 +26,9 @@ def _run(arch: str, growth: float) -> object:
 def test_the_status_quo_spends_what_it_is_given_when_need_exceeds_funding() -> None:
     lean, rich = _run("status-quo-2023", 0.0), _run("status-quo-2023", 0.04)
     lean_year, rich_year = lean.by_year(), rich.by_year()
-    # about the same need (prevention moves it a little), different money: spend follows funding and the
-    # shortfall is unmet need, not a saving
-    np.testing.assert_allclose(lean_year["need"], rich_year["need"], rtol=1e-3)
+    # about the same need (prevention from the headroom the richer run spends upstream moves it a little),
+    # different money: spend follows funding and the shortfall is unmet need, not a saving
+    np.testing.assert_allclose(lean_year["need"], rich_year["need"], rtol=5e-3)
     assert lean.summary["spent_gbp_bn"] < rich.summary["spent_gbp_bn"] - 1.0
     assert lean.summary["unmet_need_gbp_bn"] > rich.summary["unmet_need_gbp_bn"] + 1.0
     assert (lean_year["unmet_need"].to_numpy()[1:] > 0).all()
@@ -113,3 +113,52 @@ def test_settle_conserves_money_and_repays_a_carried_deficit_first() -> None:
     np.testing.assert_allclose(returned, [2.0, 5.0, 0.0, 0.0, 0.0])
     np.testing.assert_allclose(support, [0.0, 0.0, 0.0, 1.0, 8.0])  # a council gets none; the limit binds
     np.testing.assert_allclose(borne, [0.0, 0.0, 8.0, 7.0, 0.0])
+
+
+@pytest.mark.parametrize("arch_id", ["status-quo-2023", "reform-aco-2024"])
+def test_a_real_terms_freeze_is_met_by_cuts_in_the_year_not_by_a_runaway_deficit(arch_id: str) -> None:
+    # every holder plans to balance what it must bear, so a persistent gap is cut in the year it opens:
+    # carried deficits stay small (they once reached −£61bn by the tenth year) and the gap is unmet need
+    frozen = simulate(arch_id, years=10, draws=0, waterfall=False, overrides={"funding.real_growth": 0.0})
+    year = frozen.by_year()
+    # a budget's first plan has no history of need growth (it assumes need grows as money does), and a budget
+    # a reform creates makes its first plan at the end of its first year, so those years carry a deficit;
+    # after them the deficit carried shrinks instead of growing
+    assert (year["reserves"] > -0.1 * year["allocated"]).all(), year["reserves"].tolist()
+    assert year["reserves"].iloc[-1] > -0.015 * year["allocated"].iloc[-1]
+    assert year["reserves"].iloc[-1] > 0.75 * year["reserves"].min()
+    assert year["unmet_need"].iloc[-1] > 0.1 * year["allocated"].iloc[-1]
+
+
+def test_money_beyond_need_is_spent_whether_or_not_the_holder_may_keep_it() -> None:
+    # the status quo's NHS budgets hand surpluses back, a risk-bearing ACO keeps them: with money well above
+    # need both spend it (upstream), so neither piles up reserves nor returns most of its headroom
+    rich = {a: _run(a, 0.06) for a in ("status-quo-2023", "reform-aco-2024")}
+    for arch_id, result in rich.items():
+        year = result.by_year()
+        headroom = (year["allocated"] - year["need"]).iloc[-1]
+        assert headroom > 5e9, arch_id
+        assert year["spent"].iloc[-1] > year["need"].iloc[-1] + 0.8 * headroom, arch_id
+        assert year["returned"].iloc[-1] < 0.2 * headroom, arch_id
+
+
+def test_drivers_correlates_each_reforms_paired_difference_with_levers_and_the_funding_gap() -> None:
+    from devocare.errors import DevocareError
+    from devocare.simulation.paired import DRIVER_COLUMNS, drivers, funding_gap_draws
+    from devocare.simulation.parameters import resolve
+
+    runs = [simulate(a, years=3, draws=12, seed=5, waterfall=False) for a in ("status-quo-2023", "reform-aco-2024")]
+    levers = resolve().draw(5, np.arange(13))
+    diff = runs[1].summary_draws["spent_gbp_bn"] - runs[0].summary_draws["spent_gbp_bn"]
+    table = drivers(runs, "status-quo-2023", {**levers, "the difference itself": diff})
+    assert tuple(table.columns) == DRIVER_COLUMNS and len(table) == len(levers) + 2
+    row = table.set_index("driver").loc
+    assert row["the difference itself", "pearson"] == pytest.approx(1.0)
+    assert row["the difference itself", "spearman"] == pytest.approx(1.0)
+    gap = funding_gap_draws(runs[0])[1:]
+    assert row["baseline funding gap", "pearson"] == pytest.approx(np.corrcoef(gap, diff[1:])[0, 1])
+    finite = table["pearson"].dropna()
+    assert ((finite >= -1 - 1e-12) & (finite <= 1 + 1e-12)).all()
+    few = [simulate(a, years=2, draws=1, seed=5, waterfall=False) for a in ("status-quo-2023", "reform-aco-2024")]
+    with pytest.raises(DevocareError, match="at least 3"):
+        drivers(few, "status-quo-2023", {})

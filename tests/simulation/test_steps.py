@@ -52,6 +52,7 @@ def _block(**changes: object) -> SimpleNamespace:
             "incentives.criteria_for_full_payout": 3,
             "intervention.deficit_share": 0.01,
             "intervention.floor_years": 2,
+            "behaviour.headroom_spend_share": 1.0,
         },
         col={
             "incentives.readmission_trend_sd": np.zeros((1, 1)),
@@ -77,6 +78,9 @@ def _block(**changes: object) -> SimpleNamespace:
         corridor_any=False,
         check=True,
         max_cut=0.5,
+        years=4,
+        transition=np.zeros((1, 4)),
+        transition_share=np.zeros((4, 3)),
     )
     for k, v in changes.items():
         setattr(block, k, v)
@@ -245,6 +249,8 @@ def test_balance_keeps_returns_bears_and_supports_by_the_rules() -> None:
         t_in=np.array([[10.0, 0, 0]]),
         t_out=np.array([[0, 10.0, 0]]),
         reinvest=np.zeros((1, 3)),
+        reinvest_reserves=np.zeros((1, 3)),
+        unmet_b=np.zeros((1, 3)),
         spent_b=np.array([[99.0, 150.0, 60.0]]),
     )
     steps.balance_and_risk(b, c, f)
@@ -252,7 +258,10 @@ def test_balance_keeps_returns_bears_and_supports_by_the_rules() -> None:
     assert f.to_res.tolist() == [[10.0, 0, 0]] and f.returned.tolist() == [[0, 0, 0]]
     assert f.borne.tolist() == [[0, 0, 5.0]] and f.support.tolist() == [[0, 10.0, 5.0]]
     assert c.reserves.tolist() == [[10.0, 0, -5.0]]
-    assert c.cut.tolist() == [[0.0, 0.0, 0.5 * 5 / 60]]  # the bearer cuts to recover its deficit
+    # next year's plan (same allocation, spend as this year): budget 2 cuts the 5 of the deficit it will bear
+    # again plus half the 5 it carries; budget 0 spends its 10 of headroom; the centre meets budget 1's gap
+    assert c.cut.tolist() == [[0.0, 0.0, (5 + 0.5 * 5) / 60]]
+    assert c.headroom.tolist() == [[10.0, 0.0, 0.0]]
     steps.conservation_check(b, c, f)  # and the books balance
 
 
@@ -269,12 +278,15 @@ def test_deficit_support_stops_at_the_budgets_limit_and_the_rest_is_recovered_by
         t_in=np.array([[10.0, 0, 0]]),
         t_out=np.array([[0, 10.0, 0]]),
         reinvest=np.zeros((1, 3)),
+        reinvest_reserves=np.zeros((1, 3)),
+        unmet_b=np.zeros((1, 3)),
         spent_b=np.array([[99.0, 150.0, 60.0]]),
     )
     steps.balance_and_risk(b, c, f)
     assert f.support.tolist() == [[0, 7.5, 5.0]] and f.borne.tolist() == [[0, 2.5, 5.0]]
     assert c.reserves.tolist() == [[10.0, -2.5, -5.0]]
-    assert c.cut.tolist() == [[0.0, 0.5 * 2.5 / 150, 0.5 * 5 / 60]]  # the same recovery rule for both
+    # the same plan for both: cut what it will bear of the gap again, plus half the deficit it carries
+    assert c.cut[0].tolist() == pytest.approx([0.0, (2.5 + 0.5 * 2.5) / 150, (5 + 0.5 * 5) / 60])
     steps.conservation_check(b, c, f)
 
 
@@ -292,6 +304,8 @@ def test_balance_shares_beyond_a_corridor_with_the_centre() -> None:
         t_in=np.zeros((1, 3)),
         t_out=np.zeros((1, 3)),
         reinvest=np.zeros((1, 3)),
+        reinvest_reserves=np.zeros((1, 3)),
+        unmet_b=np.zeros((1, 3)),
         spent_b=np.array([[90.0, 150.0, 50.0]]),
     )
     steps.balance_and_risk(b, c, f)

@@ -415,14 +415,15 @@ def _spend_by_line(p: dict[str, Any], xp: Any, n: int) -> Any:
 def _budget_rules(xp: Any, prep: Prepared, inputs: Inputs, phase: Phase) -> BudgetRules:
     """The per-budget money rules a year reads, on the backend (lines held by the budgets that exist)."""
     holds = asarray(xp, phase.holds.astype(float))  # (L, B)
-    up = asarray(xp, UPSTREAM.astype(float))
+    # what a budget spends beyond need goes to its upstream lines, or to every line it holds where it holds none
+    spends_on = np.where(prep.vec["has_up"][None, :] > 0, phase.holds * UPSTREAM[:, None], phase.holds)
     return BudgetRules(
         holds=holds,
         savings_retained=asarray(xp, prep.vec["sr"]),
         overspend_borne=asarray(xp, prep.vec["obl"]),
         bearer=asarray(xp, np.ones_like(prep.vec["obl"])),
-        reinvestor=asarray(xp, ((prep.vec["sr"] > 0) * prep.vec["has_up"]).astype(float)),
-        up_holds=holds * up[:, None],
+        reinvestor=asarray(xp, np.ones_like(prep.vec["has_up"])),
+        up_holds=asarray(xp, spends_on.astype(float)),
         criteria=[asarray(xp, prep.criteria[:, k].astype(float)) for k in range(prep.criteria.shape[1])],
         floors=asarray(xp, inputs.floors),
         corridor=asarray(xp, prep.vec["corridor"]),
@@ -560,7 +561,7 @@ def _block(
         any_eff=on("behaviour") and any(bool(ph.eff_runs.any()) for ph in prep.phases),
         obl_any=on("behaviour"),
         top_any=top_any,
-        reinvesting=on("behaviour") and bool((prep.vec["sr"] * prep.vec["has_up"]).any()),
+        reinvesting=on("behaviour"),
         pooling=bool(rules.pooling),
         corridor_any=bool(np.isfinite(prep.vec["corridor"]).any()),
         eff_runs=asarray(xp, prep.eff_runs),

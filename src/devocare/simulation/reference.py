@@ -115,7 +115,7 @@ class Reference:
             noise,
             central,
         )
-        self.L, self.A, self.G = len(LINE_IDS), len(rules.atoms), rules.groups
+        self.L, self.A, self.G, self.years = len(LINE_IDS), len(rules.atoms), rules.groups, years
         self.heads = inputs.weighted_heads.tolist()
         self.n_proj = len(self.heads)
         self.lad_of = inputs.atom_lad.tolist()
@@ -146,6 +146,8 @@ class Reference:
         self.nat_adm, self.nat_spent = np.zeros(years), np.zeros((years, L))
         self.reserves = [[0.0] * g.n for g in G]
         self.cut = [[0.0] * g.n for g in G]
+        self.headroom = [[0.0] * g.n for g in G]  # £ of next year's planned headroom spent beyond need
+        self.last_base: list[list[float]] | None = None  # last year's spend before cuts, beyond-need excluded
         self.streak = [[0] * g.n for g in G]  # consecutive years each budget has breached a floor
         self.prev_adm: list[list[float] | None] = [None] * len(G)
         self.prev_readm: list[list[float] | None] = [None] * len(G)
@@ -293,29 +295,31 @@ class Reference:
             y.ceiling.append(ceil)
 
     def reinvestment(self, y: SimpleNamespace) -> None:
-        """A share of positive reserves reinvested upstream, spread over upstream need; the year's extra
-        upstream spend joins the prevention history."""
+        """Spending beyond need: the planned headroom and a share of positive reserves, spread over upstream
+        need (every line held where none is upstream); the year's extra upstream spend joins the prevention
+        history."""
         p, G, L, A = self.p, self.G, self.L, self.A
         y.reinvest = [[0.0] * g.n for g in G]
         y.reinvest_atoms = [[0.0] * L for _ in range(A)]
+        y.reinvest_reserves = [[0.0] * g.n for g in G]
         for gi, g in enumerate(G):
-            if g.savings_retained <= 0 or not any(g.lines[j] for j in UP):
-                continue
+            # spent on the upstream lines it holds, or on every line it holds where it holds none upstream
+            lines = [j for j in UP if g.lines[j]] or [j for j in range(L) if g.lines[j]]
             up_b = [0.0] * g.n
             for a in range(A):
-                u = sum(y.need[a][j] for j in UP if g.lines[j])
+                u = sum(y.demand[a][j] for j in lines)  # need after prevention (the same upstream)
                 for b, s in self.rows[gi][a]:
                     up_b[b] += s * u
             rate = [0.0] * g.n
             for b in range(g.n):
-                amount = p["behaviour.reinvest_share"] * max(self.reserves[gi][b], 0.0)
+                drawn = p["behaviour.reinvest_share"] * max(self.reserves[gi][b], 0.0)
+                amount = drawn + self.headroom[gi][b]
                 if up_b[b] > 0:
-                    rate[b], y.reinvest[gi][b] = amount / up_b[b], amount
+                    rate[b], y.reinvest[gi][b], y.reinvest_reserves[gi][b] = amount / up_b[b], amount, drawn
             for a in range(A):
                 r = sum(s * rate[b] for b, s in self.rows[gi][a])
-                for j in UP:
-                    if g.lines[j]:
-                        y.reinvest_atoms[a][j] += r * y.need[a][j]
+                for j in lines:
+                    y.reinvest_atoms[a][j] += r * y.demand[a][j]
         self.history.insert(0, [sum(y.extra[a][j] + y.reinvest_atoms[a][j] for j in UP) for a in range(A)])
         self.history = self.history[: len(self.weights)]
 
@@ -473,8 +477,8 @@ class Reference:
         y.transition = [[float(charge * share[g.offset + b]) for b in range(g.n)] for g in self.G]
 
     def balance_and_risk(self, y: SimpleNamespace) -> None:
-        """Surplus kept or returned, deficit borne or met, within the budget's risk corridor; cuts follow."""
-        p = self.p
+        """Surplus kept or returned, deficit borne or met, within the budget's risk corridor; next year's plan
+        follows."""
         y.settled, y.surplus = [], []
         for gi, g in enumerate(self.G):
             rows, sur = [], []
@@ -485,7 +489,7 @@ class Reference:
                     - y.fund[gi][b]
                     + y.paid[gi][b]
                     + y.tin[gi][b]
-                    + y.reinvest[gi][b]
+                    + y.reinvest_reserves[gi][b]
                     - total_spent
                     - y.tout[gi][b]
                     - y.transition[gi][b]
@@ -502,16 +506,63 @@ class Reference:
                 offered = (1 - g.overspend_borne_locally) * loss
                 met = min(offered, limit * abs(y.alloc[gi][b])) if math.isfinite(limit) else offered
                 borne, support = loss - met, met + max(-shared, 0.0)
-                self.reserves[gi][b] += to_res - borne - y.reinvest[gi][b]
-                deficit = max(-self.reserves[gi][b], 0.0)  # every holder cuts to recover a carried deficit
-                response = p["behaviour.overspend_response"] * deficit
-                self.cut[gi][b] = min(
-                    response / total_spent if total_spent > 0 else response, p["behaviour.max_cut_share"]
-                )
+                self.reserves[gi][b] += to_res - borne - y.reinvest_reserves[gi][b]
                 rows.append((total_spent, returned, support))
                 sur.append(surplus)
             y.settled.append(rows)
             y.surplus.append(sur)
+        self._plan(y)
+
+    def _plan(self, y: SimpleNamespace) -> None:
+        """Every holder sets next year's budget from this year's outturn: it forecasts spend before cuts
+        (grown as it grew last year; with no history, as its money grows) against next year's money, cuts
+        what it must bear of a forecast deficit plus a share of a carried one, and spends forecast headroom."""
+        p, t = self.p, y.t + 1
+        base = [[y.b[gi].spent[b] + y.b[gi].unmet[b] for b in range(g.n)] for gi, g in enumerate(self.G)]
+        if t < self.years:
+            now, nxt = self._allocation_before_rebasing(y.t), self._allocation_before_rebasing(t)
+            for gi, g in enumerate(self.G):
+                limit = support_limit(g.tier, self.fixed)
+                runs = self.rules.runs_in(g.architecture, y.t) and self.rules.runs_in(g.architecture, t)
+                for b in range(g.n):
+                    if not runs:  # a budget plans only for a year it runs both sides of
+                        self.cut[gi][b] = self.headroom[gi][b] = 0.0
+                        continue
+                    money = y.alloc[gi][b] - y.fund[gi][b] + y.paid[gi][b] + y.tin[gi][b] - y.tout[gi][b]
+                    charge = float(self.transition_paid[t] * self.transition_share[t][g.offset + b])
+                    expected = money + nxt[gi][b] - now[gi][b] - charge
+                    money -= y.transition[gi][b]
+                    fallback = expected / money if money > 0 else 1.0
+                    prev = None if self.last_base is None else self.last_base[gi][b]
+                    growth = fallback if prev is None or prev <= 0 else base[gi][b] / prev
+                    forecast = base[gi][b] * growth
+                    gap = forecast - expected
+                    deficit = max(gap, 0.0)
+                    offered = (1 - g.overspend_borne_locally) * deficit
+                    met = min(offered, limit * abs(nxt[gi][b])) if math.isfinite(limit) else offered
+                    to_bear = deficit - met + p["behaviour.overspend_response"] * max(-self.reserves[gi][b], 0.0)
+                    cut = min(to_bear / forecast, p["behaviour.max_cut_share"]) if forecast > 0 else 0.0
+                    self.cut[gi][b] = cut
+                    self.headroom[gi][b] = p["behaviour.headroom_spend_share"] * max(-gap, 0.0)
+        self.last_base = base
+
+    def _allocation_before_rebasing(self, t: int) -> list[list[float]]:
+        """Each budget's grant in year ``t`` with hospital funding given to the local tier, before rebasing."""
+        rules, G, L, A = self.rules, self.G, self.L, self.A
+        grants = {rs: self.funded.atoms[rs][t].T.tolist() for rs in rules.weight}
+        out = []
+        for gi, g in enumerate(G):
+            cof = rules.cofinancing.get(g.architecture)
+            alloc_b = [float(self.funded.allocated[t, g.offset + b]) for b in range(g.n)]
+            runs = rules.runs_in(g.architecture, t)  # the budgets of year t, not of the year being run
+            if runs and cof is not None and cof.hospital_funding_to_local > 0 and gi in (cof.payer, cof.receiver):
+                for a in range(A):
+                    grant = grants[g.architecture][a]
+                    shift = cof.hospital_funding_to_local * sum(grant[j] for j in range(L) if cof.lines[j])
+                    for b, s in self.all_rows[gi][a]:
+                        alloc_b[b] += s * (shift if gi == cof.payer else -shift)
+            out.append(alloc_b)
+        return out
 
     def floors_and_intervention(self, y: SimpleNamespace) -> None:
         """Whether each budget's need-adjusted spend on any line it holds is below that line's floor, and the

@@ -21,8 +21,8 @@ class BudgetRules:
     savings_retained: Any
     overspend_borne: Any
     bearer: Any  # 1 where cuts follow a negative reserve: every budget (one behavioural rule for all holders)
-    reinvestor: Any  # 1 where it keeps savings and holds upstream lines
-    up_holds: Any  # (L, B) upstream lines held
+    reinvestor: Any  # 1 for every budget: each spends its planned headroom and a share of its reserves
+    up_holds: Any  # (L, B) lines that spending goes to: upstream lines held, or every line held where none is
     criteria: list[Any]  # per incentive criterion: (B,) 1 where the fund pays on it
     floors: Any  # (L,) minimum need-adjusted spend ratio per line
     corridor: Any  # (B,) risk-corridor width as a share of allocation (inf: no corridor)
@@ -113,6 +113,8 @@ class Carried:
     prev_up: Any = None  # (D, B) last year's share of spend on upstream services
     max_gap: float = 0.0
     breach_streak: Any = None  # (D, B) consecutive years each budget has breached a floor
+    headroom: Any = None  # (D, B) £ of this year's planned headroom each budget spends upstream
+    last_base: Any = None  # (D, B) last year's spend before cuts, excluding reinvestment (the plan's history)
 
 
 @dataclass
@@ -130,7 +132,8 @@ class Flows:
     demand_lb: Any = None  # (D, L, B)
     unmet_lr: Any = None  # (D, L, runs) need rationed away by cuts
     unmet_b: Any = None  # (D, B) unmet need per budget
-    reinvest: Any = None
+    reinvest: Any = None  # (D, B) £ spent upstream beyond need: planned headroom plus reserves drawn
+    reinvest_reserves: Any = None  # (D, B) the part of ``reinvest`` drawn from reserves
     reinvest_lr: Any = None
     rate_lr: Any = None
     alloc_b: Any = None

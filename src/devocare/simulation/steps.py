@@ -74,14 +74,19 @@ def need_prevention_caps_shift(b: Block, c: Carried, f: Flows) -> None:
 
 
 def reinvestment(b: Block, c: Carried, f: Flows) -> None:
-    """A share of positive reserves reinvested upstream, spread over the budget's upstream need."""
+    """Money spent beyond need: the headroom the year's plan found (:func:`behaviour.plan`) and a share of
+    positive reserves drawn, spread over the budget's upstream need (over all its lines where it holds no
+    upstream line; only upstream spending prevents admissions). Every holder follows this rule."""
     xp = b.xp
     f.reinvest = xp.zeros((b.D, b.B))
+    f.reinvest_reserves = f.reinvest
     if b.reinvesting:
         assert f.year is not None
         up_b = xp.sum(f.demand_lb * b.rules.up_holds[None, :, :], axis=1)  # (D, B)
-        amount = b.col["behaviour.reinvest_share"] * xp.maximum(c.reserves, 0.0) * b.rules.reinvestor[None, :]
-        f.reinvest = xp.where(up_b > 0, amount, 0.0)
+        drawn = b.col["behaviour.reinvest_share"] * xp.maximum(c.reserves, 0.0) * b.rules.reinvestor[None, :]
+        planned = 0.0 if c.headroom is None else c.headroom * b.rules.reinvestor[None, :]
+        f.reinvest_reserves = xp.where(up_b > 0, drawn, 0.0)
+        f.reinvest = xp.where(up_b > 0, drawn + planned, 0.0)
         rate = f.reinvest / xp.where(up_b > 0, up_b, 1.0)
         f.rate_lr = b.runs.to_runs(rate[:, None, :] * b.rules.up_holds[None, :, :])  # (D, L, runs)
         f.reinvest_lr = f.rate_lr * f.year.demand_lr  # constant rate in a run
@@ -220,7 +225,7 @@ def balance_and_risk(b: Block, c: Carried, f: Flows) -> None:
     within each budget's risk corridor (beyond it the centre shares the result); reserves move and cuts
     follow a negative reserve. Every holder follows the same rule; its risk rules set the shares."""
     xp, r = b.xp, b.rules
-    money_in = f.kept + f.paid + f.t_in + f.reinvest
+    money_in = f.kept + f.paid + f.t_in + f.reinvest_reserves
     surplus = money_in - f.spent_b - f.t_out - paid_out(f)
     cap = balance.support_cap(xp, f.alloc_b, r.support_limit[None, :])
     if b.corridor_any:
@@ -239,13 +244,38 @@ def balance_and_risk(b: Block, c: Carried, f: Flows) -> None:
         f.to_res, f.returned, f.borne, f.support = balance.settle(
             xp, surplus, r.savings_retained[None, :], r.overspend_borne[None, :], c.reserves, cap
         )
-    f.change = f.to_res - f.borne - f.reinvest
+    f.change = f.to_res - f.borne - f.reinvest_reserves
     c.reserves = c.reserves + f.change
     if b.obl_any:
-        c.cut = (
-            behaviour.cut_rate(xp, c.reserves, f.spent_b, b.col["behaviour.overspend_response"], b.max_cut)
-            * r.bearer[None, :]
+        plan_next_year(b, c, f)
+
+
+def plan_next_year(b: Block, c: Carried, f: Flows) -> None:
+    """Every holder sets next year's budget from this year's outturn (:func:`behaviour.plan`): the cut that
+    balances what it must bear, and the headroom it spends upstream."""
+    xp, r, t = b.xp, b.rules, f.t + 1
+    base = f.spent_b + f.unmet_b - f.reinvest  # this year's spend before cuts and beyond-need spending
+    if t < b.years:
+        money = f.kept + f.paid + f.t_in - f.t_out - paid_out(f)
+        charge = b.transition[:, t][:, None] * b.transition_share[t][None, :]
+        expected = money + paid_out(f) + (b.alloc[t] - b.alloc[f.t])[None, :] - charge
+        cut, headroom = behaviour.plan(
+            xp,
+            base,
+            c.last_base,
+            money,
+            expected,
+            c.reserves,
+            r.overspend_borne[None, :],
+            balance.support_cap(xp, b.alloc[t][None, :] + xp.zeros((b.D, b.B)), r.support_limit[None, :]),
+            b.col["behaviour.overspend_response"],
+            b.max_cut,
+            float(b.fixed["behaviour.headroom_spend_share"]),
         )
+        exists = getattr(b, "exists", None)  # a budget plans only for a year it runs both sides of
+        runs = r.bearer[None, :] if exists is None else r.bearer[None, :] * exists[f.t][None, :] * exists[t][None, :]
+        c.cut, c.headroom = cut * runs, headroom * runs
+    c.last_base = base
 
 
 def floors_and_intervention(b: Block, c: Carried, f: Flows) -> None:
