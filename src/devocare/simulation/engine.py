@@ -221,6 +221,8 @@ class Shared:
     atom_grants: dict[str, np.ndarray]  # per rule set: (years, L, A) block grant per atom and line
     alloc_atoms: np.ndarray  # (years, L, A) allocation per atom and line
     envelope: np.ndarray  # (years,) total allocated
+    handover: np.ndarray  # (B, B) where each ceasing budget's balance goes at a reform's start
+    to_centre: np.ndarray  # (B,) 1 where it goes to the centre
 
 
 def prepare(inputs: Inputs, rules: Rules, fixed: dict[str, Any], years: int, factors: frozenset[str]) -> Prepared:
@@ -334,7 +336,7 @@ def prepare(inputs: Inputs, rules: Rules, fixed: dict[str, Any], years: int, fac
             pool_out[t] += np.where(group_of == rule.sender, per_budget, 0.0)
             pool_in[t] += np.where(group_of == rule.receiver, per_budget, 0.0)
     pool_out, pool_in = phases_mod.mask_years(pool_out, rules), phases_mod.mask_years(pool_in, rules)
-    handover, to_centre = phases_mod.handover_matrix(rules, inputs.weighted_heads[0][:, POP])
+    handover, to_centre = shared.handover, shared.to_centre
     return Prepared(
         perm,
         np.argsort(perm),
@@ -424,7 +426,9 @@ def _build_shared(inputs: Inputs, rules: Rules, fixed: dict[str, Any], years: in
     for rs, w in weight.items():
         alloc_atoms += atom_grants[rs] * w[None, None, :]
     cover = [g.H[perm].sum(axis=1) for g in rules.groups]
-    return Shared(heads, heads[:1], cover, weight, atom_grants, alloc_atoms, alloc_atoms.sum(axis=(1, 2)))
+    handover, to_centre = phases_mod.handover_matrix(rules, inputs.weighted_heads[0][:, POP])
+    return Shared(heads, heads[:1], cover, weight, atom_grants, alloc_atoms, alloc_atoms.sum(axis=(1, 2)),
+                  handover, to_centre)
 
 
 def prepared(inputs: Inputs, rules: Rules, fixed: dict[str, Any], years: int, factors: frozenset[str]) -> Prepared:
