@@ -76,7 +76,7 @@ def test_diff_reads_as_the_reorganisation_004_proposes():
                      "commissioning.specialised: nhse → combined_authority (50%), dhsc (50%)",
                      "commissioning.acute_non_elective: icb → combined_authority (56%), icb (44%)",
                      "public_health: la_public_health (utla, ring-fenced) → aco_single (combined_authority)",
-                     "settlement_years: 1 → 5", "savings_retained: 0.0 → 1.0", "centralism_index: 0.430 → 0.352"):
+                     "settlement_years: 1 → 5", "savings_retained: 0.0 → 1.0", "centralism_index: 0.444 → 0.373"):
         assert expected in text, expected
     md = A.diff("status-quo-2023", "ten-year-plan-2025").to_markdown()
     assert "### Bodies merged" in md and "`nhse` into `dhsc`" in md

@@ -14,6 +14,10 @@ authority areas) or by a body given tax-raising powers (``tax_powers: true``, e.
 ``pwc-2016``), and sums to zero over England, so it moves money between areas without creating any.
 Every figure is in whole pence and every year's rows add up to that year's envelope exactly.
 
+Where the architecture sets ``money.local_revenue``, a holder with tax powers also raises revenue beyond the
+envelope: ``rate`` × its areas' revenue capacity a year (component ``local_revenue``), of which the centre
+offsets ``equalised`` × the difference from the population average (``revenue_equalisation``, summing to zero).
+
 Revenue capacity is the council tax base (Band D equivalents, MHCLG Council Taxbase 2025, shipped as
 ``council_tax_band_d_dwellings_taxbase_by_billing_authority_england``) valued at the England average
 Band D; the average capacity of an area is its population share (ONS mid-2024) of the national total.
@@ -178,6 +182,20 @@ def revenue_capacity(level: str, vintage: int = 2024) -> pd.DataFrame:
     return out
 
 
+def local_revenue(rule: Any, level: str, vintage: int, codes: pd.Series) -> tuple[np.ndarray, np.ndarray | None]:
+    """Whole pence per area raised locally at ``rule.rate`` of its council tax (revenue capacity), and the
+    centre's equalisation of ``rule.equalised`` of its difference from the population average (sums to 0;
+    None when nothing is equalised). Real terms: the tax base is the 2025 one every year."""
+    cap = revenue_capacity(level, vintage).reindex(codes).fillna(0.0)
+    rate = float(rule.rate)
+    capacity = cap["capacity"].to_numpy()
+    raised = round_to_total(rate * capacity * 100.0, int(round(rate * capacity.sum() * 100.0)))
+    if float(rule.equalised) == 0:
+        return raised, None
+    offset = -float(rule.equalised) * rate * (capacity - cap["average"].to_numpy()) * 100.0
+    return raised, round_to_total(offset, 0)
+
+
 # --------------------------------------------------------------------------- pure arithmetic
 
 
@@ -239,6 +257,14 @@ class PotGrant:
     held: np.ndarray  # (areas,) bool
     need: np.ndarray  # (areas, pot lines) whole pence
     equalisation: np.ndarray | None  # (areas,) whole pence, summing to 0; None where not local government
+    revenue: np.ndarray | None = None  # (areas,) whole pence raised locally (money.local_revenue), beyond the envelope
+    revenue_equalisation: np.ndarray | None = None  # (areas,) whole pence the centre offsets, summing to 0
+
+    def local_revenue(self) -> np.ndarray | None:
+        """Whole pence per area the holder keeps from local taxation (raised plus its equalisation)."""
+        if self.revenue is None:
+            return None
+        return self.revenue + (0 if self.revenue_equalisation is None else self.revenue_equalisation)
 
 
 @dataclass(frozen=True)
@@ -304,8 +330,10 @@ def grant_years(arch: Any, years: int, envelope: Mapping[str, float], base_year:
     # local government, and any other holder given tax-raising powers, is equalised for revenue capacity
     local = {p.id for p in pots
              if level_of[p.id] in LOCAL_GOVERNMENT_LEVELS or getattr(holders[p.id], "tax_powers", False)}
+    revenue = getattr(money, "local_revenue", None)
     out: list[GrantYear] = []
     for t in range(years):  # years are few and sequential; every area and line inside is an array op
+        raising: set[str] = set()
         s = int(start[t])
         fy = YEARS[min(first + s, len(YEARS) - 1)]
         line_pence, sliced = year_envelope(envelope, t, s, growth, float(money.indexation), top)
@@ -330,8 +358,12 @@ def grant_years(arch: Any, years: int, envelope: Mapping[str, float], base_year:
                 cap = revenue_capacity(level, vintage).reindex(weights["code"]).fillna(0.0)
                 share = alpha * int(need.sum()) / local_total
                 eq = round_to_total(-share * (cap["capacity"] - cap["average"]).to_numpy() * 100.0, 0)
+            raised = raised_eq = None
+            if revenue is not None and getattr(body, "tax_powers", False) and body.id not in raising:
+                raising.add(body.id)  # a holder raises once, into its first pot
+                raised, raised_eq = local_revenue(revenue, level, vintage, weights["code"])
             pot_grants.append(PotGrant(pot, body, level, vintage, weights,
-                                       weights["code"].isin(held).to_numpy(), need, eq))
+                                       weights["code"].isin(held).to_numpy(), need, eq, raised, raised_eq))
         out.append(GrantYear(t + 1, fy, s // n_set + 1, line_pence, sliced, pot_grants))
     return out
 
@@ -349,9 +381,11 @@ def block_grants(arch: Any, years: int = 5, envelope: Mapping[str, float] | str 
     Columns: arch, year (1..years), financial_year (of the need data used), grant_year (the financial year
     the grant is paid in), settlement, body, pot, tier,
     ring_fenced, area_level, code, name, population (registered, that year's practice file), line,
-    component (need | incentive_fund | fiscal_equalisation), pence, gbp. Areas a holder does not hold
-    (e.g. outside a devolution deal) are one row with an empty code, so each year's rows add up to its
-    envelope to the penny. The arithmetic is :func:`grant_years`, which the simulator runs too.
+    component (need | incentive_fund | fiscal_equalisation | local_revenue | revenue_equalisation), pence, gbp.
+    Areas a holder does not hold (e.g. outside a devolution deal) are one row with an empty code, so each
+    year's rows other than ``local_revenue`` add up to its envelope to the penny (local revenue is raised
+    beyond it, by holders with tax powers under ``money.local_revenue``). The arithmetic is
+    :func:`grant_years`, which the simulator runs too.
     """
     from devocare import architecture
 
@@ -386,6 +420,11 @@ def block_grants(arch: Any, years: int = 5, envelope: Mapping[str, float] | str 
             if pg.equalisation is not None:
                 rows.append(_rows(common, pg.weights, pg.held, pg.equalisation, "all", "fiscal_equalisation",
                                   rest_name))
+            if pg.revenue is not None:
+                rows.append(_rows(common, pg.weights, pg.held, pg.revenue, "all", "local_revenue", rest_name))
+            if pg.revenue_equalisation is not None:
+                rows.append(_rows(common, pg.weights, pg.held, pg.revenue_equalisation, "all",
+                                  "revenue_equalisation", rest_name))
         fund = {line: v for line, v in gy.sliced.items() if v}
         if fund:
             rows.append(pd.DataFrame({"arch": arch.id, "year": gy.year, "financial_year": gy.financial_year,

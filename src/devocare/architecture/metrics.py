@@ -39,7 +39,8 @@ Definitions (the documentation in ``docs/reference/architecture-format.md`` repe
 * ``central_headcount_planned``: national bodies' headcount at the end of their ``headcount_path`` (the planned
   reductions of ``ham-2017`` and the 2025 announcements), else their headcount.
 * ``central_headcount`` / ``running_cost_gbp``: sums of the figures given for national bodies / all bodies
-  (a template's running cost pro rata to the share of its residents it still covers).
+  (each as its ``headcount_path`` or ``running_cost_path`` has it on the date; a template's pro rata to the share of its
+  residents it still covers).
 """
 
 from __future__ import annotations
@@ -233,8 +234,8 @@ def metrics(arch: Architecture, on: date | None = None) -> dict[str, Any]:
     devolved_ne = sum(vec for h, vec in comm["acute_non_elective"] if reach_[h].devolved) if comm[
         "acute_non_elective"] else np.zeros(len(pop))
     national_bodies = [b for b in arch.bodies_on(on) if b.tier == "national"]
-    headcounts = {b.id: b.headcount for b in national_bodies if b.headcount is not None}
-    running = {b.id: b.running_cost_gbp * _still_covered(own[b.id], now[b.id], pop)
+    headcounts = {b.id: _headcount_on(b, on) for b in national_bodies if b.headcount is not None}
+    running = {b.id: _running_cost_on(b, on) * _still_covered(own[b.id], now[b.id], pop)
                for b in arch.bodies_on(on) if b.running_cost_gbp is not None}
 
     out: dict[str, Any] = {
@@ -335,6 +336,19 @@ def _planned_headcount(body: Body) -> int | None:
     if body.headcount_path:
         return body.headcount_path[max(body.headcount_path)]
     return body.headcount
+
+
+def _headcount_on(body: Body, on: date) -> int:
+    """A body's headcount on ``on``: the last step of its ``headcount_path`` on or before it, else ``headcount``."""
+    past = [d for d in body.headcount_path if d <= on]
+    return int(body.headcount_path[max(past)] if past else body.headcount or 0)
+
+
+def _running_cost_on(body: Body, on: date) -> float:
+    """A body's running cost on ``on``: the last step of its ``running_cost_path`` on or before it, else its
+    ``running_cost_gbp`` (the figure before the path)."""
+    past = [d for d in body.running_cost_path if d <= on]
+    return float(body.running_cost_path[max(past)] if past else body.running_cost_gbp or 0.0)
 
 
 def _accountability_investment(arch: Architecture, on: date) -> float:

@@ -79,6 +79,7 @@ OTHER_DOMAINS: tuple[str, ...] = (
     "scrutiny",
     "citizen_voice",
     "support_services",
+    "health_and_justice",
 )
 FUNCTION_DOMAINS: tuple[str, ...] = MATRIX_DOMAINS + OTHER_DOMAINS
 COMMISSIONING_FUNCTIONS: tuple[str, ...] = tuple(f"commissioning.{line}" for line in LINE_IDS)
@@ -232,6 +233,9 @@ class Body(_Dated):
     headcount_path: dict[date, Annotated[Whole, Field(ge=0)]] = Field(
         default_factory=dict, description="Planned headcount from each date (a reduction path); cited or labelled."
     )
+    running_cost_path: dict[date, Annotated[Number, Field(ge=0)]] = Field(
+        default_factory=dict, description="Planned running cost (£ a year) from each date (a cut); cited or labelled."
+    )
     tax_powers: bool = Field(False, description="Raises revenue locally: its pots are fiscally equalised.")
     renamed: dict[date, str] = Field(
         default_factory=dict, description="The body's name from each date on (``name`` is the name before)."
@@ -245,6 +249,16 @@ class Body(_Dated):
         if not _ID.match(value):
             raise ValueError(f"id {value!r} must be lower-case letters, digits, '_', '-', '.' or '@'")
         return value
+
+    @model_validator(mode="after")
+    def _paths_start_from_a_figure(self) -> Body:
+        """A path is a plan of cuts from a stated figure: without the figure there is nothing to save from."""
+        if self.headcount_path and self.headcount is None:
+            raise ValueError(f"body {self.id!r}: headcount_path needs the headcount it starts from (headcount:)")
+        if self.running_cost_path and self.running_cost_gbp is None:
+            raise ValueError(
+                f"body {self.id!r}: running_cost_path needs the running cost it starts from (running_cost_gbp:)")
+        return self
 
     def name_on(self, on: date | None) -> str:
         """The body's name on ``on`` (departments are renamed: DCLG, MHCLG, DLUHC, MHCLG again)."""
@@ -263,6 +277,9 @@ class FunctionAssignment(_Dated):
     share: Number = Field(1.0, gt=0, le=1)
     outside: list[str] = Field(default_factory=list, description="Bodies whose areas this holding excludes.")
     within: list[str] = Field(default_factory=list, description="Bodies whose areas this holding is limited to.")
+    delegated_by: str | None = Field(
+        None, description="Body whose budget pays for this commissioning: the holder commissions its share as that "
+        "body's delegate, which keeps the pot and its risk (a combined authority delegating to its councils).")
     description: str = ""
 
     @property
@@ -419,6 +436,16 @@ class Rebasing(_Cited):
     share_of_activity_shift: Number = Field(ge=0, le=1)
 
 
+class LocalRevenue(_Cited):
+    """Revenue the pots of a holder with ``tax_powers`` raise from their area's own tax base, beyond the
+    national envelope (PwC's Regional Care Groups; ``reform-2024``'s fiscal devolution): ``rate`` × the area's
+    council tax at the England average Band D a year, of which the centre offsets ``equalised`` × the
+    difference from the population average (1: every area raises the same per resident; 0: none)."""
+
+    rate: Number = Field(ge=0, le=1, description="Share of the area's council tax raised for health and care.")
+    equalised: Number = Field(0.0, ge=0, le=1, description="Share of revenue-capacity differences the centre offsets.")
+
+
 class Coverage(_Cited):
     """Which areas run this architecture's money rules; the rest run ``otherwise``."""
 
@@ -442,6 +469,8 @@ class Money(_Cited):
         None, description="Maximum annual real growth of acute spend (fraction, >= -1).")
     rebasing: Rebasing | None = None
     coverage: Coverage | None = None
+    local_revenue: LocalRevenue | None = Field(
+        None, description="Revenue raised locally by pots whose holder has tax_powers (none: no local revenue).")
     replaces: str | None = Field(
         None,
         description="Built-in architecture whose money rules run before this one's bodies start (default: "
@@ -462,6 +491,30 @@ class Architecture(_Cited):
     accountability: list[AccountabilityEdge] = Field(min_length=1)
     flows: list[FundingFlow] = Field(default_factory=list)
     money: Money
+
+    @model_validator(mode="after")
+    def _delegations_have_a_budget(self) -> Architecture:
+        """A delegated commissioning share is paid from the delegating body's pot for that service line."""
+        ids = {b.id for b in self.bodies}
+        for f in self.functions:
+            if f.delegated_by is None:
+                continue
+            line = f.key.split(".")[1].split("@")[0] if f.key.startswith("commissioning.") else None
+            if f.delegated_by not in ids:
+                raise ValueError(f"function {f.id!r}: delegated_by names no body {f.delegated_by!r}")
+            if line is None or not any(p.holder == f.delegated_by and line in p.lines for p in self.money.pots):
+                raise ValueError(f"function {f.id!r}: delegated_by {f.delegated_by!r} must hold a pot with the "
+                                 "service line it commissions")
+        return self
+
+    @model_validator(mode="after")
+    def _revenue_has_a_raiser(self) -> Architecture:
+        """Local revenue is raised by a holder with tax powers: without one it would silently raise nothing."""
+        if self.money.local_revenue is not None:
+            taxing = {b.id for b in self.bodies if b.tax_powers}
+            if not any(p.holder in taxing for p in self.money.pots):
+                raise ValueError("money.local_revenue needs a pot held by a body with tax_powers: true")
+        return self
 
     @field_validator("id")
     @classmethod

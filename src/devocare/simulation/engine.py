@@ -76,6 +76,8 @@ TRANSITION = (
     "transition.double_running",
     "transition.years",
     "transition.running_cost_saving",
+    "transition.cost_per_head",
+    "transition.redundancy_per_head",
 )
 #: Non-demographic growth parameters (``demand.non_demographic_growth.<group>``), in array order.
 GROWTH_GROUPS = ("nhs", "adult_social_care", "local_services")
@@ -151,6 +153,7 @@ class Prepared:
     grant_b: np.ndarray = field(default_factory=lambda: np.zeros((0, 0)))  # (years, B) block grant (allocation engine)
     transition_share: np.ndarray = field(default_factory=lambda: np.zeros((0, 0)))  # (years, B) who pays transition
     reform_start: Any = None  # date the architecture's new bodies start (None: no reorganisation)
+    planned_steps: tuple[Any, ...] = ()  # the architecture's headcount and running-cost steps
     #: a reform on its start date: the year its budgets take over (None: one phase), the arrays of each phase
     #: (before, from the start) and the (B, B) handover of ceasing budgets' balances, (B,) those to the centre
     switch: int | None = None
@@ -367,6 +370,7 @@ def prepare(inputs: Inputs, rules: Rules, fixed: dict[str, Any], years: int, fac
             grants.allocated, np.array([g.architecture == rules.architecture for g in groups for _ in range(g.n)])
         ),
         reform_start=transition.reform_start(rules.archs.get(rules.architecture)),
+        planned_steps=transition.planned_steps(rules.archs.get(rules.architecture)),
         switch=rules.switch,
         phases=phases,
         handover=handover,
@@ -528,7 +532,7 @@ def _transition_charges(values: DrawValues, fixed: dict[str, Any], prep: Prepare
     """(D, years) £ net transition charge per draw (host NumPy)."""
     D = len(values.draws)
     drawn = {k: values.scalars[k] if k in values.scalars else np.full(D, float(fixed[k])) for k in TRANSITION}
-    return transition.charges(drawn, prep.reform_start, years)
+    return transition.charges(drawn, prep.reform_start, years, prep.planned_steps)
 
 
 def _block(

@@ -136,7 +136,8 @@ class Reference:
         self.rows = self.all_rows
         own = np.array([g.architecture == rules.architecture for g in G for _ in range(g.n)])
         start = transition.reform_start(rules.archs.get(rules.architecture))
-        self.transition_paid = transition.charges({k: self.p[k] for k in TRANSITION}, start, years)
+        steps = transition.planned_steps(rules.archs.get(rules.architecture))
+        self.transition_paid = transition.charges({k: self.p[k] for k in TRANSITION}, start, years, steps)
         self.transition_share = transition.shares(self.funded.allocated, own)
         self.cover: list[list[float]] = []
         self.cof_cover: list[float] = []
