@@ -158,7 +158,10 @@ def test_lad_atoms_have_monte_carlo_statistics() -> None:
 def test_lsoa_runs_keep_no_per_draw_atom_data() -> None:
     lad = montecarlo.required_bytes(1000, 10, 296, 400) - montecarlo.required_bytes(0, 10, 296, 400)
     lsoa = montecarlo.required_bytes(1000, 10, 33755, 400) - montecarlo.required_bytes(0, 10, 33755, 400)
-    assert lad - lsoa == 4 * 10 * 296 * 1001 * 8
+    # the only difference: LAD runs keep each draw's atom totals (as merged blocks) and their statistics rows
+    atom_totals = montecarlo.KEPT_COPIES * 4 * 10 * 296 * 1001 * 8
+    statistics_rows = montecarlo.TABLE_ROW_BYTES * 4 * 4 * 10 * 296
+    assert lad - lsoa == pytest.approx(atom_totals + statistics_rows, abs=2)
 
 
 def test_local_cluster_is_started_once_and_reused() -> None:

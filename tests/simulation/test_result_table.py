@@ -69,3 +69,27 @@ def test_table_is_cached_and_round_trips_parquet(lad_run: SimulationResult, tmp_
     assert lad_run.table is lad_run.table
     back = pd.read_parquet(lad_run.to_parquet(tmp_path / "r.parquet"))
     pd.testing.assert_frame_equal(back, lad_run.table, check_categorical=False)
+
+
+def test_code_types_are_the_ones_pandas_would_choose(lad_run: SimulationResult) -> None:
+    table, old = tidy_table(lad_run), label_table(lad_run)
+    for col in table.columns:
+        if isinstance(table[col].dtype, pd.CategoricalDtype):
+            assert table[col].cat.codes.dtype == old[col].cat.codes.dtype, col
+
+
+def test_parquet_keeps_statistics_where_a_reader_can_skip_row_groups(lad_run: SimulationResult, tmp_path) -> None:
+    import pyarrow.parquet as pq
+
+    from devocare.simulation.results import NO_STATISTICS
+
+    meta = pq.ParquetFile(lad_run.to_parquet(tmp_path / "s.parquet")).metadata
+    names = [meta.schema.column(i).name for i in range(meta.num_columns)]
+    first = meta.row_group(0)
+    for i, name in enumerate(names):
+        assert first.column(i).is_stats_set == (name not in NO_STATISTICS), name
+    # a filter on a column with statistics still reads exactly the matching rows
+    spent = pd.read_parquet(tmp_path / "s.parquet", filters=[("measure", "==", "spent")])
+    expected = lad_run.table[lad_run.table["measure"] == "spent"]
+    assert len(spent) == len(expected) > 0
+    np.testing.assert_array_equal(spent["value"].to_numpy(), expected["value"].to_numpy())

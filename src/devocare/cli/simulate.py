@@ -272,15 +272,9 @@ def _write_areas(table: pd.DataFrame, path: Path) -> None:
 def _write(table: pd.DataFrame, out: Path, records: list[dict[str, object]]) -> None:
     import json
 
-    import pyarrow as pa
-    import pyarrow.parquet as pq
+    from devocare.simulation.results import write_parquet
 
-    arrow = pa.Table.from_pandas(table, preserve_index=False)
-    meta = dict(arrow.schema.metadata or {})
-    meta[b"devocare.run_records"] = json.dumps(records, default=str).encode()
-    tmp = out.with_name(out.name + ".tmp")
-    pq.write_table(arrow.replace_schema_metadata(meta), tmp)
-    tmp.replace(out)
+    write_parquet(table, out, {b"devocare.run_records": json.dumps(records, default=str).encode()})
 
 
 def register(app: typer.Typer) -> None:

@@ -212,13 +212,29 @@ def _runs_of(rules: Rules) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarr
     return _RUNS[key]
 
 
+@dataclass(frozen=True)
+class Shared:
+    """The draw- and factor-independent arrays of a run in sorted atom order. Every factor set's
+    :class:`Prepared` holds these same arrays, so nothing may write into them (nothing does)."""
+
+    heads: np.ndarray  # (projected years, L, A)
+    base_heads: np.ndarray  # (1, L, A): the base year's heads (demography off)
+    cover: list[np.ndarray]  # per group: (A,)
+    weight: dict[str, np.ndarray]  # per rule set: (A,)
+    atom_grants: dict[str, np.ndarray]  # per rule set: (years, L, A) block grant per atom and line
+    alloc_atoms: np.ndarray  # (years, L, A) allocation per atom and line
+    envelope: np.ndarray  # (years,) total allocated
+    handover: np.ndarray  # (B, B) where each ceasing budget's balance goes at a reform's start
+    to_centre: np.ndarray  # (B,) 1 where it goes to the centre
+
+
 def prepare(inputs: Inputs, rules: Rules, fixed: dict[str, Any], years: int, factors: frozenset[str]) -> Prepared:
     """Build the draw-independent arrays of a run (host NumPy)."""
     on = factors.__contains__
     groups = rules.groups
     perm, starts, run_of, M = _runs_of(rules)
-    heads_all = inputs.weighted_heads if on("demography") else inputs.weighted_heads[:1]
-    heads = np.ascontiguousarray(np.transpose(heads_all[:, perm, :], (0, 2, 1)))
+    shared = _shared(inputs, rules, fixed, years)
+    heads = shared.heads if on("demography") else shared.base_heads
     B, Lc = rules.n_budgets, len(LINE_IDS)
     holds = np.zeros((Lc, B), dtype=bool)
     vec = {k: np.zeros(B) for k in ("sr", "obl", "top", "strength", "pooled", "has_up", "group", "corridor_share")}
@@ -239,8 +255,7 @@ def prepare(inputs: Inputs, rules: Rules, fixed: dict[str, Any], years: int, fac
         vec["support_limit"][sl] = balance.support_limit(g.tier, fixed)
     if not on("incentives"):
         vec["top"][:] = 0.0
-    cover = [g.H[perm].sum(axis=1) for g in groups]
-    weight = {rs: w[perm] for rs, w in rules.weight.items()}
+    cover, weight = shared.cover, shared.weight
 
     capped = np.array([g.hospital_input_cap is not None for g in groups for _ in range(g.n)])
     caps = np.array([g.hospital_input_cap or 0.0 for g in groups for _ in range(g.n)])
@@ -300,10 +315,9 @@ def prepare(inputs: Inputs, rules: Rules, fixed: dict[str, Any], years: int, fac
     alloc_b = grants.allocated.copy()
     fund_b = grants.top_slice if on("incentives") else np.zeros_like(grants.top_slice)
     n_proj = heads.shape[0]
-    alloc_atoms = np.zeros((years, Lc, len(perm)))
-    for rs, w in weight.items():
-        atom_grant = grants.atoms[rs][:, :, perm]  # (years, L, A) sorted
-        alloc_atoms += atom_grant * w[None, None, :]
+    alloc_atoms = shared.alloc_atoms
+    for rs in weight:
+        atom_grant = shared.atom_grants[rs]  # (years, L, A) sorted
         for crs, lines, payer, receiver, _share in cof:
             c = rules.cofinancing[crs]
             if crs == rs and c.hospital_funding_to_local > 0:
@@ -312,7 +326,7 @@ def prepare(inputs: Inputs, rules: Rules, fixed: dict[str, Any], years: int, fac
                     shift = np.add.reduceat(moved, starts) @ M
                     alloc_b[t] += shift * payer - shift * receiver
     alloc_b, fund_b = phases_mod.mask_years(alloc_b, rules), phases_mod.mask_years(fund_b, rules)
-    envelope = alloc_atoms.sum(axis=(1, 2))
+    envelope = shared.envelope
     # pooled funds (Better Care Fund): spread by need on the pooled lines, grown with the envelope
     pool_out, pool_in = np.zeros((years, B)), np.zeros((years, B))
     pool_growth = pooled_growth(fixed, years)
@@ -328,7 +342,7 @@ def prepare(inputs: Inputs, rules: Rules, fixed: dict[str, Any], years: int, fac
             pool_out[t] += np.where(group_of == rule.sender, per_budget, 0.0)
             pool_in[t] += np.where(group_of == rule.receiver, per_budget, 0.0)
     pool_out, pool_in = phases_mod.mask_years(pool_out, rules), phases_mod.mask_years(pool_in, rules)
-    handover, to_centre = phases_mod.handover_matrix(rules, inputs.weighted_heads[0][:, POP])
+    handover, to_centre = shared.handover, shared.to_centre
     return Prepared(
         perm,
         np.argsort(perm),
@@ -369,6 +383,7 @@ def prepare(inputs: Inputs, rules: Rules, fixed: dict[str, Any], years: int, fac
 
 _PREPARED: dict[tuple[Any, ...], Prepared] = {}
 _GRANTS: dict[tuple[Any, ...], funding.Funding] = {}
+_SHARED: dict[tuple[Any, ...], Shared] = {}
 
 
 def _run_key(inputs: Inputs, rules: Rules, fixed: dict[str, Any], years: int) -> tuple[Any, ...]:
@@ -394,6 +409,33 @@ def _grants(inputs: Inputs, rules: Rules, fixed: dict[str, Any], years: int) -> 
             _GRANTS.clear()
         _GRANTS[key] = funding.block_grants(inputs, rules, funding.envelope(fixed), funding.line_growth(fixed), years)
     return _GRANTS[key]
+
+
+def _shared(inputs: Inputs, rules: Rules, fixed: dict[str, Any], years: int) -> Shared:
+    """The factor-independent arrays of a run in sorted atom order, shared (read-only) by every factor set of
+    its waterfall: at LSOA level building them took most of each of the waterfall's 2^k preparations."""
+    key = _run_key(inputs, rules, fixed, years)
+    shared = _SHARED.get(key)
+    if shared is None:
+        if len(_SHARED) > 16:
+            _SHARED.clear()
+        shared = _SHARED[key] = _build_shared(inputs, rules, fixed, years)
+    return shared
+
+
+def _build_shared(inputs: Inputs, rules: Rules, fixed: dict[str, Any], years: int) -> Shared:
+    perm = _runs_of(rules)[0]
+    heads = np.ascontiguousarray(np.transpose(inputs.weighted_heads[:, perm, :], (0, 2, 1)))
+    grants = _grants(inputs, rules, fixed, years)
+    weight = {rs: w[perm] for rs, w in rules.weight.items()}
+    atom_grants = {rs: grants.atoms[rs][:, :, perm] for rs in weight}
+    alloc_atoms = np.zeros((years, len(LINE_IDS), len(perm)))
+    for rs, w in weight.items():
+        alloc_atoms += atom_grants[rs] * w[None, None, :]
+    cover = [g.H[perm].sum(axis=1) for g in rules.groups]
+    handover, to_centre = phases_mod.handover_matrix(rules, inputs.weighted_heads[0][:, POP])
+    return Shared(heads, heads[:1], cover, weight, atom_grants, alloc_atoms, alloc_atoms.sum(axis=(1, 2)),
+                  handover, to_centre)
 
 
 def prepared(inputs: Inputs, rules: Rules, fixed: dict[str, Any], years: int, factors: frozenset[str]) -> Prepared:

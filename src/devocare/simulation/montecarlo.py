@@ -33,12 +33,23 @@ from devocare.simulation.rules import Rules
 WORKING_ARRAYS = 24
 #: Memory one block of draws may use; the block size follows from it and the atom count only.
 BLOCK_BYTES = 288 * 2**20
-#: The loaded data and libraries, and the cost of one row of the tidy table while it is built and written
-#: (measured: reform-split-2024, LSOA atoms × 100 draws × 10 years through the CLI to Parquet, with the table
-#: built from integer codes, peaks at 2.72 GiB resident; this estimate gives 2.75 GiB. With the earlier
-#: string-built table the same run peaked at 5.09 GiB, 250 B a row.)
-BASE_BYTES = 1 * 2**30
-TABLE_ROW_BYTES = 130
+#: What a run holds at its peak, measured (``bench/bench_end_to_end.py``; peak resident memory of
+#: reform-split-2024 through the CLI to Parquet at LAD level with 10 and 1,000 draws and 3 and 10 years, and at
+#: LSOA level with 10 and 100 draws and 3 and 10 years; the estimate is within 7% of each): the interpreter,
+#: libraries and national data (about 205 MiB after imports, 300 MiB with the allocation engine's data) ...
+BASE_BYTES = 300 * 2**20
+#: ... per atom, its heads and rules, and per atom and budget its membership (dense rows, about three float64
+#: copies; LSOA level: 270 MiB for 254 budgets, 550 MiB for a dated reform's 603) ...
+ATOM_BYTES = 2_000
+ATOM_BUDGET_BYTES = 25
+#: ... per atom, service line and year: the central run's atom detail, the allocation and block grants per
+#: atom, about ten float64 arrays ...
+ATOM_LINE_YEAR_BYTES = 77
+#: ... the per-draw results, held in the blocks and again merged (1.8 copies measured) ...
+KEPT_COPIES = 1.8
+#: ... and one row of the tidy table while it is built and written (31 B in the table, the rest Arrow's copy
+#: and the writer's buffers).
+TABLE_ROW_BYTES = 46
 #: Atom count from which a run is at LSOA level (33,755 atoms; LAD runs have 296) and keeps no per-draw atom data.
 LSOA_ATOMS = 10_000
 
@@ -109,16 +120,29 @@ def available_bytes() -> int:
 
 
 def required_bytes(n_draws: int, years: int, n_atoms: int, n_budgets: int, workers: int = 1) -> int:
-    """Bytes a run needs: loaded data, per-draw budget results kept for every draw, per-draw atom totals at LAD
-    level (not at LSOA level), the central run's atom detail, one block's working arrays per worker, and the
-    tidy table built from them."""
+    """Bytes a run needs at its peak: libraries and data, per-atom data, the central run's atom detail,
+    per-draw budget results kept for every draw (and per-draw atom totals at LAD level, not at LSOA level),
+    one block's working arrays per worker, and the tidy table while it is written (see the constants above
+    for what each term was measured from)."""
+    lad_level = n_atoms < LSOA_ATOMS and n_draws > 0
     kept = (len(BUDGET_MEASURES) * n_budgets + 4 * len(LINE_IDS) + 8) * years * (n_draws + 1) * 8
-    if n_atoms < LSOA_ATOMS and n_draws > 0:
+    if lad_level:
         kept += len(ATOM_DRAW_MEASURES) * years * n_atoms * (n_draws + 1) * 8
-    atoms = 3 * years * n_atoms * len(LINE_IDS) * 8 * 2
     working = block_size(n_atoms) * WORKING_ARRAYS * n_atoms * len(LINE_IDS) * 8
-    table_rows = years * n_atoms * (3 * len(LINE_IDS) + 2) + 5 * years * n_budgets * len(BUDGET_MEASURES)
-    return BASE_BYTES + kept + atoms + working * max(1, workers) + TABLE_ROW_BYTES * table_rows
+    statistics = 4 if n_draws > 0 else 0  # mean, P5, P50 and P95 over the draws
+    table_rows = (
+        years * n_atoms * (3 * len(LINE_IDS) + 2)  # central run: three measures per atom and line, two per atom
+        + (1 + statistics) * years * n_budgets * len(BUDGET_MEASURES)  # central run and statistics per budget
+        + (statistics * len(ATOM_DRAW_MEASURES) * years * n_atoms if lad_level else 0)  # atom statistics
+    )
+    return int(
+        BASE_BYTES
+        + (ATOM_BYTES + ATOM_BUDGET_BYTES * n_budgets) * n_atoms
+        + ATOM_LINE_YEAR_BYTES * n_atoms * len(LINE_IDS) * years
+        + KEPT_COPIES * kept
+        + working * max(1, workers)
+        + TABLE_ROW_BYTES * table_rows
+    )
 
 
 def check_memory(n_draws: int, years: int, n_atoms: int, n_budgets: int, workers: int = 1) -> int:

@@ -219,25 +219,39 @@ class SimulationResult:
 
         ``pandas.read_parquet`` returns it in ``DataFrame.attrs["run_record"]`` (and the summary in
         ``attrs["summary"]``); pyarrow readers find both under ``devocare.*`` schema metadata keys."""
-        import pyarrow as pa
-        import pyarrow.parquet as pq
-
         target = Path(path)
         if target.suffix != ".parquet":
             raise DevocareError(f"output file {str(target)!r} must end in .parquet")
         if not target.parent.exists():
             raise DevocareError(f"output directory {str(target.parent)!r} does not exist")
-        arrow = pa.Table.from_pandas(self.table, preserve_index=False)
-        meta = dict(arrow.schema.metadata or {})
-        meta[b"devocare.run_record"] = json.dumps(self.run_record, default=str).encode()
-        meta[b"devocare.summary"] = json.dumps(self.summary, default=str).encode()
-        # pandas (2.1+) restores this key as DataFrame.attrs when it reads the file
-        meta[b"PANDAS_ATTRS"] = json.dumps({"run_record": self.run_record, "summary": self.summary},
-                                           default=str).encode()
-        tmp = target.with_name(target.name + ".tmp")
-        pq.write_table(arrow.replace_schema_metadata(meta), tmp)
-        tmp.replace(target)
+        write_parquet(self.table, target, {
+            b"devocare.run_record": json.dumps(self.run_record, default=str).encode(),
+            b"devocare.summary": json.dumps(self.summary, default=str).encode(),
+            # pandas (2.1+) restores this key as DataFrame.attrs when it reads the file
+            b"PANDAS_ATTRS": json.dumps({"run_record": self.run_record, "summary": self.summary},
+                                        default=str).encode(),
+        })
         return target
+
+
+#: Columns written without Parquet statistics: in the tidy table's row order every row group of atom detail
+#: holds every atom and every line, so their minimum and maximum could never let a reader skip a row group,
+#: and computing them was a third of the time it took to write an LSOA table.
+NO_STATISTICS = ("atom", "line")
+
+
+def write_parquet(table: pd.DataFrame, target: Path, metadata: dict[bytes, bytes]) -> None:
+    """Write ``table`` to ``target`` with ``metadata`` added to the schema's, via a temporary file (nothing
+    half-written), with statistics on every column but :data:`NO_STATISTICS`."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    arrow = pa.Table.from_pandas(table, preserve_index=False)
+    meta = {**(arrow.schema.metadata or {}), **metadata}
+    tmp = target.with_name(target.name + ".tmp")
+    stats = [c for c in arrow.column_names if c not in NO_STATISTICS]
+    pq.write_table(arrow.replace_schema_metadata(meta), tmp, write_statistics=stats)
+    tmp.replace(target)
 
 
 def waterfall_frame(
@@ -274,20 +288,36 @@ def with_holder_and_area(table: pd.DataFrame) -> pd.DataFrame:
     position = list(table.columns).index("body") + 1
     for offset, (name, values) in enumerate((("holder", [p[0] for p in parts]), ("area", [p[2] for p in parts]))):
         categories, inverse = np.unique(np.asarray(values, dtype=object), return_inverse=True)
-        new_codes = np.where(codes >= 0, inverse[np.maximum(codes, 0)], -1) if len(values) else codes
-        column = pd.Categorical.from_codes(new_codes.astype(np.int64), categories=pd.Index(categories))
+        lookup = np.r_[-1, inverse].astype(_code_dtype(len(categories)))  # body code + 1 → this column's code
+        # codes + 1 cannot overflow: pandas keeps codes in a type whose maximum exceeds the category count
+        column = pd.Categorical.from_codes(lookup[codes + 1], categories=pd.Index(categories),
+                                           validate=False)
         table.insert(position + offset, name, pd.Series(column, index=table.index))
     return table
+
+
+def _code_dtype(n_categories: int) -> type[np.signedinteger]:
+    """The integer type pandas keeps a categorical's codes in for ``n_categories`` categories (so
+    ``Categorical.from_codes`` takes code arrays as they are, without a converting copy)."""
+    for dtype in (np.int8, np.int16, np.int32):
+        if n_categories < np.iinfo(dtype).max:
+            return dtype
+    return np.int64
 
 
 def _categories(labels: Any) -> tuple[pd.Index, np.ndarray]:
     """Sorted categories of ``labels`` and each label's code in them (as ``astype('category')`` sorts)."""
     categories, inverse = np.unique(np.asarray(labels, dtype=object), return_inverse=True)
-    return pd.Index(list(categories)), inverse.astype(np.int32)
+    return pd.Index(list(categories)), inverse.astype(_code_dtype(len(categories)))
+
+
+_CODED = ("year", "body", "atom", "line")
 
 
 class _TableBuilder:
-    """Collects row blocks of the tidy table as integer codes per column, then makes each column once."""
+    """Collects row blocks of the tidy table, then writes each column once into one preallocated array of
+    the smallest code type: an LSOA run has 11 million rows, so per-block temporaries and a concatenation
+    per column cost more than the engine's run."""
 
     def __init__(self, result: SimulationResult) -> None:
         self.Y, self.B, self.A, self.L = len(result.years), len(result.budgets), len(result.atoms), len(LINE_IDS)
@@ -297,57 +327,83 @@ class _TableBuilder:
         self.line_cats, self.line_code = _categories(LINE_IDS)
         self.stat_cats, self.stat_code = _categories(STATISTICS)
         self.measures: list[str] = []
-        self.columns: dict[str, list[np.ndarray]] = {
-            k: [] for k in ("draw", "statistic", "year", "body", "atom", "line", "measure", "value")
-        }
+        #: per block: values, draw (-1: none), statistic code (-1: none), measure index, and the coded columns
+        self.blocks: list[tuple[np.ndarray, int, int, int, dict[str, np.ndarray | None]]] = []
 
     def add(self, values: np.ndarray, draw: int | None, statistic: str | None, measure: str,
             year: np.ndarray, body: np.ndarray | None, atom: np.ndarray | None, line: np.ndarray | None) -> None:
         """One block of rows: ``values`` flattened, with code arrays (or a constant) for each column."""
-        n = values.size
         if measure not in self.measures:
             self.measures.append(measure)
-        c = self.columns
-        c["value"].append(np.asarray(values, dtype=np.float64).ravel())
-        c["draw"].append(np.full(n, -1 if draw is None else draw, dtype=np.int64))
         stat = -1 if statistic is None else int(self.stat_code[STATISTICS.index(statistic)])
-        c["statistic"].append(np.full(n, stat, dtype=np.int32))
-        c["measure"].append(np.full(n, self.measures.index(measure), dtype=np.int32))
-        c["year"].append(year)
-        for name, codes in (("body", body), ("atom", atom), ("line", line)):
-            c[name].append(np.full(n, -1, dtype=np.int32) if codes is None else codes)
+        coded = {"year": year, "body": body, "atom": atom, "line": line}
+        self.blocks.append((np.asarray(values, dtype=np.float64), -1 if draw is None else draw, stat,
+                            self.measures.index(measure), coded))
 
     def frame(self, architecture: str) -> pd.DataFrame:
         """The table: the same columns, dtypes, categories and row order as converting labels would give."""
-        joined = {k: np.concatenate(v) if v else np.zeros(0, dtype=np.int32) for k, v in self.columns.items()}
-        n = len(joined["value"])
+        sizes = [b[0].size for b in self.blocks]
+        n = int(sum(sizes))
+        ends = np.cumsum(sizes, dtype=np.int64)
+        bounds = list(zip((ends - sizes).tolist(), ends.tolist(), strict=True))
+        value = np.empty(n, dtype=np.float64)
+        for (v, *_), (a, b) in zip(self.blocks, bounds, strict=True):
+            value[a:b] = v.reshape(-1)
+        draws = np.array([b[1] for b in self.blocks], dtype=np.int64)
         measure_cats, measure_order = _categories(self.measures)
-        draw = joined["draw"]
+        measure_codes = measure_order[np.array([b[3] for b in self.blocks], dtype=np.intp)]
+        stat_codes = np.array([b[2] for b in self.blocks], dtype=self.stat_code.dtype)
+        cats = {"year": self.year_cats, "body": self.body_cats, "atom": self.atom_cats, "line": self.line_cats}
+        coded = {name: self._column(name, cats[name], bounds, n) for name in _CODED}
         return pd.DataFrame(
             {
                 "architecture": pd.Categorical.from_codes(np.zeros(n, dtype=np.int8),
                                                           categories=pd.Index([architecture])),
-                "draw": pd.arrays.IntegerArray(np.where(draw >= 0, draw, 0), draw < 0),
-                "statistic": self._cat(joined["statistic"], self.stat_cats),
-                "year": self._cat(joined["year"], self.year_cats),
-                "body": self._cat(joined["body"], self.body_cats),
-                "atom": self._cat(joined["atom"], self.atom_cats),
-                "line": self._cat(joined["line"], self.line_cats),
-                "measure": pd.Categorical.from_codes(measure_order[joined["measure"]], categories=measure_cats),
-                "value": joined["value"],
-            }
+                "draw": pd.arrays.IntegerArray(np.repeat(np.maximum(draws, 0), sizes), np.repeat(draws < 0, sizes)),
+                "statistic": self._cat(np.repeat(stat_codes, sizes), self.stat_cats, self._present(stat_codes)),
+                "year": coded["year"],
+                "body": coded["body"],
+                "atom": coded["atom"],
+                "line": coded["line"],
+                "measure": pd.Categorical.from_codes(np.repeat(measure_codes, sizes), categories=measure_cats),
+                "value": value,
+            },
+            copy=False,
         )
 
+    def _column(self, name: str, categories: pd.Index, bounds: list[tuple[int, int]], n: int) -> pd.Categorical:
+        """One coded column filled block by block, over the categories that occur."""
+        out = np.empty(n, dtype=_code_dtype(len(categories)))
+        present = np.zeros(len(categories), dtype=bool)
+        seen: dict[int, np.ndarray] = {}  # code arrays already marked (blocks share them)
+        missing = False
+        for (*_, coded), (a, b) in zip(self.blocks, bounds, strict=True):
+            codes = coded[name]
+            if codes is None:
+                out[a:b] = -1
+                missing = True
+                continue
+            out[a:b] = codes
+            if seen.get(id(codes)) is not codes:
+                seen[id(codes)] = codes
+                present[codes] = True
+        return self._cat(out, categories, np.r_[missing, present])
+
     @staticmethod
-    def _cat(codes: np.ndarray, categories: pd.Index) -> pd.Categorical:
-        """A categorical over only the categories that occur (as ``astype('category')`` keeps)."""
-        present = np.zeros(len(categories) + 1, dtype=bool)
-        present[codes + 1] = True
-        keep = present[1:]
+    def _present(codes: np.ndarray) -> np.ndarray:
+        """Whether code -1, 0, 1, … occurs in ``codes`` (index 0 is -1: missing)."""
+        return np.bincount(codes.astype(np.intp) + 1, minlength=1) > 0
+
+    @staticmethod
+    def _cat(codes: np.ndarray, categories: pd.Index, present: np.ndarray) -> pd.Categorical:
+        """A categorical over only the categories that occur (as ``astype('category')`` keeps); ``present``
+        says, for -1 and each category, whether it occurs."""
+        keep = np.zeros(len(categories), dtype=bool)
+        keep[: len(present) - 1] = present[1:]
         if keep.all():
-            return pd.Categorical.from_codes(codes, categories=categories)
-        remap = np.full(len(categories) + 1, -1, dtype=np.int32)
-        remap[1:][keep] = np.arange(int(keep.sum()), dtype=np.int32)
+            return pd.Categorical.from_codes(codes, categories=categories, validate=False)
+        remap = np.full(len(categories) + 1, -1, dtype=codes.dtype)
+        remap[1:][keep] = np.arange(int(keep.sum()), dtype=codes.dtype)
         # an all-missing column has no categories, of object dtype (as pandas infers from all-None labels)
         kept = categories[keep] if keep.any() else pd.Index([], dtype=object)
         return pd.Categorical.from_codes(remap[codes + 1], categories=kept)

@@ -146,8 +146,15 @@ class Rules:
         return self.phase[rule_set] == int(t >= self.switch)
 
     def active(self, t: int) -> np.ndarray:
-        """(B,) bool: the budgets that exist in year ``t``."""
-        return np.array([self.runs_in(g.architecture, t) for g in self.groups for _ in range(g.n)], dtype=bool)
+        """(B,) bool: the budgets that exist in year ``t`` (read-only; built once per side of the switch, as the
+        engine asks for it every year of every block)."""
+        side = 0 if self.switch is None else int(t >= self.switch)
+        cache = self.__dict__.setdefault("_active", {})
+        if side not in cache:
+            live = np.array([self.runs_in(g.architecture, t) for g in self.groups for _ in range(g.n)], dtype=bool)
+            live.flags.writeable = False
+            cache[side] = live
+        return cache[side]
 
     def budget_table(self) -> list[dict[str, object]]:
         """One row per budget: index, group key, holder, area code, tier, pots."""
