@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 
 from devocare.service_lines import LINE_IDS, POPULATION_LINE, base_year_spend, index
-from devocare.simulation import balance, cofinancing, demand, funding, fused, prevention, transition
+from devocare.simulation import balance, cofinancing, demand, funding, fused, membership, prevention, transition
 from devocare.simulation.atoms import (
     ELECTIVE,
     UPSTREAM,
@@ -193,10 +193,15 @@ def prepare(inputs: Inputs, rules: Rules, fixed: dict[str, Any], years: int, fac
     cover = [g.H[perm].sum(axis=1) for g in groups]
     weight = {rs: w[perm] for rs, w in rules.weight.items()}
 
-    def to_atoms(per_budget: np.ndarray) -> np.ndarray:  # (L, B) → (L, A): Σ_b H[a, b] x[l, b]
-        return (per_budget @ M.T)[:, run_of]
+    M_sparse = membership.csr(M)  # products summed in a fixed order, whatever the BLAS thread count
 
-    eff_runs = (holds * (vec["sr"] * vec["obl"])[None, :]) @ M.T if on("behaviour") else np.zeros((Lc, len(M)))
+    def to_runs(per_budget: np.ndarray) -> np.ndarray:  # (L, B) → (L, runs): Σ_b M[r, b] x[l, b]
+        return membership.to_atoms(M_sparse, per_budget.T).T
+
+    def to_atoms(per_budget: np.ndarray) -> np.ndarray:  # (L, B) → (L, A): Σ_b H[a, b] x[l, b]
+        return to_runs(per_budget)[:, run_of]
+
+    eff_runs = to_runs(holds * (vec["sr"] * vec["obl"])[None, :]) if on("behaviour") else np.zeros((Lc, len(M)))
     capped = np.array([g.hospital_input_cap is not None for g in groups for _ in range(g.n)])
     caps = np.array([g.hospital_input_cap or 0.0 for g in groups for _ in range(g.n)])
     acute = acute_mask()[:, None]
@@ -238,7 +243,7 @@ def prepare(inputs: Inputs, rules: Rules, fixed: dict[str, Any], years: int, fac
             if crs == rs and c.hospital_funding_to_local > 0:
                 for t in range(years):
                     moved = cofinancing.hospital_funding_to_local(atom_grant[t], lines, c.hospital_funding_to_local)
-                    shift = np.add.reduceat(moved, starts) @ M
+                    shift = membership.to_areas(M_sparse, np.add.reduceat(moved, starts))
                     alloc_b[t] += shift * payer - shift * receiver
     envelope = alloc_atoms.sum(axis=(1, 2))
     # pooled funds (Better Care Fund): spread by need on the pooled lines, grown with the envelope
@@ -249,7 +254,7 @@ def prepare(inputs: Inputs, rules: Rules, fixed: dict[str, Any], years: int, fac
             need = (central_spend[:, None] * h / h.sum(axis=1)[:, None])[rule.lines].sum(axis=0)
             total = need.sum()  # a pooled fund over lines with no need moves nothing (no 0/0)
             atom_amount = rule.amount * (1.0 + growth) ** t * need / total if total > 0 else np.zeros_like(need)
-            per_budget = np.add.reduceat(atom_amount, starts) @ M
+            per_budget = membership.to_areas(M_sparse, np.add.reduceat(atom_amount, starts))
             pool_out[t] += np.where(group_of == rule.sender, per_budget, 0.0)
             pool_in[t] += np.where(group_of == rule.receiver, per_budget, 0.0)
     return Prepared(
