@@ -158,11 +158,12 @@ _RUNS: dict[tuple[Any, ...], tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarra
 
 def _runs_of(rules: Rules) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     key = (id(rules), rules.digest, rules.atom_level, rules.n_budgets)
-    if key not in _RUNS:
+    runs = _RUNS.get(key)  # read once: another thread (a parallel sweep) may clear the cache meanwhile
+    if runs is None:
         if len(_RUNS) > 16:
             _RUNS.clear()
-        _RUNS[key] = _runs(np.hstack([g.H for g in rules.groups]))
-    return _RUNS[key]
+        runs = _RUNS[key] = _runs(np.hstack([g.H for g in rules.groups]))
+    return runs
 
 
 def prepare(inputs: Inputs, rules: Rules, fixed: dict[str, Any], years: int, factors: frozenset[str]) -> Prepared:
@@ -312,21 +313,24 @@ def _grants(inputs: Inputs, rules: Rules, fixed: dict[str, Any], years: int) -> 
     """The block grants of a run, shared by every factor set of its waterfall (grants do not depend on
     which change factors act); cached for the last few runs."""
     key = _run_key(inputs, rules, fixed, years)
-    if key not in _GRANTS:
+    grants = _GRANTS.get(key)
+    if grants is None:
         if len(_GRANTS) > 16:
             _GRANTS.clear()
-        _GRANTS[key] = funding.block_grants(inputs, rules, funding.envelope(fixed), funding.line_growth(fixed), years)
-    return _GRANTS[key]
+        env, growth = funding.envelope(fixed), funding.line_growth(fixed)
+        grants = _GRANTS[key] = funding.block_grants(inputs, rules, env, growth, years)
+    return grants
 
 
 def prepared(inputs: Inputs, rules: Rules, fixed: dict[str, Any], years: int, factors: frozenset[str]) -> Prepared:
     """:func:`prepare`, cached for the last few (rules, inputs, parameters, years, factors)."""
     key = (*_run_key(inputs, rules, fixed, years), factors)
-    if key not in _PREPARED:
+    prep = _PREPARED.get(key)
+    if prep is None:
         if len(_PREPARED) > 16:
             _PREPARED.clear()
-        _PREPARED[key] = prepare(inputs, rules, fixed, years, factors)
-    return _PREPARED[key]
+        prep = _PREPARED[key] = prepare(inputs, rules, fixed, years, factors)
+    return prep
 
 
 def _spend_by_line(p: dict[str, Any], xp: Any, n: int) -> Any:

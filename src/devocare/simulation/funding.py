@@ -111,11 +111,12 @@ def _plan(
 ) -> list[GrantYear]:
     rates = tuple(sorted(growth.items())) if isinstance(growth, Mapping) else growth
     key = (digest, str(getattr(arch, "id", "")), years, tuple(env.values()), rates)
-    if key not in _PLANS:
+    plan = _PLANS.get(key)  # read once: a parallel sweep's thread may clear the cache meanwhile
+    if plan is None:
         if len(_PLANS) > 32:
             _PLANS.clear()
-        _PLANS[key] = grant_years(arch, years, env, BASE_YEAR, growth)
-    return _PLANS[key]
+        plan = _PLANS[key] = grant_years(arch, years, env, BASE_YEAR, growth)
+    return plan
 
 
 def block_grants(

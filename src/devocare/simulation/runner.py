@@ -32,6 +32,8 @@ MAX_YEARS = 30
 #: Atom-year-draws from which a run with ``scheduler=None`` goes to a Dask LocalCluster.
 LOCAL_CLUSTER_WORK = 100_000_000
 MAX_DRAWS = 1_000_000
+#: Scenarios of a sweep on Dask whose runs are submitted to the cluster together.
+SWEEP_THREADS = 8
 
 
 def _load_arch(arch: Any) -> Any:
@@ -254,8 +256,9 @@ def compare(archs: Iterable[Any], **same: Any) -> pd.DataFrame:
 
 def sweep(arch: Any, scenarios: dict[str, dict[str, Any] | str | Path], **same: Any) -> pd.DataFrame:
     """Summaries of one architecture under several scenarios (name → overrides mapping or scenario file),
-    one row per scenario; ``same`` is passed to :func:`simulate` (a ``scheduler`` runs every scenario's
-    draws on Dask). Every scenario is validated before any runs."""
+    one row per scenario; ``same`` is passed to :func:`simulate`. With a Dask ``scheduler`` the scenarios run
+    in parallel (up to :data:`SWEEP_THREADS` at once, their blocks on the cluster together); rows keep the
+    scenarios' order. Every scenario is validated before any runs."""
     if not scenarios:
         raise DevocareError("sweep needs at least one scenario")
     base = same.pop("overrides", None) or {}
@@ -266,8 +269,16 @@ def sweep(arch: Any, scenarios: dict[str, dict[str, Any] | str | Path], **same: 
         else:
             resolved[name] = (dict(base), given)  # a scenario file or parsed scenario
         resolve(*resolved[name])  # fail early, before any run
-    rows = []
-    for name, (overrides, scenario) in resolved.items():
+
+    def row(name: str) -> dict[str, Any]:
+        overrides, scenario = resolved[name]
         result = simulate(arch, overrides=overrides, scenario=scenario, **same)
-        rows.append({"scenario": name, **result.summary, "parameter_hash": result.run_record["parameter_hash"]})
-    return pd.DataFrame(rows)
+        return {"scenario": name, **result.summary, "parameter_hash": result.run_record["parameter_hash"]}
+
+    if same.get("scheduler") in (None, "process") or len(resolved) == 1:
+        return pd.DataFrame([row(name) for name in resolved])
+    # on Dask, every scenario's blocks go to the cluster at once (one thread each waits on its own)
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(max_workers=min(len(resolved), SWEEP_THREADS)) as pool:
+        return pd.DataFrame(list(pool.map(row, resolved)))
