@@ -64,8 +64,8 @@ def loopback_cluster() -> Iterator[str]:
     pytest.importorskip("dask.distributed")
     from dask.distributed import Client
 
-    dask = [sys.executable, "-m", "distributed.cli.dask_scheduler"]
-    worker = [sys.executable, "-m", "distributed.cli.dask_worker"]
+    dask = [sys.executable, "-m", "dask", "scheduler"]  # the `dask scheduler` and `dask worker` commands
+    worker = [sys.executable, "-m", "dask", "worker"]
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(SRC), os.environ.get("PYTHONPATH")]))}
     address = f"tcp://127.0.0.1:{_free_port()}"
     quiet = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL, "env": env}

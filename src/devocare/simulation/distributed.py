@@ -13,7 +13,9 @@ seconds to start, so starting one per call would cost more than a small run.
 from __future__ import annotations
 
 import atexit
+import hashlib
 import threading
+from collections import OrderedDict
 from collections.abc import Callable
 from typing import Any
 
@@ -79,8 +81,39 @@ def split(block_list: list[np.ndarray], n_slots: int) -> list[np.ndarray]:
     return [b[i : i + size] for b in block_list for i in range(0, len(b), size)]
 
 
-def _task(block: np.ndarray, model: dict[str, Any]) -> BlockResult:
-    return run_one_block(model, block)
+#: On a worker: the first rules and inputs seen per content key, so that later calls with the same model
+#: reuse them, and with them the engine's prepared arrays (cached per object): at LSOA level preparing
+#: (grants, runs of atoms) costs seconds a call otherwise.
+_MODELS: OrderedDict[tuple[Any, ...], tuple[Any, Any]] = OrderedDict()
+_MODELS_KEPT = 4
+
+
+def model_key(model: dict[str, Any]) -> tuple[Any, ...]:
+    """What identifies a model's rules and inputs: rule digest and level, floors, and a fingerprint of the
+    base year's weighted heads (the data)."""
+    rules, inputs = model["rules"], model["inputs"]
+    heads = np.ascontiguousarray(inputs.weighted_heads[0])
+    return (
+        rules.digest,
+        rules.atom_level,
+        rules.n_budgets,
+        inputs.atom_level,
+        inputs.weighted_heads.shape,
+        hashlib.sha256(heads.tobytes()).hexdigest(),
+        np.asarray(inputs.floors, dtype=np.float64).tobytes(),
+        inputs.floor_source,
+    )
+
+
+def _task(block: np.ndarray, model: dict[str, Any], key: tuple[Any, ...]) -> BlockResult:
+    with _LOCK:
+        kept = _MODELS.get(key)
+        if kept is None:
+            kept = _MODELS[key] = (model["rules"], model["inputs"])
+            while len(_MODELS) > _MODELS_KEPT:
+                _MODELS.popitem(last=False)
+        _MODELS.move_to_end(key)
+    return run_one_block({**model, "rules": kept[0], "inputs": kept[1]}, block)
 
 
 def run_on_dask(
@@ -102,7 +135,8 @@ def run_on_dask(
     # In a list: a dict is scattered value by value under its own keys ('rules', 'params', ...), which two
     # runs at once (a parallel sweep) would overwrite in each other
     [shared] = client.scatter([model], broadcast=True, hash=False)
-    futures = [client.submit(_task, block, shared, pure=False) for block in split(block_list, slots(client))]
+    key = model_key(model)
+    futures = [client.submit(_task, block, shared, key, pure=False) for block in split(block_list, slots(client))]
     index = {f.key: i for i, f in enumerate(futures)}
     results: list[BlockResult | None] = [None] * len(futures)
     done = 0
