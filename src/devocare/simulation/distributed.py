@@ -85,7 +85,7 @@ def split(block_list: list[np.ndarray], n_slots: int) -> list[np.ndarray]:
 #: reuse them, and with them the engine's prepared arrays (cached per object): at LSOA level preparing
 #: (grants, runs of atoms) costs seconds a call otherwise.
 _MODELS: OrderedDict[tuple[Any, ...], tuple[Any, Any]] = OrderedDict()
-_MODELS_KEPT = 4
+_MODELS_KEPT = 2
 
 
 def model_key(model: dict[str, Any]) -> tuple[Any, ...]:
