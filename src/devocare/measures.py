@@ -118,8 +118,8 @@ BUDGET: tuple[Measure, ...] = (
     _M("intervention_floor", "In intervention for service levels", "share", "state",
        "Whether a minimum service level has been breached for the stated number of consecutive years."),
     _M("transition_cost", "Transition charge", "gbp", "flow",
-       "A reform's redundancy, reorganisation and double running before its start date, less the running-cost "
-       "saving after, paid by the budget."),
+       "A reform's redundancy, reorganisation and double running from its start year, less the running-cost "
+       "saving, paid by the budget."),
 )
 
 #: Columns of the per-draw national table (``SimulationResult.draws_table``).

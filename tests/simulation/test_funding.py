@@ -12,6 +12,7 @@ from devocare import architecture
 from devocare.allocation import block_grants, default_envelope
 from devocare.simulation import funding, simulate
 from devocare.simulation.parameters import defaults
+from devocare.simulation.phases import phased_rules
 from devocare.simulation.rules import build_rules
 
 YEARS = 6  # a five-year settlement and the first year of the next
@@ -50,7 +51,7 @@ def test_simulator_grants_are_the_allocation_engines(arch_id: str) -> None:
     )
     sliced = need.groupby(["year", "body", "pot", "code"])["sliced"].sum()
 
-    rules = build_rules(architecture.load(arch_id), "lad")
+    rules = phased_rules(architecture.load(arch_id), "lad")  # a dated reform's budgets exist from its start
     grant = result.draws["grant"][0]  # (years, budgets), £
     fund_held = result.draws["incentive_fund"][0]
     checked = 0
@@ -62,12 +63,15 @@ def test_simulator_grants_are_the_allocation_engines(arch_id: str) -> None:
                 continue  # part of the area runs the status quo: compared in total below
             b = g.offset + j
             for t in range(YEARS):
+                if not rules.active(t)[b]:  # before a reform's start year its budgets get nothing
+                    assert grant[t, b] == 0.0
+                    continue
                 expected = sum(kept[(t + 1, g.holder, pot, code)] for pot in g.pots) / 100.0
                 top = sum(sliced.get((t + 1, g.holder, pot, code), 0.0) for pot in g.pots) / 100.0
                 assert grant[t, b] == pytest.approx(expected + top, rel=1e-12, abs=0.01)
                 assert grant[t, b] - fund_held[t, b] == pytest.approx(expected, rel=1e-12, abs=0.01)
                 checked += 1
-    assert checked >= YEARS * 2
+    assert checked >= 2
     if len(rules.weight) == 1:  # every pound of the envelope reaches a budget or the incentive fund
         total = engine.groupby("year")["pence"].sum().to_numpy() / 100.0
         assert np.allclose(grant.sum(axis=1), total, rtol=1e-12)

@@ -1,5 +1,6 @@
-"""Honest schema: every field of an architecture's ``money`` section is read when the simulator's rules, the
-allocation engine's grants and the metrics are built for the built-in architectures, or it is marked
+"""Honest schema: every field of an architecture's ``money`` section is read when the simulator's rules (and
+the rules a dated reform replaces), the allocation engine's grants and the metrics are built for the built-in
+architectures, or it is marked
 descriptive. A field added to the schema that nothing reads fails here."""
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from pydantic import BaseModel
 from devocare import architecture
 from devocare.allocation.grants import grant_years
 from devocare.architecture.schema import Money
-from devocare.simulation import funding
+from devocare.simulation import funding, phases
 from devocare.simulation.parameters import defaults
 from devocare.simulation.rules import _build_rules
 
@@ -53,6 +54,7 @@ def test_every_money_field_is_read_or_descriptive(monkeypatch) -> None:
         monkeypatch.setattr(cls, "__getattribute__", spy, raising=False)
     for arch in archs:  # loaded before the spy: validation reads every field, the question is who runs on it
         _build_rules(arch, "lad", None)
+        phases.predecessor(arch)  # the simulator's choice of the rules a dated reform replaces
         lines = [line for pot in arch.money.pots for line in pot.lines]
         grant_years(arch, 2, {line: env[line] for line in lines}, growth=0.03)
         architecture.metrics(arch)

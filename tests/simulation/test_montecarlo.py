@@ -9,7 +9,7 @@ import pytest
 from devocare.errors import DevocareError
 from devocare.simulation import montecarlo, simulate
 from devocare.simulation.engine import FACTORS, run_block
-from devocare.simulation.montecarlo import _central_values
+from devocare.simulation.montecarlo import central_values
 from devocare.simulation.parameters import defaults
 
 pytestmark = pytest.mark.integration
@@ -147,12 +147,12 @@ def test_lad_atoms_have_monte_carlo_statistics() -> None:
     # the same per-draw totals, recomputed block by block: the central draw equals the central run's detail
     from devocare import architecture
     from devocare.simulation.inputs import load_inputs
-    from devocare.simulation.rules import build_rules
+    from devocare.simulation.phases import phased_rules
 
     params = defaults()
-    rules, inputs = build_rules(architecture.load("reform-split-2024"), "lad"), load_inputs("lad")
+    rules, inputs = phased_rules(architecture.load("reform-split-2024"), "lad"), load_inputs("lad")
     values = montecarlo.draw_values(params, np.arange(13), 5, 4, len(inputs.lads), rules.n_budgets)
-    block = run_block(np, inputs, rules, _central_values(params), values, 4, frozenset(FACTORS), atom_draws=True)
+    block = run_block(np, inputs, rules, central_values(params, 4), values, 4, frozenset(FACTORS), atom_draws=True)
     np.testing.assert_allclose(block.atom_draws["spent"][0], r.central_atoms["spent"].sum(axis=2), rtol=1e-12)
     np.testing.assert_allclose(block.atom_draws["admissions"][0], r.central_atoms["admissions"], rtol=1e-12)
     p50 = np.percentile(block.atom_draws["admissions"][1:], 50, axis=0).ravel()

@@ -1,4 +1,4 @@
-"""Transition costs as a per-year profile: paid before the reform starts, savings after."""
+"""Transition costs as a per-year profile: paid from the year the reform starts, with the savings."""
 
 from __future__ import annotations
 
@@ -16,14 +16,14 @@ def _values() -> dict[str, float]:
     return {p: params[p] for p in params.params if p.startswith("transition.")}
 
 
-def test_costs_fall_in_the_years_before_the_start_and_add_up() -> None:
+def test_costs_fall_from_the_start_year_and_add_up() -> None:
     values = _values()
     out = transition.profile(values, "2027-04-01", 10)
     one_off = values["transition.redundancy"] + values["transition.reorganisation"]
     one_off += values["transition.double_running"] * transition.icb_running_costs()
     assert out["one_off"].sum() == pytest.approx(one_off)
     paid = np.flatnonzero(out["one_off"])
-    assert list(paid) == [0, 1, 2]  # 2024/25 to 2026/27, the three years before 2027/28
+    assert list(paid) == [3, 4, 5]  # 2027/28 to 2029/30: the transition.years from the start year
     assert (out["saving"][:3] == 0).all() and (out["saving"][3:] == values["transition.running_cost_saving"]).all()
 
 
@@ -37,15 +37,17 @@ def test_reform_at_the_base_date_pays_in_its_first_year_and_draws_broadcast() ->
     values |= {p: v for p, v in draws.items() if p.startswith("transition.")}
     out = transition.profile(values, "2024-04-01", 4)
     assert out["one_off"].shape == (5, 4)
-    assert (out["one_off"][:, 1:] == 0).all() and (out["one_off"][:, 0] > 0).all()
+    n = int(round(values["transition.years"]))
+    assert (out["one_off"][:, n:] == 0).all() and (out["one_off"][:, :n] > 0).all()
     assert len(np.unique(out["one_off"][:, 0])) == 5  # each draw its own cost
     late = transition.profile(_values(), "2040-04-01", 5)
     assert late["one_off"].sum() == 0 and late["saving"].sum() == 0  # beyond the horizon
 
 
-def test_a_reform_pays_its_transition_before_its_start_and_saves_after() -> None:
-    """reform-aco-2024's bodies start on 2027-04-01: one-off costs fall in 2024/25–2026/27, paid by its own
-    budgets, the saving from 2027/28; the status quo pays nothing; money is conserved with the charge."""
+def test_a_reform_pays_its_transition_from_its_start() -> None:
+    """reform-aco-2024's bodies start on 2027-04-01: nothing is charged before 2027/28 (the status quo runs);
+    from then its own budgets pay the one-off costs less the saving; the status quo pays nothing; money is
+    conserved with the charge."""
     import datetime as dt
 
     from devocare import architecture
@@ -59,7 +61,7 @@ def test_a_reform_pays_its_transition_before_its_start_and_saves_after() -> None
     values = {k: p.value for k, p in defaults().params.items() if k.startswith("transition.")}
     expected = transition.profile(values, "2027-04-01", 5)
     assert paid == pytest.approx((expected["one_off"] - expected["saving"]) * 1e9, rel=1e-12)
-    assert (paid[:3] > 0).all() and (paid[3:] < 0).all()
+    assert (paid[:3] == 0).all() and (paid[3:] != 0).all()
     assert aco.run_record["conservation_max_gap"] <= 1e-9
     sq = simulate("status-quo-2023", years=5, draws=0, waterfall=False)
     assert not sq.draws["transition_cost"].any()

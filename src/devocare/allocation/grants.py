@@ -24,7 +24,7 @@ capacity assumed to be available for these services (an assumption, labelled as 
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from pathlib import Path
@@ -254,7 +254,7 @@ class GrantYear:
     pots: list[PotGrant]
 
 
-def year_envelope(envelope: Mapping[str, float], t: int, start: int, growth: float | Mapping[str, float],
+def year_envelope(envelope: Mapping[str, float], t: int, start: int, growth: float | Mapping[str, Any],
                   indexation: float, top: float) -> tuple[dict[str, int], dict[str, int]]:
     """Whole pence per line in year ``t`` (0-based) of a settlement begun in year ``start``, and the part
     top-sliced for the incentive fund: grown by ``growth`` a year (one rate, or a rate per line) and by
@@ -262,9 +262,17 @@ def year_envelope(envelope: Mapping[str, float], t: int, start: int, growth: flo
     rate = growth if isinstance(growth, Mapping) else dict.fromkeys(envelope, float(growth))
     index = (1 + indexation) ** (t - start)
     line_pence = {
-        line: int(np.floor(amount * ((1 + rate[line]) ** t * index) * 100 + 0.5)) for line, amount in envelope.items()
+        line: int(np.floor(amount * (_grown(rate[line], t) * index) * 100 + 0.5)) for line, amount in envelope.items()
     }
     return line_pence, {line: int(np.floor(v * top + 0.5)) for line, v in line_pence.items()}
+
+
+def _grown(rate: float | Sequence[float], t: int) -> float:
+    """Growth factor from the base year to year ``t``: one rate every year, or the rate in force each year
+    (``rate[s]`` takes year ``s - 1`` to year ``s``; dated parameters change it year by year)."""
+    if isinstance(rate, int | float):
+        return float((1 + rate) ** t)
+    return float(np.prod([1 + float(r) for r in list(rate)[1 : t + 1]]))
 
 
 def fund_lines(money: Any) -> set[str]:
@@ -279,7 +287,7 @@ def fund_lines(money: Any) -> set[str]:
 
 
 def grant_years(arch: Any, years: int, envelope: Mapping[str, float], base_year: str = BASE_YEAR,
-                growth: float | Mapping[str, float] = 0.0, alpha: float | None = None) -> list[GrantYear]:
+                growth: float | Mapping[str, Any] = 0.0, alpha: float | None = None) -> list[GrantYear]:
     """Every year's block grants for ``arch`` as arrays: the one implementation behind :func:`block_grants`
     and the simulator's funding. ``envelope`` must already match the architecture's lines."""
     money = arch.money

@@ -442,6 +442,11 @@ class Money(_Cited):
         None, description="Maximum annual real growth of acute spend (fraction, >= -1).")
     rebasing: Rebasing | None = None
     coverage: Coverage | None = None
+    replaces: str | None = Field(
+        None,
+        description="Built-in architecture whose money rules run before this one's bodies start (default: "
+        "coverage.otherwise, else status-quo-2023).",
+    )
 
 
 class Architecture(_Cited):

@@ -447,6 +447,17 @@ def _money(arch: Architecture, file: str) -> list[Problem]:
             )
         elif cov.otherwise == arch.id:
             out.append(Problem(file, "money.coverage.otherwise", "an architecture cannot fall back on itself"))
+    if money.replaces is not None:
+        if money.replaces not in builtin_ids():
+            out.append(
+                Problem(
+                    file,
+                    "money.replaces",
+                    f"unknown built-in {money.replaces!r}" + _hint(money.replaces, builtin_ids()),
+                )
+            )
+        elif money.replaces == arch.id:
+            out.append(Problem(file, "money.replaces", "an architecture cannot replace itself"))
     return out
 
 

@@ -11,6 +11,7 @@ base-year spend of capped lines.
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from typing import Any
 
@@ -166,6 +167,17 @@ class GenericAtoms:
         """Keep the year's extra upstream spend for the prevention lag."""
         self.history = [year.extra_up, *self.history][: len(self.s.lag_weights)]
 
+    def set_scalars(self, values: dict[str, Any]) -> None:
+        """This year's per-draw values of dated parameters (fields of :class:`AtomSetup`)."""
+        self.s = dataclasses.replace(self.s, **values)
+
+    def use(self, cof_factor: Any, cap_field: Any, cap_rate: Any, covers: list[Any]) -> None:
+        """A reform starts: the per-atom fields of the budgets that now exist (history is kept)."""
+        investing = [dataclasses.replace(g, cover=c) for g, c in zip(self.s.investing, covers, strict=True)]
+        self.s = dataclasses.replace(
+            self.s, cof_factor=cof_factor, cap_field=cap_field, cap_rate=cap_rate, investing=investing
+        )
+
 
 class FusedAtoms:
     """The per-atom part of each year on NumPy with the fused Numba kernels (same arithmetic and order as
@@ -313,6 +325,22 @@ class FusedAtoms:
 
     def end_year(self, year: AtomYear) -> None:
         """Nothing to do: the year's extra upstream spend already sits in its history slot."""
+
+    def set_scalars(self, values: dict[str, Any]) -> None:
+        """As :meth:`GenericAtoms.set_scalars`, into the kernels' per-draw vectors."""
+        self.s = dataclasses.replace(self.s, **values)
+        D = self.shape[0]
+        for name in ("effect", "avoidable_share", "unit_cost", "shock_scale", "cap_price"):
+            if name in values:
+                setattr(self, name, fused.contiguous(values[name]).reshape(D))
+
+    def use(self, cof_factor: Any, cap_field: Any, cap_rate: Any, covers: list[Any]) -> None:
+        """As :meth:`GenericAtoms.use` (history and the capped lines' base-year spend are kept)."""
+        f64, A, n = fused.contiguous, self.shape[2], len(self.caps)
+        self.cof_factor = f64(cof_factor)
+        self.cap_field = f64(np.asarray(cap_field)[self.caps].reshape(n, A))
+        self.cap_rate = f64(np.asarray(cap_rate)[self.caps].reshape(n, A))
+        self.invest_cover = f64([np.asarray(c) for c in covers]).reshape(len(covers), A)
 
 
 def _line_sum(xp: Any, x: Any, lines: list[int]) -> Any:

@@ -146,10 +146,10 @@ def budget_table(result: SimulationResult, b: int) -> pd.DataFrame:
 
 def _membership(arch: Any, atom_level: str, b: int) -> np.ndarray:
     """Each atom's share in budget ``b``'s area (population share × coverage)."""
-    from devocare.simulation.rules import build_rules
+    from devocare.simulation.phases import phased_rules
     from devocare.simulation.runner import _load_arch
 
-    rules = build_rules(_load_arch(arch), atom_level)
+    rules = phased_rules(_load_arch(arch), atom_level)
     for g in rules.groups:
         if g.offset <= b < g.offset + g.n:
             return np.asarray(g.H[:, b - g.offset], dtype=float)

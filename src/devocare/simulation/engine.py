@@ -20,6 +20,7 @@ import numpy as np
 
 from devocare.service_lines import LINE_IDS, POPULATION_LINE, base_year_spend, index
 from devocare.simulation import balance, cofinancing, demand, funding, fused, membership, prevention, transition
+from devocare.simulation import phases as phases_mod
 from devocare.simulation.atoms import (
     ELECTIVE,
     UPSTREAM,
@@ -30,6 +31,7 @@ from devocare.simulation.atoms import (
 )
 from devocare.simulation.backend import RunMatrix, asarray, expand_runs, is_numpy, segment_sum, to_numpy
 from devocare.simulation.inputs import Inputs
+from devocare.simulation.parameters import YEARS_SUFFIX
 from devocare.simulation.rules import Rules, acute_mask
 from devocare.simulation.state import Block, BudgetRules, Carried, Flows
 from devocare.simulation.steps import CONSERVATION_TOLERANCE, STEPS, ConservationError, row_sums
@@ -77,6 +79,18 @@ TRANSITION = (
 )
 #: Non-demographic growth parameters (``demand.non_demographic_growth.<group>``), in array order.
 GROWTH_GROUPS = ("nhs", "adult_social_care", "local_services")
+#: Demographic growth parameters: population beyond the projection, ageing.
+DEMOGRAPHY = ("demand.population_growth_after_projection", "demand.ageing_growth")
+#: The per-atom stage's per-draw values and the parameters they are read from (a dated one changes them).
+ATOM_SCALARS = {
+    "effect": "prevention.effect",
+    "avoidable_share": "admissions.avoidable_share",
+    "unit_cost": "admissions.unit_cost",
+    "shock_scale": "demand.area_shock_sd",
+    "cap_price": "behaviour.cap_marginal_price",
+    "shift_rate": "behaviour.left_shift_rate",
+    "capture": "behaviour.acute_capture",
+}
 #: Per-atom totals kept for every draw at LAD level, to give each atom's mean and percentiles.
 ATOM_DRAW_MEASURES = ("allocated", "spent", "admissions", "reserves")
 
@@ -137,6 +151,36 @@ class Prepared:
     grant_b: np.ndarray = field(default_factory=lambda: np.zeros((0, 0)))  # (years, B) block grant (allocation engine)
     transition_share: np.ndarray = field(default_factory=lambda: np.zeros((0, 0)))  # (years, B) who pays transition
     reform_start: Any = None  # date the architecture's new bodies start (None: no reorganisation)
+    #: a reform on its start date: the year its budgets take over (None: one phase), the arrays of each phase
+    #: (before, from the start) and the (B, B) handover of ceasing budgets' balances, (B,) those to the centre
+    switch: int | None = None
+    phases: list[Phase] = field(default_factory=list)
+    handover: np.ndarray = field(default_factory=lambda: np.zeros((0, 0)))
+    to_centre: np.ndarray = field(default_factory=lambda: np.zeros(0))
+
+
+@dataclass
+class Phase:
+    """What changes when a reform starts: the budgets that exist, so membership, held lines and the
+    per-atom fields of their rules."""
+
+    live: np.ndarray  # (B,) bool
+    M: np.ndarray  # (runs, budgets) membership of the budgets that exist
+    holds: np.ndarray  # (L, B)
+    eff_runs: np.ndarray  # (L, runs)
+    cap_field: np.ndarray  # (L, A)
+    cap_rate: np.ndarray  # (L, A)
+    cover: list[np.ndarray]  # per group: (A,) share of each sorted atom under the group (0 where it does not exist)
+    cof_cover: np.ndarray  # (A,)
+
+
+def pooled_growth(fixed: dict[str, Any], years: int) -> list[float]:
+    """Growth of a pooled fund from the base year to each year: with the envelope, ``funding.real_growth``
+    (the rate in force each year where it is dated)."""
+    rates = fixed.get("funding.real_growth" + YEARS_SUFFIX)
+    if rates is None:
+        return [(1.0 + float(fixed["funding.real_growth"])) ** t for t in range(years)]
+    return [float(np.prod([1.0 + float(r) for r in rates[1 : t + 1]])) for t in range(years)]
 
 
 def _runs(H: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
@@ -195,28 +239,51 @@ def prepare(inputs: Inputs, rules: Rules, fixed: dict[str, Any], years: int, fac
     weight = {rs: w[perm] for rs, w in rules.weight.items()}
 
     M_sparse = membership.csr(M)  # products summed in a fixed order, whatever the BLAS thread count
-
-    def to_runs(per_budget: np.ndarray) -> np.ndarray:  # (L, B) → (L, runs): Σ_b M[r, b] x[l, b]
-        return membership.to_atoms(M_sparse, per_budget.T).T
-
-    def to_atoms(per_budget: np.ndarray) -> np.ndarray:  # (L, B) → (L, A): Σ_b H[a, b] x[l, b]
-        return to_runs(per_budget)[:, run_of]
-
-    eff_runs = to_runs(holds * (vec["sr"] * vec["obl"])[None, :]) if on("behaviour") else np.zeros((Lc, len(M)))
     capped = np.array([g.hospital_input_cap is not None for g in groups for _ in range(g.n)])
     caps = np.array([g.hospital_input_cap or 0.0 for g in groups for _ in range(g.n)])
     acute = acute_mask()[:, None]
     cap_on = on("hospital_caps") and capped.any()
-    cap_field = to_atoms(holds * acute * capped[None, :]) if cap_on else np.zeros((Lc, len(perm)))
-    cap_rate = to_atoms(holds * acute * caps[None, :]) if cap_on else np.zeros((Lc, len(perm)))
     group_of = vec["group"].astype(int)
-    cof, cof_cover = [], np.zeros(len(perm))
+    cof = []
     if on("co_financing"):
         for rs, c in rules.cofinancing.items():
             cof.append(
                 (rs, c.lines, (group_of == c.payer).astype(float), (group_of == c.receiver).astype(float), c.share)
             )
-            cof_cover += weight[rs]
+
+    def phase(t: int) -> Phase:
+        """The arrays of the budgets that exist in year ``t``."""
+        live = rules.active(t)
+        Mp, held = M * live[None, :], holds * live[None, :]
+        Mp_sparse = membership.csr(Mp)  # products summed in a fixed order, whatever the BLAS thread count
+
+        def to_runs(per_budget: np.ndarray) -> np.ndarray:  # (L, B) → (L, runs): Σ_b M[r, b] x[l, b]
+            return membership.to_atoms(Mp_sparse, per_budget.T).T
+
+        def to_atoms(per_budget: np.ndarray) -> np.ndarray:  # (L, B) → (L, A): Σ_b H[a, b] x[l, b]
+            return to_runs(per_budget)[:, run_of]
+
+        eff = to_runs(held * (vec["sr"] * vec["obl"])[None, :]) if on("behaviour") else np.zeros((Lc, len(M)))
+        none = np.zeros((Lc, len(perm)))
+        cof_cover = np.zeros(len(perm))
+        for rs, *_ in cof:
+            cof_cover += weight[rs] * float(rules.runs_in(rs, t))
+        return Phase(
+            live,
+            Mp,
+            held,
+            eff,
+            to_atoms(held * acute * capped[None, :]) if cap_on else none,
+            to_atoms(held * acute * caps[None, :]) if cap_on else none,
+            [c * float(rules.runs_in(g.architecture, t)) for c, g in zip(cover, groups, strict=True)],
+            cof_cover,
+        )
+
+    phases = [phase(0)] if rules.switch is None else [phase(0), phase(rules.switch)]
+    first = phases[0]
+    eff_runs, cof_cover = first.eff_runs, first.cof_cover
+    # a line capped in either phase is built atom by atom in both (its cap field is zero where none applies)
+    cap_field, cap_rate = first.cap_field, first.cap_rate
     reb = [
         (
             rs,
@@ -229,7 +296,6 @@ def prepare(inputs: Inputs, rules: Rules, fixed: dict[str, Any], years: int, fac
     ]
 
     # allocation: each budget's block grant from the allocation engine, spread over atoms by need
-    growth = float(fixed["funding.real_growth"])
     central_spend = np.array(list(funding.envelope(fixed).values()))
     grants = _grants(inputs, rules, fixed, years)
     alloc_b = grants.allocated.copy()
@@ -246,18 +312,23 @@ def prepare(inputs: Inputs, rules: Rules, fixed: dict[str, Any], years: int, fac
                     moved = cofinancing.hospital_funding_to_local(atom_grant[t], lines, c.hospital_funding_to_local)
                     shift = membership.to_areas(M_sparse, np.add.reduceat(moved, starts))
                     alloc_b[t] += shift * payer - shift * receiver
+    alloc_b, fund_b = phases_mod.mask_years(alloc_b, rules), phases_mod.mask_years(fund_b, rules)
     envelope = alloc_atoms.sum(axis=(1, 2))
     # pooled funds (Better Care Fund): spread by need on the pooled lines, grown with the envelope
     pool_out, pool_in = np.zeros((years, B)), np.zeros((years, B))
+    pool_growth = pooled_growth(fixed, years)
     for rule in rules.pooling:
         for t in range(years):
             h = heads[min(t, n_proj - 1)]
             need = (central_spend[:, None] * h / h.sum(axis=1)[:, None])[rule.lines].sum(axis=0)
             total = need.sum()  # a pooled fund over lines with no need moves nothing (no 0/0)
-            atom_amount = rule.amount * (1.0 + growth) ** t * need / total if total > 0 else np.zeros_like(need)
+            grown = rule.amount * pool_growth[t]
+            atom_amount = grown * need / total if total > 0 else np.zeros_like(need)
             per_budget = membership.to_areas(M_sparse, np.add.reduceat(atom_amount, starts))
             pool_out[t] += np.where(group_of == rule.sender, per_budget, 0.0)
             pool_in[t] += np.where(group_of == rule.receiver, per_budget, 0.0)
+    pool_out, pool_in = phases_mod.mask_years(pool_out, rules), phases_mod.mask_years(pool_in, rules)
+    handover, to_centre = phases_mod.handover_matrix(rules, inputs.weighted_heads[0][:, POP])
     return Prepared(
         perm,
         np.argsort(perm),
@@ -288,6 +359,10 @@ def prepare(inputs: Inputs, rules: Rules, fixed: dict[str, Any], years: int, fac
             grants.allocated, np.array([g.architecture == rules.architecture for g in groups for _ in range(g.n)])
         ),
         reform_start=transition.reform_start(rules.archs.get(rules.architecture)),
+        switch=rules.switch,
+        phases=phases,
+        handover=handover,
+        to_centre=to_centre,
     )
 
 
@@ -339,9 +414,9 @@ def _spend_by_line(p: dict[str, Any], xp: Any, n: int) -> Any:
     return xp.stack([xp.reshape(c, (n,)) for c in cols], axis=1)
 
 
-def _budget_rules(xp: Any, prep: Prepared, inputs: Inputs) -> BudgetRules:
-    """The per-budget money rules a year reads, on the backend."""
-    holds = asarray(xp, prep.holds.astype(float))  # (L, B)
+def _budget_rules(xp: Any, prep: Prepared, inputs: Inputs, phase: Phase) -> BudgetRules:
+    """The per-budget money rules a year reads, on the backend (lines held by the budgets that exist)."""
+    holds = asarray(xp, phase.holds.astype(float))  # (L, B)
     up = asarray(xp, UPSTREAM.astype(float))
     return BudgetRules(
         holds=holds,
@@ -365,12 +440,8 @@ def _atom_setup(
     Lc = len(LINE_IDS)
     col = {k: v[:, None] for k, v in p.items()}
     central = asarray(xp, values.central.astype(float))[:, None]
-    cap_lines = [j for j in range(Lc) if prep.cap_field[j].any()]
-    investing = [
-        gi
-        for gi, g in enumerate(rules.groups)
-        if on("behaviour") and g.incentive_strength > 0 and (g.lines & UPSTREAM).any()
-    ]
+    cap_lines = [j for j in range(Lc) if any(ph.cap_field[j].any() for ph in prep.phases)]
+    investing = _investing(rules, on)
     up_lines = [j for j in range(Lc) if UPSTREAM[j]]
     cof_effect = float(fixed["cofinancing.admissions_effect"])
     return AtomSetup(
@@ -384,7 +455,7 @@ def _atom_setup(
         lag_weights=prevention.lag_weights(fixed["prevention.lag"]),
         avoidable_share=col["admissions.avoidable_share"],
         unit_cost=col["admissions.unit_cost"],
-        cof_factor=asarray(xp, cofinancing.admissions_factor(cof_effect, prep.cof_cover)),
+        cof_factor=asarray(xp, cofinancing.admissions_factor(cof_effect, prep.phases[0].cof_cover)),
         starts=prep.starts,
         run_of=xp.asarray(prep.run_of),
         run_counts=np.diff(np.r_[prep.starts, len(prep.run_of)]),
@@ -397,7 +468,7 @@ def _atom_setup(
             InvestingGroup(
                 lines=[j for j in range(Lc) if rules.groups[gi].lines[j]],
                 ups=[j for j in range(Lc) if rules.groups[gi].lines[j] and UPSTREAM[j]],
-                cover=asarray(xp, prep.cover[gi]),
+                cover=asarray(xp, prep.phases[0].cover[gi]),
                 strength=rules.groups[gi].incentive_strength,
                 pooled=rules.groups[gi].pooled,
                 from_elective=bool(rules.groups[gi].lines[ELECTIVE]),
@@ -409,6 +480,15 @@ def _atom_setup(
         up_lines=up_lines,
         elective_cap=float(fixed["behaviour.max_elective_shift_share"]),
     )
+
+
+def _investing(rules: Rules, on: Any) -> list[int]:
+    """Groups that move spend upstream (left shift): they keep savings and bear acute cost."""
+    return [
+        gi
+        for gi, g in enumerate(rules.groups)
+        if on("behaviour") and g.incentive_strength > 0 and (g.lines & UPSTREAM).any()
+    ]
 
 
 def _transition_charges(values: DrawValues, fixed: dict[str, Any], prep: Prepared, years: int) -> np.ndarray:
@@ -437,6 +517,7 @@ def _block(
     for key, v in fixed.items():
         if key not in p and not isinstance(v, list):
             p[key] = asarray(xp, np.full(D, float(v)))
+    dated = _dated(xp, fixed, p, years)
     nd_group = np.array([GROWTH_GROUPS.index(demand.GROWTH_GROUP[x]) for x in LINE_IDS])
     nd_all = xp.stack([p[f"demand.non_demographic_growth.{g}"] for g in GROWTH_GROUPS], axis=1)
     zero_d = p["demand.ageing_growth"] * 0.0
@@ -450,7 +531,7 @@ def _block(
         xp=xp,
         arch=rules.architecture,
         prep=prep,
-        rules=_budget_rules(xp, prep, inputs),
+        rules=_budget_rules(xp, prep, inputs, prep.phases[0]),
         fixed=fixed,
         p=p,
         col={k: v[:, None] for k, v in p.items()},
@@ -461,7 +542,7 @@ def _block(
         years=years,
         n_proj=prep.heads.shape[0],
         heads=setup.heads,
-        runs=prep.run_matrix.get(xp.__name__) or prep.run_matrix.setdefault(xp.__name__, RunMatrix(xp, prep.M)),
+        runs=_run_matrix(xp, prep, 0),
         atom_stage=FusedAtoms(setup, D) if use_fused else GenericAtoms(setup),
         cost_per_head=_spend_by_line(p, xp, D) / asarray(xp, prep.heads[0].sum(axis=1))[None, :],
         pop_growth=p["demand.population_growth_after_projection"] if on("demography") else zero_d,
@@ -469,7 +550,7 @@ def _block(
         nd=xp.take(nd_all, xp.asarray(nd_group), axis=1) * (1.0 if on("non_demographic_growth") else 0.0),
         central=central,
         live=1.0 - central,
-        any_eff=on("behaviour") and bool(prep.eff_runs.any()),
+        any_eff=on("behaviour") and any(bool(ph.eff_runs.any()) for ph in prep.phases),
         obl_any=on("behaviour"),
         top_any=top_any,
         reinvesting=on("behaviour") and bool((prep.vec["sr"] * prep.vec["has_up"]).any()),
@@ -491,7 +572,100 @@ def _block(
         c0=int(np.argmax(values.central)) if keep else 0,
         atom_draws=atom_draws,
         check=check,
+        switch=prep.switch,
+        rule_sets_in=rules.runs_in,
+        investing_groups=_investing(rules, on),
+        prevention_on=on("prevention"),
+        dated=dated,
+        growth_path=_growth_path(xp, dated, p, on, years, prep.heads.shape[0]),
+        exists=asarray(xp, np.array([rules.active(t) for t in range(years)], dtype=float)),
+        handover=asarray(xp, prep.handover) if prep.switch is not None else None,
+        to_centre=asarray(xp, prep.to_centre) if prep.switch is not None else None,
     )
+
+
+def _dated(xp: Any, fixed: dict[str, Any], p: dict[str, Any], years: int) -> dict[str, list[Any]]:
+    """Path → each year's (D,) values, for parameters whose value changes within the run: the value in
+    force that year, a drawn parameter's draw moved by the same change from its base-year value."""
+    out: dict[str, list[Any]] = {}
+    for key, series in fixed.items():
+        if key.endswith(YEARS_SUFFIX):
+            path = key[: -len(YEARS_SUFFIX)]
+            base = float(fixed[path])
+            out[path] = [p[path] + (float(series[t]) - base) for t in range(years)]
+    return out
+
+
+def _growth_path(
+    xp: Any, dated: dict[str, list[Any]], p: dict[str, Any], on: Any, years: int, n_proj: int
+) -> list[Any] | None:
+    """(D, L) growth of need per weighted head from the base year to each year, compounding each year's
+    rates, where a growth parameter is dated (None: the engine's constant-rate formula applies)."""
+    paths = [DEMOGRAPHY[0], DEMOGRAPHY[1], *(f"demand.non_demographic_growth.{g}" for g in GROWTH_GROUPS)]
+    if not any(k in dated for k in paths):
+        return None
+
+    def at(path: str, t: int) -> Any:
+        return dated[path][t] if path in dated else p[path]
+
+    nd_group = [GROWTH_GROUPS.index(demand.GROWTH_GROUP[x]) for x in LINE_IDS]
+    demo = 1.0 if on("demography") else 0.0
+    nd_on = 1.0 if on("non_demographic_growth") else 0.0
+    factor = xp.ones((len(p[paths[0]]), len(LINE_IDS)))
+    out = [factor]
+    for t in range(1, years):
+        nd = xp.stack([at(f"demand.non_demographic_growth.{GROWTH_GROUPS[g]}", t) for g in nd_group], axis=1)
+        step = (1.0 + demo * at(DEMOGRAPHY[1], t))[:, None] * (1.0 + nd_on * nd)
+        if t > n_proj - 1:  # population growth applies beyond the projected years only
+            step = step * (1.0 + demo * at(DEMOGRAPHY[0], t))[:, None]
+        factor = factor * step
+        out.append(factor)
+    return out
+
+
+def _year_parameters(b: Block, fixed: dict[str, Any], t: int) -> None:
+    """Year ``t``'s values of the dated parameters: every step reads them from the block, the per-atom stage
+    from its setup."""
+    for path, by_year in b.dated.items():
+        b.p[path] = by_year[t]
+        b.col[path] = by_year[t][:, None]
+    b.fixed = fixed | {path: float(fixed[path + YEARS_SUFFIX][t]) for path in b.dated}
+    scalars = {name: b.col[path] for name, path in ATOM_SCALARS.items() if path in b.dated}
+    if "effect" in scalars and not b.prevention_on:
+        scalars["effect"] = scalars["effect"] * 0.0
+    if "shock_scale" in scalars:
+        scalars["shock_scale"] = b.live * scalars["shock_scale"]
+    for name in ("shift_rate", "capture"):
+        if name in scalars:
+            scalars[name] = scalars[name][:, 0]
+    if scalars:
+        b.atom_stage.set_scalars(scalars)
+
+
+def _run_matrix(xp: Any, prep: Prepared, k: int) -> RunMatrix:
+    """Phase ``k``'s run × budget matrix on the backend (built once per prepared run and backend)."""
+    key = f"{xp.__name__}/{k}"
+    if key not in prep.run_matrix:
+        prep.run_matrix[key] = RunMatrix(xp, prep.phases[k].M)
+    return prep.run_matrix[key]
+
+
+def _enter_phase(xp: Any, b: Block, inputs: Inputs, c: Carried, k: int) -> None:
+    """A reform starts: the budgets that exist change, so do membership, held lines and the per-atom fields
+    of their rules. Last year's incentive measures belonged to the old budgets."""
+    prep: Prepared = b.prep
+    ph = prep.phases[k]
+    b.runs = _run_matrix(xp, prep, k)
+    b.rules = _budget_rules(xp, prep, inputs, ph)
+    b.eff_runs = asarray(xp, ph.eff_runs)
+    cof_effect = float(b.fixed["cofinancing.admissions_effect"])
+    b.atom_stage.use(
+        asarray(xp, cofinancing.admissions_factor(cof_effect, ph.cof_cover)),
+        asarray(xp, ph.cap_field),
+        asarray(xp, ph.cap_rate),
+        [asarray(xp, ph.cover[g]) for g in b.investing_groups],
+    )
+    c.prev_adm = c.prev_readm = None
 
 
 def run_block(
@@ -525,6 +699,10 @@ def run_block(
     )
     out = Outputs(b)
     for t in range(years):
+        if t == b.switch:
+            _enter_phase(xp, b, inputs, carried, 1)
+        if b.dated:
+            _year_parameters(b, fixed, t)
         flows = Flows(t=t, ty=min(t, b.n_proj - 1))
         for step in STEPS:
             step.run(b, carried, flows)

@@ -64,16 +64,17 @@ def below_minimum(result: SimulationResult, by: str = "area", year: int = -1) ->
         held = np.ones_like(S, dtype=bool)
     else:
         from devocare.simulation.budget import _area_name
-        from devocare.simulation.rules import build_rules
+        from devocare.simulation.phases import phased_rules
         from devocare.simulation.runner import _load_arch
 
-        rules = build_rules(_load_arch(result.architecture), result.atom_level)
+        rules = phased_rules(_load_arch(result.architecture), result.atom_level)
         cols, lines_held = [], []
         for g in rules.groups:
             cols.append(np.asarray(g.H, dtype=float))
             lines_held.append(np.repeat(np.asarray(g.lines, dtype=bool)[None, :], g.n, axis=0))
         H = np.concatenate(cols, axis=1)  # (atoms, budgets)
-        held = np.concatenate(lines_held, axis=0)
+        exists = rules.active(range(len(result.years))[year])  # budgets that exist that year
+        held = np.concatenate(lines_held, axis=0) & exists[:, None]
         S, N, P = H.T @ spent, H.T @ need, H.T @ pop
         b = result.budgets
         codes = list(b["body"].astype(str))

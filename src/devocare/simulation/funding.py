@@ -27,6 +27,8 @@ from devocare.envelope import envelope as envelope_of
 from devocare.errors import DevocareError
 from devocare.service_lines import LINE_IDS
 from devocare.simulation import membership
+from devocare.simulation.parameters import YEARS_SUFFIX
+from devocare.simulation.phases import BEFORE
 
 
 @dataclass
@@ -52,11 +54,17 @@ GROWTH_PARAMETER: dict[str, str] = {line: "funding.growth.nhs" for line in LINE_
 }
 
 
-def line_growth(fixed: Mapping[str, Any]) -> dict[str, float]:
+def line_growth(fixed: Mapping[str, Any]) -> dict[str, Any]:
     """Real growth of each line's national envelope: NHS revenue, adult social care, and the public health
-    grant with wider council services (falls back to ``funding.real_growth`` for a tree without them)."""
+    grant with wider council services (falls back to ``funding.real_growth`` for a tree without them). A rate
+    with dated values in the run's years (``<path>@years`` in ``fixed``) is a tuple of the rate in force
+    each year."""
     default = float(fixed["funding.real_growth"])
-    return {line: float(fixed.get(path, default)) for line, path in GROWTH_PARAMETER.items()}
+    out: dict[str, Any] = {}
+    for line, path in GROWTH_PARAMETER.items():
+        by_year = fixed.get(path + YEARS_SUFFIX)
+        out[line] = tuple(float(v) for v in by_year) if by_year is not None else float(fixed.get(path, default))
+    return out
 
 
 def spread(grant: np.ndarray, H_full: Any, H: Any, heads: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -107,7 +115,7 @@ _PLANS: dict[tuple[Any, ...], list[GrantYear]] = {}
 
 
 def _plan(
-    digest: str, arch: Any, years: int, env: dict[str, float], growth: float | Mapping[str, float]
+    digest: str, arch: Any, years: int, env: dict[str, float], growth: float | Mapping[str, Any]
 ) -> list[GrantYear]:
     rates = tuple(sorted(growth.items())) if isinstance(growth, Mapping) else growth
     key = (digest, str(getattr(arch, "id", "")), years, tuple(env.values()), rates)
@@ -120,12 +128,14 @@ def _plan(
 
 
 def block_grants(
-    inputs: Any, rules: Any, env: dict[str, float], growth: float | Mapping[str, float], years: int
+    inputs: Any, rules: Any, env: dict[str, float], growth: float | Mapping[str, Any], years: int
 ) -> Funding:
     """Each budget's block grant per year from the allocation engine, and its spread over atoms; ``growth``
     is one real growth rate or a rate per line (:func:`line_growth`)."""
     from devocare.simulation.inputs import PROJECTED
 
+    if rules.parts:  # a reform on its start date: each part's grants, in the years its budgets exist
+        return _joined(inputs, rules, env, growth, years)
     A, B, L = len(rules.atoms), rules.n_budgets, len(LINE_IDS)
     allocated, top = np.zeros((years, L, B)), np.zeros((years, L, B))
     atoms: dict[str, np.ndarray] = {}
@@ -156,6 +166,25 @@ def block_grants(
     if len(rules.archs) > 1:
         _share_the_envelope(allocated, top, atoms, rules, target)
     return Funding(allocated.sum(axis=1), top.sum(axis=1), atoms)
+
+
+def _joined(
+    inputs: Any, rules: Any, env: dict[str, float], growth: float | Mapping[str, Any], years: int
+) -> Funding:
+    """Grants of joined rules (:mod:`devocare.simulation.phases`): the reform's and its predecessor's, each
+    as the allocation engine gives them, kept only in the years each one's budgets exist."""
+    after, before = rules.parts
+    a = block_grants(inputs, after, env, growth, years)
+    b = block_grants(inputs, before, env, growth, years)
+    live = np.array([rules.active(t) for t in range(years)], dtype=float)  # (years, B)
+    named = {rs: a.atoms[rs] for rs in after.weight} | {f"{rs}{BEFORE}": b.atoms[rs] for rs in before.weight}
+    atoms = {
+        rs: x * np.array([rules.runs_in(rs, t) for t in range(years)], dtype=float)[:, None, None]
+        for rs, x in named.items()
+    }
+    return Funding(
+        np.hstack([a.allocated, b.allocated]) * live, np.hstack([a.top_slice, b.top_slice]) * live, atoms
+    )
 
 
 def _share_the_envelope(

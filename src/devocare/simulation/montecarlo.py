@@ -133,9 +133,10 @@ def check_memory(n_draws: int, years: int, n_atoms: int, n_budgets: int, workers
     return need
 
 
-def _central_values(params: ParameterSet) -> dict[str, Any]:
-    """Parameter path → central value of a run's parameters."""
-    return {path: p.value for path, p in params.params.items()}
+def central_values(params: ParameterSet, years: int) -> dict[str, Any]:
+    """Parameter path → central value of a run's parameters (its base-year value), and ``path@years`` → the
+    value in force each year for the parameters whose value changes within the run."""
+    return {path: p.value for path, p in params.params.items()} | params.by_year(years)
 
 
 def run_one_block(
@@ -149,5 +150,13 @@ def run_one_block(
     xp = namespace(model["backend"])
     atom_draws = keep_atoms and rules.atom_level == "lad" and int(model.get("draws", 0)) > 0
     return run_block(
-        xp, inputs, rules, _central_values(params), values, model["years"], factors, keep_atoms, atom_draws=atom_draws
+        xp,
+        inputs,
+        rules,
+        central_values(params, model["years"]),
+        values,
+        model["years"],
+        factors,
+        keep_atoms,
+        atom_draws=atom_draws,
     )

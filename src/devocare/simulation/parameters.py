@@ -37,6 +37,8 @@ from devocare.simulation.parameter_schema import check_tree
 BASE_DATE = dt.date(2024, 4, 1)
 #: An undated override holds in every year: it is dated at the start of time.
 _ALWAYS = dt.date(1900, 1, 1)
+#: Key suffix of a parameter's values year by year in a run's central values (only where they change).
+YEARS_SUFFIX = "@years"
 _LEAF_KEYS = {"label", "unit", "values"}
 _UNITS = {"£bn", "£", "admissions", "fraction", "fraction per year", "£ per £", "count", "probability", "years"}
 _FRACTION_UNITS = {"fraction", "fraction per year", "probability"}
@@ -112,6 +114,19 @@ class ParameterSet:
         """Values of ``path`` in force in ``years`` consecutive financial years from ``first``."""
         start = year_start(first).year
         return [self.value_for_year(path, start + t) for t in range(years)]
+
+    def by_year(self, years: int) -> dict[str, list[float]]:
+        """``{path@years: [value in force in each of the run's years]}`` for every scalar parameter whose
+        value changes within ``years`` financial years from the base year (the engine reads these year by
+        year; every other parameter holds its base-year value throughout)."""
+        out: dict[str, list[float]] = {}
+        for path, p in self.params.items():
+            if len(p.series) < 2 or isinstance(p.value, list):
+                continue
+            values = [float(p.value_at(year_start(BASE_DATE.year + t))) for t in range(years)]
+            if any(v != values[0] for v in values):
+                out[path + YEARS_SUFFIX] = values
+        return out
 
     def uncertain(self) -> list[str]:
         """Paths of uncertain scalar parameters, in the fixed order draws are taken."""
@@ -420,6 +435,8 @@ def parse_value(param: Parameter, text: Any) -> Any:
 def _flatten(node: Any, prefix: str = "") -> dict[str, Any]:
     if not isinstance(node, dict):
         return {prefix: node}
+    if prefix and set(node) == {"from", "value"}:  # {from: 2027, value: ...}: the value holds from that year on
+        return {f"{prefix}@{year_start(node['from']).isoformat()}": node["value"]}
     if node and prefix and all(isinstance(k, dt.date) or re.fullmatch(r"\d{4}(/\d{2})?", str(k)) for k in node):
         # a dated series: {2027-04-01: value, ...} → path@date entries
         return {f"{prefix}@{year_start(k).isoformat()}": v for k, v in node.items()}
@@ -542,7 +559,9 @@ def reference_markdown() -> str:
         "*derived* values are computed from other rows (never drawn). Every distribution has its median at the",
         "value (two-piece where the interval is not symmetric around it), and each parameter is drawn from its",
         "own random stream, so overriding one leaves the others' draws unchanged. Later-dated values are listed",
-        "after the base-year value; `--set path@2027-04-01=value` overrides from a date on.",
+        "after the base-year value; the simulator reads every dated value year by year. `--set path@2027=value`",
+        "(or `@2027/28`, `@2027-04-01`) overrides from a financial year or date on, and so does",
+        "`path: {from: 2027, value: ...}` in a scenario file; a date that is not a year or an ISO date is refused.",
         "Rows marked **assumption** have no direct evidence and are labelled so in every run.",
         "Override any of them with `--set path=value` or a scenario file (see",
         "[simulate-a-reform.md](../guides/simulate-a-reform.md)). `funding.real_growth` is an alias: setting it",

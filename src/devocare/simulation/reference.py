@@ -16,11 +16,12 @@ from typing import Any
 import numpy as np
 
 from devocare.service_lines import ACUTE_LINES, LINE_IDS, POPULATION_LINE, UPSTREAM_LINES, base_year_spend, index
-from devocare.simulation import funding, transition
+from devocare.simulation import funding, phases, transition
 from devocare.simulation.balance import support_limit
 from devocare.simulation.demand import GROWTH_GROUP
-from devocare.simulation.engine import TRANSITION
+from devocare.simulation.engine import TRANSITION, pooled_growth
 from devocare.simulation.inputs import Inputs
+from devocare.simulation.parameters import YEARS_SUFFIX
 from devocare.simulation.rules import Rules
 
 NE = index("acute_non_elective")
@@ -59,6 +60,7 @@ STEP_NAMES = (
     "transition_costs",
     "balance_and_risk",
     "floors_and_intervention",
+    "succession",
 )
 
 
@@ -81,6 +83,8 @@ def reference_run(
     ref = Reference(inputs, rules, fixed, scalars, shocks, noise, central, years)
     for t in range(years):
         y = SimpleNamespace(t=t, ty=min(t, ref.n_proj - 1))
+        ref.budgets_of_year(t)
+        ref.parameters_of_year(t)
         for name in STEP_NAMES:
             getattr(ref, name)(y)
         ref.record(y)
@@ -123,18 +127,20 @@ class Reference:
         self.nd = [self.p[f"demand.non_demographic_growth.{GROWTH_GROUP[line]}"] for line in LINE_IDS]
         lag = [float(x) for x in fixed["prevention.lag"]]
         self.weights = [lag[0]] + [lag[k] - lag[k - 1] for k in range(1, len(lag))]
-        self.growth_env = float(fixed["funding.real_growth"])
-        self.funded = funding.block_grants(inputs, rules, funding.envelope(fixed), self.growth_env, years)
-        self.rows = [_sparse_rows(g.H) for g in G]
+        self.all_fixed, self.base_p = fixed, dict(self.p)
+        self.dated = {k[: -len(YEARS_SUFFIX)]: v for k, v in fixed.items() if k.endswith(YEARS_SUFFIX)}
+        self.pool_growth = pooled_growth(fixed, years)
+        self.funded = funding.block_grants(inputs, rules, funding.envelope(fixed), funding.line_growth(fixed), years)
+        self.grow: list[float] | None = None  # compounded growth per line where a growth rate is dated
+        self.all_rows = [_sparse_rows(g.H) for g in G]
+        self.rows = self.all_rows
         own = np.array([g.architecture == rules.architecture for g in G for _ in range(g.n)])
         start = transition.reform_start(rules.archs.get(rules.architecture))
         self.transition_paid = transition.charges({k: self.p[k] for k in TRANSITION}, start, years)
         self.transition_share = transition.shares(self.funded.allocated, own)
-        self.cover = [[sum(s for _, s in self.rows[gi][a]) for a in range(A)] for gi in range(len(G))]
-        self.cof_cover = [0.0] * A
-        for rs in rules.cofinancing:
-            for a in range(A):
-                self.cof_cover[a] += float(rules.weight[rs][a])
+        self.cover: list[list[float]] = []
+        self.cof_cover: list[float] = []
+        self.phase = -1
         self.out = {m: np.zeros((years, rules.n_budgets)) for m in MEASURES}
         self.nat_adm, self.nat_spent = np.zeros(years), np.zeros((years, L))
         self.reserves = [[0.0] * g.n for g in G]
@@ -148,6 +154,49 @@ class Reference:
         self.last_avoided = [0.0] * A
         self.base_demand: list[list[float]] | None = None
         self.has_cap = any(g.hospital_input_cap is not None for g in G)
+
+    def parameters_of_year(self, t: int) -> None:
+        """Year ``t``'s values of dated parameters (a draw moves by the change in the central value), and the
+        growth of need compounded from each year's rates where a growth rate is dated."""
+        if not self.dated:
+            return
+        for path, series in self.dated.items():
+            self.p[path] = self.base_p[path] + (float(series[t]) - float(self.all_fixed[path]))
+        self.fixed = self.all_fixed | {path: float(series[t]) for path, series in self.dated.items()}
+        self.nd = [self.p[f"demand.non_demographic_growth.{GROWTH_GROUP[line]}"] for line in LINE_IDS]
+        growth_paths = {"demand.population_growth_after_projection", "demand.ageing_growth"} | {
+            f"demand.non_demographic_growth.{GROWTH_GROUP[line]}" for line in LINE_IDS
+        }
+        if not growth_paths & set(self.dated):
+            return
+        if t == 0 or self.grow is None:
+            self.grow = [1.0] * self.L
+            return
+        beyond = t > self.n_proj - 1
+        pop = (1 + self.p["demand.population_growth_after_projection"]) if beyond else 1.0
+        self.grow = [
+            g * ((1 + self.p["demand.ageing_growth"]) * (1 + self.nd[j])) * pop for j, g in enumerate(self.grow)
+        ]
+
+    def budgets_of_year(self, t: int) -> None:
+        """The budgets that exist in year ``t`` (all but around a reform's start date): their atom rows,
+        coverage and co-financed share of each atom; last year's incentive measures go with the old budgets."""
+        rules, G, A = self.rules, self.G, self.A
+        phase = 0 if rules.switch is None else int(t >= rules.switch)
+        if phase == self.phase:
+            return
+        if self.phase >= 0:
+            self.prev_adm, self.prev_readm = [None] * len(G), [None] * len(G)
+        self.phase = phase
+        self.rows = [
+            r if rules.runs_in(g.architecture, t) else [[] for _ in r] for r, g in zip(self.all_rows, G, strict=True)
+        ]
+        self.cover = [[sum(s for _, s in self.rows[gi][a]) for a in range(A)] for gi in range(len(G))]
+        self.cof_cover = [0.0] * A
+        for rs in rules.cofinancing:
+            if rules.runs_in(rs, t):
+                for a in range(A):
+                    self.cof_cover[a] += float(rules.weight[rs][a])
 
     def efficiency_and_cuts(self, y: SimpleNamespace) -> None:
         """Per atom and line: the share of spend kept after efficiency, and after cuts."""
@@ -219,7 +268,7 @@ class Reference:
         p, L, A, t = self.p, self.L, self.A, y.t
         beyond = max(0, t - (self.n_proj - 1))
         demo = (1 + p["demand.population_growth_after_projection"]) ** beyond * (1 + p["demand.ageing_growth"]) ** t
-        grow = [demo * (1 + self.nd[j]) ** t for j in range(L)]
+        grow = [demo * (1 + self.nd[j]) ** t for j in range(L)] if self.grow is None else self.grow
         y.need, y.demand, y.avoided, y.admissions, y.ceiling = [], [], [], [], []
         for a in range(A):
             shock = 1.0 + (0.0 if self.central else p["demand.area_shock_sd"] * self.shocks[t, self.lad_of[a]])
@@ -271,9 +320,10 @@ class Reference:
         rules, G, L, A, t = self.rules, self.G, self.L, self.A, y.t
         grants = {rs: self.funded.atoms[rs][t].T.tolist() for rs in rules.weight}  # (A, L) per rule set
         for rs, rr in rules.rebasing.items():
-            if t > 0 and t % G[rr.toward].settlement_years == 0:
+            if t > 0 and t % G[rr.toward].settlement_years == 0 and rules.runs_in(rs, t):
+                rate = float(self.fixed["funding.real_growth"])
                 self.rebase[rs] = [
-                    self.rebase[rs][a] * (1 + self.growth_env) + rr.share * self.last_avoided[a] for a in range(A)
+                    self.rebase[rs][a] * (1 + rate) + rr.share * self.last_avoided[a] for a in range(A)
                 ]
         self.last_avoided = y.avoided
         y.alloc = []
@@ -349,7 +399,7 @@ class Reference:
                 continue
             for gi in (rule.sender, rule.receiver):
                 for a in range(A):
-                    amount = rule.amount * (1 + self.growth_env) ** y.t * need_pool[a] / total_need
+                    amount = rule.amount * self.pool_growth[y.t] * need_pool[a] / total_need
                     for b, s in self.rows[gi][a]:
                         sign = -1.0 if gi == rule.sender else 1.0
                         (y.tout if gi == rule.sender else y.tin)[gi][b] += s * amount
@@ -461,6 +511,37 @@ class Reference:
             )
             self.streak[gi] = [self.streak[gi][b] + 1 if y.breached[gi][b] else 0 for b in range(g.n)]
             y.flag_floor.append([self.streak[gi][b] >= years for b in range(g.n)])
+
+    def succession(self, y: SimpleNamespace) -> None:
+        """Budgets that do not exist flag nothing; in a reform's start year each ceasing budget's balance
+        passes to its successor, or to the centre (returned, or a deficit written off as support)."""
+        rules, G = self.rules, self.G
+        if rules.switch is None:
+            return
+        for gi, g in enumerate(G):
+            if not rules.runs_in(g.architecture, y.t):
+                y.flag_deficit[gi] = [False] * g.n
+                y.flag_floor[gi] = [False] * g.n
+        if y.t != rules.switch:
+            return
+        where = {g.offset + b: (gi, b) for gi, g in enumerate(G) for b in range(g.n)}
+        S, to_centre = phases.handover_matrix(rules, self.inputs.weighted_heads[0][:, POP])
+        for budget in range(rules.n_budgets):
+            if not S[budget].any() and not to_centre[budget]:
+                continue  # a budget that does not cease
+            gi, b = where[budget]
+            balance = self.reserves[gi][b]
+            self.reserves[gi][b] = 0.0
+            if to_centre[budget]:
+                total_spent, returned, support = y.settled[gi][b]
+                y.settled[gi][b] = (total_spent, returned + max(balance, 0.0), support + max(-balance, 0.0))
+                continue
+            for succ in np.flatnonzero(S[budget]):
+                si, sb = where[int(succ)]
+                part = balance * S[budget, succ]
+                y.tout[gi][b] += part
+                y.tin[si][sb] += part
+                self.reserves[si][sb] += part
 
     def record(self, y: SimpleNamespace) -> None:
         """Write the year's per-budget measures."""

@@ -148,11 +148,26 @@ class Rules:
     digest: str
     pooling: list[PoolingRule] = field(default_factory=list)
     archs: dict[str, Any] = field(default_factory=dict)  # rule set → its architecture (for the block grants)
+    #: a reform on its start date (:mod:`devocare.simulation.phases`): index of the first year its rule sets
+    #: run, each rule set's phase (0: before the start, 1: from it) and the (after, before) rules it joins
+    switch: int | None = None
+    phase: dict[str, int] = field(default_factory=dict)
+    parts: tuple[Rules, ...] = ()
 
     @property
     def n_budgets(self) -> int:
         """Budgets across every group."""
         return sum(g.n for g in self.groups)
+
+    def runs_in(self, rule_set: str, t: int) -> bool:
+        """Whether a rule set runs in year ``t`` (every rule set does, except around a reform's start)."""
+        if self.switch is None or rule_set not in self.phase:
+            return True
+        return self.phase[rule_set] == int(t >= self.switch)
+
+    def active(self, t: int) -> np.ndarray:
+        """(B,) bool: the budgets that exist in year ``t``."""
+        return np.array([self.runs_in(g.architecture, t) for g in self.groups for _ in range(g.n)], dtype=bool)
 
     def budget_table(self) -> list[dict[str, object]]:
         """One row per budget: index, group key, holder, area code, tier, pots."""

@@ -25,8 +25,9 @@ from devocare.simulation.engine import FACTORS, BlockResult
 from devocare.simulation.inputs import load_inputs
 from devocare.simulation.montecarlo import run_one_block
 from devocare.simulation.parameters import ParameterSet, resolve
+from devocare.simulation.phases import phased_rules
 from devocare.simulation.results import SimulationResult, draw_statistics, spend_measures
-from devocare.simulation.rules import Rules, build_rules
+from devocare.simulation.rules import Rules
 
 MAX_YEARS = 30
 #: Atom-year-draws below which a run with ``scheduler=None`` never goes to a Dask LocalCluster.
@@ -168,7 +169,7 @@ def simulate(
     architecture = _load_arch(arch)
     param_overrides, param_scenario, floor_set = floor_settings.split(overrides, scenario, str(architecture.id))
     params = resolve(param_overrides, param_scenario)
-    rules = build_rules(architecture, atoms)
+    rules = phased_rules(architecture, atoms)  # a reform runs its predecessor's rules until its start year
     inputs = floor_settings.apply(load_inputs(atoms), floor_set)
     if tuple(rules.atoms) != inputs.atoms:
         raise DevocareError("atom order of rules and inputs differ")  # pragma: no cover - geography invariant

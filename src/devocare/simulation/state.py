@@ -78,6 +78,19 @@ class Block:
     c0: int
     atom_draws: bool
     check: bool
+    #: a reform on its start date (:mod:`devocare.simulation.phases`): the year its budgets take over (None: one
+    #: phase), whether a rule set runs in a year, which budgets exist each year (years, B), the (B, B)
+    #: handover of ceasing budgets' balances and (B,) those that go to the centre
+    switch: int | None = None
+    rule_sets_in: Any = None
+    investing_groups: list[int] = field(default_factory=list)
+    exists: Any = None
+    prevention_on: bool = True
+    #: dated parameters: path → each year's (D,) values, and the growth of need they give (None: constant)
+    dated: dict[str, list[Any]] = field(default_factory=dict)
+    growth_path: list[Any] | None = None
+    handover: Any = None
+    to_centre: Any = None
 
 
 @dataclass

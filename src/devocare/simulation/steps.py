@@ -12,8 +12,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from devocare.service_lines import POPULATION_LINE, index
-from devocare.simulation import balance, behaviour, cofinancing, demand, incentives, intervention
-from devocare.simulation.backend import segment_sum, set_line, to_numpy
+from devocare.simulation import balance, behaviour, cofinancing, demand, incentives, intervention, membership
+from devocare.simulation.backend import is_numpy, segment_sum, set_line, to_numpy
 from devocare.simulation.state import Block, Carried, Flows
 
 POP = index(POPULATION_LINE)
@@ -51,7 +51,11 @@ def need_prevention_caps_shift(b: Block, c: Carried, f: Flows) -> None:
     avoided by past upstream spend, hospital input caps and the left shift of budgets that invest upstream,
     summed over runs of atoms and aggregated to budgets."""
     xp = b.xp
-    grow = demand.growth(xp, f.t, b.n_proj, b.pop_growth, b.ageing, b.nd)  # (D, L)
+    growth_path = getattr(b, "growth_path", None)
+    if growth_path is not None:  # a growth rate is dated: each year's rates compound
+        grow = growth_path[f.t]
+    else:
+        grow = demand.growth(xp, f.t, b.n_proj, b.pop_growth, b.ageing, b.nd)  # (D, L)
     year = b.atom_stage.year(
         f.t, f.ty, b.cost_per_head * grow, f.eff_lr, f.cut_lr, f.factor_lr, store=b.keep or b.atom_draws
     )
@@ -91,6 +95,9 @@ def allocation_and_rebasing(b: Block, c: Carried, f: Flows) -> None:
     assert f.year is not None
     alloc_b = b.alloc[f.t][None, :] + xp.zeros((b.D, b.B))
     for rs, toward, away, share, years_s in b.reb:
+        runs_in = getattr(b, "rule_sets_in", None)
+        if runs_in is not None and not runs_in(rs, f.t):
+            continue  # a rule set that does not run this year (a reform before its start) rebases nothing
         if f.t > 0 and f.t % years_s == 0:
             c.rebase[rs] = c.rebase[rs] * (1.0 + float(b.fixed["funding.real_growth"])) + share * c.last_avoided
             c.rebase_b[rs] = b.runs.to_budgets(segment_sum(xp, c.rebase[rs], b.prep.starts))
@@ -228,6 +235,33 @@ def floors_and_intervention(b: Block, c: Carried, f: Flows) -> None:
     f.flag = f.flag_deficit | f.flag_floor
 
 
+def succession(b: Block, c: Carried, f: Flows) -> None:
+    """A reform on its start date: budgets that do not exist in a year flag nothing; in the start year each
+    ceasing budget's balance passes to its successor (a transfer) or to the centre (a positive balance
+    returned, a carried deficit written off as deficit support)."""
+    if getattr(b, "switch", None) is None:
+        return
+    xp = b.xp
+    exists = b.exists[f.t][None, :] > 0
+    f.flag_deficit, f.flag_floor = f.flag_deficit & exists, f.flag_floor & exists
+    f.flag = f.flag_deficit | f.flag_floor
+    if f.t != b.switch:
+        return
+    succeeded = xp.astype(xp.sum(b.handover, axis=1) > 0, xp.float64)[None, :]  # (1, B) ceases, has successors
+    centre = c.reserves * b.to_centre[None, :]  # ceases with none: its balance goes to the centre
+    passed = c.reserves * succeeded
+    balance = passed + centre
+    # (D, B) what each successor receives (rows of the handover sum to 1); on NumPy a sparse product that adds
+    # in a fixed order (a BLAS product's order depends on its thread count, so a Dask worker would differ)
+    moved = membership.to_areas(b.handover, passed.T).T if is_numpy(xp) else passed @ b.handover
+    f.t_out = f.t_out + passed
+    f.t_in = f.t_in + moved
+    f.returned = f.returned + xp.maximum(centre, 0.0)
+    f.support = f.support + xp.maximum(-centre, 0.0)
+    f.change = f.change - balance + moved
+    c.reserves = c.reserves - balance + moved
+
+
 def conservation_check(b: Block, c: Carried, f: Flows) -> None:
     """Every budget's money in equals money out; the allocations add up to the envelope; transfers net to
     zero; and every flow is a finite number. Any failure is an engine bug (:class:`ConservationError`)."""
@@ -273,5 +307,6 @@ STEPS: tuple[Step, ...] = (
     Step("transition_costs", (), transition_costs),
     Step("balance_and_risk", ("behaviour",), balance_and_risk),
     Step("floors_and_intervention", (), floors_and_intervention),
+    Step("succession", (), succession),
     Step("conservation_check", (), conservation_check),
 )

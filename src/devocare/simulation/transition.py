@@ -1,8 +1,8 @@
 """Transition costs of a reorganisation, year by year: what a reform that starts on a date costs to get
 there (redundancy, reorganisation, double running) and what it saves once done.
 
-Why a profile and not a lump: the 2012 reorganisation's costs fell over about three years before the new
-bodies started (NAO 2013) and the 2025 plan halves central headcount over three years; savings in running
+Why a profile and not a lump: the 2012 reorganisation's costs fell over about three years as the new
+bodies took over (NAO 2013) and the 2025 plan halves central headcount over three years; savings in running
 costs come after. The cited parameters are ``transition.*``; this module turns them into a per-year array
 the engine can charge to the body that reorganises, per draw.
 """
@@ -31,9 +31,10 @@ def profile(values: dict[str, Any], start: str | int | dt.date, years: int) -> d
 
     ``values``: the ``transition.*`` parameters (scalars, or arrays of draws of equal length); ``start``:
     the date the reform takes effect. One-off costs (redundancy, reorganisation, double running of a share
-    of a year's ICB running costs) are spread evenly over the ``transition.years`` years ending with the
-    year before the start (so they are paid while old bodies still run), clipped to the horizon; the
-    recurrent saving applies from the start year on. Returns arrays (years,) or (draws, years).
+    of a year's ICB running costs) are spread evenly over the ``transition.years`` years from
+    the start year on (the new bodies pay them as they take over: old bodies close, both run side by side for a
+    while), clipped to the horizon; the recurrent saving applies from the start year on. Returns arrays
+    (years,) or (draws, years).
     """
     first = BASE_DATE.year
     begin = year_start(start).year - first  # index of the start year (may be negative or past the horizon)
@@ -45,10 +46,7 @@ def profile(values: dict[str, Any], start: str | int | dt.date, years: int) -> d
     )
     saving = np.asarray(values["transition.running_cost_saving"], dtype=float)
     t = np.arange(years)
-    paying = ((t >= begin - n) & (t < begin)).astype(float)
-    if paying.sum() == 0 and 0 <= begin < years:  # a reform at the base date: costs fall in its first year
-        paying[begin] = 1.0
-        n = 1
+    paying = ((t >= max(begin, 0)) & (t < begin + n)).astype(float)
     shape = (*np.shape(one_off), years)
     costs = np.broadcast_to(np.asarray(one_off)[..., None] / n * paying, shape).copy()
     savings = np.broadcast_to(np.asarray(saving)[..., None] * (t >= begin).astype(float), shape).copy()
