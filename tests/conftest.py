@@ -13,6 +13,20 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _own_data_folder(tmp_path_factory: pytest.TempPathFactory):
+    """Saved work that tests make without naming a database goes to a temporary per-user data folder (and
+    commands the tests start inherit it), never to the real user's."""
+    import os
+
+    if "DEVOCARE_DATA_DIR" in os.environ:
+        yield
+        return
+    os.environ["DEVOCARE_DATA_DIR"] = str(tmp_path_factory.mktemp("user-data"))
+    yield
+    os.environ.pop("DEVOCARE_DATA_DIR", None)
+
+
 def run_cli(*args: str) -> subprocess.CompletedProcess[str]:
     """Run the ``devocare`` console entry point in a subprocess (real exit codes, real stdout/stderr)."""
     return subprocess.run([sys.executable, "-c", "from devocare.cli import main; main()", *args],

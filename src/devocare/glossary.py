@@ -11,8 +11,8 @@ TERMS: tuple[tuple[str, str], ...] = (
             "Board approves."),
     ("CA", "Combined authority: councils working together, usually under an elected mayor; the Greater London "
            "Authority plays the same part in London."),
-    ("Co-financing", "The local tier pays part of the cost of each hospital admission of its residents, so it "
-                     "gains when prevention avoids one (the Danish model)."),
+    ("Co-financing", "The local tier pays part of the cost of each hospital admission of its residents, up to a "
+                     "cap per admission, so it gains when prevention avoids one (the Danish model)."),
     ("DHSC", "Department of Health and Social Care, the Secretary of State's department."),
     ("Draw", "One Monte Carlo run with one set of uncertain parameters; draw 0 is the central run with central "
              "values."),

@@ -18,7 +18,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from devocare.errors import DevocareError
-from devocare.service_lines import LINE_IDS, check_lines
+from devocare.service_lines import LINE_IDS, check_lines, expand
 
 __all__ = ["Framework", "framework", "minimum_service_levels", "entitlements", "outcome_targets"]
 
@@ -99,9 +99,10 @@ class Framework(_Strict):
         right_ids = {r.id for r in rights}
         for r in rights:
             check_lines(r.lines)
-        lines = [m.line for m in self.minimum_service_levels]
-        check_lines(lines)
-        if sorted(lines) != sorted(LINE_IDS):
+        lines = check_lines([m.line for m in self.minimum_service_levels])  # an alias floors every line it names
+        if sorted(lines) != sorted(LINE_IDS) or len(lines) != len(self.minimum_service_levels) + sum(
+            len(expand([m.line])) - 1 for m in self.minimum_service_levels
+        ):
             problems.append(f"minimum_service_levels must list every service line once; got {lines}")
         for m in self.minimum_service_levels:
             problems += [f"{m.line}: unknown entitlement {e!r}" for e in m.entitlements if e not in right_ids]
@@ -133,7 +134,7 @@ def minimum_service_levels() -> pd.DataFrame:
     need-adjusted average; ``source`` cites where the number comes from and names any assumption.
     """
     fw = framework()
-    by_line = {m.line: m for m in fw.minimum_service_levels}
+    by_line = {line: m for m in fw.minimum_service_levels for line in expand([m.line])}
     rows = []
     for line in LINE_IDS:
         m = by_line[line]

@@ -17,7 +17,7 @@ from devocare.simulation.paired import paired_area_differences, paired_differenc
 
 pytestmark = pytest.mark.integration
 SCI = re.compile(r"(?<![0-9A-Za-z])\d+(?:\.\d+)?[eE][+-]?\d+(?![0-9A-Za-z])")  # not inside hashes
-OPTS = {"years": 3, "draws": 8, "seed": 3, "waterfall": False}
+OPTS = {"years": 5, "draws": 8, "seed": 3, "waterfall": False}  # the ACO starts in 2027/28: year 4
 
 
 @pytest.fixture(scope="module")

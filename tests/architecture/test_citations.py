@@ -78,3 +78,51 @@ def test_the_schema_accepts_keys_and_rejects_unknown_ones() -> None:
     assert check_source("reform-2024 §4.3.1 (block grants)") == "reform-2024 §4.3.1 (block grants)"
     with pytest.raises(ValueError, match="bibliography key"):
         check_source("reform-2042 §4.3.1")
+
+
+# --- the parameter tree and the docs: no citation a reader cannot resolve ----------------------------------
+
+PARAMETERS = ROOT / "src" / "devocare" / "simulation" / "parameters.yaml"
+#: The forms no reader of the repository can follow: the first release's evidence notes and numbered seed files.
+UNRESOLVABLE = re.compile(r"EVIDENCE|\b[Ss]eed \d{3}\b")
+
+
+def _parameter_texts(node: Any, path: str = "") -> list[tuple[str, str]]:
+    out: list[tuple[str, str]] = []
+    if isinstance(node, dict):
+        for key, value in node.items():
+            where = f"{path}.{key}" if path else str(key)
+            if key in ("source", "note") and isinstance(value, str):
+                out.append((where, value))
+            else:
+                out += _parameter_texts(value, where)
+    return out
+
+
+def test_no_parameter_source_cites_a_file_outside_the_repository() -> None:
+    texts = _parameter_texts(yaml.safe_load(PARAMETERS.read_text(encoding="utf-8")))
+    assert len(texts) > 40
+    assert [where for where, text in texts if UNRESOLVABLE.search(text)] == []
+    assert not UNRESOLVABLE.search(PARAMETERS.read_text(encoding="utf-8"))  # comments included
+
+
+def test_every_key_a_parameter_cites_is_in_the_bibliography() -> None:
+    texts = _parameter_texts(yaml.safe_load(PARAMETERS.read_text(encoding="utf-8")))
+    cited = [(where, key) for where, text in texts for key in bibliography.cited_keys(text)]
+    assert len(cited) > 30  # the parameters cite their sources by key
+    assert [f"{where}: {key}" for where, key in cited if not bibliography.resolves(key)] == []
+
+
+def test_a_cited_key_that_does_not_exist_is_caught() -> None:
+    keys = bibliography.cited_keys("rose 3% (bibliography hf-health-care-funding, nope-2099 and `nhse-bcf`)")
+    assert keys == ["hf-health-care-funding", "nope-2099", "nhse-bcf"]
+    assert [k for k in keys if not bibliography.resolves(k)] == ["nope-2099"]
+    assert bibliography.resolves("HF-FUNDING")  # an older upper-case key still names its entry
+
+
+@pytest.mark.parametrize("page", sorted((ROOT / "docs").rglob("*.md")), ids=lambda p: p.name)
+def test_no_page_cites_a_file_outside_the_repository_and_every_cited_key_exists(page: Path) -> None:
+    text = page.read_text(encoding="utf-8")
+    assert not UNRESOLVABLE.search(text), page
+    keys = re.findall(r"bibliography\s+`([^`]+)`", text) + re.findall(r"\(bibliography ([a-z0-9][a-z0-9.\-]*)", text)
+    assert [k for k in keys if not bibliography.resolves(k.rstrip("."))] == [], page

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from pydantic import ValidationError
 
 from devocare import architecture as A
 
@@ -67,6 +68,37 @@ def test_every_named_yaml_path_exists(arch_id: str) -> None:
         except (KeyError, TypeError):
             missing.append(path)
     assert missing == []
+
+
+def test_the_delegated_share_of_the_acos_money_passes_to_councils() -> None:
+    """The councils commission the share the user sets of the combined authority's community health money, to
+    the pound; the budget stays the combined authority's (its holder money is unchanged)."""
+    example = A.load(str(ROOT / "docs" / "guides" / "examples" / "aco-delegated-community.yaml"))
+    money = A.holder_money(example)
+    community = money[(money["holder"] == "combined_authority") & (money["line"] == "community_health")]["gbp"].sum()
+    assert community > 1e9
+    for share in (0.5, 0.3):
+        for f in example.functions:
+            if f.id == "commissioning.community_health@utla":
+                f.share = share
+            if f.id == "commissioning.community_health@ca":
+                f.share = 1 - share
+        sankey = A.sankey(example)
+        ids = [n["id"] for n in sankey["nodes"]]
+        into = {(ids[lk["source"]], ids[lk["target"]]): lk["value"] for lk in sankey["links"]}
+        delegate = "delegate:utla:combined_authority"
+        assert into[("combined_authority", delegate)] == pytest.approx(share * community, rel=1e-9)
+        assert into[(delegate, "line:community_health")] == pytest.approx(share * community, rel=1e-9)
+        assert into[("combined_authority", "line:community_health")] == pytest.approx((1 - share) * community,
+                                                                                      rel=1e-9)
+    assert A.holder_money(example)["gbp"].sum() == pytest.approx(money["gbp"].sum())  # the same budgets
+    # a delegation from a body that holds no pot with the line is refused
+    data = example.model_dump(mode="json", by_alias=True, exclude_none=True)
+    for f in data["functions"]:
+        if f["id"] == "commissioning.community_health@utla":
+            f["delegated_by"] = "dhsc"
+    with pytest.raises(ValidationError, match="must hold a pot"):
+        A.Architecture.model_validate(data)
 
 
 def test_aco_delegation_to_councils_is_a_share_a_user_sets() -> None:

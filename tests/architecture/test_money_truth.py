@@ -25,15 +25,17 @@ def _inflow(sankey: dict, node_id: str, exclude_label: str = "co_financing") -> 
     ("reform-split-2024", ["combined_authority", "hwb"]),
 ])
 def test_sankey_gives_holders_what_the_simulator_gives_them(arch_id: str, holders: list[str]) -> None:
-    arch = A.load(arch_id)
-    result = simulate(arch_id, years=1, waterfall=False)
+    # the Sankey shows the money rules in base-year money; run the reform as in force from the base year (it
+    # replaces itself) so year 1 of the simulator runs the same rules (a dated run starts it in 2027/28)
+    arch = _with(arch_id, lambda data: data["money"].__setitem__("replaces", arch_id))
+    result = simulate(arch, years=1, waterfall=False)
     budgets = result.budgets.assign(allocated=result.draws["allocated"][0][0])
     simulated = budgets[budgets["architecture"] == arch_id].groupby("holder")["allocated"].sum()
     sankey = A.sankey(arch)
     for holder in holders:
         assert _inflow(sankey, holder) == pytest.approx(simulated[holder], abs=0.5e6), holder  # to the £m
     # the centre commissions from its own budget: what it spends on specialised care is what it is given
-    own = sum(link["value"] for link in sankey["links"] if link["label"] == "dhsc:specialised")
+    own = sum(link["value"] for link in sankey["links"] if link["label"].startswith("dhsc:specialised"))
     assert own == pytest.approx(simulated["dhsc"], abs=0.5e6)
     # and the money outside the deals reaches the status quo's holders as the simulator runs them
     outside = budgets[budgets["architecture"] == "status-quo-2023"].groupby("holder")["allocated"].sum()

@@ -37,6 +37,7 @@ CASES = {
     "extends_cycle_a.yaml": ("extends", "extends cycle"),
     "alias_bomb.yaml": ("line 2, column 4", "anchors (&a) are not accepted"),
     "coverage_otherwise_unknown.yaml": ("money.coverage.otherwise", "did you mean 'status-quo-2023'"),
+    "replaces_unknown.yaml": ("money.replaces", "did you mean 'status-quo-2023'"),
     "electorate_answers.yaml": ("accountability[3].from", "answers to no one"),
     "function_domain.yaml": ("functions[10]", "did you mean 'commissioning'"),
 }

@@ -130,8 +130,9 @@ def folder(example: Example, tmp_path_factory: pytest.TempPathFactory, monkeypat
         _FOLDERS[example.page] = path
     path = _FOLDERS[example.page]
     monkeypatch.chdir(path)
-    for variable in ("DATABASE_URL", "DEVOCARE_DB"):  # saved work stays in the page's folder
-        monkeypatch.delenv(variable, raising=False)
+    for variable in ("DATABASE_URL", "DEVOCARE_DATABASE_URL", "DEVOCARE_DB"):  # saved work stays in the page's
+        monkeypatch.delenv(variable, raising=False)                            # folder (its data folder here)
+    monkeypatch.setenv("DEVOCARE_DATA_DIR", str(path))
     for command in example.setup:
         subprocess.run(["bash", "-c", command], cwd=path, check=True, timeout=60)
     return path

@@ -54,7 +54,7 @@ def test_assumptions_table_lists_every_parameter_with_its_source(html: str) -> N
     rows = re.findall(r"<tr>\s*<td>([^<]+)</td>", section)
     assert rows == table["path"].tolist()
     assert f"{(table['source'].str.lower().str.startswith('assumption')).sum()} are labelled" in section
-    assert "EVIDENCE.md" in section
+    assert "bibliography hf-health-care-funding" in section  # keys a reader can look up
 
 
 def test_simulation_figures_are_the_simulators(html: str) -> None:

@@ -202,7 +202,7 @@ def test_malformed_envelope_csv_is_one_line(cli_in_process, tmp_path: Path) -> N
 
 @pytest.mark.parametrize(("args", "needle"), [
     (("simulate", "status-quo-2023", "--draws", "0", "--seed", str(2**64)), "seed must be an integer from 0 to"),
-    (("serve", "--workers", "100000"), "--workers must be 1"),
+    (("serve", "--workers", "100000"), "--workers must be between 1 and 64"),
 ])
 def test_other_numeric_arguments_are_bounded(cli_in_process, args, needle) -> None:
     code, _, err = cli_in_process(*args)

@@ -34,8 +34,23 @@ def test_icb_lines_add_up_to_every_icb_allocation_line() -> None:
     assert params.value_for_year("specialised.delegated_to_icbs", "2025/26") == pytest.approx(15.87244)
     # the envelope is exactly the reconciled lines: nothing in no line, nothing counted twice
     rows = baseyear.reconciliation().set_index("line")["devocare"]
-    in_lines = rows.iloc[[2, 3, 5, 6, 7]].sum()  # ICB lines, specialised, care, public health, wider
+    in_lines = rows.iloc[[2, 3, 6, 7, 8]].sum()  # ICB lines, specialised, care, public health, wider
     assert sum(env[x] for x in LINE_IDS) / 1e9 == pytest.approx(in_lines, rel=1e-9)
+    # the delegable specialised line is NHS England's 2024/25 baseline of the services delegated in 2025
+    assert env["specialised_delegated"] / 1e9 == pytest.approx(baseyear.specialised_delegable(), rel=1e-6)
+    assert (env["specialised_national"] + env["specialised_delegated"]) / 1e9 == pytest.approx(25.0)
+
+
+def test_the_base_year_is_one_vintage() -> None:
+    """Council lines are the 2023/24 outturn rolled forward to 2024/25 by the cited uplift, not 2023/24 figures."""
+    params = defaults()
+    outturn = baseyear.council_outturn_2023_24()
+    for line in ("adult_social_care", "wider_determinants"):
+        value = params[f"demand.spend.{line}"]
+        assert value == pytest.approx(outturn[line] * (1 + baseyear.COUNCIL_ROLL_FORWARD), rel=1e-6), line
+        assert value > outturn[line] * 1.05  # not the 2023/24 figure
+        assert "mhclg-lgfs-2024" in params.params[f"demand.spend.{line}"].source
+    assert baseyear.COUNCIL_ROLL_FORWARD == pytest.approx(0.075)
 
 
 def test_reconciliation_follows_the_parameters() -> None:

@@ -69,6 +69,9 @@ money:
     - id: icb_primary_medical
       savings_retained: 0.0
       overspend_borne_locally: 0.0
+    - id: icb_specialised
+      savings_retained: 0.0
+      overspend_borne_locally: 0.0
 """
     path = tmp_path / "pot-rules.yaml"
     path.write_text(text, encoding="utf-8")

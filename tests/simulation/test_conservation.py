@@ -38,7 +38,8 @@ def test_better_care_fund_moves_who_pays_not_what_is_spent() -> None:
     d = result.draws
     growth = 1.03  # funding.real_growth
     for t in range(3):
-        assert d["transfers_out"][0, t].sum() == pytest.approx(7.2e9 * growth**t, rel=1e-9)
+        # the ICBs' minimum NHS contribution (bcf.nhs_minimum), not the whole £7.2bn fund
+        assert d["transfers_out"][0, t].sum() == pytest.approx(5.403e9 * growth**t, rel=1e-9)
     senders = result.budgets["holder"].eq("icb").to_numpy()
     receivers = result.budgets["pots"].str.contains("la_adult_social_care").to_numpy()
     assert d["transfers_out"][0, :, senders].sum() == pytest.approx(d["transfers_in"][0, :, receivers].sum())
@@ -88,15 +89,22 @@ def test_conservation_check_fails_on_a_non_finite_flow() -> None:
 
 @pytest.mark.parametrize("arch_id", architecture.builtin_ids())
 def test_allocations_add_up_to_the_parameter_envelope(arch_id: str) -> None:
-    """Conserved against the parameter tree's envelope, not only the grants: an architecture that covers
-    part of England with the status quo running the rest once lost £29m in 2024/25."""
+    """Conserved against the parameter tree's envelope (plus the revenue holders with tax powers raise
+    locally), not only the grants: an architecture that covers part of England with the status quo running
+    the rest once lost £29m in 2024/25."""
     from devocare.service_lines import LINE_IDS
-    from devocare.simulation import funding
-    from devocare.simulation.parameters import resolve
+    from devocare.simulation import funding, transition
+    from devocare.simulation.parameters import BASE_DATE, resolve, year_start
 
     fixed = {k: p.value for k, p in resolve(None).params.items()}
     env, growth = funding.envelope(fixed), funding.line_growth(fixed)
     expected = np.array([sum(env[x] * (1 + growth[x]) ** t for x in LINE_IDS) for t in range(4)])
+    arch = architecture.load(arch_id)
+    money = architecture.holder_money(arch)
+    raised = money[money["part"] == "local_revenue"]["gbp"].sum()  # raised locally (tax powers), beyond it
+    start = transition.reform_start(arch)  # a dated reform's budgets (and their revenue) exist from its start year
+    first = 0 if start is None else year_start(start).year - BASE_DATE.year
+    expected[max(first, 0):] += raised
     result = simulate(arch_id, years=4, draws=0, waterfall=False)
     allocated = result.draws["allocated"][0].sum(axis=1)
     assert allocated[0] == pytest.approx(expected[0], rel=1e-12, abs=1.0)

@@ -61,7 +61,13 @@ def test_cofinancing_payment_and_hospital_funding() -> None:
     # (draw, line, budget): the payer's residents spend 100 and 50 on the two co-financed lines, 20 on another
     spent = np.array([[[100.0, 7.0], [50.0, 0.0], [20.0, 1.0]]])
     lines = np.array([True, True, False])
-    assert cofinancing.payments(spent, lines, 0.34)[0].tolist() == pytest.approx([0.34 * 150, 0.34 * 7])
+    big, unit = np.full((1, 1), 1e9), np.full((1, 1), 3500.0)
+    shares = cofinancing.line_shares(xp, lines, 0.34, big, unit)
+    assert cofinancing.payments(spent, shares)[0].tolist() == pytest.approx([0.34 * 150, 0.34 * 7])
+    # line 2 is the emergency line: a £350 cap on a £3,500 admission pays 10% of it, below the 34% share
+    capped = cofinancing.line_shares(xp, np.array([True, True, True]), 0.34, np.full((1, 1), 350.0), unit)
+    assert capped[0].tolist() == pytest.approx([0.34, 0.34, 0.1])
+    assert cofinancing.payments(spent, capped)[0].tolist() == pytest.approx([0.34 * 150 + 0.1 * 20, 0.34 * 7 + 0.1])
     alloc = np.array([[200.0], [100.0], [40.0]])  # (line, atom)
     assert cofinancing.hospital_funding_to_local(alloc, lines, 0.3)[0] == pytest.approx(90.0)
     assert cofinancing.admissions_factor(-0.02, np.array([1.0, 0.0])).tolist() == [0.98, 1.0]
@@ -81,7 +87,7 @@ def test_incentive_payout_follows_the_danish_rule() -> None:
         np.array([[2.0]]),
         np.array([[1.0]]),
         np.array([[0.0]]),
-        [np.array([float(on)]) for on in (True, True, True, False, True)],
+        [np.array([float(on)]) for on in (True, True, True, False, True, False, False)],
     )
     assert n[0, 0] == 2.0  # admissions fell, chronic target met, readmissions rose, telemedicine off, IT not met
 

@@ -8,6 +8,7 @@ import pytest
 
 from devocare import data
 from devocare.errors import DevocareError, UnknownChoiceError
+from devocare.simulation.baseyear import COUNCIL_ROLL_FORWARD
 
 # the package exports a parameters() function under the module's name, so import the module by path
 P = importlib.import_module("devocare.simulation.parameters")
@@ -27,19 +28,22 @@ def test_local_government_spend_defaults_match_the_shipped_outturn() -> None:
     rsx = data.load("mhclg_revenue_outturn_rsx_by_la_2022_23_2023_24")
     england = rsx[(rsx["class"] == "Eng") & (rsx["financial_year"] == "2023-24")].iloc[0]
     params = P.defaults()
+    uplift = 1 + COUNCIL_ROLL_FORWARD  # the 2023/24 outturn rolled forward to the 2024/25 base year
     assert params["demand.spend.adult_social_care"] == pytest.approx(
-        float(england["RSX-asc-net-cur-exp"]) / 1e6, abs=5e-4
+        float(england["RSX-asc-net-cur-exp"]) / 1e6 * uplift, abs=5e-4
     )
     # public health is the ring-fenced grant (£3.603bn in 2024/25), which councils top up from other income
     assert params["demand.spend.public_health"] == pytest.approx(3.603)
     assert params["demand.spend.public_health"] < float(england["RSX-phs-net-cur-exp"]) / 1e6
     wider = float(england["RSX-hous-net-cur-exp"]) + float(england["RSX-cul-net-cur-exp"])
-    assert params["demand.spend.wider_determinants"] == pytest.approx(wider / 1e6, abs=5e-4)
+    assert params["demand.spend.wider_determinants"] == pytest.approx(wider / 1e6 * uplift, abs=5e-4)
 
 
 def test_dated_values_pick_the_latest_before_the_base_year() -> None:
-    # adult social care has 2022/23 and 2023/24 values; the 2023/24 one is in force for 2024/25
-    assert P.defaults()["demand.spend.adult_social_care"] == pytest.approx(23.498)
+    # the public health grant has 2023/24 and 2024/25 values; the 2024/25 one is in force for 2024/25, and
+    # delegated specialised services' 2025/26 value is not yet in force
+    assert P.defaults()["demand.spend.public_health"] == pytest.approx(3.603)
+    assert P.defaults()["specialised.delegated_to_icbs"] == pytest.approx(5.3)
 
 
 @pytest.mark.parametrize(

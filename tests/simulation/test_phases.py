@@ -213,3 +213,21 @@ def test_the_cli_refuses_a_bad_dated_override_with_exit_2(cli_in_process) -> Non
     )
     assert code == 2 and out == ""
     assert "financial year" in err and "20x7" in err
+
+
+def test_a_reforms_left_shift_ramps_from_its_start_year() -> None:
+    from devocare.simulation.engine import _since
+
+    rules = phases.phased_rules(architecture.load("reform-aco-2024"))
+    assert _since(rules, "reform-aco-2024") == 3 and _since(rules, "status-quo-2023@before") == 0
+    assert _since(phases.phased_rules(architecture.load("status-quo-2023")), "status-quo-2023") == 0
+
+
+def test_a_body_named_before_and_after_the_start_means_the_reforms_unless_marked(aco_and_status_quo) -> None:
+    from devocare.simulation.budget import find_body
+
+    budgets = aco_and_status_quo[0].budgets
+    after, before = find_body(budgets, "icb:E54000008"), find_body(budgets, "icb:E54000008@before")
+    assert after != before
+    assert budgets.loc[budgets["budget"] == after, "architecture"].item() == "status-quo-2023"  # outside the deal
+    assert budgets.loc[budgets["budget"] == before, "architecture"].item() == "status-quo-2023@before"

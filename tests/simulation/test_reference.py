@@ -69,3 +69,8 @@ def test_reference_runs_the_engines_steps_in_order() -> None:
     from devocare.simulation.steps import STEPS
 
     assert STEP_NAMES == tuple(s.name for s in STEPS if s.name != "conservation_check")
+
+
+def test_engine_matches_reference_with_a_binding_co_financing_cap() -> None:
+    # £500 an admission is below 34% of £3,500, so the cap sets what the local tier pays on emergency care
+    _compare("reform-split-2024", years=3, draws=[0, 1], overrides={"cofinancing.cap_per_admission": 500.0})

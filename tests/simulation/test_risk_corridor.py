@@ -70,8 +70,9 @@ def test_cli_runs_a_yaml_with_a_corridor(cli_in_process) -> None:
 def test_pooled_pots_must_agree_on_their_corridor(tmp_path) -> None:
     split = (
         "  pots:\n    - {id: split_out, holder: combined_authority, lines: [prescribing], tier: regional,"
-        " sources: ['assumption: test']}\n    - id: aco_single\n      lines: [acute_elective, acute_non_elective,"
-        " mental_health, community_health, primary_medical, adult_social_care, public_health, wider_determinants]\n"
+        " sources: ['assumption: test']}\n    - id: aco_single\n      lines: [specialised_delegated,"
+        " acute_elective, acute_non_elective, mental_health, community_health, primary_medical,"
+        " adult_social_care, public_health, wider_determinants]\n"
     )
     text = YAML.read_text().replace("  pots:\n", split, 1)
     path = tmp_path / "disagree.yaml"

@@ -10,7 +10,7 @@ from types import SimpleNamespace
 import numpy as np
 import pytest
 
-from devocare.simulation import steps
+from devocare.simulation import incentives, steps
 from devocare.simulation.backend import RunMatrix
 from devocare.simulation.state import Carried, Flows
 
@@ -25,11 +25,15 @@ def _block(**changes: object) -> SimpleNamespace:
         savings_retained=np.array([1.0, 0.0, 0.5]),
         overspend_borne=np.array([1.0, 0.0, 0.5]),
         bearer=np.ones(3),  # one behavioural rule: every budget cuts to recover a negative reserve
-        criteria=[np.array([1.0, 0.0, 0.0]), np.array([1.0, 0.0, 0.0]), np.zeros(3), np.zeros(3), np.zeros(3)],
+        up_holds=np.array([[1.0, 0.0, 0.0], [0.0, 0.0, 0.0], [0.0, 0.0, 0.0]]),  # line 0 is upstream
+        criteria=[np.array([1.0, 0.0, 0.0]), np.array([1.0, 0.0, 0.0])] + [np.zeros(3)] * 5,
         floors=np.array([0.9, 0.9, 0.9]),
         corridor=np.array([inf, inf, inf]),
         corridor_centre_share=np.zeros(3),
         support_limit=np.array([inf, inf, inf]),
+        fund_group=np.array([0, 1, 2]),  # each budget its own group; unearned incentive money to the centre
+        unpaid_to_tier=np.zeros(3),
+        n_groups=3,
     )
     block = SimpleNamespace(
         xp=np,
@@ -55,6 +59,8 @@ def _block(**changes: object) -> SimpleNamespace:
             "incentives.p_telemedicine": np.full((1, 1), 0.5),
             "incentives.p_it_integration": np.full((1, 1), 0.5),
             "behaviour.overspend_response": np.full((1, 1), 0.5),
+            "cofinancing.cap_per_admission": np.full((1, 1), 1750.0),
+            "admissions.unit_cost": np.full((1, 1), 3500.0),
         },
         central=np.ones((1, 1)),
         live=np.zeros((1, 1)),
@@ -98,11 +104,26 @@ def test_co_financing_moves_a_share_of_residents_acute_spend() -> None:
     assert f.t_out.tolist() == [[0.3 * 60, 0.0, 0.0]] and f.t_in.tolist() == [[0.0, 0.3 * 60, 0.0]]
 
 
-def test_allocation_and_rebasing_moves_avoided_cost_at_settlement_end() -> None:
+def test_co_financing_pays_at_most_the_cap_per_emergency_admission() -> None:
+    # line 2 is the emergency line (acute_non_elective): at £3,500 an admission a cap of £350 is 10% of its
+    # cost, below the 30% share, so the payer pays 10% of emergency spend and 30% of line 1's
+    b = _block(cof=[("rs", np.array([False, True, True]), np.array([1.0, 0, 0]), np.array([0, 1.0, 0]), 0.3)])
+    b.col["cofinancing.cap_per_admission"] = np.full((1, 1), 350.0)
+    f = Flows(t=0, ty=0, spent_lb=np.array([[[5.0, 5.0, 0], [40.0, 40.0, 7], [20.0, 20.0, 9]]]))
+    steps.co_financing(b, _carried(), f)
+    assert f.t_out[0].tolist() == pytest.approx([0.3 * 40 + 0.1 * 20, 0.0, 0.0])
+    assert f.t_in[0].tolist() == pytest.approx([0.0, 0.3 * 40 + 0.1 * 20, 0.0])
+
+
+def test_rebasing_follows_the_shift_of_activity_at_settlement_ends() -> None:
     # settlements of 2 years: at t=2 half of last year's avoided cost moves from budget 1 to budget 0; both
     # tiers cover atoms 0 and 1 (runs × budgets membership), budget 2 atom 2
     M = np.array([[1.0, 1.0, 0.0], [1.0, 1.0, 0.0], [0.0, 0.0, 1.0]])
-    b = _block(reb=[("rs", np.array([1.0, 0, 0]), np.array([0, 1.0, 0]), 0.5, 2)], runs=RunMatrix(np, M))
+    b = _block(
+        reb=[("rs", np.array([1.0, 0, 0]), np.array([0, 1.0, 0]), 0.5, 2)],
+        runs=RunMatrix(np, M),
+        alloc=np.array([[100.0, 150.0, 50.0]] * 7),
+    )
     c = _carried()
     c.last_avoided = np.array([[4.0, 6.0, 0.0]])
     f = Flows(t=2, ty=2, year=SimpleNamespace(avoided=np.array([[1.0, 1.0, 1.0]])))
@@ -113,6 +134,15 @@ def test_allocation_and_rebasing_moves_avoided_cost_at_settlement_end() -> None:
     f3 = Flows(t=3, ty=3, year=SimpleNamespace(avoided=np.zeros((1, 3))))
     steps.allocation_and_rebasing(b, c, f3)  # between settlement ends the move stays
     assert f3.alloc_b.tolist() == [[105.0, 145.0, 50.0]]
+    # at the next settlement end the rebase is set from the shift then (a level), not added to the last one
+    c.last_avoided = np.array([[4.0, 6.0, 0.0]])
+    f4 = Flows(t=4, ty=4, year=SimpleNamespace(avoided=np.zeros((1, 3))))
+    steps.allocation_and_rebasing(b, c, f4)
+    assert f4.alloc_b.tolist() == [[105.0, 145.0, 50.0]]
+    c.last_avoided = np.array([[0.0, 0.0, 0.0]])  # activity back in hospital: the grants go back too
+    f6 = Flows(t=6, ty=6, year=SimpleNamespace(avoided=np.zeros((1, 3))))
+    steps.allocation_and_rebasing(b, c, f6)
+    assert f6.alloc_b.tolist() == [[100.0, 150.0, 50.0]]
 
 
 def test_pooled_fund_moves_who_pays_and_need_is_what_each_holds() -> None:
@@ -143,11 +173,64 @@ def test_incentive_fund_pays_a_third_per_criterion_met() -> None:
         pop_b=np.array([[100.0, 100.0, 100.0]]),
         avoided_b=np.array([[2.0, 0, 0]]),
         avoidable_b=np.array([[10.0, 1, 1]]),
+        spent_lb=np.array([[[100.0, 0, 0], [0, 150.0, 0], [0, 0, 50.0]]]),
+        demand_lb=np.array([[[100.0, 0, 0], [0, 150.0, 0], [0, 0, 50.0]]]),
+        reinvest=np.zeros((1, 3)),
     )
     steps.incentive_payments(b, c, f)
     # budget 0: admissions per head fell (0.1 < 0.2) and 20% of avoidable admissions avoided (≥ 10%): 2 of 3
     assert f.kept.tolist() == [[97.0, 150.0, 50.0]]
     assert f.paid[0].tolist() == pytest.approx([2 / 3 * 3.0, 0.0, 0.0])
+
+
+def _tiered_block(elective_spent: float, to_tier: list[float]) -> tuple[SimpleNamespace, Carried, Flows]:
+    """Budget 0 is a local tier holding lines 0 (upstream) and 2, paid on a rising share of upstream spend;
+    budget 1 a hospital tier holding elective care (line 1), paid on the elective floor; budgets 0 and 1
+    form one group for unearned money; budget 2 is unpaid."""
+    b = _block(fund=np.array([[3.0, 6.0, 0.0]] * 4))
+    b.rules.holds = np.array([[1.0, 0.0, 0.0], [0.0, 1.0, 0.0], [1.0, 0.0, 1.0]])
+    b.rules.criteria = [np.zeros(3)] * 5 + [np.array([0.0, 1.0, 0.0]), np.array([1.0, 0.0, 0.0])]
+    b.rules.fund_group, b.rules.unpaid_to_tier, b.rules.n_groups = np.array([0, 0, 1]), np.array(to_tier), 2
+    c = _carried()
+    c.prev_up = np.array([[0.25, 0.0, 0.0]])
+    f = Flows(
+        t=1,
+        ty=1,
+        alloc_b=np.array([[100.0, 150.0, 50.0]]),
+        adm_b=np.array([[10.0, 10.0, 10.0]]),
+        pop_b=np.array([[100.0, 100.0, 100.0]]),
+        avoided_b=np.zeros((1, 3)),
+        avoidable_b=np.ones((1, 3)),
+        # budget 0's residents: 30 on line 0 (upstream), 70 on line 2: an upstream share of 0.3, up from 0.25
+        spent_lb=np.array([[[30.0, 0, 0], [0, elective_spent, 0], [70.0, 0, 50.0]]]),
+        demand_lb=np.array([[[30.0, 0, 0], [0, 100.0, 0], [70.0, 0, 50.0]]]),
+        reinvest=np.zeros((1, 3)),
+    )
+    return b, c, f
+
+
+def test_incentive_fund_pays_each_tier_on_its_own_criteria() -> None:
+    # the local tier's upstream share rose (0.25 → 0.3) and the hospital tier's elective spend is 95% of need
+    # (floor 90%): each meets its one criterion and is paid a third of its fund; nothing else counts
+    b, c, f = _tiered_block(95.0, [0.0, 0.0, 0.0])
+    steps.incentive_payments(b, c, f)
+    assert f.paid[0].tolist() == pytest.approx([1.0, 2.0, 0.0])
+    assert c.prev_up[0].tolist() == pytest.approx([0.3, 0.0, 0.0])
+    b, c, f = _tiered_block(80.0, [0.0, 0.0, 0.0])  # below the elective floor: the hospital tier earns nothing
+    steps.incentive_payments(b, c, f)
+    assert f.paid[0].tolist() == pytest.approx([1.0, 0.0, 0.0])
+
+
+def test_unearned_incentive_money_stays_with_the_tier_not_clawed_back() -> None:
+    # budget 1 earns nothing, budget 0 a third of 3: the group's 8 unearned go to budget 0, which earned it all
+    b, c, f = _tiered_block(80.0, [1.0, 1.0, 0.0])
+    steps.incentive_payments(b, c, f)
+    assert f.paid[0].tolist() == pytest.approx([9.0, 0.0, 0.0])
+    assert f.paid[0, :2].sum() == pytest.approx(f.fund[0, :2].sum())  # the tier gets back what was held
+    # where no budget of the group earns anything, each gets its own fund back
+    assert incentives.share_unpaid(
+        np, np.array([[3.0, 6.0, 0.0]]), np.zeros((1, 3)), np.array([0, 0, 1]), np.array([1.0, 1.0, 0.0]), 2
+    )[0].tolist() == pytest.approx([3.0, 6.0, 0.0])
 
 
 def test_balance_keeps_returns_bears_and_supports_by_the_rules() -> None:
@@ -287,6 +370,8 @@ def test_incentive_criteria_come_in_the_order_the_step_computes_them() -> None:
         "readmissions_30d",
         "telemedicine",
         "it_integration",
+        "elective_floor",
+        "prevention_spend_share",
     )
 
 

@@ -46,8 +46,8 @@ def test_reform_at_the_base_date_pays_in_its_first_year_and_draws_broadcast() ->
 
 def test_a_reform_pays_its_transition_from_its_start() -> None:
     """reform-aco-2024's bodies start on 2027-04-01: nothing is charged before 2027/28 (the status quo runs);
-    from then its own budgets pay the one-off costs less the saving; the status quo pays nothing; money is
-    conserved with the charge."""
+    from then its own budgets pay the one-off costs (with the redundancies of its centre's headcount path)
+    less the saving; the status quo pays nothing; money is conserved with the charge."""
     import datetime as dt
 
     from devocare import architecture
@@ -59,8 +59,10 @@ def test_a_reform_pays_its_transition_from_its_start() -> None:
     aco = simulate("reform-aco-2024", years=5, draws=0, waterfall=False)
     paid = aco.draws["transition_cost"][0].sum(axis=1)
     values = {k: p.value for k, p in defaults().params.items() if k.startswith("transition.")}
-    expected = transition.profile(values, "2027-04-01", 5)
-    assert paid == pytest.approx((expected["one_off"] - expected["saving"]) * 1e9, rel=1e-12)
+    steps = transition.planned_steps(architecture.load("reform-aco-2024"))  # its centre's headcount path
+    assert steps
+    expected = transition.charges(values, dt.date(2027, 4, 1), 5, steps)
+    assert paid == pytest.approx(expected, rel=1e-12)
     assert (paid[:3] == 0).all() and (paid[3:] != 0).all()
     assert aco.run_record["conservation_max_gap"] <= 1e-9
     sq = simulate("status-quo-2023", years=5, draws=0, waterfall=False)

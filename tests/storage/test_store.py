@@ -139,30 +139,43 @@ def test_unreachable_database_is_one_clear_error(tmp_path) -> None:
 
 
 def test_url_resolution(monkeypatch, tmp_path) -> None:
-    monkeypatch.delenv("DATABASE_URL", raising=False)
-    monkeypatch.delenv("DEVOCARE_DB", raising=False)
+    for variable in ("DATABASE_URL", "DEVOCARE_DATABASE_URL", "DEVOCARE_DB"):
+        monkeypatch.delenv(variable, raising=False)
+    monkeypatch.setenv("DEVOCARE_DATA_DIR", str(tmp_path / "data"))
     monkeypatch.chdir(tmp_path)
-    assert resolve_url().database == str(tmp_path / "devocare.db")
+    assert resolve_url().database == str(tmp_path / "data" / "devocare.db")
     monkeypatch.setenv("DEVOCARE_DB", "elsewhere/mine.db")
     assert resolve_url().database == str(tmp_path / "elsewhere" / "mine.db")
     monkeypatch.setenv("DATABASE_URL", "postgres://u:p@db.example:5433/work")
     url = resolve_url()
     assert (url.drivername, url.host, url.port, url.database) == ("postgresql+psycopg", "db.example", 5433, "work")
+    monkeypatch.setenv("DEVOCARE_DATABASE_URL", str(tmp_path / "first.db"))  # devocare's own name wins
+    assert resolve_url().database == str(tmp_path / "first.db")
     assert resolve_url("sqlite://").database is None  # an explicit argument wins
     with pytest.raises(DevocareError, match="unsupported database 'mysql'"):
         resolve_url("mysql://u@h/db")
 
 
-def test_default_store_is_devocare_db_in_working_directory(monkeypatch, tmp_path) -> None:
-    monkeypatch.delenv("DATABASE_URL", raising=False)
-    monkeypatch.delenv("DEVOCARE_DB", raising=False)
-    monkeypatch.delenv("DEVOCARE_RUNS_DIR", raising=False)
-    monkeypatch.chdir(tmp_path)
+def test_default_store_is_devocare_db_in_the_per_user_data_folder(monkeypatch, tmp_path) -> None:
+    for variable in ("DATABASE_URL", "DEVOCARE_DATABASE_URL", "DEVOCARE_DB", "DEVOCARE_RUNS_DIR",
+                     "DEVOCARE_DATA_DIR", "XDG_DATA_HOME"):
+        monkeypatch.delenv(variable, raising=False)
+    home = tmp_path / "home"
+    monkeypatch.setenv("HOME", str(home))  # platformdirs' per-user data folder is under it on Linux and macOS
+    monkeypatch.setenv("USERPROFILE", str(home))
+    work = tmp_path / "work"
+    work.mkdir()
+    monkeypatch.chdir(work)
+    from devocare.paths import data_dir
+
+    folder = data_dir()
+    assert folder.is_relative_to(home) and not folder.exists()  # created on first use, not on import
     with Store() as store:
         store.save_run("r", {}, {}, pd.DataFrame({"x": [1]}))
         assert store.dialect == "sqlite"
-    assert (tmp_path / "devocare.db").exists()
-    assert len(list((tmp_path / "devocare-runs").glob("run-*.parquet"))) == 1
+    assert (folder / "devocare.db").exists()
+    assert len(list((folder / "devocare-runs").glob("run-*.parquet"))) == 1
+    assert list(work.iterdir()) == []  # nothing written where the command started
 
 
 def test_processes_opening_a_fresh_database_together_all_succeed(db_url: str, tmp_path) -> None:

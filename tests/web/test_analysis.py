@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import re
 
+import pandas as pd
 import pytest
 
 pytestmark = pytest.mark.e2e
@@ -89,6 +90,9 @@ def test_compare_reforms_page_summary_table_and_downloads(html_client):
     csv = html_client.get("/compare/reforms", params={**params, "download": "area_table"})
     assert csv.status_code == 200 and csv.text.startswith("area,area_name,reform-aco-2024,reform-split-2024")
     assert len(csv.text.splitlines()) == 297
+    table = pd.read_csv(io.StringIO(csv.text))
+    for a in ("reform-aco-2024", "reform-split-2024"):  # each reform's 90% band of paired draws, per district
+        assert (table[f"{a} P5"] <= table[f"{a} P95"]).all() and table[f"{a} P5"].notna().all()
     xlsx = html_client.get("/compare/reforms/xlsx", params=params)
     from openpyxl import load_workbook
 

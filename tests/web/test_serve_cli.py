@@ -43,7 +43,9 @@ def test_serve_answers_pages_and_api(tmp_path):
 
 
 def test_serve_with_auth_tokens_needs_a_token_from_users_add(tmp_path):
-    env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "DEVOCARE_DB", "DEVOCARE_AUTH"}}
+    env = {k: v for k, v in os.environ.items()
+           if k not in {"DATABASE_URL", "DEVOCARE_DATABASE_URL", "DEVOCARE_DB", "DEVOCARE_AUTH"}}
+    env["DEVOCARE_DATA_DIR"] = str(tmp_path)  # the default database's folder
     added = subprocess.run([str(DEVOCARE), "users", "add", "alice"], cwd=tmp_path, env=env, capture_output=True,
                            text=True, timeout=60)
     assert added.returncode == 0, added.stderr
@@ -79,6 +81,7 @@ def test_serve_with_auth_tokens_needs_a_token_from_users_add(tmp_path):
 
 
 def test_serve_refuses_bad_auth_and_workers():
-    for args, message in ((["--auth", "passwords"], "--auth must be"), (["--workers", "3"], "--workers must be 1")):
+    for args, message in ((["--auth", "passwords"], "--auth must be"),
+                          (["--workers", "0"], "--workers must be between 1 and")):
         r = subprocess.run([str(DEVOCARE), "serve", *args], capture_output=True, text=True, timeout=60)
         assert r.returncode == 2 and message in r.stderr

@@ -133,12 +133,17 @@ def test_forwarded_for_is_believed_only_from_configured_proxies(tmp_path, proxie
         thread.join(10)
 
 
-def test_serve_refuses_several_workers_and_unknown_auth():
-    from devocare.cli.serve import uvicorn_options
+def test_serve_bounds_workers_and_refuses_unknown_auth():
+    from devocare.cli.serve import check_shared_database, uvicorn_options
     from devocare.errors import DevocareError
 
-    with pytest.raises(DevocareError, match="--workers must be 1"):
-        uvicorn_options("127.0.0.1", 8000, 4, None)
+    assert uvicorn_options("127.0.0.1", 8000, 4, None)["workers"] == 4
+    for bad in (0, -1, 65):
+        with pytest.raises(DevocareError, match="--workers must be between 1 and 64"):
+            uvicorn_options("127.0.0.1", 8000, bad, None)
+    with pytest.raises(DevocareError, match="in-memory SQLite"):
+        check_shared_database("sqlite://", 2)
+    check_shared_database("sqlite://", 1)
     with pytest.raises(DevocareError, match="not an IP address"):
         uvicorn_options("127.0.0.1", 8000, 1, "proxy.example")
     with pytest.raises(Exception, match="auth must be"):

@@ -14,6 +14,10 @@ authority areas) or by a body given tax-raising powers (``tax_powers: true``, e.
 ``pwc-2016``), and sums to zero over England, so it moves money between areas without creating any.
 Every figure is in whole pence and every year's rows add up to that year's envelope exactly.
 
+Where the architecture sets ``money.local_revenue``, a holder with tax powers also raises revenue beyond the
+envelope: ``rate`` × its areas' revenue capacity a year (component ``local_revenue``), of which the centre
+offsets ``equalised`` × the difference from the population average (``revenue_equalisation``, summing to zero).
+
 Revenue capacity is the council tax base (Band D equivalents, MHCLG Council Taxbase 2025, shipped as
 ``council_tax_band_d_dwellings_taxbase_by_billing_authority_england``) valued at the England average
 Band D; the average capacity of an area is its population share (ONS mid-2024) of the national total.
@@ -70,8 +74,9 @@ def default_envelope() -> pd.DataFrame:
     """National envelope per service line (£ a year, base year 2024/25) with the source of each figure.
 
     One source with the simulator: the central values of its parameter tree (``demand.spend.*``, and
-    emergency admissions as ``admissions.count`` × ``admissions.unit_cost``), which cite EVIDENCE.md §1, §9
-    and §10 and the MHCLG Revenue Outturn 2023-24 (``mhclg_revenue_outturn_rsx_by_la_2022_23_2023_24``), read
+    emergency admissions as ``admissions.count`` × ``admissions.unit_cost``), which cite the bibliography
+    (``docs/background/bibliography.md``: pq-2024-specialised, emergency-admissions-cost, sector-split-2024, ...) and
+    the MHCLG Revenue Outturn 2023-24 (``mhclg_revenue_outturn_rsx_by_la_2022_23_2023_24``), read
     by :mod:`devocare.envelope`. So a default block grant here is the simulator's deterministic grant.
     """
     return pd.DataFrame(default_envelope_rows(), columns=["line", "gbp", "source"])
@@ -111,7 +116,16 @@ def read_envelope(path: str | Path) -> dict[str, float]:
 
 
 def check_envelope(envelope: Mapping[str, float], arch_lines: list[str]) -> dict[str, float]:
-    """The envelope must name exactly the architecture's lines; every offender is named."""
+    """The envelope must name exactly the architecture's lines; every offender is named. An amount given for
+    a line alias (``specialised``, from before the line was split) is split between its lines by their
+    base-year spend."""
+    from devocare.envelope import alias_shares
+
+    split: dict[str, float] = {}
+    for line, amount in envelope.items():
+        for one, part in alias_shares(str(line)).items():
+            split[one] = split.get(one, 0.0) + float(amount) * part
+    envelope = split
     problems = []
     for line in envelope:
         if line not in LINE_IDS:
@@ -178,6 +192,20 @@ def revenue_capacity(level: str, vintage: int = 2024) -> pd.DataFrame:
     return out
 
 
+def local_revenue(rule: Any, level: str, vintage: int, codes: pd.Series) -> tuple[np.ndarray, np.ndarray | None]:
+    """Whole pence per area raised locally at ``rule.rate`` of its council tax (revenue capacity), and the
+    centre's equalisation of ``rule.equalised`` of its difference from the population average (sums to 0;
+    None when nothing is equalised). Real terms: the tax base is the 2025 one every year."""
+    cap = revenue_capacity(level, vintage).reindex(codes).fillna(0.0)
+    rate = float(rule.rate)
+    capacity = cap["capacity"].to_numpy()
+    raised = round_to_total(rate * capacity * 100.0, int(round(rate * capacity.sum() * 100.0)))
+    if float(rule.equalised) == 0:
+        return raised, None
+    offset = -float(rule.equalised) * rate * (capacity - cap["average"].to_numpy()) * 100.0
+    return raised, round_to_total(offset, 0)
+
+
 # --------------------------------------------------------------------------- pure arithmetic
 
 
@@ -239,6 +267,14 @@ class PotGrant:
     held: np.ndarray  # (areas,) bool
     need: np.ndarray  # (areas, pot lines) whole pence
     equalisation: np.ndarray | None  # (areas,) whole pence, summing to 0; None where not local government
+    revenue: np.ndarray | None = None  # (areas,) whole pence raised locally (money.local_revenue), beyond the envelope
+    revenue_equalisation: np.ndarray | None = None  # (areas,) whole pence the centre offsets, summing to 0
+
+    def local_revenue(self) -> np.ndarray | None:
+        """Whole pence per area the holder keeps from local taxation (raised plus its equalisation)."""
+        if self.revenue is None:
+            return None
+        return self.revenue + (0 if self.revenue_equalisation is None else self.revenue_equalisation)
 
 
 @dataclass(frozen=True)
@@ -276,14 +312,14 @@ def _grown(rate: float | Sequence[float], t: int) -> float:
 
 
 def fund_lines(money: Any) -> set[str]:
-    """Lines top-sliced for the incentive fund: those of the pots whose tier the fund pays (``tiers``; every
-    tier but the national one when not given: no national pot is top-sliced unless the architecture says so).
+    """Lines top-sliced for the incentive fund: those of the pots whose tier the fund pays (``tiers``, or the
+    tiers ``tier_criteria`` names; every tier but the national one when neither is given: no national pot
+    is top-sliced unless the architecture says so).
     A pot the fund does not pay keeps its whole grant."""
     fund = money.incentive_fund
     if fund is None:
         return set()
-    paid = (lambda tier: tier != "national") if fund.tiers is None else (lambda tier: tier in fund.tiers)
-    return {line for pot in money.pots if paid(pot.tier) for line in pot.lines}
+    return {line for pot in money.pots if fund.criteria_for(pot.tier) is not None for line in pot.lines}
 
 
 def grant_years(arch: Any, years: int, envelope: Mapping[str, float], base_year: str = BASE_YEAR,
@@ -304,8 +340,10 @@ def grant_years(arch: Any, years: int, envelope: Mapping[str, float], base_year:
     # local government, and any other holder given tax-raising powers, is equalised for revenue capacity
     local = {p.id for p in pots
              if level_of[p.id] in LOCAL_GOVERNMENT_LEVELS or getattr(holders[p.id], "tax_powers", False)}
+    revenue = getattr(money, "local_revenue", None)
     out: list[GrantYear] = []
     for t in range(years):  # years are few and sequential; every area and line inside is an array op
+        raising: set[str] = set()
         s = int(start[t])
         fy = YEARS[min(first + s, len(YEARS) - 1)]
         line_pence, sliced = year_envelope(envelope, t, s, growth, float(money.indexation), top)
@@ -330,8 +368,12 @@ def grant_years(arch: Any, years: int, envelope: Mapping[str, float], base_year:
                 cap = revenue_capacity(level, vintage).reindex(weights["code"]).fillna(0.0)
                 share = alpha * int(need.sum()) / local_total
                 eq = round_to_total(-share * (cap["capacity"] - cap["average"]).to_numpy() * 100.0, 0)
+            raised = raised_eq = None
+            if revenue is not None and getattr(body, "tax_powers", False) and body.id not in raising:
+                raising.add(body.id)  # a holder raises once, into its first pot
+                raised, raised_eq = local_revenue(revenue, level, vintage, weights["code"])
             pot_grants.append(PotGrant(pot, body, level, vintage, weights,
-                                       weights["code"].isin(held).to_numpy(), need, eq))
+                                       weights["code"].isin(held).to_numpy(), need, eq, raised, raised_eq))
         out.append(GrantYear(t + 1, fy, s // n_set + 1, line_pence, sliced, pot_grants))
     return out
 
@@ -349,9 +391,11 @@ def block_grants(arch: Any, years: int = 5, envelope: Mapping[str, float] | str 
     Columns: arch, year (1..years), financial_year (of the need data used), grant_year (the financial year
     the grant is paid in), settlement, body, pot, tier,
     ring_fenced, area_level, code, name, population (registered, that year's practice file), line,
-    component (need | incentive_fund | fiscal_equalisation), pence, gbp. Areas a holder does not hold
-    (e.g. outside a devolution deal) are one row with an empty code, so each year's rows add up to its
-    envelope to the penny. The arithmetic is :func:`grant_years`, which the simulator runs too.
+    component (need | incentive_fund | fiscal_equalisation | local_revenue | revenue_equalisation), pence, gbp.
+    Areas a holder does not hold (e.g. outside a devolution deal) are one row with an empty code, so each
+    year's rows other than ``local_revenue`` add up to its envelope to the penny (local revenue is raised
+    beyond it, by holders with tax powers under ``money.local_revenue``). The arithmetic is
+    :func:`grant_years`, which the simulator runs too.
     """
     from devocare import architecture
 
@@ -386,6 +430,11 @@ def block_grants(arch: Any, years: int = 5, envelope: Mapping[str, float] | str 
             if pg.equalisation is not None:
                 rows.append(_rows(common, pg.weights, pg.held, pg.equalisation, "all", "fiscal_equalisation",
                                   rest_name))
+            if pg.revenue is not None:
+                rows.append(_rows(common, pg.weights, pg.held, pg.revenue, "all", "local_revenue", rest_name))
+            if pg.revenue_equalisation is not None:
+                rows.append(_rows(common, pg.weights, pg.held, pg.revenue_equalisation, "all",
+                                  "revenue_equalisation", rest_name))
         fund = {line: v for line, v in gy.sliced.items() if v}
         if fund:
             rows.append(pd.DataFrame({"arch": arch.id, "year": gy.year, "financial_year": gy.financial_year,

@@ -39,7 +39,8 @@ Definitions (the documentation in ``docs/reference/architecture-format.md`` repe
 * ``central_headcount_planned``: national bodies' headcount at the end of their ``headcount_path`` (the planned
   reductions of ``ham-2017`` and the 2025 announcements), else their headcount.
 * ``central_headcount`` / ``running_cost_gbp``: sums of the figures given for national bodies / all bodies
-  (a template's running cost pro rata to the share of its residents it still covers).
+  (each as its ``headcount_path`` or ``running_cost_path`` has it on the date; a template's pro rata to the share of its
+  residents it still covers).
 """
 
 from __future__ import annotations
@@ -55,7 +56,7 @@ import pandas as pd
 
 from devocare.architecture import geo
 from devocare.architecture.schema import BOARD_CATEGORIES, Architecture, Body
-from devocare.service_lines import LINE_IDS
+from devocare.service_lines import ALIASES, FUNCTION_LINES, LINE_IDS, expand
 
 
 @dataclass(frozen=True)
@@ -104,7 +105,8 @@ def _commissioning(arch: Architecture, on: date) -> dict[str, list[tuple[str, np
         f = arch.functions[i]
         domain, _, qualifier = f.key.partition(".")
         if domain == "commissioning":
-            out[qualifier.split("@")[0]].append((f.holder, vec))
+            for line in expand([qualifier.split("@")[0]]):  # an alias commissions every line it stands for
+                out[line].append((f.holder, vec))
     return out
 
 
@@ -127,10 +129,10 @@ def _pot_vectors(arch: Architecture, on: date) -> list[tuple[str, bool, np.ndarr
         inside = geo.area_codes_mask(cov.devolved, cov.level, cov.vintage)
         other = _otherwise(cov.otherwise)
         other_cover = geo.body_coverage(other, other.as_of)
-        for pot in other.money.pots:
+        for pot in (p for p in other.money.pots if p.active(on)):  # the pots of that date
             vec = other_cover.get(pot.holder, np.ones(n)) * (1 - inside)
             out.append((f"{other.id}:{pot.id}", pot.ring_fenced, vec))
-    for pot in arch.money.pots:
+    for pot in (p for p in arch.money.pots if p.active(on)):
         vec = cover.get(pot.holder, np.ones(n)) * inside
         out.append((pot.id, pot.ring_fenced, vec))
     return out
@@ -211,7 +213,8 @@ def metrics(arch: Architecture, on: date | None = None) -> dict[str, Any]:
 
     # coterminosity of commissioning areas with local government
     aligned = []
-    for held in comm.values():
+    for line in FUNCTION_LINES:  # over the commissioning functions: a split line (specialised) counts once
+        held = comm[expand([line])[0]]
         share = 0.0
         for holder, vec in held:
             b = bodies[holder]
@@ -233,8 +236,8 @@ def metrics(arch: Architecture, on: date | None = None) -> dict[str, Any]:
     devolved_ne = sum(vec for h, vec in comm["acute_non_elective"] if reach_[h].devolved) if comm[
         "acute_non_elective"] else np.zeros(len(pop))
     national_bodies = [b for b in arch.bodies_on(on) if b.tier == "national"]
-    headcounts = {b.id: b.headcount for b in national_bodies if b.headcount is not None}
-    running = {b.id: b.running_cost_gbp * _still_covered(own[b.id], now[b.id], pop)
+    headcounts = {b.id: _headcount_on(b, on) for b in national_bodies if b.headcount is not None}
+    running = {b.id: _running_cost_on(b, on) * _still_covered(own[b.id], now[b.id], pop)
                for b in arch.bodies_on(on) if b.running_cost_gbp is not None}
 
     out: dict[str, Any] = {
@@ -288,7 +291,7 @@ def metrics(arch: Architecture, on: date | None = None) -> dict[str, Any]:
 #: benefits from local tailoring, hospital and specialist care from a larger population.
 SCALE_GROUPS: dict[str, tuple[str, ...]] = {
     "out_of_hospital": ("primary_medical", "community_health", "public_health", "adult_social_care"),
-    "hospital": ("acute_elective", "acute_non_elective", "specialised"),
+    "hospital": ("acute_elective", "acute_non_elective", "specialised_national", "specialised_delegated"),
 }
 
 
@@ -300,6 +303,8 @@ def _commissioning_population(arch: Architecture, comm: dict[str, list[tuple[str
     bodies = {b.id: b for b in arch.bodies}
     total = weight = 0.0
     for line in lines:
+        # the lines of a split line (specialised) count as one line between them, as before the split
+        part = 1.0 / next((len(m) for m in ALIASES.values() if line in m), 1)
         for holder, vec in comm[line]:
             codes = geo.area_of(bodies[holder])
             if codes is None or bodies[holder].area_level == "england":
@@ -307,7 +312,7 @@ def _commissioning_population(arch: Architecture, comm: dict[str, list[tuple[str
             else:
                 sizes = pd.Series(pop).groupby(codes).sum()
                 size = pd.Series(codes).map(sizes).fillna(0.0).to_numpy()
-            w = vec * pop
+            w = vec * pop * part
             total += float((w * size).sum())
             weight += float(w.sum())
     return total / weight if weight else float("nan")
@@ -335,6 +340,19 @@ def _planned_headcount(body: Body) -> int | None:
     if body.headcount_path:
         return body.headcount_path[max(body.headcount_path)]
     return body.headcount
+
+
+def _headcount_on(body: Body, on: date) -> int:
+    """A body's headcount on ``on``: the last step of its ``headcount_path`` on or before it, else ``headcount``."""
+    past = [d for d in body.headcount_path if d <= on]
+    return int(body.headcount_path[max(past)] if past else body.headcount or 0)
+
+
+def _running_cost_on(body: Body, on: date) -> float:
+    """A body's running cost on ``on``: the last step of its ``running_cost_path`` on or before it, else its
+    ``running_cost_gbp`` (the figure before the path)."""
+    past = [d for d in body.running_cost_path if d <= on]
+    return float(body.running_cost_path[max(past)] if past else body.running_cost_gbp or 0.0)
 
 
 def _accountability_investment(arch: Architecture, on: date) -> float:

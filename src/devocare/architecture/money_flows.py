@@ -103,9 +103,13 @@ def _pot_rows(arch: Architecture, rule_set: str, inside: frozenset[str] | None,
                 share = _inside_share(gy.financial_year, pg.level, pg.vintage, LINE_WEIGHTS[line][0], inside)
                 frac = pg.weights["code"].map(share).fillna(0.0).to_numpy()
                 per_area = per_area * (frac if keep_inside else 1.0 - frac)
-            rows.append({"architecture": rule_set, "holder": pg.body.id, "name": names.get(pg.body.id, pg.body.id),
-                         "pot": pg.pot.id, "tier": pg.pot.tier, "line": line, "part": "grant",
-                         "gbp": float(per_area[held].sum())})
+            base = {"architecture": rule_set, "holder": pg.body.id, "name": names.get(pg.body.id, pg.body.id),
+                    "pot": pg.pot.id, "tier": pg.pot.tier, "line": line}
+            rows.append({**base, "part": "grant", "gbp": float(per_area[held].sum())})
+            raised = pg.local_revenue()
+            if raised is not None:  # money.local_revenue: raised by a holder with tax powers, beyond the envelope
+                rows.append({**base, "part": "local_revenue",
+                             "gbp": float((raised / 100.0 * eq_share[:, j])[held].sum())})
     return rows
 
 
@@ -135,7 +139,7 @@ def holder_money(arch: Architecture) -> pd.DataFrame:
     coverage, its ``otherwise`` architecture's), as the simulator allocates them in year 1.
 
     Columns: architecture (the rule set), holder, name, pot, tier, line, part (grant |
-    hospital_funding_to_local), gbp.
+    hospital_funding_to_local | local_revenue: raised by a holder with tax powers, beyond the envelope), gbp.
     """
     return _holder_money(arch.model_dump_json(by_alias=True), arch).copy()
 
@@ -265,7 +269,10 @@ def sankey(arch: Architecture, on: date | None = None) -> dict[str, list[Any]]:
         key = str(holder) if own else f"{rule_set}:{holder}"
         label = names[str(holder)] if own else f"{names[str(holder)]} ({rule_set} rules, areas without a deal)"
         h = node(key, label)
-        for line, amount in rows.groupby("line", sort=False)["gbp"].sum().items():
+        raised = rows[rows["part"] == "local_revenue"]["gbp"].sum()
+        if raised >= 0.5:
+            link(node("local_taxation", "Local taxation"), h, "local_revenue", float(raised))
+        for line, amount in rows[rows["part"] != "local_revenue"].groupby("line", sort=False)["gbp"].sum().items():
             if abs(amount) < 0.5:
                 continue
             chain = _chain(flows, str(holder), str(line))
@@ -280,13 +287,30 @@ def sankey(arch: Architecture, on: date | None = None) -> dict[str, list[Any]]:
             funder = _funder(flows, str(holder), str(line))
             if not chain and (funder is None or funder.from_ != holder):  # a self-funded holder has no inflow
                 link(node("envelope", "National envelope"), h, "unattributed", float(amount))
-        grants = rows[rows["part"] == "grant"].groupby("line", sort=False)["gbp"].sum()
+        grants = rows[rows["part"].isin(["grant", "local_revenue"])].groupby("line", sort=False)["gbp"].sum()
         for line, amount in grants.items():
-            if amount >= 0.5:
-                link(h, node(f"line:{line}", str(line).replace("_", " ")), f"{key}:{line}", float(amount))
+            if amount < 0.5:
+                continue
+            target = node(f"line:{line}", str(line).replace("_", " "))
+            kept = float(amount)
+            for delegate, share in (_delegations(arch, on, str(holder), str(line)) if own else []):
+                # the delegate commissions the share; the pot (and its risk) stays the holder's
+                d = node(f"delegate:{delegate}:{key}", f"{names.get(delegate, delegate)} (delegated by {label})")
+                link(h, d, f"delegated:{key}:{line}", float(amount) * share)
+                link(d, target, f"{delegate}:{line}", float(amount) * share)
+                kept -= float(amount) * share
+            if kept >= 0.5:
+                link(h, target, f"{key}:{line}", kept)
     _co_financing(arch, money, node, link)
     out_links = [{"source": s, "target": t, "value": v, "label": lab} for (s, t, lab), v in links.items() if v > 0]
     return {"nodes": nodes, "links": out_links}
+
+
+def _delegations(arch: Architecture, on: date, holder: str, line: str) -> list[tuple[str, float]]:
+    """(delegate, share) for each commissioning holding of ``line`` that ``holder`` delegates on ``on``
+    (``delegated_by``): that share of the holder's money on the line is commissioned by the delegate."""
+    return [(f.holder, float(f.share)) for f in arch.functions_on(on)
+            if f.delegated_by == holder and f.key.split("@")[0] == f"commissioning.{line}"]
 
 
 def _co_financing(arch: Architecture, money: pd.DataFrame, node: Any, link: Any) -> None:
@@ -310,6 +334,7 @@ def flow_amounts(arch: Architecture, on: date | None = None) -> dict[str, float]
     """£ a typed flow carries under the money rules in the base year: for each flow whose recipient holds
     the flow's lines in a pot, the recipient's year-1 money on those lines (pooled transfers excluded)."""
     money = holder_money(arch)
+    money = money[money["part"] != "local_revenue"]  # raised locally: no typed flow carries it
     per = money.groupby(["holder", "line"])["gbp"].sum()
     out: dict[str, float] = {}
     for flow in arch.flows_on(on):
@@ -373,6 +398,7 @@ def money_problems(arch: Architecture, on: date | None = None, file: str = "") -
 
 
 def check_line_totals(money: pd.DataFrame, envelope: Mapping[str, float]) -> dict[str, float]:
-    """Per line: base-year £ across all holders minus the envelope (for tests and diagnostics)."""
-    by_line = money.groupby("line")["gbp"].sum()
+    """Per line: base-year £ across all holders minus the envelope (for tests and diagnostics); local revenue
+    is raised beyond the envelope and left out."""
+    by_line = money[money["part"] != "local_revenue"].groupby("line")["gbp"].sum()
     return {line: float(by_line.get(line, 0.0) - envelope.get(line, 0.0)) for line in LINE_IDS}

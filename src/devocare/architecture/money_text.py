@@ -48,10 +48,22 @@ def money_rules(money: Any) -> list[tuple[str, str]]:
         rows.append(("Co-financing", "None: hospital admissions are paid by whoever holds the hospital budget."))
     fund = money.incentive_fund
     if fund:
-        tiers = f" at the {' and '.join(fund.tiers)} tiers" if getattr(fund, "tiers", None) else ""
-        crit = ", ".join(str(c).replace("_", " ") for c in fund.criteria)
-        rows.append(("Incentive fund", f"{_pct(fund.top_slice)} of funding is held back{tiers} and paid to budget "
-                                       f"holders that meet targets on: {crit}."))
+        held = {str(pot.tier) for pot in money.pots}
+        paid = [t for t in ("regional", "local", "national") if t in held and fund.criteria_for(t) is not None]
+
+        def crit(tier: str) -> str:
+            return ", ".join(str(c).replace("_", " ") for c in fund.criteria_for(tier) or [])
+
+        if len({crit(t) for t in paid}) <= 1:
+            targets = f"at the {' and '.join(paid)} tier{'s' if len(paid) > 1 else ''} and paid to budget " \
+                      "holders that meet targets on: " \
+                      f"{crit(paid[0]) if paid else ''}"
+        else:
+            targets = "and paid to budget holders that meet targets: " + "; ".join(
+                f"at the {t} tier on {crit(t)}" for t in paid)
+        unpaid = ("money not earned goes back to the centre" if fund.unpaid == "centre"
+                  else "money not earned is shared among the same tier's budgets in proportion to what they earn")
+        rows.append(("Incentive fund", f"{_pct(fund.top_slice)} of funding is held back {targets}; {unpaid}."))
     else:
         rows.append(("Incentive fund", "None."))
     cap = money.hospital_input_cap

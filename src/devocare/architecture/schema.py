@@ -2,8 +2,8 @@
 
 An architecture is data, not code: who exists (bodies, with dated start/end so "NHS England phased out in
 2027" is a field), who holds each function, who answers to whom, how money flows, and the money rules the
-simulator and the allocation engine run (``money``). Every element carries ``sources``: a seed file and
-section, a shipped dataset, an EVIDENCE.md section, or an explicit ``assumption:``.
+simulator and the allocation engine run (``money``). Every element carries ``sources``: a bibliography key
+and section (``reform-2024 §4.3.1``), a shipped dataset, or an explicit ``assumption:``.
 
 These models check shape and types only; rules that span elements (holders exist, accountability reaches an
 electorate, England is covered once per commissioning function...) live in :mod:`.validate`.
@@ -13,11 +13,11 @@ from __future__ import annotations
 
 import re
 from datetime import date
-from typing import TYPE_CHECKING, Annotated, Literal, get_args
+from typing import TYPE_CHECKING, Annotated, Any, Literal, get_args
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
 
-from devocare.service_lines import LINE_IDS
+from devocare.service_lines import ALIASES, FUNCTION_LINES, LINE_IDS, expand
 
 Tier = Literal["national", "regional", "system", "place", "neighbourhood"]
 Leadership = Literal["elected", "appointed", "mixed", "not_applicable"]
@@ -79,9 +79,10 @@ OTHER_DOMAINS: tuple[str, ...] = (
     "scrutiny",
     "citizen_voice",
     "support_services",
+    "health_and_justice",
 )
 FUNCTION_DOMAINS: tuple[str, ...] = MATRIX_DOMAINS + OTHER_DOMAINS
-COMMISSIONING_FUNCTIONS: tuple[str, ...] = tuple(f"commissioning.{line}" for line in LINE_IDS)
+COMMISSIONING_FUNCTIONS: tuple[str, ...] = tuple(f"commissioning.{line}" for line in FUNCTION_LINES)
 
 BoardCategory = Literal["elected", "nhs_executive", "non_executive", "la_officer", "lay", "other", "nhs_member"]
 BOARD_CATEGORIES: tuple[str, ...] = get_args(BoardCategory)
@@ -106,6 +107,8 @@ IncentiveCriterion = Literal[
     "readmissions_30d",
     "telemedicine",
     "it_integration",
+    "elective_floor",
+    "prevention_spend_share",
 ]
 INCENTIVE_CRITERIA: tuple[str, ...] = get_args(IncentiveCriterion)
 if TYPE_CHECKING:
@@ -113,6 +116,31 @@ if TYPE_CHECKING:
 else:
     #: A service-line id: the registry's ids, read when this module is imported (a new line is a registry entry).
     LineId = Literal[LINE_IDS]
+
+
+def _expand_lines(value: Any) -> Any:
+    """A list of lines with aliases (``specialised``) replaced by the lines they stand for."""
+    return expand([str(v) for v in value]) if isinstance(value, list) else value
+
+
+def _expand_line_shares(value: Any) -> Any:
+    """``line_shares`` with an alias's share split between its lines by their base-year spend."""
+    if not isinstance(value, dict) or not any(k in ALIASES for k in value):
+        return value
+    from devocare.envelope import alias_shares
+
+    out: dict[Any, Any] = {}
+    for key, share in value.items():
+        if key in ALIASES and isinstance(share, (int, float)) and not isinstance(share, bool):
+            for one, part in alias_shares(str(key)).items():
+                out[one] = out.get(one, 0.0) + share * part
+        else:
+            out[key] = share
+    return out
+
+
+#: Service lines as written in an architecture file: line ids, or an alias that stands for several.
+LineList = Annotated[list[LineId], BeforeValidator(_expand_lines)]
 SEED_FILES: tuple[str, ...] = ("000", "001", "002", "003", "004")
 
 _SOURCE = re.compile(r"^(seed (?P<seed>\d{3})\b.*|data (?P<data>[a-z0-9_]+)\b.*|EVIDENCE §\d+.*|assumption: \S.*)$")
@@ -232,6 +260,9 @@ class Body(_Dated):
     headcount_path: dict[date, Annotated[Whole, Field(ge=0)]] = Field(
         default_factory=dict, description="Planned headcount from each date (a reduction path); cited or labelled."
     )
+    running_cost_path: dict[date, Annotated[Number, Field(ge=0)]] = Field(
+        default_factory=dict, description="Planned running cost (£ a year) from each date (a cut); cited or labelled."
+    )
     tax_powers: bool = Field(False, description="Raises revenue locally: its pots are fiscally equalised.")
     renamed: dict[date, str] = Field(
         default_factory=dict, description="The body's name from each date on (``name`` is the name before)."
@@ -245,6 +276,16 @@ class Body(_Dated):
         if not _ID.match(value):
             raise ValueError(f"id {value!r} must be lower-case letters, digits, '_', '-', '.' or '@'")
         return value
+
+    @model_validator(mode="after")
+    def _paths_start_from_a_figure(self) -> Body:
+        """A path is a plan of cuts from a stated figure: without the figure there is nothing to save from."""
+        if self.headcount_path and self.headcount is None:
+            raise ValueError(f"body {self.id!r}: headcount_path needs the headcount it starts from (headcount:)")
+        if self.running_cost_path and self.running_cost_gbp is None:
+            raise ValueError(
+                f"body {self.id!r}: running_cost_path needs the running cost it starts from (running_cost_gbp:)")
+        return self
 
     def name_on(self, on: date | None) -> str:
         """The body's name on ``on`` (departments are renamed: DCLG, MHCLG, DLUHC, MHCLG again)."""
@@ -263,6 +304,9 @@ class FunctionAssignment(_Dated):
     share: Number = Field(1.0, gt=0, le=1)
     outside: list[str] = Field(default_factory=list, description="Bodies whose areas this holding excludes.")
     within: list[str] = Field(default_factory=list, description="Bodies whose areas this holding is limited to.")
+    delegated_by: str | None = Field(
+        None, description="Body whose budget pays for this commissioning: the holder commissions its share as that "
+        "body's delegate, which keeps the pot and its risk (a combined authority delegating to its councils).")
     description: str = ""
 
     @property
@@ -303,8 +347,10 @@ def check_function_key(key: str) -> str:
             + (f"; did you mean {hint[0]!r}?" if hint else "")
             + f" (domains: {', '.join(FUNCTION_DOMAINS)})"
         )
-    if domain == "commissioning" and qualifier.split("@")[0] not in LINE_IDS:
-        raise ValueError(f"commissioning function {key!r} must name a service line: {', '.join(LINE_IDS)}")
+    if domain == "commissioning" and qualifier.split("@")[0] not in (*LINE_IDS, *ALIASES):
+        raise ValueError(
+            f"commissioning function {key!r} must name a service line: {', '.join((*LINE_IDS, *ALIASES))}"
+        )
     return key
 
 
@@ -339,10 +385,17 @@ class FundingFlow(_Dated):
     from_: str = Field(alias="from")
     to: str
     amount_gbp: Number | None = Field(None, ge=0)
+    amount_parameter: str | None = Field(
+        None,
+        description="A £bn parameter the amount follows (e.g. bcf.nhs_minimum): the simulator reads it from the "
+        "parameter tree, overrides included; amount_gbp shows its base-year value.",
+    )
     amount_data: DataAmount | None = None
     share: Number | None = Field(None, ge=0, le=1)
-    lines: list[LineId] = Field(default_factory=list, description="Service lines this money commissions.")
-    line_shares: dict[LineId, Annotated[Number, Field(ge=0, le=1)]] | None = None
+    lines: LineList = Field(default_factory=list, description="Service lines this money commissions.")
+    line_shares: Annotated[
+        dict[LineId, Annotated[Number, Field(ge=0, le=1)]] | None, BeforeValidator(_expand_line_shares)
+    ] = None
     pooled: bool = Field(False, description="Money already counted in another flow, pooled here (e.g. BCF).")
     derived: bool = Field(False, description="Amount computed from the money section (base year), not typed.")
     ring_fenced: bool = False
@@ -350,6 +403,38 @@ class FundingFlow(_Dated):
     allocation_rule: str = ""
     conditions: list[str] = Field(default_factory=list)
     description: str = ""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _alias_amount(cls, data: Any) -> Any:
+        """An amount given for one aliased line (``lines: [specialised]``) is split between the lines it
+        stands for by their base-year spend, as if ``line_shares`` had said so."""
+        if isinstance(data, dict) and data.get("line_shares") is None:
+            lines = data.get("lines")
+            if isinstance(lines, list) and len(lines) == 1 and lines[0] in ALIASES:
+                from devocare.envelope import alias_shares
+
+                data = {**data, "line_shares": alias_shares(str(lines[0]))}
+        return data
+
+    @model_validator(mode="after")
+    def _parameter_amount(self) -> FundingFlow:
+        """An amount that follows a parameter shows that parameter's base-year value (one figure, not two)."""
+        if self.amount_parameter is not None:
+            from devocare.envelope import base_year_gbp
+            from devocare.errors import DevocareError
+
+            try:
+                value = base_year_gbp(self.amount_parameter)
+            except DevocareError as exc:
+                raise ValueError(str(exc)) from None
+            if self.amount_gbp is not None and abs(self.amount_gbp - value) > 0.5e6:
+                raise ValueError(
+                    f"amount_gbp {self.amount_gbp:g} contradicts amount_parameter {self.amount_parameter} "
+                    f"(£{value:,.0f} in the base year); give one of them"
+                )
+            self.amount_gbp = value
+        return self
 
 
 class RiskCorridor(_Cited):
@@ -361,12 +446,16 @@ class RiskCorridor(_Cited):
     centre_share: float = Field(ge=0, le=1, description="Share of a result beyond the corridor the centre takes.")
 
 
-class Pot(_Cited):
-    """A budget pot: a holder body, the service lines it pays for, ring-fenced or not, and its tier."""
+class Pot(_Dated):
+    """A budget pot: a holder body, the service lines it pays for, ring-fenced or not, and its tier.
+
+    ``start``/``end`` date a pot as the system changes (the ICBs' delegated specialised pot from 2025-04-01).
+    The simulator and the money truth do not yet switch pots by date: they hold each pot from the base year,
+    so a dated pot must still leave every line in exactly one pot."""
 
     id: str
     holder: str
-    lines: list[LineId] = Field(min_length=1)
+    lines: LineList = Field(min_length=1)
     ring_fenced: bool = False
     tier: PotTier
     risk_corridor: RiskCorridor | None = Field(None, description="Optional risk-sharing corridor (none: no limit).")
@@ -387,7 +476,7 @@ class CoFinancing(_Cited):
     share: Number = Field(ge=0, le=1)
     payer_tier: PotTier = "local"
     receiver_tier: PotTier = "regional"
-    lines: list[LineId] = Field(default_factory=lambda: list(_CO_FINANCED_LINES))
+    lines: LineList = Field(default_factory=lambda: list(_CO_FINANCED_LINES))
     hospital_funding_to_local: Number = Field(0.0, ge=0, le=1)
 
     @model_validator(mode="after")
@@ -404,12 +493,47 @@ class CoFinancing(_Cited):
 
 
 class IncentiveFund(_Cited):
-    """A top-slice of the block grant paid back on targets (Denmark's 2019 criteria)."""
+    """A top-slice of the block grant paid back on targets (Denmark's 2019 criteria). 004 §4.3.2 asks for
+    specific incentives for secondary and for primary care, so each tier may have its own criteria."""
 
     top_slice: Number = Field(ge=0, le=1)
-    criteria: list[IncentiveCriterion] = Field(min_length=1)
+    criteria: list[IncentiveCriterion] = Field(
+        default_factory=list, description="Criteria of every paid tier that tier_criteria does not name.")
     tiers: list[PotTier] | None = Field(
-        None, description="Pot tiers the fund pays (None: every tier but national; name it to top-slice it).")
+        None, description="Pot tiers the fund pays (None: the tiers tier_criteria names, else every tier but "
+        "national; name it to top-slice it).")
+    tier_criteria: dict[PotTier, list[IncentiveCriterion]] | None = Field(
+        None, description="Criteria per tier (a tier named here is paid on these instead of criteria).")
+    unpaid: Literal["tier", "centre"] = Field(
+        "tier", description="Where money a budget does not earn goes: to the budgets of the same tier in "
+        "proportion to what they earned (tier), or back to the centre (centre, a clawback).")
+
+    @model_validator(mode="after")
+    def _criteria_per_paid_tier(self) -> IncentiveFund:
+        """Every paid tier has at least one criterion, and tier_criteria names only paid tiers."""
+        own = self.tier_criteria or {}
+        if self.tiers is not None:
+            extra = sorted(set(own) - set(self.tiers))
+            if extra:
+                raise ValueError(f"tier_criteria names tiers the fund does not pay: {extra} (tiers: {self.tiers})")
+        for tier, names in own.items():
+            if not names:
+                raise ValueError(f"tier_criteria.{tier} lists no criterion")
+        paid = self.tiers if self.tiers is not None else list(own) if own else ["local", "regional"]
+        if not self.criteria and any(tier not in own for tier in paid):
+            raise ValueError("incentive_fund needs criteria for every tier it pays (criteria or tier_criteria)")
+        return self
+
+    def criteria_for(self, tier: str) -> list[str] | None:
+        """The criteria a pot of ``tier`` is paid on, or None where the fund does not pay that tier."""
+        own = self.tier_criteria or {}
+        if self.tiers is not None:
+            paid = tier in self.tiers
+        else:
+            paid = tier in own if own else tier != "national"
+        if not paid:
+            return None
+        return list(own[tier]) if tier in own else list(self.criteria)
 
 
 class Rebasing(_Cited):
@@ -417,6 +541,16 @@ class Rebasing(_Cited):
 
     toward: PotTier = "local"
     share_of_activity_shift: Number = Field(ge=0, le=1)
+
+
+class LocalRevenue(_Cited):
+    """Revenue the pots of a holder with ``tax_powers`` raise from their area's own tax base, beyond the
+    national envelope (PwC's Regional Care Groups; ``reform-2024``'s fiscal devolution): ``rate`` × the area's
+    council tax at the England average Band D a year, of which the centre offsets ``equalised`` × the
+    difference from the population average (1: every area raises the same per resident; 0: none)."""
+
+    rate: Number = Field(ge=0, le=1, description="Share of the area's council tax raised for health and care.")
+    equalised: Number = Field(0.0, ge=0, le=1, description="Share of revenue-capacity differences the centre offsets.")
 
 
 class Coverage(_Cited):
@@ -442,6 +576,8 @@ class Money(_Cited):
         None, description="Maximum annual real growth of acute spend (fraction, >= -1).")
     rebasing: Rebasing | None = None
     coverage: Coverage | None = None
+    local_revenue: LocalRevenue | None = Field(
+        None, description="Revenue raised locally by pots whose holder has tax_powers (none: no local revenue).")
     replaces: str | None = Field(
         None,
         description="Built-in architecture whose money rules run before this one's bodies start (default: "
@@ -462,6 +598,30 @@ class Architecture(_Cited):
     accountability: list[AccountabilityEdge] = Field(min_length=1)
     flows: list[FundingFlow] = Field(default_factory=list)
     money: Money
+
+    @model_validator(mode="after")
+    def _delegations_have_a_budget(self) -> Architecture:
+        """A delegated commissioning share is paid from the delegating body's pot for that service line."""
+        ids = {b.id for b in self.bodies}
+        for f in self.functions:
+            if f.delegated_by is None:
+                continue
+            line = f.key.split(".")[1].split("@")[0] if f.key.startswith("commissioning.") else None
+            if f.delegated_by not in ids:
+                raise ValueError(f"function {f.id!r}: delegated_by names no body {f.delegated_by!r}")
+            if line is None or not any(p.holder == f.delegated_by and line in p.lines for p in self.money.pots):
+                raise ValueError(f"function {f.id!r}: delegated_by {f.delegated_by!r} must hold a pot with the "
+                                 "service line it commissions")
+        return self
+
+    @model_validator(mode="after")
+    def _revenue_has_a_raiser(self) -> Architecture:
+        """Local revenue is raised by a holder with tax powers: without one it would silently raise nothing."""
+        if self.money.local_revenue is not None:
+            taxing = {b.id for b in self.bodies if b.tax_powers}
+            if not any(p.holder in taxing for p in self.money.pots):
+                raise ValueError("money.local_revenue needs a pot held by a body with tax_powers: true")
+        return self
 
     @field_validator("id")
     @classmethod

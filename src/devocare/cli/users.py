@@ -8,7 +8,8 @@ from devocare.cli.output import emit_table
 
 app = typer.Typer(help="Users of a shared server and their API tokens.", no_args_is_help=True)
 
-DB_HELP = "Saved-work database (URL or SQLite file; default $DATABASE_URL, $DEVOCARE_DB or ./devocare.db)."
+DB_HELP = ("Saved-work database (URL or SQLite file; default $DEVOCARE_DATABASE_URL, $DATABASE_URL, $DEVOCARE_DB "
+           "or devocare.db in the per-user data folder).")
 
 
 @app.command("add")

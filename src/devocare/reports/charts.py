@@ -13,10 +13,15 @@ PALETTE = ["#005eb8", "#da291c", "#007f3b", "#330072", "#ed8b00", "#00a499", "#7
 FONT = "Arial, Helvetica, sans-serif"
 
 
+#: Where every report chart's legend goes: a column to the right of the plot, from its top. Below the plot
+#: (where it was) it collided with long category labels, which Plotly tilts and lengthens downwards; to the
+#: right nothing else is drawn (the right margin grows to fit it), so it can collide with nothing.
+LEGEND = {"orientation": "v", "x": 1.02, "xanchor": "left", "y": 1, "yanchor": "top", "font": {"size": 12}}
+
+
 def _layout(fig: go.Figure, title: str, y_title: str = "", height: int = 420) -> go.Figure:
     fig.update_layout(title={"text": title, "x": 0}, font={"family": FONT, "size": 13}, height=height,
-                      margin={"l": 60, "r": 20, "t": 60, "b": 110}, template="plotly_white",
-                      legend={"orientation": "h", "x": 0, "xanchor": "left", "y": -0.22, "yanchor": "top"})
+                      margin={"l": 60, "r": 20, "t": 60, "b": 60}, template="plotly_white", legend=LEGEND)
     if y_title:
         fig.update_yaxes(title_text=y_title)
     return fig

@@ -37,6 +37,7 @@ class InvestingGroup:
     strength: float
     pooled: bool
     from_elective: bool  # the group holds elective care, so the shift comes out of it
+    since: int = 0  # the year the group's budgets start (a reform on its date): its shift ramps from then
 
 
 @dataclass
@@ -138,7 +139,7 @@ class GenericAtoms:
         elective_before = rows.get(ELECTIVE)  # before any budget moves spend out of it
         for g in s.investing:
             pot_need = _line_sum(xp, demand, g.lines) * g.cover[None, :]
-            invest = behaviour.left_shift(pot_need, s.shift_rate, g.strength, s.capture, g.pooled, t)
+            invest = behaviour.left_shift(pot_need, s.shift_rate, g.strength, s.capture, g.pooled, max(t - g.since, 0))
             total_up = _line_sum(xp, demand, g.ups)
             has = xp.astype(total_up > 0, invest.dtype)
             per = invest * has / xp.where(total_up > 0, total_up, 1.0)
@@ -245,7 +246,10 @@ class FusedAtoms:
         investing = s.investing
         one = np.ones((1, 1))  # left_shift of a unit pot gives each draw's coefficient
         coef = np.array(
-            [behaviour.left_shift(one, s.shift_rate, g.strength, s.capture, g.pooled, t)[:, 0] for g in investing],
+            [
+                behaviour.left_shift(one, s.shift_rate, g.strength, s.capture, g.pooled, max(t - g.since, 0))[:, 0]
+                for g in investing
+            ],
             dtype=np.float64,
         ).reshape(len(investing), D)
         cap_growth = fused.contiguous([(1.0 + self.cap_rate[c][None, :]) ** t for c in range(len(self.caps))]).reshape(

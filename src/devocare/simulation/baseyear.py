@@ -13,12 +13,19 @@ from typing import Any
 import pandas as pd
 
 from devocare import data
+from devocare.service_lines import base_year_spend, spend_paths
 
 CORE = "nhse_icb_allocations_2023_25_icb_core_allocations_2024_25"
 CORE_COL = "2024/25 Combined allocation (inc. COVID, additional elective and discharge) (£k)"
 RUNNING = "nhse_icb_allocations_2023_25_icb_running_cost_allowance"
 PMC = "nhse_icb_allocations_2023_25_pmc_allocations_2024_25"
 OTHER_PC = "nhse_icb_allocations_2023_25_other_primary_care"
+SPEC_BASE = "nhse_icb_allocations_2025_26_specialised_baseline_2025_26"
+SPEC_COL = "2024/25 Physical health services + MH baseline (£k)"
+RSX = "mhclg_revenue_outturn_rsx_by_la_2022_23_2023_24"
+#: Cash rise of councils' core spending power 2023/24 → 2024/25 (bibliography mhclg-lgfs-2024): rolls the latest
+#: council outturn shipped (2023/24) forward so that the base year is one vintage.
+COUNCIL_ROLL_FORWARD = 0.075
 #: Lines funded by ICB core services and running-cost allocations.
 CORE_LINES = ("acute_spend", "spend.mental_health", "spend.community_health", "spend.prescribing")
 
@@ -38,6 +45,24 @@ def published() -> dict[str, float]:
     }
 
 
+def specialised_delegable() -> float:
+    """£bn: the 2024/25 recurrent baseline of the specialised services delegated to every ICB from April 2025
+    (physical health + mental health, NHS England's 2025/26 allocation files)."""
+    return _england(SPEC_BASE, SPEC_COL)
+
+
+def council_outturn_2023_24() -> dict[str, float]:
+    """£bn: councils' 2023/24 net current expenditure on adult social care and on wider health-creating services
+    (housing general fund + culture), England row of the shipped revenue outturn."""
+    df = data.load(RSX)
+    row = df[(df["class"] == "Eng") & (df["financial_year"] == "2023-24")].iloc[0]
+    col = {c: float(row[c]) / 1e6 for c in ("RSX-asc-net-cur-exp", "RSX-hous-net-cur-exp", "RSX-cul-net-cur-exp")}
+    return {
+        "adult_social_care": col["RSX-asc-net-cur-exp"],
+        "wider_determinants": col["RSX-hous-net-cur-exp"] + col["RSX-cul-net-cur-exp"],
+    }
+
+
 def reconciliation(params: Any = None) -> pd.DataFrame:
     """line | devocare | published | source (£bn, 2024/25 unless the source says otherwise)."""
     from devocare.simulation.parameters import defaults
@@ -49,6 +74,11 @@ def reconciliation(params: Any = None) -> pd.DataFrame:
         return float(p[f"demand.{path}"])
 
     emergency = float(p["admissions.count"]) * float(p["admissions.unit_cost"]) / 1e9
+    values = {path: float(p[path]) for line in ("specialised_national", "specialised_delegated")
+              for path in spend_paths(line)}
+    spec = {line: float(base_year_spend(values, line)) / 1e9 for line in ("specialised_national",
+                                                                          "specialised_delegated")}
+    council = council_outturn_2023_24()
     rows = [
         (
             "ICB core services (combined allocation) + running costs",
@@ -69,58 +99,70 @@ def reconciliation(params: Any = None) -> pd.DataFrame:
             sum(d(x) for x in CORE_LINES) + d("spend.primary_medical"),
             sum(pub.values()),
             "sum of the rows above; the House of Commons Library headline is £127.2bn, which adds in-year "
-            "allocations not in the shipped files (bibliography HOCL-CBP10031)",
+            "allocations not in the shipped files (bibliography hoc-2024-icb-allocations)",
         ),
         (
-            "Specialised commissioning (NHS England; £5.3bn delegated to ICBs in 2024/25, about £14bn from 2025/26)",
-            d("spend.specialised"),
+            "Specialised commissioning (both specialised lines)",
+            spec["specialised_national"] + spec["specialised_delegated"],
             25.0,
-            "parliamentary answer, 2023/24 (latest published; EVIDENCE.md §9, bibliography PQ-SPEC-2024); "
-            "who holds the delegated part is an architecture's choice",
+            "parliamentary answer, 2023/24, the latest total published (bibliography pq-2024-specialised); "
+            "split between the lines by specialised.national_share",
         ),
         (
-            "of which delegated to ICBs (2024/25: three regions; from 2025/26 all ICBs)",
+            "of which delegable to ICBs: the services delegated to every ICB from April 2025, 2024/25 baseline",
+            spec["specialised_delegated"],
+            specialised_delegable(),
+            f"dataset {SPEC_BASE} (physical health £13.318bn + mental health £2.035bn); who holds the line is an "
+            "architecture's choice: ICBs in the status quo, combined authorities in the reforms",
+        ),
+        (
+            "of which delegated to ICBs in 2024/25 (three regions)",
             float(p.value_for_year("specialised.delegated_to_icbs", 2024)),
             5.3,
-            "EVIDENCE.md §9 (bibliography PQ-SPEC-2024); from 2025-04-01 the parameter takes £15.872bn "
-            "(dataset nhse_icb_allocations_2025_26_specialised_allocations_2025_26)",
+            "bibliography pq-2024-specialised and nhsconfed-2025-specialised; from 2025-04-01 the parameter "
+            "takes £15.872bn (dataset nhse_icb_allocations_2025_26_specialised_allocations_2025_26)",
         ),
         (
-            "Adult social care, councils' net current expenditure",
+            "Adult social care, councils' net current expenditure (2023/24 outturn × 1.075)",
             d("spend.adult_social_care"),
-            23.498,
-            "dataset mhclg_revenue_outturn_rsx_by_la_2022_23_2023_24, 2023/24 (latest outturn shipped); includes "
-            "the improved Better Care Fund grant and councils' own funding",
+            council["adult_social_care"] * (1 + COUNCIL_ROLL_FORWARD),
+            f"dataset {RSX}, 2023/24 £{council['adult_social_care']:.3f}bn (latest outturn shipped), rolled "
+            "forward to 2024/25 by the 7.5% cash rise in councils' core spending power (bibliography "
+            "mhclg-lgfs-2024; an assumption that the line grows with it); includes the improved Better Care "
+            "Fund grant and councils' own funding",
         ),
         (
             "Public health grant",
             d("spend.public_health"),
             3.603,
-            "DHSC public health grant allocations 2024/25 (bibliography DHSC-PHG)",
+            "DHSC public health grant allocations 2024/25 (bibliography dhsc-2023-ph-grant; the 2024/25 "
+            "statement gives £3.603bn)",
         ),
         (
-            "Wider health-creating services (housing general fund, cultural services)",
+            "Wider health-creating services (housing general fund, cultural services; 2023/24 outturn × 1.075)",
             d("spend.wider_determinants"),
-            5.490,
-            "dataset mhclg_revenue_outturn_rsx_by_la_2022_23_2023_24, 2023/24",
+            council["wider_determinants"] * (1 + COUNCIL_ROLL_FORWARD),
+            f"dataset {RSX}, 2023/24 £{council['wider_determinants']:.3f}bn, rolled forward as adult social "
+            "care (bibliography mhclg-lgfs-2024)",
         ),
         (
             "Better Care Fund: minimum NHS contribution (inside ICB core, counted above)",
             float(p["bcf.nhs_minimum"]),
             float(p["bcf.nhs_minimum"]),
-            "bibliography NHSE-BCF; 2024/25 derived from the 2025/26 £5.614bn (assumption label); part of the ICB row",
+            "bibliography nhse-bcf; 2024/25 derived from the 2025/26 £5.614bn (assumption label); part of the ICB "
+            "row; the only part of the fund that pooling moves out of NHS budgets",
         ),
         (
             "Better Care Fund: grant to councils (iBCF)",
             float(p["bcf.council_grant"]),
             2.14,
-            "bibliography NHSE-BCF; part of councils' adult social care spending above",
+            "bibliography nhse-bcf; part of councils' adult social care spending above",
         ),
         (
             "Better Care Fund: Disabled Facilities Grant (capital, outside the revenue lines)",
             float(p["bcf.disabled_facilities_grant"]),
             0.711,
-            "bibliography PQ-DFG-2025",
+            "bibliography pq-2025-dfg",
         ),
     ]
     return pd.DataFrame(rows, columns=["line", "devocare", "published", "source"])

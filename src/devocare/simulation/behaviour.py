@@ -3,8 +3,8 @@ efficiency under risk, and cuts after overspends.
 
 A budget moves spend upstream in proportion to its *incentive strength* — the share of a pound of acute
 cost avoided that it keeps (savings retained × share of acute cost it bears). Where one pooled budget
-holds both acute and upstream lines, the acute sector captures part of that investment (004 §4.3.1). A
-hospital input cap pays activity above the capped growth path at a marginal price (Israel; EVIDENCE.md §8).
+holds both acute and upstream lines, the acute sector captures part of that investment (reform-2024 §4.3.1). A
+hospital input cap pays activity above the capped growth path at a marginal price (Israel; bibliography israel-capping).
 """
 
 from __future__ import annotations

@@ -26,6 +26,7 @@ import pandas as pd
 
 from devocare.errors import DevocareError
 from devocare.service_lines import LINE_IDS, UPSTREAM_LINES
+from devocare.simulation.phases import BEFORE
 from devocare.simulation.results import SimulationResult
 
 _UPSTREAM = np.array([line in UPSTREAM_LINES for line in LINE_IDS])
@@ -75,21 +76,14 @@ def _area_name(code: str) -> str:
 
 def find_body(budgets: pd.DataFrame, body: str) -> int:
     """The budget index of ``body``: ``holder:CODE``, an area code, or an area's name; an unknown or
-    ambiguous body is a clear error naming the choices."""
+    ambiguous body is a clear error naming the choices. Where a dated reform replaces a body by one of the
+    same name, the name means the reform's budget; ``holder:CODE@before`` means the one it replaces."""
     text = body.strip()
-    if ":" in text:
-        hit = budgets.index[budgets["body"] == text]
-    else:
-        hit = budgets.index[budgets["area"].astype(str).str.upper() == text.upper()]
-        if len(hit) == 0:
-            from devocare import geography
-
-            try:
-                code = geography.resolve(text).code
-            except DevocareError:
-                code = None
-            if code is not None:
-                hit = budgets.index[budgets["area"] == code]
+    before = text.endswith(BEFORE)
+    text = text.removesuffix(BEFORE) if before else text
+    hit = _hits(budgets, text)
+    if len(hit) > 1 and "architecture" in budgets:  # the same body before and after a reform's start
+        hit = hit[budgets.loc[hit, "architecture"].astype(str).str.endswith(BEFORE).to_numpy() == before]
     if len(hit) == 0:
         sample = ", ".join(list(budgets["body"].astype(str))[:8])
         raise DevocareError(
@@ -100,6 +94,23 @@ def find_body(budgets: pd.DataFrame, body: str) -> int:
         choices = ", ".join(budgets.loc[hit, "body"].astype(str))
         raise DevocareError(f"{body!r} holds several budgets in this architecture; choose one of: {choices}")
     return int(budgets.loc[hit[0], "budget"]) if "budget" in budgets else int(hit[0])
+
+
+def _hits(budgets: pd.DataFrame, text: str) -> pd.Index:
+    """Rows of ``budgets`` named by ``holder:CODE``, an area code or an area's name."""
+    if ":" in text:
+        return budgets.index[budgets["body"] == text]
+    hit = budgets.index[budgets["area"].astype(str).str.upper() == text.upper()]
+    if len(hit) == 0:
+        from devocare import geography
+
+        try:
+            code = geography.resolve(text).code
+        except DevocareError:
+            code = None
+        if code is not None:
+            hit = budgets.index[budgets["area"] == code]
+    return hit
 
 
 def _band(values: np.ndarray, n_draws: int) -> dict[str, np.ndarray]:

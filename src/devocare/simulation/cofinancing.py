@@ -1,17 +1,39 @@
 """Co-financing (Denmark; 004 §4.3.2): the local tier pays a share of the cost of each of its residents'
 hospital admissions to the regional tier, and part of hospital funding is granted to the local tier so
-that it can pay. The best evidence finds no effect on admissions (EVIDENCE.md §6), so the admissions
-effect is a parameter defaulting to zero."""
+that it can pay. Denmark capped the payment per admission (about DKK 15,000 in the flat model), so a
+costly admission does not cost the municipality more than the cap; the model prices every emergency
+admission at the same unit cost, so the cap makes the share paid on emergency admissions
+min(share, cap ÷ unit cost). The best evidence finds no effect on admissions (bibliography vrangbaek-2013), so the admissions effect is
+a parameter defaulting to zero, and it is co-financing's only effect on admissions: the payer's share of
+hospital cost does not drive the left shift (:mod:`devocare.simulation.rules`)."""
 
 from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
 
-def payments(spent: Any, lines: Any, share: float) -> Any:
-    """£ per (draw, budget) the local tier pays: ``share`` × residents' spend on the co-financed lines;
-    ``spent`` is (draw, line, budget), ``lines`` a (line,) bool mask."""
-    return share * sum(spent[:, j, :] for j in range(len(lines)) if lines[j])
+from devocare.service_lines import index
+
+NE = index("acute_non_elective")
+
+
+def line_shares(xp: Any, lines: Any, share: float, cap: Any, unit_cost: Any) -> Any:
+    """(draw, line) share of residents' spend the payer pays on each line: ``share`` on the co-financed
+    ``lines`` (a (line,) bool mask), capped on emergency admissions at ``cap`` £ per admission of
+    ``unit_cost`` £ (both (draw, 1)); zero elsewhere."""
+    mask = np.asarray(lines, dtype=float)
+    capped = xp.minimum(share, cap / unit_cost)  # (D, 1)
+    is_ne = np.arange(len(mask)) == NE
+    other = np.where(is_ne, 0.0, mask * share)
+    ne = np.where(is_ne, mask, 0.0)
+    return xp.asarray(other)[None, :] + capped * xp.asarray(ne)[None, :]
+
+
+def payments(spent: Any, shares: Any) -> Any:
+    """£ per (draw, budget) the local tier pays: Σ over lines of the line's share × residents' spend on it;
+    ``spent`` is (draw, line, budget), ``shares`` (draw, line) from :func:`line_shares`."""
+    return sum(spent[:, j, :] * shares[:, j : j + 1] for j in range(spent.shape[1]))
 
 
 def hospital_funding_to_local(allocated: Any, lines: Any, fraction: float) -> Any:

@@ -32,7 +32,7 @@ from devocare.simulation.atoms import (
 from devocare.simulation.backend import RunMatrix, asarray, expand_runs, is_numpy, segment_sum, to_numpy
 from devocare.simulation.inputs import Inputs
 from devocare.simulation.parameters import YEARS_SUFFIX
-from devocare.simulation.rules import Rules, acute_mask
+from devocare.simulation.rules import CRITERIA, Rules, acute_mask
 from devocare.simulation.state import Block, BudgetRules, Carried, Flows
 from devocare.simulation.steps import CONSERVATION_TOLERANCE, STEPS, ConservationError, row_sums
 
@@ -76,6 +76,8 @@ TRANSITION = (
     "transition.double_running",
     "transition.years",
     "transition.running_cost_saving",
+    "transition.cost_per_head",
+    "transition.redundancy_per_head",
 )
 #: Non-demographic growth parameters (``demand.non_demographic_growth.<group>``), in array order.
 GROWTH_GROUPS = ("nhs", "adult_social_care", "local_services")
@@ -132,7 +134,7 @@ class Prepared:
     atom_lad: np.ndarray  # (A,) LAD index of each sorted atom
     holds: np.ndarray  # (L, B) budget b holds line l
     vec: dict[str, np.ndarray]  # per-budget rule vectors (B,)
-    criteria: np.ndarray  # (B, 5)
+    criteria: np.ndarray  # (B, criteria)
     cover: list[np.ndarray]  # per group: (A,) share of each sorted atom under the group
     weight: dict[str, np.ndarray]  # per rule set: (A,) sorted
     alloc_b: np.ndarray  # (years, B) allocation per budget before rebasing
@@ -151,6 +153,7 @@ class Prepared:
     grant_b: np.ndarray = field(default_factory=lambda: np.zeros((0, 0)))  # (years, B) block grant (allocation engine)
     transition_share: np.ndarray = field(default_factory=lambda: np.zeros((0, 0)))  # (years, B) who pays transition
     reform_start: Any = None  # date the architecture's new bodies start (None: no reorganisation)
+    planned_steps: tuple[Any, ...] = ()  # the architecture's headcount and running-cost steps
     #: a reform on its start date: the year its budgets take over (None: one phase), the arrays of each phase
     #: (before, from the start) and the (B, B) handover of ceasing budgets' balances, (B,) those to the centre
     switch: int | None = None
@@ -222,7 +225,8 @@ def prepare(inputs: Inputs, rules: Rules, fixed: dict[str, Any], years: int, fac
     vec = {k: np.zeros(B) for k in ("sr", "obl", "top", "strength", "pooled", "has_up", "group", "corridor_share")}
     vec["corridor"] = np.full(B, np.inf)
     vec["support_limit"] = np.full(B, np.inf)
-    criteria = np.zeros((B, 5), dtype=bool)
+    criteria = np.zeros((B, len(CRITERIA)), dtype=bool)
+    vec["to_tier"] = np.zeros(B)
     for gi, g in enumerate(groups):
         sl = slice(g.offset, g.offset + g.n)
         holds[:, sl] = g.lines[:, None]
@@ -230,6 +234,7 @@ def prepare(inputs: Inputs, rules: Rules, fixed: dict[str, Any], years: int, fac
         vec["strength"][sl], vec["pooled"][sl] = g.incentive_strength, float(g.pooled)
         vec["has_up"][sl], vec["group"][sl] = float((g.lines & UPSTREAM).any()), gi
         criteria[sl] = g.criteria
+        vec["to_tier"][sl] = float(g.unpaid_to_tier)
         if g.corridor is not None:
             vec["corridor"][sl], vec["corridor_share"][sl] = g.corridor
         vec["support_limit"][sl] = balance.support_limit(g.tier, fixed)
@@ -322,7 +327,8 @@ def prepare(inputs: Inputs, rules: Rules, fixed: dict[str, Any], years: int, fac
             h = heads[min(t, n_proj - 1)]
             need = (central_spend[:, None] * h / h.sum(axis=1)[:, None])[rule.lines].sum(axis=0)
             total = need.sum()  # a pooled fund over lines with no need moves nothing (no 0/0)
-            grown = rule.amount * pool_growth[t]
+            amount = rule.amount if rule.parameter is None else float(fixed[rule.parameter]) * 1e9
+            grown = amount * pool_growth[t]
             atom_amount = grown * need / total if total > 0 else np.zeros_like(need)
             per_budget = membership.to_areas(M_sparse, np.add.reduceat(atom_amount, starts))
             pool_out[t] += np.where(group_of == rule.sender, per_budget, 0.0)
@@ -359,6 +365,7 @@ def prepare(inputs: Inputs, rules: Rules, fixed: dict[str, Any], years: int, fac
             grants.allocated, np.array([g.architecture == rules.architecture for g in groups for _ in range(g.n)])
         ),
         reform_start=transition.reform_start(rules.archs.get(rules.architecture)),
+        planned_steps=transition.planned_steps(rules.archs.get(rules.architecture)),
         switch=rules.switch,
         phases=phases,
         handover=handover,
@@ -430,6 +437,9 @@ def _budget_rules(xp: Any, prep: Prepared, inputs: Inputs, phase: Phase) -> Budg
         corridor=asarray(xp, prep.vec["corridor"]),
         corridor_centre_share=asarray(xp, prep.vec["corridor_share"]),
         support_limit=asarray(xp, prep.vec["support_limit"]),
+        fund_group=prep.vec["group"].astype(np.int64),  # host: the fund's group sums index with it
+        unpaid_to_tier=asarray(xp, prep.vec["to_tier"]),
+        n_groups=int(prep.vec["group"].max()) + 1 if len(prep.vec["group"]) else 0,
     )
 
 
@@ -472,6 +482,7 @@ def _atom_setup(
                 strength=rules.groups[gi].incentive_strength,
                 pooled=rules.groups[gi].pooled,
                 from_elective=bool(rules.groups[gi].lines[ELECTIVE]),
+                since=_since(rules, rules.groups[gi].architecture),
             )
             for gi in investing
         ],
@@ -480,6 +491,11 @@ def _atom_setup(
         up_lines=up_lines,
         elective_cap=float(fixed["behaviour.max_elective_shift_share"]),
     )
+
+
+def _since(rules: Rules, rule_set: str) -> int:
+    """The year a rule set's budgets start: a reform's start year, else the base year (0)."""
+    return int(rules.switch or 0) if rules.phase.get(rule_set) == 1 else 0
 
 
 def _investing(rules: Rules, on: Any) -> list[int]:
@@ -495,7 +511,7 @@ def _transition_charges(values: DrawValues, fixed: dict[str, Any], prep: Prepare
     """(D, years) £ net transition charge per draw (host NumPy)."""
     D = len(values.draws)
     drawn = {k: values.scalars[k] if k in values.scalars else np.full(D, float(fixed[k])) for k in TRANSITION}
-    return transition.charges(drawn, prep.reform_start, years)
+    return transition.charges(drawn, prep.reform_start, years, prep.planned_steps)
 
 
 def _block(
@@ -579,7 +595,8 @@ def _block(
         dated=dated,
         growth_path=_growth_path(xp, dated, p, on, years, prep.heads.shape[0]),
         exists=asarray(xp, np.array([rules.active(t) for t in range(years)], dtype=float)),
-        handover=asarray(xp, prep.handover) if prep.switch is not None else None,
+        handover=RunMatrix(xp, prep.handover) if prep.switch is not None else None,
+        succeeded=asarray(xp, (prep.handover.sum(axis=1) > 0).astype(float)) if prep.switch is not None else None,
         to_centre=asarray(xp, prep.to_centre) if prep.switch is not None else None,
     )
 
@@ -770,7 +787,9 @@ class Outputs:
         national["avoided_admissions"][:, t] = row_sums(f.counts_r[1])
         national["population"][:, t] = float(prep.heads[f.ty][POP].sum())
         national["allocated_by_line"][:, t] = self.allocated_by_line[t][None, :]
-        national["incentive_unpaid"][:, t] = row_sums(f.fund) - row_sums(f.paid)
+        # unearned money that goes back to the centre: a fund that keeps it in the tier returns none
+        to_centre = 1.0 - b.rules.unpaid_to_tier[None, :]
+        national["incentive_unpaid"][:, t] = row_sums(f.fund * to_centre) - row_sums(f.paid * to_centre)
         national["envelope"][:, t] = float(prep.envelope[t])
         if b.keep:
             self._central_atoms(b, f)

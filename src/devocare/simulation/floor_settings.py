@@ -24,7 +24,7 @@ import numpy as np
 
 from devocare.architecture.builtins import builtin_ids
 from devocare.errors import DevocareError, UnknownChoiceError
-from devocare.service_lines import LINE_IDS
+from devocare.service_lines import ALIASES, LINE_IDS, expand
 
 __all__ = ["MAX_FLOOR", "PREFIX", "apply", "split"]
 
@@ -44,7 +44,7 @@ def _value(key: str, raw: Any) -> float:
 
 
 def _line(key: str, line: str) -> str:
-    if line not in LINE_IDS:
+    if line not in LINE_IDS and line not in ALIASES:
         raise UnknownChoiceError(f"service line in {key}", line, list(LINE_IDS))
     return line
 
@@ -107,6 +107,7 @@ def apply(inputs: Any, floors: dict[str, float]) -> Any:
         return inputs
     new = np.array(inputs.floors, dtype=float, copy=True)
     for line, value in floors.items():
-        new[LINE_IDS.index(line)] = value
+        for one in expand([line]):  # an alias (specialised) sets every line it stands for
+            new[LINE_IDS.index(one)] = value
     changed = ", ".join(f"{k}={v:g}" for k, v in sorted(floors.items()))
     return dataclasses.replace(inputs, floors=new, floor_source=f"{inputs.floor_source} with {changed}")

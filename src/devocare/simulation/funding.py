@@ -4,7 +4,8 @@ The grants are :func:`devocare.allocation.grants.grant_years` — the arithmetic
 :func:`devocare.allocation.block_grants` — run on the simulator's envelope (the parameter tree's base-year
 spend per line) and real growth: need shares fixed at each settlement's start, the envelope grown by real
 growth and, inside a settlement, by the architecture's indexation, the incentive fund top-sliced, and
-fiscal equalisation for pots held by local government. So a budget's grant in a deterministic run is the
+fiscal equalisation for pots held by local government, and the revenue a holder with tax powers raises
+locally (``money.local_revenue``, beyond the envelope). So a budget's grant in a deterministic run is the
 allocation engine's grant for its holder and area, to the penny.
 
 Where coverage leaves part of an area to another rule set (the status quo outside a devolution deal), the
@@ -106,6 +107,9 @@ def _budget_grants(
         eq = np.zeros(len(codes)) if pg.equalisation is None else pg.equalisation[rows] / 100.0
         total = need.sum(axis=1, keepdims=True)
         eq_share = np.divide(need, total, out=np.full_like(need, 1.0 / need.shape[1]), where=total > 0)
+        raised = pg.local_revenue()
+        if raised is not None:  # local taxation (money.local_revenue) joins the grant, spread like equalisation
+            eq = eq + raised[rows] / 100.0
         grant[:, cols] += need * (1.0 + held_back) + eq[:, None] * eq_share
         sliced[:, cols] += need * held_back
     return grant, sliced

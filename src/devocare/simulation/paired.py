@@ -7,9 +7,12 @@ differences (P5, P50, P95) and the share of draws in which the reform is lower o
 reader needs to say "how sure we are". With no Monte Carlo draws the central run's difference stands
 alone (its P5 = P50 = P95).
 
-Per area, the simulator keeps each area's central run and its mean over draws (not every draw), so area
-differences are the central run's difference and the difference of means, which equals the mean of the
-paired differences.
+Per area, the simulator keeps each area's central run, its statistics over draws, and (LAD runs) each
+draw's horizon-year spend and admissions: one value per draw and area, so memory grows with draws × areas
+for the horizon year only, never with years or lines. Area differences are the central run's difference,
+the difference of means (which equals the mean of the paired differences) and P5/P50/P95 of the paired
+differences, draw by draw. LSOA runs keep no per-draw area values (33,755 areas × draws would not be
+bounded), so their bands are empty.
 """
 
 from __future__ import annotations
@@ -43,6 +46,22 @@ COLUMNS = (
 )
 #: Per-area measures and how each is computed from an area's horizon-year totals.
 AREA_MEASURES = ("spent", "spent_per_need", "admissions")
+#: Columns of :func:`paired_area_differences` (the CSV/Parquet/JSON columns are a contract).
+AREA_COLUMNS = (
+    "architecture",
+    "baseline",
+    "area",
+    "area_name",
+    "year",
+    "measure",
+    "baseline_central",
+    "reform_central",
+    "diff_central",
+    "diff_mean",
+    "diff_p5",
+    "diff_p50",
+    "diff_p95",
+)
 
 
 def _check(results: Sequence[SimulationResult], baseline: str) -> tuple[SimulationResult, list[SimulationResult]]:
@@ -95,26 +114,45 @@ def paired_differences(results: Sequence[SimulationResult], baseline: str) -> pd
     return pd.DataFrame(rows, columns=list(COLUMNS))
 
 
-def _area_values(r: SimulationResult) -> dict[str, tuple[np.ndarray, np.ndarray | None]]:
-    """measure → (central, mean over draws or None) per atom, horizon year."""
+AreaValues = tuple[np.ndarray, np.ndarray | None, np.ndarray | None]
+"""Per atom in the horizon year: central value, mean over draws, and every draw's value (draws, atoms)."""
+
+
+def _area_values(r: SimulationResult) -> dict[str, AreaValues]:
+    """measure → (central, mean over draws or None, per-draw values or None) per atom, horizon year; need
+    is the central run's (it does not vary by draw), so spend per unit of need scales spend per draw."""
     spent = r.central_atoms["spent"][-1].sum(axis=1)
     need = r.central_atoms["need"][-1].sum(axis=1)
+    per_need = 1.0 / np.where(need > 0, need, 1.0)
     adm = r.central_atoms["admissions"][-1]
     stats = r.atom_statistics
     spent_mean = stats["spent"]["mean"][-1] if "spent" in stats else None
     adm_mean = stats["admissions"]["mean"][-1] if "admissions" in stats else None
-    ratio_mean = spent_mean / np.where(need > 0, need, 1.0) if spent_mean is not None else None
+    ratio_mean = spent_mean * per_need if spent_mean is not None else None
+    draws = r.atom_horizon_draws
+    spent_draws = draws.get("spent")
     return {
-        "spent": (spent, spent_mean),
-        "spent_per_need": (spent / np.where(need > 0, need, 1.0), ratio_mean),
-        "admissions": (adm, adm_mean),
+        "spent": (spent, spent_mean, spent_draws),
+        "spent_per_need": (spent * per_need, ratio_mean, spent_draws * per_need if spent_draws is not None else None),
+        "admissions": (adm, adm_mean, draws.get("admissions")),
     }
+
+
+def _bands(base: np.ndarray | None, reform: np.ndarray | None, atoms: int) -> dict[str, np.ndarray]:
+    """P5/P50/P95 per atom of the paired differences (reform − baseline, draw by draw); NaN without draws."""
+    if base is None or reform is None or base.shape != reform.shape or base.shape[0] == 0:
+        empty = np.full(atoms, np.nan)
+        return {"diff_p5": empty, "diff_p50": empty, "diff_p95": empty}
+    diff = reform - base
+    p5, p50, p95 = np.percentile(diff, [5, 50, 95], axis=0)
+    return {"diff_p5": p5, "diff_p50": p50, "diff_p95": p95}
 
 
 def paired_area_differences(results: Sequence[SimulationResult], baseline: str) -> pd.DataFrame:
     """Per architecture (other than ``baseline``), area and measure in the horizon year: the baseline's
-    central value, the reform's, their difference, and the difference of means over the draws (the mean
-    paired difference; empty where the run kept no per-area draws). Areas are named."""
+    central value, the reform's, their difference, the difference of means over the draws (the mean
+    paired difference) and P5/P50/P95 of the paired differences draw by draw (empty where the runs kept
+    no per-area draws: LSOA runs, or no Monte Carlo draws). Areas are named."""
     from devocare import geography
 
     base, others = _check(results, baseline)
@@ -127,7 +165,7 @@ def paired_area_differences(results: Sequence[SimulationResult], baseline: str) 
             raise DevocareError("areas of the runs differ")
         vals = _area_values(r)
         for m in AREA_MEASURES:
-            (bc, bm), (rc, rm) = base_vals[m], vals[m]
+            (bc, bm, bd), (rc, rm, rd) = base_vals[m], vals[m]
             frames.append(
                 pd.DataFrame(
                     {
@@ -141,25 +179,13 @@ def paired_area_differences(results: Sequence[SimulationResult], baseline: str) 
                         "reform_central": rc,
                         "diff_central": rc - bc,
                         "diff_mean": (rm - bm) if rm is not None and bm is not None else np.nan,
+                        **_bands(bd, rd, len(atoms)),
                     }
                 )
             )
     if not frames:
-        return pd.DataFrame(
-            columns=[
-                "architecture",
-                "baseline",
-                "area",
-                "area_name",
-                "year",
-                "measure",
-                "baseline_central",
-                "reform_central",
-                "diff_central",
-                "diff_mean",
-            ]
-        )
-    return pd.concat(frames, ignore_index=True)
+        return pd.DataFrame(columns=list(AREA_COLUMNS))
+    return pd.concat(frames, ignore_index=True)[list(AREA_COLUMNS)]
 
 
 def _names(codes: list[str], level: str, geography: Any) -> list[str]:

@@ -88,7 +88,9 @@ def join(after: Rules, before: Rules, switch: int) -> Rules:
     for rs, r in before.rebasing.items():
         reb[renamed[rs]] = dataclasses.replace(r, toward=r.toward + base_g, away=r.away + base_g)
     pooling = list(after.pooling) + [
-        PoolingRule(renamed[p.architecture], p.flow, p.sender + base_g, p.receiver + base_g, p.amount, p.lines)
+        PoolingRule(
+            renamed[p.architecture], p.flow, p.sender + base_g, p.receiver + base_g, p.amount, p.lines, p.parameter
+        )
         for p in before.pooling
     ]
     phase = dict.fromkeys(after.weight, 1) | {renamed[rs]: 0 for rs in before.weight}

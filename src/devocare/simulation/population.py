@@ -28,10 +28,10 @@ _MYE_COLS = tuple(f"age_{a:02d}_{a + 4:02d}" for a in range(0, 90, 5)) + ("age_9
 
 #: Cost per head by age band (£ a year) that weights each band's growth, per need group.
 #: ``nhs``: acute hospital cost per head by age (A&E, admitted and outpatient care, England, NHS patient-level
-#: costing as packaged by PolicyEngine UK data; bibliography POLICYENGINE-NHS-AGE; bands between the published
+#: costing as packaged by PolicyEngine UK data; bibliography policyengine-nhs-age; bands between the published
 #: ages are linear interpolations, labelled so). ``adult_social_care``: long-term support per head, £260 for
 #: ages 18–64 and £860 for 65+ (NHS England Adult Social Care Activity and Finance Report 2022-23 ÷ ONS
-#: mid-2023; bibliography ASC-AFR-2023); 15–19 counts its two adult years. ``population``: every person alike.
+#: mid-2023; bibliography nhse-2023-asc-finance); 15–19 counts its two adult years. ``population``: every person alike.
 COST_BY_AGE: dict[str, tuple[float, ...]] = {
     "nhs": (
         580.4,  # 0-4: (age 0 £1,354 + 4 × ages 1-4 £387) / 5

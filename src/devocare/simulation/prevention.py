@@ -1,7 +1,7 @@
 """Prevention: extra upstream spend lowers emergency admissions after a lag, with diminishing returns.
 
 The effect parameter is £ of emergency-admission cost avoided per £1 of extra upstream spend per year at
-steady state (EVIDENCE.md §5). The lag profile is the share of that steady state reached in years 1..K
+steady state (bibliography prevention-effect). The lag profile is the share of that steady state reached in years 1..K
 after spending starts; a flow of spend therefore acts through the profile's yearly increments. Returns
 diminish because only ambulatory-care-sensitive admissions can be avoided: the avoided cost approaches
 that ceiling exponentially, with slope ``effect`` at zero.

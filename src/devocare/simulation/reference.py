@@ -136,7 +136,8 @@ class Reference:
         self.rows = self.all_rows
         own = np.array([g.architecture == rules.architecture for g in G for _ in range(g.n)])
         start = transition.reform_start(rules.archs.get(rules.architecture))
-        self.transition_paid = transition.charges({k: self.p[k] for k in TRANSITION}, start, years)
+        steps = transition.planned_steps(rules.archs.get(rules.architecture))
+        self.transition_paid = transition.charges({k: self.p[k] for k in TRANSITION}, start, years, steps)
         self.transition_share = transition.shares(self.funded.allocated, own)
         self.cover: list[list[float]] = []
         self.cof_cover: list[float] = []
@@ -148,6 +149,7 @@ class Reference:
         self.streak = [[0] * g.n for g in G]  # consecutive years each budget has breached a floor
         self.prev_adm: list[list[float] | None] = [None] * len(G)
         self.prev_readm: list[list[float] | None] = [None] * len(G)
+        self.prev_up: list[list[float] | None] = [None] * len(G)
         self.walk = [[1.0] * g.n for g in G]
         self.history: list[list[float]] = []
         self.rebase = {rs: [0.0] * A for rs in rules.rebasing}
@@ -250,7 +252,9 @@ class Reference:
             kept = 1 - p["behaviour.acute_capture"] if g.pooled else 1.0
             for a in range(A):
                 pot_need = sum(y.demand[a][j] for j in range(L) if g.lines[j]) * self.cover[gi][a]
-                invest = p["behaviour.left_shift_rate"] * (t + 1) * g.incentive_strength * kept * pot_need
+                since = int(self.rules.switch or 0) if self.rules.phase.get(g.architecture) == 1 else 0
+                ramp = max(t - since, 0) + 1  # years the group's budgets have existed, this one included
+                invest = p["behaviour.left_shift_rate"] * ramp * g.incentive_strength * kept * pot_need
                 total_up = sum(y.need[a][j] for j in UP if g.lines[j])
                 if total_up > 0:
                     for j in UP:
@@ -321,10 +325,7 @@ class Reference:
         grants = {rs: self.funded.atoms[rs][t].T.tolist() for rs in rules.weight}  # (A, L) per rule set
         for rs, rr in rules.rebasing.items():
             if t > 0 and t % G[rr.toward].settlement_years == 0 and rules.runs_in(rs, t):
-                rate = float(self.fixed["funding.real_growth"])
-                self.rebase[rs] = [
-                    self.rebase[rs][a] * (1 + rate) + rr.share * self.last_avoided[a] for a in range(A)
-                ]
+                self.rebase[rs] = [rr.share * self.last_avoided[a] for a in range(A)]  # set, held to the next
         self.last_avoided = y.avoided
         y.alloc = []
         for gi, g in enumerate(G):
@@ -349,8 +350,10 @@ class Reference:
             cof = rules.cofinancing.get(g.architecture)
             if cof is None or gi not in (cof.payer, cof.receiver):
                 continue
+            capped = min(cof.share, self.p["cofinancing.cap_per_admission"] / self.p["admissions.unit_cost"])
+            shares = [(capped if j == NE else cof.share) if cof.lines[j] else 0.0 for j in range(L)]
             for a in range(A):
-                pay = cof.share * sum(y.spent[a][j] for j in range(L) if cof.lines[j])
+                pay = sum(y.spent[a][j] * shares[j] for j in range(L))
                 for b, s in self.rows[gi][a]:
                     (y.tout if gi == cof.payer else y.tin)[gi][b] += s * pay
 
@@ -399,7 +402,9 @@ class Reference:
                 continue
             for gi in (rule.sender, rule.receiver):
                 for a in range(A):
-                    amount = rule.amount * self.pool_growth[y.t] * need_pool[a] / total_need
+                    # the pooled amount is its base-year value grown with the envelope (as the engine)
+                    base = rule.amount if rule.parameter is None else float(self.all_fixed[rule.parameter]) * 1e9
+                    amount = base * self.pool_growth[y.t] * need_pool[a] / total_need
                     for b, s in self.rows[gi][a]:
                         sign = -1.0 if gi == rule.sender else 1.0
                         (y.tout if gi == rule.sender else y.tin)[gi][b] += s * amount
@@ -421,20 +426,40 @@ class Reference:
                     )
                     self.walk[gi][b] *= 1 + shock
                 readm = [p["admissions.readmission_rate"] * adm_ph[b] * self.walk[gi][b] for b in range(n)]
+                up_share = []
+                for b in range(n):
+                    held = sum(tot.spent_bl[j][b] for j in tot.spent_bl) + y.reinvest[gi][b]
+                    up = sum(tot.spent_bl[j][b] for j in tot.spent_bl if j in UP) + y.reinvest[gi][b]
+                    up_share.append(up / held if held > 0 else up)
                 before_adm, before_readm = self.prev_adm[gi] or adm_ph, self.prev_readm[gi] or readm
+                before_up = self.prev_up[gi] or up_share
+                floor = self.inputs.floors[ELECTIVE]
                 for b in range(n):
                     share_avoided = tot.avoid[b] / tot.avoidable[b] if tot.avoidable[b] > 0 else tot.avoid[b]
+                    if ELECTIVE in tot.spent_bl:
+                        need_e = tot.need_bl[ELECTIVE][b]
+                        elective_ok = (tot.spent_bl[ELECTIVE][b] / need_e if need_e > 0 else 1.0) >= floor - 1e-12
+                    else:
+                        elective_ok = False
                     flags = [
                         float(adm_ph[b] < before_adm[b]),
                         float(share_avoided >= fixed["incentives.chronic_target"]),
                         float(readm[b] < before_readm[b]),
                         self._chance(p["incentives.p_telemedicine"], t, g.offset + b, 1),
                         self._chance(p["incentives.p_it_integration"], t, g.offset + b, 2),
+                        float(elective_ok),
+                        float(up_share[b] > before_up[b] + 1e-12),
                     ]
                     met = sum(f for f, on in zip(flags, g.criteria, strict=True) if on)
                     full = met >= fixed["incentives.criteria_for_full_payout"]
                     paid[b] = (1.0 if full else min(met * fixed["incentives.payout_per_criterion"], 1.0)) * fund[b]
-                self.prev_adm[gi], self.prev_readm[gi] = adm_ph, readm
+                if g.unpaid_to_tier:  # money not earned stays with the tier, shared by what each budget earned
+                    earned, unpaid = sum(paid), sum(fund) - sum(paid)
+                    total = sum(fund)
+                    base, denominator = (paid, earned) if earned > 0 else (fund, total)
+                    weights = [x / denominator if denominator > 0 else 0.0 for x in base]
+                    paid = [paid[b] + unpaid * weights[b] for b in range(n)]
+                self.prev_adm[gi], self.prev_readm[gi], self.prev_up[gi] = adm_ph, readm, up_share
             y.fund.append(fund)
             y.paid.append(paid)
 

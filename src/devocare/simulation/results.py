@@ -58,6 +58,9 @@ class SimulationResult:
     population_by_atom: np.ndarray = field(repr=False, default_factory=lambda: np.zeros(0))
     #: measure → statistic → (years, atoms) over the Monte Carlo draws; LAD atoms only (empty at LSOA level)
     atom_statistics: dict[str, dict[str, np.ndarray]] = field(repr=False, default_factory=dict)
+    #: measure → (draws, atoms): each Monte Carlo draw's horizon-year total per atom of spent and admissions
+    #: (draw 0 left out), for paired per-area bands; LAD atoms only (empty at LSOA level)
+    atom_horizon_draws: dict[str, np.ndarray] = field(repr=False, default_factory=dict)
 
     @property
     def n_draws(self) -> int:

@@ -58,7 +58,8 @@ class BudgetGroup:
     hospital_input_cap: float | None
     top_slice: float = 0.0
     criteria: np.ndarray = field(default_factory=lambda: np.zeros(len(CRITERIA), dtype=bool))
-    acute_cost_borne: float = 0.0  # share of residents' acute cost this budget pays (1 holder, share payer)
+    unpaid_to_tier: bool = False  # incentive money a budget does not earn goes to its group, not the centre
+    acute_cost_borne: float = 0.0  # share of residents' acute cost this budget holds (co-financing: 1 − share)
     offset: int = 0  # first index of this group's budgets on the global budget axis
     H_full: np.ndarray | None = None  # (atoms, areas) membership before coverage; None where H is already that
     corridor: tuple[float, float] | None = None  # risk corridor: (width as a share of allocation, centre share)
@@ -132,6 +133,7 @@ class PoolingRule:
     receiver: int
     amount: float
     lines: np.ndarray
+    parameter: str | None = None  # a £bn parameter the amount follows (bcf.nhs_minimum), read per run
 
 
 @dataclass
@@ -285,14 +287,10 @@ def _groups_of(
         lines = np.zeros(L, dtype=bool)
         for pot in members:
             lines |= line_mask(list(_get(pot, "lines")))
-        criteria = np.zeros(len(CRITERIA), dtype=bool)
         tier = str(_get(members[0], "tier"))
-        # a fund without named tiers pays every tier but the national one: no national pot is top-sliced unless
-        # the architecture names the national tier
-        tiers = _get(fund, "tiers") if fund is not None else None
-        paid = fund is not None and (tier != "national" if tiers is None else tier in list(tiers))
-        if paid:
-            criteria = np.array([c in list(_get(fund, "criteria")) for c in CRITERIA])
+        names = _fund_criteria(fund, tier)
+        paid = names is not None
+        criteria = np.array([c in (names or []) for c in CRITERIA])
         groups.append(
             BudgetGroup(
                 key=f"{arch_id}/{holder}/{'+'.join(str(_get(p, 'id')) for p in members)}",
@@ -314,6 +312,7 @@ def _groups_of(
                 else float(_get(money, "hospital_input_cap")),
                 top_slice=float(_get(fund, "top_slice")) if paid else 0.0,
                 criteria=criteria,
+                unpaid_to_tier=paid and str(_get(fund, "unpaid", "tier")) == "tier",
                 acute_cost_borne=1.0 if lines[index("acute_non_elective")] else 0.0,
                 corridor=_corridor_of(arch_id, holder, members),
             )
@@ -357,7 +356,9 @@ def _groups_of(
         cof_rule = CoFinancingRule(
             payer, receiver, float(_get(cof, "share")), cof_lines, float(_get(cof, "hospital_funding_to_local", 0.0))
         )
-        groups[payer].acute_cost_borne = cof_rule.share
+        # the payer's share of hospital cost is not an incentive to move spend upstream: co-financing's effect
+        # on admissions is its own parameter (cofinancing.admissions_effect, zero on the evidence), so the left
+        # shift does not add an effect the evidence does not find
         groups[receiver].acute_cost_borne = 1.0 - cof_rule.share
     reb = _get(money, "rebasing")
     reb_rule = None
@@ -374,6 +375,20 @@ def _groups_of(
         if toward is not None and away is not None and toward != away:
             reb_rule = RebasingRule(toward, away, float(_get(reb, "share_of_activity_shift")))
     return groups, cof_rule, reb_rule
+
+
+def _fund_criteria(fund: object, tier: str) -> list[str] | None:
+    """The incentive criteria a pot of ``tier`` is paid on, None where the fund does not pay that tier: a fund
+    naming no tiers pays every tier but the national one (no national pot is top-sliced unless named)."""
+    if fund is None:
+        return None
+    if hasattr(fund, "criteria_for"):
+        found: list[str] | None = fund.criteria_for(tier)
+        return found
+    own = dict(_get(fund, "tier_criteria") or {})
+    tiers = _get(fund, "tiers")
+    paid = tier in list(tiers) if tiers is not None else (tier in own if own else tier != "national")
+    return None if not paid else list(own.get(tier, _get(fund, "criteria") or []))
 
 
 def _risk_rule(arch_id: str, holder: str, pots: list[object], money: object, name: str) -> float:
@@ -420,7 +435,15 @@ def _pooling_of(arch: Any, groups: list[BudgetGroup], base: int) -> list[Pooling
         if sender is None or receiver is None:
             continue
         out.append(
-            PoolingRule(str(_get(arch, "id")), flow.id, sender + base, receiver + base, float(flow.amount_gbp), lines)
+            PoolingRule(
+                str(_get(arch, "id")),
+                flow.id,
+                sender + base,
+                receiver + base,
+                float(flow.amount_gbp),
+                lines,
+                getattr(flow, "amount_parameter", None),
+            )
         )
     return out
 

@@ -94,21 +94,34 @@ def _merge(
     return budget, national, atoms, max(r.max_gap for r in results)
 
 
-def _atom_statistics(results: list[BlockResult]) -> dict[str, dict[str, np.ndarray]]:
+#: Measures whose horizon-year value per Monte Carlo draw and atom a result keeps, so that paired
+#: per-area differences have bands (draws × atoms each: about 2.4 MB per measure for 1,000 draws of LADs).
+HORIZON_DRAW_MEASURES = ("spent", "admissions")
+
+
+def _atom_statistics(
+    results: list[BlockResult],
+) -> tuple[dict[str, dict[str, np.ndarray]], dict[str, np.ndarray]]:
     """Mean and P5/P50/P95 over the Monte Carlo draws (draw 0 left out) of each atom's per-draw totals,
-    measure → statistic → (years, atoms). Empty where the blocks kept none (LSOA atoms, central run only).
-    Each block's per-draw totals are dropped from it once read, so they are held only until reduced."""
+    measure → statistic → (years, atoms), and the horizon year's per-draw totals of
+    :data:`HORIZON_DRAW_MEASURES`, measure → (draws, atoms). Empty where the blocks kept none (LSOA atoms,
+    central run only). Each block's per-draw totals are dropped from it once read, so they are held only
+    until reduced."""
     if not any(r.atom_draws for r in results):
-        return {}
+        return {}, {}
     ordered = sorted(results, key=lambda r: int(r.draws[0]))
     out: dict[str, dict[str, np.ndarray]] = {}
+    horizon: dict[str, np.ndarray] = {}
     for m in list(ordered[0].atom_draws):
         parts = []
         for r in ordered:
             keep = r.draws > 0
             parts.append(r.atom_draws.pop(m)[keep])
-        out[m] = draw_statistics(np.concatenate(parts))
-    return out
+        every = np.concatenate(parts)
+        out[m] = draw_statistics(every)
+        if m in HORIZON_DRAW_MEASURES:
+            horizon[m] = every[:, -1, :].copy()
+    return out, horizon
 
 
 def _waterfall(model: dict[str, Any], full: BlockResult) -> pd.DataFrame:
@@ -198,7 +211,7 @@ def simulate(
             if progress is not None:
                 progress(i + 1, len(block_list))
     budget, national, central_atoms, gap = _merge(results)
-    atom_statistics = _atom_statistics(results)
+    atom_statistics, horizon_draws = _atom_statistics(results)
     first = next(r for r in results if r.atoms)
     wf = _waterfall(model, first) if waterfall else pd.DataFrame(columns=["measure", "step", "value"])
     budgets = pd.DataFrame(rules.budget_table())
@@ -230,6 +243,7 @@ def simulate(
         record,
         population,
         atom_statistics,
+        horizon_draws,
     )
 
 

@@ -28,6 +28,9 @@ class BudgetRules:
     corridor: Any  # (B,) risk-corridor width as a share of allocation (inf: no corridor)
     corridor_centre_share: Any  # (B,) share of a result beyond the corridor taken by the centre
     support_limit: Any  # (B,) most deficit support a year as a share of allocation (inf: no limit)
+    fund_group: Any = None  # (B,) host integer budget group of each budget (the fund's tier in one rule set)
+    unpaid_to_tier: Any = None  # (B,) 1 where incentive money not earned stays with the budget's group
+    n_groups: int = 0
 
 
 @dataclass
@@ -89,7 +92,8 @@ class Block:
     #: dated parameters: path → each year's (D,) values, and the growth of need they give (None: constant)
     dated: dict[str, list[Any]] = field(default_factory=dict)
     growth_path: list[Any] | None = None
-    handover: Any = None
+    handover: Any = None  # RunMatrix over the (B, B) handover matrix
+    succeeded: Any = None  # (B,) 1 where a ceasing budget has successors
     to_centre: Any = None
 
 
@@ -106,6 +110,7 @@ class Carried:
     last_avoided: Any
     prev_adm: Any = None
     prev_readm: Any = None
+    prev_up: Any = None  # (D, B) last year's share of spend on upstream services
     max_gap: float = 0.0
     breach_streak: Any = None  # (D, B) consecutive years each budget has breached a floor
 

@@ -12,11 +12,12 @@ from dataclasses import dataclass
 import numpy as np
 
 from devocare.service_lines import POPULATION_LINE, index
-from devocare.simulation import balance, behaviour, cofinancing, demand, incentives, intervention, membership
-from devocare.simulation.backend import is_numpy, segment_sum, set_line, to_numpy
+from devocare.simulation import balance, behaviour, cofinancing, demand, incentives, intervention
+from devocare.simulation.backend import segment_sum, set_line, to_numpy
 from devocare.simulation.state import Block, Carried, Flows
 
 POP = index(POPULATION_LINE)
+ELECTIVE = index("acute_elective")
 CONSERVATION_TOLERANCE = 1e-9
 
 
@@ -89,8 +90,11 @@ def reinvestment(b: Block, c: Carried, f: Flows) -> None:
 
 
 def allocation_and_rebasing(b: Block, c: Carried, f: Flows) -> None:
-    """Each budget's allocation; at a settlement's end, rebasing moves part of the activity shift to the
-    local tier."""
+    """Each budget's allocation; at a settlement's end the grants are rebased on the shift of activity (004
+    §4.3.2: as activity moves out of hospital the block grants move toward the local tier). The shift is the
+    hospital activity that no longer happens, priced: last year's emergency cost avoided by upstream spend, a
+    level measured against the base year's pattern of care. The rebase is set to ``share`` of it and held for
+    the settlement (it replaces, never adds to, the previous settlement's rebase)."""
     xp = b.xp
     assert f.year is not None
     alloc_b = b.alloc[f.t][None, :] + xp.zeros((b.D, b.B))
@@ -99,7 +103,7 @@ def allocation_and_rebasing(b: Block, c: Carried, f: Flows) -> None:
         if runs_in is not None and not runs_in(rs, f.t):
             continue  # a rule set that does not run this year (a reform before its start) rebases nothing
         if f.t > 0 and f.t % years_s == 0:
-            c.rebase[rs] = c.rebase[rs] * (1.0 + float(b.fixed["funding.real_growth"])) + share * c.last_avoided
+            c.rebase[rs] = share * c.last_avoided
             c.rebase_b[rs] = b.runs.to_budgets(segment_sum(xp, c.rebase[rs], b.prep.starts))
         if f.t > 0:
             alloc_b = alloc_b + c.rebase_b[rs] * (toward - away)
@@ -107,12 +111,22 @@ def allocation_and_rebasing(b: Block, c: Carried, f: Flows) -> None:
     f.alloc_b = alloc_b
 
 
+def _in_year(b: Block, path: str, t: int) -> object:
+    """A parameter's (draw, 1) values in year ``t``: its dated value where it changes within the run."""
+    dated = getattr(b, "dated", None) or {}
+    return dated[path][t][:, None] if path in dated else b.col[path]
+
+
 def co_financing(b: Block, c: Carried, f: Flows) -> None:
-    """The local tier pays a share of its residents' hospital spend to the regional tier."""
+    """The local tier pays a share of its residents' hospital spend to the regional tier, at most the cap per
+    emergency admission (Denmark caps the payment per admission)."""
     xp = b.xp
     f.t_in, f.t_out = xp.zeros((b.D, b.B)), xp.zeros((b.D, b.B))
     for _rs, lines, payer, receiver, share in b.cof:
-        pay_b = cofinancing.payments(f.spent_lb, lines, share)
+        shares = cofinancing.line_shares(
+            xp, lines, share, _in_year(b, "cofinancing.cap_per_admission", f.t), b.col["admissions.unit_cost"]
+        )
+        pay_b = cofinancing.payments(f.spent_lb, shares)
         f.t_out = f.t_out + pay_b * payer
         f.t_in = f.t_in + pay_b * receiver
 
@@ -157,6 +171,14 @@ def incentive_payments(b: Block, c: Carried, f: Flows) -> None:
     it = b.central * col["incentives.p_it_integration"] + live * xp.astype(
         noise[:, :, 2] < col["incentives.p_it_integration"], xp.float64
     )
+    r = b.rules
+    elective_spent, elective_need = f.spent_lb[:, ELECTIVE, :], f.demand_lb[:, ELECTIVE, :]
+    elective_ratio = xp.where(
+        r.holds[ELECTIVE][None, :] > 0, balance.need_adjusted_ratio(xp, elective_spent, elective_need), -1.0
+    )
+    held = xp.sum(f.spent_lb * r.holds[None, :, :], axis=1) + f.reinvest
+    upstream = xp.sum(f.spent_lb * r.up_holds[None, :, :], axis=1) + f.reinvest
+    up_share = upstream / xp.where(held > 0, held, 1.0)
     met = incentives.criteria(
         xp,
         adm_ph,
@@ -167,12 +189,18 @@ def incentive_payments(b: Block, c: Carried, f: Flows) -> None:
         c.prev_readm if c.prev_readm is not None else readm,
         tele,
         it,
-        b.rules.criteria,
+        r.criteria,
+        elective_ratio,
+        r.floors[ELECTIVE],
+        up_share,
+        c.prev_up if c.prev_up is not None else up_share,
     )
     per_criterion = float(b.fixed["incentives.payout_per_criterion"])
     frac = incentives.payout_fraction(xp, met, per_criterion, float(b.fixed["incentives.criteria_for_full_payout"]))
     f.paid = frac * f.fund
-    c.prev_adm, c.prev_readm = adm_ph, readm
+    if r.unpaid_to_tier is not None and r.n_groups:
+        f.paid = incentives.share_unpaid(xp, f.fund, f.paid, r.fund_group, r.unpaid_to_tier, r.n_groups)
+    c.prev_adm, c.prev_readm, c.prev_up = adm_ph, readm, up_share
 
 
 def transition_costs(b: Block, c: Carried, f: Flows) -> None:
@@ -247,13 +275,13 @@ def succession(b: Block, c: Carried, f: Flows) -> None:
     f.flag = f.flag_deficit | f.flag_floor
     if f.t != b.switch:
         return
-    succeeded = xp.astype(xp.sum(b.handover, axis=1) > 0, xp.float64)[None, :]  # (1, B) ceases, has successors
+    succeeded = b.succeeded[None, :]  # (1, B) 1 where a budget ceases and has successors
     centre = c.reserves * b.to_centre[None, :]  # ceases with none: its balance goes to the centre
     passed = c.reserves * succeeded
     balance = passed + centre
-    # (D, B) what each successor receives (rows of the handover sum to 1); on NumPy a sparse product that adds
-    # in a fixed order (a BLAS product's order depends on its thread count, so a Dask worker would differ)
-    moved = membership.to_areas(b.handover, passed.T).T if is_numpy(xp) else passed @ b.handover
+    # (D, B) what each successor receives (rows of the handover sum to 1), summed in a fixed order whatever
+    # the number of draws in the block, so results do not depend on how draws are chunked
+    moved = b.handover.to_budgets(passed)
     f.t_out = f.t_out + passed
     f.t_in = f.t_in + moved
     f.returned = f.returned + xp.maximum(centre, 0.0)

@@ -12,7 +12,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, DateTime, ForeignKey, Integer, String, Text
+from sqlalchemy import JSON, Boolean, DateTime, Float, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 
@@ -88,3 +88,31 @@ class RunRow(Owned, Base):
     table_file: Mapped[str | None] = mapped_column(String(300), nullable=True)
     table_sha256: Mapped[str | None] = mapped_column(String(64), nullable=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
+
+
+class JobRow(Base):
+    """A web server's background job: what every worker process needs to answer a poll for it.
+
+    The worker that runs a job writes its status and progress here; the finished result lives on disk
+    (``result_file`` in the server's job folder), so any worker can serve it. ``server`` is the id of the
+    server (all of its workers) that started the job; a server sees only its own jobs."""
+
+    __tablename__ = "jobs"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    server: Mapped[str] = mapped_column(String(64), nullable=False, index=True)
+    client: Mapped[str] = mapped_column(String(200), nullable=False)
+    kind: Mapped[str] = mapped_column(String(40), nullable=False)
+    params: Mapped[dict[str, Any]] = mapped_column(JSON, nullable=False)
+    owner_id: Mapped[int | None] = mapped_column(Integer, nullable=True, index=True)
+    key: Mapped[str | None] = mapped_column(String(64), nullable=True, index=True)
+    status: Mapped[str] = mapped_column(String(16), nullable=False)
+    done: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    total: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    error: Mapped[str | None] = mapped_column(Text, nullable=True)
+    cancel_requested: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+    result_file: Mapped[str | None] = mapped_column(String(300), nullable=True)
+    worker: Mapped[str | None] = mapped_column(String(300), nullable=True)
+    """``host:pid`` of the worker process running the job (to tell a job whose worker died)."""
+    created: Mapped[float] = mapped_column(Float, nullable=False)
+    finished: Mapped[float | None] = mapped_column(Float, nullable=True)

@@ -2,8 +2,10 @@
 
 Why it is built this way:
 
-- Zero set-up by default: a SQLite file ``devocare.db`` in the working directory (``DEVOCARE_DB`` names
-  another file); PostgreSQL when ``DATABASE_URL`` is set (``postgresql://`` URLs use psycopg 3).
+- Zero set-up by default: a SQLite file ``devocare.db`` in the per-user data folder
+  (:func:`devocare.paths.data_dir`, created on first use), whichever folder a command or server starts in;
+  ``DEVOCARE_DB`` names another file; PostgreSQL (``postgresql://`` URLs use psycopg 3) or another SQLite file
+  when ``DEVOCARE_DATABASE_URL`` or ``DATABASE_URL`` is set.
 - Nothing acknowledged is lost: every save is one transaction and returns only after the commit. SQLite
   runs in WAL mode with ``synchronous=FULL``; PostgreSQL commits are durable by default. A run's result
   table is written to Parquet, flushed to disk and renamed into place *before* the row that names it is
@@ -142,10 +144,18 @@ class SavedRun:
         }
 
 
+def default_database() -> Path:
+    """``devocare.db`` in the per-user data folder (``DEVOCARE_DATA_DIR`` overrides the folder)."""
+    from devocare.paths import data_dir
+
+    return data_dir() / DEFAULT_DB
+
+
 def resolve_url(url: str | None = None) -> URL:
-    """The database URL: ``url`` (a URL or a SQLite file path), else ``DATABASE_URL``, else ``DEVOCARE_DB``
-    (a file path or URL), else ``devocare.db`` in the working directory."""
-    text = url or os.environ.get("DATABASE_URL") or os.environ.get("DEVOCARE_DB") or DEFAULT_DB
+    """The database URL: ``url`` (a URL or a SQLite file path), else ``DEVOCARE_DATABASE_URL``, else
+    ``DATABASE_URL``, else ``DEVOCARE_DB`` (a file path or URL), else :func:`default_database`."""
+    text = (url or os.environ.get("DEVOCARE_DATABASE_URL") or os.environ.get("DATABASE_URL")
+            or os.environ.get("DEVOCARE_DB") or str(default_database()))
     if "://" not in text:
         return URL.create("sqlite", database=str(Path(text).expanduser().resolve()))
     if text.startswith("postgres://"):  # the Heroku-style spelling
@@ -159,7 +169,8 @@ def resolve_url(url: str | None = None) -> URL:
         return parsed.set(drivername="postgresql+psycopg")
     if backend == "sqlite":
         return parsed
-    raise DevocareError(f"unsupported database {backend!r} in DATABASE_URL; use sqlite:// or postgresql://")
+    raise DevocareError(f"unsupported database {backend!r} in the database URL; use sqlite:// or "
+                       "postgresql://")
 
 
 def _make_engine(url: URL) -> Engine:
@@ -311,8 +322,8 @@ class Store:
     """Saved architectures, scenarios and runs in one database; opening it applies pending migrations.
 
     ``url`` is a SQLAlchemy URL or a SQLite file path (default: see :func:`resolve_url`). ``runs_dir``
-    holds the runs' Parquet tables: by default ``<db name>-runs/`` beside a SQLite file, or
-    ``DEVOCARE_RUNS_DIR`` / ``./devocare-runs`` for PostgreSQL.
+    holds the runs' Parquet tables: ``DEVOCARE_RUNS_DIR`` if set, else ``<db name>-runs/`` beside a SQLite
+    file, or ``devocare-runs`` in the per-user data folder for PostgreSQL and in-memory SQLite.
     """
 
     def __init__(self, url: str | None = None, runs_dir: str | Path | None = None) -> None:
@@ -334,7 +345,9 @@ class Store:
         if self.dialect == "sqlite" and self.url.database not in (None, "", ":memory:"):
             db = Path(self.url.database)
             return db.with_name(db.name.removesuffix(".db") + "-runs")
-        return Path.cwd() / "devocare-runs"
+        from devocare.paths import data_dir
+
+        return data_dir() / "devocare-runs"
 
     @property
     def dialect(self) -> str:

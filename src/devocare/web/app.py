@@ -11,6 +11,7 @@ from fastapi.staticfiles import StaticFiles
 
 from devocare.web import problems
 from devocare.web.api import router as api_router
+from devocare.web.database import app_store
 from devocare.web.jobs import JobManager
 from devocare.web.limits import BodySizeLimit
 from devocare.web.pages import router as pages_router
@@ -33,7 +34,7 @@ def create_app(settings: WebSettings | None = None) -> FastAPI:
     app = FastAPI(title="devocare", version=_version(), description=API_DESCRIPTION,
                   openapi_url="/api/v1/openapi.json", docs_url=None, redoc_url=None)
     app.state.settings = settings
-    app.state.jobs = JobManager(settings)
+    app.state.jobs = JobManager(settings, store=lambda: app_store(app))
     problems.install(app)
 
     @app.get("/assets/plotly.min.js", include_in_schema=False)

@@ -7,7 +7,7 @@ Apart from :mod:`devocare.web.store` (which also decides whose items a request m
 from __future__ import annotations
 
 import threading
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from fastapi import Request
 
@@ -20,8 +20,13 @@ _lock = threading.Lock()
 
 
 def get_store(request: Request) -> Store:
-    """The app's store (SQLite ``devocare.db`` by default, ``DATABASE_URL`` or the settings' URL otherwise)."""
-    state = request.app.state
+    """The store of the request's app (see :func:`app_store`)."""
+    return app_store(request.app)
+
+
+def app_store(app: Any) -> Store:
+    """The app's store (the settings' URL, else as :func:`devocare.storage.store.resolve_url` finds it)."""
+    state = app.state
     if getattr(state, "store", None) is None:
         with _lock:
             if getattr(state, "store", None) is None:

@@ -80,7 +80,8 @@ def _label(column: Any) -> str:
 
 
 def _chart(fig: dict[str, Any] | None, chart_id: str, label: str) -> Markup:
-    """A chart container: the Plotly figure JSON for the script, a text label for screen readers."""
+    """A chart container: the Plotly figure JSON for the script, a text label for screen readers, and PNG and
+    SVG download buttons (hidden until the script has drawn the chart, which they export)."""
     if not fig:
         return Markup("")
     payload = json.dumps(fig, default=str).replace("</", "<\\/")
@@ -90,7 +91,12 @@ def _chart(fig: dict[str, Any] | None, chart_id: str, label: str) -> Markup:
         f'<p class="nhsuk-body-s dc-nojs">Charts need JavaScript; the table and CSV download below carry the '
         f'same data.</p></div>'
         f'<script type="application/json" id="{Markup.escape(chart_id)}-data">{payload}</script>'
-        f'<figcaption class="nhsuk-body-s">{Markup.escape(label)}</figcaption></figure>')
+        f'<figcaption class="nhsuk-body-s">{Markup.escape(label)}</figcaption>'
+        f'<p class="dc-chart__downloads nhsuk-body-s" hidden>Download this chart: '
+        + "".join(f'<button type="button" class="dc-chart__download" data-chart-download="{fmt}" '
+                  f'data-chart-target="{Markup.escape(chart_id)}" aria-label="Download {Markup.escape(label)} as '
+                  f'{fmt.upper()}">{fmt.upper()}</button>' for fmt in ("png", "svg"))
+        + '</p></figure>')
 
 
 TEMPLATES.env.filters["fmt"] = _fmt

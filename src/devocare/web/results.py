@@ -2,10 +2,15 @@
 when a page or the API asks for it; only the summary, run record, waterfall and national series stay in
 memory. A server holding many finished jobs thus holds kilobytes per job, not the tens or hundreds of
 megabytes of the simulator's arrays.
+
+The small parts are also written beside the table as JSON (``job-<id>.json``), so another worker process of
+the same server can load the whole result (:meth:`Spiller.load`) and answer for a job it did not run.
 """
 
 from __future__ import annotations
 
+import json
+import os
 import tempfile
 import uuid
 from dataclasses import dataclass, field
@@ -51,8 +56,22 @@ class SpilledResult:
         return self.read()
 
     def discard(self) -> None:
-        """Delete the table file (the job has been dropped)."""
+        """Delete the table file and its JSON parts (the job has been dropped)."""
         self.path.unlink(missing_ok=True)
+        self.path.with_suffix(".json").unlink(missing_ok=True)
+
+    def parts(self) -> dict[str, Any]:
+        """The small parts as JSON-ready values (tables as column lists), for :meth:`Spiller.load`."""
+        from devocare.jsonable import plain as jsonable
+
+        def frame(df: pd.DataFrame) -> dict[str, Any]:
+            return {"columns": [str(c) for c in df.columns],
+                    "data": {str(c): jsonable(df[c].tolist()) for c in df.columns}}
+
+        return {"architecture": self.architecture, "years": list(self.years), "atom_level": self.atom_level,
+                "summary": jsonable(self.summary), "run_record": jsonable(self.run_record),
+                "waterfall": frame(self.waterfall), "national": frame(self.national), "rows": self.rows,
+                "columns": list(self._columns)}
 
 
 class Spiller:
@@ -72,8 +91,33 @@ class Spiller:
         table = result.table
         path = self.folder / f"job-{uuid.uuid4().hex}.parquet"
         table.to_parquet(path, index=False, row_group_size=200_000)
-        return SpilledResult(architecture=result.architecture, years=list(result.years),
-                             atom_level=result.atom_level, summary=dict(result.summary),
-                             run_record=dict(result.run_record), waterfall=result.waterfall.copy(),
-                             national=result.draws_table(), path=path, rows=len(table),
-                             _columns=list(table.columns))
+        spilled = SpilledResult(architecture=result.architecture, years=list(result.years),
+                                atom_level=result.atom_level, summary=dict(result.summary),
+                                run_record=dict(result.run_record), waterfall=result.waterfall.copy(),
+                                national=result.draws_table(), path=path, rows=len(table),
+                                _columns=list(table.columns))
+        partial = path.with_suffix(".json.partial")
+        partial.write_text(json.dumps(spilled.parts()), encoding="utf-8")
+        os.replace(partial, path.with_suffix(".json"))  # readers see the whole file or none
+        return spilled
+
+    def load(self, name: str) -> SpilledResult:
+        """A result another worker spilled here, by its table's file name (``job-<hex>.parquet``)."""
+        if not name.startswith("job-") or "/" in name or "\\" in name or not name.endswith(".parquet"):
+            raise ValueError(f"not a spilled result's name: {name!r}")
+        path = self.folder / name
+        try:
+            parts = json.loads(path.with_suffix(".json").read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            from devocare.storage import NotFoundError
+
+            raise NotFoundError("this job's results have expired; run it again") from None
+
+        def frame(part: dict[str, Any]) -> pd.DataFrame:
+            return pd.DataFrame({c: part["data"][c] for c in part["columns"]}, columns=part["columns"])
+
+        return SpilledResult(architecture=parts["architecture"], years=list(parts["years"]),
+                             atom_level=parts["atom_level"], summary=parts["summary"],
+                             run_record=parts["run_record"], waterfall=frame(parts["waterfall"]),
+                             national=frame(parts["national"]), path=path, rows=int(parts["rows"]),
+                             _columns=list(parts["columns"]))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import secrets
 from dataclasses import dataclass, field
 
 
@@ -38,8 +39,10 @@ class WebSettings:
     warm: bool = field(default_factory=lambda: os.environ.get("DEVOCARE_WARM", "0") == "1")
     """Compute the slow, unchanging results (built-in metrics, simulation inputs, area lists) in a background
     thread at start-up, so the first visitor does not wait for them (``devocare serve`` turns this on)."""
-    database_url: str | None = field(default_factory=lambda: os.environ.get("DATABASE_URL"))
-    """Where saved work goes (``devocare.storage.Store``); None: ``devocare.db`` in the working directory."""
+    database_url: str | None = field(
+        default_factory=lambda: os.environ.get("DEVOCARE_DATABASE_URL") or os.environ.get("DATABASE_URL"))
+    """Where saved work and job state go (``devocare.storage.Store``); None: ``devocare.db`` in the per-user
+    data folder (see :func:`devocare.storage.store.resolve_url`)."""
     auth: str = field(default_factory=lambda: os.environ.get("DEVOCARE_AUTH", "none"))
     """``none``: one local user, no sign-in (the default). ``tokens``: a shared server; every saved item and
     job belongs to the user whose API token (``devocare users add``) or browser session made it."""
@@ -49,7 +52,11 @@ class WebSettings:
     max_json_depth: int = field(default_factory=lambda: _env_int("DEVOCARE_MAX_JSON_DEPTH", 32))
     """Deepest nesting of arrays and objects accepted in a JSON body (400 beyond it)."""
     spill_dir: str | None = field(default_factory=lambda: os.environ.get("DEVOCARE_SPILL_DIR"))
-    """Where finished jobs' result tables are written as Parquet (None: a temporary folder per server)."""
+    """Where finished jobs' result tables are written as Parquet (None: a temporary folder per server).
+    ``devocare serve`` sets one folder for all of its worker processes."""
+    server_id: str = field(default_factory=lambda: os.environ.get("DEVOCARE_SERVER_ID") or secrets.token_hex(8))
+    """The server's jobs in the database are those with this id; ``devocare serve`` gives all of its worker
+    processes the same one (default: a new id per app, so its jobs are its own)."""
 
     def __post_init__(self) -> None:
         if self.auth not in {"none", "tokens"}:

@@ -30,7 +30,7 @@ def _job_view(job: Job) -> dict[str, Any]:
     out = job.public()
     out["links"] = {"self": f"/api/v1/simulations/{job.id}", "table": f"/api/v1/simulations/{job.id}/table",
                     "national": f"/api/v1/simulations/{job.id}/national", "page": f"/simulate/jobs/{job.id}"}
-    if job.status == "finished":
+    if job.status == "finished" and hasattr(job.result, "summary"):
         out["summary"] = jsonable(job.result.summary)
     return out
 
@@ -78,6 +78,8 @@ def _finished(request: Request, job_id: str) -> Any:
     job = request.app.state.jobs.get(job_id, owner(request))
     if job.status != "finished":
         raise ProblemError(409, f"job {job_id} is {job.status}; results exist only for finished jobs")
+    if job.result is None:  # finished without a table to share between workers
+        raise ProblemError(409, f"job {job_id} has no result table")
     return job.result
 
 

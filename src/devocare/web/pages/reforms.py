@@ -38,9 +38,16 @@ def _tables(request: Request, req: PairedRequest) -> dict[str, Any]:
     diffs = paired_differences(results, baseline)
     areas = paired_area_differences(results, baseline)
     fans = pd.concat([difference_fans(results, baseline, s) for s in ("spent", "admissions")], ignore_index=True)
-    wide = areas[areas["measure"] == "spent_per_need"].pivot_table(
-        index=["area", "area_name"], columns="architecture", values="diff_central").reset_index()
+    per_need = areas[areas["measure"] == "spent_per_need"]
+    wide = per_need.pivot_table(index=["area", "area_name"], columns="architecture",
+                                values="diff_central").reset_index()
     wide.columns = [str(c) for c in wide.columns]
+    if per_need["diff_p5"].notna().any():  # each reform's 90% band of paired draws, beside the central columns
+        for stat in ("diff_p5", "diff_p95"):
+            band = per_need.pivot_table(index=["area", "area_name"], columns="architecture",
+                                        values=stat).reset_index()
+            for a in [c for c in band.columns if c not in ("area", "area_name")]:
+                wide[f"{a} {stat.removeprefix('diff_').upper()}"] = band[a].to_numpy()
     out: dict[str, Any] = {"results": results, "baseline": baseline, "diffs": diffs, "areas": areas, "fans": fans,
            "area_table": wide}
     if req.draws >= 10:

@@ -159,6 +159,10 @@ async def start_simulation(request: Request) -> Response:
     return RedirectResponse("/simulate?" + urlencode([*fields, ("run", "1")]), status_code=303)
 
 
+class _Refused(Exception):
+    """The form's request was refused before a job started (the reason is already in ``errors``)."""
+
+
 def _view(request: Request, values: Mapping[str, str], start: bool, follow: bool) -> Response:
     errors: dict[str, str] = {}
     context: dict[str, Any] = {}
@@ -187,6 +191,14 @@ def _view(request: Request, values: Mapping[str, str], start: bool, follow: bool
             job = request.app.state.jobs.find(req.key(), who)
             if job is None and start:
                 check_limits(req, request.app.state.settings)
+                if req.overrides:  # a bad value is an answer on this page, not a job that fails later
+                    from devocare.simulation.parameters import resolve as resolve_parameters
+
+                    try:
+                        resolve_parameters(dict(req.overrides))
+                    except DevocareError as exc:
+                        errors["parameters"] = str(exc)
+                        raise _Refused from None
                 resolved = resolve_architecture(request, req.architecture)
                 job = request.app.state.jobs.submit(client_key(request), "simulation", req.model_dump(),
                                                     runner(resolved, req), key=req.key(), owner=who)
@@ -200,6 +212,8 @@ def _view(request: Request, values: Mapping[str, str], start: bool, follow: bool
                     context.update(more)
                 elif job.status == "failed":
                     errors["arch" if not overrides else "parameters"] = job.error or "the run failed"
+        except _Refused:
+            pass
         except ProblemError as exc:
             if exc.status == 401:
                 raise

@@ -19,9 +19,24 @@
       if (!data) { return; }
       var fig = JSON.parse(data.textContent);
       el.innerHTML = "";
-      window.Plotly.newPlot(el, fig.data || [], fig.layout || {}, {responsive: true, displaylogo: false, topojsonURL: "/assets/topojson/"});
+      window.Plotly.newPlot(el, fig.data || [], fig.layout || {}, {responsive: true, displaylogo: false, topojsonURL: "/assets/topojson/",
+        toImageButtonOptions: {filename: el.id, scale: 2}}).then(function () { offerDownloads(el); });
       linkClicks(el);
     });
+  }
+
+  function offerDownloads(el) {
+    // PNG and SVG of the chart as drawn, made in the browser by plotly.js (no server round trip).
+    var box = el.parentNode && el.parentNode.querySelector(".dc-chart__downloads");
+    if (!box) { return; }
+    box.querySelectorAll("[data-chart-download]").forEach(function (button) {
+      button.addEventListener("click", function () {
+        var format = button.getAttribute("data-chart-download");
+        window.Plotly.downloadImage(el, {format: format, filename: el.id,
+          width: el.offsetWidth || 900, height: el.offsetHeight || 500, scale: format === "png" ? 2 : 1});
+      });
+    });
+    box.hidden = false;
   }
 
   function linkClicks(el) {
