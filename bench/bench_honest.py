@@ -7,6 +7,8 @@
   cache, so it streams from memory; the engine's element rate over the triad's element rate, and its
   fraction of the byte floor: the bytes the computation must move, counted as one float64 read of each
   atom-line-year-draw element's need (8 B) against the 24 B per element the triad moves.
+- **Shipped to a Dask worker**: the pickled LSOA model (membership as CSR parts, heads as LAD factors)
+  against its dense arrays.
 - **End to end**: the CLI (``devocare simulate ... --out x.parquet``, a fresh process) beside the engine
   time of the same run. Times are CPU seconds (the machine may be shared), the CLI's from ``getrusage``.
 
@@ -105,6 +107,21 @@ def engine_vs_baseline(level: str, draws: int) -> dict:
             "engine_elements_per_second": elements / engine_s, "baseline_elements_per_second": elements / baseline_s}
 
 
+def shipped_to_a_worker(arch: str) -> dict:
+    """Bytes of the LSOA model a Dask worker receives (its pickle) against the same arrays dense."""
+    import pickle
+
+    from devocare.simulation import floor_settings
+
+    rules = build_rules(architecture.load(arch), "lsoa")
+    inputs = floor_settings.apply(load_inputs("lsoa"), {})
+    dense = sum(g.H.nbytes + (0 if g.H_full is None else g.H_full.nbytes) for g in rules.groups)
+    dense += inputs.weighted_heads.nbytes
+    shipped = len(pickle.dumps({"rules": rules, "inputs": inputs}, protocol=5))
+    return {"architecture": arch, "dense_membership_and_heads_mb": dense / 1e6, "pickled_model_mb": shipped / 1e6,
+            "pickled_over_dense": shipped / dense}
+
+
 def cli_end_to_end(level: str, draws: int) -> dict:
     """CPU seconds of ``devocare simulate`` in a fresh process, writing Parquet."""
     with tempfile.TemporaryDirectory() as tmp:
@@ -136,6 +153,8 @@ def main() -> None:
         r["engine_over_triad_element_rate"] = rate / triad["elements_per_second"]
         r["engine_fraction_of_byte_floor"] = rate * BYTE_FLOOR_PER_ELEMENT / (triad["gb_per_second"] * 1e9)
         out[f"{level}_engine_vs_numpy_baseline"] = r
+    if args.lsoa_draws:
+        out["lsoa_model_shipped_to_a_dask_worker"] = [shipped_to_a_worker(a) for a in (ARCH, "reform-split-2024")]
     if args.cli_atoms:
         draws = dict(levels).get(args.cli_atoms, args.draws)
         cli = cli_end_to_end(args.cli_atoms, draws)

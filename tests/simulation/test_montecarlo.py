@@ -89,10 +89,18 @@ def test_progress_is_reported_and_cancel_stops_the_run() -> None:
         simulate("status-quo-2023", years=2, draws=5, waterfall=False, cancel=stop)
 
 
-def test_large_runs_go_to_a_local_cluster_by_default() -> None:
+def test_large_runs_go_to_a_local_cluster_by_default_where_it_pays(monkeypatch) -> None:
+    import os
+
     from devocare.simulation import runner
 
+    monkeypatch.setattr(os, "cpu_count", lambda: 16)
     assert runner._where(None, 1000, 10, 33755) == "local"
+    assert runner._where(None, 100, 10, 33755) == "process"  # the cluster's fixed cost outweighs the gain
+    monkeypatch.setattr(os, "cpu_count", lambda: 2)  # measured slower there at every size
+    assert runner._where(None, 1000, 10, 33755) == "process"
+    assert not runner.cluster_pays(10**12, 2)
+    monkeypatch.setattr(os, "cpu_count", lambda: 16)
     assert runner._where(None, 200, 10, 296) == "process"
     assert runner._where("process", 1000, 10, 33755) == "process"
     assert runner._where("tcp://10.0.0.5:8786", 0, 1, 296) == "tcp://10.0.0.5:8786"

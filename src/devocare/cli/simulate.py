@@ -27,7 +27,7 @@ SCHEDULER = typer.Option(
     None,
     "--scheduler",
     help="Where draws run: a Dask scheduler address, 'local' (a LocalCluster) or 'process' "
-    "(default: this process, or a LocalCluster for large runs).",
+    "(default: this process, or a LocalCluster for large runs where it pays back its cost).",
 )
 OUT = typer.Option(None, "--out", help="Write the tidy results table to this .parquet file (with --format xlsx: "
                    "a workbook to this .xlsx file).")

@@ -89,13 +89,24 @@ def set_line(xp: Any, x: Any, j: int, value: Any) -> Any:
 
 class RunMatrix:
     """The run × budget membership matrix, applied along the last axis: ``x @ M`` (runs → budgets) and
-    ``x @ M.T`` (budgets → runs), as a gather of the non-zero entries and a segment sum — a few vectorised
-    calls whatever the backend, each output summed in a fixed order."""
+    ``x @ M.T`` (budgets → runs), each output summed over its inputs in a fixed order.
+
+    On NumPy, a CSR product over the leading axes flattened: one contiguous multiply-add of every
+    (draw, line) value per non-zero entry (SciPy's ``csr_matvecs``, one thread, so the bits do not depend
+    on thread counts). That is about five times faster than gathering the non-zero entries along the last
+    axis and segment-summing them (``add.reduceat`` over about 350 short segments per row), which was half
+    of a LAD block. Other backends gather and segment-sum — a few vectorised calls whatever the backend.
+    """
 
     def __init__(self, xp: Any, M: np.ndarray) -> None:
         self.xp, self.shape = xp, M.shape
-        self._fwd = self._plan(M)  # runs → budgets: entries grouped by budget
-        self._back = self._plan(np.ascontiguousarray(M.T))  # budgets → runs: grouped by run
+        if is_numpy(xp):
+            from devocare.simulation.membership import csr
+
+            self._fwd_csr, self._back_csr = csr(np.ascontiguousarray(M.T)), csr(M)
+        else:
+            self._fwd = self._plan(M)  # runs → budgets: entries grouped by budget
+            self._back = self._plan(np.ascontiguousarray(M.T))  # budgets → runs: grouped by run
 
     def _plan(self, M: np.ndarray) -> tuple[Any, Any, np.ndarray]:
         src, dst = np.nonzero(M)  # M is (inputs × outputs)
@@ -111,10 +122,23 @@ class RunMatrix:
         src, weight, starts = plan
         return segment_sum(self.xp, self.xp.take(x, src, axis=-1) * weight, starts)
 
+    @staticmethod
+    def _csr_apply(x: np.ndarray, matrix: Any) -> np.ndarray:
+        """``x @ matrix.T`` along the last axis: (..., inputs) → (..., outputs), each output's inputs added
+        one after another in input order."""
+        lead, n_in = x.shape[:-1], x.shape[-1]
+        flat = np.ascontiguousarray(np.reshape(x, (-1, n_in)).T)  # (inputs, rows): a row per input
+        out = matrix @ flat  # (outputs, rows)
+        return np.ascontiguousarray(out.T).reshape(*lead, matrix.shape[0])
+
     def to_budgets(self, x: Any) -> Any:
         """(..., runs) → (..., budgets)."""
+        if is_numpy(self.xp):
+            return self._csr_apply(np.asarray(x, dtype=np.float64), self._fwd_csr)
         return self._apply(x, self._fwd)
 
     def to_runs(self, x: Any) -> Any:
         """(..., budgets) → (..., runs)."""
+        if is_numpy(self.xp):
+            return self._csr_apply(np.asarray(x, dtype=np.float64), self._back_csr)
         return self._apply(x, self._back)

@@ -1,8 +1,10 @@
 """Scale-out on Dask: blocks of draws as tasks on a LocalCluster or an existing scheduler.
 
-The model (rules and inputs) is scattered to the workers once; each task receives only its block's
-draw numbers, samples its own draws from the run's seed and returns the block's arrays. Blocks are the
-same as in a single-process run, so results are identical whatever the cluster.
+The model (rules and inputs) is scattered to the workers once per call, compactly (membership matrices as
+CSR parts, LSOA heads as their LAD factors: about 5 MB at LSOA level); each task receives only its block's
+draw numbers, samples its own draws from the run's seed and returns the block's arrays. Blocks are cut so
+that every worker's threads get a share. Each draw has its own random stream and no sum depends on the
+BLAS thread count or on which draws share a block, so results are identical whatever the cluster.
 
 One client per scheduler is kept for the life of the process and closed at exit: a LocalCluster takes
 seconds to start, so starting one per call would cost more than a small run.
@@ -11,7 +13,9 @@ seconds to start, so starting one per call would cost more than a small run.
 from __future__ import annotations
 
 import atexit
+import hashlib
 import threading
+from collections import OrderedDict
 from collections.abc import Callable
 from typing import Any
 
@@ -63,8 +67,53 @@ def close_clients() -> None:
         _CLIENTS.clear()
 
 
-def _task(block: np.ndarray, model: dict[str, Any]) -> BlockResult:
-    return run_one_block(model, block)
+def slots(client: Any) -> int:
+    """Tasks the cluster runs at once: the threads of all its workers (at least one)."""
+    return max(1, sum(client.nthreads().values()))
+
+
+def split(block_list: list[np.ndarray], n_slots: int) -> list[np.ndarray]:
+    """The blocks cut so that there are at least ``n_slots`` tasks where there are that many draws: a block
+    is at most the run's draws over the slots, so every worker gets a share (63 draws were one task).
+    Results do not depend on how draws are grouped (each draw has its own random stream and sums)."""
+    total = sum(len(b) for b in block_list)
+    size = max(1, -(-total // max(1, n_slots)))
+    return [b[i : i + size] for b in block_list for i in range(0, len(b), size)]
+
+
+#: On a worker: the first rules and inputs seen per content key, so that later calls with the same model
+#: reuse them, and with them the engine's prepared arrays (cached per object): at LSOA level preparing
+#: (grants, runs of atoms) costs seconds a call otherwise.
+_MODELS: OrderedDict[tuple[Any, ...], tuple[Any, Any]] = OrderedDict()
+_MODELS_KEPT = 2
+
+
+def model_key(model: dict[str, Any]) -> tuple[Any, ...]:
+    """What identifies a model's rules and inputs: rule digest and level, floors, and a fingerprint of the
+    base year's weighted heads (the data)."""
+    rules, inputs = model["rules"], model["inputs"]
+    heads = np.ascontiguousarray(inputs.weighted_heads[0])
+    return (
+        rules.digest,
+        rules.atom_level,
+        rules.n_budgets,
+        inputs.atom_level,
+        inputs.weighted_heads.shape,
+        hashlib.sha256(heads.tobytes()).hexdigest(),
+        np.asarray(inputs.floors, dtype=np.float64).tobytes(),
+        inputs.floor_source,
+    )
+
+
+def _task(block: np.ndarray, model: dict[str, Any], key: tuple[Any, ...]) -> BlockResult:
+    with _LOCK:
+        kept = _MODELS.get(key)
+        if kept is None:
+            kept = _MODELS[key] = (model["rules"], model["inputs"])
+            while len(_MODELS) > _MODELS_KEPT:
+                _MODELS.popitem(last=False)
+        _MODELS.move_to_end(key)
+    return run_one_block({**model, "rules": kept[0], "inputs": kept[1]}, block)
 
 
 def run_on_dask(
@@ -82,9 +131,12 @@ def run_on_dask(
 
     client = client_for(scheduler)
     # a fresh key per call: with a reused client, an identical model scattered again would share the key of
-    # the previous call's data, which the scheduler may be releasing, and the blocks waiting on it are cancelled
-    shared = client.scatter(model, broadcast=True, hash=False)
-    futures = [client.submit(_task, block, shared, pure=False) for block in block_list]
+    # the previous call's data, which the scheduler may be releasing, and the blocks waiting on it are cancelled.
+    # In a list: a dict is scattered value by value under its own keys ('rules', 'params', ...), which two
+    # runs at once (a parallel sweep) would overwrite in each other
+    [shared] = client.scatter([model], broadcast=True, hash=False)
+    key = model_key(model)
+    futures = [client.submit(_task, block, shared, key, pure=False) for block in split(block_list, slots(client))]
     index = {f.key: i for i, f in enumerate(futures)}
     results: list[BlockResult | None] = [None] * len(futures)
     done = 0

@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 
 from devocare.service_lines import LINE_IDS, POPULATION_LINE, base_year_spend, index
-from devocare.simulation import balance, cofinancing, demand, funding, fused, prevention, transition
+from devocare.simulation import balance, cofinancing, demand, funding, fused, membership, prevention, transition
 from devocare.simulation import phases as phases_mod
 from devocare.simulation.atoms import (
     ELECTIVE,
@@ -205,11 +205,12 @@ _RUNS: dict[tuple[Any, ...], tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarra
 
 def _runs_of(rules: Rules) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     key = (id(rules), rules.digest, rules.atom_level, rules.n_budgets)
-    if key not in _RUNS:
+    runs = _RUNS.get(key)  # read once: another thread (a parallel sweep) may clear the cache meanwhile
+    if runs is None:
         if len(_RUNS) > 16:
             _RUNS.clear()
-        _RUNS[key] = _runs(np.hstack([g.H for g in rules.groups]))
-    return _RUNS[key]
+        runs = _RUNS[key] = _runs(np.hstack([g.H for g in rules.groups]))
+    return runs
 
 
 @dataclass(frozen=True)
@@ -257,6 +258,7 @@ def prepare(inputs: Inputs, rules: Rules, fixed: dict[str, Any], years: int, fac
         vec["top"][:] = 0.0
     cover, weight = shared.cover, shared.weight
 
+    M_sparse = membership.csr(M)  # products summed in a fixed order, whatever the BLAS thread count
     capped = np.array([g.hospital_input_cap is not None for g in groups for _ in range(g.n)])
     caps = np.array([g.hospital_input_cap or 0.0 for g in groups for _ in range(g.n)])
     acute = acute_mask()[:, None]
@@ -273,11 +275,15 @@ def prepare(inputs: Inputs, rules: Rules, fixed: dict[str, Any], years: int, fac
         """The arrays of the budgets that exist in year ``t``."""
         live = rules.active(t)
         Mp, held = M * live[None, :], holds * live[None, :]
+        Mp_sparse = membership.csr(Mp)  # products summed in a fixed order, whatever the BLAS thread count
+
+        def to_runs(per_budget: np.ndarray) -> np.ndarray:  # (L, B) → (L, runs): Σ_b M[r, b] x[l, b]
+            return membership.to_atoms(Mp_sparse, per_budget.T).T
 
         def to_atoms(per_budget: np.ndarray) -> np.ndarray:  # (L, B) → (L, A): Σ_b H[a, b] x[l, b]
-            return (per_budget @ Mp.T)[:, run_of]
+            return to_runs(per_budget)[:, run_of]
 
-        eff = (held * (vec["sr"] * vec["obl"])[None, :]) @ Mp.T if on("behaviour") else np.zeros((Lc, len(M)))
+        eff = to_runs(held * (vec["sr"] * vec["obl"])[None, :]) if on("behaviour") else np.zeros((Lc, len(M)))
         none = np.zeros((Lc, len(perm)))
         cof_cover = np.zeros(len(perm))
         for rs, *_ in cof:
@@ -323,7 +329,7 @@ def prepare(inputs: Inputs, rules: Rules, fixed: dict[str, Any], years: int, fac
             if crs == rs and c.hospital_funding_to_local > 0:
                 for t in range(years):
                     moved = cofinancing.hospital_funding_to_local(atom_grant[t], lines, c.hospital_funding_to_local)
-                    shift = np.add.reduceat(moved, starts) @ M
+                    shift = membership.to_areas(M_sparse, np.add.reduceat(moved, starts))
                     alloc_b[t] += shift * payer - shift * receiver
     alloc_b, fund_b = phases_mod.mask_years(alloc_b, rules), phases_mod.mask_years(fund_b, rules)
     envelope = shared.envelope
@@ -338,7 +344,7 @@ def prepare(inputs: Inputs, rules: Rules, fixed: dict[str, Any], years: int, fac
             amount = rule.amount if rule.parameter is None else float(fixed[rule.parameter]) * 1e9
             grown = amount * pool_growth[t]
             atom_amount = grown * need / total if total > 0 else np.zeros_like(need)
-            per_budget = np.add.reduceat(atom_amount, starts) @ M
+            per_budget = membership.to_areas(M_sparse, np.add.reduceat(atom_amount, starts))
             pool_out[t] += np.where(group_of == rule.sender, per_budget, 0.0)
             pool_in[t] += np.where(group_of == rule.receiver, per_budget, 0.0)
     pool_out, pool_in = phases_mod.mask_years(pool_out, rules), phases_mod.mask_years(pool_in, rules)
@@ -404,11 +410,13 @@ def _grants(inputs: Inputs, rules: Rules, fixed: dict[str, Any], years: int) -> 
     """The block grants of a run, shared by every factor set of its waterfall (grants do not depend on
     which change factors act); cached for the last few runs."""
     key = _run_key(inputs, rules, fixed, years)
-    if key not in _GRANTS:
+    grants = _GRANTS.get(key)
+    if grants is None:
         if len(_GRANTS) > 16:
             _GRANTS.clear()
-        _GRANTS[key] = funding.block_grants(inputs, rules, funding.envelope(fixed), funding.line_growth(fixed), years)
-    return _GRANTS[key]
+        env, growth = funding.envelope(fixed), funding.line_growth(fixed)
+        grants = _GRANTS[key] = funding.block_grants(inputs, rules, env, growth, years)
+    return grants
 
 
 def _shared(inputs: Inputs, rules: Rules, fixed: dict[str, Any], years: int) -> Shared:
@@ -441,11 +449,12 @@ def _build_shared(inputs: Inputs, rules: Rules, fixed: dict[str, Any], years: in
 def prepared(inputs: Inputs, rules: Rules, fixed: dict[str, Any], years: int, factors: frozenset[str]) -> Prepared:
     """:func:`prepare`, cached for the last few (rules, inputs, parameters, years, factors)."""
     key = (*_run_key(inputs, rules, fixed, years), factors)
-    if key not in _PREPARED:
+    prep = _PREPARED.get(key)
+    if prep is None:
         if len(_PREPARED) > 16:
             _PREPARED.clear()
-        _PREPARED[key] = prepare(inputs, rules, fixed, years, factors)
-    return _PREPARED[key]
+        prep = _PREPARED[key] = prepare(inputs, rules, fixed, years, factors)
+    return prep
 
 
 def _spend_by_line(p: dict[str, Any], xp: Any, n: int) -> Any:

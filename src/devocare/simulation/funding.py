@@ -27,6 +27,7 @@ from devocare.envelope import BASE_YEAR
 from devocare.envelope import envelope as envelope_of
 from devocare.errors import DevocareError
 from devocare.service_lines import LINE_IDS
+from devocare.simulation import membership
 from devocare.simulation.parameters import YEARS_SUFFIX
 from devocare.simulation.phases import BEFORE
 
@@ -67,17 +68,17 @@ def line_growth(fixed: Mapping[str, Any]) -> dict[str, Any]:
     return out
 
 
-def spread(grant: np.ndarray, H_full: np.ndarray, H: np.ndarray, heads: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Spread areas' grants over atoms by need.
+def spread(grant: np.ndarray, H_full: Any, H: Any, heads: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Spread areas' grants over atoms by need (sparse products: the same bits whatever the BLAS threads).
 
     ``grant`` (areas, L): each area's grant per line; ``H_full`` (atoms, areas): membership; ``H`` the same
     times the share of each atom this rule set runs; ``heads`` (atoms, L): need weights. Returns the grant per
     area this rule set holds (areas, L) — the area's grant times the share of its need that this rule set runs —
     and the grant per atom and line (atoms, L) before that share.
     """
-    need_full = H_full.T @ heads
+    need_full = membership.to_areas(H_full, heads)
     rate = np.divide(grant, need_full, out=np.zeros_like(grant), where=need_full > 0)
-    return rate * (H.T @ heads), heads * (H_full @ rate)
+    return rate * membership.to_areas(H, heads), heads * membership.to_atoms(H_full, rate)
 
 
 def _budget_grants(
@@ -122,11 +123,12 @@ def _plan(
 ) -> list[GrantYear]:
     rates = tuple(sorted(growth.items())) if isinstance(growth, Mapping) else growth
     key = (digest, str(getattr(arch, "id", "")), years, tuple(env.values()), rates)
-    if key not in _PLANS:
+    plan = _PLANS.get(key)  # read once: a parallel sweep's thread may clear the cache meanwhile
+    if plan is None:
         if len(_PLANS) > 32:
             _PLANS.clear()
-        _PLANS[key] = grant_years(arch, years, env, BASE_YEAR, growth)
-    return _PLANS[key]
+        plan = _PLANS[key] = grant_years(arch, years, env, BASE_YEAR, growth)
+    return plan
 
 
 def block_grants(
@@ -153,10 +155,12 @@ def block_grants(
                 if g.architecture != rs:
                     continue
                 grant, sliced = _budget_grants(gy, g.holder, g.pots, g.area_codes)
-                full = g.H if g.H_full is None else g.H_full
                 lines = g.lines  # spread only the lines the budget holds, grant and top slice in one pass
                 both, per_atom = spread(
-                    np.hstack([grant[:, lines], sliced[:, lines]]), full, g.H, np.hstack([heads[:, lines]] * 2)
+                    np.hstack([grant[:, lines], sliced[:, lines]]),
+                    g.sparse(full=True),
+                    g.sparse(),
+                    np.hstack([heads[:, lines]] * 2),
                 )
                 k = int(lines.sum())
                 sl = slice(g.offset, g.offset + g.n)

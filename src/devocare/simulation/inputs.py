@@ -8,8 +8,9 @@ England's projection files change vintage, and no frozen age structure or denomi
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache, lru_cache
+from typing import Any
 
 import numpy as np
 
@@ -39,6 +40,32 @@ class Inputs:
     lads: tuple[str, ...]
     floors: np.ndarray  # (line,) minimum need-adjusted spend as a fraction of the national average
     floor_source: str
+    #: at LSOA level: (LAD weighted heads, each atom's share of its LAD, the product built from them), so a
+    #: pickle (what a Dask worker receives) ships 1 MB of factors instead of the 81 MB product
+    lad_split: tuple[np.ndarray, np.ndarray, np.ndarray] | None = field(default=None, repr=False, compare=False)
+
+    def __getstate__(self) -> dict[str, Any]:
+        state = dict(self.__dict__)
+        split = state.pop("lad_split", None)
+        if split is not None and split[2] is self.weighted_heads:  # heads still the product of the factors
+            state["weighted_heads"] = None
+            state["lad_factors"] = split[:2]
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        state = dict(state)
+        factors = state.pop("lad_factors", None)
+        split = None
+        if factors is not None:
+            heads = _split_heads(factors[0], state["atom_lad"], factors[1])
+            state["weighted_heads"], split = heads, (factors[0], factors[1], heads)
+        for k, v in {**state, "lad_split": split}.items():
+            object.__setattr__(self, k, v)
+
+
+def _split_heads(lad_heads: np.ndarray, atom_lad: np.ndarray, share: np.ndarray) -> np.ndarray:
+    """Each atom's weighted heads: its LAD's × its share of the LAD's population."""
+    return lad_heads[:, atom_lad, :] * share[None, :, None]
 
 
 @cache
@@ -76,6 +103,16 @@ def load_inputs(atom_level: str = "lad") -> Inputs:
     pop = base["pop21"].to_numpy(dtype=float)
     lad_pop = np.bincount(atom_lad, weights=pop, minlength=len(lad_codes))
     share = pop / lad_pop[atom_lad]
-    lsoa_heads = heads[:, atom_lad, :] * share[None, :, None]
+    lsoa_heads = _split_heads(heads, atom_lad, share)
     names = geography.areas("lsoa").set_index("code")["name"].reindex(base["lsoa"]).fillna("").tolist()
-    return Inputs("lsoa", tuple(base["lsoa"]), tuple(names), lsoa_heads, atom_lad, lad_codes, floors, floor_source)
+    return Inputs(
+        "lsoa",
+        tuple(base["lsoa"]),
+        tuple(names),
+        lsoa_heads,
+        atom_lad,
+        lad_codes,
+        floors,
+        floor_source,
+        (heads, share, lsoa_heads),
+    )

@@ -24,6 +24,7 @@ from typing import Any
 import numpy as np
 
 from devocare.errors import DevocareError
+from devocare.simulation import membership
 from devocare.simulation.parameters import BASE_DATE
 from devocare.simulation.rules import PoolingRule, Rules, build_rules
 from devocare.simulation.transition import reform_start
@@ -138,7 +139,7 @@ def handover_matrix(rules: Rules, population: np.ndarray | None = None) -> tuple
             share = np.zeros(B)
             for h in later:
                 if (g.lines & h.lines).any():
-                    share[h.offset : h.offset + h.n] = (g.H[:, j] * pop) @ h.H
+                    share[h.offset : h.offset + h.n] = membership.to_areas(h.sparse(), g.H[:, j] * pop)
             if share.sum() > 0:
                 S[b] = share / share.sum()
             else:

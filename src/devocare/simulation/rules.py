@@ -26,6 +26,7 @@ from devocare import geography
 from devocare.architecture.schema import INCENTIVE_CRITERIA
 from devocare.errors import DevocareError
 from devocare.service_lines import ACUTE_LINES, LINE_IDS, UPSTREAM_LINES, index
+from devocare.simulation import membership
 
 L = len(LINE_IDS)
 #: The incentive fund's criteria in the order the engine computes them: the schema's, stated once there.
@@ -67,6 +68,27 @@ class BudgetGroup:
     def n(self) -> int:
         """Number of areas (budgets) in the group."""
         return self.H.shape[1]
+
+    def sparse(self, full: bool = False) -> Any:
+        """``H`` (or the membership before coverage with ``full``) as a CSR array, built once per matrix:
+        products with it add each area's atoms in atom order, whatever the BLAS thread count."""
+        dense = self.H if not full or self.H_full is None else self.H_full
+        cache = self.__dict__.setdefault("_sparse", {})
+        kept = cache.get(full)
+        if kept is None or kept[0] is not dense:
+            kept = cache[full] = (dense, membership.csr(dense))
+        return kept[1]
+
+    def __getstate__(self) -> dict[str, Any]:
+        """Pickle the membership matrices as CSR parts (a Dask worker receives a few MB, not ~95 MB at LSOA)."""
+        state = {k: v for k, v in self.__dict__.items() if k != "_sparse"}
+        state["H"], state["H_full"] = membership.pack(self.H), membership.pack(self.H_full)
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        state = dict(state)
+        state["H"], state["H_full"] = membership.unpack(state["H"]), membership.unpack(state["H_full"])
+        self.__dict__.update(state)
 
     @property
     def pooled(self) -> bool:

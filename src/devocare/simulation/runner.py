@@ -17,7 +17,7 @@ from devocare import extras
 from devocare.bounds import MAX_SEED
 from devocare.errors import DevocareError
 from devocare.service_lines import LINE_IDS, POPULATION_LINE, index
-from devocare.simulation import floor_settings, montecarlo, waterfall
+from devocare.simulation import distributed, floor_settings, montecarlo, waterfall
 from devocare.simulation.backend import namespace
 from devocare.simulation.demand import BASE_YEAR, financial_years
 from devocare.simulation.distributed import Cancelled, run_on_dask
@@ -30,9 +30,21 @@ from devocare.simulation.results import SimulationResult, draw_statistics, spend
 from devocare.simulation.rules import Rules
 
 MAX_YEARS = 30
-#: Atom-year-draws from which a run with ``scheduler=None`` goes to a Dask LocalCluster.
+#: Atom-year-draws below which a run with ``scheduler=None`` never goes to a Dask LocalCluster.
 LOCAL_CLUSTER_WORK = 100_000_000
+#: Measured costs behind the automatic choice (status quo, LSOA × 10 years, 40 and 160 draws, wall seconds,
+#: a 2-CPU machine shared with other work at load average 9-12; ``docs/guides/scale-out.md``): in process,
+#: 2.0e-7 s per atom-year-draw; a warm two-worker LocalCluster, 10 s a call plus 3.4e-7 s per
+#: atom-year-draw; starting the cluster, 12-17 s once per process.
+PROCESS_SECONDS_PER_WORK = 2.0e-7
+CLUSTER_TWO_WORKER_SECONDS_PER_WORK = 3.4e-7
+CLUSTER_CALL_SECONDS = 10.0
+CLUSTER_START_SECONDS = 15.0
+#: The cluster is chosen only when predicted to take at most this share of the in-process time.
+CLUSTER_MARGIN = 0.75
 MAX_DRAWS = 1_000_000
+#: Scenarios of a sweep on Dask whose runs are submitted to the cluster together.
+SWEEP_THREADS = 8
 
 
 def _load_arch(arch: Any) -> Any:
@@ -42,6 +54,16 @@ def _load_arch(arch: Any) -> Any:
 
         return shared_builtin(arch) if arch in builtin_ids() else load(arch)
     return arch
+
+
+def cluster_pays(work: int, cpus: int) -> bool:
+    """Whether a LocalCluster (one worker per CPU) is predicted to finish ``work`` atom-year-draws in at most
+    :data:`CLUSTER_MARGIN` of the in-process time, from the measured costs above, assuming its throughput
+    grows in proportion to its workers (measured only at two). On 4 CPUs or fewer it never pays; on 8 from
+    about LSOA × 10 years × 1,140 draws, on 16 from about 690 (a cluster already started: 1,000 and 410)."""
+    cluster = CLUSTER_CALL_SECONDS + (0.0 if "local" in distributed._CLIENTS else CLUSTER_START_SECONDS)
+    cluster += work * CLUSTER_TWO_WORKER_SECONDS_PER_WORK * 2 / max(cpus, 1)
+    return cluster <= CLUSTER_MARGIN * work * PROCESS_SECONDS_PER_WORK
 
 
 def _check_args(years: int, draws: int, atoms: str) -> None:
@@ -56,8 +78,9 @@ def _check_args(years: int, draws: int, atoms: str) -> None:
 def _where(scheduler: str | None, draws: int, years: int, n_atoms: int) -> str:
     """'process', 'local' (a LocalCluster) or a scheduler address."""
     if scheduler is None:
-        large = (draws + 1) * years * n_atoms >= LOCAL_CLUSTER_WORK and (os.cpu_count() or 1) > 1
-        return "local" if large and extras.available("dask") else "process"
+        work = (draws + 1) * years * n_atoms
+        pays = work >= LOCAL_CLUSTER_WORK and cluster_pays(work, os.cpu_count() or 1)
+        return "local" if pays and extras.available("dask") else "process"
     return scheduler
 
 
@@ -145,7 +168,8 @@ def simulate(
     ``arch`` is a built-in id, a YAML path or an Architecture. ``draws=0`` runs the central values only;
     ``draws=N`` adds N Monte Carlo draws (draw 0 stays the central run). ``scheduler`` says where blocks of
     draws run: ``None`` (default) in this process, or on a Dask LocalCluster when the run is large
-    (:data:`LOCAL_CLUSTER_WORK` atom-year-draws or more on a machine with several CPUs); ``'local'`` always
+    (:data:`LOCAL_CLUSTER_WORK` atom-year-draws or more) and :func:`cluster_pays` predicts the cluster
+    pays back its cost from measured costs; ``'local'`` always
     on a LocalCluster; ``'process'`` always in this process; anything else is a Dask scheduler address.
     Results are identical wherever the blocks run. ``progress(done,
     total)`` is called after each block; setting ``cancel`` stops the run between blocks.
@@ -269,8 +293,9 @@ def compare(archs: Iterable[Any], **same: Any) -> pd.DataFrame:
 
 def sweep(arch: Any, scenarios: dict[str, dict[str, Any] | str | Path], **same: Any) -> pd.DataFrame:
     """Summaries of one architecture under several scenarios (name → overrides mapping or scenario file),
-    one row per scenario; ``same`` is passed to :func:`simulate` (a ``scheduler`` runs every scenario's
-    draws on Dask). Every scenario is validated before any runs."""
+    one row per scenario; ``same`` is passed to :func:`simulate`. With a Dask ``scheduler`` the scenarios run
+    in parallel (up to :data:`SWEEP_THREADS` at once, their blocks on the cluster together); rows keep the
+    scenarios' order. Every scenario is validated before any runs."""
     if not scenarios:
         raise DevocareError("sweep needs at least one scenario")
     base = same.pop("overrides", None) or {}
@@ -281,8 +306,16 @@ def sweep(arch: Any, scenarios: dict[str, dict[str, Any] | str | Path], **same: 
         else:
             resolved[name] = (dict(base), given)  # a scenario file or parsed scenario
         resolve(*resolved[name])  # fail early, before any run
-    rows = []
-    for name, (overrides, scenario) in resolved.items():
+
+    def row(name: str) -> dict[str, Any]:
+        overrides, scenario = resolved[name]
         result = simulate(arch, overrides=overrides, scenario=scenario, **same)
-        rows.append({"scenario": name, **result.summary, "parameter_hash": result.run_record["parameter_hash"]})
-    return pd.DataFrame(rows)
+        return {"scenario": name, **result.summary, "parameter_hash": result.run_record["parameter_hash"]}
+
+    if same.get("scheduler") in (None, "process") or len(resolved) == 1:
+        return pd.DataFrame([row(name) for name in resolved])
+    # on Dask, every scenario's blocks go to the cluster at once (one thread each waits on its own)
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(max_workers=min(len(resolved), SWEEP_THREADS)) as pool:
+        return pd.DataFrame(list(pool.map(row, resolved)))

@@ -1,0 +1,59 @@
+"""Membership products add each output's terms in a fixed order (no BLAS), and pickles carry them exactly."""
+
+from __future__ import annotations
+
+import pickle
+
+import numpy as np
+import pytest
+
+from devocare.simulation import membership
+from devocare.simulation.backend import RunMatrix
+
+pytestmark = pytest.mark.unit
+
+
+def _membership(rng: np.random.Generator, atoms: int, areas: int) -> np.ndarray:
+    H = np.zeros((atoms, areas))
+    H[np.arange(atoms), rng.integers(0, areas, atoms)] = 1.0
+    split = rng.choice(atoms, atoms // 10, replace=False)  # some atoms shared between two areas
+    H[split] *= 0.6
+    H[split, rng.integers(0, areas, len(split))] += 0.4
+    return H
+
+
+def test_products_add_atoms_one_after_another_in_atom_order() -> None:
+    rng = np.random.default_rng(3)
+    H, x = _membership(rng, 500, 7), rng.standard_normal((500, 3)) * 1e9
+    got = membership.to_areas(H, x)
+    want = np.zeros((7, 3))
+    for a in range(500):  # the order the docstring promises, from zero
+        for b in np.flatnonzero(H[a]):
+            want[b] = want[b] + H[a, b] * x[a]
+    assert got.tobytes() == want.tobytes()
+    y = rng.standard_normal((7, 2))
+    spread = membership.to_atoms(H, y)
+    np.testing.assert_allclose(spread, H @ y, rtol=1e-12)
+
+
+def test_pack_and_unpack_give_back_every_value() -> None:
+    rng = np.random.default_rng(4)
+    H = _membership(rng, 1000, 40)
+    packed = membership.pack(H)
+    assert membership.unpack(packed).tobytes() == H.tobytes()
+    assert len(pickle.dumps(packed)) < H.nbytes / 10
+    assert membership.pack(None) is None and membership.unpack(None) is None
+
+
+def test_run_matrix_sums_do_not_depend_on_how_many_draws_share_the_array() -> None:
+    rng = np.random.default_rng(5)
+    M = _membership(rng, 60, 25)
+    M = M[:, M.sum(axis=0) > 0]
+    runs = RunMatrix(np, M)
+    x = rng.standard_normal((8, 13, 60))
+    whole = runs.to_budgets(x)
+    assert whole[3:4].tobytes() == runs.to_budgets(x[3:4]).tobytes()
+    np.testing.assert_allclose(whole, x @ M, rtol=1e-12, atol=1e-12)
+    y = rng.standard_normal((8, 13, M.shape[1]))
+    assert runs.to_runs(y)[5:].tobytes() == runs.to_runs(y[5:]).tobytes()
+    np.testing.assert_allclose(runs.to_runs(y), y @ M.T, rtol=1e-12, atol=1e-12)
