@@ -14,6 +14,16 @@ from devocare.simulation import incentives, steps
 from devocare.simulation.backend import RunMatrix
 from devocare.simulation.state import Carried, Flows
 
+
+@pytest.fixture(autouse=True)
+def _three_line_registry(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The synthetic blocks have three lines: 0 upstream, 1 elective, 2 emergency (the registry's positions
+    differ and move when a line is added)."""
+    from devocare.simulation import cofinancing
+
+    monkeypatch.setattr(steps, "ELECTIVE", 1)
+    monkeypatch.setattr(cofinancing, "NE", 2)
+
 pytestmark = pytest.mark.unit
 D, A, B, L = 1, 3, 3, 3
 inf = np.inf
