@@ -5,7 +5,8 @@ costly admission does not cost the municipality more than the cap; the model pri
 admission at the same unit cost, so the cap makes the share paid on emergency admissions
 min(share, cap ÷ unit cost). The best evidence finds no effect on admissions (bibliography
 vrangbaek-2013), so the admissions effect is a parameter defaulting to zero, and it is co-financing's only
-effect on admissions: the payer's share of hospital cost does not drive the left shift (:mod:`devocare.simulation.rules`)."""
+effect on admissions: the payer's share of hospital cost does not drive the left shift
+(:mod:`devocare.simulation.rules`)."""
 
 from __future__ import annotations
 
