@@ -75,6 +75,32 @@ def test_deloitte_money_differs_from_its_baseline_by_the_revenue_raised() -> Non
     assert a.run_record["conservation_max_gap"] <= 1e-9
 
 
+def test_local_revenue_inside_a_coverage_is_raised_in_the_covered_part_only() -> None:
+    """With a coverage the holder runs only the covered part of each region, so it raises revenue only there
+    (the same fraction as its grant), and the rule set outside shares the envelope alone: revenue raised
+    beyond the envelope takes nothing from it."""
+    from devocare.architecture.schema import Coverage
+
+    full = A.holder_money(A.load("deloitte-2016"))
+    arch = A.load("deloitte-2016")
+    arch.money.coverage = Coverage(devolved="all", level="ca", otherwise="status-quo-2023",
+                                   sources=["assumption: the combined authorities only"])
+    part = A.holder_money(arch)
+
+    def raised(m):  # noqa: ANN001, ANN202
+        return m.loc[m["part"] == "local_revenue", "gbp"].sum()
+
+    def granted(m):  # noqa: ANN001, ANN202
+        own = (m["part"] == "grant") & (m["holder"] == "regional_care_group") & (m["architecture"] == arch.id)
+        return m.loc[own, "gbp"].sum()
+
+    assert 0 < raised(part) < 0.8 * raised(full)
+    # revenue capacity is not spread exactly like need, so the covered shares agree only roughly
+    assert raised(part) / raised(full) == pytest.approx(granted(part) / granted(full), rel=0.15)
+    beyond = part.loc[part["part"] != "local_revenue", "gbp"].sum()
+    assert beyond == pytest.approx(full.loc[full["part"] != "local_revenue", "gbp"].sum(), rel=1e-9)
+
+
 def test_local_revenue_needs_a_holder_with_tax_powers() -> None:
     data_ = A.load("deloitte-2016").model_dump(mode="json", by_alias=True, exclude_none=True)
     for body in data_["bodies"]:

@@ -99,17 +99,19 @@ def _pot_rows(arch: Architecture, rule_set: str, inside: frozenset[str] | None,
             kept = gy.line_pence[line] - gy.sliced[line]
             held_back = gy.sliced[line] / kept if kept > 0 else 0.0
             per_area = need[:, j] * (1.0 + held_back) + eq * eq_share[:, j]
+            part = np.ones(len(per_area))  # share of each area's line this rule set runs
             if inside is not None:
                 share = _inside_share(gy.financial_year, pg.level, pg.vintage, LINE_WEIGHTS[line][0], inside)
                 frac = pg.weights["code"].map(share).fillna(0.0).to_numpy()
-                per_area = per_area * (frac if keep_inside else 1.0 - frac)
+                part = frac if keep_inside else 1.0 - frac
+            per_area = per_area * part
             base = {"architecture": rule_set, "holder": pg.body.id, "name": names.get(pg.body.id, pg.body.id),
                     "pot": pg.pot.id, "tier": pg.pot.tier, "line": line}
             rows.append({**base, "part": "grant", "gbp": float(per_area[held].sum())})
             raised = pg.local_revenue()
             if raised is not None:  # money.local_revenue: raised by a holder with tax powers, beyond the envelope
                 rows.append({**base, "part": "local_revenue",
-                             "gbp": float((raised / 100.0 * eq_share[:, j])[held].sum())})
+                             "gbp": float((raised / 100.0 * eq_share[:, j] * part)[held].sum())})
     return rows
 
 
@@ -177,13 +179,15 @@ def _rest_of_england(rest: list[dict[str, Any]], own: list[dict[str, Any]],
     its holders in proportion to their grants."""
     own_by_line: dict[str, float] = {}
     rest_by_line: dict[str, float] = {}
-    for r in own:
-        own_by_line[r["line"]] = own_by_line.get(r["line"], 0.0) + r["gbp"]
+    for r in own:  # local revenue is raised beyond the envelope: it leaves the rest's share alone
+        if r["part"] == "grant":
+            own_by_line[r["line"]] = own_by_line.get(r["line"], 0.0) + r["gbp"]
     for r in rest:
-        rest_by_line[r["line"]] = rest_by_line.get(r["line"], 0.0) + r["gbp"]
+        if r["part"] == "grant":
+            rest_by_line[r["line"]] = rest_by_line.get(r["line"], 0.0) + r["gbp"]
     out = []
     for r in rest:
-        line, given = r["line"], rest_by_line[r["line"]]
+        line, given = r["line"], rest_by_line.get(r["line"], 0.0)
         scale = (envelope[line] - own_by_line.get(line, 0.0)) / given if given > 0 and line in envelope else 1.0
         out.append({**r, "gbp": r["gbp"] * scale})
     return out

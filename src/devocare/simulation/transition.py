@@ -100,8 +100,9 @@ def profile(values: dict[str, Any], start: str | int | dt.date, years: int) -> d
     while), clipped to the horizon; the recurrent saving applies from the start year on. Returns arrays
     (years,) or (draws, years).
     """
-    first = BASE_DATE.year
-    begin = year_start(start).year - first  # index of the start year (may be negative or past the horizon)
+    day = year_start(start)
+    # index of the financial year holding the date (1 April to 31 March; may be negative or past the horizon)
+    begin = day.year - (1 if day.month < 4 else 0) - BASE_DATE.year
     n = int(round(float(np.max(values["transition.years"]))))
     one_off = (
         np.asarray(values["transition.redundancy"], dtype=float)
