@@ -68,3 +68,19 @@ def test_cli_refuses_criteria_for_a_tier_the_fund_does_not_pay(cli_in_process, t
     )
     code, _out, err = cli_in_process("arch", "validate", str(path))
     assert code == 2 and "does not pay" in err
+
+
+def test_money_text_says_when_the_fund_pays_no_tier_held() -> None:
+    """A fund that pays only the local tier, in an architecture with no local pot, top-slices nothing: the
+    money sentence says so instead of naming an empty tier and empty targets."""
+    from devocare.architecture.money_text import money_rules
+
+    arch = architecture.load("reform-aco-2024")
+    assert "local" not in {str(p.tier) for p in arch.money.pots}
+    arch.money.incentive_fund = IncentiveFund(top_slice=0.01, criteria=["telemedicine"], tiers=["local"],
+                                              sources=SOURCES)
+    text = dict(money_rules(arch.money))["Incentive fund"]
+    assert text.startswith("None in effect") and "pays no tier" in text
+    assert "  " not in text and "on: ." not in text
+    paid = dict(money_rules(architecture.load("reform-split-2024").money))["Incentive fund"]
+    assert "held back and paid" in paid and "at the regional tier on" in paid and "same holder's budgets" in paid

@@ -47,22 +47,24 @@ def money_rules(money: Any) -> list[tuple[str, str]]:
     else:
         rows.append(("Co-financing", "None: hospital admissions are paid by whoever holds the hospital budget."))
     fund = money.incentive_fund
-    if fund:
-        held = {str(pot.tier) for pot in money.pots}
-        paid = [t for t in ("regional", "local", "national") if t in held and fund.criteria_for(t) is not None]
-
+    held = {str(pot.tier) for pot in money.pots}
+    paid = [t for t in ("regional", "local", "national") if t in held and fund and fund.criteria_for(t) is not None]
+    if fund and not paid:  # only paid pots are top-sliced: a fund that pays none of the tiers held takes nothing
+        rows.append(("Incentive fund", "None in effect: the fund pays no tier that holds a pot here, so nothing "
+                                       "is held back."))
+    elif fund:
         def crit(tier: str) -> str:
             return ", ".join(str(c).replace("_", " ") for c in fund.criteria_for(tier) or [])
 
         if len({crit(t) for t in paid}) <= 1:
             targets = f"at the {' and '.join(paid)} tier{'s' if len(paid) > 1 else ''} and paid to budget " \
-                      "holders that meet targets on: " \
-                      f"{crit(paid[0]) if paid else ''}"
+                      f"holders that meet targets on: {crit(paid[0])}"
         else:
             targets = "and paid to budget holders that meet targets: " + "; ".join(
                 f"at the {t} tier on {crit(t)}" for t in paid)
         unpaid = ("money not earned goes back to the centre" if fund.unpaid == "centre"
-                  else "money not earned is shared among the same tier's budgets in proportion to what they earn")
+                  else "money not earned is shared among the same holder's budgets for the same pots in its other "
+                       "areas, in proportion to what they earn")
         rows.append(("Incentive fund", f"{_pct(fund.top_slice)} of funding is held back {targets}; {unpaid}."))
     else:
         rows.append(("Incentive fund", "None."))

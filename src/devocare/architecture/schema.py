@@ -505,8 +505,9 @@ class IncentiveFund(_Cited):
     tier_criteria: dict[PotTier, list[IncentiveCriterion]] | None = Field(
         None, description="Criteria per tier (a tier named here is paid on these instead of criteria).")
     unpaid: Literal["tier", "centre"] = Field(
-        "tier", description="Where money a budget does not earn goes: to the budgets of the same tier in "
-        "proportion to what they earned (tier), or back to the centre (centre, a clawback).")
+        "tier", description="Where money a budget does not earn goes: to the other budgets of its holder group "
+        "(the same holder's budgets for the same pots, in one rule set) in proportion to what they earned "
+        "(tier), or back to the centre (centre, a clawback).")
 
     @model_validator(mode="after")
     def _criteria_per_paid_tier(self) -> IncentiveFund:

@@ -1,16 +1,17 @@
-"""Incentive fund (Denmark 2019/2021; 004 §4.3.1 and §4.3.2): a top-slice of the grant held back and paid to
+"""Incentive fund (Denmark 2019/2021; reform-2024 §4.3.1 and §4.3.2): a top-slice of the grant held back and paid to
 each budget on targets. Each criterion met releases a share of the budget's fund (a third in Denmark);
 enough criteria release all of it.
 
-004 §4.3.2 asks for specific incentives for secondary and for primary care, so each tier is paid on its own
+reform-2024 §4.3.2 asks for specific incentives for secondary and for primary care, so each tier is paid on its own
 criteria (``incentive_fund.tier_criteria``). Every criterion is computed from modelled quantities — fewer
 emergency admissions per head, admissions avoided by prevention, readmissions, the elective floor met, a
 rising share of spend on upstream services — except telemedicine and IT integration, which the model has no
 mechanics for and draws with the probabilities of their own assumption-labelled parameters.
 
-The fund is not a clawback: money a budget does not earn goes, by default, to the budgets of the same tier in
-proportion to what they earned (``unpaid: tier``), so a tier as a whole gets back what was top-sliced from it;
-``unpaid: centre`` returns it to the centre instead (shown as unpaid incentive money).
+The fund is not a clawback: money a budget does not earn goes, by default, to the other budgets of its holder
+group — the same holder's budgets for the same pots in its other areas, under the same rule set — in
+proportion to what they earned (``unpaid: tier``), so a group as a whole gets back what was top-sliced from
+it; ``unpaid: centre`` returns it to the centre instead (shown as unpaid incentive money).
 """
 
 from __future__ import annotations
@@ -45,10 +46,10 @@ def criteria(
     """Number of selected criteria met per (draw, budget): each input is (draw, budget), ``selected`` holds per
     criterion (in :data:`devocare.simulation.rules.CRITERIA` order) a (budget,) 1/0 of the budgets paid on it.
 
-    ``elective_ratio`` is need-adjusted elective spend (NaN where a budget holds no elective care: never met)
-    against ``elective_floor``; ``upstream_share`` is the share of the budget's spend on upstream services,
+    ``elective_ratio`` is need-adjusted elective spend (below zero, −1, where a budget holds no elective care:
+    never met) against ``elective_floor``; ``upstream_share`` is the share of the budget's spend on upstream services,
     met when it rises from ``previous_upstream``."""
-    zero = admissions_per_head < -1.0  # all False, shaped like the inputs
+    zero = xp.zeros_like(admissions_per_head, dtype=bool)  # never met, shaped like the inputs
     met = [
         admissions_per_head < previous_per_head,
         avoided_share >= chronic_target,
@@ -63,10 +64,11 @@ def criteria(
 
 def share_unpaid(xp: Any, fund: Any, paid: Any, group_of: Any, to_tier: Any, n_groups: int) -> Any:
     """What each budget receives from the fund once unearned money is placed: ``paid`` plus, where its group
-    keeps unearned money in the tier (``to_tier`` 1/0 per budget), a share of the group's unearned money in
+    keeps unearned money (``unpaid: tier``; ``to_tier`` 1/0 per budget), a share of the group's unearned money in
     proportion to what it earned (to every budget in proportion to its fund where none earned anything).
 
-    ``fund`` and ``paid`` are (draw, budget), ``group_of`` (budget,) host integer group of each budget. The
+    ``fund`` and ``paid`` are (draw, budget), ``group_of`` (budget,) host integer holder group of each budget
+    (one holder's budgets for the same pots in one rule set). The
     total over a group that keeps its money equals the group's fund: nothing is clawed back. Group sums run
     over the budget axis one group at a time, so they do not depend on how many draws a block holds."""
     group_of, keep = np.asarray(group_of), np.asarray(to_tier) > 0
