@@ -1,5 +1,6 @@
 """The incentive fund's tiers and per-tier criteria: every paid tier has criteria, criteria name only paid
-tiers, and the fund says which tiers it pays (004 §4.3.2: specific incentives for secondary and primary care)."""
+tiers, and the fund says which tiers it pays (reform-2024 §4.3.2: specific incentives for secondary and
+primary care)."""
 
 from __future__ import annotations
 

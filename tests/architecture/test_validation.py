@@ -38,6 +38,8 @@ CASES = {
     "alias_bomb.yaml": ("line 2, column 4", "anchors (&a) are not accepted"),
     "coverage_otherwise_unknown.yaml": ("money.coverage.otherwise", "did you mean 'status-quo-2023'"),
     "replaces_unknown.yaml": ("money.replaces", "did you mean 'status-quo-2023'"),
+    "replaces_a_reform.yaml": ("money.replaces", "'reform-split-2024' runs before this architecture's start but "
+                                                 "itself starts on 2027-04-01"),
     "electorate_answers.yaml": ("accountability[3].from", "answers to no one"),
     "function_domain.yaml": ("functions[10]", "did you mean 'commissioning'"),
 }

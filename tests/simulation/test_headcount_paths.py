@@ -44,14 +44,15 @@ def test_steps_follow_each_path_from_its_starting_figure() -> None:
 def test_a_transfer_between_bodies_is_not_a_redundancy() -> None:
     """The ten-year plan moves NHS England's 15,300 posts into DHSC in April 2027 and halves the total by March
     2028: only the 9,300 posts removed pay redundancy; the running-cost cut saves from 2026/27 and the posts
-    from 2028/29 (a step is timed as a reform starting on its date)."""
+    from 2027/28, the financial year 2028-03-31 falls in (a step is timed as a reform starting on its date)."""
     values = _values()
     out = transition.step_profile(values, transition.planned_steps(A.load("ten-year-plan-2025")), 10)
     assert out["one_off"].sum() * 1e9 == pytest.approx(9300 * values["transition.redundancy_per_head"])
     per_year = out["saving"] * 1e9
     assert per_year[:2] == pytest.approx([0.0, 0.0])
-    assert per_year[2] == per_year[3] == pytest.approx(454.38e6)
-    assert per_year[4] == pytest.approx(454.38e6 + 9300 * values["transition.cost_per_head"])
+    assert per_year[2] == pytest.approx(454.38e6)
+    assert per_year[3] == per_year[4] == pytest.approx(454.38e6 + 9300 * values["transition.cost_per_head"])
+    assert np.flatnonzero(out["one_off"]).tolist() == [3, 4, 5]  # 2027/28 to 2029/30
     # each date is costed as a reform starting on it, so the steps follow the lump profile's timing
     lump = transition.profile({**values, "transition.redundancy": 9300 * values["transition.redundancy_per_head"] / 1e9,
                                "transition.reorganisation": 0.0, "transition.double_running": 0.0,

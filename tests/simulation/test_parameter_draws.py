@@ -170,7 +170,7 @@ def test_transition_costs_are_cited_with_ranges() -> None:
         assert p.source
         assert p.valid_range[0] >= 0
     assert params.params["transition.redundancy"].uncertainty == {"dist": "uniform", "low": 1.0, "high": 1.3}
-    assert "NAO-2013" in params.params["transition.reorganisation"].source
+    assert "nao-2013-transition" in params.params["transition.reorganisation"].source
 
 
 @pytest.mark.integration

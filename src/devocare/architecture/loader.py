@@ -301,7 +301,7 @@ def build(doc: dict[str, Any], file: str) -> Architecture:
         problems = _problems_from_validation(exc, file) + raw_reference_problems(doc, file)
         raise ArchitectureError(_dedupe(problems), extended=doc.get("extends")) from None
     problems = resolve_data_amounts(arch, file)
-    problems += validate(arch, file)
+    problems += validate(arch, file, builtin=shared_builtin)
     if problems:
         raise ArchitectureError(_dedupe(problems), extended=arch.extends)
     return arch

@@ -64,7 +64,7 @@ MATRIX_DOMAINS: tuple[str, ...] = (
     "system_strategy",
     "procurement",
 )
-#: Further function domains (004 §4.1.1–4.1.2 and DESIGN.md "Function"); ``commissioning`` is per service line.
+#: Further function domains (reform-2024 §4.1.1–4.1.2 and DESIGN.md "Function"); ``commissioning`` is per service line.
 OTHER_DOMAINS: tuple[str, ...] = (
     "commissioning",
     "regulation",
@@ -450,8 +450,9 @@ class Pot(_Dated):
     """A budget pot: a holder body, the service lines it pays for, ring-fenced or not, and its tier.
 
     ``start``/``end`` date a pot as the system changes (the ICBs' delegated specialised pot from 2025-04-01).
-    The simulator and the money truth do not yet switch pots by date: they hold each pot from the base year,
-    so a dated pot must still leave every line in exactly one pot."""
+    The architecture metrics read the pots active on the date they measure; the simulator and the money truth
+    do not yet switch pots by date: they hold each pot from the base year, so a dated pot must still leave
+    every line in exactly one pot."""
 
     id: str
     holder: str
@@ -493,7 +494,7 @@ class CoFinancing(_Cited):
 
 
 class IncentiveFund(_Cited):
-    """A top-slice of the block grant paid back on targets (Denmark's 2019 criteria). 004 §4.3.2 asks for
+    """A top-slice of the block grant paid back on targets (Denmark's 2019 criteria). reform-2024 §4.3.2 asks for
     specific incentives for secondary and for primary care, so each tier may have its own criteria."""
 
     top_slice: Number = Field(ge=0, le=1)

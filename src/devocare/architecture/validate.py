@@ -31,6 +31,7 @@ from devocare.architecture import geo
 from devocare.architecture.builtins import builtin_ids
 from devocare.architecture.problems import Problem
 from devocare.architecture.schema import COMMISSIONING_FUNCTIONS, Architecture, Body
+from devocare.envelope import BASE_DATE
 from devocare.errors import closest
 from devocare.service_lines import ALIASES, LINE_IDS
 
@@ -409,7 +410,7 @@ def _coverage(arch: Architecture, file: str, dates: list[date]) -> list[Problem]
     return out
 
 
-def _money(arch: Architecture, file: str) -> list[Problem]:
+def _money(arch: Architecture, file: str, builtin: Callable[[str], Architecture] | None = None) -> list[Problem]:
     out = []
     money = arch.money
     seen: dict[str, int] = {}
@@ -440,28 +441,34 @@ def _money(arch: Architecture, file: str) -> list[Problem]:
             for j, code in enumerate(cov.devolved):
                 if geo.canonical_area(code, cov.level, cov.vintage) is None:
                     out.append(Problem(file, f"money.coverage.devolved[{j}]", f"no {cov.level} area {code!r}"))
-        if cov.otherwise not in builtin_ids():
-            out.append(
-                Problem(
-                    file,
-                    "money.coverage.otherwise",
-                    f"unknown built-in {cov.otherwise!r}" + _hint(cov.otherwise, builtin_ids()),
-                )
-            )
-        elif cov.otherwise == arch.id:
-            out.append(Problem(file, "money.coverage.otherwise", "an architecture cannot fall back on itself"))
+        out += _builtin_ref(arch, file, cov.otherwise, "money.coverage.otherwise", "fall back on",
+                            builtin if money.replaces is None else None)
     if money.replaces is not None:
-        if money.replaces not in builtin_ids():
-            out.append(
-                Problem(
-                    file,
-                    "money.replaces",
-                    f"unknown built-in {money.replaces!r}" + _hint(money.replaces, builtin_ids()),
-                )
-            )
-        elif money.replaces == arch.id:
-            out.append(Problem(file, "money.replaces", "an architecture cannot replace itself"))
+        out += _builtin_ref(arch, file, money.replaces, "money.replaces", "replace", builtin)
     return out
+
+
+def _reform_start(arch: Architecture) -> date | None:
+    """The first start of a body after the base date (when a reform's rules take over), or None."""
+    starts = [b.start for b in arch.bodies if b.start is not None and b.start > BASE_DATE]
+    return min(starts) if starts else None
+
+
+def _builtin_ref(arch: Architecture, file: str, value: str, field: str, verb: str,
+                 predecessor: Callable[[str], Architecture] | None) -> list[Problem]:
+    """``value`` names another built-in architecture. Given ``predecessor`` (how to load it), it is the one
+    whose money rules run before a reform's start year, so it must have no later start of its own: the
+    simulator joins two rule sets, not three."""
+    if value not in builtin_ids():
+        return [Problem(file, field, f"unknown built-in {value!r}" + _hint(value, builtin_ids()))]
+    if value == arch.id:
+        return [Problem(file, field, f"an architecture cannot {verb} itself")]
+    if predecessor is not None and _reform_start(arch) is not None:
+        later = _reform_start(predecessor(value))
+        if later is not None:
+            return [Problem(file, field, f"{value!r} runs before this architecture's start but itself starts "
+                                         f"on {later.isoformat()}; name one with no start after {BASE_DATE}")]
+    return []
 
 
 def raw_reference_problems(doc: dict[str, Any], file: str) -> list[Problem]:
@@ -500,8 +507,10 @@ def raw_reference_problems(doc: dict[str, Any], file: str) -> list[Problem]:
     return out
 
 
-def validate(arch: Architecture, file: str = "<architecture>") -> list[Problem]:
-    """Every cross-element problem in ``arch`` (empty list: valid)."""
+def validate(arch: Architecture, file: str = "<architecture>",
+             builtin: Callable[[str], Architecture] | None = None) -> list[Problem]:
+    """Every cross-element problem in ``arch`` (empty list: valid). ``builtin`` loads a built-in by id (the
+    loader passes its own, so this module does not import it) for the checks that read another built-in."""
     problems = _unique(arch.bodies, lambda b: b.id, "bodies", file)
     problems += _unique(arch.functions, lambda f: f.id, "functions", file)
     problems += _unique(arch.flows, lambda f: f.id, "flows", file)
@@ -510,7 +519,7 @@ def validate(arch: Architecture, file: str = "<architecture>") -> list[Problem]:
     problems += _references(arch, file)
     problems += _shares(arch, file)
     problems += _statutory(arch, file)
-    problems += _money(arch, file)
+    problems += _money(arch, file, builtin)
     if problems:  # structural rules below assume references resolve
         return problems
     dates = check_dates(arch)

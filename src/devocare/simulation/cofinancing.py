@@ -1,4 +1,4 @@
-"""Co-financing (Denmark; 004 §4.3.2): the local tier pays a share of the cost of each of its residents'
+"""Co-financing (Denmark; reform-2024 §4.3.2): the local tier pays a share of the cost of each of its residents'
 hospital admissions to the regional tier, and part of hospital funding is granted to the local tier so
 that it can pay. Denmark capped the payment per admission (about DKK 15,000 in the flat model), so a
 costly admission does not cost the municipality more than the cap; the model prices every emergency

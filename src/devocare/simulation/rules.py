@@ -23,7 +23,7 @@ from typing import Any
 import numpy as np
 
 from devocare import geography
-from devocare.architecture.schema import INCENTIVE_CRITERIA
+from devocare.architecture.schema import INCENTIVE_CRITERIA, IncentiveFund
 from devocare.errors import DevocareError
 from devocare.service_lines import ACUTE_LINES, LINE_IDS, UPSTREAM_LINES, index
 from devocare.simulation import membership
@@ -385,17 +385,13 @@ def _groups_of(
 
 
 def _fund_criteria(fund: object, tier: str) -> list[str] | None:
-    """The incentive criteria a pot of ``tier`` is paid on, None where the fund does not pay that tier: a fund
-    naming no tiers pays every tier but the national one (no national pot is top-sliced unless named)."""
+    """The incentive criteria a pot of ``tier`` is paid on, None where the fund does not pay that tier. The
+    schema's :meth:`IncentiveFund.criteria_for` decides; a plain mapping is validated into one first, so
+    both read one rule."""
     if fund is None:
         return None
-    if hasattr(fund, "criteria_for"):
-        found: list[str] | None = fund.criteria_for(tier)
-        return found
-    own = dict(_get(fund, "tier_criteria") or {})
-    tiers = _get(fund, "tiers")
-    paid = tier in list(tiers) if tiers is not None else (tier in own if own else tier != "national")
-    return None if not paid else list(own.get(tier, _get(fund, "criteria") or []))
+    model = fund if isinstance(fund, IncentiveFund) else IncentiveFund.model_validate(fund)
+    return model.criteria_for(tier)
 
 
 def _risk_rule(arch_id: str, holder: str, pots: list[object], money: object, name: str) -> float:
