@@ -156,3 +156,19 @@ def test_a_cancel_flag_is_read_only_within_its_server(workers):
     first.table.request_cancel(job_id)
     other_server = JobTable(first.table.store, "another-server")
     assert first.table.cancel_requested(job_id) and not other_server.cancel_requested(job_id)
+
+
+def test_trimming_deletes_only_files_named_like_a_spilled_result(workers, tmp_path):
+    first, _ = workers
+    outside = tmp_path / "outside.parquet"
+    outside.write_text("not a job's", encoding="utf-8")
+    (tmp_path / "jobs" / "outside.parquet").write_text("not a job's either", encoding="utf-8")
+    kept = []
+    for age, name in ((90, "../outside.parquet"), (80, "outside.parquet"), (20, None), (10, None)):
+        job_id = secrets.token_hex(16)
+        first.table.insert(job_id, "c", "simulation", {}, None, None, time.time() - age)
+        first.table.update(job_id, status="finished", result_file=name, finished=time.time() - age)
+        kept.append(job_id)
+    first._trim()  # keeps the newest two (keep_jobs=2): the two rows naming other files are dropped
+    assert [j.id for j in first.list()] == kept[:1:-1]
+    assert outside.exists() and (tmp_path / "jobs" / "outside.parquet").exists()
