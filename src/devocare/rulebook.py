@@ -1,4 +1,4 @@
-"""The reformed centre's rulebook (004 §4.1.2): outcome targets, core entitlements, minimum service levels.
+"""The reformed centre's rulebook (reform-2024 §4.1.2): outcome targets, core entitlements, minimum service levels.
 
 Everything here is read from ``rulebook.yaml`` beside this module, validated as a whole (every service line
 has exactly one floor, every source key exists) before any of it is used. The simulator reads its floors

@@ -28,7 +28,7 @@ class BudgetRules:
     corridor: Any  # (B,) risk-corridor width as a share of allocation (inf: no corridor)
     corridor_centre_share: Any  # (B,) share of a result beyond the corridor taken by the centre
     support_limit: Any  # (B,) most deficit support a year as a share of allocation (inf: no limit)
-    fund_group: Any = None  # (B,) host integer budget group of each budget (the fund's tier in one rule set)
+    fund_group: Any = None  # (B,) host integer budget group of each budget (a holder's budgets of the same pots)
     unpaid_to_tier: Any = None  # (B,) 1 where incentive money not earned stays with the budget's group
     n_groups: int = 0
 
