@@ -231,3 +231,21 @@ def test_a_body_named_before_and_after_the_start_means_the_reforms_unless_marked
     assert after != before
     assert budgets.loc[budgets["budget"] == after, "architecture"].item() == "status-quo-2023"  # outside the deal
     assert budgets.loc[budgets["budget"] == before, "architecture"].item() == "status-quo-2023@before"
+
+
+def test_successors_tied_on_lines_in_common_share_a_balance_equally() -> None:
+    from types import SimpleNamespace
+
+    def group(arch: str, lines: list[bool], offset: int) -> SimpleNamespace:
+        return SimpleNamespace(
+            architecture=arch, holder="council", area_codes=["E1"], lines=np.array(lines), offset=offset, n=1
+        )
+
+    old = group("before", [True, True, False], 0)
+    new = [group("after", [True, False, False], 1), group("after", [False, True, False], 2)]
+    rules = SimpleNamespace(n_budgets=3, switch=2, atoms=[0], groups=[old, *new], phase={"before": 0, "after": 1})
+    S, to_centre = phases.handover_matrix(rules)
+    assert S[0].tolist() == [0.0, 0.5, 0.5] and not to_centre.any()
+    rules.groups = [old, *new[::-1]]  # whatever their order
+    new[1].offset, new[0].offset = 1, 2
+    assert phases.handover_matrix(rules)[0][0].tolist() == [0.0, 0.5, 0.5]
