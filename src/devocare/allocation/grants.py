@@ -397,14 +397,14 @@ def block_grants(arch: Any, years: int = 5, envelope: Mapping[str, float] | str 
     beyond it, by holders with tax powers under ``money.local_revenue``). The arithmetic is
     :func:`grant_years`, which the simulator runs too.
     """
-    from devocare import architecture
+    from devocare.architecture.loader import load
 
     years = check_int("years", years, 1, MAX_YEARS)
     growth = check_growth("growth", growth)
     if alpha is not None:
         alpha = check_number("alpha (fiscal-equalisation rate)", alpha, 0.0, 1.0)
     if isinstance(arch, (str, Path)):
-        arch = architecture.load(str(arch))
+        arch = load(str(arch))
     base_year = check_year(base_year)
     money = arch.money
     arch_lines = [line for pot in money.pots for line in pot.lines]
