@@ -68,6 +68,44 @@ def cli_in_process(monkeypatch, capsys):
     return partial(run_main, monkeypatch, capsys)
 
 
+@pytest.fixture
+def arch_file(tmp_path: Path):
+    """Writes a test architecture that extends a built-in one and returns its path:
+    ``arch_file("reform-split-2024", "money:\n  co_financing: ...")``. The header (id and name from
+    ``name``, ``extends``, an assumption source) is the same for every such test; ``body`` is the YAML
+    after it."""
+
+    def write(extends: str, body: str, name: str = "test-arch") -> Path:
+        path = tmp_path / f"{name}.yaml"
+        header = f"id: {name}\nname: {name}\nextends: {extends}\nsources: ['assumption: test']\n"
+        path.write_text(header + body, encoding="utf-8")
+        return path
+
+    return write
+
+
+@pytest.fixture
+def matches_reference():
+    """Asserts that a block the engine ran (``run_block``) equals the per-atom reference, draw by draw, on
+    every reference measure and the national admissions and spend by line."""
+    import numpy as np
+
+    from devocare.simulation.reference import MEASURES, reference_run
+
+    def check(inputs, rules, fixed, values, result, years: int, draws: list[int], label: str = "") -> None:
+        for i, d in enumerate(draws):
+            ref = reference_run(inputs, rules, fixed, {k: v[i] for k, v in values.scalars.items()},
+                                values.shocks[i], values.criteria_noise[i], d == 0, years)
+            for m in MEASURES:
+                np.testing.assert_allclose(result.budget[m][i], ref[m], rtol=1e-9, atol=1e-3,
+                                           err_msg=f"{label} {m} draw {d}")
+            np.testing.assert_allclose(result.national["admissions"][i], ref["national_admissions"], rtol=1e-9)
+            np.testing.assert_allclose(result.national["spent_by_line"][i], ref["national_spent_by_line"],
+                                       rtol=1e-9)
+
+    return check
+
+
 #: What a skipped test needs, recognised from its skip reason, and the one command that provides it.
 _ENABLE = (
     (("chromium", "chrome"), "browser and PDF tests need Chromium",

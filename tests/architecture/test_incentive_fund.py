@@ -58,13 +58,8 @@ def test_split_model_pays_secondary_and_primary_care_on_different_criteria() -> 
     assert "specialised" not in fund_lines(split.money)
 
 
-def test_cli_refuses_criteria_for_a_tier_the_fund_does_not_pay(cli_in_process, tmp_path) -> None:
-    path = tmp_path / "bad-fund.yaml"
-    path.write_text(
-        "id: bad-fund\nname: Bad fund\nextends: reform-split-2024\nsources: ['assumption: test']\n"
-        "money:\n  incentive_fund:\n    top_slice: 0.012\n    tiers: [local]\n"
-        "    tier_criteria: {national: [telemedicine]}\n    sources: ['assumption: test']\n",
-        encoding="utf-8",
-    )
+def test_cli_refuses_criteria_for_a_tier_the_fund_does_not_pay(cli_in_process, arch_file) -> None:
+    path = arch_file("reform-split-2024", "money:\n  incentive_fund:\n    top_slice: 0.012\n    tiers: [local]\n"
+                     "    tier_criteria: {national: [telemedicine]}\n    sources: ['assumption: test']\n")
     code, _out, err = cli_in_process("arch", "validate", str(path))
     assert code == 2 and "does not pay" in err

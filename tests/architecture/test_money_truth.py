@@ -89,13 +89,9 @@ def test_a_line_sent_to_a_body_without_the_pot_fails() -> None:
 
 
 
-def test_cli_validate_reports_the_disagreement(cli, tmp_path) -> None:
-    path = tmp_path / "typed.yaml"
-    path.write_text(
-        "id: typed\nname: Typed\nextends: reform-aco-2024\nas_of: 2028-04-01\n"
-        "sources: ['assumption: test']\n"
-        "flows:\n  - {id: specialised_commissioning@dhsc, amount_gbp: 25.0e9, derived: false}\n",
-        encoding="utf-8")
+def test_cli_validate_reports_the_disagreement(cli, arch_file) -> None:
+    path = arch_file("reform-aco-2024", "as_of: 2028-04-01\n"
+                     "flows:\n  - {id: specialised_commissioning@dhsc, amount_gbp: 25.0e9, derived: false}\n")
     result = cli("arch", "validate", str(path))
     assert result.returncode == 2 and result.stdout == ""
     assert "specialised_commissioning@dhsc" in result.stderr and "money section" in result.stderr

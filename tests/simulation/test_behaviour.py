@@ -147,7 +147,7 @@ def test_drivers_correlates_each_reforms_paired_difference_with_levers_and_the_f
     from devocare.simulation.paired import DRIVER_COLUMNS, drivers, funding_gap_draws
     from devocare.simulation.parameters import resolve
 
-    runs = [simulate(a, years=3, draws=12, seed=5, waterfall=False) for a in ("status-quo-2023", "reform-aco-2024")]
+    runs = [simulate(a, years=5, draws=12, seed=5, waterfall=False) for a in ("status-quo-2023", "reform-aco-2024")]
     levers = resolve().draw(5, np.arange(13))
     diff = runs[1].summary_draws["spent_gbp_bn"] - runs[0].summary_draws["spent_gbp_bn"]
     table = drivers(runs, "status-quo-2023", {**levers, "the difference itself": diff})

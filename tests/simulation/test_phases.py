@@ -20,7 +20,6 @@ from devocare.simulation.backend import namespace
 from devocare.simulation.engine import run_block
 from devocare.simulation.inputs import load_inputs
 from devocare.simulation.parameters import resolve
-from devocare.simulation.reference import MEASURES, reference_run
 
 pytestmark = pytest.mark.integration
 
@@ -116,24 +115,10 @@ def _block(arch_id: str, draws: list[int], years: int, overrides=None, fused: bo
     [None, {"prevention.effect@2026": 0.9, "demand.non_demographic_growth.nhs@2025/26": 0.04}],
     ids=["undated", "dated"],
 )
-def test_engine_matches_the_reference_across_the_switch(overrides) -> None:
+def test_engine_matches_the_reference_across_the_switch(overrides, matches_reference) -> None:
     draws = [0, 3]
     _, fixed, rules, inputs, values, result = _block("reform-split-2024", draws, YEARS, overrides)
-    for i, d in enumerate(draws):
-        ref = reference_run(
-            inputs,
-            rules,
-            fixed,
-            {k: v[i] for k, v in values.scalars.items()},
-            values.shocks[i],
-            values.criteria_noise[i],
-            d == 0,
-            YEARS,
-        )
-        for m in MEASURES:
-            np.testing.assert_allclose(result.budget[m][i], ref[m], rtol=1e-9, atol=1e-3, err_msg=f"{m} draw {d}")
-        np.testing.assert_allclose(result.national["admissions"][i], ref["national_admissions"], rtol=1e-9)
-        np.testing.assert_allclose(result.national["spent_by_line"][i], ref["national_spent_by_line"], rtol=1e-9)
+    matches_reference(inputs, rules, fixed, values, result, YEARS, draws, "reform-split-2024")
 
 
 def test_fused_path_is_bit_identical_across_the_switch_and_dated_values(monkeypatch) -> None:

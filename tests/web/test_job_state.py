@@ -117,3 +117,58 @@ def test_a_job_whose_worker_process_died_fails_and_frees_its_clients_place(worke
     gate.set()
     started.wait(10)
     assert started.status == "finished"
+
+
+def test_listing_and_trimming_read_no_result_files(workers, tmp_path, monkeypatch):
+    from devocare.web.results import Spiller
+
+    first, second = workers
+    jobs = []
+    for seed in range(3):
+        req = SimulationRequest(architecture="status-quo-2023", years=1, draws=0, seed=seed)
+        job = first.submit("c", "simulation", req.model_dump(), runner("status-quo-2023", req, waterfall=False))
+        job.wait(300)
+        assert job.status == "finished", job.error
+        jobs.append(job)
+    loads = []
+    real_load = Spiller.load
+    monkeypatch.setattr(Spiller, "load", lambda self, name: loads.append(name) or real_load(self, name))
+    assert [j.id for j in second.list()] == [jobs[2].id, jobs[1].id] and loads == []
+    req = SimulationRequest(architecture="status-quo-2023", years=1, draws=0, seed=9)
+    last = second.submit("c", "simulation", req.model_dump(), runner("status-quo-2023", req, waterfall=False))
+    last.wait(300)  # its end trims the oldest of the other worker's jobs: files deleted, not read
+    assert last.status == "finished", last.error
+    assert loads == []
+    names = {p.name for p in (tmp_path / "jobs").glob("job-*")}
+    assert len(names) == 4 and jobs[1].result.path.name not in names  # two jobs kept, a table and JSON each
+    seen = second.get(jobs[2].id)
+    assert loads == [] and seen.result.summary == pytest.approx(jobs[2].result.summary)
+    assert loads == [jobs[2].result.path.name]  # read once, on first use of the result
+
+
+def test_a_cancel_flag_is_read_only_within_its_server(workers):
+    from devocare.storage.jobs import JobTable
+
+    first, _ = workers
+    job_id = secrets.token_hex(16)
+    first.table.insert(job_id, "c", "simulation", {}, None, None, time.time())
+    first.table.update(job_id, status="running")
+    first.table.request_cancel(job_id)
+    other_server = JobTable(first.table.store, "another-server")
+    assert first.table.cancel_requested(job_id) and not other_server.cancel_requested(job_id)
+
+
+def test_trimming_deletes_only_files_named_like_a_spilled_result(workers, tmp_path):
+    first, _ = workers
+    outside = tmp_path / "outside.parquet"
+    outside.write_text("not a job's", encoding="utf-8")
+    (tmp_path / "jobs" / "outside.parquet").write_text("not a job's either", encoding="utf-8")
+    kept = []
+    for age, name in ((90, "../outside.parquet"), (80, "outside.parquet"), (20, None), (10, None)):
+        job_id = secrets.token_hex(16)
+        first.table.insert(job_id, "c", "simulation", {}, None, None, time.time() - age)
+        first.table.update(job_id, status="finished", result_file=name, finished=time.time() - age)
+        kept.append(job_id)
+    first._trim()  # keeps the newest two (keep_jobs=2): the two rows naming other files are dropped
+    assert [j.id for j in first.list()] == kept[:1:-1]
+    assert outside.exists() and (tmp_path / "jobs" / "outside.parquet").exists()

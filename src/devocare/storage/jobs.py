@@ -108,7 +108,8 @@ class JobTable:
     def cancel_requested(self, job_id: str) -> bool:
         """Whether someone asked (through any worker) for this job to stop."""
         with self.store._sessions() as session:
-            return bool(session.scalar(select(JobRow.cancel_requested).where(JobRow.id == job_id)))
+            return bool(session.scalar(select(JobRow.cancel_requested).where(JobRow.id == job_id,
+                                                                             JobRow.server == self.server)))
 
     def find(self, key: str, owner: int | None) -> JobState | None:
         """The newest queued, running or finished job of ``owner`` with this request key."""

@@ -36,6 +36,10 @@ log = logging.getLogger("devocare.web")
 _JOB_ID = re.compile(r"[0-9a-f]{32}")
 """What a job id looks like (``secrets.token_hex(16)``); anything else is unknown without asking the database."""
 
+_RESULT_FILE = re.compile(r"job-[0-9a-f]{32}\.parquet")
+"""What a spilled result's table file is called (:class:`devocare.web.results.Spiller`); a row naming anything
+else names no file of ours, and nothing is deleted for it."""
+
 WORKER = f"{socket.gethostname()}:{os.getpid()}"
 """This worker process, as recorded on the jobs it runs."""
 
@@ -79,11 +83,26 @@ class Job:
     done: int = 0
     total: int = 0
     error: str | None = None
-    result: Any = None
     created: float = field(default_factory=time.time)
     finished: float | None = None
     cancel: threading.Event = field(default_factory=threading.Event)
     _stopped: threading.Event = field(default_factory=threading.Event, repr=False)
+    _result: Any = field(default=None, repr=False)
+    _load: Callable[[], Any] | None = field(default=None, repr=False)
+    """Reads the result of a job another worker ran from its files, on first use of :attr:`result`."""
+
+    @property
+    def result(self) -> Any:
+        """The finished result (None until then). A job run by another worker reads its result from disk
+        only here, so listing or polling jobs reads no result files."""
+        if self._result is None and self._load is not None:
+            self._result = self._load()
+            self._load = None
+        return self._result
+
+    @result.setter
+    def result(self, value: Any) -> None:
+        self._result, self._load = value, None
 
     @property
     def active(self) -> bool:
@@ -164,15 +183,21 @@ class JobManager:
         finished = [k for k, j in self._jobs.items() if not j.active]
         for key in finished[: max(0, len(finished) - self.settings.keep_jobs)]:
             dropped = self._jobs.pop(key)
-            if hasattr(dropped.result, "discard"):
-                dropped.result.discard()
+            if hasattr(dropped._result, "discard"):
+                dropped._result.discard()
         for state in self.table.trim(self.settings.keep_jobs):
             self._jobs.pop(state.id, None)
             if state.result_file:
-                try:
-                    self._spiller.load(state.result_file).discard()
-                except (DevocareError, ValueError):
-                    (self._spiller.folder / state.result_file).unlink(missing_ok=True)
+                self._delete_result(state.result_file)
+
+    def _delete_result(self, name: str) -> None:
+        """Delete a dropped job's table file and its JSON parts by name, without reading them."""
+        if not _RESULT_FILE.fullmatch(name):
+            log.warning("job row names a result file %r that is not a spilled result; nothing deleted", name)
+            return
+        path = self._spiller.folder / name
+        path.unlink(missing_ok=True)
+        path.with_suffix(".json").unlink(missing_ok=True)
 
     def find(self, key: str, owner: int | None = None) -> Job | None:
         """The newest queued, running or finished job of ``owner`` with this request key (no new job)."""
@@ -237,7 +262,8 @@ class JobManager:
                   key=state.key, status=state.status, done=state.done, total=state.total, error=state.error,
                   created=state.created, finished=state.finished)
         if state.status == "finished" and state.result_file:
-            job.result = self._spiller.load(state.result_file)
+            name = state.result_file
+            job._load = lambda: self._spiller.load(name)
         if not job.active:
             job._stopped.set()
         return job

@@ -36,9 +36,8 @@ def upgrade() -> None:
         sa.Column("created", sa.Float, nullable=False),
         sa.Column("finished", sa.Float, nullable=True),
     )
-    op.create_index("ix_jobs_server", "jobs", ["server"])
-    op.create_index("ix_jobs_owner_id", "jobs", ["owner_id"])
-    op.create_index("ix_jobs_key", "jobs", ["key"])
+    for column in ("server", "owner_id", "key"):  # the columns every poll filters on
+        op.create_index(f"ix_jobs_{column}", "jobs", [column])
 
 
 def downgrade() -> None:
