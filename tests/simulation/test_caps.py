@@ -11,8 +11,9 @@ from devocare.simulation import behaviour, simulate
 pytestmark = pytest.mark.integration
 
 
-def test_cut_rate_is_capped_at_the_parameter() -> None:
-    rate = behaviour.cut_rate(np, np.array([-80.0, -10.0]), np.array([100.0, 100.0]), 1.0, cap=0.3)
+def test_the_planned_cut_is_capped_at_the_parameter() -> None:
+    spend = np.array([100.0, 100.0])  # money meets the forecast: only the carried deficit is cut for
+    rate, _ = behaviour.plan(np, spend, None, spend, spend, np.array([-80.0, -10.0]), 1.0, np.inf, 1.0, 0.3)
     assert rate.tolist() == pytest.approx([0.3, 0.1])
 
 

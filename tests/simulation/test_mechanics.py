@@ -121,7 +121,8 @@ def test_risk_corridor_shares_only_what_lies_beyond_it() -> None:
     for a, b in zip(plain, none, strict=True):
         assert np.array_equal(a, b)
     assert behaviour.efficiency(0.01, 3, 5) == pytest.approx(0.01)
-    cut = behaviour.cut_rate(xp, np.array([-50.0, 10.0, -1e6]), np.array([1000.0, 1000.0, 1000.0]), 0.5)
+    spend = np.full(3, 1000.0)  # a balanced forecast: the cut recovers a carried deficit, at most max_cut
+    cut, _ = behaviour.plan(xp, spend, None, spend, spend, np.array([-50.0, 10.0, -1e6]), 1.0, np.inf, 0.5, 0.5)
     assert cut.tolist() == pytest.approx([0.025, 0.0, 0.5])
 
 

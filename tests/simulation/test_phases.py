@@ -216,3 +216,33 @@ def test_a_body_named_before_and_after_the_start_means_the_reforms_unless_marked
     assert after != before
     assert budgets.loc[budgets["budget"] == after, "architecture"].item() == "status-quo-2023"  # outside the deal
     assert budgets.loc[budgets["budget"] == before, "architecture"].item() == "status-quo-2023@before"
+
+
+def test_successors_tied_on_lines_in_common_share_a_balance_equally() -> None:
+    from types import SimpleNamespace
+
+    def group(arch: str, lines: list[bool], offset: int) -> SimpleNamespace:
+        return SimpleNamespace(
+            architecture=arch, holder="council", area_codes=["E1"], lines=np.array(lines), offset=offset, n=1
+        )
+
+    old = group("before", [True, True, False], 0)
+    new = [group("after", [True, False, False], 1), group("after", [False, True, False], 2)]
+    rules = SimpleNamespace(n_budgets=3, switch=2, atoms=[0], groups=[old, *new], phase={"before": 0, "after": 1})
+    S, to_centre = phases.handover_matrix(rules)
+    assert S[0].tolist() == [0.0, 0.5, 0.5] and not to_centre.any()
+    rules.groups = [old, *new[::-1]]  # whatever their order
+    new[1].offset, new[0].offset = 1, 2
+    assert phases.handover_matrix(rules)[0][0].tolist() == [0.0, 0.5, 0.5]
+
+
+def test_a_dated_override_keeps_draws_within_the_parameters_range() -> None:
+    # the draws move by the change in the central value (0.005 → 0) and stop at the range's floor (0)
+    from devocare.simulation.engine import _dated
+    from devocare.simulation.parameters import YEARS_SUFFIX
+
+    path = "behaviour.left_shift_rate"
+    fixed = {path: 0.005, path + YEARS_SUFFIX: [0.005, 0.0]}
+    by_year = _dated(np, fixed, {path: np.array([0.001, 0.009])}, 2)[path]
+    assert by_year[0].tolist() == pytest.approx([0.001, 0.009])
+    assert by_year[1].tolist() == pytest.approx([0.0, 0.004])

@@ -34,8 +34,9 @@ def _block(**changes: object) -> SimpleNamespace:
         holds=np.array([[1.0, 0.0, 0.0], [0.0, 1.0, 0.0], [0.0, 0.0, 1.0]]),  # line l held by budget l
         savings_retained=np.array([1.0, 0.0, 0.5]),
         overspend_borne=np.array([1.0, 0.0, 0.5]),
-        bearer=np.ones(3),  # one behavioural rule: every budget cuts to recover a negative reserve
         up_holds=np.array([[1.0, 0.0, 0.0], [0.0, 0.0, 0.0], [0.0, 0.0, 0.0]]),  # line 0 is upstream
+        upstream=np.array([[1.0, 0.0, 0.0], [0.0, 0.0, 0.0], [0.0, 0.0, 0.0]]),
+        has_upstream=np.array([1.0, 0.0, 0.0]),
         criteria=[np.array([1.0, 0.0, 0.0]), np.array([1.0, 0.0, 0.0])] + [np.zeros(3)] * 5,
         floors=np.array([0.9, 0.9, 0.9]),
         corridor=np.array([inf, inf, inf]),
@@ -91,6 +92,11 @@ def _block(**changes: object) -> SimpleNamespace:
         years=4,
         transition=np.zeros((1, 4)),
         transition_share=np.zeros((4, 3)),
+        growth_path=None,
+        rule_sets_in=None,
+        dated={},
+        exists=None,
+        switch=None,
     )
     for k, v in changes.items():
         setattr(block, k, v)
@@ -264,6 +270,7 @@ def test_balance_keeps_returns_bears_and_supports_by_the_rules() -> None:
         spent_b=np.array([[99.0, 150.0, 60.0]]),
     )
     steps.balance_and_risk(b, c, f)
+    steps.plan_next_year(b, c, f)
     # surpluses: 97+2+10−99 = +10 (kept), 150−150−10 = −10 (met by the centre), 50−60 = −10 (half borne)
     assert f.to_res.tolist() == [[10.0, 0, 0]] and f.returned.tolist() == [[0, 0, 0]]
     assert f.borne.tolist() == [[0, 0, 5.0]] and f.support.tolist() == [[0, 10.0, 5.0]]
@@ -293,6 +300,7 @@ def test_deficit_support_stops_at_the_budgets_limit_and_the_rest_is_recovered_by
         spent_b=np.array([[99.0, 150.0, 60.0]]),
     )
     steps.balance_and_risk(b, c, f)
+    steps.plan_next_year(b, c, f)
     assert f.support.tolist() == [[0, 7.5, 5.0]] and f.borne.tolist() == [[0, 2.5, 5.0]]
     assert c.reserves.tolist() == [[10.0, -2.5, -5.0]]
     # the same plan for both: cut what it will bear of the gap again, plus half the deficit it carries
@@ -404,3 +412,43 @@ def test_every_waterfall_factor_belongs_to_a_step() -> None:
 
     claimed = {f for s in steps.STEPS for f in s.factors}
     assert set(FACTORS) <= claimed and claimed <= set(FACTORS)
+
+
+def test_a_successor_plans_its_first_year_with_the_deficit_it_inherits() -> None:
+    # budget 0 ceases at the start (year 1) and hands its -30 to budget 1; the hand-over runs before the plan,
+    # so budget 1 cuts next year for half the deficit it now carries (behaviour.overspend_response = 0.5)
+    b = _block(
+        switch=1,
+        exists=np.array([[1.0, 0.0, 1.0], [0.0, 1.0, 1.0], [0.0, 1.0, 1.0], [0.0, 1.0, 1.0]]),
+        succeeded=np.array([1.0, 0.0, 0.0]),
+        to_centre=np.zeros(3),
+        handover=RunMatrix(np, np.array([[0.0, 1.0, 0.0], [0.0, 0.0, 0.0], [0.0, 0.0, 0.0]])),
+        fund=np.zeros((4, 3)),
+    )
+    c = _carried()
+    c.reserves = np.array([[-30.0, 0.0, 0.0]])
+    z = np.zeros((1, 3))
+    money = np.array([[0.0, 150.0, 50.0]])  # the year's money meets each budget's spend
+    f = Flows(t=1, ty=1, kept=money, paid=z, t_in=z, t_out=z, income=money, spent_b=money, unmet_b=z, reinvest=z)
+    f.flag_deficit = f.flag_floor = np.zeros((1, 3), dtype=bool)
+    f.returned, f.support, f.change = z, z, z
+    names = [s.name for s in steps.STEPS]
+    assert names.index("succession") < names.index("plan_next_year")
+    steps.succession(b, c, f)
+    steps.plan_next_year(b, c, f)
+    assert c.reserves.tolist() == [[0.0, -30.0, 0.0]]
+    assert c.cut[0].tolist() == pytest.approx([0.0, 0.5 * 30 / 150, 0.0])
+    assert f.t_in.tolist() == [[0.0, -30.0, 0.0]] and f.t_out.tolist() == [[-30.0, 0.0, 0.0]]
+
+
+def test_the_prevention_criterion_counts_only_upstream_lines_held() -> None:
+    # budget 2 holds no upstream line: its spending beyond need goes to the lines it holds, yet its upstream
+    # share stays 0 (never rising) however much it spends beyond need
+    b, c, f = _tiered_block(95.0, [0.0, 0.0, 0.0])
+    b.rules.up_holds = np.array([[1.0, 0.0, 0.0], [0.0, 1.0, 0.0], [0.0, 0.0, 1.0]])  # where each spends
+    b.rules.criteria = [np.zeros(3)] * 6 + [np.array([1.0, 0.0, 1.0])]
+    b.fund = np.array([[3.0, 6.0, 3.0]] * 4)
+    f.reinvest = np.array([[0.0, 0.0, 10.0]])
+    steps.incentive_payments(b, c, f)
+    assert c.prev_up[0].tolist() == pytest.approx([0.3, 0.0, 0.0])
+    assert f.paid[0].tolist() == pytest.approx([1.0, 0.0, 0.0])

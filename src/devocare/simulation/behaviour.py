@@ -71,10 +71,3 @@ def plan(
     cut = xp.where(forecast > 0, xp.minimum(to_bear / safe, max_cut), zero)
     return cut, headroom_share * xp.maximum(-gap, zero)
 
-
-def cut_rate(xp: Any, reserves: Any, spend: Any, response: Any, cap: float = 0.5) -> Any:
-    """Share of next year's spend cut to recover a negative reserve, at most ``cap`` (``behaviour.max_cut_share``).
-    Every budget follows this rule: a holder whose deficits the centre meets in full never carries one."""
-    deficit = xp.maximum(-reserves, 0.0)
-    safe = xp.where(spend > 0, spend, 1.0)
-    return xp.minimum(response * deficit / safe, cap)

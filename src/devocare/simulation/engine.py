@@ -13,7 +13,10 @@ on the draws (:func:`prepare`), sets up a block and runs the steps.
 
 from __future__ import annotations
 
+import dataclasses
+import math
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Any
 
 import numpy as np
@@ -31,7 +34,7 @@ from devocare.simulation.atoms import (
 )
 from devocare.simulation.backend import RunMatrix, asarray, expand_runs, is_numpy, segment_sum, to_numpy
 from devocare.simulation.inputs import Inputs
-from devocare.simulation.parameters import YEARS_SUFFIX
+from devocare.simulation.parameters import YEARS_SUFFIX, defaults
 from devocare.simulation.rules import CRITERIA, Rules, acute_mask
 from devocare.simulation.state import Block, BudgetRules, Carried, Flows
 from devocare.simulation.steps import CONSERVATION_TOLERANCE, STEPS, ConservationError, row_sums
@@ -135,28 +138,25 @@ class Prepared:
     holds: np.ndarray  # (L, B) budget b holds line l
     vec: dict[str, np.ndarray]  # per-budget rule vectors (B,)
     criteria: np.ndarray  # (B, criteria)
-    cover: list[np.ndarray]  # per group: (A,) share of each sorted atom under the group
     weight: dict[str, np.ndarray]  # per rule set: (A,) sorted
     alloc_b: np.ndarray  # (years, B) allocation per budget before rebasing
     fund_b: np.ndarray  # (years, B) top slice held back for the incentive fund
     alloc_atoms: np.ndarray  # (years, L, A) allocation per atom and line (sorted)
     envelope: np.ndarray  # (years,) total allocated
-    eff_runs: np.ndarray  # (L, runs) savings kept × overspend borne of the atom-line's budget
-    cap_field: np.ndarray  # (L, A) share of the atom-line under a hospital input cap
-    cap_rate: np.ndarray  # (L, A) the cap's growth rate
     cof: list[tuple[str, np.ndarray, np.ndarray, np.ndarray, float]]  # rs, lines, payer (B,), receiver (B,), share
-    cof_cover: np.ndarray  # (A,)
     reb: list[tuple[str, np.ndarray, np.ndarray, float, int]]  # rs, toward (B,), away (B,), share, years
     pool_out: np.ndarray = field(default_factory=lambda: np.zeros((0, 0)))  # (years, B) pooled fund paid
     pool_in: np.ndarray = field(default_factory=lambda: np.zeros((0, 0)))  # (years, B) pooled fund received
     run_matrix: dict[str, RunMatrix] = field(default_factory=dict)  # per backend
     grant_b: np.ndarray = field(default_factory=lambda: np.zeros((0, 0)))  # (years, B) block grant (allocation engine)
     transition_share: np.ndarray = field(default_factory=lambda: np.zeros((0, 0)))  # (years, B) who pays transition
+    tiers: tuple[str, ...] = ()  # (B,) each budget's tier: what deficit support limit applies
     reform_start: Any = None  # date the architecture's new bodies start (None: no reorganisation)
     planned_steps: tuple[Any, ...] = ()  # the architecture's headcount and running-cost steps
     #: a reform on its start date: the year its budgets take over (None: one phase), the arrays of each phase
     #: (before, from the start) and the (B, B) handover of ceasing budgets' balances, (B,) those to the centre
     switch: int | None = None
+    #: phase 0 (one phase, or before the start) and phase 1 (from the start); the per-atom fields live only here
     phases: list[Phase] = field(default_factory=list)
     handover: np.ndarray = field(default_factory=lambda: np.zeros((0, 0)))
     to_centre: np.ndarray = field(default_factory=lambda: np.zeros(0))
@@ -240,7 +240,6 @@ def prepare(inputs: Inputs, rules: Rules, fixed: dict[str, Any], years: int, fac
     holds = np.zeros((Lc, B), dtype=bool)
     vec = {k: np.zeros(B) for k in ("sr", "obl", "top", "strength", "pooled", "has_up", "group", "corridor_share")}
     vec["corridor"] = np.full(B, np.inf)
-    vec["support_limit"] = np.full(B, np.inf)
     criteria = np.zeros((B, len(CRITERIA)), dtype=bool)
     vec["to_tier"] = np.zeros(B)
     for gi, g in enumerate(groups):
@@ -253,7 +252,6 @@ def prepare(inputs: Inputs, rules: Rules, fixed: dict[str, Any], years: int, fac
         vec["to_tier"][sl] = float(g.unpaid_to_tier)
         if g.corridor is not None:
             vec["corridor"][sl], vec["corridor_share"][sl] = g.corridor
-        vec["support_limit"][sl] = balance.support_limit(g.tier, fixed)
     if not on("incentives"):
         vec["top"][:] = 0.0
     cover, weight = shared.cover, shared.weight
@@ -299,11 +297,8 @@ def prepare(inputs: Inputs, rules: Rules, fixed: dict[str, Any], years: int, fac
             cof_cover,
         )
 
-    phases = [phase(0)] if rules.switch is None else [phase(0), phase(rules.switch)]
-    first = phases[0]
-    eff_runs, cof_cover = first.eff_runs, first.cof_cover
     # a line capped in either phase is built atom by atom in both (its cap field is zero where none applies)
-    cap_field, cap_rate = first.cap_field, first.cap_rate
+    phases = [phase(0)] if rules.switch is None else [phase(0), phase(rules.switch)]
     reb = [
         (
             rs,
@@ -360,18 +355,14 @@ def prepare(inputs: Inputs, rules: Rules, fixed: dict[str, Any], years: int, fac
         holds,
         vec,
         criteria,
-        cover,
         weight,
         alloc_b,
         fund_b,
         alloc_atoms,
         envelope,
-        eff_runs,
-        cap_field,
-        cap_rate,
         cof,
-        cof_cover,
         reb,
+        tiers=tuple(g.tier for g in groups for _ in range(g.n)),
         pool_out=pool_out,
         pool_in=pool_in,
         grant_b=grants.allocated,
@@ -463,23 +454,30 @@ def _spend_by_line(p: dict[str, Any], xp: Any, n: int) -> Any:
     return xp.stack([xp.reshape(c, (n,)) for c in cols], axis=1)
 
 
-def _budget_rules(xp: Any, prep: Prepared, inputs: Inputs, phase: Phase) -> BudgetRules:
-    """The per-budget money rules a year reads, on the backend (lines held by the budgets that exist)."""
+def _support_limits(xp: Any, prep: Prepared, fixed: dict[str, Any]) -> Any:
+    """(B,) most deficit support a year as a share of allocation, at the parameter's value in ``fixed``."""
+    return asarray(xp, np.array([balance.support_limit(tier, fixed) for tier in prep.tiers], dtype=float))
+
+
+def _budget_rules(xp: Any, prep: Prepared, inputs: Inputs, phase: Phase, fixed: dict[str, Any]) -> BudgetRules:
+    """The per-budget money rules a year reads, on the backend (lines held by the budgets that exist), with
+    the dated parameters at their values in ``fixed``."""
     holds = asarray(xp, phase.holds.astype(float))  # (L, B)
+    upstream = phase.holds * UPSTREAM[:, None]
     # what a budget spends beyond need goes to its upstream lines, or to every line it holds where it holds none
-    spends_on = np.where(prep.vec["has_up"][None, :] > 0, phase.holds * UPSTREAM[:, None], phase.holds)
+    spends_on = np.where(prep.vec["has_up"][None, :] > 0, upstream, phase.holds)
     return BudgetRules(
         holds=holds,
         savings_retained=asarray(xp, prep.vec["sr"]),
         overspend_borne=asarray(xp, prep.vec["obl"]),
-        bearer=asarray(xp, np.ones_like(prep.vec["obl"])),
-        reinvestor=asarray(xp, np.ones_like(prep.vec["has_up"])),
         up_holds=asarray(xp, spends_on.astype(float)),
+        upstream=asarray(xp, upstream.astype(float)),
+        has_upstream=asarray(xp, prep.vec["has_up"]),
         criteria=[asarray(xp, prep.criteria[:, k].astype(float)) for k in range(prep.criteria.shape[1])],
         floors=asarray(xp, inputs.floors),
         corridor=asarray(xp, prep.vec["corridor"]),
         corridor_centre_share=asarray(xp, prep.vec["corridor_share"]),
-        support_limit=asarray(xp, prep.vec["support_limit"]),
+        support_limit=_support_limits(xp, prep, fixed),
         fund_group=prep.vec["group"].astype(np.int64),  # host: the fund's group sums index with it
         unpaid_to_tier=asarray(xp, prep.vec["to_tier"]),
         n_groups=int(prep.vec["group"].max()) + 1 if len(prep.vec["group"]) else 0,
@@ -496,7 +494,6 @@ def _atom_setup(
     cap_lines = [j for j in range(Lc) if any(ph.cap_field[j].any() for ph in prep.phases)]
     investing = _investing(rules, on)
     up_lines = [j for j in range(Lc) if UPSTREAM[j]]
-    cof_effect = float(fixed["cofinancing.admissions_effect"])
     return AtomSetup(
         xp=xp,
         heads=asarray(xp, prep.heads),
@@ -508,13 +505,13 @@ def _atom_setup(
         lag_weights=prevention.lag_weights(fixed["prevention.lag"]),
         avoidable_share=col["admissions.avoidable_share"],
         unit_cost=col["admissions.unit_cost"],
-        cof_factor=asarray(xp, cofinancing.admissions_factor(cof_effect, prep.phases[0].cof_cover)),
+        cof_factor=_cof_factor(xp, fixed, prep.phases[0]),
         starts=prep.starts,
         run_of=xp.asarray(prep.run_of),
         run_counts=np.diff(np.r_[prep.starts, len(prep.run_of)]),
         cap_lines=cap_lines,
-        cap_field=asarray(xp, prep.cap_field),
-        cap_rate=asarray(xp, prep.cap_rate),
+        cap_field=asarray(xp, prep.phases[0].cap_field),
+        cap_rate=asarray(xp, prep.phases[0].cap_rate),
         cap_price=col["behaviour.cap_marginal_price"],
         row_lines=sorted(set(cap_lines) | (set(up_lines) | {ELECTIVE} if investing else set())),
         investing=[
@@ -534,6 +531,11 @@ def _atom_setup(
         up_lines=up_lines,
         elective_cap=float(fixed["behaviour.max_elective_shift_share"]),
     )
+
+
+def _cof_factor(xp: Any, fixed: dict[str, Any], phase: Phase) -> Any:
+    """(A,) factor on emergency admissions from co-financing, at ``cofinancing.admissions_effect`` in ``fixed``."""
+    return asarray(xp, cofinancing.admissions_factor(float(fixed["cofinancing.admissions_effect"]), phase.cof_cover))
 
 
 def _since(rules: Rules, rule_set: str) -> int:
@@ -590,7 +592,7 @@ def _block(
         xp=xp,
         arch=rules.architecture,
         prep=prep,
-        rules=_budget_rules(xp, prep, inputs, prep.phases[0]),
+        rules=_budget_rules(xp, prep, inputs, prep.phases[0], fixed),
         fixed=fixed,
         p=p,
         col={k: v[:, None] for k, v in p.items()},
@@ -615,7 +617,7 @@ def _block(
         reinvesting=on("behaviour"),
         pooling=bool(rules.pooling),
         corridor_any=bool(np.isfinite(prep.vec["corridor"]).any()),
-        eff_runs=asarray(xp, prep.eff_runs),
+        eff_runs=asarray(xp, prep.phases[0].eff_runs),
         noise=asarray(xp, values.criteria_noise if top_any else np.zeros((1, years, 1, 3))),
         alloc=asarray(xp, prep.alloc_b),
         fund=asarray(xp, prep.fund_b),
@@ -646,14 +648,23 @@ def _block(
 
 def _dated(xp: Any, fixed: dict[str, Any], p: dict[str, Any], years: int) -> dict[str, list[Any]]:
     """Path → each year's (D,) values, for parameters whose value changes within the run: the value in
-    force that year, a drawn parameter's draw moved by the same change from its base-year value."""
+    force that year, a drawn parameter's draw moved by the same change from its base-year value and kept
+    within the parameter's valid range (a fraction set to 0 from a year leaves no draw below 0)."""
     out: dict[str, list[Any]] = {}
     for key, series in fixed.items():
         if key.endswith(YEARS_SUFFIX):
             path = key[: -len(YEARS_SUFFIX)]
             base = float(fixed[path])
-            out[path] = [p[path] + (float(series[t]) - base) for t in range(years)]
+            lo, hi = valid_range(path)
+            out[path] = [xp.clip(p[path] + (float(series[t]) - base), lo, hi) for t in range(years)]
     return out
+
+
+@cache
+def valid_range(path: str) -> tuple[float, float]:
+    """A parameter's valid range (unbounded for a path the default tree does not have)."""
+    param = defaults().params.get(path)
+    return param.valid_range if param is not None else (-math.inf, math.inf)
 
 
 def _growth_path(
@@ -700,6 +711,11 @@ def _year_parameters(b: Block, fixed: dict[str, Any], t: int) -> None:
             scalars[name] = scalars[name][:, 0]
     if scalars:
         b.atom_stage.set_scalars(scalars)
+    b.max_cut = float(b.fixed["behaviour.max_cut_share"])
+    if "behaviour.deficit_support_limit" in b.dated:
+        b.rules = dataclasses.replace(b.rules, support_limit=_support_limits(b.xp, b.prep, b.fixed))
+    if "cofinancing.admissions_effect" in b.dated:
+        _use_phase(b, b.phase)
 
 
 def _run_matrix(xp: Any, prep: Prepared, k: int) -> RunMatrix:
@@ -710,22 +726,29 @@ def _run_matrix(xp: Any, prep: Prepared, k: int) -> RunMatrix:
     return prep.run_matrix[key]
 
 
-def _enter_phase(xp: Any, b: Block, inputs: Inputs, c: Carried, k: int) -> None:
-    """A reform starts: the budgets that exist change, so do membership, held lines and the per-atom fields
-    of their rules. Last year's incentive measures belonged to the old budgets."""
-    prep: Prepared = b.prep
-    ph = prep.phases[k]
-    b.runs = _run_matrix(xp, prep, k)
-    b.rules = _budget_rules(xp, prep, inputs, ph)
-    b.eff_runs = asarray(xp, ph.eff_runs)
-    cof_effect = float(b.fixed["cofinancing.admissions_effect"])
+def _use_phase(b: Block, k: int) -> None:
+    """The per-atom fields of phase ``k``'s budgets, with the co-financing effect in force this year."""
+    xp, ph = b.xp, b.prep.phases[k]
     b.atom_stage.use(
-        asarray(xp, cofinancing.admissions_factor(cof_effect, ph.cof_cover)),
+        _cof_factor(xp, b.fixed, ph),
         asarray(xp, ph.cap_field),
         asarray(xp, ph.cap_rate),
         [asarray(xp, ph.cover[g]) for g in b.investing_groups],
     )
-    c.prev_adm = c.prev_readm = None
+
+
+def _enter_phase(xp: Any, b: Block, inputs: Inputs, c: Carried, k: int) -> None:
+    """A reform starts: the budgets that exist change, so do membership, held lines and the per-atom fields
+    of their rules (at this year's values of the dated parameters). Last year's incentive measures belonged
+    to the old budgets."""
+    prep: Prepared = b.prep
+    ph = prep.phases[k]
+    b.phase = k
+    b.runs = _run_matrix(xp, prep, k)
+    b.rules = _budget_rules(xp, prep, inputs, ph, b.fixed)
+    b.eff_runs = asarray(xp, ph.eff_runs)
+    _use_phase(b, k)
+    c.prev_adm = c.prev_readm = c.prev_up = None
 
 
 def run_block(
@@ -759,10 +782,10 @@ def run_block(
     )
     out = Outputs(b)
     for t in range(years):
+        if b.dated:  # first: a reform starting this year takes its rules at this year's values
+            _year_parameters(b, fixed, t)
         if t == b.switch:
             _enter_phase(xp, b, inputs, carried, 1)
-        if b.dated:
-            _year_parameters(b, fixed, t)
         flows = Flows(t=t, ty=min(t, b.n_proj - 1))
         for step in STEPS:
             step.run(b, carried, flows)

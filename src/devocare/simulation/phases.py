@@ -115,8 +115,9 @@ def handover_matrix(rules: Rules, population: np.ndarray | None = None) -> tuple
     """Where each ceasing budget's balance goes at the switch: a (B, B) matrix ``S`` whose row ``b`` shares
     ceasing budget ``b``'s balance among its successors (rows sum to 1), and (B,) 1 where it goes to the
     centre (no successor). The successor is the reform's budget of the same holder over the same area that
-    holds most of the same lines; failing that, the reform's budgets that take over any of its lines in its
-    area, in proportion to the population (``population``, (atoms,); equal atoms if not given) they take over."""
+    holds most of the same lines (successors tied on that share equally, whatever their order); failing that,
+    the reform's budgets that take over any of its lines in its area, in proportion to the population
+    (``population``, (atoms,); equal atoms if not given) they take over."""
     B = rules.n_budgets
     S, to_centre = np.zeros((B, B)), np.zeros(B)
     if rules.switch is None:
@@ -133,8 +134,10 @@ def handover_matrix(rules: Rules, population: np.ndarray | None = None) -> tuple
                 for h in later
                 if h.holder == g.holder and code in h.area_codes and (g.lines & h.lines).any()
             ]
-            if same:
-                S[b, max(same)[1]] = 1.0
+            if same:  # successors tied on the most lines in common share the balance equally
+                most = max(n for n, _ in same)
+                tied = [i for n, i in same if n == most]
+                S[b, tied] = 1.0 / len(tied)
                 continue
             share = np.zeros(B)
             for h in later:

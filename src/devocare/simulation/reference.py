@@ -19,7 +19,7 @@ from devocare.service_lines import ACUTE_LINES, LINE_IDS, POPULATION_LINE, UPSTR
 from devocare.simulation import funding, phases, transition
 from devocare.simulation.balance import support_limit
 from devocare.simulation.demand import GROWTH_GROUP
-from devocare.simulation.engine import TRANSITION, pooled_growth
+from devocare.simulation.engine import TRANSITION, pooled_growth, valid_range
 from devocare.simulation.inputs import Inputs
 from devocare.simulation.parameters import YEARS_SUFFIX
 from devocare.simulation.rules import Rules
@@ -61,6 +61,7 @@ STEP_NAMES = (
     "balance_and_risk",
     "floors_and_intervention",
     "succession",
+    "plan_next_year",
 )
 
 
@@ -165,7 +166,8 @@ class Reference:
         if not self.dated:
             return
         for path, series in self.dated.items():
-            self.p[path] = self.base_p[path] + (float(series[t]) - float(self.all_fixed[path]))
+            lo, hi = valid_range(path)  # a draw moved by the change, kept within the parameter's range
+            self.p[path] = min(max(self.base_p[path] + (float(series[t]) - float(self.all_fixed[path])), lo), hi)
         self.fixed = self.all_fixed | {path: float(series[t]) for path, series in self.dated.items()}
         self.nd = [self.p[f"demand.non_demographic_growth.{GROWTH_GROUP[line]}"] for line in LINE_IDS]
         growth_paths = {"demand.population_growth_after_projection", "demand.ageing_growth"} | {
@@ -190,7 +192,7 @@ class Reference:
         if phase == self.phase:
             return
         if self.phase >= 0:
-            self.prev_adm, self.prev_readm = [None] * len(G), [None] * len(G)
+            self.prev_adm, self.prev_readm, self.prev_up = [None] * len(G), [None] * len(G), [None] * len(G)
         self.phase = phase
         self.rows = [
             r if rules.runs_in(g.architecture, t) else [[] for _ in r] for r, g in zip(self.all_rows, G, strict=True)
@@ -431,9 +433,12 @@ class Reference:
                     self.walk[gi][b] *= 1 + shock
                 readm = [p["admissions.readmission_rate"] * adm_ph[b] * self.walk[gi][b] for b in range(n)]
                 up_share = []
+                # spending beyond need is upstream only where the budget holds an upstream line
+                beyond_is_up = any(g.lines[j] for j in UP)
                 for b in range(n):
                     held = sum(tot.spent_bl[j][b] for j in tot.spent_bl) + y.reinvest[gi][b]
-                    up = sum(tot.spent_bl[j][b] for j in tot.spent_bl if j in UP) + y.reinvest[gi][b]
+                    up = sum(tot.spent_bl[j][b] for j in tot.spent_bl if j in UP)
+                    up += y.reinvest[gi][b] if beyond_is_up else 0.0
                     up_share.append(up / held if held > 0 else up)
                 before_adm, before_readm = self.prev_adm[gi] or adm_ph, self.prev_readm[gi] or readm
                 before_up = self.prev_up[gi] or up_share
@@ -477,9 +482,13 @@ class Reference:
         y.transition = [[float(charge * share[g.offset + b]) for b in range(g.n)] for g in self.G]
 
     def balance_and_risk(self, y: SimpleNamespace) -> None:
-        """Surplus kept or returned, deficit borne or met, within the budget's risk corridor; next year's plan
-        follows."""
+        """Surplus kept or returned, deficit borne or met, within the budget's risk corridor."""
         y.settled, y.surplus = [], []
+        # the year's money in less transfers out, before any hand-over of balances (next year's plan reads it)
+        y.income = [
+            [y.alloc[gi][b] - y.fund[gi][b] + y.paid[gi][b] + y.tin[gi][b] - y.tout[gi][b] for b in range(g.n)]
+            for gi, g in enumerate(self.G)
+        ]
         for gi, g in enumerate(self.G):
             rows, sur = [], []
             for b in range(g.n):
@@ -511,12 +520,12 @@ class Reference:
                 sur.append(surplus)
             y.settled.append(rows)
             y.surplus.append(sur)
-        self._plan(y)
 
-    def _plan(self, y: SimpleNamespace) -> None:
+    def plan_next_year(self, y: SimpleNamespace) -> None:
         """Every holder sets next year's budget from this year's outturn: it forecasts spend before cuts
         (grown as it grew last year; with no history, as its money grows) against next year's money, cuts
-        what it must bear of a forecast deficit plus a share of a carried one, and spends forecast headroom."""
+        what it must bear of a forecast deficit plus a share of a carried one, and spends forecast headroom.
+        It follows the hand-over of a reform's start year: a successor plans with the balance it inherited."""
         p, t = self.p, y.t + 1
         base = [[y.b[gi].spent[b] + y.b[gi].unmet[b] for b in range(g.n)] for gi, g in enumerate(self.G)]
         if t < self.years:
@@ -528,7 +537,7 @@ class Reference:
                     if not runs:  # a budget plans only for a year it runs both sides of
                         self.cut[gi][b] = self.headroom[gi][b] = 0.0
                         continue
-                    money = y.alloc[gi][b] - y.fund[gi][b] + y.paid[gi][b] + y.tin[gi][b] - y.tout[gi][b]
+                    money = y.income[gi][b]
                     charge = float(self.transition_paid[t] * self.transition_share[t][g.offset + b])
                     expected = money + nxt[gi][b] - now[gi][b] - charge
                     money -= y.transition[gi][b]

@@ -20,9 +20,9 @@ class BudgetRules:
     holds: Any  # (L, B) 1 where budget b holds line l
     savings_retained: Any
     overspend_borne: Any
-    bearer: Any  # 1 where cuts follow a negative reserve: every budget (one behavioural rule for all holders)
-    reinvestor: Any  # 1 for every budget: each spends its planned headroom and a share of its reserves
     up_holds: Any  # (L, B) lines that spending goes to: upstream lines held, or every line held where none is
+    upstream: Any  # (L, B) upstream lines held (the prevention-spend criterion's measure)
+    has_upstream: Any  # (B,) 1 where a budget holds an upstream line (its spending beyond need is upstream)
     criteria: list[Any]  # per incentive criterion: (B,) 1 where the fund pays on it
     floors: Any  # (L,) minimum need-adjusted spend ratio per line
     corridor: Any  # (B,) risk-corridor width as a share of allocation (inf: no corridor)
@@ -76,7 +76,7 @@ class Block:
     pool_in: Any
     cof: list[tuple[str, np.ndarray, Any, Any, float]]
     reb: list[tuple[str, Any, Any, float, int]]
-    max_cut: float  # behaviour.max_cut_share
+    max_cut: float  # behaviour.max_cut_share (this year's value where it is dated)
     keep: bool  # keep the central draw's atom detail
     c0: int
     atom_draws: bool
@@ -85,6 +85,7 @@ class Block:
     #: phase), whether a rule set runs in a year, which budgets exist each year (years, B), the (B, B)
     #: handover of ceasing budgets' balances and (B,) those that go to the centre
     switch: int | None = None
+    phase: int = 0  # the phase whose budgets exist this year (1 from a reform's start)
     rule_sets_in: Any = None
     investing_groups: list[int] = field(default_factory=list)
     exists: Any = None
@@ -154,6 +155,7 @@ class Flows:
     borne: Any = None
     support: Any = None
     change: Any = None
+    income: Any = None  # (D, B) £ the year's money in less transfers out, before any hand-over of balances
     breached: Any = None
     flag: Any = None
     flag_deficit: Any = None  # (D, B) intervention because of a deficit beyond the stated share

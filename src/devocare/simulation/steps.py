@@ -52,9 +52,8 @@ def need_prevention_caps_shift(b: Block, c: Carried, f: Flows) -> None:
     avoided by past upstream spend, hospital input caps and the left shift of budgets that invest upstream,
     summed over runs of atoms and aggregated to budgets."""
     xp = b.xp
-    growth_path = getattr(b, "growth_path", None)
-    if growth_path is not None:  # a growth rate is dated: each year's rates compound
-        grow = growth_path[f.t]
+    if b.growth_path is not None:  # a growth rate is dated: each year's rates compound
+        grow = b.growth_path[f.t]
     else:
         grow = demand.growth(xp, f.t, b.n_proj, b.pop_growth, b.ageing, b.nd)  # (D, L)
     year = b.atom_stage.year(
@@ -83,8 +82,8 @@ def reinvestment(b: Block, c: Carried, f: Flows) -> None:
     if b.reinvesting:
         assert f.year is not None
         up_b = xp.sum(f.demand_lb * b.rules.up_holds[None, :, :], axis=1)  # (D, B)
-        drawn = b.col["behaviour.reinvest_share"] * xp.maximum(c.reserves, 0.0) * b.rules.reinvestor[None, :]
-        planned = 0.0 if c.headroom is None else c.headroom * b.rules.reinvestor[None, :]
+        drawn = b.col["behaviour.reinvest_share"] * xp.maximum(c.reserves, 0.0)
+        planned = 0.0 if c.headroom is None else c.headroom
         f.reinvest_reserves = xp.where(up_b > 0, drawn, 0.0)
         f.reinvest = xp.where(up_b > 0, drawn + planned, 0.0)
         rate = f.reinvest / xp.where(up_b > 0, up_b, 1.0)
@@ -104,8 +103,7 @@ def allocation_and_rebasing(b: Block, c: Carried, f: Flows) -> None:
     assert f.year is not None
     alloc_b = b.alloc[f.t][None, :] + xp.zeros((b.D, b.B))
     for rs, toward, away, share, years_s in b.reb:
-        runs_in = getattr(b, "rule_sets_in", None)
-        if runs_in is not None and not runs_in(rs, f.t):
+        if b.rule_sets_in is not None and not b.rule_sets_in(rs, f.t):
             continue  # a rule set that does not run this year (a reform before its start) rebases nothing
         if f.t > 0 and f.t % years_s == 0:
             c.rebase[rs] = share * c.last_avoided
@@ -118,8 +116,7 @@ def allocation_and_rebasing(b: Block, c: Carried, f: Flows) -> None:
 
 def _in_year(b: Block, path: str, t: int) -> object:
     """A parameter's (draw, 1) values in year ``t``: its dated value where it changes within the run."""
-    dated = getattr(b, "dated", None) or {}
-    return dated[path][t][:, None] if path in dated else b.col[path]
+    return b.dated[path][t][:, None] if path in b.dated else b.col[path]
 
 
 def co_financing(b: Block, c: Carried, f: Flows) -> None:
@@ -182,7 +179,8 @@ def incentive_payments(b: Block, c: Carried, f: Flows) -> None:
         r.holds[ELECTIVE][None, :] > 0, balance.need_adjusted_ratio(xp, elective_spent, elective_need), -1.0
     )
     held = xp.sum(f.spent_lb * r.holds[None, :, :], axis=1) + f.reinvest
-    upstream = xp.sum(f.spent_lb * r.up_holds[None, :, :], axis=1) + f.reinvest
+    # spend on the upstream lines a budget holds (its spending beyond need is upstream only where it holds one)
+    upstream = xp.sum(f.spent_lb * r.upstream[None, :, :], axis=1) + f.reinvest * r.has_upstream[None, :]
     up_share = upstream / xp.where(held > 0, held, 1.0)
     met = incentives.criteria(
         xp,
@@ -245,25 +243,26 @@ def balance_and_risk(b: Block, c: Carried, f: Flows) -> None:
             xp, surplus, r.savings_retained[None, :], r.overspend_borne[None, :], c.reserves, cap
         )
     f.change = f.to_res - f.borne - f.reinvest_reserves
+    f.income = f.kept + f.paid + f.t_in - f.t_out  # the year's money, before any hand-over of balances
     c.reserves = c.reserves + f.change
-    if b.obl_any:
-        plan_next_year(b, c, f)
 
 
 def plan_next_year(b: Block, c: Carried, f: Flows) -> None:
     """Every holder sets next year's budget from this year's outturn (:func:`behaviour.plan`): the cut that
-    balances what it must bear, and the headroom it spends upstream."""
+    balances what it must bear, and the headroom it spends upstream. It runs after the hand-over of a
+    reform's start year, so a successor's first plan sees the balances it inherited."""
+    if not b.obl_any:
+        return
     xp, r, t = b.xp, b.rules, f.t + 1
     base = f.spent_b + f.unmet_b - f.reinvest  # this year's spend before cuts and beyond-need spending
     if t < b.years:
-        money = f.kept + f.paid + f.t_in - f.t_out - paid_out(f)
         charge = b.transition[:, t][:, None] * b.transition_share[t][None, :]
-        expected = money + paid_out(f) + (b.alloc[t] - b.alloc[f.t])[None, :] - charge
+        expected = f.income + (b.alloc[t] - b.alloc[f.t])[None, :] - charge
         cut, headroom = behaviour.plan(
             xp,
             base,
             c.last_base,
-            money,
+            f.income - paid_out(f),
             expected,
             c.reserves,
             r.overspend_borne[None, :],
@@ -272,9 +271,10 @@ def plan_next_year(b: Block, c: Carried, f: Flows) -> None:
             b.max_cut,
             float(b.fixed["behaviour.headroom_spend_share"]),
         )
-        exists = getattr(b, "exists", None)  # a budget plans only for a year it runs both sides of
-        runs = r.bearer[None, :] if exists is None else r.bearer[None, :] * exists[f.t][None, :] * exists[t][None, :]
-        c.cut, c.headroom = cut * runs, headroom * runs
+        if b.exists is not None:  # a budget plans only for a year it runs both sides of
+            runs = b.exists[f.t][None, :] * b.exists[t][None, :]
+            cut, headroom = cut * runs, headroom * runs
+        c.cut, c.headroom = cut, headroom
     c.last_base = base
 
 
@@ -297,7 +297,7 @@ def succession(b: Block, c: Carried, f: Flows) -> None:
     """A reform on its start date: budgets that do not exist in a year flag nothing; in the start year each
     ceasing budget's balance passes to its successor (a transfer) or to the centre (a positive balance
     returned, a carried deficit written off as deficit support)."""
-    if getattr(b, "switch", None) is None:
+    if b.switch is None:
         return
     xp = b.xp
     exists = b.exists[f.t][None, :] > 0
@@ -366,5 +366,6 @@ STEPS: tuple[Step, ...] = (
     Step("balance_and_risk", ("behaviour",), balance_and_risk),
     Step("floors_and_intervention", (), floors_and_intervention),
     Step("succession", (), succession),
+    Step("plan_next_year", ("behaviour",), plan_next_year),
     Step("conservation_check", (), conservation_check),
 )
