@@ -57,7 +57,8 @@ def test_area_grant_spread_over_atoms_by_need() -> None:
     assert per_atom[:, 0].tolist() == pytest.approx([100.0, 200.0, 300.0])
 
 
-def test_cofinancing_payment_and_hospital_funding() -> None:
+def test_cofinancing_payment_and_hospital_funding(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(cofinancing, "NE", 2)  # three synthetic lines, the third the emergency line
     # (draw, line, budget): the payer's residents spend 100 and 50 on the two co-financed lines, 20 on another
     spent = np.array([[[100.0, 7.0], [50.0, 0.0], [20.0, 1.0]]])
     lines = np.array([True, True, False])
