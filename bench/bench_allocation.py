@@ -90,19 +90,40 @@ def main() -> None:
             b = ref.set_index(["icb_code", "place_code"]).sort_index()[INDEX]
             same_places = a.index.equals(b.index)
             diff = float(np.nanmax(np.abs(a.to_numpy() - b.reindex(a.index).to_numpy())))
-            identical = same_places and (bool((a.to_numpy() == b.to_numpy()).all()) if mode == "nhse-tool"
-                                         else diff <= 1e-12)
-            runs.append({"year": year, "mode": mode, "places": len(a), "practices": len(practices(year)),
-                         "vectorised_s": round(fast_s, 5), "reference_s": round(ref_s, 5),
-                         "speedup": round(ref_s / fast_s, 1), "identical": identical, "max_abs_diff": diff})
+            identical = same_places and (
+                bool((a.to_numpy() == b.to_numpy()).all()) if mode == "nhse-tool" else diff <= 1e-12
+            )
+            runs.append(
+                {
+                    "year": year,
+                    "mode": mode,
+                    "places": len(a),
+                    "practices": len(practices(year)),
+                    "vectorised_s": round(fast_s, 5),
+                    "reference_s": round(ref_s, 5),
+                    "speedup": round(ref_s / fast_s, 1),
+                    "identical": identical,
+                    "max_abs_diff": diff,
+                }
+            )
     total_fast = sum(r["vectorised_s"] for r in runs)
     total_ref = sum(r["reference_s"] for r in runs)
-    print(json.dumps({
-        "benchmark": "need indices, all ICBs x LAD places, every shipped year",
-        "python": platform.python_version(), "numpy": np.__version__, "pandas": pd.__version__,
-        "runs": runs, "total_vectorised_s": round(total_fast, 4), "total_reference_s": round(total_ref, 4),
-        "speedup": round(total_ref / total_fast, 1), "all_identical": all(r["identical"] for r in runs),
-    }, indent=2))
+    print(
+        json.dumps(
+            {
+                "benchmark": "need indices, all ICBs x LAD places, every shipped year",
+                "python": platform.python_version(),
+                "numpy": np.__version__,
+                "pandas": pd.__version__,
+                "runs": runs,
+                "total_vectorised_s": round(total_fast, 4),
+                "total_reference_s": round(total_ref, 4),
+                "speedup": round(total_ref / total_fast, 1),
+                "all_identical": all(r["identical"] for r in runs),
+            },
+            indent=2,
+        )
+    )
 
 
 if __name__ == "__main__":

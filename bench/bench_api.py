@@ -62,9 +62,13 @@ def run(base: str, method: str, path: str, bodies: list[dict | None]) -> dict[st
     with ThreadPoolExecutor(CLIENTS) as pool:
         times = [t for part in pool.map(client_loop, shares) for t in part]
     wall = time.perf_counter() - t0
-    return {"requests": len(times), "p50_ms": round(percentile(times, 0.5), 1),
-            "p95_ms": round(percentile(times, 0.95), 1), "max_ms": round(max(times), 1),
-            "throughput_rps": round(len(times) / wall, 1)}
+    return {
+        "requests": len(times),
+        "p50_ms": round(percentile(times, 0.5), 1),
+        "p95_ms": round(percentile(times, 0.95), 1),
+        "max_ms": round(max(times), 1),
+        "throughput_rps": round(len(times) / wall, 1),
+    }
 
 
 def baseline() -> dict[str, float]:
@@ -75,9 +79,10 @@ def baseline() -> dict[str, float]:
     simulate("status-quo-2023", years=10, draws=0, atoms="lad", waterfall=False)
     arch = architecture.load("reform-aco-2024")
     out = {}
-    for name, call in (("simulate_ms", lambda: simulate("status-quo-2023", years=10, draws=0, atoms="lad",
-                                                         waterfall=False).summary),
-                       ("metrics_ms", lambda: architecture.metrics(arch))):
+    for name, call in (
+        ("simulate_ms", lambda: simulate("status-quo-2023", years=10, draws=0, atoms="lad", waterfall=False).summary),
+        ("metrics_ms", lambda: architecture.metrics(arch)),
+    ):
         times = []
         for _ in range(5):
             t0 = time.perf_counter()
@@ -91,9 +96,23 @@ def main() -> None:
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     env = {**os.environ, "DEVOCARE_MAX_JOBS_PER_CLIENT": str(CLIENTS), "DEVOCARE_DB": str(ROOT / ".bench.db")}
-    server = subprocess.Popen([sys.executable, "-m", "uvicorn", "--factory", "devocare.web:create_app",
-                               "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"],
-                              env=env, cwd=ROOT)
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "--factory",
+            "devocare.web:create_app",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--log-level",
+            "warning",
+        ],
+        env=env,
+        cwd=ROOT,
+    )
     try:
         deadline = time.time() + 60
         while time.time() < deadline:
@@ -107,19 +126,33 @@ def main() -> None:
         httpx.get(base + "/api/v1/architectures/reform-aco-2024/metrics", timeout=120).raise_for_status()
         results = {
             "simulate_repeat": run(base, "POST", "/api/v1/simulate", [sim] * REQUESTS),
-            "simulate_distinct": run(base, "POST", "/api/v1/simulate",
-                                     [{**sim, "seed": 1000 + i} for i in range(REQUESTS)]),
+            "simulate_distinct": run(
+                base, "POST", "/api/v1/simulate", [{**sim, "seed": 1000 + i} for i in range(REQUESTS)]
+            ),
             "metrics": run(base, "GET", "/api/v1/architectures/reform-aco-2024/metrics", [None] * REQUESTS),
         }
     finally:
         server.terminate()
         server.wait(10)
     base_ms = baseline()
-    for key, ref in (("simulate_repeat", "simulate_ms"), ("simulate_distinct", "simulate_ms"),
-                     ("metrics", "metrics_ms")):
+    for key, ref in (
+        ("simulate_repeat", "simulate_ms"),
+        ("simulate_distinct", "simulate_ms"),
+        ("metrics", "metrics_ms"),
+    ):
         results[key]["p50_over_inprocess"] = round(results[key]["p50_ms"] / base_ms[ref], 2)
-    print(json.dumps({"clients": CLIENTS, "requests_per_scenario": REQUESTS, "baseline_inprocess": base_ms,
-                      "cpu_count": os.cpu_count(), **results}, indent=2))
+    print(
+        json.dumps(
+            {
+                "clients": CLIENTS,
+                "requests_per_scenario": REQUESTS,
+                "baseline_inprocess": base_ms,
+                "cpu_count": os.cpu_count(),
+                **results,
+            },
+            indent=2,
+        )
+    )
 
 
 if __name__ == "__main__":

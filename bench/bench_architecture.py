@@ -122,22 +122,27 @@ def main() -> None:
     slow = reference(sample)
     ref_s = time.perf_counter() - start
     assert fast.keys() == slow.keys() and all(abs(fast[k] - slow[k]) < 1e-9 for k in fast), "results differ"
-    print(json.dumps({
-        "benchmark": "architecture",
-        "python": platform.python_version(),
-        "builtins": len(ids),
-        "load_and_validate_all_s": round(load_s, 3),
-        "metrics_all_s": round(metrics_s, 3),
-        "coverage_check": {
-            "architecture": sample.id,
-            "function_dates": len(fast),
-            "lsoas": len(geo.lsoa_frame()),
-            "vectorised_s": round(vec_s, 4),
-            "python_loop_reference_s": round(ref_s, 3),
-            "speedup": round(ref_s / vec_s, 1),
-            "identical": True,
-        },
-    }, indent=2))
+    print(
+        json.dumps(
+            {
+                "benchmark": "architecture",
+                "python": platform.python_version(),
+                "builtins": len(ids),
+                "load_and_validate_all_s": round(load_s, 3),
+                "metrics_all_s": round(metrics_s, 3),
+                "coverage_check": {
+                    "architecture": sample.id,
+                    "function_dates": len(fast),
+                    "lsoas": len(geo.lsoa_frame()),
+                    "vectorised_s": round(vec_s, 4),
+                    "python_loop_reference_s": round(ref_s, 3),
+                    "speedup": round(ref_s / vec_s, 1),
+                    "identical": True,
+                },
+            },
+            indent=2,
+        )
+    )
 
 
 if __name__ == "__main__":

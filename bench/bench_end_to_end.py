@@ -82,9 +82,27 @@ def cli(src: Path, atoms: str, years: int, draws: int, folder: Path) -> dict:
     """One run of the command in a fresh process."""
     out = folder / "x.parquet"
     out.unlink(missing_ok=True)
-    cpu, peak, _ = _child(["-c", "from devocare.cli import main; main()", "simulate", ARCH, "--atoms", atoms,
-                           "--years", str(years), "--draws", str(draws), "--scheduler", "process", "--out",
-                           str(out), "--format", "json"], src)
+    cpu, peak, _ = _child(
+        [
+            "-c",
+            "from devocare.cli import main; main()",
+            "simulate",
+            ARCH,
+            "--atoms",
+            atoms,
+            "--years",
+            str(years),
+            "--draws",
+            str(draws),
+            "--scheduler",
+            "process",
+            "--out",
+            str(out),
+            "--format",
+            "json",
+        ],
+        src,
+    )
     return {"cpu_seconds": cpu, "peak_bytes": peak}
 
 
@@ -96,9 +114,11 @@ def main() -> None:
     ap.add_argument("--draws", type=int, default=100)
     ap.add_argument("--repeat", type=int, default=1, help="runs of each side (best CPU is reported)")
     args = ap.parse_args()
-    out: dict = {"command": f"devocare simulate {ARCH} --atoms {args.atoms} --years {args.years} --draws "
-                 f"{args.draws} --scheduler process --out x.parquet",
-                 "machine": {"cpus": os.cpu_count(), "load_average": os.getloadavg()}}
+    out: dict = {
+        "command": f"devocare simulate {ARCH} --atoms {args.atoms} --years {args.years} --draws "
+        f"{args.draws} --scheduler process --out x.parquet",
+        "machine": {"cpus": os.cpu_count(), "load_average": os.getloadavg()},
+    }
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         sides = {"this": SRC} | ({"baseline": args.baseline_src} if args.baseline_src else {})
@@ -110,8 +130,9 @@ def main() -> None:
             out[name] = {"cpu_seconds": min(r["cpu_seconds"] for r in rs), "runs": rs}
         if args.baseline_src:
             out["speedup"] = out["baseline"]["cpu_seconds"] / out["this"]["cpu_seconds"]
-        _, _, text = _child(["-c", PHASES, args.atoms, str(args.years), str(args.draws),
-                             str(folder / "p.parquet"), ARCH], SRC)
+        _, _, text = _child(
+            ["-c", PHASES, args.atoms, str(args.years), str(args.draws), str(folder / "p.parquet"), ARCH], SRC
+        )
     phases = json.loads(text.strip().splitlines()[-1])
     required = phases.pop("required_bytes")
     out["split_cpu_seconds"] = phases

@@ -72,8 +72,14 @@ def fused_triad(llc: int) -> dict:
     a, b, c = np.empty(n), np.ones(n), np.full(n, 2.0)
     np.add(b, c, out=a)
     seconds = _cpu(lambda: np.add(b, c, out=a))
-    return {"elements": n, "array_mib": n * 8 / 2**20, "last_level_cache_mib": llc / 2**20, "cpu_seconds": seconds,
-            "elements_per_second": n / seconds, "gb_per_second": TRIAD_BYTES_PER_ELEMENT * n / seconds / 1e9}
+    return {
+        "elements": n,
+        "array_mib": n * 8 / 2**20,
+        "last_level_cache_mib": llc / 2**20,
+        "cpu_seconds": seconds,
+        "elements_per_second": n / seconds,
+        "gb_per_second": TRIAD_BYTES_PER_ELEMENT * n / seconds / 1e9,
+    }
 
 
 def engine_vs_baseline(level: str, draws: int) -> dict:
@@ -101,10 +107,18 @@ def engine_vs_baseline(level: str, draws: int) -> dict:
 
     engine_s, baseline_s = _cpu(engine), _cpu(baseline)
     elements = len(rules.atoms) * heads.shape[2] * YEARS * draws
-    return {"architecture": ARCH, "atoms": len(rules.atoms), "draws": draws, "years": YEARS,
-            "draw_block": montecarlo.block_size(len(rules.atoms)), "engine_cpu_seconds": engine_s,
-            "baseline_cpu_seconds": baseline_s, "engine_over_baseline": engine_s / baseline_s,
-            "engine_elements_per_second": elements / engine_s, "baseline_elements_per_second": elements / baseline_s}
+    return {
+        "architecture": ARCH,
+        "atoms": len(rules.atoms),
+        "draws": draws,
+        "years": YEARS,
+        "draw_block": montecarlo.block_size(len(rules.atoms)),
+        "engine_cpu_seconds": engine_s,
+        "baseline_cpu_seconds": baseline_s,
+        "engine_over_baseline": engine_s / baseline_s,
+        "engine_elements_per_second": elements / engine_s,
+        "baseline_elements_per_second": elements / baseline_s,
+    }
 
 
 def shipped_to_a_worker(arch: str) -> dict:
@@ -118,8 +132,12 @@ def shipped_to_a_worker(arch: str) -> dict:
     dense = sum(g.H.nbytes + (0 if g.H_full is None else g.H_full.nbytes) for g in rules.groups)
     dense += inputs.weighted_heads.nbytes
     shipped = len(pickle.dumps({"rules": rules, "inputs": inputs}, protocol=5))
-    return {"architecture": arch, "dense_membership_and_heads_mb": dense / 1e6, "pickled_model_mb": shipped / 1e6,
-            "pickled_over_dense": shipped / dense}
+    return {
+        "architecture": arch,
+        "dense_membership_and_heads_mb": dense / 1e6,
+        "pickled_model_mb": shipped / 1e6,
+        "pickled_over_dense": shipped / dense,
+    }
 
 
 def cli_end_to_end(level: str, draws: int) -> dict:
@@ -127,10 +145,29 @@ def cli_end_to_end(level: str, draws: int) -> dict:
     with tempfile.TemporaryDirectory() as tmp:
         before = resource.getrusage(resource.RUSAGE_CHILDREN)
         t = time.perf_counter()
-        subprocess.run([sys.executable, "-c", "from devocare.cli import main; main()", "simulate", ARCH,
-                        "--atoms", level, "--years", str(YEARS), "--draws", str(draws), "--scheduler", "process",
-                        "--out", str(Path(tmp) / "x.parquet"), "--format", "json"],
-                       check=True, capture_output=True)
+        subprocess.run(
+            [
+                sys.executable,
+                "-c",
+                "from devocare.cli import main; main()",
+                "simulate",
+                ARCH,
+                "--atoms",
+                level,
+                "--years",
+                str(YEARS),
+                "--draws",
+                str(draws),
+                "--scheduler",
+                "process",
+                "--out",
+                str(Path(tmp) / "x.parquet"),
+                "--format",
+                "json",
+            ],
+            check=True,
+            capture_output=True,
+        )
         wall = time.perf_counter() - t
         after = resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)

@@ -84,18 +84,38 @@ def main() -> None:
     t_fit, _ = _best(lambda: synthetic_control(path["treated"].to_numpy(), donors, pre, post), repeat)
     t_full, _ = _best(lambda: evaluate("E47000001", 2016, "u75_preventable_cvd_mortality"), 1)
 
-    print(json.dumps({
-        "machine": platform.platform(), "python": platform.python_version(),
-        "aggregate_lad_to_icb_all_periods": {
-            "rows": int(len(frame)), "areas_out": int(vec["code"].nunique()), "periods": int(frame["period"].nunique()),
-            "vectorised_s": round(t_vec, 4), "loop_reference_s": round(t_loop, 4),
-            "speedup": round(t_loop / t_vec, 1), "max_abs_difference": max_diff},
-        "gini_all_districts": {"n": int(values.size), "sorted_rank_s": t_gini, "double_sum_s": round(t_gini_ref, 4),
-                               "speedup": round(t_gini_ref / t_gini, 1), "difference": abs(g - g_ref)},
-        "synthetic_control_greater_manchester": {
-            "donors": gm["n_donors"], "periods": int(len(path)), "one_fit_s": round(t_fit, 5),
-            "full_run_with_placebos_s": round(t_full, 3), "full_over_one_fit": round(t_full / t_fit, 1)},
-    }, indent=2))
+    print(
+        json.dumps(
+            {
+                "machine": platform.platform(),
+                "python": platform.python_version(),
+                "aggregate_lad_to_icb_all_periods": {
+                    "rows": int(len(frame)),
+                    "areas_out": int(vec["code"].nunique()),
+                    "periods": int(frame["period"].nunique()),
+                    "vectorised_s": round(t_vec, 4),
+                    "loop_reference_s": round(t_loop, 4),
+                    "speedup": round(t_loop / t_vec, 1),
+                    "max_abs_difference": max_diff,
+                },
+                "gini_all_districts": {
+                    "n": int(values.size),
+                    "sorted_rank_s": t_gini,
+                    "double_sum_s": round(t_gini_ref, 4),
+                    "speedup": round(t_gini_ref / t_gini, 1),
+                    "difference": abs(g - g_ref),
+                },
+                "synthetic_control_greater_manchester": {
+                    "donors": gm["n_donors"],
+                    "periods": int(len(path)),
+                    "one_fit_s": round(t_fit, 5),
+                    "full_run_with_placebos_s": round(t_full, 3),
+                    "full_over_one_fit": round(t_full / t_fit, 1),
+                },
+            },
+            indent=2,
+        )
+    )
 
 
 if __name__ == "__main__":

@@ -33,8 +33,9 @@ def layout(atom_budget: np.ndarray, budget_lines: np.ndarray) -> Layout:
     return Layout(order, starts, sorted_budget, budget_lines)
 
 
-def run(heads: np.ndarray, atom_lad: np.ndarray, shocks: np.ndarray, lay: Layout, growth: float = 0.02
-        ) -> dict[str, np.ndarray]:
+def run(
+    heads: np.ndarray, atom_lad: np.ndarray, shocks: np.ndarray, lay: Layout, growth: float = 0.02
+) -> dict[str, np.ndarray]:
     """Spend per (draw, year, budget) and national spend per (draw, year, line).
 
     ``heads`` is (years, atoms, lines) need in £ at base-year prices; ``shocks`` (draws, years, lads)."""

@@ -29,8 +29,13 @@ def _own_data_folder(tmp_path_factory: pytest.TempPathFactory):
 
 def run_cli(*args: str) -> subprocess.CompletedProcess[str]:
     """Run the ``devocare`` console entry point in a subprocess (real exit codes, real stdout/stderr)."""
-    return subprocess.run([sys.executable, "-c", "from devocare.cli import main; main()", *args],
-                          capture_output=True, text=True, cwd=ROOT, timeout=600)
+    return subprocess.run(
+        [sys.executable, "-c", "from devocare.cli import main; main()", *args],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=600,
+    )
 
 
 @pytest.fixture
@@ -94,28 +99,48 @@ def matches_reference():
 
     def check(inputs, rules, fixed, values, result, years: int, draws: list[int], label: str = "") -> None:
         for i, d in enumerate(draws):
-            ref = reference_run(inputs, rules, fixed, {k: v[i] for k, v in values.scalars.items()},
-                                values.shocks[i], values.criteria_noise[i], d == 0, years)
+            ref = reference_run(
+                inputs,
+                rules,
+                fixed,
+                {k: v[i] for k, v in values.scalars.items()},
+                values.shocks[i],
+                values.criteria_noise[i],
+                d == 0,
+                years,
+            )
             for m in MEASURES:
-                np.testing.assert_allclose(result.budget[m][i], ref[m], rtol=1e-9, atol=1e-3,
-                                           err_msg=f"{label} {m} draw {d}")
+                np.testing.assert_allclose(
+                    result.budget[m][i], ref[m], rtol=1e-9, atol=1e-3, err_msg=f"{label} {m} draw {d}"
+                )
             np.testing.assert_allclose(result.national["admissions"][i], ref["national_admissions"], rtol=1e-9)
-            np.testing.assert_allclose(result.national["spent_by_line"][i], ref["national_spent_by_line"],
-                                       rtol=1e-9)
+            np.testing.assert_allclose(result.national["spent_by_line"][i], ref["national_spent_by_line"], rtol=1e-9)
 
     return check
 
 
 #: What a skipped test needs, recognised from its skip reason, and the one command that provides it.
 _ENABLE = (
-    (("chromium", "chrome"), "browser and PDF tests need Chromium",
-     "sudo apt-get install chromium   (or: sudo bash .ci/system-packages)"),
-    (("postgresql",), "PostgreSQL storage tests need a server",
-     "sudo bash .ci/system-packages && export DEVOCARE_TEST_POSTGRES_URL=\"$(sudo bash .ci/start-postgres)\""),
-    (("playwright", "schemathesis", "jax", "numba", "hypothesis"), "tests need the development extras",
-     ".venv/bin/pip install -e '.[dev]'"),
-    (("source data folder",), "data-refresh tests need the source data folder beside the checkout",
-     "check out the shared/ data folder next to the repository"),
+    (
+        ("chromium", "chrome"),
+        "browser and PDF tests need Chromium",
+        "sudo apt-get install chromium   (or: sudo bash .ci/system-packages)",
+    ),
+    (
+        ("postgresql",),
+        "PostgreSQL storage tests need a server",
+        'sudo bash .ci/system-packages && export DEVOCARE_TEST_POSTGRES_URL="$(sudo bash .ci/start-postgres)"',
+    ),
+    (
+        ("playwright", "schemathesis", "jax", "numba", "hypothesis"),
+        "tests need the development extras",
+        ".venv/bin/pip install -e '.[dev]'",
+    ),
+    (
+        ("source data folder",),
+        "data-refresh tests need the source data folder beside the checkout",
+        "check out the shared/ data folder next to the repository",
+    ),
 )
 
 

@@ -33,26 +33,43 @@ COUNT_MEASURES = frozenset({"admissions", "floor_breached", "intervention"})
 
 
 def _table(rows: Iterable[tuple[str, Any]], caption: str) -> str:
-    cells = "".join(f"<tr><th style='text-align:left'>{html.escape(str(k))}</th>"
-                    f"<td style='text-align:left'>{html.escape(str(v))}</td></tr>" for k, v in rows)
+    cells = "".join(
+        f"<tr><th style='text-align:left'>{html.escape(str(k))}</th>"
+        f"<td style='text-align:left'>{html.escape(str(v))}</td></tr>"
+        for k, v in rows
+    )
     return f"<table><caption style='text-align:left'><b>{html.escape(caption)}</b></caption>{cells}</table>"
 
 
 def architecture_repr(arch: Architecture) -> str:
     """``Architecture(id=..., name=..., as_of=..., bodies=N, functions=N, ...)``: one line."""
-    return (f"Architecture(id={arch.id!r}, name={arch.name!r}, as_of={arch.as_of.isoformat()!r}, "
-            f"bodies={len(arch.bodies)}, functions={len(arch.functions)}, "
-            f"accountability={len(arch.accountability)}, flows={len(arch.flows)})")
+    return (
+        f"Architecture(id={arch.id!r}, name={arch.name!r}, as_of={arch.as_of.isoformat()!r}, "
+        f"bodies={len(arch.bodies)}, functions={len(arch.functions)}, "
+        f"accountability={len(arch.accountability)}, flows={len(arch.flows)})"
+    )
 
 
 def architecture_html(arch: Architecture) -> str:
     """The architecture's name, description and counts, then its bodies (id, name, kind, tier, areas)."""
-    head = _table([("id", arch.id), ("as of", arch.as_of.isoformat()), ("extends", arch.extends or "—"),
-                   ("bodies", len(arch.bodies)), ("functions", len(arch.functions)),
-                   ("accountability edges", len(arch.accountability)), ("funding flows", len(arch.flows))],
-                  arch.name)
-    bodies = pd.DataFrame([{"id": b.id, "name": b.name, "kind": str(b.kind), "tier": str(b.tier),
-                            "areas": b.area_level or "—"} for b in arch.bodies])
+    head = _table(
+        [
+            ("id", arch.id),
+            ("as of", arch.as_of.isoformat()),
+            ("extends", arch.extends or "—"),
+            ("bodies", len(arch.bodies)),
+            ("functions", len(arch.functions)),
+            ("accountability edges", len(arch.accountability)),
+            ("funding flows", len(arch.flows)),
+        ],
+        arch.name,
+    )
+    bodies = pd.DataFrame(
+        [
+            {"id": b.id, "name": b.name, "kind": str(b.kind), "tier": str(b.tier), "areas": b.area_level or "—"}
+            for b in arch.bodies
+        ]
+    )
     description = f"<p>{html.escape(arch.description)}</p>" if arch.description else ""
     return head + description + bodies.to_html(index=False, escape=True)
 
@@ -60,17 +77,22 @@ def architecture_html(arch: Architecture) -> str:
 def result_repr(result: SimulationResult) -> str:
     """``SimulationResult(architecture=..., years=..., draws=N, atoms=..., budgets=N)``: one line."""
     years = f"{result.years[0]}–{result.years[-1]}" if result.years else ""
-    return (f"SimulationResult(architecture={result.architecture!r}, years={years!r} ({len(result.years)}), "
-            f"draws={result.n_draws}, atoms={result.atom_level!r} ({len(result.atoms)}), "
-            f"budgets={len(result.budgets)})")
+    return (
+        f"SimulationResult(architecture={result.architecture!r}, years={years!r} ({len(result.years)}), "
+        f"draws={result.n_draws}, atoms={result.atom_level!r} ({len(result.atoms)}), "
+        f"budgets={len(result.budgets)})"
+    )
 
 
 def result_html(result: SimulationResult) -> str:
     """The run's headline figures at the horizon: central run, and P5–P95 over the draws when there are any."""
     summary = result.summary
-    rows: list[tuple[str, Any]] = [("years", f"{summary['base_year']} to {summary['horizon']}"),
-                                   ("draws", summary["draws"]), ("atoms", f"{summary['atoms']} ({len(result.atoms)})"),
-                                   ("budgets", summary["budgets"])]
+    rows: list[tuple[str, Any]] = [
+        ("years", f"{summary['base_year']} to {summary['horizon']}"),
+        ("draws", summary["draws"]),
+        ("atoms", f"{summary['atoms']} ({len(result.atoms)})"),
+        ("budgets", summary["budgets"]),
+    ]
     for key, label in RESULT_FIGURES:
         value = f"{summary[key]:,.3f}"
         if f"{key}_p5" in summary:
@@ -106,12 +128,31 @@ def fan_figure(result: SimulationResult, measure: str = "spent") -> Any:
         mc = wide.drop(columns=0).to_numpy(dtype=float)
         for lo, hi, alpha, label in ((5, 95, 0.15, "90% of draws"), (25, 75, 0.3, "50% of draws")):
             low, high = pd.DataFrame(mc).quantile([lo / 100, hi / 100], axis=1).to_numpy()
-            fig.add_trace(go.Scatter(x=years + years[::-1], y=list(high) + list(low[::-1]), fill="toself",
-                                     mode="none", fillcolor=f"rgba(0,94,184,{alpha})", name=label))
-    fig.add_trace(go.Scatter(x=years, y=wide[0].to_numpy(dtype=float), mode="lines+markers", name="central run",
-                             line={"color": "#005eb8", "width": 2}))
-    fig.update_layout(title=f"{result.architecture}: {measure.replace('_', ' ')}{unit}", template="plotly_white",
-                      xaxis_title="year", yaxis_title=measure.replace("_", " ") + unit)
+            fig.add_trace(
+                go.Scatter(
+                    x=years + years[::-1],
+                    y=list(high) + list(low[::-1]),
+                    fill="toself",
+                    mode="none",
+                    fillcolor=f"rgba(0,94,184,{alpha})",
+                    name=label,
+                )
+            )
+    fig.add_trace(
+        go.Scatter(
+            x=years,
+            y=wide[0].to_numpy(dtype=float),
+            mode="lines+markers",
+            name="central run",
+            line={"color": "#005eb8", "width": 2},
+        )
+    )
+    fig.update_layout(
+        title=f"{result.architecture}: {measure.replace('_', ' ')}{unit}",
+        template="plotly_white",
+        xaxis_title="year",
+        yaxis_title=measure.replace("_", " ") + unit,
+    )
     return fig
 
 
@@ -126,10 +167,19 @@ def waterfall_figure(result: SimulationResult, measure: str = "acute_spend") -> 
     rows = result.waterfall[result.waterfall["measure"] == measure]
     kinds = ["absolute" if step in ("base", "horizon") else "relative" for step in rows["step"]]
     kinds[-1] = "total"
-    fig = go.Figure(go.Waterfall(x=[str(s).replace("_", " ") for s in rows["step"]], measure=kinds,
-                                 y=(rows["value"] / 1e9).to_numpy(dtype=float)))
-    fig.update_layout(title=f"{result.architecture}: change in {measure.replace('_', ' ')} (£bn)",
-                      template="plotly_white", yaxis_title="£bn", showlegend=False)
+    fig = go.Figure(
+        go.Waterfall(
+            x=[str(s).replace("_", " ") for s in rows["step"]],
+            measure=kinds,
+            y=(rows["value"] / 1e9).to_numpy(dtype=float),
+        )
+    )
+    fig.update_layout(
+        title=f"{result.architecture}: change in {measure.replace('_', ' ')} (£bn)",
+        template="plotly_white",
+        yaxis_title="£bn",
+        showlegend=False,
+    )
     return fig
 
 
@@ -149,10 +199,15 @@ def budgets_figure(result: SimulationResult, measure: str = "spent", year: str |
     selected = rows[(rows["measure"] == measure) & (rows["year"] == year)]
     scale, unit = (1.0, "") if measure in COUNT_MEASURES else (1e6, "£m")
     chosen = selected.groupby("body", observed=True)["value"].sum().nlargest(top)[::-1] / scale
-    fig = go.Figure(go.Bar(x=chosen.to_numpy(dtype=float), y=[str(b) for b in chosen.index], orientation="h",
-                           marker_color="#005eb8"))
-    fig.update_layout(title=f"{result.architecture}: {measure.replace('_', ' ')} by budget, {year}"
-                            + (f" ({unit})" if unit else ""),
-                      template="plotly_white", xaxis_title=unit or measure.replace("_", " "),
-                      height=max(400, 18 * len(chosen) + 120))
+    fig = go.Figure(
+        go.Bar(
+            x=chosen.to_numpy(dtype=float), y=[str(b) for b in chosen.index], orientation="h", marker_color="#005eb8"
+        )
+    )
+    fig.update_layout(
+        title=f"{result.architecture}: {measure.replace('_', ' ')} by budget, {year}" + (f" ({unit})" if unit else ""),
+        template="plotly_white",
+        xaxis_title=unit or measure.replace("_", " "),
+        height=max(400, 18 * len(chosen) + 120),
+    )
     return fig

@@ -29,8 +29,10 @@ class MissingExtraError(DevocareError, ImportError):
 
     def __init__(self, extra: str, feature: str, absent: list[str]) -> None:
         self.extra, self.feature, self.absent = extra, feature, absent
-        super().__init__(f"{feature} needs the '{extra}' extra (missing: {', '.join(absent)}); "
-                         f"install it with: pip install 'devocare[{extra}]'")
+        super().__init__(
+            f"{feature} needs the '{extra}' extra (missing: {', '.join(absent)}); "
+            f"install it with: pip install 'devocare[{extra}]'"
+        )
 
 
 def missing(extra: str) -> list[str]:

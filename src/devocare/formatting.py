@@ -18,9 +18,26 @@ from devocare import measures
 MINUS = "-"
 _YEAR_COLUMNS = {"year", "base_year", "horizon", "financial_year", "vintage", "period"}
 #: Columns of tidy tables whose unit is each row's ``measure``'s.
-PER_ROW = frozenset({"value", "mean", "p5", "p50", "p95", "central", "baseline_central", "reform_central",
-                      "diff_central", "diff_mean", "diff_p5", "diff_p50", "diff_p95", "low_mean", "high_mean",
-                      "swing"})
+PER_ROW = frozenset(
+    {
+        "value",
+        "mean",
+        "p5",
+        "p50",
+        "p95",
+        "central",
+        "baseline_central",
+        "reform_central",
+        "diff_central",
+        "diff_mean",
+        "diff_p5",
+        "diff_p50",
+        "diff_p95",
+        "low_mean",
+        "high_mean",
+        "swing",
+    }
+)
 _COUNT_HINTS = ("population", "people", "residents", "admissions", "practices", "members", "headcount", "n_")
 
 

@@ -55,8 +55,17 @@ CODE_ALIASES: dict[str, tuple[str, str]] = {
 }
 
 # The level column in the LSOA base frame for each level/vintage.
-_COLUMN = {"lsoa": "lsoa", "sicb": "sicb", "icb": "icb", "region": "region", "lad": "lad", "utla": "utla",
-           "ca": "ca", "ons_region": "ons_region", "england": "england"}
+_COLUMN = {
+    "lsoa": "lsoa",
+    "sicb": "sicb",
+    "icb": "icb",
+    "region": "region",
+    "lad": "lad",
+    "utla": "utla",
+    "ca": "ca",
+    "ons_region": "ons_region",
+    "england": "england",
+}
 _NESTS_IN_LAD = {"lad", "utla", "ca", "ons_region", "england"}
 
 
@@ -95,19 +104,31 @@ def _icb26_of_practices() -> pd.DataFrame:
     p24 = data.load("aif_2024_25")[["Practice_Code", "CCG21"]]
     lad = data.load("gp_practices_icb_region_lad_2025_26")[["practice_code", "lad24cd"]]
     sicb = data.load("sicbl24_icb24_nhser24_england")[["sicbl24cd", "sicbl24cdh"]]
-    df = (p26.merge(p24, on="Practice_Code", how="inner")
-          .merge(lad, left_on="Practice_Code", right_on="practice_code", how="left")
-          .merge(sicb, left_on="CCG21", right_on="sicbl24cdh", how="inner"))
+    df = (
+        p26.merge(p24, on="Practice_Code", how="inner")
+        .merge(lad, left_on="Practice_Code", right_on="practice_code", how="left")
+        .merge(sicb, left_on="CCG21", right_on="sicbl24cdh", how="inner")
+    )
     return df.rename(columns={"ICB": "icb26", "Registered Patients": "patients"})
 
 
 def _assign_icb26(base: pd.DataFrame) -> pd.Series:
     """2026 ICB for each LSOA: majority ICB of practices in its (sub-ICB, LAD) cell, else its sub-ICB."""
     prac = _icb26_of_practices()
-    by_cell = (prac.groupby(["sicbl24cd", "lad24cd", "icb26"])["patients"].sum().reset_index()
-               .sort_values("patients").drop_duplicates(["sicbl24cd", "lad24cd"], keep="last"))
-    by_sicb = (prac.groupby(["sicbl24cd", "icb26"])["patients"].sum().reset_index()
-               .sort_values("patients").drop_duplicates("sicbl24cd", keep="last"))
+    by_cell = (
+        prac.groupby(["sicbl24cd", "lad24cd", "icb26"])["patients"]
+        .sum()
+        .reset_index()
+        .sort_values("patients")
+        .drop_duplicates(["sicbl24cd", "lad24cd"], keep="last")
+    )
+    by_sicb = (
+        prac.groupby(["sicbl24cd", "icb26"])["patients"]
+        .sum()
+        .reset_index()
+        .sort_values("patients")
+        .drop_duplicates("sicbl24cd", keep="last")
+    )
     cell = base.merge(by_cell, left_on=["sicb", "lad"], right_on=["sicbl24cd", "lad24cd"], how="left")["icb26"]
     fallback = base.merge(by_sicb, left_on="sicb", right_on="sicbl24cd", how="left")["icb26"]
     result = cell.fillna(fallback)
@@ -122,14 +143,25 @@ def lsoa_base() -> pd.DataFrame:
     lk = data.load("lsoa21_sicbl24_icb24_lad24_england")
     hier = data.load("lad25_utla25_cauth25_rgn25_england")
     icb = data.load("icb24_nhser24_england")
-    base = pd.DataFrame({
-        "lsoa": lk["lsoa21cd"], "sicb": lk["sicbl24cd"], "icb": lk["icb24cd"], "lad": lk["lad24cd"],
-        "pop21": lk["census21_usual_residents"].astype(np.int64),
-    })
-    base = base.merge(hier[["lad24cd", "utla25cd", "cauth25cd", "rgn25cd"]], left_on="lad", right_on="lad24cd",
-                      how="left", validate="many_to_one")
-    base = base.merge(icb[["icb24cd", "nhser24cd"]], left_on="icb", right_on="icb24cd", how="left",
-                      validate="many_to_one")
+    base = pd.DataFrame(
+        {
+            "lsoa": lk["lsoa21cd"],
+            "sicb": lk["sicbl24cd"],
+            "icb": lk["icb24cd"],
+            "lad": lk["lad24cd"],
+            "pop21": lk["census21_usual_residents"].astype(np.int64),
+        }
+    )
+    base = base.merge(
+        hier[["lad24cd", "utla25cd", "cauth25cd", "rgn25cd"]],
+        left_on="lad",
+        right_on="lad24cd",
+        how="left",
+        validate="many_to_one",
+    )
+    base = base.merge(
+        icb[["icb24cd", "nhser24cd"]], left_on="icb", right_on="icb24cd", how="left", validate="many_to_one"
+    )
     base = base.rename(columns={"utla25cd": "utla", "cauth25cd": "ca", "rgn25cd": "ons_region", "nhser24cd": "region"})
     base["utla"] = base["utla"].map(canonical_code)
     base["england"] = ENGLAND
@@ -155,16 +187,18 @@ def _names(level: str, vintage: int) -> pd.DataFrame:
         return pd.DataFrame({"code": s["ICB"], "name": s["ICBname"], "alt_code": ""}).reset_index(drop=True)
     if level == "region":
         s = data.load("icb24_nhser24_england")[["nhser24cd", "nhser24nm", "nhser_ods_code"]].drop_duplicates()
-        return pd.DataFrame({"code": s["nhser24cd"], "name": "NHS England " + s["nhser24nm"],
-                             "alt_code": s["nhser_ods_code"]}).reset_index(drop=True)
+        return pd.DataFrame(
+            {"code": s["nhser24cd"], "name": "NHS England " + s["nhser24nm"], "alt_code": s["nhser_ods_code"]}
+        ).reset_index(drop=True)
     h = data.load("lad25_utla25_cauth25_rgn25_england")
     if level == "lad":
         alt = np.where(h["lad25cd"] != h["lad24cd"], h["lad25cd"], "")
         return pd.DataFrame({"code": h["lad24cd"], "name": h["lad25nm"], "alt_code": alt})
     if level == "england":
         return pd.DataFrame({"code": [ENGLAND], "name": ["England"], "alt_code": [""]})
-    cd, nm = {"utla": ("utla25cd", "utla25nm"), "ca": ("cauth25cd", "cauth25nm"),
-              "ons_region": ("rgn25cd", "rgn25nm")}[level]
+    cd, nm = {"utla": ("utla25cd", "utla25nm"), "ca": ("cauth25cd", "cauth25nm"), "ons_region": ("rgn25cd", "rgn25nm")}[
+        level
+    ]
     s = h[[cd, nm]].dropna().drop_duplicates(cd)
     codes = s[cd].map(canonical_code)  # Barnsley and Sheffield keep their 2024 codes at every level
     alt = np.where(codes != s[cd], s[cd], "")
@@ -176,8 +210,9 @@ def _lad_population_table() -> pd.DataFrame:
     """ONS mid-year population per LAD (rows) and year (columns), 1991-2024, 2024 LAD codes."""
     mye = data.load("ons_mye_population_total_england_1991_2024")
     lads = _names("lad", 2024)["code"]
-    table = mye[mye["areacd"].isin(lads)].pivot_table(index="areacd", columns="year", values="population",
-                                                      aggfunc="sum")
+    table = mye[mye["areacd"].isin(lads)].pivot_table(
+        index="areacd", columns="year", values="population", aggfunc="sum"
+    )
     return table.reindex(lads).astype(np.int64)
 
 
@@ -207,7 +242,7 @@ def population(level: str, year: int = 2024, vintage: int = 2024) -> pd.DataFram
         raise UnknownChoiceError("population year", year, population_years())
     lad_pop = table[year]
     share = membership("lad", level, vintage)
-    pop = (share.assign(p=share["from_code"].map(lad_pop) * share["share"]).groupby("to_code")["p"].sum())
+    pop = share.assign(p=share["from_code"].map(lad_pop) * share["share"]).groupby("to_code")["p"].sum()
     partial = share[(share["share"] < 1) & (share["share"] > 0)]["to_code"].unique()
     out = names.assign(population=names["code"].map(pop).fillna(0.0))
     if level in _NESTS_IN_LAD:
@@ -239,8 +274,14 @@ def membership(from_level: str, to_level: str, vintage: int = 2024) -> pd.DataFr
     fc, tc = _col(from_level, vintage), _col(to_level, vintage)
     if fc == tc:
         codes = _names(from_level, vintage)["code"]
-        return pd.DataFrame({"from_code": codes, "to_code": codes, "share": 1.0,
-                             "population": codes.map(lsoa_base().groupby(fc)["pop21"].sum())})
+        return pd.DataFrame(
+            {
+                "from_code": codes,
+                "to_code": codes,
+                "share": 1.0,
+                "population": codes.map(lsoa_base().groupby(fc)["pop21"].sum()),
+            }
+        )
     return _cross(fc, tc).copy()
 
 
@@ -275,7 +316,7 @@ class Area:
 def _index() -> pd.DataFrame:
     frames = []
     for level in LEVELS:
-        for vintage in (VINTAGES if level == "icb" else (2024,)):
+        for vintage in VINTAGES if level == "icb" else (2024,):
             frames.append(_names(level, vintage).assign(level=level, vintage=vintage))
     return pd.concat(frames, ignore_index=True)
 
@@ -302,8 +343,14 @@ def resolve(code_or_name: str, level: str | None = None, vintage: int | None = N
         named = idx if level == "lsoa" else idx[idx["level"] != "lsoa"]
         raise UnknownChoiceError(f"{level or 'area'} code", raw, list(named["name"]) + list(named["code"]))
     row = hit.iloc[0]
-    return Area(code=row["code"], name=row["name"], level=row["level"], vintage=int(row["vintage"]),
-                alt_code=str(row["alt_code"] or ""), notes=notes)
+    return Area(
+        code=row["code"],
+        name=row["name"],
+        level=row["level"],
+        vintage=int(row["vintage"]),
+        alt_code=str(row["alt_code"] or ""),
+        notes=notes,
+    )
 
 
 def areas(level: str, vintage: int = 2024, within: str | None = None, year: int = 2024) -> pd.DataFrame:
@@ -328,8 +375,9 @@ def areas(level: str, vintage: int = 2024, within: str | None = None, year: int 
 
 def _level_keys() -> list[tuple[str, str, int]]:
     """(label, level, vintage) for every level, with the two ICB vintages as separate entries."""
-    return [(f"icb{v}" if lvl == "icb" else lvl, lvl, v)
-            for lvl in LEVELS for v in (VINTAGES if lvl == "icb" else (2024,))]
+    return [
+        (f"icb{v}" if lvl == "icb" else lvl, lvl, v) for lvl in LEVELS for v in (VINTAGES if lvl == "icb" else (2024,))
+    ]
 
 
 def area_info(code_or_name: str, vintage: int | None = None) -> dict[str, object]:
@@ -339,8 +387,13 @@ def area_info(code_or_name: str, vintage: int | None = None) -> dict[str, object
     are the areas of each finer level that overlap it.
     """
     a = resolve(code_or_name, vintage=vintage)
-    info: dict[str, object] = {"code": a.code, "name": a.name, "level": a.level, "vintage": a.vintage,
-                               "alt_code": a.alt_code}
+    info: dict[str, object] = {
+        "code": a.code,
+        "name": a.name,
+        "level": a.level,
+        "vintage": a.vintage,
+        "alt_code": a.alt_code,
+    }
     if a.notes:
         info["notes"] = a.notes
     own_col = _col(a.level, a.vintage)
@@ -356,8 +409,10 @@ def area_info(code_or_name: str, vintage: int | None = None) -> dict[str, object
             up = _cross(own_col, col)
             mine = up[(up["from_code"] == a.code) & (up["share"] > 0)]
             nm = names.set_index("code")["name"]
-            parents[label] = [{"code": code, "name": nm.get(code, ""), "share": round(share, 6)}
-                              for code, share in zip(mine["to_code"], mine["share"].astype(float), strict=True)]
+            parents[label] = [
+                {"code": code, "name": nm.get(code, ""), "share": round(share, 6)}
+                for code, share in zip(mine["to_code"], mine["share"].astype(float), strict=True)
+            ]
         else:
             down = _cross(col, own_col)
             children[label] = int(((down["to_code"] == a.code) & (down["share"] > 0)).sum())

@@ -147,15 +147,31 @@ def entitlements() -> pd.DataFrame:
     """The core entitlements package: ``kind, id, text, lines, source`` (one row per right or benefit)."""
     ent = framework().entitlements
     groups = (("constitution_right", ent.constitution_rights), ("lea_benefit", ent.lea_benefits))
-    rows = [{"kind": kind, "id": r.id, "text": r.text or r.id.replace("_", " "), "lines": ", ".join(r.lines),
-             "source": _cite(r.sources)}
-            for kind, items in groups for r in items]
+    rows = [
+        {
+            "kind": kind,
+            "id": r.id,
+            "text": r.text or r.id.replace("_", " "),
+            "lines": ", ".join(r.lines),
+            "source": _cite(r.sources),
+        }
+        for kind, items in groups
+        for r in items
+    ]
     return pd.DataFrame(rows)
 
 
 def outcome_targets() -> pd.DataFrame:
     """The slimmed outcome framework: indicator, domain, target_kind, target_value, target_year, source."""
-    rows = [{"indicator": i.indicator, "domain": i.domain, "target_kind": i.target.kind,
-             "target_value": i.target.value, "target_year": i.target.by, "source": _cite(i.sources)}
-            for i in framework().outcome_framework]
+    rows = [
+        {
+            "indicator": i.indicator,
+            "domain": i.domain,
+            "target_kind": i.target.kind,
+            "target_value": i.target.value,
+            "target_year": i.target.by,
+            "source": _cite(i.sources),
+        }
+        for i in framework().outcome_framework
+    ]
     return pd.DataFrame(rows)

@@ -40,7 +40,8 @@ def _timestamp(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> dt.date | dt.d
         value: dt.date | dt.datetime = yaml.SafeLoader.construct_yaml_timestamp(loader, node)
     except (ValueError, OverflowError) as exc:
         raise yaml.constructor.ConstructorError(
-            None, None, f"impossible date {node.value!r} ({exc})", node.start_mark) from None
+            None, None, f"impossible date {node.value!r} ({exc})", node.start_mark
+        ) from None
     return value
 
 
@@ -145,8 +146,7 @@ def loads(text: str, what: str) -> Any:
         return construct(text)
     except yaml.YAMLError as exc:
         at = where(exc)
-        raise DevocareError(f"{what} is not valid YAML" + (f" at {at}" if at else "") + f": {describe(exc)}"
-                            ) from None
+        raise DevocareError(f"{what} is not valid YAML" + (f" at {at}" if at else "") + f": {describe(exc)}") from None
 
 
 def read_text(path: str | Path, what: str, max_bytes: int = MAX_BYTES) -> str:

@@ -21,11 +21,11 @@ from devocare import formatting, measures
 from devocare.errors import DevocareError
 
 _FORMATS = {
-    "gbp": '£#,##0;-£#,##0',
+    "gbp": "£#,##0;-£#,##0",
     "gbp_bn": '£#,##0.0"bn";-£#,##0.0"bn"',
     "gbp_m": '£#,##0.0"m";-£#,##0.0"m"',
     "gbp_k": '£#,##0"k";-£#,##0"k"',
-    "pence": '#,##0',
+    "pence": "#,##0",
     "share": "0.0%",
     "count": "#,##0",
     "rate": "#,##0.0",

@@ -19,9 +19,13 @@ def test_pace_of_change_hand_example():
 
 @pytest.mark.unit
 @settings(max_examples=150, deadline=None)
-@given(base=st.lists(st.integers(10**6, 10**9), min_size=2, max_size=30),
-       raw=st.lists(st.floats(0.01, 1.0), min_size=30, max_size=30),
-       growth=st.floats(0.0, 0.08), floor=st.floats(0.0, 0.03), extra=st.floats(0.0, 0.2))
+@given(
+    base=st.lists(st.integers(10**6, 10**9), min_size=2, max_size=30),
+    raw=st.lists(st.floats(0.01, 1.0), min_size=30, max_size=30),
+    growth=st.floats(0.0, 0.08),
+    floor=st.floats(0.0, 0.03),
+    extra=st.floats(0.0, 0.2),
+)
 def test_pace_of_change_spends_the_envelope_within_floor_and_ceiling(base, raw, growth, floor, extra):
     b = np.array(base, dtype=np.int64)
     share = np.array(raw[: len(b)])
@@ -57,10 +61,15 @@ def test_infeasible_or_bad_inputs():
 
 
 @pytest.mark.integration
-@pytest.mark.parametrize("year, line, mean_abs, worst", [
-    ("2023/24", "core", 0.0020, 0.008), ("2024/25", "core", 0.0020, 0.008), ("2025/26", "core", 0.0006, 0.002),
-    ("2025/26", "pmc", 0.02, 0.09),
-])
+@pytest.mark.parametrize(
+    "year, line, mean_abs, worst",
+    [
+        ("2023/24", "core", 0.0020, 0.008),
+        ("2024/25", "core", 0.0020, 0.008),
+        ("2025/26", "core", 0.0006, 0.002),
+        ("2025/26", "pmc", 0.02, 0.09),
+    ],
+)
 def test_practice_target_shares_match_published_fair_shares(year, line, mean_abs, worst):
     t = target_shares(year, line)
     assert len(t) == 42
@@ -72,12 +81,15 @@ def test_practice_target_shares_match_published_fair_shares(year, line, mean_abs
 
 
 @pytest.mark.integration
-@pytest.mark.parametrize("year, line, column", [
-    ("2023/24", "core", "2022/23 Distance from target (%)"),
-    ("2025/26", "core", "2024/25 Distance from target (%)"),
-    ("2024/25", "pmc", "2023/24 Distance from target (%)"),
-    ("2025/26", "pmc", "2024/25 Distance from target (%)"),
-])
+@pytest.mark.parametrize(
+    "year, line, column",
+    [
+        ("2023/24", "core", "2022/23 Distance from target (%)"),
+        ("2025/26", "core", "2024/25 Distance from target (%)"),
+        ("2024/25", "pmc", "2023/24 Distance from target (%)"),
+        ("2025/26", "pmc", "2024/25 Distance from target (%)"),
+    ],
+)
 def test_published_distance_from_target_is_reproduced(year, line, column):
     from devocare import data
     from devocare.allocation.convergence import published_baselines

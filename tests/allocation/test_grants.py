@@ -49,8 +49,12 @@ def test_settlement_fixes_need_shares_and_top_slice(aco, aco_grants):
     fund = aco_grants[aco_grants["component"] == "incentive_fund"].groupby("year")["pence"].sum()
     # a fund naming no tiers top-slices every pot but the national ones
     national = {line for pot in aco.money.pots if pot.tier == "national" for line in pot.lines}
-    assert national and not aco_grants[(aco_grants["component"] == "incentive_fund")
-                                       & aco_grants["line"].isin(national)]["pence"].any()
+    assert (
+        national
+        and not aco_grants[(aco_grants["component"] == "incentive_fund") & aco_grants["line"].isin(national)][
+            "pence"
+        ].any()
+    )
     total = aco_grants[~aco_grants["line"].isin(national)].groupby("year")["pence"].sum()
     assert np.allclose(fund / total, aco.money.incentive_fund.top_slice, atol=1e-9)
 

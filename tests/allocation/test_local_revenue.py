@@ -16,8 +16,11 @@ from devocare.simulation import simulate
 
 
 def _council_tax() -> float:
-    return float(data.load("council_tax_band_d_dwellings_taxbase_by_billing_authority_england")
-                 ["council_tax_net_gbp_derived"].sum())
+    return float(
+        data.load("council_tax_band_d_dwellings_taxbase_by_billing_authority_england")[
+            "council_tax_net_gbp_derived"
+        ].sum()
+    )
 
 
 def _deloitte(rate: float | None = None, equalised: float | None = None) -> A.Architecture:
@@ -67,8 +70,10 @@ def test_deloitte_money_differs_from_its_baseline_by_the_revenue_raised() -> Non
     assert sum(lk["value"] for lk in into) == pytest.approx(extra, rel=1e-6)
     # the simulator's budgets receive it from the Regional Care Groups' start (2026/27; the status quo runs
     # before), and money is conserved
-    a, b = simulate("deloitte-2016", years=4, draws=0, waterfall=False), simulate(
-        _deloitte(), years=4, draws=0, waterfall=False)
+    a, b = (
+        simulate("deloitte-2016", years=4, draws=0, waterfall=False),
+        simulate(_deloitte(), years=4, draws=0, waterfall=False),
+    )
     got = a.draws["allocated"][0].sum(axis=1) - b.draws["allocated"][0].sum(axis=1)
     np.testing.assert_allclose(got[:2], 0.0, atol=1.0)
     np.testing.assert_allclose(got[2:], 0.02 * _council_tax(), rtol=1e-6)
@@ -83,8 +88,9 @@ def test_local_revenue_inside_a_coverage_is_raised_in_the_covered_part_only() ->
 
     full = A.holder_money(A.load("deloitte-2016"))
     arch = A.load("deloitte-2016")
-    arch.money.coverage = Coverage(devolved="all", level="ca", otherwise="status-quo-2023",
-                                   sources=["assumption: the combined authorities only"])
+    arch.money.coverage = Coverage(
+        devolved="all", level="ca", otherwise="status-quo-2023", sources=["assumption: the combined authorities only"]
+    )
     part = A.holder_money(arch)
 
     def raised(m):  # noqa: ANN001, ANN202

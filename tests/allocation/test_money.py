@@ -33,9 +33,11 @@ def test_split_pence_hand_example():
 
 @pytest.mark.unit
 @settings(max_examples=200, deadline=None)
-@given(totals=st.lists(st.integers(0, 10**13), min_size=1, max_size=5),
-       weights=st.lists(st.floats(0, 1e7, allow_nan=False), min_size=1, max_size=40),
-       seed=st.integers(0, 1000))
+@given(
+    totals=st.lists(st.integers(0, 10**13), min_size=1, max_size=5),
+    weights=st.lists(st.floats(0, 1e7, allow_nan=False), min_size=1, max_size=40),
+    seed=st.integers(0, 1000),
+)
 def test_split_pence_conserves_every_total_and_is_within_a_penny(totals, weights, seed):
     rng = np.random.default_rng(seed)
     w = np.array(weights)
@@ -136,16 +138,24 @@ def test_any_icb_amounts_aggregate_to_the_same_england_total(seed, level):
 
 
 @pytest.mark.integration
-@pytest.mark.parametrize(("year", "icb", "level"), [("2025/26", "QOP", "lad"), ("2024/25", "QWO", "utla"),
-                                                     ("2023/24", "QNQ", "sicb"), ("2025/26", "QOP", "ca"),
-                                                     ("2025/26", "QNQ", "lad")])
+@pytest.mark.parametrize(
+    ("year", "icb", "level"),
+    [
+        ("2025/26", "QOP", "lad"),
+        ("2024/25", "QWO", "utla"),
+        ("2023/24", "QNQ", "sicb"),
+        ("2025/26", "QOP", "ca"),
+        ("2025/26", "QNQ", "lad"),
+    ],
+)
 def test_place_money_adds_up_to_the_icbs_published_lines(year, icb, level):
     places = place_money(year, icb, place_level=level)
     assert places["pence"].dtype == np.int64 and not places.attrs["uncovered"]
     pub = {line: int(published(year, line).set_index("icb_code").loc[icb, "pence"]) for line in lines_for(year)}
     assert places.groupby("line")["pence"].sum().to_dict() == pub
-    assert (places.groupby("line")["practices"].sum() == (practices(year, as_allocated=True)["icb_code"] == icb)
-            .sum()).all()
+    assert (
+        places.groupby("line")["practices"].sum() == (practices(year, as_allocated=True)["icb_code"] == icb).sum()
+    ).all()
 
 
 @pytest.mark.integration
@@ -162,14 +172,17 @@ def test_place_money_of_practice_lists_sums_those_practices():
 
 
 @pytest.mark.integration
-@pytest.mark.parametrize(("kwargs", "message"), [
-    ({"places": {"A": ["P8200X"]}}, "unknown practice"),
-    ({"places": {"A": ["B85005"]}}, "outside ICB QOP"),
-    ({"places": {"A": ["P82001"], "B": ["P82001"]}}, "more than one place"),
-    ({"places": {"A": []}}, "empty place"),
-    ({"place_level": "ward"}, "place level"),
-    ({}, "either places"),
-])
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"places": {"A": ["P8200X"]}}, "unknown practice"),
+        ({"places": {"A": ["B85005"]}}, "outside ICB QOP"),
+        ({"places": {"A": ["P82001"], "B": ["P82001"]}}, "more than one place"),
+        ({"places": {"A": []}}, "empty place"),
+        ({"place_level": "ward"}, "place level"),
+        ({}, "either places"),
+    ],
+)
 def test_place_money_refuses_bad_places(kwargs, message):
     with pytest.raises(DevocareError, match=message):
         place_money("2025/26", "QOP", **kwargs)

@@ -119,8 +119,12 @@ def test_random_places_shares_sum_to_one_and_modes_agree(pick, n_places, seed):
         if c == "maternity" and touched:
             continue  # zero maternity weights become 1 in the tool: not a rounding difference
         # half a unit in the 3rd decimal, plus what whole-number sums can move a ratio of ratios
-        bound = 0.0005 + e[f"index_{c}"] * (1 / e[f"wp_{c}"] + 1 / e["population"]
-                                            + 1 / exact[f"wp_{c}"].iloc[0] + 1 / exact["population"].iloc[0]) + 1e-9
+        bound = (
+            0.0005
+            + e[f"index_{c}"]
+            * (1 / e[f"wp_{c}"] + 1 / e["population"] + 1 / exact[f"wp_{c}"].iloc[0] + 1 / exact["population"].iloc[0])
+            + 1e-9
+        )
         assert (np.abs(e[f"index_{c}"].to_numpy() - t[f"index_{c}"].to_numpy()) <= bound.to_numpy()).all(), c
 
 
@@ -128,13 +132,16 @@ def test_random_places_shares_sum_to_one_and_modes_agree(pick, n_places, seed):
 
 
 @pytest.mark.integration
-@pytest.mark.parametrize("places, match", [
-    ({"A": ["B85005", "B8502"]}, r"unknown practice code.*'B8502'.*did you mean"),
-    ({"A": ["B85005", "A81001"]}, r"outside ICB QWO: A81001 \(in QHM\)"),
-    ({"A": ["B85005"], "B": ["B85005", "B85022"]}, r"more than one place: B85005 in 'A', 'B'"),
-    ({"A": ["B85005", "B85005"]}, r"more than one place"),
-    ({"A": ["B85005"], "Empty": []}, r"empty place.*'Empty'"),
-])
+@pytest.mark.parametrize(
+    "places, match",
+    [
+        ({"A": ["B85005", "B8502"]}, r"unknown practice code.*'B8502'.*did you mean"),
+        ({"A": ["B85005", "A81001"]}, r"outside ICB QWO: A81001 \(in QHM\)"),
+        ({"A": ["B85005"], "B": ["B85005", "B85022"]}, r"more than one place: B85005 in 'A', 'B'"),
+        ({"A": ["B85005", "B85005"]}, r"more than one place"),
+        ({"A": ["B85005"], "Empty": []}, r"empty place.*'Empty'"),
+    ],
+)
 def test_bad_places_are_named(places, match):
     with pytest.raises(DevocareError, match=match):
         need_indices("2023/24", "QWO", places=places)

@@ -23,11 +23,21 @@ def money_digits(text: str) -> int:
     return max(len(digits), 1)
 
 
-@pytest.mark.parametrize(("value", "scale", "expected"), [
-    (185_487_056_421.3, 1, "£185.5bn"), (1_234_567_890, 1, "£1.235bn"), (456_712_345, 1, "£456.7m"),
-    (123_456, 1, "£123,500"), (12.3456, 1, "£12.35"), (-580_520_263.9, 1, "-£580.5m"), (0, 1, "£0"),
-    (185.487, 1e9, "£185.5bn"), (5_217_456_685_355, 0.01, "£52.17bn"), (0.0235, 1, "£0.0235"),
-])
+@pytest.mark.parametrize(
+    ("value", "scale", "expected"),
+    [
+        (185_487_056_421.3, 1, "£185.5bn"),
+        (1_234_567_890, 1, "£1.235bn"),
+        (456_712_345, 1, "£456.7m"),
+        (123_456, 1, "£123,500"),
+        (12.3456, 1, "£12.35"),
+        (-580_520_263.9, 1, "-£580.5m"),
+        (0, 1, "£0"),
+        (185.487, 1e9, "£185.5bn"),
+        (5_217_456_685_355, 0.01, "£52.17bn"),
+        (0.0235, 1, "£0.0235"),
+    ],
+)
 def test_money_has_at_most_four_significant_digits(value, scale, expected):
     text = formatting.money(value, scale)
     assert text == expected
@@ -76,8 +86,9 @@ def test_labels_for_statistics_and_funnel_positions():
 def test_frame_formats_tidy_rows_by_their_measure():
     import pandas as pd
 
-    df = pd.DataFrame({"measure": ["spent_gbp_bn", "acute_share", "bodies_in_intervention"],
-                       "value": [185.487, 0.39798, 3.0]})
+    df = pd.DataFrame(
+        {"measure": ["spent_gbp_bn", "acute_share", "bodies_in_intervention"], "value": [185.487, 0.39798, 3.0]}
+    )
     shown = formatting.frame(df)
     assert list(shown.columns) == ["Measure", "Value"]
     assert shown["Value"].tolist() == ["£185.5bn", "39.8%", "3"]
@@ -89,5 +100,6 @@ def test_reference_page_is_generated_from_the_registry():
 
     page = Path(__file__).parents[2] / "docs" / "reference" / "measures.md"
     assert page.read_text(encoding="utf-8") == measures.markdown(), (
-        "regenerate: python -c \"from devocare import measures; "
-        "open('docs/reference/measures.md','w').write(measures.markdown())\"")
+        'regenerate: python -c "from devocare import measures; '
+        "open('docs/reference/measures.md','w').write(measures.markdown())\""
+    )

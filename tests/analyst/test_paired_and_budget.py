@@ -27,8 +27,9 @@ def runs():
 
 def test_an_architecture_against_itself_differs_by_nothing(runs):
     again = simulate("status-quo-2023", **OPTS)
-    diffs = paired_differences([runs[0], again.__class__(**{**again.__dict__, "architecture": "copy"})],
-                               "status-quo-2023")
+    diffs = paired_differences(
+        [runs[0], again.__class__(**{**again.__dict__, "architecture": "copy"})], "status-quo-2023"
+    )
     assert np.allclose(diffs[["diff_p5", "diff_p50", "diff_p95", "diff_central"]].to_numpy(), 0)
     assert (diffs["prob_lower"] == 0).all() and (diffs["prob_higher"] == 0).all()
 
@@ -93,8 +94,22 @@ def cli(cli_in_process):
 
 def test_compare_baseline_json_records_and_files(cli, tmp_path):
     areas = tmp_path / "areas.csv"
-    r = cli("compare", "status-quo-2023", "reform-aco-2024", "reform-split-2024", "--years", "2", "--draws", "4",
-            "--baseline", "status-quo-2023", "--areas-out", str(areas), "--format", "json")
+    r = cli(
+        "compare",
+        "status-quo-2023",
+        "reform-aco-2024",
+        "reform-split-2024",
+        "--years",
+        "2",
+        "--draws",
+        "4",
+        "--baseline",
+        "status-quo-2023",
+        "--areas-out",
+        str(areas),
+        "--format",
+        "json",
+    )
     assert r.returncode == 0, r.stderr
     rows = json.loads(r.stdout)
     assert {"architecture", "measure", "diff_p5", "diff_p50", "diff_p95", "prob_lower", "prob_higher"} <= set(rows[0])
@@ -107,8 +122,21 @@ def test_compare_and_budget_workbooks_read_back(cli, tmp_path):
     from openpyxl import load_workbook
 
     book = tmp_path / "compare.xlsx"
-    r = cli("compare", "status-quo-2023", "reform-aco-2024", "--years", "2", "--draws", "3", "--baseline",
-            "status-quo-2023", "--format", "xlsx", "--out", str(book))
+    r = cli(
+        "compare",
+        "status-quo-2023",
+        "reform-aco-2024",
+        "--years",
+        "2",
+        "--draws",
+        "3",
+        "--baseline",
+        "status-quo-2023",
+        "--format",
+        "xlsx",
+        "--out",
+        str(book),
+    )
     assert r.returncode == 0, r.stderr
     wb = load_workbook(book)
     assert {"summaries", "paired differences", "areas", "run record", "parameters"} <= set(wb.sheetnames)
@@ -119,8 +147,20 @@ def test_compare_and_budget_workbooks_read_back(cli, tmp_path):
     params = wb["parameters"]
     assert params["F1"].value == "Source or assumption" and params.max_row > 20
     budget = tmp_path / "budget.xlsx"
-    r = cli("budget", "reform-aco-2024", "--body", "E47000001", "--years", "2", "--draws", "3", "--format", "xlsx",
-            "--out", str(budget))
+    r = cli(
+        "budget",
+        "reform-aco-2024",
+        "--body",
+        "E47000001",
+        "--years",
+        "2",
+        "--draws",
+        "3",
+        "--format",
+        "xlsx",
+        "--out",
+        str(budget),
+    )
     assert r.returncode == 0, r.stderr
     ws = load_workbook(budget)["budget by year"]
     headers = [c.value for c in ws[2]]
@@ -128,22 +168,34 @@ def test_compare_and_budget_workbooks_read_back(cli, tmp_path):
 
 
 def test_budget_json_is_an_array_of_per_year_records(cli):
-    r = cli("budget", "reform-aco-2024", "--body", "Greater Manchester", "--years", "2", "--draws", "3",
-            "--format", "json")
+    r = cli(
+        "budget", "reform-aco-2024", "--body", "Greater Manchester", "--years", "2", "--draws", "3", "--format", "json"
+    )
     assert r.returncode == 0, r.stderr
     rows = json.loads(r.stdout)
     assert isinstance(rows, list) and len(rows) == 2
-    assert {"year", "prob_overspend", "prob_intervention", "income_central", "reserves_p5", "reserves_p95",
-            "spent_p50", "need_central"} <= set(rows[0])
+    assert {
+        "year",
+        "prob_overspend",
+        "prob_intervention",
+        "income_central",
+        "reserves_p5",
+        "reserves_p95",
+        "spent_p50",
+        "need_central",
+    } <= set(rows[0])
 
 
-@pytest.mark.parametrize(("args", "message"), [
-    (["budget", "reform-aco-2024", "--body", "Atlantis", "--draws", "0", "--years", "1"], "no budget"),
-    (["budget", "reform-aco-2024", "--body", "E47000001", "--format", "xlsx"], "--out"),
-    (["compare", "status-quo-2023", "reform-aco-2024", "--baseline", "ten-year-plan-2025"], "--baseline"),
-    (["compare", "status-quo-2023", "--areas-out", "x.csv"], "--baseline"),
-    (["allocate", "targets", "--format", "xlsx", "--out", "t.csv"], ".xlsx"),
-])
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["budget", "reform-aco-2024", "--body", "Atlantis", "--draws", "0", "--years", "1"], "no budget"),
+        (["budget", "reform-aco-2024", "--body", "E47000001", "--format", "xlsx"], "--out"),
+        (["compare", "status-quo-2023", "reform-aco-2024", "--baseline", "ten-year-plan-2025"], "--baseline"),
+        (["compare", "status-quo-2023", "--areas-out", "x.csv"], "--baseline"),
+        (["allocate", "targets", "--format", "xlsx", "--out", "t.csv"], ".xlsx"),
+    ],
+)
 def test_bad_input_exits_2_with_one_line(cli, args, message):
     r = cli(*args)
     assert r.returncode == 2, (r.stdout, r.stderr)
@@ -167,8 +219,17 @@ def _scan(text: str) -> None:
 def test_cli_tables_are_readable(cli):
     outputs = [
         cli("compare", "status-quo-2023", "reform-aco-2024", "--years", "2", "--draws", "3"),
-        cli("compare", "status-quo-2023", "reform-aco-2024", "--years", "2", "--draws", "3", "--baseline",
-            "status-quo-2023"),
+        cli(
+            "compare",
+            "status-quo-2023",
+            "reform-aco-2024",
+            "--years",
+            "2",
+            "--draws",
+            "3",
+            "--baseline",
+            "status-quo-2023",
+        ),
         cli("simulate", "reform-split-2024", "--years", "2", "--draws", "3"),
         cli("budget", "reform-aco-2024", "--body", "E47000001", "--years", "2", "--draws", "3"),
         cli("allocate", "money", "--year", "2025/26", "--level", "ca", "--lines", "core"),

@@ -61,9 +61,23 @@ def test_area_bands_pair_draws_rather_than_compare_marginals(runs):
 def test_compare_writes_area_bands_to_csv_and_parquet(tmp_path, cli_in_process):
     for suffix in ("csv", "parquet"):
         out = tmp_path / f"areas.{suffix}"
-        code, _, err = cli_in_process("compare", "status-quo-2023", "reform-aco-2024", "--years", "2", "--draws",
-                                      "12", "--seed", "2", "--baseline", "status-quo-2023", "--areas-out", str(out),
-                                      "--format", "json")
+        code, _, err = cli_in_process(
+            "compare",
+            "status-quo-2023",
+            "reform-aco-2024",
+            "--years",
+            "2",
+            "--draws",
+            "12",
+            "--seed",
+            "2",
+            "--baseline",
+            "status-quo-2023",
+            "--areas-out",
+            str(out),
+            "--format",
+            "json",
+        )
         assert code == 0, err
         table = pd.read_csv(out) if suffix == "csv" else pd.read_parquet(out)
         assert list(table.columns) == list(AREA_COLUMNS) and len(table) == 296 * 3

@@ -38,8 +38,9 @@ def test_rank_correlations_are_spearmans(run):
 
 
 def test_a_fixed_parameter_does_not_move_anything():
-    r = simulate("status-quo-2023", years=1, draws=12, seed=5, waterfall=False,
-                 overrides={"admissions.count": 6_400_000})
+    r = simulate(
+        "status-quo-2023", years=1, draws=12, seed=5, waterfall=False, overrides={"admissions.count": 6_400_000}
+    )
     assert "admissions.count" not in parameter_draws(r).columns or parameter_draws(r)["admissions.count"].nunique() == 1
 
 
@@ -51,8 +52,20 @@ def test_too_few_draws_and_unknown_measures_are_refused(run):
 
 
 def test_cli_json_records(cli_in_process):
-    r = cli_in_process("sensitivity", "reform-aco-2024", "--baseline", "status-quo-2023", "--years", "2",
-                       "--draws", "12", "--top", "4", "--format", "json")
+    r = cli_in_process(
+        "sensitivity",
+        "reform-aco-2024",
+        "--baseline",
+        "status-quo-2023",
+        "--years",
+        "2",
+        "--draws",
+        "12",
+        "--top",
+        "4",
+        "--format",
+        "json",
+    )
     assert r.returncode == 0, r.stderr
     rows = json.loads(r.stdout)
     assert len(rows) == 4 and {"parameter", "label", "rank_correlation", "low_mean", "high_mean"} <= set(rows[0])

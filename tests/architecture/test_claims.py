@@ -89,8 +89,7 @@ def test_the_delegated_share_of_the_acos_money_passes_to_councils() -> None:
         delegate = "delegate:utla:combined_authority"
         assert into[("combined_authority", delegate)] == pytest.approx(share * community, rel=1e-9)
         assert into[(delegate, "line:community_health")] == pytest.approx(share * community, rel=1e-9)
-        assert into[("combined_authority", "line:community_health")] == pytest.approx((1 - share) * community,
-                                                                                      rel=1e-9)
+        assert into[("combined_authority", "line:community_health")] == pytest.approx((1 - share) * community, rel=1e-9)
     assert A.holder_money(example)["gbp"].sum() == pytest.approx(money["gbp"].sum())  # the same budgets
     # a delegation from a body that holds no pot with the line is refused
     data = example.model_dump(mode="json", by_alias=True, exclude_none=True)

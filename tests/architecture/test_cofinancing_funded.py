@@ -8,8 +8,9 @@ from pydantic import ValidationError
 from devocare.architecture.schema import CoFinancing
 
 SOURCES = ["assumption: test"]
-UNFUNDED = ("money:\n  co_financing:\n    share: 1.0\n    hospital_funding_to_local: 0.34\n"
-            "    sources: ['assumption: test']\n")
+UNFUNDED = (
+    "money:\n  co_financing:\n    share: 1.0\n    hospital_funding_to_local: 0.34\n    sources: ['assumption: test']\n"
+)
 
 
 def test_hospital_money_moved_must_cover_the_co_financing_share() -> None:

@@ -38,24 +38,44 @@ def _facts(arch: A.Architecture, on: date | None = None) -> dict[str, object]:
 #: (built-in, bodies that must exist, bodies that must not, the local-government department's name,
 #:  statutory status of named bodies, Better Care Fund present, number of ICB areas or None)
 CASES = [
-    ("status-quo-2023", {"ukhsa", "ohid", "hssib", "nhse", "icb"}, {"phe", "hsib", "ccg"}, DLUHC,
-     {"hssib": True}, True, 42),
-    ("white-paper-2021", {"ukhsa", "ohid", "hsib", "icb"}, {"phe", "hssib", "ccg"}, DLUHC,
-     {"hsib": False}, True, 42),
-    ("kingsfund-2017", {"phe", "hsib", "ccg", "nhsi", "nhse"}, {"ukhsa", "ohid", "hssib", "icb"}, MHCLG,
-     {"hsib": False}, True, None),
+    (
+        "status-quo-2023",
+        {"ukhsa", "ohid", "hssib", "nhse", "icb"},
+        {"phe", "hsib", "ccg"},
+        DLUHC,
+        {"hssib": True},
+        True,
+        42,
+    ),
+    ("white-paper-2021", {"ukhsa", "ohid", "hsib", "icb"}, {"phe", "hssib", "ccg"}, DLUHC, {"hsib": False}, True, 42),
+    (
+        "kingsfund-2017",
+        {"phe", "hsib", "ccg", "nhsi", "nhse"},
+        {"ukhsa", "ohid", "hssib", "icb"},
+        MHCLG,
+        {"hsib": False},
+        True,
+        None,
+    ),
     ("deloitte-2016", {"regional_care_group", "ukhsa", "hssib"}, {"phe", "hsib"}, MHCLG, {}, False, 42),
-    ("place-accountability-2020", {"joint_commissioning_committee", "place_scrutiny", "hssib"}, {"phe", "hsib"},
-     MHCLG, {"place_scrutiny": False, "joint_commissioning_committee": False}, True, 42),
-    ("reform-aco-2024", {"combined_authority", "dhsc", "ukhsa"}, {"nhse", "nhse_region", "phe"}, MHCLG, {}, True,
-     42),
+    (
+        "place-accountability-2020",
+        {"joint_commissioning_committee", "place_scrutiny", "hssib"},
+        {"phe", "hsib"},
+        MHCLG,
+        {"place_scrutiny": False, "joint_commissioning_committee": False},
+        True,
+        42,
+    ),
+    ("reform-aco-2024", {"combined_authority", "dhsc", "ukhsa"}, {"nhse", "nhse_region", "phe"}, MHCLG, {}, True, 42),
     ("reform-split-2024", {"combined_authority", "hwb", "ukhsa"}, {"nhse", "phe"}, MHCLG, {}, True, 42),
     ("ten-year-plan-2025", {"iho", "icb", "dhsc"}, {"nhse", "phe"}, MHCLG, {}, True, 36),
 ]
 
 
-@pytest.mark.parametrize(("arch_id", "present", "absent", "department", "statutory", "bcf", "icbs"), CASES,
-                         ids=[c[0] for c in CASES])
+@pytest.mark.parametrize(
+    ("arch_id", "present", "absent", "department", "statutory", "bcf", "icbs"), CASES, ids=[c[0] for c in CASES]
+)
 def test_builtin_at_its_date(arch_id, present, absent, department, statutory, bcf, icbs) -> None:
     facts = _facts(A.load(arch_id))
     assert present <= facts["alive"], present - facts["alive"]

@@ -38,11 +38,17 @@ def test_tier_criteria_alone_name_the_paid_tiers() -> None:
 
 def test_bad_funds_are_refused_with_the_reason() -> None:
     with pytest.raises(ValidationError, match="does not pay"):
-        IncentiveFund(top_slice=0.01, criteria=["telemedicine"], tiers=["local"],
-                      tier_criteria={"regional": ["elective_floor"]}, sources=SOURCES)
+        IncentiveFund(
+            top_slice=0.01,
+            criteria=["telemedicine"],
+            tiers=["local"],
+            tier_criteria={"regional": ["elective_floor"]},
+            sources=SOURCES,
+        )
     with pytest.raises(ValidationError, match="needs criteria for every tier"):
-        IncentiveFund(top_slice=0.01, tiers=["local", "regional"], tier_criteria={"local": ["telemedicine"]},
-                      sources=SOURCES)
+        IncentiveFund(
+            top_slice=0.01, tiers=["local", "regional"], tier_criteria={"local": ["telemedicine"]}, sources=SOURCES
+        )
     with pytest.raises(ValidationError, match="lists no criterion"):
         IncentiveFund(top_slice=0.01, tier_criteria={"local": []}, sources=SOURCES)
     with pytest.raises(ValidationError):
@@ -60,8 +66,11 @@ def test_split_model_pays_secondary_and_primary_care_on_different_criteria() -> 
 
 
 def test_cli_refuses_criteria_for_a_tier_the_fund_does_not_pay(cli_in_process, arch_file) -> None:
-    path = arch_file("reform-split-2024", "money:\n  incentive_fund:\n    top_slice: 0.012\n    tiers: [local]\n"
-                     "    tier_criteria: {national: [telemedicine]}\n    sources: ['assumption: test']\n")
+    path = arch_file(
+        "reform-split-2024",
+        "money:\n  incentive_fund:\n    top_slice: 0.012\n    tiers: [local]\n"
+        "    tier_criteria: {national: [telemedicine]}\n    sources: ['assumption: test']\n",
+    )
     code, _out, err = cli_in_process("arch", "validate", str(path))
     assert code == 2 and "does not pay" in err
 
@@ -73,8 +82,9 @@ def test_money_text_says_when_the_fund_pays_no_tier_held() -> None:
 
     arch = architecture.load("reform-aco-2024")
     assert "local" not in {str(p.tier) for p in arch.money.pots}
-    arch.money.incentive_fund = IncentiveFund(top_slice=0.01, criteria=["telemedicine"], tiers=["local"],
-                                              sources=SOURCES)
+    arch.money.incentive_fund = IncentiveFund(
+        top_slice=0.01, criteria=["telemedicine"], tiers=["local"], sources=SOURCES
+    )
     text = dict(money_rules(arch.money))["Incentive fund"]
     assert text.startswith("None in effect") and "pays no tier" in text
     assert "  " not in text and "on: ." not in text

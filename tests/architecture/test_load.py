@@ -29,7 +29,9 @@ def test_reform_aco_phases_out_nhse():
     # all but a few specialist services devolved to the deal areas; the national remainder stays with DHSC
     assert holders == {"dhsc": 0.1}
     assert {f.holder for f in arch.functions_on() if f.key == "commissioning.specialised"} == {
-        "dhsc", "combined_authority"}
+        "dhsc",
+        "combined_authority",
+    }
 
 
 def test_guide_examples_validate():

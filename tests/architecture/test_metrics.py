@@ -64,8 +64,10 @@ def test_aco_less_central_and_more_devolved_than_status_quo(table):
 
 def test_split_more_fragmented_than_aco(table):
     assert table.loc["reform-split-2024", "fragmentation"] > table.loc["reform-aco-2024", "fragmentation"]
-    assert (table.loc["reform-split-2024", "fragmentation_commissioners"]
-            > table.loc["reform-aco-2024", "fragmentation_commissioners"])
+    assert (
+        table.loc["reform-split-2024", "fragmentation_commissioners"]
+        > table.loc["reform-aco-2024", "fragmentation_commissioners"]
+    )
 
 
 def test_status_quo_spend_devolved_is_council_spend(table):
@@ -85,11 +87,22 @@ def test_aco_population_covered_equals_combined_authority_residents(table):
 
 
 def test_aco_coverage_parameter_moves_population(tmp_path):
-    early = ["E61000001", "E47000001", "E47000002", "E47000003", "E47000004", "E47000006", "E47000007",
-             "E47000008", "E47000009", "E47000014"]
+    early = [
+        "E61000001",
+        "E47000001",
+        "E47000002",
+        "E47000003",
+        "E47000004",
+        "E47000006",
+        "E47000007",
+        "E47000008",
+        "E47000009",
+        "E47000014",
+    ]
     path = tmp_path / "aco-early.yaml"
-    path.write_text("id: aco-early\nextends: reform-aco-2024\nmoney:\n  coverage:\n    devolved: ["
-                    + ", ".join(early) + "]\n")
+    path.write_text(
+        "id: aco-early\nextends: reform-aco-2024\nmoney:\n  coverage:\n    devolved: [" + ", ".join(early) + "]\n"
+    )
     m = A.metrics(A.load(str(path)))
     base = geography.lsoa_base()
     expected = base.loc[base["ca"].isin(early), "pop21"].sum() / base["pop21"].sum()

@@ -15,15 +15,21 @@ from devocare.simulation import simulate
 def _inflow(sankey: dict, node_id: str, exclude_label: str = "co_financing") -> float:
     ids = [n["id"] for n in sankey["nodes"]]
     target = ids.index(node_id)
-    return sum(link["value"] for link in sankey["links"]
-               if link["target"] == target and not link["label"].startswith(exclude_label))
+    return sum(
+        link["value"]
+        for link in sankey["links"]
+        if link["target"] == target and not link["label"].startswith(exclude_label)
+    )
 
 
 @pytest.mark.integration
-@pytest.mark.parametrize(("arch_id", "holders"), [
-    ("reform-aco-2024", ["combined_authority"]),
-    ("reform-split-2024", ["combined_authority", "hwb"]),
-])
+@pytest.mark.parametrize(
+    ("arch_id", "holders"),
+    [
+        ("reform-aco-2024", ["combined_authority"]),
+        ("reform-split-2024", ["combined_authority", "hwb"]),
+    ],
+)
 def test_sankey_gives_holders_what_the_simulator_gives_them(arch_id: str, holders: list[str]) -> None:
     # the Sankey shows the money rules in base-year money; run the reform as in force from the base year (it
     # replaces itself) so year 1 of the simulator runs the same rules (a dated run starts it in 2027/28)
@@ -88,10 +94,11 @@ def test_a_line_sent_to_a_body_without_the_pot_fails() -> None:
     assert any("gives adult_social_care to 'icb'" in m for m in messages)  # the same check, every line
 
 
-
 def test_cli_validate_reports_the_disagreement(cli, arch_file) -> None:
-    path = arch_file("reform-aco-2024", "as_of: 2028-04-01\n"
-                     "flows:\n  - {id: specialised_commissioning@dhsc, amount_gbp: 25.0e9, derived: false}\n")
+    path = arch_file(
+        "reform-aco-2024",
+        "as_of: 2028-04-01\nflows:\n  - {id: specialised_commissioning@dhsc, amount_gbp: 25.0e9, derived: false}\n",
+    )
     result = cli("arch", "validate", str(path))
     assert result.returncode == 2 and result.stdout == ""
     assert "specialised_commissioning@dhsc" in result.stderr and "money section" in result.stderr

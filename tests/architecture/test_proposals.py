@@ -14,8 +14,15 @@ from devocare.allocation import block_grants
 
 @pytest.fixture(scope="module")
 def table():
-    ids = ["status-quo-2023", "white-paper-2021", "kingsfund-2017", "place-accountability-2020", "deloitte-2016",
-           "reform-aco-2024", "reform-split-2024"]
+    ids = [
+        "status-quo-2023",
+        "white-paper-2021",
+        "kingsfund-2017",
+        "place-accountability-2020",
+        "deloitte-2016",
+        "reform-aco-2024",
+        "reform-split-2024",
+    ]
     return A.metrics_table(ids).set_index("id")
 
 

@@ -69,9 +69,13 @@ def test_files_written_before_the_split_still_load() -> None:
     arch = A.load(str(ROOT / "tests" / "architecture" / "valid" / "minimal.yaml"))
     national = next(p for p in arch.money.pots if p.id == "national")
     assert national.lines[:2] == ["specialised_national", "specialised_delegated"]
-    assert expand(["specialised", "acute_elective"]) == ["specialised_national", "specialised_delegated",
-                                                           "acute_elective"]
+    assert expand(["specialised", "acute_elective"]) == [
+        "specialised_national",
+        "specialised_delegated",
+        "acute_elective",
+    ]
     assert check_lines(["specialised"]) == list(ALIASES["specialised"])
     split = check_envelope({"specialised": 25.0e9}, ["specialised_national", "specialised_delegated"])
-    assert sum(split.values()) == pytest.approx(25.0e9) and split["specialised_delegated"] > split[
-        "specialised_national"]
+    assert (
+        sum(split.values()) == pytest.approx(25.0e9) and split["specialised_delegated"] > split["specialised_national"]
+    )

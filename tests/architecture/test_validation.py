@@ -32,14 +32,18 @@ CASES = {
     "pot_holder_gone.yaml": ("money.pots[1].holder", "does not exist on as_of"),
     "bad_sources.yaml": ("bodies[3].sources[0]", "no seed file '009'"),
     "unknown_dataset_amount.yaml": (
-        "flows[2].amount_data.dataset", "did you mean 'nhse_icb_allocations_2023_25_icb_core_allocations_2023_24'"),
+        "flows[2].amount_data.dataset",
+        "did you mean 'nhse_icb_allocations_2023_25_icb_core_allocations_2023_24'",
+    ),
     "extends_unknown.yaml": ("extends", "did you mean 'status-quo-2023'"),
     "extends_cycle_a.yaml": ("extends", "extends cycle"),
     "alias_bomb.yaml": ("line 2, column 4", "anchors (&a) are not accepted"),
     "coverage_otherwise_unknown.yaml": ("money.coverage.otherwise", "did you mean 'status-quo-2023'"),
     "replaces_unknown.yaml": ("money.replaces", "did you mean 'status-quo-2023'"),
-    "replaces_a_reform.yaml": ("money.replaces", "'reform-split-2024' runs before this architecture's start but "
-                                                 "itself starts on 2027-04-01"),
+    "replaces_a_reform.yaml": (
+        "money.replaces",
+        "'reform-split-2024' runs before this architecture's start but itself starts on 2027-04-01",
+    ),
     "electorate_answers.yaml": ("accountability[3].from", "answers to no one"),
     "function_domain.yaml": ("functions[10]", "did you mean 'commissioning'"),
 }

@@ -63,26 +63,43 @@ def test_accountability_chains():
     chain = A.accountability_chain(sq, "icb")
     assert [step["to"] for step in chain] == ["nhse", "dhsc", "parliament", "national_electorate"]
     assert A.chain_summary(sq, "utla") == {
-        "architecture": "status-quo-2023", "body": "utla", "distance": 1, "devolved": True,
-        "chain": [{"from": "utla", "from_name": "Upper-tier local authority", "to": "local_electorate",
-                   "to_name": "Local electorate of each upper-tier authority", "type": "democratic"}]}
+        "architecture": "status-quo-2023",
+        "body": "utla",
+        "distance": 1,
+        "devolved": True,
+        "chain": [
+            {
+                "from": "utla",
+                "from_name": "Upper-tier local authority",
+                "to": "local_electorate",
+                "to_name": "Local electorate of each upper-tier authority",
+                "type": "democratic",
+            }
+        ],
+    }
     with pytest.raises(A.ArchitectureError.__mro__[1], match="did you mean 'icb'"):
         A.accountability_chain(sq, "icbb")
 
 
 def test_diff_reads_as_the_reorganisation_004_proposes():
     text = A.diff("status-quo-2023", "reform-aco-2024").to_text()
-    for expected in ("Bodies abolished", "nhse — NHS England",
-                     "commissioning.specialised: nhse → combined_authority (50%), dhsc (50%)",
-                     "commissioning.acute_non_elective: icb → combined_authority (56%), icb (44%)",
-                     "public_health: la_public_health (utla, ring-fenced) → aco_single (combined_authority)",
-                     "settlement_years: 1 → 5", "savings_retained: 0.0 → 1.0", "centralism_index: 0.443 → 0.373"):
+    for expected in (
+        "Bodies abolished",
+        "nhse — NHS England",
+        "commissioning.specialised: nhse → combined_authority (50%), dhsc (50%)",
+        "commissioning.acute_non_elective: icb → combined_authority (56%), icb (44%)",
+        "public_health: la_public_health (utla, ring-fenced) → aco_single (combined_authority)",
+        "settlement_years: 1 → 5",
+        "savings_retained: 0.0 → 1.0",
+        "centralism_index: 0.443 → 0.373",
+    ):
         assert expected in text, expected
     md = A.diff("status-quo-2023", "ten-year-plan-2025").to_markdown()
     assert "### Bodies merged" in md and "`nhse` into `dhsc`" in md
 
 
 # --- CLI (in-process for output; a subprocess where the exit code of bad input matters) ---------------------
+
 
 class _Result:
     def __init__(self, result):
@@ -100,6 +117,7 @@ def run():
 
     return invoke
 
+
 def test_cli_list_json(run):
     out = run("arch", "list", "--format", "json")
     assert out.returncode == 0
@@ -107,8 +125,15 @@ def test_cli_list_json(run):
     assert [r["id"] for r in rows] == A.builtin_ids() and len(rows) == 8
 
 
-@pytest.mark.parametrize("fmt,start", [("yaml", "# reform-split-2024, resolved over reform-aco-2024"), ("json", "{"),
-                                       ("mermaid", "flowchart BT"), ("dot", "digraph")])
+@pytest.mark.parametrize(
+    "fmt,start",
+    [
+        ("yaml", "# reform-split-2024, resolved over reform-aco-2024"),
+        ("json", "{"),
+        ("mermaid", "flowchart BT"),
+        ("dot", "digraph"),
+    ],
+)
 def test_cli_show(run, fmt, start):
     out = run("arch", "show", "reform-split-2024", "--format", fmt)
     assert out.returncode == 0

@@ -131,7 +131,7 @@ def folder(example: Example, tmp_path_factory: pytest.TempPathFactory, monkeypat
     path = _FOLDERS[example.page]
     monkeypatch.chdir(path)
     for variable in ("DATABASE_URL", "DEVOCARE_DATABASE_URL", "DEVOCARE_DB"):  # saved work stays in the page's
-        monkeypatch.delenv(variable, raising=False)                            # folder (its data folder here)
+        monkeypatch.delenv(variable, raising=False)  # folder (its data folder here)
     monkeypatch.setenv("DEVOCARE_DATA_DIR", str(path))
     for command in example.setup:
         subprocess.run(["bash", "-c", command], cwd=path, check=True, timeout=60)

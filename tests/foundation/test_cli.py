@@ -6,8 +6,13 @@ pytestmark = pytest.mark.e2e
 
 
 def test_areas_json_counts(cli):
-    for args, n in [(("--level", "icb", "--vintage", "2024"), 42), (("--level", "icb", "--vintage", "2026"), 36),
-                    (("--level", "region"), 7), (("--level", "utla"), 153), (("--level", "lad"), 296)]:
+    for args, n in [
+        (("--level", "icb", "--vintage", "2024"), 42),
+        (("--level", "icb", "--vintage", "2026"), 36),
+        (("--level", "region"), 7),
+        (("--level", "utla"), 153),
+        (("--level", "lad"), 296),
+    ]:
         out = cli("areas", *args, "--format", "json")
         assert out.returncode == 0, out.stderr
         records = json.loads(out.stdout)
@@ -30,13 +35,16 @@ def test_coterminosity_and_data_list(cli):
     assert {"id", "title", "publisher", "vintage", "rows", "licence", "source"} <= set(listing[0])
 
 
-@pytest.mark.parametrize("args, needle", [
-    (("areas", "--level", "icbx"), "did you mean 'icb'"),
-    (("areas", "--level", "icb", "--vintage", "2025"), "unknown vintage"),
-    (("areas", "show", "E0800003"), "unknown area code"),
-    (("areas", "--level", "lad", "--within", "Greater Manchster"), "did you mean"),
-    (("areas", "coterminosity", "--levels", "lad"), "two levels"),
-])
+@pytest.mark.parametrize(
+    "args, needle",
+    [
+        (("areas", "--level", "icbx"), "did you mean 'icb'"),
+        (("areas", "--level", "icb", "--vintage", "2025"), "unknown vintage"),
+        (("areas", "show", "E0800003"), "unknown area code"),
+        (("areas", "--level", "lad", "--within", "Greater Manchster"), "did you mean"),
+        (("areas", "coterminosity", "--levels", "lad"), "two levels"),
+    ],
+)
 def test_bad_input_is_one_line_exit_2(cli, args, needle):
     out = cli(*args)
     assert out.returncode == 2
@@ -55,12 +63,14 @@ def test_one_command_loads_only_its_own_module():
     import subprocess
     import sys
 
-    code = ("import sys; from devocare.cli import main; sys.argv = ['devocare', 'data', 'list', '--format', 'csv'];"
-            "import contextlib, io\n"
-            "with contextlib.redirect_stdout(io.StringIO()):\n"
-            "    try: main()\n"
-            "    except SystemExit: pass\n"
-            "print(sorted(m for m in sys.modules if m.startswith('devocare.') and m.count('.') == 1))")
+    code = (
+        "import sys; from devocare.cli import main; sys.argv = ['devocare', 'data', 'list', '--format', 'csv'];"
+        "import contextlib, io\n"
+        "with contextlib.redirect_stdout(io.StringIO()):\n"
+        "    try: main()\n"
+        "    except SystemExit: pass\n"
+        "print(sorted(m for m in sys.modules if m.startswith('devocare.') and m.count('.') == 1))"
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     loaded = out.stdout.strip().splitlines()[-1]
     assert "devocare.simulation" not in loaded and "devocare.web" not in loaded, loaded

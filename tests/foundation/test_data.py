@@ -63,7 +63,9 @@ def test_nothing_read_at_import():
     import subprocess
     import sys
 
-    code = ("import devocare, devocare.data, devocare.geography, devocare.cli;"
-            "from devocare.data import _load_csv; print(_load_csv.cache_info().currsize)")
+    code = (
+        "import devocare, devocare.data, devocare.geography, devocare.cli;"
+        "from devocare.data import _load_csv; print(_load_csv.cache_info().currsize)"
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "0"

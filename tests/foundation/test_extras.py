@@ -26,14 +26,22 @@ EXTRA_MODULES = sorted({m for modules in extras.EXTRAS.values() for m in modules
 
 
 def _run_hidden(hidden: list[str], *args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
-    code = ("import sys\n"
-            f"for name in {hidden!r}:\n    sys.modules[name] = None\n"
-            f"sys.argv = ['devocare', *{list(args)!r}]\n"
-            "from devocare.cli import main\nmain()\n"
-            f"leaked = [m for m in {hidden!r} if sys.modules.get(m) is not None]\n"
-            "assert not leaked, leaked\n")
-    return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=cwd, timeout=600,
-                          env={**os.environ, "PYTHONPATH": str(ROOT / "src"), "DEVOCARE_FUSED": "auto"})
+    code = (
+        "import sys\n"
+        f"for name in {hidden!r}:\n    sys.modules[name] = None\n"
+        f"sys.argv = ['devocare', *{list(args)!r}]\n"
+        "from devocare.cli import main\nmain()\n"
+        f"leaked = [m for m in {hidden!r} if sys.modules.get(m) is not None]\n"
+        "assert not leaked, leaked\n"
+    )
+    return subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        timeout=600,
+        env={**os.environ, "PYTHONPATH": str(ROOT / "src"), "DEVOCARE_FUSED": "auto"},
+    )
 
 
 def test_extras_table_matches_pyproject():
@@ -52,15 +60,27 @@ def test_missing_extra_is_reported_without_importing(monkeypatch):
         extras.require("charts", "plotting")
     error = caught.value
     assert isinstance(error, DevocareError) and isinstance(error, ImportError) and error.exit_code == 2
-    assert str(error) == ("plotting needs the 'charts' extra (missing: plotly); "
-                          "install it with: pip install 'devocare[charts]'")
+    assert str(error) == (
+        "plotting needs the 'charts' extra (missing: plotly); install it with: pip install 'devocare[charts]'"
+    )
     monkeypatch.delitem(sys.modules, "plotly")
     assert extras.available("charts")  # installed in the test environment
 
 
 def test_core_only_runs_simulate_and_allocate(tmp_path):
-    done = _run_hidden(EXTRA_MODULES, "simulate", "reform-aco-2024", "--years", "2", "--draws", "4",
-                       "--format", "json", "--out", str(tmp_path / "run.parquet"))
+    done = _run_hidden(
+        EXTRA_MODULES,
+        "simulate",
+        "reform-aco-2024",
+        "--years",
+        "2",
+        "--draws",
+        "4",
+        "--format",
+        "json",
+        "--out",
+        str(tmp_path / "run.parquet"),
+    )
     assert done.returncode == 0, done.stderr
     summary = json.loads(done.stdout)["summary"]
     assert summary["architecture"] == "reform-aco-2024" and summary["draws"] == 4
@@ -71,12 +91,18 @@ def test_core_only_runs_simulate_and_allocate(tmp_path):
 
 
 def test_without_numba_the_engine_gives_the_same_numbers():
-    code = ("import sys, json\n{hide}from devocare.simulation import fused, simulate\n"
-            "r = simulate('reform-split-2024', years=2, draws=2, atoms='lad')\n"
-            "print(json.dumps([fused.AVAILABLE, r.summary['spent_gbp_bn'], r.summary['spent_gbp_bn_p95']]))")
+    code = (
+        "import sys, json\n{hide}from devocare.simulation import fused, simulate\n"
+        "r = simulate('reform-split-2024', years=2, draws=2, atoms='lad')\n"
+        "print(json.dumps([fused.AVAILABLE, r.summary['spent_gbp_bn'], r.summary['spent_gbp_bn_p95']]))"
+    )
     env = {**os.environ, "PYTHONPATH": str(ROOT / "src"), "DEVOCARE_FUSED": "1"}
-    runs = [subprocess.run([sys.executable, "-c", code.format(hide=hide)], capture_output=True, text=True, env=env,
-                           timeout=600) for hide in ("", "sys.modules['numba'] = None\n")]
+    runs = [
+        subprocess.run(
+            [sys.executable, "-c", code.format(hide=hide)], capture_output=True, text=True, env=env, timeout=600
+        )
+        for hide in ("", "sys.modules['numba'] = None\n")
+    ]
     for run in runs:
         assert run.returncode == 0, run.stderr
     with_numba, without = (json.loads(r.stdout.strip().splitlines()[-1]) for r in runs)
@@ -85,15 +111,24 @@ def test_without_numba_the_engine_gives_the_same_numbers():
         assert with_numba[1:] == without[1:]  # bit-identical: the kernels repeat NumPy's order of operations
 
 
-@pytest.mark.parametrize("hidden, args, extra", [
-    (["plotly"], ["report", "compare", "status-quo-2023", "reform-aco-2024", "--out", "r.html"], "charts"),
-    (["plotly"], ["demo", "--out", "d.html"], "charts"),
-    (["fastapi"], ["serve", "--port", "8765"], "web"),
-    (["dask", "distributed"], ["simulate", "status-quo-2023", "--years", "1", "--draws", "0",
-                               "--scheduler", "local"], "dask"),
-    (["openpyxl"], ["allocate", "money", "--year", "2025/26", "--level", "region", "--format", "xlsx",
-                    "--out", "m.xlsx"], "excel"),
-])
+@pytest.mark.parametrize(
+    "hidden, args, extra",
+    [
+        (["plotly"], ["report", "compare", "status-quo-2023", "reform-aco-2024", "--out", "r.html"], "charts"),
+        (["plotly"], ["demo", "--out", "d.html"], "charts"),
+        (["fastapi"], ["serve", "--port", "8765"], "web"),
+        (
+            ["dask", "distributed"],
+            ["simulate", "status-quo-2023", "--years", "1", "--draws", "0", "--scheduler", "local"],
+            "dask",
+        ),
+        (
+            ["openpyxl"],
+            ["allocate", "money", "--year", "2025/26", "--level", "region", "--format", "xlsx", "--out", "m.xlsx"],
+            "excel",
+        ),
+    ],
+)
 def test_commands_needing_a_missing_extra_exit_2_and_name_it(tmp_path, hidden, args, extra):
     done = _run_hidden(hidden, *args, cwd=tmp_path)
     assert done.returncode == 2, done.stderr

@@ -78,16 +78,29 @@ def test_readme_links_and_images_are_absolute():
 @pytest.mark.integration
 def test_sdist_carries_tests_docs_and_the_typed_marker(tmp_path):
     pytest.importorskip("build")
-    done = subprocess.run([sys.executable, "-m", "build", "--sdist", "--outdir", str(tmp_path), str(ROOT)],
-                          capture_output=True, text=True, timeout=600)
+    done = subprocess.run(
+        [sys.executable, "-m", "build", "--sdist", "--outdir", str(tmp_path), str(ROOT)],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     if done.returncode != 0 and "Could not find a version" in done.stdout + done.stderr:
         pytest.skip("no package index to install the build backend from")
     assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
     (sdist,) = tmp_path.glob("devocare-*.tar.gz")
     with tarfile.open(sdist) as archive:
         names = {n.split("/", 1)[1] for n in archive.getnames() if "/" in n}
-    for needed in ("tests/conftest.py", "tests/foundation/test_packaging.py", "docs/index.md", "mkdocs.yml",
-                   "src/devocare/py.typed", "src/devocare/_version.py", "README.md", "LICENSE", "Makefile",
-                   ".ci/min-versions"):
+    for needed in (
+        "tests/conftest.py",
+        "tests/foundation/test_packaging.py",
+        "docs/index.md",
+        "mkdocs.yml",
+        "src/devocare/py.typed",
+        "src/devocare/_version.py",
+        "README.md",
+        "LICENSE",
+        "Makefile",
+        ".ci/min-versions",
+    ):
         assert needed in names, needed
     assert not [n for n in names if "__pycache__" in n or n.endswith(".pyc")]

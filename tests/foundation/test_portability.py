@@ -22,6 +22,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 # --- available memory -------------------------------------------------------------------------------------
 
+
 def test_available_memory_comes_from_psutil():
     import psutil
 
@@ -47,6 +48,7 @@ def test_available_memory_without_psutil_proc_or_sysconf(monkeypatch):
 
 
 # --- directory fsync --------------------------------------------------------------------------------------
+
 
 def test_directory_fsync_is_skipped_where_unsupported(tmp_path, monkeypatch):
     from devocare.storage import store
@@ -77,6 +79,7 @@ def test_directory_fsync_refused_by_the_filesystem(tmp_path, monkeypatch, code, 
 
 
 # --- the PDF browser --------------------------------------------------------------------------------------
+
 
 @pytest.fixture
 def no_browser(monkeypatch):
@@ -121,12 +124,20 @@ def test_no_browser_is_a_clear_error_that_writes_nothing(no_browser, tmp_path):
 
 # --- the Numba cache --------------------------------------------------------------------------------------
 
+
 def _numba_cache_dir(env: dict[str, str]) -> str:
-    code = ("import devocare.simulation.fused as f, os\n"
-            "import numba\nprint(os.environ['NUMBA_CACHE_DIR'])\nprint(numba.config.CACHE_DIR)")
+    code = (
+        "import devocare.simulation.fused as f, os\n"
+        "import numba\nprint(os.environ['NUMBA_CACHE_DIR'])\nprint(numba.config.CACHE_DIR)"
+    )
     environment = {k: v for k, v in os.environ.items() if k not in ("NUMBA_CACHE_DIR", "DEVOCARE_CACHE_DIR")}
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300,
-                          env={**environment, "PYTHONPATH": str(ROOT / "src"), **env})
+    done = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={**environment, "PYTHONPATH": str(ROOT / "src"), **env},
+    )
     assert done.returncode == 0, done.stderr
     variable, config = done.stdout.split()
     assert variable == config  # numba read the variable devocare set

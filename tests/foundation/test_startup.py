@@ -18,14 +18,26 @@ pytestmark = pytest.mark.unit
 
 SRC = Path(__file__).resolve().parents[2] / "src"
 #: Packages that take a measurable time to import and that no command's listing needs.
-HEAVY = ("numpy", "pandas", "scipy", "numba", "plotly", "dask", "distributed", "fastapi", "pyarrow",
-         "networkx", "sqlalchemy", "devocare.simulation.engine", "devocare.data")
+HEAVY = (
+    "numpy",
+    "pandas",
+    "scipy",
+    "numba",
+    "plotly",
+    "dask",
+    "distributed",
+    "fastapi",
+    "pyarrow",
+    "networkx",
+    "sqlalchemy",
+    "devocare.simulation.engine",
+    "devocare.data",
+)
 
 
 def _python(code: str, **env: str) -> subprocess.CompletedProcess[str]:
     environment = {**os.environ, "PYTHONPATH": str(SRC), **env}
-    return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=environment,
-                          timeout=300)
+    return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=environment, timeout=300)
 
 
 def _loaded_after(code: str) -> set[str]:
@@ -35,10 +47,12 @@ def _loaded_after(code: str) -> set[str]:
 
 
 def test_help_lists_every_command_without_importing_any():
-    code = ("import contextlib, io\nfrom devocare.cli import app\n"
-            "with contextlib.redirect_stdout(io.StringIO()) as out:\n"
-            "    try:\n        app(['--help'])\n    except SystemExit:\n        pass\n"
-            "import sys; sys.stderr.write(out.getvalue())")
+    code = (
+        "import contextlib, io\nfrom devocare.cli import app\n"
+        "with contextlib.redirect_stdout(io.StringIO()) as out:\n"
+        "    try:\n        app(['--help'])\n    except SystemExit:\n        pass\n"
+        "import sys; sys.stderr.write(out.getvalue())"
+    )
     done = _python(code + "\nimport json\nprint(json.dumps(sorted(sys.modules)))")
     assert done.returncode == 0, done.stderr
     loaded = set(json.loads(done.stdout.strip().splitlines()[-1]))
@@ -54,8 +68,13 @@ def test_help_takes_under_half_a_second_of_cpu():
     best = float("inf")
     for _ in range(3):  # the best of three: the machine may be busy
         before = resource.getrusage(resource.RUSAGE_CHILDREN)
-        done = subprocess.run([sys.executable, "-m", "devocare", "--help"], capture_output=True, text=True,
-                              env={**os.environ, "PYTHONPATH": str(SRC)}, timeout=60)
+        done = subprocess.run(
+            [sys.executable, "-m", "devocare", "--help"],
+            capture_output=True,
+            text=True,
+            env={**os.environ, "PYTHONPATH": str(SRC)},
+            timeout=60,
+        )
         after = resource.getrusage(resource.RUSAGE_CHILDREN)
         assert done.returncode == 0 and "simulate" in done.stdout
         best = min(best, after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime)
@@ -72,8 +91,13 @@ def test_listed_summary_is_the_commands_own_help(name):
 
 def test_version_and_python_m():
     for argv in (["-m", "devocare", "--version"], ["-c", "from devocare.cli import main; main()", "--version"]):
-        done = subprocess.run([sys.executable, *argv], capture_output=True, text=True,
-                              env={**os.environ, "PYTHONPATH": str(SRC)}, timeout=60)
+        done = subprocess.run(
+            [sys.executable, *argv],
+            capture_output=True,
+            text=True,
+            env={**os.environ, "PYTHONPATH": str(SRC)},
+            timeout=60,
+        )
         assert done.returncode == 0, done.stderr
         assert done.stdout.strip() == f"devocare {_version.__version__}"
     import devocare
@@ -82,19 +106,31 @@ def test_version_and_python_m():
 
 
 def test_python_m_runs_commands_with_their_exit_codes():
-    done = subprocess.run([sys.executable, "-m", "devocare", "areas", "--level", "region", "--format", "json"],
-                          capture_output=True, text=True, env={**os.environ, "PYTHONPATH": str(SRC)}, timeout=300)
+    done = subprocess.run(
+        [sys.executable, "-m", "devocare", "areas", "--level", "region", "--format", "json"],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(SRC)},
+        timeout=300,
+    )
     assert done.returncode == 0 and len(json.loads(done.stdout)) == 7
-    bad = subprocess.run([sys.executable, "-m", "devocare", "areas", "--level", "regin"], capture_output=True,
-                         text=True, env={**os.environ, "PYTHONPATH": str(SRC)}, timeout=300)
+    bad = subprocess.run(
+        [sys.executable, "-m", "devocare", "areas", "--level", "regin"],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(SRC)},
+        timeout=300,
+    )
     assert bad.returncode == 2 and "region" in bad.stderr
 
 
 def test_import_devocare_is_light_and_subpackages_load_on_use():
     loaded = _loaded_after("import devocare")
     assert not [m for m in HEAVY if m in loaded]
-    done = _python("import devocare as dc\nprint(len(dc.geography.areas('region')), dc.simulation.simulate.__name__)"
-                   "\nprint('geography' in dir(dc))")
+    done = _python(
+        "import devocare as dc\nprint(len(dc.geography.areas('region')), dc.simulation.simulate.__name__)"
+        "\nprint('geography' in dir(dc))"
+    )
     assert done.returncode == 0, done.stderr
     assert done.stdout.split() == ["7", "simulate", "True"]
     missing = _python("import devocare as dc\ndc.no_such_thing")

@@ -51,13 +51,16 @@ def test_cannot_disaggregate():
 
 
 def test_bodies_get_their_areas_and_coverage():
-    bodies = [SimpleNamespace(id="cas", area_level="ca", area_vintage=2024, areas=["E47000001", "E47000002"]),
-              SimpleNamespace(id="dhsc", area_level=None)]
+    bodies = [
+        SimpleNamespace(id="cas", area_level="ca", area_vintage=2024, areas=["E47000001", "E47000002"]),
+        SimpleNamespace(id="dhsc", area_level=None),
+    ]
     out = for_bodies("hle_male", bodies, "2022-24")
     assert set(out["code"]) == {"E47000001", "E47000002"} and set(out["body"]) == {"cas"}
     coverage = SimpleNamespace(devolved=["E47000001"], level="ca", vintage=2024)
-    arch = SimpleNamespace(money=SimpleNamespace(coverage=coverage),
-                           bodies=[SimpleNamespace(id="la", area_level="utla", areas="coverage")])
+    arch = SimpleNamespace(
+        money=SimpleNamespace(coverage=coverage), bodies=[SimpleNamespace(id="la", area_level="utla", areas="coverage")]
+    )
     out = for_bodies("hle_male", arch, "2022-24")
     assert len(out) == 10 and out["code"].isin(["E08000003", "E08000001"]).sum() == 2  # GM's ten boroughs
 

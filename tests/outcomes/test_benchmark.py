@@ -26,11 +26,26 @@ def test_interval_against_england_reads_by_polarity():
     england = 8.0
     # interval contains England → similar; wholly below → lower; no interval or no value → not compared
     assert list(compare(value, lci, uci, england, "higher_is_better")) == [
-        "better", "similar", "worse", "not_compared", "not_compared"]
+        "better",
+        "similar",
+        "worse",
+        "not_compared",
+        "not_compared",
+    ]
     assert list(compare(value, lci, uci, england, "lower_is_better")) == [
-        "worse", "similar", "better", "not_compared", "not_compared"]
+        "worse",
+        "similar",
+        "better",
+        "not_compared",
+        "not_compared",
+    ]
     assert list(compare(value, lci, uci, england, "neither")) == [
-        "higher", "similar", "lower", "not_compared", "not_compared"]
+        "higher",
+        "similar",
+        "lower",
+        "not_compared",
+        "not_compared",
+    ]
 
 
 def test_an_interval_touching_england_is_similar():
@@ -53,8 +68,11 @@ def test_level_profile_categories_follow_the_rule(utla):
     assert len(with_ci) > 500
     good_high = with_ci["polarity"] == "higher_is_better"
     above, below = with_ci["lci"] > with_ci["england"], with_ci["uci"] < with_ci["england"]
-    expected = np.select([above & good_high, below & good_high, above & ~good_high, below & ~good_high],
-                         ["better", "worse", "worse", "better"], "similar")
+    expected = np.select(
+        [above & good_high, below & good_high, above & ~good_high, below & ~good_high],
+        ["better", "worse", "worse", "better"],
+        "similar",
+    )
     assert (with_ci["comparison"].to_numpy() == expected).all()
     no_ci = utla[utla["lci"].isna()]
     assert set(no_ci["comparison"]) <= {"not_compared", "better", "similar", "worse"}
@@ -105,9 +123,20 @@ def test_spine_puts_england_at_zero_better_to_the_right_and_the_farthest_area_at
     assert (pos.loc[better, "value"] > 0).all()
     worse = prof["comparison"] == "worse"
     assert (pos.loc[worse, "value"] < 0).all()
-    england_row = pd.DataFrame({"indicator": ["x"], "title": ["x"], "polarity": ["lower_is_better"],
-                                "england": [5.0], "value": [5.0], "worst": [9.0], "p25": [6.0], "median": [5.0],
-                                "p75": [4.0], "best": [3.0]})
+    england_row = pd.DataFrame(
+        {
+            "indicator": ["x"],
+            "title": ["x"],
+            "polarity": ["lower_is_better"],
+            "england": [5.0],
+            "value": [5.0],
+            "worst": [9.0],
+            "p25": [6.0],
+            "median": [5.0],
+            "p75": [4.0],
+            "best": [3.0],
+        }
+    )
     got = spine_positions(england_row).iloc[0]
     assert (got["value"], got["worst"], got["best"]) == (0.0, -1.0, 0.5)
 

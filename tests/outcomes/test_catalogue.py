@@ -21,8 +21,9 @@ from devocare.outcomes.catalogue import (
 
 @pytest.mark.unit
 def test_els_period_labels():
-    label, start, end = _els_periods(pd.Series(["2022-01-01/P3Y", "2024-04-01/P1Y", "2015-11-16/P1Y",
-                                                "2013-01-01/P1Y", "2020-01-01/P5Y"]))
+    label, start, end = _els_periods(
+        pd.Series(["2022-01-01/P3Y", "2024-04-01/P1Y", "2015-11-16/P1Y", "2013-01-01/P1Y", "2020-01-01/P5Y"])
+    )
     assert list(label) == ["2022-24", "2024/25", "2015/16", "2013", "2020-24"]
     assert list(start) == [2022, 2024, 2015, 2013, 2020]
     assert list(end) == [2024, 2025, 2016, 2013, 2024]
@@ -38,12 +39,19 @@ def test_fingertips_and_oflog_period_labels():
 
 @pytest.mark.unit
 def test_code_normalisation_rules():
-    raw = pd.DataFrame({
-        "code": ["E08000038", "E08000016", "E10000023", "E06000065", "E10000006", "E07000163", "E06000001"],
-        "name": ["Barnsley new", "Barnsley old", "N Yorks county", "N Yorks UA", "Cumbria", "Craven", "Hartlepool"],
-        "period": ["p"] * 7, "year": [2020] * 7, "year_end": [2020] * 7, "value": [1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0],
-        "lci": float("nan"), "uci": float("nan"), "note": "",
-    })
+    raw = pd.DataFrame(
+        {
+            "code": ["E08000038", "E08000016", "E10000023", "E06000065", "E10000006", "E07000163", "E06000001"],
+            "name": ["Barnsley new", "Barnsley old", "N Yorks county", "N Yorks UA", "Cumbria", "Craven", "Hartlepool"],
+            "period": ["p"] * 7,
+            "year": [2020] * 7,
+            "year_end": [2020] * 7,
+            "value": [1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0],
+            "lci": float("nan"),
+            "uci": float("nan"),
+            "note": "",
+        }
+    )
     out = normalise_codes(raw).set_index(["level", "code"])
     assert ("lad", "E08000038") not in out.index and out.loc[("lad", "E08000016"), "value"] in (1.0, 2.0)
     assert out.loc[("utla", "E06000065"), "value"] == 4.0  # the successor's own value wins over the county's

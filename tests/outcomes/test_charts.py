@@ -21,7 +21,7 @@ def figure():
 def test_html_is_self_contained(figure, tmp_path):
     path = charts.write(figure, tmp_path / "f.html")
     text = path.read_text(encoding="utf-8")
-    assert "plotly" in text.lower() and "<script src=\"https://" not in text
+    assert "plotly" in text.lower() and '<script src="https://' not in text
 
 
 def test_bad_suffix_and_folder_are_refused(figure, tmp_path):
@@ -33,8 +33,9 @@ def test_bad_suffix_and_folder_are_refused(figure, tmp_path):
 
 
 @pytest.mark.browser
-@pytest.mark.skipif(shutil.which("chromium") is None and shutil.which("google-chrome") is None,
-                    reason="no Chromium for static export")
+@pytest.mark.skipif(
+    shutil.which("chromium") is None and shutil.which("google-chrome") is None, reason="no Chromium for static export"
+)
 def test_png_export(figure, tmp_path):
     path = charts.write(figure, tmp_path / "f.png")
     assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"

@@ -23,8 +23,7 @@ def test_list_is_a_json_array(run):
 
 
 def test_variation_json_object(run):
-    code, out, _ = run("variation", "hle_female", "--level", "icb", "--period", "2019",
-                       "--format", "json")
+    code, out, _ = run("variation", "hle_female", "--level", "icb", "--period", "2019", "--format", "json")
     obj = json.loads(out)
     assert code == 0 and obj["period"] == "2019-21" and obj["level"] == "icb" and obj["n_areas"] == 42
     assert obj["approximation"] and 0 <= obj["deprivation"]["share_deprivation"] <= 1
@@ -32,8 +31,7 @@ def test_variation_json_object(run):
 
 def test_funnel_writes_html(run, tmp_path):
     out_file = tmp_path / "funnel.html"
-    code, out, _ = run("funnel", "u75_preventable_cvd_mortality", "--out", str(out_file),
-                       "--format", "json")
+    code, out, _ = run("funnel", "u75_preventable_cvd_mortality", "--out", str(out_file), "--format", "json")
     assert code == 0 and out_file.stat().st_size > 100_000
     obj = json.loads(out)
     assert obj["areas"] and {"lower_99.8", "upper_99.8", "position"} <= set(obj["areas"][0])
@@ -48,8 +46,19 @@ def test_status_table(run):
 
 
 def test_evaluate_greater_manchester(run):
-    code, out, _ = run("evaluate", "--area", "E47000001", "--start", "2016", "--indicator",
-                       "u75_preventable_cvd_mortality", "--robust-indicator", "le_male", "--format", "json")
+    code, out, _ = run(
+        "evaluate",
+        "--area",
+        "E47000001",
+        "--start",
+        "2016",
+        "--indicator",
+        "u75_preventable_cvd_mortality",
+        "--robust-indicator",
+        "le_male",
+        "--format",
+        "json",
+    )
     obj = json.loads(out)
     assert code == 0 and obj["area_name"] == "Greater Manchester"
     assert {"pre_rmspe", "effect_mean_post_gap", "placebo_rank", "placebo_p_value", "conclusion"} <= set(obj)
@@ -71,24 +80,41 @@ def test_evaluate_all_deals_json(run):
     assert any(r["name"] == "Greater Manchester" and r["status"] == "evaluated" for r in obj["per_area"])
 
 
-@pytest.mark.parametrize("args, message", [
-    (("variation", "hle_femal"), "did you mean 'hle_female'"),
-    (("variation", "hle_female", "--period", "1990"), "2011-13"),
-    (("variation", "asc_quality_of_life", "--level", "lad"), "published at utla only"),
-    (("variation", "hle_female", "--level", "lsoa"), "unknown outcome level"),
-    (("funnel", "le_male"), "no published confidence intervals"),
-    (("funnel", "hle_male", "--out", "chart.pdf"), "must end in .html or .png"),
-    (("evaluate", "--area", "E47000001", "--start", "2016", "--indicator", "hle_male"), "too short a pre-period"),
-    (("evaluate", "--area", "E92000001", "--start", "2016", "--indicator", "u75_preventable_cvd_mortality"),
-     "donor"),
-    (("evaluate", "--area", "Nowhere", "--start", "2016", "--indicator", "hle_male"), "unknown"),
-    (("evaluate", "--area", "E47000001", "--indicator", "hle_male", "--end", "soon"), "must be a year"),
-    (("evaluate", "--area", "E47000001", "--indicator", "u75_preventable_cvd_mortality", "--pool", "x"),
-     "unknown donor pool"),
-    (("evaluate", "--indicator", "u75_preventable_cvd_mortality"), "give --area"),
-    (("evaluate", "--area", "E47000001", "--indicator", "u75_preventable_cvd_mortality", "--robustness-out",
-      "r.pdf"), "must end in .html or .png"),
-])
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (("variation", "hle_femal"), "did you mean 'hle_female'"),
+        (("variation", "hle_female", "--period", "1990"), "2011-13"),
+        (("variation", "asc_quality_of_life", "--level", "lad"), "published at utla only"),
+        (("variation", "hle_female", "--level", "lsoa"), "unknown outcome level"),
+        (("funnel", "le_male"), "no published confidence intervals"),
+        (("funnel", "hle_male", "--out", "chart.pdf"), "must end in .html or .png"),
+        (("evaluate", "--area", "E47000001", "--start", "2016", "--indicator", "hle_male"), "too short a pre-period"),
+        (
+            ("evaluate", "--area", "E92000001", "--start", "2016", "--indicator", "u75_preventable_cvd_mortality"),
+            "donor",
+        ),
+        (("evaluate", "--area", "Nowhere", "--start", "2016", "--indicator", "hle_male"), "unknown"),
+        (("evaluate", "--area", "E47000001", "--indicator", "hle_male", "--end", "soon"), "must be a year"),
+        (
+            ("evaluate", "--area", "E47000001", "--indicator", "u75_preventable_cvd_mortality", "--pool", "x"),
+            "unknown donor pool",
+        ),
+        (("evaluate", "--indicator", "u75_preventable_cvd_mortality"), "give --area"),
+        (
+            (
+                "evaluate",
+                "--area",
+                "E47000001",
+                "--indicator",
+                "u75_preventable_cvd_mortality",
+                "--robustness-out",
+                "r.pdf",
+            ),
+            "must end in .html or .png",
+        ),
+    ],
+)
 def test_bad_input_exits_2_with_one_line(run, monkeypatch, tmp_path, args, message):
     monkeypatch.chdir(tmp_path)
     code, out, err = run(*args)

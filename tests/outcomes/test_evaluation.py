@@ -129,8 +129,15 @@ def test_verdict_never_claims_an_effect_an_interval_does_not_support(gm):
 
 @pytest.mark.integration
 def test_health_event_starts_in_2016_and_non_overlapping_periods_tile_the_years():
-    r = ev.evaluate("E47000001", None, "u75_preventable_cvd_mortality", event="health", periods="non-overlapping",
-                    min_pre=3, robustness=False)
+    r = ev.evaluate(
+        "E47000001",
+        None,
+        "u75_preventable_cvd_mortality",
+        event="health",
+        periods="non-overlapping",
+        min_pre=3,
+        robustness=False,
+    )
     assert r["start"] == 2016
     years = r["path"]["year"].to_numpy()
     assert (np.diff(years) == 3).all() and 2016 in years
@@ -163,13 +170,16 @@ def test_no_donors_is_refused():
 
 
 @pytest.mark.integration
-@pytest.mark.parametrize("kwargs, message", [
-    ({"pool": "everyone"}, "unknown donor pool"),
-    ({"event": "mayor"}, "unknown deal event"),
-    ({"periods": "some"}, "unknown periods choice"),
-    ({"end": 2010}, "before the start"),
-    ({"level": 1.5}, "interval level"),
-])
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [
+        ({"pool": "everyone"}, "unknown donor pool"),
+        ({"event": "mayor"}, "unknown deal event"),
+        ({"periods": "some"}, "unknown periods choice"),
+        ({"end": 2010}, "before the start"),
+        ({"level": 1.5}, "interval level"),
+    ],
+)
 def test_bad_design_choices_are_refused(kwargs, message):
     with pytest.raises(DevocareError, match=message):
         ev.evaluate("E47000001", None, "u75_preventable_cvd_mortality", robustness=False, **kwargs)

@@ -54,5 +54,13 @@ def test_invalid_framework_is_rejected_with_every_problem():
 def test_entitlements_cover_the_lea_package():
     ent = fw.entitlements()
     lea = set(ent.loc[ent["kind"] == "lea_benefit", "id"])
-    assert lea == {"pharmaceuticals", "inpatient_care", "preventive_medicine", "outpatient_specialist_care",
-                   "maternity_care", "home_care", "primary_care", "hospice_care"}
+    assert lea == {
+        "pharmaceuticals",
+        "inpatient_care",
+        "preventive_medicine",
+        "outpatient_specialist_care",
+        "maternity_care",
+        "home_care",
+        "primary_care",
+        "hospice_care",
+    }

@@ -92,8 +92,9 @@ def test_funnel_on_shipped_data_uses_published_intervals():
     r = funnel("cancer_early_stage", "utla", "2022")
     areas = r["areas"]
     assert r["target_source"].startswith("England value")
-    assert areas["se"].to_numpy() == pytest.approx(((areas["uci"] - areas["lci"]) / (2 * 1.959964)).to_numpy(),
-                                                   rel=1e-5)
+    assert areas["se"].to_numpy() == pytest.approx(
+        ((areas["uci"] - areas["lci"]) / (2 * 1.959964)).to_numpy(), rel=1e-5
+    )
     inside = (areas["value"] >= areas["lower_95"]) & (areas["value"] <= areas["upper_95"])
     assert (areas.loc[inside, "position"] == "within").all()
     assert sum(r["positions"].values()) == len(areas)
@@ -115,19 +116,39 @@ def test_funnel_from_counts_uses_exact_binomial_limits(monkeypatch):
 
     funnel_module = importlib.import_module("devocare.outcomes.funnel")  # the package exports the function
 
-    ind = Indicator("screening", "Screening coverage", "none", "%", "higher_is_better", "annual",
-                    counts=True, count_model="binomial", scale=100.0)
+    ind = Indicator(
+        "screening",
+        "Screening coverage",
+        "none",
+        "%",
+        "higher_is_better",
+        "annual",
+        counts=True,
+        count_model="binomial",
+        scale=100.0,
+    )
     n = np.array([100.0, 400.0, 1600.0, 200.0])
     count = np.array([5.0, 60.0, 160.0, 50.0])
-    rows = pd.DataFrame({"code": list("ABCD"), "name": list("abcd"), "value": count / n * 100, "lci": np.nan,
-                         "uci": np.nan, "count": count, "denominator": n, "approximate": False})
+    rows = pd.DataFrame(
+        {
+            "code": list("ABCD"),
+            "name": list("abcd"),
+            "value": count / n * 100,
+            "lci": np.nan,
+            "uci": np.nan,
+            "count": count,
+            "denominator": n,
+            "approximate": False,
+        }
+    )
     england = pd.DataFrame({"value": [10.0]})
     monkeypatch.setattr(funnel_module, "indicator", lambda _id: ind)
     monkeypatch.setattr(funnel_module, "source_level", lambda _id, level: level)
     monkeypatch.setattr(funnel_module, "select_period", lambda _id, period, level: "2024")
     monkeypatch.setattr(funnel_module, "published_levels", lambda _id: ["utla", "england"])
-    monkeypatch.setattr(funnel_module, "at_level",
-                        lambda _id, level, period, vintage=2024: england if level == "england" else rows)
+    monkeypatch.setattr(
+        funnel_module, "at_level", lambda _id, level, period, vintage=2024: england if level == "england" else rows
+    )
     result = funnel_module.funnel("screening", "utla")
     areas = result["areas"]
     lo, hi = proportion_limits(0.1, n, 0.95, "exact")

@@ -110,7 +110,14 @@ def test_verdict_reports_an_effect_only_when_every_interval_agrees():
     m = _methods([("synthetic_control", 0.4, 0.1, 0.7, 0.9), ("difference_in_differences", 0.3, 0.05, 0.6, 0.9)])
     text = verdict(m, None, "years", "higher_is_better", [])
     assert text.startswith("effect of +0.35 years (better)")
-    robust = pd.DataFrame({"check": ["in-time placebo"], "method": ["synthetic_control"], "estimate": [0.5],
-                           "lower": [0.2], "upper": [0.8]})
+    robust = pd.DataFrame(
+        {
+            "check": ["in-time placebo"],
+            "method": ["synthetic_control"],
+            "estimate": [0.5],
+            "lower": [0.2],
+            "upper": [0.8],
+        }
+    )
     assert verdict(m, robust, "years", "higher_is_better", []).startswith("suggestive only")
     assert verdict(m, None, "years", "higher_is_better", ["poor fit"]).startswith("cannot conclude")

@@ -137,8 +137,14 @@ def test_deprivation_association_on_an_exact_line():
 def test_area_slopes_by_hand():
     import pandas as pd
 
-    frame = pd.DataFrame({"code": ["A"] * 3 + ["B"] * 3, "name": ["a"] * 3 + ["b"] * 3,
-                          "year": [2000, 2001, 2002] * 2, "value": [1.0, 2.0, 3.0, 5.0, 5.0, 2.0]})
+    frame = pd.DataFrame(
+        {
+            "code": ["A"] * 3 + ["B"] * 3,
+            "name": ["a"] * 3 + ["b"] * 3,
+            "year": [2000, 2001, 2002] * 2,
+            "value": [1.0, 2.0, 3.0, 5.0, 5.0, 2.0],
+        }
+    )
     s = area_slopes(frame).set_index("code")
     assert s.loc["A", "slope_per_year"] == pytest.approx(1.0)
     assert s.loc["B", "slope_per_year"] == pytest.approx(-1.5)  # cov = -3, var = 2

@@ -11,9 +11,11 @@ pytestmark = pytest.mark.unit
 
 def test_fan_chart_line_is_the_central_run_and_bands_the_draws() -> None:
     years = ["2024/25", "2025/26"]
-    rows = [{"architecture": "a", "year": y, "draw": d, "value": v}
-            for y, central in zip(years, (10.0, 20.0), strict=True)
-            for d, v in [(0, central), *((k, central + k) for k in range(1, 101))]]
+    rows = [
+        {"architecture": "a", "year": y, "draw": d, "value": v}
+        for y, central in zip(years, (10.0, 20.0), strict=True)
+        for d, v in [(0, central), *((k, central + k) for k in range(1, 101))]
+    ]
     fig = charts.fan_chart(pd.DataFrame(rows), "t", "£bn")
     outer, inner, line = fig.data
     assert list(line.y) == [10.0, 20.0]  # draw 0, not the median of the draws
@@ -23,8 +25,9 @@ def test_fan_chart_line_is_the_central_run_and_bands_the_draws() -> None:
 
 
 def test_fan_chart_without_draws_is_a_line_only() -> None:
-    frame = pd.DataFrame({"architecture": ["a", "a", "b", "b"], "year": ["y1", "y2"] * 2, "draw": 0,
-                          "value": [1.0, 2.0, 3.0, 4.0]})
+    frame = pd.DataFrame(
+        {"architecture": ["a", "a", "b", "b"], "year": ["y1", "y2"] * 2, "draw": 0, "value": [1.0, 2.0, 3.0, 4.0]}
+    )
     fig = charts.fan_chart(frame, "t", "u")
     assert [t.name for t in fig.data] == ["a", "b"]
     assert list(fig.data[1].y) == [3.0, 4.0]
@@ -41,8 +44,11 @@ def test_sankey_links_by_id_or_index_and_scales_to_bn() -> None:
 
 def square(code: str, x0: float) -> dict:
     ring = [[x0, 50.0], [x0 + 1, 50.0], [x0 + 1, 51.0], [x0, 51.0], [x0, 50.0]]
-    return {"type": "Feature", "properties": {"CD": code, "NM": f"Area {code}"},
-            "geometry": {"type": "Polygon", "coordinates": [ring]}}
+    return {
+        "type": "Feature",
+        "properties": {"CD": code, "NM": f"Area {code}"},
+        "geometry": {"type": "Polygon", "coordinates": [ring]},
+    }
 
 
 def test_area_map_shares_one_scale_and_switches_colours_by_menu() -> None:

@@ -61,8 +61,11 @@ def test_simulation_figures_are_the_simulators(html: str) -> None:
     from devocare.simulation import simulate
 
     section = html.split('id="simulation"')[1].split("</section>")[0]
-    rows = {re.sub(r"\s+", " ", cells[0]): cells[1:] for cells in
-            (re.findall(r"<td>([^<]*)</td>", row) for row in re.findall(r"<tr>(.*?)</tr>", section, re.S)) if cells}
+    rows = {
+        re.sub(r"\s+", " ", cells[0]): cells[1:]
+        for cells in (re.findall(r"<td>([^<]*)</td>", row) for row in re.findall(r"<tr>(.*?)</tr>", section, re.S))
+        if cells
+    }
     for column, arch_id in enumerate(PAIR):
         result = simulate(arch_id, **SMALL)
         summary = result.summary
@@ -71,7 +74,8 @@ def test_simulation_figures_are_the_simulators(html: str) -> None:
         assert f"Hartlepool (E06000001): {ratio:.3g}" in section  # the map's hover text
         assert rows["Money spent (£bn)"][column] == compare._value("spent_gbp_bn", summary["spent_gbp_bn"])
         assert rows["Emergency admissions per 1,000 people"][column] == compare._value(
-            "admissions_per_1000", summary["admissions_per_1000"])
+            "admissions_per_1000", summary["admissions_per_1000"]
+        )
     assert section.count('class="chart"') >= len(compare.FAN_MEASURES) + 1  # fan charts and the map
     assert "Where spending falls short of need" in section
     record = unescape(html.split('id="run-record"')[1].split("</section>")[0])
@@ -81,8 +85,11 @@ def test_simulation_figures_are_the_simulators(html: str) -> None:
 def test_structure_sections_are_the_architecture_modules(html: str) -> None:
     metrics = architecture.metrics_table(PAIR).set_index("id")
     section = html.split('id="metrics"')[1].split("</section>")[0]
-    rows = {cells[0]: cells[1:] for cells in
-            (re.findall(r"<td>([^<]*)</td>", row) for row in re.findall(r"<tr>(.*?)</tr>", section, re.S)) if cells}
+    rows = {
+        cells[0]: cells[1:]
+        for cells in (re.findall(r"<td>([^<]*)</td>", row) for row in re.findall(r"<tr>(.*?)</tr>", section, re.S))
+        if cells
+    }
     for column, arch_id in enumerate(PAIR):
         for metric in ("centralism_index", "spend_devolved_share", "distance_mean"):
             label = measures.label(metric)
@@ -122,14 +129,17 @@ def test_same_seed_same_report() -> None:
     assert strip_time(compare_report(PAIR, **settings)) == strip_time(compare_report(PAIR, **settings))
 
 
-@pytest.mark.parametrize(("ids", "settings", "message"), [
-    (["status-quo-2023"], {}, "at least two different architectures"),
-    (["status-quo-2023", "status-quo-2023"], {}, "at least two different architectures"),
-    (["status-quo-2023", "reform-acco-2024"], {}, "did you mean 'reform-aco-2024'"),
-    (PAIR, {"years": 0}, "years must be between 1 and 30, got 0"),
-    (PAIR, {"draws": -1}, "draws must be between 0 and 5000, got -1"),
-    (PAIR, {"seed": -5}, "seed must be from 0 to"),
-])
+@pytest.mark.parametrize(
+    ("ids", "settings", "message"),
+    [
+        (["status-quo-2023"], {}, "at least two different architectures"),
+        (["status-quo-2023", "status-quo-2023"], {}, "at least two different architectures"),
+        (["status-quo-2023", "reform-acco-2024"], {}, "did you mean 'reform-aco-2024'"),
+        (PAIR, {"years": 0}, "years must be between 1 and 30, got 0"),
+        (PAIR, {"draws": -1}, "draws must be between 0 and 5000, got -1"),
+        (PAIR, {"seed": -5}, "seed must be from 0 to"),
+    ],
+)
 def test_bad_settings_are_refused(ids, settings, message) -> None:
     with pytest.raises(DevocareError, match=message):
         compare_report(ids, **{**SMALL, **settings})
@@ -180,10 +190,21 @@ def test_pdf_through_headless_chromium_with_charts_drawn(html: str, tmp_path: Pa
     boxes = {tuple(round(float(x)) for x in m) for m in re.findall(box, pdf)}
     assert boxes == {(596, 843)} or boxes == {(595, 842)}, boxes  # A4 portrait, not US Letter (612 × 792)
     if 'class="chart"' in html:  # the inline plotly.js draws every chart with no network
-        dom = subprocess.run([exe, "--headless", "--no-sandbox", "--disable-gpu", "--virtual-time-budget=20000",
-                              f"--user-data-dir={tmp_path / 'profile'}", "--dump-dom",
-                              (tmp_path / "report.html").as_uri()],
-                             capture_output=True, text=True, timeout=180).stdout
+        dom = subprocess.run(
+            [
+                exe,
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--virtual-time-budget=20000",
+                f"--user-data-dir={tmp_path / 'profile'}",
+                "--dump-dom",
+                (tmp_path / "report.html").as_uri(),
+            ],
+            capture_output=True,
+            text=True,
+            timeout=180,
+        ).stdout
         assert dom.count('class="main-svg"') >= html.count('class="chart"')
 
 

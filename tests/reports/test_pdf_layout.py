@@ -10,8 +10,11 @@ import pytest
 from devocare.reports import compare_report
 
 CHROMIUM = Path("/usr/bin/chromium")
-pytestmark = [pytest.mark.browser, pytest.mark.integration,
-              pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Chromium at /usr/bin/chromium")]
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.integration,
+    pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Chromium at /usr/bin/chromium"),
+]
 playwright_api = pytest.importorskip("playwright.sync_api", reason="needs the playwright package")
 
 #: Page widths in CSS pixels: A4 less the report's 12 mm side margins (186 mm), and headless Chromium's
@@ -60,8 +63,7 @@ def test_no_legend_collides_with_labels_or_the_plot(report, width):
             page = browser.new_page(viewport={"width": width, "height": 1100})
             page.emulate_media(media="print")
             page.goto(report.as_uri(), wait_until="load", timeout=90_000)
-            page.wait_for_function("() => document.querySelectorAll('.chart .main-svg').length >= 5",
-                                   timeout=60_000)
+            page.wait_for_function("() => document.querySelectorAll('.chart .main-svg').length >= 5", timeout=60_000)
             found = page.evaluate(COLLISIONS)
         finally:
             browser.close()

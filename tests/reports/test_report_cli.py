@@ -12,19 +12,24 @@ pytestmark = pytest.mark.e2e
 
 def test_report_compare_writes_html(tmp_path: Path) -> None:
     out = tmp_path / "compare.html"
-    done = CliRunner().invoke(app, ["report", "compare", "status-quo-2023", "reform-aco-2024", "--out", str(out),
-                                    "--years", "3", "--draws", "0"])
+    done = CliRunner().invoke(
+        app,
+        ["report", "compare", "status-quo-2023", "reform-aco-2024", "--out", str(out), "--years", "3", "--draws", "0"],
+    )
     assert done.exit_code == 0, done.output
     assert f"wrote {out}" in done.output
     assert "Reform" in out.read_text() and "Run record" in out.read_text()
 
 
-@pytest.mark.parametrize(("args", "message"), [
-    (["status-quo-2023", "reform-acco-2024"], "did you mean 'reform-aco-2024'"),
-    (["status-quo-2023"], "at least two different architectures"),
-    (["status-quo-2023", "reform-aco-2024", "--years", "0"], "years must be between 1 and 30"),
-    (["status-quo-2023", "reform-aco-2024", "--draws", "-3"], "draws must be between 0 and 5000"),
-])
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["status-quo-2023", "reform-acco-2024"], "did you mean 'reform-aco-2024'"),
+        (["status-quo-2023"], "at least two different architectures"),
+        (["status-quo-2023", "reform-aco-2024", "--years", "0"], "years must be between 1 and 30"),
+        (["status-quo-2023", "reform-aco-2024", "--draws", "-3"], "draws must be between 0 and 5000"),
+    ],
+)
 def test_report_compare_bad_input_exits_2_and_writes_nothing(cli, tmp_path: Path, args, message) -> None:
     done = cli("report", "compare", *args, "--out", str(tmp_path / "r.html"))
     assert done.returncode == 2

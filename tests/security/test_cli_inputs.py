@@ -40,8 +40,11 @@ def _commands() -> list[tuple[str, Any]]:
 
 def test_every_command_with_an_out_file_has_force() -> None:
     commands = _commands()
-    writers = [(path, cmd) for path, cmd in commands
-               if any(o.endswith("-out") or o == "--out" for p in cmd.params for o in getattr(p, "opts", []))]
+    writers = [
+        (path, cmd)
+        for path, cmd in commands
+        if any(o.endswith("-out") or o == "--out" for p in cmd.params for o in getattr(p, "opts", []))
+    ]
     assert len(writers) >= 8, [p for p, _ in commands]
     missing = [path for path, cmd in writers if not any("--force" in getattr(p, "opts", []) for p in cmd.params)]
     assert missing == []
@@ -53,14 +56,12 @@ def test_out_refuses_to_overwrite_unless_forced(cli_in_process, tmp_path: Path) 
     code, _, err = cli_in_process("outcomes", "funnel", "hle_male", "--out", str(chart), "--format", "json")
     assert code == 2 and "already exists; add --force" in err
     assert chart.read_text(encoding="utf-8") == "earlier result"
-    code, _, err = cli_in_process("outcomes", "funnel", "hle_male", "--out", str(chart), "--format", "json",
-                                  "--force")
+    code, _, err = cli_in_process("outcomes", "funnel", "hle_male", "--out", str(chart), "--format", "json", "--force")
     assert code == 0, err
     assert "<html>" in chart.read_text(encoding="utf-8")
 
 
-def test_out_into_a_read_only_folder_is_refused_before_any_work(cli_in_process, tmp_path: Path,
-                                                                monkeypatch) -> None:
+def test_out_into_a_read_only_folder_is_refused_before_any_work(cli_in_process, tmp_path: Path, monkeypatch) -> None:
     folder = tmp_path / "read-only"
     folder.mkdir()
     folder.chmod(0o555)
@@ -69,8 +70,9 @@ def test_out_into_a_read_only_folder_is_refused_before_any_work(cli_in_process, 
         monkeypatch.setattr(os, "access", lambda p, mode, **kw: False if Path(p) == folder else real(p, mode, **kw))
     try:
         started = time.perf_counter()
-        code, _, err = cli_in_process("simulate", "status-quo-2023", "--draws", "0", "--years", "1",
-                                      "--out", str(folder / "run.parquet"))
+        code, _, err = cli_in_process(
+            "simulate", "status-quo-2023", "--draws", "0", "--years", "1", "--out", str(folder / "run.parquet")
+        )
         elapsed = time.perf_counter() - started
     finally:
         folder.chmod(0o755)
@@ -94,9 +96,13 @@ def test_unreadable_scenario_is_one_line(cli_in_process, tmp_path: Path, monkeyp
     scenario = tmp_path / "s.yaml"
     scenario.write_text("parameters: {funding.real_growth: 0.02}\n", encoding="utf-8")
     real = Path.read_bytes
-    monkeypatch.setattr(Path, "read_bytes",
-                        lambda self: (_ for _ in ()).throw(PermissionError(13, "denied", str(self)))
-                        if self == scenario else real(self))
+    monkeypatch.setattr(
+        Path,
+        "read_bytes",
+        lambda self: (
+            (_ for _ in ()).throw(PermissionError(13, "denied", str(self))) if self == scenario else real(self)
+        ),
+    )
     code, _, err = cli_in_process("simulate", "status-quo-2023", "--scenario", str(scenario), "--draws", "0")
     assert code == 2 and "permission denied" in err
 
@@ -109,8 +115,9 @@ def test_deeply_nested_json_scenario_is_refused(cli_in_process, tmp_path: Path) 
 
 
 def test_list_override_with_an_impossible_date_is_refused(cli_in_process) -> None:
-    code, _, err = cli_in_process("simulate", "status-quo-2023", "--draws", "0",
-                                  "--set", "prevention.lag=[0, 2024-02-30, 0.5, 0.75, 1]")
+    code, _, err = cli_in_process(
+        "simulate", "status-quo-2023", "--draws", "0", "--set", "prevention.lag=[0, 2024-02-30, 0.5, 0.75, 1]"
+    )
     assert code == 2 and "impossible date '2024-02-30'" in err
 
 
@@ -119,15 +126,18 @@ def test_empty_area_code_is_an_error(cli_in_process) -> None:
     assert code == 2 and "give an area code or name" in err and not out
 
 
-@pytest.mark.parametrize(("args", "needle"), [
-    (("--years", "1000000"), "years must be between 1 and 100"),
-    (("--years", "0"), "--years must be at least 1"),
-    (("--alpha", "7"), "alpha (fiscal-equalisation rate) must be between 0 and 1"),
-    (("--alpha", "nan"), "alpha (fiscal-equalisation rate) must be a finite number"),
-    (("--growth", "-2"), "growth must be between -1 and 1"),
-    (("--growth", "nan"), "growth must be a finite number"),
-    (("--growth", "inf"), "growth must be a finite number"),
-])
+@pytest.mark.parametrize(
+    ("args", "needle"),
+    [
+        (("--years", "1000000"), "years must be between 1 and 100"),
+        (("--years", "0"), "--years must be at least 1"),
+        (("--alpha", "7"), "alpha (fiscal-equalisation rate) must be between 0 and 1"),
+        (("--alpha", "nan"), "alpha (fiscal-equalisation rate) must be a finite number"),
+        (("--growth", "-2"), "growth must be between -1 and 1"),
+        (("--growth", "nan"), "growth must be a finite number"),
+        (("--growth", "inf"), "growth must be a finite number"),
+    ],
+)
 def test_grant_arguments_are_bounded(cli_in_process, args, needle) -> None:
     started = time.perf_counter()
     code, out, err = cli_in_process("allocate", "grants", "--arch", "status-quo-2023", *args)
@@ -135,12 +145,15 @@ def test_grant_arguments_are_bounded(cli_in_process, args, needle) -> None:
     assert time.perf_counter() - started < 5
 
 
-@pytest.mark.parametrize(("args", "needle"), [
-    (("--years", "1000000"), "years must be between 1 and 100"),
-    (("--growth", "nan"), "growth must be a finite number"),
-    (("--floor", "0.1", "--ceiling", "0.05"), "floor (0.1) must not be above ceiling (0.05)"),
-    (("--ceiling", "-3"), "ceiling must be between -1 and 1"),
-])
+@pytest.mark.parametrize(
+    ("args", "needle"),
+    [
+        (("--years", "1000000"), "years must be between 1 and 100"),
+        (("--growth", "nan"), "growth must be a finite number"),
+        (("--floor", "0.1", "--ceiling", "0.05"), "floor (0.1) must not be above ceiling (0.05)"),
+        (("--ceiling", "-3"), "ceiling must be between -1 and 1"),
+    ],
+)
 def test_convergence_arguments_are_bounded(cli_in_process, args, needle) -> None:
     code, out, err = cli_in_process("allocate", "converge", *args)
     assert code == 2 and needle in err and not out
@@ -157,17 +170,20 @@ def test_bounds_refuse_non_numbers_non_finite_and_out_of_range() -> None:
             bounds.check_int("n", bad, 1, 5)
 
 
-@pytest.mark.parametrize(("text", "needle"), [
-    ("a: 2024-02-30\n", "impossible date '2024-02-30'"),
-    ("a: 2024-13-01\n", "impossible date '2024-13-01'"),
-    ("a: 0000-01-01\n", "impossible date '0000-01-01'"),
-    ("a: " + "[" * 100 + "]" * 100 + "\n", "nesting deeper than 64 levels"),
-    ("a: &x 1\nb: *x\n", "anchors (&x)"),
-    ("a: 1\na: 2\n", "duplicate key 'a'"),
-    ("a: !!python/name:os.system\n", "YAML tag !!python/name"),
-    ("a: !!int x\n", "a value cannot be read"),
-    ("a: [\n", "not valid YAML at line"),
-])
+@pytest.mark.parametrize(
+    ("text", "needle"),
+    [
+        ("a: 2024-02-30\n", "impossible date '2024-02-30'"),
+        ("a: 2024-13-01\n", "impossible date '2024-13-01'"),
+        ("a: 0000-01-01\n", "impossible date '0000-01-01'"),
+        ("a: " + "[" * 100 + "]" * 100 + "\n", "nesting deeper than 64 levels"),
+        ("a: &x 1\nb: *x\n", "anchors (&x)"),
+        ("a: 1\na: 2\n", "duplicate key 'a'"),
+        ("a: !!python/name:os.system\n", "YAML tag !!python/name"),
+        ("a: !!int x\n", "a value cannot be read"),
+        ("a: [\n", "not valid YAML at line"),
+    ],
+)
 def test_safeyaml_names_every_problem(text: str, needle: str) -> None:
     with pytest.raises(DevocareError) as exc:
         safeyaml.loads(text, "test file")
@@ -176,16 +192,22 @@ def test_safeyaml_names_every_problem(text: str, needle: str) -> None:
 
 def test_safeyaml_reads_ordinary_yaml_and_json() -> None:
     assert safeyaml.loads("a: 2024-02-29\nb: [1, 2.5]\nc: !!str 7\n", "t") == {
-        "a": __import__("datetime").date(2024, 2, 29), "b": [1, 2.5], "c": "7"}
+        "a": __import__("datetime").date(2024, 2, 29),
+        "b": [1, 2.5],
+        "c": "7",
+    }
     assert safeyaml.loads('{"x": {"y": [1, 2]}}', "t") == {"x": {"y": [1, 2]}}
 
 
-@pytest.mark.parametrize(("content", "needle"), [
-    (b'{"acute_elective": ' * 3000 + b"1" + b"}" * 3000, "nesting"),
-    (b"acute_elective: 2024-02-30\n", "impossible date '2024-02-30'"),
-    (b"acute_elective: .nan\n", "non-negative number"),
-    (b"\xff\xfe not utf-8", "not UTF-8"),
-])
+@pytest.mark.parametrize(
+    ("content", "needle"),
+    [
+        (b'{"acute_elective": ' * 3000 + b"1" + b"}" * 3000, "nesting"),
+        (b"acute_elective: 2024-02-30\n", "impossible date '2024-02-30'"),
+        (b"acute_elective: .nan\n", "non-negative number"),
+        (b"\xff\xfe not utf-8", "not UTF-8"),
+    ],
+)
 def test_hostile_envelope_files_are_one_line(cli_in_process, tmp_path: Path, content: bytes, needle: str) -> None:
     envelope = tmp_path / "envelope.json"
     envelope.write_bytes(content)
@@ -200,10 +222,13 @@ def test_malformed_envelope_csv_is_one_line(cli_in_process, tmp_path: Path) -> N
     assert code == 2 and "cannot be read" in err
 
 
-@pytest.mark.parametrize(("args", "needle"), [
-    (("simulate", "status-quo-2023", "--draws", "0", "--seed", str(2**64)), "seed must be an integer from 0 to"),
-    (("serve", "--workers", "100000"), "--workers must be between 1 and 64"),
-])
+@pytest.mark.parametrize(
+    ("args", "needle"),
+    [
+        (("simulate", "status-quo-2023", "--draws", "0", "--seed", str(2**64)), "seed must be an integer from 0 to"),
+        (("serve", "--workers", "100000"), "--workers must be between 1 and 64"),
+    ],
+)
 def test_other_numeric_arguments_are_bounded(cli_in_process, args, needle) -> None:
     code, _, err = cli_in_process(*args)
     assert code == 2 and needle in err

@@ -73,7 +73,8 @@ def test_saved_references_go_through_the_callers_resolver() -> None:
 
 def test_cli_extends_resolves_relative_to_the_file_inside_its_tree(tree: Path) -> None:
     (tree / "sub" / "base.yaml").write_text(
-        "extends: status-quo-2023\nid: base\nname: Base\nsources: ['assumption: test']\n", encoding="utf-8")
+        "extends: status-quo-2023\nid: base\nname: Base\nsources: ['assumption: test']\n", encoding="utf-8"
+    )
     child = tree / "child.yaml"
     child.write_text(CHILD.format(ref="sub/base.yaml"), encoding="utf-8")
     assert A.load(str(child)).id == "child"
@@ -130,7 +131,8 @@ def test_unreadable_extends_file_is_a_clear_error(cli_in_process, tree: Path, mo
 
 def _chain(tree: Path, depth: int) -> Path:
     (tree / "a0.yaml").write_text(
-        "extends: status-quo-2023\nid: a0\nname: A0\nsources: ['assumption: test']\n", encoding="utf-8")
+        "extends: status-quo-2023\nid: a0\nname: A0\nsources: ['assumption: test']\n", encoding="utf-8"
+    )
     for i in range(1, depth):
         (tree / f"a{i}.yaml").write_text(f"extends: a{i - 1}.yaml\nid: a{i}\n", encoding="utf-8")
     return tree / f"a{depth - 1}.yaml"
@@ -156,7 +158,8 @@ def test_a_real_cycle_is_called_a_cycle_even_through_different_spellings(tree: P
 
 def test_load_text_with_a_base_dir_reads_only_inside_it(tree: Path, secret: Path) -> None:
     (tree / "sub" / "base.yaml").write_text(
-        "extends: status-quo-2023\nid: base\nname: Base\nsources: ['assumption: test']\n", encoding="utf-8")
+        "extends: status-quo-2023\nid: base\nname: Base\nsources: ['assumption: test']\n", encoding="utf-8"
+    )
     assert A.load_text(CHILD.format(ref="sub/base.yaml"), name="text", base_dir=tree).id == "child"
     with pytest.raises(ArchitectureError, match="is outside") as exc:
         A.load_text(CHILD.format(ref=str(secret)), name="text", base_dir=tree)

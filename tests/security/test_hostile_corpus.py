@@ -42,8 +42,7 @@ def test_each_hostile_file_is_refused_naming_the_problem(rel: str, cli_in_proces
     if entry["kind"] == "architecture":
         code, stdout, stderr = cli_in_process("simulate", str(HOSTILE / rel), *common)
     else:
-        code, stdout, stderr = cli_in_process("simulate", "status-quo-2023", "--scenario", str(HOSTILE / rel),
-                                              *common)
+        code, stdout, stderr = cli_in_process("simulate", "status-quo-2023", "--scenario", str(HOSTILE / rel), *common)
     assert code == 2, (rel, code, stdout[-500:], stderr[-2000:])
     assert stderr.startswith("error: ") and "Traceback" not in stderr
     assert entry["expect"] in stderr, (rel, stderr[-2000:])

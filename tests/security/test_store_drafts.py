@@ -17,13 +17,16 @@ def store(tmp_path):
     return Store(f"sqlite:///{tmp_path / 'drafts.db'}")
 
 
-@pytest.mark.parametrize(("text", "needle"), [
-    (BOMB, "anchors (&l0) are not accepted"),
-    ("id: x\nas_of: 2024-02-30\n", "impossible date '2024-02-30'"),
-    ("id: x\nd: " + "[" * 3000 + "]" * 3000 + "\n", "nesting"),
-    ("id: x\nd: !!binary aGVsbG8=\n", "YAML tag !!binary"),
-    ("id: x\nname: \ud800\n", "not valid Unicode"),
-])
+@pytest.mark.parametrize(
+    ("text", "needle"),
+    [
+        (BOMB, "anchors (&l0) are not accepted"),
+        ("id: x\nas_of: 2024-02-30\n", "impossible date '2024-02-30'"),
+        ("id: x\nd: " + "[" * 3000 + "]" * 3000 + "\n", "nesting"),
+        ("id: x\nd: !!binary aGVsbG8=\n", "YAML tag !!binary"),
+        ("id: x\nname: \ud800\n", "not valid Unicode"),
+    ],
+)
 def test_hostile_drafts_are_refused_and_not_saved(store, text: str, needle: str) -> None:
     with pytest.raises(DevocareError) as exc:
         store.save_architecture("draft", text, validate=False)
@@ -32,8 +35,9 @@ def test_hostile_drafts_are_refused_and_not_saved(store, text: str, needle: str)
 
 
 def test_saved_architecture_can_extend_another_saved_one(store) -> None:
-    base = store.save_architecture("base", "extends: status-quo-2023\nid: base\nname: Base\n"
-                                           "sources: ['assumption: test']\n")
+    base = store.save_architecture(
+        "base", "extends: status-quo-2023\nid: base\nname: Base\nsources: ['assumption: test']\n"
+    )
     child = store.save_architecture("child", f"extends: saved:{base}\nid: child\n")
     assert child != base
     with pytest.raises(DevocareError, match="no saved architecture|not found|does not exist"):

@@ -33,9 +33,6 @@ def test_the_simulated_transfer_follows_the_parameter() -> None:
 
 
 def test_a_flow_cannot_state_an_amount_that_contradicts_its_parameter() -> None:
-    text = (
-        "id: bcf-twice\nextends: status-quo-2023\nflows:\n"
-        "  - {id: better_care_fund, amount_gbp: 7.2e9}\n"
-    )
+    text = "id: bcf-twice\nextends: status-quo-2023\nflows:\n  - {id: better_care_fund, amount_gbp: 7.2e9}\n"
     with pytest.raises(Exception, match="contradicts amount_parameter bcf.nhs_minimum"):
         A.load_text(text, name="bcf.yaml")

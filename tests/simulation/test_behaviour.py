@@ -46,9 +46,7 @@ def test_unmet_need_never_exceeds_need_and_is_reported_per_budget_and_year() -> 
     unmet, need = result.draws["unmet_need"][0], result.draws["need"][0]
     assert unmet.shape == need.shape and (unmet >= 0).all() and (unmet <= need + 1e-6).all()
     np.testing.assert_allclose(result.by_year()["unmet_need"], unmet.sum(axis=1), rtol=1e-12)
-    np.testing.assert_allclose(
-        result.national["unmet_need_by_line"][0].sum(axis=1), unmet.sum(axis=1), rtol=1e-9
-    )
+    np.testing.assert_allclose(result.national["unmet_need_by_line"][0].sum(axis=1), unmet.sum(axis=1), rtol=1e-9)
 
 
 def test_a_budget_follows_its_own_risk_rules_not_its_architectures(tmp_path) -> None:

@@ -48,8 +48,20 @@ def test_simulate_json_is_an_object_with_summary_waterfall_and_run_record(cli, t
         doc["summary"]["deficit_support_gbp_bn"], rel=1e-12
     )
     assert all(row["unmet_need"] >= 0 and row["bodies_in_intervention"] >= 0 for row in by_year)
-    assert set(last) == {"year", "allocated", "spent", "need", "unmet_need", "admissions", "reserves",
-                         "deficit_support", "returned", "incentive_paid", "transfers", "bodies_in_intervention"}
+    assert set(last) == {
+        "year",
+        "allocated",
+        "spent",
+        "need",
+        "unmet_need",
+        "admissions",
+        "reserves",
+        "deficit_support",
+        "returned",
+        "incentive_paid",
+        "transfers",
+        "bodies_in_intervention",
+    }
     table = pq.read_table(out)
     record = json.loads(table.schema.metadata[b"devocare.run_record"])
     assert record["parameter_hash"] == doc["run_record"]["parameter_hash"]

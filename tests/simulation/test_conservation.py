@@ -104,7 +104,7 @@ def test_allocations_add_up_to_the_parameter_envelope(arch_id: str) -> None:
     raised = money[money["part"] == "local_revenue"]["gbp"].sum()  # raised locally (tax powers), beyond it
     start = transition.reform_start(arch)  # a dated reform's budgets (and their revenue) exist from its start year
     first = 0 if start is None else year_start(start).year - BASE_DATE.year
-    expected[max(first, 0):] += raised
+    expected[max(first, 0) :] += raised
     result = simulate(arch_id, years=4, draws=0, waterfall=False)
     allocated = result.draws["allocated"][0].sum(axis=1)
     assert allocated[0] == pytest.approx(expected[0], rel=1e-12, abs=1.0)

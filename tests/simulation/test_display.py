@@ -38,7 +38,7 @@ def test_result_repr_and_html(result):
 def test_holder_and_area_columns_split_body(result):
     table = result.table
     columns = list(table.columns)
-    assert columns[columns.index("body") + 1: columns.index("body") + 3] == ["holder", "area"]
+    assert columns[columns.index("body") + 1 : columns.index("body") + 3] == ["holder", "area"]
     budgets = table[table["body"].notna()]
     assert len(budgets) and budgets["holder"].notna().all() and budgets["area"].notna().all()
     rebuilt = budgets["holder"].astype(str) + ":" + budgets["area"].astype(str)

@@ -54,9 +54,17 @@ def test_a_transfer_between_bodies_is_not_a_redundancy() -> None:
     assert per_year[3] == per_year[4] == pytest.approx(454.38e6 + 9300 * values["transition.cost_per_head"])
     assert np.flatnonzero(out["one_off"]).tolist() == [3, 4, 5]  # 2027/28 to 2029/30
     # each date is costed as a reform starting on it, so the steps follow the lump profile's timing
-    lump = transition.profile({**values, "transition.redundancy": 9300 * values["transition.redundancy_per_head"] / 1e9,
-                               "transition.reorganisation": 0.0, "transition.double_running": 0.0,
-                               "transition.running_cost_saving": 0.0}, dt.date(2028, 3, 31), 10)
+    lump = transition.profile(
+        {
+            **values,
+            "transition.redundancy": 9300 * values["transition.redundancy_per_head"] / 1e9,
+            "transition.reorganisation": 0.0,
+            "transition.double_running": 0.0,
+            "transition.running_cost_saving": 0.0,
+        },
+        dt.date(2028, 3, 31),
+        10,
+    )
     np.testing.assert_allclose(out["one_off"], lump["one_off"])
 
 
@@ -72,7 +80,7 @@ def test_paths_replace_the_lump_estimates_they_spell_out() -> None:
     one_off = (removed * values["transition.redundancy_per_head"] - values["transition.redundancy"] * 1e9) / n
     saving = removed * values["transition.cost_per_head"] - values["transition.running_cost_saving"] * 1e9
     expected = np.zeros(8)
-    expected[3:3 + n] += one_off
+    expected[3 : 3 + n] += one_off
     expected[3:] -= saving
     np.testing.assert_allclose(with_paths - lump, expected, rtol=1e-9, atol=1.0)
 
@@ -110,15 +118,24 @@ def test_the_metrics_read_each_path_on_the_date() -> None:
     tenyear = A.load("ten-year-plan-2025")
     before, after = A.metrics(tenyear, dt.date(2026, 3, 31)), A.metrics(tenyear)
     assert after["running_cost_gbp"] < before["running_cost_gbp"]
-    assert after["central_headcount"] == pytest.approx(9300 + sum(
-        b.headcount for b in tenyear.bodies_on() if b.tier == "national" and b.headcount and b.id != "dhsc"))
+    assert after["central_headcount"] == pytest.approx(
+        9300 + sum(b.headcount for b in tenyear.bodies_on() if b.tier == "national" and b.headcount and b.id != "dhsc")
+    )
     aco = A.metrics(A.load("reform-aco-2024"))
     assert "dhsc" in aco["central_headcount_bodies"].split(",")
 
 
 @pytest.mark.unit
 def test_a_path_without_its_starting_figure_is_refused() -> None:
-    data = {"id": "x", "name": "X", "kind": "department", "tier": "national", "statutory": True,
-            "leadership": "appointed", "sources": ["assumption: test"], "headcount_path": {"2027-04-01": 10}}
+    data = {
+        "id": "x",
+        "name": "X",
+        "kind": "department",
+        "tier": "national",
+        "statutory": True,
+        "leadership": "appointed",
+        "sources": ["assumption: test"],
+        "headcount_path": {"2027-04-01": 10},
+    }
     with pytest.raises(ValidationError, match="needs the headcount it starts from"):
         A.schema.Body.model_validate(data)

@@ -84,7 +84,10 @@ def test_co_financing_moves_admissions_only_through_its_own_effect() -> None:
     assert np.allclose(paid.central_atoms["admissions"], none.central_atoms["admissions"], rtol=1e-12)
     # its own effect, when set, does move them
     fewer = simulate(
-        _cofinancing(0.34), years=YEARS, draws=0, overrides=off | {"cofinancing.admissions_effect": -0.02},
+        _cofinancing(0.34),
+        years=YEARS,
+        draws=0,
+        overrides=off | {"cofinancing.admissions_effect": -0.02},
         waterfall=False,
     )
     assert (fewer.national["admissions"][0, START:] < paid.national["admissions"][0, START:]).all()
@@ -102,7 +105,10 @@ def test_the_payer_has_no_left_shift_incentive_from_co_financing() -> None:
 def test_a_binding_cap_per_admission_lowers_what_the_local_tier_pays() -> None:
     default = simulate("reform-split-2024", years=START + 1, draws=0, waterfall=False)
     capped = simulate(
-        "reform-split-2024", years=START + 1, draws=0, overrides={"cofinancing.cap_per_admission": 500.0},
+        "reform-split-2024",
+        years=START + 1,
+        draws=0,
+        overrides={"cofinancing.cap_per_admission": 500.0},
         waterfall=False,
     )
     hwb = (default.budgets["holder"] == "hwb").to_numpy()
@@ -117,7 +123,10 @@ def test_a_dated_cap_acts_from_its_date() -> None:
     # the split model starts in 2027/28 (year 3); a £500 cap from 2028/29 (year 4) leaves year 3 as it was
     default = simulate("reform-split-2024", years=5, draws=0, waterfall=False)
     dated = simulate(
-        "reform-split-2024", years=5, draws=0, overrides={"cofinancing.cap_per_admission@2028-04-01": 500.0},
+        "reform-split-2024",
+        years=5,
+        draws=0,
+        overrides={"cofinancing.cap_per_admission@2028-04-01": 500.0},
         waterfall=False,
     )
     hwb = (default.budgets["holder"] == "hwb").to_numpy()

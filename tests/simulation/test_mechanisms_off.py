@@ -56,8 +56,12 @@ def test_the_scenario_turns_off_what_it_says(baseline: object) -> None:
     assert params["behaviour.left_shift_rate"] == 0 and params["behaviour.max_cut_share"] == 0
     # and the invariant is not empty: with the default money responses the ACO differs from the status quo
     on = dict(params)
-    for path in ("behaviour.headroom_spend_share", "behaviour.reinvest_share", "behaviour.max_cut_share",
-                 "behaviour.overspend_response"):
+    for path in (
+        "behaviour.headroom_spend_share",
+        "behaviour.reinvest_share",
+        "behaviour.max_cut_share",
+        "behaviour.overspend_response",
+    ):
         on.pop(path)
     differs = _per_area(_run("reform-aco-2024", {"parameters": on}))
     same = _per_area(_run(BASELINE, {"parameters": on}))

@@ -23,8 +23,13 @@ print(json.dumps([peak, montecarlo.required_bytes(r.n_draws, len(r.years), len(r
 
 @pytest.mark.skipif(sys.platform != "linux", reason="ru_maxrss is in kilobytes on Linux only")
 def test_memory_estimate_is_within_ten_percent_of_the_measured_peak(tmp_path) -> None:
-    done = subprocess.run([sys.executable, "-c", SCRIPT, str(tmp_path / "r.parquet"), "400"],
-                          capture_output=True, text=True, timeout=600, check=False)
+    done = subprocess.run(
+        [sys.executable, "-c", SCRIPT, str(tmp_path / "r.parquet"), "400"],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
     assert done.returncode == 0, done.stderr[-3000:]
     peak, estimate = json.loads(done.stdout.strip().splitlines()[-1])
     print(f"LAD, 10 years, 400 draws: peak {peak / 2**20:.0f} MiB, estimate {estimate / 2**20:.0f} MiB")

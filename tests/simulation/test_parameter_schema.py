@@ -29,13 +29,13 @@ def test_shipped_tree_is_valid(tree):
 def test_every_problem_is_reported_with_its_path(tree):
     broken = copy.deepcopy(tree)
     spend = broken["demand"]["spend"]
-    spend["specialised"]["unit"] = "£bnn"                      # unknown unit
+    spend["specialised"]["unit"] = "£bnn"  # unknown unit
     spend["mental_health"]["values"] = {dt.date(2024, 4, 1): 500.0}  # outside its range
-    del spend["community_health"]["source"]                   # no citation
-    spend["acute_elective"]["uncertainty"] = [49.0, 37.0]      # interval upside down
-    spend["primary_medical"]["colour"] = "blue"               # unknown key
+    del spend["community_health"]["source"]  # no citation
+    spend["acute_elective"]["uncertainty"] = [49.0, 37.0]  # interval upside down
+    spend["primary_medical"]["colour"] = "blue"  # unknown key
     spend["primary_medical"]["values"] = {dt.date(2030, 4, 1): 1.0}  # nothing in force at the base date
-    broken["demand"]["stray"] = 3                              # neither group nor parameter
+    broken["demand"]["stray"] = 3  # neither group nor parameter
     with pytest.raises(ParameterTreeError) as caught:
         check_tree(broken, BASE_DATE)
     problems = caught.value.problems
@@ -56,12 +56,12 @@ def test_nothing_in_force_at_the_base_date(tree):
     broken = copy.deepcopy(tree)
     broken["demand"]["spend"]["specialised"]["values"] = {dt.date(2030, 4, 1): 25.0}
     assert tree_problems(broken, BASE_DATE) == [
-        "demand.spend.specialised.values: no value dated on or before 2024-04-01"]
+        "demand.spend.specialised.values: no value dated on or before 2024-04-01"
+    ]
 
 
 def test_not_a_mapping():
-    assert tree_problems(["a", "list"], BASE_DATE) == [
-        "parameter tree: expected a mapping of groups and parameters"]
+    assert tree_problems(["a", "list"], BASE_DATE) == ["parameter tree: expected a mapping of groups and parameters"]
 
 
 def test_aliases_and_correlations_are_checked_as_sections(tree):

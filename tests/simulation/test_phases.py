@@ -94,9 +94,7 @@ def test_money_is_conserved_across_the_switch(aco_and_status_quo) -> None:
     np.testing.assert_allclose(passed + centre, held[:, ceasing].sum(axis=1), rtol=1e-12)
     np.testing.assert_allclose((held @ S).sum(axis=1), passed, rtol=1e-12)
     # transfers still net to zero nationally in the start year
-    np.testing.assert_allclose(
-        d["transfers_in"][:, s].sum(axis=1), d["transfers_out"][:, s].sum(axis=1), rtol=1e-12
-    )
+    np.testing.assert_allclose(d["transfers_in"][:, s].sum(axis=1), d["transfers_out"][:, s].sum(axis=1), rtol=1e-12)
 
 
 def _block(arch_id: str, draws: list[int], years: int, overrides=None, fused: bool | None = None, monkeypatch=None):

@@ -16,8 +16,18 @@ def label_table(r: SimulationResult) -> pd.DataFrame:
     Y, B, A = len(r.years), len(r.budgets), len(r.atoms)
 
     def rows(values, draw, statistic, measure, year, body, atom, line):
-        return pd.DataFrame({"draw": draw, "statistic": statistic, "year": year, "body": body, "atom": atom,
-                             "line": line, "measure": measure, "value": values.ravel()})
+        return pd.DataFrame(
+            {
+                "draw": draw,
+                "statistic": statistic,
+                "year": year,
+                "body": body,
+                "atom": atom,
+                "line": line,
+                "measure": measure,
+                "value": values.ravel(),
+            }
+        )
 
     parts = []
     bodies = np.tile(r.budgets["body"].to_numpy(), Y)
@@ -28,8 +38,18 @@ def label_table(r: SimulationResult) -> pd.DataFrame:
                 parts.append(rows(v, None, s, m, np.repeat(r.years, B), bodies, None, None))
     for m, v in r.central_atoms.items():
         if v.ndim == 3:
-            parts.append(rows(v, 0, None, m, np.repeat(r.years, A * len(LINE_IDS)), None,
-                              np.tile(np.repeat(r.atoms, len(LINE_IDS)), Y), np.tile(LINE_IDS, Y * A)))
+            parts.append(
+                rows(
+                    v,
+                    0,
+                    None,
+                    m,
+                    np.repeat(r.years, A * len(LINE_IDS)),
+                    None,
+                    np.tile(np.repeat(r.atoms, len(LINE_IDS)), Y),
+                    np.tile(LINE_IDS, Y * A),
+                )
+            )
         else:
             parts.append(rows(v, 0, None, m, np.repeat(r.years, A), None, np.tile(r.atoms, Y), None))
     for m, stats in r.atom_statistics.items():

@@ -24,6 +24,7 @@ def _three_line_registry(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(steps, "ELECTIVE", 1)
     monkeypatch.setattr(cofinancing, "NE", 2)
 
+
 pytestmark = pytest.mark.unit
 D, A, B, L = 1, 3, 3, 3
 inf = np.inf

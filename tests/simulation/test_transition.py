@@ -27,8 +27,9 @@ def test_costs_fall_from_the_start_year_and_add_up() -> None:
     assert (out["saving"][:3] == 0).all() and (out["saving"][3:] == values["transition.running_cost_saving"]).all()
 
 
-@pytest.mark.parametrize(("start", "index"), [("2028-03-31", 3), ("2028-01-01", 3), ("2028-04-01", 4),
-                                              ("2027-04-01", 3), ("2025-03-31", 0)])
+@pytest.mark.parametrize(
+    ("start", "index"), [("2028-03-31", 3), ("2028-01-01", 3), ("2028-04-01", 4), ("2027-04-01", 3), ("2025-03-31", 0)]
+)
 def test_a_date_falls_in_the_financial_year_it_belongs_to(start: str, index: int) -> None:
     """A financial year runs 1 April to 31 March: 2028-03-31 is the last day of 2027/28, so a reform or a
     headcount step dated then is costed from 2027/28 (index 3 from 2024/25), as the phases date it."""

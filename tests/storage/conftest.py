@@ -27,17 +27,22 @@ def _configured_url() -> str | None:
 def _unavailable(reason: str) -> None:
     if os.environ.get("DEVOCARE_REQUIRE_POSTGRES") == "1":
         pytest.fail(f"PostgreSQL required (DEVOCARE_REQUIRE_POSTGRES=1) but {reason}")
-    pytest.skip(f"no PostgreSQL server: {reason} (run .ci/start-postgres as root, or set "
-                "DEVOCARE_TEST_POSTGRES_URL)")
+    pytest.skip(f"no PostgreSQL server: {reason} (run .ci/start-postgres as root, or set DEVOCARE_TEST_POSTGRES_URL)")
 
 
 def _admin_connect(url: str):
     import psycopg
 
     parsed = make_url(url)
-    return psycopg.connect(host=parsed.host, port=parsed.port or 5432, user=parsed.username,
-                           password=parsed.password, dbname=parsed.database, connect_timeout=3,
-                           autocommit=True)
+    return psycopg.connect(
+        host=parsed.host,
+        port=parsed.port or 5432,
+        user=parsed.username,
+        password=parsed.password,
+        dbname=parsed.database,
+        connect_timeout=3,
+        autocommit=True,
+    )
 
 
 @pytest.fixture(scope="session")
@@ -45,13 +50,14 @@ def postgres_server_url() -> str:
     """The URL of the test server's database (skips when none is reachable)."""
     url = _configured_url()
     if url is None:
-        _unavailable("DEVOCARE_TEST_POSTGRES_URL is not set and "
-                     f"{URL_FILE} does not exist")
+        _unavailable(f"DEVOCARE_TEST_POSTGRES_URL is not set and {URL_FILE} does not exist")
     try:
         _admin_connect(url).close()
     except Exception as exc:  # noqa: BLE001 - any connection failure means "no server"
-        _unavailable(f"cannot connect to {make_url(url).render_as_string(hide_password=True)}: "
-                     f"{str(exc).strip().splitlines()[0]}")
+        _unavailable(
+            f"cannot connect to {make_url(url).render_as_string(hide_password=True)}: "
+            f"{str(exc).strip().splitlines()[0]}"
+        )
     return url
 
 

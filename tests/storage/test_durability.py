@@ -26,8 +26,9 @@ class Writer:
     """The writer process and the acknowledgements it has printed so far."""
 
     def __init__(self, url: str, runs_dir: Path) -> None:
-        self.proc = subprocess.Popen([sys.executable, str(WRITER), url, str(runs_dir)],
-                                     stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        self.proc = subprocess.Popen(
+            [sys.executable, str(WRITER), url, str(runs_dir)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+        )
         self.lines: queue.Queue[str] = queue.Queue()
         self.acks: list[tuple[str, int, int]] = []
         self.retries = 0

@@ -19,8 +19,11 @@ def test_items_are_found_only_by_their_owner(store):
         "runs": store.save_run("r", {}, {}, pd.DataFrame({"v": [1]}), owner=alice.id),
     }
     getters = {"architectures": store.get_architecture, "scenarios": store.get_scenario, "runs": store.get_run}
-    deleters = {"architectures": store.delete_architecture, "scenarios": store.delete_scenario,
-                "runs": store.delete_run}
+    deleters = {
+        "architectures": store.delete_architecture,
+        "scenarios": store.delete_scenario,
+        "runs": store.delete_run,
+    }
     for kind, item_id in ids.items():
         assert getters[kind](item_id, owner=alice.id).owner_id == alice.id
         for other in (bob.id, None):  # another user, and the local single user

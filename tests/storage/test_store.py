@@ -42,9 +42,14 @@ def test_invalid_architecture_is_refused_with_every_problem(store: Store) -> Non
 
 
 def test_scenario_round_trip_keeps_nested_json(store: Store) -> None:
-    payload = {"architecture": "reform-aco-2024", "years": 5, "draws": 100,
-               "overrides": {"prevention.elasticity": [0.1, 0.3], "growth": np.float64(0.031)},
-               "areas": ["E47000001", "E47000002"], "note": "Größere Städte"}
+    payload = {
+        "architecture": "reform-aco-2024",
+        "years": 5,
+        "draws": 100,
+        "overrides": {"prevention.elasticity": [0.1, 0.3], "growth": np.float64(0.031)},
+        "areas": ["E47000001", "E47000002"],
+        "note": "Größere Städte",
+    }
     sid = store.save_scenario("five-year ACO", payload)
     got = store.get_scenario(sid).payload
     assert got["overrides"] == {"prevention.elasticity": [0.1, 0.3], "growth": 0.031}
@@ -54,8 +59,14 @@ def test_scenario_round_trip_keeps_nested_json(store: Store) -> None:
 
 def test_run_round_trip_with_parquet_table(store: Store) -> None:
     rng = np.random.default_rng(0)
-    table = pd.DataFrame({"code": np.repeat(["E06000001", "E06000002"], 50), "year": np.tile(range(50), 2),
-                          "draw": 0, "value": rng.normal(size=100)})
+    table = pd.DataFrame(
+        {
+            "code": np.repeat(["E06000001", "E06000002"], 50),
+            "year": np.tile(range(50), 2),
+            "draw": 0,
+            "value": rng.normal(size=100),
+        }
+    )
     summary = {"total_spend_gbp": 1.5e11, "deficit_areas": np.int64(3), "missing": float("nan")}
     run_id = store.save_run("status quo, 10 years", summary, {"package": "0.1.0", "seed": 0}, table)
     saved = store.get_run(run_id)
@@ -81,20 +92,23 @@ def test_altered_table_is_detected(store: Store) -> None:
         saved.table()
 
 
-@pytest.mark.parametrize(("call", "message"), [
-    (lambda s: s.save_architecture("", YAML), "non-empty name"),
-    (lambda s: s.save_architecture("x" * 201, YAML), "at most 200"),
-    (lambda s: s.save_architecture("a", "- just\n- a list\n"), "must be a mapping"),
-    (lambda s: s.save_architecture("a", "id: [unclosed\n"), "does not parse"),
-    (lambda s: s.save_architecture("a", "id: x\n" + "#" * 1_000_001), "at most 1000000"),
-    (lambda s: s.save_architecture("a", "!!python/object/apply:os.system ['true']"), "does not parse"),
-    (lambda s: s.save_scenario("a", ["not", "a", "dict"]), "must be a JSON object"),
-    (lambda s: s.save_scenario("a", {"when": object()}), "cannot be saved as JSON"),
-    (lambda s: s.save_run("a", {}, {}, table=[1, 2]), "must be a pandas DataFrame"),
-    (lambda s: s.get_run("seven"), "whole number"),
-    (lambda s: s.get_scenario(10**6), "no saved scenario with id 1000000"),
-    (lambda s: s.count("bodies"), "unknown saved-work kind 'bodies'"),
-])
+@pytest.mark.parametrize(
+    ("call", "message"),
+    [
+        (lambda s: s.save_architecture("", YAML), "non-empty name"),
+        (lambda s: s.save_architecture("x" * 201, YAML), "at most 200"),
+        (lambda s: s.save_architecture("a", "- just\n- a list\n"), "must be a mapping"),
+        (lambda s: s.save_architecture("a", "id: [unclosed\n"), "does not parse"),
+        (lambda s: s.save_architecture("a", "id: x\n" + "#" * 1_000_001), "at most 1000000"),
+        (lambda s: s.save_architecture("a", "!!python/object/apply:os.system ['true']"), "does not parse"),
+        (lambda s: s.save_scenario("a", ["not", "a", "dict"]), "must be a JSON object"),
+        (lambda s: s.save_scenario("a", {"when": object()}), "cannot be saved as JSON"),
+        (lambda s: s.save_run("a", {}, {}, table=[1, 2]), "must be a pandas DataFrame"),
+        (lambda s: s.get_run("seven"), "whole number"),
+        (lambda s: s.get_scenario(10**6), "no saved scenario with id 1000000"),
+        (lambda s: s.count("bodies"), "unknown saved-work kind 'bodies'"),
+    ],
+)
 def test_bad_input_is_refused_and_nothing_is_saved(store: Store, call, message: str) -> None:
     with pytest.raises(DevocareError, match=message):
         call(store)
@@ -130,8 +144,11 @@ def test_database_newer_than_the_package_is_refused(tmp_path) -> None:
 def test_unreachable_database_is_one_clear_error(tmp_path) -> None:
     from devocare.storage import DatabaseUnavailableError
 
-    with pytest.raises(DatabaseUnavailableError, match=r"cannot open the saved-work database "
-                       r"Store\('postgresql\+psycopg://u:\*\*\*@127.0.0.1:1/none'\): .*refused"):
+    with pytest.raises(
+        DatabaseUnavailableError,
+        match=r"cannot open the saved-work database "
+        r"Store\('postgresql\+psycopg://u:\*\*\*@127.0.0.1:1/none'\): .*refused",
+    ):
         Store("postgresql://u:secret@127.0.0.1:1/none")
     (tmp_path / "a-folder").mkdir()
     with pytest.raises(DatabaseUnavailableError, match="unable to open database file"):
@@ -157,8 +174,14 @@ def test_url_resolution(monkeypatch, tmp_path) -> None:
 
 
 def test_default_store_is_devocare_db_in_the_per_user_data_folder(monkeypatch, tmp_path) -> None:
-    for variable in ("DATABASE_URL", "DEVOCARE_DATABASE_URL", "DEVOCARE_DB", "DEVOCARE_RUNS_DIR",
-                     "DEVOCARE_DATA_DIR", "XDG_DATA_HOME"):
+    for variable in (
+        "DATABASE_URL",
+        "DEVOCARE_DATABASE_URL",
+        "DEVOCARE_DB",
+        "DEVOCARE_RUNS_DIR",
+        "DEVOCARE_DATA_DIR",
+        "XDG_DATA_HOME",
+    ):
         monkeypatch.delenv(variable, raising=False)
     home = tmp_path / "home"
     monkeypatch.setenv("HOME", str(home))  # platformdirs' per-user data folder is under it on Linux and macOS
@@ -179,10 +202,19 @@ def test_default_store_is_devocare_db_in_the_per_user_data_folder(monkeypatch, t
 
 
 def test_processes_opening_a_fresh_database_together_all_succeed(db_url: str, tmp_path) -> None:
-    code = ("import sys; from devocare.storage import Store; "
-            "s = Store(sys.argv[1], runs_dir=sys.argv[2]); print(s.save_scenario('x', {}))")
-    procs = [subprocess.Popen([sys.executable, "-c", code, db_url, str(tmp_path / "runs")],
-                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for _ in range(2)]
+    code = (
+        "import sys; from devocare.storage import Store; "
+        "s = Store(sys.argv[1], runs_dir=sys.argv[2]); print(s.save_scenario('x', {}))"
+    )
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-c", code, db_url, str(tmp_path / "runs")],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(2)
+    ]
     outcomes = [p.communicate(timeout=120) for p in procs]
     assert [p.returncode for p in procs] == [0] * 2, [err for _, err in outcomes]
     with Store(db_url, runs_dir=tmp_path / "runs") as store:

@@ -15,8 +15,11 @@ def app(tmp_path_factory):
     from devocare.web import WebSettings, create_app
 
     db = tmp_path_factory.mktemp("web") / "saved.db"
-    return create_app(WebSettings(max_body_bytes=200_000, max_jobs_per_client=2, max_job_cells=5_000_000,
-                                  database_url=f"sqlite:///{db}"))
+    return create_app(
+        WebSettings(
+            max_body_bytes=200_000, max_jobs_per_client=2, max_job_cells=5_000_000, database_url=f"sqlite:///{db}"
+        )
+    )
 
 
 @pytest.fixture(scope="session")
@@ -35,7 +38,6 @@ def html_client(app):
         yield c
 
 
-
 def free_port() -> int:
     """A loopback port nobody is listening on."""
     with socket.socket() as s:
@@ -50,8 +52,9 @@ def serve(db: Path) -> Iterator[str]:
     from devocare.web import WebSettings, create_app
 
     port = free_port()
-    config = uvicorn.Config(create_app(WebSettings(database_url=f"sqlite:///{db}")), host="127.0.0.1", port=port,
-                            log_level="warning")
+    config = uvicorn.Config(
+        create_app(WebSettings(database_url=f"sqlite:///{db}")), host="127.0.0.1", port=port, log_level="warning"
+    )
     srv = uvicorn.Server(config)
     thread = threading.Thread(target=srv.run, daemon=True)
     thread.start()

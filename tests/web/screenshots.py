@@ -48,12 +48,16 @@ def _run_simulation(page: Any) -> None:
 
 
 SHOTS = (
-    Shot("compare", "/compare?arch=status-quo-2023&arch=reform-aco-2024&arch=reform-split-2024"
-                    "&arch=ten-year-plan-2025", "figure:has(#compare-chart)", charts=1, window=True),
+    Shot(
+        "compare",
+        "/compare?arch=status-quo-2023&arch=reform-aco-2024&arch=reform-split-2024&arch=ten-year-plan-2025",
+        "figure:has(#compare-chart)",
+        charts=1,
+        window=True,
+    ),
     Shot("simulate", "/simulate", "figure:has(#fan-spent)", _run_simulation, charts=5),
     Shot("simulate-map", "/simulate", "figure:has(#sim-map)", _run_simulation, charts=5),
-    Shot("outcome-profile", "/outcomes/profile?area=E08000006&level=utla", "#profile-counts", charts=1,
-         window=True),
+    Shot("outcome-profile", "/outcomes/profile?area=E08000006&level=utla", "#profile-counts", charts=1, window=True),
 )
 
 

@@ -28,14 +28,18 @@ def server(tmp_path_factory):
 
         store = Store(f"sqlite:///{db}")
         tokens = {name: accounts.add_user(store, name) for name in ("alice", "bob")}
-        clients = {name: TestClient(app, raise_server_exceptions=False,
-                                    headers={"authorization": f"Bearer {token}"}) for name, token in tokens.items()}
+        clients = {
+            name: TestClient(app, raise_server_exceptions=False, headers={"authorization": f"Bearer {token}"})
+            for name, token in tokens.items()
+        }
         alice = clients["alice"]
         saved_arch = alice.post("/api/v1/saved/architectures", json={"name": SECRET, "yaml": ARCH})
         ids = {
             "architectures": saved_arch.json()["id"],
-            "scenarios": alice.post("/api/v1/saved/scenarios", json={"name": SECRET, "payload": {"page": "simulate",
-                                    "query": {"arch": "status-quo-2023"}}}).json()["id"],
+            "scenarios": alice.post(
+                "/api/v1/saved/scenarios",
+                json={"name": SECRET, "payload": {"page": "simulate", "query": {"arch": "status-quo-2023"}}},
+            ).json()["id"],
         }
         import pandas as pd
 
@@ -44,8 +48,9 @@ def server(tmp_path_factory):
         from types import SimpleNamespace
 
         finished = SimpleNamespace(summary={"name": SECRET}, run_record={"name": SECRET})
-        job = app.state.jobs.submit("alice", "simulation", {"name": SECRET}, lambda progress, cancel: finished,
-                                    owner=user_id)
+        job = app.state.jobs.submit(
+            "alice", "simulation", {"name": SECRET}, lambda progress, cancel: finished, owner=user_id
+        )
         job.wait(10)
         ids["job"] = job.id
         yield {"app": app, "anon": anon, "store": store, "tokens": tokens, "ids": ids, "user_id": user_id, **clients}
@@ -55,7 +60,7 @@ def server(tmp_path_factory):
 
 def _url(path: str, ids: dict, kind: str | None = None) -> str:
     kind = kind or next((k for k in ("architectures", "scenarios", "runs") if f"/{k}" in path), "runs")
-    return (path.replace("{kind}", kind).replace("{item_id}", str(ids[kind])).replace("{job_id}", ids["job"]))
+    return path.replace("{kind}", kind).replace("{item_id}", str(ids[kind])).replace("{job_id}", ids["job"])
 
 
 def _owned_routes(app) -> list[tuple[str, str]]:
@@ -74,11 +79,15 @@ def test_every_endpoint_naming_an_item_hides_it_from_another_user(server):
     routes = _owned_routes(server["app"])
     assert len(routes) >= 20, routes  # API and pages: get, delete, table, share, cancel, save...
     for method, path in routes:
-        for kind in (["architectures", "scenarios", "runs"] if "{kind}" in path else [None]):
+        for kind in ["architectures", "scenarios", "runs"] if "{kind}" in path else [None]:
             url = _url(path, ids, kind)
-            r = bob.request(method, url, json={"name": "bob's copy"} if method == "POST" and "/api/" in url else None,
-                            data={"name": "bob's copy", "back": "/simulate"} if "/api/" not in url else None,
-                            follow_redirects=False)
+            r = bob.request(
+                method,
+                url,
+                json={"name": "bob's copy"} if method == "POST" and "/api/" in url else None,
+                data={"name": "bob's copy", "back": "/simulate"} if "/api/" not in url else None,
+                follow_redirects=False,
+            )
             assert r.status_code == 404, (method, url, r.status_code, r.text[:200])
             assert SECRET not in r.text, (method, url)
     # Nothing of Alice's was changed, deleted, shared or cancelled by any of that.
@@ -114,8 +123,12 @@ def test_a_saved_reference_to_another_users_architecture_is_not_found(server):
 
 def test_visitors_who_have_not_signed_in_get_401(server):
     anon, ids = server["anon"], server["ids"]
-    for url in ("/api/v1/saved/architectures", f"/api/v1/saved/runs/{ids['runs']}", "/api/v1/simulations",
-                f"/api/v1/simulations/{ids['job']}"):
+    for url in (
+        "/api/v1/saved/architectures",
+        f"/api/v1/saved/runs/{ids['runs']}",
+        "/api/v1/simulations",
+        f"/api/v1/simulations/{ids['job']}",
+    ):
         r = anon.get(url)
         assert r.status_code == 401 and r.headers["content-type"].startswith("application/problem+json"), url
         assert r.headers["www-authenticate"] == "Bearer"
@@ -153,8 +166,7 @@ def test_browser_sign_in_sets_a_strict_http_only_session_cookie(server):
     with TestClient(app, raise_server_exceptions=False) as browser:
         wrong = browser.post("/login", data={"token": "dc_nope", "next": "/saved"})
         assert wrong.status_code == 401 and "not valid" in wrong.text
-        r = browser.post("/login", data={"token": tokens["alice"], "next": "//evil.example/"},
-                         follow_redirects=False)
+        r = browser.post("/login", data={"token": tokens["alice"], "next": "//evil.example/"}, follow_redirects=False)
         assert r.status_code == 303 and r.headers["location"] == "/saved"  # no open redirect
         cookie = r.headers["set-cookie"].lower()
         assert "httponly" in cookie and "samesite=strict" in cookie and "path=/" in cookie
@@ -189,8 +201,10 @@ def test_tokens_are_stored_only_as_scrypt_hashes(server):
 def test_extends_reaches_only_your_own_saved_architectures(server):
     bob, alice, ids = server["bob"], server["alice"], server["ids"]
     mine = f"extends: saved:{ids['architectures']}\nid: built-on\nname: Built on\nsources: ['assumption: t']\n"
-    for url, body in (("/api/v1/architectures/validate", {"yaml": mine}),
-                      ("/api/v1/saved/architectures", {"name": "copy", "yaml": mine})):
+    for url, body in (
+        ("/api/v1/architectures/validate", {"yaml": mine}),
+        ("/api/v1/saved/architectures", {"name": "copy", "yaml": mine}),
+    ):
         r = bob.post(url, json=body)
         assert r.status_code in {400, 404} and SECRET not in r.text, (url, r.text[:300])
     assert alice.post("/api/v1/architectures/validate", json={"yaml": mine}).status_code == 200

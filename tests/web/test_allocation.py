@@ -15,14 +15,17 @@ def test_need_indices_api_matches_library(client):
 
 
 def test_practice_places_via_post_and_errors_named(client):
-    ok = client.post("/api/v1/allocation/need-indices",
-                     json={"icb": "QOP", "places": {"North": ["P82001", "P82002"], "South": ["P82003"]}})
+    ok = client.post(
+        "/api/v1/allocation/need-indices",
+        json={"icb": "QOP", "places": {"North": ["P82001", "P82002"], "South": ["P82003"]}},
+    )
     assert ok.status_code == 200
     rows = ok.json()["items"]
     assert [r["place"] for r in rows] == ["NHS Greater Manchester ICB", "North", "South"]
     assert len(ok.json()["uncovered"]) == 414 - 3
-    dup = client.post("/api/v1/allocation/need-indices",
-                      json={"icb": "QOP", "places": {"A": ["P82001"], "B": ["P82001"]}})
+    dup = client.post(
+        "/api/v1/allocation/need-indices", json={"icb": "QOP", "places": {"A": ["P82001"], "B": ["P82001"]}}
+    )
     assert dup.status_code == 400 and "P82001" in dup.json()["detail"]
     extra = client.post("/api/v1/allocation/need-indices", json={"icb": "QOP", "places": {}, "x": 1})
     assert extra.status_code == 422
@@ -31,8 +34,9 @@ def test_practice_places_via_post_and_errors_named(client):
 def test_place_money_sums_practice_money_and_conserves_the_icb_total(html_client):
     from devocare.allocation.money import money
 
-    csv = html_client.get("/allocation", params={"year": "2025/26", "icb": "QOP", "build": "lad",
-                                                 "download": "allocation_gbp"})
+    csv = html_client.get(
+        "/allocation", params={"year": "2025/26", "icb": "QOP", "build": "lad", "download": "allocation_gbp"}
+    )
     assert csv.status_code == 200
     from io import StringIO
 
@@ -59,8 +63,9 @@ def test_place_money_api_by_level_and_by_practice_lists(client):
     assert r.status_code == 200
     expected = place_money("2025/26", "QOP", place_level="utla", lines=["core"])
     assert [x["pence"] for x in r.json()["items"]] == expected["pence"].tolist()
-    ok = client.post("/api/v1/allocation/place-money",
-                     json={"icb": "QOP", "places": {"North": ["P82001", "P82002"]}, "line": "pmc"})
+    ok = client.post(
+        "/api/v1/allocation/place-money", json={"icb": "QOP", "places": {"North": ["P82001", "P82002"]}, "line": "pmc"}
+    )
     assert ok.status_code == 200 and [x["place"] for x in ok.json()["items"]] == ["North"]
     assert len(ok.json()["uncovered"]) == 414 - 2
     bad = client.post("/api/v1/allocation/place-money", json={"icb": "QOP", "places": {"A": ["P8200X"]}})

@@ -13,9 +13,16 @@ SCI = re.compile(r"(?<![0-9A-Za-z])\d+(?:\.\d+)?[eE][+-]?\d+(?![0-9A-Za-z])")  #
 
 
 def test_paired_api_returns_records_summary_and_areas(client):
-    r = client.post("/api/v1/compare/paired", json={"baseline": "status-quo-2023",
-                                                    "architectures": ["reform-aco-2024"], "years": 2, "draws": 4,
-                                                    "areas": True})
+    r = client.post(
+        "/api/v1/compare/paired",
+        json={
+            "baseline": "status-quo-2023",
+            "architectures": ["reform-aco-2024"],
+            "years": 2,
+            "draws": 4,
+            "areas": True,
+        },
+    )
     assert r.status_code == 200, r.text
     doc = r.json()
     row = next(x for x in doc["national"] if x["measure"] == "spent_gbp_bn")
@@ -25,20 +32,25 @@ def test_paired_api_returns_records_summary_and_areas(client):
     assert {a["measure"] for a in doc["areas"]} == {"spent", "spent_per_need", "admissions"}
 
 
-@pytest.mark.parametrize("body", [
-    {"baseline": "status-quo-2023", "architectures": []},
-    {"baseline": "status-quo-2023", "architectures": ["no-such-arch"], "years": 1, "draws": 0},
-    {"baseline": "status-quo-2023", "architectures": ["status-quo-2023"], "years": 1, "draws": 0},
-    {"baseline": "status-quo-2023", "architectures": ["reform-aco-2024"], "years": 30, "draws": 5000},
-])
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"baseline": "status-quo-2023", "architectures": []},
+        {"baseline": "status-quo-2023", "architectures": ["no-such-arch"], "years": 1, "draws": 0},
+        {"baseline": "status-quo-2023", "architectures": ["status-quo-2023"], "years": 1, "draws": 0},
+        {"baseline": "status-quo-2023", "architectures": ["reform-aco-2024"], "years": 30, "draws": 5000},
+    ],
+)
 def test_paired_api_bad_input_is_a_problem(client, body):
     r = client.post("/api/v1/compare/paired", json=body)
     assert 400 <= r.status_code < 500 and r.headers["content-type"].startswith("application/problem+json")
 
 
 def test_budget_api_per_year_records(client):
-    r = client.get("/api/v1/budget", params={"architecture": "reform-aco-2024", "body": "Greater Manchester",
-                                             "years": 2, "draws": 4})
+    r = client.get(
+        "/api/v1/budget",
+        params={"architecture": "reform-aco-2024", "body": "Greater Manchester", "years": 2, "draws": 4},
+    )
     assert r.status_code == 200, r.text
     doc = r.json()
     assert doc["summary"]["body"] == "combined_authority:E47000001"
@@ -48,18 +60,20 @@ def test_budget_api_per_year_records(client):
 
 
 def test_budget_page_labels_numbers_and_excel(html_client):
-    r = html_client.get("/budget", params={"arch": "reform-aco-2024", "body": "E47000001", "years": 2,
-                                           "draws": 4})
+    r = html_client.get("/budget", params={"arch": "reform-aco-2024", "body": "E47000001", "years": 2, "draws": 4})
     assert r.status_code == 200
     text = re.sub(r"<script.*?</script>", "", r.text, flags=re.S)
     assert "Chance of overspend, worst year" in text and "Return on prevention" in text
     assert "prob_overspend" not in text and not SCI.search(re.sub(r"<[^>]+>", " ", text))
     assert re.search(r"\d+% in 2025/26|\d+% in 2024/25", text)
-    csv = html_client.get("/budget", params={"arch": "reform-aco-2024", "body": "E47000001", "years": 2,
-                                             "draws": 4, "download": "budget_by_year"})
+    csv = html_client.get(
+        "/budget",
+        params={"arch": "reform-aco-2024", "body": "E47000001", "years": 2, "draws": 4, "download": "budget_by_year"},
+    )
     assert csv.status_code == 200 and csv.text.startswith("body,name,year")
-    xlsx = html_client.get("/budget/xlsx", params={"arch": "reform-aco-2024", "body": "E47000001", "years": 2,
-                                                   "draws": 4})
+    xlsx = html_client.get(
+        "/budget/xlsx", params={"arch": "reform-aco-2024", "body": "E47000001", "years": 2, "draws": 4}
+    )
     from openpyxl import load_workbook
 
     wb = load_workbook(io.BytesIO(xlsx.content))
@@ -72,14 +86,18 @@ def test_my_area_links_to_the_budget_dashboard(html_client):
 
 
 def test_budget_page_bad_body_is_shown_in_the_form(html_client):
-    r = html_client.get("/budget", params={"arch": "reform-aco-2024", "body": "Atlantis", "draws": 0,
-                                           "years": 1})
+    r = html_client.get("/budget", params={"arch": "reform-aco-2024", "body": "Atlantis", "draws": 0, "years": 1})
     assert r.status_code == 200 and "no budget of this architecture" in r.text
 
 
 def test_compare_reforms_page_summary_table_and_downloads(html_client):
-    params = {"baseline": "status-quo-2023", "arch": ["reform-aco-2024", "reform-split-2024"], "years": 2,
-              "draws": 4, "run": 1}
+    params = {
+        "baseline": "status-quo-2023",
+        "arch": ["reform-aco-2024", "reform-split-2024"],
+        "years": 2,
+        "draws": 4,
+        "run": 1,
+    }
     r = html_client.get("/compare/reforms", params=params)
     assert r.status_code == 200
     text = re.sub(r"<script.*?</script>", "", r.text, flags=re.S)
@@ -101,12 +119,14 @@ def test_compare_reforms_page_summary_table_and_downloads(html_client):
 
 
 def test_compare_reforms_refuses_too_few_or_too_many(html_client):
-    r = html_client.get("/compare/reforms", params={"baseline": "status-quo-2023", "arch": ["status-quo-2023"],
-                                                    "run": 1})
+    r = html_client.get(
+        "/compare/reforms", params={"baseline": "status-quo-2023", "arch": ["status-quo-2023"], "run": 1}
+    )
     assert "other than the baseline" in r.text
     many = ["reform-aco-2024", "reform-split-2024", "ten-year-plan-2025", "deloitte-2016", "kingsfund-2017"]
-    r = html_client.get("/compare/reforms", params={"baseline": "status-quo-2023", "arch": many, "run": 1,
-                                                    "draws": 0, "years": 1})
+    r = html_client.get(
+        "/compare/reforms", params={"baseline": "status-quo-2023", "arch": many, "run": 1, "draws": 0, "years": 1}
+    )
     assert r.status_code in (200, 422) and "at most 4" in r.text
 
 
@@ -119,28 +139,48 @@ def test_compare_reforms_tornado_with_enough_draws(html_client):
 
 
 def test_minimum_service_page_and_api(html_client, client):
-    r = html_client.get("/minimum-service", params={"arch": "reform-aco-2024", "years": 1, "draws": 0,
-                                                    "f.public_health": "1.05", "run": 1})
+    r = html_client.get(
+        "/minimum-service",
+        params={"arch": "reform-aco-2024", "years": 1, "draws": 0, "f.public_health": "1.05", "run": 1},
+    )
     assert r.status_code == 200 and 'id="msl-result"' in r.text
     assert re.search(r"\d+ below the minimum in 2024/25 under reform-aco-2024: gap £[\d.,]+(bn|m)", r.text)
     assert "Public health" in r.text and 'value="1.05"' in r.text
-    bad = html_client.get("/minimum-service", params={"f.public_health": "lots", "run": 1, "draws": 0,
-                                                      "years": 1})
+    bad = html_client.get("/minimum-service", params={"f.public_health": "lots", "run": 1, "draws": 0, "years": 1})
     assert "expected a number" in bad.text
-    api = client.post("/api/v1/minimum-service", json={"architecture": "status-quo-2023", "years": 1, "draws": 0,
-                                                       "by": "area",
-                                                       "overrides": {"minimum_service_levels.public_health": 1.05}})
+    api = client.post(
+        "/api/v1/minimum-service",
+        json={
+            "architecture": "status-quo-2023",
+            "years": 1,
+            "draws": 0,
+            "by": "area",
+            "overrides": {"minimum_service_levels.public_health": 1.05},
+        },
+    )
     assert api.status_code == 200 and api.json()["floors"]["public_health"] == 1.05 and api.json()["below"]
-    wrong = client.post("/api/v1/minimum-service", json={"architecture": "status-quo-2023", "years": 1, "draws": 0,
-                                                         "overrides": {"minimum_service_levels.teeth": 1}})
+    wrong = client.post(
+        "/api/v1/minimum-service",
+        json={
+            "architecture": "status-quo-2023",
+            "years": 1,
+            "draws": 0,
+            "overrides": {"minimum_service_levels.teeth": 1},
+        },
+    )
     assert wrong.status_code == 400 and wrong.headers["content-type"].startswith("application/problem+json")
 
 
 def test_glossary_page_explains_terms_and_measures(html_client):
     r = html_client.get("/glossary")
     assert r.status_code == 200
-    for words in ("Pharmacy, optometry and dental", "Budget pots per resident", "Centralism index",
-                  "Worse (99.8% limits)", "Chance of overspend"):
+    for words in (
+        "Pharmacy, optometry and dental",
+        "Budget pots per resident",
+        "Centralism index",
+        "Worse (99.8% limits)",
+        "Chance of overspend",
+    ):
         assert words in r.text, words
     home = html_client.get("/")
     assert 'href="/glossary"' in home.text
@@ -152,8 +192,13 @@ def test_accountability_graph_nodes_are_named(html_client):
     import json as _json
 
     blobs = re.findall(r'<script type="application/json" id="[^"]*-data">(.*?)</script>', r.text, flags=re.S)
-    texts = [t for b in blobs for trace in _json.loads(b).get("data", []) if trace.get("name") == "bodies"
-             for t in trace.get("text", [])]
+    texts = [
+        t
+        for b in blobs
+        for trace in _json.loads(b).get("data", [])
+        if trace.get("name") == "bodies"
+        for t in trace.get("text", [])
+    ]
     assert texts and any("NHS England" in t or "Department" in t for t in texts)
 
 

@@ -9,15 +9,24 @@ from pathlib import Path
 import pytest
 
 CHROMIUM = Path("/usr/bin/chromium")
-pytestmark = [pytest.mark.browser, pytest.mark.e2e,
-              pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Chromium at /usr/bin/chromium")]
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.e2e,
+    pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Chromium at /usr/bin/chromium"),
+]
 playwright_api = pytest.importorskip("playwright.sync_api", reason="needs the playwright package")
 
 ROOT = Path(__file__).parents[2]
 SHOTS = ROOT / "artifacts" / "screenshots"
 AXE = Path(__file__).parent / "data" / "axe.min.js"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--disable-sync", "--no-first-run"]
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 
 
 @pytest.fixture(scope="module")
@@ -45,8 +54,11 @@ def _axe(pg) -> list[dict]:
     result = pg.evaluate("""async () => await axe.run(
         {include: [document], exclude: [['table tbody tr:nth-child(n+21)'], ['.dc-chart__plot .svg-container']]},
         {resultTypes: ['violations']})""")
-    return [{"id": v["id"], "impact": v["impact"], "nodes": [n["target"] for n in v["nodes"][:3]]}
-            for v in result["violations"] if v["impact"] in ("serious", "critical")]
+    return [
+        {"id": v["id"], "impact": v["impact"], "nodes": [n["target"] for n in v["nodes"][:3]]}
+        for v in result["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]
 
 
 def test_budget_dashboard_from_my_area(page, server):
@@ -86,8 +98,9 @@ def test_compare_reforms_reads_a_paired_difference(page, server):
     assert _axe(page) == []
 
 
-@pytest.mark.parametrize("path", ["/glossary", "/minimum-service?arch=reform-aco-2024&years=1&draws=0"
-                                  "&f.public_health=1.05&run=1"])
+@pytest.mark.parametrize(
+    "path", ["/glossary", "/minimum-service?arch=reform-aco-2024&years=1&draws=0&f.public_health=1.05&run=1"]
+)
 def test_glossary_and_minimum_service_pages_pass_axe(page, server, path):
     response = page.goto(server + path, timeout=120_000)
     assert response is not None and response.status == 200

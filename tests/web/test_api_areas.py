@@ -35,15 +35,18 @@ def test_boundaries_are_slim_geojson_with_every_area(client):
     assert set(gj["features"][0]["properties"]) == {"code", "name"}
 
 
-@pytest.mark.parametrize(("url", "status", "needle"), [
-    ("/api/v1/areas?level=distrct", 400, "distrct"),
-    ("/api/v1/areas/E99999999", 404, "E99999999"),
-    ("/api/v1/areas?level=lad&page=0", 422, "page"),
-    ("/api/v1/areas?level=lad&page_size=5000", 400, "page_size"),
-    ("/api/v1/areas?level=icb&vintage=2025", 400, "2025"),
-    ("/api/v1/boundaries/lsoa", 400, "lsoa"),
-    ("/api/v1/no-such-thing", 404, ""),
-])
+@pytest.mark.parametrize(
+    ("url", "status", "needle"),
+    [
+        ("/api/v1/areas?level=distrct", 400, "distrct"),
+        ("/api/v1/areas/E99999999", 404, "E99999999"),
+        ("/api/v1/areas?level=lad&page=0", 422, "page"),
+        ("/api/v1/areas?level=lad&page_size=5000", 400, "page_size"),
+        ("/api/v1/areas?level=icb&vintage=2025", 400, "2025"),
+        ("/api/v1/boundaries/lsoa", 400, "lsoa"),
+        ("/api/v1/no-such-thing", 404, ""),
+    ],
+)
 def test_bad_input_is_a_problem_document(client, url, status, needle):
     r = client.get(url)
     assert r.status_code == status

@@ -8,7 +8,8 @@ def test_architecture_api_returns_the_library_views(client):
 
     arch = architecture.load("reform-aco-2024")
     assert client.get("/api/v1/architectures/reform-aco-2024/metrics").json()["centralism_index"] == pytest.approx(
-        architecture.metrics(arch)["centralism_index"])
+        architecture.metrics(arch)["centralism_index"]
+    )
     graph = client.get("/api/v1/architectures/reform-aco-2024/graph").json()
     assert len(graph["edges"]) == len(architecture.graph_json(arch)["edges"])
     chain = client.get("/api/v1/architectures/status-quo-2023/chain", params={"body": "icb"}).json()
@@ -26,8 +27,9 @@ def test_diff_and_metrics_endpoints(client):
 
 
 def test_validate_lists_every_problem_with_its_path(client):
-    text = ("extends: status-quo-2023\nid: sq5\nname: SQ5\nsources: ['assumption: test']\n"
-            "money:\n  settlement_years: 5\n")
+    text = (
+        "extends: status-quo-2023\nid: sq5\nname: SQ5\nsources: ['assumption: test']\nmoney:\n  settlement_years: 5\n"
+    )
     ok = client.post("/api/v1/architectures/validate", json={"yaml": text})
     assert ok.status_code == 200 and ok.json()["id"] == "sq5"
     text = "extends: status-quo-2023\nid: x\nmoney:\n  settlement_years: -5\n  indexation: x\n"

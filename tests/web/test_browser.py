@@ -13,15 +13,24 @@ from pathlib import Path
 import pytest
 
 CHROMIUM = Path("/usr/bin/chromium")
-pytestmark = [pytest.mark.browser, pytest.mark.e2e,
-              pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Chromium at /usr/bin/chromium")]
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.e2e,
+    pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Chromium at /usr/bin/chromium"),
+]
 playwright_api = pytest.importorskip("playwright.sync_api", reason="needs the playwright package")
 
 ROOT = Path(__file__).parents[2]
 SHOTS = ROOT / "artifacts" / "screenshots"
 AXE = Path(__file__).parent / "data" / "axe.min.js"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--disable-sync", "--no-first-run"]
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 
 PAGES = {
     "home": ("/", 0),
@@ -69,10 +78,18 @@ def page(context, server):
     pg.outside = []  # type: ignore[attr-defined]
     pg.on("pageerror", lambda exc: pg.errors.append(str(exc)))  # type: ignore[attr-defined]
     # The Content-Security-Policy forbids inline script and eval: any violation is reported on the console.
-    pg.on("console", lambda msg: pg.errors.append(msg.text)  # type: ignore[attr-defined]
-          if "Content Security Policy" in msg.text or "Content-Security-Policy" in msg.text else None)
-    pg.on("request", lambda req: None if req.url.startswith(server) or req.url.startswith("data:")
-          else pg.outside.append(req.url))  # type: ignore[attr-defined]
+    pg.on(
+        "console",
+        lambda msg: (
+            pg.errors.append(msg.text)  # type: ignore[attr-defined]
+            if "Content Security Policy" in msg.text or "Content-Security-Policy" in msg.text
+            else None
+        ),
+    )
+    pg.on(
+        "request",
+        lambda req: None if req.url.startswith(server) or req.url.startswith("data:") else pg.outside.append(req.url),
+    )  # type: ignore[attr-defined]
     yield pg
     pg.close()
 
@@ -92,9 +109,11 @@ def _axe(pg) -> list[dict]:
     result = pg.evaluate("""async () => await axe.run(
         {include: [document], exclude: [['table tbody tr:nth-child(n+21)'], ['.dc-chart__plot .svg-container']]},
         {resultTypes: ['violations']})""")
-    return [{"id": v["id"], "impact": v["impact"], "help": v["help"],
-             "nodes": [n["target"] for n in v["nodes"][:3]]}
-            for v in result["violations"] if v["impact"] in ("serious", "critical")]
+    return [
+        {"id": v["id"], "impact": v["impact"], "help": v["help"], "nodes": [n["target"] for n in v["nodes"][:3]]}
+        for v in result["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]
 
 
 @pytest.mark.parametrize("name", list(PAGES))
@@ -106,8 +125,9 @@ def test_every_page_loads_draws_its_charts_and_passes_axe(page, server, name):
     assert "frame-ancestors 'none'" in headers["content-security-policy"]
     assert headers["x-content-type-options"] == "nosniff" and headers["referrer-policy"] == "same-origin"
     if charts:
-        page.wait_for_function(f"() => document.querySelectorAll('.dc-chart__plot .main-svg').length >= {charts}",
-                               timeout=60_000)
+        page.wait_for_function(
+            f"() => document.querySelectorAll('.dc-chart__plot .main-svg').length >= {charts}", timeout=60_000
+        )
     assert page.errors == [], page.errors
     assert page.outside == [], f"requests left the server: {page.outside}"
     assert page.locator("header.nhsuk-header").count() == 1
@@ -203,8 +223,10 @@ def test_another_site_can_neither_frame_the_app_nor_post_its_forms(browser, serv
     import httpx
 
     item = httpx.post(server + "/api/v1/saved/scenarios", json={"name": "survivor", "payload": {}}).json()["id"]
-    attacker = (f'<html><body><iframe id="f" src="{server}/saved"></iframe>'
-                f'<form id="x" method="post" action="{server}/saved/scenarios/{item}/delete"></form></body></html>')
+    attacker = (
+        f'<html><body><iframe id="f" src="{server}/saved"></iframe>'
+        f'<form id="x" method="post" action="{server}/saved/scenarios/{item}/delete"></form></body></html>'
+    )
     context = browser.new_context()
     pg = context.new_page()
     pg.route("http://evil.test/**", lambda route: route.fulfill(body=attacker, content_type="text/html"))

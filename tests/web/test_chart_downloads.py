@@ -9,11 +9,20 @@ from pathlib import Path
 import pytest
 
 CHROMIUM = Path("/usr/bin/chromium")
-pytestmark = [pytest.mark.browser, pytest.mark.e2e,
-              pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Chromium at /usr/bin/chromium")]
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.e2e,
+    pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Chromium at /usr/bin/chromium"),
+]
 playwright_api = pytest.importorskip("playwright.sync_api", reason="needs the playwright package")
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--disable-sync", "--no-first-run"]
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 
 
 @pytest.fixture(scope="module")
@@ -24,8 +33,14 @@ def page(live_server):
         pg = context.new_page()
         pg.errors = []  # type: ignore[attr-defined]
         pg.on("pageerror", lambda exc: pg.errors.append(str(exc)))  # type: ignore[attr-defined]
-        pg.on("console", lambda msg: pg.errors.append(msg.text)  # type: ignore[attr-defined]
-              if "Content Security Policy" in msg.text else None)
+        pg.on(
+            "console",
+            lambda msg: (
+                pg.errors.append(msg.text)  # type: ignore[attr-defined]
+                if "Content Security Policy" in msg.text
+                else None
+            ),
+        )
         pg.goto(live_server + "/compare?arch=status-quo-2023&arch=reform-aco-2024", timeout=90_000)
         pg.wait_for_selector(".dc-chart__downloads:not([hidden])", timeout=60_000)
         yield pg

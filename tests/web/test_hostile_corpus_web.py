@@ -33,8 +33,10 @@ def test_every_hostile_architecture_gets_a_4xx_problem_and_nothing_is_saved(clie
     assert len(texts) >= 80
     before = client.get("/api/v1/saved/architectures").json()
     for rel, text in texts.items():
-        for url, body in (("/api/v1/architectures/validate", {"yaml": text}),
-                          ("/api/v1/saved/architectures", {"name": "hostile", "yaml": text})):
+        for url, body in (
+            ("/api/v1/architectures/validate", {"yaml": text}),
+            ("/api/v1/saved/architectures", {"name": "hostile", "yaml": text}),
+        ):
             r = client.post(url, json=body)
             assert 400 <= r.status_code < 500, (rel, url, r.status_code, r.text[:300])
             assert r.headers["content-type"].startswith("application/problem+json"), (rel, url)
@@ -51,8 +53,9 @@ def test_lone_surrogate_in_json_is_a_problem_not_a_server_error(client) -> None:
 @pytest.mark.parametrize("rel", sorted(r for r, e in MANIFEST.items() if e["kind"] == "architecture")[:40])
 def test_hostile_uploads_are_refused(html_client, rel: str) -> None:
     data = (HOSTILE / rel).read_bytes()
-    r = html_client.post("/architectures/upload", data={"name": "hostile"},
-                         files={"file": ("hostile.yaml", data, "application/x-yaml")})
+    r = html_client.post(
+        "/architectures/upload", data={"name": "hostile"}, files={"file": ("hostile.yaml", data, "application/x-yaml")}
+    )
     assert 400 <= r.status_code < 500, (rel, r.status_code, r.text[:300])
 
 
@@ -62,6 +65,7 @@ def test_deeply_nested_json_bodies_get_a_4xx(client, levels: int) -> None:
     r = client.post("/api/v1/saved/scenarios", content=scenario, headers={"content-type": "application/json"})
     assert 400 <= r.status_code < 500, (levels, r.status_code, r.text[:200])
     yaml_in_json = '{"yaml": ' + "[" * levels + "]" * levels + "}"
-    r = client.post("/api/v1/architectures/validate", content=yaml_in_json,
-                    headers={"content-type": "application/json"})
+    r = client.post(
+        "/api/v1/architectures/validate", content=yaml_in_json, headers={"content-type": "application/json"}
+    )
     assert 400 <= r.status_code < 500, (levels, r.status_code, r.text[:200])

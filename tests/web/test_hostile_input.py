@@ -3,9 +3,18 @@ import pytest
 pytestmark = pytest.mark.integration
 
 ODD = ["", "0", "-1", "abc", "<script>alert(1)</script>", "E99999999", "x" * 150, "%00", "../../etc/passwd"]
-PAGES = [("/area", "area"), ("/area", "vintage"), ("/simulate", "years"), ("/simulate", "arch"),
-         ("/outcomes", "level"), ("/outcomes", "indicator"), ("/allocation", "icb"), ("/allocation", "build"),
-         ("/compare", "arch"), ("/architectures/status-quo-2023", "body")]
+PAGES = [
+    ("/area", "area"),
+    ("/area", "vintage"),
+    ("/simulate", "years"),
+    ("/simulate", "arch"),
+    ("/outcomes", "level"),
+    ("/outcomes", "indicator"),
+    ("/allocation", "icb"),
+    ("/allocation", "build"),
+    ("/compare", "arch"),
+    ("/architectures/status-quo-2023", "body"),
+]
 
 
 @pytest.mark.parametrize(("path", "param"), PAGES)

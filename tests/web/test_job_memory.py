@@ -57,12 +57,18 @@ def test_finished_jobs_keep_their_tables_on_disk_within_a_memory_budget(tmp_path
         "import json, sys; sys.path.insert(0, sys.argv[1]); import test_job_memory as t; "
         "print(json.dumps(t._kept_per_job(sys.argv[2])))"
     )
-    done = subprocess.run([sys.executable, "-c", script, str(Path(__file__).parent), str(tmp_path)],
-                          capture_output=True, text=True, timeout=600, check=False)
+    done = subprocess.run(
+        [sys.executable, "-c", script, str(Path(__file__).parent), str(tmp_path)],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
     assert done.returncode == 0, done.stderr[-3000:]
     per_job, in_memory_before = json.loads(done.stdout.strip().splitlines()[-1])
-    print(f"memory kept per finished job: {per_job / 1e3:.0f} kB (table alone in memory: "
-          f"{in_memory_before / 1e6:.1f} MB)")
+    print(
+        f"memory kept per finished job: {per_job / 1e3:.0f} kB (table alone in memory: {in_memory_before / 1e6:.1f} MB)"
+    )
     assert per_job < BUDGET_PER_JOB, f"{per_job:,.0f} bytes kept per job"
     assert len(list(tmp_path.glob("job-*.parquet"))) == 5
 

@@ -24,8 +24,13 @@ def workers(request, tmp_path):
         url = os.environ.get("DEVOCARE_TEST_POSTGRES_URL", "")
         if not url:
             pytest.skip("no PostgreSQL server: set DEVOCARE_TEST_POSTGRES_URL")
-    settings = WebSettings(database_url=url, spill_dir=str(tmp_path / "jobs"),
-                           server_id=f"server-{secrets.token_hex(4)}", keep_jobs=2, max_jobs_per_client=2)
+    settings = WebSettings(
+        database_url=url,
+        spill_dir=str(tmp_path / "jobs"),
+        server_id=f"server-{secrets.token_hex(4)}",
+        keep_jobs=2,
+        max_jobs_per_client=2,
+    )
     return JobManager(settings), JobManager(settings)
 
 

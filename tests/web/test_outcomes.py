@@ -21,8 +21,9 @@ def test_outcomes_page_restores_from_query_and_downloads(html_client):
     r = html_client.get("/outcomes", params={"indicator": "hle_male", "level": "ca", "period": "2015-17"})
     assert r.status_code == 200 and "2015-17" in r.text and "Funnel plot" in r.text
     assert 'value="hle_male" selected' in r.text
-    csv = html_client.get("/outcomes", params={"indicator": "hle_male", "level": "ca", "period": "2015-17",
-                                               "download": "values"})
+    csv = html_client.get(
+        "/outcomes", params={"indicator": "hle_male", "level": "ca", "period": "2015-17", "download": "values"}
+    )
     assert csv.text.startswith("code,name,value") and "E47000001" in csv.text
     bad = html_client.get("/outcomes", params={"period": "1900"})
     assert "period-error" in bad.text and "1900" in bad.text

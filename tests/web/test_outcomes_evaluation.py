@@ -8,8 +8,9 @@ pytestmark = pytest.mark.integration
 def test_evaluation_page_shows_methods_robustness_and_verdict(html_client):
     from devocare.web.pages.outcomes_evaluation import _run
 
-    r = html_client.get("/outcomes/evaluation", params={"area": "E47000001",
-                                                        "indicator": "u75_preventable_cvd_mortality"})
+    r = html_client.get(
+        "/outcomes/evaluation", params={"area": "E47000001", "indicator": "u75_preventable_cvd_mortality"}
+    )
     assert r.status_code == 200
     assert 'id="verdict"' in r.text and "Methods side by side" in r.text and "Robustness" in r.text
     result = _run("E47000001", "u75_preventable_cvd_mortality", "agreement", "clean", 2019)

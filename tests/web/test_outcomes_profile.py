@@ -8,7 +8,7 @@ import pytest
 
 pytestmark = pytest.mark.integration
 
-RAW_KEYS = ("worse_998", "better_95", "lower_95", "upper_99.8", "not_compared\"", "higher_is_better")
+RAW_KEYS = ("worse_998", "better_95", "lower_95", "upper_99.8", 'not_compared"', "higher_is_better")
 
 
 def _text(html: str) -> str:
@@ -101,5 +101,5 @@ def test_outcomes_page_colours_and_labels_in_words(html_client):
 def test_my_area_links_to_the_profile(html_client):
     r = html_client.get("/area", params={"area": "E08000006"})
     assert "/outcomes/profile?area=E08000006&amp;level=" in r.text
-    status = r.text[r.text.index('id="outcomes"'):]
+    status = r.text[r.text.index('id="outcomes"') :]
     assert "Life expectancy at birth, female" in status and ">le_female<" not in status

@@ -34,16 +34,19 @@ def test_invalid_architecture_is_not_saved_and_every_problem_listed(saved_client
     assert r.status_code == 400
     fields = {e["field"] for e in r.json()["errors"]}
     assert {"name", "bodies", "money"} <= fields
-    unsafe = saved_client.post("/api/v1/saved/architectures",
-                               json={"name": "bad", "yaml": "!!python/object/apply:os.system ['true']"})
+    unsafe = saved_client.post(
+        "/api/v1/saved/architectures", json={"name": "bad", "yaml": "!!python/object/apply:os.system ['true']"}
+    )
     assert unsafe.status_code == 400
     assert "YAML tag !!python/object/apply:os.system is not accepted" in str(unsafe.json())
     assert saved_client.get("/api/v1/saved/architectures").json()["total"] == 0
 
 
 def test_scenarios_round_trip_and_pagination(saved_client):
-    ids = [saved_client.post("/api/v1/saved/scenarios", json={"name": f"s{i}", "payload": {"years": i}}).json()["id"]
-           for i in range(5)]
+    ids = [
+        saved_client.post("/api/v1/saved/scenarios", json={"name": f"s{i}", "payload": {"years": i}}).json()["id"]
+        for i in range(5)
+    ]
     page = saved_client.get("/api/v1/saved/scenarios", params={"page": 2, "page_size": 2}).json()
     assert page["total"] == 5 and page["pages"] == 3 and len(page["items"]) == 2
     assert saved_client.get(f"/api/v1/saved/scenarios/{ids[0]}").json()["payload"] == {"years": 0}

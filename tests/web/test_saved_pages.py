@@ -5,8 +5,10 @@ import pytest
 
 pytestmark = pytest.mark.integration
 
-VARIANT = ("extends: status-quo-2023\nid: sq5\nname: Five-year status quo\nsources: ['assumption: test']\n"
-           "money:\n  settlement_years: 5\n")
+VARIANT = (
+    "extends: status-quo-2023\nid: sq5\nname: Five-year status quo\nsources: ['assumption: test']\n"
+    "money:\n  settlement_years: 5\n"
+)
 
 
 @pytest.fixture()
@@ -52,9 +54,14 @@ def test_invalid_upload_shows_every_problem_and_saves_nothing(c):
 
 
 def test_scenario_saved_from_simulate_restores_the_form(c):
-    r = c.post("/simulate/scenario", data={"name": "higher specialised",
-                                           "query": "arch=reform-aco-2024&years=3&run=1&p.demand.spend.specialised=26"},
-               follow_redirects=False)
+    r = c.post(
+        "/simulate/scenario",
+        data={
+            "name": "higher specialised",
+            "query": "arch=reform-aco-2024&years=3&run=1&p.demand.spend.specialised=26",
+        },
+        follow_redirects=False,
+    )
     assert r.status_code == 303
     listing = c.get("/saved").text
     url = re.search(r'href="(/simulate\?[^"]+)">higher specialised', listing).group(1).replace("&amp;", "&")

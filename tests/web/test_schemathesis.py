@@ -15,8 +15,15 @@ from devocare.web import WebSettings, create_app  # noqa: E402
 pytestmark = pytest.mark.e2e
 
 _db = tempfile.mkdtemp(prefix="devocare-schemathesis-")
-APP = create_app(WebSettings(database_url=f"sqlite:///{_db}/saved.db", max_job_cells=20_000,
-                             max_draws=5, max_jobs_per_client=1, max_body_bytes=100_000))
+APP = create_app(
+    WebSettings(
+        database_url=f"sqlite:///{_db}/saved.db",
+        max_job_cells=20_000,
+        max_draws=5,
+        max_jobs_per_client=1,
+        max_body_bytes=100_000,
+    )
+)
 CONFIG = schemathesis.config.SchemathesisConfig.from_path(Path(__file__).with_name("schemathesis.toml"))
 schema = schemathesis.openapi.from_asgi("/api/v1/openapi.json", APP, config=CONFIG)
 
@@ -36,6 +43,7 @@ def test_no_server_errors(case):
 # The stateful phase: sequences of calls that follow the links Schemathesis infers between operations (save,
 # then get, list and delete what was saved; start a job, then read and cancel it), with every check.
 Stateful = schema.as_state_machine()
-Stateful.TestCase.settings = settings(max_examples=10, stateful_step_count=6, deadline=None,
-                                      suppress_health_check=list(HealthCheck), derandomize=True)
+Stateful.TestCase.settings = settings(
+    max_examples=10, stateful_step_count=6, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True
+)
 TestStatefulSequences = Stateful.TestCase

@@ -22,8 +22,12 @@ def test_serve_answers_pages_and_api(tmp_path):
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    proc = subprocess.Popen([str(DEVOCARE), "serve", "--host", "127.0.0.1", "--port", str(port)], cwd=tmp_path,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    proc = subprocess.Popen(
+        [str(DEVOCARE), "serve", "--host", "127.0.0.1", "--port", str(port)],
+        cwd=tmp_path,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
     try:
         deadline = time.time() + 60
         while True:
@@ -43,22 +47,32 @@ def test_serve_answers_pages_and_api(tmp_path):
 
 
 def test_serve_with_auth_tokens_needs_a_token_from_users_add(tmp_path):
-    env = {k: v for k, v in os.environ.items()
-           if k not in {"DATABASE_URL", "DEVOCARE_DATABASE_URL", "DEVOCARE_DB", "DEVOCARE_AUTH"}}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in {"DATABASE_URL", "DEVOCARE_DATABASE_URL", "DEVOCARE_DB", "DEVOCARE_AUTH"}
+    }
     env["DEVOCARE_DATA_DIR"] = str(tmp_path)  # the default database's folder
-    added = subprocess.run([str(DEVOCARE), "users", "add", "alice"], cwd=tmp_path, env=env, capture_output=True,
-                           text=True, timeout=60)
+    added = subprocess.run(
+        [str(DEVOCARE), "users", "add", "alice"], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=60
+    )
     assert added.returncode == 0, added.stderr
     token = added.stdout.strip()
     assert token.startswith("dc_") and token not in (tmp_path / "devocare.db").read_bytes().decode("latin-1")
-    again = subprocess.run([str(DEVOCARE), "users", "add", "alice"], cwd=tmp_path, env=env, capture_output=True,
-                           text=True, timeout=60)
+    again = subprocess.run(
+        [str(DEVOCARE), "users", "add", "alice"], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=60
+    )
     assert again.returncode == 2 and "already exists" in again.stderr
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    proc = subprocess.Popen([str(DEVOCARE), "serve", "--port", str(port), "--auth", "tokens"], cwd=tmp_path,
-                            env={**env, "DEVOCARE_WARM": "0"}, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    proc = subprocess.Popen(
+        [str(DEVOCARE), "serve", "--port", str(port), "--auth", "tokens"],
+        cwd=tmp_path,
+        env={**env, "DEVOCARE_WARM": "0"},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
     base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.time() + 60
@@ -81,7 +95,9 @@ def test_serve_with_auth_tokens_needs_a_token_from_users_add(tmp_path):
 
 
 def test_serve_refuses_bad_auth_and_workers():
-    for args, message in ((["--auth", "passwords"], "--auth must be"),
-                          (["--workers", "0"], "--workers must be between 1 and")):
+    for args, message in (
+        (["--auth", "passwords"], "--auth must be"),
+        (["--workers", "0"], "--workers must be between 1 and"),
+    ):
         r = subprocess.run([str(DEVOCARE), "serve", *args], capture_output=True, text=True, timeout=60)
         assert r.returncode == 2 and message in r.stderr

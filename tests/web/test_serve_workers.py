@@ -34,15 +34,28 @@ def _get(url: str) -> httpx.Response:
 
 def test_two_workers_answer_every_poll_of_every_job(tmp_path):
     port = _free_port()
-    env = {k: v for k, v in os.environ.items()
-           if k not in {"DATABASE_URL", "DEVOCARE_DATABASE_URL", "DEVOCARE_DB", "DEVOCARE_SPILL_DIR",
-                        "DEVOCARE_SERVER_ID"}}
-    env.update({"DEVOCARE_WARM": "0", "DEVOCARE_MAX_JOBS_PER_CLIENT": "10", "DEVOCARE_DATA_DIR": str(tmp_path),
-                "DEVOCARE_SPILL_DIR": str(tmp_path / "jobs")})
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in {"DATABASE_URL", "DEVOCARE_DATABASE_URL", "DEVOCARE_DB", "DEVOCARE_SPILL_DIR", "DEVOCARE_SERVER_ID"}
+    }
+    env.update(
+        {
+            "DEVOCARE_WARM": "0",
+            "DEVOCARE_MAX_JOBS_PER_CLIENT": "10",
+            "DEVOCARE_DATA_DIR": str(tmp_path),
+            "DEVOCARE_SPILL_DIR": str(tmp_path / "jobs"),
+        }
+    )
     log = (tmp_path / "server.log").open("w+")
-    proc = subprocess.Popen([str(DEVOCARE), "serve", "--port", str(port), "--workers", "2",
-                             "--database", str(tmp_path / "jobs.db")], cwd=tmp_path, env=env,
-                            stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    proc = subprocess.Popen(
+        [str(DEVOCARE), "serve", "--port", str(port), "--workers", "2", "--database", str(tmp_path / "jobs.db")],
+        cwd=tmp_path,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
     base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.time() + 240
@@ -57,8 +70,10 @@ def test_two_workers_answer_every_poll_of_every_job(tmp_path):
         ids = []
         for seed in range(3):
             with httpx.Client(timeout=120) as client:
-                r = client.post(base + "/api/v1/simulations",
-                                json={"architecture": "status-quo-2023", "years": 2, "draws": 3, "seed": seed})
+                r = client.post(
+                    base + "/api/v1/simulations",
+                    json={"architecture": "status-quo-2023", "years": 2, "draws": 3, "seed": seed},
+                )
             assert r.status_code == 202, r.text
             ids.append(r.json()["id"])
         polls, statuses = 0, {}

@@ -39,11 +39,13 @@ def test_sync_simulate_is_cached_for_identical_deterministic_requests(client):
 
 
 def test_job_limits_and_bad_parameters_are_4xx(client):
-    too_big = client.post("/api/v1/simulations", json={"architecture": "status-quo-2023", "atoms": "lsoa",
-                                                       "years": 30, "draws": 999})
+    too_big = client.post(
+        "/api/v1/simulations", json={"architecture": "status-quo-2023", "atoms": "lsoa", "years": 30, "draws": 999}
+    )
     assert too_big.status_code == 422 and "cells" in too_big.json()["detail"]
-    unknown = client.post("/api/v1/simulate", json={"architecture": "status-quo-2023",
-                                                    "overrides": {"demand.spend.specialsed": 3}})
+    unknown = client.post(
+        "/api/v1/simulate", json={"architecture": "status-quo-2023", "overrides": {"demand.spend.specialsed": 3}}
+    )
     assert unknown.status_code == 400 and "demand.spend.specialised" in unknown.json()["detail"]
     arch = client.post("/api/v1/simulations", json={"architecture": "status-quo-2032"})
     assert arch.status_code == 422 and "status-quo-2023" in arch.json()["detail"]
@@ -94,8 +96,9 @@ def test_simulate_page_runs_and_restores_from_url(html_client):
     assert "Results:" in page.text and "fan-spent" in page.text
     csv = html_client.get(url + "&download=fan_spent")
     assert csv.text.splitlines()[0] == "year,p5,p25,p50,p75,p95,central"
-    bad = html_client.post("/simulate", data={"arch": "status-quo-2023", "years": "3",
-                                              "p.demand.spend.specialised": "lots"})
+    bad = html_client.post(
+        "/simulate", data={"arch": "status-quo-2023", "years": "3", "p.demand.spend.specialised": "lots"}
+    )
     assert bad.status_code == 400
     assert "parameters-error" in bad.text and "lots" in bad.text.replace("&#39;", "'")
 

@@ -48,8 +48,11 @@ def test_cross_site_form_posts_change_nothing(fresh):
     listed = fresh.get("/api/v1/saved/scenarios").json()
     assert [s["name"] for s in listed["items"]] == ["keep"]
     # The same form from this site's own page works, and so does a client that sends no browser headers.
-    same = fresh.post(f"/saved/scenarios/{item}/delete", follow_redirects=False,
-                      headers={"origin": "http://testserver", "sec-fetch-site": "same-origin"})
+    same = fresh.post(
+        f"/saved/scenarios/{item}/delete",
+        follow_redirects=False,
+        headers={"origin": "http://testserver", "sec-fetch-site": "same-origin"},
+    )
     assert same.status_code == 303
     assert fresh.post("/api/v1/saved/scenarios", json={"name": "x", "payload": {}}).status_code == 201
 
@@ -87,8 +90,7 @@ def test_pages_have_no_inline_scripts(fresh):
 
 
 def test_unknown_host_names_are_refused(tmp_path):
-    app = create_app(WebSettings(database_url=f"sqlite:///{tmp_path}/s.db", allowed_hosts=("localhost",
-                                                                                          "127.0.0.1")))
+    app = create_app(WebSettings(database_url=f"sqlite:///{tmp_path}/s.db", allowed_hosts=("localhost", "127.0.0.1")))
     with TestClient(app, base_url="http://localhost:8000") as c:
         assert c.get("/api/v1/architectures").status_code == 200
         assert c.get("/api/v1/architectures", headers={"host": "rebound.evil.example"}).status_code == 400
@@ -168,12 +170,17 @@ def test_chunked_oversized_body_to_a_json_route_gets_413(fresh):
 @pytest.mark.parametrize("depth", [40, 5_000, 40_000])
 def test_deeply_nested_json_is_a_400_not_a_crash(fresh, depth):
     body = '{"name": "deep", "payload": {"x": ' + "[" * depth + "]" * depth + "}}"
-    r = fresh.post("/api/v1/saved/scenarios", content=body.encode()[:49_000] if depth > 10_000 else body.encode(),
-                   headers={"content-type": "application/json"})
+    r = fresh.post(
+        "/api/v1/saved/scenarios",
+        content=body.encode()[:49_000] if depth > 10_000 else body.encode(),
+        headers={"content-type": "application/json"},
+    )
     assert r.status_code == 400 and "nested deeper" in r.json()["detail"]
     shallow = '{"name": "ok", "payload": {"x": [[["a", "]]]]]"]]]}}'  # brackets inside strings do not count
-    assert fresh.post("/api/v1/saved/scenarios", content=shallow, headers={"content-type": "application/json"}
-                      ).status_code == 201
+    assert (
+        fresh.post("/api/v1/saved/scenarios", content=shallow, headers={"content-type": "application/json"}).status_code
+        == 201
+    )
 
 
 def test_page_size_limit_applies_to_saved_lists(fresh):
@@ -192,15 +199,18 @@ def test_page_size_limit_applies_to_saved_lists(fresh):
 def test_one_malformed_stored_item_breaks_no_page(fresh):
     import sqlalchemy as sa
 
-    fresh.post("/api/v1/saved/scenarios", json={"name": "good", "payload": {"page": "simulate",
-                                                                            "query": {"arch": "status-quo-2023"}}})
+    fresh.post(
+        "/api/v1/saved/scenarios",
+        json={"name": "good", "payload": {"page": "simulate", "query": {"arch": "status-quo-2023"}}},
+    )
     store = fresh.app.state.store
     bad_payloads = ['{"query": "x"}', "[1, 2]", "null", '{"query": {"arch": "\\ud800"}}', '"just text"']
     with store.engine.begin() as conn:
         for i, payload in enumerate(bad_payloads):
-            conn.execute(sa.text("INSERT INTO scenarios (name, payload, created_at) VALUES (:n, :p, :t)"),
-                         {"n": f"bad {i}", "p": payload,
-                          "t": "2026-01-01 00:00:00"})
+            conn.execute(
+                sa.text("INSERT INTO scenarios (name, payload, created_at) VALUES (:n, :p, :t)"),
+                {"n": f"bad {i}", "p": payload, "t": "2026-01-01 00:00:00"},
+            )
     page = fresh.get("/saved", headers={"accept": "text/html"})
     assert page.status_code == 200 and "good" in page.text and "bad 4" in page.text
     listed = fresh.get("/api/v1/saved/scenarios")
@@ -210,8 +220,11 @@ def test_one_malformed_stored_item_breaks_no_page(fresh):
 
 
 def test_lone_surrogates_are_refused_on_save(fresh):
-    r = fresh.post("/api/v1/saved/scenarios", content=b'{"name": "s", "payload": {"x": "\\ud800"}}',
-                   headers={"content-type": "application/json"})
+    r = fresh.post(
+        "/api/v1/saved/scenarios",
+        content=b'{"name": "s", "payload": {"x": "\\ud800"}}',
+        headers={"content-type": "application/json"},
+    )
     assert r.status_code == 400 and "surrogate" in r.json()["detail"]
 
 
@@ -237,8 +250,11 @@ def test_reading_a_run_table_while_it_is_deleted_is_404_never_500(fresh):
     statuses: list[int] = []
     for _ in range(15):
         run = store.save_run("r", {}, {}, table)
-        reader = threading.Thread(target=lambda run=run: statuses.extend(
-            fresh.get(f"/api/v1/saved/runs/{run}/table", params={"page_size": 10}).status_code for _ in range(3)))
+        reader = threading.Thread(
+            target=lambda run=run: statuses.extend(
+                fresh.get(f"/api/v1/saved/runs/{run}/table", params={"page_size": 10}).status_code for _ in range(3)
+            )
+        )
         reader.start()
         assert fresh.delete(f"/api/v1/saved/runs/{run}").status_code == 204
         reader.join(30)
@@ -263,8 +279,11 @@ def test_database_outage_answers_503_then_recovers(fresh):
     store.engine = create_engine("sqlite:////nonexistent-folder/for/sure/x.db")
     store._sessions = sessionmaker(store.engine)
     try:
-        for method, url in (("GET", "/api/v1/saved/scenarios"), ("GET", "/api/v1/saved/runs/1"),
-                            ("DELETE", "/api/v1/saved/scenarios/1")):
+        for method, url in (
+            ("GET", "/api/v1/saved/scenarios"),
+            ("GET", "/api/v1/saved/runs/1"),
+            ("DELETE", "/api/v1/saved/scenarios/1"),
+        ):
             r = fresh.request(method, url)
             assert r.status_code == 503 and r.headers["retry-after"] == "5", (url, r.text)
             assert r.headers["content-type"].startswith("application/problem+json")

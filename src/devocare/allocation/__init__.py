@@ -12,7 +12,18 @@ from devocare.allocation.need import all_place_indices, need_indices, place_indi
 from devocare.allocation.practices import COMPONENT_IDS, COMPONENTS, YEARS, practices, weighted_population
 
 __all__ = [
-    "COMPONENTS", "COMPONENT_IDS", "YEARS", "all_place_indices", "block_grants", "convergence_path",
-    "default_envelope", "money", "need_indices", "pace_of_change", "place_indices", "practices", "target_shares",
+    "COMPONENTS",
+    "COMPONENT_IDS",
+    "YEARS",
+    "all_place_indices",
+    "block_grants",
+    "convergence_path",
+    "default_envelope",
+    "money",
+    "need_indices",
+    "pace_of_change",
+    "place_indices",
+    "practices",
+    "target_shares",
     "weighted_population",
 ]

@@ -38,8 +38,9 @@ def distance_from_target(baseline: np.ndarray, target: np.ndarray, normalise: bo
     return (baseline / baseline.sum()) / (target / target.sum()) - 1.0
 
 
-def pace_of_change(baseline: np.ndarray, target_share: np.ndarray, envelope: int, floor: float,
-                   ceiling: float) -> np.ndarray:
+def pace_of_change(
+    baseline: np.ndarray, target_share: np.ndarray, envelope: int, floor: float, ceiling: float
+) -> np.ndarray:
     """One year's allocations (pence) moving toward target shares within a growth floor and ceiling.
 
     ``baseline``: this year's allocations (pence); ``target_share``: need shares (sum 1); ``envelope``:
@@ -55,8 +56,10 @@ def pace_of_change(baseline: np.ndarray, target_share: np.ndarray, envelope: int
         raise DevocareError(f"growth ceiling {ceiling} is below the floor {floor}")
     low, high = base * (1 + floor), base * (1 + ceiling)
     if not low.sum() <= envelope <= high.sum():
-        raise DevocareError(f"envelope £{envelope / 100:,.0f} cannot be spent with growth between {floor:.2%} and "
-                            f"{ceiling:.2%} (possible range £{low.sum() / 100:,.0f} to £{high.sum() / 100:,.0f})")
+        raise DevocareError(
+            f"envelope £{envelope / 100:,.0f} cannot be spent with growth between {floor:.2%} and "
+            f"{ceiling:.2%} (possible range £{low.sum() / 100:,.0f} to £{high.sum() / 100:,.0f})"
+        )
     target = share * envelope
 
     def spent(theta: float) -> float:
@@ -75,8 +78,9 @@ def pace_of_change(baseline: np.ndarray, target_share: np.ndarray, envelope: int
     return split_pence(np.array([int(envelope)]), np.zeros(len(alloc), dtype=np.int64), alloc)
 
 
-def convergence_path(baseline: np.ndarray, target_share: np.ndarray, years: int, growth: float,
-                     floor: float, ceiling: float) -> pd.DataFrame:
+def convergence_path(
+    baseline: np.ndarray, target_share: np.ndarray, years: int, growth: float, floor: float, ceiling: float
+) -> pd.DataFrame:
     """Allocations over ``years`` years with the envelope growing by ``growth`` a year.
 
     Long table: area (position), year (1..years), pence, distance_from_target. Target shares are held
@@ -89,8 +93,16 @@ def convergence_path(baseline: np.ndarray, target_share: np.ndarray, years: int,
     for year in range(1, years + 1):  # years are sequential: each depends on the last
         envelope = int(np.floor(current.sum() * (1 + growth) + 0.5))
         current = pace_of_change(current, target_share, envelope, floor, ceiling)
-        frames.append(pd.DataFrame({"area": np.arange(len(current)), "year": year, "pence": current,
-                                    "distance_from_target": distance_from_target(current, target_share)}))
+        frames.append(
+            pd.DataFrame(
+                {
+                    "area": np.arange(len(current)),
+                    "year": year,
+                    "pence": current,
+                    "distance_from_target": distance_from_target(current, target_share),
+                }
+            )
+        )
     return pd.concat(frames, ignore_index=True)
 
 
@@ -113,8 +125,21 @@ def target_shares(year: str, line: str = "core") -> pd.DataFrame:
     out["published_share"] = out["target_gbp_k"] / out["target_gbp_k"].sum()
     out["residual"] = out["published_share"] - out["practice_share"]
     out["residual_relative"] = out["published_share"] / out["practice_share"] - 1.0
-    return out[["icb_code", "icb_name", "target_gbp_k", "practice_share", "published_share", "residual",
-                "residual_relative"]].sort_values("icb_code").reset_index(drop=True)
+    return (
+        out[
+            [
+                "icb_code",
+                "icb_name",
+                "target_gbp_k",
+                "practice_share",
+                "published_share",
+                "residual",
+                "residual_relative",
+            ]
+        ]
+        .sort_values("icb_code")
+        .reset_index(drop=True)
+    )
 
 
 def published_baselines(year: str, line: str = "core") -> pd.DataFrame:
@@ -126,12 +151,25 @@ def published_baselines(year: str, line: str = "core") -> pd.DataFrame:
     df = data.load(SOURCES[(year, line)][0])
     icb = df[df["level"] == "ICB"]
     gbp_k = icb[f"{prior} Adjusted recurrent baseline (£k)"].astype(float).to_numpy()
-    return pd.DataFrame({"icb_code": icb["icb_code"].astype(str).to_numpy(), "icb_name": icb["icb_name"].to_numpy(),
-                         "baseline_gbp_k": gbp_k, "pence": pence(gbp_k)})
+    return pd.DataFrame(
+        {
+            "icb_code": icb["icb_code"].astype(str).to_numpy(),
+            "icb_name": icb["icb_name"].to_numpy(),
+            "baseline_gbp_k": gbp_k,
+            "pence": pence(gbp_k),
+        }
+    )
 
 
-def icb_convergence(year: str, line: str = "core", years: int = 5, growth: float = 0.03, floor: float = 0.02,
-                    ceiling: float = 0.06, target: str = "published") -> pd.DataFrame:
+def icb_convergence(
+    year: str,
+    line: str = "core",
+    years: int = 5,
+    growth: float = 0.03,
+    floor: float = 0.02,
+    ceiling: float = 0.06,
+    target: str = "published",
+) -> pd.DataFrame:
     """ICBs moving from NHS England's published baselines toward target over ``years`` years.
 
     Targets are the published fair-shares target shares (``target="published"``, including EACA) or
@@ -141,8 +179,9 @@ def icb_convergence(year: str, line: str = "core", years: int = 5, growth: float
     if target not in ("published", "practice"):
         raise DevocareError(f"target must be 'published' or 'practice', not {target!r}")
     years = check_int("years", years, 1, MAX_YEARS)
-    growth, floor, ceiling = (check_growth(n, v) for n, v in (("growth", growth), ("floor", floor),
-                                                              ("ceiling", ceiling)))
+    growth, floor, ceiling = (
+        check_growth(n, v) for n, v in (("growth", growth), ("floor", floor), ("ceiling", ceiling))
+    )
     if floor > ceiling:
         raise DevocareError(f"floor ({floor:g}) must not be above ceiling ({ceiling:g})")
     base = published_baselines(year, line)
@@ -150,8 +189,14 @@ def icb_convergence(year: str, line: str = "core", years: int = 5, growth: float
     share = shares.loc[base["icb_code"], f"{target}_share"].to_numpy()
     share = share / share.sum()
     path = convergence_path(base["pence"].to_numpy(), share, years, growth, floor, ceiling)
-    start = pd.DataFrame({"area": np.arange(len(base)), "year": 0, "pence": base["pence"].to_numpy(),
-                          "distance_from_target": distance_from_target(base["pence"].to_numpy(), share)})
+    start = pd.DataFrame(
+        {
+            "area": np.arange(len(base)),
+            "year": 0,
+            "pence": base["pence"].to_numpy(),
+            "distance_from_target": distance_from_target(base["pence"].to_numpy(), share),
+        }
+    )
     out = pd.concat([start, path], ignore_index=True)
     out.insert(0, "icb_name", base["icb_name"].to_numpy()[out["area"]])
     out.insert(0, "icb_code", base["icb_code"].to_numpy()[out["area"]])

@@ -160,8 +160,9 @@ def area_weights(year: str, level: str, vintage: int = 2024) -> pd.DataFrame:
     england = area_weights(year, "england") if level != "england" else out
     gap = england.drop(columns=["code", "name"]).sum() - out.drop(columns=["code", "name"]).sum()
     if (gap > 1e-6 * england.drop(columns=["code", "name"]).sum()).any():  # combined authorities: the rest
-        out = pd.concat([out, pd.DataFrame([{"code": OUTSIDE, "name": f"outside any {level}", **gap.to_dict()}])],
-                        ignore_index=True)
+        out = pd.concat(
+            [out, pd.DataFrame([{"code": OUTSIDE, "name": f"outside any {level}", **gap.to_dict()}])], ignore_index=True
+        )
     return out
 
 
@@ -290,8 +291,9 @@ class GrantYear:
     pots: list[PotGrant]
 
 
-def year_envelope(envelope: Mapping[str, float], t: int, start: int, growth: float | Mapping[str, Any],
-                  indexation: float, top: float) -> tuple[dict[str, int], dict[str, int]]:
+def year_envelope(
+    envelope: Mapping[str, float], t: int, start: int, growth: float | Mapping[str, Any], indexation: float, top: float
+) -> tuple[dict[str, int], dict[str, int]]:
     """Whole pence per line in year ``t`` (0-based) of a settlement begun in year ``start``, and the part
     top-sliced for the incentive fund: grown by ``growth`` a year (one rate, or a rate per line) and by
     ``indexation`` inside the settlement."""
@@ -322,8 +324,14 @@ def fund_lines(money: Any) -> set[str]:
     return {line for pot in money.pots if fund.criteria_for(pot.tier) is not None for line in pot.lines}
 
 
-def grant_years(arch: Any, years: int, envelope: Mapping[str, float], base_year: str = BASE_YEAR,
-                growth: float | Mapping[str, Any] = 0.0, alpha: float | None = None) -> list[GrantYear]:
+def grant_years(
+    arch: Any,
+    years: int,
+    envelope: Mapping[str, float],
+    base_year: str = BASE_YEAR,
+    growth: float | Mapping[str, Any] = 0.0,
+    alpha: float | None = None,
+) -> list[GrantYear]:
     """Every year's block grants for ``arch`` as arrays: the one implementation behind :func:`block_grants`
     and the simulator's funding. ``envelope`` must already match the architecture's lines."""
     money = arch.money
@@ -338,8 +346,9 @@ def grant_years(arch: Any, years: int, envelope: Mapping[str, float], base_year:
     holders = {p.id: bodies[p.holder] for p in pots}
     level_of = {p.id: (getattr(holders[p.id], "area_level", None) or "england") for p in pots}
     # local government, and any other holder given tax-raising powers, is equalised for revenue capacity
-    local = {p.id for p in pots
-             if level_of[p.id] in LOCAL_GOVERNMENT_LEVELS or getattr(holders[p.id], "tax_powers", False)}
+    local = {
+        p.id for p in pots if level_of[p.id] in LOCAL_GOVERNMENT_LEVELS or getattr(holders[p.id], "tax_powers", False)
+    }
     revenue = getattr(money, "local_revenue", None)
     out: list[GrantYear] = []
     for t in range(years):  # years are few and sequential; every area and line inside is an array op
@@ -360,9 +369,11 @@ def grant_years(arch: Any, years: int, envelope: Mapping[str, float], base_year:
                 raise DevocareError(f"body {body.id!r}: unknown {level} code(s) {', '.join(unknown)}")
             need = np.zeros((len(weights), len(pot.lines)), dtype=np.int64)
             for j, line in enumerate(pot.lines):
-                need[:, j] = split_pence(np.array([line_pence[line] - sliced[line]]),
-                                         np.zeros(len(weights), dtype=np.int64),
-                                         weights[LINE_WEIGHTS[line][0]].to_numpy(dtype=float))
+                need[:, j] = split_pence(
+                    np.array([line_pence[line] - sliced[line]]),
+                    np.zeros(len(weights), dtype=np.int64),
+                    weights[LINE_WEIGHTS[line][0]].to_numpy(dtype=float),
+                )
             eq = None
             if pot.id in local and alpha > 0 and local_total > 0:
                 cap = revenue_capacity(level, vintage).reindex(weights["code"]).fillna(0.0)
@@ -372,14 +383,32 @@ def grant_years(arch: Any, years: int, envelope: Mapping[str, float], base_year:
             if revenue is not None and getattr(body, "tax_powers", False) and body.id not in raising:
                 raising.add(body.id)  # a holder raises once, into its first pot
                 raised, raised_eq = local_revenue(revenue, level, vintage, weights["code"])
-            pot_grants.append(PotGrant(pot, body, level, vintage, weights,
-                                       weights["code"].isin(held).to_numpy(), need, eq, raised, raised_eq))
+            pot_grants.append(
+                PotGrant(
+                    pot,
+                    body,
+                    level,
+                    vintage,
+                    weights,
+                    weights["code"].isin(held).to_numpy(),
+                    need,
+                    eq,
+                    raised,
+                    raised_eq,
+                )
+            )
         out.append(GrantYear(t + 1, fy, s // n_set + 1, line_pence, sliced, pot_grants))
     return out
 
 
-def block_grants(arch: Any, years: int = 5, envelope: Mapping[str, float] | str | Path | None = None,
-                 base_year: str = BASE_YEAR, growth: float = 0.0, alpha: float | None = None) -> pd.DataFrame:
+def block_grants(
+    arch: Any,
+    years: int = 5,
+    envelope: Mapping[str, float] | str | Path | None = None,
+    base_year: str = BASE_YEAR,
+    growth: float = 0.0,
+    alpha: float | None = None,
+) -> pd.DataFrame:
     """Each budget holder's grant per area, pot, line and year of an ``years``-year run.
 
     ``arch``: an :class:`~devocare.architecture.Architecture`, a built-in id or a YAML path.
@@ -422,30 +451,61 @@ def block_grants(arch: Any, years: int = 5, envelope: Mapping[str, float] | str 
             pot, body = pg.pot, pg.body
             otherwise = money.coverage.otherwise if money.coverage is not None and body.areas == "coverage" else ""
             rest_name = "areas not held by this body" + (f" ({otherwise} applies)" if otherwise else "")
-            common = {"arch": arch.id, "year": gy.year, "financial_year": gy.financial_year,
-                      "settlement": gy.settlement, "body": body.id, "pot": pot.id, "tier": pot.tier,
-                      "ring_fenced": bool(pot.ring_fenced), "area_level": pg.level}
+            common = {
+                "arch": arch.id,
+                "year": gy.year,
+                "financial_year": gy.financial_year,
+                "settlement": gy.settlement,
+                "body": body.id,
+                "pot": pot.id,
+                "tier": pot.tier,
+                "ring_fenced": bool(pot.ring_fenced),
+                "area_level": pg.level,
+            }
             for j, line in enumerate(pot.lines):
                 rows.append(_rows(common, pg.weights, pg.held, pg.need[:, j], line, "need", rest_name))
             if pg.equalisation is not None:
-                rows.append(_rows(common, pg.weights, pg.held, pg.equalisation, "all", "fiscal_equalisation",
-                                  rest_name))
+                rows.append(
+                    _rows(common, pg.weights, pg.held, pg.equalisation, "all", "fiscal_equalisation", rest_name)
+                )
             if pg.revenue is not None:
                 rows.append(_rows(common, pg.weights, pg.held, pg.revenue, "all", "local_revenue", rest_name))
             if pg.revenue_equalisation is not None:
-                rows.append(_rows(common, pg.weights, pg.held, pg.revenue_equalisation, "all",
-                                  "revenue_equalisation", rest_name))
+                rows.append(
+                    _rows(
+                        common, pg.weights, pg.held, pg.revenue_equalisation, "all", "revenue_equalisation", rest_name
+                    )
+                )
         fund = {line: v for line, v in gy.sliced.items() if v}
         if fund:
-            rows.append(pd.DataFrame({"arch": arch.id, "year": gy.year, "financial_year": gy.financial_year,
-                "settlement": gy.settlement, "body": "incentive_fund", "pot": "incentive_fund",
-                "tier": "national", "ring_fenced": True, "area_level": "england", "code": "E92000001",
-                "name": "England", "population": float(area_weights(gy.financial_year, "england")["population"].sum()),
-                "line": list(fund), "component": "incentive_fund", "pence": list(fund.values())}))
+            rows.append(
+                pd.DataFrame(
+                    {
+                        "arch": arch.id,
+                        "year": gy.year,
+                        "financial_year": gy.financial_year,
+                        "settlement": gy.settlement,
+                        "body": "incentive_fund",
+                        "pot": "incentive_fund",
+                        "tier": "national",
+                        "ring_fenced": True,
+                        "area_level": "england",
+                        "code": "E92000001",
+                        "name": "England",
+                        "population": float(area_weights(gy.financial_year, "england")["population"].sum()),
+                        "line": list(fund),
+                        "component": "incentive_fund",
+                        "pence": list(fund.values()),
+                    }
+                )
+            )
     out = pd.concat(rows, ignore_index=True)
     out["gbp"] = out["pence"] / 100.0
-    out.insert(list(out.columns).index("financial_year") + 1, "grant_year", out["year"].map(
-        lambda t: paid_in(base_year, int(t))))
+    out.insert(
+        list(out.columns).index("financial_year") + 1,
+        "grant_year",
+        out["year"].map(lambda t: paid_in(base_year, int(t))),
+    )
     out.attrs.update({"alpha": alpha, "envelope_gbp": env, "top_slice": top})
     return out
 
@@ -456,15 +516,37 @@ def paid_in(base_year: str, year: int) -> str:
     return f"{start}/{(start + 1) % 100:02d}"
 
 
-def _rows(common: dict[str, Any], weights: pd.DataFrame, is_held: np.ndarray, parts: np.ndarray, line: str,
-          component: str, rest_name: str) -> pd.DataFrame:
+def _rows(
+    common: dict[str, Any],
+    weights: pd.DataFrame,
+    is_held: np.ndarray,
+    parts: np.ndarray,
+    line: str,
+    component: str,
+    rest_name: str,
+) -> pd.DataFrame:
     """Rows for held areas plus one row for everything not held (empty code)."""
     pop = weights["population"].to_numpy(dtype=float)
-    frame = pd.DataFrame({**common, "code": weights["code"].to_numpy()[is_held],
-                          "name": weights["name"].to_numpy()[is_held], "population": pop[is_held], "line": line,
-                          "component": component, "pence": parts[is_held]})
+    frame = pd.DataFrame(
+        {
+            **common,
+            "code": weights["code"].to_numpy()[is_held],
+            "name": weights["name"].to_numpy()[is_held],
+            "population": pop[is_held],
+            "line": line,
+            "component": component,
+            "pence": parts[is_held],
+        }
+    )
     if (~is_held).any():
-        rest = {**common, "code": "", "name": rest_name, "population": float(pop[~is_held].sum()), "line": line,
-                "component": component, "pence": int(parts[~is_held].sum())}
+        rest = {
+            **common,
+            "code": "",
+            "name": rest_name,
+            "population": float(pop[~is_held].sum()),
+            "line": line,
+            "component": component,
+            "pence": int(parts[~is_held].sum()),
+        }
         frame = pd.concat([frame, pd.DataFrame([rest])], ignore_index=True)
     return frame

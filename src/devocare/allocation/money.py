@@ -32,19 +32,36 @@ class Line:
 
 
 LINES: dict[str, Line] = {
-    "core": Line("ICB core services (total allocation incl. non-recurrent lines)", "wp_core_overall",
-                 "NHS England core formula: the overall core weighted population (PROVENANCE.md, 'Final WP')"),
-    "pmc": Line("Primary medical care (delegated GP contracts)", "wp_primary_medical_care_final",
-                "NHS England primary medical care formula: 'Final PMC WP' (PROVENANCE.md)"),
-    "other_primary_care": Line("Other primary care (pharmacy, optometry, dental), 2023/24-2024/25",
-                               "wp_primary_medical_care_final",
-                               "assumption: no practice-level weight published; primary medical care need used"),
-    "pod": Line("Pharmacy, optometry and dental (POD), 2025/26", "population",
-                "assumption: no practice-level weight published; registered population used"),
-    "specialised": Line("Delegated specialised services (physical + mental health), 2025/26", "wp_core_overall",
-                        "assumption: no practice-level specialised need published; core need used"),
-    "running_costs": Line("ICB running-cost allowance", "population",
-                          "assumption: the allowance is set per head; registered population used"),
+    "core": Line(
+        "ICB core services (total allocation incl. non-recurrent lines)",
+        "wp_core_overall",
+        "NHS England core formula: the overall core weighted population (PROVENANCE.md, 'Final WP')",
+    ),
+    "pmc": Line(
+        "Primary medical care (delegated GP contracts)",
+        "wp_primary_medical_care_final",
+        "NHS England primary medical care formula: 'Final PMC WP' (PROVENANCE.md)",
+    ),
+    "other_primary_care": Line(
+        "Other primary care (pharmacy, optometry, dental), 2023/24-2024/25",
+        "wp_primary_medical_care_final",
+        "assumption: no practice-level weight published; primary medical care need used",
+    ),
+    "pod": Line(
+        "Pharmacy, optometry and dental (POD), 2025/26",
+        "population",
+        "assumption: no practice-level weight published; registered population used",
+    ),
+    "specialised": Line(
+        "Delegated specialised services (physical + mental health), 2025/26",
+        "wp_core_overall",
+        "assumption: no practice-level specialised need published; core need used",
+    ),
+    "running_costs": Line(
+        "ICB running-cost allowance",
+        "population",
+        "assumption: the allowance is set per head; registered population used",
+    ),
 }
 LINE_IDS: tuple[str, ...] = tuple(LINES)
 
@@ -52,21 +69,30 @@ LINE_IDS: tuple[str, ...] = tuple(LINES)
 SOURCES: dict[tuple[str, str], tuple[str, str]] = {
     ("2023/24", "core"): (
         "nhse_icb_allocations_2023_25_icb_core_allocations_2023_24",
-        "2023/24 Combined allocation (inc. COVID, additional elective, discharge, and capacity) (£k)"),
+        "2023/24 Combined allocation (inc. COVID, additional elective, discharge, and capacity) (£k)",
+    ),
     ("2023/24", "pmc"): ("nhse_icb_allocations_2023_25_pmc_allocations_2023_24", "2023/24 Recurrent allocation (£k)"),
-    ("2023/24", "other_primary_care"): ("nhse_icb_allocations_2023_25_other_primary_care",
-                                        "2023/24 Recurrent allocation £k"),
+    ("2023/24", "other_primary_care"): (
+        "nhse_icb_allocations_2023_25_other_primary_care",
+        "2023/24 Recurrent allocation £k",
+    ),
     ("2023/24", "running_costs"): ("nhse_icb_allocations_2023_25_icb_running_cost_allowance", "2023/24 £k"),
-    ("2024/25", "core"): ("nhse_icb_allocations_2023_25_icb_core_allocations_2024_25",
-                          "2024/25 Combined allocation (inc. COVID, additional elective and discharge) (£k)"),
+    ("2024/25", "core"): (
+        "nhse_icb_allocations_2023_25_icb_core_allocations_2024_25",
+        "2024/25 Combined allocation (inc. COVID, additional elective and discharge) (£k)",
+    ),
     ("2024/25", "pmc"): ("nhse_icb_allocations_2023_25_pmc_allocations_2024_25", "2024/25 Recurrent allocation (£k)"),
-    ("2024/25", "other_primary_care"): ("nhse_icb_allocations_2023_25_other_primary_care",
-                                        "2024/25 Recurrent allocation £k"),
+    ("2024/25", "other_primary_care"): (
+        "nhse_icb_allocations_2023_25_other_primary_care",
+        "2024/25 Recurrent allocation £k",
+    ),
     ("2024/25", "running_costs"): ("nhse_icb_allocations_2023_25_icb_running_cost_allowance", "2024/25 £k"),
     ("2025/26", "core"): ("nhse_icb_allocations_2025_26_icb_core_allocations_2025_26", "2025/26 Total allocation (£k)"),
     ("2025/26", "pmc"): ("nhse_icb_allocations_2025_26_pmc_allocation_2025_26", "Revised recurrent allocation (£k)"),
-    ("2025/26", "specialised"): ("nhse_icb_allocations_2025_26_specialised_allocations_2025_26",
-                                 "2025/26 Physical health services + MH resource allocation (£k)"),
+    ("2025/26", "specialised"): (
+        "nhse_icb_allocations_2025_26_specialised_allocations_2025_26",
+        "2025/26 Physical health services + MH resource allocation (£k)",
+    ),
     ("2025/26", "pod"): ("nhse_icb_allocations_2025_26_pod_allocation_2025_26", "2025/26 Total allocation (£k)"),
     ("2025/26", "running_costs"): ("nhse_icb_allocations_2025_26_icb_running_cost_allowance", "2025/26 (£k)"),
 }
@@ -150,13 +176,22 @@ def published(year: str, line: str) -> pd.DataFrame:
     dataset, column = SOURCES[(year, line)]
     df = data.load(dataset)
     icb = df[df["level"] == "ICB"]
-    out = pd.DataFrame({"icb_code": icb["icb_code"].astype(str).to_numpy(), "icb_name": icb["icb_name"].to_numpy(),
-                        "gbp_k": icb[column].astype(float).to_numpy()})
+    out = pd.DataFrame(
+        {
+            "icb_code": icb["icb_code"].astype(str).to_numpy(),
+            "icb_name": icb["icb_name"].to_numpy(),
+            "gbp_k": icb[column].astype(float).to_numpy(),
+        }
+    )
     out["pence"] = pence(out["gbp_k"].to_numpy())
     held = df.loc[df["level"] == "NHSE_region_held", column].astype(float).sum()
-    out.attrs.update({"region_held_gbp_k": float(held),
-                      "england_gbp_k": float(df.loc[df["level"] == "England", column].astype(float).sum()),
-                      "source": f"{dataset}: {column}"})
+    out.attrs.update(
+        {
+            "region_held_gbp_k": float(held),
+            "england_gbp_k": float(df.loc[df["level"] == "England", column].astype(float).sum()),
+            "source": f"{dataset}: {column}",
+        }
+    )
     return out
 
 
@@ -177,9 +212,19 @@ def practice_money(year: str, lines: list[str] | None = None) -> pd.DataFrame:
             raise DevocareError(f"{line} {year}: no published allocation for ICB(s) {', '.join(missing)}")
         weights = table[LINES[line].weight].fillna(0.0).to_numpy()
         parts = split_pence(pub.loc[icb_codes, "pence"].to_numpy(), icb_id, weights)
-        frames.append(pd.DataFrame({"practice_code": table["practice_code"].to_numpy(), "icb_code": table["icb_code"],
-                                    "lad_code": table["lad_code"], "line": line, "weight": weights, "pence": parts,
-                                    "population": table["population"].to_numpy()}))
+        frames.append(
+            pd.DataFrame(
+                {
+                    "practice_code": table["practice_code"].to_numpy(),
+                    "icb_code": table["icb_code"],
+                    "lad_code": table["lad_code"],
+                    "line": line,
+                    "weight": weights,
+                    "pence": parts,
+                    "population": table["population"].to_numpy(),
+                }
+            )
+        )
     return pd.concat(frames, ignore_index=True)
 
 
@@ -190,7 +235,8 @@ def _area_of(level: str, per_practice: pd.DataFrame) -> tuple[pd.Series, pd.Data
     if level == "practice":
         names = practices("2024/25")  # names only
         return per_practice["practice_code"], pd.DataFrame({"code": per_practice["practice_code"].unique()}).assign(
-            name=lambda d: d["code"].map(names.set_index("practice_code")["practice_name"]))
+            name=lambda d: d["code"].map(names.set_index("practice_code")["practice_name"])
+        )
     if level in ("icb", "region"):
         icb = geography.areas("icb", 2024)[["code", "alt_code"]]
         e54 = per_practice["icb_code"].map(icb.set_index("alt_code")["code"])
@@ -226,24 +272,43 @@ def money(year: str, level: str = "lad", lines: list[str] | None = None) -> pd.D
     code, names = _area_of(level, per)
     if code.isna().any():
         raise DevocareError(f"internal data error: practices without a {level}")
-    grouped = per.assign(code=code.to_numpy()).groupby(["code", "line"], sort=False).agg(
-        population=("population", "sum"), weighted_population=("weight", "sum"), pence=("pence", "sum"))
+    grouped = (
+        per.assign(code=code.to_numpy())
+        .groupby(["code", "line"], sort=False)
+        .agg(population=("population", "sum"), weighted_population=("weight", "sum"), pence=("pence", "sum"))
+    )
     out = grouped.reset_index().merge(names, on="code", how="left")
     out.insert(0, "level", level)
     out.insert(0, "year", year)
     out["gbp"] = out["pence"] / 100.0
     out["gbp_per_head"] = out["gbp"] / out["population"]
-    cols = ["year", "level", "code", "name", "line", "population", "weighted_population", "pence", "gbp",
-            "gbp_per_head"]
+    cols = [
+        "year",
+        "level",
+        "code",
+        "name",
+        "line",
+        "population",
+        "weighted_population",
+        "pence",
+        "gbp",
+        "gbp_per_head",
+    ]
     order = {line: i for i, line in enumerate(LINE_IDS)}
     out = out[cols].sort_values(["line", "code"], key=lambda s: s.map(order) if s.name == "line" else s)
-    out.attrs["region_held_gbp_k"] = {line: published(year, line).attrs["region_held_gbp_k"]
-                                      for line in out["line"].unique()}
+    out.attrs["region_held_gbp_k"] = {
+        line: published(year, line).attrs["region_held_gbp_k"] for line in out["line"].unique()
+    }
     return out.reset_index(drop=True)
 
 
-def place_money(year: str, icb: str, places: Mapping[str, Sequence[str]] | None = None,
-                place_level: str | None = None, lines: list[str] | None = None) -> pd.DataFrame:
+def place_money(
+    year: str,
+    icb: str,
+    places: Mapping[str, Sequence[str]] | None = None,
+    place_level: str | None = None,
+    lines: list[str] | None = None,
+) -> pd.DataFrame:
     """£ by place inside one ICB and allocation line: the ICB's practice pence summed over each place.
 
     Places as in :func:`devocare.allocation.need.place_indices`: ``places`` (name → practice codes) or
@@ -255,10 +320,12 @@ def place_money(year: str, icb: str, places: Mapping[str, Sequence[str]] | None 
     members = place_practices(year, icb, places, place_level, as_allocated=True)
     per = practice_money(year, lines)
     icb_code = members.attrs["icb_code"]
-    joined = per[per["icb_code"] == icb_code].merge(members[["practice_code", "place_code", "place"]],
-                                                     on="practice_code", how="inner")
+    joined = per[per["icb_code"] == icb_code].merge(
+        members[["practice_code", "place_code", "place"]], on="practice_code", how="inner"
+    )
     out = joined.groupby(["place_code", "place", "line"], sort=False, as_index=False).agg(
-        practices=("practice_code", "size"), population=("population", "sum"), pence=("pence", "sum"))
+        practices=("practice_code", "size"), population=("population", "sum"), pence=("pence", "sum")
+    )
     out.insert(0, "icb_code", icb_code)
     out.insert(0, "year", year)
     out["gbp"] = out["pence"] / 100.0
@@ -270,16 +337,23 @@ def place_money(year: str, icb: str, places: Mapping[str, Sequence[str]] | None 
 def published_targets(year: str, line: str = "core") -> pd.DataFrame:
     """NHS England's published fair-shares targets per ICB (£k) for core or primary medical care."""
     year = check_money_year(year)
-    columns = {("2023/24", "core"): "2022/23 Fair Shares Target (£k)",
-               ("2024/25", "core"): "2023/24 Fair shares target (inc. COVID)",
-               ("2025/26", "core"): "2024/25 Fair shares target (£k)",
-               ("2023/24", "pmc"): "2022/23 Fair Shares Target (£k)",
-               ("2024/25", "pmc"): "2023/24 Fair Shares Target (£k)",
-               ("2025/26", "pmc"): "2024/25 Fair shares target"}
+    columns = {
+        ("2023/24", "core"): "2022/23 Fair Shares Target (£k)",
+        ("2024/25", "core"): "2023/24 Fair shares target (inc. COVID)",
+        ("2025/26", "core"): "2024/25 Fair shares target (£k)",
+        ("2023/24", "pmc"): "2022/23 Fair Shares Target (£k)",
+        ("2024/25", "pmc"): "2023/24 Fair Shares Target (£k)",
+        ("2025/26", "pmc"): "2024/25 Fair shares target",
+    }
     if (year, line) not in columns:
         raise UnknownChoiceError("line with a published target", line, ["core", "pmc"])
     dataset = SOURCES[(year, line)][0]
     df = data.load(dataset)
     icb = df[df["level"] == "ICB"]
-    return pd.DataFrame({"icb_code": icb["icb_code"].astype(str).to_numpy(), "icb_name": icb["icb_name"].to_numpy(),
-                         "target_gbp_k": icb[columns[(year, line)]].astype(float).to_numpy()})
+    return pd.DataFrame(
+        {
+            "icb_code": icb["icb_code"].astype(str).to_numpy(),
+            "icb_name": icb["icb_name"].to_numpy(),
+            "target_gbp_k": icb[columns[(year, line)]].astype(float).to_numpy(),
+        }
+    )

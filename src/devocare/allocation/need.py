@@ -53,20 +53,38 @@ class ToolRule:
 
 _NHSX_2022 = ToolRule(
     "nhsengland/AIF_Allocation_Tool dashboard.py @ 8cd7162 (2022/23 tool): fillna(1).replace(0, 1); "
-    "sums .astype(int); DataFrame.round(3)", 1.0, True, "truncate", "numpy")
+    "sums .astype(int); DataFrame.round(3)",
+    1.0,
+    True,
+    "truncate",
+    "numpy",
+)
 _NHSX_2023 = ToolRule(
     "nhsx/AIF_Allocation_Tool 2023/24-2024/25 tool (same code in nhsengland/ICB_Allocation_Tool_update "
     "utils.py @ 52cc293): fillna(1).replace(0, 1); sums .round(0).astype(int); DataFrame.round(3)",
-    1.0, True, "half_even", "numpy")
+    1.0,
+    True,
+    "half_even",
+    "numpy",
+)
 _NHSE_2025 = ToolRule(
     "nhsengland/ICB_Allocation_Tool_update utils.py @ 28f478b and ICB_Place_Based_Tool_2627-2829 utils.py "
     "@ 7506e70: fillna(0); unrounded sums; indices rounded half-up to 0.001 on their decimal repr",
-    0.0, False, "none", "half_up")
+    0.0,
+    False,
+    "none",
+    "half_up",
+)
 
 #: The tool generation that served each financial year.
 TOOL_RULES: dict[str, ToolRule] = {
-    "2022/23": _NHSX_2022, "2023/24": _NHSX_2023, "2024/25": _NHSX_2023, "2025/26": _NHSE_2025,
-    "2026/27": _NHSE_2025, "2027/28": _NHSE_2025, "2028/29": _NHSE_2025,
+    "2022/23": _NHSX_2022,
+    "2023/24": _NHSX_2023,
+    "2024/25": _NHSX_2023,
+    "2025/26": _NHSE_2025,
+    "2026/27": _NHSE_2025,
+    "2027/28": _NHSE_2025,
+    "2028/29": _NHSE_2025,
 }
 
 
@@ -139,8 +157,14 @@ def replace_like_tool(values: np.ndarray, rule: ToolRule) -> tuple[np.ndarray, n
     return out, blank | zero
 
 
-def compute(values: np.ndarray, icb_id: np.ndarray, place_id: np.ndarray, place_icb: np.ndarray,
-            n_icbs: int, rule: ToolRule | None) -> dict[str, np.ndarray]:
+def compute(
+    values: np.ndarray,
+    icb_id: np.ndarray,
+    place_id: np.ndarray,
+    place_icb: np.ndarray,
+    n_icbs: int,
+    rule: ToolRule | None,
+) -> dict[str, np.ndarray]:
     """All indices for all places of all ICBs in one pass.
 
     ``values``: practices × (1 + k), population first, already cleaned. ``icb_id``/``place_id``: integer
@@ -161,8 +185,13 @@ def compute(values: np.ndarray, icb_id: np.ndarray, place_id: np.ndarray, place_
         share = place_raw / icb_raw[place_icb]
     if rule is not None and rule.sum_rounding == "none":  # later tools show sums rounded half-up
         place_sums, icb_sums = np.floor(place_sums + 0.5), np.floor(icb_sums + 0.5)
-    return {"place_sums": place_sums, "icb_sums": icb_sums, "place_index": place_index,
-            "icb_index": icb_index, "place_share": share}
+    return {
+        "place_sums": place_sums,
+        "icb_sums": icb_sums,
+        "place_index": place_index,
+        "icb_index": icb_index,
+        "place_share": share,
+    }
 
 
 # --------------------------------------------------------------------------- validation and set-up
@@ -201,8 +230,14 @@ def _unknown_practices(codes: Sequence[str], valid: Sequence[str]) -> str:
     return ", ".join(parts)
 
 
-def place_assignment(year: str, icb_code: str, places: Mapping[str, Sequence[str]] | None,
-                     place_level: str | None, table: pd.DataFrame, mode: str = "exact") -> pd.Series:
+def place_assignment(
+    year: str,
+    icb_code: str,
+    places: Mapping[str, Sequence[str]] | None,
+    place_level: str | None,
+    table: pd.DataFrame,
+    mode: str = "exact",
+) -> pd.Series:
     """Place name of each practice of the ICB (NaN: in no place), validated.
 
     Errors name every offender: unknown practices (with closest codes), practices in another ICB,
@@ -230,14 +265,18 @@ def place_assignment(year: str, icb_code: str, places: Mapping[str, Sequence[str
         raise DevocareError(f"practice(s) outside ICB {icb_code}: {where}")
     dup = listed[listed["practice_code"].duplicated(keep=False)]
     if not dup.empty:
-        where = "; ".join(f"{c} in {', '.join(repr(p) for p in g['place'])}"
-                          for c, g in dup.groupby("practice_code"))
+        where = "; ".join(f"{c} in {', '.join(repr(p) for p in g['place'])}" for c, g in dup.groupby("practice_code"))
         raise DevocareError(f"practice(s) in more than one place: {where}")
     return table.loc[in_icb, "practice_code"].map(listed.set_index("practice_code")["place"])
 
 
-def place_practices(year: str, icb: str, places: Mapping[str, Sequence[str]] | None = None,
-                    place_level: str | None = None, as_allocated: bool = False) -> pd.DataFrame:
+def place_practices(
+    year: str,
+    icb: str,
+    places: Mapping[str, Sequence[str]] | None = None,
+    place_level: str | None = None,
+    as_allocated: bool = False,
+) -> pd.DataFrame:
     """The practices of one ICB with the place each is in: practice_code, practice_name, place_code, place.
 
     Places as in :func:`place_indices` (``places`` or ``place_level``, validated the same way). Practices in
@@ -250,9 +289,15 @@ def place_practices(year: str, icb: str, places: Mapping[str, Sequence[str]] | N
     table = practices(year, as_allocated=as_allocated)
     members = table[table["icb_code"] == icb_code]
     assign = place_assignment(year, icb_code, places, place_level, table).to_numpy()
-    out = pd.DataFrame({"icb_code": icb_code, "icb_name": icb_name,
-                        "practice_code": members["practice_code"].to_numpy(),
-                        "practice_name": members["practice_name"].to_numpy(), "place_code": assign})
+    out = pd.DataFrame(
+        {
+            "icb_code": icb_code,
+            "icb_name": icb_name,
+            "practice_code": members["practice_code"].to_numpy(),
+            "practice_name": members["practice_name"].to_numpy(),
+            "place_code": assign,
+        }
+    )
     covered = out["place_code"].notna().to_numpy()
     uncovered = sorted(out.loc[~covered, "practice_code"])
     out = out[covered].reset_index(drop=True)
@@ -309,30 +354,56 @@ def check_values(frame: pd.DataFrame, mode: str, what: str) -> None:
             cols = sorted({c for c in _VALUE_COLUMNS if bad[c].any()})
             raise DevocareError(
                 f"missing published values ({', '.join(cols)}) for practice(s) {', '.join(rows)} ({what}); "
-                "exact mode does not guess: use mode='nhse-tool' to treat them as NHS England's tool does")
+                "exact mode does not guess: use mode='nhse-tool' to treat them as NHS England's tool does"
+            )
 
 
-def tool_replacements(frame: pd.DataFrame, rule: ToolRule,
-                      report: np.ndarray | None = None) -> tuple[np.ndarray, list[dict[str, object]]]:
+def tool_replacements(
+    frame: pd.DataFrame, rule: ToolRule, report: np.ndarray | None = None
+) -> tuple[np.ndarray, list[dict[str, object]]]:
     """Values after the tool's load-time replacement, and one record per replaced cell (of ``report`` rows)."""
     raw = frame[_VALUE_COLUMNS].to_numpy(dtype=float)
     new, mask = replace_like_tool(raw, rule)
     r, c = np.nonzero(mask if report is None else mask & np.asarray(report)[:, None])
     codes = frame["practice_code"].to_numpy()
-    replaced: list[dict[str, object]] = [{"practice_code": str(codes[i]), "column": _VALUE_COLUMNS[j],
-                 "published": None if np.isnan(raw[i, j]) else float(raw[i, j]), "used": float(new[i, j])}
-                for i, j in zip(r, c, strict=True)]
+    replaced: list[dict[str, object]] = [
+        {
+            "practice_code": str(codes[i]),
+            "column": _VALUE_COLUMNS[j],
+            "published": None if np.isnan(raw[i, j]) else float(raw[i, j]),
+            "used": float(new[i, j]),
+        }
+        for i, j in zip(r, c, strict=True)
+    ]
     return new, replaced
 
 
 # --------------------------------------------------------------------------- public API
 
 
-def _table(year: str, icb_code: str, icb_name: str, codes: list[str], labels: list[str], out: dict,
-           icb_row: int, n_practices: np.ndarray, icb_n: int) -> pd.DataFrame:
+def _table(
+    year: str,
+    icb_code: str,
+    icb_name: str,
+    codes: list[str],
+    labels: list[str],
+    out: dict,
+    icb_row: int,
+    n_practices: np.ndarray,
+    icb_n: int,
+) -> pd.DataFrame:
     k = len(COMPONENT_IDS)
-    rows = pd.DataFrame({"year": year, "icb_code": icb_code, "icb_name": icb_name, "kind": "place",
-                         "place_code": codes, "place": labels, "n_practices": n_practices})
+    rows = pd.DataFrame(
+        {
+            "year": year,
+            "icb_code": icb_code,
+            "icb_name": icb_name,
+            "kind": "place",
+            "place_code": codes,
+            "place": labels,
+            "n_practices": n_practices,
+        }
+    )
     rows["population"] = out["place_sums"][:, 0]
     for j, c in enumerate(COMPONENT_IDS):
         rows[f"wp_{c}"] = out["place_sums"][:, 1 + j]
@@ -340,16 +411,29 @@ def _table(year: str, icb_code: str, icb_name: str, codes: list[str], labels: li
         rows[f"index_{c}"] = out["place_index"][:, j]
     rows["share_core_overall"] = out["place_share"][:, 1 + COMPONENT_IDS.index("core_overall")]
     rows["share_primary_medical_care_final"] = out["place_share"][:, 1 + k - 1]
-    icb = {"year": year, "icb_code": icb_code, "icb_name": icb_name, "kind": "icb", "place_code": icb_code,
-           "place": icb_name, "n_practices": icb_n, "population": out["icb_sums"][icb_row, 0]}
+    icb = {
+        "year": year,
+        "icb_code": icb_code,
+        "icb_name": icb_name,
+        "kind": "icb",
+        "place_code": icb_code,
+        "place": icb_name,
+        "n_practices": icb_n,
+        "population": out["icb_sums"][icb_row, 0],
+    }
     icb.update({f"wp_{c}": out["icb_sums"][icb_row, 1 + j] for j, c in enumerate(COMPONENT_IDS)})
     icb.update({f"index_{c}": out["icb_index"][icb_row, j] for j, c in enumerate(COMPONENT_IDS)})
     icb.update({"share_core_overall": 1.0, "share_primary_medical_care_final": 1.0})
     return pd.concat([pd.DataFrame([icb]), rows], ignore_index=True)
 
 
-def place_indices(year: str, icb: str, places: Mapping[str, Sequence[str]] | None = None,
-                  place_level: str | None = None, mode: str = "exact") -> NeedIndices:
+def place_indices(
+    year: str,
+    icb: str,
+    places: Mapping[str, Sequence[str]] | None = None,
+    place_level: str | None = None,
+    mode: str = "exact",
+) -> NeedIndices:
     """Need indices of places inside one ICB, with the list of replaced values and uncovered practices.
 
     ``places`` maps a place name to practice codes; or ``place_level`` (lad, utla, ca, sicb, pcn) makes
@@ -370,8 +454,12 @@ def place_indices(year: str, icb: str, places: Mapping[str, Sequence[str]] | Non
         values, replaced = tool_replacements(table, rule, report=in_icb)
         if replaced:
             shown = ", ".join(sorted({str(r["practice_code"]) for r in replaced}))
-            warnings.warn(f"nhse-tool mode replaced {len(replaced)} published blank/zero value(s) as NHS "
-                          f"England's {year} tool does, for practice(s) {shown}", NeedIndexWarning, stacklevel=2)
+            warnings.warn(
+                f"nhse-tool mode replaced {len(replaced)} published blank/zero value(s) as NHS "
+                f"England's {year} tool does, for practice(s) {shown}",
+                NeedIndexWarning,
+                stacklevel=2,
+            )
     if places is not None:
         order = list(places)
     else:
@@ -389,8 +477,13 @@ def place_indices(year: str, icb: str, places: Mapping[str, Sequence[str]] | Non
     return NeedIndices(result, replaced, uncovered)
 
 
-def need_indices(year: str, icb: str, places: Mapping[str, Sequence[str]] | None = None,
-                 place_level: str | None = None, mode: str = "exact") -> pd.DataFrame:
+def need_indices(
+    year: str,
+    icb: str,
+    places: Mapping[str, Sequence[str]] | None = None,
+    place_level: str | None = None,
+    mode: str = "exact",
+) -> pd.DataFrame:
     """Need indices table for places inside an ICB (see :func:`place_indices`).
 
     The replaced values (``nhse-tool``) and uncovered practices are in ``table.attrs["replaced"]`` and
@@ -430,9 +523,16 @@ def all_place_indices(year: str, place_level: str = "lad", mode: str = "exact") 
     out = compute(values, icb_id, place_id, place_icb, len(icb_codes), rule)
     names = table.drop_duplicates("icb_code").set_index("icb_code")["icb_name"]
     area_codes = [k.split("|")[1] for k in place_keys]
-    frame = pd.DataFrame({"year": year, "icb_code": icb_codes[place_icb], "kind": "place",
-                          "place_code": area_codes, "place": place_names(place_level, area_codes),
-                          "n_practices": np.bincount(place_id[place_id >= 0], minlength=len(place_keys))})
+    frame = pd.DataFrame(
+        {
+            "year": year,
+            "icb_code": icb_codes[place_icb],
+            "kind": "place",
+            "place_code": area_codes,
+            "place": place_names(place_level, area_codes),
+            "n_practices": np.bincount(place_id[place_id >= 0], minlength=len(place_keys)),
+        }
+    )
     frame.insert(2, "icb_name", frame["icb_code"].map(names))
     frame["population"] = out["place_sums"][:, 0]
     for j, c in enumerate(COMPONENT_IDS):

@@ -61,8 +61,10 @@ _PCN = ("PCN_Code",)
 LAD_2023_SUCCESSORS: dict[str, str] = {
     **{c: "E06000063" for c in ("E07000026", "E07000028", "E07000029")},  # Cumberland
     **{c: "E06000064" for c in ("E07000027", "E07000030", "E07000031")},  # Westmorland and Furness
-    **{c: "E06000065" for c in ("E07000163", "E07000164", "E07000165", "E07000166", "E07000167",
-                                  "E07000168", "E07000169")},  # North Yorkshire
+    **{
+        c: "E06000065"
+        for c in ("E07000163", "E07000164", "E07000165", "E07000166", "E07000167", "E07000168", "E07000169")
+    },  # North Yorkshire
     **{c: "E06000066" for c in ("E07000187", "E07000188", "E07000189", "E07000246")},  # Somerset
 }
 
@@ -120,14 +122,16 @@ AS_ALLOCATED: dict[str, str] = {**DATASETS, "2025/26": "icbtool_2025_26_pre_2025
 @cache
 def _practices(year: str, dataset: str | None = None) -> pd.DataFrame:
     raw = data.load(dataset or DATASETS[year])
-    out = pd.DataFrame({
-        "practice_code": raw["Practice_Code"].astype(str).str.strip(),
-        "practice_name": raw["GP_Practice_Name"],
-        "icb_code": _pick(raw, _ICB).astype(str),
-        "icb_name": _pick(raw, _ICB_NAME),
-        "region_code": _pick(raw, _REGION),
-        "pcn_code": _pick(raw, _PCN),
-    })
+    out = pd.DataFrame(
+        {
+            "practice_code": raw["Practice_Code"].astype(str).str.strip(),
+            "practice_name": raw["GP_Practice_Name"],
+            "icb_code": _pick(raw, _ICB).astype(str),
+            "icb_name": _pick(raw, _ICB_NAME),
+            "region_code": _pick(raw, _REGION),
+            "pcn_code": _pick(raw, _PCN),
+        }
+    )
     out["lad_code"] = _lad24(_pick(raw, _LAD), out["practice_code"])
     out["lad_code_file"] = _file_lad24(_pick(raw, _LAD))
     out["sicb_code"] = out["practice_code"].map(_sicb_of_practice())

@@ -18,8 +18,7 @@ from devocare.architecture import geo
 from devocare.architecture.schema import Architecture
 
 _BODY_FIELDS = ("name", "kind", "tier", "statutory", "leadership", "area_level", "area_vintage", "areas")
-_MONEY_FIELDS = ("settlement_years", "indexation", "savings_retained", "overspend_borne_locally",
-                 "hospital_input_cap")
+_MONEY_FIELDS = ("settlement_years", "indexation", "savings_retained", "overspend_borne_locally", "hospital_input_cap")
 
 
 def _holders(arch: Architecture) -> dict[str, dict[str, float]]:
@@ -36,8 +35,11 @@ def _holders(arch: Architecture) -> dict[str, dict[str, float]]:
 
 
 def _line_pots(arch: Architecture) -> dict[str, str]:
-    return {line: f"{pot.id} ({pot.holder}{', ring-fenced' if pot.ring_fenced else ''})"
-            for pot in arch.money.pots for line in pot.lines}
+    return {
+        line: f"{pot.id} ({pot.holder}{', ring-fenced' if pot.ring_fenced else ''})"
+        for pot in arch.money.pots
+        for line in pot.lines
+    }
 
 
 def _targets(arch: Architecture) -> dict[str, list[str]]:
@@ -86,19 +88,25 @@ class ArchitectureDiff:
 
     def inverse(self) -> ArchitectureDiff:
         """The diff from ``b`` back to ``a``."""
+
         def swap(items: list[dict[str, Any]], x: str = "from", y: str = "to") -> list[dict[str, Any]]:
             return [{**i, x: i[y], y: i[x]} for i in items]
 
         return ArchitectureDiff(
-            a=self.b, b=self.a,
-            bodies_created=list(self.bodies_abolished), bodies_abolished=list(self.bodies_created),
+            a=self.b,
+            b=self.a,
+            bodies_created=list(self.bodies_abolished),
+            bodies_abolished=list(self.bodies_created),
             bodies_merged=[{"body": i["body"], "into": i["from"]} for i in self.bodies_split_out],
             bodies_split_out=[{"body": i["body"], "from": i["into"]} for i in self.bodies_merged],
-            bodies_changed=[{**i, "changes": {k: {"from": v["to"], "to": v["from"]} for k, v in i["changes"].items()}}
-                            for i in self.bodies_changed],
+            bodies_changed=[
+                {**i, "changes": {k: {"from": v["to"], "to": v["from"]} for k, v in i["changes"].items()}}
+                for i in self.bodies_changed
+            ],
             functions_moved=swap(self.functions_moved),
             money_rerouted=swap(self.money_rerouted),
-            flows_opened=list(self.flows_closed), flows_closed=list(self.flows_opened),
+            flows_opened=list(self.flows_closed),
+            flows_closed=list(self.flows_opened),
             money_rules=swap(self.money_rules),
             accountability_repointed=swap(self.accountability_repointed),
             metrics=swap(self.metrics, "before", "after"),
@@ -117,23 +125,40 @@ class ArchitectureDiff:
                 out.extend(f"{bullet}{r}" for r in rows)
                 out.append("")
 
-        section("Bodies created", [f"{code}{b['id']}{code} — {b['name']} ({b['tier']}, {b['leadership']})"
-                                   for b in self.bodies_created])
+        section(
+            "Bodies created",
+            [f"{code}{b['id']}{code} — {b['name']} ({b['tier']}, {b['leadership']})" for b in self.bodies_created],
+        )
         section("Bodies abolished", [f"{code}{b['id']}{code} — {b['name']}" for b in self.bodies_abolished])
         section("Bodies merged", [f"{code}{m['body']}{code} into {code}{m['into']}{code}" for m in self.bodies_merged])
-        section("Bodies split out", [f"{code}{m['body']}{code} from {code}{m['from']}{code}"
-                                     for m in self.bodies_split_out])
-        section("Bodies changed", [f"{code}{c['id']}{code}: " + "; ".join(
-            f"{k} {v['from']!r} → {v['to']!r}" for k, v in c["changes"].items()) for c in self.bodies_changed])
-        section("Functions moved", [f"{m['function']}: {m['from'] or '—'} → {m['to'] or '—'}"
-                                    for m in self.functions_moved])
-        section("Money re-routed (pot paying for each service line; see coverage under money rules)",
-                [f"{m['line']}: {m['from'] or '—'} → {m['to'] or '—'}" for m in self.money_rerouted])
+        section(
+            "Bodies split out", [f"{code}{m['body']}{code} from {code}{m['from']}{code}" for m in self.bodies_split_out]
+        )
+        section(
+            "Bodies changed",
+            [
+                f"{code}{c['id']}{code}: "
+                + "; ".join(f"{k} {v['from']!r} → {v['to']!r}" for k, v in c["changes"].items())
+                for c in self.bodies_changed
+            ],
+        )
+        section(
+            "Functions moved", [f"{m['function']}: {m['from'] or '—'} → {m['to'] or '—'}" for m in self.functions_moved]
+        )
+        section(
+            "Money re-routed (pot paying for each service line; see coverage under money rules)",
+            [f"{m['line']}: {m['from'] or '—'} → {m['to'] or '—'}" for m in self.money_rerouted],
+        )
         section("Funding flows opened", [f"{f['id']}: {f['from']} → {f['to']}" for f in self.flows_opened])
         section("Funding flows closed", [f"{f['id']}: {f['from']} → {f['to']}" for f in self.flows_closed])
         section("Money rules", [f"{m['rule']}: {m['from']} → {m['to']}" for m in self.money_rules])
-        section("Accountability re-pointed", [f"{code}{r['body']}{code}: {', '.join(r['from']) or '—'} → "
-                                              f"{', '.join(r['to']) or '—'}" for r in self.accountability_repointed])
+        section(
+            "Accountability re-pointed",
+            [
+                f"{code}{r['body']}{code}: {', '.join(r['from']) or '—'} → {', '.join(r['to']) or '—'}"
+                for r in self.accountability_repointed
+            ],
+        )
         section("Metrics", [f"{m['metric']}: {_num(m['before'])} → {_num(m['after'])}" for m in self.metrics])
         return out
 
@@ -166,10 +191,16 @@ def diff(a: Architecture, b: Architecture, with_metrics: bool = True) -> Archite
     out = ArchitectureDiff(a=a.id, b=b.id)
     body_a = {x.id: x for x in a.bodies_on()}
     body_b = {x.id: x for x in b.bodies_on()}
-    out.bodies_created = [{"id": i, "name": body_b[i].name, "tier": body_b[i].tier,
-                           "leadership": body_b[i].leadership} for i in body_b if i not in body_a]
-    out.bodies_abolished = [{"id": i, "name": body_a[i].name, "tier": body_a[i].tier,
-                             "leadership": body_a[i].leadership} for i in body_a if i not in body_b]
+    out.bodies_created = [
+        {"id": i, "name": body_b[i].name, "tier": body_b[i].tier, "leadership": body_b[i].leadership}
+        for i in body_b
+        if i not in body_a
+    ]
+    out.bodies_abolished = [
+        {"id": i, "name": body_a[i].name, "tier": body_a[i].tier, "leadership": body_a[i].leadership}
+        for i in body_a
+        if i not in body_b
+    ]
     for i in body_a.keys() & body_b.keys():
         changes = {}
         for name in _BODY_FIELDS:
@@ -226,8 +257,9 @@ def diff(a: Architecture, b: Architecture, with_metrics: bool = True) -> Archite
         if body not in body_a or body not in body_b:
             continue  # created/abolished bodies are listed above
         if targets_a.get(body, []) != targets_b.get(body, []):
-            out.accountability_repointed.append({"body": body, "from": targets_a.get(body, []),
-                                                 "to": targets_b.get(body, [])})
+            out.accountability_repointed.append(
+                {"body": body, "from": targets_a.get(body, []), "to": targets_b.get(body, [])}
+            )
 
     if with_metrics:
         from devocare.architecture.metrics import metrics

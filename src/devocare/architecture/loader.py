@@ -51,8 +51,9 @@ def parse_yaml(raw: bytes | str, file: str) -> dict[str, Any]:
         try:
             raw = raw.encode("utf-8")
         except UnicodeEncodeError as exc:  # a lone surrogate, e.g. "\ud800" in a JSON request
-            raise ArchitectureError([Problem(file, "", f"not valid Unicode text (lone surrogate at character "
-                                                       f"{exc.start})")]) from None
+            raise ArchitectureError(
+                [Problem(file, "", f"not valid Unicode text (lone surrogate at character {exc.start})")]
+            ) from None
     if len(raw) > MAX_BYTES:
         raise ArchitectureError([Problem(file, "", f"file is {len(raw):,} bytes; the limit is {MAX_BYTES:,}")])
     try:
@@ -120,8 +121,9 @@ class _Bases:
     saved: SavedResolver | None = None
 
 
-def _resolve_extends(doc: dict[str, Any], file: str, here: Path | None, chain: tuple[str, ...],
-                     bases: _Bases) -> dict[str, Any]:
+def _resolve_extends(
+    doc: dict[str, Any], file: str, here: Path | None, chain: tuple[str, ...], bases: _Bases
+) -> dict[str, Any]:
     """Merge ``doc`` over its ``extends:`` chain; ``here`` is the folder of ``file`` (None: not a file)."""
     parent = doc.get("extends")
     if parent is None:
@@ -130,11 +132,12 @@ def _resolve_extends(doc: dict[str, Any], file: str, here: Path | None, chain: t
         raise ArchitectureError([Problem(file, "extends", "expected a built-in id, saved:<id> or a file path")])
     parent_doc, parent_file, identity, parent_dir = _read_base(parent, here, file, bases)
     if identity in chain:
-        loop = " -> ".join((*chain[chain.index(identity):], identity))
+        loop = " -> ".join((*chain[chain.index(identity) :], identity))
         raise ArchitectureError([Problem(file, "extends", f"extends cycle: {loop}")])
     if len(chain) >= MAX_EXTENDS_DEPTH:
-        raise ArchitectureError([Problem(
-            file, "extends", f"extends chain is more than {MAX_EXTENDS_DEPTH} architectures deep (the limit)")])
+        raise ArchitectureError(
+            [Problem(file, "extends", f"extends chain is more than {MAX_EXTENDS_DEPTH} architectures deep (the limit)")]
+        )
     resolved = _resolve_extends(parent_doc, parent_file, parent_dir, (*chain, identity), bases)
     child = {k: v for k, v in doc.items() if k != "extends"}
     merged = merge(resolved, child)
@@ -142,8 +145,9 @@ def _resolve_extends(doc: dict[str, Any], file: str, here: Path | None, chain: t
     return merged
 
 
-def _read_base(ref: str, here: Path | None, referrer: str, bases: _Bases
-               ) -> tuple[dict[str, Any], str, str, Path | None]:
+def _read_base(
+    ref: str, here: Path | None, referrer: str, bases: _Bases
+) -> tuple[dict[str, Any], str, str, Path | None]:
     """The document ``extends: ref`` names: (document, file name for problems, identity for cycles, its folder).
 
     Built-ins always; ``saved:<id>`` only through ``bases.saved``; a file path only inside ``bases.root``
@@ -155,8 +159,9 @@ def _read_base(ref: str, here: Path | None, referrer: str, bases: _Bases
         if not re.fullmatch(r"saved:[1-9][0-9]{0,15}", ref):
             raise ArchitectureError([Problem(referrer, "extends", f"{ref!r} must read saved:<number>")])
         if bases.saved is None:
-            raise ArchitectureError([Problem(referrer, "extends", f"{ref!r}: saved architectures can be extended "
-                                                                  "only in the web app")])
+            raise ArchitectureError(
+                [Problem(referrer, "extends", f"{ref!r}: saved architectures can be extended only in the web app")]
+            )
         try:
             text, _name = bases.saved(ref)
         except DevocareError as exc:
@@ -165,24 +170,44 @@ def _read_base(ref: str, here: Path | None, referrer: str, bases: _Bases
             raise ArchitectureError([Problem(referrer, "extends", str(exc).splitlines()[0])]) from None
         return parse_yaml(text, ref), ref, ref, None
     if bases.root is None or here is None:
-        raise ArchitectureError([Problem(
-            referrer, "extends",
-            f"{ref!r} is not a built-in architecture{_did_you_mean(ref, builtin_ids())}; here extends: may name "
-            f"only a built-in ({', '.join(builtin_ids())}) or a saved architecture (saved:<id>), not a file")])
+        raise ArchitectureError(
+            [
+                Problem(
+                    referrer,
+                    "extends",
+                    f"{ref!r} is not a built-in architecture{_did_you_mean(ref, builtin_ids())}; "
+                    f"here extends: may name only a built-in ({', '.join(builtin_ids())}) "
+                    "or a saved architecture (saved:<id>), not a file",
+                )
+            ]
+        )
     try:
         path = (here / ref).resolve()
         inside = path.is_relative_to(bases.root)
         exists = inside and path.is_file()
     except (OSError, ValueError, RuntimeError) as exc:  # NUL byte, name too long, symlink loop
-        raise ArchitectureError([Problem(referrer, "extends", f"{ref[:200]!r} is not a usable file path "
-                                                              f"({type(exc).__name__})")]) from None
+        raise ArchitectureError(
+            [Problem(referrer, "extends", f"{ref[:200]!r} is not a usable file path ({type(exc).__name__})")]
+        ) from None
     if not inside:
-        raise ArchitectureError([Problem(
-            referrer, "extends", f"{ref!r} is outside {str(bases.root)!r}, the folder of the architecture file "
-                                 "and its subfolders, where extends: may look (symlinks resolved)")])
+        raise ArchitectureError(
+            [
+                Problem(
+                    referrer,
+                    "extends",
+                    f"{ref!r} is outside {str(bases.root)!r}, the folder of the architecture file "
+                    "and its subfolders, where extends: may look (symlinks resolved)",
+                )
+            ]
+        )
     if not exists:
-        raise ArchitectureError([Problem(
-            referrer, "extends", f"no built-in architecture or file {ref!r}" + _did_you_mean(ref, builtin_ids()))])
+        raise ArchitectureError(
+            [
+                Problem(
+                    referrer, "extends", f"no built-in architecture or file {ref!r}" + _did_you_mean(ref, builtin_ids())
+                )
+            ]
+        )
     return _read_file(path), str(path), str(path), path.parent
 
 
@@ -196,8 +221,9 @@ def _read_file(path: Path) -> dict[str, Any]:
     except PermissionError:
         raise ArchitectureError([Problem(str(path), "", "permission denied: this file cannot be read")]) from None
     except OSError as exc:
-        raise ArchitectureError([Problem(str(path), "", f"cannot be read ({exc.strerror or type(exc).__name__})")]
-                                ) from None
+        raise ArchitectureError(
+            [Problem(str(path), "", f"cannot be read ({exc.strerror or type(exc).__name__})")]
+        ) from None
     return parse_yaml(raw, str(path))
 
 
@@ -307,8 +333,9 @@ def build(doc: dict[str, Any], file: str) -> Architecture:
     return arch
 
 
-def load_text(text: str | bytes, name: str = "<text>", base_dir: Path | None = None,
-              saved: SavedResolver | None = None) -> Architecture:
+def load_text(
+    text: str | bytes, name: str = "<text>", base_dir: Path | None = None, saved: SavedResolver | None = None
+) -> Architecture:
     """Load an architecture from YAML text (the web app and storage use this).
 
     ``extends:`` may name a built-in; ``saved:<id>`` only when ``saved`` resolves it; a file path only when

@@ -218,8 +218,11 @@ def metrics(arch: Architecture, on: date | None = None) -> dict[str, Any]:
         share = 0.0
         for holder, vec in held:
             b = bodies[holder]
-            ok = np.ones(len(pop), dtype=bool) if b.area_level is None else geo.utla_coterminous_with(
-                b.area_level, b.area_vintage)
+            ok = (
+                np.ones(len(pop), dtype=bool)
+                if b.area_level is None
+                else geo.utla_coterminous_with(b.area_level, b.area_vintage)
+            )
             share += float((vec * pop * ok).sum()) / total_pop
         aligned.append(share)
 
@@ -233,12 +236,18 @@ def metrics(arch: Architecture, on: date | None = None) -> dict[str, Any]:
                 seats[cat] += n
     seat_total = sum(seats.values())
 
-    devolved_ne = sum(vec for h, vec in comm["acute_non_elective"] if reach_[h].devolved) if comm[
-        "acute_non_elective"] else np.zeros(len(pop))
+    devolved_ne = (
+        sum(vec for h, vec in comm["acute_non_elective"] if reach_[h].devolved)
+        if comm["acute_non_elective"]
+        else np.zeros(len(pop))
+    )
     national_bodies = [b for b in arch.bodies_on(on) if b.tier == "national"]
     headcounts = {b.id: _headcount_on(b, on) for b in national_bodies if b.headcount is not None}
-    running = {b.id: _running_cost_on(b, on) * _still_covered(own[b.id], now[b.id], pop)
-               for b in arch.bodies_on(on) if b.running_cost_gbp is not None}
+    running = {
+        b.id: _running_cost_on(b, on) * _still_covered(own[b.id], now[b.id], pop)
+        for b in arch.bodies_on(on)
+        if b.running_cost_gbp is not None
+    }
 
     out: dict[str, Any] = {
         "id": arch.id,
@@ -249,16 +258,18 @@ def metrics(arch: Architecture, on: date | None = None) -> dict[str, Any]:
         "centralism_spend": national_spend / total_spend if total_spend else float("nan"),
     }
     out["centralism_index"] = (out["centralism_functions"] + out["centralism_spend"]) / 2
-    out.update({
-        "spend_gbp": total_spend,
-        "spend_devolved_share": devolved_spend / total_spend if total_spend else float("nan"),
-        "spend_delegated_share": 1 - devolved_spend / total_spend if total_spend else float("nan"),
-        "distance_mean": dist_sum / total_spend if total_spend else float("nan"),
-        "distance_max": dist_max,
-        "fragmentation_commissioners": float((commissioners * pop).sum() / total_pop),
-        "fragmentation_pots": float((pot_count * pop).sum() / total_pop),
-        "fragmentation_ringfenced_pots": float((fenced_count * pop).sum() / total_pop),
-    })
+    out.update(
+        {
+            "spend_gbp": total_spend,
+            "spend_devolved_share": devolved_spend / total_spend if total_spend else float("nan"),
+            "spend_delegated_share": 1 - devolved_spend / total_spend if total_spend else float("nan"),
+            "distance_mean": dist_sum / total_spend if total_spend else float("nan"),
+            "distance_max": dist_max,
+            "fragmentation_commissioners": float((commissioners * pop).sum() / total_pop),
+            "fragmentation_pots": float((pot_count * pop).sum() / total_pop),
+            "fragmentation_ringfenced_pots": float((fenced_count * pop).sum() / total_pop),
+        }
+    )
     out["fragmentation"] = out["fragmentation_commissioners"] + out["fragmentation_pots"]
     out["coterminosity"] = float(np.mean(aligned))
     out["board_members"] = seat_total
@@ -282,8 +293,9 @@ def metrics(arch: Architecture, on: date | None = None) -> dict[str, Any]:
     out["pathway_budget_holders"] = float((holders_count * pop).sum() / total_pop)
     out["population_with_deal_share"] = _population_with_deal()
     planned = {b.id: _planned_headcount(b) for b in national_bodies if _planned_headcount(b) is not None}
-    out["central_headcount_planned"] = float(sum(v for v in planned.values() if v is not None)) if planned else float(
-        "nan")
+    out["central_headcount_planned"] = (
+        float(sum(v for v in planned.values() if v is not None)) if planned else float("nan")
+    )
     return {k: float(v) if isinstance(v, np.floating | np.integer) else v for k, v in out.items()}
 
 
@@ -295,8 +307,9 @@ SCALE_GROUPS: dict[str, tuple[str, ...]] = {
 }
 
 
-def _commissioning_population(arch: Architecture, comm: dict[str, list[tuple[str, np.ndarray]]],
-                              lines: tuple[str, ...]) -> float:
+def _commissioning_population(
+    arch: Architecture, comm: dict[str, list[tuple[str, np.ndarray]]], lines: tuple[str, ...]
+) -> float:
     """Residents of the area that commissions a resident's care on ``lines`` (resident-weighted mean over the
     lines; a national commissioner's area is England)."""
     pop = geo.population()
@@ -322,8 +335,11 @@ def _pot_holder_vectors(arch: Architecture, on: date) -> list[tuple[str, bool, n
     """(holder id, ring-fenced, residents) for every pot a resident's money sits in (as :func:`_pot_vectors`)."""
     holders = {p.id: p.holder for p in arch.money.pots}
     cov = arch.money.coverage
-    other = {f"{cov.otherwise}:{p.id}": f"{cov.otherwise}:{p.holder}" for p in _otherwise(cov.otherwise).money.pots} \
-        if cov is not None else {}
+    other = (
+        {f"{cov.otherwise}:{p.id}": f"{cov.otherwise}:{p.holder}" for p in _otherwise(cov.otherwise).money.pots}
+        if cov is not None
+        else {}
+    )
     return [(holders.get(pid) or other[pid], fenced, vec) for pid, fenced, vec in _pot_vectors(arch, on)]
 
 

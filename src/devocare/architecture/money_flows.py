@@ -81,8 +81,9 @@ def _inside_share(fy: str, level: str, vintage: int, weight: str, inside: frozen
     return share
 
 
-def _pot_rows(arch: Architecture, rule_set: str, inside: frozenset[str] | None,
-              keep_inside: bool) -> list[dict[str, Any]]:
+def _pot_rows(
+    arch: Architecture, rule_set: str, inside: frozenset[str] | None, keep_inside: bool
+) -> list[dict[str, Any]]:
     """Year-1 grant per pot and line (need + equalisation + top slice) for the part a rule set runs."""
     from devocare.allocation.grants import BASE_YEAR, LINE_WEIGHTS, grant_years
 
@@ -105,13 +106,24 @@ def _pot_rows(arch: Architecture, rule_set: str, inside: frozenset[str] | None,
                 frac = pg.weights["code"].map(share).fillna(0.0).to_numpy()
                 part = frac if keep_inside else 1.0 - frac
             per_area = per_area * part
-            base = {"architecture": rule_set, "holder": pg.body.id, "name": names.get(pg.body.id, pg.body.id),
-                    "pot": pg.pot.id, "tier": pg.pot.tier, "line": line}
+            base = {
+                "architecture": rule_set,
+                "holder": pg.body.id,
+                "name": names.get(pg.body.id, pg.body.id),
+                "pot": pg.pot.id,
+                "tier": pg.pot.tier,
+                "line": line,
+            }
             rows.append({**base, "part": "grant", "gbp": float(per_area[held].sum())})
             raised = pg.local_revenue()
             if raised is not None:  # money.local_revenue: raised by a holder with tax powers, beyond the envelope
-                rows.append({**base, "part": "local_revenue",
-                             "gbp": float((raised / 100.0 * eq_share[:, j] * part)[held].sum())})
+                rows.append(
+                    {
+                        **base,
+                        "part": "local_revenue",
+                        "gbp": float((raised / 100.0 * eq_share[:, j] * part)[held].sum()),
+                    }
+                )
     return rows
 
 
@@ -129,10 +141,26 @@ def _hospital_to_local(arch: Architecture, rows: list[dict[str, Any]]) -> list[d
     for line in cof.lines:
         moved = cof.hospital_funding_to_local * sum(r["gbp"] for r in own if r["line"] == line)
         base = {"architecture": arch.id, "line": line, "part": "hospital_funding_to_local"}
-        out.append({**base, "holder": receiver["holder"], "name": receiver["name"], "pot": receiver["pot"],
-                    "tier": receiver["tier"], "gbp": -moved})
-        out.append({**base, "holder": payer["holder"], "name": payer["name"], "pot": payer["pot"],
-                    "tier": payer["tier"], "gbp": moved})
+        out.append(
+            {
+                **base,
+                "holder": receiver["holder"],
+                "name": receiver["name"],
+                "pot": receiver["pot"],
+                "tier": receiver["tier"],
+                "gbp": -moved,
+            }
+        )
+        out.append(
+            {
+                **base,
+                "holder": payer["holder"],
+                "name": payer["name"],
+                "pot": payer["pot"],
+                "tier": payer["tier"],
+                "gbp": moved,
+            }
+        )
     return out
 
 
@@ -162,8 +190,9 @@ def _holder_money(key: str, arch: Architecture) -> pd.DataFrame:
         devolved = cov.devolved if cov.devolved == "all" else tuple(cov.devolved)
         inside = _inside_lads(devolved, cov.level, cov.vintage)
         own = _pot_rows(arch, arch.id, inside, True)
-        rows = own + _rest_of_england(_pot_rows(load(cov.otherwise), cov.otherwise, inside, False), own,
-                                      _envelope(arch))
+        rows = own + _rest_of_england(
+            _pot_rows(load(cov.otherwise), cov.otherwise, inside, False), own, _envelope(arch)
+        )
     rows += _hospital_to_local(arch, rows)
     out = pd.DataFrame(rows)
     if len(_CACHE) > 16:
@@ -172,8 +201,9 @@ def _holder_money(key: str, arch: Architecture) -> pd.DataFrame:
     return out
 
 
-def _rest_of_england(rest: list[dict[str, Any]], own: list[dict[str, Any]],
-                     envelope: Mapping[str, float]) -> list[dict[str, Any]]:
+def _rest_of_england(
+    rest: list[dict[str, Any]], own: list[dict[str, Any]], envelope: Mapping[str, float]
+) -> list[dict[str, Any]]:
     """The rule set running the areas outside the coverage gets, line by line, what the envelope leaves once
     the architecture's own holders have their grants (as the simulator shares the envelope), split between
     its holders in proportion to their grants."""
@@ -297,7 +327,7 @@ def sankey(arch: Architecture, on: date | None = None) -> dict[str, list[Any]]:
                 continue
             target = node(f"line:{line}", str(line).replace("_", " "))
             kept = float(amount)
-            for delegate, share in (_delegations(arch, on, str(holder), str(line)) if own else []):
+            for delegate, share in _delegations(arch, on, str(holder), str(line)) if own else []:
                 # the delegate commissions the share; the pot (and its risk) stays the holder's
                 d = node(f"delegate:{delegate}:{key}", f"{names.get(delegate, delegate)} (delegated by {label})")
                 link(h, d, f"delegated:{key}:{line}", float(amount) * share)
@@ -313,8 +343,11 @@ def sankey(arch: Architecture, on: date | None = None) -> dict[str, list[Any]]:
 def _delegations(arch: Architecture, on: date, holder: str, line: str) -> list[tuple[str, float]]:
     """(delegate, share) for each commissioning holding of ``line`` that ``holder`` delegates on ``on``
     (``delegated_by``): that share of the holder's money on the line is commissioned by the delegate."""
-    return [(f.holder, float(f.share)) for f in arch.functions_on(on)
-            if f.delegated_by == holder and f.key.split("@")[0] == f"commissioning.{line}"]
+    return [
+        (f.holder, float(f.share))
+        for f in arch.functions_on(on)
+        if f.delegated_by == holder and f.key.split("@")[0] == f"commissioning.{line}"
+    ]
 
 
 def _co_financing(arch: Architecture, money: pd.DataFrame, node: Any, link: Any) -> None:
@@ -379,25 +412,44 @@ def money_problems(arch: Architecture, on: date | None = None, file: str = "") -
         for line in flow.lines:
             if (flow.to, line) not in held:
                 holders = sorted({h for h, ln in held if ln == line})
-                problems.append(Problem(file, f"{path}.lines", (
-                    f"flow {flow.id!r} gives {line} to {flow.to!r}, but the money section gives it to "
-                    f"{', '.join(holders) or 'no pot'}")))
+                problems.append(
+                    Problem(
+                        file,
+                        f"{path}.lines",
+                        (
+                            f"flow {flow.id!r} gives {line} to {flow.to!r}, but the money section gives it to "
+                            f"{', '.join(holders) or 'no pot'}"
+                        ),
+                    )
+                )
     amounts = flow_amounts(arch, on)
     for flow in flows:
         if flow.amount_gbp is None or flow.id not in amounts or flow.pooled:
             continue
         derived = amounts[flow.id]
         if abs(flow.amount_gbp - derived) > AMOUNT_TOLERANCE * max(derived, 1.0):
-            problems.append(Problem(file, f"flows[{index[flow.id]}].amount_gbp", (
-                f"flow {flow.id!r} states £{flow.amount_gbp / 1e9:.2f}bn but the money section gives "
-                f"{flow.to!r} £{derived / 1e9:.2f}bn on {', '.join(flow.lines)} in the base year "
-                f"(tolerance {AMOUNT_TOLERANCE:.0%}); drop the amount or correct the money rules")))
+            problems.append(
+                Problem(
+                    file,
+                    f"flows[{index[flow.id]}].amount_gbp",
+                    (
+                        f"flow {flow.id!r} states £{flow.amount_gbp / 1e9:.2f}bn but the money section gives "
+                        f"{flow.to!r} £{derived / 1e9:.2f}bn on {', '.join(flow.lines)} in the base year "
+                        f"(tolerance {AMOUNT_TOLERANCE:.0%}); drop the amount or correct the money rules"
+                    ),
+                )
+            )
     own = money[(money["architecture"] == arch.id) & (money["part"] == "grant") & (money["gbp"].abs() > 0.5)]
     pot_index = {p.id: i for i, p in enumerate(arch.money.pots)}
     for (holder, pot), _ in own.groupby(["holder", "pot"], sort=False):
         if _funder(flows, str(holder), None) is None:
-            problems.append(Problem(file, f"money.pots[{pot_index[str(pot)]}]", (
-                f"pot {pot!r} is held by {holder!r}, but no funding flow on {on} brings money to {holder!r}")))
+            problems.append(
+                Problem(
+                    file,
+                    f"money.pots[{pot_index[str(pot)]}]",
+                    (f"pot {pot!r} is held by {holder!r}, but no funding flow on {on} brings money to {holder!r}"),
+                )
+            )
     return problems
 
 

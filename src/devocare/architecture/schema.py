@@ -146,6 +146,7 @@ SEED_FILES: tuple[str, ...] = ("000", "001", "002", "003", "004")
 _SOURCE = re.compile(r"^(seed (?P<seed>\d{3})\b.*|data (?P<data>[a-z0-9_]+)\b.*|EVIDENCE §\d+.*|assumption: \S.*)$")
 _ID = re.compile(r"^[a-z][a-z0-9_.\-@]*$")
 
+
 def check_source(text: str) -> str:
     """A source reads ``<bibliography key> §x ...``, ``data <dataset id> ...`` or ``assumption: why`` (the older
     ``seed NNN §x`` and ``EVIDENCE §n`` forms still load); the key, seed file and dataset must exist."""
@@ -213,9 +214,7 @@ class _Cited(_Strict):
 
 
 class _Dated(_Cited):
-    start: Day | None = Field(
-        None, description="First day the element exists (None: before the architecture's scope)."
-    )
+    start: Day | None = Field(None, description="First day the element exists (None: before the architecture's scope).")
     end: Day | None = Field(None, description="Last day the element exists (None: open-ended).")
 
     def active(self, on: date) -> bool:
@@ -284,7 +283,8 @@ class Body(_Dated):
             raise ValueError(f"body {self.id!r}: headcount_path needs the headcount it starts from (headcount:)")
         if self.running_cost_path and self.running_cost_gbp is None:
             raise ValueError(
-                f"body {self.id!r}: running_cost_path needs the running cost it starts from (running_cost_gbp:)")
+                f"body {self.id!r}: running_cost_path needs the running cost it starts from (running_cost_gbp:)"
+            )
         return self
 
     def name_on(self, on: date | None) -> str:
@@ -305,8 +305,10 @@ class FunctionAssignment(_Dated):
     outside: list[str] = Field(default_factory=list, description="Bodies whose areas this holding excludes.")
     within: list[str] = Field(default_factory=list, description="Bodies whose areas this holding is limited to.")
     delegated_by: str | None = Field(
-        None, description="Body whose budget pays for this commissioning: the holder commissions its share as that "
-        "body's delegate, which keeps the pot and its risk (a combined authority delegating to its councils).")
+        None,
+        description="Body whose budget pays for this commissioning: the holder commissions its share as that "
+        "body's delegate, which keeps the pot and its risk (a combined authority delegating to its councils).",
+    )
     description: str = ""
 
     @property
@@ -348,9 +350,7 @@ def check_function_key(key: str) -> str:
             + f" (domains: {', '.join(FUNCTION_DOMAINS)})"
         )
     if domain == "commissioning" and qualifier.split("@")[0] not in (*LINE_IDS, *ALIASES):
-        raise ValueError(
-            f"commissioning function {key!r} must name a service line: {', '.join((*LINE_IDS, *ALIASES))}"
-        )
+        raise ValueError(f"commissioning function {key!r} must name a service line: {', '.join((*LINE_IDS, *ALIASES))}")
     return key
 
 
@@ -499,16 +499,22 @@ class IncentiveFund(_Cited):
 
     top_slice: Number = Field(ge=0, le=1)
     criteria: list[IncentiveCriterion] = Field(
-        default_factory=list, description="Criteria of every paid tier that tier_criteria does not name.")
+        default_factory=list, description="Criteria of every paid tier that tier_criteria does not name."
+    )
     tiers: list[PotTier] | None = Field(
-        None, description="Pot tiers the fund pays (None: the tiers tier_criteria names, else every tier but "
-        "national; name it to top-slice it).")
+        None,
+        description="Pot tiers the fund pays (None: the tiers tier_criteria names, else every tier but "
+        "national; name it to top-slice it).",
+    )
     tier_criteria: dict[PotTier, list[IncentiveCriterion]] | None = Field(
-        None, description="Criteria per tier (a tier named here is paid on these instead of criteria).")
+        None, description="Criteria per tier (a tier named here is paid on these instead of criteria)."
+    )
     unpaid: Literal["tier", "centre"] = Field(
-        "tier", description="Where money a budget does not earn goes: to the other budgets of its holder group "
+        "tier",
+        description="Where money a budget does not earn goes: to the other budgets of its holder group "
         "(the same holder's budgets for the same pots, in one rule set) in proportion to what they earned "
-        "(tier), or back to the centre (centre, a clawback).")
+        "(tier), or back to the centre (centre, a clawback).",
+    )
 
     @model_validator(mode="after")
     def _criteria_per_paid_tier(self) -> IncentiveFund:
@@ -575,11 +581,13 @@ class Money(_Cited):
     co_financing: CoFinancing | None = None
     incentive_fund: IncentiveFund | None = None
     hospital_input_cap: Growth | None = Field(
-        None, description="Maximum annual real growth of acute spend (fraction, >= -1).")
+        None, description="Maximum annual real growth of acute spend (fraction, >= -1)."
+    )
     rebasing: Rebasing | None = None
     coverage: Coverage | None = None
     local_revenue: LocalRevenue | None = Field(
-        None, description="Revenue raised locally by pots whose holder has tax_powers (none: no local revenue).")
+        None, description="Revenue raised locally by pots whose holder has tax_powers (none: no local revenue)."
+    )
     replaces: str | None = Field(
         None,
         description="Built-in architecture whose money rules run before this one's bodies start (default: "
@@ -612,8 +620,10 @@ class Architecture(_Cited):
             if f.delegated_by not in ids:
                 raise ValueError(f"function {f.id!r}: delegated_by names no body {f.delegated_by!r}")
             if line is None or not any(p.holder == f.delegated_by and line in p.lines for p in self.money.pots):
-                raise ValueError(f"function {f.id!r}: delegated_by {f.delegated_by!r} must hold a pot with the "
-                                 "service line it commissions")
+                raise ValueError(
+                    f"function {f.id!r}: delegated_by {f.delegated_by!r} must hold a pot with the "
+                    "service line it commissions"
+                )
         return self
 
     @model_validator(mode="after")

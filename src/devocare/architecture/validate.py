@@ -202,8 +202,13 @@ def _references(arch: Architecture, file: str) -> list[Problem]:
     for i, pot in enumerate(arch.money.pots):
         holder = ref(f"money.pots[{i}].holder", pot.holder)
         if holder is not None and not holder.active(arch.as_of):
-            out.append(Problem(file, f"money.pots[{i}].holder",
-                               f"pot {pot.id!r} is held by {holder.id!r}, which does not exist on as_of {arch.as_of}"))
+            out.append(
+                Problem(
+                    file,
+                    f"money.pots[{i}].holder",
+                    f"pot {pot.id!r} is held by {holder.id!r}, which does not exist on as_of {arch.as_of}",
+                )
+            )
     return out
 
 
@@ -266,8 +271,14 @@ def _shares(arch: Architecture, file: str) -> list[Problem]:
     out = []
     by_source: dict[str, list[tuple[int, float]]] = defaultdict(list)
     for i, fl in enumerate(arch.flows):
-        if (fl.lines and fl.amount_gbp is None and fl.amount_data is None and fl.share is None and not fl.pooled
-                and not fl.derived):
+        if (
+            fl.lines
+            and fl.amount_gbp is None
+            and fl.amount_data is None
+            and fl.share is None
+            and not fl.pooled
+            and not fl.derived
+        ):
             out.append(
                 Problem(
                     file,
@@ -441,8 +452,14 @@ def _money(arch: Architecture, file: str, builtin: Callable[[str], Architecture]
             for j, code in enumerate(cov.devolved):
                 if geo.canonical_area(code, cov.level, cov.vintage) is None:
                     out.append(Problem(file, f"money.coverage.devolved[{j}]", f"no {cov.level} area {code!r}"))
-        out += _builtin_ref(arch, file, cov.otherwise, "money.coverage.otherwise", "fall back on",
-                            builtin if money.replaces is None else None)
+        out += _builtin_ref(
+            arch,
+            file,
+            cov.otherwise,
+            "money.coverage.otherwise",
+            "fall back on",
+            builtin if money.replaces is None else None,
+        )
     if money.replaces is not None:
         out += _builtin_ref(arch, file, money.replaces, "money.replaces", "replace", builtin)
     return out
@@ -454,8 +471,9 @@ def _reform_start(arch: Architecture) -> date | None:
     return min(starts) if starts else None
 
 
-def _builtin_ref(arch: Architecture, file: str, value: str, field: str, verb: str,
-                 predecessor: Callable[[str], Architecture] | None) -> list[Problem]:
+def _builtin_ref(
+    arch: Architecture, file: str, value: str, field: str, verb: str, predecessor: Callable[[str], Architecture] | None
+) -> list[Problem]:
     """``value`` names another built-in architecture. Given ``predecessor`` (how to load it), it is the one
     whose money rules run before a reform's start year, so it must have no later start of its own: the
     simulator joins two rule sets, not three."""
@@ -466,8 +484,14 @@ def _builtin_ref(arch: Architecture, file: str, value: str, field: str, verb: st
     if predecessor is not None and _reform_start(arch) is not None:
         later = _reform_start(predecessor(value))
         if later is not None:
-            return [Problem(file, field, f"{value!r} runs before this architecture's start but itself starts "
-                                         f"on {later.isoformat()}; name one with no start after {BASE_DATE}")]
+            return [
+                Problem(
+                    file,
+                    field,
+                    f"{value!r} runs before this architecture's start but itself starts "
+                    f"on {later.isoformat()}; name one with no start after {BASE_DATE}",
+                )
+            ]
     return []
 
 
@@ -476,6 +500,7 @@ def raw_reference_problems(doc: dict[str, Any], file: str) -> list[Problem]:
 
     Run when the schema already failed, so that a file with both kinds of problem gets all of them at once.
     """
+
     def items(name: str) -> list[tuple[int, dict[str, Any]]]:
         value = doc.get(name)
         return [(i, x) for i, x in enumerate(value) if isinstance(x, dict)] if isinstance(value, list) else []
@@ -507,8 +532,9 @@ def raw_reference_problems(doc: dict[str, Any], file: str) -> list[Problem]:
     return out
 
 
-def validate(arch: Architecture, file: str = "<architecture>",
-             builtin: Callable[[str], Architecture] | None = None) -> list[Problem]:
+def validate(
+    arch: Architecture, file: str = "<architecture>", builtin: Callable[[str], Architecture] | None = None
+) -> list[Problem]:
     """Every cross-element problem in ``arch`` (empty list: valid). ``builtin`` loads a built-in by id (the
     loader passes its own, so this module does not import it) for the checks that read another built-in."""
     problems = _unique(arch.bodies, lambda b: b.id, "bodies", file)

@@ -29,16 +29,32 @@ def graph(arch: Architecture, on: date | None = None) -> nx.MultiDiGraph:
     on = on or arch.as_of
     g = nx.MultiDiGraph(id=arch.id, name=arch.name, as_of=on.isoformat())
     for b in arch.bodies_on(on):
-        g.add_node(b.id, name=b.name_on(on), kind=b.kind, tier=b.tier, leadership=b.leadership, statutory=b.statutory,
-                   area_level=b.area_level or "")
+        g.add_node(
+            b.id,
+            name=b.name_on(on),
+            kind=b.kind,
+            tier=b.tier,
+            leadership=b.leadership,
+            statutory=b.statutory,
+            area_level=b.area_level or "",
+        )
     for e in arch.edges_on(on):
         g.add_edge(e.from_, e.to, key=e.key, relation="accountability", type=e.type)
     derived = money_flows.flow_amounts(arch, on)
     for f in arch.flows_on(on):
         amount = derived.get(f.id, f.amount_gbp)
-        g.add_edge(f.from_, f.to, key=f.id, relation="funding", amount_gbp=amount, share=f.share,
-                   lines=list(f.lines), ring_fenced=f.ring_fenced, pooled=f.pooled,
-                   amount_basis="money rules, base year" if f.id in derived else ("cited" if amount else ""))
+        g.add_edge(
+            f.from_,
+            f.to,
+            key=f.id,
+            relation="funding",
+            amount_gbp=amount,
+            share=f.share,
+            lines=list(f.lines),
+            ring_fenced=f.ring_fenced,
+            pooled=f.pooled,
+            amount_basis="money rules, base year" if f.id in derived else ("cited" if amount else ""),
+        )
     return g
 
 
@@ -118,10 +134,18 @@ def function_matrix(arch: Architecture, on: date | None = None) -> pd.DataFrame:
         if share <= 0:
             continue
         b = bodies[f.holder]
-        rows.append({"function": f.key, "domain": f.key.split(".")[0], "holder": b.id, "holder_name": b.name_on(on),
-                     "tier": b.tier, "residents_share": round(share, 6),
-                     "start": f.start.isoformat() if f.start else None,
-                     "end": f.end.isoformat() if f.end else None})
+        rows.append(
+            {
+                "function": f.key,
+                "domain": f.key.split(".")[0],
+                "holder": b.id,
+                "holder_name": b.name_on(on),
+                "tier": b.tier,
+                "residents_share": round(share, 6),
+                "start": f.start.isoformat() if f.start else None,
+                "end": f.end.isoformat() if f.end else None,
+            }
+        )
     return pd.DataFrame(rows).sort_values(["function", "holder"]).reset_index(drop=True)
 
 
@@ -145,9 +169,10 @@ def accountability_chain(arch: Architecture, body_id: str, on: date | None = Non
     local = [n for n in electorates if dist[n] == best and alive[n].tier != "national"]
     target = (local or [n for n in electorates if dist[n] == best])[0]
     path = nx.shortest_path(g, body_id, target)
-    return [{"from": u, "from_name": alive[u].name_on(on), "to": v, "to_name": alive[v].name_on(on),
-             "type": types[(u, v)]}
-            for u, v in zip(path, path[1:], strict=False)]
+    return [
+        {"from": u, "from_name": alive[u].name_on(on), "to": v, "to_name": alive[v].name_on(on), "type": types[(u, v)]}
+        for u, v in zip(path, path[1:], strict=False)
+    ]
 
 
 def chain_summary(arch: Architecture, body_id: str, on: date | None = None) -> dict[str, Any]:
@@ -155,5 +180,10 @@ def chain_summary(arch: Architecture, body_id: str, on: date | None = None) -> d
     chain = accountability_chain(arch, body_id, on)
     r = reach(arch, on).get(body_id)
     distance = None if r is None or not np.isfinite(r.distance) else int(r.distance)
-    return {"architecture": arch.id, "body": body_id, "distance": distance,
-            "devolved": bool(r.devolved) if r else False, "chain": chain}
+    return {
+        "architecture": arch.id,
+        "body": body_id,
+        "distance": distance,
+        "devolved": bool(r.devolved) if r else False,
+        "chain": chain,
+    }

@@ -50,19 +50,19 @@ SUMMARIES: dict[str, str] = {
     "allocate": "Resource allocation: need indices, £ splits by need, target shares and block grants.",
     "simulate": "Simulate one architecture; print its summary and change-factor waterfall.",
     "compare": "Simulate several architectures with the same options (and seed) and print their summaries side by "
-               "side; with --baseline, each other architecture's paired difference from the baseline.",
+    "side; with --baseline, each other architecture's paired difference from the baseline.",
     "budget": "One body's budget by year: income, spend, need and reserves with P5–P95 bands, the chance of overspend "
-              "and of intervention (and why), and avoided emergency cost per £ of prevention spend.",
+    "and of intervention (and why), and avoided emergency cost per £ of prevention spend.",
     "sensitivity": "Which uncertain parameters move a result most: Spearman rank correlation over the Monte Carlo "
-                   "draws and the mean result in the lowest and highest fifth of each parameter's draws (a tornado).",
+    "draws and the mean result in the lowest and highest fifth of each parameter's draws (a tornado).",
     "minimum-service": "Areas or budget holders whose need-adjusted spend on a line falls below its minimum service "
-                       "level in the horizon year (central run), with the gap in £ and per head; floors are settable "
-                       "with --set or a scenario.",
+    "level in the horizon year (central run), with the gap in £ and per head; floors are settable "
+    "with --set or a scenario.",
     "backtest": "Predict emergency admissions for 2023/24 and 2024/25 from 2022/23 and report bias and mean absolute "
-                "percentage error per ICB against NHS England's monthly series (provider-based, mapped with OHID "
-                "acute-trust catchment shares).",
+    "percentage error per ICB against NHS England's monthly series (provider-based, mapped with OHID "
+    "acute-trust catchment shares).",
     "outcomes": "Outcome indicators: the postcode lottery measured, targets, minimum service levels, and "
-                "synthetic-control evaluation of devolution.",
+    "synthetic-control evaluation of devolution.",
     "report": "Write self-contained HTML (and PDF) reports.",
     "serve": "Serve the web app (pages at /, REST API at /api/v1, OpenAPI at /docs).",
     "users": "Users of a shared server and their API tokens.",
@@ -122,8 +122,9 @@ app = typer.Typer(
 
 @app.callback()
 def _root(
-    version: bool = typer.Option(False, "--version", is_eager=True, callback=_print_version,
-                                 help="Print the version and exit."),
+    version: bool = typer.Option(
+        False, "--version", is_eager=True, callback=_print_version, help="Print the version and exit."
+    ),
 ) -> None:
     """England's health and care system as executable structure, on real data."""
 

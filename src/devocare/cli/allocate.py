@@ -17,8 +17,9 @@ from devocare.cli.outfile import FORCE
 from devocare.cli.output import TableFormat, check_xlsx_out, emit_table
 from devocare.errors import DevocareError
 
-app = typer.Typer(help="Resource allocation: need indices, £ splits by need, target shares and block grants.",
-                  no_args_is_help=True)
+app = typer.Typer(
+    help="Resource allocation: need indices, £ splits by need, target shares and block grants.", no_args_is_help=True
+)
 
 FORMAT = typer.Option(TableFormat.table, "--format", help="Output format: table, csv, json or xlsx (with --out).")
 OUT = typer.Option(None, "--out", help="With --format xlsx: the workbook to write (.xlsx).")
@@ -148,10 +149,14 @@ def grants_cmd(
     arch: str = typer.Option(..., "--arch", help="Built-in architecture id or YAML path."),
     years: int = typer.Option(5, "--years", help="Years to run (settlements as the architecture states)."),
     envelope: str = typer.Option(None, "--envelope", help="YAML/JSON (line: £) or CSV (line,gbp) national envelope."),
-    growth: float = typer.Option(None, "--growth", help="Annual envelope growth (fraction; default: the "
-                                 "simulator's funding.real_growth, 3%)."),
-    alpha: float = typer.Option(None, "--alpha", help="Fiscal-equalisation rate (default: ASC+PH share of councils' "
-                                                     "net spending, MHCLG 2023-24)."),
+    growth: float = typer.Option(
+        None, "--growth", help="Annual envelope growth (fraction; default: the simulator's funding.real_growth, 3%)."
+    ),
+    alpha: float = typer.Option(
+        None,
+        "--alpha",
+        help="Fiscal-equalisation rate (default: ASC+PH share of councils' net spending, MHCLG 2023-24).",
+    ),
     fmt: TableFormat = FORMAT,
     out: Path = OUT,
     force: bool = FORCE,

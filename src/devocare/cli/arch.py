@@ -40,8 +40,16 @@ def list_(fmt: TableFormat = typer.Option(TableFormat.table, "--format", help="t
     rows = []
     for arch_id in A.builtin_ids():
         arch = A.load(arch_id)
-        rows.append({"id": arch.id, "name": arch.name, "as_of": arch.as_of.isoformat(), "extends": arch.extends or "",
-                     "bodies": len(arch.bodies_on()), "functions": len({f.key for f in arch.functions_on()})})
+        rows.append(
+            {
+                "id": arch.id,
+                "name": arch.name,
+                "as_of": arch.as_of.isoformat(),
+                "extends": arch.extends or "",
+                "bodies": len(arch.bodies_on()),
+                "functions": len({f.key for f in arch.functions_on()}),
+            }
+        )
     emit_table(pd.DataFrame(rows), fmt)
 
 
@@ -89,9 +97,11 @@ def validate(file: Path = typer.Argument(..., help="Architecture YAML file")) ->
     problems = money_problems(arch, file=str(file))
     if problems:
         raise A.ArchitectureError(problems)
-    typer.echo(f"valid: {arch.id} ({len(arch.bodies)} bodies, {len(arch.functions)} function holdings, "
-               f"{len(arch.accountability)} accountability edges, {len(arch.flows)} funding flows; "
-               f"as of {arch.as_of}{', extends ' + arch.extends if arch.extends else ''})")
+    typer.echo(
+        f"valid: {arch.id} ({len(arch.bodies)} bodies, {len(arch.functions)} function holdings, "
+        f"{len(arch.accountability)} accountability edges, {len(arch.flows)} funding flows; "
+        f"as of {arch.as_of}{', extends ' + arch.extends if arch.extends else ''})"
+    )
 
 
 @app.command()

@@ -8,8 +8,9 @@ from devocare import geography
 from devocare.cli.output import TableFormat, emit_object, emit_table
 from devocare.errors import DevocareError
 
-app = typer.Typer(help="Areas of England at every level, how they nest, and where they don't.",
-                  invoke_without_command=True)
+app = typer.Typer(
+    help="Areas of England at every level, how they nest, and where they don't.", invoke_without_command=True
+)
 
 FORMAT = typer.Option(TableFormat.table, "--format", help="Output format.")
 
@@ -32,17 +33,21 @@ def list_areas(
 
 
 @app.command("show")
-def show(code: str = typer.Argument(..., help="ONS or ODS code, or exact name."),
-         vintage: int = typer.Option(None, "--vintage", help="ICB vintage when the code is ambiguous."),
-         fmt: str = typer.Option("json", "--format", help="json or table.")) -> None:
+def show(
+    code: str = typer.Argument(..., help="ONS or ODS code, or exact name."),
+    vintage: int = typer.Option(None, "--vintage", help="ICB vintage when the code is ambiguous."),
+    fmt: str = typer.Option("json", "--format", help="json or table."),
+) -> None:
     """Name, level, parents, children counts and population of one area."""
     emit_object(geography.area_info(code, vintage=vintage), fmt)
 
 
 @app.command("coterminosity")
-def coterminosity(levels: str = typer.Option("icb,utla", "--levels", help="Two levels, e.g. icb,utla or lad,icb."),
-                  vintage: int = typer.Option(2024, "--vintage", help="ICB set: 2024 or 2026."),
-                  fmt: TableFormat = FORMAT) -> None:
+def coterminosity(
+    levels: str = typer.Option("icb,utla", "--levels", help="Two levels, e.g. icb,utla or lad,icb."),
+    vintage: int = typer.Option(2024, "--vintage", help="ICB set: 2024 or 2026."),
+    fmt: TableFormat = FORMAT,
+) -> None:
     """Every area of the first level split across areas of the second, with population shares."""
     parts = [p.strip() for p in levels.split(",") if p.strip()]
     if len(parts) != 2:

@@ -33,8 +33,7 @@ def budget_cmd(
     check_xlsx_out(fmt, out, force)
     if scenario is not None and not scenario.is_file():
         raise DevocareError(f"scenario file {str(scenario)!r} not found")
-    view = budget_view(arch, body, years=years, draws=draws, seed=seed, overrides=parse_set(sets),
-                       scenario=scenario)
+    view = budget_view(arch, body, years=years, draws=draws, seed=seed, overrides=parse_set(sets), scenario=scenario)
     if fmt is TableFormat.xlsx:
         import pandas as pd
 
@@ -48,14 +47,30 @@ def budget_cmd(
         emit_table(view.table, fmt)
         return
     t = view.table
-    shown = t[["year", "income_central", "spent_central", "spent_p5", "spent_p95", "need_central",
-               "reserves_central", "reserves_p5", "reserves_p95", "prob_overspend", "prob_intervention",
-               "prob_reserves_negative", "prob_below_minimum_service"]]
+    shown = t[
+        [
+            "year",
+            "income_central",
+            "spent_central",
+            "spent_p5",
+            "spent_p95",
+            "need_central",
+            "reserves_central",
+            "reserves_p5",
+            "reserves_p95",
+            "prob_overspend",
+            "prob_intervention",
+            "prob_reserves_negative",
+            "prob_below_minimum_service",
+        ]
+    ]
     typer.echo(render_table(shown, title=f"{view.name} ({view.body}) under {view.architecture}"))
     p = view.prevention
     if p.get("per_gbp") is None:
-        typer.echo("\nReturn on prevention: prevention spend in this area did not rise above the base year, so "
-                   "there is no return per £ to report.")
+        typer.echo(
+            "\nReturn on prevention: prevention spend in this area did not rise above the base year, so "
+            "there is no return per £ to report."
+        )
     else:
         band = ""
         if p.get("per_gbp_p5") is not None:

@@ -18,8 +18,9 @@ def minimum_cmd(
     years: int = typer.Option(5, "--years", help="Years to simulate; the horizon year is checked."),
     draws: int = typer.Option(100, "--draws", help="Monte Carlo draws (bodies: the chance of being below)."),
     seed: int = typer.Option(0, "--seed", help="Seed of the run."),
-    sets: list[str] = typer.Option(None, "--set", help="Override a parameter or a floor: "
-                                   "minimum_service_levels.LINE=0.97 (repeatable)."),
+    sets: list[str] = typer.Option(
+        None, "--set", help="Override a parameter or a floor: minimum_service_levels.LINE=0.97 (repeatable)."
+    ),
     scenario: Path = typer.Option(None, "--scenario", help="Scenario YAML (parameters and minimum_service_levels)."),
     fmt: TableFormat = typer.Option(TableFormat.table, "--format", help="table, csv, json or xlsx (with --out)."),
     out: Path = typer.Option(None, "--out", help="With --format xlsx: the workbook to write (.xlsx)."),
@@ -36,8 +37,9 @@ def minimum_cmd(
         raise DevocareError(f"--by must be body or area, got {by!r}")
     if scenario is not None and not scenario.is_file():
         raise DevocareError(f"scenario file {str(scenario)!r} not found")
-    result = simulate(arch, years=years, draws=draws, seed=seed, overrides=parse_set(sets), scenario=scenario,
-                      waterfall=False)
+    result = simulate(
+        arch, years=years, draws=draws, seed=seed, overrides=parse_set(sets), scenario=scenario, waterfall=False
+    )
     table = below_minimum(result, by)
     if fmt is TableFormat.xlsx:
         from devocare.workbook import write_workbook
@@ -52,9 +54,12 @@ def minimum_cmd(
     if table.empty:
         typer.echo(f"No {what} below a minimum service level in {result.years[-1]} under {result.architecture}.")
         return
-    typer.echo(render_table(table.drop(columns=["architecture"]),
-                            title=f"{len(table)} {what} × lines below the minimum in {result.years[-1]} under "
-                                  f"{result.architecture}"))
+    typer.echo(
+        render_table(
+            table.drop(columns=["architecture"]),
+            title=f"{len(table)} {what} × lines below the minimum in {result.years[-1]} under {result.architecture}",
+        )
+    )
     typer.echo(f"\nTotal gap: {formatting.money(table['gap_gbp'].sum())} (floor × need − spend, central run).")
 
 

@@ -58,8 +58,14 @@ def _export(table: Any, shown: pd.DataFrame) -> str:
     console.print(table)
     return "\n".join(line.rstrip() for line in console.export_text().splitlines())
 
-def emit_table(df: pd.DataFrame, fmt: TableFormat | str, out: Any = None, sheet: str = "table",
-               record: dict[str, Any] | None = None) -> None:
+
+def emit_table(
+    df: pd.DataFrame,
+    fmt: TableFormat | str,
+    out: Any = None,
+    sheet: str = "table",
+    record: dict[str, Any] | None = None,
+) -> None:
     """Print a DataFrame in the requested format; ``xlsx`` writes a workbook to ``out`` (with a run-record
     sheet when ``record`` is given) and prints where it went."""
     fmt = TableFormat(fmt)
@@ -96,6 +102,7 @@ def check_xlsx_out(fmt: TableFormat | str, out: Any, force: bool = False) -> Non
     if out is None:
         raise DevocareError("--format xlsx needs --out FILE.xlsx")
     check_out(out, force, (".xlsx",))
+
 
 def summary_frame(summaries: list[dict[str, Any]]) -> pd.DataFrame:
     """Summaries of runs as display rows: one per measure (its label), one column per architecture, each

@@ -15,8 +15,9 @@ app = typer.Typer(help="Write self-contained HTML (and PDF) reports.", no_args_i
 
 @app.command("compare")
 def compare(
-    archs: list[str] = typer.Argument(..., help="Two or more architectures: built-in ids or YAML files; "
-                                                "the first is the baseline."),
+    archs: list[str] = typer.Argument(
+        ..., help="Two or more architectures: built-in ids or YAML files; the first is the baseline."
+    ),
     out: Path = typer.Option(Path("report.html"), "--out", help="HTML file to write."),
     pdf: bool = typer.Option(False, "--pdf", help="Also print a PDF beside it with headless Chromium."),
     years: int = typer.Option(DEFAULT_YEARS, "--years", help="Years to simulate."),

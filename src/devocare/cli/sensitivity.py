@@ -38,8 +38,11 @@ def sensitivity_cmd(
         raise DevocareError(f"--top must be at least 1, got {top}")
     overrides = parse_set(sets)
     result = simulate(arch, years=years, draws=draws, seed=seed, overrides=overrides, waterfall=False)
-    base = simulate(baseline, years=years, draws=draws, seed=seed, overrides=overrides, waterfall=False) \
-        if baseline else None
+    base = (
+        simulate(baseline, years=years, draws=draws, seed=seed, overrides=overrides, waterfall=False)
+        if baseline
+        else None
+    )
     table = tornado(result, measure, base, top)
     if fmt is TableFormat.xlsx:
         from devocare.workbook import write_workbook
@@ -51,8 +54,12 @@ def sensitivity_cmd(
         emit_table(table, fmt)
         return
     what = formatting.header(measure) + (f", {result.architecture} minus {baseline}" if baseline else "")
-    typer.echo(render_table(table[["measure", "label", "rank_correlation", "low_mean", "high_mean", "swing"]],
-                            title=f"Sensitivity of {what} ({draws} draws)"))
+    typer.echo(
+        render_table(
+            table[["measure", "label", "rank_correlation", "low_mean", "high_mean", "swing"]],
+            title=f"Sensitivity of {what} ({draws} draws)",
+        )
+    )
     typer.echo("\n" + describe(table))
 
 

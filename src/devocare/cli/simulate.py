@@ -29,13 +29,20 @@ SCHEDULER = typer.Option(
     help="Where draws run: a Dask scheduler address, 'local' (a LocalCluster) or 'process' "
     "(default: this process, or a LocalCluster for large runs where it pays back its cost).",
 )
-OUT = typer.Option(None, "--out", help="Write the tidy results table to this .parquet file (with --format xlsx: "
-                   "a workbook to this .xlsx file).")
+OUT = typer.Option(
+    None,
+    "--out",
+    help="Write the tidy results table to this .parquet file (with --format xlsx: a workbook to this .xlsx file).",
+)
 FORMAT = typer.Option(TableFormat.table, "--format", help="Output format: table, json or xlsx (csv for compare).")
-BASELINE = typer.Option(None, "--baseline", help="Report each other architecture's paired difference from this one "
-                        "(same seed: common random numbers).")
-AREAS_OUT = typer.Option(None, "--areas-out", help="With --baseline: write the per-area paired differences to this "
-                         ".csv or .parquet file.")
+BASELINE = typer.Option(
+    None,
+    "--baseline",
+    help="Report each other architecture's paired difference from this one (same seed: common random numbers).",
+)
+AREAS_OUT = typer.Option(
+    None, "--areas-out", help="With --baseline: write the per-area paired differences to this .csv or .parquet file."
+)
 
 
 @contextmanager
@@ -139,8 +146,11 @@ def simulate_cmd(
     if fmt is TableFormat.xlsx:
         from devocare.workbook import write_workbook
 
-        write_workbook(out, {"summary": _summary_records(result.summary), "waterfall": result.waterfall,
-                             "draws": result.draws_table()}, result.run_record)
+        write_workbook(
+            out,
+            {"summary": _summary_records(result.summary), "waterfall": result.waterfall, "draws": result.draws_table()},
+            result.run_record,
+        )
         typer.echo(f"wrote {out}")
         return
     if out is not None:
@@ -221,8 +231,16 @@ def compare_cmd(  # noqa: PLR0913 - a Typer command takes one parameter per comm
         if diffs is not None and area_diffs is not None:
             tables |= {"paired differences": diffs, "areas": area_diffs}
         records = {f"{r.architecture}": r.run_record for r in results}
-        write_workbook(out, tables, {"architectures": list(records), "seed": seed, "run_records": records,
-                                     **{k: v for k, v in results[0].run_record.items() if k != "overrides"}})
+        write_workbook(
+            out,
+            tables,
+            {
+                "architectures": list(records),
+                "seed": seed,
+                "run_records": records,
+                **{k: v for k, v in results[0].run_record.items() if k != "overrides"},
+            },
+        )
         typer.echo(f"wrote {out}")
         return
     if out is not None:
@@ -234,10 +252,26 @@ def compare_cmd(  # noqa: PLR0913 - a Typer command takes one parameter per comm
         _write(merged, out, [r.run_record for r in results])
     if diffs is not None:
         if fmt is TableFormat.table:
-            typer.echo(render_table(diffs.drop(columns=["baseline", "measure", "unit"]).rename(
-                columns={"label": "measure"}).assign(measure=diffs["measure"])[
-                ["architecture", "measure", "baseline_central", "diff_central", "diff_p5", "diff_p50", "diff_p95",
-                 "prob_lower", "prob_higher"]], title=f"Paired differences from {baseline} (reform − baseline)"))
+            typer.echo(
+                render_table(
+                    diffs.drop(columns=["baseline", "measure", "unit"])
+                    .rename(columns={"label": "measure"})
+                    .assign(measure=diffs["measure"])[
+                        [
+                            "architecture",
+                            "measure",
+                            "baseline_central",
+                            "diff_central",
+                            "diff_p5",
+                            "diff_p50",
+                            "diff_p95",
+                            "prob_lower",
+                            "prob_higher",
+                        ]
+                    ],
+                    title=f"Paired differences from {baseline} (reform − baseline)",
+                )
+            )
             typer.echo("")
             for line in plain_summary(diffs):
                 typer.echo(f"- {line}")

@@ -17,5 +17,19 @@ from devocare.outcomes.staggered import all_deals
 from devocare.outcomes.status import status
 from devocare.outcomes.variation import trends, variation
 
-__all__ = ["all_deals", "at_level", "catalogue", "entitlements", "evaluate", "for_bodies", "funnel", "load_indicator",
-           "minimum_service_levels", "outcome_targets", "periods", "status", "trends", "variation"]
+__all__ = [
+    "all_deals",
+    "at_level",
+    "catalogue",
+    "entitlements",
+    "evaluate",
+    "for_bodies",
+    "funnel",
+    "load_indicator",
+    "minimum_service_levels",
+    "outcome_targets",
+    "periods",
+    "status",
+    "trends",
+    "variation",
+]

@@ -52,8 +52,10 @@ def source_level(indicator_id: str, level: str) -> str:
         return level
     finer = [lvl for lvl in ("lad", "utla") if lvl in published and _FINER[lvl] < _FINER.get(level, 9)]
     if not finer:
-        raise DevocareError(f"indicator {indicator_id!r} is published at {', '.join(published)} only; "
-                            f"it cannot be shown at level {level!r}")
+        raise DevocareError(
+            f"indicator {indicator_id!r} is published at {', '.join(published)} only; "
+            f"it cannot be shown at level {level!r}"
+        )
     return finer[0]
 
 
@@ -71,19 +73,32 @@ def aggregate(frame: pd.DataFrame, from_level: str, to_level: str, vintage: int 
     key = pd.MultiIndex.from_arrays([merged["year_end"].astype(int), merged["code"]])
     merged["w"] = pops.reindex(key).to_numpy() * merged["share"].to_numpy()
     se = (merged["uci"] - merged["lci"]) / (2 * Z95)
-    merged = merged.assign(wv=merged["w"] * merged["value"], w2se2=(merged["w"] * se) ** 2,
-                           has_ci=se.notna(), partial=merged["share"] < 1,
-                           approx_part=merged["approximate"].astype(bool))
+    merged = merged.assign(
+        wv=merged["w"] * merged["value"],
+        w2se2=(merged["w"] * se) ** 2,
+        has_ci=se.notna(),
+        partial=merged["share"] < 1,
+        approx_part=merged["approximate"].astype(bool),
+    )
     g = merged.groupby(["to_code", "period"], sort=False)
-    out = g.agg(w=("w", "sum"), wv=("wv", "sum"), w2se2=("w2se2", "sum"), n_parts=("code", "size"),
-                all_ci=("has_ci", "all"), partial=("partial", "any"), approx_part=("approx_part", "any"),
-                year=("year", "first"), year_end=("year_end", "first")).reset_index()
+    out = g.agg(
+        w=("w", "sum"),
+        wv=("wv", "sum"),
+        w2se2=("w2se2", "sum"),
+        n_parts=("code", "size"),
+        all_ci=("has_ci", "all"),
+        partial=("partial", "any"),
+        approx_part=("approx_part", "any"),
+        year=("year", "first"),
+        year_end=("year_end", "first"),
+    ).reset_index()
     out["value"] = out["wv"] / out["w"]
     half = Z95 * np.sqrt(out["w2se2"]) / out["w"]
     out["lci"] = np.where(out["all_ci"], out["value"] - half, np.nan)
     out["uci"] = np.where(out["all_ci"], out["value"] + half, np.nan)
-    total = pd.concat({int(y): _population(to_level, int(y), vintage) for y in out["year_end"].unique()},
-                      names=["y", "code"])
+    total = pd.concat(
+        {int(y): _population(to_level, int(y), vintage) for y in out["year_end"].unique()}, names=["y", "code"]
+    )
     denom = total.reindex(pd.MultiIndex.from_arrays([out["year_end"].astype(int), out["to_code"]])).to_numpy()
     out["coverage"] = np.minimum(out["w"].to_numpy() / denom, 1.0)
     out["approximate"] = (out["n_parts"] > 1) | out["partial"] | out["approx_part"]
@@ -94,8 +109,9 @@ def aggregate(frame: pd.DataFrame, from_level: str, to_level: str, vintage: int 
     return out[[*TIDY_COLUMNS, "coverage", "n_parts"]].sort_values(["code", "year"]).reset_index(drop=True)
 
 
-def at_level(indicator_id: str, level: str, period: str | None = None, vintage: int = 2024,
-             min_coverage: float = MIN_COVERAGE) -> pd.DataFrame:
+def at_level(
+    indicator_id: str, level: str, period: str | None = None, vintage: int = 2024, min_coverage: float = MIN_COVERAGE
+) -> pd.DataFrame:
     """An indicator at ``level`` (published, or aggregated with flags), optionally for one period label.
 
     Columns: the tidy columns plus ``coverage`` (1 for published rows) and ``n_parts``. Aggregated rows

@@ -23,9 +23,23 @@ from devocare.errors import DevocareError
 from devocare.outcomes.aggregate import at_level, source_level
 from devocare.outcomes.catalogue import INDICATORS, select_period
 
-__all__ = ["CATEGORIES", "PROFILE_LEVELS", "POSITIONS", "LIMIT_LABELS", "POLARITY_LABELS", "PROFILE_COLUMNS",
-           "compare", "compare_rows", "category_label", "format_value", "position_label", "england_value",
-           "level_profile", "area_profile", "spine_positions"]
+__all__ = [
+    "CATEGORIES",
+    "PROFILE_LEVELS",
+    "POSITIONS",
+    "LIMIT_LABELS",
+    "POLARITY_LABELS",
+    "PROFILE_COLUMNS",
+    "compare",
+    "compare_rows",
+    "category_label",
+    "format_value",
+    "position_label",
+    "england_value",
+    "level_profile",
+    "area_profile",
+    "spine_positions",
+]
 
 #: category → (label shown to users, colour). Colours follow Fingertips' green / amber / red and blues.
 CATEGORIES: dict[str, tuple[str, str]] = {
@@ -38,27 +52,64 @@ CATEGORIES: dict[str, tuple[str, str]] = {
 }
 #: funnel-plot position (:func:`devocare.outcomes.funnel.classify`) → (label from the measure registry, colour).
 POSITIONS: dict[str, tuple[str, str]] = {
-    key: (measures.funnel_label(key), colour) for key, colour in (
-        ("better_998", "#007f3b"), ("better_95", "#78be20"), ("within", "#ffb81c"), ("worse_95", "#ed8b00"),
-        ("worse_998", "#d5281b"), ("high_998", "#003087"), ("high_95", "#41b6e6"), ("low_95", "#7c2855"),
-        ("low_998", "#330072"))}
+    key: (measures.funnel_label(key), colour)
+    for key, colour in (
+        ("better_998", "#007f3b"),
+        ("better_95", "#78be20"),
+        ("within", "#ffb81c"),
+        ("worse_95", "#ed8b00"),
+        ("worse_998", "#d5281b"),
+        ("high_998", "#003087"),
+        ("high_95", "#41b6e6"),
+        ("low_95", "#7c2855"),
+        ("low_998", "#330072"),
+    )
+}
 #: funnel-plot limit curve column → legend label.
-LIMIT_LABELS = {"lower_95": "95% control limits", "upper_95": "95% control limits",
-                "lower_99.8": "99.8% control limits", "upper_99.8": "99.8% control limits"}
-POLARITY_LABELS = {"higher_is_better": "Higher is better", "lower_is_better": "Lower is better",
-                   "neither": "Neither higher nor lower is better"}
+LIMIT_LABELS = {
+    "lower_95": "95% control limits",
+    "upper_95": "95% control limits",
+    "lower_99.8": "99.8% control limits",
+    "upper_99.8": "99.8% control limits",
+}
+POLARITY_LABELS = {
+    "higher_is_better": "Higher is better",
+    "lower_is_better": "Lower is better",
+    "neither": "Neither higher nor lower is better",
+}
 #: Levels an area profile compares within (England is the benchmark, not a level to compare within).
 PROFILE_LEVELS = ("lad", "utla", "icb", "ca", "region", "ons_region")
-PROFILE_COLUMNS = ["indicator", "title", "unit", "polarity", "period", "code", "name", "value", "lci", "uci",
-                   "england", "comparison", "comparison_label", "comparison_basis", "n_areas", "worst", "p25",
-                   "median", "p75", "best", "approximate"]
+PROFILE_COLUMNS = [
+    "indicator",
+    "title",
+    "unit",
+    "polarity",
+    "period",
+    "code",
+    "name",
+    "value",
+    "lci",
+    "uci",
+    "england",
+    "comparison",
+    "comparison_label",
+    "comparison_basis",
+    "n_areas",
+    "worst",
+    "p25",
+    "median",
+    "p75",
+    "best",
+    "approximate",
+]
 
 
 _FLAG = r"^compared with England: (Better|Similar|Worse)"
 
 
-def compare(value: np.ndarray, lci: np.ndarray, uci: np.ndarray, england: float | np.ndarray,
-            polarity: str) -> np.ndarray:
+def compare(
+    value: np.ndarray, lci: np.ndarray, uci: np.ndarray, england: float | np.ndarray, polarity: str
+) -> np.ndarray:
     """Category per area: the 95% interval [lci, uci] against England's value, read by ``polarity``."""
     v, lo, hi = (np.asarray(a, dtype=float) for a in (value, lci, uci))
     e = np.broadcast_to(np.asarray(england, dtype=float), v.shape)
@@ -66,7 +117,8 @@ def compare(value: np.ndarray, lci: np.ndarray, uci: np.ndarray, england: float 
     above = known & (lo > e)
     below = known & (hi < e)
     good, bad = {"higher_is_better": ("better", "worse"), "lower_is_better": ("worse", "better")}.get(
-        polarity, ("higher", "lower"))
+        polarity, ("higher", "lower")
+    )
     return np.select([~known, above, below], ["not_compared", good, bad], "similar")
 
 
@@ -125,16 +177,33 @@ def _level_profile(level: str, vintage: int) -> pd.DataFrame:
         lo_is_good = ind.polarity == "lower_is_better"
         p25, median, p75 = np.percentile(values, [75, 50, 25] if lo_is_good else [25, 50, 75])
         category, basis = compare_rows(rows, england, ind.polarity)
-        frames.append(pd.DataFrame({
-            "indicator": ind.id, "title": ind.title, "unit": ind.unit, "polarity": ind.polarity,
-            "period": period, "code": rows["code"].to_numpy(), "name": rows["name"].to_numpy(), "value": values,
-            "lci": rows["lci"].to_numpy(dtype=float), "uci": rows["uci"].to_numpy(dtype=float),
-            "england": england, "comparison": category,
-            "comparison_label": [category_label(c) for c in category], "comparison_basis": basis,
-            "n_areas": len(values),
-            "worst": values.max() if lo_is_good else values.min(), "p25": p25, "median": median, "p75": p75,
-            "best": values.min() if lo_is_good else values.max(),
-            "approximate": rows["approximate"].to_numpy(dtype=bool)}))
+        frames.append(
+            pd.DataFrame(
+                {
+                    "indicator": ind.id,
+                    "title": ind.title,
+                    "unit": ind.unit,
+                    "polarity": ind.polarity,
+                    "period": period,
+                    "code": rows["code"].to_numpy(),
+                    "name": rows["name"].to_numpy(),
+                    "value": values,
+                    "lci": rows["lci"].to_numpy(dtype=float),
+                    "uci": rows["uci"].to_numpy(dtype=float),
+                    "england": england,
+                    "comparison": category,
+                    "comparison_label": [category_label(c) for c in category],
+                    "comparison_basis": basis,
+                    "n_areas": len(values),
+                    "worst": values.max() if lo_is_good else values.min(),
+                    "p25": p25,
+                    "median": median,
+                    "p75": p75,
+                    "best": values.min() if lo_is_good else values.max(),
+                    "approximate": rows["approximate"].to_numpy(dtype=bool),
+                }
+            )
+        )
     if not frames:
         raise DevocareError(f"no outcome indicator reaches level {level!r}")
     return pd.concat(frames, ignore_index=True)[PROFILE_COLUMNS]
@@ -154,8 +223,9 @@ def level_profile(level: str, vintage: int = 2024) -> pd.DataFrame:
 def area_profile(code: str, level: str, vintage: int = 2024) -> pd.DataFrame:
     """One area's row for every indicator that reaches its level, with the spread of areas at that level."""
     if level not in PROFILE_LEVELS:
-        raise DevocareError(f"an area profile compares areas within one of {', '.join(PROFILE_LEVELS)}; "
-                            f"{code!r} is at level {level!r}")
+        raise DevocareError(
+            f"an area profile compares areas within one of {', '.join(PROFILE_LEVELS)}; {code!r} is at level {level!r}"
+        )
     frame = _level_profile(level, vintage)
     mine = frame[frame["code"] == code].reset_index(drop=True)
     if mine.empty:

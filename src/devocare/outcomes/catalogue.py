@@ -33,12 +33,35 @@ import pandas as pd
 from devocare import data, geography
 from devocare.errors import DevocareError, UnknownChoiceError
 
-__all__ = ["Indicator", "INDICATORS", "catalogue", "indicator", "load_indicator", "periods", "select_period",
-           "published_levels", "COUNTY_SUCCESSORS", "TIDY_COLUMNS"]
+__all__ = [
+    "Indicator",
+    "INDICATORS",
+    "catalogue",
+    "indicator",
+    "load_indicator",
+    "periods",
+    "select_period",
+    "published_levels",
+    "COUNTY_SUCCESSORS",
+    "TIDY_COLUMNS",
+]
 
 Polarity = Literal["higher_is_better", "lower_is_better", "neither"]
-TIDY_COLUMNS = ["code", "name", "level", "period", "year", "year_end", "value", "lci", "uci", "count",
-                "denominator", "approximate", "note"]
+TIDY_COLUMNS = [
+    "code",
+    "name",
+    "level",
+    "period",
+    "year",
+    "year_end",
+    "value",
+    "lci",
+    "uci",
+    "count",
+    "denominator",
+    "approximate",
+    "note",
+]
 #: Levels that outcome data can sit at natively (the local-government hierarchy); NHS levels are aggregated.
 NATIVE_LEVELS = ("lad", "utla", "ca", "ons_region", "england")
 
@@ -68,80 +91,238 @@ _FINGERTIPS = ("lad", "england")  # district extracts: counties are reached by a
 _OFLOG = ("utla",)  # social-services authorities
 _HEALTH_INDEX = ("lad",)  # lower-tier authorities (2021 codes); counties are reached by aggregation
 INDICATORS: tuple[Indicator, ...] = (
-    Indicator("hle_female", "Healthy life expectancy at birth, female", "els_ons_healthy_life_expectancy_at_birth",
-              "years", "higher_is_better", "3-year rolling", {"indicator": "Female healthy life expectancy"},
-              ci=True, description="ONS health state life expectancies"),
-    Indicator("hle_male", "Healthy life expectancy at birth, male", "els_ons_healthy_life_expectancy_at_birth",
-              "years", "higher_is_better", "3-year rolling", {"indicator": "Male healthy life expectancy"},
-              ci=True, description="ONS health state life expectancies"),
-    Indicator("le_female", "Life expectancy at birth, female", "ohid_fingertips_life_expectancy_at_birth_lad",
-              "years", "higher_is_better", "3-year rolling", {"sex": "Female"},
-              description="Fingertips 90366 (PHOF A01b); confidence intervals not in the shipped extract",
-              levels=_FINGERTIPS),
-    Indicator("le_male", "Life expectancy at birth, male", "ohid_fingertips_life_expectancy_at_birth_lad",
-              "years", "higher_is_better", "3-year rolling", {"sex": "Male"},
-              description="Fingertips 90366 (PHOF A01b); confidence intervals not in the shipped extract",
-              levels=_FINGERTIPS),
-    Indicator("u75_preventable_mortality", "Under-75 mortality from causes considered preventable, persons",
-              "ohid_fingertips_u75_mortality_preventable_lad", "rate per 100,000 (age-standardised)",
-              "lower_is_better", "annual", {"sex": "Persons"},
-              description="Fingertips 93721 (2019 definition); district level only", levels=_FINGERTIPS),
-    Indicator("u75_preventable_cvd_mortality", "Under-75 mortality from cardiovascular disease considered "
-              "preventable", "els_preventable_cardiovascular_mortality_under75",
-              "rate per 100,000 (age-standardised)", "lower_is_better", "3-year rolling", ci=True,
-              description="PHOF 93722"),
-    Indicator("cancer_early_stage", "Cancers diagnosed at stage 1 or 2", "els_cancer_diagnosed_stage_1_2",
-              "% of cancers with known stage", "higher_is_better", "annual", ci=True,
-              description="PHOF 93671"),
-    Indicator("adult_obesity", "Adults (18+) living with obesity", "els_adult_obesity_prevalence", "%",
-              "lower_is_better", "annual (Nov-Nov)", ci=True, description="Active Lives survey"),
-    Indicator("adult_smoking", "Adults (18+) who smoke cigarettes", "els_adult_cigarette_smokers", "%",
-              "lower_is_better", "5-year average", ci=True, description="Annual Population Survey"),
-    Indicator("child_poverty_bhc", "Children in relative low-income families, before housing costs",
-              "els_children_in_relative_poverty", "%", "lower_is_better", "financial year",
-              {"indicator": "Children in relative poverty before housing costs"}, description="DWP"),
-    Indicator("child_poverty_ahc", "Children in relative low-income families, after housing costs",
-              "els_children_in_relative_poverty", "%", "lower_is_better", "financial year",
-              {"indicator": "Children in relative poverty after housing costs"}, description="DWP"),
-    Indicator("gdhi_per_head", "Gross disposable household income per head", "els_gdhi_per_head", "£",
-              "higher_is_better", "annual", description="ONS regional accounts; a wider determinant"),
-    Indicator("asc_carer_quality_of_life", "Carer-reported quality of life (ASCOF)",
-              "oflog_adult_social_care_outcomes_utla", "score (0-12)", "higher_is_better",
-              "financial year (biennial survey)", {"Code": "ASC1"}, levels=_OFLOG),
-    Indicator("asc_quality_of_life", "Social care-related quality of life: impact of services (ASCOF, adjusted)",
-              "oflog_adult_social_care_outcomes_utla", "score", "higher_is_better", "financial year",
-              {"Code": "ASC2"}, levels=_OFLOG, zero_is_missing=True,
-              description="A published 0 is outside the scale and read as missing"),
-    Indicator("asc_information_users", "Service users who find it easy to find information (ASCOF)",
-              "oflog_adult_social_care_outcomes_utla", "%", "higher_is_better", "financial year",
-              {"Code": "ASC3"}, levels=_OFLOG),
-    Indicator("asc_information_carers", "Carers who find it easy to find information (ASCOF)",
-              "oflog_adult_social_care_outcomes_utla", "%", "higher_is_better",
-              "financial year (biennial survey)", {"Code": "ASC4"}, levels=_OFLOG),
-    Indicator("asc_short_term_outcome", "Short-term services with no further request for support (ASCOF)",
-              "oflog_adult_social_care_outcomes_utla", "%", "higher_is_better", "financial year",
-              {"Code": "ASC5"}, levels=_OFLOG),
-    Indicator("asc_requests_to_service", "Requests for support resulting in a service",
-              "oflog_adult_social_care_outcomes_utla", "rate (as published; unit not stated)", "neither",
-              "financial year", {"Code": "ASC6"}, levels=_OFLOG,
-              description="Neither direction is better: the Oflog file gives no rank order"),
-    Indicator("hi_life_expectancy", "Life expectancy at birth, persons (ONS Health Index input)",
-              "ons_health_index_underlying_indicators_ltla21_2015_2021", "years", "higher_is_better", "annual",
-              {"column": "life_expectancy"}, levels=_HEALTH_INDEX,
-              description="ONS Health Index underlying data; 'official statistics in development'; some "
-              "years carried forward by ONS"),
-    Indicator("hi_mortality_all_causes", "Mortality from all causes (ONS Health Index input)",
-              "ons_health_index_underlying_indicators_ltla21_2015_2021", "rate per 100,000 (age-standardised)",
-              "lower_is_better", "annual", {"column": "mortality_from_all_causes"}, levels=_HEALTH_INDEX,
-              description="ONS Health Index underlying data; 'official statistics in development'"),
-    Indicator("hi_avoidable_mortality", "Avoidable mortality (ONS Health Index input)",
-              "ons_health_index_underlying_indicators_ltla21_2015_2021", "rate per 100,000 (age-standardised)",
-              "lower_is_better", "annual", {"column": "avoidable_mortality"}, levels=_HEALTH_INDEX,
-              description="ONS Health Index underlying data; 'official statistics in development'"),
-    Indicator("asc_workforce_turnover", "Adult social care workforce turnover rate",
-              "oflog_adult_social_care_outcomes_utla", "%", "lower_is_better", "financial year",
-              {"Code": "ASC7"}, levels=_OFLOG, description="Skills for Care; lower turnover read as better "
-              "(assumption: the Oflog file gives no rank order)"),
+    Indicator(
+        "hle_female",
+        "Healthy life expectancy at birth, female",
+        "els_ons_healthy_life_expectancy_at_birth",
+        "years",
+        "higher_is_better",
+        "3-year rolling",
+        {"indicator": "Female healthy life expectancy"},
+        ci=True,
+        description="ONS health state life expectancies",
+    ),
+    Indicator(
+        "hle_male",
+        "Healthy life expectancy at birth, male",
+        "els_ons_healthy_life_expectancy_at_birth",
+        "years",
+        "higher_is_better",
+        "3-year rolling",
+        {"indicator": "Male healthy life expectancy"},
+        ci=True,
+        description="ONS health state life expectancies",
+    ),
+    Indicator(
+        "le_female",
+        "Life expectancy at birth, female",
+        "ohid_fingertips_life_expectancy_at_birth_lad",
+        "years",
+        "higher_is_better",
+        "3-year rolling",
+        {"sex": "Female"},
+        description="Fingertips 90366 (PHOF A01b); confidence intervals not in the shipped extract",
+        levels=_FINGERTIPS,
+    ),
+    Indicator(
+        "le_male",
+        "Life expectancy at birth, male",
+        "ohid_fingertips_life_expectancy_at_birth_lad",
+        "years",
+        "higher_is_better",
+        "3-year rolling",
+        {"sex": "Male"},
+        description="Fingertips 90366 (PHOF A01b); confidence intervals not in the shipped extract",
+        levels=_FINGERTIPS,
+    ),
+    Indicator(
+        "u75_preventable_mortality",
+        "Under-75 mortality from causes considered preventable, persons",
+        "ohid_fingertips_u75_mortality_preventable_lad",
+        "rate per 100,000 (age-standardised)",
+        "lower_is_better",
+        "annual",
+        {"sex": "Persons"},
+        description="Fingertips 93721 (2019 definition); district level only",
+        levels=_FINGERTIPS,
+    ),
+    Indicator(
+        "u75_preventable_cvd_mortality",
+        "Under-75 mortality from cardiovascular disease considered preventable",
+        "els_preventable_cardiovascular_mortality_under75",
+        "rate per 100,000 (age-standardised)",
+        "lower_is_better",
+        "3-year rolling",
+        ci=True,
+        description="PHOF 93722",
+    ),
+    Indicator(
+        "cancer_early_stage",
+        "Cancers diagnosed at stage 1 or 2",
+        "els_cancer_diagnosed_stage_1_2",
+        "% of cancers with known stage",
+        "higher_is_better",
+        "annual",
+        ci=True,
+        description="PHOF 93671",
+    ),
+    Indicator(
+        "adult_obesity",
+        "Adults (18+) living with obesity",
+        "els_adult_obesity_prevalence",
+        "%",
+        "lower_is_better",
+        "annual (Nov-Nov)",
+        ci=True,
+        description="Active Lives survey",
+    ),
+    Indicator(
+        "adult_smoking",
+        "Adults (18+) who smoke cigarettes",
+        "els_adult_cigarette_smokers",
+        "%",
+        "lower_is_better",
+        "5-year average",
+        ci=True,
+        description="Annual Population Survey",
+    ),
+    Indicator(
+        "child_poverty_bhc",
+        "Children in relative low-income families, before housing costs",
+        "els_children_in_relative_poverty",
+        "%",
+        "lower_is_better",
+        "financial year",
+        {"indicator": "Children in relative poverty before housing costs"},
+        description="DWP",
+    ),
+    Indicator(
+        "child_poverty_ahc",
+        "Children in relative low-income families, after housing costs",
+        "els_children_in_relative_poverty",
+        "%",
+        "lower_is_better",
+        "financial year",
+        {"indicator": "Children in relative poverty after housing costs"},
+        description="DWP",
+    ),
+    Indicator(
+        "gdhi_per_head",
+        "Gross disposable household income per head",
+        "els_gdhi_per_head",
+        "£",
+        "higher_is_better",
+        "annual",
+        description="ONS regional accounts; a wider determinant",
+    ),
+    Indicator(
+        "asc_carer_quality_of_life",
+        "Carer-reported quality of life (ASCOF)",
+        "oflog_adult_social_care_outcomes_utla",
+        "score (0-12)",
+        "higher_is_better",
+        "financial year (biennial survey)",
+        {"Code": "ASC1"},
+        levels=_OFLOG,
+    ),
+    Indicator(
+        "asc_quality_of_life",
+        "Social care-related quality of life: impact of services (ASCOF, adjusted)",
+        "oflog_adult_social_care_outcomes_utla",
+        "score",
+        "higher_is_better",
+        "financial year",
+        {"Code": "ASC2"},
+        levels=_OFLOG,
+        zero_is_missing=True,
+        description="A published 0 is outside the scale and read as missing",
+    ),
+    Indicator(
+        "asc_information_users",
+        "Service users who find it easy to find information (ASCOF)",
+        "oflog_adult_social_care_outcomes_utla",
+        "%",
+        "higher_is_better",
+        "financial year",
+        {"Code": "ASC3"},
+        levels=_OFLOG,
+    ),
+    Indicator(
+        "asc_information_carers",
+        "Carers who find it easy to find information (ASCOF)",
+        "oflog_adult_social_care_outcomes_utla",
+        "%",
+        "higher_is_better",
+        "financial year (biennial survey)",
+        {"Code": "ASC4"},
+        levels=_OFLOG,
+    ),
+    Indicator(
+        "asc_short_term_outcome",
+        "Short-term services with no further request for support (ASCOF)",
+        "oflog_adult_social_care_outcomes_utla",
+        "%",
+        "higher_is_better",
+        "financial year",
+        {"Code": "ASC5"},
+        levels=_OFLOG,
+    ),
+    Indicator(
+        "asc_requests_to_service",
+        "Requests for support resulting in a service",
+        "oflog_adult_social_care_outcomes_utla",
+        "rate (as published; unit not stated)",
+        "neither",
+        "financial year",
+        {"Code": "ASC6"},
+        levels=_OFLOG,
+        description="Neither direction is better: the Oflog file gives no rank order",
+    ),
+    Indicator(
+        "hi_life_expectancy",
+        "Life expectancy at birth, persons (ONS Health Index input)",
+        "ons_health_index_underlying_indicators_ltla21_2015_2021",
+        "years",
+        "higher_is_better",
+        "annual",
+        {"column": "life_expectancy"},
+        levels=_HEALTH_INDEX,
+        description="ONS Health Index underlying data; 'official statistics in development'; some "
+        "years carried forward by ONS",
+    ),
+    Indicator(
+        "hi_mortality_all_causes",
+        "Mortality from all causes (ONS Health Index input)",
+        "ons_health_index_underlying_indicators_ltla21_2015_2021",
+        "rate per 100,000 (age-standardised)",
+        "lower_is_better",
+        "annual",
+        {"column": "mortality_from_all_causes"},
+        levels=_HEALTH_INDEX,
+        description="ONS Health Index underlying data; 'official statistics in development'",
+    ),
+    Indicator(
+        "hi_avoidable_mortality",
+        "Avoidable mortality (ONS Health Index input)",
+        "ons_health_index_underlying_indicators_ltla21_2015_2021",
+        "rate per 100,000 (age-standardised)",
+        "lower_is_better",
+        "annual",
+        {"column": "avoidable_mortality"},
+        levels=_HEALTH_INDEX,
+        description="ONS Health Index underlying data; 'official statistics in development'",
+    ),
+    Indicator(
+        "asc_workforce_turnover",
+        "Adult social care workforce turnover rate",
+        "oflog_adult_social_care_outcomes_utla",
+        "%",
+        "lower_is_better",
+        "financial year",
+        {"Code": "ASC7"},
+        levels=_OFLOG,
+        description="Skills for Care; lower turnover read as better (assumption: the Oflog file gives no rank order)",
+    ),
 )
 _BY_ID = {i.id: i for i in INDICATORS}
 
@@ -150,12 +331,17 @@ COUNTY_SUCCESSORS: dict[str, tuple[tuple[str, ...], bool, str]] = {
     "E10000023": (("E06000065",), True, "North Yorkshire county became a unitary authority, same area (2023)"),
     "E10000027": (("E06000066",), True, "Somerset county became a unitary authority, same area (2023)"),
     "E10000002": (("E06000060",), True, "Buckinghamshire county became a unitary authority, same area (2020)"),
-    "E10000006": (("E06000063", "E06000064"), False, "Cumbria split into Cumberland and Westmorland and "
-                  "Furness (2023): the county value is given to both"),
-    "E10000021": (("E06000061", "E06000062"), False, "Northamptonshire split into North and West "
-                  "Northamptonshire (2021): the county value is given to both"),
-    "E10000009": (("E06000059",), False, "Dorset county, less Christchurch, became Dorset unitary authority "
-                  "(2019)"),
+    "E10000006": (
+        ("E06000063", "E06000064"),
+        False,
+        "Cumbria split into Cumberland and Westmorland and Furness (2023): the county value is given to both",
+    ),
+    "E10000021": (
+        ("E06000061", "E06000062"),
+        False,
+        "Northamptonshire split into North and West Northamptonshire (2021): the county value is given to both",
+    ),
+    "E10000009": (("E06000059",), False, "Dorset county, less Christchurch, became Dorset unitary authority (2019)"),
     # Combined-area codes some publishers use where one area is too small to publish alone: the value is
     # given to the larger area only (the small one, ~8,600 or ~2,100 residents, stays without a value).
     "E67000001": (("E09000012",), False, "value for Hackney and City of London combined"),
@@ -172,6 +358,7 @@ def indicator(indicator_id: str) -> Indicator:
 
 # ---------------------------------------------------------------------------------------------------------
 # Period parsing: every family to (period label, first year, last year)
+
 
 def _els_periods(period: pd.Series) -> tuple[pd.Series, pd.Series, pd.Series]:
     parts = period.str.extract(r"^(\d{4})-(\d{2})-\d{2}/P(\d+)Y$")
@@ -198,6 +385,7 @@ def _span_periods(period: pd.Series, fiscal: bool) -> tuple[pd.Series, pd.Series
 # ---------------------------------------------------------------------------------------------------------
 # Raw loaders per source family: columns code, name, period, year, year_end, value, lci, uci, note
 
+
 def _pick(frame: pd.DataFrame, select: dict[str, str | int]) -> pd.DataFrame:
     mask = np.ones(len(frame), dtype=bool)
     for col, value in select.items():
@@ -210,26 +398,58 @@ def _raw_els(ind: Indicator) -> pd.DataFrame:
     f = f[f["geography"] != "ITL Level 2"]
     label, start, end = _els_periods(f["period"])
     note = f["status"].astype("string").fillna("").astype(str).replace({"u": "low reliability"})
-    return pd.DataFrame({"code": f["areacd"], "name": f["areanm"], "period": label, "year": start,
-                         "year_end": end, "value": f["observation"], "lci": f["lci_95"], "uci": f["uci_95"],
-                         "note": note})
+    return pd.DataFrame(
+        {
+            "code": f["areacd"],
+            "name": f["areanm"],
+            "period": label,
+            "year": start,
+            "year_end": end,
+            "value": f["observation"],
+            "lci": f["lci_95"],
+            "uci": f["uci_95"],
+            "note": note,
+        }
+    )
 
 
 def _raw_fingertips(ind: Indicator) -> pd.DataFrame:
     f = _pick(data.load(ind.dataset), ind.select)
     label, start, end = _span_periods(f["period"], fiscal=False)
     note = ("compared with England: " + f["compared_to_England"].astype(str)).where(
-        f["compared_to_England"] != "Not compared", "")
-    return pd.DataFrame({"code": f["area_code"], "name": f["area_name"], "period": label, "year": start,
-                         "year_end": end, "value": f["value"], "lci": np.nan, "uci": np.nan, "note": note})
+        f["compared_to_England"] != "Not compared", ""
+    )
+    return pd.DataFrame(
+        {
+            "code": f["area_code"],
+            "name": f["area_name"],
+            "period": label,
+            "year": start,
+            "year_end": end,
+            "value": f["value"],
+            "lci": np.nan,
+            "uci": np.nan,
+            "note": note,
+        }
+    )
 
 
 def _raw_oflog(ind: Indicator) -> pd.DataFrame:
     f = _pick(data.load(ind.dataset), ind.select)
     label, start, end = _span_periods(f["Financial year"], fiscal=True)
-    return pd.DataFrame({"code": f["Local authority code"], "name": f["Local authority name"], "period": label,
-                         "year": start, "year_end": end, "value": f["Value"], "lci": np.nan, "uci": np.nan,
-                         "note": ""})
+    return pd.DataFrame(
+        {
+            "code": f["Local authority code"],
+            "name": f["Local authority name"],
+            "period": label,
+            "year": start,
+            "year_end": end,
+            "value": f["Value"],
+            "lci": np.nan,
+            "uci": np.nan,
+            "note": "",
+        }
+    )
 
 
 def _raw_health_index(ind: Indicator) -> pd.DataFrame:
@@ -237,8 +457,19 @@ def _raw_health_index(ind: Indicator) -> pd.DataFrame:
     f = data.load(ind.dataset)
     column = str(ind.select["column"])
     year = f["year"].astype(np.int64)
-    return pd.DataFrame({"code": f["ltla21_code"], "name": "", "period": year.astype(str), "year": year,
-                         "year_end": year, "value": f[column], "lci": np.nan, "uci": np.nan, "note": ""})
+    return pd.DataFrame(
+        {
+            "code": f["ltla21_code"],
+            "name": "",
+            "period": year.astype(str),
+            "year": year,
+            "year_end": year,
+            "value": f[column],
+            "lci": np.nan,
+            "uci": np.nan,
+            "note": "",
+        }
+    )
 
 
 def _raw(ind: Indicator) -> pd.DataFrame:
@@ -253,6 +484,7 @@ def _raw(ind: Indicator) -> pd.DataFrame:
 
 # ---------------------------------------------------------------------------------------------------------
 # Code normalisation
+
 
 @cache
 def _level_of_code() -> pd.DataFrame:
@@ -369,9 +601,34 @@ def catalogue() -> pd.DataFrame:
         labels = periods(ind.id)
         row = asdict(ind)
         row.pop("select")
-        rows.append({**row, "first_period": labels[0], "latest_period": labels[-1], "n_periods": len(labels),
-                     "levels": ", ".join(published_levels(ind.id)), "publisher": ds.publisher,
-                     "licence": ds.licence, "source": f"{ds.source} ({ind.dataset})"})
-    cols = ["id", "title", "unit", "polarity", "period_type", "first_period", "latest_period", "n_periods",
-            "levels", "ci", "counts", "dataset", "publisher", "licence", "source", "description"]
+        rows.append(
+            {
+                **row,
+                "first_period": labels[0],
+                "latest_period": labels[-1],
+                "n_periods": len(labels),
+                "levels": ", ".join(published_levels(ind.id)),
+                "publisher": ds.publisher,
+                "licence": ds.licence,
+                "source": f"{ds.source} ({ind.dataset})",
+            }
+        )
+    cols = [
+        "id",
+        "title",
+        "unit",
+        "polarity",
+        "period_type",
+        "first_period",
+        "latest_period",
+        "n_periods",
+        "levels",
+        "ci",
+        "counts",
+        "dataset",
+        "publisher",
+        "licence",
+        "source",
+        "description",
+    ]
     return pd.DataFrame(rows)[cols]

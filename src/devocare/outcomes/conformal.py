@@ -34,8 +34,7 @@ def _residuals(y: np.ndarray, y0: np.ndarray, demean: bool) -> np.ndarray:
     return y - ((y0 - shift0) @ w + shift1)
 
 
-def conformal_p_value(theta: float, y1: np.ndarray, y0: np.ndarray, post: np.ndarray,
-                      demean: bool = False) -> float:
+def conformal_p_value(theta: float, y1: np.ndarray, y0: np.ndarray, post: np.ndarray, demean: bool = False) -> float:
     """p-value of H0: effect = θ in every post period (periods in time order; no transition periods)."""
     y = np.asarray(y1, dtype=float).copy()
     y[post] -= theta
@@ -46,9 +45,17 @@ def conformal_p_value(theta: float, y1: np.ndarray, y0: np.ndarray, post: np.nda
     return float(np.mean(stats >= stats[0] - 1e-12 * max(1.0, stats[0])))
 
 
-def conformal_interval(y1: np.ndarray, y0: np.ndarray, pre: np.ndarray, post: np.ndarray, level: float = 0.9,
-                       demean: bool = False, estimate: float | None = None, tol: float | None = None,
-                       max_steps: int = 40) -> dict[str, Any]:
+def conformal_interval(
+    y1: np.ndarray,
+    y0: np.ndarray,
+    pre: np.ndarray,
+    post: np.ndarray,
+    level: float = 0.9,
+    demean: bool = False,
+    estimate: float | None = None,
+    tol: float | None = None,
+    max_steps: int = 40,
+) -> dict[str, Any]:
     """Interval for the average post-period effect; only ``pre | post`` periods are used (in time order).
 
     Returns lower, upper (±inf where the edge cannot be found: too few periods, or the data cannot reject
@@ -58,13 +65,19 @@ def conformal_interval(y1: np.ndarray, y0: np.ndarray, pre: np.ndarray, post: np
     y, x, p_mask = np.asarray(y1, float)[keep], np.asarray(y0, float)[keep], np.asarray(post, bool)[keep]
     alpha = 1.0 - level
     n = int(keep.sum())
-    out: dict[str, Any] = {"level": level, "min_attainable_p": 1.0 / n,
-                           "p_value": conformal_p_value(0.0, y, x, p_mask, demean)}
+    out: dict[str, Any] = {
+        "level": level,
+        "min_attainable_p": 1.0 / n,
+        "p_value": conformal_p_value(0.0, y, x, p_mask, demean),
+    }
     if estimate is None:
         estimate = float(np.mean(_residuals_post_gap(y, x, p_mask, demean)))
     if 1.0 / n > alpha:  # no θ can be rejected: the interval is the whole line
-        return out | {"lower": -np.inf, "upper": np.inf,
-                      "note": f"{n} periods: the smallest attainable p-value 1/{n} exceeds {alpha:g}"}
+        return out | {
+            "lower": -np.inf,
+            "upper": np.inf,
+            "note": f"{n} periods: the smallest attainable p-value 1/{n} exceeds {alpha:g}",
+        }
     scale = float(np.std(y)) + abs(estimate) + 1e-9
     tol = tol if tol is not None else scale / 500
 
@@ -74,8 +87,11 @@ def conformal_interval(y1: np.ndarray, y0: np.ndarray, pre: np.ndarray, post: np
     grid = estimate + scale * np.linspace(-2.0, 2.0, 41)
     ok = np.array([accepted(t) for t in grid])
     if not ok.any():
-        return out | {"lower": np.nan, "upper": np.nan,
-                      "note": "every effect size tried is rejected: the model does not fit these data"}
+        return out | {
+            "lower": np.nan,
+            "upper": np.nan,
+            "note": "every effect size tried is rejected: the model does not fit these data",
+        }
     idx = np.flatnonzero(ok)
     bounds = []
     for direction, edge in ((-1.0, idx[0]), (1.0, idx[-1])):
@@ -84,7 +100,7 @@ def conformal_interval(y1: np.ndarray, y0: np.ndarray, pre: np.ndarray, post: np
         outside: float | None = float(grid[nxt]) if 0 <= nxt < len(grid) else None
         k = 0
         while outside is None and k < max_steps:  # accepted at the grid's end: walk outward
-            trial = inside + direction * scale * (1.5 ** k) / 5
+            trial = inside + direction * scale * (1.5**k) / 5
             if accepted(trial):
                 inside, k = trial, k + 1
             else:
@@ -97,13 +113,15 @@ def conformal_interval(y1: np.ndarray, y0: np.ndarray, pre: np.ndarray, post: np
             inside, outside = (mid, outside) if accepted(mid) else (inside, mid)
         bounds.append(inside)
     notes = []
-    if not ok[idx[0]:idx[-1] + 1].all():
+    if not ok[idx[0] : idx[-1] + 1].all():
         notes.append("the accepted set has gaps; its outer edges are reported")
     if not np.isfinite(bounds).all():
         notes.append("effects this large cannot be rejected on one side: the interval is unbounded there")
     if not bounds[0] <= estimate <= bounds[1]:
-        notes.append("the interval, refitted with the post-period as the conformal method does, does not "
-                     "contain the pre-period fit's estimate")
+        notes.append(
+            "the interval, refitted with the post-period as the conformal method does, does not "
+            "contain the pre-period fit's estimate"
+        )
     note = "; ".join(notes)
     return out | {"lower": float(bounds[0]), "upper": float(bounds[1]), "note": note}
 

@@ -39,8 +39,9 @@ class Deal:
             raise DevocareError(f"unknown deal event {event!r}; choose one of {', '.join(EVENTS)}")
         value = getattr(self, event)
         if value is None:
-            raise DevocareError(f"{self.name} has no {event} devolution date in the deal table "
-                                f"(it has: agreement {self.agreement})")
+            raise DevocareError(
+                f"{self.name} has no {event} devolution date in the deal table (it has: agreement {self.agreement})"
+            )
         return str(value)
 
     @property
@@ -65,8 +66,7 @@ def _deals() -> tuple[Deal, ...]:
     out = []
     for d in yaml.safe_load(text)["deals"]:
         fields = {str(k): str(v) for k, v in d.items() if v is not None}
-        out.append(Deal(code=fields.pop("code"), name=fields.pop("name"), agreement=fields.pop("agreement"),
-                        **fields))
+        out.append(Deal(code=fields.pop("code"), name=fields.pop("name"), agreement=fields.pop("agreement"), **fields))
     return tuple(out)
 
 

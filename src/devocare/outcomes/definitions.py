@@ -19,9 +19,15 @@ from devocare.outcomes.catalogue import indicator, periods, published_levels
 
 __all__ = ["definition", "provenance_note", "LEVEL_LABELS"]
 
-LEVEL_LABELS = {"lad": "local authority districts", "utla": "upper-tier local authorities",
-                "ca": "combined authorities", "icb": "integrated care boards", "region": "NHS regions",
-                "ons_region": "ONS regions", "england": "England"}
+LEVEL_LABELS = {
+    "lad": "local authority districts",
+    "utla": "upper-tier local authorities",
+    "ca": "combined authorities",
+    "icb": "integrated care boards",
+    "region": "NHS regions",
+    "ons_region": "ONS regions",
+    "england": "England",
+}
 
 
 def _plain(text: str) -> str:
@@ -75,20 +81,35 @@ def definition(indicator_id: str) -> dict[str, Any]:
     ds = data.catalogue()[ind.dataset]
     labels = periods(ind.id)
     published = published_levels(ind.id)
-    reachable = [lvl for lvl in AGGREGABLE_LEVELS if lvl not in published and
-                 (("lad" in published) or (lvl not in ("lad",) and "utla" in published))]
+    reachable = [
+        lvl
+        for lvl in AGGREGABLE_LEVELS
+        if lvl not in published and (("lad" in published) or (lvl not in ("lad",) and "utla" in published))
+    ]
     note = provenance_note(ind.dataset)
     named = [t for f, t in note if f.lower().startswith("publisher") and t]
     return {
-        "id": ind.id, "title": ind.title, "description": ind.description, "unit": ind.unit,
-        "polarity": ind.polarity, "polarity_label": POLARITY_LABELS[ind.polarity],
-        "period_type": ind.period_type, "first_period": labels[0], "latest_period": labels[-1],
-        "periods": labels, "published_levels": published,
+        "id": ind.id,
+        "title": ind.title,
+        "description": ind.description,
+        "unit": ind.unit,
+        "polarity": ind.polarity,
+        "polarity_label": POLARITY_LABELS[ind.polarity],
+        "period_type": ind.period_type,
+        "first_period": labels[0],
+        "latest_period": labels[-1],
+        "periods": labels,
+        "published_levels": published,
         "published_levels_label": ", ".join(LEVEL_LABELS.get(lvl, lvl) for lvl in published),
         "aggregated_levels": reachable,
         "aggregated_levels_label": ", ".join(LEVEL_LABELS.get(lvl, lvl) for lvl in reachable),
-        "confidence_intervals": ind.ci, "counts": ind.counts, "dataset": ind.dataset, "dataset_title": ds.title,
-        "publisher": named[0] if named else ds.publisher, "licence": ds.licence, "vintage": ds.vintage,
+        "confidence_intervals": ind.ci,
+        "counts": ind.counts,
+        "dataset": ind.dataset,
+        "dataset_title": ds.title,
+        "publisher": named[0] if named else ds.publisher,
+        "licence": ds.licence,
+        "vintage": ds.vintage,
         "provenance_file": f"src/devocare/data/files/{ds.source}",
         "provenance": [{"field": f, "text": t} for f, t in note],
     }

@@ -21,8 +21,7 @@ from devocare.outcomes.aggregate import aggregate
 from devocare.outcomes.catalogue import Indicator, indicator, load_indicator, published_levels
 from devocare.outcomes.deals import deal_for, deals, treated_from
 
-__all__ = ["Design", "build", "POOLS", "PERIODS", "LONDON", "MIN_DONORS", "MIN_PRE", "DEFAULT_END",
-           "start_from_deal"]
+__all__ = ["Design", "build", "POOLS", "PERIODS", "LONDON", "MIN_DONORS", "MIN_PRE", "DEFAULT_END", "start_from_deal"]
 
 MIN_PRE = 5  # assumption: fewer pre-periods cannot pin down the weights (ADH 2010 use 19)
 MIN_DONORS = 5  # assumption: with fewer, the smallest attainable placebo p-value exceeds 0.15
@@ -100,9 +99,19 @@ def _treated_rows(rows: pd.DataFrame, target: geography.Area, unit_level: str) -
     return treated, set(inside["from_code"])
 
 
-def build(area: str, indicator_id: str, start: int, *, unit_level: str | None = None, end: int | None = DEFAULT_END,
-          pool: str = "clean", exclude: list[str] | tuple[str, ...] = (), periods: str = "all",
-          min_pre: int = MIN_PRE, pool_end: int | None | str = "end") -> Design:
+def build(
+    area: str,
+    indicator_id: str,
+    start: int,
+    *,
+    unit_level: str | None = None,
+    end: int | None = DEFAULT_END,
+    pool: str = "clean",
+    exclude: list[str] | tuple[str, ...] = (),
+    periods: str = "all",
+    min_pre: int = MIN_PRE,
+    pool_end: int | None | str = "end",
+) -> Design:
     """Assemble the design; bad choices raise :class:`DevocareError` with what to do instead.
 
     ``pool_end`` is the year up to which other deals disqualify donors (default: ``end``); an in-time
@@ -114,8 +123,10 @@ def build(area: str, indicator_id: str, start: int, *, unit_level: str | None = 
     if unit_level is None:
         unit_level = "utla" if "utla" in published else "lad"
     if unit_level not in published:
-        raise DevocareError(f"indicator {indicator_id!r} is not published at unit level {unit_level!r} "
-                            f"(published: {', '.join(published)})")
+        raise DevocareError(
+            f"indicator {indicator_id!r} is not published at unit level {unit_level!r} "
+            f"(published: {', '.join(published)})"
+        )
     if periods not in PERIODS:
         raise DevocareError(f"unknown periods choice {periods!r}; choose one of {', '.join(PERIODS)}")
     if min_pre < 2:
@@ -149,18 +160,37 @@ def build(area: str, indicator_id: str, start: int, *, unit_level: str | None = 
     pre = (meta["year_end"] < start).to_numpy()
     post = (meta["year"] >= start).to_numpy()
     if wide.shape[1] < MIN_DONORS:
-        raise DevocareError(f"only {wide.shape[1]} donor areas with complete {indicator_id} data outside "
-                            f"{target.name}; need at least {MIN_DONORS}")
+        raise DevocareError(
+            f"only {wide.shape[1]} donor areas with complete {indicator_id} data outside "
+            f"{target.name}; need at least {MIN_DONORS}"
+        )
     if pre.sum() < min_pre:
-        raise DevocareError(f"too short a pre-period for {target.name} from {start} on {indicator_id}: "
-                            f"{int(pre.sum())} periods end before {start} (need at least {min_pre}); "
-                            f"periods available: {', '.join(meta['period'])}")
+        raise DevocareError(
+            f"too short a pre-period for {target.name} from {start} on {indicator_id}: "
+            f"{int(pre.sum())} periods end before {start} (need at least {min_pre}); "
+            f"periods available: {', '.join(meta['period'])}"
+        )
     if post.sum() == 0:
         last = meta["period"].iloc[-1] if len(meta) else "none"
-        raise DevocareError(f"no {indicator_id} periods start in or after {start}"
-                            f"{f' and end by {end}' if end is not None else ''}; latest used is {last}")
-    return Design(target=target, ind=ind, unit_level=unit_level, start=int(start), end=end, pool=pool,
-                  periods=periods, y1=treated_series.loc[years].to_numpy(dtype=float),
-                  y0=wide.to_numpy(dtype=float), codes=[str(c) for c in wide.columns], meta=meta, pre=pre,
-                  post=post, n_inside=len(inside), n_dropped=int(donor_rows["code"].nunique() - wide.shape[1]),
-                  excluded={k: len(v) for k, v in excluded.items()})
+        raise DevocareError(
+            f"no {indicator_id} periods start in or after {start}"
+            f"{f' and end by {end}' if end is not None else ''}; latest used is {last}"
+        )
+    return Design(
+        target=target,
+        ind=ind,
+        unit_level=unit_level,
+        start=int(start),
+        end=end,
+        pool=pool,
+        periods=periods,
+        y1=treated_series.loc[years].to_numpy(dtype=float),
+        y0=wide.to_numpy(dtype=float),
+        codes=[str(c) for c in wide.columns],
+        meta=meta,
+        pre=pre,
+        post=post,
+        n_inside=len(inside),
+        n_dropped=int(donor_rows["code"].nunique() - wide.shape[1]),
+        excluded={k: len(v) for k, v in excluded.items()},
+    )

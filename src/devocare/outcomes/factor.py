@@ -49,8 +49,13 @@ def factor_fit(y1: np.ndarray, y0: np.ndarray, pre: np.ndarray, post: np.ndarray
     delta, f = _factors(y0, pre, r)
     counterfactual = delta + _fit_unit(y1 - delta, f, pre)
     gap = y1 - counterfactual
-    return {"counterfactual": counterfactual, "gap": gap, "r": r,
-            "pre_rmspe": float(np.sqrt(np.mean(gap[pre] ** 2))), "mean_post_gap": float(gap[post].mean())}
+    return {
+        "counterfactual": counterfactual,
+        "gap": gap,
+        "r": r,
+        "pre_rmspe": float(np.sqrt(np.mean(gap[pre] ** 2))),
+        "mean_post_gap": float(gap[post].mean()),
+    }
 
 
 def choose_factors(y1: np.ndarray, y0: np.ndarray, pre: np.ndarray, max_r: int = MAX_FACTORS) -> int:
@@ -88,5 +93,10 @@ def placebo_interval(estimate: float, placebo: np.ndarray, level: float = 0.9) -
     alpha = 1.0 - level
     lo_q, hi_q = np.quantile(placebo, [1 - alpha / 2, alpha / 2])
     p = (1 + int(np.sum(np.abs(placebo) >= abs(estimate)))) / (len(placebo) + 1)
-    return {"lower": float(estimate - lo_q), "upper": float(estimate - hi_q), "p_value": float(p),
-            "level": level, "min_attainable_p": 1.0 / (len(placebo) + 1)}
+    return {
+        "lower": float(estimate - lo_q),
+        "upper": float(estimate - hi_q),
+        "p_value": float(p),
+        "level": level,
+        "min_attainable_p": 1.0 / (len(placebo) + 1),
+    }

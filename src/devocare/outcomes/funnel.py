@@ -26,8 +26,7 @@ from devocare.errors import DevocareError
 from devocare.outcomes.aggregate import Z95, at_level, source_level
 from devocare.outcomes.catalogue import INDICATORS, indicator, published_levels, select_period
 
-__all__ = ["LIMITS", "z_for", "proportion_limits", "ratio_limits", "se_limits", "overdispersion",
-           "classify", "funnel"]
+__all__ = ["LIMITS", "z_for", "proportion_limits", "ratio_limits", "se_limits", "overdispersion", "classify", "funnel"]
 
 #: Control limits drawn: name → two-sided coverage.
 LIMITS: dict[str, float] = {"95": 0.95, "99.8": 0.998}
@@ -52,8 +51,9 @@ def _interpolated_quantile(cdf_at: Any, quantile: np.ndarray, p: float) -> np.nd
     return quantile - alpha
 
 
-def proportion_limits(target: float, n: np.ndarray | float, coverage: float,
-                      method: Literal["normal", "exact"] = "exact") -> tuple[np.ndarray, np.ndarray]:
+def proportion_limits(
+    target: float, n: np.ndarray | float, coverage: float, method: Literal["normal", "exact"] = "exact"
+) -> tuple[np.ndarray, np.ndarray]:
     """Lower and upper limits for a proportion with denominator ``n`` around ``target`` (0-1 scale)."""
     n = np.asarray(n, dtype=float)
     if method == "normal":
@@ -67,8 +67,9 @@ def proportion_limits(target: float, n: np.ndarray | float, coverage: float,
     return out[0], out[1]
 
 
-def ratio_limits(target: float, expected: np.ndarray | float, coverage: float,
-                 method: Literal["normal", "exact"] = "exact") -> tuple[np.ndarray, np.ndarray]:
+def ratio_limits(
+    target: float, expected: np.ndarray | float, coverage: float, method: Literal["normal", "exact"] = "exact"
+) -> tuple[np.ndarray, np.ndarray]:
     """Lower and upper limits for a standardised ratio O/E with ``expected`` count E around ``target``."""
     e = np.asarray(expected, dtype=float)
     if method == "normal":
@@ -83,8 +84,9 @@ def ratio_limits(target: float, expected: np.ndarray | float, coverage: float,
     return out[0], out[1]
 
 
-def se_limits(target: float, se: np.ndarray | float, coverage: float,
-              tau2: float = 0.0) -> tuple[np.ndarray, np.ndarray]:
+def se_limits(
+    target: float, se: np.ndarray | float, coverage: float, tau2: float = 0.0
+) -> tuple[np.ndarray, np.ndarray]:
     """Limits θ0 ± z·sqrt(se² + τ²) for an estimate with standard error ``se``."""
     half = z_for(coverage) * np.sqrt(np.asarray(se, dtype=float) ** 2 + tau2)
     return target - half, target + half
@@ -109,8 +111,7 @@ def classify(values: np.ndarray, lims: dict[str, tuple[np.ndarray, np.ndarray]],
     v = np.asarray(values, dtype=float)
     lo95, hi95 = lims["95"]
     lo998, hi998 = lims["99.8"]
-    side = np.select([v > hi998, v > hi95, v < lo998, v < lo95], ["high_998", "high_95", "low_998", "low_95"],
-                     "within")
+    side = np.select([v > hi998, v > hi95, v < lo998, v < lo95], ["high_998", "high_95", "low_998", "low_95"], "within")
     if polarity == "neither":
         return side
     good, bad = ("low", "high") if polarity == "lower_is_better" else ("high", "low")
@@ -125,8 +126,13 @@ def _count_limits(model: str, target: float, n: np.ndarray, coverage: float) -> 
     return lo * target, hi * target
 
 
-def funnel(indicator_id: str, level: str = "utla", period: str | int = "latest", vintage: int = 2024,
-           adjust: Literal["none", "additive"] = "none") -> dict[str, Any]:
+def funnel(
+    indicator_id: str,
+    level: str = "utla",
+    period: str | int = "latest",
+    vintage: int = 2024,
+    adjust: Literal["none", "additive"] = "none",
+) -> dict[str, Any]:
     """Funnel plot data for one indicator, level and period: per-area precision and position, and curves.
 
     The target is the published England value for the period where there is one, else the mean of the
@@ -138,20 +144,22 @@ def funnel(indicator_id: str, level: str = "utla", period: str | int = "latest",
     ind = indicator(indicator_id)
     if not ind.ci and not ind.counts:
         usable = [i.id for i in INDICATORS if i.ci or i.counts]
-        raise DevocareError(f"indicator {indicator_id!r} has no published confidence intervals or counts, so "
-                            f"no funnel can be drawn; indicators that can: {', '.join(usable)}")
+        raise DevocareError(
+            f"indicator {indicator_id!r} has no published confidence intervals or counts, so "
+            f"no funnel can be drawn; indicators that can: {', '.join(usable)}"
+        )
     src = source_level(indicator_id, level)
     label = select_period(indicator_id, period, src)
     rows = at_level(indicator_id, level, label, vintage).dropna(subset=["value"])
-    use_counts = bool(ind.counts and ind.count_model and len(rows)
-                      and rows["count"].notna().all() and rows["denominator"].gt(0).all())
+    use_counts = bool(
+        ind.counts and ind.count_model and len(rows) and rows["count"].notna().all() and rows["denominator"].gt(0).all()
+    )
     if not use_counts:
         rows = rows.dropna(subset=["lci", "uci"])
         rows = rows[rows["uci"] > rows["lci"]]
     rows = rows.reset_index(drop=True)
     if len(rows) < 3:
-        raise DevocareError(f"only {len(rows)} areas have confidence limits or counts for {indicator_id} at "
-                            f"{level!r}")
+        raise DevocareError(f"only {len(rows)} areas have confidence limits or counts for {indicator_id} at {level!r}")
     has_england = "england" in published_levels(indicator_id)
     england = at_level(indicator_id, "england", label) if has_england else None
     if england is not None and len(england):
@@ -182,7 +190,8 @@ def funnel(indicator_id: str, level: str = "utla", period: str | int = "latest",
 
     lims = {k: limits(precision, c) for k, c in LIMITS.items()}
     out = rows[["code", "name", "value", "lci", "uci", "approximate"]].assign(
-        se=se, precision=precision, z=(values - target) / np.sqrt(se**2 + tau2))
+        se=se, precision=precision, z=(values - target) / np.sqrt(se**2 + tau2)
+    )
     for k, (lo, hi) in lims.items():
         out[f"lower_{k}"], out[f"upper_{k}"] = lo, hi
     out["position"] = classify(values, lims, ind.polarity)
@@ -191,8 +200,19 @@ def funnel(indicator_id: str, level: str = "utla", period: str | int = "latest",
     for k, c in LIMITS.items():
         curves[f"lower_{k}"], curves[f"upper_{k}"] = limits(grid, c)
     counts = out["position"].value_counts().to_dict()
-    return {"indicator": ind.id, "title": ind.title, "unit": ind.unit, "polarity": ind.polarity,
-            "level": level, "period": label, "target": target, "target_source": target_source,
-            "precision_from": precision_from, "adjustment": adjust, "overdispersion": disp,
-            "positions": {str(k): int(v) for k, v in counts.items()},
-            "areas": out, "curves": curves}
+    return {
+        "indicator": ind.id,
+        "title": ind.title,
+        "unit": ind.unit,
+        "polarity": ind.polarity,
+        "level": level,
+        "period": label,
+        "target": target,
+        "target_source": target_source,
+        "precision_from": precision_from,
+        "adjustment": adjust,
+        "overdispersion": disp,
+        "positions": {str(k): int(v) for k, v in counts.items()},
+        "areas": out,
+        "curves": curves,
+    }

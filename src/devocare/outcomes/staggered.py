@@ -54,8 +54,14 @@ def pooled(effects: list[float]) -> float:
     return float(np.mean(effects))
 
 
-def randomisation_interval(estimate: float, y_controls: np.ndarray, cohorts: list[tuple[int, np.ndarray]],
-                           level: float = 0.9, draws: int = DRAWS, seed: int = 20141103) -> dict[str, float]:
+def randomisation_interval(
+    estimate: float,
+    y_controls: np.ndarray,
+    cohorts: list[tuple[int, np.ndarray]],
+    level: float = 0.9,
+    draws: int = DRAWS,
+    seed: int = 20141103,
+) -> dict[str, float]:
     """Placebo distribution of the pooled estimate: cohorts (base index, post mask) given to random controls."""
     n = y_controls.shape[1]
     k = len(cohorts)
@@ -73,8 +79,13 @@ def randomisation_interval(estimate: float, y_controls: np.ndarray, cohorts: lis
     alpha = 1 - level
     hi_q, lo_q = np.quantile(null, [1 - alpha / 2, alpha / 2])
     p = (1 + int(np.sum(np.abs(null) >= abs(estimate)))) / (draws + 1)
-    return {"lower": float(estimate - hi_q), "upper": float(estimate - lo_q), "p_value": float(p),
-            "level": level, "draws": draws}
+    return {
+        "lower": float(estimate - hi_q),
+        "upper": float(estimate - lo_q),
+        "p_value": float(p),
+        "level": level,
+        "draws": draws,
+    }
 
 
 def _area_series(rows: pd.DataFrame, code: str, unit_level: str) -> pd.Series:
@@ -85,9 +96,17 @@ def _area_series(rows: pd.DataFrame, code: str, unit_level: str) -> pd.Series:
     return agg[agg["code"] == area.code].set_index("year")["value"]
 
 
-def all_deals(indicator_id: str, *, event: str = "agreement", end: int | None = dsg.DEFAULT_END,
-              unit_level: str | None = None, min_pre: int = dsg.MIN_PRE, level: float = estimators.DEFAULT_LEVEL,
-              periods: str = "all", draws: int = DRAWS) -> dict[str, Any]:
+def all_deals(
+    indicator_id: str,
+    *,
+    event: str = "agreement",
+    end: int | None = dsg.DEFAULT_END,
+    unit_level: str | None = None,
+    min_pre: int = dsg.MIN_PRE,
+    level: float = estimators.DEFAULT_LEVEL,
+    periods: str = "all",
+    draws: int = DRAWS,
+) -> dict[str, Any]:
     """One row per deal area (synthetic control, generalised SC, DiD) and the pooled staggered estimate."""
     ind = indicator(indicator_id)
     if event not in EVENTS:
@@ -101,39 +120,64 @@ def all_deals(indicator_id: str, *, event: str = "agreement", end: int | None = 
         start = treated_from(date)
         base = {"code": deal.code, "name": deal.name, "date": date, "start": start}
         try:
-            d = dsg.build(deal.code, indicator_id, start, unit_level=unit_level, end=end, pool="clean",
-                          periods=periods, min_pre=min_pre)
+            d = dsg.build(
+                deal.code,
+                indicator_id,
+                start,
+                unit_level=unit_level,
+                end=end,
+                pool="clean",
+                periods=periods,
+                min_pre=min_pre,
+            )
         except DevocareError as exc:
             rows_out.append(base | {"status": f"not evaluable: {exc}"})
             continue
         res = estimators.run(d, level, placebos=False)
-        row = base | {"status": "evaluated", "n_pre": int(d.pre.sum()), "n_post": int(d.post.sum()),
-                      "n_donors": len(d.codes)}
+        row = base | {
+            "status": "evaluated",
+            "n_pre": int(d.pre.sum()),
+            "n_post": int(d.post.sum()),
+            "n_donors": len(d.codes),
+        }
         for m in res["methods"].itertuples():
             row |= {f"{m.method}": m.estimate, f"{m.method}_lower": m.lower, f"{m.method}_upper": m.upper}
         row["pre_rmspe_sc"] = float(res["methods"]["pre_rmspe"].iloc[0])
         rows_out.append(row)
         evaluable.append((deal.code, deal.name, start))
     per_area = pd.DataFrame(rows_out)
-    result: dict[str, Any] = {"indicator": ind.id, "title": ind.title, "unit": ind.unit, "polarity": ind.polarity,
-                              "event": event, "end": end, "unit_level": unit_level, "level": level,
-                              "per_area": per_area}
+    result: dict[str, Any] = {
+        "indicator": ind.id,
+        "title": ind.title,
+        "unit": ind.unit,
+        "polarity": ind.polarity,
+        "event": event,
+        "end": end,
+        "unit_level": unit_level,
+        "level": level,
+        "per_area": per_area,
+    }
     if len(evaluable) < 2:
         result["pooled"] = None
-        result["pooled_note"] = (f"{len(evaluable)} deal area(s) evaluable on {ind.id} with these choices; "
-                                 "a pooled estimate needs at least two")
+        result["pooled_note"] = (
+            f"{len(evaluable)} deal area(s) evaluable on {ind.id} with these choices; "
+            "a pooled estimate needs at least two"
+        )
         return result
     result |= _pooled(indicator_id, unit_level, evaluable, end, level, draws)
     if event == "health":
         result["pooled_caveats"].append("areas with no health devolution date are treated from their agreement")
     if periods != "all":
-        result["pooled_caveats"].append("the pooled estimate uses every period (its base periods differ by area); "
-                                        f"periods={periods!r} applies to the per-area rows")
+        result["pooled_caveats"].append(
+            "the pooled estimate uses every period (its base periods differ by area); "
+            f"periods={periods!r} applies to the per-area rows"
+        )
     return result
 
 
-def _pooled(indicator_id: str, unit_level: str, evaluable: list[tuple[str, str, int]], end: int | None,
-            level: float, draws: int) -> dict[str, Any]:
+def _pooled(
+    indicator_id: str, unit_level: str, evaluable: list[tuple[str, str, int]], end: int | None, level: float, draws: int
+) -> dict[str, Any]:
     rows = load_indicator(indicator_id)
     rows = rows[rows["level"] == unit_level]
     drop: set[str] = set()
@@ -162,28 +206,52 @@ def _pooled(indicator_id: str, unit_level: str, evaluable: list[tuple[str, str, 
         cohorts.append((base, post))
         for t in range(len(yr)):
             if t != base:
-                event_rows.append({"code": code, "name": name, "period": meta.loc[yr[t], "period"],
-                                   "event_time": int(yr[t] - start), "att": float(att[t])})
+                event_rows.append(
+                    {
+                        "code": code,
+                        "name": name,
+                        "period": meta.loc[yr[t], "period"],
+                        "event_time": int(yr[t] - start),
+                        "att": float(att[t]),
+                    }
+                )
     estimate = pooled(effects)
     ci = randomisation_interval(estimate, y_c, cohorts, level, draws)
     events = pd.DataFrame(event_rows)
-    by_event = (events.groupby("event_time")["att"].agg(["mean", "count"]).reset_index()
-                .rename(columns={"mean": "att", "count": "n_areas"}))
+    by_event = (
+        events.groupby("event_time")["att"]
+        .agg(["mean", "count"])
+        .reset_index()
+        .rename(columns={"mean": "att", "count": "n_areas"})
+    )
     before = by_event.loc[by_event["event_time"] < 0, "att"]
     trend_note = []
     if len(before) and float(before.abs().max()) > abs(estimate):
-        trend_note = [f"before their deals the areas' gap from the comparison group moved between "
-                      f"{float(before.min()):+.3g} and {float(before.max()):+.3g}, more than the pooled estimate "
-                      f"({estimate:+.3g}): parallel trends is doubtful and the estimate should not be read as an "
-                      "effect"]
-    return {"pooled": {"estimate": estimate, "lower": ci["lower"], "upper": ci["upper"], "level": level,
-                       "p_value": ci["p_value"], "draws": ci["draws"], "n_areas": len(effects),
-                       "n_comparison": int(y_c.shape[1]),
-                       "method": "Callaway–Sant'Anna ATT(g,t), never-treated comparison, universal base period, "
-                                 "equal area weights; randomisation (Conley–Taber) interval"},
-            "event_study": by_event,
-            "pooled_caveats": trend_note + [
-                "deal areas differ in powers and timing; the pooled number averages different interventions",
-                "areas with later deals serve as comparisons until their own deal, which the window excludes",
-                "parallel trends is assumed in levels; the event-study rows before time 0 are the check",
-                "each area counts once regardless of population"]}
+        trend_note = [
+            f"before their deals the areas' gap from the comparison group moved between "
+            f"{float(before.min()):+.3g} and {float(before.max()):+.3g}, more than the pooled estimate "
+            f"({estimate:+.3g}): parallel trends is doubtful and the estimate should not be read as an "
+            "effect"
+        ]
+    return {
+        "pooled": {
+            "estimate": estimate,
+            "lower": ci["lower"],
+            "upper": ci["upper"],
+            "level": level,
+            "p_value": ci["p_value"],
+            "draws": ci["draws"],
+            "n_areas": len(effects),
+            "n_comparison": int(y_c.shape[1]),
+            "method": "Callaway–Sant'Anna ATT(g,t), never-treated comparison, universal base period, "
+            "equal area weights; randomisation (Conley–Taber) interval",
+        },
+        "event_study": by_event,
+        "pooled_caveats": trend_note
+        + [
+            "deal areas differ in powers and timing; the pooled number averages different interventions",
+            "areas with later deals serve as comparisons until their own deal, which the window excludes",
+            "parallel trends is assumed in levels; the event-study rows before time 0 are the check",
+            "each area counts once regardless of population",
+        ],
+    }

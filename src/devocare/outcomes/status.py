@@ -18,8 +18,19 @@ from devocare.outcomes.framework import framework
 
 __all__ = ["status", "STATUS_COLUMNS"]
 
-STATUS_COLUMNS = ["code", "name", "indicator", "period", "value", "lci", "uci", "target", "target_kind",
-                  "status", "approximate"]
+STATUS_COLUMNS = [
+    "code",
+    "name",
+    "indicator",
+    "period",
+    "value",
+    "lci",
+    "uci",
+    "target",
+    "target_kind",
+    "status",
+    "approximate",
+]
 
 
 def _target(indicator_id: str, kind: str, value: float | None, label: str, rows: pd.DataFrame) -> float:
@@ -54,10 +65,12 @@ def status(level: str = "utla", period: str | int = "latest", vintage: int = 202
         higher = v >= target if ind.polarity != "lower_is_better" else v <= target
         has_ci = ~np.isnan(lo) & ~np.isnan(hi)
         overlaps = has_ci & (lo <= target) & (hi >= target)
-        state = np.where(np.isnan(target), "no target", np.where(overlaps, "overlaps",
-                                                                 np.where(higher, "meets", "misses")))
-        frames.append(rows.assign(indicator=ind.id, period=label, target=target,
-                                  target_kind=item.target.kind, status=state))
+        state = np.where(
+            np.isnan(target), "no target", np.where(overlaps, "overlaps", np.where(higher, "meets", "misses"))
+        )
+        frames.append(
+            rows.assign(indicator=ind.id, period=label, target=target, target_kind=item.target.kind, status=state)
+        )
     if not frames:
         raise DevocareError(f"no framework indicator can be shown at level {level!r}")
     out = pd.concat(frames, ignore_index=True)[STATUS_COLUMNS]

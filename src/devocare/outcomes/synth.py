@@ -32,8 +32,9 @@ def synth_weights(treated_pre: np.ndarray, donors_pre: np.ndarray) -> np.ndarray
     return w / w.sum()
 
 
-def synthetic_control(treated: np.ndarray, donors: np.ndarray, pre: np.ndarray, post: np.ndarray,
-                      demean: bool = False) -> dict[str, Any]:
+def synthetic_control(
+    treated: np.ndarray, donors: np.ndarray, pre: np.ndarray, post: np.ndarray, demean: bool = False
+) -> dict[str, Any]:
     """Fit one synthetic control. ``treated`` (T,), ``donors`` (T, J), ``pre``/``post`` boolean masks (T,).
 
     With ``demean`` each series is centred on its own pre-period mean before fitting (a level difference
@@ -48,9 +49,15 @@ def synthetic_control(treated: np.ndarray, donors: np.ndarray, pre: np.ndarray, 
     pre_rmspe = float(np.sqrt(np.mean(gap[pre] ** 2)))
     post_rmspe = float(np.sqrt(np.mean(gap[post] ** 2)))
     floor = RMSPE_FLOOR * float(np.mean(np.abs(y1[pre])))
-    return {"weights": w, "synthetic": synthetic, "gap": gap, "pre_rmspe": pre_rmspe, "post_rmspe": post_rmspe,
-            "ratio": post_rmspe / max(pre_rmspe, floor, 1e-12),
-            "mean_post_gap": float(gap[post].mean())}
+    return {
+        "weights": w,
+        "synthetic": synthetic,
+        "gap": gap,
+        "pre_rmspe": pre_rmspe,
+        "post_rmspe": post_rmspe,
+        "ratio": post_rmspe / max(pre_rmspe, floor, 1e-12),
+        "mean_post_gap": float(gap[post].mean()),
+    }
 
 
 def placebo_ratios(donors: np.ndarray, pre: np.ndarray, post: np.ndarray, demean: bool = False) -> pd.DataFrame:

@@ -24,8 +24,17 @@ from devocare.errors import DevocareError
 from devocare.outcomes.aggregate import at_level, source_level
 from devocare.outcomes.catalogue import indicator, select_period
 
-__all__ = ["gini", "coefficient_of_variation", "spread", "deprivation_association", "area_slopes",
-           "imd_score", "variation", "trends", "DEPRIVATION_METHOD"]
+__all__ = [
+    "gini",
+    "coefficient_of_variation",
+    "spread",
+    "deprivation_association",
+    "area_slopes",
+    "imd_score",
+    "variation",
+    "trends",
+    "DEPRIVATION_METHOD",
+]
 
 DEPRIVATION_METHOD = (
     "OLS of the indicator on the IoD 2025 IMD average score (Census 2021 population-weighted mean of LSOA "
@@ -36,6 +45,7 @@ DEPRIVATION_METHOD = (
 
 # ---------------------------------------------------------------------------------------------------------
 # Pure statistics
+
 
 def gini(values: np.ndarray) -> float:
     """Gini coefficient of positive values, areas weighted equally: sum_ij |x_i − x_j| / (2 n² mean)."""
@@ -64,15 +74,22 @@ def spread(values: np.ndarray, codes: list[str], names: list[str], polarity: str
     best, worst = (lo, hi) if polarity == "lower_is_better" else (hi, lo)
     q1, median, q3 = np.percentile(x, [25, 50, 75])
     return {
-        "n_areas": int(x.size), "mean": float(x.mean()), "median": float(median),
-        "min": float(x[lo]), "max": float(x[hi]),
+        "n_areas": int(x.size),
+        "mean": float(x.mean()),
+        "median": float(median),
+        "min": float(x[lo]),
+        "max": float(x[hi]),
         "best": {"code": codes[best], "name": names[best], "value": float(x[best])},
         "worst": {"code": codes[worst], "name": names[worst], "value": float(x[worst])},
         "ratio_max_min": float(x[hi] / x[lo]) if x[lo] != 0 else float("nan"),
         "ratio_worst_best": float(x[worst] / x[best]) if x[best] != 0 else float("nan"),
         "gap": float(abs(x[best] - x[worst])),
-        "q1": float(q1), "q3": float(q3), "iqr": float(q3 - q1),
-        "sd": float(x.std(ddof=1)), "cv": coefficient_of_variation(x), "gini": gini(x),
+        "q1": float(q1),
+        "q3": float(q3),
+        "iqr": float(q3 - q1),
+        "sd": float(x.std(ddof=1)),
+        "cv": coefficient_of_variation(x),
+        "gini": gini(x),
     }
 
 
@@ -84,9 +101,14 @@ def deprivation_association(values: np.ndarray, score: np.ndarray) -> dict[str, 
     intercept = float(y.mean() - slope * x.mean())
     resid = y - (intercept + slope * x)
     r2 = float(1 - (resid @ resid) / (yc @ yc))
-    return {"slope_per_imd_point": slope, "intercept": intercept, "share_deprivation": r2,
-            "share_residual": 1 - r2, "residual_sd": float(np.sqrt(resid @ resid / (y.size - 2))),
-            "correlation": float(np.sign(slope) * np.sqrt(max(r2, 0.0)))}
+    return {
+        "slope_per_imd_point": slope,
+        "intercept": intercept,
+        "share_deprivation": r2,
+        "share_residual": 1 - r2,
+        "residual_sd": float(np.sqrt(resid @ resid / (y.size - 2))),
+        "correlation": float(np.sign(slope) * np.sqrt(max(r2, 0.0))),
+    }
 
 
 def area_slopes(frame: pd.DataFrame) -> pd.DataFrame:
@@ -96,8 +118,7 @@ def area_slopes(frame: pd.DataFrame) -> pd.DataFrame:
     f["t"] = f["year"] - g["year"].transform("mean")
     f["y"] = f["value"] - g["value"].transform("mean")
     f["ty"], f["tt"] = f["t"] * f["y"], f["t"] * f["t"]
-    s = f.groupby("code").agg(name=("name", "first"), n_periods=("year", "size"), ty=("ty", "sum"),
-                              tt=("tt", "sum"))
+    s = f.groupby("code").agg(name=("name", "first"), n_periods=("year", "size"), ty=("ty", "sum"), tt=("tt", "sum"))
     ordered = f.sort_values("year").groupby("code")
     s["first_period_year"] = ordered["year"].first()
     s["first_value"] = ordered["value"].first()
@@ -109,6 +130,7 @@ def area_slopes(frame: pd.DataFrame) -> pd.DataFrame:
 
 # ---------------------------------------------------------------------------------------------------------
 # Assembly on the shipped data
+
 
 @cache
 def _imd(level: str, vintage: int) -> pd.Series:
@@ -127,8 +149,13 @@ def imd_score(level: str, vintage: int = 2024) -> pd.Series:
     return _imd(level, vintage).copy()
 
 
-def variation(indicator_id: str, level: str = "utla", period: str | int = "latest",
-              vintage: int = 2024, include_approximate: bool = True) -> dict[str, Any]:
+def variation(
+    indicator_id: str,
+    level: str = "utla",
+    period: str | int = "latest",
+    vintage: int = 2024,
+    include_approximate: bool = True,
+) -> dict[str, Any]:
     """Variation across ``level`` areas for one indicator and period: spread, deprivation share, flags.
 
     Areas whose value is an approximation (aggregated, or a split county's value given to its successors)
@@ -143,12 +170,21 @@ def variation(indicator_id: str, level: str = "utla", period: str | int = "lates
     if len(rows) < 3:
         raise DevocareError(f"only {len(rows)} areas have {indicator_id} at level {level!r} for {label}")
     result: dict[str, Any] = {
-        "indicator": ind.id, "title": ind.title, "unit": ind.unit, "polarity": ind.polarity,
-        "level": level, "period": label, "source_level": src,
+        "indicator": ind.id,
+        "title": ind.title,
+        "unit": ind.unit,
+        "polarity": ind.polarity,
+        "level": level,
+        "period": label,
+        "source_level": src,
         "n_approximate": int(rows["approximate"].sum()),
-        "approximation": (f"population-weighted mean of {src} values" if src != level else
-                          ("some values are a former county's value given to its successors"
-                           if rows["approximate"].any() else None)),
+        "approximation": (
+            f"population-weighted mean of {src} values"
+            if src != level
+            else (
+                "some values are a former county's value given to its successors" if rows["approximate"].any() else None
+            )
+        ),
     }
     result.update(spread(rows["value"].to_numpy(), list(rows["code"]), list(rows["name"]), ind.polarity))
     score = rows["code"].map(imd_score(level, vintage))
@@ -161,10 +197,12 @@ def variation(indicator_id: str, level: str = "utla", period: str | int = "lates
     named = rows[ok].reset_index(drop=True)
     dep["worst_given_deprivation"] = [
         {"code": named.at[int(i), "code"], "name": named.at[int(i), "name"], "residual": float(resid[int(i)])}
-        for i in order[:5]]
+        for i in order[:5]
+    ]
     dep["best_given_deprivation"] = [
         {"code": named.at[int(i), "code"], "name": named.at[int(i), "name"], "residual": float(resid[int(i)])}
-        for i in order[::-1][:5]]
+        for i in order[::-1][:5]
+    ]
     dep["n_areas"] = int(ok.sum())
     dep["method"] = DEPRIVATION_METHOD
     result["deprivation"] = dep
@@ -181,8 +219,18 @@ def trends(indicator_id: str, level: str = "utla", vintage: int = 2024) -> tuple
         if len(grp) < 3:
             continue
         s = spread(grp["value"].to_numpy(), list(grp["code"]), list(grp["name"]), ind.polarity)
-        records.append({"period": label, "year": int(grp["year"].iloc[0]), "n_areas": s["n_areas"],
-                        "mean": s["mean"], "iqr": s["iqr"], "cv": s["cv"], "gini": s["gini"],
-                        "ratio_max_min": s["ratio_max_min"], "gap": s["gap"]})
+        records.append(
+            {
+                "period": label,
+                "year": int(grp["year"].iloc[0]),
+                "n_areas": s["n_areas"],
+                "mean": s["mean"],
+                "iqr": s["iqr"],
+                "cv": s["cv"],
+                "gini": s["gini"],
+                "ratio_max_min": s["ratio_max_min"],
+                "gap": s["gap"],
+            }
+        )
     per_period = pd.DataFrame(records).sort_values("year").reset_index(drop=True)
     return per_area, per_period

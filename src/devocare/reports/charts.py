@@ -20,15 +20,21 @@ LEGEND = {"orientation": "v", "x": 1.02, "xanchor": "left", "y": 1, "yanchor": "
 
 
 def _layout(fig: go.Figure, title: str, y_title: str = "", height: int = 420) -> go.Figure:
-    fig.update_layout(title={"text": title, "x": 0}, font={"family": FONT, "size": 13}, height=height,
-                      margin={"l": 60, "r": 20, "t": 60, "b": 60}, template="plotly_white", legend=LEGEND)
+    fig.update_layout(
+        title={"text": title, "x": 0},
+        font={"family": FONT, "size": 13},
+        height=height,
+        margin={"l": 60, "r": 20, "t": 60, "b": 60},
+        template="plotly_white",
+        legend=LEGEND,
+    )
     if y_title:
         fig.update_yaxes(title_text=y_title)
     return fig
 
 
 def _rgba(hex_colour: str, alpha: float) -> str:
-    r, g, b = (int(hex_colour[i:i + 2], 16) for i in (1, 3, 5))
+    r, g, b = (int(hex_colour[i : i + 2], 16) for i in (1, 3, 5))
     return f"rgba({r},{g},{b},{alpha})"
 
 
@@ -52,8 +58,15 @@ def fan_quantiles(frame: pd.DataFrame, x: str = "year", value: str = "value", dr
     return out.reset_index()
 
 
-def fan_chart(frame: pd.DataFrame, title: str, y_title: str, series: str = "architecture",
-              x: str = "year", value: str = "value", draw: str = "draw") -> go.Figure:
+def fan_chart(
+    frame: pd.DataFrame,
+    title: str,
+    y_title: str,
+    series: str = "architecture",
+    x: str = "year",
+    value: str = "value",
+    draw: str = "draw",
+) -> go.Figure:
     """The central run (draw 0) as a line with 50% and 90% bands over the Monte Carlo draws (1, 2, ...),
     one fan per ``series`` value. ``frame`` is tidy: one row per series, ``x`` and ``draw``."""
     fig = go.Figure()
@@ -64,23 +77,47 @@ def fan_chart(frame: pd.DataFrame, title: str, y_title: str, series: str = "arch
         xs = [str(v) for v in q[x]]
         if group.loc[group[draw] != 0, draw].nunique() > 1:  # one draw makes no band
             for lo, hi, alpha, label in (("p5", "p95", 0.15, "90% band"), ("p25", "p75", 0.3, "50% band")):
-                fig.add_trace(go.Scatter(x=xs + xs[::-1], y=np.r_[q[hi].to_numpy(), q[lo].to_numpy()[::-1]],
-                                         fill="toself", mode="none", fillcolor=_rgba(colour, alpha * fade),
-                                         name=f"{name}: {label}", hoverinfo="skip", legendgroup=str(name),
-                                         showlegend=False))
+                fig.add_trace(
+                    go.Scatter(
+                        x=xs + xs[::-1],
+                        y=np.r_[q[hi].to_numpy(), q[lo].to_numpy()[::-1]],
+                        fill="toself",
+                        mode="none",
+                        fillcolor=_rgba(colour, alpha * fade),
+                        name=f"{name}: {label}",
+                        hoverinfo="skip",
+                        legendgroup=str(name),
+                        showlegend=False,
+                    )
+                )
         centre = q["central"] if (group[draw] == 0).any() else q["p50"]
-        fig.add_trace(go.Scatter(x=xs, y=centre.to_numpy(dtype=float), mode="lines+markers",
-                                 line={"color": colour, "width": 2}, name=str(name), legendgroup=str(name)))
+        fig.add_trace(
+            go.Scatter(
+                x=xs,
+                y=centre.to_numpy(dtype=float),
+                mode="lines+markers",
+                line={"color": colour, "width": 2},
+                name=str(name),
+                legendgroup=str(name),
+            )
+        )
     return _layout(fig, title, y_title)
 
 
-def grouped_bars(frame: pd.DataFrame, category: str, columns: Sequence[str], title: str,
-                 y_title: str = "") -> go.Figure:
+def grouped_bars(
+    frame: pd.DataFrame, category: str, columns: Sequence[str], title: str, y_title: str = ""
+) -> go.Figure:
     """One group of bars per column, one bar per ``category`` row (e.g. metrics by architecture)."""
     fig = go.Figure()
     for i, (_, row) in enumerate(frame.iterrows()):
-        fig.add_trace(go.Bar(x=[str(c).replace("_", " ") for c in columns], y=[row[c] for c in columns],
-                             name=str(row[category]), marker_color=PALETTE[i % len(PALETTE)]))
+        fig.add_trace(
+            go.Bar(
+                x=[str(c).replace("_", " ") for c in columns],
+                y=[row[c] for c in columns],
+                name=str(row[category]),
+                marker_color=PALETTE[i % len(PALETTE)],
+            )
+        )
     fig.update_layout(barmode="group")
     fig.update_xaxes(automargin=True)
     return _layout(fig, title, y_title)
@@ -91,18 +128,26 @@ def tornado(frame: pd.DataFrame, title: str, x_title: str = "") -> go.Figure:
     its highest fifth (columns label, low_mean, high_mean), the strongest at the top."""
     rows = frame.iloc[::-1]
     low, high = rows["low_mean"].astype(float), rows["high_mean"].astype(float)
-    fig = go.Figure(go.Bar(y=rows["label"], x=high - low, base=low, orientation="h", showlegend=False,
-                           marker_color=[PALETTE[0] if h >= lo else PALETTE[1]
-                                         for lo, h in zip(low, high, strict=True)],
-                           hovertemplate="%{y}<br>lowest fifth %{base:,.4g}<extra></extra>"))
+    fig = go.Figure(
+        go.Bar(
+            y=rows["label"],
+            x=high - low,
+            base=low,
+            orientation="h",
+            showlegend=False,
+            marker_color=[PALETTE[0] if h >= lo else PALETTE[1] for lo, h in zip(low, high, strict=True)],
+            hovertemplate="%{y}<br>lowest fifth %{base:,.4g}<extra></extra>",
+        )
+    )
     fig = _layout(fig, title, height=max(320, 80 + 44 * len(rows)))
     fig.update_xaxes(title_text=x_title)
     fig.update_yaxes(automargin=True)
     return fig
 
 
-def sankey(nodes: Sequence[dict | str], links: Sequence[dict], title: str, scale: float = 1e-9,
-           unit: str = "£bn") -> go.Figure:
+def sankey(
+    nodes: Sequence[dict | str], links: Sequence[dict], title: str, scale: float = 1e-9, unit: str = "£bn"
+) -> go.Figure:
     """A funding Sankey from ``nodes`` (labels or dicts with ``label``/``name``/``id``) and ``links``
     (dicts with ``source``, ``target`` as node indices or ids, and ``value`` in £, shown × ``scale``)."""
     labels = [n if isinstance(n, str) else str(n.get("label") or n.get("name") or n.get("id")) for n in nodes]
@@ -112,14 +157,20 @@ def sankey(nodes: Sequence[dict | str], links: Sequence[dict], title: str, scale
     def position(ref: object) -> int:
         return int(ref) if isinstance(ref, int | np.integer) else index[str(ref)]
 
-    fig = go.Figure(go.Sankey(
-        arrangement="snap", valueformat=",.2f", valuesuffix=f" {unit}",
-        node={"label": labels, "pad": 12, "thickness": 14, "color": PALETTE[0]},
-        link={"source": [position(link["source"]) for link in links],
-              "target": [position(link["target"]) for link in links],
-              "value": [float(link["value"]) * scale for link in links],
-              "label": [str(link.get("label", "")) for link in links]},
-    ))
+    fig = go.Figure(
+        go.Sankey(
+            arrangement="snap",
+            valueformat=",.2f",
+            valuesuffix=f" {unit}",
+            node={"label": labels, "pad": 12, "thickness": 14, "color": PALETTE[0]},
+            link={
+                "source": [position(link["source"]) for link in links],
+                "target": [position(link["target"]) for link in links],
+                "value": [float(link["value"]) * scale for link in links],
+                "label": [str(link.get("label", "")) for link in links],
+            },
+        )
+    )
     return _layout(fig, title, height=520)
 
 
@@ -135,9 +186,17 @@ def _rings(geometry: dict) -> list[list[list[float]]]:
     return rings
 
 
-def area_map(geojson: dict, code_property: str, name_property: str, values: dict[str, pd.Series],
-             title: str, colour_title: str, colorscale: str = "RdBu", midpoint: float | None = None,
-             initial: int = 0) -> go.Figure:
+def area_map(
+    geojson: dict,
+    code_property: str,
+    name_property: str,
+    values: dict[str, pd.Series],
+    title: str,
+    colour_title: str,
+    colorscale: str = "RdBu",
+    midpoint: float | None = None,
+    initial: int = 0,
+) -> go.Figure:
     """A choropleth drawn as filled SVG shapes (no map tiles, no topojson download, prints to PDF), with a
     menu to switch between ``values`` (one Series per architecture, indexed by area code), ``initial`` shown.
 
@@ -160,8 +219,10 @@ def area_map(geojson: dict, code_property: str, name_property: str, values: dict
         v = series.reindex(codes).to_numpy(dtype=float)
         colours = sample_colorscale(colorscale, list(np.clip(np.nan_to_num((v - lo) / span, nan=0.5), 0, 1)))
         colours = [c if np.isfinite(x) else "#d8dde0" for c, x in zip(colours, v, strict=True)]
-        texts = [f"{n} ({c}): {x:.3g}" if np.isfinite(x) else f"{n} ({c}): no value"
-                 for n, c, x in zip(names, codes, v, strict=True)]
+        texts = [
+            f"{n} ({c}): {x:.3g}" if np.isfinite(x) else f"{n} ({c}): no value"
+            for n, c, x in zip(names, codes, v, strict=True)
+        ]
         return colours, texts
 
     first_colours, first_texts = styles(list(values.values())[initial])
@@ -172,20 +233,57 @@ def area_map(geojson: dict, code_property: str, name_property: str, values: dict
         for ring in _rings(feature["geometry"]):
             xs += [p[0] for p in ring] + [None]
             ys += [p[1] for p in ring] + [None]
-        fig.add_trace(go.Scatter(x=xs, y=ys, fill="toself", fillcolor=colour, mode="lines",
-                                 line={"color": "#aeb7bd", "width": 0.3}, hoveron="fills", text=text,
-                                 hoverinfo="text", showlegend=False))
-    fig.add_trace(go.Scatter(x=[None], y=[None], mode="markers", showlegend=False, hoverinfo="skip",
-                             marker={"colorscale": colorscale, "cmin": lo, "cmax": hi, "color": [lo],
-                                     "showscale": True, "colorbar": {"title": {"text": colour_title}}}))
+        fig.add_trace(
+            go.Scatter(
+                x=xs,
+                y=ys,
+                fill="toself",
+                fillcolor=colour,
+                mode="lines",
+                line={"color": "#aeb7bd", "width": 0.3},
+                hoveron="fills",
+                text=text,
+                hoverinfo="text",
+                showlegend=False,
+            )
+        )
+    fig.add_trace(
+        go.Scatter(
+            x=[None],
+            y=[None],
+            mode="markers",
+            showlegend=False,
+            hoverinfo="skip",
+            marker={
+                "colorscale": colorscale,
+                "cmin": lo,
+                "cmax": hi,
+                "color": [lo],
+                "showscale": True,
+                "colorbar": {"title": {"text": colour_title}},
+            },
+        )
+    )
     n = len(features)
     buttons = []
     for label, series in values.items():
         colours, texts = styles(series)
-        buttons.append({"label": label, "method": "restyle",
-                        "args": [{"fillcolor": colours, "text": texts}, list(range(n))]})
-    fig.update_layout(updatemenus=[{"buttons": buttons, "active": initial, "x": 0, "y": 1.0, "xanchor": "left",
-                                    "yanchor": "bottom", "showactive": True}])
+        buttons.append(
+            {"label": label, "method": "restyle", "args": [{"fillcolor": colours, "text": texts}, list(range(n))]}
+        )
+    fig.update_layout(
+        updatemenus=[
+            {
+                "buttons": buttons,
+                "active": initial,
+                "x": 0,
+                "y": 1.0,
+                "xanchor": "left",
+                "yanchor": "bottom",
+                "showactive": True,
+            }
+        ]
+    )
     fig.update_xaxes(visible=False)
     fig.update_yaxes(visible=False, scaleanchor="x", scaleratio=1.64)  # 1° latitude ≈ 1.64° longitude at 52.5°N
     fig = _layout(fig, title, height=720)

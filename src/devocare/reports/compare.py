@@ -57,10 +57,17 @@ class Context:
     def figure(self, fig: go.Figure) -> str:
         """A figure as an inline ``div`` (plotly.js is included once, in the page head)."""
         self.figure_count += 1
-        return '<div class="chart">' + fig.to_html(
-            full_html=False, include_plotlyjs=False, include_mathjax=False,
-            div_id=f"chart-{self.figure_count}", config={"displaylogo": False, "responsive": True},
-        ) + "</div>"
+        return (
+            '<div class="chart">'
+            + fig.to_html(
+                full_html=False,
+                include_plotlyjs=False,
+                include_mathjax=False,
+                div_id=f"chart-{self.figure_count}",
+                config={"displaylogo": False, "responsive": True},
+            )
+            + "</div>"
+        )
 
 
 #: The library functions the report reads, by (module, name): ordinary imports, named so that a section can
@@ -94,8 +101,17 @@ def _arch_hash(arch: Any) -> str:
 
 
 def _architectures_section(ctx: Context) -> Section:
-    rows = [{"id": a.id, "name": a.name, "structure as of": str(a.as_of), "extends": a.extends or "–",
-             "description": a.description, "sources": "; ".join(a.sources)} for a in ctx.archs]
+    rows = [
+        {
+            "id": a.id,
+            "name": a.name,
+            "structure as of": str(a.as_of),
+            "extends": a.extends or "–",
+            "description": a.description,
+            "sources": "; ".join(a.sources),
+        }
+        for a in ctx.archs
+    ]
     return Section("architectures", "The architectures compared", _table(pd.DataFrame(rows)))
 
 
@@ -114,24 +130,43 @@ def _metrics_section(ctx: Context) -> Section:
     wide = table.set_index(key).T.rename_axis(index="metric", columns=None).reset_index()
     wide = wide.astype({c: object for c in wide.columns if c != "metric"})
     for column in wide.columns[1:]:
-        wide[column] = [("–" if v is None or (isinstance(v, float) and pd.isna(v)) or v == "" else _value(m, v))
-                        for m, v in zip(wide["metric"], wide[column], strict=True)]
+        wide[column] = [
+            ("–" if v is None or (isinstance(v, float) and pd.isna(v)) or v == "" else _value(m, v))
+            for m, v in zip(wide["metric"], wide[column], strict=True)
+        ]
     wide["metric"] = wide["metric"].map(measures.label)
-    html = ["<p>Computed from each architecture's bodies, functions, accountability edges and funding flows on "
-            "the shipped geography, never typed in; the definitions are in the architecture reference "
-            "(<code>docs/reference/architecture-format.md</code>) and the glossary of measures. Distance is "
-            "accountability hops from the commissioner of a pound to the nearest electorate.</p>",
-            _table(wide)]
-    shares = [c for c in table.columns if c != key and pd.api.types.is_float_dtype(table[c])
-              and (c.endswith("_share") or c.startswith("centralism") or c == "coterminosity")
-              and not c.startswith("board_")]
+    html = [
+        "<p>Computed from each architecture's bodies, functions, accountability edges and funding flows on "
+        "the shipped geography, never typed in; the definitions are in the architecture reference "
+        "(<code>docs/reference/architecture-format.md</code>) and the glossary of measures. Distance is "
+        "accountability hops from the commissioner of a pound to the nearest electorate.</p>",
+        _table(wide),
+    ]
+    shares = [
+        c
+        for c in table.columns
+        if c != key
+        and pd.api.types.is_float_dtype(table[c])
+        and (c.endswith("_share") or c.startswith("centralism") or c == "coterminosity")
+        and not c.startswith("board_")
+    ]
     if shares:
-        html.append(ctx.figure(charts.grouped_bars(table, key, shares, "Centralism, devolution and "
-                                                   "coterminosity by architecture", "share")))
+        html.append(
+            ctx.figure(
+                charts.grouped_bars(
+                    table, key, shares, "Centralism, devolution and coterminosity by architecture", "share"
+                )
+            )
+        )
     boards = [c for c in table.columns if c.startswith("board_") and c.endswith("_share")]
     if boards:
-        html.append(ctx.figure(charts.grouped_bars(table, key, boards, "Board seats of commissioning bodies "
-                                                   "by category", "share of seats")))
+        html.append(
+            ctx.figure(
+                charts.grouped_bars(
+                    table, key, boards, "Board seats of commissioning bodies by category", "share of seats"
+                )
+            )
+        )
     section.html = "\n".join(html)
     return section
 
@@ -146,8 +181,10 @@ def _changes_section(ctx: Context) -> Section:
     parts = []
     for other in ctx.archs[1:]:
         text = diff(baseline, other).to_text()  # type: ignore[misc]
-        parts.append(f"<details open><summary><strong>{_esc(baseline.id)} → {_esc(other.id)}</strong></summary>"
-                     f"<pre>{_esc(text)}</pre></details>")
+        parts.append(
+            f"<details open><summary><strong>{_esc(baseline.id)} → {_esc(other.id)}</strong></summary>"
+            f"<pre>{_esc(text)}</pre></details>"
+        )
     section.html = "\n".join(parts)
     return section
 
@@ -158,8 +195,10 @@ def _funding_section(ctx: Context) -> Section:
     if section.missing:
         return section
     sankey = _api("devocare.architecture", "sankey")
-    parts = ["<p>Each architecture's cited funding flows from their source to the budget holders and on to "
-             "service lines (hover for £bn).</p>"]
+    parts = [
+        "<p>Each architecture's cited funding flows from their source to the budget holders and on to "
+        "service lines (hover for £bn).</p>"
+    ]
     for arch in ctx.archs:
         flows = sankey(arch)  # type: ignore[misc]
         if not flows.get("links"):
@@ -176,8 +215,10 @@ def _run_simulations(ctx: Context) -> str | None:
     if missing:
         return missing
     simulate = _api("devocare.simulation", "simulate")
-    ctx.results = {a.id: simulate(a, years=ctx.years, draws=ctx.draws, seed=ctx.seed)  # type: ignore[misc]
-                   for a in ctx.archs}
+    ctx.results = {
+        a.id: simulate(a, years=ctx.years, draws=ctx.draws, seed=ctx.seed)  # type: ignore[misc]
+        for a in ctx.archs
+    }
     return None
 
 
@@ -198,16 +239,22 @@ def _simulation_section(ctx: Context) -> Section:
     if section.missing or not ctx.results:
         return section
     first = next(iter(ctx.results.values())).summary
-    bands = ("the central run only (draws = 0)" if ctx.draws == 0 else
-             f"the central run (line) with 50% and 90% bands over {ctx.draws} Monte Carlo draws")
-    html = [f"<p>Each architecture's money rules run over {first.get('atoms', 'area')} areas from "
-            f"{first.get('base_year')} to {first.get('horizon')} with the same parameters and seed ({ctx.seed}). "
-            f"Charts show national totals by year: {bands}.</p>",
-            f"<h3>At the horizon ({_esc(first.get('horizon'))})</h3>",
-            "<p>Central run; in brackets the 5th–95th percentile over draws where there are draws.</p>",
-            _table(_summary_table(ctx.results), float_format="{}")]
-    draws = pd.concat([r.draws_table().assign(architecture=arch_id) for arch_id, r in ctx.results.items()],
-                      ignore_index=True)
+    bands = (
+        "the central run only (draws = 0)"
+        if ctx.draws == 0
+        else f"the central run (line) with 50% and 90% bands over {ctx.draws} Monte Carlo draws"
+    )
+    html = [
+        f"<p>Each architecture's money rules run over {first.get('atoms', 'area')} areas from "
+        f"{first.get('base_year')} to {first.get('horizon')} with the same parameters and seed ({ctx.seed}). "
+        f"Charts show national totals by year: {bands}.</p>",
+        f"<h3>At the horizon ({_esc(first.get('horizon'))})</h3>",
+        "<p>Central run; in brackets the 5th–95th percentile over draws where there are draws.</p>",
+        _table(_summary_table(ctx.results), float_format="{}"),
+    ]
+    draws = pd.concat(
+        [r.draws_table().assign(architecture=arch_id) for arch_id, r in ctx.results.items()], ignore_index=True
+    )
     for column, (title, unit, scale) in FAN_MEASURES.items():
         if column in draws.columns:
             frame = draws[["architecture", "year", "draw"]].assign(value=draws[column] * scale)
@@ -230,30 +277,44 @@ def _tornado_html(ctx: Context) -> str:
     if len(results) < 2 or results[0].n_draws < 10:
         return ""
     base = results[0]
-    html = ["<h3>What the differences depend on</h3><p>For each architecture against "
-            f"{_esc(base.architecture)}, the uncertain parameters whose Monte Carlo draws move the paired difference "
-            "in money spent at the horizon most: Spearman's rank correlation, and the mean difference in the fifth "
-            "of draws where the parameter is lowest and where it is highest (the ends of each bar, £bn).</p>"]
+    html = [
+        "<h3>What the differences depend on</h3><p>For each architecture against "
+        f"{_esc(base.architecture)}, the uncertain parameters whose Monte Carlo draws move the paired difference "
+        "in money spent at the horizon most: Spearman's rank correlation, and the mean difference in the fifth "
+        "of draws where the parameter is lowest and where it is highest (the ends of each bar, £bn).</p>"
+    ]
     for r in results[1:]:
         table = tornado(r, "spent_gbp_bn", base, top=8)
         html.append(f"<h4>{_esc(r.architecture)} minus {_esc(base.architecture)}</h4><p>{_esc(describe(table))}</p>")
-        html.append(ctx.figure(charts.tornado(table, f"Sensitivity of the difference in money spent: "
-                                              f"{r.architecture} minus {base.architecture}", "£bn")))
+        html.append(
+            ctx.figure(
+                charts.tornado(
+                    table,
+                    f"Sensitivity of the difference in money spent: {r.architecture} minus {base.architecture}",
+                    "£bn",
+                )
+            )
+        )
     return "\n".join(html)
 
 
 def _waterfall_html(ctx: Context) -> str:
     """The change-factor waterfalls (£bn) by architecture: one table and one chart per measure."""
     order = list((ctx.results or {}).keys())
-    frames = [r.waterfall.assign(architecture=arch_id) for arch_id, r in (ctx.results or {}).items()
-              if r.waterfall is not None and len(r.waterfall)]
+    frames = [
+        r.waterfall.assign(architecture=arch_id)
+        for arch_id, r in (ctx.results or {}).items()
+        if r.waterfall is not None and len(r.waterfall)
+    ]
     if not frames:
         return ""
     waterfall = pd.concat(frames, ignore_index=True)
-    html = ["<h3>What drives the change from base year to horizon</h3><p>Change-factor waterfall (central "
-            "run): each factor's effect is its Shapley value — its contribution averaged over every order in "
-            "which the factors could be switched on — so base + effects = horizon exactly (the interaction "
-            "row is zero up to rounding). £bn.</p>"]
+    html = [
+        "<h3>What drives the change from base year to horizon</h3><p>Change-factor waterfall (central "
+        "run): each factor's effect is its Shapley value — its contribution averaged over every order in "
+        "which the factors could be switched on — so base + effects = horizon exactly (the interaction "
+        "row is zero up to rounding). £bn.</p>"
+    ]
     for measure, group in waterfall.groupby("measure", sort=False):
         steps = list(group["step"].drop_duplicates())
         wide = group.pivot_table(index="step", columns="architecture", values="value") / 1e9
@@ -266,9 +327,13 @@ def _waterfall_html(ctx: Context) -> str:
         html.append(f"<h4>{_esc(name)}</h4>" + _table(shown))
         factors = [s for s in steps if s not in ("base", "horizon")]
         by_arch = wide.loc[factors].T.rename_axis(index="architecture").reset_index()
-        html.append(ctx.figure(charts.grouped_bars(
-            by_arch, "architecture", factors,
-            f"Change in {name.lower()} by factor, base to horizon", "£bn")))
+        html.append(
+            ctx.figure(
+                charts.grouped_bars(
+                    by_arch, "architecture", factors, f"Change in {name.lower()} by factor, base to horizon", "£bn"
+                )
+            )
+        )
     return "\n".join(html)
 
 
@@ -289,14 +354,22 @@ def _spend_to_need_map(ctx: Context) -> str:
         need = result.central_atoms["need"][-1].sum(axis=1)
         values[arch_id] = pd.Series(spent / need, index=list(result.atoms))
     initial = 1 if len(values) > 1 else 0  # open on the first alternative to the baseline
-    figure = charts.area_map(data.load_geojson(dataset), code_property, name_property, values,
-                             f"Money spent ÷ need by area, {next(iter(results.values())).years[-1]} "
-                             "(central run)", "spent ÷ need", midpoint=1.0, initial=initial)
-    return ("<h3>Where spending falls short of need</h3><p>Each local authority district's spending across the "
-            "ten service lines divided by its need (the simulator's need-weighted cost) in the horizon year; "
-            "below 1 means less spent than need. Choose the architecture in the menu (a printed copy shows "
-            f"{_esc(list(values)[initial])}). Boundaries: {_esc(data.catalogue()[dataset].title)}.</p>"
-            + ctx.figure(figure))
+    figure = charts.area_map(
+        data.load_geojson(dataset),
+        code_property,
+        name_property,
+        values,
+        f"Money spent ÷ need by area, {next(iter(results.values())).years[-1]} (central run)",
+        "spent ÷ need",
+        midpoint=1.0,
+        initial=initial,
+    )
+    return (
+        "<h3>Where spending falls short of need</h3><p>Each local authority district's spending across the "
+        "ten service lines divided by its need (the simulator's need-weighted cost) in the horizon year; "
+        "below 1 means less spent than need. Choose the architecture in the menu (a printed copy shows "
+        f"{_esc(list(values)[initial])}). Boundaries: {_esc(data.catalogue()[dataset].title)}.</p>" + ctx.figure(figure)
+    )
 
 
 def _number(value: Any) -> str:
@@ -322,9 +395,12 @@ def _measure_label(key: str) -> str:
 def _summary_table(results: dict[str, Any]) -> pd.DataFrame:
     """Summary measures (rows) by architecture (columns): central value and P5–P95 where there are draws."""
     summaries = {arch_id: r.summary for arch_id, r in results.items()}
-    keys = [k for k in next(iter(summaries.values()))
-            if not k.endswith(("_mean", "_p5", "_p50", "_p95"))
-            and k not in ("architecture", "base_year", "horizon", "years", "draws", "atoms")]
+    keys = [
+        k
+        for k in next(iter(summaries.values()))
+        if not k.endswith(("_mean", "_p5", "_p50", "_p95"))
+        and k not in ("architecture", "base_year", "horizon", "years", "draws", "atoms")
+    ]
     rows = []
     for key in keys:
         row = {"measure": _measure_label(key)}
@@ -344,15 +420,21 @@ def _run_record_section(ctx: Context) -> Section:
         "devocare_version": devocare.__version__,
         "data_hash": data.data_hash(),
         "architectures": {a.id: {"name": a.name, "sha256": _arch_hash(a)} for a in ctx.archs},
-        "years": ctx.years, "draws": ctx.draws, "seed": ctx.seed,
+        "years": ctx.years,
+        "draws": ctx.draws,
+        "seed": ctx.seed,
     }
-    html = ["<p>Everything needed to reproduce this report: package version, data hash, the SHA-256 of each "
-            "architecture as resolved, and the run settings.</p>",
-            f"<pre>{_esc(json.dumps(record, indent=2, default=str))}</pre>"]
+    html = [
+        "<p>Everything needed to reproduce this report: package version, data hash, the SHA-256 of each "
+        "architecture as resolved, and the run settings.</p>",
+        f"<pre>{_esc(json.dumps(record, indent=2, default=str))}</pre>",
+    ]
     if ctx.results:
         for arch_id, result in ctx.results.items():
-            html.append(f"<details><summary>Simulator run record: {_esc(arch_id)}</summary>"
-                        f"<pre>{_esc(json.dumps(result.run_record, indent=2, default=str))}</pre></details>")
+            html.append(
+                f"<details><summary>Simulator run record: {_esc(arch_id)}</summary>"
+                f"<pre>{_esc(json.dumps(result.run_record, indent=2, default=str))}</pre></details>"
+            )
     else:
         html.append("<p>No simulator run records: the simulation section is missing.</p>")
     return Section("run-record", "Run record", "\n".join(html))
@@ -369,10 +451,12 @@ def _assumptions_section(ctx: Context) -> Section:
     shown = table[[c for c in ("path", "label", "value", "unit", "distribution", "source") if c in table]]
     if "value" in shown:
         shown = shown.astype({"value": str})
-    section.html = (f"<p>The simulator's {len(table)} parameters with the value in force, unit, uncertainty "
-                    f"used for Monte Carlo draws and source. {int(labelled.sum())} are labelled "
-                    "<strong>assumption</strong> in the parameter tree: no direct published estimate, with the "
-                    "note and any evidence drawn on in the source column.</p>" + _table(shown))
+    section.html = (
+        f"<p>The simulator's {len(table)} parameters with the value in force, unit, uncertainty "
+        f"used for Monte Carlo draws and source. {int(labelled.sum())} are labelled "
+        "<strong>assumption</strong> in the parameter tree: no direct published estimate, with the "
+        "note and any evidence drawn on in the source column.</p>" + _table(shown)
+    )
     return section
 
 
@@ -399,9 +483,12 @@ def _caveats_section(ctx: Context, missing: list[Section]) -> Section:
         "publishers are not reflected.",
     ]
     if ctx.results is not None:
-        items.append("Uncertainty bands reflect only the parameter ranges drawn in the Monte Carlo, not "
-                     "uncertainty in the model's structure." if ctx.draws else
-                     "Run with draws = 0: central values only, no uncertainty shown.")
+        items.append(
+            "Uncertainty bands reflect only the parameter ranges drawn in the Monte Carlo, not "
+            "uncertainty in the model's structure."
+            if ctx.draws
+            else "Run with draws = 0: central values only, no uncertainty shown."
+        )
     for s in missing:
         items.append(f"{s.title} is not in this report: {s.missing}.")
     html = "<ul>" + "".join(f"<li>{_esc(i)}</li>" for i in items) + "</ul>"
@@ -411,8 +498,12 @@ def _caveats_section(ctx: Context, missing: list[Section]) -> Section:
 def _data_section(ctx: Context) -> Section:
     frame = data.list_datasets()
     columns = [c for c in ("id", "title", "publisher", "vintage", "licence") if c in frame.columns]
-    return Section("data", "Data", "<p>The embedded official datasets (provenance in each data folder's "
-                   "PROVENANCE.md).</p>" + _table(frame[columns]))
+    return Section(
+        "data",
+        "Data",
+        "<p>The embedded official datasets (provenance in each data folder's "
+        "PROVENANCE.md).</p>" + _table(frame[columns]),
+    )
 
 
 # entry point ---------------------------------------------------------------------------------------------
@@ -433,8 +524,11 @@ def _load_all(refs: Sequence[Any]) -> list[Any]:
     from devocare.architecture import Architecture, load
 
     refs = [refs] if isinstance(refs, str) else list(refs)
-    unique = [r for i, r in enumerate(refs) if isinstance(r, Architecture)
-              or str(r) not in [str(x) for x in refs[:i] if not isinstance(x, Architecture)]]
+    unique = [
+        r
+        for i, r in enumerate(refs)
+        if isinstance(r, Architecture) or str(r) not in [str(x) for x in refs[:i] if not isinstance(x, Architecture)]
+    ]
     archs = [r if isinstance(r, Architecture) else load(str(r)) for r in unique]  # load names every problem
     if len(archs) < 2:
         given = [str(getattr(r, "id", r)) for r in refs]
@@ -442,21 +536,31 @@ def _load_all(refs: Sequence[Any]) -> list[Any]:
     seen: dict[str, int] = {}
     for i, arch in enumerate(archs):
         if arch.id in seen:
-            raise DevocareError(f"architectures {seen[arch.id] + 1} and {i + 1} both have id {arch.id!r}; give "
-                                "each architecture compared its own id")
+            raise DevocareError(
+                f"architectures {seen[arch.id] + 1} and {i + 1} both have id {arch.id!r}; give "
+                "each architecture compared its own id"
+            )
         seen[arch.id] = i
     return archs
 
 
-def compare_report(arch_ids: Sequence[Any], years: int = DEFAULT_YEARS, draws: int = DEFAULT_DRAWS,
-                   seed: int = 0) -> str:
+def compare_report(
+    arch_ids: Sequence[Any], years: int = DEFAULT_YEARS, draws: int = DEFAULT_DRAWS, seed: int = 0
+) -> str:
     """The HTML of a report comparing architectures (built-in ids, YAML paths or loaded Architecture
     objects), the first as baseline."""
     _check_settings(years, draws, seed)
     archs = _load_all(arch_ids)
     ctx = Context(archs=archs, years=int(years), draws=int(draws), seed=int(seed))
-    sections = [_architectures_section(ctx), _metrics_section(ctx), _changes_section(ctx),
-                _funding_section(ctx), _simulation_section(ctx), _evaluation_section(ctx), _assumptions_section(ctx)]
+    sections = [
+        _architectures_section(ctx),
+        _metrics_section(ctx),
+        _changes_section(ctx),
+        _funding_section(ctx),
+        _simulation_section(ctx),
+        _evaluation_section(ctx),
+        _assumptions_section(ctx),
+    ]
     sections.append(_run_record_section(ctx))
     missing = [s for s in sections if s.missing]
     sections += [_caveats_section(ctx, missing), _data_section(ctx)]
@@ -464,7 +568,10 @@ def compare_report(arch_ids: Sequence[Any], years: int = DEFAULT_YEARS, draws: i
     return render_page(
         title=f"Comparing {len(archs)} architectures",
         subtitle=f"{names} — {ctx.years} years, {ctx.draws} draws, seed {ctx.seed}",
-        sections=sections, missing=missing, version=devocare.__version__, data_hash=data.data_hash(),
+        sections=sections,
+        missing=missing,
+        version=devocare.__version__,
+        data_hash=data.data_hash(),
         generated=datetime.now(UTC).strftime("%Y-%m-%d %H:%M"),
         plotly_js=plotly.offline.get_plotlyjs() if ctx.figure_count else "",
     )

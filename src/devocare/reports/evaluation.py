@@ -26,21 +26,26 @@ def evaluation_html(figure: Callable[[go.Figure], str]) -> str:
 
     r = evaluate(AREA, None, INDICATOR, robust_indicators=())
     level = int(round(100 * r["level"]))
-    design = (f"{r['area_name']}, {r['title'].lower()} ({r['unit']}); treated from {r['start']} "
-              f"({r['start_event']} {r['start_date']}); post-period to {r['end']}; donor pool "
-              f"'{r['pool']}' ({r['n_donors']} {r['unit_level']} areas); {r['n_pre']} pre-periods, "
-              f"{r['n_post']} post-periods.")
+    design = (
+        f"{r['area_name']}, {r['title'].lower()} ({r['unit']}); treated from {r['start']} "
+        f"({r['start_event']} {r['start_date']}); post-period to {r['end']}; donor pool "
+        f"'{r['pool']}' ({r['n_donors']} {r['unit_level']} areas); {r['n_pre']} pre-periods, "
+        f"{r['n_post']} post-periods."
+    )
     methods = r["methods"][["method", "estimate", "lower", "upper", "p_value", "pre_rmspe", "inference"]]
-    methods = methods.rename(columns={"lower": f"{level}% lower", "upper": f"{level}% upper",
-                                      "pre_rmspe": "pre-period RMSPE"})
+    methods = methods.rename(
+        columns={"lower": f"{level}% lower", "upper": f"{level}% upper", "pre_rmspe": "pre-period RMSPE"}
+    )
     robust = r["robustness"][["check", "variant", "method", "estimate", "lower", "upper", "pre_rmspe", "note"]]
     weights = r["weights"].head(8)
     caveats = "".join(f"<li>{_esc(c)}</li>" for c in r["caveats"])
-    return (f"<p><strong>Verdict:</strong> {_esc(r['verdict'])}</p>"
-            f"<p>{_esc(design)}</p>"
-            f"<h3>Methods side by side</h3>{_table(methods)}"
-            f"<h3>Synthetic-control donors</h3>{_table(weights)}"
-            f"<h3>Robustness</h3>{_table(robust)}{figure(charts.robustness_figure(r))}"
-            f"<ul>{caveats}</ul>"
-            "<p>The published Greater Manchester evaluations, and how these numbers stand beside them, are "
-            "compared in the documentation (background: evaluation of devolution).</p>")
+    return (
+        f"<p><strong>Verdict:</strong> {_esc(r['verdict'])}</p>"
+        f"<p>{_esc(design)}</p>"
+        f"<h3>Methods side by side</h3>{_table(methods)}"
+        f"<h3>Synthetic-control donors</h3>{_table(weights)}"
+        f"<h3>Robustness</h3>{_table(robust)}{figure(charts.robustness_figure(r))}"
+        f"<ul>{caveats}</ul>"
+        "<p>The published Greater Manchester evaluations, and how these numbers stand beside them, are "
+        "compared in the documentation (background: evaluation of devolution).</p>"
+    )

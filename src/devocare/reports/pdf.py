@@ -21,8 +21,15 @@ from devocare.errors import DevocareError
 CHROMIUM = "/usr/bin/chromium"
 TIMEOUT_S = 180
 #: Names a Chromium-family browser goes by on PATH (Linux distributions, Homebrew, Windows).
-BROWSER_NAMES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable", "chrome", "msedge",
-                 "microsoft-edge")
+BROWSER_NAMES = (
+    "chromium",
+    "chromium-browser",
+    "google-chrome",
+    "google-chrome-stable",
+    "chrome",
+    "msedge",
+    "microsoft-edge",
+)
 #: Where installers put them outside PATH (Debian's, then macOS application bundles, then Windows).
 BROWSER_PATHS = (
     CHROMIUM,
@@ -59,19 +66,33 @@ def html_to_pdf(html_path: Path, pdf_path: Path) -> None:
     """Render ``html_path`` (charts drawn by their inline script) to ``pdf_path``."""
     exe = chromium_path()
     if exe is None:
-        raise DevocareError("--pdf needs Chromium, Chrome or Edge; none found on PATH or in the usual places. "
-                            "Install one (e.g. apt-get install chromium) or set DEVOCARE_CHROMIUM to its path")
+        raise DevocareError(
+            "--pdf needs Chromium, Chrome or Edge; none found on PATH or in the usual places. "
+            "Install one (e.g. apt-get install chromium) or set DEVOCARE_CHROMIUM to its path"
+        )
     with tempfile.TemporaryDirectory(prefix="devocare-chromium-") as profile:
         command = [
-            exe, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
-            "--disable-background-networking", "--disable-component-update", "--disable-sync",
-            "--disable-extensions", "--disable-dev-shm-usage", "--no-pdf-header-footer",
-            f"--user-data-dir={profile}", "--virtual-time-budget=20000", "--run-all-compositor-stages-before-draw",
-            f"--print-to-pdf={pdf_path.resolve()}", html_path.resolve().as_uri(),
+            exe,
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--disable-extensions",
+            "--disable-dev-shm-usage",
+            "--no-pdf-header-footer",
+            f"--user-data-dir={profile}",
+            "--virtual-time-budget=20000",
+            "--run-all-compositor-stages-before-draw",
+            f"--print-to-pdf={pdf_path.resolve()}",
+            html_path.resolve().as_uri(),
         ]
         try:
-            done = subprocess.run(command, capture_output=True, text=True, timeout=TIMEOUT_S,
-                                  env={**os.environ, "HOME": profile})
+            done = subprocess.run(
+                command, capture_output=True, text=True, timeout=TIMEOUT_S, env={**os.environ, "HOME": profile}
+            )
         except subprocess.TimeoutExpired:
             raise DevocareError(f"Chromium did not finish printing the PDF within {TIMEOUT_S} s") from None
     if done.returncode != 0 or not pdf_path.exists() or pdf_path.read_bytes()[:5] != b"%PDF-":

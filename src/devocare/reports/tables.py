@@ -21,14 +21,26 @@ def table(frame: pd.DataFrame, float_format: str | None = None) -> str:
     """A DataFrame as an escaped HTML table, numeric columns formatted by the one formatter (or
     ``float_format``) and right-aligned."""
     shown = frame.copy()
-    numeric = [i for i, c in enumerate(shown.columns) if pd.api.types.is_numeric_dtype(shown[c])
-               and not pd.api.types.is_bool_dtype(shown[c])]
+    numeric = [
+        i
+        for i, c in enumerate(shown.columns)
+        if pd.api.types.is_numeric_dtype(shown[c]) and not pd.api.types.is_bool_dtype(shown[c])
+    ]
     for i in numeric:
         column = shown.columns[i]
         shown[column] = shown[column].map(
-            lambda v: "–" if pd.isna(v) else (f"{int(v):,}" if float(v).is_integer() and abs(v) < 1e15
-                                               else float_format.format(v) if float_format
-                                               else formatting.number(v)))
+            lambda v: (
+                "–"
+                if pd.isna(v)
+                else (
+                    f"{int(v):,}"
+                    if float(v).is_integer() and abs(v) < 1e15
+                    else float_format.format(v)
+                    if float_format
+                    else formatting.number(v)
+                )
+            )
+        )
     for column in shown.columns:
         if not pd.api.types.is_numeric_dtype(shown[column]):
             shown[column] = shown[column].astype(object).map(_plain_numbers)

@@ -66,9 +66,7 @@ def settle_in_corridor(
     inside = xp.minimum(xp.maximum(surplus, -band), band)
     outside = surplus - inside
     shared = xp.where(limited, centre_share, 0.0) * outside
-    to_res, returned, borne, support = settle(
-        xp, surplus - shared, savings_retained, overspend_borne, reserves, cap
-    )
+    to_res, returned, borne, support = settle(xp, surplus - shared, savings_retained, overspend_borne, reserves, cap)
     return to_res, returned + xp.maximum(shared, 0.0), borne, support + xp.maximum(-shared, 0.0)
 
 

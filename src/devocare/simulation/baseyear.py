@@ -74,10 +74,12 @@ def reconciliation(params: Any = None) -> pd.DataFrame:
         return float(p[f"demand.{path}"])
 
     emergency = float(p["admissions.count"]) * float(p["admissions.unit_cost"]) / 1e9
-    values = {path: float(p[path]) for line in ("specialised_national", "specialised_delegated")
-              for path in spend_paths(line)}
-    spec = {line: float(base_year_spend(values, line)) / 1e9 for line in ("specialised_national",
-                                                                          "specialised_delegated")}
+    values = {
+        path: float(p[path]) for line in ("specialised_national", "specialised_delegated") for path in spend_paths(line)
+    }
+    spec = {
+        line: float(base_year_spend(values, line)) / 1e9 for line in ("specialised_national", "specialised_delegated")
+    }
     council = council_outturn_2023_24()
     rows = [
         (

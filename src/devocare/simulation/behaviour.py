@@ -70,4 +70,3 @@ def plan(
     safe = xp.where(forecast > 0, forecast, 1.0)
     cut = xp.where(forecast > 0, xp.minimum(to_bear / safe, max_cut), zero)
     return cut, headroom_share * xp.maximum(-gap, zero)
-

@@ -433,8 +433,9 @@ def _build_shared(inputs: Inputs, rules: Rules, fixed: dict[str, Any], years: in
         alloc_atoms += atom_grants[rs] * w[None, None, :]
     cover = [g.H[perm].sum(axis=1) for g in rules.groups]
     handover, to_centre = phases_mod.handover_matrix(rules, inputs.weighted_heads[0][:, POP])
-    return Shared(heads, heads[:1], cover, weight, atom_grants, alloc_atoms, alloc_atoms.sum(axis=(1, 2)),
-                  handover, to_centre)
+    return Shared(
+        heads, heads[:1], cover, weight, atom_grants, alloc_atoms, alloc_atoms.sum(axis=(1, 2)), handover, to_centre
+    )
 
 
 def prepared(inputs: Inputs, rules: Rules, fixed: dict[str, Any], years: int, factors: frozenset[str]) -> Prepared:

@@ -172,9 +172,7 @@ def block_grants(
     return Funding(allocated.sum(axis=1), top.sum(axis=1), atoms)
 
 
-def _joined(
-    inputs: Any, rules: Any, env: dict[str, float], growth: float | Mapping[str, Any], years: int
-) -> Funding:
+def _joined(inputs: Any, rules: Any, env: dict[str, float], growth: float | Mapping[str, Any], years: int) -> Funding:
     """Grants of joined rules (:mod:`devocare.simulation.phases`): the reform's and its predecessor's, each
     as the allocation engine gives them, kept only in the years each one's budgets exist."""
     after, before = rules.parts
@@ -186,9 +184,7 @@ def _joined(
         rs: x * np.array([rules.runs_in(rs, t) for t in range(years)], dtype=float)[:, None, None]
         for rs, x in named.items()
     }
-    return Funding(
-        np.hstack([a.allocated, b.allocated]) * live, np.hstack([a.top_slice, b.top_slice]) * live, atoms
-    )
+    return Funding(np.hstack([a.allocated, b.allocated]) * live, np.hstack([a.top_slice, b.top_slice]) * live, atoms)
 
 
 def _share_the_envelope(

@@ -84,7 +84,5 @@ def share_unpaid(xp: Any, fund: Any, paid: Any, group_of: Any, to_tier: Any, n_g
         f_g = xp.sum(xp.take(fund, xp.asarray(idx), axis=1), axis=1)[:, None]
         earned, held = earned + p_g * member, held + f_g * member
         unearned = unearned + (f_g - p_g) * member
-    weight = xp.where(
-        earned > 0, paid / xp.where(earned > 0, earned, 1.0), fund / xp.where(held > 0, held, 1.0)
-    )
+    weight = xp.where(earned > 0, paid / xp.where(earned > 0, earned, 1.0), fund / xp.where(held > 0, held, 1.0))
     return paid + unearned * weight

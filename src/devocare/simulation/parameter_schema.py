@@ -27,8 +27,10 @@ class ParameterTreeError(DevocareError):
 
     def __init__(self, problems: list[str]) -> None:
         self.problems = problems
-        super().__init__(f"{len(problems)} problem{'s' if len(problems) != 1 else ''} in the parameter tree:\n"
-                         + "\n".join(f"  - {p}" for p in problems))
+        super().__init__(
+            f"{len(problems)} problem{'s' if len(problems) != 1 else ''} in the parameter tree:\n"
+            + "\n".join(f"  - {p}" for p in problems)
+        )
 
 
 class Interval(BaseModel):
@@ -124,8 +126,9 @@ def _section_problems(name: str, content: Any) -> list[str]:
     try:
         TypeAdapter(SECTIONS[name]).validate_python(content)
     except ValidationError as exc:
-        return [f"{name}{_location(tuple(e['loc']))}: {str(e['msg']).removeprefix('Value error, ')}"
-                for e in exc.errors()]
+        return [
+            f"{name}{_location(tuple(e['loc']))}: {str(e['msg']).removeprefix('Value error, ')}" for e in exc.errors()
+        ]
     return []
 
 

@@ -224,13 +224,18 @@ class SimulationResult:
             raise DevocareError(f"output file {str(target)!r} must end in .parquet")
         if not target.parent.exists():
             raise DevocareError(f"output directory {str(target.parent)!r} does not exist")
-        write_parquet(self.table, target, {
-            b"devocare.run_record": json.dumps(self.run_record, default=str).encode(),
-            b"devocare.summary": json.dumps(self.summary, default=str).encode(),
-            # pandas (2.1+) restores this key as DataFrame.attrs when it reads the file
-            b"PANDAS_ATTRS": json.dumps({"run_record": self.run_record, "summary": self.summary},
-                                        default=str).encode(),
-        })
+        write_parquet(
+            self.table,
+            target,
+            {
+                b"devocare.run_record": json.dumps(self.run_record, default=str).encode(),
+                b"devocare.summary": json.dumps(self.summary, default=str).encode(),
+                # pandas (2.1+) restores this key as DataFrame.attrs when it reads the file
+                b"PANDAS_ATTRS": json.dumps(
+                    {"run_record": self.run_record, "summary": self.summary}, default=str
+                ).encode(),
+            },
+        )
         return target
 
 
@@ -290,8 +295,7 @@ def with_holder_and_area(table: pd.DataFrame) -> pd.DataFrame:
         categories, inverse = np.unique(np.asarray(values, dtype=object), return_inverse=True)
         lookup = np.r_[-1, inverse].astype(_code_dtype(len(categories)))  # body code + 1 → this column's code
         # codes + 1 cannot overflow: pandas keeps codes in a type whose maximum exceeds the category count
-        column = pd.Categorical.from_codes(lookup[codes + 1], categories=pd.Index(categories),
-                                           validate=False)
+        column = pd.Categorical.from_codes(lookup[codes + 1], categories=pd.Index(categories), validate=False)
         table.insert(position + offset, name, pd.Series(column, index=table.index))
     return table
 
@@ -330,15 +334,31 @@ class _TableBuilder:
         #: per block: values, draw (-1: none), statistic code (-1: none), measure index, and the coded columns
         self.blocks: list[tuple[np.ndarray, int, int, int, dict[str, np.ndarray | None]]] = []
 
-    def add(self, values: np.ndarray, draw: int | None, statistic: str | None, measure: str,
-            year: np.ndarray, body: np.ndarray | None, atom: np.ndarray | None, line: np.ndarray | None) -> None:
+    def add(
+        self,
+        values: np.ndarray,
+        draw: int | None,
+        statistic: str | None,
+        measure: str,
+        year: np.ndarray,
+        body: np.ndarray | None,
+        atom: np.ndarray | None,
+        line: np.ndarray | None,
+    ) -> None:
         """One block of rows: ``values`` flattened, with code arrays (or a constant) for each column."""
         if measure not in self.measures:
             self.measures.append(measure)
         stat = -1 if statistic is None else int(self.stat_code[STATISTICS.index(statistic)])
         coded = {"year": year, "body": body, "atom": atom, "line": line}
-        self.blocks.append((np.asarray(values, dtype=np.float64), -1 if draw is None else draw, stat,
-                            self.measures.index(measure), coded))
+        self.blocks.append(
+            (
+                np.asarray(values, dtype=np.float64),
+                -1 if draw is None else draw,
+                stat,
+                self.measures.index(measure),
+                coded,
+            )
+        )
 
     def frame(self, architecture: str) -> pd.DataFrame:
         """The table: the same columns, dtypes, categories and row order as converting labels would give."""
@@ -357,8 +377,9 @@ class _TableBuilder:
         coded = {name: self._column(name, cats[name], bounds, n) for name in _CODED}
         return pd.DataFrame(
             {
-                "architecture": pd.Categorical.from_codes(np.zeros(n, dtype=np.int8),
-                                                          categories=pd.Index([architecture])),
+                "architecture": pd.Categorical.from_codes(
+                    np.zeros(n, dtype=np.int8), categories=pd.Index([architecture])
+                ),
                 "draw": pd.arrays.IntegerArray(np.repeat(np.maximum(draws, 0), sizes), np.repeat(draws < 0, sizes)),
                 "statistic": self._cat(np.repeat(stat_codes, sizes), self.stat_cats, self._present(stat_codes)),
                 "year": coded["year"],

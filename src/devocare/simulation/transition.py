@@ -52,8 +52,10 @@ def planned_steps(arch: Any) -> tuple[Step, ...]:
     figure has nothing to step from and is skipped (validation asks for one)."""
     out: list[Step] = []
     for body in getattr(arch, "bodies", []):
-        for attr, base, heads in (("headcount_path", "headcount", True),
-                                  ("running_cost_path", "running_cost_gbp", False)):
+        for attr, base, heads in (
+            ("headcount_path", "headcount", True),
+            ("running_cost_path", "running_cost_gbp", False),
+        ):
             path, previous = getattr(body, attr, None) or {}, getattr(body, base, None)
             if previous is None:
                 continue
@@ -81,10 +83,17 @@ def step_profile(values: dict[str, Any], steps: tuple[Step, ...], years: int) ->
         removed[step.on] = removed.get(step.on, 0.0) + step.heads
         saved[step.on] = saved.get(step.on, 0.0) + step.heads * per_head + step.running_cost_gbp / 1e9
     for on in removed:
-        p = profile({"transition.redundancy": max(removed[on], 0.0) * redundancy * ones,
-                     "transition.reorganisation": 0.0 * ones, "transition.double_running": 0.0 * ones,
-                     "transition.years": values["transition.years"],
-                     "transition.running_cost_saving": saved[on] * ones}, on, years)
+        p = profile(
+            {
+                "transition.redundancy": max(removed[on], 0.0) * redundancy * ones,
+                "transition.reorganisation": 0.0 * ones,
+                "transition.double_running": 0.0 * ones,
+                "transition.years": values["transition.years"],
+                "transition.running_cost_saving": saved[on] * ones,
+            },
+            on,
+            years,
+        )
         costs += p["one_off"]
         savings += p["saving"]
     return {"one_off": costs, "saving": savings}

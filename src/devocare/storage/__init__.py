@@ -16,5 +16,12 @@ from devocare.storage.store import (
     resolve_url,
 )
 
-__all__ = ["Store", "SavedArchitecture", "SavedScenario", "SavedRun", "NotFoundError", "DatabaseUnavailableError",
-           "resolve_url"]
+__all__ = [
+    "Store",
+    "SavedArchitecture",
+    "SavedScenario",
+    "SavedRun",
+    "NotFoundError",
+    "DatabaseUnavailableError",
+    "resolve_url",
+]

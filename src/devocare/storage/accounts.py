@@ -55,14 +55,21 @@ def _check(secret: str, stored: str) -> bool:
 def add_user(store: Store, name: str) -> str:
     """Create a user and return their API token (shown once; only its hash is kept)."""
     if not isinstance(name, str) or not NAME.match(name):
-        raise DevocareError(f"user name {name!r} must be 1–100 letters, digits, '.', '_' or '-' "
-                            "(starting with a letter or digit)")
+        raise DevocareError(
+            f"user name {name!r} must be 1–100 letters, digits, '.', '_' or '-' (starting with a letter or digit)"
+        )
     token_id, secret = secrets.token_hex(8), secrets.token_urlsafe(32)
     with store._transaction() as session:
         if session.scalars(select(UserRow).where(UserRow.name == name)).first() is not None:
             raise DevocareError(f"a user named {name!r} already exists (remove it first to issue a new token)")
-        session.add(UserRow(name=name, token_id=token_id, token_hash=_hash(secret, secrets.token_bytes(16)),
-                            created_at=datetime.now(UTC)))
+        session.add(
+            UserRow(
+                name=name,
+                token_id=token_id,
+                token_hash=_hash(secret, secrets.token_bytes(16)),
+                created_at=datetime.now(UTC),
+            )
+        )
     return f"dc_{token_id}_{secret}"
 
 
@@ -117,8 +124,14 @@ def start_session(store: Store, user: User) -> str:
     now = datetime.now(UTC)
     with store._transaction() as session:
         session.execute(delete(SessionRow).where(SessionRow.expires_at < now))
-        session.add(SessionRow(id_hash=hashlib.sha256(value.encode()).hexdigest(), user_id=user.id,
-                               created_at=now, expires_at=now + timedelta(hours=SESSION_HOURS)))
+        session.add(
+            SessionRow(
+                id_hash=hashlib.sha256(value.encode()).hexdigest(),
+                user_id=user.id,
+                created_at=now,
+                expires_at=now + timedelta(hours=SESSION_HOURS),
+            )
+        )
     return value
 
 

@@ -44,10 +44,23 @@ class JobState:
 
 
 def _state(row: JobRow) -> JobState:
-    return JobState(id=row.id, client=row.client, kind=row.kind, params=dict(row.params or {}),
-                    owner=row.owner_id, key=row.key, status=row.status, done=row.done, total=row.total,
-                    error=row.error, cancel_requested=bool(row.cancel_requested), result_file=row.result_file,
-                    created=row.created, finished=row.finished, worker=row.worker)
+    return JobState(
+        id=row.id,
+        client=row.client,
+        kind=row.kind,
+        params=dict(row.params or {}),
+        owner=row.owner_id,
+        key=row.key,
+        status=row.status,
+        done=row.done,
+        total=row.total,
+        error=row.error,
+        cancel_requested=bool(row.cancel_requested),
+        result_file=row.result_file,
+        created=row.created,
+        finished=row.finished,
+        worker=row.worker,
+    )
 
 
 def _owned(owner: int | None) -> Any:
@@ -61,41 +74,71 @@ class JobTable:
         self.store = store
         self.server = server
         with store._transaction() as session:
-            session.execute(delete(JobRow).where(JobRow.server != server,
-                                                 JobRow.created < time.time() - STALE_SECONDS))
+            session.execute(delete(JobRow).where(JobRow.server != server, JobRow.created < time.time() - STALE_SECONDS))
 
-    def insert(self, job_id: str, client: str, kind: str, params: dict[str, Any], owner: int | None,
-               key: str | None, created: float, max_active: int | None = None, worker: str | None = None) -> int:
+    def insert(
+        self,
+        job_id: str,
+        client: str,
+        kind: str,
+        params: dict[str, Any],
+        owner: int | None,
+        key: str | None,
+        created: float,
+        max_active: int | None = None,
+        worker: str | None = None,
+    ) -> int:
         """Add a queued job unless ``client`` already has ``max_active`` active jobs; return that count
         (the job was added only if it is below ``max_active``)."""
         with self.store._transaction() as session:
-            active = int(session.scalar(select(func.count()).select_from(JobRow).where(
-                JobRow.server == self.server, JobRow.client == client, JobRow.status.in_(ACTIVE))) or 0)
+            active = int(
+                session.scalar(
+                    select(func.count())
+                    .select_from(JobRow)
+                    .where(JobRow.server == self.server, JobRow.client == client, JobRow.status.in_(ACTIVE))
+                )
+                or 0
+            )
             if max_active is None or active < max_active:
-                session.add(JobRow(id=job_id, server=self.server, client=client, kind=kind, params=params,
-                                   owner_id=owner, key=key, status="queued", done=0, total=0,
-                                   cancel_requested=False, created=created, worker=worker))
+                session.add(
+                    JobRow(
+                        id=job_id,
+                        server=self.server,
+                        client=client,
+                        kind=kind,
+                        params=params,
+                        owner_id=owner,
+                        key=key,
+                        status="queued",
+                        done=0,
+                        total=0,
+                        cancel_requested=False,
+                        created=created,
+                        worker=worker,
+                    )
+                )
             return active
 
     def update(self, job_id: str, **values: Any) -> None:
         """Set columns of a job (status, done, total, error, result_file, finished)."""
         with self.store._transaction() as session:
-            session.execute(update(JobRow).where(JobRow.id == job_id, JobRow.server == self.server)
-                            .values(**values))
+            session.execute(update(JobRow).where(JobRow.id == job_id, JobRow.server == self.server).values(**values))
 
     def request_cancel(self, job_id: str) -> None:
         """Flag a job for cancelling; a queued job is cancelled at once."""
         with self.store._transaction() as session:
-            session.execute(update(JobRow).where(JobRow.id == job_id, JobRow.server == self.server)
-                            .values(cancel_requested=True))
-            session.execute(update(JobRow).where(JobRow.id == job_id, JobRow.server == self.server,
-                                                 JobRow.status == "queued")
-                            .values(status="cancelled", finished=time.time()))
+            session.execute(
+                update(JobRow).where(JobRow.id == job_id, JobRow.server == self.server).values(cancel_requested=True)
+            )
+            session.execute(
+                update(JobRow)
+                .where(JobRow.id == job_id, JobRow.server == self.server, JobRow.status == "queued")
+                .values(status="cancelled", finished=time.time())
+            )
 
     def active_of(self, client: str) -> list[JobState]:
         """The client's queued and running jobs."""
-        query = select(JobRow).where(JobRow.server == self.server, JobRow.client == client,
-                                     JobRow.status.in_(ACTIVE))
+        query = select(JobRow).where(JobRow.server == self.server, JobRow.client == client, JobRow.status.in_(ACTIVE))
         with self.store._sessions() as session:
             return [_state(r) for r in session.scalars(query)]
 
@@ -108,29 +151,38 @@ class JobTable:
     def cancel_requested(self, job_id: str) -> bool:
         """Whether someone asked (through any worker) for this job to stop."""
         with self.store._sessions() as session:
-            return bool(session.scalar(select(JobRow.cancel_requested).where(JobRow.id == job_id,
-                                                                             JobRow.server == self.server)))
+            return bool(
+                session.scalar(select(JobRow.cancel_requested).where(JobRow.id == job_id, JobRow.server == self.server))
+            )
 
     def find(self, key: str, owner: int | None) -> JobState | None:
         """The newest queued, running or finished job of ``owner`` with this request key."""
-        query = (select(JobRow).where(JobRow.server == self.server, JobRow.key == key, _owned(owner),
-                                      JobRow.status.in_((*ACTIVE, "finished")))
-                 .order_by(JobRow.created.desc()).limit(1))
+        query = (
+            select(JobRow)
+            .where(
+                JobRow.server == self.server, JobRow.key == key, _owned(owner), JobRow.status.in_((*ACTIVE, "finished"))
+            )
+            .order_by(JobRow.created.desc())
+            .limit(1)
+        )
         with self.store._sessions() as session:
             row = session.scalars(query).first()
             return _state(row) if row is not None else None
 
     def of_owner(self, owner: int | None) -> list[JobState]:
         """The jobs of ``owner``, newest first."""
-        query = (select(JobRow).where(JobRow.server == self.server, _owned(owner))
-                 .order_by(JobRow.created.desc()))
+        query = select(JobRow).where(JobRow.server == self.server, _owned(owner)).order_by(JobRow.created.desc())
         with self.store._sessions() as session:
             return [_state(r) for r in session.scalars(query)]
 
     def trim(self, keep: int) -> list[JobState]:
         """Delete all but the newest ``keep`` stopped jobs; return the deleted ones (to delete their files)."""
-        query = (select(JobRow).where(JobRow.server == self.server, JobRow.status.not_in(ACTIVE))
-                 .order_by(JobRow.finished.desc(), JobRow.created.desc()).offset(keep))
+        query = (
+            select(JobRow)
+            .where(JobRow.server == self.server, JobRow.status.not_in(ACTIVE))
+            .order_by(JobRow.finished.desc(), JobRow.created.desc())
+            .offset(keep)
+        )
         with self.store._transaction() as session:
             rows = list(session.scalars(query))
             for row in rows:

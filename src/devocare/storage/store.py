@@ -154,12 +154,17 @@ def default_database() -> Path:
 def resolve_url(url: str | None = None) -> URL:
     """The database URL: ``url`` (a URL or a SQLite file path), else ``DEVOCARE_DATABASE_URL``, else
     ``DATABASE_URL``, else ``DEVOCARE_DB`` (a file path or URL), else :func:`default_database`."""
-    text = (url or os.environ.get("DEVOCARE_DATABASE_URL") or os.environ.get("DATABASE_URL")
-            or os.environ.get("DEVOCARE_DB") or str(default_database()))
+    text = (
+        url
+        or os.environ.get("DEVOCARE_DATABASE_URL")
+        or os.environ.get("DATABASE_URL")
+        or os.environ.get("DEVOCARE_DB")
+        or str(default_database())
+    )
     if "://" not in text:
         return URL.create("sqlite", database=str(Path(text).expanduser().resolve()))
     if text.startswith("postgres://"):  # the Heroku-style spelling
-        text = "postgresql://" + text[len("postgres://"):]
+        text = "postgresql://" + text[len("postgres://") :]
     try:
         parsed = make_url(text)
     except ArgumentError as exc:
@@ -169,8 +174,7 @@ def resolve_url(url: str | None = None) -> URL:
         return parsed.set(drivername="postgresql+psycopg")
     if backend == "sqlite":
         return parsed
-    raise DevocareError(f"unsupported database {backend!r} in the database URL; use sqlite:// or "
-                       "postgresql://")
+    raise DevocareError(f"unsupported database {backend!r} in the database URL; use sqlite:// or postgresql://")
 
 
 def _make_engine(url: URL) -> Engine:
@@ -181,8 +185,7 @@ def _make_engine(url: URL) -> Engine:
     memory = url.database is None or url.database in ("", ":memory:")
     if url.database is not None and not memory:
         Path(url.database).parent.mkdir(parents=True, exist_ok=True)
-    engine = create_engine(url, poolclass=StaticPool if memory else None,
-                           connect_args={"check_same_thread": False})
+    engine = create_engine(url, poolclass=StaticPool if memory else None, connect_args={"check_same_thread": False})
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
@@ -374,8 +377,14 @@ class Store:
 
     # architectures -------------------------------------------------------------------------------------
 
-    def save_architecture(self, name: str, yaml_text: str, validate: bool = True,
-                          saved: Callable[[str], tuple[str, str]] | None = None, owner: int | None = None) -> int:
+    def save_architecture(
+        self,
+        name: str,
+        yaml_text: str,
+        validate: bool = True,
+        saved: Callable[[str], tuple[str, str]] | None = None,
+        owner: int | None = None,
+    ) -> int:
         """Save an architecture's YAML exactly as written; return its id.
 
         With ``validate`` (the default) it must load as a complete architecture (``extends:`` resolved,
@@ -390,12 +399,18 @@ class Store:
 
             # raises ArchitectureError listing every problem
             load_text(yaml_text, name=name, saved=saved or (lambda ref: self._saved_yaml(ref, owner)))
-        row = ArchitectureRow(name=name, yaml_text=yaml_text, created_at=datetime.now(UTC), owner_id=owner,
-                              sha256=hashlib.sha256(yaml_text.encode("utf-8")).hexdigest())
+        row = ArchitectureRow(
+            name=name,
+            yaml_text=yaml_text,
+            created_at=datetime.now(UTC),
+            owner_id=owner,
+            sha256=hashlib.sha256(yaml_text.encode("utf-8")).hexdigest(),
+        )
         return self._add(row)
 
-    def list_architectures(self, limit: int | None = None, offset: int = 0,
-                           owner: int | None = None) -> list[SavedArchitecture]:
+    def list_architectures(
+        self, limit: int | None = None, offset: int = 0, owner: int | None = None
+    ) -> list[SavedArchitecture]:
         """Saved architectures of ``owner``, newest first."""
         return [_architecture(r) for r in self._list(ArchitectureRow, limit, offset, owner)]
 
@@ -419,12 +434,17 @@ class Store:
 
     def save_scenario(self, name: str, payload: dict[str, Any], owner: int | None = None) -> int:
         """Save a scenario (a JSON object); return its id."""
-        row = ScenarioRow(name=_check_name(name), payload=_check_json_object(payload, "scenario payload"),
-                          created_at=datetime.now(UTC), owner_id=owner)
+        row = ScenarioRow(
+            name=_check_name(name),
+            payload=_check_json_object(payload, "scenario payload"),
+            created_at=datetime.now(UTC),
+            owner_id=owner,
+        )
         return self._add(row)
 
-    def list_scenarios(self, limit: int | None = None, offset: int = 0,
-                       owner: int | None = None) -> list[SavedScenario]:
+    def list_scenarios(
+        self, limit: int | None = None, offset: int = 0, owner: int | None = None
+    ) -> list[SavedScenario]:
         """Saved scenarios of ``owner``, newest first."""
         return [_scenario(r) for r in self._list(ScenarioRow, limit, offset, owner)]
 
@@ -438,8 +458,14 @@ class Store:
 
     # runs ----------------------------------------------------------------------------------------------
 
-    def save_run(self, name: str, summary: dict[str, Any], run_record: dict[str, Any],
-                 table: pd.DataFrame | None = None, owner: int | None = None) -> int:
+    def save_run(
+        self,
+        name: str,
+        summary: dict[str, Any],
+        run_record: dict[str, Any],
+        table: pd.DataFrame | None = None,
+        owner: int | None = None,
+    ) -> int:
         """Save a run: summary and run record in the database, ``table`` as Parquet in :attr:`runs_dir`.
 
         The Parquet file is complete on disk before the row naming it is committed; if the commit
@@ -451,9 +477,15 @@ class Store:
         if table is not None and not isinstance(table, pd.DataFrame):
             raise DevocareError(f"a run's table must be a pandas DataFrame, not {type(table).__name__}")
         path = self._write_table(table) if table is not None else None
-        row = RunRow(name=name, summary=summary, run_record=run_record, created_at=datetime.now(UTC),
-                     table_file=path.name if path else None, owner_id=owner,
-                     table_sha256=_sha256_file(path) if path else None)
+        row = RunRow(
+            name=name,
+            summary=summary,
+            run_record=run_record,
+            created_at=datetime.now(UTC),
+            table_file=path.name if path else None,
+            owner_id=owner,
+            table_sha256=_sha256_file(path) if path else None,
+        )
         try:
             return self._add(row)
         except BaseException:
@@ -491,10 +523,16 @@ class Store:
             (self.runs_dir / table_file).unlink(missing_ok=True)
 
     def _run(self, row: RunRow) -> SavedRun:
-        return SavedRun(id=row.id, name=clean(row.name), summary=clean(row.summary),
-                        run_record=clean(row.run_record),
-                        table_path=self.runs_dir / row.table_file if row.table_file else None,
-                        table_sha256=row.table_sha256, created_at=_aware(row.created_at), owner_id=row.owner_id)
+        return SavedRun(
+            id=row.id,
+            name=clean(row.name),
+            summary=clean(row.summary),
+            run_record=clean(row.run_record),
+            table_path=self.runs_dir / row.table_file if row.table_file else None,
+            table_sha256=row.table_sha256,
+            created_at=_aware(row.created_at),
+            owner_id=row.owner_id,
+        )
 
     # read-only links -----------------------------------------------------------------------------------
 
@@ -557,8 +595,7 @@ class Store:
     def _list(self, model: Any, limit: int | None, offset: int, owner: int | None) -> list[Any]:
         if limit is not None and limit < 0 or offset < 0:
             raise DevocareError("limit and offset must not be negative")
-        query = (select(model).where(_owned_by(model, owner)).order_by(model.id.desc())
-                 .offset(offset).limit(limit))
+        query = select(model).where(_owned_by(model, owner)).order_by(model.id.desc()).offset(offset).limit(limit)
         with self._sessions() as session:
             return list(session.scalars(query))
 
@@ -581,8 +618,11 @@ class Store:
 
 
 def _model(kind: str) -> tuple[Any, str]:
-    found = {"architectures": (ArchitectureRow, "architecture"), "scenarios": (ScenarioRow, "scenario"),
-             "runs": (RunRow, "run")}.get(kind)
+    found = {
+        "architectures": (ArchitectureRow, "architecture"),
+        "scenarios": (ScenarioRow, "scenario"),
+        "runs": (RunRow, "run"),
+    }.get(kind)
     if found is None:
         from devocare.errors import UnknownChoiceError
 
@@ -610,10 +650,21 @@ def _aware(moment: datetime) -> datetime:
 
 
 def _architecture(row: ArchitectureRow) -> SavedArchitecture:
-    return SavedArchitecture(id=row.id, name=clean(row.name), yaml_text=clean(row.yaml_text), sha256=row.sha256,
-                             created_at=_aware(row.created_at), owner_id=row.owner_id)
+    return SavedArchitecture(
+        id=row.id,
+        name=clean(row.name),
+        yaml_text=clean(row.yaml_text),
+        sha256=row.sha256,
+        created_at=_aware(row.created_at),
+        owner_id=row.owner_id,
+    )
 
 
 def _scenario(row: ScenarioRow) -> SavedScenario:
-    return SavedScenario(id=row.id, name=clean(row.name), payload=clean(row.payload),
-                         created_at=_aware(row.created_at), owner_id=row.owner_id)
+    return SavedScenario(
+        id=row.id,
+        name=clean(row.name),
+        payload=clean(row.payload),
+        created_at=_aware(row.created_at),
+        owner_id=row.owner_id,
+    )

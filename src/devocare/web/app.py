@@ -31,8 +31,14 @@ problem documents (`application/problem+json`) with 4xx status codes; large tabl
 def create_app(settings: WebSettings | None = None) -> FastAPI:
     """Build the web app: HTML pages at /, the REST API at /api/v1, OpenAPI at /api/v1/openapi.json."""
     settings = settings or WebSettings()
-    app = FastAPI(title="devocare", version=_version(), description=API_DESCRIPTION,
-                  openapi_url="/api/v1/openapi.json", docs_url=None, redoc_url=None)
+    app = FastAPI(
+        title="devocare",
+        version=_version(),
+        description=API_DESCRIPTION,
+        openapi_url="/api/v1/openapi.json",
+        docs_url=None,
+        redoc_url=None,
+    )
     app.state.settings = settings
     app.state.jobs = JobManager(settings, store=lambda: app_store(app))
     problems.install(app)
@@ -40,8 +46,9 @@ def create_app(settings: WebSettings | None = None) -> FastAPI:
     @app.get("/assets/plotly.min.js", include_in_schema=False)
     def plotly_bundle() -> FileResponse:
         """plotly.js from the installed plotly package (the app never calls a CDN)."""
-        return FileResponse(PLOTLY_JS, media_type="application/javascript",
-                            headers={"cache-control": "public, max-age=86400"})
+        return FileResponse(
+            PLOTLY_JS, media_type="application/javascript", headers={"cache-control": "public, max-age=86400"}
+        )
 
     app.include_router(api_router, prefix="/api/v1")
     app.include_router(pages_router)

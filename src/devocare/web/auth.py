@@ -51,8 +51,11 @@ def owner(request: Request) -> int | None:
         return None
     user = current_user(request)
     if user is None:
-        raise ProblemError(401, "sign in first: send 'Authorization: Bearer <token>' or sign in at /login",
-                           headers={"www-authenticate": "Bearer"})
+        raise ProblemError(
+            401,
+            "sign in first: send 'Authorization: Bearer <token>' or sign in at /login",
+            headers={"www-authenticate": "Bearer"},
+        )
     return user.id
 
 

@@ -67,8 +67,7 @@ def boundaries(level: str) -> dict[str, Any]:
         code = next(v for k, v in props.items() if k.upper().endswith("CD"))
         name = next((v for k, v in props.items() if k.upper().endswith("NM")), code)
         geom = {"type": f["geometry"]["type"], "coordinates": _round(f["geometry"]["coordinates"])}
-        features.append({"type": "Feature", "id": code, "properties": {"code": code, "name": name},
-                         "geometry": geom})
+        features.append({"type": "Feature", "id": code, "properties": {"code": code, "name": name}, "geometry": geom})
     return {"type": "FeatureCollection", "features": features}
 
 

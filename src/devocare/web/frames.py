@@ -42,7 +42,7 @@ def page(df: pd.DataFrame, request: Request, page_number: int, page_size: int) -
     """One page of a table with its total and links to the neighbouring pages (1-based pages)."""
     total = len(df)
     start = (page_number - 1) * page_size
-    chunk = df.iloc[start:start + page_size]
+    chunk = df.iloc[start : start + page_size]
     pages = max(1, -(-total // page_size))
 
     def link(n: int) -> str | None:
@@ -50,8 +50,15 @@ def page(df: pd.DataFrame, request: Request, page_number: int, page_size: int) -
             return None
         return str(request.url.include_query_params(page=n, page_size=page_size))
 
-    return {"items": records(chunk), "total": total, "page": page_number, "page_size": page_size,
-            "pages": pages, "next": link(page_number + 1), "previous": link(page_number - 1)}
+    return {
+        "items": records(chunk),
+        "total": total,
+        "page": page_number,
+        "page_size": page_size,
+        "pages": pages,
+        "next": link(page_number + 1),
+        "previous": link(page_number - 1),
+    }
 
 
 def safe_filename(name: str) -> str:
@@ -61,5 +68,8 @@ def safe_filename(name: str) -> str:
 
 def csv_response(df: pd.DataFrame, name: str) -> Response:
     """The table as a CSV attachment."""
-    return Response(df.to_csv(index=False), media_type="text/csv; charset=utf-8",
-                    headers={"content-disposition": f'attachment; filename="{safe_filename(name)}.csv"'})
+    return Response(
+        df.to_csv(index=False),
+        media_type="text/csv; charset=utf-8",
+        headers={"content-disposition": f'attachment; filename="{safe_filename(name)}.csv"'},
+    )

@@ -115,8 +115,17 @@ class Job:
 
     def public(self) -> dict[str, Any]:
         """What the API and the progress bar show."""
-        return {"id": self.id, "kind": self.kind, "status": self.status, "done": self.done, "total": self.total,
-                "error": self.error, "params": self.params, "created": self.created, "finished": self.finished}
+        return {
+            "id": self.id,
+            "kind": self.kind,
+            "status": self.status,
+            "done": self.done,
+            "total": self.total,
+            "error": self.error,
+            "params": self.params,
+            "created": self.created,
+            "finished": self.finished,
+        }
 
 
 class JobManager:
@@ -150,8 +159,15 @@ class JobManager:
                     self._table = JobTable(store, self.settings.server_id)
         return self._table
 
-    def submit(self, client: str, kind: str, params: dict[str, Any], work: Work, key: str | None = None,
-               owner: int | None = None) -> Job:
+    def submit(
+        self,
+        client: str,
+        kind: str,
+        params: dict[str, Any],
+        work: Work,
+        key: str | None = None,
+        owner: int | None = None,
+    ) -> Job:
         """Start ``work`` on a thread; 429 if this client already runs the maximum number of jobs.
 
         With ``key`` (a hash of a deterministic request), a queued, running or finished job with the same key
@@ -167,11 +183,15 @@ class JobManager:
             limit = self.settings.max_jobs_per_client
             for state in table.active_of(client):
                 self._job(state)  # a job whose worker process died is marked failed and no longer counts
-            running = table.insert(job.id, client, kind, params, owner, key, job.created, max_active=limit,
-                                   worker=WORKER)
+            running = table.insert(
+                job.id, client, kind, params, owner, key, job.created, max_active=limit, worker=WORKER
+            )
             if running >= limit:
-                raise ProblemError(429, f"{running} jobs already running for this client; the limit is "
-                                        f"{limit}. Wait for one to finish or cancel it.")
+                raise ProblemError(
+                    429,
+                    f"{running} jobs already running for this client; the limit is "
+                    f"{limit}. Wait for one to finish or cancel it.",
+                )
             self._jobs[job.id] = job
             self._trim()
         threading.Thread(target=self._run, args=(job, work), daemon=True, name=f"job-{job.id}").start()
@@ -241,8 +261,15 @@ class JobManager:
         finally:
             job.finished = time.time()
             try:
-                table.update(job.id, status=job.status, done=job.done, total=job.total, error=job.error,
-                             result_file=result_file, finished=job.finished)
+                table.update(
+                    job.id,
+                    status=job.status,
+                    done=job.done,
+                    total=job.total,
+                    error=job.error,
+                    result_file=result_file,
+                    finished=job.finished,
+                )
                 with self._lock:
                     self._trim()  # the finished job counts now: drop (and delete the files of) the oldest
             except Exception:  # the database went away: this worker still answers for the job
@@ -258,9 +285,20 @@ class JobManager:
             error = "the server process running this job stopped; run it again"
             self.table.update(state.id, status="failed", error=error, finished=time.time())
             state = replace(state, status="failed", error=error)
-        job = Job(id=state.id, client=state.client, kind=state.kind, params=state.params, owner=state.owner,
-                  key=state.key, status=state.status, done=state.done, total=state.total, error=state.error,
-                  created=state.created, finished=state.finished)
+        job = Job(
+            id=state.id,
+            client=state.client,
+            kind=state.kind,
+            params=state.params,
+            owner=state.owner,
+            key=state.key,
+            status=state.status,
+            done=state.done,
+            total=state.total,
+            error=state.error,
+            created=state.created,
+            finished=state.finished,
+        )
         if state.status == "finished" and state.result_file:
             name = state.result_file
             job._load = lambda: self._spiller.load(name)

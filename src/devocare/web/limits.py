@@ -82,7 +82,8 @@ class BodySizeLimit:
         body = b"".join(chunks)
         depth = None
         if b"json" in headers.get(b"content-type", b"").lower() and (
-                body.count(b"[") + body.count(b"{") > self.max_json_depth):  # else it cannot be too deep
+            body.count(b"[") + body.count(b"{") > self.max_json_depth
+        ):  # else it cannot be too deep
             # Parsed on a worker thread: a large body must not hold up every other request meanwhile.
             depth = await anyio.to_thread.run_sync(json_depth, body, self.max_json_depth)
         if depth is not None and depth > self.max_json_depth:

@@ -44,8 +44,13 @@ PROBLEM_SCHEMA: dict[str, Any] = {
         "status": {"type": "integer"},
         "detail": {"type": "string"},
         "instance": {"type": "string"},
-        "errors": {"type": "array", "items": {"type": "object", "properties": {
-            "field": {"type": "string"}, "in": {"type": "string"}, "message": {"type": "string"}}}},
+        "errors": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "properties": {"field": {"type": "string"}, "in": {"type": "string"}, "message": {"type": "string"}},
+            },
+        },
     },
 }
 """RFC 9457 problem document, as the OpenAPI document declares it for every error response."""
@@ -57,8 +62,9 @@ API_ERRORS = (400, 401, 403, 404, 409, 413, 415, 422, 429, 503)
 def problem_responses(codes: tuple[int, ...] = API_ERRORS) -> dict[int | str, dict[str, Any]]:
     """OpenAPI ``responses`` entries declaring each status with its problem+json body."""
     ref = {"$ref": "#/components/schemas/Problem"}
-    return {code: {"description": TITLES.get(code, "Error"), "content": {PROBLEM_TYPE: {"schema": ref}}}
-            for code in codes}
+    return {
+        code: {"description": TITLES.get(code, "Error"), "content": {PROBLEM_TYPE: {"schema": ref}}} for code in codes
+    }
 
 
 def declare_problem_schema(app: FastAPI) -> None:
@@ -77,19 +83,25 @@ def declare_problem_schema(app: FastAPI) -> None:
 
 def problem_body(status: int, detail: str, instance: str = "", **extra: Any) -> dict[str, Any]:
     """The problem document: type, title, status, detail, instance plus any extension members."""
-    body: dict[str, Any] = {"type": "about:blank", "title": TITLES.get(status, "Error"), "status": status,
-                            "detail": detail}
+    body: dict[str, Any] = {
+        "type": "about:blank",
+        "title": TITLES.get(status, "Error"),
+        "status": status,
+        "detail": detail,
+    }
     if instance:
         body["instance"] = instance
     body.update(extra)
     return body
 
 
-def problem_response(status: int, detail: str, instance: str = "", headers: dict[str, str] | None = None,
-                     **extra: Any) -> JSONResponse:
+def problem_response(
+    status: int, detail: str, instance: str = "", headers: dict[str, str] | None = None, **extra: Any
+) -> JSONResponse:
     """A ``application/problem+json`` response."""
-    return JSONResponse(problem_body(status, detail, instance, **extra), status_code=status,
-                        media_type=PROBLEM_TYPE, headers=headers)
+    return JSONResponse(
+        problem_body(status, detail, instance, **extra), status_code=status, media_type=PROBLEM_TYPE, headers=headers
+    )
 
 
 async def send_problem(scope: Any, send: Any, status: int, detail: str) -> None:
@@ -97,9 +109,17 @@ async def send_problem(scope: Any, send: Any, status: int, detail: str) -> None:
     import json
 
     body = json.dumps(problem_body(status, detail, scope.get("path", ""))).encode()
-    await send({"type": "http.response.start", "status": status,
-                "headers": [(b"content-type", PROBLEM_TYPE.encode()), (b"content-length", str(len(body)).encode()),
-                            (b"connection", b"close")]})
+    await send(
+        {
+            "type": "http.response.start",
+            "status": status,
+            "headers": [
+                (b"content-type", PROBLEM_TYPE.encode()),
+                (b"content-length", str(len(body)).encode()),
+                (b"connection", b"close"),
+            ],
+        }
+    )
     await send({"type": "http.response.body", "body": body})
 
 
@@ -107,8 +127,13 @@ def _wants_html(request: Request) -> bool:
     return not request.url.path.startswith("/api/") and "text/html" in request.headers.get("accept", "text/html")
 
 
-def _respond(request: Request, status: int, detail: str, errors: list[dict[str, Any]] | None = None,
-             headers: dict[str, str] | None = None) -> Response:
+def _respond(
+    request: Request,
+    status: int,
+    detail: str,
+    errors: list[dict[str, Any]] | None = None,
+    headers: dict[str, str] | None = None,
+) -> Response:
     if _wants_html(request):
         from devocare.web.render import render_error
 
@@ -121,8 +146,13 @@ def _validation_errors(exc: RequestValidationError) -> list[dict[str, Any]]:
     out = []
     for err in exc.errors():
         loc = [str(p) for p in err.get("loc", ())]
-        out.append({"field": ".".join(loc[1:] if len(loc) > 1 else loc), "in": loc[0] if loc else "",
-                    "message": str(err.get("msg", "invalid"))})
+        out.append(
+            {
+                "field": ".".join(loc[1:] if len(loc) > 1 else loc),
+                "in": loc[0] if loc else "",
+                "message": str(err.get("msg", "invalid")),
+            }
+        )
     return out
 
 
@@ -148,8 +178,11 @@ def _allowed_methods(request: Request) -> str:
     """Every method the requested path answers to (a 405's ``Allow`` header lists them all)."""
     from starlette.routing import Match
 
-    matched = [route for route in flat_routes(request.app)
-               if route.matches({**request.scope, "method": "GET"})[0] != Match.NONE]
+    matched = [
+        route
+        for route in flat_routes(request.app)
+        if route.matches({**request.scope, "method": "GET"})[0] != Match.NONE
+    ]
     # The most literal template wins, as in routing: /architectures/validate, not /architectures/{arch_id}.
     fewest = min((getattr(r, "path", "").count("{") for r in matched), default=0)
     methods: set[str] = set()
@@ -176,15 +209,17 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(DatabaseUnavailableError)
     async def _no_database(request: Request, exc: DatabaseUnavailableError) -> Response:
         log.warning("saved-work database unavailable: %s", exc)
-        return _respond(request, 503, "The saved-work database is unavailable; try again shortly.",
-                        headers={"retry-after": "5"})
+        return _respond(
+            request, 503, "The saved-work database is unavailable; try again shortly.", headers={"retry-after": "5"}
+        )
 
     @app.exception_handler(DBAPIError)
     async def _database_error(request: Request, exc: DBAPIError) -> Response:
         # A lost connection, a locked or unreachable database: the server is unwell, not the request.
         log.warning("database error on %s: %s", request.url.path, str(exc.orig or exc).splitlines()[0])
-        return _respond(request, 503, "The saved-work database is unavailable; try again shortly.",
-                        headers={"retry-after": "5"})
+        return _respond(
+            request, 503, "The saved-work database is unavailable; try again shortly.", headers={"retry-after": "5"}
+        )
 
     @app.exception_handler(UnknownChoiceError)
     async def _unknown(request: Request, exc: UnknownChoiceError) -> Response:
@@ -196,8 +231,14 @@ def install(app: FastAPI) -> None:
         status = 404 if type(exc).__name__ == "NotFoundError" else 400
         listed = getattr(exc, "problems", None)  # ArchitectureError: every problem with its path
         if isinstance(listed, list) and listed:
-            errors = [{"field": str(getattr(p, "path", "")), "in": str(getattr(p, "file", "")),
-                       "message": str(getattr(p, "message", p))} for p in listed]
+            errors = [
+                {
+                    "field": str(getattr(p, "path", "")),
+                    "in": str(getattr(p, "file", "")),
+                    "message": str(getattr(p, "message", p)),
+                }
+                for p in listed
+            ]
             return _respond(request, status, str(exc).splitlines()[0], errors)
         return _respond(request, status, str(exc))
 

@@ -89,14 +89,18 @@ def _chart(fig: dict[str, Any] | None, chart_id: str, label: str) -> Markup:
         f'<figure class="dc-chart" aria-label="{Markup.escape(label)}">'
         f'<div class="dc-chart__plot" id="{Markup.escape(chart_id)}" data-chart="{Markup.escape(chart_id)}-data">'
         f'<p class="nhsuk-body-s dc-nojs">Charts need JavaScript; the table and CSV download below carry the '
-        f'same data.</p></div>'
+        f"same data.</p></div>"
         f'<script type="application/json" id="{Markup.escape(chart_id)}-data">{payload}</script>'
         f'<figcaption class="nhsuk-body-s">{Markup.escape(label)}</figcaption>'
         f'<p class="dc-chart__downloads nhsuk-body-s" hidden>Download this chart: '
-        + "".join(f'<button type="button" class="dc-chart__download" data-chart-download="{fmt}" '
-                  f'data-chart-target="{Markup.escape(chart_id)}" aria-label="Download {Markup.escape(label)} as '
-                  f'{fmt.upper()}">{fmt.upper()}</button>' for fmt in ("png", "svg"))
-        + '</p></figure>')
+        + "".join(
+            f'<button type="button" class="dc-chart__download" data-chart-download="{fmt}" '
+            f'data-chart-target="{Markup.escape(chart_id)}" aria-label="Download {Markup.escape(label)} as '
+            f'{fmt.upper()}">{fmt.upper()}</button>'
+            for fmt in ("png", "svg")
+        )
+        + "</p></figure>"
+    )
 
 
 TEMPLATES.env.filters["fmt"] = _fmt
@@ -111,8 +115,15 @@ def download_url(request: Request, name: str) -> str:
     return str(request.url.include_query_params(download=name))
 
 
-def page(request: Request, template: str, title: str, section: str,
-         datasets: dict[str, pd.DataFrame] | None = None, status_code: int = 200, **context: Any) -> Response:
+def page(
+    request: Request,
+    template: str,
+    title: str,
+    section: str,
+    datasets: dict[str, pd.DataFrame] | None = None,
+    status_code: int = 200,
+    **context: Any,
+) -> Response:
     """Render a page, or, when the query string names ``download=<dataset>``, that dataset as CSV."""
     datasets = datasets or {}
     wanted = request.query_params.get("download")
@@ -124,10 +135,19 @@ def page(request: Request, template: str, title: str, section: str,
         return csv_response(datasets[wanted], f"{section}-{safe_filename(wanted)}")
     downloads = {name: download_url(request, name) for name in datasets}
     return TEMPLATES.TemplateResponse(
-        request, template,
-        {"title": title, "section": section, "navigation": NAVIGATION, "downloads": downloads,
-         "share_url": str(request.url), "signed_in": _signed_in(request), **context},
-        status_code=status_code)
+        request,
+        template,
+        {
+            "title": title,
+            "section": section,
+            "navigation": NAVIGATION,
+            "downloads": downloads,
+            "share_url": str(request.url),
+            "signed_in": _signed_in(request),
+            **context,
+        },
+        status_code=status_code,
+    )
 
 
 def _signed_in(request: Request) -> dict[str, Any] | None:
@@ -146,10 +166,21 @@ def _signed_in(request: Request) -> dict[str, Any] | None:
 def render_error(request: Request, status: int, title: str, detail: str, errors: list[dict[str, Any]]) -> Response:
     """An error page in the site layout (no internals shown)."""
     return TEMPLATES.TemplateResponse(
-        request, "error.html",
-        {"title": title, "section": "", "navigation": NAVIGATION, "downloads": {}, "status": status,
-         "detail": detail, "errors": errors, "share_url": str(request.url), "signed_in": None},
-        status_code=status)
+        request,
+        "error.html",
+        {
+            "title": title,
+            "section": "",
+            "navigation": NAVIGATION,
+            "downloads": {},
+            "status": status,
+            "detail": detail,
+            "errors": errors,
+            "share_url": str(request.url),
+            "signed_in": None,
+        },
+        status_code=status,
+    )
 
 
 def html(text: str) -> HTMLResponse:

@@ -65,13 +65,22 @@ class SpilledResult:
         from devocare.jsonable import plain as jsonable
 
         def frame(df: pd.DataFrame) -> dict[str, Any]:
-            return {"columns": [str(c) for c in df.columns],
-                    "data": {str(c): jsonable(df[c].tolist()) for c in df.columns}}
+            return {
+                "columns": [str(c) for c in df.columns],
+                "data": {str(c): jsonable(df[c].tolist()) for c in df.columns},
+            }
 
-        return {"architecture": self.architecture, "years": list(self.years), "atom_level": self.atom_level,
-                "summary": jsonable(self.summary), "run_record": jsonable(self.run_record),
-                "waterfall": frame(self.waterfall), "national": frame(self.national), "rows": self.rows,
-                "columns": list(self._columns)}
+        return {
+            "architecture": self.architecture,
+            "years": list(self.years),
+            "atom_level": self.atom_level,
+            "summary": jsonable(self.summary),
+            "run_record": jsonable(self.run_record),
+            "waterfall": frame(self.waterfall),
+            "national": frame(self.national),
+            "rows": self.rows,
+            "columns": list(self._columns),
+        }
 
 
 class Spiller:
@@ -91,11 +100,18 @@ class Spiller:
         table = result.table
         path = self.folder / f"job-{uuid.uuid4().hex}.parquet"
         table.to_parquet(path, index=False, row_group_size=200_000)
-        spilled = SpilledResult(architecture=result.architecture, years=list(result.years),
-                                atom_level=result.atom_level, summary=dict(result.summary),
-                                run_record=dict(result.run_record), waterfall=result.waterfall.copy(),
-                                national=result.draws_table(), path=path, rows=len(table),
-                                _columns=list(table.columns))
+        spilled = SpilledResult(
+            architecture=result.architecture,
+            years=list(result.years),
+            atom_level=result.atom_level,
+            summary=dict(result.summary),
+            run_record=dict(result.run_record),
+            waterfall=result.waterfall.copy(),
+            national=result.draws_table(),
+            path=path,
+            rows=len(table),
+            _columns=list(table.columns),
+        )
         partial = path.with_suffix(".json.partial")
         partial.write_text(json.dumps(spilled.parts()), encoding="utf-8")
         os.replace(partial, path.with_suffix(".json"))  # readers see the whole file or none
@@ -116,8 +132,15 @@ class Spiller:
         def frame(part: dict[str, Any]) -> pd.DataFrame:
             return pd.DataFrame({c: part["data"][c] for c in part["columns"]}, columns=part["columns"])
 
-        return SpilledResult(architecture=parts["architecture"], years=list(parts["years"]),
-                             atom_level=parts["atom_level"], summary=parts["summary"],
-                             run_record=parts["run_record"], waterfall=frame(parts["waterfall"]),
-                             national=frame(parts["national"]), path=path, rows=int(parts["rows"]),
-                             _columns=list(parts["columns"]))
+        return SpilledResult(
+            architecture=parts["architecture"],
+            years=list(parts["years"]),
+            atom_level=parts["atom_level"],
+            summary=parts["summary"],
+            run_record=parts["run_record"],
+            waterfall=frame(parts["waterfall"]),
+            national=frame(parts["national"]),
+            path=path,
+            rows=int(parts["rows"]),
+            _columns=list(parts["columns"]),
+        )

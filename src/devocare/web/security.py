@@ -17,9 +17,11 @@ from devocare.web.problems import send_problem
 
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 
-CSP = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; "
-       "font-src 'self' data:; connect-src 'self'; worker-src 'self' blob:; object-src 'none'; base-uri 'none'; "
-       "form-action 'self'; frame-ancestors 'none'")
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; "
+    "font-src 'self' data:; connect-src 'self'; worker-src 'self' blob:; object-src 'none'; base-uri 'none'; "
+    "form-action 'self'; frame-ancestors 'none'"
+)
 """Scripts only from this server (no inline script, no eval); Plotly sets inline styles, hence
 ``'unsafe-inline'`` for styles only; no framing (clickjacking)."""
 

@@ -40,7 +40,8 @@ class WebSettings:
     """Compute the slow, unchanging results (built-in metrics, simulation inputs, area lists) in a background
     thread at start-up, so the first visitor does not wait for them (``devocare serve`` turns this on)."""
     database_url: str | None = field(
-        default_factory=lambda: os.environ.get("DEVOCARE_DATABASE_URL") or os.environ.get("DATABASE_URL"))
+        default_factory=lambda: os.environ.get("DEVOCARE_DATABASE_URL") or os.environ.get("DATABASE_URL")
+    )
     """Where saved work and job state go (``devocare.storage.Store``); None: ``devocare.db`` in the per-user
     data folder (see :func:`devocare.storage.store.resolve_url`)."""
     auth: str = field(default_factory=lambda: os.environ.get("DEVOCARE_AUTH", "none"))

@@ -28,14 +28,18 @@ class SimulationRequest(BaseModel):
     ``strict=False``."""
 
     model_config = ConfigDict(extra="forbid", strict=True)
-    architecture: str = Field("status-quo-2023", max_length=120,
-                              description="Built-in architecture id, or saved:<id> for a saved architecture.")
+    architecture: str = Field(
+        "status-quo-2023",
+        max_length=120,
+        description="Built-in architecture id, or saved:<id> for a saved architecture.",
+    )
     years: int = Field(10, ge=1, le=30, description="Horizon in years from the base year.")
     draws: int = Field(0, ge=0, le=100_000, description="Monte Carlo draws (0: central values only).")
     seed: int = Field(0, ge=0, le=2**32 - 1)
     atoms: Literal["lad", "lsoa"] = "lad"
     overrides: dict[str, str | float | int | list[float]] = Field(
-        default_factory=dict, max_length=100, description="Parameter path → value in the parameter's unit.")
+        default_factory=dict, max_length=100, description="Parameter path → value in the parameter's unit."
+    )
 
     def key(self) -> str:
         """Stable hash of the request: identical requests give identical (deterministic) results."""
@@ -50,8 +54,11 @@ def check_limits(req: SimulationRequest, settings: WebSettings) -> None:
         raise ProblemError(422, f"years {req.years} is over this server's limit of {settings.max_years}")
     cells = (req.draws + 1) * ATOM_COUNTS[req.atoms] * req.years
     if cells > settings.max_job_cells:
-        raise ProblemError(422, f"this job is (draws + 1) × atoms × years = {cells:,} cells; this server allows "
-                                f"{settings.max_job_cells:,}. Use fewer draws, fewer years or LAD atoms.")
+        raise ProblemError(
+            422,
+            f"this job is (draws + 1) × atoms × years = {cells:,} cells; this server allows "
+            f"{settings.max_job_cells:,}. Use fewer draws, fewer years or LAD atoms.",
+        )
 
 
 def resolve_architecture(request: Request, ref: str) -> Any:
@@ -67,15 +74,24 @@ def resolve_architecture(request: Request, ref: str) -> Any:
     return ref
 
 
-def runner(arch: Any, req: SimulationRequest, waterfall: bool = True
-           ) -> Callable[[Callable[[int, int], None], threading.Event], Any]:
+def runner(
+    arch: Any, req: SimulationRequest, waterfall: bool = True
+) -> Callable[[Callable[[int, int], None], threading.Event], Any]:
     """The job body: simulate with progress and cancel wired to the job."""
     from devocare.simulation import simulate
 
     def work(progress: Callable[[int, int], None], cancel: threading.Event) -> Any:
-        return simulate(arch, years=req.years, draws=req.draws, seed=req.seed, atoms=req.atoms,
-                        overrides=dict(req.overrides) or None, progress=progress, cancel=cancel,
-                        waterfall=waterfall)
+        return simulate(
+            arch,
+            years=req.years,
+            draws=req.draws,
+            seed=req.seed,
+            atoms=req.atoms,
+            overrides=dict(req.overrides) or None,
+            progress=progress,
+            cancel=cancel,
+            waterfall=waterfall,
+        )
 
     return work
 

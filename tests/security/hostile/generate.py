@@ -34,9 +34,7 @@ def _deep(levels: int) -> str:
     return SQ + "description: " + "[" * levels + "]" * levels + "\n"
 
 
-BOMB = SQ + "".join(
-    f"l{i}: &l{i} [" + ", ".join([f"*l{i - 1}" if i else '"lol"'] * 9) + "]\n" for i in range(9)
-)
+BOMB = SQ + "".join(f"l{i}: &l{i} [" + ", ".join([f"*l{i - 1}" if i else '"lol"'] * 9) + "]\n" for i in range(9))
 
 #: name → (file content, fragment the error names)
 ARCHITECTURES: dict[str, tuple[str | bytes, str]] = {
@@ -70,8 +68,7 @@ ARCHITECTURES: dict[str, tuple[str | bytes, str]] = {
     "binary_tag": (SQ + "description: !!binary 'aGVsbG8='\n", "YAML tag !!binary"),
     "deep_list_200": (_deep(200), "nesting"),
     "deep_list_5000": (_deep(5000), "nesting"),
-    "deep_mapping_300": (SQ + "description: " + "{a: " * 300 + "1" + "}" * 300 + "\n",
-                         "nesting"),
+    "deep_mapping_300": (SQ + "description: " + "{a: " * 300 + "1" + "}" * 300 + "\n", "nesting"),
     # --- impossible and out-of-range dates
     "as_of_feb_30": (SQ + "as_of: 2024-02-30\n", "impossible date '2024-02-30'"),
     "as_of_month_13": (SQ + "as_of: 2024-13-01\n", "impossible date '2024-13-01'"),
@@ -95,44 +92,77 @@ ARCHITECTURES: dict[str, tuple[str | bytes, str]] = {
     "amount_inf": (_flow("amount_gbp: .inf"), "finite number"),
     "line_share_nan": (_flow("line_shares: {specialised: .nan}"), "finite number"),
     "running_cost_inf": (_body("running_cost_gbp: .inf"), "finite number"),
-    "scale_nan": (_flow("amount_data: {dataset: nhse_icb_allocations_2023_25_icb_core_allocations_2023_24, "
-                        "column: x, scale: .nan}", "icb_core_allocation"), "finite number"),
-    "top_slice_nan": (_money("incentive_fund: {top_slice: .nan, criteria: [telemedicine], "
-                             "sources: ['assumption: x']}", SPLIT), "finite number"),
-    "cofinancing_share_inf": (_money("co_financing: {share: .inf, sources: ['assumption: x']}", SPLIT),
-                              "finite number"),
+    "scale_nan": (
+        _flow(
+            "amount_data: {dataset: nhse_icb_allocations_2023_25_icb_core_allocations_2023_24, column: x, scale: .nan}",
+            "icb_core_allocation",
+        ),
+        "finite number",
+    ),
+    "top_slice_nan": (
+        _money("incentive_fund: {top_slice: .nan, criteria: [telemedicine], sources: ['assumption: x']}", SPLIT),
+        "finite number",
+    ),
+    "cofinancing_share_inf": (
+        _money("co_financing: {share: .inf, sources: ['assumption: x']}", SPLIT),
+        "finite number",
+    ),
     # --- numbers out of range
     "indexation_minus_200pc": (_money("indexation: -2"), "greater than or equal to -1"),
     "cap_minus_150pc": (_money("hospital_input_cap: -1.5"), "greater than or equal to -1"),
     "amount_negative": (_flow("amount_gbp: -25000000000"), "greater than or equal to 0"),
-    "line_share_above_1": (_flow("line_shares: {acute_elective: 1.5, acute_non_elective: -0.5, "
-                                 "mental_health: 0, community_health: 0, prescribing: 0}",
-                                 "icb_core_allocation"), "less than or equal to 1"),
-    "line_share_negative": (_flow("line_shares: {acute_elective: 1.2, acute_non_elective: -0.2, "
-                                  "mental_health: 0, community_health: 0, prescribing: 0}",
-                                  "icb_core_allocation"), "greater than or equal to 0"),
+    "line_share_above_1": (
+        _flow(
+            "line_shares: {acute_elective: 1.5, acute_non_elective: -0.5, "
+            "mental_health: 0, community_health: 0, prescribing: 0}",
+            "icb_core_allocation",
+        ),
+        "less than or equal to 1",
+    ),
+    "line_share_negative": (
+        _flow(
+            "line_shares: {acute_elective: 1.2, acute_non_elective: -0.2, "
+            "mental_health: 0, community_health: 0, prescribing: 0}",
+            "icb_core_allocation",
+        ),
+        "greater than or equal to 0",
+    ),
     "flow_share_above_1": (_flow("share: 1.5", "dhsc_to_nhse"), "less than or equal to 1"),
     "flow_share_negative": (_flow("share: -0.1", "dhsc_to_nhse"), "greater than or equal to 0"),
     "headcount_negative": (_body("headcount: -5"), "greater than or equal to 0"),
     "running_cost_negative": (_body("running_cost_gbp: -1"), "greater than or equal to 0"),
     "count_reported_negative": (_body("count_reported: -3"), "greater than or equal to 0"),
     "headcount_fraction": (_body("headcount: 2.5"), "headcount"),
-    "board_members_negative": (SQ + "bodies:\n  - id: icb\n    board: {members: {lay: -4}, "
-                               "sources: ['assumption: x']}\n", "greater than or equal to 0"),
-    "board_minimum_negative": (SQ + "bodies:\n  - id: icb\n    board: {minimum: {chair: -1}, "
-                               "sources: ['assumption: x']}\n", "greater than or equal to 0"),
+    "board_members_negative": (
+        SQ + "bodies:\n  - id: icb\n    board: {members: {lay: -4}, sources: ['assumption: x']}\n",
+        "greater than or equal to 0",
+    ),
+    "board_minimum_negative": (
+        SQ + "bodies:\n  - id: icb\n    board: {minimum: {chair: -1}, sources: ['assumption: x']}\n",
+        "greater than or equal to 0",
+    ),
     "settlement_zero": (_money("settlement_years: 0"), "greater than or equal to 1"),
     "settlement_million": (_money("settlement_years: 1000000"), "less than or equal to 100"),
     "settlement_fraction": (_money("settlement_years: 2.5"), "settlement_years"),
     "settlement_text": (_money("settlement_years: five"), "settlement_years"),
     "savings_retained_2": (_money("savings_retained: 2"), "less than or equal to 1"),
     "overspend_negative": (_money("overspend_borne_locally: -1"), "greater than or equal to 0"),
-    "cofinancing_share_1_2": (_money("co_financing: {share: 1.2, sources: ['assumption: x']}", SPLIT),
-                              "less than or equal to 1"),
-    "rebasing_shift_5": (_money("rebasing: {share_of_activity_shift: 5, sources: ['assumption: x']}", SPLIT),
-                         "less than or equal to 1"),
-    "scale_negative": (_flow("amount_data: {dataset: nhse_icb_allocations_2023_25_icb_core_allocations_2023_24, "
-                             "column: x, scale: -1000}", "icb_core_allocation"), "greater than or equal to 0"),
+    "cofinancing_share_1_2": (
+        _money("co_financing: {share: 1.2, sources: ['assumption: x']}", SPLIT),
+        "less than or equal to 1",
+    ),
+    "rebasing_shift_5": (
+        _money("rebasing: {share_of_activity_shift: 5, sources: ['assumption: x']}", SPLIT),
+        "less than or equal to 1",
+    ),
+    "scale_negative": (
+        _flow(
+            "amount_data: {dataset: nhse_icb_allocations_2023_25_icb_core_allocations_2023_24, "
+            "column: x, scale: -1000}",
+            "icb_core_allocation",
+        ),
+        "greater than or equal to 0",
+    ),
     "function_share_zero": (SQ + "functions:\n  - {id: workforce, share: 0}\n", "greater than 0"),
     # --- extends: paths, references and cycles
     "extends_etc_passwd": (HEAD + "extends: /etc/passwd\n", "is outside"),
@@ -157,15 +187,23 @@ ARCHITECTURES: dict[str, tuple[str | bytes, str]] = {
     "source_unlabelled": (SQ.replace("'assumption: hostile-input test'", "'trust me'"), "must start with"),
     "source_seed_009": (SQ.replace("'assumption: hostile-input test'", "'seed 009 §1'"), "no seed file '009'"),
     "holder_unknown": (SQ + "functions:\n  - {id: workforce, holder: ministry_of_magic}\n", "unknown body"),
-    "function_domain_unknown": (SQ + "functions:\n  - {id: telepathy, holder: nhse, sources: ['assumption: x']}\n",
-                                "unknown function domain"),
-    "pot_line_unknown": (SQ + "money:\n  pots:\n    - {id: icb_core, lines: [teleportation]}\n",
-                         "is not valid; expected one of"),
+    "function_domain_unknown": (
+        SQ + "functions:\n  - {id: telepathy, holder: nhse, sources: ['assumption: x']}\n",
+        "unknown function domain",
+    ),
+    "pot_line_unknown": (
+        SQ + "money:\n  pots:\n    - {id: icb_core, lines: [teleportation]}\n",
+        "is not valid; expected one of",
+    ),
     "pot_lines_empty": (SQ + "money:\n  pots:\n    - {id: icb_core, lines: []}\n", "lines"),
-    "coverage_code_unknown": (_money("coverage: {devolved: [E47999999], sources: ['assumption: x']}", SPLIT),
-                              "no ca area 'E47999999'"),
-    "coverage_otherwise_unknown": (_money("coverage: {devolved: all, otherwise: utopia, "
-                                          "sources: ['assumption: x']}", SPLIT), "unknown built-in 'utopia'"),
+    "coverage_code_unknown": (
+        _money("coverage: {devolved: [E47999999], sources: ['assumption: x']}", SPLIT),
+        "no ca area 'E47999999'",
+    ),
+    "coverage_otherwise_unknown": (
+        _money("coverage: {devolved: all, otherwise: utopia, sources: ['assumption: x']}", SPLIT),
+        "unknown built-in 'utopia'",
+    ),
     "money_not_a_mapping": (SQ + "money: lots\n", "money"),
     "bool_as_settlement": (_money("settlement_years: yes"), "expected a number, got True"),
     "bool_as_share": (_flow("share: on", "dhsc_to_nhse"), "expected a number, got True"),
@@ -197,16 +235,25 @@ SCENARIOS: dict[str, tuple[str | bytes, str]] = {
     "list_wrong_length": ("parameters: {prevention.lag: [0, 1]}\n", "expected a list of 5 numbers"),
     "list_with_nan": ("parameters: {prevention.lag: [0, .nan, 0.5, 0.75, 1]}\n", "is not a number"),
     "list_out_of_range": ("parameters: {prevention.lag: [0, 2, 0.5, 0.75, 1]}\n", "outside its valid range"),
-    "given_twice": ("parameters:\n  funding.real_growth: 0.02\n  funding: {real_growth: 0.05}\n",
-                    "funding.real_growth is given twice"),
+    "given_twice": (
+        "parameters:\n  funding.real_growth: 0.02\n  funding: {real_growth: 0.05}\n",
+        "funding.real_growth is given twice",
+    ),
     "nested_under_leaf": ("parameters: {funding: {real_growth: {low: 0.01}}}\n", "unknown parameter path"),
-    "duplicate_key": ("parameters:\n  funding.real_growth: 0.02\n  funding.real_growth: 0.5\n",
-                      "duplicate key 'funding.real_growth'"),
-    "alias_bomb": ("a: &a [1, 1, 1, 1, 1, 1, 1, 1]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a]\n"
-                   "parameters: {funding.real_growth: *b}\n", "anchors (&a) are not accepted"),
+    "duplicate_key": (
+        "parameters:\n  funding.real_growth: 0.02\n  funding.real_growth: 0.5\n",
+        "duplicate key 'funding.real_growth'",
+    ),
+    "alias_bomb": (
+        "a: &a [1, 1, 1, 1, 1, 1, 1, 1]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a]\n"
+        "parameters: {funding.real_growth: *b}\n",
+        "anchors (&a) are not accepted",
+    ),
     "deep_nesting": ("parameters: " + "{a: " * 500 + "1" + "}" * 500 + "\n", "nesting"),
-    "python_tag": ('parameters: {funding.real_growth: !!python/object/apply:os.system ["id"]}\n',
-                   "YAML tag !!python/object"),
+    "python_tag": (
+        'parameters: {funding.real_growth: !!python/object/apply:os.system ["id"]}\n',
+        "YAML tag !!python/object",
+    ),
     "invalid_yaml": ("parameters: {funding.real_growth: 0.02\n", "not valid YAML"),
     "latin1": ("name: Caf\xe9\nparameters: {}\n".encode("latin-1"), "not UTF-8"),
     "lone_surrogate": ('name: "\\uDC00"\nparameters: {funding.real_growth: 0.02}\n', "Unicode"),

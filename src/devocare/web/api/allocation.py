@@ -26,30 +26,41 @@ def years() -> dict[str, Any]:
 
 
 @router.get("/weighted-population", summary="Registered and needs-weighted populations by area")
-def weighted_population(request: Request, year: str = YEAR,
-                        level: str = Query("lad", max_length=20, description="Area level."),
-                        pages: Pagination = Depends(pagination)) -> dict[str, Any]:
+def weighted_population(
+    request: Request,
+    year: str = YEAR,
+    level: str = Query("lad", max_length=20, description="Area level."),
+    pages: Pagination = Depends(pagination),
+) -> dict[str, Any]:
     """``devocare.allocation.weighted_population(year, level)``, paginated."""
     from devocare.allocation import weighted_population as wp
 
     return pages.apply(wp(year, level), request)
 
 
-def _indices(year: str, icb: str, places: dict[str, list[str]] | None, place_level: str | None,
-             mode: str) -> dict[str, Any]:
+def _indices(
+    year: str, icb: str, places: dict[str, list[str]] | None, place_level: str | None, mode: str
+) -> dict[str, Any]:
     from devocare.allocation.need import need_indices
 
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         table = need_indices(year, icb, places=places, place_level=place_level, mode=mode)
-    return {"items": jsonable(table), "replaced": jsonable(table.attrs.get("replaced", [])),
-            "uncovered": list(table.attrs.get("uncovered", [])), "warnings": [str(w.message) for w in caught]}
+    return {
+        "items": jsonable(table),
+        "replaced": jsonable(table.attrs.get("replaced", [])),
+        "uncovered": list(table.attrs.get("uncovered", [])),
+        "warnings": [str(w.message) for w in caught],
+    }
 
 
 @router.get("/need-indices", summary="Need indices of the places inside one ICB")
-def need_indices(year: str = YEAR, icb: str = Query(..., max_length=60, description="ICB code or name."),
-                 place_level: str = Query("lad", max_length=10, description="lad, utla, ca, sicb or pcn."),
-                 mode: Literal["exact", "nhse-tool"] = "exact") -> dict[str, Any]:
+def need_indices(
+    year: str = YEAR,
+    icb: str = Query(..., max_length=60, description="ICB code or name."),
+    place_level: str = Query("lad", max_length=10, description="lad, utla, ca, sicb or pcn."),
+    mode: Literal["exact", "nhse-tool"] = "exact",
+) -> dict[str, Any]:
     """One row for the ICB (against England) and one per place (against the ICB)."""
     return _indices(year, icb, None, place_level, mode)
 
@@ -60,8 +71,7 @@ class _Places(BaseModel):
     model_config = ConfigDict(extra="forbid")
     year: str = Field("2025/26", max_length=7)
     icb: str = Field(max_length=60)
-    places: dict[str, list[str]] = Field(min_length=1, max_length=200,
-                                         description="Place name → practice codes.")
+    places: dict[str, list[str]] = Field(min_length=1, max_length=200, description="Place name → practice codes.")
 
 
 class PlacesRequest(_Places):
@@ -84,17 +94,22 @@ def need_indices_for_places(body: PlacesRequest) -> dict[str, Any]:
 
 
 @router.get("/money", summary="£ by area and allocation line")
-def money(request: Request, year: str = YEAR, level: str = Query("lad", max_length=20),
-          line: str | None = Query(None, max_length=30, description="Only this allocation line."),
-          pages: Pagination = Depends(pagination)) -> dict[str, Any]:
+def money(
+    request: Request,
+    year: str = YEAR,
+    level: str = Query("lad", max_length=20),
+    line: str | None = Query(None, max_length=30, description="Only this allocation line."),
+    pages: Pagination = Depends(pagination),
+) -> dict[str, Any]:
     """NHS England's published ICB lines split by need down to areas (sums to the published totals)."""
     from devocare.allocation.money import money as area_money
 
     return pages.apply(area_money(year, level, [line] if line else None), request)
 
 
-def _place_money(year: str, icb: str, places: dict[str, list[str]] | None, place_level: str | None,
-                 line: str | None) -> dict[str, Any]:
+def _place_money(
+    year: str, icb: str, places: dict[str, list[str]] | None, place_level: str | None, line: str | None
+) -> dict[str, Any]:
     from devocare.allocation.money import place_money
 
     table = place_money(year, icb, places=places, place_level=place_level, lines=[line] if line else None)
@@ -102,10 +117,12 @@ def _place_money(year: str, icb: str, places: dict[str, list[str]] | None, place
 
 
 @router.get("/place-money", summary="£ by place inside one ICB and allocation line")
-def place_money(year: str = YEAR, icb: str = Query(..., max_length=60, description="ICB code or name."),
-                place_level: str = Query("lad", max_length=10, description="lad, utla, ca, sicb or pcn."),
-                line: str | None = Query(None, max_length=30, description="Only this allocation line.")
-                ) -> dict[str, Any]:
+def place_money(
+    year: str = YEAR,
+    icb: str = Query(..., max_length=60, description="ICB code or name."),
+    place_level: str = Query("lad", max_length=10, description="lad, utla, ca, sicb or pcn."),
+    line: str | None = Query(None, max_length=30, description="Only this allocation line."),
+) -> dict[str, Any]:
     """The ICB's published lines split to practices by need and summed over each place (to the penny)."""
     return _place_money(year, icb, None, place_level, line)
 

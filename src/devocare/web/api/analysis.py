@@ -22,8 +22,9 @@ class PairedRequest(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
     baseline: str = Field("status-quo-2023", max_length=120, description="Architecture the others are compared to.")
-    architectures: list[str] = Field(min_length=1, max_length=MAX_REFORMS,
-                                     description="Architectures to compare with the baseline (1 to 4).")
+    architectures: list[str] = Field(
+        min_length=1, max_length=MAX_REFORMS, description="Architectures to compare with the baseline (1 to 4)."
+    )
     years: int = Field(5, ge=1, le=30)
     draws: int = Field(50, ge=0, le=100_000)
     seed: int = Field(0, ge=0, le=2**32 - 1)
@@ -39,16 +40,24 @@ def run_paired(request: Request, req: PairedRequest) -> tuple[list[Any], str]:
     if len(names) < 2:
         raise ProblemError(422, "choose at least one architecture other than the baseline")
     settings = request.app.state.settings
-    one = SimulationRequest(architecture=req.baseline, years=req.years, draws=req.draws, seed=req.seed,
-                            overrides=req.overrides)
+    one = SimulationRequest(
+        architecture=req.baseline, years=req.years, draws=req.draws, seed=req.seed, overrides=req.overrides
+    )
     check_limits(one, settings)
     cells = (req.draws + 1) * 296 * req.years * len(names)
     if cells > settings.max_job_cells:
-        raise ProblemError(422, f"this comparison is (draws + 1) × areas × years × architectures = {cells:,} cells; "
-                                f"this server allows {settings.max_job_cells:,}. Use fewer draws or years.")
+        raise ProblemError(
+            422,
+            f"this comparison is (draws + 1) × areas × years × architectures = {cells:,} cells; "
+            f"this server allows {settings.max_job_cells:,}. Use fewer draws or years.",
+        )
     archs = [resolve_architecture(request, n) for n in names]
-    results = [simulate(a, years=req.years, draws=req.draws, seed=req.seed, overrides=dict(req.overrides) or None,
-                        waterfall=False) for a in archs]
+    results = [
+        simulate(
+            a, years=req.years, draws=req.draws, seed=req.seed, overrides=dict(req.overrides) or None, waterfall=False
+        )
+        for a in archs
+    ]
     return results, results[0].architecture
 
 
@@ -61,8 +70,12 @@ def paired(request: Request, body: PairedRequest) -> dict[str, Any]:
 
     results, baseline = run_paired(request, body)
     diffs = paired_differences(results, baseline)
-    out: dict[str, Any] = {"baseline": baseline, "national": jsonable(diffs), "summary": plain_summary(diffs),
-                           "run_records": jsonable({r.architecture: r.run_record for r in results})}
+    out: dict[str, Any] = {
+        "baseline": baseline,
+        "national": jsonable(diffs),
+        "summary": plain_summary(diffs),
+        "run_records": jsonable({r.architecture: r.run_record for r in results}),
+    }
     if body.areas:
         out["areas"] = jsonable(paired_area_differences(results, baseline))
     return out
@@ -81,12 +94,12 @@ def budget(
     reserves with P5/P50/P95), the body, and the return on prevention with its band."""
     from devocare.simulation.budget import budget_view
 
-    check_limits(SimulationRequest(architecture=architecture, years=years, draws=draws, seed=seed),
-                 request.app.state.settings)
+    check_limits(
+        SimulationRequest(architecture=architecture, years=years, draws=draws, seed=seed), request.app.state.settings
+    )
     arch = resolve_architecture(request, architecture)
     view = budget_view(arch, body, years=years, draws=draws, seed=seed)
-    return {"summary": jsonable(view.summary()), "years": jsonable(view.table),
-            "prevention": jsonable(view.prevention)}
+    return {"summary": jsonable(view.summary()), "years": jsonable(view.table), "prevention": jsonable(view.prevention)}
 
 
 class MinimumRequest(SimulationRequest):
@@ -106,8 +119,18 @@ def minimum_service(request: Request, body: MinimumRequest) -> dict[str, Any]:
 
     check_limits(body, request.app.state.settings)
     arch = resolve_architecture(request, body.architecture)
-    result = simulate(arch, years=body.years, draws=body.draws, seed=body.seed, atoms=body.atoms,
-                      overrides=dict(body.overrides) or None, waterfall=False)
+    result = simulate(
+        arch,
+        years=body.years,
+        draws=body.draws,
+        seed=body.seed,
+        atoms=body.atoms,
+        overrides=dict(body.overrides) or None,
+        waterfall=False,
+    )
     table = below_minimum(result, body.by)
-    return {"floors": result.run_record["floors"], "total_gap_gbp": float(table["gap_gbp"].sum()),
-            "below": jsonable(table)}
+    return {
+        "floors": result.run_record["floors"],
+        "total_gap_gbp": float(table["gap_gbp"].sum()),
+        "below": jsonable(table),
+    }

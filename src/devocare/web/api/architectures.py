@@ -29,9 +29,16 @@ def list_architectures() -> list[dict[str, Any]]:
     """Id, name, date described and description of every built-in architecture."""
     from devocare import architecture
 
-    return [{"id": a.id, "name": a.name, "as_of": str(a.as_of), "description": a.description,
-             "links": {"self": f"/api/v1/architectures/{a.id}", "page": f"/architectures/{a.id}"}}
-            for a in (architecture.load(i) for i in architecture.builtin_ids())]
+    return [
+        {
+            "id": a.id,
+            "name": a.name,
+            "as_of": str(a.as_of),
+            "description": a.description,
+            "links": {"self": f"/api/v1/architectures/{a.id}", "page": f"/architectures/{a.id}"},
+        }
+        for a in (architecture.load(i) for i in architecture.builtin_ids())
+    ]
 
 
 @router.get("/architectures/{arch_id}", summary="One architecture as JSON")
@@ -95,22 +102,34 @@ def _load_ref(request: Request, ref: str) -> Any:
 
 
 @router.get("/metrics", summary="Metrics of several architectures")
-def metrics(request: Request,
-            ids: list[str] = Query(default=["status-quo-2023", "reform-aco-2024"], max_length=20, alias="id",
-                                   description="Built-in ids or saved:<id> (repeat id=)")) -> list[dict[str, Any]]:
+def metrics(
+    request: Request,
+    ids: list[str] = Query(
+        default=["status-quo-2023", "reform-aco-2024"],
+        max_length=20,
+        alias="id",
+        description="Built-in ids or saved:<id> (repeat id=)",
+    ),
+) -> list[dict[str, Any]]:
     """One row of metrics per architecture."""
     from devocare import architecture
 
     archs = [_load_ref(request, i) for i in ids]
-    table = (architecture.metrics_table(archs) if any(i.startswith("saved:") for i in ids)
-             else cache.builtin_metrics_table(ids))
+    table = (
+        architecture.metrics_table(archs)
+        if any(i.startswith("saved:") for i in ids)
+        else cache.builtin_metrics_table(ids)
+    )
     out: list[dict[str, Any]] = jsonable(table)
     return out
 
 
 @router.get("/diff", summary="What changes from one architecture to another")
-def diff(request: Request, a: str = Query(..., max_length=80, description="Built-in id or saved:<id>."),
-         b: str = Query(..., max_length=80, description="Built-in id or saved:<id>.")) -> dict[str, Any]:
+def diff(
+    request: Request,
+    a: str = Query(..., max_length=80, description="Built-in id or saved:<id>."),
+    b: str = Query(..., max_length=80, description="Built-in id or saved:<id>."),
+) -> dict[str, Any]:
     """Bodies created/abolished/merged, functions moved, money re-routed, accountability re-pointed, metrics."""
     from devocare import architecture
 

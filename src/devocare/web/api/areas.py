@@ -19,18 +19,23 @@ VINTAGE = Query(2024, description="ICB set: 2024 (42 ICBs) or 2026 (36 ICBs).", 
 
 
 @router.get("/areas", summary="Areas at a level")
-def list_areas(request: Request, level: str = LEVEL, vintage: int = VINTAGE,
-               within: str | None = Query(None, max_length=200, description="Only areas overlapping this one."),
-               year: int = Query(2024, ge=1991, le=2100, description="Mid-year of the population estimate."),
-               pages: Pagination = Depends(pagination)) -> dict[str, Any]:
+def list_areas(
+    request: Request,
+    level: str = LEVEL,
+    vintage: int = VINTAGE,
+    within: str | None = Query(None, max_length=200, description="Only areas overlapping this one."),
+    year: int = Query(2024, ge=1991, le=2100, description="Mid-year of the population estimate."),
+    pages: Pagination = Depends(pagination),
+) -> dict[str, Any]:
     """Code, name, population (ONS mid-year) of every area at a level, paginated."""
     return pages.apply(cache.areas(level, vintage, within, year), request)
 
 
 @router.get("/areas/{code}", summary="One area")
-def show_area(code: str, vintage: int | None = Query(None, ge=2000, le=2100,
-                                                      description="ICB vintage when the code is ambiguous.")
-              ) -> dict[str, Any]:
+def show_area(
+    code: str,
+    vintage: int | None = Query(None, ge=2000, le=2100, description="ICB vintage when the code is ambiguous."),
+) -> dict[str, Any]:
     """Name, level, parents with population shares, children counts and population of one area."""
     try:
         return cache.area_info(code, vintage)

@@ -31,8 +31,9 @@ class Pagination:
         return page(df, request, self.page, self.page_size)
 
 
-def pagination(page: int = Query(1, ge=1, le=1_000_000, description="Page number, from 1."),
-               page_size: int = Query(100, ge=1, le=100_000, description="Rows per page (server limit applies).")
-               ) -> Pagination:
+def pagination(
+    page: int = Query(1, ge=1, le=1_000_000, description="Page number, from 1."),
+    page_size: int = Query(100, ge=1, le=100_000, description="Rows per page (server limit applies)."),
+) -> Pagination:
     """Pagination query parameters."""
     return Pagination(page, page_size)

@@ -34,9 +34,14 @@ def definition(indicator: str) -> dict[str, Any]:
 
 
 @router.get("/profile", summary="One area on every indicator against England")
-def profile(area: str = Query(..., max_length=200, description="Area code or exact name."),
-            level: str | None = Query(None, max_length=10, description="Level to compare within (lad, utla, "
-                                      "icb, ca, region); default: the area's own.")) -> list[dict[str, Any]]:
+def profile(
+    area: str = Query(..., max_length=200, description="Area code or exact name."),
+    level: str | None = Query(
+        None,
+        max_length=10,
+        description="Level to compare within (lad, utla, icb, ca, region); default: the area's own.",
+    ),
+) -> list[dict[str, Any]]:
     """Per indicator: latest value, 95% interval, England, better/similar/worse and the spread of areas."""
     from devocare import geography
     from devocare.outcomes.benchmark import area_profile
@@ -47,8 +52,13 @@ def profile(area: str = Query(..., max_length=200, description="Area code or exa
 
 
 @router.get("/indicators/{indicator}/values", summary="Indicator values at a level")
-def values(request: Request, indicator: str, level: str = LEVEL, period: str | None = Query(None, max_length=20),
-           pages: Pagination = Depends(pagination)) -> dict[str, Any]:
+def values(
+    request: Request,
+    indicator: str,
+    level: str = LEVEL,
+    period: str | None = Query(None, max_length=20),
+    pages: Pagination = Depends(pagination),
+) -> dict[str, Any]:
     """Tidy values (code, name, period, value, lci, uci, ...) at a level; all periods unless one is named."""
     from devocare.outcomes.aggregate import at_level
 
@@ -65,8 +75,9 @@ def variation(indicator: str, level: str = LEVEL, period: str = PERIOD) -> dict[
 
 
 @router.get("/indicators/{indicator}/funnel", summary="Funnel plot data")
-def funnel(indicator: str, level: str = LEVEL, period: str = PERIOD,
-           adjust: Literal["none", "additive"] = "none") -> dict[str, Any]:
+def funnel(
+    indicator: str, level: str = LEVEL, period: str = PERIOD, adjust: Literal["none", "additive"] = "none"
+) -> dict[str, Any]:
     """Per-area precision, z-score and position against 95% and 99.8% limits, plus the limit curves."""
     from devocare.outcomes.funnel import funnel as compute
 

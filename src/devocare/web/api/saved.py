@@ -61,8 +61,13 @@ def list_kind(request: Request, kind: str, pages: Pagination) -> dict[str, Any]:
         found = store.list_runs(limit=limit, offset=offset, owner=who)
     items = [item_view(kind, i) for i in found]
     total = store.count(kind, owner=who)
-    return {"items": items, "total": total, "page": pages.page, "page_size": pages.page_size,
-            "pages": max(1, -(-total // pages.page_size))}
+    return {
+        "items": items,
+        "total": total,
+        "page": pages.page,
+        "page_size": pages.page_size,
+        "pages": max(1, -(-total // pages.page_size)),
+    }
 
 
 @router.get("/architectures", summary="Saved architectures")
@@ -173,8 +178,7 @@ def shared_item(request: Request, token: str = ShareToken) -> dict[str, Any]:
 
 
 @shared_router.get("/{token}/table", summary="A shared run's result table (read-only)")
-def shared_table(request: Request, token: str = ShareToken, pages: Pagination = Depends(pagination)
-                 ) -> dict[str, Any]:
+def shared_table(request: Request, token: str = ShareToken, pages: Pagination = Depends(pagination)) -> dict[str, Any]:
     """The shared run's tidy result table, paginated (404 if the link opens something other than a run)."""
     import pandas as pd
 

@@ -28,8 +28,12 @@ _summaries = SummaryCache()
 
 def _job_view(job: Job) -> dict[str, Any]:
     out = job.public()
-    out["links"] = {"self": f"/api/v1/simulations/{job.id}", "table": f"/api/v1/simulations/{job.id}/table",
-                    "national": f"/api/v1/simulations/{job.id}/national", "page": f"/simulate/jobs/{job.id}"}
+    out["links"] = {
+        "self": f"/api/v1/simulations/{job.id}",
+        "table": f"/api/v1/simulations/{job.id}/table",
+        "national": f"/api/v1/simulations/{job.id}/national",
+        "page": f"/simulate/jobs/{job.id}",
+    }
     if job.status == "finished" and hasattr(job.result, "summary"):
         out["summary"] = jsonable(job.result.summary)
     return out
@@ -51,8 +55,9 @@ def start(request: Request, body: SimulationRequest) -> dict[str, Any]:
     owner(request)
     check_limits(body, request.app.state.settings)
     arch = resolve_architecture(request, body.architecture)
-    job = request.app.state.jobs.submit(client_key(request), "simulation", body.model_dump(), runner(arch, body),
-                                        owner=owner(request))
+    job = request.app.state.jobs.submit(
+        client_key(request), "simulation", body.model_dump(), runner(arch, body), owner=owner(request)
+    )
     return _job_view(job)
 
 
@@ -84,8 +89,13 @@ def _finished(request: Request, job_id: str) -> Any:
 
 
 @router.get("/simulations/{job_id}/table", summary="A finished job's tidy result table")
-def table(request: Request, job_id: str, measure: str | None = Query(None, max_length=40),
-          year: str | None = Query(None, max_length=7), pages: Pagination = Depends(pagination)) -> dict[str, Any]:
+def table(
+    request: Request,
+    job_id: str,
+    measure: str | None = Query(None, max_length=40),
+    year: str | None = Query(None, max_length=7),
+    pages: Pagination = Depends(pagination),
+) -> dict[str, Any]:
     """Rows of (architecture, draw or statistic, year, body, atom, line, measure, value), filtered, paginated."""
     result = _finished(request, job_id)
     if hasattr(result, "read"):  # spilled to Parquet: read only the rows asked for
@@ -117,8 +127,13 @@ def save(request: Request, job_id: str, body: SaveRun) -> dict[str, Any]:
     from devocare.web.store import get_store
 
     result = _finished(request, job_id)
-    item_id = get_store(request).save_run(body.name, jsonable(result.summary), jsonable(result.run_record),
-                                          pd.DataFrame(result.table), owner=owner(request))
+    item_id = get_store(request).save_run(
+        body.name,
+        jsonable(result.summary),
+        jsonable(result.run_record),
+        pd.DataFrame(result.table),
+        owner=owner(request),
+    )
     return {"id": item_id, "url": f"/saved/runs/{item_id}"}
 
 
@@ -135,8 +150,9 @@ def simulate_now(request: Request, response: Response, body: SimulationRequest) 
         response.headers["x-devocare-cache"] = "hit"
         return cached
     arch = resolve_architecture(request, body.architecture)
-    job = request.app.state.jobs.submit(client_key(request), "simulation", body.model_dump(),
-                                        runner(arch, body, waterfall=False), owner=owner(request))
+    job = request.app.state.jobs.submit(
+        client_key(request), "simulation", body.model_dump(), runner(arch, body, waterfall=False), owner=owner(request)
+    )
     job.wait()
     if job.status != "finished":
         raise ProblemError(400 if job.status == "failed" else 409, job.error or f"run {job.status}")

@@ -16,20 +16,36 @@ from devocare.web.places import parse_places
 
 router = APIRouter()
 
-BUILD = [("lad", "Local authority districts"), ("utla", "Upper-tier local authorities"),
-         ("ca", "Combined authorities"), ("sicb", "Sub-ICB locations"), ("pcn", "Primary care networks (2022/23)"),
-         ("practices", "My own places, from GP practice codes")]
+BUILD = [
+    ("lad", "Local authority districts"),
+    ("utla", "Upper-tier local authorities"),
+    ("ca", "Combined authorities"),
+    ("sicb", "Sub-ICB locations"),
+    ("pcn", "Primary care networks (2022/23)"),
+    ("practices", "My own places, from GP practice codes"),
+]
 MAP_LEVELS = {"lad", "utla", "ca", "sicb"}
-INDEX_COLUMNS = ["index_core_overall", "index_general_acute", "index_community", "index_mental_health",
-                 "index_maternity", "index_prescribing", "index_health_inequalities",
-                 "index_primary_medical_care_final"]
+INDEX_COLUMNS = [
+    "index_core_overall",
+    "index_general_acute",
+    "index_community",
+    "index_mental_health",
+    "index_maternity",
+    "index_prescribing",
+    "index_health_inequalities",
+    "index_primary_medical_care_final",
+]
 
 
 @router.get("/allocation")
-def allocation_page(request: Request, year: str = Query("2025/26", max_length=7),
-                    icb: str = Query("", max_length=60), build: str = Query("lad", max_length=10),
-                    places: str = Query("", max_length=20_000), mode: str = Query("exact", max_length=10)
-                    ) -> Response:
+def allocation_page(
+    request: Request,
+    year: str = Query("2025/26", max_length=7),
+    icb: str = Query("", max_length=60),
+    build: str = Query("lad", max_length=10),
+    places: str = Query("", max_length=20_000),
+    mode: str = Query("exact", max_length=10),
+) -> Response:
     """The place builder (``/allocation?year=2025/26&icb=QOP&build=lad``)."""
     from devocare.allocation import YEARS
     from devocare.allocation.money import MONEY_YEARS, place_money
@@ -66,34 +82,59 @@ def allocation_page(request: Request, year: str = Query("2025/26", max_length=7)
             icb_code = str(table["icb_code"].iloc[0])
             place_rows = table[table["kind"] == "place"]
             context["index_chart"] = charts.bars(
-                place_rows.assign(place=place_rows["place"].astype(str)), "place", "index_core_overall",
-                f"Core need index of each place relative to {table['icb_name'].iloc[0]}", horizontal=True,
-                ytitle="index (ICB = 1)")
+                place_rows.assign(place=place_rows["place"].astype(str)),
+                "place",
+                "index_core_overall",
+                f"Core need index of each place relative to {table['icb_name'].iloc[0]}",
+                horizontal=True,
+                ytitle="index (ICB = 1)",
+            )
             if build in MAP_LEVELS:
                 context["map"] = charts.choropleth(
-                    place_rows.rename(columns={"place_code": "code", "place": "name"}), build, "index_core_overall",
-                    "Core need index by place (ICB = 1)", colorbar="index")
+                    place_rows.rename(columns={"place_code": "code", "place": "name"}),
+                    build,
+                    "index_core_overall",
+                    "Core need index by place (ICB = 1)",
+                    colorbar="index",
+                )
             place_level = None if parsed else build
             datasets["practices_in_places"] = place_practices(year, icb_code, parsed, place_level)
             if year in MONEY_YEARS:
                 gbp = place_money(year, icb_code, parsed, place_level)
                 datasets["allocation_gbp"] = gbp
-                wide = gbp.pivot_table(index=["place_code", "place"], columns="line", values="gbp",
-                                       aggfunc="sum").reset_index()
+                wide = gbp.pivot_table(
+                    index=["place_code", "place"], columns="line", values="gbp", aggfunc="sum"
+                ).reset_index()
                 context["money"] = wide
                 context["money_lines"] = [c for c in wide.columns if c not in {"place_code", "place"}]
-                context["money_chart"] = charts.bars(gbp, "place", "gbp", "£ allocated to each place's practices "
-                                                     "by allocation line", color="line", horizontal=True,
-                                                     ytitle="£")
+                context["money_chart"] = charts.bars(
+                    gbp,
+                    "place",
+                    "gbp",
+                    "£ allocated to each place's practices by allocation line",
+                    color="line",
+                    horizontal=True,
+                    ytitle="£",
+                )
             else:
-                context["money_note"] = (f"NHS England publishes ICB £ allocations for {', '.join(MONEY_YEARS)}; "
-                                         f"{year} has need indices only.")
+                context["money_note"] = (
+                    f"NHS England publishes ICB £ allocations for {', '.join(MONEY_YEARS)}; "
+                    f"{year} has need indices only."
+                )
         except DevocareError as exc:
             errors["places" if build == "practices" else "icb"] = str(exc)
     return render.page(
-        request, "allocation.html", "Allocation: place builder", "allocation", datasets=datasets,
-        form={"year": year, "icb": icb, "build": build, "places": places, "mode": mode}, errors=errors,
-        years=[(y, y) for y in YEARS], icbs=[(r.icb_code, f"{r.icb_name} ({r.icb_code})")
-                                            for r in icb_list.itertuples()],
-        builds=BUILD, modes=[(m, m) for m in MODES], index_columns=INDEX_COLUMNS, **context)
-
+        request,
+        "allocation.html",
+        "Allocation: place builder",
+        "allocation",
+        datasets=datasets,
+        form={"year": year, "icb": icb, "build": build, "places": places, "mode": mode},
+        errors=errors,
+        years=[(y, y) for y in YEARS],
+        icbs=[(r.icb_code, f"{r.icb_name} ({r.icb_code})") for r in icb_list.itertuples()],
+        builds=BUILD,
+        modes=[(m, m) for m in MODES],
+        index_columns=INDEX_COLUMNS,
+        **context,
+    )

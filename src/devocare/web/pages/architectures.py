@@ -36,7 +36,8 @@ METRIC_LABELS = {
     "central_headcount": "Central headcount",
     "running_cost_gbp": "Running costs, £",
     "spend_gbp": "Spend covered, £",
-    "bodies": "Bodies", "functions": "Function assignments",
+    "bodies": "Bodies",
+    "functions": "Function assignments",
     "commissioning_population_out_of_hospital": "Figure 10: residents of the area commissioning out-of-hospital care",
     "commissioning_population_hospital": "Figure 10: residents of the area commissioning hospital care",
     "pathway_budget_holders": "Figure 10: budget holders on one resident's pathway",
@@ -44,8 +45,13 @@ METRIC_LABELS = {
     "central_headcount_planned": "Central headcount at the end of its planned path",
     "accountability_investment_gbp": "Funding for place scrutiny and citizen voice, £ a year",
 }
-COMPARE_CHART = ["centralism_index", "spend_devolved_share", "population_devolved_share", "board_elected_share",
-                 "coterminosity"]
+COMPARE_CHART = [
+    "centralism_index",
+    "spend_devolved_share",
+    "population_devolved_share",
+    "board_elected_share",
+    "coterminosity",
+]
 MAX_UPLOAD_BYTES = 512_000
 EXAMPLE_DRAFT = """extends: status-quo-2023
 id: status-quo-5y
@@ -90,9 +96,16 @@ def graph_figure(graph: dict[str, Any], link: str) -> tuple[dict[str, Any], pd.D
     nodes["y"] = -nodes["row"]
     nodes["label"] = nodes["name"].map(_short_label)
     nodes["textposition"] = ["top center" if i % 2 == 0 else "bottom center" for i in nodes.groupby("row").cumcount()]
-    nodes["hover"] = (nodes["name"] + "<br>" + nodes["kind"] + ", " + nodes["tier"] + ", leadership: "
-                      + nodes["leadership"]
-                      + nodes["statutory"].map({True: "<br>statutory", False: "<br>not statutory"}))
+    nodes["hover"] = (
+        nodes["name"]
+        + "<br>"
+        + nodes["kind"]
+        + ", "
+        + nodes["tier"]
+        + ", leadership: "
+        + nodes["leadership"]
+        + nodes["statutory"].map({True: "<br>statutory", False: "<br>not statutory"})
+    )
     pos = nodes.set_index("id")[["x", "y"]]
     plot_edges = edges[edges["source"].isin(pos.index) & edges["target"].isin(pos.index)].copy()
     plot_edges["x0"] = plot_edges["source"].map(pos["x"])
@@ -103,12 +116,35 @@ def graph_figure(graph: dict[str, Any], link: str) -> tuple[dict[str, Any], pd.D
     fig = charts.network(nodes, plot_edges, "Who answers to whom (arrows point to the body answered to)")
     fig["data"][-1]["customdata"] = [link.format(body=b) for b in nodes["id"]]
     fig["layout"]["annotations"] = [
-        {"x": r.x1, "y": r.y1, "ax": r.x0, "ay": r.y0, "xref": "x", "yref": "y", "axref": "x", "ayref": "y",
-         "showarrow": True, "arrowhead": 2, "arrowsize": 1.2, "arrowwidth": 1, "arrowcolor": "#768692",
-         "standoff": 8, "text": ""} for r in plot_edges.itertuples()]
+        {
+            "x": r.x1,
+            "y": r.y1,
+            "ax": r.x0,
+            "ay": r.y0,
+            "xref": "x",
+            "yref": "y",
+            "axref": "x",
+            "ayref": "y",
+            "showarrow": True,
+            "arrowhead": 2,
+            "arrowsize": 1.2,
+            "arrowwidth": 1,
+            "arrowcolor": "#768692",
+            "standoff": 8,
+            "text": "",
+        }
+        for r in plot_edges.itertuples()
+    ]
     fig["layout"]["yaxis"]["range"] = [-len(TIERS) + 0.4, 0.6]
-    fig["layout"]["yaxis"].update({"visible": True, "tickvals": [-i for i in range(len(TIERS))],
-                                   "ticktext": TIERS, "showgrid": False, "zeroline": False})
+    fig["layout"]["yaxis"].update(
+        {
+            "visible": True,
+            "tickvals": [-i for i in range(len(TIERS))],
+            "ticktext": TIERS,
+            "showgrid": False,
+            "zeroline": False,
+        }
+    )
     return fig, nodes[["id", "name", "kind", "tier", "leadership", "statutory", "area_level"]], edges
 
 
@@ -116,8 +152,12 @@ def sources_of(arch: Any) -> pd.DataFrame:
     """Every cited source in the architecture with the elements that cite it."""
     rows: list[dict[str, str]] = []
     rows += [{"source": s, "element": "architecture"} for s in arch.sources]
-    for group, items in (("body", arch.bodies), ("function", arch.functions), ("accountability", arch.accountability),
-                         ("flow", arch.flows)):
+    for group, items in (
+        ("body", arch.bodies),
+        ("function", arch.functions),
+        ("accountability", arch.accountability),
+        ("flow", arch.flows),
+    ):
         for item in items:
             label = getattr(item, "id", None) or f"{getattr(item, 'from_', '')}→{getattr(item, 'to', '')}"
             rows += [{"source": s, "element": f"{group} {label}"} for s in item.sources]
@@ -125,15 +165,15 @@ def sources_of(arch: Any) -> pd.DataFrame:
     for pot in arch.money.pots:
         rows += [{"source": s, "element": f"pot {pot.id}"} for s in pot.sources]
     frame = pd.DataFrame(rows)
-    return (frame.groupby("source", sort=True)["element"].apply(lambda s: ", ".join(sorted(set(s))))
-            .reset_index())
+    return frame.groupby("source", sort=True)["element"].apply(lambda s: ", ".join(sorted(set(s)))).reset_index()
 
 
 def metric_rows(values: dict[str, Any]) -> pd.DataFrame:
     """Metrics with plain-English labels, in a stable order."""
     keys = [k for k in METRIC_LABELS if k in values] + [k for k in values if k not in METRIC_LABELS]
-    return pd.DataFrame({"metric": keys, "meaning": [METRIC_LABELS.get(k, "") for k in keys],
-                         "value": [values[k] for k in keys]})
+    return pd.DataFrame(
+        {"metric": keys, "meaning": [METRIC_LABELS.get(k, "") for k in keys], "value": [values[k] for k in keys]}
+    )
 
 
 def architecture_page(request: Request, arch: Any, ref: str, body: str) -> Response:
@@ -160,13 +200,30 @@ def architecture_page(request: Request, arch: Any, ref: str, body: str) -> Respo
     matrix = architecture.function_matrix(arch)
     context["matrix"] = matrix
     datasets["function_matrix"] = matrix
-    bodies = pd.DataFrame([{"id": b.id, "name": b.name, "kind": b.kind, "tier": b.tier, "statutory": b.statutory,
-                            "leadership": b.leadership, "area_level": b.area_level or "", "start": b.start,
-                            "end": b.end} for b in arch.bodies])
+    bodies = pd.DataFrame(
+        [
+            {
+                "id": b.id,
+                "name": b.name,
+                "kind": b.kind,
+                "tier": b.tier,
+                "statutory": b.statutory,
+                "leadership": b.leadership,
+                "area_level": b.area_level or "",
+                "start": b.start,
+                "end": b.end,
+            }
+            for b in arch.bodies
+        ]
+    )
     context["bodies"] = bodies
     datasets["bodies"] = bodies
-    pots = pd.DataFrame([{"pot": p.id, "holder": p.holder, "tier": p.tier, "ring_fenced": p.ring_fenced,
-                          "lines": ", ".join(p.lines)} for p in arch.money.pots])
+    pots = pd.DataFrame(
+        [
+            {"pot": p.id, "holder": p.holder, "tier": p.tier, "ring_fenced": p.ring_fenced, "lines": ", ".join(p.lines)}
+            for p in arch.money.pots
+        ]
+    )
     context["pots"] = pots
     datasets["budget_pots"] = pots
     money = arch.money
@@ -180,8 +237,17 @@ def architecture_page(request: Request, arch: Any, ref: str, body: str) -> Respo
         context["chain"] = architecture.chain_summary(arch, body)
         context["chain_body"] = body
     context["mermaid"] = architecture.to_mermaid(arch)
-    return render.page(request, "architecture.html", arch.name, "architectures", datasets=datasets, arch=arch,
-                       ref=ref, body_choices=[(b.id, b.name) for b in arch.bodies], **context)
+    return render.page(
+        request,
+        "architecture.html",
+        arch.name,
+        "architectures",
+        datasets=datasets,
+        arch=arch,
+        ref=ref,
+        body_choices=[(b.id, b.name) for b in arch.bodies],
+        **context,
+    )
 
 
 @router.get("/architectures")
@@ -197,9 +263,18 @@ def architectures_list(request: Request) -> Response:
         saved = get_store(request).list_architectures(limit=100, owner=viewer(request))
     except DevocareError:
         saved = []
-    return render.page(request, "architectures.html", "Architectures", "architectures",
-                       datasets={"metrics": table}, metrics_all=table, cards=cards, saved=saved,
-                       builtin_ids=ids, draft=request.query_params.get("copy", "")[:MAX_UPLOAD_BYTES] or EXAMPLE_DRAFT)
+    return render.page(
+        request,
+        "architectures.html",
+        "Architectures",
+        "architectures",
+        datasets={"metrics": table},
+        metrics_all=table,
+        cards=cards,
+        saved=saved,
+        builtin_ids=ids,
+        draft=request.query_params.get("copy", "")[:MAX_UPLOAD_BYTES] or EXAMPLE_DRAFT,
+    )
 
 
 @router.get("/architectures/saved/{item_id}")
@@ -221,9 +296,12 @@ def builtin_architecture(request: Request, arch_id: str, body: str = Query("", m
 
 
 @router.post("/architectures/upload")
-async def upload(request: Request, name: str = Form(..., min_length=1, max_length=200),
-                 yaml_text: str = Form("", max_length=MAX_UPLOAD_BYTES),
-                 file: UploadFile | None = File(None)) -> Response:
+async def upload(
+    request: Request,
+    name: str = Form(..., min_length=1, max_length=200),
+    yaml_text: str = Form("", max_length=MAX_UPLOAD_BYTES),
+    file: UploadFile | None = File(None),
+) -> Response:
     """Save an architecture from a YAML file or the text box, after full validation."""
     text = yaml_text
     if file is not None and file.filename:
@@ -268,29 +346,45 @@ def compare(request: Request, arch: list[str] = Query(default=[], max_length=8))
         errors["arch"] = "choose at least two architectures to compare"
     if not errors:
         builtins = set(architecture.builtin_ids())
-        table = (cache.builtin_metrics_table([r for r, _ in loaded]) if all(r in builtins for r, _ in loaded)
-                 else architecture.metrics_table([a for _, a in loaded]))
+        table = (
+            cache.builtin_metrics_table([r for r, _ in loaded])
+            if all(r in builtins for r, _ in loaded)
+            else architecture.metrics_table([a for _, a in loaded])
+        )
         datasets["metrics"] = table
         wide = table.set_index("id").T.reset_index().rename(columns={"index": "metric"})
         wide.insert(1, "meaning", wide["metric"].map(METRIC_LABELS).fillna(""))
         context["wide"] = wide
         long = table.melt(id_vars=["id"], value_vars=[c for c in COMPARE_CHART if c in table], var_name="metric")
-        context["metrics_chart"] = charts.bars(long, "metric", "value", "Headline metrics (shares, 0 to 1)",
-                                               color="id")
+        context["metrics_chart"] = charts.bars(long, "metric", "value", "Headline metrics (shares, 0 to 1)", color="id")
         diffs = []
         base_ref, base = loaded[0]
         for ref, other in loaded[1:]:
             d = architecture.diff(base, other).to_dict()
             diffs.append({"a": base_ref, "b": ref, "d": d})
-            for section in ("functions_moved", "money_rerouted", "accountability_repointed", "bodies_created",
-                            "bodies_abolished"):
+            for section in (
+                "functions_moved",
+                "money_rerouted",
+                "accountability_repointed",
+                "bodies_created",
+                "bodies_abolished",
+            ):
                 if d.get(section):
                     datasets[f"diff_{ref}_{section}"] = pd.DataFrame(d[section])
         context["diffs"] = diffs
     choices = [(i, i) for i in _baseline_first(architecture.builtin_ids())]
     choices += [(f"saved:{s.id}", f"Saved: {s.name}") for s in _saved(request)]
-    return render.page(request, "compare.html", "Compare architectures", "compare", datasets=datasets,
-                       errors=errors, chosen=chosen, choices=choices, **context)
+    return render.page(
+        request,
+        "compare.html",
+        "Compare architectures",
+        "compare",
+        datasets=datasets,
+        errors=errors,
+        chosen=chosen,
+        choices=choices,
+        **context,
+    )
 
 
 def _saved(request: Request) -> list[Any]:

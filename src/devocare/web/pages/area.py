@@ -16,8 +16,13 @@ from devocare.web.pages import sections
 
 router = APIRouter()
 
-PICKABLE = [("", "Any level"), ("lad", "Local authority district (LAD)"), ("utla", "Upper-tier local authority"),
-            ("icb", "Integrated care board (ICB)"), ("ca", "Combined authority")]
+PICKABLE = [
+    ("", "Any level"),
+    ("lad", "Local authority district (LAD)"),
+    ("utla", "Upper-tier local authority"),
+    ("icb", "Integrated care board (ICB)"),
+    ("ca", "Combined authority"),
+]
 
 
 def _choices() -> list[tuple[str, str]]:
@@ -31,8 +36,12 @@ def _choices() -> list[tuple[str, str]]:
 
 
 @router.get("/area")
-def my_area(request: Request, area: str = Query("", max_length=200), level: str = Query("", max_length=10),
-            vintage: int = Query(2024, ge=2000, le=2100)) -> Response:
+def my_area(
+    request: Request,
+    area: str = Query("", max_length=200),
+    level: str = Query("", max_length=10),
+    vintage: int = Query(2024, ge=2000, le=2100),
+) -> Response:
     """The area page; ``area`` is a code or exact name (``/area?area=E08000003``)."""
     errors: dict[str, str] = {}
     info: dict[str, Any] | None = None
@@ -47,8 +56,13 @@ def my_area(request: Request, area: str = Query("", max_length=200), level: str 
         except DevocareError as exc:
             errors["area"] = str(exc)
     if info is not None:
-        parents = pd.DataFrame([{"level": lvl, "code": p["code"], "name": p["name"], "share": p["share"]}
-                                for lvl, items in info["parents"].items() for p in items])
+        parents = pd.DataFrame(
+            [
+                {"level": lvl, "code": p["code"], "name": p["name"], "share": p["share"]}
+                for lvl, items in info["parents"].items()
+                for p in items
+            ]
+        )
         datasets["parents"] = parents
         if info["level"] in {"utla", "icb", "ca", "region", "ons_region", "sicb"}:
             lads = cache.areas("lad", info["vintage"], info["code"])
@@ -58,13 +72,29 @@ def my_area(request: Request, area: str = Query("", max_length=200), level: str 
         shown = cache.areas(map_level, 2024)
         highlight = info["code"] if map_level == info["level"] else None
         context["map"] = charts.choropleth(
-            shown, map_level, "population", f"{info['name']} among {map_level.upper()}s: population, mid-2024",
-            colorbar="people", link=f"/area?area={{code}}&level={map_level}", highlight=highlight)
+            shown,
+            map_level,
+            "population",
+            f"{info['name']} among {map_level.upper()}s: population, mid-2024",
+            colorbar="people",
+            link=f"/area?area={{code}}&level={map_level}",
+            highlight=highlight,
+        )
         datasets["map_population"] = shown
         for section in sections.area_sections(info):
             context.setdefault("sections", []).append(section)
             datasets.update(section.get("datasets", {}))
         context["parents"] = parents
-    return render.page(request, "area.html", info["name"] if info else "My area", "area", datasets=datasets,
-                       form={"area": area, "level": level, "vintage": vintage}, errors=errors, info=info,
-                       choices=_choices(), levels=PICKABLE, **context)
+    return render.page(
+        request,
+        "area.html",
+        info["name"] if info else "My area",
+        "area",
+        datasets=datasets,
+        form={"area": area, "level": level, "vintage": vintage},
+        errors=errors,
+        info=info,
+        choices=_choices(),
+        levels=PICKABLE,
+        **context,
+    )

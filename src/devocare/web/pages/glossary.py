@@ -19,5 +19,13 @@ def glossary_page(request: Request) -> Response:
     rows = pd.DataFrame(measures.glossary_rows())
     funnel = pd.DataFrame(list(measures.FUNNEL.items()), columns=["key", "shown as"])
     groups = [(g, part.drop(columns=["group"])) for g, part in rows.groupby("group", sort=False)]
-    return render.page(request, "glossary.html", "Glossary", "", datasets={"terms": terms, "measures": rows},
-                       terms=glossary.TERMS, groups=groups, funnel=funnel)
+    return render.page(
+        request,
+        "glossary.html",
+        "Glossary",
+        "",
+        datasets={"terms": terms, "measures": rows},
+        terms=glossary.TERMS,
+        groups=groups,
+        funnel=funnel,
+    )

@@ -31,13 +31,34 @@ def api_reference(request: Request) -> Response:
     operations = []
     for path, methods in spec["paths"].items():
         for method, op in methods.items():
-            params = [{"name": p["name"], "in": p["in"], "required": p.get("required", False),
-                       "description": p.get("description", "") or p.get("schema", {}).get("description", "")}
-                      for p in op.get("parameters", [])]
+            params = [
+                {
+                    "name": p["name"],
+                    "in": p["in"],
+                    "required": p.get("required", False),
+                    "description": p.get("description", "") or p.get("schema", {}).get("description", ""),
+                }
+                for p in op.get("parameters", [])
+            ]
             body = op.get("requestBody", {}).get("content", {}).get("application/json", {}).get("schema", {})
             body_name = body.get("$ref", "").rsplit("/", 1)[-1]
-            operations.append({"method": method.upper(), "path": path, "summary": op.get("summary", ""),
-                               "description": op.get("description", ""), "tag": (op.get("tags") or [""])[0],
-                               "params": params, "body": body_name})
-    return render.page(request, "api.html", "REST API", "", operations=operations, version=spec["info"]["version"],
-                       description=spec["info"].get("description", ""))
+            operations.append(
+                {
+                    "method": method.upper(),
+                    "path": path,
+                    "summary": op.get("summary", ""),
+                    "description": op.get("description", ""),
+                    "tag": (op.get("tags") or [""])[0],
+                    "params": params,
+                    "body": body_name,
+                }
+            )
+    return render.page(
+        request,
+        "api.html",
+        "REST API",
+        "",
+        operations=operations,
+        version=spec["info"]["version"],
+        description=spec["info"].get("description", ""),
+    )

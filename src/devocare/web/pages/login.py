@@ -28,8 +28,9 @@ def login_page(request: Request, next: str = Query("/saved", max_length=500)) ->
 
 
 @router.post("/login")
-def login(request: Request, token: str = Form(..., max_length=100), next: str = Form("/saved", max_length=500)
-          ) -> Response:
+def login(
+    request: Request, token: str = Form(..., max_length=100), next: str = Form("/saved", max_length=500)
+) -> Response:
     """Check the token; on success start a session and go on to ``next``."""
     from devocare.storage import accounts
 
@@ -38,11 +39,25 @@ def login(request: Request, token: str = Form(..., max_length=100), next: str = 
     store = get_store(request)
     user = accounts.user_for_token(store, token.strip())
     if user is None:
-        return render.page(request, "login.html", "Sign in", "", next=_safe_next(next),
-                           error="That token is not valid.", status_code=401)
+        return render.page(
+            request,
+            "login.html",
+            "Sign in",
+            "",
+            next=_safe_next(next),
+            error="That token is not valid.",
+            status_code=401,
+        )
     response = RedirectResponse(_safe_next(next), status_code=303)
-    response.set_cookie(COOKIE, accounts.start_session(store, user), max_age=accounts.SESSION_HOURS * 3600,
-                        httponly=True, samesite="strict", secure=request.url.scheme == "https", path="/")
+    response.set_cookie(
+        COOKIE,
+        accounts.start_session(store, user),
+        max_age=accounts.SESSION_HOURS * 3600,
+        httponly=True,
+        samesite="strict",
+        secure=request.url.scheme == "https",
+        path="/",
+    )
     return response
 
 

@@ -21,10 +21,15 @@ router = APIRouter()
 
 
 @router.get("/minimum-service")
-def minimum_page(request: Request, arch: str = Query("reform-aco-2024", max_length=120),
-                 by: str = Query("body", max_length=4), years: int = Query(5, ge=1, le=30),
-                 draws: int = Query(20, ge=0, le=100_000), seed: int = Query(0, ge=0, le=2**32 - 1),
-                 run: int = Query(0, ge=0, le=1)) -> Response:
+def minimum_page(
+    request: Request,
+    arch: str = Query("reform-aco-2024", max_length=120),
+    by: str = Query("body", max_length=4),
+    years: int = Query(5, ge=1, le=30),
+    draws: int = Query(20, ge=0, le=100_000),
+    seed: int = Query(0, ge=0, le=2**32 - 1),
+    run: int = Query(0, ge=0, le=1),
+) -> Response:
     """The page; each line's floor is a query parameter ``f.LINE`` (``/minimum-service?f.public_health=1&run=1``),
     so the address restores the floors and the result."""
     from devocare.outcomes import minimum_service_levels
@@ -47,19 +52,39 @@ def minimum_page(request: Request, arch: str = Query("reform-aco-2024", max_leng
             from devocare.simulation import simulate
             from devocare.simulation.floors import below_minimum
 
-            check_limits(SimulationRequest(architecture=arch, years=years, draws=draws, seed=seed),
-                         request.app.state.settings)
-            result = simulate(resolve_architecture(request, arch), years=years, draws=draws, seed=seed,
-                              overrides=overrides or None, waterfall=False)
+            check_limits(
+                SimulationRequest(architecture=arch, years=years, draws=draws, seed=seed), request.app.state.settings
+            )
+            result = simulate(
+                resolve_architecture(request, arch),
+                years=years,
+                draws=draws,
+                seed=seed,
+                overrides=overrides or None,
+                waterfall=False,
+            )
             table = below_minimum(result, by)
         except (DevocareError, ProblemError) as exc:
             errors["floors"] = exc.detail if isinstance(exc, ProblemError) else str(exc)
         else:
             datasets["below_minimum"] = table
-            context.update(below=table.drop(columns=["architecture"]), year=result.years[-1],
-                           total=formatting.money(table["gap_gbp"].sum()), count=len(table),
-                           architecture=result.architecture)
+            context.update(
+                below=table.drop(columns=["architecture"]),
+                year=result.years[-1],
+                total=formatting.money(table["gap_gbp"].sum()),
+                count=len(table),
+                architecture=result.architecture,
+            )
     lines = [(line, SERVICE_LINES[line][0], floors[line], sources[line]) for line in LINE_IDS]
-    return render.page(request, "minimum.html", "Minimum service levels", "outcomes", datasets=datasets,
-                       form={"arch": arch, "by": by, "years": years, "draws": draws, "seed": seed},
-                       lines=lines, errors=errors, architectures=architecture_choices(request), **context)
+    return render.page(
+        request,
+        "minimum.html",
+        "Minimum service levels",
+        "outcomes",
+        datasets=datasets,
+        form={"arch": arch, "by": by, "years": years, "draws": draws, "seed": seed},
+        lines=lines,
+        errors=errors,
+        architectures=architecture_choices(request),
+        **context,
+    )

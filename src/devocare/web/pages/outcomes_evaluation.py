@@ -20,10 +20,16 @@ from devocare.web.frames import jsonable
 
 router = APIRouter()
 
-EVENTS = [("agreement", "Deal agreement (Greater Manchester: November 2014)"),
-          ("health", "Health devolution (Greater Manchester: April 2016)")]
-POOLS = [("clean", "Without London and other deal areas (default)"), ("no-london", "Without London"),
-         ("no-deals", "Without other deal areas"), ("all", "All areas")]
+EVENTS = [
+    ("agreement", "Deal agreement (Greater Manchester: November 2014)"),
+    ("health", "Health devolution (Greater Manchester: April 2016)"),
+]
+POOLS = [
+    ("clean", "Without London and other deal areas (default)"),
+    ("no-london", "Without London"),
+    ("no-deals", "Without other deal areas"),
+    ("all", "All areas"),
+]
 ENDS = [("2019", "2019 (before COVID-19)"), ("none", "All data (includes COVID-19 years)")]
 
 
@@ -38,25 +44,43 @@ def _forest(r: dict[str, Any]) -> dict[str, Any]:
     """Every estimate with its interval (robustness rows below the main methods)."""
     main = r["methods"].assign(check="main", variant="as specified")
     t = pd.concat([main, r["robustness"]], ignore_index=True).dropna(subset=["estimate"])
-    labels = [f"{c}: {v} · {str(m).replace('_', ' ')}" for c, v, m in zip(t["check"], t["variant"], t["method"],
-                                                                           strict=True)]
+    labels = [
+        f"{c}: {v} · {str(m).replace('_', ' ')}" for c, v, m in zip(t["check"], t["variant"], t["method"], strict=True)
+    ]
     finite = np.isfinite(t["lower"].astype(float)) & np.isfinite(t["upper"].astype(float))
     plus = (t["upper"] - t["estimate"]).where(finite, 0.0)
     minus = (t["estimate"] - t["lower"]).where(finite, 0.0)
-    trace = {"type": "scatter", "mode": "markers", "x": jsonable(t["estimate"].tolist()), "y": labels,
-             "error_x": {"type": "data", "symmetric": False, "array": jsonable(plus.fillna(0).tolist()),
-                         "arrayminus": jsonable(minus.fillna(0).tolist())}}
-    layout = charts._layout(f"How stable is the estimate? ({int(round(100 * r['level']))}% intervals)",
-                            xaxis={"title": r["unit"], "zeroline": True}, yaxis={"autorange": "reversed"},
-                            height=max(400, 22 * len(t) + 120), margin={"l": 380, "r": 20, "t": 50, "b": 50})
+    trace = {
+        "type": "scatter",
+        "mode": "markers",
+        "x": jsonable(t["estimate"].tolist()),
+        "y": labels,
+        "error_x": {
+            "type": "data",
+            "symmetric": False,
+            "array": jsonable(plus.fillna(0).tolist()),
+            "arrayminus": jsonable(minus.fillna(0).tolist()),
+        },
+    }
+    layout = charts._layout(
+        f"How stable is the estimate? ({int(round(100 * r['level']))}% intervals)",
+        xaxis={"title": r["unit"], "zeroline": True},
+        yaxis={"autorange": "reversed"},
+        height=max(400, 22 * len(t) + 120),
+        margin={"l": 380, "r": 20, "t": 50, "b": 50},
+    )
     return {"data": [trace], "layout": layout}
 
 
 @router.get("/outcomes/evaluation")
-def evaluation_page(request: Request, area: str = Query("E47000001", max_length=60),
-                    indicator: str = Query("u75_preventable_cvd_mortality", max_length=60),
-                    event: str = Query("agreement", max_length=20), pool: str = Query("clean", max_length=20),
-                    end: str = Query("2019", max_length=10)) -> Response:
+def evaluation_page(
+    request: Request,
+    area: str = Query("E47000001", max_length=60),
+    indicator: str = Query("u75_preventable_cvd_mortality", max_length=60),
+    event: str = Query("agreement", max_length=20),
+    pool: str = Query("clean", max_length=20),
+    end: str = Query("2019", max_length=10),
+) -> Response:
     """The evaluation of one deal area on one indicator, with its design choices as form fields."""
     from devocare.outcomes.catalogue import catalogue
     from devocare.outcomes.deals import deals
@@ -79,8 +103,12 @@ def evaluation_page(request: Request, area: str = Query("E47000001", max_length=
             context["r"] = r
             context["path_chart"] = charts.lines(
                 r["path"].melt(id_vars=["year"], value_vars=["treated", "synthetic"], var_name="series"),
-                "year", "value", f"{r['title']}: {r['area_name']} and its synthetic control "
-                f"(start {r['start']})", color="series", ytitle=r["unit"])
+                "year",
+                "value",
+                f"{r['title']}: {r['area_name']} and its synthetic control (start {r['start']})",
+                color="series",
+                ytitle=r["unit"],
+            )
             context["forest_chart"] = _forest(r)
             for key in ("methods", "weights", "robustness", "path"):
                 datasets[key] = r[key]
@@ -88,7 +116,17 @@ def evaluation_page(request: Request, area: str = Query("E47000001", max_length=
         except DevocareError as exc:
             errors["area"] = str(exc)
     return render.page(
-        request, "outcomes_evaluation.html", "Did devolution change outcomes?", "outcomes", datasets=datasets,
-        errors=errors, form={"area": area, "indicator": indicator, "event": event, "pool": pool, "end": end},
-        areas=[(d.code, d.name) for d in deals()], indicators=[(r.id, r.title) for r in cat.itertuples()],
-        events=EVENTS, pools=POOLS, ends=ENDS, **context)
+        request,
+        "outcomes_evaluation.html",
+        "Did devolution change outcomes?",
+        "outcomes",
+        datasets=datasets,
+        errors=errors,
+        form={"area": area, "indicator": indicator, "event": event, "pool": pool, "end": end},
+        areas=[(d.code, d.name) for d in deals()],
+        indicators=[(r.id, r.title) for r in cat.itertuples()],
+        events=EVENTS,
+        pools=POOLS,
+        ends=ENDS,
+        **context,
+    )

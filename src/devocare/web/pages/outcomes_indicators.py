@@ -19,10 +19,29 @@ def indicators_page(request: Request) -> Response:
 
     cat = catalogue()
     rows = cat.assign(polarity=cat["polarity"].map(POLARITY_LABELS))
-    table = rows[["id", "title", "unit", "polarity", "period_type", "first_period", "latest_period", "levels",
-                  "ci", "publisher", "licence"]]
-    return render.page(request, "outcomes_indicators.html", "Outcome indicators", "outcomes",
-                       datasets={"indicators": table}, rows=table.to_dict(orient="records"))
+    table = rows[
+        [
+            "id",
+            "title",
+            "unit",
+            "polarity",
+            "period_type",
+            "first_period",
+            "latest_period",
+            "levels",
+            "ci",
+            "publisher",
+            "licence",
+        ]
+    ]
+    return render.page(
+        request,
+        "outcomes_indicators.html",
+        "Outcome indicators",
+        "outcomes",
+        datasets={"indicators": table},
+        rows=table.to_dict(orient="records"),
+    )
 
 
 @router.get("/outcomes/indicators/{indicator_id}")
@@ -32,5 +51,4 @@ def indicator_page(request: Request, indicator_id: str) -> Response:
 
     d = definition(indicator_id[:60])
     periods = pd.DataFrame({"period": d["periods"]})
-    return render.page(request, "outcomes_indicator.html", d["title"], "outcomes",
-                       datasets={"periods": periods}, d=d)
+    return render.page(request, "outcomes_indicator.html", d["title"], "outcomes", datasets={"periods": periods}, d=d)

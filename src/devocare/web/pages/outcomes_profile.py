@@ -14,9 +14,14 @@ from devocare.web import cache, charts, render
 
 router = APIRouter()
 
-LEVELS = [("", "The area's own level"), ("lad", "Local authority districts"),
-          ("utla", "Upper-tier local authorities"), ("icb", "ICBs (2024)"), ("ca", "Combined authorities"),
-          ("region", "NHS regions")]
+LEVELS = [
+    ("", "The area's own level"),
+    ("lad", "Local authority districts"),
+    ("utla", "Upper-tier local authorities"),
+    ("icb", "ICBs (2024)"),
+    ("ca", "Combined authorities"),
+    ("region", "NHS regions"),
+]
 
 
 def _choices() -> list[tuple[str, str]]:
@@ -32,8 +37,9 @@ def _choices() -> list[tuple[str, str]]:
 
 
 @router.get("/outcomes/profile")
-def profile_page(request: Request, area: str = Query("", max_length=200),
-                 level: str = Query("", max_length=10)) -> Response:
+def profile_page(
+    request: Request, area: str = Query("", max_length=200), level: str = Query("", max_length=10)
+) -> Response:
     """``/outcomes/profile?area=Salford``: every indicator for one area, coloured better/similar/worse."""
     from devocare.outcomes.benchmark import CATEGORIES, area_profile, format_value, spine_positions
     from devocare.outcomes.definitions import LEVEL_LABELS
@@ -52,17 +58,34 @@ def profile_page(request: Request, area: str = Query("", max_length=200),
             pos = spine_positions(prof)
             counts = prof["comparison"].value_counts()
             context.update(
-                area_name=str(prof["name"].iloc[0]) or resolved.code, code=resolved.code, level_used=resolved.level,
+                area_name=str(prof["name"].iloc[0]) or resolved.code,
+                code=resolved.code,
+                level_used=resolved.level,
                 level_label=LEVEL_LABELS.get(resolved.level, resolved.level),
                 rows=prof.to_dict(orient="records"),
                 counts=[(k, CATEGORIES[k][0], int(counts[k])) for k in CATEGORIES if k in counts],
-                spine=charts.spine(pos, prof, f"{prof['name'].iloc[0]} against England and all "
-                                   f"{int(prof['n_areas'].max())} areas of its level", CATEGORIES))
+                spine=charts.spine(
+                    pos,
+                    prof,
+                    f"{prof['name'].iloc[0]} against England and all {int(prof['n_areas'].max())} areas of its level",
+                    CATEGORIES,
+                ),
+            )
             datasets["profile"] = prof
         except DevocareError as exc:
             errors["area"] = str(exc)
-    return render.page(request, "outcomes_profile.html",
-                       f"{context['area_name']}: outcome profile" if "area_name" in context else "Area profile",
-                       "outcomes", datasets=datasets, errors=errors, status_code=400 if errors else 200,
-                       form={"area": area, "level": level},
-                       choices=_choices(), levels=LEVELS, num=format_value, categories=CATEGORIES, **context)
+    return render.page(
+        request,
+        "outcomes_profile.html",
+        f"{context['area_name']}: outcome profile" if "area_name" in context else "Area profile",
+        "outcomes",
+        datasets=datasets,
+        errors=errors,
+        status_code=400 if errors else 200,
+        form={"area": area, "level": level},
+        choices=_choices(),
+        levels=LEVELS,
+        num=format_value,
+        categories=CATEGORIES,
+        **context,
+    )

@@ -25,9 +25,16 @@ def saved_page(request: Request) -> Response:
     architectures = store.list_architectures(limit=200, owner=who)
     scenarios = store.list_scenarios(limit=200, owner=who)
     runs = store.list_runs(limit=200, owner=who)
-    return render.page(request, "saved.html", "Saved work", "saved", architectures=architectures,
-                       scenarios=[(s, scenario_url(s.payload)) for s in scenarios], runs=runs,
-                       database=store.dialect)
+    return render.page(
+        request,
+        "saved.html",
+        "Saved work",
+        "saved",
+        architectures=architectures,
+        scenarios=[(s, scenario_url(s.payload)) for s in scenarios],
+        runs=runs,
+        database=store.dialect,
+    )
 
 
 @router.get("/saved/runs/{item_id}")
@@ -42,13 +49,22 @@ def _run_page(request: Request, run: Any) -> Response:
     datasets = {"summary": summary}
     if table is not None:
         datasets["result_table"] = table
-    return render.page(request, "saved_run.html", run.name, "saved", datasets=datasets, run=run, summary=summary,
-                       rows=0 if table is None else len(table))
+    return render.page(
+        request,
+        "saved_run.html",
+        run.name,
+        "saved",
+        datasets=datasets,
+        run=run,
+        summary=summary,
+        rows=0 if table is None else len(table),
+    )
 
 
 @router.get("/shared/{token}")
-def shared_page(request: Request, token: str = Path(min_length=20, max_length=64, pattern=r"^[A-Za-z0-9_-]+$")
-                ) -> Response:
+def shared_page(
+    request: Request, token: str = Path(min_length=20, max_length=64, pattern=r"^[A-Za-z0-9_-]+$")
+) -> Response:
     """What a read-only share link opens: a run's page, an architecture's page, or a scenario's Simulate form."""
     kind, item = get_store(request).shared(token)
     if isinstance(item, SavedRun):

@@ -23,11 +23,19 @@ from devocare.web.store import get_store
 
 router = APIRouter()
 
-NATIONAL = [("spent", "Total spend, £"), ("acute_spend", "Acute hospital spend, £"),
-            ("upstream_spend", "Upstream spend (primary, community, public health, wider), £"),
-            ("admissions", "Emergency admissions")]
-MAP_MEASURES = [("spent", "Spend, £"), ("allocated", "Allocated, £"), ("need", "Need-based cost, £"),
-                ("admissions", "Emergency admissions"), ("avoided_admissions", "Admissions avoided by prevention")]
+NATIONAL = [
+    ("spent", "Total spend, £"),
+    ("acute_spend", "Acute hospital spend, £"),
+    ("upstream_spend", "Upstream spend (primary, community, public health, wider), £"),
+    ("admissions", "Emergency admissions"),
+]
+MAP_MEASURES = [
+    ("spent", "Spend, £"),
+    ("allocated", "Allocated, £"),
+    ("need", "Need-based cost, £"),
+    ("admissions", "Emergency admissions"),
+    ("avoided_admissions", "Admissions avoided by prevention"),
+]
 
 
 def _text(value: Any) -> str:
@@ -40,8 +48,10 @@ def architecture_choices(request: Request) -> list[tuple[str, str]]:
 
     out = [(a, a) for a in builtin_ids()]
     try:
-        out += [(f"saved:{s.id}", f"Saved: {s.name}")
-                for s in get_store(request).list_architectures(limit=50, owner=viewer(request))]
+        out += [
+            (f"saved:{s.id}", f"Saved: {s.name}")
+            for s in get_store(request).list_architectures(limit=50, owner=viewer(request))
+        ]
     except DevocareError:
         pass
     return out
@@ -84,8 +94,11 @@ def results_context(result: Any, map_measure: str) -> tuple[dict[str, Any], dict
     for measure, label in NATIONAL:
         frame = fan_frame(national, measure)
         datasets[f"fan_{measure}"] = frame
-        fig = (charts.fan(frame, "year", label, ytitle=label, mid="p50") if "p5" in frame
-               else charts.lines(frame, "year", "p50", label + " (central run)", ytitle=label))
+        fig = (
+            charts.fan(frame, "year", label, ytitle=label, mid="p50")
+            if "p5" in frame
+            else charts.lines(frame, "year", "p50", label + " (central run)", ytitle=label)
+        )
         fans.append({"id": f"fan-{measure}", "figure": fig, "label": label})
     context["fans"] = fans
     horizon = result.years[-1]
@@ -102,11 +115,18 @@ def results_context(result: Any, map_measure: str) -> tuple[dict[str, Any], dict
     context["areas"] = by_atom
     if map_measure in by_atom and result.atom_level in cache.BOUNDARIES:
         label = dict(MAP_MEASURES).get(map_measure, map_measure)
-        context["map"] = charts.choropleth(by_atom, result.atom_level, map_measure, f"{label} by area, {horizon}",
-                                           colorbar=label, link="/area?area={code}")
+        context["map"] = charts.choropleth(
+            by_atom,
+            result.atom_level,
+            map_measure,
+            f"{label} by area, {horizon}",
+            colorbar=label,
+            link="/area?area={code}",
+        )
     bodies = table[table["body"].notna()]
-    by_body = bodies.pivot_table(index="body", columns="measure", values="value", aggfunc="sum",
-                                 observed=True).reset_index()
+    by_body = bodies.pivot_table(
+        index="body", columns="measure", values="value", aggfunc="sum", observed=True
+    ).reset_index()
     datasets["budgets_at_horizon"] = by_body
     context["bodies"] = by_body
     wf = result.waterfall
@@ -122,21 +142,40 @@ def results_context(result: Any, map_measure: str) -> tuple[dict[str, Any], dict
         readable = {"acute_spend": "hospital (acute) spend", "upstream_spend": "prevention (upstream) spend"}
         what = readable.get(str(first["measure"].iloc[0]), str(first["measure"].iloc[0]).replace("_", " "))
         context["waterfall_chart"] = {
-            "data": [{"type": "waterfall", "x": [str(x).replace("_", " ") for x in steps], "y": values,
-                      "measure": ["absolute" if x == "base" else "total" if x == "horizon" else "relative"
-                                  for x in steps],
-                      "hovertemplate": "%{x}: £%{y:,.3f}bn<extra></extra>"}],
-            "layout": {"title": {"text": f"What changed {what} from base year to horizon (£bn)"},
-                       "showlegend": False, "font": {"family": "Arial, sans-serif"},
-                       # the axis starts near the smallest level, not at zero, so the factor bars show
-                       "yaxis": {"title": {"text": "£bn"}, "tickprefix": "£",
-                                 "range": [min(levels) - 0.6 * span, max(levels) + 0.25 * span]}}}
+            "data": [
+                {
+                    "type": "waterfall",
+                    "x": [str(x).replace("_", " ") for x in steps],
+                    "y": values,
+                    "measure": [
+                        "absolute" if x == "base" else "total" if x == "horizon" else "relative" for x in steps
+                    ],
+                    "hovertemplate": "%{x}: £%{y:,.3f}bn<extra></extra>",
+                }
+            ],
+            "layout": {
+                "title": {"text": f"What changed {what} from base year to horizon (£bn)"},
+                "showlegend": False,
+                "font": {"family": "Arial, sans-serif"},
+                # the axis starts near the smallest level, not at zero, so the factor bars show
+                "yaxis": {
+                    "title": {"text": "£bn"},
+                    "tickprefix": "£",
+                    "range": [min(levels) - 0.6 * span, max(levels) + 0.25 * span],
+                },
+            },
+        }
     context["run_record"] = result.run_record
     return context, datasets
 
 
-FIELDS = {"arch": ("reform-aco-2024", 120), "years": ("10", 3), "draws": ("50", 7), "seed": ("0", 10),
-          "map_measure": ("spent", 30)}
+FIELDS = {
+    "arch": ("reform-aco-2024", 120),
+    "years": ("10", 3),
+    "draws": ("50", 7),
+    "seed": ("0", 10),
+    "map_measure": ("spent", 30),
+}
 """Form fields of the Simulate page: default and longest accepted text."""
 
 
@@ -177,9 +216,16 @@ def _view(request: Request, values: Mapping[str, str], start: bool, follow: bool
     table, submitted, overrides = parameter_rows(values)
     req: SimulationRequest | None = None
     try:
-        req = SimulationRequest.model_validate({"architecture": form["arch"], "years": form["years"],
-                                                "draws": form["draws"], "seed": form["seed"],
-                                                "overrides": overrides}, strict=False)
+        req = SimulationRequest.model_validate(
+            {
+                "architecture": form["arch"],
+                "years": form["years"],
+                "draws": form["draws"],
+                "seed": form["seed"],
+                "overrides": overrides,
+            },
+            strict=False,
+        )
     except ValidationError as exc:
         for err in exc.errors():
             field = {"architecture": "arch"}.get(str(err["loc"][0]), str(err["loc"][0]))
@@ -200,8 +246,9 @@ def _view(request: Request, values: Mapping[str, str], start: bool, follow: bool
                         errors["parameters"] = str(exc)
                         raise _Refused from None
                 resolved = resolve_architecture(request, req.architecture)
-                job = request.app.state.jobs.submit(client_key(request), "simulation", req.model_dump(),
-                                                    runner(resolved, req), key=req.key(), owner=who)
+                job = request.app.state.jobs.submit(
+                    client_key(request), "simulation", req.model_dump(), runner(resolved, req), key=req.key(), owner=who
+                )
                 started = True
             if job is None:
                 context["not_in_memory"] = True
@@ -222,10 +269,21 @@ def _view(request: Request, values: Mapping[str, str], start: bool, follow: bool
             errors["parameters" if "parameter" in str(exc) else "arch"] = str(exc)
     params = table.assign(current=table["path"].map(submitted))
     response = render.page(
-        request, "simulate.html", "Simulate", "simulate", datasets=datasets, form=form, errors=errors,
-        architectures=architecture_choices(request), parameters=params, overrides=overrides,
-        map_measures=MAP_MEASURES, status_url=(f"/api/v1/simulations/{context['job'].id}" if "job" in context
-                                               else ""), status_code=400 if errors and start else 200, **context)
+        request,
+        "simulate.html",
+        "Simulate",
+        "simulate",
+        datasets=datasets,
+        form=form,
+        errors=errors,
+        architectures=architecture_choices(request),
+        parameters=params,
+        overrides=overrides,
+        map_measures=MAP_MEASURES,
+        status_url=(f"/api/v1/simulations/{context['job'].id}" if "job" in context else ""),
+        status_code=400 if errors and start else 200,
+        **context,
+    )
     response.started = started  # type: ignore[attr-defined]
     return response
 
@@ -247,14 +305,16 @@ def save_run(request: Request, job_id: str, name: str = Form(..., min_length=1, 
         raise ProblemError(409, f"job {job_id} is {job.status}; only finished runs can be saved")
     from devocare.web.frames import jsonable
 
-    item_id = get_store(request).save_run(name, jsonable(job.result.summary), jsonable(job.result.run_record),
-                                          pd.DataFrame(job.result.table), owner=who)
+    item_id = get_store(request).save_run(
+        name, jsonable(job.result.summary), jsonable(job.result.run_record), pd.DataFrame(job.result.table), owner=who
+    )
     return RedirectResponse(f"/saved/runs/{item_id}", status_code=303)
 
 
 @router.post("/simulate/scenario")
-def save_scenario(request: Request, name: str = Form(..., min_length=1, max_length=200),
-                  query: str = Form("", max_length=8000)) -> Response:
+def save_scenario(
+    request: Request, name: str = Form(..., min_length=1, max_length=200), query: str = Form("", max_length=8000)
+) -> Response:
     """Save the form's choices (its query string) as a scenario; opening it restores the form."""
     from urllib.parse import parse_qsl
 

@@ -42,8 +42,9 @@ def upgrade() -> None:
     op.create_index("ix_sessions_user_id", "sessions", ["user_id"])
     sqlite = op.get_bind().dialect.name == "sqlite"
     for table in TABLES:
-        with op.batch_alter_table(table, recreate="always" if sqlite else "auto",
-                                  table_kwargs={"sqlite_autoincrement": True}) as batch:
+        with op.batch_alter_table(
+            table, recreate="always" if sqlite else "auto", table_kwargs={"sqlite_autoincrement": True}
+        ) as batch:
             batch.add_column(sa.Column("owner_id", sa.Integer, nullable=True))
             batch.add_column(sa.Column("share_token", sa.String(64), nullable=True))
         op.create_index(f"ix_{table}_owner_id", table, ["owner_id"])
