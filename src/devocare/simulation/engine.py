@@ -229,6 +229,10 @@ class Shared:
     to_centre: np.ndarray  # (B,) 1 where it goes to the centre
 
 
+CofTerm = tuple[str, np.ndarray, np.ndarray, np.ndarray, float]
+RebTerm = tuple[str, np.ndarray, np.ndarray, float, int]
+
+
 def prepare(inputs: Inputs, rules: Rules, fixed: dict[str, Any], years: int, factors: frozenset[str]) -> Prepared:
     """Build the draw-independent arrays of a run (host NumPy)."""
     on = factors.__contains__
@@ -236,13 +240,59 @@ def prepare(inputs: Inputs, rules: Rules, fixed: dict[str, Any], years: int, fac
     perm, starts, run_of, M = _runs_of(rules)
     shared = _shared(inputs, rules, fixed, years)
     heads = shared.heads if on("demography") else shared.base_heads
+    holds, vec, criteria = _budget_vectors(rules, on)
+    M_sparse = membership.csr(M)  # products summed in a fixed order, whatever the BLAS thread count
+    group_of = vec["group"].astype(int)
+    cof = _cofinancing_terms(rules, group_of, on)
+    # a line capped in either phase is built atom by atom in both (its cap field is zero where none applies)
+    phases = [_phase(rules, t, M, holds, vec, run_of, shared, cof, on) for t in _phase_starts(rules)]
+    grants = _grants(inputs, rules, fixed, years)
+    alloc_b, fund_b = _allocations(rules, years, grants, shared, M_sparse, starts, cof, on)
+    pool_out, pool_in = _pooled_transfers(rules, fixed, years, heads, M_sparse, starts, group_of)
+    return Prepared(
+        perm,
+        np.argsort(perm),
+        starts,
+        run_of,
+        M,
+        heads,
+        inputs.atom_lad[perm],
+        holds,
+        vec,
+        criteria,
+        shared.weight,
+        alloc_b,
+        fund_b,
+        shared.alloc_atoms,
+        shared.envelope,
+        cof,
+        _rebasing_terms(rules, group_of),
+        tiers=tuple(g.tier for g in groups for _ in range(g.n)),
+        pool_out=pool_out,
+        pool_in=pool_in,
+        grant_b=grants.allocated,
+        transition_share=transition.shares(
+            grants.allocated, np.array([g.architecture == rules.architecture for g in groups for _ in range(g.n)])
+        ),
+        reform_start=transition.reform_start(rules.archs.get(rules.architecture)),
+        planned_steps=transition.planned_steps(rules.archs.get(rules.architecture)),
+        switch=rules.switch,
+        phases=phases,
+        handover=shared.handover,
+        to_centre=shared.to_centre,
+    )
+
+
+def _budget_vectors(rules: Rules, on: Any) -> tuple[np.ndarray, dict[str, np.ndarray], np.ndarray]:
+    """Each budget's held lines (L, B), rule vectors (B,) and incentive criteria (B, criteria): the group's
+    rules copied to every budget of the group, so a year reads them per budget."""
     B, Lc = rules.n_budgets, len(LINE_IDS)
     holds = np.zeros((Lc, B), dtype=bool)
     vec = {k: np.zeros(B) for k in ("sr", "obl", "top", "strength", "pooled", "has_up", "group", "corridor_share")}
     vec["corridor"] = np.full(B, np.inf)
     criteria = np.zeros((B, len(CRITERIA)), dtype=bool)
     vec["to_tier"] = np.zeros(B)
-    for gi, g in enumerate(groups):
+    for gi, g in enumerate(rules.groups):
         sl = slice(g.offset, g.offset + g.n)
         holds[:, sl] = g.lines[:, None]
         vec["sr"][sl], vec["obl"][sl], vec["top"][sl] = g.savings_retained, g.overspend_borne_locally, g.top_slice
@@ -254,70 +304,99 @@ def prepare(inputs: Inputs, rules: Rules, fixed: dict[str, Any], years: int, fac
             vec["corridor"][sl], vec["corridor_share"][sl] = g.corridor
     if not on("incentives"):
         vec["top"][:] = 0.0
-    cover, weight = shared.cover, shared.weight
+    return holds, vec, criteria
 
-    M_sparse = membership.csr(M)  # products summed in a fixed order, whatever the BLAS thread count
-    capped = np.array([g.hospital_input_cap is not None for g in groups for _ in range(g.n)])
-    caps = np.array([g.hospital_input_cap or 0.0 for g in groups for _ in range(g.n)])
-    acute = acute_mask()[:, None]
-    cap_on = on("hospital_caps") and capped.any()
-    group_of = vec["group"].astype(int)
-    cof = []
-    if on("co_financing"):
-        for rs, c in rules.cofinancing.items():
-            cof.append(
-                (rs, c.lines, (group_of == c.payer).astype(float), (group_of == c.receiver).astype(float), c.share)
-            )
 
-    def phase(t: int) -> Phase:
-        """The arrays of the budgets that exist in year ``t``."""
-        live = rules.active(t)
-        Mp, held = M * live[None, :], holds * live[None, :]
-        Mp_sparse = membership.csr(Mp)  # products summed in a fixed order, whatever the BLAS thread count
+def _cofinancing_terms(rules: Rules, group_of: np.ndarray, on: Any) -> list[CofTerm]:
+    """Per co-financing rule set: its lines and the payer's and receiver's budgets as (B,) masks, and the share
+    paid (none when the factor is off, so the run has no co-financing at all)."""
+    if not on("co_financing"):
+        return []
+    return [
+        (rs, c.lines, (group_of == c.payer).astype(float), (group_of == c.receiver).astype(float), c.share)
+        for rs, c in rules.cofinancing.items()
+    ]
 
-        def to_runs(per_budget: np.ndarray) -> np.ndarray:  # (L, B) → (L, runs): Σ_b M[r, b] x[l, b]
-            return membership.to_atoms(Mp_sparse, per_budget.T).T
 
-        def to_atoms(per_budget: np.ndarray) -> np.ndarray:  # (L, B) → (L, A): Σ_b H[a, b] x[l, b]
-            return to_runs(per_budget)[:, run_of]
-
-        eff = to_runs(held * (vec["sr"] * vec["obl"])[None, :]) if on("behaviour") else np.zeros((Lc, len(M)))
-        none = np.zeros((Lc, len(perm)))
-        cof_cover = np.zeros(len(perm))
-        for rs, *_ in cof:
-            cof_cover += weight[rs] * float(rules.runs_in(rs, t))
-        return Phase(
-            live,
-            Mp,
-            held,
-            eff,
-            to_atoms(held * acute * capped[None, :]) if cap_on else none,
-            to_atoms(held * acute * caps[None, :]) if cap_on else none,
-            [c * float(rules.runs_in(g.architecture, t)) for c, g in zip(cover, groups, strict=True)],
-            cof_cover,
-        )
-
-    # a line capped in either phase is built atom by atom in both (its cap field is zero where none applies)
-    phases = [phase(0)] if rules.switch is None else [phase(0), phase(rules.switch)]
-    reb = [
+def _rebasing_terms(rules: Rules, group_of: np.ndarray) -> list[RebTerm]:
+    """Per rebasing rule set: the budgets allocation moves toward and away from as (B,) masks, the share of
+    the activity shift moved and the settlement years it waits for."""
+    return [
         (
             rs,
             (group_of == r.toward).astype(float),
             (group_of == r.away).astype(float),
             r.share,
-            groups[r.toward].settlement_years,
+            rules.groups[r.toward].settlement_years,
         )
         for rs, r in rules.rebasing.items()
     ]
 
-    # allocation: each budget's block grant from the allocation engine, spread over atoms by need
-    central_spend = np.array(list(funding.envelope(fixed).values()))
-    grants = _grants(inputs, rules, fixed, years)
+
+def _phase_starts(rules: Rules) -> list[int]:
+    """The years the set of budgets changes: the base year, and a reform's start where there is one."""
+    return [0] if rules.switch is None else [0, rules.switch]
+
+
+def _phase(
+    rules: Rules,
+    t: int,
+    M: np.ndarray,
+    holds: np.ndarray,
+    vec: dict[str, np.ndarray],
+    run_of: np.ndarray,
+    shared: Shared,
+    cof: list[CofTerm],
+    on: Any,
+) -> Phase:
+    """The arrays of the budgets that exist in year ``t``."""
+    groups, Lc, A = rules.groups, len(LINE_IDS), len(run_of)
+    live = rules.active(t)
+    Mp, held = M * live[None, :], holds * live[None, :]
+    Mp_sparse = membership.csr(Mp)  # products summed in a fixed order, whatever the BLAS thread count
+
+    def to_runs(per_budget: np.ndarray) -> np.ndarray:  # (L, B) → (L, runs): Σ_b M[r, b] x[l, b]
+        return membership.to_atoms(Mp_sparse, per_budget.T).T
+
+    def to_atoms(per_budget: np.ndarray) -> np.ndarray:  # (L, B) → (L, A): Σ_b H[a, b] x[l, b]
+        return to_runs(per_budget)[:, run_of]
+
+    capped = np.array([g.hospital_input_cap is not None for g in groups for _ in range(g.n)])
+    caps = np.array([g.hospital_input_cap or 0.0 for g in groups for _ in range(g.n)])
+    acute = acute_mask()[:, None]
+    cap_on = on("hospital_caps") and capped.any()
+    eff = to_runs(held * (vec["sr"] * vec["obl"])[None, :]) if on("behaviour") else np.zeros((Lc, len(M)))
+    none = np.zeros((Lc, A))
+    cof_cover = np.zeros(A)
+    for rs, *_ in cof:
+        cof_cover += shared.weight[rs] * float(rules.runs_in(rs, t))
+    return Phase(
+        live,
+        Mp,
+        held,
+        eff,
+        to_atoms(held * acute * capped[None, :]) if cap_on else none,
+        to_atoms(held * acute * caps[None, :]) if cap_on else none,
+        [c * float(rules.runs_in(g.architecture, t)) for c, g in zip(shared.cover, groups, strict=True)],
+        cof_cover,
+    )
+
+
+def _allocations(
+    rules: Rules,
+    years: int,
+    grants: funding.Funding,
+    shared: Shared,
+    M_sparse: Any,
+    starts: np.ndarray,
+    cof: list[CofTerm],
+    on: Any,
+) -> tuple[np.ndarray, np.ndarray]:
+    """(years, B) each budget's block grant from the allocation engine and its incentive top slice, after
+    co-financing moves hospital funding to local budgets, zero in the years a budget does not exist."""
     alloc_b = grants.allocated.copy()
     fund_b = grants.top_slice if on("incentives") else np.zeros_like(grants.top_slice)
-    n_proj = heads.shape[0]
-    alloc_atoms = shared.alloc_atoms
-    for rs in weight:
+    for rs in shared.weight:
         atom_grant = shared.atom_grants[rs]  # (years, L, A) sorted
         for crs, lines, payer, receiver, _share in cof:
             c = rules.cofinancing[crs]
@@ -326,9 +405,22 @@ def prepare(inputs: Inputs, rules: Rules, fixed: dict[str, Any], years: int, fac
                     moved = cofinancing.hospital_funding_to_local(atom_grant[t], lines, c.hospital_funding_to_local)
                     shift = membership.to_areas(M_sparse, np.add.reduceat(moved, starts))
                     alloc_b[t] += shift * payer - shift * receiver
-    alloc_b, fund_b = phases_mod.mask_years(alloc_b, rules), phases_mod.mask_years(fund_b, rules)
-    envelope = shared.envelope
-    # pooled funds (Better Care Fund): spread by need on the pooled lines, grown with the envelope
+    return phases_mod.mask_years(alloc_b, rules), phases_mod.mask_years(fund_b, rules)
+
+
+def _pooled_transfers(
+    rules: Rules,
+    fixed: dict[str, Any],
+    years: int,
+    heads: np.ndarray,
+    M_sparse: Any,
+    starts: np.ndarray,
+    group_of: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray]:
+    """(years, B) paid out of and into each budget by pooled funds (Better Care Fund): spread by need on the
+    pooled lines, grown with the envelope."""
+    central_spend = np.array(list(funding.envelope(fixed).values()))
+    B, n_proj = rules.n_budgets, heads.shape[0]
     pool_out, pool_in = np.zeros((years, B)), np.zeros((years, B))
     pool_growth = pooled_growth(fixed, years)
     for rule in rules.pooling:
@@ -342,40 +434,7 @@ def prepare(inputs: Inputs, rules: Rules, fixed: dict[str, Any], years: int, fac
             per_budget = membership.to_areas(M_sparse, np.add.reduceat(atom_amount, starts))
             pool_out[t] += np.where(group_of == rule.sender, per_budget, 0.0)
             pool_in[t] += np.where(group_of == rule.receiver, per_budget, 0.0)
-    pool_out, pool_in = phases_mod.mask_years(pool_out, rules), phases_mod.mask_years(pool_in, rules)
-    handover, to_centre = shared.handover, shared.to_centre
-    return Prepared(
-        perm,
-        np.argsort(perm),
-        starts,
-        run_of,
-        M,
-        heads,
-        inputs.atom_lad[perm],
-        holds,
-        vec,
-        criteria,
-        weight,
-        alloc_b,
-        fund_b,
-        alloc_atoms,
-        envelope,
-        cof,
-        reb,
-        tiers=tuple(g.tier for g in groups for _ in range(g.n)),
-        pool_out=pool_out,
-        pool_in=pool_in,
-        grant_b=grants.allocated,
-        transition_share=transition.shares(
-            grants.allocated, np.array([g.architecture == rules.architecture for g in groups for _ in range(g.n)])
-        ),
-        reform_start=transition.reform_start(rules.archs.get(rules.architecture)),
-        planned_steps=transition.planned_steps(rules.archs.get(rules.architecture)),
-        switch=rules.switch,
-        phases=phases,
-        handover=handover,
-        to_centre=to_centre,
-    )
+    return phases_mod.mask_years(pool_out, rules), phases_mod.mask_years(pool_in, rules)
 
 
 _PREPARED: dict[tuple[Any, ...], Prepared] = {}

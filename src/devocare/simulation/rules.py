@@ -264,9 +264,24 @@ def _holder_matrix(arch: object, holder_id: str, atom_level: str) -> tuple[np.nd
 def _groups_of(
     arch: object, atom_level: str, weight: np.ndarray
 ) -> tuple[list[BudgetGroup], CoFinancingRule | None, RebasingRule | None]:
+    """An architecture's budget groups and its co-financing and rebasing rules, checked against its pots."""
     arch_id = str(_get(arch, "id"))
     money = _get(arch, "money")
     pots = list(_get(money, "pots"))
+    _check_pots(arch_id, pots)
+    groups = [_group(arch, holder, members, atom_level, weight) for (holder, _), members in _bundles(pots).items()]
+    _check_cover(arch_id, groups, atom_level, weight)
+    cof_rule = _cofinancing_rule(arch_id, _get(money, "co_financing"), groups)
+    if cof_rule is not None:
+        # the payer's share of hospital cost is not an incentive to move spend upstream: co-financing's effect
+        # on admissions is its own parameter (cofinancing.admissions_effect, zero on the evidence), so the left
+        # shift does not add an effect the evidence does not find
+        groups[cof_rule.receiver].acute_cost_borne = 1.0 - cof_rule.share
+    return groups, cof_rule, _rebasing_rule(_get(money, "rebasing"), groups)
+
+
+def _check_pots(arch_id: str, pots: list[object]) -> None:
+    """Every service line is in exactly one pot, so each line's money has one holder."""
     seen: dict[str, str] = {}
     for pot in pots:
         for line in _get(pot, "lines"):
@@ -279,51 +294,60 @@ def _groups_of(
     missing = [line for line in LINE_IDS if line not in seen]
     if missing:
         raise DevocareError(f"architecture {arch_id!r}: service lines {missing} are in no pot")
-    # non-ring-fenced pots of one holder form one budget
+
+
+def _bundles(pots: list[object]) -> dict[tuple[str, str], list[object]]:
+    """Pots by the budget that holds them: non-ring-fenced pots of one holder form one budget."""
     bundles: dict[tuple[str, str], list[object]] = {}
     for pot in pots:
         key = (str(_get(pot, "holder")), "pooled" if not _get(pot, "ring_fenced") else str(_get(pot, "id")))
         bundles.setdefault(key, []).append(pot)
+    return bundles
+
+
+def _group(arch: object, holder: str, members: list[object], atom_level: str, weight: np.ndarray) -> BudgetGroup:
+    """One holder's budget over its pots: the areas it holds (those with an atom under these rules), its lines
+    and the money rules the architecture gives it."""
+    arch_id = str(_get(arch, "id"))
+    money = _get(arch, "money")
     fund = _get(money, "incentive_fund")
-    cof = _get(money, "co_financing")
-    groups: list[BudgetGroup] = []
-    for (holder, _), members in bundles.items():
-        H, codes = _holder_matrix(arch, holder, atom_level)
-        used = (H * weight[:, None]).sum(axis=0) > 0  # areas with no atom under these rules hold nothing
-        H, codes = H[:, used], [c for c, u in zip(codes, used, strict=True) if u]
-        lines = np.zeros(L, dtype=bool)
-        for pot in members:
-            lines |= line_mask(list(_get(pot, "lines")))
-        tier = str(_get(members[0], "tier"))
-        names = _fund_criteria(fund, tier)
-        paid = names is not None
-        criteria = np.array([c in (names or []) for c in CRITERIA])
-        groups.append(
-            BudgetGroup(
-                key=f"{arch_id}/{holder}/{'+'.join(str(_get(p, 'id')) for p in members)}",
-                architecture=arch_id,
-                holder=holder,
-                pots=tuple(str(_get(p, "id")) for p in members),
-                tier=str(_get(members[0], "tier")),
-                ring_fenced=bool(_get(members[0], "ring_fenced")),
-                lines=lines,
-                H=H * weight[:, None],
-                H_full=None if bool(np.all(weight == 1.0)) else H,
-                area_codes=codes,
-                savings_retained=_risk_rule(arch_id, holder, members, money, "savings_retained"),
-                overspend_borne_locally=_risk_rule(arch_id, holder, members, money, "overspend_borne_locally"),
-                settlement_years=int(_get(money, "settlement_years", 1)),
-                indexation=float(_get(money, "indexation", 0.0)),
-                hospital_input_cap=None
-                if _get(money, "hospital_input_cap") is None
-                else float(_get(money, "hospital_input_cap")),
-                top_slice=float(_get(fund, "top_slice")) if paid else 0.0,
-                criteria=criteria,
-                unpaid_to_tier=paid and str(_get(fund, "unpaid", "tier")) == "tier",
-                acute_cost_borne=1.0 if lines[index("acute_non_elective")] else 0.0,
-                corridor=_corridor_of(arch_id, holder, members),
-            )
-        )
+    H, codes = _holder_matrix(arch, holder, atom_level)
+    used = (H * weight[:, None]).sum(axis=0) > 0  # areas with no atom under these rules hold nothing
+    H, codes = H[:, used], [c for c, u in zip(codes, used, strict=True) if u]
+    lines = np.zeros(L, dtype=bool)
+    for pot in members:
+        lines |= line_mask(list(_get(pot, "lines")))
+    tier = str(_get(members[0], "tier"))
+    names = _fund_criteria(fund, tier)
+    paid = names is not None
+    return BudgetGroup(
+        key=f"{arch_id}/{holder}/{'+'.join(str(_get(p, 'id')) for p in members)}",
+        architecture=arch_id,
+        holder=holder,
+        pots=tuple(str(_get(p, "id")) for p in members),
+        tier=tier,
+        ring_fenced=bool(_get(members[0], "ring_fenced")),
+        lines=lines,
+        H=H * weight[:, None],
+        H_full=None if bool(np.all(weight == 1.0)) else H,
+        area_codes=codes,
+        savings_retained=_risk_rule(arch_id, holder, members, money, "savings_retained"),
+        overspend_borne_locally=_risk_rule(arch_id, holder, members, money, "overspend_borne_locally"),
+        settlement_years=int(_get(money, "settlement_years", 1)),
+        indexation=float(_get(money, "indexation", 0.0)),
+        hospital_input_cap=None
+        if _get(money, "hospital_input_cap") is None
+        else float(_get(money, "hospital_input_cap")),
+        top_slice=float(_get(fund, "top_slice")) if paid else 0.0,
+        criteria=np.array([c in (names or []) for c in CRITERIA]),
+        unpaid_to_tier=paid and str(_get(fund, "unpaid", "tier")) == "tier",
+        acute_cost_borne=1.0 if lines[index("acute_non_elective")] else 0.0,
+        corridor=_corridor_of(arch_id, holder, members),
+    )
+
+
+def _check_cover(arch_id: str, groups: list[BudgetGroup], atom_level: str, weight: np.ndarray) -> None:
+    """Each holder covers every atom its rules apply to, so no atom's money goes unheld."""
     for g in groups:
         covered = g.H.sum(axis=1)
         gap = np.abs(covered - weight) > 1e-9
@@ -333,55 +357,53 @@ def _groups_of(
                 f"cover {int(gap.sum())} {atom_level} atoms its rules apply to (e.g. "
                 f"{geography.areas(atom_level)['code'].iloc[int(np.argmax(gap))]})"
             )
-    cof_rule = None
-    if cof is not None:
-        cof_lines = line_mask(list(_get(cof, "lines")))
-        payer = next(
-            (
-                i
-                for i, g in enumerate(groups)
-                if g.tier == _get(cof, "payer_tier", "local") and (g.lines & line_mask(UPSTREAM_LINES)).any()
-            ),
-            None,
+
+
+def _upstream_group(groups: list[BudgetGroup], tier: object) -> int | None:
+    """The first group of ``tier`` that holds an upstream line: the one co-financing and rebasing act on."""
+    return next(
+        (i for i, g in enumerate(groups) if g.tier == tier and (g.lines & line_mask(UPSTREAM_LINES)).any()), None
+    )
+
+
+def _cofinancing_rule(arch_id: str, cof: object, groups: list[BudgetGroup]) -> CoFinancingRule | None:
+    """The co-financing rule between a payer holding upstream lines and a separate receiver holding the
+    co-financed lines; a clear error where the pots do not allow one."""
+    if cof is None:
+        return None
+    cof_lines = line_mask(list(_get(cof, "lines")))
+    payer = _upstream_group(groups, _get(cof, "payer_tier", "local"))
+    receiver = next(
+        (
+            i
+            for i, g in enumerate(groups)
+            if g.tier == _get(cof, "receiver_tier", "regional") and (g.lines & cof_lines).any()
+        ),
+        None,
+    )
+    if payer is None or receiver is None or payer == receiver:
+        raise DevocareError(
+            f"architecture {arch_id!r}: co_financing needs a {_get(cof, 'payer_tier', 'local')} pot "
+            f"holding upstream lines and a separate {_get(cof, 'receiver_tier', 'regional')} pot "
+            f"holding {list(_get(cof, 'lines'))}"
         )
-        receiver = next(
-            (
-                i
-                for i, g in enumerate(groups)
-                if g.tier == _get(cof, "receiver_tier", "regional") and (g.lines & cof_lines).any()
-            ),
-            None,
-        )
-        if payer is None or receiver is None or payer == receiver:
-            raise DevocareError(
-                f"architecture {arch_id!r}: co_financing needs a {_get(cof, 'payer_tier', 'local')} pot "
-                f"holding upstream lines and a separate {_get(cof, 'receiver_tier', 'regional')} pot "
-                f"holding {list(_get(cof, 'lines'))}"
-            )
-        if (cof_lines & ~groups[receiver].lines).any():
-            raise DevocareError(f"architecture {arch_id!r}: co-financed lines must all be in the receiver's pot")
-        cof_rule = CoFinancingRule(
-            payer, receiver, float(_get(cof, "share")), cof_lines, float(_get(cof, "hospital_funding_to_local", 0.0))
-        )
-        # the payer's share of hospital cost is not an incentive to move spend upstream: co-financing's effect
-        # on admissions is its own parameter (cofinancing.admissions_effect, zero on the evidence), so the left
-        # shift does not add an effect the evidence does not find
-        groups[receiver].acute_cost_borne = 1.0 - cof_rule.share
-    reb = _get(money, "rebasing")
-    reb_rule = None
-    if reb is not None:
-        toward = next(
-            (
-                i
-                for i, g in enumerate(groups)
-                if g.tier == _get(reb, "toward", "local") and (g.lines & line_mask(UPSTREAM_LINES)).any()
-            ),
-            None,
-        )
-        away = next((i for i, g in enumerate(groups) if g.lines[index("acute_non_elective")]), None)
-        if toward is not None and away is not None and toward != away:
-            reb_rule = RebasingRule(toward, away, float(_get(reb, "share_of_activity_shift")))
-    return groups, cof_rule, reb_rule
+    if (cof_lines & ~groups[receiver].lines).any():
+        raise DevocareError(f"architecture {arch_id!r}: co-financed lines must all be in the receiver's pot")
+    return CoFinancingRule(
+        payer, receiver, float(_get(cof, "share")), cof_lines, float(_get(cof, "hospital_funding_to_local", 0.0))
+    )
+
+
+def _rebasing_rule(reb: object, groups: list[BudgetGroup]) -> RebasingRule | None:
+    """The rebasing rule from the group holding emergency care toward an upstream group, where both exist and
+    differ."""
+    if reb is None:
+        return None
+    toward = _upstream_group(groups, _get(reb, "toward", "local"))
+    away = next((i for i, g in enumerate(groups) if g.lines[index("acute_non_elective")]), None)
+    if toward is not None and away is not None and toward != away:
+        return RebasingRule(toward, away, float(_get(reb, "share_of_activity_shift")))
+    return None
 
 
 def _fund_criteria(fund: object, tier: str) -> list[str] | None:
