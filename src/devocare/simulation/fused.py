@@ -313,6 +313,34 @@ def _left_shift(
 
 
 @_jit
+def _run_totals(
+    d: int,
+    r: int,
+    lo: int,
+    hi: int,
+    dem: Any,
+    rws: Any,
+    dd: int,
+    at: int,
+    admissions: Any,
+    scratch: Any,
+    demand_lr: Any,
+    rows_lr: Any,
+    counts_lr: Any,
+) -> None:
+    """Every per-atom quantity of draw ``d`` summed over run ``r`` (need, spend rows, admissions and those
+    avoided and avoidable), in ``numpy.add.reduceat``'s order, so the budget stage reads runs, not atoms."""
+    n = hi - lo
+    for j in range(demand_lr.shape[1]):
+        demand_lr[d, j, r] = _run_total(dem[dd, j, at : at + n])
+    for i in range(rws.shape[1]):
+        rows_lr[d, i, r] = _run_total(rws[dd, i, at : at + n])
+    counts_lr[0, d, r] = _run_total(admissions[d, lo:hi])
+    counts_lr[1, d, r] = _run_total(scratch[AVOIDED_N, lo:hi])
+    counts_lr[2, d, r] = _run_total(scratch[AVOIDABLE_N, lo:hi])
+
+
+@_jit
 def atom_year(
     # need: heads (L, A) of the year, LAD shocks (D, LADs) of the year, atom → LAD, live × shock sd (D,),
     # cost per head × growth (D, L)
@@ -373,7 +401,7 @@ def atom_year(
     reads what the previous one wrote from cache): need, prevention, spend rows, left shift, then every
     per-atom quantity summed over the run. Need and spend rows go to ``demand`` and ``rows`` (D, ·, A) if
     ``store``, else to ``run_demand`` and ``run_rows`` (1, ·, longest run), which stay in cache."""
-    D, L = cost_growth.shape
+    D = cost_growth.shape[0]
     dem, rws = (demand, rows) if store else (run_demand, run_rows)
     for d in range(D):
         for r in range(bounds.shape[0] - 1):
@@ -438,14 +466,7 @@ def atom_year(
                 extra_up,
                 scratch,
             )
-            n = hi - lo
-            for j in range(L):
-                demand_lr[d, j, r] = _run_total(dem[dd, j, at : at + n])
-            for i in range(rws.shape[1]):
-                rows_lr[d, i, r] = _run_total(rws[dd, i, at : at + n])
-            counts_lr[0, d, r] = _run_total(admissions[d, lo:hi])
-            counts_lr[1, d, r] = _run_total(scratch[AVOIDED_N, lo:hi])
-            counts_lr[2, d, r] = _run_total(scratch[AVOIDABLE_N, lo:hi])
+            _run_totals(d, r, lo, hi, dem, rws, dd, at, admissions, scratch, demand_lr, rows_lr, counts_lr)
 
 
 @_jit
