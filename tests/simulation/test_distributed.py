@@ -116,8 +116,10 @@ def test_lad_run_on_separate_worker_processes_equals_the_in_process_run(loopback
     local = simulate("reform-aco-2024", years=3, draws=5, seed=9, waterfall=False, scheduler="process")
     _identical(local, remote)
     pd.testing.assert_frame_equal(local.atom_table(), remote.atom_table())
-    # six draws fit one block in process; on two one-thread workers they are two tasks, one on each
-    assert len({t["worker"] for t in stream.data}) == 2
+    # six draws fit one block in process; on two one-thread workers they are cut into a task per worker thread
+    # (which worker runs which is the scheduler's choice: on a busy machine one may take both)
+    blocks = [t for t in stream.data if str(t["key"]).startswith("_task")]
+    assert len(blocks) >= 2
 
 
 @pytest.mark.integration
