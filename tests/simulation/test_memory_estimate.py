@@ -11,7 +11,7 @@ import pytest
 
 pytestmark = pytest.mark.integration
 
-SCRIPT = """
+SCRIPT = r"""
 import json, re, sys
 from pathlib import Path
 from devocare.simulation import montecarlo, runner
