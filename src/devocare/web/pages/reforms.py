@@ -69,7 +69,7 @@ def reforms_page(
     request: Request,
     baseline: str = Query("status-quo-2023", max_length=120),
     arch: list[str] = Query(default=[], max_length=MAX_REFORMS + 1),
-    years: int = Query(5, ge=1, le=30),
+    years: int = Query(10, ge=1, le=30),  # reforms start in 2027/28: year 4
     draws: int = Query(20, ge=0, le=100_000),
     seed: int = Query(0, ge=0, le=2**32 - 1),
     map_measure: str = Query("spent_per_need", max_length=20),
@@ -196,7 +196,7 @@ def reforms_xlsx(
     request: Request,
     baseline: str = Query("status-quo-2023", max_length=120),
     arch: list[str] = Query(default=[], max_length=MAX_REFORMS + 1),
-    years: int = Query(5, ge=1, le=30),
+    years: int = Query(10, ge=1, le=30),
     draws: int = Query(20, ge=0, le=100_000),
     seed: int = Query(0, ge=0, le=2**32 - 1),
 ) -> Response:
