@@ -8,12 +8,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
 from devocare.service_lines import POPULATION_LINE, index
 from devocare.simulation import balance, behaviour, cofinancing, demand, incentives, intervention
-from devocare.simulation.backend import segment_sum, set_line, to_numpy
+from devocare.simulation.backend import is_numpy, segment_sum, set_line, to_numpy
 from devocare.simulation.state import Block, Carried, Flows
 
 POP = index(POPULATION_LINE)
@@ -278,12 +279,31 @@ def plan_next_year(b: Block, c: Carried, f: Flows) -> None:
     c.last_base = base
 
 
+def floor_breaches(xp: Any, spent_lb: Any, demand_lb: Any, floors: Any, holds: Any) -> Any:
+    """(D, B) True where a budget's need-adjusted spend on a line it holds is below the line's floor.
+
+    On NumPy only the held (line, budget) pairs are compared (at LAD level a fifth of the (D, L, B) values,
+    whose ratios were a sixth of a block); other backends compare every pair and mask the ones not held."""
+    if not is_numpy(xp):
+        ratio = balance.need_adjusted_ratio(xp, spent_lb, demand_lb)
+        return xp.any((ratio < floors[None, :, None] - 1e-12) & (holds[None, :, :] > 0), axis=1)
+    D, L, B = spent_lb.shape
+    budgets, lines = np.nonzero(np.asarray(holds).T > 0)  # held pairs, by budget then line
+    flat = lines * B + budgets
+    ratio = balance.need_adjusted_ratio(np, spent_lb.reshape(D, L * B)[:, flat], demand_lb.reshape(D, L * B)[:, flat])
+    below = ratio < (np.asarray(floors)[lines] - 1e-12)[None, :]
+    breached = np.zeros((D, B), dtype=bool)
+    if len(flat):
+        starts = np.flatnonzero(np.r_[True, budgets[1:] != budgets[:-1]])
+        breached[:, budgets[starts]] = np.logical_or.reduceat(below, starts, axis=1)
+    return breached
+
+
 def floors_and_intervention(b: Block, c: Carried, f: Flows) -> None:
     """Minimum service levels per line (need-adjusted spend) and the one intervention trigger of every
     architecture: a deficit beyond a share of allocation, or floors breached for consecutive years."""
     xp, r = b.xp, b.rules
-    ratio = balance.need_adjusted_ratio(xp, f.spent_lb, f.demand_lb)
-    f.breached = xp.any((ratio < r.floors[None, :, None] - 1e-12) & (r.holds[None, :, :] > 0), axis=1)
+    f.breached = floor_breaches(xp, f.spent_lb, f.demand_lb, r.floors, r.holds)
     previous = c.breach_streak if c.breach_streak is not None else xp.zeros((b.D, b.B))
     c.breach_streak = intervention.breach_streak(xp, previous, f.breached)
     surplus = f.to_res + f.returned - f.borne - f.support
