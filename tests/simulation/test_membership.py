@@ -78,3 +78,19 @@ def test_held_lines_give_the_same_bits_as_the_full_line_by_budget_array() -> Non
     assert np.array_equal(held.line(held.pairs(x), 3), full[:, 3, :] * holds[3])  # a zero for a -0 where not held
     y = rng.standard_normal((6, M.shape[1]))
     assert runs.spread(y, holds).tobytes() == runs.to_runs(y[:, None, :] * holds[None]).tobytes()
+
+
+def test_segment_sums_equal_numpys_reduceat_bit_for_bit() -> None:
+    # the Numba loop must add each run as add.reduceat does: short runs one by one, long ones pairwise
+    from devocare.simulation import fused
+    from devocare.simulation.backend import segment_sum
+
+    if not fused.AVAILABLE:
+        pytest.skip("Numba is not installed: segment sums are add.reduceat itself")
+    rng = np.random.default_rng(7)
+    for longest in (2, 9, 12, 40, 300):
+        lengths = rng.integers(1, longest + 1, size=50)
+        starts = np.r_[0, np.cumsum(lengths)[:-1]]
+        x = rng.standard_normal((3, 4, int(lengths.sum()))) * 10.0 ** rng.integers(0, 12, (3, 4, int(lengths.sum())))
+        x[0, 0, :3] = -0.0
+        assert segment_sum(np, x, starts).tobytes() == np.add.reduceat(x, starts, axis=-1).tobytes()

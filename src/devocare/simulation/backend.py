@@ -57,10 +57,19 @@ def to_numpy(x: Any) -> np.ndarray:
 def segment_sum(xp: Any, x: Any, starts: np.ndarray) -> Any:
     """Sums over contiguous runs of the last axis starting at ``starts`` (atoms sorted by run).
 
-    NumPy adds each run in order (``add.reduceat``), so a draw's sums do not depend on how many draws
-    share the array; other backends difference a cumulative sum.
+    NumPy adds each run in order (``add.reduceat``, or the same sums in one Numba loop where Numba is
+    installed), so a draw's sums do not depend on how many draws share the array; other backends difference
+    a cumulative sum.
     """
     if is_numpy(xp):
+        from devocare.simulation import fused
+
+        bounds = np.r_[starts, x.shape[-1]].astype(np.int64)
+        if fused.AVAILABLE and x.dtype == np.float64 and len(starts) and (np.diff(bounds) > 0).all():
+            rows = np.ascontiguousarray(np.reshape(x, (-1, x.shape[-1])))
+            out = np.empty((rows.shape[0], len(starts)))
+            fused.segment_sums(rows, bounds, out)
+            return out.reshape(*x.shape[:-1], len(starts))
         return np.add.reduceat(x, starts, axis=-1)
     n = x.shape[-1]
     ends = np.r_[starts[1:], n] - 1
