@@ -57,6 +57,9 @@ NE = LINE_IDS.index("acute_non_elective")
 UPSTREAM = np.array([line in UPSTREAM_LINES for line in LINE_IDS])
 #: Non-demographic growth parameter of each line (its growth group).
 GROWTH_PARAM = [f"demand.non_demographic_growth.{line.growth_group}" for line in REGISTRY]
+#: Parameters a year reads (a dated value of one of them is a rule the baseline does not model). The pooled
+#: fund follows its parameter's base-year value grown with the envelope, and the grants come prepared.
+YEARLY = ("demand.", "admissions.", "prevention.", "behaviour.", "funding.")
 #: Per-budget outputs, each (draws, years, budgets).
 BUDGET_OUTPUTS = ("need", "spent", "unmet_need", "reserves", "deficit_support")
 
@@ -114,12 +117,11 @@ class Segments:
 
 @dataclass(frozen=True)
 class Group:
-    """A budget group: its budgets' slice of the budget axis, lines, membership and risk rules."""
+    """A budget group: its budgets' slice of the budget axis, its lines' segments, membership and risk rules."""
 
     budgets: slice
-    lines: np.ndarray  # (L,) bool
-    spends_on: np.ndarray  # (L,) bool: lines its spending beyond need goes to (upstream held, else all held)
-    upstream: np.ndarray  # (L,) bool: upstream lines held
+    segments: slice  # its segments of the grouped lines: the lines it spends beyond need on, then the rest
+    upstream: bool  # it holds upstream lines (its first segment), whose extra spend prevents admissions
     seg: Segments
     cover: np.ndarray  # (A,) share of each atom under the group
     saves: float  # savings retained × overspend borne: 1 where the group's budgets make efficiency savings
@@ -127,9 +129,11 @@ class Group:
 
 @dataclass(frozen=True)
 class Model:
-    """The draw-independent arrays of a status-quo run (original atom order)."""
+    """The draw-independent arrays of a status-quo run (original atom order, lines grouped by budget group)."""
 
-    heads: np.ndarray  # (projected years, L, A)
+    heads: np.ndarray  # (projected years, L, A), lines in ``order``
+    order: np.ndarray  # (L,) line of each grouped position
+    seg_starts: np.ndarray  # first grouped position of each line segment
     atom_lad: np.ndarray  # (A,)
     groups: tuple[Group, ...]
     alloc: np.ndarray  # (years, B) block grant per budget
@@ -145,25 +149,34 @@ def build(inputs: Any, rules: Any, alloc: np.ndarray, fixed: Mapping[str, Any]) 
     """The model of ``rules`` (the status quo) over ``inputs``' atoms, with the block grants ``alloc``
     (years × budgets, the allocation engine's) and central parameter values ``fixed``."""
     _refuse_other_mechanics(rules, fixed)
-    heads = np.ascontiguousarray(np.transpose(inputs.weighted_heads, (0, 2, 1)))  # (Y, L, A)
+    held = np.sum([np.asarray(g.lines, dtype=int) for g in rules.groups], axis=0)
+    if not (held == 1).all():
+        raise ValueError("the baseline needs every line held by exactly one budget group")
+    order: list[int] = []
+    seg_starts: list[int] = []
     groups = []
     for g in rules.groups:
         lines = np.asarray(g.lines, dtype=bool)
         up = lines & UPSTREAM
+        first = np.flatnonzero(up if up.any() else lines)  # what it spends beyond need on, then the rest
+        rest = np.flatnonzero(lines & ~np.isin(np.arange(len(lines)), first))
+        lo = len(seg_starts)
+        for segment in (first, rest):
+            if len(segment):
+                seg_starts.append(len(order))
+                order.extend(int(j) for j in segment)
+        H = np.asarray(g.H, dtype=float)
+        saves = float(g.savings_retained) * float(g.overspend_borne_locally)
         groups.append(
             Group(
                 slice(g.offset, g.offset + g.n),
-                lines,
-                up if up.any() else lines,
-                up,
-                Segments.of(np.asarray(g.H, dtype=float)),
-                np.asarray(g.H, dtype=float).sum(axis=1),
-                float(g.savings_retained) * float(g.overspend_borne_locally),
+                slice(lo, len(seg_starts)),
+                bool(up.any()),
+                Segments.of(H),
+                H.sum(axis=1),
+                saves,
             )
         )
-    held = np.sum([grp.lines for grp in groups], axis=0)
-    if not (held == 1).all():
-        raise ValueError("the baseline needs every line held by exactly one budget group")
     B = rules.n_budgets
     per_budget = {k: np.zeros(B) for k in ("sr", "obl", "limit")}
     for g, grp in zip(rules.groups, groups, strict=True):
@@ -171,10 +184,12 @@ def build(inputs: Any, rules: Any, alloc: np.ndarray, fixed: Mapping[str, Any]) 
         per_budget["obl"][grp.budgets] = g.overspend_borne_locally
         national = g.tier == "national"  # the centre absorbs its own national budgets' results
         per_budget["limit"][grp.budgets] = np.inf if national else float(fixed["behaviour.deficit_support_limit"])
-    years = alloc.shape[0]
-    pool_out, pool_in = _pooled(rules, groups, heads, fixed, years)
+    heads = np.ascontiguousarray(np.transpose(inputs.weighted_heads, (0, 2, 1)))  # (Y, L, A)
+    pool_out, pool_in = _pooled(rules, groups, heads, fixed, alloc.shape[0])
     return Model(
-        heads,
+        np.ascontiguousarray(heads[:, order, :]),
+        np.array(order),
+        np.array(seg_starts),
         np.asarray(inputs.atom_lad),
         tuple(groups),
         np.asarray(alloc, dtype=float),
@@ -199,7 +214,7 @@ def _refuse_other_mechanics(rules: Any, fixed: Mapping[str, Any]) -> None:
             ("a left shift", any(g.incentive_strength > 0 for g in rules.groups)),
             ("a hospital input cap", any(g.hospital_input_cap is not None for g in rules.groups)),
             ("a risk corridor", any(g.corridor is not None for g in rules.groups)),
-            ("dated parameters", any(isinstance(v, list) for k, v in fixed.items() if k != "prevention.lag")),
+            ("dated parameters of its year", any(k.endswith("@years") and k.startswith(YEARLY) for k in fixed)),
         )
         if present
     ]
@@ -259,8 +274,10 @@ def run(model: Model, values: Any, years: int) -> dict[str, np.ndarray]:
     Y_proj = m.heads.shape[0]
     out = {k: np.zeros((D, years, B)) for k in BUDGET_OUTPUTS}
     out |= {k: np.zeros((D, years)) for k in ("admissions", "national_need", "national_spent")}
-    cost_per_head = np.stack([base_year_spend(p, line) for line in LINE_IDS], axis=1) / m.heads[0].sum(axis=1)
-    nd = np.stack([p[k] for k in GROWTH_PARAM], axis=1)  # (D, L)
+    spend = np.stack([base_year_spend(p, line) for line in LINE_IDS], axis=1)[:, m.order]  # (D, L) grouped
+    cost_per_head = spend / m.heads[0].sum(axis=1)
+    nd = np.stack([p[GROWTH_PARAM[j]] for j in m.order], axis=1)  # (D, L)
+    ne_at = int(np.flatnonzero(m.order == NE)[0])
     central = np.asarray(values.central, dtype=bool)
     shock_sd = np.where(central, 0.0, p["demand.area_shock_sd"])[:, None]
     lags = lag_increments(fx["prevention.lag"])
@@ -271,6 +288,7 @@ def run(model: Model, values: Any, years: int) -> dict[str, np.ndarray]:
     reserves, cut, headroom = np.zeros((D, B)), np.zeros((D, B)), np.zeros((D, B))
     last_base: np.ndarray | None = None
     history: list[np.ndarray] = []  # extra upstream spend per atom, latest year first
+    need = np.empty((D, *m.heads.shape[1:]))  # (D, L, A), reused every year
     for t in range(years):
         # 1. need per draw, line and atom
         beyond = max(0, t - (Y_proj - 1))
@@ -278,21 +296,22 @@ def run(model: Model, values: Any, years: int) -> dict[str, np.ndarray]:
         demographic = demographic * (1.0 + p["demand.ageing_growth"]) ** t
         growth = demographic[:, None] * (1.0 + nd) ** t  # (D, L)
         shock = 1.0 + shock_sd * values.shocks[:, t, m.atom_lad]  # (D, A)
-        need = m.heads[min(t, Y_proj - 1)][None, :, :] * shock[:, None, :]
+        np.multiply(m.heads[min(t, Y_proj - 1)][None, :, :], shock[:, None, :], out=need)
         need *= (cost_per_head * growth)[:, :, None]
 
         # 2. prevention and admissions
-        ne = need[:, NE, :]
+        ne = need[:, ne_at, :]
         ceiling = p["admissions.avoidable_share"][:, None] * ne
         effective = sum((w * history[k] for k, w in enumerate(lags) if k < len(history) and w), np.zeros_like(ne))
         safe = np.where(ceiling > 0, ceiling, 1.0)
         avoided = np.where(ceiling > 0, safe * (1.0 - np.exp(-p["prevention.effect"][:, None] * effective / safe)), 0.0)
         admissions = (ne - avoided) / unit_cost
-        need[:, NE, :] = admissions * unit_cost
+        need[:, ne_at, :] = admissions * unit_cost
         out["admissions"][:, t] = admissions.sum(axis=1)
-        out["national_need"][:, t] = need.sum(axis=(1, 2))
+        segments = np.add.reduceat(need, m.seg_starts, axis=1)  # (D, segments, A)
+        out["national_need"][:, t] = segments.sum(axis=(1, 2))
 
-        # 3.–4. per group: need summed over its lines, efficiency, cuts, and upstream need for reinvestment
+        # 3.–4. per group: need on its lines, efficiency, cuts, and the upstream need reinvestment goes to
         saving = p["behaviour.efficiency_saving"] * min(1.0, t / ramp)  # (D,)
         drawn = p["behaviour.reinvest_share"][:, None] * np.maximum(reserves, 0.0)
         need_b, spent_b, unmet_b = np.zeros((D, B)), np.zeros((D, B)), np.zeros((D, B))
@@ -300,23 +319,23 @@ def run(model: Model, values: Any, years: int) -> dict[str, np.ndarray]:
         extra_up = np.zeros((D, need.shape[2]))
         national_spent = np.zeros(D)
         for g in m.groups:
-            own = need[:, g.lines, :].sum(axis=1)  # (D, A)
-            eff = 1.0 - saving[:, None] * (g.saves * g.cover)[None, :]
-            cut_a = g.seg.to_atoms(cut[:, g.budgets])
-            spent_a = own * (eff * (1.0 - cut_a))
-            need_b[:, g.budgets] = g.seg.to_budgets(own)
-            spent_b[:, g.budgets] = g.seg.to_budgets(spent_a)
-            unmet_b[:, g.budgets] = g.seg.to_budgets(own * eff * cut_a)
-            up_a = need[:, g.spends_on, :].sum(axis=1)
-            up_b = g.seg.to_budgets(up_a)
-            has = up_b > 0
             bs = g.budgets
+            up_a = segments[:, g.segments.start, :]  # (D, A) need on the lines it spends beyond need on
+            own = segments[:, g.segments, :].sum(axis=1) if g.segments.stop - g.segments.start > 1 else up_a
+            eff = 1.0 - saving[:, None] * (g.saves * g.cover)[None, :]
+            cut_a = g.seg.to_atoms(cut[:, bs])
+            kept = own * eff
+            spent_a = own * (eff * (1.0 - cut_a))
+            sums = g.seg.to_budgets(np.stack([own, spent_a, kept * cut_a, up_a]))  # (4, D, n)
+            need_b[:, bs], spent_b[:, bs], unmet_b[:, bs], up_b = sums
+            has = up_b > 0
             from_reserves[:, bs] = np.where(has, drawn[:, bs], 0.0)
             reinvest[:, bs] = np.where(has, drawn[:, bs] + headroom[:, bs], 0.0)
-            rate_a = g.seg.to_atoms(reinvest[:, bs] / np.where(has, up_b, 1.0))  # £ per £ of upstream need
-            national_spent += spent_a.sum(axis=1) + (rate_a * up_a).sum(axis=1)
-            if g.upstream.any():
-                extra_up += rate_a * need[:, g.upstream, :].sum(axis=1)
+            rate_a = g.seg.to_atoms(reinvest[:, bs] / np.where(has, up_b, 1.0))  # £ per £ of that need
+            beyond_need = rate_a * up_a
+            national_spent += spent_a.sum(axis=1) + beyond_need.sum(axis=1)
+            if g.upstream:
+                extra_up += beyond_need
         history = [extra_up, *history][: len(lags)]
         out["national_spent"][:, t] = national_spent
 
