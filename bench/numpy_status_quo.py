@@ -78,6 +78,7 @@ class Segments:
     a_weight: np.ndarray
     a_starts: np.ndarray
     a_ids: np.ndarray | None
+    whole: bool  # every share is 1 (areas nest: each atom wholly in one budget), so nothing to weight
 
     @classmethod
     def of(cls, H: np.ndarray) -> Segments:
@@ -94,11 +95,15 @@ class Segments:
 
         bs, bid = starts(budget[ob], H.shape[1])
         as_, aid = starts(atom[oa], H.shape[0])
-        return cls(H.shape[0], H.shape[1], atom[ob], weight[ob], bs, bid, budget[oa], weight[oa], as_, aid)
+        whole = bool((weight == 1.0).all())
+        return cls(H.shape[0], H.shape[1], atom[ob], weight[ob], bs, bid, budget[oa], weight[oa], as_, aid, whole)
 
     def to_budgets(self, x: np.ndarray) -> np.ndarray:
         """(..., atoms) → (..., budgets): Σ_a share[a, b] x[a]."""
-        sums = np.add.reduceat(x[..., self.b_atom] * self.b_weight, self.b_starts, axis=-1)
+        terms = np.take(x, self.b_atom, axis=-1)
+        if not self.whole:
+            terms *= self.b_weight
+        sums = np.add.reduceat(terms, self.b_starts, axis=-1)
         if self.b_ids is None:
             return sums
         out = np.zeros((*x.shape[:-1], self.n_budgets))
@@ -106,8 +111,13 @@ class Segments:
         return out
 
     def to_atoms(self, y: np.ndarray) -> np.ndarray:
-        """(..., budgets) → (..., atoms): Σ_b share[a, b] y[b]."""
-        sums = np.add.reduceat(y[..., self.a_budget] * self.a_weight, self.a_starts, axis=-1)
+        """(..., budgets) → (..., atoms): Σ_b share[a, b] y[b] (a gather where each atom is in one budget)."""
+        terms = np.take(y, self.a_budget, axis=-1)
+        if not self.whole:
+            terms *= self.a_weight
+        if len(self.a_budget) == self.n_atoms == len(self.a_starts):  # one entry per atom: nothing to sum
+            return terms
+        sums = np.add.reduceat(terms, self.a_starts, axis=-1)
         if self.a_ids is None:
             return sums
         out = np.zeros((*y.shape[:-1], self.n_atoms))
@@ -133,7 +143,7 @@ class Model:
 
     heads: np.ndarray  # (projected years, L, A), lines in ``order``
     order: np.ndarray  # (L,) line of each grouped position
-    seg_starts: np.ndarray  # first grouped position of each line segment
+    seg_bounds: tuple[tuple[int, int], ...]  # (first, end) grouped positions of each line segment
     atom_lad: np.ndarray  # (A,)
     groups: tuple[Group, ...]
     alloc: np.ndarray  # (years, B) block grant per budget
@@ -189,7 +199,7 @@ def build(inputs: Any, rules: Any, alloc: np.ndarray, fixed: Mapping[str, Any]) 
     return Model(
         np.ascontiguousarray(heads[:, order, :]),
         np.array(order),
-        np.array(seg_starts),
+        tuple(zip(seg_starts, [*seg_starts[1:], len(order)], strict=True)),
         np.asarray(inputs.atom_lad),
         tuple(groups),
         np.asarray(alloc, dtype=float),
@@ -308,8 +318,8 @@ def run(model: Model, values: Any, years: int) -> dict[str, np.ndarray]:
         admissions = (ne - avoided) / unit_cost
         need[:, ne_at, :] = admissions * unit_cost
         out["admissions"][:, t] = admissions.sum(axis=1)
-        segments = np.add.reduceat(need, m.seg_starts, axis=1)  # (D, segments, A)
-        out["national_need"][:, t] = segments.sum(axis=(1, 2))
+        segments = [need[:, lo:hi, :].sum(axis=1) for lo, hi in m.seg_bounds]  # each (D, A)
+        out["national_need"][:, t] = sum(x.sum(axis=1) for x in segments)
 
         # 3.–4. per group: need on its lines, efficiency, cuts, and the upstream need reinvestment goes to
         saving = p["behaviour.efficiency_saving"] * min(1.0, t / ramp)  # (D,)
@@ -320,8 +330,8 @@ def run(model: Model, values: Any, years: int) -> dict[str, np.ndarray]:
         national_spent = np.zeros(D)
         for g in m.groups:
             bs = g.budgets
-            up_a = segments[:, g.segments.start, :]  # (D, A) need on the lines it spends beyond need on
-            own = segments[:, g.segments, :].sum(axis=1) if g.segments.stop - g.segments.start > 1 else up_a
+            up_a = segments[g.segments.start]  # (D, A) need on the lines it spends beyond need on
+            own = up_a + segments[g.segments.start + 1] if g.segments.stop - g.segments.start > 1 else up_a
             eff = 1.0 - saving[:, None] * (g.saves * g.cover)[None, :]
             cut_a = g.seg.to_atoms(cut[:, bs])
             kept = own * eff
