@@ -272,6 +272,17 @@ def lag_increments(profile: list[float]) -> np.ndarray:
     return np.diff(np.r_[0.0, shares])
 
 
+@dataclass
+class Draws:
+    """A block's per-draw values, each (D,) or (D, L) with lines grouped, and the year's state."""
+
+    p: dict[str, np.ndarray]
+    cost_per_head: np.ndarray  # (D, L)
+    nd: np.ndarray  # (D, L) non-demographic growth
+    shock_sd: np.ndarray  # (D, 1): zero for the central draw
+    shocks: np.ndarray  # (D, years, LADs) standard normal
+
+
 def run(model: Model, values: Any, years: int) -> dict[str, np.ndarray]:
     """One block of draws (``values``: :class:`devocare.simulation.engine.DrawValues`) for ``years`` years.
 
@@ -281,101 +292,123 @@ def run(model: Model, values: Any, years: int) -> dict[str, np.ndarray]:
     m, fx = model, model.fixed
     p = _values(values, fx)
     D, B = len(values.draws), m.alloc.shape[1]
-    Y_proj = m.heads.shape[0]
+    spend = np.stack([base_year_spend(p, line) for line in LINE_IDS], axis=1)[:, m.order]  # (D, L) grouped
+    central = np.asarray(values.central, dtype=bool)
+    dr = Draws(
+        p,
+        spend / m.heads[0].sum(axis=1),
+        np.stack([p[GROWTH_PARAM[j]] for j in m.order], axis=1),
+        np.where(central, 0.0, p["demand.area_shock_sd"])[:, None],
+        values.shocks,
+    )
     out = {k: np.zeros((D, years, B)) for k in BUDGET_OUTPUTS}
     out |= {k: np.zeros((D, years)) for k in ("admissions", "national_need", "national_spent")}
-    spend = np.stack([base_year_spend(p, line) for line in LINE_IDS], axis=1)[:, m.order]  # (D, L) grouped
-    cost_per_head = spend / m.heads[0].sum(axis=1)
-    nd = np.stack([p[GROWTH_PARAM[j]] for j in m.order], axis=1)  # (D, L)
-    ne_at = int(np.flatnonzero(m.order == NE)[0])
-    central = np.asarray(values.central, dtype=bool)
-    shock_sd = np.where(central, 0.0, p["demand.area_shock_sd"])[:, None]
     lags = lag_increments(fx["prevention.lag"])
-    unit_cost = p["admissions.unit_cost"][:, None]
-    ramp = max(float(fx["behaviour.efficiency_ramp_years"]), 1.0)
-    max_cut, headroom_share = float(fx["behaviour.max_cut_share"]), float(fx["behaviour.headroom_spend_share"])
-    sr, obl, limit = m.savings_retained[None, :], m.overspend_borne[None, :], m.support_limit[None, :]
     reserves, cut, headroom = np.zeros((D, B)), np.zeros((D, B)), np.zeros((D, B))
     last_base: np.ndarray | None = None
     history: list[np.ndarray] = []  # extra upstream spend per atom, latest year first
     need = np.empty((D, *m.heads.shape[1:]))  # (D, L, A), reused every year
     for t in range(years):
-        # 1. need per draw, line and atom
-        beyond = max(0, t - (Y_proj - 1))
-        demographic = (1.0 + p["demand.population_growth_after_projection"]) ** beyond
-        demographic = demographic * (1.0 + p["demand.ageing_growth"]) ** t
-        growth = demographic[:, None] * (1.0 + nd) ** t  # (D, L)
-        shock = 1.0 + shock_sd * values.shocks[:, t, m.atom_lad]  # (D, A)
-        np.multiply(m.heads[min(t, Y_proj - 1)][None, :, :], shock[:, None, :], out=need)
-        need *= (cost_per_head * growth)[:, :, None]
-
-        # 2. prevention and admissions
-        ne = need[:, ne_at, :]
-        ceiling = p["admissions.avoidable_share"][:, None] * ne
-        effective = sum((w * history[k] for k, w in enumerate(lags) if k < len(history) and w), np.zeros_like(ne))
-        safe = np.where(ceiling > 0, ceiling, 1.0)
-        avoided = np.where(ceiling > 0, safe * (1.0 - np.exp(-p["prevention.effect"][:, None] * effective / safe)), 0.0)
-        admissions = (ne - avoided) / unit_cost
-        need[:, ne_at, :] = admissions * unit_cost
+        effective = sum((w * history[k] for k, w in enumerate(lags) if k < len(history) and w), np.zeros((D, 1)))
+        admissions = _need(m, dr, t, effective, need)
         out["admissions"][:, t] = admissions.sum(axis=1)
         segments = [need[:, lo:hi, :].sum(axis=1) for lo, hi in m.seg_bounds]  # each (D, A)
         out["national_need"][:, t] = sum(x.sum(axis=1) for x in segments)
-
-        # 3.–4. per group: need on its lines, efficiency, cuts, and the upstream need reinvestment goes to
-        saving = p["behaviour.efficiency_saving"] * min(1.0, t / ramp)  # (D,)
-        drawn = p["behaviour.reinvest_share"][:, None] * np.maximum(reserves, 0.0)
-        need_b, spent_b, unmet_b = np.zeros((D, B)), np.zeros((D, B)), np.zeros((D, B))
-        reinvest, from_reserves = np.zeros((D, B)), np.zeros((D, B))
-        extra_up = np.zeros((D, need.shape[2]))
-        national_spent = np.zeros(D)
-        for g in m.groups:
-            bs = g.budgets
-            up_a = segments[g.segments.start]  # (D, A) need on the lines it spends beyond need on
-            own = up_a + segments[g.segments.start + 1] if g.segments.stop - g.segments.start > 1 else up_a
-            eff = 1.0 - saving[:, None] * (g.saves * g.cover)[None, :]
-            cut_a = g.seg.to_atoms(cut[:, bs])
-            kept = own * eff
-            spent_a = own * (eff * (1.0 - cut_a))
-            sums = g.seg.to_budgets(np.stack([own, spent_a, kept * cut_a, up_a]))  # (4, D, n)
-            need_b[:, bs], spent_b[:, bs], unmet_b[:, bs], up_b = sums
-            has = up_b > 0
-            from_reserves[:, bs] = np.where(has, drawn[:, bs], 0.0)
-            reinvest[:, bs] = np.where(has, drawn[:, bs] + headroom[:, bs], 0.0)
-            rate_a = g.seg.to_atoms(reinvest[:, bs] / np.where(has, up_b, 1.0))  # £ per £ of that need
-            beyond_need = rate_a * up_a
-            national_spent += spent_a.sum(axis=1) + beyond_need.sum(axis=1)
-            if g.upstream:
-                extra_up += beyond_need
-        history = [extra_up, *history][: len(lags)]
-        out["national_spent"][:, t] = national_spent
-
-        # 5.–6. pooled fund, balance and risk
-        alloc = m.alloc[t][None, :]
-        t_in, t_out = m.pool_in[t][None, :], m.pool_out[t][None, :]
-        spent_b = spent_b + reinvest + (t_in - t_out)
-        surplus = alloc + t_in + from_reserves - spent_b - t_out
-        cap = np.where(np.isfinite(limit), np.where(np.isfinite(limit), limit, 0.0) * np.abs(alloc), np.inf)
-        gain, loss = np.maximum(surplus, 0.0), np.maximum(-surplus, 0.0)
-        repay = np.minimum(gain, np.maximum(-reserves, 0.0))
-        support = np.minimum((1.0 - obl) * loss, cap)
-        reserves = reserves + repay + sr * (gain - repay) - (loss - support) - from_reserves
-        for k, v in (
-            ("need", need_b),
-            ("spent", spent_b),
-            ("unmet_need", unmet_b),
-            ("reserves", reserves),
-            ("deficit_support", support),
-        ):
+        y = _spend(m, dr, t, segments, reserves, cut, headroom)
+        history = [y["extra_up"], *history][: len(lags)]
+        out["national_spent"][:, t] = y["national_spent"]
+        alloc, t_in, t_out = m.alloc[t][None, :], m.pool_in[t][None, :], m.pool_out[t][None, :]
+        spent_b = y["spent"] + y["reinvest"] + (t_in - t_out)  # the pooled fund moves who pays
+        reserves, support = _settle(m, alloc + t_in + y["from_reserves"] - spent_b - t_out, alloc, reserves)
+        reserves = reserves - y["from_reserves"]
+        for k, v in (("need", y["need"]), ("spent", spent_b), ("unmet_need", y["unmet"]), ("reserves", reserves)):
             out[k][:, t] = v
-
-        # 7. next year's plan
-        base = spent_b + unmet_b - reinvest
+        out["deficit_support"][:, t] = support
+        base = spent_b + y["unmet"] - y["reinvest"]  # spend before cuts and beyond need
         if t + 1 < years:
             money = alloc + t_in - t_out
             expected = money + (m.alloc[t + 1] - m.alloc[t])[None, :]
-            cut, headroom = _plan(base, last_base, money, expected, reserves, p, m, t + 1, max_cut, headroom_share)
+            cut, headroom = _plan(base, last_base, money, expected, reserves, p, m, t + 1)
         last_base = base
     return out
+
+
+def _need(m: Model, dr: Draws, t: int, effective: np.ndarray, need: np.ndarray) -> np.ndarray:
+    """Year ``t``'s need per draw, line and atom into ``need`` (emergency need after prevention) and the
+    emergency admissions per draw and atom. ``effective`` is the lag-weighted extra upstream spend per atom."""
+    p, Y_proj = dr.p, m.heads.shape[0]
+    beyond = max(0, t - (Y_proj - 1))  # population growth applies beyond the projected years only
+    demographic = (1.0 + p["demand.population_growth_after_projection"]) ** beyond
+    demographic = demographic * (1.0 + p["demand.ageing_growth"]) ** t
+    growth = demographic[:, None] * (1.0 + dr.nd) ** t  # (D, L)
+    shock = 1.0 + dr.shock_sd * dr.shocks[:, t, m.atom_lad]  # (D, A)
+    np.multiply(m.heads[min(t, Y_proj - 1)][None, :, :], shock[:, None, :], out=need)
+    need *= (dr.cost_per_head * growth)[:, :, None]
+    ne_at = int(np.flatnonzero(m.order == NE)[0])
+    ne = need[:, ne_at, :]
+    ceiling = p["admissions.avoidable_share"][:, None] * ne  # only avoidable admissions can be avoided
+    safe = np.where(ceiling > 0, ceiling, 1.0)
+    avoided = np.where(ceiling > 0, safe * (1.0 - np.exp(-p["prevention.effect"][:, None] * effective / safe)), 0.0)
+    unit_cost = p["admissions.unit_cost"][:, None]
+    admissions = (ne - avoided) / unit_cost
+    need[:, ne_at, :] = admissions * unit_cost
+    return admissions
+
+
+def _spend(
+    m: Model,
+    dr: Draws,
+    t: int,
+    segments: list[np.ndarray],
+    reserves: np.ndarray,
+    cut: np.ndarray,
+    headroom: np.ndarray,
+) -> dict[str, np.ndarray]:
+    """Each budget's need, spend after efficiency and cuts, unmet need and spending beyond need (planned
+    headroom and reserves drawn, spread over the need it goes to), group by group; the extra upstream spend
+    per atom that prevents admissions later; and the national spend."""
+    p, fx = dr.p, m.fixed
+    D, B = reserves.shape
+    saving = p["behaviour.efficiency_saving"] * min(1.0, t / max(float(fx["behaviour.efficiency_ramp_years"]), 1.0))
+    drawn = p["behaviour.reinvest_share"][:, None] * np.maximum(reserves, 0.0)
+    y: dict[str, np.ndarray] = {k: np.zeros((D, B)) for k in ("need", "spent", "unmet", "reinvest", "from_reserves")}
+    y["extra_up"], y["national_spent"] = np.zeros(segments[0].shape), np.zeros(D)
+    for g in m.groups:
+        bs = g.budgets
+        up_a = segments[g.segments.start]  # (D, A) need on the lines it spends beyond need on
+        own = up_a + segments[g.segments.start + 1] if g.segments.stop - g.segments.start > 1 else up_a
+        eff = 1.0 - saving[:, None] * (g.saves * g.cover)[None, :]
+        cut_a = g.seg.to_atoms(cut[:, bs])
+        kept = own * eff
+        spent_a = own * (eff * (1.0 - cut_a))
+        sums = g.seg.to_budgets(np.stack([own, spent_a, kept * cut_a, up_a]))  # (4, D, n)
+        y["need"][:, bs], y["spent"][:, bs], y["unmet"][:, bs], up_b = sums
+        has = up_b > 0
+        y["from_reserves"][:, bs] = np.where(has, drawn[:, bs], 0.0)
+        y["reinvest"][:, bs] = np.where(has, drawn[:, bs] + headroom[:, bs], 0.0)
+        rate_a = g.seg.to_atoms(y["reinvest"][:, bs] / np.where(has, up_b, 1.0))  # £ per £ of that need
+        beyond_need = rate_a * up_a
+        y["national_spent"] += spent_a.sum(axis=1) + beyond_need.sum(axis=1)
+        if g.upstream:
+            y["extra_up"] += beyond_need
+    return y
+
+
+def _cap(m: Model, alloc: np.ndarray) -> np.ndarray:
+    """(1, B) £ of deficit support the centre gives at most: the limit × |allocation| (none for national)."""
+    limit = m.support_limit[None, :]
+    finite = np.isfinite(limit)
+    return np.where(finite, np.where(finite, limit, 0.0) * np.abs(alloc), np.inf)
+
+
+def _settle(m: Model, surplus: np.ndarray, alloc: np.ndarray, reserves: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(reserves after the year, deficit support): a surplus first repays a carried deficit, then the
+    budget keeps its retained share (the rest returns to the centre); of a deficit the centre meets the
+    share the budget does not bear, up to its limit, and the rest is borne from reserves."""
+    gain, loss = np.maximum(surplus, 0.0), np.maximum(-surplus, 0.0)
+    repay = np.minimum(gain, np.maximum(-reserves, 0.0))
+    support = np.minimum((1.0 - m.overspend_borne[None, :]) * loss, _cap(m, alloc))
+    return reserves + repay + m.savings_retained[None, :] * (gain - repay) - (loss - support), support
 
 
 def _plan(
@@ -387,23 +420,21 @@ def _plan(
     p: dict[str, np.ndarray],
     m: Model,
     t: int,
-    max_cut: float,
-    headroom_share: float,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Year ``t``'s (cut share, £ headroom spent): spend before cuts forecast at its last growth (with no
     history, at the money's growth) against the money expected; the budget cuts the part of a forecast
-    deficit the centre will not meet, plus the overspend response × a carried deficit."""
+    deficit the centre will not meet, plus the overspend response × a carried deficit, at most the largest
+    cut share, and spends forecast headroom."""
     fallback = np.where(money > 0, expected / np.where(money > 0, money, 1.0), 1.0)
     growth = fallback if last is None else np.where(last > 0, base / np.where(last > 0, last, 1.0), fallback)
     forecast = base * growth
     gap = forecast - expected
     deficit = np.maximum(gap, 0.0)
-    limit = m.support_limit[None, :]
-    cap = np.where(np.isfinite(limit), np.where(np.isfinite(limit), limit, 0.0) * np.abs(m.alloc[t])[None, :], np.inf)
-    met = np.minimum((1.0 - m.overspend_borne[None, :]) * deficit, cap)
+    met = np.minimum((1.0 - m.overspend_borne[None, :]) * deficit, _cap(m, m.alloc[t][None, :]))
     to_bear = deficit - met + p["behaviour.overspend_response"][:, None] * np.maximum(-reserves, 0.0)
+    max_cut = float(m.fixed["behaviour.max_cut_share"])
     cut = np.where(forecast > 0, np.minimum(to_bear / np.where(forecast > 0, forecast, 1.0), max_cut), 0.0)
-    return cut, headroom_share * np.maximum(-gap, 0.0)
+    return cut, float(m.fixed["behaviour.headroom_spend_share"]) * np.maximum(-gap, 0.0)
 
 
 # The earlier, lighter model, kept for comparison (``engine_over_simple_baseline`` in bench_honest.py).
