@@ -9,8 +9,8 @@ and each atom's LAD (:func:`devocare.simulation.inputs.load_inputs`), the budget
 membership matrices, risk rules and the pooled fund (:func:`devocare.simulation.rules.build_rules`), the
 block grants per budget and year (the allocation engine's, from the prepared run), the draws' parameter
 values and LAD shocks (:func:`devocare.simulation.montecarlo.draw_values`) and the envelope rule
-(:func:`devocare.service_lines.base_year_spend`). ``tests/bench/test_numpy_baseline.py`` holds it to the
-engine at LAD and LSOA level.
+(:func:`devocare.service_lines.base_year_spend`). ``tests/simulation/test_numpy_baseline.py`` holds it to
+the engine at LAD and LSOA level, per budget and nationally, to 1e-9.
 
 Every year, for draws × lines × atoms at once:
 
@@ -31,13 +31,14 @@ Every year, for draws × lines × atoms at once:
 
 Membership is applied as sorted index segment sums per budget group (atoms → budgets) and per atom
 (budgets → atoms), never as dense products. Each service line is held by exactly one budget group in the
-status quo, so a group's lines are summed over atoms once and its budget-level factors (efficiency, cuts,
+status quo, so a group's lines are summed once per atom and its budget-level factors (efficiency, cuts,
 reinvestment rates) apply to that sum.
 
 The status quo has no left shift (no budget both keeps savings and bears acute cost), no hospital cap, no
 co-financing, no incentive fund, no rebasing, no transition cost and no reform start; the model refuses an
-architecture that has any of them. Floors and intervention flags move no money and are not computed.
-Nothing of the status quo's money rules is switched off.
+architecture that has any of them, or a dated value of a parameter its year reads. Floors and
+intervention flags move no money and are not computed. Nothing of the status quo's money rules is switched
+off.
 
 :func:`run_simple` is the earlier, much lighter model (one budget group, fixed grants, ``min(need, money)``),
 kept for comparison.
