@@ -110,3 +110,23 @@ def test_baseline_equals_engine_at_lsoa():
     """At LSOA level (33,755 atoms, the engine's fused kernels): about ten seconds, most of it loading."""
     engine, ours = _both("lsoa", [0, 1], 5)
     _assert_agree(engine, ours)
+
+
+@pytest.mark.unit
+@pytest.mark.parametrize("nested", [False, True])
+def test_segment_sums_equal_the_membership_products(nested):
+    """The baseline's membership sums equal the dense products, with an empty budget and an atom outside
+    every budget (partial shares), or with every atom wholly in one budget (the gather-only path)."""
+    rng = np.random.default_rng(3)
+    A, n = 40, 6
+    if nested:
+        H = np.zeros((A, n))
+        H[np.arange(A), rng.integers(0, n, A)] = 1.0
+    else:
+        H = rng.random((A, n)) * (rng.random((A, n)) < 0.3)
+        H[:, 2] = 0.0  # a budget with no atoms
+        H[5] = 0.0  # an atom in no budget
+    seg = sq.Segments.of(H)
+    x, y = rng.random((3, 2, A)), rng.random((3, 2, n))
+    np.testing.assert_allclose(seg.to_budgets(x), x @ H, rtol=1e-13)
+    np.testing.assert_allclose(seg.to_atoms(y), y @ H.T, rtol=1e-13, atol=1e-15)
