@@ -82,10 +82,16 @@ class Segments:
     whole: bool  # every share is 1 (areas nest: each atom wholly in one budget), so nothing to weight
 
     @classmethod
-    def of(cls, H: np.ndarray) -> Segments:
-        """Segments of a dense (atoms × budgets) share matrix (its non-zero entries only)."""
-        atom, budget = np.nonzero(H)
-        weight = H[atom, budget]
+    def of(cls, H: Any) -> Segments:
+        """Segments of an (atoms × budgets) share matrix, dense or SciPy sparse (its non-zero entries only)."""
+        if hasattr(H, "tocoo"):
+            coo = H.tocoo()
+            keep = coo.data != 0
+            atom, budget, weight = coo.row[keep], coo.col[keep], np.asarray(coo.data[keep], dtype=float)
+        else:
+            H = np.asarray(H, dtype=float)
+            atom, budget = np.nonzero(H)
+            weight = H[atom, budget]
         ob = np.lexsort((atom, budget))
         oa = np.lexsort((budget, atom))
 
@@ -176,15 +182,15 @@ def build(inputs: Any, rules: Any, alloc: np.ndarray, fixed: Mapping[str, Any]) 
             if len(segment):
                 seg_starts.append(len(order))
                 order.extend(int(j) for j in segment)
-        H = np.asarray(g.H, dtype=float)
+        seg = Segments.of(g.H)
         saves = float(g.savings_retained) * float(g.overspend_borne_locally)
         groups.append(
             Group(
                 slice(g.offset, g.offset + g.n),
                 slice(lo, len(seg_starts)),
                 bool(up.any()),
-                Segments.of(H),
-                H.sum(axis=1),
+                seg,
+                seg.to_atoms(np.ones(seg.n_budgets)),  # each atom's share under the group
                 saves,
             )
         )

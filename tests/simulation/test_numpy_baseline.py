@@ -12,6 +12,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from scipy.sparse import csr_matrix
 
 from devocare import architecture
 from devocare.simulation import montecarlo
@@ -113,10 +114,12 @@ def test_baseline_equals_engine_at_lsoa():
 
 
 @pytest.mark.unit
+@pytest.mark.parametrize("sparse", [False, True], ids=["dense", "csr"])
 @pytest.mark.parametrize("nested", [False, True])
-def test_segment_sums_equal_the_membership_products(nested):
+def test_segment_sums_equal_the_membership_products(nested, sparse):
     """The baseline's membership sums equal the dense products, with an empty budget and an atom outside
-    every budget (partial shares), or with every atom wholly in one budget (the gather-only path)."""
+    every budget (partial shares), or with every atom wholly in one budget (the gather-only path), from a
+    dense or a sparse membership matrix."""
     rng = np.random.default_rng(3)
     A, n = 40, 6
     if nested:
@@ -126,7 +129,7 @@ def test_segment_sums_equal_the_membership_products(nested):
         H = rng.random((A, n)) * (rng.random((A, n)) < 0.3)
         H[:, 2] = 0.0  # a budget with no atoms
         H[5] = 0.0  # an atom in no budget
-    seg = sq.Segments.of(H)
+    seg = sq.Segments.of(csr_matrix(H) if sparse else H)
     x, y = rng.random((3, 2, A)), rng.random((3, 2, n))
     np.testing.assert_allclose(seg.to_budgets(x), x @ H, rtol=1e-13)
     np.testing.assert_allclose(seg.to_atoms(y), y @ H.T, rtol=1e-13, atol=1e-15)
