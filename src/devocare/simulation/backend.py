@@ -136,7 +136,14 @@ class RunMatrix:
     def _csr_apply(x: np.ndarray, matrix: Any) -> np.ndarray:
         """``x @ matrix.T`` along the last axis: (..., inputs) → (..., outputs), each output's inputs added
         one after another in input order."""
+        from devocare.simulation import fused
+
         lead, n_in = x.shape[:-1], x.shape[-1]
+        if fused.AVAILABLE:  # read in place: no transposed copies in or out
+            rows = np.reshape(x, (-1, n_in))
+            out = np.empty((rows.shape[0], matrix.shape[0]))
+            fused.csr_rows(rows, matrix.indptr, matrix.indices, matrix.data, out)
+            return out.reshape(*lead, matrix.shape[0])
         flat = np.ascontiguousarray(np.reshape(x, (-1, n_in)).T)  # (inputs, rows): a row per input
         out = matrix @ flat  # (outputs, rows)
         return np.ascontiguousarray(out.T).reshape(*lead, matrix.shape[0])
@@ -173,8 +180,7 @@ class RunMatrix:
             matrix = sparse.csr_array(sparse.vstack([self._back_csr * row[None, :] for row in host]))
             self._spread[key] = matrix
         D = x.shape[0]
-        out = matrix @ np.ascontiguousarray(np.asarray(x, dtype=np.float64).T)  # (lines × runs, D)
-        return np.ascontiguousarray(out.T).reshape(D, host.shape[0], self.shape[0])
+        return self._csr_apply(np.asarray(x, dtype=np.float64), matrix).reshape(D, host.shape[0], self.shape[0])
 
 
 class HeldLines:
