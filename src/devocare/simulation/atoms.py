@@ -164,7 +164,8 @@ class GenericAtoms:
         s, xp = self.s, self.s.xp
         for j in s.up_lines:
             rate = expand_runs(xp, rate_lr[:, j, :], s.run_of, s.run_counts)
-            year.extra_up = year.extra_up + rate * year.demand[:, j, :]
+            rate *= year.demand[:, j, :]
+            year.extra_up += rate  # in place on NumPy: this year's array, not yet in the history
 
     def end_year(self, year: AtomYear) -> None:
         """Keep the year's extra upstream spend for the prevention lag."""
