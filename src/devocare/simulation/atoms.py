@@ -105,8 +105,12 @@ class GenericAtoms:
         s, xp = self.s, self.s.xp
         D, A = cost_growth.shape[0], s.heads.shape[2]
         shock = 1.0 + s.shock_scale * self.shocks[:, t, :]  # (D, A)
-        need = s.heads[ty][None, :, :] * shock[:, None, :]  # (D, L, A)
-        need *= cost_growth[:, :, None]
+        if fused.AVAILABLE and isinstance(s.heads, np.ndarray) and isinstance(cost_growth, np.ndarray):
+            need = np.empty((D, *s.heads.shape[1:]))  # the same products in one pass
+            fused.need_block(s.heads[ty], shock, cost_growth, need)
+        else:
+            need = s.heads[ty][None, :, :] * shock[:, None, :]  # (D, L, A)
+            need *= cost_growth[:, :, None]
 
         # prevention: lagged extra upstream spend avoids emergency admissions up to the avoidable share
         ne = need[:, NE, :]

@@ -516,6 +516,18 @@ def segment_sums(x: Any, bounds: Any, out: Any) -> None:
 
 
 @_jit
+def need_block(heads: Any, shock: Any, cost_growth: Any, out: Any) -> None:
+    """``out[d, j, a] = heads[j, a] × shock[d, a] × cost_growth[d, j]``, multiplied in that order as the
+    array-API path's two whole-array products are: need of a block of draws in one pass, no temporary."""
+    for d in range(out.shape[0]):
+        sh = shock[d]
+        for j in range(out.shape[1]):
+            cost, weighted, need = cost_growth[d, j], heads[j], out[d, j]
+            for a in range(out.shape[2]):
+                need[a] = weighted[a] * sh[a] * cost
+
+
+@_jit
 def csr_rows(x: Any, indptr: Any, indices: Any, data: Any, out: Any) -> None:
     """``out = x @ M.T`` for a CSR matrix ``M`` (indptr, indices, data) and a (rows, inputs) array ``x``: each
     output adds its entries one after another from zero, in stored order, as SciPy's ``csr_matvecs`` does,
