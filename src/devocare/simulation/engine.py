@@ -600,7 +600,7 @@ def _cof_factor(xp: Any, fixed: dict[str, Any], phase: Phase) -> Any:
 
 def _since(rules: Rules, rule_set: str) -> int:
     """The year a rule set's budgets start: a reform's start year, else the base year (0)."""
-    return int(rules.switch or 0) if rules.phase.get(rule_set) == 1 else 0
+    return int(rules.since.get(rule_set, 0))
 
 
 def _investing(rules: Rules, on: Any) -> list[int]:
@@ -695,6 +695,7 @@ def _block(
         check=check,
         switch=prep.switch,
         rule_sets_in=rules.runs_in,
+        clock=tuple(rules.started(t) for t in range(years)),
         investing_groups=_investing(rules, on),
         prevention_on=on("prevention"),
         dated=dated,

@@ -108,6 +108,7 @@ def join(after: Rules, before: Rules, switch: int) -> Rules:
         switch=switch,
         phase=phase,
         parts=(after, before),
+        since=dict.fromkeys(after.weight, switch) | {renamed[rs]: 0 for rs in before.weight},
     )
 
 

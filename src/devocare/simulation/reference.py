@@ -207,8 +207,9 @@ class Reference:
     def efficiency_and_cuts(self, y: SimpleNamespace) -> None:
         """Per atom and line: the share of spend kept after efficiency, and after cuts."""
         p, G, L, A = self.p, self.G, self.L, self.A
+        since = self.rules.started(y.t)  # a reform's ramp counts from its start
         saving = p["behaviour.efficiency_saving"] * min(
-            1.0, y.t / max(self.fixed["behaviour.efficiency_ramp_years"], 1)
+            1.0, (y.t - since) / max(self.fixed["behaviour.efficiency_ramp_years"], 1)
         )
         y.eff = [
             [
@@ -256,7 +257,7 @@ class Reference:
             kept = 1 - p["behaviour.acute_capture"] if g.pooled else 1.0
             for a in range(A):
                 pot_need = sum(y.demand[a][j] for j in range(L) if g.lines[j]) * self.cover[gi][a]
-                since = int(self.rules.switch or 0) if self.rules.phase.get(g.architecture) == 1 else 0
+                since = int(self.rules.since.get(g.architecture, 0))
                 ramp = max(t - since, 0) + 1  # years the group's budgets have existed, this one included
                 invest = p["behaviour.left_shift_rate"] * ramp * g.incentive_strength * kept * pot_need
                 total_up = sum(y.need[a][j] for j in UP if g.lines[j])
@@ -330,7 +331,8 @@ class Reference:
         rules, G, L, A, t = self.rules, self.G, self.L, self.A, y.t
         grants = {rs: self.funded.atoms[rs][t].T.tolist() for rs in rules.weight}  # (A, L) per rule set
         for rs, rr in rules.rebasing.items():
-            if t > 0 and t % G[rr.toward].settlement_years == 0 and rules.runs_in(rs, t):
+            into = t - rules.started(t)  # settlements count from the year the rule set started
+            if into > 0 and into % G[rr.toward].settlement_years == 0 and rules.runs_in(rs, t):
                 self.rebase[rs] = [rr.share * self.last_avoided[a] for a in range(A)]  # set, held to the next
         self.last_avoided = y.avoided
         y.alloc = []

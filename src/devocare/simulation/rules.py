@@ -155,6 +155,8 @@ class Rules:
     switch: int | None = None
     phase: dict[str, int] = field(default_factory=dict)
     parts: tuple[Rules, ...] = ()
+    #: the year each rule set's architecture starts (absent: the base year): its clocks count from it
+    since: dict[str, int] = field(default_factory=dict)
 
     @property
     def n_budgets(self) -> int:
@@ -166,6 +168,11 @@ class Rules:
         if self.switch is None or rule_set not in self.phase:
             return True
         return self.phase[rule_set] == int(t >= self.switch)
+
+    def started(self, t: int) -> int:
+        """The year the rule sets running in year ``t`` started (0: the base year). Why: a reform's clocks —
+        the efficiency ramp and the settlement cycle — count from its own start, not from 2024/25."""
+        return max((self.since.get(rs, 0) for rs in self.weight if self.runs_in(rs, t)), default=0)
 
     def active(self, t: int) -> np.ndarray:
         """(B,) bool: the budgets that exist in year ``t`` (read-only; built once per side of the switch, as the

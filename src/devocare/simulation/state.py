@@ -87,6 +87,9 @@ class Block:
     switch: int | None = None
     phase: int = 0  # the phase whose budgets exist this year (1 from a reform's start)
     rule_sets_in: Any = None
+    #: per year, the year the rule sets running in it started: a reform's efficiency ramp and settlement
+    #: cycle count from it (empty: every rule set runs from the base year)
+    clock: tuple[int, ...] = ()
     investing_groups: list[int] = field(default_factory=list)
     exists: Any = None
     prevention_on: bool = True

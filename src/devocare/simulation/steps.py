@@ -34,13 +34,19 @@ class Step:
     run: Callable[[Block, Carried, Flows], None]
 
 
+def started(b: Block, t: int) -> int:
+    """The year the rule sets running in year ``t`` started (a reform's start; 0 for the base year)."""
+    clock = getattr(b, "clock", ())
+    return int(clock[t]) if clock else 0
+
+
 def efficiency_and_cuts(b: Block, c: Carried, f: Flows) -> None:
     """Run-level spend factors: efficiency of budgets that keep savings and bear overspends (ramped in),
     and cuts that follow a negative reserve, the same rule for every holder (every atom of a run has the
     same budgets)."""
     if b.any_eff:
         ramp = float(b.fixed["behaviour.efficiency_ramp_years"])
-        saving = behaviour.efficiency(b.p["behaviour.efficiency_saving"], ramp, f.t)
+        saving = behaviour.efficiency(b.p["behaviour.efficiency_saving"], ramp, f.t - started(b, f.t))
         f.eff_lr = 1.0 - saving[:, None, None] * (b.eff_runs[None, :, :])
     if b.obl_any:
         f.cut_lr = 1.0 - b.runs.to_runs(c.cut[:, None, :] * b.rules.holds[None, :, :])
@@ -98,14 +104,16 @@ def allocation_and_rebasing(b: Block, c: Carried, f: Flows) -> None:
     §4.3.2: as activity moves out of hospital the block grants move toward the local tier). The shift is the
     hospital activity that no longer happens, priced: last year's emergency cost avoided by upstream spend, a
     level measured against the base year's pattern of care. The rebase is set to ``share`` of it and held for
-    the settlement (it replaces, never adds to, the previous settlement's rebase)."""
+    the settlement (it replaces, never adds to, the previous settlement's rebase). Settlements count from the
+    year the rule set started: a reform's first rebase comes ``settlement_years`` after its start."""
     xp = b.xp
     assert f.year is not None
     alloc_b = b.alloc[f.t][None, :] + xp.zeros((b.D, b.B))
     for rs, toward, away, share, years_s in b.reb:
         if b.rule_sets_in is not None and not b.rule_sets_in(rs, f.t):
             continue  # a rule set that does not run this year (a reform before its start) rebases nothing
-        if f.t > 0 and f.t % years_s == 0:
+        into = f.t - started(b, f.t)  # years since the rule set started
+        if into > 0 and into % years_s == 0:
             c.rebase[rs] = share * c.last_avoided
             c.rebase_b[rs] = b.runs.to_budgets(segment_sum(xp, c.rebase[rs], b.prep.starts))
         if f.t > 0:
