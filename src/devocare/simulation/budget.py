@@ -77,13 +77,17 @@ def _area_name(code: str) -> str:
 def find_body(budgets: pd.DataFrame, body: str) -> int:
     """The budget index of ``body``: ``holder:CODE``, an area code, or an area's name; an unknown or
     ambiguous body is a clear error naming the choices. Where a dated reform replaces a body by one of the
-    same name, the name means the reform's budget; ``holder:CODE@before`` means the one it replaces."""
+    same name, the name means the reform's budget; ``holder:CODE@before`` means the one it replaces. Where a
+    pot's date changes a body's budget, the name means its budget of the latest phase."""
     text = body.strip()
     before = text.endswith(BEFORE)
     text = text.removesuffix(BEFORE) if before else text
     hit = _hits(budgets, text)
     if len(hit) > 1 and "architecture" in budgets:  # the same body before and after a reform's start
-        hit = hit[budgets.loc[hit, "architecture"].astype(str).str.endswith(BEFORE).to_numpy() == before]
+        hit = hit[budgets.loc[hit, "architecture"].astype(str).str.contains(BEFORE).to_numpy() == before]
+        rule_sets = budgets.loc[hit, "architecture"].astype(str)
+        if len(hit) > 1 and rule_sets.is_unique:  # one body in several phases of its pots: the latest
+            hit = hit[[int(rule_sets.map(_phase_year).to_numpy().argmax())]]
     if len(hit) == 0:
         sample = ", ".join(list(budgets["body"].astype(str))[:8])
         raise DevocareError(
@@ -94,6 +98,13 @@ def find_body(budgets: pd.DataFrame, body: str) -> int:
         choices = ", ".join(budgets.loc[hit, "body"].astype(str))
         raise DevocareError(f"{body!r} holds several budgets in this architecture; choose one of: {choices}")
     return int(budgets.loc[hit[0], "budget"]) if "budget" in budgets else int(hit[0])
+
+
+def _phase_year(rule_set: str) -> int:
+    """The calendar year a rule set's phase starts, from its name (``status-quo-2023@2025`` → 2025; 0 for a
+    rule set of the first phase)."""
+    last = rule_set.rsplit("@", 1)[-1]
+    return int(last) if "@" in rule_set and last.isdigit() else 0
 
 
 def _hits(budgets: pd.DataFrame, text: str) -> pd.Index:

@@ -132,7 +132,9 @@ def co_financing(b: Block, c: Carried, f: Flows) -> None:
     emergency admission (Denmark caps the payment per admission)."""
     xp = b.xp
     f.t_in, f.t_out = xp.zeros((b.D, b.B)), xp.zeros((b.D, b.B))
-    for _rs, lines, payer, receiver, share in b.cof:
+    for rs, lines, payer, receiver, share in b.cof:
+        if b.rule_sets_in is not None and not b.rule_sets_in(rs, f.t):
+            continue  # a rule set of another phase (its budgets may run on into this one)
         shares = cofinancing.line_shares(
             xp, lines, share, _in_year(b, "cofinancing.cap_per_admission", f.t), b.col["admissions.unit_cost"]
         )
@@ -302,19 +304,23 @@ def floors_and_intervention(b: Block, c: Carried, f: Flows) -> None:
 
 
 def succession(b: Block, c: Carried, f: Flows) -> None:
-    """A reform on its start date: budgets that do not exist in a year flag nothing; in the start year each
-    ceasing budget's balance passes to its successor (a transfer) or to the centre (a positive balance
-    returned, a carried deficit written off as deficit support)."""
-    if b.switch is None:
+    """Phases (a reform on its start date, pots on their dates): budgets that do not exist in a year flag
+    nothing; in the year a phase starts each budget that ceases passes its balance to its successor (a
+    transfer) or to the centre (a positive balance returned, a carried deficit written off as deficit
+    support)."""
+    starts = getattr(b, "phase_starts", ()) or (() if b.switch is None else (b.switch,))
+    if not starts:
         return
     xp = b.xp
     exists = b.exists[f.t][None, :] > 0
     f.flag_deficit, f.flag_floor = f.flag_deficit & exists, f.flag_floor & exists
     f.flag = f.flag_deficit | f.flag_floor
-    if f.t != b.switch:
+    if f.t not in starts:
         return
-    succeeded = b.succeeded[None, :]  # (1, B) 1 where a budget ceases and has successors
-    centre = c.reserves * b.to_centre[None, :]  # ceases with none: its balance goes to the centre
+    ceases = getattr(b, "ceases", None)  # only the budgets whose last phase ended last year hand over
+    ceasing = 1.0 if ceases is None else xp.astype(ceases == f.t, xp.float64)
+    succeeded = (b.succeeded * ceasing)[None, :]  # (1, B) 1 where a budget ceases and has successors
+    centre = c.reserves * (b.to_centre * ceasing)[None, :]  # ceases with none: its balance goes to the centre
     passed = c.reserves * succeeded
     balance = passed + centre
     # (D, B) what each successor receives (rows of the handover sum to 1), summed in a fixed order whatever
