@@ -106,3 +106,15 @@ def test_population_line_is_held_in_every_phase() -> None:
     pop = index(POPULATION_LINE)
     for t in range(5):
         assert _holders_of(rules, t, pop)
+
+
+def test_a_bodys_budget_view_runs_through_its_phases(status_quo) -> None:
+    from devocare.simulation.budget import body_budgets, budget_view, find_body
+
+    phases_of = body_budgets(status_quo.budgets, "icb:E54000008")
+    assert len(phases_of) == 2 and find_body(status_quo.budgets, "icb:E54000008") == phases_of[-1]
+    view = budget_view("status-quo-2023", "icb:E54000008", result=status_quo)
+    assert (view.table["spent_central"] > 0).all() and (view.table["need_central"] > 0).all()
+    # the hand-over between the ICB's own budgets in 2025/26 is no income
+    income = view.table["income_central"].to_numpy()
+    assert income[1] == pytest.approx(view.table["allocated_central"].to_numpy()[1], rel=0.02)
