@@ -108,7 +108,8 @@ def body_budgets(budgets: pd.DataFrame, body: str) -> list[int]:
     if len(hit) > 1 and "architecture" in budgets:  # the same body before and after a reform's start
         hit = hit[budgets.loc[hit, "architecture"].astype(str).str.contains(BEFORE).to_numpy() == before]
         rule_sets = budgets.loc[hit, "architecture"].astype(str)
-        if len(hit) > 1 and rule_sets.is_unique:  # one body in several phases of its pots, in time order
+        one_body = budgets.loc[hit, "body"].astype(str).nunique() == 1
+        if len(hit) > 1 and one_body and rule_sets.is_unique:  # one body in several phases of its pots
             hit = hit[np.argsort(rule_sets.map(_phase_year).to_numpy(), kind="stable")]
             return [int(budgets.loc[h, "budget"]) if "budget" in budgets else int(h) for h in hit]
     if len(hit) == 0:
