@@ -157,7 +157,8 @@ class Prepared:
     #: a reform on its start date: the year its budgets take over (None: one phase), the arrays of each phase
     #: (before, from the start) and the (B, B) handover of ceasing budgets' balances, (B,) those to the centre
     switch: int | None = None
-    #: phase 0 (one phase, or before the start) and phase 1 (from the start); the per-atom fields live only here
+    phase_starts: tuple[int, ...] = ()  # the years a phase starts (a reform's start, a pot's date)
+    #: each phase's arrays, in time order (phase 0 from the base year); the per-atom fields live only here
     phases: list[Phase] = field(default_factory=list)
     handover: np.ndarray = field(default_factory=lambda: np.zeros((0, 0)))
     to_centre: np.ndarray = field(default_factory=lambda: np.zeros(0))
@@ -278,6 +279,7 @@ def prepare(inputs: Inputs, rules: Rules, fixed: dict[str, Any], years: int, fac
         reform_start=transition.reform_start(rules.archs.get(rules.architecture)),
         planned_steps=transition.planned_steps(rules.archs.get(rules.architecture)),
         switch=rules.switch,
+        phase_starts=tuple(rules.starts),
         phases=phases,
         handover=shared.handover,
         to_centre=shared.to_centre,
@@ -336,7 +338,7 @@ def _rebasing_terms(rules: Rules, group_of: np.ndarray) -> list[RebTerm]:
 
 def _phase_starts(rules: Rules) -> list[int]:
     """The years the set of budgets changes: the base year, and a reform's start where there is one."""
-    return [0] if rules.switch is None else [0, rules.switch]
+    return [0, *rules.starts]
 
 
 def _phase(
@@ -378,7 +380,7 @@ def _phase(
         eff,
         to_atoms(held * acute * capped[None, :]) if cap_on else none,
         to_atoms(held * acute * caps[None, :]) if cap_on else none,
-        [c * float(rules.runs_in(g.architecture, t)) for c, g in zip(shared.cover, groups, strict=True)],
+        [c * float(rules.live(gi, t)) for gi, c in enumerate(shared.cover)],
         cof_cover,
     )
 
@@ -426,6 +428,8 @@ def _pooled_transfers(
     pool_growth = pooled_growth(fixed, years)
     for rule in rules.pooling:
         for t in range(years):
+            if not rules.runs_in(rule.architecture, t):
+                continue  # a rule set of another phase (its receiver may run on into this one)
             h = heads[min(t, n_proj - 1)]
             need = (central_spend[:, None] * h / h.sum(axis=1)[:, None])[rule.lines].sum(axis=0)
             total = need.sum()  # a pooled fund over lines with no need moves nothing (no 0/0)
@@ -601,7 +605,7 @@ def _cof_factor(xp: Any, fixed: dict[str, Any], phase: Phase) -> Any:
 
 def _since(rules: Rules, rule_set: str) -> int:
     """The year a rule set's budgets start: a reform's start year, else the base year (0)."""
-    return int(rules.switch or 0) if rules.phase.get(rule_set) == 1 else 0
+    return int(rules.since.get(rule_set, 0))
 
 
 def _investing(rules: Rules, on: Any) -> list[int]:
@@ -697,14 +701,17 @@ def _block(
         check=check,
         switch=prep.switch,
         rule_sets_in=rules.runs_in,
+        clock=tuple(rules.started(t) for t in range(years)),
         investing_groups=_investing(rules, on),
         prevention_on=on("prevention"),
         dated=dated,
         growth_path=_growth_path(xp, dated, p, on, years, prep.heads.shape[0]),
         exists=asarray(xp, np.array([rules.active(t) for t in range(years)], dtype=float)),
-        handover=RunMatrix(xp, prep.handover) if prep.switch is not None else None,
-        succeeded=asarray(xp, (prep.handover.sum(axis=1) > 0).astype(float)) if prep.switch is not None else None,
-        to_centre=asarray(xp, prep.to_centre) if prep.switch is not None else None,
+        phase_starts=prep.phase_starts,
+        handover=RunMatrix(xp, prep.handover) if prep.phase_starts else None,
+        succeeded=asarray(xp, (prep.handover.sum(axis=1) > 0).astype(float)) if prep.phase_starts else None,
+        to_centre=asarray(xp, prep.to_centre) if prep.phase_starts else None,
+        ceases=asarray(xp, phases_mod.ceasing_years(rules)) if prep.phase_starts else None,
     )
 
 
@@ -855,8 +862,8 @@ def run_block(
     for t in range(years):
         if b.dated:  # first: a reform starting this year takes its rules at this year's values
             _year_parameters(b, fixed, t)
-        if t == b.switch:
-            _enter_phase(xp, b, inputs, carried, 1)
+        if t in b.phase_starts:  # a phase starts: a reform's start, or a pot's date
+            _enter_phase(xp, b, inputs, carried, b.phase_starts.index(t) + 1)
         flows = Flows(t=t, ty=min(t, b.n_proj - 1))
         for step in STEPS:
             step.run(b, carried, flows)
