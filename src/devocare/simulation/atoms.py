@@ -166,6 +166,9 @@ class GenericAtoms:
         """Add reserves reinvested upstream (a run-level rate × each atom's upstream need) to the year's
         extra upstream spend."""
         s, xp = self.s, self.s.xp
+        if fused.AVAILABLE and all(isinstance(x, np.ndarray) for x in (year.extra_up, rate_lr, year.demand, s.run_of)):
+            fused.add_reinvested(year.extra_up, rate_lr, year.demand, np.asarray(s.up_lines, dtype=np.int64), s.run_of)
+            return  # the same sums in one pass, in place (this year's array, not yet in the history)
         for j in s.up_lines:
             rate = expand_runs(xp, rate_lr[:, j, :], s.run_of, s.run_counts)
             rate *= year.demand[:, j, :]

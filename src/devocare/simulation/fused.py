@@ -528,6 +528,18 @@ def need_block(heads: Any, shock: Any, cost_growth: Any, out: Any) -> None:
 
 
 @_jit
+def add_reinvested(extra_up: Any, rate_lr: Any, demand: Any, up_lines: Any, run_of: Any) -> None:
+    """``extra_up += rate × need`` line by line over ``up_lines``, each atom taking its run's rate: what
+    :meth:`atoms.GenericAtoms.reinvest` does with a repeat, a product and a sum per line, in one pass."""
+    for d in range(extra_up.shape[0]):
+        extra = extra_up[d]
+        for j in up_lines:
+            rate, need = rate_lr[d, j], demand[d, j]
+            for a in range(extra.shape[0]):
+                extra[a] = extra[a] + rate[run_of[a]] * need[a]
+
+
+@_jit
 def csr_rows(x: Any, indptr: Any, indices: Any, data: Any, out: Any) -> None:
     """``out = x @ M.T`` for a CSR matrix ``M`` (indptr, indices, data) and a (rows, inputs) array ``x``: each
     output adds its entries one after another from zero, in stored order, as SciPy's ``csr_matvecs`` does,
