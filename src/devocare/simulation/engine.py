@@ -15,9 +15,10 @@ from __future__ import annotations
 
 import dataclasses
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 
@@ -227,10 +228,23 @@ class Shared:
     envelope: np.ndarray  # (years,) total allocated
     handover: np.ndarray  # (B, B) where each ceasing budget's balance goes at a reform's start
     to_centre: np.ndarray  # (B,) 1 where it goes to the centre
+    #: pieces of a factor set's preparation that depend on only some factors, built once per run by
+    #: :func:`_memo` (the waterfall's 2^k factor sets share them)
+    memo: dict[tuple[Any, ...], Any] = field(default_factory=dict, compare=False, repr=False)
 
 
 CofTerm = tuple[str, np.ndarray, np.ndarray, np.ndarray, float]
 RebTerm = tuple[str, np.ndarray, np.ndarray, float, int]
+T = TypeVar("T")
+
+
+def _memo(shared: Shared, key: tuple[Any, ...], build: Callable[[], T]) -> T:
+    """``build()`` once per run for ``key`` (what the piece depends on: its name and the factors it reads),
+    then the same (read-only) value for every factor set of the run's waterfall."""
+    value = shared.memo.get(key)
+    if value is None:
+        value = shared.memo[key] = build()
+    return value  # type: ignore[no-any-return]
 
 
 def prepare(inputs: Inputs, rules: Rules, fixed: dict[str, Any], years: int, factors: frozenset[str]) -> Prepared:
@@ -241,14 +255,29 @@ def prepare(inputs: Inputs, rules: Rules, fixed: dict[str, Any], years: int, fac
     shared = _shared(inputs, rules, fixed, years)
     heads = shared.heads if on("demography") else shared.base_heads
     holds, vec, criteria = _budget_vectors(rules, on)
-    M_sparse = membership.csr(M)  # products summed in a fixed order, whatever the BLAS thread count
+    # products summed in a fixed order, whatever the BLAS thread count
+    M_sparse = _memo(shared, ("csr",), lambda: membership.csr(M))
     group_of = vec["group"].astype(int)
     cof = _cofinancing_terms(rules, group_of, on)
-    # a line capped in either phase is built atom by atom in both (its cap field is zero where none applies)
-    phases = [_phase(rules, t, M, holds, vec, run_of, shared, cof, on) for t in _phase_starts(rules)]
+    # a line capped in either phase is built atom by atom in both (its cap field is zero where none applies);
+    # a phase reads the caps, behaviour and co-financing factors, the allocations co-financing and incentives,
+    # pooled transfers demography (their heads): each is built once per combination of those
+    reads = (on("hospital_caps"), on("behaviour"), on("co_financing"))
+    phases = [
+        _memo(shared, ("phase", t, *reads), lambda t=t: _phase(rules, t, M, holds, vec, run_of, shared, cof, on))
+        for t in _phase_starts(rules)
+    ]
     grants = _grants(inputs, rules, fixed, years)
-    alloc_b, fund_b = _allocations(rules, years, grants, shared, M_sparse, starts, cof, on)
-    pool_out, pool_in = _pooled_transfers(rules, fixed, years, heads, M_sparse, starts, group_of)
+    alloc_b, fund_b = _memo(
+        shared,
+        ("allocations", on("co_financing"), on("incentives")),
+        lambda: _allocations(rules, years, grants, shared, M_sparse, starts, cof, on),
+    )
+    pool_out, pool_in = _memo(
+        shared,
+        ("pooled", on("demography")),
+        lambda: _pooled_transfers(rules, fixed, years, heads, M_sparse, starts, group_of),
+    )
     return Prepared(
         perm,
         np.argsort(perm),
