@@ -190,15 +190,52 @@ def pooled_growth(fixed: dict[str, Any], years: int) -> list[float]:
 def _runs(H: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Order atoms so that atoms with identical membership rows sit together; return the permutation,
     run starts, the run of each sorted atom and the distinct rows."""
+    rows, inverse = _distinct(H)
+    return _ordered(inverse, rows)
+
+
+def _distinct(H: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The distinct rows of ``H`` in the order of their bytes, and each row's place among them."""
     contiguous = np.ascontiguousarray(H)
     keys = contiguous.view(np.dtype((np.void, contiguous.dtype.itemsize * contiguous.shape[1]))).ravel()
     _, first, inverse = np.unique(keys, return_index=True, return_inverse=True)
-    rows = contiguous[first]
-    inverse = np.asarray(inverse).ravel()
+    return contiguous[first], np.asarray(inverse).ravel()
+
+
+def _ordered(inverse: np.ndarray, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     perm = np.argsort(inverse, kind="stable")
     run_of = inverse[perm]
     starts = np.flatnonzero(np.r_[True, run_of[1:] != run_of[:-1]])
     return perm, starts, run_of, rows
+
+
+def _runs_sparse(rules: Rules) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray] | None:
+    """:func:`_runs` of the membership matrix from its CSR parts, without building or sorting the dense
+    (atoms × budgets) rows: at LSOA level 34 thousand rows of 603 budgets fall into under 200 distinct rows
+    of at most a few non-zeros. Atoms are grouped by an exact-integer hash of their non-zeros, every atom is
+    checked against its group's first atom value for value, and only the distinct rows are sorted as
+    :func:`_runs` sorts them, so the result is the same arrays. None where that check cannot be exact (a
+    negative zero, which the CSR parts drop) or fails (a hash collision): use :func:`_runs`."""
+    from scipy import sparse
+
+    if any(np.signbit(g.H).any() for g in rules.groups):
+        return None
+    S = sparse.csr_array(sparse.hstack([g.sparse() for g in rules.groups], format="csr"))
+    S.sum_duplicates()
+    nnz = np.diff(S.indptr)
+    bits = S.data.view(np.uint64)
+    keys = [nnz.astype(np.uint64)]
+    for m in np.random.default_rng(0).integers(1, 2**63, size=(2, S.shape[1]), dtype=np.uint64) | np.uint64(1):
+        sums = np.concatenate([[np.uint64(0)], np.cumsum(bits * m[S.indices], dtype=np.uint64)])
+        keys.append(sums[S.indptr[1:]] - sums[S.indptr[:-1]])  # Σ of the row's terms, modulo 2^64
+    _, rep, group = np.unique(np.stack(keys, axis=1), axis=0, return_index=True, return_inverse=True)
+    group = np.asarray(group).ravel()
+    distinct = S[rep].toarray()  # (groups, B): each group's first atom's row
+    row_of_entry = np.repeat(group, nnz)
+    if not np.array_equal(distinct[row_of_entry, S.indices].view(np.uint64), bits):
+        return None
+    rows, rank = _distinct(distinct)
+    return _ordered(rank[group], rows)
 
 
 _RUNS: dict[tuple[Any, ...], tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = {}
@@ -210,7 +247,10 @@ def _runs_of(rules: Rules) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarr
     if runs is None:
         if len(_RUNS) > 16:
             _RUNS.clear()
-        runs = _RUNS[key] = _runs(np.hstack([g.H for g in rules.groups]))
+        runs = _runs_sparse(rules)
+        if runs is None:
+            runs = _runs(np.hstack([g.H for g in rules.groups]))
+        _RUNS[key] = runs
     return runs
 
 
