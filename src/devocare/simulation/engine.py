@@ -17,7 +17,7 @@ import dataclasses
 import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, partial
 from typing import Any, TypeVar
 
 import numpy as np
@@ -284,7 +284,7 @@ def _memo(shared: Shared, key: tuple[Any, ...], build: Callable[[], T]) -> T:
     value = shared.memo.get(key)
     if value is None:
         value = shared.memo[key] = build()
-    return value  # type: ignore[no-any-return]
+    return value
 
 
 def prepare(inputs: Inputs, rules: Rules, fixed: dict[str, Any], years: int, factors: frozenset[str]) -> Prepared:
@@ -304,7 +304,7 @@ def prepare(inputs: Inputs, rules: Rules, fixed: dict[str, Any], years: int, fac
     # pooled transfers demography (their heads): each is built once per combination of those
     reads = (on("hospital_caps"), on("behaviour"), on("co_financing"))
     phases = [
-        _memo(shared, ("phase", t, *reads), lambda t=t: _phase(rules, t, M, holds, vec, run_of, shared, cof, on))
+        _memo(shared, ("phase", t, *reads), partial(_phase, rules, t, M, holds, vec, run_of, shared, cof, on))
         for t in _phase_starts(rules)
     ]
     grants = _grants(inputs, rules, fixed, years)
