@@ -148,7 +148,6 @@ class Prepared:
     reb: list[tuple[str, np.ndarray, np.ndarray, float, int]]  # rs, toward (B,), away (B,), share, years
     pool_out: np.ndarray = field(default_factory=lambda: np.zeros((0, 0)))  # (years, B) pooled fund paid
     pool_in: np.ndarray = field(default_factory=lambda: np.zeros((0, 0)))  # (years, B) pooled fund received
-    run_matrix: dict[str, RunMatrix] = field(default_factory=dict)  # per backend
     grant_b: np.ndarray = field(default_factory=lambda: np.zeros((0, 0)))  # (years, B) block grant (allocation engine)
     transition_share: np.ndarray = field(default_factory=lambda: np.zeros((0, 0)))  # (years, B) who pays transition
     tiers: tuple[str, ...] = ()  # (B,) each budget's tier: what deficit support limit applies
@@ -161,6 +160,7 @@ class Prepared:
     phases: list[Phase] = field(default_factory=list)
     handover: np.ndarray = field(default_factory=lambda: np.zeros((0, 0)))
     to_centre: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    memo: dict[tuple[Any, ...], Any] = field(default_factory=dict, compare=False, repr=False)  # the run's (Shared)
 
 
 @dataclass
@@ -176,6 +176,8 @@ class Phase:
     cap_rate: np.ndarray  # (L, A)
     cover: list[np.ndarray]  # per group: (A,) share of each sorted atom under the group (0 where it does not exist)
     cof_cover: np.ndarray  # (A,)
+    #: ``M`` on each backend, built on first use (a phase is shared by the factor sets that read it alike)
+    run_matrix: dict[str, RunMatrix] = field(default_factory=dict, compare=False, repr=False)
 
 
 def pooled_growth(fixed: dict[str, Any], years: int) -> list[float]:
@@ -278,12 +280,13 @@ RebTerm = tuple[str, np.ndarray, np.ndarray, float, int]
 T = TypeVar("T")
 
 
-def _memo(shared: Shared, key: tuple[Any, ...], build: Callable[[], T]) -> T:
-    """``build()`` once per run for ``key`` (what the piece depends on: its name and the factors it reads),
-    then the same (read-only) value for every factor set of the run's waterfall."""
-    value = shared.memo.get(key)
+def _memo(memo: dict[tuple[Any, ...], Any], key: tuple[Any, ...], build: Callable[[], T]) -> T:
+    """``build()`` once per run (``memo`` is its :attr:`Shared.memo`) for ``key`` (what the piece depends on:
+    its name and the factors or backend it reads), then the same (read-only) value for every factor set of
+    the run's waterfall and every block."""
+    value = memo.get(key)
     if value is None:
-        value = shared.memo[key] = build()
+        value = memo[key] = build()
     return value
 
 
@@ -296,7 +299,7 @@ def prepare(inputs: Inputs, rules: Rules, fixed: dict[str, Any], years: int, fac
     heads = shared.heads if on("demography") else shared.base_heads
     holds, vec, criteria = _budget_vectors(rules, on)
     # products summed in a fixed order, whatever the BLAS thread count
-    M_sparse = _memo(shared, ("csr",), lambda: membership.csr(M))
+    M_sparse = _memo(shared.memo, ("csr",), lambda: membership.csr(M))
     group_of = vec["group"].astype(int)
     cof = _cofinancing_terms(rules, group_of, on)
     # a line capped in either phase is built atom by atom in both (its cap field is zero where none applies);
@@ -304,23 +307,23 @@ def prepare(inputs: Inputs, rules: Rules, fixed: dict[str, Any], years: int, fac
     # pooled transfers demography (their heads): each is built once per combination of those
     reads = (on("hospital_caps"), on("behaviour"), on("co_financing"))
     phases = [
-        _memo(shared, ("phase", t, *reads), partial(_phase, rules, t, M, holds, vec, run_of, shared, cof, on))
+        _memo(shared.memo, ("phase", t, *reads), partial(_phase, rules, t, M, holds, vec, run_of, shared, cof, on))
         for t in _phase_starts(rules)
     ]
     grants = _grants(inputs, rules, fixed, years)
     alloc_b, fund_b = _memo(
-        shared,
+        shared.memo,
         ("allocations", on("co_financing"), on("incentives")),
         lambda: _allocations(rules, years, grants, shared, M_sparse, starts, cof, on),
     )
     pool_out, pool_in = _memo(
-        shared,
+        shared.memo,
         ("pooled", on("demography")),
         lambda: _pooled_transfers(rules, fixed, years, heads, M_sparse, starts, group_of),
     )
     return Prepared(
         perm,
-        np.argsort(perm),
+        _memo(shared.memo, ("inverse",), lambda: np.argsort(perm)),
         starts,
         run_of,
         M,
@@ -349,6 +352,7 @@ def prepare(inputs: Inputs, rules: Rules, fixed: dict[str, Any], years: int, fac
         phases=phases,
         handover=shared.handover,
         to_centre=shared.to_centre,
+        memo=shared.memo,
     )
 
 
@@ -769,7 +773,9 @@ def _block(
         dated=dated,
         growth_path=_growth_path(xp, dated, p, on, years, prep.heads.shape[0]),
         exists=asarray(xp, np.array([rules.active(t) for t in range(years)], dtype=float)),
-        handover=RunMatrix(xp, prep.handover) if prep.switch is not None else None,
+        handover=_memo(prep.memo, ("handover", xp.__name__), lambda: RunMatrix(xp, prep.handover))
+        if prep.switch is not None
+        else None,
         succeeded=asarray(xp, (prep.handover.sum(axis=1) > 0).astype(float)) if prep.switch is not None else None,
         to_centre=asarray(xp, prep.to_centre) if prep.switch is not None else None,
     )
@@ -848,11 +854,11 @@ def _year_parameters(b: Block, fixed: dict[str, Any], t: int) -> None:
 
 
 def _run_matrix(xp: Any, prep: Prepared, k: int) -> RunMatrix:
-    """Phase ``k``'s run × budget matrix on the backend (built once per prepared run and backend)."""
-    key = f"{xp.__name__}/{k}"
-    if key not in prep.run_matrix:
-        prep.run_matrix[key] = RunMatrix(xp, prep.phases[k].M)
-    return prep.run_matrix[key]
+    """Phase ``k``'s run × budget matrix on the backend (built once per phase and backend)."""
+    built = prep.phases[k].run_matrix
+    if xp.__name__ not in built:
+        built[xp.__name__] = RunMatrix(xp, prep.phases[k].M)
+    return built[xp.__name__]
 
 
 def _use_phase(b: Block, k: int) -> None:
