@@ -11,6 +11,7 @@ import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -152,7 +153,7 @@ def test_a_comparison_on_the_cluster_runs_architectures_together_with_the_same_r
     from dask.distributed import get_task_stream
 
     archs = ["status-quo-2023", "reform-aco-2024", "reform-split-2024"]
-    same = {"years": 3, "draws": 3, "seed": 2, "waterfall": False}
+    same: dict[str, Any] = {"years": 3, "draws": 3, "seed": 2, "waterfall": False}
     calls: list[tuple[int, int]] = []
     client = distributed.client_for(loopback_cluster)
     with get_task_stream(client) as stream:

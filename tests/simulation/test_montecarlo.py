@@ -131,7 +131,12 @@ def test_compare_keeps_the_order_given_and_validates_every_architecture_first(mo
 
     ran: list[str] = []
     real = runner.simulate
-    monkeypatch.setattr(runner, "simulate", lambda a, **kw: ran.append(a.id) or real(a, **kw))
+
+    def counted(a, **kw):  # noqa: ANN001, ANN003, ANN202 - stands in for simulate
+        ran.append(a.id)
+        return real(a, **kw)
+
+    monkeypatch.setattr(runner, "simulate", counted)
     with pytest.raises(DevocareError, match="no-such-architecture"):
         compare(["reform-aco-2024", "no-such-architecture"], years=2, waterfall=False)
     assert ran == []  # nothing ran before the bad one was found
