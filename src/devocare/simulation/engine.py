@@ -33,7 +33,7 @@ from devocare.simulation.atoms import (
     GenericAtoms,
     InvestingGroup,
 )
-from devocare.simulation.backend import RunMatrix, asarray, expand_runs, is_numpy, segment_sum, to_numpy
+from devocare.simulation.backend import HeldLines, RunMatrix, asarray, expand_runs, is_numpy, segment_sum, to_numpy
 from devocare.simulation.inputs import Inputs
 from devocare.simulation.parameters import YEARS_SUFFIX, defaults
 from devocare.simulation.rules import CRITERIA, Rules, acute_mask
@@ -176,8 +176,10 @@ class Phase:
     cap_rate: np.ndarray  # (L, A)
     cover: list[np.ndarray]  # per group: (A,) share of each sorted atom under the group (0 where it does not exist)
     cof_cover: np.ndarray  # (A,)
-    #: ``M`` on each backend, built on first use (a phase is shared by the factor sets that read it alike)
+    #: ``M`` and the held (line, budget) pairs on each backend, built on first use (a phase is shared by the
+    #: factor sets that read it alike)
     run_matrix: dict[str, RunMatrix] = field(default_factory=dict, compare=False, repr=False)
+    held_lines: dict[str, HeldLines] = field(default_factory=dict, compare=False, repr=False)
 
 
 def pooled_growth(fixed: dict[str, Any], years: int) -> list[float]:
@@ -737,6 +739,7 @@ def _block(
         n_proj=prep.heads.shape[0],
         heads=setup.heads,
         runs=_run_matrix(xp, prep, 0),
+        held=_held_lines(xp, prep, 0),
         atom_stage=FusedAtoms(setup, D) if use_fused else GenericAtoms(setup),
         cost_per_head=_spend_by_line(p, xp, D) / asarray(xp, prep.heads[0].sum(axis=1))[None, :],
         pop_growth=p["demand.population_growth_after_projection"] if on("demography") else zero_d,
@@ -861,6 +864,14 @@ def _run_matrix(xp: Any, prep: Prepared, k: int) -> RunMatrix:
     return built[xp.__name__]
 
 
+def _held_lines(xp: Any, prep: Prepared, k: int) -> HeldLines:
+    """Phase ``k``'s held (line, budget) pairs on the backend (built once per phase and backend)."""
+    built = prep.phases[k].held_lines
+    if xp.__name__ not in built:
+        built[xp.__name__] = HeldLines(xp, prep.phases[k].M, prep.phases[k].holds)
+    return built[xp.__name__]
+
+
 def _use_phase(b: Block, k: int) -> None:
     """The per-atom fields of phase ``k``'s budgets, with the co-financing effect in force this year."""
     xp, ph = b.xp, b.prep.phases[k]
@@ -880,6 +891,7 @@ def _enter_phase(xp: Any, b: Block, inputs: Inputs, c: Carried, k: int) -> None:
     ph = prep.phases[k]
     b.phase = k
     b.runs = _run_matrix(xp, prep, k)
+    b.held = _held_lines(xp, prep, k)
     b.rules = _budget_rules(xp, prep, inputs, ph, b.fixed)
     b.eff_runs = asarray(xp, ph.eff_runs)
     _use_phase(b, k)
