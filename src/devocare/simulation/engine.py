@@ -192,6 +192,22 @@ def pooled_growth(fixed: dict[str, Any], years: int) -> list[float]:
     return [float(np.prod([1.0 + float(r) for r in rates[1 : t + 1]])) for t in range(years)]
 
 
+def pooled_amounts(fixed: dict[str, Any], amount: float, parameter: str | None, years: int) -> list[float]:
+    """£ a pooled fund moves in each year: its amount (or its £bn parameter's value in force that year, a
+    dated value or override included) grown with the envelope from the year that value took effect."""
+    growth = pooled_growth(fixed, years)
+    if parameter is None:
+        return [amount * g for g in growth]
+    values = fixed.get(parameter + YEARS_SUFFIX) or [fixed[parameter]] * years
+    out = []
+    for t in range(years):
+        since = t
+        while since > 0 and values[since - 1] == values[t]:
+            since -= 1
+        out.append(float(values[t]) * 1e9 * growth[t] / growth[since])
+    return out
+
+
 def _runs(H: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Order atoms so that atoms with identical membership rows sit together; return the permutation,
     run starts, the run of each sorted atom and the distinct rows."""
@@ -495,21 +511,19 @@ def _pooled_transfers(
     group_of: np.ndarray,
 ) -> tuple[np.ndarray, np.ndarray]:
     """(years, B) paid out of and into each budget by pooled funds (Better Care Fund): spread by need on the
-    pooled lines, grown with the envelope."""
+    pooled lines, each year's amount from :func:`pooled_amounts`."""
     central_spend = np.array(list(funding.envelope(fixed).values()))
     B, n_proj = rules.n_budgets, heads.shape[0]
     pool_out, pool_in = np.zeros((years, B)), np.zeros((years, B))
-    pool_growth = pooled_growth(fixed, years)
     for rule in rules.pooling:
+        amounts = pooled_amounts(fixed, rule.amount, rule.parameter, years)
         for t in range(years):
             if not rules.runs_in(rule.architecture, t):
                 continue  # a rule set of another phase (its receiver may run on into this one)
             h = heads[min(t, n_proj - 1)]
             need = (central_spend[:, None] * h / h.sum(axis=1)[:, None])[rule.lines].sum(axis=0)
             total = need.sum()  # a pooled fund over lines with no need moves nothing (no 0/0)
-            amount = rule.amount if rule.parameter is None else float(fixed[rule.parameter]) * 1e9
-            grown = amount * pool_growth[t]
-            atom_amount = grown * need / total if total > 0 else np.zeros_like(need)
+            atom_amount = amounts[t] * need / total if total > 0 else np.zeros_like(need)
             per_budget = membership.to_areas(M_sparse, np.add.reduceat(atom_amount, starts))
             pool_out[t] += np.where(group_of == rule.sender, per_budget, 0.0)
             pool_in[t] += np.where(group_of == rule.receiver, per_budget, 0.0)
