@@ -29,6 +29,7 @@ from devocare.errors import DevocareError
 from devocare.service_lines import LINE_IDS
 from devocare.simulation import membership
 from devocare.simulation.parameters import YEARS_SUFFIX
+from devocare.simulation.rules import content_digest
 
 
 @dataclass
@@ -117,11 +118,11 @@ def _budget_grants(
 _PLANS: dict[tuple[Any, ...], list[GrantYear]] = {}
 
 
-def _plan(
-    digest: str, arch: Any, years: int, env: dict[str, float], growth: float | Mapping[str, Any]
-) -> list[GrantYear]:
+def _plan(arch: Any, years: int, env: dict[str, float], growth: float | Mapping[str, Any]) -> list[GrantYear]:
+    """The allocation engine's grants of ``arch``, kept by its content: a reform joined to its predecessor
+    runs the status quo in both parts (the rest of England after the start, all of it before), one plan."""
     rates = tuple(sorted(growth.items())) if isinstance(growth, Mapping) else growth
-    key = (digest, str(getattr(arch, "id", "")), years, tuple(env.values()), rates)
+    key = (content_digest(arch), years, tuple(env.items()), rates)
     plan = _PLANS.get(key)  # read once: a parallel sweep's thread may clear the cache meanwhile
     if plan is None:
         if len(_PLANS) > 32:
@@ -144,7 +145,7 @@ def block_grants(
     atoms: dict[str, np.ndarray] = {}
     target = np.zeros((years, L))
     for rs, arch in rules.archs.items():
-        plan = _plan(rules.digest, arch, years, env, growth)
+        plan = _plan(arch, years, env, growth)
         atoms[rs] = np.zeros((years, L, A))
         for t, gy in enumerate(plan):
             if rs == rules.architecture:

@@ -19,7 +19,7 @@ from devocare.service_lines import ACUTE_LINES, LINE_IDS, POPULATION_LINE, UPSTR
 from devocare.simulation import funding, phases, transition
 from devocare.simulation.balance import support_limit
 from devocare.simulation.demand import GROWTH_GROUP
-from devocare.simulation.engine import TRANSITION, pooled_growth, valid_range
+from devocare.simulation.engine import TRANSITION, pooled_amounts, valid_range
 from devocare.simulation.inputs import Inputs
 from devocare.simulation.parameters import YEARS_SUFFIX
 from devocare.simulation.rules import Rules
@@ -129,8 +129,9 @@ class Reference:
         lag = [float(x) for x in fixed["prevention.lag"]]
         self.weights = [lag[0]] + [lag[k] - lag[k - 1] for k in range(1, len(lag))]
         self.all_fixed, self.base_p = fixed, dict(self.p)
+        pooling = rules.pooling
         self.dated = {k[: -len(YEARS_SUFFIX)]: v for k, v in fixed.items() if k.endswith(YEARS_SUFFIX)}
-        self.pool_growth = pooled_growth(fixed, years)
+        self.pooled = {(r.amount, r.parameter): pooled_amounts(fixed, r.amount, r.parameter, years) for r in pooling}
         self.funded = funding.block_grants(inputs, rules, funding.envelope(fixed), funding.line_growth(fixed), years)
         self.grow: list[float] | None = None  # compounded growth per line where a growth rate is dated
         self.all_rows = [_sparse_rows(g.H) for g in G]
@@ -411,9 +412,9 @@ class Reference:
                 continue
             for gi in (rule.sender, rule.receiver):
                 for a in range(A):
-                    # the pooled amount is its base-year value grown with the envelope (as the engine)
-                    base = rule.amount if rule.parameter is None else float(self.all_fixed[rule.parameter]) * 1e9
-                    amount = base * self.pool_growth[y.t] * need_pool[a] / total_need
+                    # the year's pooled amount, grown with the envelope from when it took effect (as the engine)
+                    pooled = self.pooled[rule.amount, rule.parameter][y.t]
+                    amount = pooled * need_pool[a] / total_need
                     for b, s in self.rows[gi][a]:
                         sign = -1.0 if gi == rule.sender else 1.0
                         (y.tout if gi == rule.sender else y.tin)[gi][b] += s * amount

@@ -515,6 +515,11 @@ def _digest(arch: object) -> str:
     return hashlib.sha256(json.dumps(dump, sort_keys=True, default=str).encode()).hexdigest()
 
 
+def content_digest(arch: object) -> str:
+    """SHA-256 of an architecture's content: what its rules and its grants are a pure function of."""
+    return _digest(arch)
+
+
 _BUILT: OrderedDict[tuple[str, str, str, str], Rules] = OrderedDict()
 _BUILT_SIZE = 32
 _BUILT_LOCK = threading.Lock()
