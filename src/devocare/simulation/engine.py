@@ -802,6 +802,8 @@ def _block(
         succeeded=asarray(xp, (prep.handover.sum(axis=1) > 0).astype(float)) if prep.phase_starts else None,
         to_centre=asarray(xp, prep.to_centre) if prep.phase_starts else None,
         ceases=asarray(xp, phases_mod.ceasing_years(rules)) if prep.phase_starts else None,
+        held_in=partial(_held_lines, xp, prep),
+        runs_in=partial(_run_matrix, xp, prep),
     )
 
 

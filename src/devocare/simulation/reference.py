@@ -150,6 +150,7 @@ class Reference:
         self.cut = [[0.0] * g.n for g in G]
         self.headroom = [[0.0] * g.n for g in G]  # £ of next year's planned headroom spent beyond need
         self.last_base: list[list[float]] | None = None  # last year's spend before cuts, beyond-need excluded
+        self.last_atoms: list[list[float]] | None = None  # the same per atom and line
         self.streak = [[0] * g.n for g in G]  # consecutive years each budget has breached a floor
         self.prev_adm: list[list[float] | None] = [None] * len(G)
         self.prev_readm: list[list[float] | None] = [None] * len(G)
@@ -396,12 +397,19 @@ class Reference:
 
     def pooled_funds(self, y: SimpleNamespace) -> None:
         """A pooled fund moves who pays, not what is spent: spread by need on its lines (none if no need)."""
-        L, A, heads = self.L, self.A, self.heads
+        for gi, b, sent, amount in self._pooled(y.t, self.rows):
+            (y.tout if sent else y.tin)[gi][b] += amount
+            y.b[gi].spent[b] += -amount if sent else amount
+
+    def _pooled(self, t: int, rows: list[list[list[tuple[int, float]]]]) -> list[tuple[int, int, bool, float]]:
+        """Year ``t``'s pooled amounts, (group, budget, whether it sends, £), for the budgets of ``rows``."""
+        L, A, heads, ty = self.L, self.A, self.heads, min(t, self.n_proj - 1)
+        out = []
         for rule in self.rules.pooling:
-            if not self.rules.runs_in(rule.architecture, y.t):
+            if not self.rules.runs_in(rule.architecture, t):
                 continue  # a rule set of another phase
             weights_line = [
-                [self.central_spend[j] * heads[y.ty][a][j] / sum(heads[y.ty][x][j] for x in range(A)) for a in range(A)]
+                [self.central_spend[j] * heads[ty][a][j] / sum(heads[ty][x][j] for x in range(A)) for a in range(A)]
                 if rule.lines[j]
                 else [0.0] * A
                 for j in range(L)
@@ -413,12 +421,10 @@ class Reference:
             for gi in (rule.sender, rule.receiver):
                 for a in range(A):
                     # the year's pooled amount, grown with the envelope from when it took effect (as the engine)
-                    pooled = self.pooled[rule.amount, rule.parameter][y.t]
+                    pooled = self.pooled[rule.amount, rule.parameter][t]
                     amount = pooled * need_pool[a] / total_need
-                    for b, s in self.rows[gi][a]:
-                        sign = -1.0 if gi == rule.sender else 1.0
-                        (y.tout if gi == rule.sender else y.tin)[gi][b] += s * amount
-                        y.b[gi].spent[b] += sign * s * amount
+                    out += [(gi, b, gi == rule.sender, s * amount) for b, s in rows[gi][a]]
+        return out
 
     def incentive_payments(self, y: SimpleNamespace) -> None:
         """The top slice held back and paid on the criteria each budget meets (a third each, three pay all)."""
@@ -526,38 +532,114 @@ class Reference:
             y.surplus.append(sur)
 
     def plan_next_year(self, y: SimpleNamespace) -> None:
-        """Every holder sets next year's budget from this year's outturn: it forecasts spend before cuts
-        (grown as it grew last year; with no history, as its money grows) against next year's money, cuts
-        what it must bear of a forecast deficit plus a share of a carried one, and spends forecast headroom.
-        It follows the hand-over of a reform's start year: a successor plans with the balance it inherited."""
-        p, t = self.p, y.t + 1
-        base = [[y.b[gi].spent[b] + y.b[gi].unmet[b] for b in range(g.n)] for gi, g in enumerate(self.G)]
+        """Every holder that exists next year sets next year's budget from this year's outturn: it forecasts
+        spend before cuts (grown as it grew last year; with no history, as its money grows) against next
+        year's money, cuts what it must bear of a forecast deficit plus a share of a carried one, and spends
+        forecast headroom. Before a phase starts, a starting budget plans from what it takes over
+        (:meth:`_taken_over`) and every successor with the balance it will inherit."""
+        p, t, G, L = self.p, y.t + 1, self.G, self.L
+        base = [[y.b[gi].spent[b] + y.b[gi].unmet[b] for b in range(g.n)] for gi, g in enumerate(G)]
+        atoms = [
+            [y.spent[a][j] + y.demand[a][j] * y.eff[a][j] * (1 - y.cutf[a][j]) for j in range(L)] for a in range(self.A)
+        ]
         if t < self.years:
             now, nxt = self._allocation_before_rebasing(y.t), self._allocation_before_rebasing(t)
-            for gi, g in enumerate(self.G):
+            charges = [
+                [float(self.transition_paid[t] * self.transition_share[t][g.offset + b]) for b in range(g.n)] for g in G
+            ]
+            taken, inherited = self._taken_over(y, t, atoms, nxt, charges) if t in self.rules.starts else ({}, {})
+            for gi, g in enumerate(G):
                 limit = support_limit(g.tier, self.fixed)
-                runs = self.rules.live(gi, y.t) and self.rules.live(gi, t)
+                runs = self.rules.live(gi, t)
                 for b in range(g.n):
-                    if not runs:  # a budget plans only for a year it runs both sides of
+                    if not runs:  # a budget plans only for a year it runs in
                         self.cut[gi][b] = self.headroom[gi][b] = 0.0
                         continue
                     money = y.income[gi][b]
-                    charge = float(self.transition_paid[t] * self.transition_share[t][g.offset + b])
-                    expected = money + nxt[gi][b] - now[gi][b] - charge
+                    expected = money + nxt[gi][b] - now[gi][b] - charges[gi][b]
                     money -= y.transition[gi][b]
-                    fallback = expected / money if money > 0 else 1.0
                     prev = None if self.last_base is None else self.last_base[gi][b]
+                    if (gi, b) in taken:
+                        base[gi][b], prev, money, expected = taken[gi, b]
+                    fallback = expected / money if money > 0 else 1.0
                     growth = fallback if prev is None or prev <= 0 else base[gi][b] / prev
                     forecast = base[gi][b] * growth
                     gap = forecast - expected
                     deficit = max(gap, 0.0)
                     offered = (1 - g.overspend_borne_locally) * deficit
                     met = min(offered, limit * abs(nxt[gi][b])) if math.isfinite(limit) else offered
-                    to_bear = deficit - met + p["behaviour.overspend_response"] * max(-self.reserves[gi][b], 0.0)
+                    reserves = self.reserves[gi][b] + inherited.get(g.offset + b, 0.0)
+                    to_bear = deficit - met + p["behaviour.overspend_response"] * max(-reserves, 0.0)
                     cut = min(to_bear / forecast, p["behaviour.max_cut_share"]) if forecast > 0 else 0.0
                     self.cut[gi][b] = cut
                     self.headroom[gi][b] = p["behaviour.headroom_spend_share"] * max(-gap, 0.0)
-        self.last_base = base
+        self.last_base, self.last_atoms = base, atoms
+
+    def _taken_over(
+        self,
+        y: SimpleNamespace,
+        t: int,
+        atoms: list[list[float]],
+        nxt: list[list[float]],
+        charges: list[list[float]],
+    ) -> tuple[dict[tuple[int, int], tuple[float, float | None, float, float]], dict[int, float]]:
+        """What each budget starting at phase start ``t`` takes over: (base, last year's base, money, expected
+        money) per (group, budget), and £ of balance each successor inherits per budget index. Spend before
+        cuts is its atoms' spend and unmet need on the lines it will hold, plus its pooled fund next year;
+        expected money is its own next year (allocation less top slice, pooled fund, co-financing on this
+        year's spend, less its transition charge); this year's money is that grown back with the envelope."""
+        rules, G = self.rules, self.G
+        nxt_rows = [r if rules.live(gi, t) else [[] for _ in r] for gi, r in enumerate(self.all_rows)]
+        own = [[0.0] * g.n for g in G]
+        for gi, b, sent, amount in self._pooled(t, nxt_rows):
+            own[gi][b] += -amount if sent else amount
+        pool = [list(x) for x in own]
+        for gi, b, amount in self._cofinanced(y, t, nxt_rows):
+            own[gi][b] += amount
+        envelope = sum(map(sum, self._allocation_before_rebasing(y.t))) / sum(map(sum, nxt))
+        taken: dict[tuple[int, int], tuple[float, float | None, float, float]] = {}
+        for gi, g in enumerate(G):
+            if not rules.live(gi, t) or rules.live(gi, y.t):
+                continue
+            for b in range(g.n):
+                spend = [pool[gi][b], pool[gi][b]]
+                for a, row in enumerate(nxt_rows[gi]):
+                    for bb, s in row:
+                        if bb == b:
+                            spend[0] += s * sum(v for j, v in enumerate(atoms[a]) if g.lines[j])
+                            if self.last_atoms is not None:
+                                spend[1] += s * sum(v for j, v in enumerate(self.last_atoms[a]) if g.lines[j])
+                fund = float(self.funded.top_slice[t, g.offset + b]) if g.top_slice > 0 else 0.0
+                expected = nxt[gi][b] - fund + own[gi][b] - charges[gi][b]
+                prev = None if self.last_base is None else spend[1]
+                taken[gi, b] = (spend[0], prev, expected * envelope, expected)
+        S, _ = phases.handover_matrix(rules, self.inputs.weighted_heads[0][:, POP])
+        ceasing = phases.ceasing_years(rules) == t
+        where = [(gi, b) for gi, g in enumerate(G) for b in range(g.n)]
+        inherited: dict[int, float] = {}
+        for k in np.flatnonzero(ceasing):
+            gi, b = where[k]
+            for succ in np.flatnonzero(S[k]):
+                inherited[int(succ)] = inherited.get(int(succ), 0.0) + S[k, succ] * self.reserves[gi][b]
+        return taken, inherited
+
+    def _cofinanced(
+        self, y: SimpleNamespace, t: int, rows: list[list[list[tuple[int, float]]]]
+    ) -> list[tuple[int, int, float]]:
+        """(group, budget, £ net received) under the co-financing rules of year ``t`` on this year's spend."""
+        rules, L = self.rules, self.L
+        out = []
+        for gi in range(len(self.G)):
+            cof = rules.cofinancing.get(rules.rule_set_of(gi, t))
+            if cof is None or gi not in (cof.payer, cof.receiver) or not rules.live(gi, t):
+                continue
+            capped = min(cof.share, self.p["cofinancing.cap_per_admission"] / self.p["admissions.unit_cost"])
+            shares = [(capped if j == NE else cof.share) if cof.lines[j] else 0.0 for j in range(L)]
+            sign = -1.0 if gi == cof.payer else 1.0
+            for a, row in enumerate(rows[gi]):
+                pay = sum(y.spent[a][j] * shares[j] for j in range(L))
+                out += [(gi, b, sign * s * pay) for b, s in row]
+        return out
 
     def _allocation_before_rebasing(self, t: int) -> list[list[float]]:
         """Each budget's grant in year ``t`` with hospital funding given to the local tier, before rebasing."""

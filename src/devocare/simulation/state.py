@@ -100,6 +100,8 @@ class Block:
     dated: dict[str, list[Any]] = field(default_factory=dict)
     growth_path: list[Any] | None = None
     handover: Any = None  # RunMatrix over the (B, B) handover matrix
+    held_in: Any = None  # phase index → that phase's HeldLines (a starting budget's first plan reads them)
+    runs_in: Any = None  # phase index → that phase's RunMatrix
     succeeded: Any = None  # (B,) 1 where a ceasing budget has successors
     to_centre: Any = None
 
@@ -122,6 +124,7 @@ class Carried:
     breach_streak: Any = None  # (D, B) consecutive years each budget has breached a floor
     headroom: Any = None  # (D, B) £ of this year's planned headroom each budget spends upstream
     last_base: Any = None  # (D, B) last year's spend before cuts, excluding reinvestment (the plan's history)
+    last_base_lr: Any = None  # (D, L, runs) the same per line and run, kept the year before a phase's plan
 
 
 @dataclass

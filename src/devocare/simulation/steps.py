@@ -264,9 +264,10 @@ def balance_and_risk(b: Block, c: Carried, f: Flows) -> None:
 
 
 def plan_next_year(b: Block, c: Carried, f: Flows) -> None:
-    """Every holder sets next year's budget from this year's outturn (:func:`behaviour.plan`): the cut that
-    balances what it must bear, and the headroom it spends upstream. It runs after the hand-over of a
-    reform's start year, so a successor's first plan sees the balances it inherited."""
+    """Every holder that exists next year sets next year's budget from this year's outturn
+    (:func:`behaviour.plan`): the cut that balances what it must bear, and the headroom it spends upstream.
+    Before a phase starts, a budget that starts with it plans from what it takes over (:func:`taken_over`),
+    so its first year is planned like any other; every successor plans with the balance it will inherit."""
     if not b.obl_any:
         return
     xp, r, t = b.xp, b.rules, f.t + 1
@@ -274,24 +275,74 @@ def plan_next_year(b: Block, c: Carried, f: Flows) -> None:
     if t < b.years:
         charge = b.transition[:, t][:, None] * b.transition_share[t][None, :]
         expected = f.income + (b.alloc[t] - b.alloc[f.t])[None, :] - charge
+        view = [base, c.last_base, f.income - paid_out(f), expected, c.reserves]
+        if t in b.phase_starts:
+            view = taken_over(b, c, f, t, view, charge)
         cut, headroom = behaviour.plan(
             xp,
-            base,
-            c.last_base,
-            f.income - paid_out(f),
-            expected,
-            c.reserves,
+            *view,
             r.overspend_borne[None, :],
             balance.support_cap(xp, b.alloc[t][None, :], r.support_limit[None, :]),  # (1, B): the same for every draw
             b.col["behaviour.overspend_response"],
             b.max_cut,
             float(b.fixed["behaviour.headroom_spend_share"]),
         )
-        if b.exists is not None:  # a budget plans only for a year it runs both sides of
-            runs = b.exists[f.t][None, :] * b.exists[t][None, :]
+        if b.exists is not None:  # a budget plans only for a year it runs in
+            runs = b.exists[t][None, :]
             cut, headroom = cut * runs, headroom * runs
         c.cut, c.headroom = cut, headroom
+        base = view[0]  # a starting budget's history begins with what it took over
+    if t + 1 in b.phase_starts:  # next year's plan for the phase after it reads this year's spend per line
+        c.last_base_lr = f.spent_lr if f.unmet_lr is None else f.spent_lr + f.unmet_lr
     c.last_base = base
+
+
+def taken_over(b: Block, c: Carried, f: Flows, t: int, view: list[Any], charge: Any) -> list[Any]:
+    """The plan's inputs (base, previous base, money, expected money, reserves) at the end of the year
+    before phase start ``t``, with those of each budget that starts at ``t`` replaced by what it takes over.
+
+    Spend before cuts, this year's and last year's, is exact: the atoms' spend and unmet need per line summed
+    through the next phase's membership and held lines, plus the budget's own pooled fund next year. Its
+    expected money is its own next year: allocation less incentive top slice, pooled fund, the co-financing
+    its rules would move on this year's spend, less its transition charge (an incentive payment is not
+    counted on); this year's money is that grown back with the envelope. Every successor's reserves add
+    the balance it inherits at the start (through the hand-over matrix, as :func:`succession` moves it)."""
+    xp = b.xp
+    base, previous, money, expected, reserves = view
+    k = b.phase_starts.index(t) + 1
+    held = b.held_in(k)
+    starting = (b.exists[t] * (1.0 - b.exists[f.t]))[None, :] > 0
+    own = b.alloc[t] - b.fund[t] + (b.pool_in[t] - b.pool_out[t] if b.pooling else 0.0)  # (B,)
+    pool = (b.pool_in[t] - b.pool_out[t])[None, :] if b.pooling else 0.0
+    spend_lr = f.spent_lr if f.unmet_lr is None else f.spent_lr + f.unmet_lr
+    new_expected = own[None, :] + cofinanced(b, f.spent_lr, f.t, t, b.runs_in(k)) - charge
+    base = xp.where(starting, held.total(held.pairs(spend_lr)) + pool, base)
+    money = xp.where(starting, new_expected * (xp.sum(b.alloc[f.t]) / xp.sum(b.alloc[t])), money)
+    expected = xp.where(starting, new_expected, expected)
+    if previous is not None and c.last_base_lr is not None:
+        previous = xp.where(starting, held.total(held.pairs(c.last_base_lr)) + pool, previous)
+    ceasing = xp.astype(b.ceases == t, xp.float64)[None, :]
+    reserves = reserves + b.handover.to_budgets(reserves * ceasing)
+    return [base, previous, money, expected, reserves]
+
+
+def cofinanced(b: Block, spent_lr: Any, now: int, t: int, runs: Any) -> Any:
+    """(D, B) £ net received under the co-financing rules that run in year ``t``, on ``spent_lr`` (D, L,
+    runs) aggregated by ``runs`` (a run matrix), at year ``now``'s cap: the payer pays, the receiver gets."""
+    xp = b.xp
+    net = xp.zeros((b.D, b.B))
+    if not b.cof:
+        return net
+    spent_lb = runs.to_budgets(spent_lr)  # (D, L, B)
+    for rs, lines, payer, receiver, share in b.cof:
+        if b.rule_sets_in is not None and not b.rule_sets_in(rs, t):
+            continue
+        shares = cofinancing.line_shares(
+            xp, lines, share, _in_year(b, "cofinancing.cap_per_admission", now), b.col["admissions.unit_cost"]
+        )
+        pay_b = cofinancing.payments(spent_lb, shares)
+        net = net + pay_b * receiver - pay_b * payer
+    return net
 
 
 def floor_breaches(held: HeldLines, spent_p: Any, demand_p: Any, floors: Any) -> Any:
