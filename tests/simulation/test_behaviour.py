@@ -119,9 +119,9 @@ def test_a_real_terms_freeze_is_met_by_cuts_in_the_year_not_by_a_runaway_deficit
     # carried deficits stay small (they once reached −£61bn by the tenth year) and the gap is unmet need
     frozen = simulate(arch_id, years=10, draws=0, waterfall=False, overrides={"funding.real_growth": 0.0})
     year = frozen.by_year()
-    # a budget's first plan has no history of need growth (it assumes need grows as money does), and a budget
-    # a reform creates makes its first plan at the end of its first year, so those years carry a deficit;
-    # after them the deficit carried shrinks instead of growing
+    # a budget's first plan has no history of need growth (it assumes need grows as money does), so the first
+    # planned year carries a deficit; a budget a reform or a pot date creates plans its first year from what
+    # it takes over, so its start adds none; after that the deficit carried shrinks instead of growing
     assert (year["reserves"] > -0.1 * year["allocated"]).all(), year["reserves"].tolist()
     assert year["reserves"].iloc[-1] > -0.015 * year["allocated"].iloc[-1]
     assert year["reserves"].iloc[-1] > 0.75 * year["reserves"].min()

@@ -118,3 +118,27 @@ def test_a_bodys_budget_view_runs_through_its_phases(status_quo) -> None:
     # the hand-over between the ICB's own budgets in 2025/26 is no income
     income = view.table["income_central"].to_numpy()
     assert income[1] == pytest.approx(view.table["allocated_central"].to_numpy()[1], rel=0.02)
+
+
+def test_a_budget_a_pot_date_creates_plans_its_first_year_as_if_it_had_held_the_line_all_along() -> None:
+    # at 0% real growth the ICBs' new budgets of 2025/26 must cut to balance in their first year as ICBs that
+    # held the delegated line from the base year do: the date changes who holds one line, not the plan
+    import datetime as dt
+
+    from devocare.simulation.rules import build_rules
+
+    years = 4
+    params = resolve({"funding.real_growth": 0.0})
+    fixed = montecarlo.central_values(params, years)
+    inputs = load_inputs("lad")
+    arch = architecture.load("status-quo-2023")
+    totals = []
+    for rules in (phases.phased_rules(arch, "lad"), build_rules(arch, "lad", on=dt.date(2025, 4, 1))):
+        values = montecarlo.draw_values(params, np.array([0]), 7, years, len(inputs.lads), rules.n_budgets)
+        result = run_block(namespace("numpy"), inputs, rules, fixed, values, years)
+        totals.append({k: result.budget[k][0].sum(axis=1) for k in ("spent", "unmet_need", "allocated")})
+    dated, held = totals
+    assert dated["unmet_need"][1:].min() > 1e9  # the freeze is met by cuts from 2025/26 in both
+    for measure in ("spent", "unmet_need"):
+        gap = np.abs(dated[measure] - held[measure])[1:] / dated["allocated"][1:]
+        assert gap.max() < 1e-3, (measure, gap.tolist())  # without the first plan: 2.3% in 2026/27
