@@ -589,7 +589,9 @@ class Reference:
         expected money is its own next year (allocation less top slice, pooled fund, co-financing on this
         year's spend, less its transition charge); this year's money is that grown back with the envelope."""
         rules, G = self.rules, self.G
-        nxt_rows = [r if rules.live(gi, t) else [[] for _ in r] for gi, r in enumerate(self.all_rows)]
+        nxt_rows: list[list[list[tuple[int, float]]]] = [
+            r if rules.live(gi, t) else [[] for _ in r] for gi, r in enumerate(self.all_rows)
+        ]
         own = [[0.0] * g.n for g in G]
         for gi, b, sent, amount in self._pooled(t, nxt_rows):
             own[gi][b] += -amount if sent else amount

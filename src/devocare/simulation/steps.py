@@ -280,7 +280,11 @@ def plan_next_year(b: Block, c: Carried, f: Flows) -> None:
             view = taken_over(b, c, f, t, view, charge)
         cut, headroom = behaviour.plan(
             xp,
-            *view,
+            view[0],
+            view[1],
+            view[2],
+            view[3],
+            view[4],
             r.overspend_borne[None, :],
             balance.support_cap(xp, b.alloc[t][None, :], r.support_limit[None, :]),  # (1, B): the same for every draw
             b.col["behaviour.overspend_response"],
