@@ -149,6 +149,9 @@ class Prepared:
     pool_out: np.ndarray = field(default_factory=lambda: np.zeros((0, 0)))  # (years, B) pooled fund paid
     pool_in: np.ndarray = field(default_factory=lambda: np.zeros((0, 0)))  # (years, B) pooled fund received
     grant_b: np.ndarray = field(default_factory=lambda: np.zeros((0, 0)))  # (years, B) block grant (allocation engine)
+    grant_own: np.ndarray = field(
+        default_factory=lambda: np.zeros((0, 0))
+    )  # the same in every year (Funding.own_rules)
     transition_share: np.ndarray = field(default_factory=lambda: np.zeros((0, 0)))  # (years, B) who pays transition
     tiers: tuple[str, ...] = ()  # (B,) each budget's tier: what deficit support limit applies
     reform_start: Any = None  # date the architecture's new bodies start (None: no reorganisation)
@@ -362,6 +365,7 @@ def prepare(inputs: Inputs, rules: Rules, fixed: dict[str, Any], years: int, fac
         pool_out=pool_out,
         pool_in=pool_in,
         grant_b=grants.allocated,
+        grant_own=grants.allocated if grants.own_rules is None else grants.own_rules,
         transition_share=transition.shares(
             grants.allocated, np.array([g.architecture == rules.architecture for g in groups for _ in range(g.n)])
         ),
@@ -804,6 +808,7 @@ def _block(
         ceases=asarray(xp, phases_mod.ceasing_years(rules)) if prep.phase_starts else None,
         held_in=partial(_held_lines, xp, prep),
         runs_in=partial(_run_matrix, xp, prep),
+        grant_own=asarray(xp, prep.grant_own),
     )
 
 

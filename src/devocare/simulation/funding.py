@@ -39,6 +39,9 @@ class Funding:
     allocated: np.ndarray  # (years, B) grant, top slice included
     top_slice: np.ndarray  # (years, B) held back for the incentive fund
     atoms: dict[str, np.ndarray]  # rule set → (years, L, A) grant per atom and line where that rule set runs it
+    #: (years, B) each budget's grant under its phase's rules in every year, also those it does not run in (a
+    #: budget that starts at a phase plans from what it would have had the year before); None: ``allocated``
+    own_rules: np.ndarray | None = None
 
 
 def envelope(fixed: Mapping[str, Any]) -> dict[str, float]:
@@ -177,6 +180,7 @@ def _joined(inputs: Any, rules: Any, env: dict[str, float], growth: float | Mapp
     engine gives them, kept only in the years that phase runs, on the joined budget axis (a budget that runs
     through several phases takes each phase's grant in its years)."""
     allocated, top = np.zeros((years, rules.n_budgets)), np.zeros((years, rules.n_budgets))
+    own_rules = np.zeros((years, rules.n_budgets))
     atoms: dict[str, np.ndarray] = {}
     for part, groups, suffix in zip(rules.parts, rules.part_groups, rules.part_suffix, strict=True):
         got = block_grants(inputs, part, env, growth, years)
@@ -186,9 +190,10 @@ def _joined(inputs: Any, rules: Any, env: dict[str, float], growth: float | Mapp
             c = rules.groups[groups[j]]
             allocated[:, c.offset : c.offset + c.n] += got.allocated[:, g.offset : g.offset + g.n] * live[:, None]
             top[:, c.offset : c.offset + c.n] += got.top_slice[:, g.offset : g.offset + g.n] * live[:, None]
+            own_rules[:, c.offset : c.offset + c.n] = got.allocated[:, g.offset : g.offset + g.n]
         for rs, x in got.atoms.items():
             atoms[f"{rs}{suffix}"] = x * live[:, None, None]
-    return Funding(allocated, top, atoms)
+    return Funding(allocated, top, atoms, own_rules)
 
 
 def _share_the_envelope(

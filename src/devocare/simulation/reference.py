@@ -587,7 +587,8 @@ class Reference:
         money) per (group, budget), and £ of balance each successor inherits per budget index. Spend before
         cuts is its atoms' spend and unmet need on the lines it will hold, plus its pooled fund next year;
         expected money is its own next year (allocation less top slice, pooled fund, co-financing on this
-        year's spend, less its transition charge); this year's money is that grown back with the envelope."""
+        year's spend, less its transition charge); this year's money is that less the rise of the grant its rules
+        would have given it from this year to next."""
         rules, G = self.rules, self.G
         nxt_rows: list[list[list[tuple[int, float]]]] = [
             r if rules.live(gi, t) else [[] for _ in r] for gi, r in enumerate(self.all_rows)
@@ -598,7 +599,7 @@ class Reference:
         pool = [list(x) for x in own]
         for gi, b, amount in self._cofinanced(y, t, nxt_rows):
             own[gi][b] += amount
-        envelope = sum(map(sum, self._allocation_before_rebasing(y.t))) / sum(map(sum, nxt))
+        grown = self.funded.allocated if self.funded.own_rules is None else self.funded.own_rules
         taken: dict[tuple[int, int], tuple[float, float | None, float, float]] = {}
         for gi, g in enumerate(G):
             if not rules.live(gi, t) or rules.live(gi, y.t):
@@ -614,7 +615,8 @@ class Reference:
                 fund = float(self.funded.top_slice[t, g.offset + b]) if g.top_slice > 0 else 0.0
                 expected = nxt[gi][b] - fund + own[gi][b] - charges[gi][b]
                 prev = None if self.last_base is None else spend[1]
-                taken[gi, b] = (spend[0], prev, expected * envelope, expected)
+                money = expected - nxt[gi][b] + float(grown[y.t, g.offset + b])
+                taken[gi, b] = (spend[0], prev, money, expected)
         S, _ = phases.handover_matrix(rules, self.inputs.weighted_heads[0][:, POP])
         ceasing = phases.ceasing_years(rules) == t
         where = [(gi, b) for gi, g in enumerate(G) for b in range(g.n)]

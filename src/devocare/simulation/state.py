@@ -102,6 +102,7 @@ class Block:
     handover: Any = None  # RunMatrix over the (B, B) handover matrix
     held_in: Any = None  # phase index → that phase's HeldLines (a starting budget's first plan reads them)
     runs_in: Any = None  # phase index → that phase's RunMatrix
+    grant_own: Any = None  # (years, B) each budget's grant under its phase's rules, also in years it does not run
     succeeded: Any = None  # (B,) 1 where a ceasing budget has successors
     to_centre: Any = None
 

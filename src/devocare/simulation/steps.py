@@ -309,7 +309,8 @@ def taken_over(b: Block, c: Carried, f: Flows, t: int, view: list[Any], charge: 
     through the next phase's membership and held lines, plus the budget's own pooled fund next year. Its
     expected money is its own next year: allocation less incentive top slice, pooled fund, the co-financing
     its rules would move on this year's spend, less its transition charge (an incentive payment is not
-    counted on); this year's money is that grown back with the envelope. Every successor's reserves add
+    counted on); this year's money is that less the rise from this year's grant its rules would have given
+    it to next year's (the plan's growth of money where it has no history of spend). Every successor's reserves add
     the balance it inherits at the start (through the hand-over matrix, as :func:`succession` moves it)."""
     xp = b.xp
     base, previous, money, expected, reserves = view
@@ -321,7 +322,7 @@ def taken_over(b: Block, c: Carried, f: Flows, t: int, view: list[Any], charge: 
     spend_lr = f.spent_lr if f.unmet_lr is None else f.spent_lr + f.unmet_lr
     new_expected = own[None, :] + cofinanced(b, f.spent_lr, f.t, t, b.runs_in(k)) - charge
     base = xp.where(starting, held.total(held.pairs(spend_lr)) + pool, base)
-    money = xp.where(starting, new_expected * (xp.sum(b.alloc[f.t]) / xp.sum(b.alloc[t])), money)
+    money = xp.where(starting, new_expected - (b.alloc[t] - b.grant_own[f.t])[None, :], money)
     expected = xp.where(starting, new_expected, expected)
     if previous is not None and c.last_base_lr is not None:
         previous = xp.where(starting, held.total(held.pairs(c.last_base_lr)) + pool, previous)
