@@ -199,7 +199,8 @@ def _references(arch: Architecture, file: str) -> list[Problem]:
             body = ref(f"flows[{i}].{end_name}", value)
             if body is not None and not _within(fl.start, fl.end, body):
                 out.append(Problem(file, f"flows[{i}]", f"flow {fl.id!r} outlives body {value!r}"))
-    dates = pot_dates(arch)
+    # a historical system is simulated as if in force, so its holders are checked on its own dates only
+    dates = [d for d in pot_dates(arch) if d != BASE_DATE or d == arch.as_of]
     for i, pot in enumerate(arch.money.pots):
         holder = ref(f"money.pots[{i}].holder", pot.holder)
         gone = next((on for on in dates if holder is not None and pot.active(on) and not holder.active(on)), None)
@@ -432,8 +433,10 @@ def _overlap(a: Any, b: Any) -> bool:
 def pot_dates(arch: Architecture) -> list[date]:
     """The dates on which the pots must hold every line exactly once: ``as_of``, the first day the simulator
     runs them (the base date, or a reform's start: the years before run the architecture it replaces) and
-    each date on which the set of pots changes."""
-    return sorted({arch.as_of, reform_start(arch) or BASE_DATE, *pot_change_dates(arch)})
+    each date from then on which the set of pots changes."""
+    start = reform_start(arch)
+    changes = [d for d in pot_change_dates(arch) if start is None or d >= start]  # before it, its predecessor runs
+    return sorted({arch.as_of, start or BASE_DATE, *changes})
 
 
 def _money(arch: Architecture, file: str, builtin: Callable[[str], Architecture] | None = None) -> list[Problem]:
