@@ -10,7 +10,8 @@ It also attributes each reform's difference exactly to the mechanism groups
 (:func:`devocare.simulation.attribution.attribute`: Shapley values per draw, one run per combination of
 the groups that act) and reports, per group, its contribution (P5, P50, P95), its share of the
 difference's variance, its correlation with the funding gap and with the levers that move it most, and the
-correlation with the gap of the difference less the deficit-support group's contribution. ``seconds`` is
+correlation with the gap of the difference less the deficit-support group's contribution and of the
+difference with deficit support off in every architecture (that coalition's runs). ``seconds`` is
 the whole run (attribution included), ``runs`` the simulations it took; ``--no-attribute`` runs the four
 plain runs only.
 
@@ -111,7 +112,18 @@ def _attribution(attr: object, arch: str, measure: str, base: object, levers: di
             "funding_gap_pearson": _r(gap, c),
             "levers": dict(top),
         }
-    out["difference_without_deficit_support"] = {"funding_gap_pearson": _r(gap, diff - parts["deficit_support"][1:])}
+    out["difference_less_deficit_support_contribution"] = {
+        "funding_gap_pearson": _r(gap, diff - parts["deficit_support"][1:])
+    }
+    # the comparison with every mechanism on but no deficit support in any architecture (a run, not a sum)
+    coalitions = attr.coalitions[arch]  # type: ignore[attr-defined]
+    no_support = max((s for s in coalitions if "deficit_support" not in s), key=len)
+    nd = coalitions[no_support][measure][1:]
+    out["no_deficit_support_anywhere"] = {
+        "funding_gap_pearson": _r(gap, nd),
+        "diff_p50": round(float(np.median(nd)), 3),
+        "prob_lower": round(float(np.mean(nd < 0)), 3),
+    }
     return out
 
 

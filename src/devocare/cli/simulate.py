@@ -317,7 +317,7 @@ def _attribute(archs: list[str], baseline: str, opts: dict[str, Any], fmt: Table
     from devocare.simulation.paired import paired_differences
 
     with _progress("attributing (one run per combination of mechanisms)", True) as progress:
-        result = attribute(archs, baseline, progress=progress, **opts)  # type: ignore[arg-type]
+        result = attribute(archs, baseline, progress=progress, **opts)
     table = attribution_table(result)
     if fmt is TableFormat.xlsx:
         from devocare.workbook import write_workbook

@@ -180,15 +180,18 @@ def shapley_values(groups: Sequence[str], value: Callable[[frozenset[str]], np.n
 class Attribution:
     """Per reform and summary measure, every draw's paired difference (draw 0 central) and each mechanism
     group's exact share of it (``contributions[arch][measure][mechanism]``, the :data:`STRUCTURE` row
-    included), which add up to the difference in every draw. ``results`` holds the runs with every
-    mechanism on (what :func:`~devocare.simulation.paired.paired_differences` compares); ``runs`` counts
-    the simulations made."""
+    included), which add up to the difference in every draw. ``coalitions[arch][groups_on][measure]`` is
+    the paired difference with only ``groups_on`` on (every coalition of the groups that act in the reform
+    or the baseline): ``coalitions[arch][all but deficit support]`` is the comparison with no deficit
+    support anywhere. ``results`` holds the runs with every mechanism on (what
+    :func:`~devocare.simulation.paired.paired_differences` compares); ``runs`` counts the simulations made."""
 
     baseline: str
     mechanisms: tuple[Mechanism, ...]
     differences: dict[str, dict[str, np.ndarray]]
     contributions: dict[str, dict[str, dict[str, np.ndarray]]]
     acting: dict[str, tuple[str, ...]]
+    coalitions: dict[str, dict[frozenset[str], dict[str, np.ndarray]]]
     results: list[SimulationResult]
     runs: int
     draws: int
@@ -271,12 +274,14 @@ def attribute(
 
     differences: dict[str, dict[str, np.ndarray]] = {}
     contributions: dict[str, dict[str, dict[str, np.ndarray]]] = {}
+    coalitions: dict[str, dict[frozenset[str], dict[str, np.ndarray]]] = {}
     for r in reforms:
         game = games[r]
         names = tuple(run(base_id, frozenset(game)))
 
         def value(s: frozenset[str], r: str = r, names: tuple[str, ...] = names) -> np.ndarray:
             a, b = run(r, s), run(base_id, s)
+            coalitions.setdefault(r, {})[s] = {m: a[m] - b[m] for m in names}
             return np.stack([a[m] - b[m] for m in names])
 
         phi = shapley_values(game, value)
@@ -292,7 +297,7 @@ def attribute(
         }
     run(base_id, frozenset(acting[base_id]))
     results = [full[i] for i in ids]
-    return Attribution(base_id, mechs, differences, contributions, acting, results, len(cache), draws)
+    return Attribution(base_id, mechs, differences, contributions, acting, coalitions, results, len(cache), draws)
 
 
 def _subsets(items: Sequence[str]) -> list[tuple[str, ...]]:
