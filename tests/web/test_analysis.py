@@ -138,6 +138,24 @@ def test_compare_reforms_tornado_with_enough_draws(html_client):
     assert csv.status_code == 200 and csv.text.startswith("measure,parameter,label,rank_correlation")
 
 
+def test_compare_reforms_attributes_the_difference_to_mechanisms(html_client):
+    params = {"baseline": "status-quo-2023", "arch": ["reform-aco-2024"], "years": 4, "draws": 2, "run": 1}
+    r = html_client.get("/compare/reforms", params={**params, "attribute": 1})
+    assert r.status_code == 200
+    text = re.sub(r"<script.*?</script>", "", r.text, flags=re.S)
+    assert 'id="attribution"' in text and "Holders&#39; money responses" in text and "Who holds which budget" in text
+    plain = re.sub(r"<[^>]+>", " ", text)
+    assert "contribution_p50" not in plain and not SCI.search(plain)
+    csv = html_client.get("/compare/reforms", params={**params, "attribute": 1, "download": "attribution"})
+    table = pd.read_csv(io.StringIO(csv.text))
+    assert {"mechanism", "contribution_p50", "share_of_variance"} <= set(table.columns)
+    without = html_client.get("/compare/reforms", params=params)
+    assert 'id="attribution"' not in without.text
+    # 72 runs of 41 draws over 10 years are over the test server's job size, though one paired run is not
+    big = html_client.get("/compare/reforms", params={**params, "attribute": 1, "years": 10, "draws": 40})
+    assert "attributing takes 72 runs" in big.text
+
+
 def test_minimum_service_page_and_api(html_client, client):
     r = html_client.get(
         "/minimum-service",

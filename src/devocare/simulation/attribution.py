@@ -197,6 +197,47 @@ class Attribution:
     draws: int
 
 
+@dataclass
+class Plan:
+    """What an attribution will run: the architectures (loaded) and their ids, the baseline's id, the groups
+    that act in each architecture, each reform's game (the groups acting in it or the baseline) and the
+    number of distinct simulations (``runs``) it takes."""
+
+    mechanisms: tuple[Mechanism, ...]
+    architectures: list[Any]
+    ids: list[str]
+    baseline: str
+    acting: dict[str, tuple[str, ...]]
+    games: dict[str, tuple[str, ...]]
+    runs: int
+
+
+def plan(archs: Sequence[Any], baseline: Any, atoms: str = "lad", groups: Sequence[Mechanism] | None = None) -> Plan:
+    """The runs :func:`attribute` would make, without making them (to size a job before running it)."""
+    from devocare.simulation.phases import phased_rules
+    from devocare.simulation.runner import _load_arch
+
+    mechs = tuple(groups) if groups is not None else mechanisms()
+    loaded = [_load_arch(a) for a in archs]
+    ids = [str(a.id) for a in loaded]
+    base_id = str(_load_arch(baseline).id) if not isinstance(baseline, str) or baseline not in ids else baseline
+    if base_id not in ids:
+        raise DevocareError(f"baseline {base_id!r} is not among the architectures compared: {', '.join(ids)}")
+    if len(set(ids)) != len(ids):
+        raise DevocareError("each architecture can be attributed once")
+    acting = {
+        i: tuple(m.key for m in mechs if m.acts(phased_rules(a, atoms), a)) for i, a in zip(ids, loaded, strict=True)
+    }
+    games = {
+        r: tuple(m.key for m in mechs if m.key in acting[r] or m.key in acting[base_id]) for r in ids if r != base_id
+    }
+    planned = {(base_id, frozenset(acting[base_id]))}
+    for r, game in games.items():
+        for sub in _subsets(game):
+            planned |= {(a, frozenset(sub) & frozenset(acting[a])) for a in (r, base_id)}
+    return Plan(mechs, loaded, ids, base_id, acting, games, len(planned))
+
+
 def attribute(
     archs: Sequence[Any],
     baseline: Any,
@@ -218,29 +259,13 @@ def attribute(
     in every run, and a group's switched-off values win over them for its own parameters; ``backend`` and
     ``scheduler`` are :func:`~devocare.simulation.runner.simulate`'s.
     ``progress(done, total)`` is called after each simulation."""
-    from devocare.simulation.phases import phased_rules
-    from devocare.simulation.runner import _load_arch, simulate
+    from devocare.simulation.runner import simulate
 
-    mechs = tuple(groups) if groups is not None else mechanisms()
-    loaded = [_load_arch(a) for a in archs]
-    ids = [str(a.id) for a in loaded]
-    base_id = str(_load_arch(baseline).id) if not isinstance(baseline, str) or baseline not in ids else baseline
-    if base_id not in ids:
-        raise DevocareError(f"baseline {base_id!r} is not among the architectures compared: {', '.join(ids)}")
-    if len(set(ids)) != len(ids):
-        raise DevocareError("each architecture can be attributed once")
+    p = plan(archs, baseline, atoms, groups)
+    mechs, base_id, acting, games, total = p.mechanisms, p.baseline, p.acting, p.games, p.runs
+    by_id = dict(zip(p.ids, p.architectures, strict=True))
+    ids, reforms = p.ids, list(games)
     user = dict(overrides or {})
-    acting = {
-        i: tuple(m.key for m in mechs if m.acts(phased_rules(a, atoms), a)) for i, a in zip(ids, loaded, strict=True)
-    }
-    by_id = dict(zip(ids, loaded, strict=True))
-    reforms = [i for i in ids if i != base_id]
-    games = {r: tuple(k for k in (m.key for m in mechs) if k in acting[r] or k in acting[base_id]) for r in reforms}
-    planned = {(base_id, frozenset(acting[base_id]))}
-    for r, game in games.items():
-        for sub in _subsets(game):
-            planned |= {(a, frozenset(sub) & frozenset(acting[a])) for a in (r, base_id)}
-    total = len(planned)
     cache: dict[tuple[str, frozenset[str]], dict[str, np.ndarray]] = {}
     full: dict[str, SimulationResult] = {}
     by_key = {m.key: m for m in mechs}
