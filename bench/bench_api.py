@@ -73,7 +73,7 @@ def run(base: str, method: str, path: str, bodies: list[dict | None]) -> dict[st
 
 def baseline() -> dict[str, float]:
     """The same work in-process, one call at a time (median of 5 after a warm-up)."""
-    from devocare import architecture
+    from devocare import architecture, atlas
     from devocare.simulation import simulate
 
     simulate("status-quo-2023", years=10, draws=0, atoms="lad", waterfall=False)
@@ -81,7 +81,7 @@ def baseline() -> dict[str, float]:
     out = {}
     for name, call in (
         ("simulate_ms", lambda: simulate("status-quo-2023", years=10, draws=0, atoms="lad", waterfall=False).summary),
-        ("metrics_ms", lambda: architecture.metrics(arch)),
+        ("metrics_ms", lambda: atlas.metrics(arch)),
     ):
         times = []
         for _ in range(5):

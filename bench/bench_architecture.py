@@ -22,6 +22,7 @@ from collections.abc import Callable
 import numpy as np
 
 from devocare import architecture as A
+from devocare import atlas
 from devocare.architecture import geo, loader
 from devocare.architecture.validate import check_dates
 
@@ -114,7 +115,7 @@ def main() -> None:
 
     load_s = timed(cold_load, args.repeat)
     archs = [A.load(i) for i in ids]
-    metrics_s = timed(lambda: A.metrics_table(archs), args.repeat)
+    metrics_s = timed(lambda: atlas.metrics_table(archs), args.repeat)
     sample = A.load("reform-aco-2024")
     fast = vectorised(sample)
     vec_s = timed(lambda: vectorised(sample), args.repeat)

@@ -1,7 +1,8 @@
 """devocare: England's health and care system as executable structure.
 
 Layers, each a subpackage: ``data`` (embedded official data) → ``geography`` → ``architecture``
-→ ``allocation`` → ``simulation`` → ``outcomes`` → interfaces (``cli``, ``web``, ``reports``).
+→ ``allocation`` → ``atlas`` (an architecture's views with its money) → ``simulation`` → ``outcomes``
+→ interfaces (``cli``, ``web``, ``reports``).
 
 Subpackages load on first use (``import devocare as dc; dc.geography.areas(...)``), so importing the package
 costs nothing and the command line starts fast.
@@ -19,6 +20,7 @@ __all__ = [
     "__version__",
     "allocation",
     "architecture",
+    "atlas",
     "data",
     "errors",
     "extras",

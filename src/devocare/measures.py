@@ -285,7 +285,7 @@ DRAWS: tuple[Measure, ...] = (
     _M("deficit_support", "Deficit support", "gbp", "flow", "Overspends met by the centre in the year."),
 )
 
-#: Structural metrics of an architecture (``devocare.architecture.metrics``).
+#: Structural metrics of an architecture (``devocare.atlas.metrics``).
 ARCHITECTURE: tuple[Measure, ...] = (
     _M("id", "Architecture", "text", "setting", "The architecture's id."),
     _M("as_of", "As of", "text", "setting", "The date the structure is read on."),

@@ -9,7 +9,7 @@ import pytest
 from pydantic import ValidationError
 
 from devocare import architecture as A
-from devocare import data
+from devocare import atlas, data
 from devocare.allocation import block_grants
 from devocare.allocation.grants import revenue_capacity
 from devocare.simulation import simulate
@@ -60,11 +60,11 @@ def test_full_equalisation_leaves_each_region_its_population_share() -> None:
 
 
 def test_deloitte_money_differs_from_its_baseline_by_the_revenue_raised() -> None:
-    with_tax = A.holder_money(A.load("deloitte-2016"))
-    without = A.holder_money(_deloitte())
+    with_tax = atlas.holder_money(A.load("deloitte-2016"))
+    without = atlas.holder_money(_deloitte())
     extra = with_tax["gbp"].sum() - without["gbp"].sum()
     assert extra == pytest.approx(0.02 * _council_tax(), rel=1e-6)
-    sankey = A.sankey(A.load("deloitte-2016"))  # the reader sees where it comes from
+    sankey = atlas.sankey(A.load("deloitte-2016"))  # the reader sees where it comes from
     ids = [n["id"] for n in sankey["nodes"]]
     into = [lk for lk in sankey["links"] if lk["source"] == ids.index("local_taxation")]
     assert sum(lk["value"] for lk in into) == pytest.approx(extra, rel=1e-6)
@@ -86,12 +86,12 @@ def test_local_revenue_inside_a_coverage_is_raised_in_the_covered_part_only() ->
     beyond the envelope takes nothing from it."""
     from devocare.architecture.schema import Coverage
 
-    full = A.holder_money(A.load("deloitte-2016"))
+    full = atlas.holder_money(A.load("deloitte-2016"))
     arch = A.load("deloitte-2016")
     arch.money.coverage = Coverage(
         devolved="all", level="ca", otherwise="status-quo-2023", sources=["assumption: the combined authorities only"]
     )
-    part = A.holder_money(arch)
+    part = atlas.holder_money(arch)
 
     def raised(m):  # noqa: ANN001, ANN202
         return m.loc[m["part"] == "local_revenue", "gbp"].sum()

@@ -57,7 +57,7 @@ def test_numbers_years_shares_and_counts():
 
 
 def test_every_summary_budget_and_metric_key_has_a_label_unit_and_meaning():
-    from devocare.architecture.metrics import metrics
+    from devocare.atlas import metrics
     from devocare.simulation.engine import BUDGET_MEASURES
     from devocare.simulation.results import SimulationResult
 

@@ -11,6 +11,7 @@ import pytest
 from pydantic import ValidationError
 
 from devocare import architecture as A
+from devocare import atlas
 
 ROOT = Path(__file__).resolve().parents[2]
 CLAIMS = ROOT / "docs" / "background" / "claims.md"
@@ -74,7 +75,7 @@ def test_the_delegated_share_of_the_acos_money_passes_to_councils() -> None:
     """The councils commission the share the user sets of the combined authority's community health money, to
     the pound; the budget stays the combined authority's (its holder money is unchanged)."""
     example = A.load(str(ROOT / "docs" / "guides" / "examples" / "aco-delegated-community.yaml"))
-    money = A.holder_money(example)
+    money = atlas.holder_money(example)
     community = money[(money["holder"] == "combined_authority") & (money["line"] == "community_health")]["gbp"].sum()
     assert community > 1e9
     for share in (0.5, 0.3):
@@ -83,14 +84,14 @@ def test_the_delegated_share_of_the_acos_money_passes_to_councils() -> None:
                 f.share = share
             if f.id == "commissioning.community_health@ca":
                 f.share = 1 - share
-        sankey = A.sankey(example)
+        sankey = atlas.sankey(example)
         ids = [n["id"] for n in sankey["nodes"]]
         into = {(ids[lk["source"]], ids[lk["target"]]): lk["value"] for lk in sankey["links"]}
         delegate = "delegate:utla:combined_authority"
         assert into[("combined_authority", delegate)] == pytest.approx(share * community, rel=1e-9)
         assert into[(delegate, "line:community_health")] == pytest.approx(share * community, rel=1e-9)
         assert into[("combined_authority", "line:community_health")] == pytest.approx((1 - share) * community, rel=1e-9)
-    assert A.holder_money(example)["gbp"].sum() == pytest.approx(money["gbp"].sum())  # the same budgets
+    assert atlas.holder_money(example)["gbp"].sum() == pytest.approx(money["gbp"].sum())  # the same budgets
     # a delegation from a body that holds no pot with the line is refused
     data = example.model_dump(mode="json", by_alias=True, exclude_none=True)
     for f in data["functions"]:
@@ -102,7 +103,7 @@ def test_the_delegated_share_of_the_acos_money_passes_to_councils() -> None:
 
 def test_aco_delegation_to_councils_is_a_share_a_user_sets() -> None:
     example = A.load(str(ROOT / "docs" / "guides" / "examples" / "aco-delegated-community.yaml"))
-    delegated, aco = A.metrics(example), A.metrics(A.load("reform-aco-2024"))
+    delegated, aco = atlas.metrics(example), atlas.metrics(A.load("reform-aco-2024"))
     assert delegated["commissioning_population_out_of_hospital"] < aco["commissioning_population_out_of_hospital"]
     fm = A.function_matrix(example)
     community = fm[fm["function"] == "commissioning.community_health"].set_index("holder")["residents_share"]

@@ -3,6 +3,7 @@
 import pytest
 
 from devocare import architecture as A
+from devocare import atlas
 from devocare.service_lines import LINE_IDS
 
 
@@ -43,10 +44,10 @@ def test_guide_examples_validate():
     blocks = re.findall(r"```yaml[^\n]*\n(.*?)```", guide.read_text(), re.S)  # a block may carry title="file"
     archs = {a.id: a for a in (A.load_text(b, name="guide.yaml") for b in blocks)}
     assert set(archs) == {"aco-delegated", "aco-ringfenced-public-health", "aco-early-mayors"}
-    base = A.metrics(A.load("reform-aco-2024"))
-    fenced = A.metrics(archs["aco-ringfenced-public-health"])
+    base = atlas.metrics(A.load("reform-aco-2024"))
+    fenced = atlas.metrics(archs["aco-ringfenced-public-health"])
     assert fenced["fragmentation_ringfenced_pots"] > base["fragmentation_ringfenced_pots"]
-    assert A.metrics(archs["aco-early-mayors"])["population_devolved_share"] < base["population_devolved_share"]
+    assert atlas.metrics(archs["aco-early-mayors"])["population_devolved_share"] < base["population_devolved_share"]
 
 
 def test_schema_line_literal_is_the_shared_service_line_list():

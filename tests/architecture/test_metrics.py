@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from devocare import architecture as A
-from devocare import geography
+from devocare import atlas, geography
 from devocare.allocation import default_envelope
 
 HERE = Path(__file__).parent
@@ -19,11 +19,11 @@ GOLDEN = HERE / "golden"
 
 @pytest.fixture(scope="module")
 def table():
-    return A.metrics_table(A.builtin_ids()).set_index("id")
+    return atlas.metrics_table(A.builtin_ids()).set_index("id")
 
 
 def test_minimal_by_hand():
-    m = A.metrics(A.load(str(HERE / "valid" / "minimal.yaml")))
+    m = atlas.metrics(A.load(str(HERE / "valid" / "minimal.yaml")))
     # 7 of 10 commissioning functions held by the national ministry
     assert m["centralism_functions"] == pytest.approx(0.7)
     # the money is the simulator's base-year envelope: the NHS lines commissioned nationally, the council
@@ -72,7 +72,7 @@ def test_split_more_fragmented_than_aco(table):
 
 def test_status_quo_spend_devolved_is_council_spend(table):
     sq = A.load("status-quo-2023")
-    spend = A.line_spend(sq)
+    spend = atlas.line_spend(sq)
     council = spend["public_health"] + spend["adult_social_care"] + spend["wider_determinants"]
     assert table.loc["status-quo-2023", "spend_devolved_share"] == pytest.approx(council / sum(spend.values()))
     specialised = spend["specialised_national"] + spend["specialised_delegated"]  # NHS England holds both in 2023
@@ -103,11 +103,11 @@ def test_aco_coverage_parameter_moves_population(tmp_path):
     path.write_text(
         "id: aco-early\nextends: reform-aco-2024\nmoney:\n  coverage:\n    devolved: [" + ", ".join(early) + "]\n"
     )
-    m = A.metrics(A.load(str(path)))
+    m = atlas.metrics(A.load(str(path)))
     base = geography.lsoa_base()
     expected = base.loc[base["ca"].isin(early), "pop21"].sum() / base["pop21"].sum()
     assert m["population_devolved_share"] == pytest.approx(expected)
-    assert m["population_devolved_share"] < A.metrics(A.load("reform-aco-2024"))["population_devolved_share"]
+    assert m["population_devolved_share"] < atlas.metrics(A.load("reform-aco-2024"))["population_devolved_share"]
 
 
 def test_status_quo_coterminosity_from_geography(table):
@@ -125,7 +125,7 @@ def test_metrics_at_an_earlier_date_show_the_ccg_system():
     import datetime
 
     wp = A.load("white-paper-2021")
-    before = A.metrics(wp, datetime.date(2021, 4, 1))
+    before = atlas.metrics(wp, datetime.date(2021, 4, 1))
     assert before["coterminosity"] == pytest.approx((6 * geography.coterminosity_share("utla", "sicb") + 4) / 10)
 
 

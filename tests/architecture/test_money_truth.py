@@ -8,7 +8,8 @@ import copy
 import pytest
 
 from devocare import architecture as A
-from devocare.architecture.money_flows import flow_amounts, holder_money, money_problems
+from devocare import atlas
+from devocare.atlas.money import flow_amounts, holder_money, money_problems
 from devocare.simulation import simulate
 
 
@@ -37,7 +38,7 @@ def test_sankey_gives_holders_what_the_simulator_gives_them(arch_id: str, holder
     result = simulate(arch, years=1, waterfall=False)
     budgets = result.budgets.assign(allocated=result.draws["allocated"][0][0])
     simulated = budgets[budgets["architecture"] == arch_id].groupby("holder")["allocated"].sum()
-    sankey = A.sankey(arch)
+    sankey = atlas.sankey(arch)
     for holder in holders:
         assert _inflow(sankey, holder) == pytest.approx(simulated[holder], abs=0.5e6), holder  # to the £m
     # the centre commissions from its own budget: what it spends on specialised care is what it is given
@@ -57,10 +58,31 @@ def test_combined_authority_is_not_shown_receiving_todays_icb_money() -> None:
     # the block grant carries more than the ICBs of areas without a deal (55.9% of residents have a deal)
     icbs = amounts["icb_core_allocation@dhsc"] + amounts["icb_primary_medical_allocation@dhsc"]
     assert amounts["aco_block_grant"] > icbs
-    g = A.graph(aco)
+    g = atlas.graph(aco)
     edge = g.get_edge_data("dhsc", "combined_authority")["aco_block_grant"]
     assert edge["amount_gbp"] == pytest.approx(amounts["aco_block_grant"]) and edge["amount_basis"].startswith("money")
-    assert f"£{amounts['aco_block_grant'] / 1e9:.1f}bn" in A.to_mermaid(aco)
+    assert f"£{amounts['aco_block_grant'] / 1e9:.1f}bn" in atlas.to_mermaid(aco)
+
+
+def test_the_structure_graph_shows_only_the_money_it_is_handed() -> None:
+    # the architecture package never calls the allocation engine: its graph carries the £ it is given, and
+    # the atlas hands it the money section's base-year money
+    from devocare.architecture import views
+
+    aco = A.load("reform-aco-2024")
+    bare = views.graph(aco).get_edge_data("dhsc", "combined_authority")["aco_block_grant"]
+    assert next(f for f in aco.flows if f.id == "aco_block_grant").derived  # no typed amount: none is shown
+    assert bare["amount_gbp"] is None and bare["amount_basis"] == ""
+    given = views.graph(aco, amounts={"aco_block_grant": 1.5e9}).get_edge_data("dhsc", "combined_authority")
+    assert given["aco_block_grant"]["amount_gbp"] == 1.5e9
+    assert "£1.5bn" in views.to_mermaid(aco, amounts={"aco_block_grant": 1.5e9})
+
+
+@pytest.mark.parametrize("name", sorted(A.MOVED_TO_ATLAS))
+def test_a_money_view_asked_of_the_architecture_package_says_where_it_went(name: str) -> None:
+    assert callable(getattr(atlas, name))
+    with pytest.raises(AttributeError, match=f"devocare.atlas.{name}"):
+        getattr(A, name)
 
 
 @pytest.mark.parametrize("arch_id", A.builtin_ids())

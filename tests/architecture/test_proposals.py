@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 from devocare import architecture as A
+from devocare import atlas
 from devocare.allocation import block_grants
 
 
@@ -23,7 +24,7 @@ def table():
         "reform-aco-2024",
         "reform-split-2024",
     ]
-    return A.metrics_table(ids).set_index("id")
+    return atlas.metrics_table(ids).set_index("id")
 
 
 def test_centralism_by_spend_falls_where_specialised_services_are_devolved(table) -> None:
@@ -34,7 +35,7 @@ def test_centralism_by_spend_falls_where_specialised_services_are_devolved(table
 
 def test_status_quo_delegates_specialised_services_from_april_2025() -> None:
     sq = A.load("status-quo-2023")
-    before, after = A.metrics(sq, date(2025, 3, 31)), A.metrics(sq, date(2025, 4, 1))
+    before, after = atlas.metrics(sq, date(2025, 3, 31)), atlas.metrics(sq, date(2025, 4, 1))
     assert after["centralism_spend"] < before["centralism_spend"]
     fm = A.function_matrix(sq, date(2025, 4, 1)).set_index(["function", "holder"])["residents_share"]
     assert fm[("commissioning.specialised", "icb")] == pytest.approx(0.56)

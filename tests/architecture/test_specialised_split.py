@@ -10,7 +10,7 @@ import pytest
 
 from devocare import architecture as A
 from devocare.allocation.grants import check_envelope
-from devocare.architecture.money_flows import holder_money
+from devocare.atlas.money import holder_money
 from devocare.envelope import alias_shares, default_values, envelope
 from devocare.service_lines import ALIASES, LINE_IDS, check_lines, expand
 

@@ -6,6 +6,7 @@ from pathlib import Path
 import pytest
 
 from devocare import architecture as A
+from devocare import atlas
 from devocare.service_lines import FUNCTION_LINES
 
 HERE = Path(__file__).parent
@@ -17,27 +18,27 @@ def aco():
 
 
 def test_graph_has_every_body_edge_and_flow(aco):
-    g = A.graph(aco)
+    g = atlas.graph(aco)
     assert set(g.nodes) == {b.id for b in aco.bodies_on()}
     relations = [d["relation"] for _, _, d in g.edges(data=True)]
     assert relations.count("accountability") == len(aco.edges_on())
     assert relations.count("funding") == len(aco.flows_on())
-    data = A.graph_json(aco)
+    data = atlas.graph_json(aco)
     assert len(data["nodes"]) == g.number_of_nodes() and len(data["edges"]) == g.number_of_edges()
     json.dumps(data)
 
 
 def test_mermaid_and_dot(aco):
-    mermaid = A.to_mermaid(aco)
+    mermaid = atlas.to_mermaid(aco)
     assert mermaid.startswith("flowchart BT")
     assert "combined_authority -->|democratic| ca_electorate" in mermaid
-    dot = A.to_dot(aco)
+    dot = atlas.to_dot(aco)
     assert dot.startswith('digraph "reform-aco-2024"') and dot.rstrip().endswith("}")
     assert '"combined_authority" -> "ca_electorate" [label="democratic"];' in dot
 
 
 def test_sankey_conserves_money(aco):
-    s = A.sankey(aco)
+    s = atlas.sankey(aco)
     n = len(s["nodes"])
     inflow, outflow = [0.0] * n, [0.0] * n
     for link in s["links"]:
@@ -48,7 +49,7 @@ def test_sankey_conserves_money(aco):
         if inflow[i] and outflow[i]:  # a receiving body passes on exactly what it receives, line by line
             assert outflow[i] == pytest.approx(inflow[i]), node
     lines_total = sum(inflow[i] for i, node in enumerate(s["nodes"]) if node["id"].startswith("line:"))
-    assert lines_total == pytest.approx(sum(A.line_spend(aco).values()))
+    assert lines_total == pytest.approx(sum(atlas.line_spend(aco).values()))
 
 
 def test_function_matrix_covers_each_function_once(aco):
@@ -82,7 +83,7 @@ def test_accountability_chains():
 
 
 def test_diff_reads_as_the_reorganisation_004_proposes():
-    text = A.diff("status-quo-2023", "reform-aco-2024").to_text()
+    text = atlas.diff("status-quo-2023", "reform-aco-2024").to_text()
     for expected in (
         "Bodies abolished",
         "nhse — NHS England",
@@ -94,7 +95,7 @@ def test_diff_reads_as_the_reorganisation_004_proposes():
         "centralism_index: 0.443 → 0.373",
     ):
         assert expected in text, expected
-    md = A.diff("status-quo-2023", "ten-year-plan-2025").to_markdown()
+    md = atlas.diff("status-quo-2023", "ten-year-plan-2025").to_markdown()
     assert "### Bodies merged" in md and "`nhse` into `dhsc`" in md
 
 

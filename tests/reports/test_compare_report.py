@@ -9,7 +9,7 @@ from pathlib import Path
 import plotly.offline
 import pytest
 
-from devocare import architecture, data, measures
+from devocare import architecture, atlas, data, measures
 from devocare.errors import DevocareError
 from devocare.reports import compare, compare_report, write_report
 
@@ -83,7 +83,7 @@ def test_simulation_figures_are_the_simulators(html: str) -> None:
 
 
 def test_structure_sections_are_the_architecture_modules(html: str) -> None:
-    metrics = architecture.metrics_table(PAIR).set_index("id")
+    metrics = atlas.metrics_table(PAIR).set_index("id")
     section = html.split('id="metrics"')[1].split("</section>")[0]
     rows = {
         cells[0]: cells[1:]
@@ -95,7 +95,7 @@ def test_structure_sections_are_the_architecture_modules(html: str) -> None:
             label = measures.label(metric)
             assert rows[label][column] == compare._value(metric, float(metrics.loc[arch_id, metric]))
     changes = unescape(html.split('id="changes"')[1].split("</section>")[0])
-    assert architecture.diff(*(architecture.load(a) for a in PAIR)).to_text() in changes
+    assert atlas.diff(*(architecture.load(a) for a in PAIR)).to_text() in changes
     funding = html.split('id="funding"')[1].split("</section>")[0]
     assert funding.count('class="chart"') == len(PAIR) and '"type":"sankey"' in funding.replace(" ", "")
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from devocare import architecture
+from devocare import architecture, atlas
 from devocare.simulation import simulate
 
 pytestmark = pytest.mark.integration
@@ -100,7 +100,7 @@ def test_allocations_add_up_to_the_parameter_envelope(arch_id: str) -> None:
     env, growth = funding.envelope(fixed), funding.line_growth(fixed)
     expected = np.array([sum(env[x] * (1 + growth[x]) ** t for x in LINE_IDS) for t in range(4)])
     arch = architecture.load(arch_id)
-    money = architecture.holder_money(arch)
+    money = atlas.holder_money(arch)
     raised = money[money["part"] == "local_revenue"]["gbp"].sum()  # raised locally (tax powers), beyond it
     start = transition.reform_start(arch)  # a dated reform's budgets (and their revenue) exist from its start year
     first = 0 if start is None else year_start(start).year - BASE_DATE.year

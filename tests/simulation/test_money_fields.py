@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from pydantic import BaseModel
 
-from devocare import architecture
+from devocare import architecture, atlas
 from devocare.allocation.grants import grant_years
 from devocare.architecture.schema import Money
 from devocare.simulation import funding, phases
@@ -57,7 +57,7 @@ def test_every_money_field_is_read_or_descriptive(monkeypatch) -> None:
         phases.predecessor(arch)  # the simulator's choice of the rules a dated reform replaces
         lines = [line for pot in arch.money.pots for line in pot.lines]
         grant_years(arch, 2, {line: env[line] for line in lines}, growth=0.03)
-        architecture.metrics(arch)
+        atlas.metrics(arch)
     unread = sorted(
         f"{cls.__name__}.{name}"
         for cls in classes

@@ -182,21 +182,32 @@ def test_pooled_fund_moves_who_pays_and_need_is_what_each_holds() -> None:
     assert f.need_b.tolist() == [[70.0, 150.0, 45.0]]
 
 
-def test_incentive_fund_pays_a_third_per_criterion_met() -> None:
-    b = _block()
-    c = _carried()
-    c.prev_adm = np.array([[0.2, 0.1, 0.1]])  # admissions per head last year
-    f = Flows(
+def _before_incentives(avoided: np.ndarray, avoidable: np.ndarray, spent: np.ndarray, demand: np.ndarray) -> Flows:
+    """Year 2's flows as the incentive step finds them: allocations of 100, 150 and 50, 10 admissions per 100
+    residents in each budget, the admissions ``avoided`` of the ``avoidable``, and spend and demand per line."""
+    return Flows(
         t=1,
         ty=1,
         alloc_b=np.array([[100.0, 150.0, 50.0]]),
         adm_b=np.array([[10.0, 10.0, 10.0]]),
         pop_b=np.array([[100.0, 100.0, 100.0]]),
-        avoided_b=np.array([[2.0, 0, 0]]),
-        avoidable_b=np.array([[10.0, 1, 1]]),
-        spent_lb=np.array([[[100.0, 0, 0], [0, 150.0, 0], [0, 0, 50.0]]]),
-        demand_lb=np.array([[[100.0, 0, 0], [0, 150.0, 0], [0, 0, 50.0]]]),
+        avoided_b=avoided,
+        avoidable_b=avoidable,
+        spent_lb=spent,
+        demand_lb=demand,
         reinvest=np.zeros((1, 3)),
+    )
+
+
+def test_incentive_fund_pays_a_third_per_criterion_met() -> None:
+    b = _block()
+    c = _carried()
+    c.prev_adm = np.array([[0.2, 0.1, 0.1]])  # admissions per head last year
+    f = _before_incentives(
+        avoided=np.array([[2.0, 0, 0]]),
+        avoidable=np.array([[10.0, 1, 1]]),
+        spent=np.array([[[100.0, 0, 0], [0, 150.0, 0], [0, 0, 50.0]]]),
+        demand=np.array([[[100.0, 0, 0], [0, 150.0, 0], [0, 0, 50.0]]]),
     )
     steps.incentive_payments(b, c, f)
     # budget 0: admissions per head fell (0.1 < 0.2) and 20% of avoidable admissions avoided (≥ 10%): 2 of 3
@@ -214,18 +225,12 @@ def _tiered_block(elective_spent: float, to_tier: list[float]) -> tuple[SimpleNa
     b.rules.fund_group, b.rules.unpaid_to_tier, b.rules.n_groups = np.array([0, 0, 1]), np.array(to_tier), 2
     c = _carried()
     c.prev_up = np.array([[0.25, 0.0, 0.0]])
-    f = Flows(
-        t=1,
-        ty=1,
-        alloc_b=np.array([[100.0, 150.0, 50.0]]),
-        adm_b=np.array([[10.0, 10.0, 10.0]]),
-        pop_b=np.array([[100.0, 100.0, 100.0]]),
-        avoided_b=np.zeros((1, 3)),
-        avoidable_b=np.ones((1, 3)),
+    f = _before_incentives(
+        avoided=np.zeros((1, 3)),
+        avoidable=np.ones((1, 3)),
         # budget 0's residents: 30 on line 0 (upstream), 70 on line 2: an upstream share of 0.3, up from 0.25
-        spent_lb=np.array([[[30.0, 0, 0], [0, elective_spent, 0], [70.0, 0, 50.0]]]),
-        demand_lb=np.array([[[30.0, 0, 0], [0, 100.0, 0], [70.0, 0, 50.0]]]),
-        reinvest=np.zeros((1, 3)),
+        spent=np.array([[[30.0, 0, 0], [0, elective_spent, 0], [70.0, 0, 50.0]]]),
+        demand=np.array([[[30.0, 0, 0], [0, 100.0, 0], [70.0, 0, 50.0]]]),
     )
     return b, c, f
 
@@ -254,22 +259,33 @@ def test_unearned_incentive_money_stays_with_the_tier_not_clawed_back() -> None:
     )[0].tolist() == pytest.approx([3.0, 6.0, 0.0])
 
 
-def test_balance_keeps_returns_bears_and_supports_by_the_rules() -> None:
-    b = _block()
-    c = _carried()
-    f = Flows(
+def _before_balance(
+    spent: tuple[float, float, float],
+    kept: tuple[float, float, float] = (97.0, 150.0, 50.0),
+    paid: tuple[float, float, float] = (2.0, 0.0, 0.0),
+    pooled: float = 10.0,
+) -> Flows:
+    """A year's flows as the balance step finds them: allocations of 100, 150 and 50, the incentive money
+    ``kept`` and ``paid``, ``pooled`` moved from budget 1 to budget 0, and ``spent``."""
+    return Flows(
         t=0,
         ty=0,
         alloc_b=np.array([[100.0, 150.0, 50.0]]),
-        kept=np.array([[97.0, 150.0, 50.0]]),
-        paid=np.array([[2.0, 0, 0]]),
-        t_in=np.array([[10.0, 0, 0]]),
-        t_out=np.array([[0, 10.0, 0]]),
+        kept=np.array([kept]),
+        paid=np.array([paid]),
+        t_in=np.array([[pooled, 0, 0]]),
+        t_out=np.array([[0, pooled, 0]]),
         reinvest=np.zeros((1, 3)),
         reinvest_reserves=np.zeros((1, 3)),
         unmet_b=np.zeros((1, 3)),
-        spent_b=np.array([[99.0, 150.0, 60.0]]),
+        spent_b=np.array([spent]),
     )
+
+
+def test_balance_keeps_returns_bears_and_supports_by_the_rules() -> None:
+    b = _block()
+    c = _carried()
+    f = _before_balance(spent=(99.0, 150.0, 60.0))
     steps.balance_and_risk(b, c, f)
     steps.plan_next_year(b, c, f)
     # surpluses: 97+2+10−99 = +10 (kept), 150−150−10 = −10 (met by the centre), 50−60 = −10 (half borne)
@@ -287,19 +303,7 @@ def test_deficit_support_stops_at_the_budgets_limit_and_the_rest_is_recovered_by
     b = _block()
     b.rules.support_limit = np.array([inf, 0.05, inf])  # the centre meets at most 5% of budget 1's allocation
     c = _carried()
-    f = Flows(
-        t=0,
-        ty=0,
-        alloc_b=np.array([[100.0, 150.0, 50.0]]),
-        kept=np.array([[97.0, 150.0, 50.0]]),
-        paid=np.array([[2.0, 0, 0]]),
-        t_in=np.array([[10.0, 0, 0]]),
-        t_out=np.array([[0, 10.0, 0]]),
-        reinvest=np.zeros((1, 3)),
-        reinvest_reserves=np.zeros((1, 3)),
-        unmet_b=np.zeros((1, 3)),
-        spent_b=np.array([[99.0, 150.0, 60.0]]),
-    )
+    f = _before_balance(spent=(99.0, 150.0, 60.0))
     steps.balance_and_risk(b, c, f)
     steps.plan_next_year(b, c, f)
     assert f.support.tolist() == [[0, 7.5, 5.0]] and f.borne.tolist() == [[0, 2.5, 5.0]]
@@ -314,19 +318,7 @@ def test_balance_shares_beyond_a_corridor_with_the_centre() -> None:
     rules.corridor, rules.corridor_centre_share = np.array([0.02, inf, inf]), np.array([0.5, 0, 0])
     b = _block(rules=rules, corridor_any=True)
     c = _carried()
-    f = Flows(
-        t=0,
-        ty=0,
-        alloc_b=np.array([[100.0, 150.0, 50.0]]),
-        kept=np.array([[100.0, 150.0, 50.0]]),
-        paid=np.zeros((1, 3)),
-        t_in=np.zeros((1, 3)),
-        t_out=np.zeros((1, 3)),
-        reinvest=np.zeros((1, 3)),
-        reinvest_reserves=np.zeros((1, 3)),
-        unmet_b=np.zeros((1, 3)),
-        spent_b=np.array([[90.0, 150.0, 50.0]]),
-    )
+    f = _before_balance(spent=(90.0, 150.0, 50.0), kept=(100.0, 150.0, 50.0), paid=(0.0, 0.0, 0.0), pooled=0.0)
     steps.balance_and_risk(b, c, f)
     # budget 0: +10 against a ±2 corridor: keeps 2 + half of the other 8, returns 4
     assert f.to_res[0, 0] == pytest.approx(6.0) and f.returned[0, 0] == pytest.approx(4.0)

@@ -4,14 +4,14 @@ pytestmark = pytest.mark.integration
 
 
 def test_architecture_api_returns_the_library_views(client):
-    from devocare import architecture
+    from devocare import architecture, atlas
 
     arch = architecture.load("reform-aco-2024")
     assert client.get("/api/v1/architectures/reform-aco-2024/metrics").json()["centralism_index"] == pytest.approx(
-        architecture.metrics(arch)["centralism_index"]
+        atlas.metrics(arch)["centralism_index"]
     )
     graph = client.get("/api/v1/architectures/reform-aco-2024/graph").json()
-    assert len(graph["edges"]) == len(architecture.graph_json(arch)["edges"])
+    assert len(graph["edges"]) == len(atlas.graph_json(arch)["edges"])
     chain = client.get("/api/v1/architectures/status-quo-2023/chain", params={"body": "icb"}).json()
     assert chain["chain"][-1]["to"] == "national_electorate" and chain["devolved"] is False
     listed = {a["id"] for a in client.get("/api/v1/architectures").json()}

@@ -3,12 +3,13 @@
 Each architecture is read on its own ``as_of`` date. The diff lists bodies created and abolished (and which
 abolished bodies were merged into one successor, or created bodies split out of one predecessor), functions
 moved from → to (holders weighted by residents covered), money re-routed (which pot and holder pays for each
-service line; flows opened and closed; money rules changed), accountability re-pointed, and every metric
-before → after. ``diff(b, a)`` is exactly ``diff(a, b).inverse()``.
+service line; flows opened and closed; money rules changed), accountability re-pointed, and (given a
+metrics function) every metric before → after. ``diff(b, a)`` is exactly ``diff(a, b).inverse()``.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -186,8 +187,11 @@ def _num(value: Any) -> str:
     return str(value)
 
 
-def diff(a: Architecture, b: Architecture, with_metrics: bool = True) -> ArchitectureDiff:
-    """The change list from ``a`` to ``b`` (each read on its own ``as_of``)."""
+def diff(
+    a: Architecture, b: Architecture, metrics: Callable[[Architecture], Mapping[str, Any]] | None = None
+) -> ArchitectureDiff:
+    """The change list from ``a`` to ``b`` (each read on its own ``as_of``), with every metric before → after
+    when ``metrics`` (an architecture's metrics, e.g. :func:`devocare.atlas.metrics`) is given."""
     out = ArchitectureDiff(a=a.id, b=b.id)
     body_a = {x.id: x for x in a.bodies_on()}
     body_b = {x.id: x for x in b.bodies_on()}
@@ -261,9 +265,7 @@ def diff(a: Architecture, b: Architecture, with_metrics: bool = True) -> Archite
                 {"body": body, "from": targets_a.get(body, []), "to": targets_b.get(body, [])}
             )
 
-    if with_metrics:
-        from devocare.architecture.metrics import metrics
-
+    if metrics is not None:
         ma, mb = metrics(a), metrics(b)
         for key in ma:
             if key in ("id", "as_of", "central_headcount_bodies"):

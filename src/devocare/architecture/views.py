@@ -1,15 +1,16 @@
-"""Views of an architecture: the accountability and funding graph (networkx, Mermaid, Graphviz DOT, JSON),
-a funding Sankey, the function matrix and the accountability chain from any body to its electorate.
+"""Views of an architecture's structure: the accountability and funding graph (networkx, Mermaid, Graphviz
+DOT, JSON), the function matrix and the accountability chain from any body to its electorate.
 
-All views read the structure on one date (default ``as_of``). Money shown on funding edges and in the
-Sankey is the base-year money the simulator allocates under the architecture's money rules
-(:mod:`devocare.architecture.money_flows`), so a reader and the model see the same amounts; a typed
-amount is shown only on flows the money rules do not fund (pooled transfers, shares of a budget).
+All views read the structure on one date (default ``as_of``). The £ on funding edges is handed in
+(``amounts``, per flow id): :mod:`devocare.atlas` passes the base-year money the simulator allocates under
+the architecture's money rules, so a reader and the model see the same amounts; a typed amount is shown
+only on flows those amounts leave out (pooled transfers, shares of a budget).
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
@@ -17,15 +18,15 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 
-from devocare.architecture import geo, money_flows
-from devocare.architecture.metrics import reach
+from devocare.architecture import geo
 from devocare.architecture.schema import Architecture
+from devocare.architecture.structure_metrics import reach
 from devocare.errors import UnknownChoiceError
 
 
-def graph(arch: Architecture, on: date | None = None) -> nx.MultiDiGraph:
+def graph(arch: Architecture, on: date | None = None, amounts: Mapping[str, float] | None = None) -> nx.MultiDiGraph:
     """Bodies as nodes; accountability edges (``relation='accountability'``) and funding flows
-    (``relation='funding'``) as edges."""
+    (``relation='funding'``) as edges, each with ``amounts[flow id]`` where given, else its typed amount."""
     on = on or arch.as_of
     g = nx.MultiDiGraph(id=arch.id, name=arch.name, as_of=on.isoformat())
     for b in arch.bodies_on(on):
@@ -40,7 +41,7 @@ def graph(arch: Architecture, on: date | None = None) -> nx.MultiDiGraph:
         )
     for e in arch.edges_on(on):
         g.add_edge(e.from_, e.to, key=e.key, relation="accountability", type=e.type)
-    derived = money_flows.flow_amounts(arch, on)
+    derived = dict(amounts or {})
     for f in arch.flows_on(on):
         amount = derived.get(f.id, f.amount_gbp)
         g.add_edge(
@@ -58,9 +59,11 @@ def graph(arch: Architecture, on: date | None = None) -> nx.MultiDiGraph:
     return g
 
 
-def graph_json(arch: Architecture, on: date | None = None) -> dict[str, Any]:
+def graph_json(
+    arch: Architecture, on: date | None = None, amounts: Mapping[str, float] | None = None
+) -> dict[str, Any]:
     """Nodes and edges as JSON-ready lists (for the web app)."""
-    g = graph(arch, on)
+    g = graph(arch, on, amounts)
     nodes = [{"id": n, **attrs} for n, attrs in g.nodes(data=True)]
     edges = [{"id": k, "source": u, "target": v, **attrs} for u, v, k, attrs in g.edges(keys=True, data=True)]
     return {"id": arch.id, "name": arch.name, "as_of": g.graph["as_of"], "nodes": nodes, "edges": edges}
@@ -78,9 +81,9 @@ def _safe(node: str) -> str:
     return re.sub(r"[^A-Za-z0-9_]", "_", node)
 
 
-def to_mermaid(arch: Architecture, on: date | None = None) -> str:
+def to_mermaid(arch: Architecture, on: date | None = None, amounts: Mapping[str, float] | None = None) -> str:
     """Mermaid flowchart: solid arrows for accountability (labelled by type), dotted for funding."""
-    g = graph(arch, on)
+    g = graph(arch, on, amounts)
     lines = ["flowchart BT"]
     for n, attrs in g.nodes(data=True):
         label = attrs["name"].replace('"', "'")
@@ -94,9 +97,9 @@ def to_mermaid(arch: Architecture, on: date | None = None) -> str:
     return "\n".join(lines) + "\n"
 
 
-def to_dot(arch: Architecture, on: date | None = None) -> str:
+def to_dot(arch: Architecture, on: date | None = None, amounts: Mapping[str, float] | None = None) -> str:
     """Graphviz DOT: accountability edges solid, funding flows dashed and green."""
-    g = graph(arch, on)
+    g = graph(arch, on, amounts)
     out = [f'digraph "{arch.id}" {{', "  rankdir=BT;", '  node [shape=box, fontname="Helvetica"];']
     for n, attrs in g.nodes(data=True):
         shape = "ellipse" if attrs["kind"] in ("electorate", "parliament") else "box"
@@ -110,16 +113,6 @@ def to_dot(arch: Architecture, on: date | None = None) -> str:
             out.append(f'  "{u}" -> "{v}" [label="{label}", style=dashed, color="#007f3b"];')
     out.append("}")
     return "\n".join(out) + "\n"
-
-
-def sankey(arch: Architecture, on: date | None = None) -> dict[str, list[Any]]:
-    """Funding Sankey from the money rules the simulator runs: payer → budget holder → service line, base-year
-    £ (see :func:`devocare.architecture.money_flows.sankey`).
-
-    Returns ``{"nodes": [{"id", "label"}], "links": [{"source", "target", "value", "label"}]}`` with
-    integer node indices in ``source``/``target`` (the shape Plotly's Sankey takes).
-    """
-    return money_flows.sankey(arch, on)
 
 
 def function_matrix(arch: Architecture, on: date | None = None) -> pd.DataFrame:

@@ -59,11 +59,13 @@ def show(
     fmt: ShowFormat = typer.Option(ShowFormat.yaml, "--format", help="yaml, json, mermaid or dot"),
 ) -> None:
     """One architecture with extends: resolved: as YAML/JSON data or as a Mermaid or Graphviz graph."""
+    from devocare import atlas
+
     arch = A.load(arch_id)
     if fmt is ShowFormat.mermaid:
-        typer.echo(A.to_mermaid(arch), nl=False)
+        typer.echo(atlas.to_mermaid(arch), nl=False)
     elif fmt is ShowFormat.dot:
-        typer.echo(A.to_dot(arch), nl=False)
+        typer.echo(atlas.to_dot(arch), nl=False)
     else:
         data = _resolved(arch)
         if fmt is ShowFormat.json:
@@ -91,7 +93,7 @@ def validate(file: Path = typer.Argument(..., help="Architecture YAML file")) ->
     Beyond the schema, the typed funding flows are checked against the money section (one money truth):
     each flow's lines must reach a pot its recipient holds, each pot's holder must be funded, and a typed
     amount must agree with the base-year money the simulator allocates."""
-    from devocare.architecture.money_flows import money_problems
+    from devocare.atlas import money_problems
 
     arch = A.load(str(file))
     problems = money_problems(arch, file=str(file))
@@ -110,7 +112,9 @@ def metrics(
     fmt: TableFormat = typer.Option(TableFormat.table, "--format", help="table (side by side), csv or json"),
 ) -> None:
     """Structural metrics of one or more architectures, side by side."""
-    table = A.metrics_table(list(arch_ids))
+    from devocare import atlas
+
+    table = atlas.metrics_table(list(arch_ids))
     if fmt is TableFormat.table:
         side = table.set_index("id").T.reset_index().rename(columns={"index": "metric"})
         emit_table(side, fmt)
@@ -125,7 +129,9 @@ def diff(
     fmt: DiffFormat = typer.Option(DiffFormat.text, "--format", help="text, json or markdown"),
 ) -> None:
     """The reorganisation from A to B: bodies, functions, money, accountability, metrics before → after."""
-    d = A.diff(a, b)
+    from devocare import atlas
+
+    d = atlas.diff(a, b)
     if fmt is DiffFormat.json:
         emit_object(d.to_dict())
     elif fmt is DiffFormat.markdown:

@@ -28,7 +28,7 @@ def budget_cmd(
     """One body's budget by year: income, spend, need and reserves with P5–P95 bands, the chance of
     overspend and of intervention (and why), and avoided emergency cost per £ of prevention spend."""
     from devocare import formatting
-    from devocare.simulation.budget import budget_view
+    from devocare.simulation.budget import DASHBOARD_COLUMNS, budget_view
 
     check_xlsx_out(fmt, out, force)
     if scenario is not None and not scenario.is_file():
@@ -47,23 +47,7 @@ def budget_cmd(
         emit_table(view.table, fmt)
         return
     t = view.table
-    shown = t[
-        [
-            "year",
-            "income_central",
-            "spent_central",
-            "spent_p5",
-            "spent_p95",
-            "need_central",
-            "reserves_central",
-            "reserves_p5",
-            "reserves_p95",
-            "prob_overspend",
-            "prob_intervention",
-            "prob_reserves_negative",
-            "prob_below_minimum_service",
-        ]
-    ]
+    shown = t[list(DASHBOARD_COLUMNS)]
     typer.echo(render_table(shown, title=f"{view.name} ({view.body}) under {view.architecture}"))
     p = view.prevention
     if p.get("per_gbp") is None:

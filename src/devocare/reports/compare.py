@@ -19,7 +19,7 @@ import plotly.graph_objects as go
 import plotly.offline
 
 import devocare
-from devocare import architecture, data, formatting, measures, simulation
+from devocare import atlas, data, formatting, measures, simulation
 from devocare.bounds import MAX_SEED
 from devocare.errors import DevocareError
 from devocare.reports import charts
@@ -73,9 +73,9 @@ class Context:
 #: The library functions the report reads, by (module, name): ordinary imports, named so that a section can
 #: say which part it lacks when one is taken away.
 LIBRARY: dict[tuple[str, str], Callable[..., Any]] = {
-    ("devocare.architecture", "diff"): architecture.diff,
-    ("devocare.architecture", "sankey"): architecture.sankey,
-    ("devocare.architecture", "metrics_table"): architecture.metrics_table,
+    ("devocare.atlas", "diff"): atlas.diff,
+    ("devocare.atlas", "sankey"): atlas.sankey,
+    ("devocare.atlas", "metrics_table"): atlas.metrics_table,
     ("devocare.simulation", "simulate"): simulation.simulate,
     ("devocare.simulation", "parameters"): simulation.parameters,
 }
@@ -116,14 +116,14 @@ def _architectures_section(ctx: Context) -> Section:
 
 
 def _metrics_table_api() -> Callable[..., Any] | None:
-    return _api("devocare.architecture", "metrics_table")
+    return _api("devocare.atlas", "metrics_table")
 
 
 def _metrics_section(ctx: Context) -> Section:
     section = Section("metrics", "Structural metrics")
     metrics_table = _metrics_table_api()
     if metrics_table is None:
-        section.missing = "devocare.architecture.metrics_table not available in this installation of devocare"
+        section.missing = "devocare.atlas.metrics_table not available in this installation of devocare"
         return section
     table = metrics_table(ctx.archs)
     key = "id" if "id" in table.columns else table.columns[0]
@@ -174,10 +174,10 @@ def _metrics_section(ctx: Context) -> Section:
 def _changes_section(ctx: Context) -> Section:
     baseline = ctx.archs[0]
     section = Section("changes", f"What changes from {baseline.name}")
-    section.missing = _missing("devocare.architecture", ["diff"])
+    section.missing = _missing("devocare.atlas", ["diff"])
     if section.missing:
         return section
-    diff = _api("devocare.architecture", "diff")
+    diff = _api("devocare.atlas", "diff")
     parts = []
     for other in ctx.archs[1:]:
         text = diff(baseline, other).to_text()  # type: ignore[misc]
@@ -191,10 +191,10 @@ def _changes_section(ctx: Context) -> Section:
 
 def _funding_section(ctx: Context) -> Section:
     section = Section("funding", "Where the money goes")
-    section.missing = _missing("devocare.architecture", ["sankey"])
+    section.missing = _missing("devocare.atlas", ["sankey"])
     if section.missing:
         return section
-    sankey = _api("devocare.architecture", "sankey")
+    sankey = _api("devocare.atlas", "sankey")
     parts = [
         "<p>Each architecture's cited funding flows from their source to the budget holders and on to "
         "service lines (hover for £bn).</p>"

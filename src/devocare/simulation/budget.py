@@ -32,6 +32,22 @@ from devocare.simulation.results import SimulationResult
 _UPSTREAM = np.array([line in UPSTREAM_LINES for line in LINE_IDS])
 #: Columns of the per-year table; the JSON records' keys are a contract.
 BANDED = ("income", "allocated", "spent", "need", "reserves")
+#: The columns of :func:`budget_table` a budget dashboard shows (``devocare budget`` and the web page alike).
+DASHBOARD_COLUMNS = (
+    "year",
+    "income_central",
+    "spent_central",
+    "spent_p5",
+    "spent_p95",
+    "need_central",
+    "reserves_central",
+    "reserves_p5",
+    "reserves_p95",
+    "prob_overspend",
+    "prob_intervention",
+    "prob_reserves_negative",
+    "prob_below_minimum_service",
+)
 
 
 @dataclass

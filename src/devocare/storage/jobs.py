@@ -9,7 +9,7 @@ id (shared by one ``devocare serve``'s workers): a restarted server does not see
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from typing import Any
 
 from sqlalchemy import delete, func, select, update
@@ -42,25 +42,33 @@ class JobState:
     finished: float | None
     worker: str | None = None
 
+    def poll_fields(self) -> dict[str, Any]:
+        """What a poll shows, by name: a worker builds its in-memory job of another worker's row from these."""
+        return {name: getattr(self, name) for name in POLL_FIELDS}
+
+
+#: The fields of :class:`JobState` a poll shows (a web worker's in-memory job has the same names).
+POLL_FIELDS = (
+    "id",
+    "client",
+    "kind",
+    "params",
+    "owner",
+    "key",
+    "status",
+    "done",
+    "total",
+    "error",
+    "created",
+    "finished",
+)
+#: Columns of :class:`JobRow` whose name differs from the :class:`JobState` field they fill.
+_COLUMNS = {"owner": "owner_id"}
+
 
 def _state(row: JobRow) -> JobState:
-    return JobState(
-        id=row.id,
-        client=row.client,
-        kind=row.kind,
-        params=dict(row.params or {}),
-        owner=row.owner_id,
-        key=row.key,
-        status=row.status,
-        done=row.done,
-        total=row.total,
-        error=row.error,
-        cancel_requested=bool(row.cancel_requested),
-        result_file=row.result_file,
-        created=row.created,
-        finished=row.finished,
-        worker=row.worker,
-    )
+    values = {f.name: getattr(row, _COLUMNS.get(f.name, f.name)) for f in fields(JobState)}
+    return JobState(**{**values, "params": dict(row.params or {}), "cancel_requested": bool(row.cancel_requested)})
 
 
 def _owned(owner: int | None) -> Any:

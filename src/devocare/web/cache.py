@@ -73,26 +73,26 @@ def boundaries(level: str) -> dict[str, Any]:
 
 @lru_cache(maxsize=32)
 def _builtin_metrics(arch_id: str) -> str:
-    from devocare import architecture
+    from devocare import architecture, atlas
 
-    return json.dumps(architecture.metrics(architecture.load(arch_id)), default=str)
+    return json.dumps(atlas.metrics(architecture.load(arch_id)), default=str)
 
 
 def builtin_metrics(arch_id: str) -> dict[str, Any]:
-    """``architecture.metrics`` of a built-in architecture, memoised (built-ins do not change while serving)."""
+    """``atlas.metrics`` of a built-in architecture, memoised (built-ins do not change while serving)."""
     out: dict[str, Any] = json.loads(_builtin_metrics(arch_id))
     return out
 
 
 @lru_cache(maxsize=16)
 def _builtin_metrics_table(ids: tuple[str, ...]) -> pd.DataFrame:
-    from devocare import architecture
+    from devocare import atlas
 
-    return architecture.metrics_table(list(ids))
+    return atlas.metrics_table(list(ids))
 
 
 def builtin_metrics_table(ids: list[str]) -> pd.DataFrame:
-    """``architecture.metrics_table`` of built-in architectures, memoised."""
+    """``atlas.metrics_table`` of built-in architectures, memoised."""
     return _builtin_metrics_table(tuple(ids)).copy()
 
 

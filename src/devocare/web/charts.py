@@ -178,7 +178,7 @@ def fan(
 
 
 def sankey(nodes: list[dict[str, Any]], links: list[dict[str, Any]], title: str) -> dict[str, Any]:
-    """Funding Sankey from ``architecture.sankey`` nodes and links."""
+    """Funding Sankey from ``atlas.sankey`` nodes and links."""
     index = {str(n.get("id", i)): i for i, n in enumerate(nodes)}
 
     def at(ref: Any) -> int:

@@ -285,20 +285,7 @@ class JobManager:
             error = "the server process running this job stopped; run it again"
             self.table.update(state.id, status="failed", error=error, finished=time.time())
             state = replace(state, status="failed", error=error)
-        job = Job(
-            id=state.id,
-            client=state.client,
-            kind=state.kind,
-            params=state.params,
-            owner=state.owner,
-            key=state.key,
-            status=state.status,
-            done=state.done,
-            total=state.total,
-            error=state.error,
-            created=state.created,
-            finished=state.finished,
-        )
+        job = Job(**state.poll_fields())
         if state.status == "finished" and state.result_file:
             name = state.result_file
             job._load = lambda: self._spiller.load(name)

@@ -59,18 +59,18 @@ def get_metrics(arch_id: str) -> dict[str, Any]:
 @router.get("/architectures/{arch_id}/graph", summary="Accountability graph")
 def get_graph(arch_id: str) -> dict[str, Any]:
     """Nodes (bodies) and edges (who answers to whom, typed)."""
-    from devocare import architecture
+    from devocare import atlas
 
-    out: dict[str, Any] = jsonable(architecture.graph_json(_load(arch_id)))
+    out: dict[str, Any] = jsonable(atlas.graph_json(_load(arch_id)))
     return out
 
 
 @router.get("/architectures/{arch_id}/sankey", summary="Funding flows as a Sankey")
 def get_sankey(arch_id: str) -> dict[str, Any]:
     """Nodes and links (source, target, £ value) from funders through holders to service lines."""
-    from devocare import architecture
+    from devocare import atlas
 
-    out: dict[str, Any] = jsonable(architecture.sankey(_load(arch_id)))
+    out: dict[str, Any] = jsonable(atlas.sankey(_load(arch_id)))
     return out
 
 
@@ -112,14 +112,10 @@ def metrics(
     ),
 ) -> list[dict[str, Any]]:
     """One row of metrics per architecture."""
-    from devocare import architecture
+    from devocare import atlas
 
     archs = [_load_ref(request, i) for i in ids]
-    table = (
-        architecture.metrics_table(archs)
-        if any(i.startswith("saved:") for i in ids)
-        else cache.builtin_metrics_table(ids)
-    )
+    table = atlas.metrics_table(archs) if any(i.startswith("saved:") for i in ids) else cache.builtin_metrics_table(ids)
     out: list[dict[str, Any]] = jsonable(table)
     return out
 
@@ -131,9 +127,9 @@ def diff(
     b: str = Query(..., max_length=80, description="Built-in id or saved:<id>."),
 ) -> dict[str, Any]:
     """Bodies created/abolished/merged, functions moved, money re-routed, accountability re-pointed, metrics."""
-    from devocare import architecture
+    from devocare import atlas
 
-    out: dict[str, Any] = jsonable(architecture.diff(_load_ref(request, a), _load_ref(request, b)).to_dict())
+    out: dict[str, Any] = jsonable(atlas.diff(_load_ref(request, a), _load_ref(request, b)).to_dict())
     return out
 
 
@@ -148,8 +144,8 @@ class ValidateRequest(BaseModel):
 @router.post("/architectures/validate", summary="Validate an architecture and compute its metrics")
 def validate(request: Request, body: ValidateRequest) -> dict[str, Any]:
     """Every problem with its path (400) or the architecture's id, name and metrics (200). Nothing is saved."""
-    from devocare import architecture
+    from devocare import atlas
     from devocare.web.store import load_user_architecture
 
     arch = load_user_architecture(request, body.yaml, "request")
-    return {"id": arch.id, "name": arch.name, "metrics": jsonable(architecture.metrics(arch))}
+    return {"id": arch.id, "name": arch.name, "metrics": jsonable(atlas.metrics(arch))}

@@ -178,19 +178,19 @@ def metric_rows(values: dict[str, Any]) -> pd.DataFrame:
 
 def architecture_page(request: Request, arch: Any, ref: str, body: str) -> Response:
     """Render one architecture (built-in or saved)."""
-    from devocare import architecture
+    from devocare import architecture, atlas
 
     datasets: dict[str, pd.DataFrame] = {}
     context: dict[str, Any] = {}
-    metrics = cache.builtin_metrics(ref) if ref in architecture.builtin_ids() else architecture.metrics(arch)
+    metrics = cache.builtin_metrics(ref) if ref in architecture.builtin_ids() else atlas.metrics(arch)
     context["metrics"] = metric_rows(metrics)
     datasets["metrics"] = context["metrics"]
     base = request.url.path
-    fig, nodes, edges = graph_figure(architecture.graph_json(arch), base + "?body={body}#chain")
+    fig, nodes, edges = graph_figure(atlas.graph_json(arch), base + "?body={body}#chain")
     context["graph"] = fig
     datasets["accountability_nodes"] = nodes
     datasets["accountability_edges"] = edges
-    flows = architecture.sankey(arch)
+    flows = atlas.sankey(arch)
     context["sankey"] = charts.sankey(flows["nodes"], flows["links"], "Where the money goes (£ per year)")
     links = pd.DataFrame(flows["links"])
     labels = [n["label"] for n in flows["nodes"]]
@@ -236,7 +236,7 @@ def architecture_page(request: Request, arch: Any, ref: str, body: str) -> Respo
     if body:
         context["chain"] = architecture.chain_summary(arch, body)
         context["chain_body"] = body
-    context["mermaid"] = architecture.to_mermaid(arch)
+    context["mermaid"] = atlas.to_mermaid(arch)
     return render.page(
         request,
         "architecture.html",
@@ -330,7 +330,7 @@ def delete_saved(request: Request, item_id: ItemId) -> Response:
 @router.get("/compare")
 def compare(request: Request, arch: list[str] = Query(default=[], max_length=8)) -> Response:
     """Two or more architectures side by side (``/compare?arch=status-quo-2023&arch=reform-aco-2024``)."""
-    from devocare import architecture
+    from devocare import architecture, atlas
 
     chosen = [a for a in arch if a][:8] or ["status-quo-2023", "reform-aco-2024"]
     errors: dict[str, str] = {}
@@ -349,7 +349,7 @@ def compare(request: Request, arch: list[str] = Query(default=[], max_length=8))
         table = (
             cache.builtin_metrics_table([r for r, _ in loaded])
             if all(r in builtins for r, _ in loaded)
-            else architecture.metrics_table([a for _, a in loaded])
+            else atlas.metrics_table([a for _, a in loaded])
         )
         datasets["metrics"] = table
         wide = table.set_index("id").T.reset_index().rename(columns={"index": "metric"})
@@ -360,7 +360,7 @@ def compare(request: Request, arch: list[str] = Query(default=[], max_length=8))
         diffs = []
         base_ref, base = loaded[0]
         for ref, other in loaded[1:]:
-            d = architecture.diff(base, other).to_dict()
+            d = atlas.diff(base, other).to_dict()
             diffs.append({"a": base_ref, "b": ref, "d": d})
             for section in (
                 "functions_moved",

@@ -19,19 +19,6 @@ from devocare.web.problems import ProblemError
 from devocare.web.simulation import SimulationRequest, check_limits, resolve_architecture
 
 router = APIRouter()
-SHOWN = [
-    "year",
-    "income_central",
-    "spent_central",
-    "need_central",
-    "reserves_central",
-    "reserves_p5",
-    "reserves_p95",
-    "prob_overspend",
-    "prob_intervention",
-    "prob_reserves_negative",
-    "prob_below_minimum_service",
-]
 
 
 def _view(request: Request, arch: str, body: str, years: int, draws: int, seed: int) -> Any:
@@ -107,6 +94,8 @@ def budget_page(
     seed: int = Query(0, ge=0, le=2**32 - 1),
 ) -> Response:
     """The dashboard; ``/budget?arch=reform-aco-2024&body=Greater Manchester`` restores it."""
+    from devocare.simulation.budget import DASHBOARD_COLUMNS
+
     errors: dict[str, str] = {}
     context: dict[str, Any] = {}
     datasets: dict[str, pd.DataFrame] = {}
@@ -121,7 +110,7 @@ def budget_page(
             context.update(
                 view=view,
                 headline=_headline(view),
-                shown=view.table[SHOWN],
+                shown=view.table[list(DASHBOARD_COLUMNS)],
                 fan=charts.fan(
                     fan,
                     "year",

@@ -1,6 +1,9 @@
 """One money truth: the base-year money each budget holder receives under an architecture's money rules,
 computed with the allocation engine the simulator runs, and the funding views and checks built on it.
 
+It sits above both the architecture package (the structure it reads) and the allocation engine (the grants
+it runs), so neither of those imports it.
+
 A reader's Sankey, graph labels and ``arch show`` flows must not tell a different story from the simulator.
 So the amounts are not typed in: for every pot of the ``money`` section, year 1 of
 :func:`devocare.allocation.grants.grant_years` (the default envelope, the base year, no growth) gives the
@@ -28,6 +31,18 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from devocare import geography
+from devocare.allocation.grants import (
+    BASE_YEAR,
+    LINE_WEIGHTS,
+    OUTSIDE,
+    area_weights,
+    check_envelope,
+    default_envelope,
+    grant_years,
+)
+from devocare.architecture.geo import canonical_area
+from devocare.architecture.loader import load
 from devocare.architecture.problems import Problem
 from devocare.architecture.schema import Architecture, FundingFlow
 from devocare.service_lines import LINE_IDS
@@ -38,8 +53,6 @@ AMOUNT_TOLERANCE = 0.25
 
 
 def _envelope(arch: Architecture) -> dict[str, float]:
-    from devocare.allocation.grants import check_envelope, default_envelope
-
     lines: list[str] = [str(line) for pot in arch.money.pots for line in pot.lines]
     env = default_envelope()
     return check_envelope({k: v for k, v in zip(env["line"], env["gbp"], strict=True) if k in lines}, lines)
@@ -48,23 +61,16 @@ def _envelope(arch: Architecture) -> dict[str, float]:
 @lru_cache(maxsize=4)
 def _inside_lads(codes: tuple[str, ...] | str, level: str, vintage: int) -> frozenset[str]:
     """Local authority districts (2024) wholly inside the listed areas at ``level`` ('all': every area)."""
-    from devocare import geography
-
     m = geography.membership("lad", level, vintage)
     m = m[m["share"] > 0.999999]
     if codes == "all":
         return frozenset(m["from_code"])
-    from devocare.architecture.geo import canonical_area
-
     canon = {canonical_area(c, level, vintage) or c for c in codes}
     return frozenset(m.loc[m["to_code"].isin(canon), "from_code"])
 
 
 def _inside_share(fy: str, level: str, vintage: int, weight: str, inside: frozenset[str]) -> pd.Series:
     """Per area at ``level``: the share of its need (weight column) in districts inside the coverage."""
-    from devocare import geography
-    from devocare.allocation.grants import OUTSIDE, area_weights
-
     lad = area_weights(fy, "lad").set_index("code")[weight].astype(float)
     if level == "england":
         return pd.Series({"E92000001": float(lad[lad.index.isin(inside)].sum() / lad.sum())})
@@ -85,8 +91,6 @@ def _pot_rows(
     arch: Architecture, rule_set: str, inside: frozenset[str] | None, keep_inside: bool
 ) -> list[dict[str, Any]]:
     """Year-1 grant per pot and line (need + equalisation + top slice) for the part a rule set runs."""
-    from devocare.allocation.grants import BASE_YEAR, LINE_WEIGHTS, grant_years
-
     gy = grant_years(arch, 1, _envelope(arch), BASE_YEAR, 0.0)[0]
     names = {b.id: b.name for b in arch.bodies}
     rows: list[dict[str, Any]] = []
@@ -185,8 +189,6 @@ def _holder_money(key: str, arch: Architecture) -> pd.DataFrame:
     if cov is None:
         rows = _pot_rows(arch, arch.id, None, True)
     else:
-        from devocare.architecture.loader import load
-
         devolved = cov.devolved if cov.devolved == "all" else tuple(cov.devolved)
         inside = _inside_lads(devolved, cov.level, cov.vintage)
         own = _pot_rows(arch, arch.id, inside, True)
@@ -269,8 +271,6 @@ def sankey(arch: Architecture, on: date | None = None) -> dict[str, list[Any]]:
     its grant). Returns Plotly's shape: ``{"nodes": [{"id", "label"}], "links": [{"source", "target",
     "value", "label"}]}``.
     """
-    from devocare.architecture.loader import load
-
     on = on or arch.as_of
     money = holder_money(arch)
     nodes: list[dict[str, str]] = []

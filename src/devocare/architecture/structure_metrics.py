@@ -3,9 +3,10 @@
 All metrics describe the structure on one date (the architecture's ``as_of`` unless given). Residents are
 the 33,755 LSOAs with their Census 2021 populations; each function holding covers the LSOAs of its holder's
 areas, so "who commissions acute care for this resident" is an array lookup. Spend per service line is
-the base-year money the simulator allocates under the money rules (the envelope of the parameter tree split
-by the allocation engine, :mod:`devocare.architecture.money_flows`), attributed to a line's commissioners in
-proportion to the residents each covers (an assumption: population, not need, weights).
+handed in: :func:`devocare.atlas.metrics` passes the base-year money the simulator allocates under the money
+rules (the envelope of the parameter tree split by the allocation engine, :mod:`devocare.atlas.money`, a
+layer above this package), attributed to a line's commissioners in proportion to the residents each covers
+(an assumption: population, not need, weights).
 
 Definitions (the documentation in ``docs/reference/architecture-format.md`` repeats them):
 
@@ -45,6 +46,7 @@ Definitions (the documentation in ``docs/reference/architecture-format.md`` repe
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
@@ -63,19 +65,6 @@ from devocare.service_lines import ALIASES, FUNCTION_LINES, LINE_IDS, expand
 class _Reach:
     distance: float
     devolved: bool
-
-
-def line_spend(arch: Architecture, on: date | None = None) -> dict[str, float]:
-    """£ per service line: the base-year money the simulator allocates under the money rules (one truth with
-    the Sankey; :func:`devocare.architecture.money_flows.holder_money`). ``on`` is accepted for symmetry:
-    the money is the base year's whatever date the structure is read on."""
-    from devocare.architecture.money_flows import holder_money
-
-    out = dict.fromkeys(LINE_IDS, 0.0)
-    by_line = holder_money(arch).groupby("line")["gbp"].sum()
-    for line, amount in by_line.items():
-        out[str(line)] += float(amount)
-    return out
 
 
 def reach(arch: Architecture, on: date | None = None) -> dict[str, _Reach]:
@@ -166,14 +155,15 @@ def _board_totals(arch: Architecture, body: Body, own: np.ndarray, now: np.ndarr
     return totals
 
 
-def metrics(arch: Architecture, on: date | None = None) -> dict[str, Any]:
-    """Every structural metric of ``arch`` on ``on`` (default ``as_of``) as a flat dict."""
+def metrics(arch: Architecture, spend: Mapping[str, float], on: date | None = None) -> dict[str, Any]:
+    """Every structural metric of ``arch`` on ``on`` (default ``as_of``) as a flat dict, given the £ per
+    service line (``spend``; :func:`devocare.atlas.line_spend` gives the money section's base-year money)."""
     on = on or arch.as_of
     pop = geo.population()
     total_pop = pop.sum()
     bodies = {b.id: b for b in arch.bodies}
     reach_ = reach(arch, on)
-    spend = line_spend(arch, on)
+    spend = {line: float(spend.get(line, 0.0)) for line in LINE_IDS}
     total_spend = sum(spend.values())
     comm = _commissioning(arch, on)
 
@@ -381,11 +371,3 @@ def _still_covered(own: np.ndarray, now: np.ndarray, pop: np.ndarray) -> float:
     """Share of a template body's own residents it still covers (figures for all areas scale pro rata)."""
     base = float((own * pop).sum())
     return float((now * pop).sum()) / base if base > 0 else 0.0
-
-
-def metrics_table(ids_or_archs: list[str | Architecture]) -> pd.DataFrame:
-    """One row of metrics per architecture (ids are loaded), columns in a fixed order."""
-    from devocare.architecture.loader import load
-
-    rows = [metrics(a if isinstance(a, Architecture) else load(a)) for a in ids_or_archs]
-    return pd.DataFrame(rows)
