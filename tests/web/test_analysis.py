@@ -149,6 +149,10 @@ def test_compare_reforms_attributes_the_difference_to_mechanisms(html_client):
     csv = html_client.get("/compare/reforms", params={**params, "attribute": 1, "download": "attribution"})
     table = pd.read_csv(io.StringIO(csv.text))
     assert {"mechanism", "contribution_p50", "share_of_variance"} <= set(table.columns)
+    xlsx = html_client.get("/compare/reforms/xlsx", params={**params, "attribute": 1})
+    from openpyxl import load_workbook
+
+    assert "attribution" in load_workbook(io.BytesIO(xlsx.content)).sheetnames
     without = html_client.get("/compare/reforms", params=params)
     assert 'id="attribution"' not in without.text
     # 72 runs of 41 draws over 10 years are over the test server's job size, though one paired run is not

@@ -242,11 +242,13 @@ def reforms_xlsx(
     years: int = Query(10, ge=1, le=30),
     draws: int = Query(20, ge=0, le=100_000),
     seed: int = Query(0, ge=0, le=2**32 - 1),
+    attribute: int = Query(0, ge=0, le=1),
 ) -> Response:
-    """Every view of the comparison as an Excel workbook with a run-record sheet."""
+    """Every view of the comparison as an Excel workbook with a run-record sheet (and the attribution to
+    mechanisms when the page asked for it)."""
     from devocare.workbook import write_workbook
 
-    t = _tables(request, _request(baseline, arch, years, draws, seed))
+    t = _tables(request, _request(baseline, arch, years, draws, seed), bool(attribute))
     record = {
         "baseline": t["baseline"],
         "architectures": [r.architecture for r in t["results"]],
@@ -263,6 +265,7 @@ def reforms_xlsx(
                 "difference fans": t["fans"],
                 "areas": t["areas"],
                 "area table": t["area_table"],
+                **({"attribution": t["attribution"]} if "attribution" in t else {}),
             },
             record,
         )
