@@ -14,10 +14,9 @@ from fastapi.responses import Response
 
 from devocare.errors import DevocareError
 from devocare.web import charts, render
-from devocare.web.api.analysis import MAX_REFORMS, PairedRequest, run_paired
+from devocare.web.api.analysis import MAX_REFORMS, PairedRequest, run_attribution, run_paired
 from devocare.web.pages.simulate import architecture_choices
 from devocare.web.problems import ProblemError
-from devocare.web.simulation import resolve_architecture
 
 router = APIRouter()
 MAP_MEASURES = {"spent_per_need": "money spent ÷ need", "spent": "money spent (£)"}
@@ -34,29 +33,10 @@ def _request(baseline: str, arch: list[str], years: int, draws: int, seed: int) 
     return PairedRequest(baseline=baseline, architectures=others, years=years, draws=draws, seed=seed, areas=True)
 
 
-def _attribution(request: Request, req: PairedRequest) -> Any:
-    """The attribution of each reform's paired difference to the mechanism groups, refused (422) when all its
-    runs together are over the server's job size."""
-    from devocare.simulation.attribution import attribute, plan
-
-    settings = request.app.state.settings
-    names = [req.baseline, *[a for a in req.architectures if a != req.baseline]]
-    archs = [resolve_architecture(request, n) for n in names]
-    runs = plan(archs, archs[0]).runs
-    cells = (req.draws + 1) * 296 * req.years * runs
-    if cells > settings.max_job_cells:
-        raise ProblemError(
-            422,
-            f"attributing takes {runs} runs: (draws + 1) × areas × years × runs = {cells:,} cells; this server "
-            f"allows {settings.max_job_cells:,}. Use fewer draws, years or reforms.",
-        )
-    return attribute(archs, archs[0], years=req.years, draws=req.draws, seed=req.seed)
-
-
 def _tables(request: Request, req: PairedRequest, attribute: bool = False) -> dict[str, Any]:
     from devocare.simulation.paired import difference_fans, paired_area_differences, paired_differences
 
-    attr = _attribution(request, req) if attribute else None
+    attr = run_attribution(request, req) if attribute else None
     results, baseline = (attr.results, attr.baseline) if attr is not None else run_paired(request, req)
     diffs = paired_differences(results, baseline)
     areas = paired_area_differences(results, baseline)
