@@ -76,7 +76,7 @@ def run_attribution(request: Request, req: PairedRequest) -> Any:
     check_limits(
         SimulationRequest(architecture=req.baseline, years=req.years, draws=req.draws, seed=req.seed), settings
     )
-    names = [req.baseline, *[a for a in req.architectures if a != req.baseline]]
+    names = list(dict.fromkeys([req.baseline, *req.architectures]))  # each architecture once
     if len(names) < 2:
         raise ProblemError(422, "choose at least one architecture other than the baseline")
     archs = [resolve_architecture(request, n) for n in names]
