@@ -132,7 +132,7 @@ def test_user_overrides_apply_in_every_run_and_a_group_switch_wins_for_its_own_p
 
 
 @pytest.mark.integration
-def test_cli_attribute_records_and_bad_input(cli):
+def test_cli_attribute_records_and_bad_input(cli, tmp_path):
     r = cli(
         "compare",
         BASELINE,
@@ -146,8 +146,11 @@ def test_cli_attribute_records_and_bad_input(cli):
         "2",
         "--format",
         "json",
+        "--areas-out",
+        str(tmp_path / "areas.csv"),
     )
     assert r.returncode == 0, r.stderr
+    assert (tmp_path / "areas.csv").stat().st_size > 0
     rows = json.loads(r.stdout)
     assert {
         "architecture",
@@ -162,3 +165,6 @@ def test_cli_attribute_records_and_bad_input(cli):
     assert {x["mechanism"] for x in spent} >= {"left_shift", "money_responses", "deficit_support", STRUCTURE}
     bad = cli("compare", BASELINE, "reform-aco-2024", "--attribute")
     assert bad.returncode == 2 and "--attribute needs --baseline" in bad.stderr
+    out = tmp_path / "runs.parquet"
+    bad = cli("compare", BASELINE, "reform-aco-2024", "--baseline", BASELINE, "--attribute", "--out", str(out))
+    assert bad.returncode == 2 and "--format xlsx" in bad.stderr and not out.exists()

@@ -221,9 +221,11 @@ def compare_cmd(  # noqa: PLR0913 - a Typer command takes one parameter per comm
         raise DevocareError(f"--baseline {baseline!r} must be one of the architectures compared: {', '.join(archs)}")
     if attribute and baseline is None:
         raise DevocareError("--attribute needs --baseline")
+    if attribute and out is not None and fmt is not TableFormat.xlsx:
+        raise DevocareError("--attribute writes no results table: use --format xlsx --out FILE.xlsx, or run without it")
     opts = _options(years, draws, seed, atoms, sets, scenario, backend, scheduler)
     if attribute:
-        _attribute(archs, baseline, opts, fmt, out)
+        _attribute(archs, baseline, opts, fmt, out, areas_out)
         return
     results = []
     for arch in archs:
@@ -310,15 +312,20 @@ def compare_cmd(  # noqa: PLR0913 - a Typer command takes one parameter per comm
 ATTRIBUTION_TABLE_MEASURES = ("spent_gbp_bn", "unmet_need_gbp_bn", "admissions_per_1000", "deficit_support_gbp_bn")
 
 
-def _attribute(archs: list[str], baseline: str, opts: dict[str, Any], fmt: TableFormat, out: Path | None) -> None:
+def _attribute(
+    archs: list[str], baseline: str, opts: dict[str, Any], fmt: TableFormat, out: Path | None, areas_out: Path | None
+) -> None:
     """``compare --attribute``: each reform's paired difference from ``baseline`` split exactly over the
-    mechanism groups, as records (JSON, CSV, a workbook sheet) or a table of the headline measures."""
+    mechanism groups, as records (JSON, CSV, a workbook sheet) or a table of the headline measures; the
+    per-area differences go to ``areas_out`` as without it."""
     from devocare.simulation.attribution import attribute, attribution_table
-    from devocare.simulation.paired import paired_differences
+    from devocare.simulation.paired import paired_area_differences, paired_differences
 
     with _progress("attributing (one run per combination of mechanisms)", True) as progress:
         result = attribute(archs, baseline, progress=progress, **opts)
     table = attribution_table(result)
+    if areas_out is not None:
+        _write_areas(paired_area_differences(result.results, result.baseline), areas_out)
     if fmt is TableFormat.xlsx:
         from devocare.workbook import write_workbook
 
