@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from devocare.simulation import membership
-from devocare.simulation.backend import RunMatrix
+from devocare.simulation.backend import HeldLines, RunMatrix
 
 pytestmark = pytest.mark.unit
 
@@ -57,3 +57,40 @@ def test_run_matrix_sums_do_not_depend_on_how_many_draws_share_the_array() -> No
     y = rng.standard_normal((8, 13, M.shape[1]))
     assert runs.to_runs(y)[5:].tobytes() == runs.to_runs(y[5:]).tobytes()
     np.testing.assert_allclose(runs.to_runs(y), y @ M.T, rtol=1e-12, atol=1e-12)
+
+
+def test_held_lines_give_the_same_bits_as_the_full_line_by_budget_array() -> None:
+    # pairs' values are to_budgets' at the held pairs; a budget's total adds its held lines in line order
+    # from zero, as the masked sum over lines did (one budget holds all 11 lines: longer than NumPy's
+    # unrolled blocks, so a pairwise sum would differ in the last bits)
+    rng = np.random.default_rng(6)
+    M = _membership(rng, 40, 9)
+    M = M[:, M.sum(axis=0) > 0]
+    holds = (rng.random((11, M.shape[1])) < 0.4).astype(float)
+    holds[:, 0], holds[:, -1] = 1.0, 0.0  # a budget holding every line, one holding none
+    runs, held = RunMatrix(np, M), HeldLines(np, M, holds)
+    x = rng.standard_normal((6, 11, 40)) * 1e9
+    full = runs.to_budgets(x)
+    assert held.pairs(x).tobytes() == held.take(full).tobytes()
+    assert held.total(held.pairs(x)).tobytes() == np.sum(full * holds[None], axis=1).tobytes()
+    up = holds * (rng.random(holds.shape) < 0.5)
+    assert held.total(held.pairs(x), up).tobytes() == np.sum(full * up[None], axis=1).tobytes()
+    assert np.array_equal(held.line(held.pairs(x), 3), full[:, 3, :] * holds[3])  # a zero for a -0 where not held
+    y = rng.standard_normal((6, M.shape[1]))
+    assert runs.spread(y, holds).tobytes() == runs.to_runs(y[:, None, :] * holds[None]).tobytes()
+
+
+def test_segment_sums_equal_numpys_reduceat_bit_for_bit() -> None:
+    # the Numba loop must add each run as add.reduceat does: short runs one by one, long ones pairwise
+    from devocare.simulation import fused
+    from devocare.simulation.backend import segment_sum
+
+    if not fused.AVAILABLE:
+        pytest.skip("Numba is not installed: segment sums are add.reduceat itself")
+    rng = np.random.default_rng(7)
+    for longest in (2, 9, 12, 40, 300):
+        lengths = rng.integers(1, longest + 1, size=50)
+        starts = np.r_[0, np.cumsum(lengths)[:-1]]
+        x = rng.standard_normal((3, 4, int(lengths.sum()))) * 10.0 ** rng.integers(0, 12, (3, 4, int(lengths.sum())))
+        x[0, 0, :3] = -0.0
+        assert segment_sum(np, x, starts).tobytes() == np.add.reduceat(x, starts, axis=-1).tobytes()

@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from devocare.simulation import incentives, steps
-from devocare.simulation.backend import RunMatrix
+from devocare.simulation.backend import HeldLines, RunMatrix
 from devocare.simulation.state import Carried, Flows
 
 
@@ -56,6 +56,7 @@ def _block(**changes: object) -> SimpleNamespace:
         L=L,
         rules=rules,
         runs=RunMatrix(np, np.eye(3)),
+        held=HeldLines(np, np.eye(3), rules.holds),  # each budget's one run; steps read its held lines
         prep=SimpleNamespace(starts=np.array([0, 1, 2]), envelope=np.array([300.0, 300.0, 300.0])),
         fixed={
             "funding.real_growth": 0.03,
@@ -174,7 +175,7 @@ def test_pooled_fund_moves_who_pays_and_need_is_what_each_holds() -> None:
         t_in=np.zeros((1, 3)),
         t_out=np.zeros((1, 3)),
         spent_b=np.array([[80.0, 160.0, 40.0]]),
-        demand_lb=np.array([[[70.0, 1, 1], [2, 150.0, 2], [3, 3, 45.0]]]),
+        demand_p=b.held.take(np.array([[[70.0, 1, 1], [2, 150.0, 2], [3, 3, 45.0]]])),
     )
     steps.pooled_funds(b, _carried(), f)
     assert f.t_out.tolist() == [[0, 10, 0]] and f.t_in.tolist() == [[10, 0, 0]]
@@ -182,9 +183,12 @@ def test_pooled_fund_moves_who_pays_and_need_is_what_each_holds() -> None:
     assert f.need_b.tolist() == [[70.0, 150.0, 45.0]]
 
 
-def _before_incentives(avoided: np.ndarray, avoidable: np.ndarray, spent: np.ndarray, demand: np.ndarray) -> Flows:
+def _before_incentives(
+    held: HeldLines, avoided: np.ndarray, avoidable: np.ndarray, spent: np.ndarray, demand: np.ndarray
+) -> Flows:
     """Year 2's flows as the incentive step finds them: allocations of 100, 150 and 50, 10 admissions per 100
-    residents in each budget, the admissions ``avoided`` of the ``avoidable``, and spend and demand per line."""
+    residents in each budget, the admissions ``avoided`` of the ``avoidable``, and spend and demand per line
+    and budget (the step reads the lines each budget holds)."""
     return Flows(
         t=1,
         ty=1,
@@ -193,8 +197,8 @@ def _before_incentives(avoided: np.ndarray, avoidable: np.ndarray, spent: np.nda
         pop_b=np.array([[100.0, 100.0, 100.0]]),
         avoided_b=avoided,
         avoidable_b=avoidable,
-        spent_lb=spent,
-        demand_lb=demand,
+        spent_p=held.take(spent),
+        demand_p=held.take(demand),
         reinvest=np.zeros((1, 3)),
     )
 
@@ -204,6 +208,7 @@ def test_incentive_fund_pays_a_third_per_criterion_met() -> None:
     c = _carried()
     c.prev_adm = np.array([[0.2, 0.1, 0.1]])  # admissions per head last year
     f = _before_incentives(
+        b.held,
         avoided=np.array([[2.0, 0, 0]]),
         avoidable=np.array([[10.0, 1, 1]]),
         spent=np.array([[[100.0, 0, 0], [0, 150.0, 0], [0, 0, 50.0]]]),
@@ -221,11 +226,13 @@ def _tiered_block(elective_spent: float, to_tier: list[float]) -> tuple[SimpleNa
     form one group for unearned money; budget 2 is unpaid."""
     b = _block(fund=np.array([[3.0, 6.0, 0.0]] * 4))
     b.rules.holds = np.array([[1.0, 0.0, 0.0], [0.0, 1.0, 0.0], [1.0, 0.0, 1.0]])
+    b.held = HeldLines(np, np.eye(3), b.rules.holds)
     b.rules.criteria = [np.zeros(3)] * 5 + [np.array([0.0, 1.0, 0.0]), np.array([1.0, 0.0, 0.0])]
     b.rules.fund_group, b.rules.unpaid_to_tier, b.rules.n_groups = np.array([0, 0, 1]), np.array(to_tier), 2
     c = _carried()
     c.prev_up = np.array([[0.25, 0.0, 0.0]])
     f = _before_incentives(
+        b.held,
         avoided=np.zeros((1, 3)),
         avoidable=np.ones((1, 3)),
         # budget 0's residents: 30 on line 0 (upstream), 70 on line 2: an upstream share of 0.3, up from 0.25
@@ -333,8 +340,8 @@ def _settled(surplus: list[float], alloc: list[float]) -> Flows:
     return Flows(
         t=0,
         ty=0,
-        spent_lb=np.diag([100.0, 150.0, 50.0])[None],
-        demand_lb=np.diag([100.0, 150.0, 50.0])[None],
+        spent_p=np.array([[100.0, 150.0, 50.0]]),  # each budget holds one line (pairs by budget)
+        demand_p=np.array([[100.0, 150.0, 50.0]]),
         alloc_b=np.array([alloc]),
         to_res=gain,
         returned=z,
@@ -347,15 +354,15 @@ def test_floors_flag_a_budget_spending_below_its_floor_for_consecutive_years() -
     b = _block()
     c = _carried()
     f = _settled([0.0, 0.0, 0.0], [100.0, 150.0, 50.0])
-    f.spent_lb = np.array([[[85.0, 0, 0], [0, 150.0, 0], [0, 0, 50.0]]])
-    f.demand_lb = np.array([[[100.0, 0, 0], [0, 150.0, 0], [0, 0, 50.0]]])
+    f.spent_p = b.held.take(np.array([[[85.0, 0, 0], [0, 150.0, 0], [0, 0, 50.0]]]))
+    f.demand_p = b.held.take(np.array([[[100.0, 0, 0], [0, 150.0, 0], [0, 0, 50.0]]]))
     steps.floors_and_intervention(b, c, f)
     # one year below the floor is recorded but is not yet an intervention (intervention.floor_years = 2)
     assert f.breached.tolist() == [[True, False, False]] and f.flag.tolist() == [[False, False, False]]
     steps.floors_and_intervention(b, c, f)
     assert f.flag.tolist() == [[True, False, False]]
     assert f.flag_floor.tolist() == [[True, False, False]] and not f.flag_deficit.any()
-    f.spent_lb = f.demand_lb  # back on the floor: the streak restarts
+    f.spent_p = f.demand_p  # back on the floor: the streak restarts
     steps.floors_and_intervention(b, c, f)
     assert not f.flag.any() and c.breach_streak.tolist() == [[0.0, 0.0, 0.0]]
 

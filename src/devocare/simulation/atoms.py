@@ -92,7 +92,9 @@ class GenericAtoms:
         self.s = s
         self.history: list[Any] = []  # extra upstream spend of past years, latest first
         self.base_acute: dict[int, Any] = {}
-        self.shocks = asarray(s.xp, s.lad_shocks[:, :, s.atom_lad])  # (D, years, A)
+        # (D, years, A) in C order: the gather along the last axis leaves atoms outermost in memory, and every
+        # per-atom array of the year would inherit that layout (slower operations, a copy before each sum)
+        self.shocks = asarray(s.xp, np.ascontiguousarray(s.lad_shocks[:, :, s.atom_lad]))
 
     def year(
         self, t: int, ty: int, cost_growth: Any, eff_lr: Any, cut_lr: Any, factor_lr: Any, store: bool = True

@@ -57,10 +57,19 @@ def to_numpy(x: Any) -> np.ndarray:
 def segment_sum(xp: Any, x: Any, starts: np.ndarray) -> Any:
     """Sums over contiguous runs of the last axis starting at ``starts`` (atoms sorted by run).
 
-    NumPy adds each run in order (``add.reduceat``), so a draw's sums do not depend on how many draws
-    share the array; other backends difference a cumulative sum.
+    NumPy adds each run in order (``add.reduceat``, or the same sums in one Numba loop where Numba is
+    installed), so a draw's sums do not depend on how many draws share the array; other backends difference
+    a cumulative sum.
     """
     if is_numpy(xp):
+        from devocare.simulation import fused
+
+        bounds = np.r_[starts, x.shape[-1]].astype(np.int64)
+        if fused.AVAILABLE and x.dtype == np.float64 and len(starts) and (np.diff(bounds) > 0).all():
+            rows = np.ascontiguousarray(np.reshape(x, (-1, x.shape[-1])))
+            out = np.empty((rows.shape[0], len(starts)))
+            fused.segment_sums(rows, bounds, out)
+            return out.reshape(*x.shape[:-1], len(starts))
         return np.add.reduceat(x, starts, axis=-1)
     n = x.shape[-1]
     ends = np.r_[starts[1:], n] - 1
@@ -104,6 +113,7 @@ class RunMatrix:
             from devocare.simulation.membership import csr
 
             self._fwd_csr, self._back_csr = csr(np.ascontiguousarray(M.T)), csr(M)
+            self._spread: dict[bytes, Any] = {}
         else:
             self._fwd = self._plan(M)  # runs → budgets: entries grouped by budget
             self._back = self._plan(np.ascontiguousarray(M.T))  # budgets → runs: grouped by run
@@ -142,3 +152,96 @@ class RunMatrix:
         if is_numpy(self.xp):
             return self._csr_apply(np.asarray(x, dtype=np.float64), self._back_csr)
         return self._apply(x, self._back)
+
+    def spread(self, x: Any, mask: Any) -> Any:
+        """(D, budgets) values on the lines of a 0/1 (lines, budgets) ``mask`` → (D, lines, runs): the same
+        sums as ``to_runs(x[:, None, :] * mask)``, less the zero terms of lines a budget does not hold.
+
+        On NumPy one product of the (D, budgets) values with a (lines × runs, budgets) matrix cached per mask,
+        instead of building the (D, lines, budgets) product and transposing it: at LAD level that array is
+        larger than the atoms' own."""
+        if not is_numpy(self.xp):
+            return self.to_runs(x[:, None, :] * mask[None, :, :])
+        host = np.asarray(mask, dtype=np.float64)
+        key = host.tobytes()
+        matrix = self._spread.get(key)
+        if matrix is None:
+            if not np.isin(host, (0.0, 1.0)).all():
+                return self.to_runs(x[:, None, :] * host[None, :, :])
+            from scipy import sparse
+
+            matrix = sparse.csr_array(sparse.vstack([self._back_csr * row[None, :] for row in host]))
+            self._spread[key] = matrix
+        D = x.shape[0]
+        out = matrix @ np.ascontiguousarray(np.asarray(x, dtype=np.float64).T)  # (lines × runs, D)
+        return np.ascontiguousarray(out.T).reshape(D, host.shape[0], self.shape[0])
+
+
+class HeldLines:
+    """The (line, budget) pairs a budget holds, and sums over them: what the year's steps read of need and
+    spend per line and budget (their totals, the elective line, the floors).
+
+    Why: at LAD level the (draw, line, budget) array of every line of every budget is larger than the atoms'
+    own (349 budgets × 11 lines against 296 atoms) though a fifth of it is held; making it, transposing it for
+    the sparse product and multiplying it by the held mask was a third of a block. Here the pairs' values come
+    straight from the run level (each pair's runs added in run order, the same sums as
+    :meth:`RunMatrix.to_budgets`), and a budget's total adds its held lines one after another in line order
+    from zero, as the masked sum over lines did, so results are the same bits.
+    """
+
+    def __init__(self, xp: Any, M: np.ndarray, holds: Any) -> None:
+        host = np.asarray(to_numpy(holds)) > 0
+        self.xp, self.L, self.B, self.R = xp, host.shape[0], host.shape[1], M.shape[0]
+        self.budgets, self.lines = np.nonzero(host.T)  # held pairs, by budget then line
+        self._flat = self.lines * self.B + self.budgets  # each pair's place in a flattened (line, budget)
+        self._totals: dict[bytes, RunMatrix] = {}
+        if is_numpy(xp):
+            self._pairs = self._pair_matrix(M)
+        else:
+            self._runs, self._take = RunMatrix(xp, M), xp.asarray(self._flat)
+
+    def _pair_matrix(self, M: np.ndarray) -> Any:
+        """(pairs, lines × runs) CSR: pair (l, b) has M[r, b] at column l × runs + r, in run order."""
+        from scipy import sparse
+
+        from devocare.simulation.membership import csr
+
+        by_budget = csr(np.ascontiguousarray(M.T))  # (B, runs), each row in run order
+        counts = np.diff(by_budget.indptr)[self.budgets]
+        indptr = np.r_[0, np.cumsum(counts)].astype(np.int64)
+        first = np.repeat(by_budget.indptr[self.budgets] - indptr[:-1], counts)
+        pos = np.arange(indptr[-1]) + first
+        columns = by_budget.indices[pos] + np.repeat(self.lines * self.R, counts)
+        shape = (len(self.budgets), self.L * self.R)
+        return sparse.csr_array((by_budget.data[pos], columns, indptr), shape=shape)
+
+    def pairs(self, x_lr: Any) -> Any:
+        """(D, lines, runs) → (D, pairs): each held pair's sum over the runs in its budget."""
+        if not is_numpy(self.xp):
+            D = x_lr.shape[0]
+            return self.xp.take(self.xp.reshape(self._runs.to_budgets(x_lr), (D, -1)), self._take, axis=1)
+        x = np.asarray(x_lr, dtype=np.float64)
+        return RunMatrix._csr_apply(np.reshape(x, (x.shape[0], -1)), self._pairs)
+
+    def take(self, x_lb: Any) -> Any:
+        """(D, lines, budgets) → (D, pairs): the held pairs' values of a full array."""
+        D = x_lb.shape[0]
+        flat = self.xp.reshape(x_lb, (D, self.L * self.B))
+        return flat[:, self._flat] if is_numpy(self.xp) else self.xp.take(flat, self._take, axis=1)
+
+    def total(self, x_p: Any, mask: Any = None) -> Any:
+        """(D, pairs) → (D, budgets): each budget's sum over its held lines (those of the 0/1 (lines, budgets)
+        ``mask`` too, where given), added in line order from zero."""
+        keep = np.ones(len(self.lines)) if mask is None else np.asarray(to_numpy(mask))[self.lines, self.budgets]
+        key = keep.tobytes()
+        if key not in self._totals:
+            S = np.zeros((len(self.lines), self.B))
+            S[np.arange(len(self.lines)), self.budgets] = keep
+            self._totals[key] = RunMatrix(self.xp, S)
+        return self._totals[key].to_budgets(x_p)
+
+    def line(self, x_p: Any, j: int) -> Any:
+        """(D, pairs) → (D, budgets): line ``j``'s values (zero for a budget that does not hold it)."""
+        mask = np.zeros((self.L, self.B))
+        mask[j] = 1.0
+        return self.total(x_p, mask)

@@ -32,7 +32,7 @@ from devocare.simulation.atoms import (
     GenericAtoms,
     InvestingGroup,
 )
-from devocare.simulation.backend import RunMatrix, asarray, expand_runs, is_numpy, segment_sum, to_numpy
+from devocare.simulation.backend import HeldLines, RunMatrix, asarray, expand_runs, is_numpy, segment_sum, to_numpy
 from devocare.simulation.inputs import Inputs
 from devocare.simulation.parameters import YEARS_SUFFIX, defaults
 from devocare.simulation.rules import CRITERIA, Rules, acute_mask
@@ -148,6 +148,7 @@ class Prepared:
     pool_out: np.ndarray = field(default_factory=lambda: np.zeros((0, 0)))  # (years, B) pooled fund paid
     pool_in: np.ndarray = field(default_factory=lambda: np.zeros((0, 0)))  # (years, B) pooled fund received
     run_matrix: dict[str, RunMatrix] = field(default_factory=dict)  # per backend
+    held_lines: dict[str, HeldLines] = field(default_factory=dict)  # per backend
     grant_b: np.ndarray = field(default_factory=lambda: np.zeros((0, 0)))  # (years, B) block grant (allocation engine)
     transition_share: np.ndarray = field(default_factory=lambda: np.zeros((0, 0)))  # (years, B) who pays transition
     tiers: tuple[str, ...] = ()  # (B,) each budget's tier: what deficit support limit applies
@@ -664,6 +665,7 @@ def _block(
         n_proj=prep.heads.shape[0],
         heads=setup.heads,
         runs=_run_matrix(xp, prep, 0),
+        held=_held_lines(xp, prep, 0),
         atom_stage=FusedAtoms(setup, D) if use_fused else GenericAtoms(setup),
         cost_per_head=_spend_by_line(p, xp, D) / asarray(xp, prep.heads[0].sum(axis=1))[None, :],
         pop_growth=p["demand.population_growth_after_projection"] if on("demography") else zero_d,
@@ -786,6 +788,14 @@ def _run_matrix(xp: Any, prep: Prepared, k: int) -> RunMatrix:
     return prep.run_matrix[key]
 
 
+def _held_lines(xp: Any, prep: Prepared, k: int) -> HeldLines:
+    """Phase ``k``'s held (line, budget) pairs on the backend (built once per prepared run and backend)."""
+    key = f"{xp.__name__}/{k}"
+    if key not in prep.held_lines:
+        prep.held_lines[key] = HeldLines(xp, prep.phases[k].M, prep.phases[k].holds)
+    return prep.held_lines[key]
+
+
 def _use_phase(b: Block, k: int) -> None:
     """The per-atom fields of phase ``k``'s budgets, with the co-financing effect in force this year."""
     xp, ph = b.xp, b.prep.phases[k]
@@ -805,6 +815,7 @@ def _enter_phase(xp: Any, b: Block, inputs: Inputs, c: Carried, k: int) -> None:
     ph = prep.phases[k]
     b.phase = k
     b.runs = _run_matrix(xp, prep, k)
+    b.held = _held_lines(xp, prep, k)
     b.rules = _budget_rules(xp, prep, inputs, ph, b.fixed)
     b.eff_runs = asarray(xp, ph.eff_runs)
     _use_phase(b, k)

@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 
 from devocare.simulation.atoms import AtomYear
-from devocare.simulation.backend import RunMatrix
+from devocare.simulation.backend import HeldLines, RunMatrix
 
 
 @dataclass
@@ -52,6 +52,7 @@ class Block:
     n_proj: int
     heads: Any  # (projected years, L, A) sorted atoms, backend
     runs: RunMatrix
+    held: HeldLines  # the (line, budget) pairs the budgets hold
     atom_stage: Any  # atoms.GenericAtoms | atoms.FusedAtoms
     cost_per_head: Any  # (D, L)
     pop_growth: Any
@@ -129,8 +130,9 @@ class Flows:
     factor_lr: Any = None  # their product
     year: AtomYear | None = None
     spent_lr: Any = None  # (D, L, runs)
-    spent_lb: Any = None  # (D, L, B)
-    demand_lb: Any = None  # (D, L, B)
+    spent_p: Any = None  # (D, pairs) spend on each line a budget holds (:class:`HeldLines` pairs)
+    demand_p: Any = None  # (D, pairs) need on each line a budget holds
+    spent_lb: Any = None  # (D, L, B) residents' spend on every line, only where co-financing pays on it
     unmet_lr: Any = None  # (D, L, runs) need rationed away by cuts
     unmet_b: Any = None  # (D, B) unmet need per budget
     reinvest: Any = None  # (D, B) £ spent upstream beyond need: planned headroom plus reserves drawn

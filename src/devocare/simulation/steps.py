@@ -8,12 +8,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
 from devocare.service_lines import POPULATION_LINE, index
 from devocare.simulation import balance, behaviour, cofinancing, demand, incentives, intervention
-from devocare.simulation.backend import segment_sum, set_line, to_numpy
+from devocare.simulation.backend import HeldLines, is_numpy, segment_sum, set_line, to_numpy
 from devocare.simulation.state import Block, Carried, Flows
 
 POP = index(POPULATION_LINE)
@@ -43,7 +44,7 @@ def efficiency_and_cuts(b: Block, c: Carried, f: Flows) -> None:
         saving = behaviour.efficiency(b.p["behaviour.efficiency_saving"], ramp, f.t)
         f.eff_lr = 1.0 - saving[:, None, None] * (b.eff_runs[None, :, :])
     if b.obl_any:
-        f.cut_lr = 1.0 - b.runs.to_runs(c.cut[:, None, :] * b.rules.holds[None, :, :])
+        f.cut_lr = 1.0 - b.runs.spread(c.cut, b.rules.holds)
     f.factor_lr = f.eff_lr if f.cut_lr is None else f.cut_lr if f.eff_lr is None else f.eff_lr * f.cut_lr
 
 
@@ -63,11 +64,13 @@ def need_prevention_caps_shift(b: Block, c: Carried, f: Flows) -> None:
     for j, row_lr in year.rows_lr.items():  # rows built per atom replace their run-level sums
         spent_lr = set_line(xp, spent_lr, j, row_lr)
     f.year, f.spent_lr = year, spent_lr
-    f.spent_lb, f.demand_lb = b.runs.to_budgets(spent_lr), b.runs.to_budgets(year.demand_lr)  # (D, L, B)
+    f.spent_p, f.demand_p = b.held.pairs(spent_lr), b.held.pairs(year.demand_lr)  # (D, pairs)
+    if b.cof:  # co-financing pays on residents' spend on lines the payer does not hold
+        f.spent_lb = b.runs.to_budgets(spent_lr)  # (D, L, B)
     if f.cut_lr is not None:  # need rationed away by cuts (efficiency meets need for less, so is not unmet)
         kept = year.demand_lr if f.eff_lr is None else year.demand_lr * f.eff_lr
         f.unmet_lr = kept * (1.0 - f.cut_lr)
-        f.unmet_b = xp.sum(b.runs.to_budgets(f.unmet_lr) * b.rules.holds[None, :, :], axis=1)
+        f.unmet_b = b.held.total(b.held.pairs(f.unmet_lr))
     else:
         f.unmet_b = xp.zeros((b.D, b.B))
 
@@ -81,13 +84,13 @@ def reinvestment(b: Block, c: Carried, f: Flows) -> None:
     f.reinvest_reserves = f.reinvest
     if b.reinvesting:
         assert f.year is not None
-        up_b = xp.sum(f.demand_lb * b.rules.up_holds[None, :, :], axis=1)  # (D, B)
+        up_b = b.held.total(f.demand_p, b.rules.up_holds)  # (D, B)
         drawn = b.col["behaviour.reinvest_share"] * xp.maximum(c.reserves, 0.0)
         planned = 0.0 if c.headroom is None else c.headroom
         f.reinvest_reserves = xp.where(up_b > 0, drawn, 0.0)
         f.reinvest = xp.where(up_b > 0, drawn + planned, 0.0)
         rate = f.reinvest / xp.where(up_b > 0, up_b, 1.0)
-        f.rate_lr = b.runs.to_runs(rate[:, None, :] * b.rules.up_holds[None, :, :])  # (D, L, runs)
+        f.rate_lr = b.runs.spread(rate, b.rules.up_holds)  # (D, L, runs)
         f.reinvest_lr = f.rate_lr * f.year.demand_lr  # constant rate in a run
         b.atom_stage.reinvest(f.year, f.rate_lr)
     b.atom_stage.end_year(f.year)
@@ -141,17 +144,16 @@ def budget_totals(b: Block, c: Carried, f: Flows) -> None:
     f.counts_r = xp.stack([*f.year.counts_lr, xp.zeros((b.D, 1)) + pop_r[None, :]], axis=0)
     counts = b.runs.to_budgets(f.counts_r)  # (4, D, B)
     f.adm_b, f.avoided_b, f.avoidable_b, f.pop_b = counts[0], counts[1], counts[2], counts[3]
-    f.spent_b = xp.sum(f.spent_lb * b.rules.holds[None, :, :], axis=1) + f.reinvest
+    f.spent_b = b.held.total(f.spent_p) + f.reinvest
 
 
 def pooled_funds(b: Block, c: Carried, f: Flows) -> None:
     """A pooled fund (the Better Care Fund) moves who pays for the pooled services, not what they cost."""
-    xp = b.xp
     if b.pooling:
         f.t_out = f.t_out + b.pool_out[f.t][None, :]
         f.t_in = f.t_in + b.pool_in[f.t][None, :]
         f.spent_b = f.spent_b + (b.pool_in[f.t] - b.pool_out[f.t])[None, :]
-    f.need_b = xp.sum(f.demand_lb * b.rules.holds[None, :, :], axis=1)
+    f.need_b = b.held.total(f.demand_p)
 
 
 def incentive_payments(b: Block, c: Carried, f: Flows) -> None:
@@ -174,13 +176,13 @@ def incentive_payments(b: Block, c: Carried, f: Flows) -> None:
         noise[:, :, 2] < col["incentives.p_it_integration"], xp.float64
     )
     r = b.rules
-    elective_spent, elective_need = f.spent_lb[:, ELECTIVE, :], f.demand_lb[:, ELECTIVE, :]
+    elective_spent, elective_need = b.held.line(f.spent_p, ELECTIVE), b.held.line(f.demand_p, ELECTIVE)
     elective_ratio = xp.where(
         r.holds[ELECTIVE][None, :] > 0, balance.need_adjusted_ratio(xp, elective_spent, elective_need), -1.0
     )
-    held = xp.sum(f.spent_lb * r.holds[None, :, :], axis=1) + f.reinvest
+    held = b.held.total(f.spent_p) + f.reinvest
     # spend on the upstream lines a budget holds (its spending beyond need is upstream only where it holds one)
-    upstream = xp.sum(f.spent_lb * r.upstream[None, :, :], axis=1) + f.reinvest * r.has_upstream[None, :]
+    upstream = b.held.total(f.spent_p, r.upstream) + f.reinvest * r.has_upstream[None, :]
     up_share = upstream / xp.where(held > 0, held, 1.0)
     met = incentives.criteria(
         xp,
@@ -278,12 +280,21 @@ def plan_next_year(b: Block, c: Carried, f: Flows) -> None:
     c.last_base = base
 
 
+def floor_breaches(held: HeldLines, spent_p: Any, demand_p: Any, floors: Any) -> Any:
+    """(D, B) True where a budget's need-adjusted spend on a line it holds is below the line's floor,
+    compared on the held (line, budget) pairs only."""
+    xp = held.xp
+    ratio = balance.need_adjusted_ratio(xp, spent_p, demand_p)
+    line_floor = xp.take(floors, xp.asarray(held.lines)) if not is_numpy(xp) else np.asarray(floors)[held.lines]
+    below = xp.astype(ratio < (line_floor - 1e-12)[None, :], xp.float64)
+    return held.total(below) > 0
+
+
 def floors_and_intervention(b: Block, c: Carried, f: Flows) -> None:
     """Minimum service levels per line (need-adjusted spend) and the one intervention trigger of every
     architecture: a deficit beyond a share of allocation, or floors breached for consecutive years."""
     xp, r = b.xp, b.rules
-    ratio = balance.need_adjusted_ratio(xp, f.spent_lb, f.demand_lb)
-    f.breached = xp.any((ratio < r.floors[None, :, None] - 1e-12) & (r.holds[None, :, :] > 0), axis=1)
+    f.breached = floor_breaches(b.held, f.spent_p, f.demand_p, r.floors)
     previous = c.breach_streak if c.breach_streak is not None else xp.zeros((b.D, b.B))
     c.breach_streak = intervention.breach_streak(xp, previous, f.breached)
     surplus = f.to_res + f.returned - f.borne - f.support
