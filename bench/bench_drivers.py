@@ -76,7 +76,9 @@ def main() -> None:
             },
         }
         if attr is not None:
-            out[str(arch)]["attribution"] = _attribution(attr, str(arch), args.measure, results[0], levers)  # type: ignore[index]
+            entry = out[str(arch)]
+            entry["attribution"] = _attribution(attr, str(arch), args.measure, results[0], levers)  # type: ignore[index]
+            entry["attribution_other_measures"] = _brief(attr, str(arch), args.measure)  # type: ignore[index]
     if attr is not None:
         out["runs"] = attr.runs
     out["seconds"] = round(time.perf_counter() - start, 1)
@@ -88,6 +90,36 @@ def _r(x: np.ndarray, y: np.ndarray) -> float:
     if np.ptp(x) <= 1e-9 * max(1.0, float(np.abs(x).max())) or np.ptp(y) <= 1e-9 * max(1.0, float(np.abs(y).max())):
         return float("nan")
     return round(float(np.corrcoef(x, y)[0, 1]), 3)
+
+
+#: Measures whose attribution the bench summarises beside the main one (same runs, nothing extra to run).
+OTHER_MEASURES = ("admissions_per_1000", "unmet_need_gbp_bn", "deficit_support_gbp_bn")
+
+
+def _brief(attr: object, arch: str, measure: str) -> dict:
+    """For the other headline measures: the paired difference (P5/P50/P95) and each group's contribution
+    P50 and share of variance, from the same runs."""
+    table = attribution_table(attr)  # type: ignore[arg-type]
+    out: dict[str, object] = {}
+    for m in OTHER_MEASURES:
+        if m == measure:
+            continue
+        diff = attr.differences[arch][m][1:]  # type: ignore[attr-defined]
+        rows = table[(table["architecture"] == arch) & (table["measure"] == m)]
+        out[m] = {
+            "diff_p5": round(float(np.percentile(diff, 5)), 4),
+            "diff_p50": round(float(np.percentile(diff, 50)), 4),
+            "diff_p95": round(float(np.percentile(diff, 95)), 4),
+            "prob_lower": round(float(np.mean(diff < 0)), 3),
+            "groups": {
+                str(x["mechanism"]): {
+                    "contribution_p50": round(float(x["contribution_p50"]), 4),
+                    "share_of_variance": round(float(x["share_of_variance"]), 3),
+                }
+                for _, x in rows.iterrows()
+            },
+        }
+    return out
 
 
 def _attribution(attr: object, arch: str, measure: str, base: object, levers: dict[str, np.ndarray]) -> dict:

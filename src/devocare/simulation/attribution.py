@@ -334,7 +334,7 @@ def attribution_table(attr: Attribution) -> pd.DataFrame:
     contribution to the paired difference in the central run, its mean, P5, P50 and P95 over the Monte
     Carlo draws, and its share of the difference's variance over the draws, cov(contribution, difference) /
     var(difference) — shares add up to 1 over a reform's rows for a measure (a negative share offsets
-    others); empty (NaN) where the difference does not vary or there are no draws."""
+    others); empty (NaN) where the difference does not vary beyond rounding or there are no draws."""
     labels = {m.key: m.label for m in attr.mechanisms} | {STRUCTURE: STRUCTURE_LABEL}
     rows: list[dict[str, Any]] = []
     for arch, per_measure in attr.contributions.items():
@@ -342,6 +342,8 @@ def attribution_table(attr: Attribution) -> pd.DataFrame:
             diff = attr.differences[arch][measure]
             sample_diff = diff[1:] if attr.draws > 0 else diff[:1]
             var = float(np.var(sample_diff)) if attr.draws > 1 else 0.0
+            if var <= (1e-9 * max(1.0, float(np.abs(sample_diff).max()))) ** 2:
+                var = 0.0  # a difference that varies only by rounding has no variance to share
             for key, c in parts.items():
                 sample = c[1:] if attr.draws > 0 else c[:1]
                 share = (
