@@ -151,3 +151,12 @@ def test_every_builtin_architecture_conserves_money(arch_id):
         eq = rows[rows["component"] == "fiscal_equalisation"]
         assert eq["pence"].sum() == 0
     assert not g["code"].isna().any() and g["pence"].dtype == np.int64
+
+
+@pytest.mark.integration
+def test_a_dated_pot_takes_its_line_from_its_date():
+    # NHS England holds the delegable specialised line in 2024/25, the ICBs from 2025-04-01
+    g = block_grants("status-quo-2023", years=2, growth=0.03)
+    line = g[(g["line"] == "specialised_delegated") & (g["component"] == "need") & (g["pence"] != 0)]
+    assert set(line.loc[line["grant_year"] == "2024/25", "body"]) == {"nhse"}
+    assert set(line.loc[line["grant_year"] == "2025/26", "body"]) == {"icb"}

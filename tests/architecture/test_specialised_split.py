@@ -4,6 +4,7 @@ functions; files written before the split keep working through the ``specialised
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 import pytest
@@ -18,8 +19,8 @@ ROOT = Path(__file__).resolve().parents[2]
 
 #: Who holds the delegable specialised line in each built-in (the simulator holds pots from the base year).
 DELEGATED_HOLDER = {
-    "status-quo-2023": {"icb"},
-    "white-paper-2021": {"icb"},
+    "status-quo-2023": {"nhse"},  # on its as_of (2023-10-01), before the 2025 delegation
+    "white-paper-2021": {"nhse"},  # likewise (2022-07-01)
     "place-accountability-2020": {"icb"},
     "ten-year-plan-2025": {"icb"},
     "kingsfund-2017": {"nhse"},  # before the 2025 delegation
@@ -33,7 +34,7 @@ def test_the_two_lines_split_the_specialised_total() -> None:
     values = {path: v for path, (v, _) in default_values().items()}
     env = envelope(values)
     assert {"specialised_national", "specialised_delegated"} <= set(LINE_IDS) and "specialised" not in LINE_IDS
-    assert env["specialised_national"] + env["specialised_delegated"] == pytest.approx(25.0e9)
+    assert env["specialised_national"] + env["specialised_delegated"] == pytest.approx(25.805e9)  # 2023/24 grown
     # the delegable part is NHS England's 2024/25 baseline of the services delegated in 2025 (£15.35bn)
     assert env["specialised_delegated"] == pytest.approx(15.353e9, rel=1e-4)
     assert alias_shares("specialised")["specialised_national"] == pytest.approx(values["specialised.national_share"])
@@ -48,15 +49,17 @@ def test_who_holds_each_specialised_line(arch_id: str) -> None:
     assert set(national["holder"]) <= {"nhse", "dhsc"}  # the national remainder stays at the centre
     total = money[money["line"].isin(["specialised_national", "specialised_delegated"])]["gbp"].sum()
     # local revenue (deloitte-2016) and fiscal equalisation may move a little money between a pot's lines
-    assert total == pytest.approx(25.0e9, rel=5e-3)
+    assert total == pytest.approx(25.805e9, rel=5e-3)
 
 
 def test_the_reforms_hold_the_delegated_part_locally() -> None:
     aco = holder_money(A.load("reform-aco-2024"))
     ca = aco[(aco["holder"] == "combined_authority") & (aco["line"] == "specialised_delegated")]["gbp"].sum()
     assert ca > 0.5 * 15.353e9  # the combined authorities' areas hold 55.9% of residents, more of need
-    sq = holder_money(A.load("status-quo-2023"))
-    assert sq[(sq["holder"] == "nhse")]["gbp"].sum() == pytest.approx(25.0e9 - 15.353e9, rel=1e-4)
+    sq = holder_money(A.load("status-quo-2023"), on=dt.date(2025, 4, 1))  # after the delegation to ICBs
+    assert sq[(sq["holder"] == "nhse")]["gbp"].sum() == pytest.approx(25.805e9 - 15.353e9, rel=1e-4)
+    before = holder_money(A.load("status-quo-2023"), on=dt.date(2025, 3, 31))  # NHS England holds both lines
+    assert before[(before["holder"] == "nhse")]["gbp"].sum() == pytest.approx(25.805e9, rel=1e-4)
 
 
 def test_a_status_quo_pot_is_dated_from_the_delegation() -> None:

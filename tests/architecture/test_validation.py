@@ -29,6 +29,8 @@ CASES = {
     "bad_area_code.yaml": ("money.coverage.devolved[1]", "no ca area 'E47000099'"),
     "pot_line_twice.yaml": ("money.pots[3].lines", "acute_elective is already in money.pots[0]"),
     "pot_line_missing.yaml": ("money.pots", "service lines in no pot: wider_determinants"),
+    "pots_overlap.yaml": ("money.pots[3].lines", "acute_elective is already in money.pots[0] on a date both pots"),
+    "pots_dated_gap.yaml": ("money.pots", "service lines in no pot: public_health on 2026-04-01"),
     "pot_holder_gone.yaml": ("money.pots[1].holder", "does not exist on as_of"),
     "bad_sources.yaml": ("bodies[3].sources[0]", "no seed file '009'"),
     "unknown_dataset_amount.yaml": (

@@ -92,7 +92,7 @@ def test_diff_reads_as_the_reorganisation_004_proposes():
         "public_health: la_public_health (utla, ring-fenced) → aco_single (combined_authority)",
         "settlement_years: 1 → 5",
         "savings_retained: 0.0 → 1.0",
-        "centralism_index: 0.443 → 0.373",
+        "centralism_index: 0.445 → 0.374",  # specialised total £25.805bn (2024/25)
     ):
         assert expected in text, expected
     md = atlas.diff("status-quo-2023", "ten-year-plan-2025").to_markdown()

@@ -38,7 +38,10 @@ def test_icb_lines_add_up_to_every_icb_allocation_line() -> None:
     assert sum(env[x] for x in LINE_IDS) / 1e9 == pytest.approx(in_lines, rel=1e-9)
     # the delegable specialised line is NHS England's 2024/25 baseline of the services delegated in 2025
     assert env["specialised_delegated"] / 1e9 == pytest.approx(baseyear.specialised_delegable(), rel=1e-6)
-    assert (env["specialised_national"] + env["specialised_delegated"]) / 1e9 == pytest.approx(25.0)
+    # the 2023/24 specialised total rolled forward to 2024/25 by NHS England's base allocation growth (3.22%)
+    assert baseyear.nhs_base_growth() == pytest.approx(0.0322)
+    spec = (env["specialised_national"] + env["specialised_delegated"]) / 1e9
+    assert spec == pytest.approx(baseyear.specialised_2024_25(), rel=1e-9) and spec > 25.0
 
 
 def test_the_base_year_is_one_vintage() -> None:

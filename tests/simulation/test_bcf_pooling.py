@@ -10,6 +10,7 @@ import pytest
 from devocare import architecture as A
 from devocare.envelope import base_year_gbp
 from devocare.simulation import simulate
+from devocare.simulation.parameters import defaults
 from devocare.simulation.rules import build_rules
 
 
@@ -36,3 +37,18 @@ def test_a_flow_cannot_state_an_amount_that_contradicts_its_parameter() -> None:
     text = "id: bcf-twice\nextends: status-quo-2023\nflows:\n  - {id: better_care_fund, amount_gbp: 7.2e9}\n"
     with pytest.raises(Exception, match="contradicts amount_parameter bcf.nhs_minimum"):
         A.load_text(text, name="bcf.yaml")
+
+
+def test_a_dated_override_is_read_in_its_year_and_grown_from_then() -> None:
+    """``bcf.nhs_minimum@2026=6`` moves £6bn in 2026/27 and £6bn grown by a year of the envelope's growth in
+    2027/28; the years before move the base-year value grown as before."""
+    years = 4
+    growth = 1.0 + float(defaults()["funding.real_growth"])
+    base = simulate("status-quo-2023", years=years, waterfall=False)
+    dated = simulate("status-quo-2023", years=years, waterfall=False, overrides={"bcf.nhs_minimum@2026": 6.0})
+    out_base = base.draws["transfers_out"][0].sum(axis=-1)
+    out_dated = dated.draws["transfers_out"][0].sum(axis=-1)
+    np.testing.assert_allclose(out_dated[:2], out_base[:2], rtol=1e-12)
+    for t, expected in ((2, 6.0e9), (3, 6.0e9 * growth)):
+        moved_before = 5.403e9 * growth**t
+        assert out_dated[t] - out_base[t] == pytest.approx(expected - moved_before, rel=1e-9)

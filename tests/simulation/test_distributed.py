@@ -11,6 +11,7 @@ import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -19,7 +20,7 @@ import pytest
 from devocare.simulation import distributed, floor_settings
 from devocare.simulation.inputs import load_inputs
 from devocare.simulation.rules import build_rules
-from devocare.simulation.runner import _load_arch, simulate, sweep
+from devocare.simulation.runner import _load_arch, compare, simulate, simulate_each, sweep
 
 SRC = Path(__file__).resolve().parents[2] / "src"
 
@@ -141,3 +142,29 @@ def test_a_sweep_on_the_cluster_runs_scenarios_together_with_the_same_rows(loopb
     local = sweep("status-quo-2023", scenarios, scheduler="process", **same)
     assert list(remote["scenario"]) == ["low", "high"]
     pd.testing.assert_frame_equal(local, remote)
+
+
+@pytest.mark.integration
+def test_a_comparison_on_the_cluster_runs_architectures_together_with_the_same_results(
+    loopback_cluster: str,
+) -> None:
+    """compare() submits its architectures to the cluster together (one thread each) and gets the rows, and
+    every draw of every result, of the one-after-another run in this process, in the order given."""
+    from dask.distributed import get_task_stream
+
+    archs = ["status-quo-2023", "reform-aco-2024", "reform-split-2024"]
+    same: dict[str, Any] = {"years": 3, "draws": 3, "seed": 2, "waterfall": False}
+    calls: list[tuple[int, int]] = []
+    client = distributed.client_for(loopback_cluster)
+    with get_task_stream(client) as stream:
+        remote = simulate_each(archs, scheduler=loopback_cluster, progress=lambda d, t: calls.append((d, t)), **same)
+    local = simulate_each(archs, scheduler="process", **same)
+    assert [r.architecture for r in remote] == archs
+    for a, b in zip(local, remote, strict=True):
+        _identical(a, b)
+    # every architecture's blocks went to the cluster, and the progress counts all of them together
+    assert len([t for t in stream.data if str(t["key"]).startswith("_task")]) >= 2 * len(archs)
+    assert calls[-1][0] == calls[-1][1] and {t for _, t in calls} == {calls[-1][1]}
+    pd.testing.assert_frame_equal(
+        compare(archs, scheduler=loopback_cluster, **same), compare(archs, scheduler="process", **same)
+    )

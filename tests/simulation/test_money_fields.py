@@ -15,9 +15,10 @@ from pydantic import BaseModel
 from devocare import architecture, atlas
 from devocare.allocation.grants import grant_years
 from devocare.architecture.schema import Money
+from devocare.envelope import BASE_DATE
 from devocare.simulation import funding, phases
 from devocare.simulation.parameters import defaults
-from devocare.simulation.rules import _build_rules
+from devocare.simulation.rules import _build_rules, pots_on
 
 #: Fields that describe rather than drive the money rules (shown as such in docs/reference/architecture-format.md).
 DESCRIPTIVE = {"sources"}
@@ -53,7 +54,8 @@ def test_every_money_field_is_read_or_descriptive(monkeypatch) -> None:
 
         monkeypatch.setattr(cls, "__getattribute__", spy, raising=False)
     for arch in archs:  # loaded before the spy: validation reads every field, the question is who runs on it
-        _build_rules(arch, "lad", None)
+        arch = pots_on(arch, BASE_DATE)  # the pots of the base year (a dated pot switches within a run)
+        _build_rules(arch, "lad", None, BASE_DATE)
         phases.predecessor(arch)  # the simulator's choice of the rules a dated reform replaces
         lines = [line for pot in arch.money.pots for line in pot.lines]
         grant_years(arch, 2, {line: env[line] for line in lines}, growth=0.03)

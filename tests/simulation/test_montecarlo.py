@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from devocare.errors import DevocareError
-from devocare.simulation import montecarlo, simulate
+from devocare.simulation import montecarlo, runner, simulate
 from devocare.simulation.engine import FACTORS, run_block
 from devocare.simulation.montecarlo import central_values
 from devocare.simulation.parameters import defaults
@@ -124,6 +124,26 @@ def test_sweep_runs_each_scenario_and_validates_all_first(tmp_path) -> None:
     assert table["admissions_per_1000"].iloc[1] < table["admissions_per_1000"].iloc[0]
     with pytest.raises(DevocareError, match="prevention.effect"):
         sweep("reform-aco-2024", {"ok": {"prevention.effect": "0.2"}, "bad": {"prevention.efect": "0.2"}}, years=2)
+
+
+def test_compare_keeps_the_order_given_and_validates_every_architecture_first(monkeypatch) -> None:
+    from devocare.simulation import compare
+
+    ran: list[str] = []
+    real = runner.simulate
+
+    def counted(a, **kw):  # noqa: ANN001, ANN003, ANN202 - stands in for simulate
+        ran.append(a.id)
+        return real(a, **kw)
+
+    monkeypatch.setattr(runner, "simulate", counted)
+    with pytest.raises(DevocareError, match="no-such-architecture"):
+        compare(["reform-aco-2024", "no-such-architecture"], years=2, waterfall=False)
+    assert ran == []  # nothing ran before the bad one was found
+    table = compare(["reform-aco-2024", "status-quo-2023"], years=2, waterfall=False)
+    assert list(table["architecture"]) == ran == ["reform-aco-2024", "status-quo-2023"]
+    with pytest.raises(DevocareError, match="at least one"):
+        compare([], years=2)
 
 
 def test_lad_atoms_have_monte_carlo_statistics() -> None:

@@ -452,3 +452,42 @@ def test_the_prevention_criterion_counts_only_upstream_lines_held() -> None:
     steps.incentive_payments(b, c, f)
     assert c.prev_up[0].tolist() == pytest.approx([0.3, 0.0, 0.0])
     assert f.paid[0].tolist() == pytest.approx([1.0, 0.0, 0.0])
+
+
+def test_a_reforms_efficiency_ramp_counts_from_its_start() -> None:
+    # a reform starting in year 3 (2027/28) with a 2-year ramp: no saving in its first year, half in its second,
+    # all from 2029/30; before its start the rule sets running (the predecessor's) count from the base year
+    b = _block(
+        any_eff=True,
+        obl_any=False,
+        clock=(0, 0, 0, 3, 3, 3, 3),
+        eff_runs=np.array([[1.0, 0.0, 0.0], [0.0, 0.0, 0.0], [0.0, 0.0, 0.0]]),
+        fixed={"behaviour.efficiency_ramp_years": 2},
+        p={"behaviour.efficiency_saving": np.array([0.1])},
+    )
+    kept = []
+    for t in range(7):
+        f = Flows(t=t, ty=t)
+        steps.efficiency_and_cuts(b, _carried(), f)
+        kept.append(float(f.eff_lr[0, 0, 0]))
+    assert kept == pytest.approx([1.0, 0.95, 0.9, 1.0, 0.95, 0.9, 0.9])
+
+
+def test_a_reforms_first_rebase_comes_a_settlement_after_its_start() -> None:
+    # a reform starting in year 3 with 2-year settlements rebases first in year 5, not in years 2 or 4
+    M = np.array([[1.0, 1.0, 0.0], [1.0, 1.0, 0.0], [0.0, 0.0, 1.0]])
+    b = _block(
+        reb=[("rs", np.array([1.0, 0, 0]), np.array([0, 1.0, 0]), 0.5, 2)],
+        runs=RunMatrix(np, M),
+        alloc=np.array([[100.0, 150.0, 50.0]] * 7),
+        clock=(0, 0, 0, 3, 3, 3, 3),
+        rule_sets_in=lambda rs, t: t >= 3,  # the reform's rule set runs from its start
+    )
+    c = _carried()
+    moved = []
+    for t in range(7):
+        c.last_avoided = np.array([[4.0, 6.0, 0.0]])
+        f = Flows(t=t, ty=t, year=SimpleNamespace(avoided=np.array([[4.0, 6.0, 0.0]])))
+        steps.allocation_and_rebasing(b, c, f)
+        moved.append(float(f.alloc_b[0, 0]) - 100.0)
+    assert moved == [0.0, 0.0, 0.0, 0.0, 0.0, 5.0, 5.0]

@@ -30,6 +30,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from datetime import date, timedelta
 from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
@@ -401,6 +402,33 @@ def grant_years(
     return out
 
 
+def _pots_in(arch: Any, financial_year: str) -> Any:
+    """``arch`` with the pots of ``financial_year``: those that exist on the latest pot date within it (a
+    pot's start, or the day after its end), else on its first day — as the simulator's phases."""
+    if not hasattr(arch, "pots_on"):
+        return arch
+    first = date(int(financial_year[:4]), 4, 1)
+    last = date(first.year + 1, 3, 31)
+    dates = [p.start for p in arch.money.pots if p.start is not None]
+    dates += [p.end + timedelta(days=1) for p in arch.money.pots if p.end is not None]
+    return arch.pots_on(max([d for d in dates if first <= d <= last], default=first))
+
+
+def _dated_grant_years(
+    arch: Any, years: int, env: Mapping[str, float], base_year: str, growth: float, alpha: float
+) -> list[GrantYear]:
+    """Each year's grants with the pots of the year they are paid in (a dated pot switches on its date)."""
+    runs: dict[tuple[str, ...], list[GrantYear]] = {}
+    out = []
+    for t in range(1, years + 1):
+        version = _pots_in(arch, paid_in(base_year, t))
+        key = tuple(p.id for p in version.money.pots)
+        if key not in runs:
+            runs[key] = grant_years(version, years, env, base_year, growth, alpha)
+        out.append(runs[key][t - 1])
+    return out
+
+
 def block_grants(
     arch: Any,
     years: int = 5,
@@ -436,7 +464,7 @@ def block_grants(
         arch = load(str(arch))
     base_year = check_year(base_year)
     money = arch.money
-    arch_lines = [line for pot in money.pots for line in pot.lines]
+    arch_lines = [line for pot in _pots_in(arch, paid_in(base_year, 1)).money.pots for line in pot.lines]
     if envelope is None:
         env_table = default_envelope()
         envelope = {line: v for line, v in zip(env_table["line"], env_table["gbp"], strict=True) if line in arch_lines}
@@ -446,7 +474,7 @@ def block_grants(
     alpha = default_alpha() if alpha is None else float(alpha)
     top = float(money.incentive_fund.top_slice) if money.incentive_fund is not None else 0.0
     rows: list[pd.DataFrame] = []
-    for gy in grant_years(arch, years, env, base_year, growth, alpha):
+    for gy in _dated_grant_years(arch, years, env, base_year, growth, alpha):
         for pg in gy.pots:
             pot, body = pg.pot, pg.body
             otherwise = money.coverage.otherwise if money.coverage is not None and body.areas == "coverage" else ""

@@ -449,10 +449,10 @@ class RiskCorridor(_Cited):
 class Pot(_Dated):
     """A budget pot: a holder body, the service lines it pays for, ring-fenced or not, and its tier.
 
-    ``start``/``end`` date a pot as the system changes (the ICBs' delegated specialised pot from 2025-04-01).
-    The architecture metrics read the pots active on the date they measure; the simulator and the money truth
-    do not yet switch pots by date: they hold each pot from the base year, so a dated pot must still leave
-    every line in exactly one pot."""
+    ``start``/``end`` date a pot as the system changes (the ICBs' delegated specialised pot from 2025-04-01,
+    NHS England's until 2025-03-31). The architecture metrics read the pots active on the date they measure;
+    the simulator switches pots on their dates (each date opens a phase whose budgets are the pots active in
+    it). On every date each line is in exactly one pot: pots holding one line must not overlap in time."""
 
     id: str
     holder: str
@@ -673,6 +673,15 @@ class Architecture(_Cited):
         """Accountability edges that exist on ``on`` (default ``as_of``)."""
         on = on or self.as_of
         return [e for e in self.accountability if e.active(on)]
+
+    def pots_on(self, on: date | None = None) -> Architecture:
+        """This architecture with only the pots that exist on ``on`` (default ``as_of``): the money rules of
+        that date (itself where every pot exists then)."""
+        on = on or self.as_of
+        kept = [p for p in self.money.pots if p.active(on)]
+        if len(kept) == len(self.money.pots):
+            return self
+        return self.model_copy(update={"money": self.money.model_copy(update={"pots": kept})})
 
     def flows_on(self, on: date | None = None) -> list[FundingFlow]:
         """Funding flows that exist on ``on`` (default ``as_of``)."""

@@ -201,7 +201,7 @@ def _references(arch: Architecture, file: str) -> list[Problem]:
                 out.append(Problem(file, f"flows[{i}]", f"flow {fl.id!r} outlives body {value!r}"))
     for i, pot in enumerate(arch.money.pots):
         holder = ref(f"money.pots[{i}].holder", pot.holder)
-        if holder is not None and not holder.active(arch.as_of):
+        if holder is not None and pot.active(arch.as_of) and not holder.active(arch.as_of):
             out.append(
                 Problem(
                     file,
@@ -421,21 +421,52 @@ def _coverage(arch: Architecture, file: str, dates: list[date]) -> list[Problem]
     return out
 
 
+def _overlap(a: Any, b: Any) -> bool:
+    """Whether two dated elements exist on a common day (an open start or end reaches any date)."""
+    a_before_b_ends = a.start is None or b.end is None or a.start <= b.end
+    return a_before_b_ends and (b.start is None or a.end is None or b.start <= a.end)
+
+
+def pot_dates(arch: Architecture) -> list[date]:
+    """The dates on which the set of pots can change, with ``as_of``: each must hold every line exactly once."""
+    dates = {arch.as_of}
+    for pot in arch.money.pots:
+        if pot.start is not None:
+            dates.add(pot.start)
+        if pot.end is not None:
+            dates.add(pot.end + timedelta(days=1))
+    return sorted(dates)
+
+
 def _money(arch: Architecture, file: str, builtin: Callable[[str], Architecture] | None = None) -> list[Problem]:
     out = []
     money = arch.money
-    seen: dict[str, int] = {}
+    seen: dict[str, list[int]] = {}
     for i, pot in enumerate(money.pots):
         for line in pot.lines:
-            if line in seen:
-                out.append(Problem(file, f"money.pots[{i}].lines", f"{line} is already in money.pots[{seen[line]}]"))
-            else:
-                seen[line] = i
-    missing = [line for line in LINE_IDS if line not in seen]
-    if missing:
-        out.append(
-            Problem(file, "money.pots", f"service lines in no pot: {', '.join(missing)} (each line in exactly one pot)")
-        )
+            clash = next((j for j in seen.get(line, []) if _overlap(money.pots[j], pot)), None)
+            if clash is not None:
+                out.append(
+                    Problem(
+                        file,
+                        f"money.pots[{i}].lines",
+                        f"{line} is already in money.pots[{clash}] on a date both pots exist (pots holding one "
+                        "line must not overlap in time: date them with start and end)",
+                    )
+                )
+            seen.setdefault(line, []).append(i)
+    for on in pot_dates(arch):
+        held = {line for pot in money.pots if pot.active(on) for line in pot.lines}
+        missing = [line for line in LINE_IDS if line not in held]
+        if missing:
+            out.append(
+                Problem(
+                    file,
+                    "money.pots",
+                    f"service lines in no pot: {', '.join(missing)} on {on} (each line in exactly one pot)",
+                )
+            )
+            break
     tiers = {p.tier for p in money.pots}
     if money.co_financing is not None:
         for name in ("payer_tier", "receiver_tier"):

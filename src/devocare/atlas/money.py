@@ -168,20 +168,22 @@ def _hospital_to_local(arch: Architecture, rows: list[dict[str, Any]]) -> list[d
     return out
 
 
-def holder_money(arch: Architecture) -> pd.DataFrame:
+def holder_money(arch: Architecture, on: date | None = None) -> pd.DataFrame:
     """Base-year £ per budget holder, pot and service line under ``arch``'s money rules (and, outside its
-    coverage, its ``otherwise`` architecture's), as the simulator allocates them in year 1.
+    coverage, its ``otherwise`` architecture's), as the simulator allocates them in year 1, with the pots
+    that exist on ``on`` (default ``as_of``: the date the architecture describes).
 
     Columns: architecture (the rule set), holder, name, pot, tier, line, part (grant |
     hospital_funding_to_local | local_revenue: raised by a holder with tax powers, beyond the envelope), gbp.
     """
-    return _holder_money(arch.model_dump_json(by_alias=True), arch).copy()
+    on = on or arch.as_of
+    return _holder_money(arch.model_dump_json(by_alias=True) + on.isoformat(), arch.pots_on(on), on).copy()
 
 
 _CACHE: dict[str, pd.DataFrame] = {}
 
 
-def _holder_money(key: str, arch: Architecture) -> pd.DataFrame:
+def _holder_money(key: str, arch: Architecture, on: date) -> pd.DataFrame:
     if key in _CACHE:
         return _CACHE[key]
     cov = arch.money.coverage
@@ -193,7 +195,7 @@ def _holder_money(key: str, arch: Architecture) -> pd.DataFrame:
         inside = _inside_lads(devolved, cov.level, cov.vintage)
         own = _pot_rows(arch, arch.id, inside, True)
         rows = own + _rest_of_england(
-            _pot_rows(load(cov.otherwise), cov.otherwise, inside, False), own, _envelope(arch)
+            _pot_rows(load(cov.otherwise).pots_on(on), cov.otherwise, inside, False), own, _envelope(arch)
         )
     rows += _hospital_to_local(arch, rows)
     out = pd.DataFrame(rows)

@@ -212,8 +212,8 @@ def compare_cmd(  # noqa: PLR0913 - a Typer command takes one parameter per comm
 ) -> None:
     """Simulate several architectures with the same options (and seed) and print their summaries side by
     side; with --baseline, each other architecture's paired difference from the baseline."""
-    from devocare.simulation import simulate
     from devocare.simulation.paired import paired_area_differences, paired_differences, plain_summary
+    from devocare.simulation.runner import simulate_each
 
     _check_out(out, fmt, force)
     _check_areas_out(areas_out, baseline, force)
@@ -227,11 +227,9 @@ def compare_cmd(  # noqa: PLR0913 - a Typer command takes one parameter per comm
     if attribute:
         _attribute(archs, baseline, opts, fmt, out, areas_out)
         return
-    results = []
-    for arch in archs:
-        with _progress(f"simulating {arch}", draws > 0) as progress:
-            wf = fmt not in (TableFormat.csv,) and baseline is None
-            results.append(simulate(arch, progress=progress, waterfall=wf, **opts))  # type: ignore[arg-type]
+    wf = fmt not in (TableFormat.csv,) and baseline is None
+    with _progress(f"simulating {', '.join(archs)}", draws > 0) as progress:  # on Dask, in parallel
+        results = simulate_each(archs, progress=progress, waterfall=wf, **opts)
     if baseline is not None and baseline not in {r.architecture for r in results}:
         baseline = results[archs.index(baseline)].architecture  # a YAML path given: its architecture id
     summaries = pd.DataFrame([r.summary for r in results])

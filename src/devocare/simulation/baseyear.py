@@ -26,13 +26,16 @@ RSX = "mhclg_revenue_outturn_rsx_by_la_2022_23_2023_24"
 #: Cash rise of councils' core spending power 2023/24 → 2024/25 (bibliography mhclg-lgfs-2024): rolls the latest
 #: council outturn shipped (2023/24) forward so that the base year is one vintage.
 COUNCIL_ROLL_FORWARD = 0.075
+#: Specialised commissioning spend in 2023/24, £bn, the latest total published (bibliography pq-2024-specialised).
+SPECIALISED_2023_24 = 25.0
 #: Lines funded by ICB core services and running-cost allocations.
 CORE_LINES = ("acute_spend", "spend.mental_health", "spend.community_health", "spend.prescribing")
 
 
-def _england(dataset: str, column: str) -> float:
+def _england(dataset: str, column: str, scale: float = 1e6) -> float:
+    """A dataset's England row in ``column``: £k → £bn by default."""
     df = data.load(dataset)
-    return float(df.loc[df["level"] == "England", column].iloc[0]) / 1e6  # £k → £bn
+    return float(df.loc[df["level"] == "England", column].iloc[0]) / scale
 
 
 def published() -> dict[str, float]:
@@ -43,6 +46,17 @@ def published() -> dict[str, float]:
         "primary_medical": _england(PMC, "2024/25 Recurrent allocation (£k)"),
         "other_primary_care": _england(OTHER_PC, "2024/25 Recurrent allocation £k"),
     }
+
+
+def nhs_base_growth() -> float:
+    """The base cash growth NHS England gave every ICB's core allocation for 2024/25 (3.22%, England row of the
+    shipped 2024/25 core allocation file): it rolls the 2023/24 specialised total forward to the base year."""
+    return _england(CORE, "2024/25 Base growth (%)", scale=1.0)  # stored as a fraction
+
+
+def specialised_2024_25() -> float:
+    """£bn: the 2023/24 specialised total rolled forward to 2024/25 by NHS England's base allocation growth."""
+    return SPECIALISED_2023_24 * (1.0 + nhs_base_growth())
 
 
 def specialised_delegable() -> float:
@@ -106,8 +120,10 @@ def reconciliation(params: Any = None) -> pd.DataFrame:
         (
             "Specialised commissioning (both specialised lines)",
             spec["specialised_national"] + spec["specialised_delegated"],
-            25.0,
-            "parliamentary answer, 2023/24, the latest total published (bibliography pq-2024-specialised); "
+            specialised_2024_25(),
+            f"parliamentary answer, 2023/24 £{SPECIALISED_2023_24:.1f}bn, the latest total published (bibliography "
+            f"pq-2024-specialised), × {1 + nhs_base_growth():.4f}, NHS England's base cash growth of ICB core "
+            f"allocations for 2024/25 (dataset {CORE}; that specialised spend grew with it is an assumption); "
             "split between the lines by specialised.national_share",
         ),
         (

@@ -93,13 +93,25 @@ def _area_name(code: str) -> str:
 def find_body(budgets: pd.DataFrame, body: str) -> int:
     """The budget index of ``body``: ``holder:CODE``, an area code, or an area's name; an unknown or
     ambiguous body is a clear error naming the choices. Where a dated reform replaces a body by one of the
-    same name, the name means the reform's budget; ``holder:CODE@before`` means the one it replaces."""
+    same name, the name means the reform's budget; ``holder:CODE@before`` means the one it replaces. Where a
+    pot's date changes a body's budget, the name means its budget of the latest phase."""
+    return body_budgets(budgets, body)[-1]
+
+
+def body_budgets(budgets: pd.DataFrame, body: str) -> list[int]:
+    """The budget indices of ``body`` in time order (as :func:`find_body`): one, or one per phase where pot
+    dates change the body's budget (each exists in its own years, so together they are the body's series)."""
     text = body.strip()
     before = text.endswith(BEFORE)
     text = text.removesuffix(BEFORE) if before else text
     hit = _hits(budgets, text)
     if len(hit) > 1 and "architecture" in budgets:  # the same body before and after a reform's start
-        hit = hit[budgets.loc[hit, "architecture"].astype(str).str.endswith(BEFORE).to_numpy() == before]
+        hit = hit[budgets.loc[hit, "architecture"].astype(str).str.contains(BEFORE).to_numpy() == before]
+        rule_sets = budgets.loc[hit, "architecture"].astype(str)
+        one_body = budgets.loc[hit, "body"].astype(str).nunique() == 1
+        if len(hit) > 1 and one_body and rule_sets.is_unique:  # one body in several phases of its pots
+            hit = hit[np.argsort(rule_sets.map(_phase_year).to_numpy(), kind="stable")]
+            return [int(budgets.loc[h, "budget"]) if "budget" in budgets else int(h) for h in hit]
     if len(hit) == 0:
         sample = ", ".join(list(budgets["body"].astype(str))[:8])
         raise DevocareError(
@@ -109,7 +121,14 @@ def find_body(budgets: pd.DataFrame, body: str) -> int:
     if len(hit) > 1:
         choices = ", ".join(budgets.loc[hit, "body"].astype(str))
         raise DevocareError(f"{body!r} holds several budgets in this architecture; choose one of: {choices}")
-    return int(budgets.loc[hit[0], "budget"]) if "budget" in budgets else int(hit[0])
+    return [int(budgets.loc[hit[0], "budget"]) if "budget" in budgets else int(hit[0])]
+
+
+def _phase_year(rule_set: str) -> int:
+    """The calendar year a rule set's phase starts, from its name (``status-quo-2023@2025`` → 2025; 0 for a
+    rule set of the first phase)."""
+    last = rule_set.rsplit("@", 1)[-1]
+    return int(last) if "@" in rule_set and last.isdigit() else 0
 
 
 def _hits(budgets: pd.DataFrame, text: str) -> pd.Index:
@@ -140,10 +159,16 @@ def _band(values: np.ndarray, n_draws: int) -> dict[str, np.ndarray]:
     }
 
 
-def budget_table(result: SimulationResult, b: int) -> pd.DataFrame:
+def budget_table(result: SimulationResult, b: int | list[int]) -> pd.DataFrame:
     """Per year: income, allocated, spent, need and reserves with bands; probabilities of overspend and of
-    intervention with its two reasons; mean deficit support from the centre."""
-    d = {m: v[:, :, b] for m, v in result.draws.items()}  # (draws+1, years)
+    intervention with its two reasons; mean deficit support from the centre. ``b`` is one budget, or a
+    body's budgets of several phases (each exists in its own years): their series add up, and the balance
+    one hands to the next is netted out of transfers."""
+    picked = [b] if isinstance(b, int) else list(b)
+    d = {m: v[:, :, picked].sum(axis=2) for m, v in result.draws.items()}  # (draws+1, years)
+    if len(picked) > 1:  # a hand-over between the body's own budgets is no income
+        internal = np.minimum(d["transfers_in"], d["transfers_out"])
+        d["transfers_in"], d["transfers_out"] = d["transfers_in"] - internal, d["transfers_out"] - internal
     income = d["allocated"] - d["incentive_fund"] + d["incentive_paid"] + d["transfers_in"]
     outgo = d["spent"] + d["transition_cost"] + d["transfers_out"]
     n = result.n_draws
@@ -232,14 +257,15 @@ def budget_view(
             raise DevocareError("give a body: holder:CODE, an area code or an area name")
         result = simulate(arch, years=years, draws=draws, seed=seed, waterfall=False, **options)
     budgets = result.budgets
-    b = find_body(budgets, body)
+    phases = body_budgets(budgets, body)  # one budget, or the body's budget in each phase of its pots
+    b = phases[-1]
     row = budgets.loc[budgets["budget"] == b].iloc[0]
     from devocare.simulation.parameters import resolve
 
     params = resolve(options.get("overrides"), options.get("scenario"))
     unit_cost = float(params.params["admissions.unit_cost"].value)
     prevention = prevention_return(result, _membership(arch, result.atom_level, b), unit_cost)
-    table = budget_table(result, b)
+    table = budget_table(result, phases)
     table.insert(0, "body", str(row["body"]))
     table.insert(1, "name", _area_name(str(row["area"])))
     return BudgetView(

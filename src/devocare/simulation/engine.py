@@ -15,9 +15,10 @@ from __future__ import annotations
 
 import dataclasses
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import cache
-from typing import Any
+from functools import cache, partial
+from typing import Any, TypeVar
 
 import numpy as np
 
@@ -147,8 +148,6 @@ class Prepared:
     reb: list[tuple[str, np.ndarray, np.ndarray, float, int]]  # rs, toward (B,), away (B,), share, years
     pool_out: np.ndarray = field(default_factory=lambda: np.zeros((0, 0)))  # (years, B) pooled fund paid
     pool_in: np.ndarray = field(default_factory=lambda: np.zeros((0, 0)))  # (years, B) pooled fund received
-    run_matrix: dict[str, RunMatrix] = field(default_factory=dict)  # per backend
-    held_lines: dict[str, HeldLines] = field(default_factory=dict)  # per backend
     grant_b: np.ndarray = field(default_factory=lambda: np.zeros((0, 0)))  # (years, B) block grant (allocation engine)
     transition_share: np.ndarray = field(default_factory=lambda: np.zeros((0, 0)))  # (years, B) who pays transition
     tiers: tuple[str, ...] = ()  # (B,) each budget's tier: what deficit support limit applies
@@ -157,10 +156,12 @@ class Prepared:
     #: a reform on its start date: the year its budgets take over (None: one phase), the arrays of each phase
     #: (before, from the start) and the (B, B) handover of ceasing budgets' balances, (B,) those to the centre
     switch: int | None = None
-    #: phase 0 (one phase, or before the start) and phase 1 (from the start); the per-atom fields live only here
+    phase_starts: tuple[int, ...] = ()  # the years a phase starts (a reform's start, a pot's date)
+    #: each phase's arrays, in time order (phase 0 from the base year); the per-atom fields live only here
     phases: list[Phase] = field(default_factory=list)
     handover: np.ndarray = field(default_factory=lambda: np.zeros((0, 0)))
     to_centre: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    memo: dict[tuple[Any, ...], Any] = field(default_factory=dict, compare=False, repr=False)  # the run's (Shared)
 
 
 @dataclass
@@ -176,6 +177,10 @@ class Phase:
     cap_rate: np.ndarray  # (L, A)
     cover: list[np.ndarray]  # per group: (A,) share of each sorted atom under the group (0 where it does not exist)
     cof_cover: np.ndarray  # (A,)
+    #: ``M`` and the held (line, budget) pairs on each backend, built on first use (a phase is shared by the
+    #: factor sets that read it alike)
+    run_matrix: dict[str, RunMatrix] = field(default_factory=dict, compare=False, repr=False)
+    held_lines: dict[str, HeldLines] = field(default_factory=dict, compare=False, repr=False)
 
 
 def pooled_growth(fixed: dict[str, Any], years: int) -> list[float]:
@@ -187,18 +192,71 @@ def pooled_growth(fixed: dict[str, Any], years: int) -> list[float]:
     return [float(np.prod([1.0 + float(r) for r in rates[1 : t + 1]])) for t in range(years)]
 
 
+def pooled_amounts(fixed: dict[str, Any], amount: float, parameter: str | None, years: int) -> list[float]:
+    """£ a pooled fund moves in each year: its amount (or its £bn parameter's value in force that year, a
+    dated value or override included) grown with the envelope from the year that value took effect."""
+    growth = pooled_growth(fixed, years)
+    if parameter is None:
+        return [amount * g for g in growth]
+    values = fixed.get(parameter + YEARS_SUFFIX) or [fixed[parameter]] * years
+    out = []
+    for t in range(years):
+        since = t
+        while since > 0 and values[since - 1] == values[t]:
+            since -= 1
+        out.append(float(values[t]) * 1e9 * growth[t] / growth[since])
+    return out
+
+
 def _runs(H: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Order atoms so that atoms with identical membership rows sit together; return the permutation,
     run starts, the run of each sorted atom and the distinct rows."""
+    rows, inverse = _distinct(H)
+    return _ordered(inverse, rows)
+
+
+def _distinct(H: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The distinct rows of ``H`` in the order of their bytes, and each row's place among them."""
     contiguous = np.ascontiguousarray(H)
     keys = contiguous.view(np.dtype((np.void, contiguous.dtype.itemsize * contiguous.shape[1]))).ravel()
     _, first, inverse = np.unique(keys, return_index=True, return_inverse=True)
-    rows = contiguous[first]
-    inverse = np.asarray(inverse).ravel()
+    return contiguous[first], np.asarray(inverse).ravel()
+
+
+def _ordered(inverse: np.ndarray, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     perm = np.argsort(inverse, kind="stable")
     run_of = inverse[perm]
     starts = np.flatnonzero(np.r_[True, run_of[1:] != run_of[:-1]])
     return perm, starts, run_of, rows
+
+
+def _runs_sparse(rules: Rules) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray] | None:
+    """:func:`_runs` of the membership matrix from its CSR parts, without building or sorting the dense
+    (atoms × budgets) rows: at LSOA level 34 thousand rows of 603 budgets fall into under 200 distinct rows
+    of at most a few non-zeros. Atoms are grouped by an exact-integer hash of their non-zeros, every atom is
+    checked against its group's first atom value for value, and only the distinct rows are sorted as
+    :func:`_runs` sorts them, so the result is the same arrays. None where that check cannot be exact (a
+    negative zero, which the CSR parts drop) or fails (a hash collision): use :func:`_runs`."""
+    from scipy import sparse
+
+    if any(np.signbit(g.H).any() for g in rules.groups):
+        return None
+    S = sparse.csr_array(sparse.hstack([g.sparse() for g in rules.groups], format="csr"))
+    S.sum_duplicates()
+    nnz = np.diff(S.indptr)
+    bits = S.data.view(np.uint64)
+    keys = [nnz.astype(np.uint64)]
+    for m in np.random.default_rng(0).integers(1, 2**63, size=(2, S.shape[1]), dtype=np.uint64) | np.uint64(1):
+        sums = np.concatenate([[np.uint64(0)], np.cumsum(bits * m[S.indices], dtype=np.uint64)])
+        keys.append(sums[S.indptr[1:]] - sums[S.indptr[:-1]])  # Σ of the row's terms, modulo 2^64
+    _, rep, group = np.unique(np.stack(keys, axis=1), axis=0, return_index=True, return_inverse=True)
+    group = np.asarray(group).ravel()
+    distinct = S[rep].toarray()  # (groups, B): each group's first atom's row
+    row_of_entry = np.repeat(group, nnz)
+    if not np.array_equal(distinct[row_of_entry, S.indices].view(np.uint64), bits):
+        return None
+    rows, rank = _distinct(distinct)
+    return _ordered(rank[group], rows)
 
 
 _RUNS: dict[tuple[Any, ...], tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = {}
@@ -210,7 +268,10 @@ def _runs_of(rules: Rules) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarr
     if runs is None:
         if len(_RUNS) > 16:
             _RUNS.clear()
-        runs = _RUNS[key] = _runs(np.hstack([g.H for g in rules.groups]))
+        runs = _runs_sparse(rules)
+        if runs is None:
+            runs = _runs(np.hstack([g.H for g in rules.groups]))
+        _RUNS[key] = runs
     return runs
 
 
@@ -228,10 +289,24 @@ class Shared:
     envelope: np.ndarray  # (years,) total allocated
     handover: np.ndarray  # (B, B) where each ceasing budget's balance goes at a reform's start
     to_centre: np.ndarray  # (B,) 1 where it goes to the centre
+    #: pieces of a factor set's preparation that depend on only some factors, built once per run by
+    #: :func:`_memo` (the waterfall's 2^k factor sets share them)
+    memo: dict[tuple[Any, ...], Any] = field(default_factory=dict, compare=False, repr=False)
 
 
 CofTerm = tuple[str, np.ndarray, np.ndarray, np.ndarray, float]
 RebTerm = tuple[str, np.ndarray, np.ndarray, float, int]
+T = TypeVar("T")
+
+
+def _memo(memo: dict[tuple[Any, ...], Any], key: tuple[Any, ...], build: Callable[[], T]) -> T:
+    """``build()`` once per run (``memo`` is its :attr:`Shared.memo`) for ``key`` (what the piece depends on:
+    its name and the factors or backend it reads), then the same (read-only) value for every factor set of
+    the run's waterfall and every block."""
+    value = memo.get(key)
+    if value is None:
+        value = memo[key] = build()
+    return value
 
 
 def prepare(inputs: Inputs, rules: Rules, fixed: dict[str, Any], years: int, factors: frozenset[str]) -> Prepared:
@@ -242,17 +317,32 @@ def prepare(inputs: Inputs, rules: Rules, fixed: dict[str, Any], years: int, fac
     shared = _shared(inputs, rules, fixed, years)
     heads = shared.heads if on("demography") else shared.base_heads
     holds, vec, criteria = _budget_vectors(rules, on)
-    M_sparse = membership.csr(M)  # products summed in a fixed order, whatever the BLAS thread count
+    # products summed in a fixed order, whatever the BLAS thread count
+    M_sparse = _memo(shared.memo, ("csr",), lambda: membership.csr(M))
     group_of = vec["group"].astype(int)
     cof = _cofinancing_terms(rules, group_of, on)
-    # a line capped in either phase is built atom by atom in both (its cap field is zero where none applies)
-    phases = [_phase(rules, t, M, holds, vec, run_of, shared, cof, on) for t in _phase_starts(rules)]
+    # a line capped in either phase is built atom by atom in both (its cap field is zero where none applies);
+    # a phase reads the caps, behaviour and co-financing factors, the allocations co-financing and incentives,
+    # pooled transfers demography (their heads): each is built once per combination of those
+    reads = (on("hospital_caps"), on("behaviour"), on("co_financing"))
+    phases = [
+        _memo(shared.memo, ("phase", t, *reads), partial(_phase, rules, t, M, holds, vec, run_of, shared, cof, on))
+        for t in _phase_starts(rules)
+    ]
     grants = _grants(inputs, rules, fixed, years)
-    alloc_b, fund_b = _allocations(rules, years, grants, shared, M_sparse, starts, cof, on)
-    pool_out, pool_in = _pooled_transfers(rules, fixed, years, heads, M_sparse, starts, group_of)
+    alloc_b, fund_b = _memo(
+        shared.memo,
+        ("allocations", on("co_financing"), on("incentives")),
+        lambda: _allocations(rules, years, grants, shared, M_sparse, starts, cof, on),
+    )
+    pool_out, pool_in = _memo(
+        shared.memo,
+        ("pooled", on("demography")),
+        lambda: _pooled_transfers(rules, fixed, years, heads, M_sparse, starts, group_of),
+    )
     return Prepared(
         perm,
-        np.argsort(perm),
+        _memo(shared.memo, ("inverse",), lambda: np.argsort(perm)),
         starts,
         run_of,
         M,
@@ -278,9 +368,11 @@ def prepare(inputs: Inputs, rules: Rules, fixed: dict[str, Any], years: int, fac
         reform_start=transition.reform_start(rules.archs.get(rules.architecture)),
         planned_steps=transition.planned_steps(rules.archs.get(rules.architecture)),
         switch=rules.switch,
+        phase_starts=tuple(rules.starts),
         phases=phases,
         handover=shared.handover,
         to_centre=shared.to_centre,
+        memo=shared.memo,
     )
 
 
@@ -336,7 +428,7 @@ def _rebasing_terms(rules: Rules, group_of: np.ndarray) -> list[RebTerm]:
 
 def _phase_starts(rules: Rules) -> list[int]:
     """The years the set of budgets changes: the base year, and a reform's start where there is one."""
-    return [0] if rules.switch is None else [0, rules.switch]
+    return [0, *rules.starts]
 
 
 def _phase(
@@ -378,7 +470,7 @@ def _phase(
         eff,
         to_atoms(held * acute * capped[None, :]) if cap_on else none,
         to_atoms(held * acute * caps[None, :]) if cap_on else none,
-        [c * float(rules.runs_in(g.architecture, t)) for c, g in zip(shared.cover, groups, strict=True)],
+        [c * float(rules.live(gi, t)) for gi, c in enumerate(shared.cover)],
         cof_cover,
     )
 
@@ -419,19 +511,19 @@ def _pooled_transfers(
     group_of: np.ndarray,
 ) -> tuple[np.ndarray, np.ndarray]:
     """(years, B) paid out of and into each budget by pooled funds (Better Care Fund): spread by need on the
-    pooled lines, grown with the envelope."""
+    pooled lines, each year's amount from :func:`pooled_amounts`."""
     central_spend = np.array(list(funding.envelope(fixed).values()))
     B, n_proj = rules.n_budgets, heads.shape[0]
     pool_out, pool_in = np.zeros((years, B)), np.zeros((years, B))
-    pool_growth = pooled_growth(fixed, years)
     for rule in rules.pooling:
+        amounts = pooled_amounts(fixed, rule.amount, rule.parameter, years)
         for t in range(years):
+            if not rules.runs_in(rule.architecture, t):
+                continue  # a rule set of another phase (its receiver may run on into this one)
             h = heads[min(t, n_proj - 1)]
             need = (central_spend[:, None] * h / h.sum(axis=1)[:, None])[rule.lines].sum(axis=0)
             total = need.sum()  # a pooled fund over lines with no need moves nothing (no 0/0)
-            amount = rule.amount if rule.parameter is None else float(fixed[rule.parameter]) * 1e9
-            grown = amount * pool_growth[t]
-            atom_amount = grown * need / total if total > 0 else np.zeros_like(need)
+            atom_amount = amounts[t] * need / total if total > 0 else np.zeros_like(need)
             per_budget = membership.to_areas(M_sparse, np.add.reduceat(atom_amount, starts))
             pool_out[t] += np.where(group_of == rule.sender, per_budget, 0.0)
             pool_in[t] += np.where(group_of == rule.receiver, per_budget, 0.0)
@@ -601,7 +693,7 @@ def _cof_factor(xp: Any, fixed: dict[str, Any], phase: Phase) -> Any:
 
 def _since(rules: Rules, rule_set: str) -> int:
     """The year a rule set's budgets start: a reform's start year, else the base year (0)."""
-    return int(rules.switch or 0) if rules.phase.get(rule_set) == 1 else 0
+    return int(rules.since.get(rule_set, 0))
 
 
 def _investing(rules: Rules, on: Any) -> list[int]:
@@ -697,14 +789,19 @@ def _block(
         check=check,
         switch=prep.switch,
         rule_sets_in=rules.runs_in,
+        clock=tuple(rules.started(t) for t in range(years)),
         investing_groups=_investing(rules, on),
         prevention_on=on("prevention"),
         dated=dated,
         growth_path=_growth_path(xp, dated, p, on, years, prep.heads.shape[0]),
         exists=asarray(xp, np.array([rules.active(t) for t in range(years)], dtype=float)),
-        handover=RunMatrix(xp, prep.handover) if prep.switch is not None else None,
-        succeeded=asarray(xp, (prep.handover.sum(axis=1) > 0).astype(float)) if prep.switch is not None else None,
-        to_centre=asarray(xp, prep.to_centre) if prep.switch is not None else None,
+        phase_starts=prep.phase_starts,
+        handover=_memo(prep.memo, ("handover", xp.__name__), lambda: RunMatrix(xp, prep.handover))
+        if prep.phase_starts
+        else None,
+        succeeded=asarray(xp, (prep.handover.sum(axis=1) > 0).astype(float)) if prep.phase_starts else None,
+        to_centre=asarray(xp, prep.to_centre) if prep.phase_starts else None,
+        ceases=asarray(xp, phases_mod.ceasing_years(rules)) if prep.phase_starts else None,
     )
 
 
@@ -781,19 +878,19 @@ def _year_parameters(b: Block, fixed: dict[str, Any], t: int) -> None:
 
 
 def _run_matrix(xp: Any, prep: Prepared, k: int) -> RunMatrix:
-    """Phase ``k``'s run × budget matrix on the backend (built once per prepared run and backend)."""
-    key = f"{xp.__name__}/{k}"
-    if key not in prep.run_matrix:
-        prep.run_matrix[key] = RunMatrix(xp, prep.phases[k].M)
-    return prep.run_matrix[key]
+    """Phase ``k``'s run × budget matrix on the backend (built once per phase and backend)."""
+    built = prep.phases[k].run_matrix
+    if xp.__name__ not in built:
+        built[xp.__name__] = RunMatrix(xp, prep.phases[k].M)
+    return built[xp.__name__]
 
 
 def _held_lines(xp: Any, prep: Prepared, k: int) -> HeldLines:
-    """Phase ``k``'s held (line, budget) pairs on the backend (built once per prepared run and backend)."""
-    key = f"{xp.__name__}/{k}"
-    if key not in prep.held_lines:
-        prep.held_lines[key] = HeldLines(xp, prep.phases[k].M, prep.phases[k].holds)
-    return prep.held_lines[key]
+    """Phase ``k``'s held (line, budget) pairs on the backend (built once per phase and backend)."""
+    built = prep.phases[k].held_lines
+    if xp.__name__ not in built:
+        built[xp.__name__] = HeldLines(xp, prep.phases[k].M, prep.phases[k].holds)
+    return built[xp.__name__]
 
 
 def _use_phase(b: Block, k: int) -> None:
@@ -855,8 +952,8 @@ def run_block(
     for t in range(years):
         if b.dated:  # first: a reform starting this year takes its rules at this year's values
             _year_parameters(b, fixed, t)
-        if t == b.switch:
-            _enter_phase(xp, b, inputs, carried, 1)
+        if t in b.phase_starts:  # a phase starts: a reform's start, or a pot's date
+            _enter_phase(xp, b, inputs, carried, b.phase_starts.index(t) + 1)
         flows = Flows(t=t, ty=min(t, b.n_proj - 1))
         for step in STEPS:
             step.run(b, carried, flows)

@@ -29,7 +29,7 @@ from devocare.errors import DevocareError
 from devocare.service_lines import LINE_IDS
 from devocare.simulation import membership
 from devocare.simulation.parameters import YEARS_SUFFIX
-from devocare.simulation.phases import BEFORE
+from devocare.simulation.rules import content_digest
 
 
 @dataclass
@@ -118,11 +118,11 @@ def _budget_grants(
 _PLANS: dict[tuple[Any, ...], list[GrantYear]] = {}
 
 
-def _plan(
-    digest: str, arch: Any, years: int, env: dict[str, float], growth: float | Mapping[str, Any]
-) -> list[GrantYear]:
+def _plan(arch: Any, years: int, env: dict[str, float], growth: float | Mapping[str, Any]) -> list[GrantYear]:
+    """The allocation engine's grants of ``arch``, kept by its content: a reform joined to its predecessor
+    runs the status quo in both parts (the rest of England after the start, all of it before), one plan."""
     rates = tuple(sorted(growth.items())) if isinstance(growth, Mapping) else growth
-    key = (digest, str(getattr(arch, "id", "")), years, tuple(env.values()), rates)
+    key = (content_digest(arch), years, tuple(env.items()), rates)
     plan = _PLANS.get(key)  # read once: a parallel sweep's thread may clear the cache meanwhile
     if plan is None:
         if len(_PLANS) > 32:
@@ -145,7 +145,7 @@ def block_grants(
     atoms: dict[str, np.ndarray] = {}
     target = np.zeros((years, L))
     for rs, arch in rules.archs.items():
-        plan = _plan(rules.digest, arch, years, env, growth)
+        plan = _plan(arch, years, env, growth)
         atoms[rs] = np.zeros((years, L, A))
         for t, gy in enumerate(plan):
             if rs == rules.architecture:
@@ -173,18 +173,22 @@ def block_grants(
 
 
 def _joined(inputs: Any, rules: Any, env: dict[str, float], growth: float | Mapping[str, Any], years: int) -> Funding:
-    """Grants of joined rules (:mod:`devocare.simulation.phases`): the reform's and its predecessor's, each
-    as the allocation engine gives them, kept only in the years each one's budgets exist."""
-    after, before = rules.parts
-    a = block_grants(inputs, after, env, growth, years)
-    b = block_grants(inputs, before, env, growth, years)
-    live = np.array([rules.active(t) for t in range(years)], dtype=float)  # (years, B)
-    named = {rs: a.atoms[rs] for rs in after.weight} | {f"{rs}{BEFORE}": b.atoms[rs] for rs in before.weight}
-    atoms = {
-        rs: x * np.array([rules.runs_in(rs, t) for t in range(years)], dtype=float)[:, None, None]
-        for rs, x in named.items()
-    }
-    return Funding(np.hstack([a.allocated, b.allocated]) * live, np.hstack([a.top_slice, b.top_slice]) * live, atoms)
+    """Grants of rules joined by phase (:mod:`devocare.simulation.phases`): each phase's as the allocation
+    engine gives them, kept only in the years that phase runs, on the joined budget axis (a budget that runs
+    through several phases takes each phase's grant in its years)."""
+    allocated, top = np.zeros((years, rules.n_budgets)), np.zeros((years, rules.n_budgets))
+    atoms: dict[str, np.ndarray] = {}
+    for part, groups, suffix in zip(rules.parts, rules.part_groups, rules.part_suffix, strict=True):
+        got = block_grants(inputs, part, env, growth, years)
+        k = rules.phase[f"{next(iter(part.weight))}{suffix}"]
+        live = np.array([rules.phase_at(t) == k for t in range(years)], dtype=float)
+        for j, g in enumerate(part.groups):
+            c = rules.groups[groups[j]]
+            allocated[:, c.offset : c.offset + c.n] += got.allocated[:, g.offset : g.offset + g.n] * live[:, None]
+            top[:, c.offset : c.offset + c.n] += got.top_slice[:, g.offset : g.offset + g.n] * live[:, None]
+        for rs, x in got.atoms.items():
+            atoms[f"{rs}{suffix}"] = x * live[:, None, None]
+    return Funding(allocated, top, atoms)
 
 
 def _share_the_envelope(

@@ -38,10 +38,10 @@ BLOCK_BYTES = 288 * 2**20
 #: LSOA level with 10 and 100 draws and 3 and 10 years; the estimate is within 7% of each): the interpreter,
 #: libraries and national data (about 205 MiB after imports, 300 MiB with the allocation engine's data) ...
 BASE_BYTES = 300 * 2**20
-#: ... per atom, its heads and rules, and per atom and budget its membership (dense rows, about three float64
-#: copies; LSOA level: 270 MiB for 254 budgets, 550 MiB for a dated reform's 603) ...
+#: ... per atom, its heads and rules, and per atom and budget its membership (dense rows, about two float64
+#: copies; the runs of atoms with identical rows are found from its CSR parts, not a third dense copy) ...
 ATOM_BYTES = 2_000
-ATOM_BUDGET_BYTES = 25
+ATOM_BUDGET_BYTES = 17
 #: ... per atom, service line and year: the central run's atom detail, the allocation and block grants per
 #: atom, about ten float64 arrays ...
 ATOM_LINE_YEAR_BYTES = 77

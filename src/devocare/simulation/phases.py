@@ -1,4 +1,12 @@
-"""Reforms on their start dates: the years before a reform's bodies start run the architecture it replaces.
+"""Reforms on their start dates, and pots on their own dates: a run is a sequence of phases on one budget axis.
+
+Pots on their dates: an architecture's pots carry ``start``/``end`` (the ICBs' delegated specialised pot from
+2025-04-01, NHS England's until 2025-03-31). Each distinct pot date opens a phase from the financial year
+containing it, whose rules are built from the pots that exist on that date. A budget the date leaves unchanged
+(same holder, pots, lines and areas) runs on through it; a budget that changes ceases and hands its balance
+to its successor, as at a reform's start.
+
+Reforms on their start dates: the years before a reform's bodies start run the architecture it replaces.
 
 Why: an architecture dates its new bodies (combined-authority ACOs from 1 April 2027, NHS England's
 abolition); applying the reformed money rules from the base year would credit (or charge) a reform with
@@ -26,7 +34,7 @@ import numpy as np
 from devocare.errors import DevocareError
 from devocare.simulation import membership
 from devocare.simulation.parameters import BASE_DATE
-from devocare.simulation.rules import PoolingRule, Rules, build_rules
+from devocare.simulation.rules import BudgetGroup, PoolingRule, Rules, build_rules
 from devocare.simulation.transition import reform_start
 
 #: The architecture a reform replaces where it names none and runs no partial coverage.
@@ -51,13 +59,46 @@ def predecessor(arch: Any) -> str:
     return str(cov.otherwise) if cov is not None else DEFAULT_PREDECESSOR
 
 
+def change_dates(arch: Any) -> list[dt.date]:
+    """Dates after the base date on which ``arch``'s pots (or those of the architecture its uncovered areas
+    run) change: each pot's start and the day after each pot's end."""
+    out: set[dt.date] = set()
+    archs = [arch]
+    cov = getattr(getattr(arch, "money", None), "coverage", None)
+    if cov is not None:
+        from devocare.architecture.loader import builtin_ids, shared_builtin
+
+        if str(cov.otherwise) in builtin_ids():
+            archs.append(shared_builtin(str(cov.otherwise)))
+    for a in archs:
+        for pot in getattr(getattr(a, "money", None), "pots", None) or []:
+            if pot.start is not None:
+                out.add(pot.start)
+            if pot.end is not None:
+                out.add(pot.end + dt.timedelta(days=1))
+    return sorted(d for d in out if d > BASE_DATE)
+
+
+def _segments(arch: Any, first: dt.date, until: int | None = None) -> list[tuple[int, dt.date]]:
+    """(start year, date of its pots) of each phase of ``arch`` from ``first`` (before year ``until``): a date
+    opens a phase from the financial year containing it; of two dates in one year, the later one's pots run."""
+    by_year = {start_index(first): first}
+    for d in change_dates(arch):
+        k = start_index(d)
+        if d > first and (until is None or k < until):
+            by_year[k] = max(by_year.get(k, d), d)
+    return sorted(by_year.items())
+
+
 def phased_rules(arch: Any, atom_level: str = "lad") -> Rules:
-    """Rules of ``arch`` that switch from its predecessor's at its start year; plain :func:`build_rules`
-    for an architecture with no start after the base date (or one that replaces itself)."""
+    """Rules of ``arch`` by phase: its pots switch on their dates, and a reform switches from its
+    predecessor's rules at its start year. Plain :func:`build_rules` for an architecture with no start
+    after the base date (or one that replaces itself) and no pot dated within the run."""
     start = reform_start(arch)
     before_id = predecessor(arch)
     if start is None or before_id == str(arch.id):
-        return build_rules(arch, atom_level)
+        after = [(k, build_rules(arch, atom_level, on=d)) for k, d in _segments(arch, BASE_DATE)]
+        return after[0][1] if len(after) == 1 else join_phases(after, [], None)
     from devocare.architecture.loader import builtin_ids, shared_builtin
 
     if before_id not in builtin_ids():
@@ -67,66 +108,146 @@ def phased_rules(arch: Any, atom_level: str = "lad") -> Rules:
         raise DevocareError(
             f"architecture {arch.id!r}: it replaces {before_id!r}, which itself starts after the base year"
         )
-    return join(build_rules(arch, atom_level), build_rules(before_arch, atom_level), start_index(start))
+    switch = start_index(start)
+    after = [(k, build_rules(arch, atom_level, on=d)) for k, d in _segments(arch, start)]
+    before = [(k, build_rules(before_arch, atom_level, on=d)) for k, d in _segments(before_arch, BASE_DATE, switch)]
+    return join_phases(after, before, switch)
 
 
 def join(after: Rules, before: Rules, switch: int) -> Rules:
-    """One set of rules on one budget axis: ``after``'s budgets first (from year ``switch``), then
-    ``before``'s (until then). Neither input is changed (built rules are shared)."""
-    base_g, base_b = len(after.groups), after.n_budgets
-    renamed = {rs: f"{rs}{BEFORE}" for rs in before.weight}
-    groups = list(after.groups)
-    for g in before.groups:
-        rs = renamed[g.architecture]
-        groups.append(
-            dataclasses.replace(g, key=f"{rs}/{g.key.split('/', 1)[1]}", architecture=rs, offset=g.offset + base_b)
-        )
-    cof = dict(after.cofinancing)
-    for rs, c in before.cofinancing.items():
-        cof[renamed[rs]] = dataclasses.replace(c, payer=c.payer + base_g, receiver=c.receiver + base_g)
-    reb = dict(after.rebasing)
-    for rs, r in before.rebasing.items():
-        reb[renamed[rs]] = dataclasses.replace(r, toward=r.toward + base_g, away=r.away + base_g)
-    pooling = list(after.pooling) + [
-        PoolingRule(
-            renamed[p.architecture], p.flow, p.sender + base_g, p.receiver + base_g, p.amount, p.lines, p.parameter
-        )
-        for p in before.pooling
-    ]
-    phase = dict.fromkeys(after.weight, 1) | {renamed[rs]: 0 for rs in before.weight}
+    """A reform's rules (from year ``switch``) joined to its predecessor's (until then)."""
+    return join_phases([(switch, after)], [(0, before)], switch)
+
+
+def _same_budget(g: BudgetGroup, h: BudgetGroup) -> bool:
+    """Whether two groups of consecutive phases are one budget: the same holder, pots, lines, areas and rules."""
+    plain = (
+        "holder",
+        "pots",
+        "tier",
+        "ring_fenced",
+        "area_codes",
+        "savings_retained",
+        "overspend_borne_locally",
+        "settlement_years",
+        "indexation",
+        "hospital_input_cap",
+        "top_slice",
+        "unpaid_to_tier",
+        "acute_cost_borne",
+        "corridor",
+    )
+    if any(getattr(g, k) != getattr(h, k) for k in plain):
+        return False
+    if (g.H_full is None) != (h.H_full is None):
+        return False
+    arrays = [(g.lines, h.lines), (g.criteria, h.criteria), (g.H, h.H)]
+    if g.H_full is not None and h.H_full is not None:
+        arrays.append((g.H_full, h.H_full))
+    return all(a.shape == b.shape and np.array_equal(a, b) for a, b in arrays)
+
+
+def join_phases(after: list[tuple[int, Rules]], before: list[tuple[int, Rules]], switch: int | None) -> Rules:
+    """One set of rules on one budget axis from the rules of each phase: ``after``'s phases (the architecture
+    run, from their start years) first on the axis, then ``before``'s (the architecture a reform replaces,
+    until ``switch``). A rule set of a later phase is named with the calendar year it starts (``@2025``),
+    the predecessor's with :data:`BEFORE`; a group the next phase of the same architecture leaves unchanged is
+    one budget through both. Neither input is changed (built rules are shared)."""
+    order = before + after  # time order: the phase index of each part
+    parts = after + before  # axis order
+    suffix = [("" if i == 0 else f"@{BASE_DATE.year + k}") for i, (k, _) in enumerate(after)]
+    suffix += [(BEFORE if i == 0 else f"{BEFORE}@{BASE_DATE.year + k}") for i, (k, _) in enumerate(before)]
+    chrono = [len(before) + i for i in range(len(after))] + list(range(len(before)))
+    groups: list[BudgetGroup] = []
+    group_phases: list[set[int]] = []
+    part_groups: list[list[int]] = []
+    offset = 0
+    for i, (_k, r) in enumerate(parts):
+        same_side_previous = i - 1 if i not in (0, len(after)) else None
+        mapping = []
+        for g in r.groups:
+            prior = None if same_side_previous is None else part_groups[same_side_previous]
+            prev_part = None if same_side_previous is None else parts[same_side_previous][1]
+            shared = None
+            if prior is not None and prev_part is not None:
+                shared = next((c for c, h in zip(prior, prev_part.groups, strict=True) if _same_budget(g, h)), None)
+            if shared is not None:
+                group_phases[shared].add(chrono[i])
+                mapping.append(shared)
+                continue
+            rs = f"{g.architecture}{suffix[i]}"
+            groups.append(dataclasses.replace(g, key=f"{rs}/{g.key.split('/', 1)[1]}", architecture=rs, offset=offset))
+            group_phases.append({chrono[i]})
+            offset += g.n
+            mapping.append(len(groups) - 1)
+        part_groups.append(mapping)
+    cof, reb, pooling = {}, {}, []
+    weight, archs, phase, since = {}, {}, {}, {}
+    for i, (_k, r) in enumerate(parts):
+        m, sx = part_groups[i], suffix[i]
+        for rs, c in r.cofinancing.items():
+            cof[rs + sx] = dataclasses.replace(c, payer=m[c.payer], receiver=m[c.receiver])
+        for rs, rr in r.rebasing.items():
+            reb[rs + sx] = dataclasses.replace(rr, toward=m[rr.toward], away=m[rr.away])
+        pooling += [
+            PoolingRule(p.architecture + sx, p.flow, m[p.sender], m[p.receiver], p.amount, p.lines, p.parameter)
+            for p in r.pooling
+        ]
+        for rs, w in r.weight.items():
+            weight[rs + sx], archs[rs + sx], phase[rs + sx] = w, r.archs.get(rs), chrono[i]
+            since[rs + sx] = (switch or 0) if i < len(after) else 0
+    first = after[0][1]
+    starts = tuple(k for k, _ in order[1:])
     return Rules(
-        after.architecture,
-        after.atoms,
-        after.atom_level,
+        first.architecture,
+        first.atoms,
+        first.atom_level,
         groups,
-        dict(after.weight) | {renamed[rs]: w for rs, w in before.weight.items()},
+        weight,
         cof,
         reb,
-        f"{after.digest}+{before.digest}@{switch}",
+        "+".join(r.digest for _, r in parts) + f"@{starts}",
         pooling,
-        dict(after.archs) | {renamed[rs]: a for rs, a in before.archs.items()},
+        archs,
         switch=switch,
         phase=phase,
-        parts=(after, before),
+        parts=tuple(r for _, r in parts),
+        since=since,
+        starts=starts,
+        group_phases=[frozenset(p) for p in group_phases],
+        part_groups=part_groups,
+        part_suffix=tuple(suffix),
     )
 
 
+def _phases_of(rules: Any) -> tuple[tuple[int, ...], list[frozenset[int]]]:
+    """The phase starts of ``rules`` and the phases each group exists in (rules joined by an older
+    two-phase description: a ``switch`` and each rule set's phase 0 or 1)."""
+    starts = tuple(getattr(rules, "starts", ()) or (() if rules.switch is None else (rules.switch,)))
+    phases = getattr(rules, "group_phases", None)
+    if not phases:
+        phases = [frozenset({rules.phase.get(g.architecture, 0)}) for g in rules.groups]
+    return starts, list(phases)
+
+
 def handover_matrix(rules: Rules, population: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
-    """Where each ceasing budget's balance goes at the switch: a (B, B) matrix ``S`` whose row ``b`` shares
-    ceasing budget ``b``'s balance among its successors (rows sum to 1), and (B,) 1 where it goes to the
-    centre (no successor). The successor is the reform's budget of the same holder over the same area that
-    holds most of the same lines (successors tied on that share equally, whatever their order); failing that,
-    the reform's budgets that take over any of its lines in its area, in proportion to the population
-    (``population``, (atoms,); equal atoms if not given) they take over."""
+    """Where each ceasing budget's balance goes at the start of the phase after its last: a (B, B) matrix
+    ``S`` whose row ``b`` shares ceasing budget ``b``'s balance among its successors (rows sum to 1), and (B,)
+    1 where it goes to the centre (no successor). The successor is the next phase's budget of the same holder
+    over the same area that holds most of the same lines (successors tied on that share equally, whatever
+    their order); failing that, the next phase's budgets that take over any of its lines in its area, in
+    proportion to the population (``population``, (atoms,); equal atoms if not given) they take over."""
     B = rules.n_budgets
     S, to_centre = np.zeros((B, B)), np.zeros(B)
-    if rules.switch is None:
+    starts, phases = _phases_of(rules)
+    if not starts:
         return S, to_centre
     pop = np.ones(len(rules.atoms)) if population is None else np.asarray(population, dtype=float)
-    later = [g for g in rules.groups if rules.phase.get(g.architecture) == 1]
-    for g in rules.groups:
-        if rules.phase.get(g.architecture) != 0:
-            continue
+    for gi, g in enumerate(rules.groups):
+        last = max(phases[gi])
+        if last >= len(starts):
+            continue  # runs to the end of the run
+        later = [h for hi, h in enumerate(rules.groups) if last + 1 in phases[hi]]
         for j, code in enumerate(g.area_codes):
             b = g.offset + j
             same = [
@@ -150,9 +271,21 @@ def handover_matrix(rules: Rules, population: np.ndarray | None = None) -> tuple
     return S, to_centre
 
 
+def ceasing_years(rules: Rules) -> np.ndarray:
+    """(B,) the year each budget's balance is handed over (the start of the phase after its last), -1 for a
+    budget that runs to the end."""
+    starts, phases = _phases_of(rules)
+    out = np.full(rules.n_budgets, -1.0)
+    for gi, g in enumerate(rules.groups):
+        last = max(phases[gi])
+        if last < len(starts):
+            out[g.offset : g.offset + g.n] = starts[last]
+    return out
+
+
 def mask_years(x: np.ndarray, rules: Rules) -> np.ndarray:
     """(years, B) per-budget amounts with the budgets that do not exist in a year set to zero."""
-    if rules.switch is None:
+    if not rules.starts and rules.switch is None:
         return x
     live = np.array([rules.active(t) for t in range(x.shape[0])], dtype=float).reshape(x.shape[0], -1)
     return x * live

@@ -19,7 +19,7 @@ from devocare.service_lines import ACUTE_LINES, LINE_IDS, POPULATION_LINE, UPSTR
 from devocare.simulation import funding, phases, transition
 from devocare.simulation.balance import support_limit
 from devocare.simulation.demand import GROWTH_GROUP
-from devocare.simulation.engine import TRANSITION, pooled_growth, valid_range
+from devocare.simulation.engine import TRANSITION, pooled_amounts, valid_range
 from devocare.simulation.inputs import Inputs
 from devocare.simulation.parameters import YEARS_SUFFIX
 from devocare.simulation.rules import Rules
@@ -129,8 +129,9 @@ class Reference:
         lag = [float(x) for x in fixed["prevention.lag"]]
         self.weights = [lag[0]] + [lag[k] - lag[k - 1] for k in range(1, len(lag))]
         self.all_fixed, self.base_p = fixed, dict(self.p)
+        pooling = rules.pooling
         self.dated = {k[: -len(YEARS_SUFFIX)]: v for k, v in fixed.items() if k.endswith(YEARS_SUFFIX)}
-        self.pool_growth = pooled_growth(fixed, years)
+        self.pooled = {(r.amount, r.parameter): pooled_amounts(fixed, r.amount, r.parameter, years) for r in pooling}
         self.funded = funding.block_grants(inputs, rules, funding.envelope(fixed), funding.line_growth(fixed), years)
         self.grow: list[float] | None = None  # compounded growth per line where a growth rate is dated
         self.all_rows = [_sparse_rows(g.H) for g in G]
@@ -188,15 +189,13 @@ class Reference:
         """The budgets that exist in year ``t`` (all but around a reform's start date): their atom rows,
         coverage and co-financed share of each atom; last year's incentive measures go with the old budgets."""
         rules, G, A = self.rules, self.G, self.A
-        phase = 0 if rules.switch is None else int(t >= rules.switch)
+        phase = rules.phase_at(t)
         if phase == self.phase:
             return
         if self.phase >= 0:
             self.prev_adm, self.prev_readm, self.prev_up = [None] * len(G), [None] * len(G), [None] * len(G)
         self.phase = phase
-        self.rows = [
-            r if rules.runs_in(g.architecture, t) else [[] for _ in r] for r, g in zip(self.all_rows, G, strict=True)
-        ]
+        self.rows = [r if rules.live(gi, t) else [[] for _ in r] for gi, r in enumerate(self.all_rows)]
         self.cover = [[sum(s for _, s in self.rows[gi][a]) for a in range(A)] for gi in range(len(G))]
         self.cof_cover = [0.0] * A
         for rs in rules.cofinancing:
@@ -207,8 +206,9 @@ class Reference:
     def efficiency_and_cuts(self, y: SimpleNamespace) -> None:
         """Per atom and line: the share of spend kept after efficiency, and after cuts."""
         p, G, L, A = self.p, self.G, self.L, self.A
+        since = self.rules.started(y.t)  # a reform's ramp counts from its start
         saving = p["behaviour.efficiency_saving"] * min(
-            1.0, y.t / max(self.fixed["behaviour.efficiency_ramp_years"], 1)
+            1.0, (y.t - since) / max(self.fixed["behaviour.efficiency_ramp_years"], 1)
         )
         y.eff = [
             [
@@ -256,7 +256,7 @@ class Reference:
             kept = 1 - p["behaviour.acute_capture"] if g.pooled else 1.0
             for a in range(A):
                 pot_need = sum(y.demand[a][j] for j in range(L) if g.lines[j]) * self.cover[gi][a]
-                since = int(self.rules.switch or 0) if self.rules.phase.get(g.architecture) == 1 else 0
+                since = int(self.rules.since.get(g.architecture, 0))
                 ramp = max(t - since, 0) + 1  # years the group's budgets have existed, this one included
                 invest = p["behaviour.left_shift_rate"] * ramp * g.incentive_strength * kept * pot_need
                 total_up = sum(y.need[a][j] for j in UP if g.lines[j])
@@ -330,12 +330,14 @@ class Reference:
         rules, G, L, A, t = self.rules, self.G, self.L, self.A, y.t
         grants = {rs: self.funded.atoms[rs][t].T.tolist() for rs in rules.weight}  # (A, L) per rule set
         for rs, rr in rules.rebasing.items():
-            if t > 0 and t % G[rr.toward].settlement_years == 0 and rules.runs_in(rs, t):
+            into = t - rules.started(t)  # settlements count from the year the rule set started
+            if into > 0 and into % G[rr.toward].settlement_years == 0 and rules.runs_in(rs, t):
                 self.rebase[rs] = [rr.share * self.last_avoided[a] for a in range(A)]  # set, held to the next
         self.last_avoided = y.avoided
         y.alloc = []
         for gi, g in enumerate(G):
-            rs, cof, reb = g.architecture, rules.cofinancing.get(g.architecture), rules.rebasing.get(g.architecture)
+            rs = rules.rule_set_of(gi, t)  # the rule set the group's budgets run under this year
+            cof, reb = rules.cofinancing.get(rs), rules.rebasing.get(rs)
             alloc_b = [float(self.funded.allocated[t, g.offset + b]) for b in range(g.n)]
             for a in range(A):
                 pot = 0.0
@@ -352,8 +354,8 @@ class Reference:
         """The payer pays ``share`` of its residents' spend on the co-financed lines to the receiver."""
         rules, G, L, A = self.rules, self.G, self.L, self.A
         y.tin, y.tout = [[0.0] * g.n for g in G], [[0.0] * g.n for g in G]
-        for gi, g in enumerate(G):
-            cof = rules.cofinancing.get(g.architecture)
+        for gi in range(len(G)):
+            cof = rules.cofinancing.get(rules.rule_set_of(gi, y.t))
             if cof is None or gi not in (cof.payer, cof.receiver):
                 continue
             capped = min(cof.share, self.p["cofinancing.cap_per_admission"] / self.p["admissions.unit_cost"])
@@ -396,6 +398,8 @@ class Reference:
         """A pooled fund moves who pays, not what is spent: spread by need on its lines (none if no need)."""
         L, A, heads = self.L, self.A, self.heads
         for rule in self.rules.pooling:
+            if not self.rules.runs_in(rule.architecture, y.t):
+                continue  # a rule set of another phase
             weights_line = [
                 [self.central_spend[j] * heads[y.ty][a][j] / sum(heads[y.ty][x][j] for x in range(A)) for a in range(A)]
                 if rule.lines[j]
@@ -408,9 +412,9 @@ class Reference:
                 continue
             for gi in (rule.sender, rule.receiver):
                 for a in range(A):
-                    # the pooled amount is its base-year value grown with the envelope (as the engine)
-                    base = rule.amount if rule.parameter is None else float(self.all_fixed[rule.parameter]) * 1e9
-                    amount = base * self.pool_growth[y.t] * need_pool[a] / total_need
+                    # the year's pooled amount, grown with the envelope from when it took effect (as the engine)
+                    pooled = self.pooled[rule.amount, rule.parameter][y.t]
+                    amount = pooled * need_pool[a] / total_need
                     for b, s in self.rows[gi][a]:
                         sign = -1.0 if gi == rule.sender else 1.0
                         (y.tout if gi == rule.sender else y.tin)[gi][b] += s * amount
@@ -532,7 +536,7 @@ class Reference:
             now, nxt = self._allocation_before_rebasing(y.t), self._allocation_before_rebasing(t)
             for gi, g in enumerate(self.G):
                 limit = support_limit(g.tier, self.fixed)
-                runs = self.rules.runs_in(g.architecture, y.t) and self.rules.runs_in(g.architecture, t)
+                runs = self.rules.live(gi, y.t) and self.rules.live(gi, t)
                 for b in range(g.n):
                     if not runs:  # a budget plans only for a year it runs both sides of
                         self.cut[gi][b] = self.headroom[gi][b] = 0.0
@@ -561,12 +565,13 @@ class Reference:
         grants = {rs: self.funded.atoms[rs][t].T.tolist() for rs in rules.weight}
         out = []
         for gi, g in enumerate(G):
-            cof = rules.cofinancing.get(g.architecture)
+            rs = rules.rule_set_of(gi, t)
+            cof = rules.cofinancing.get(rs)
             alloc_b = [float(self.funded.allocated[t, g.offset + b]) for b in range(g.n)]
-            runs = rules.runs_in(g.architecture, t)  # the budgets of year t, not of the year being run
+            runs = rules.live(gi, t)  # the budgets of year t, not of the year being run
             if runs and cof is not None and cof.hospital_funding_to_local > 0 and gi in (cof.payer, cof.receiver):
                 for a in range(A):
-                    grant = grants[g.architecture][a]
+                    grant = grants[rs][a]
                     shift = cof.hospital_funding_to_local * sum(grant[j] for j in range(L) if cof.lines[j])
                     for b, s in self.all_rows[gi][a]:
                         alloc_b[b] += s * (shift if gi == cof.payer else -shift)
@@ -598,22 +603,24 @@ class Reference:
             y.flag_floor.append([self.streak[gi][b] >= years for b in range(g.n)])
 
     def succession(self, y: SimpleNamespace) -> None:
-        """Budgets that do not exist flag nothing; in a reform's start year each ceasing budget's balance
-        passes to its successor, or to the centre (returned, or a deficit written off as support)."""
+        """Budgets that do not exist flag nothing; in the year a phase starts (a reform's start, a pot's date)
+        each budget that ceases passes its balance to its successor, or to the centre (returned, or a deficit
+        written off as support)."""
         rules, G = self.rules, self.G
-        if rules.switch is None:
+        if not rules.starts:
             return
         for gi, g in enumerate(G):
-            if not rules.runs_in(g.architecture, y.t):
+            if not rules.live(gi, y.t):
                 y.flag_deficit[gi] = [False] * g.n
                 y.flag_floor[gi] = [False] * g.n
-        if y.t != rules.switch:
+        if y.t not in rules.starts:
             return
         where = {g.offset + b: (gi, b) for gi, g in enumerate(G) for b in range(g.n)}
         S, to_centre = phases.handover_matrix(rules, self.inputs.weighted_heads[0][:, POP])
+        ceases = phases.ceasing_years(rules)
         for budget in range(rules.n_budgets):
-            if not S[budget].any() and not to_centre[budget]:
-                continue  # a budget that does not cease
+            if ceases[budget] != y.t or (not S[budget].any() and not to_centre[budget]):
+                continue  # a budget that does not cease this year
             gi, b = where[budget]
             balance = self.reserves[gi][b]
             self.reserves[gi][b] = 0.0

@@ -12,6 +12,7 @@ Where an architecture's ``coverage`` leaves atoms out, those atoms run the rules
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 import threading
@@ -24,6 +25,7 @@ import numpy as np
 
 from devocare import geography
 from devocare.architecture.schema import INCENTIVE_CRITERIA, IncentiveFund
+from devocare.envelope import BASE_DATE
 from devocare.errors import DevocareError
 from devocare.service_lines import ACUTE_LINES, LINE_IDS, UPSTREAM_LINES, index
 from devocare.simulation import membership
@@ -150,33 +152,68 @@ class Rules:
     digest: str
     pooling: list[PoolingRule] = field(default_factory=list)
     archs: dict[str, Any] = field(default_factory=dict)  # rule set → its architecture (for the block grants)
-    #: a reform on its start date (:mod:`devocare.simulation.phases`): index of the first year its rule sets
-    #: run, each rule set's phase (0: before the start, 1: from it) and the (after, before) rules it joins
+    #: phases (:mod:`devocare.simulation.phases`): a reform on its start date, pots on their own dates. ``switch``
+    #: is the year a reform's own rule sets start (None: no reform start in the run); ``starts`` every year the
+    #: set of budgets changes (empty: one phase); ``phase`` each rule set's phase (its index in time order);
+    #: ``group_phases`` the phases each group's budgets exist in (a budget unchanged by a date runs on);
+    #: ``parts`` the rules of each phase as built, ``part_groups`` where each part's groups sit in ``groups``
     switch: int | None = None
     phase: dict[str, int] = field(default_factory=dict)
     parts: tuple[Rules, ...] = ()
+    #: the year each rule set's architecture starts (absent: the base year): its clocks count from it
+    since: dict[str, int] = field(default_factory=dict)
+    starts: tuple[int, ...] = ()
+    group_phases: list[frozenset[int]] = field(default_factory=list)
+    part_groups: list[list[int]] = field(default_factory=list)
+    part_suffix: tuple[str, ...] = ()  # the suffix each part's rule sets are named with
 
     @property
     def n_budgets(self) -> int:
         """Budgets across every group."""
         return sum(g.n for g in self.groups)
 
+    def phase_at(self, t: int) -> int:
+        """The phase running in year ``t``: how many of the phase starts fall on or before it."""
+        return sum(1 for s in self.starts if s <= t)
+
     def runs_in(self, rule_set: str, t: int) -> bool:
-        """Whether a rule set runs in year ``t`` (every rule set does, except around a reform's start)."""
-        if self.switch is None or rule_set not in self.phase:
+        """Whether a rule set runs in year ``t`` (every rule set does, except around a phase start)."""
+        if not self.starts or rule_set not in self.phase:
             return True
-        return self.phase[rule_set] == int(t >= self.switch)
+        return self.phase[rule_set] == self.phase_at(t)
+
+    def live(self, gi: int, t: int) -> bool:
+        """Whether group ``gi``'s budgets exist in year ``t``."""
+        if not self.starts or not self.group_phases:
+            return self.runs_in(self.groups[gi].architecture, t)
+        return self.phase_at(t) in self.group_phases[gi]
+
+    def rule_set_of(self, gi: int, t: int) -> str:
+        """The rule set group ``gi``'s budgets run under in year ``t`` (a budget running through several
+        phases runs under each phase's rule set in turn)."""
+        k = self.phase_at(t)
+        for i, m in enumerate(self.part_groups):
+            part = self.parts[i]
+            suffix = self.part_suffix[i]
+            if gi in m and self.phase.get(f"{next(iter(part.weight))}{suffix}") == k:
+                return f"{part.groups[m.index(gi)].architecture}{suffix}"
+        return self.groups[gi].architecture
+
+    def started(self, t: int) -> int:
+        """The year the rule sets running in year ``t`` started (0: the base year). Why: a reform's clocks —
+        the efficiency ramp and the settlement cycle — count from its own start, not from 2024/25."""
+        return max((self.since.get(rs, 0) for rs in self.weight if self.runs_in(rs, t)), default=0)
 
     def active(self, t: int) -> np.ndarray:
-        """(B,) bool: the budgets that exist in year ``t`` (read-only; built once per side of the switch, as the
-        engine asks for it every year of every block)."""
-        side = 0 if self.switch is None else int(t >= self.switch)
+        """(B,) bool: the budgets that exist in year ``t`` (read-only; built once per phase, as the engine asks
+        for it every year of every block)."""
+        k = self.phase_at(t)
         cache = self.__dict__.setdefault("_active", {})
-        if side not in cache:
-            live = np.array([self.runs_in(g.architecture, t) for g in self.groups for _ in range(g.n)], dtype=bool)
+        if k not in cache:
+            live = np.array([self.live(gi, t) for gi, g in enumerate(self.groups) for _ in range(g.n)], dtype=bool)
             live.flags.writeable = False
-            cache[side] = live
-        return cache[side]
+            cache[k] = live
+        return cache[k]
 
     def budget_table(self) -> list[dict[str, object]]:
         """One row per budget: index, group key, holder, area code, tier, pots."""
@@ -478,27 +515,59 @@ def _digest(arch: object) -> str:
     return hashlib.sha256(json.dumps(dump, sort_keys=True, default=str).encode()).hexdigest()
 
 
-_BUILT: OrderedDict[tuple[str, str, str], Rules] = OrderedDict()
+def content_digest(arch: object) -> str:
+    """SHA-256 of an architecture's content: what its rules and its grants are a pure function of."""
+    return _digest(arch)
+
+
+_BUILT: OrderedDict[tuple[str, str, str, str], Rules] = OrderedDict()
 _BUILT_SIZE = 32
 _BUILT_LOCK = threading.Lock()
 
 
-def build_rules(arch: object, atom_level: str = "lad", fallback: object | None = None) -> Rules:
-    """Array rules for ``arch`` over atoms at ``atom_level`` (``lad`` or ``lsoa``).
+def pots_on(arch: Any, on: dt.date) -> Any:
+    """``arch`` with only the pots that exist on ``on`` (``arch`` itself where every pot does): the money rules
+    of that date. A pot's ``start``/``end`` date it as the system changes (ICBs hold the delegated specialised
+    line from 2025-04-01, NHS England before)."""
+    if hasattr(arch, "pots_on"):
+        return arch.pots_on(on)
+    money = _get(arch, "money")
+    pots = list(_get(money, "pots") or [])
+
+    def alive(pot: Any) -> bool:
+        start, end = _get(pot, "start"), _get(pot, "end")
+        return (start is None or _day(start) <= on) and (end is None or on <= _day(end))
+
+    kept = [p for p in pots if alive(p)]
+    return arch if len(kept) == len(pots) else {**arch, "money": {**money, "pots": kept}}
+
+
+def _day(value: Any) -> dt.date:
+    return value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value))
+
+
+def build_rules(
+    arch: object, atom_level: str = "lad", fallback: object | None = None, on: dt.date | None = None
+) -> Rules:
+    """Array rules for ``arch`` over atoms at ``atom_level`` (``lad`` or ``lsoa``), with the pots that exist on
+    ``on`` (default: the base year's first day, 2024-04-01).
 
     ``fallback`` is the architecture the uncovered atoms run (loaded from ``coverage.otherwise`` when
-    not given). Raises DevocareError when a line is held twice or not at all, or a holder misses atoms.
-    Rules are a pure function of the architectures' content, so the last few are kept by content hash:
-    a repeated run reuses them, and with them the engine's prepared arrays. Callers must not modify them.
+    not given), with its pots of the same date. Raises DevocareError when a line is held twice or not at
+    all, or a holder misses atoms. Rules are a pure function of the architectures' content, so the last few
+    are kept by content hash: a repeated run reuses them, and with them the engine's prepared arrays.
+    Callers must not modify them.
     """
     if atom_level not in ("lad", "lsoa"):
         raise DevocareError(f"atoms must be 'lad' or 'lsoa', got {atom_level!r}")
-    key = (_digest(arch), atom_level, "" if fallback is None else _digest(fallback))
+    on = on or BASE_DATE
+    arch = pots_on(arch, on)
+    key = (_digest(arch), atom_level, "" if fallback is None else _digest(fallback), on.isoformat())
     with _BUILT_LOCK:
         if key in _BUILT:
             _BUILT.move_to_end(key)
             return _BUILT[key]
-    rules = _build_rules(arch, atom_level, fallback)
+    rules = _build_rules(arch, atom_level, fallback, on)
     with _BUILT_LOCK:
         _BUILT[key] = rules
         while len(_BUILT) > _BUILT_SIZE:
@@ -506,7 +575,7 @@ def build_rules(arch: object, atom_level: str = "lad", fallback: object | None =
     return rules
 
 
-def _build_rules(arch: object, atom_level: str, fallback: object | None) -> Rules:
+def _build_rules(arch: object, atom_level: str, fallback: object | None, on: dt.date) -> Rules:
     atoms = geography.areas(atom_level)["code"].tolist()
     arch_id = str(_get(arch, "id"))
     cov_share = coverage_share(arch, atom_level)
@@ -517,6 +586,7 @@ def _build_rules(arch: object, atom_level: str, fallback: object | None) -> Rule
             from devocare import architecture
 
             fallback = architecture.load(str(_get(cov, "otherwise", "status-quo-2023")))
+        fallback = pots_on(fallback, on)
         if _get(_get(fallback, "money"), "coverage") is not None:
             raise DevocareError(f"coverage.otherwise {str(_get(fallback, 'id'))!r} must cover every area itself")
         rule_sets.append((fallback, 1.0 - cov_share))

@@ -8,7 +8,7 @@ import os
 import threading
 from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 import pandas as pd
@@ -43,8 +43,11 @@ CLUSTER_START_SECONDS = 15.0
 #: The cluster is chosen only when predicted to take at most this share of the in-process time.
 CLUSTER_MARGIN = 0.75
 MAX_DRAWS = 1_000_000
-#: Scenarios of a sweep on Dask whose runs are submitted to the cluster together.
+#: Runs of a sweep or comparison on Dask submitted to the cluster together.
 SWEEP_THREADS = 8
+
+T = TypeVar("T")
+R = TypeVar("R")
 
 
 def _load_arch(arch: Any) -> Any:
@@ -283,12 +286,49 @@ def run_record(
     }
 
 
-def compare(archs: Iterable[Any], **same: Any) -> pd.DataFrame:
-    """Summaries of several architectures run with the same options, one row per architecture."""
-    rows = [simulate(a, **same).summary for a in archs]
-    if not rows:
+def in_parallel(fn: Callable[[T], R], items: Iterable[T], scheduler: str | None) -> list[R]:
+    """``fn`` of each item, in the items' order. In this process (``scheduler`` None or ``'process'``) one
+    after another; on Dask all together, up to :data:`SWEEP_THREADS` at once, each in a thread that waits on
+    its own blocks, so the cluster works on every run's blocks at the same time. Each run's results are the
+    same either way: a run's draws, blocks and sums do not depend on what else is running."""
+    items = list(items)
+    if scheduler in (None, "process") or len(items) <= 1:
+        return [fn(item) for item in items]
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(max_workers=min(len(items), SWEEP_THREADS)) as pool:
+        return list(pool.map(fn, items))
+
+
+def simulate_each(
+    archs: Iterable[Any], progress: Callable[[int, int], None] | None = None, **same: Any
+) -> list[SimulationResult]:
+    """:func:`simulate` of each architecture with the same options (``same``), in the architectures' order;
+    in parallel on a Dask ``scheduler`` (:func:`in_parallel`). Every architecture is loaded and validated
+    before any runs. ``progress(done, total)`` counts the blocks of all the runs together (each run has as
+    many blocks as the others: the same draws, atoms and scheduler)."""
+    loaded = [_load_arch(a) for a in archs]
+    if not loaded:
         raise DevocareError("compare needs at least one architecture")
-    return pd.DataFrame(rows)
+    done = [0] * len(loaded)
+    lock = threading.Lock()
+
+    def run(i: int) -> SimulationResult:
+        def step(d: int, total: int) -> None:
+            with lock:  # runs on Dask report from their own threads
+                done[i] = d
+                if progress is not None:
+                    progress(sum(done), total * len(loaded))
+
+        return simulate(loaded[i], progress=step, **same)
+
+    return in_parallel(run, range(len(loaded)), same.get("scheduler"))
+
+
+def compare(archs: Iterable[Any], **same: Any) -> pd.DataFrame:
+    """Summaries of several architectures run with the same options, one row per architecture, in the
+    order given; with a Dask ``scheduler`` the architectures run in parallel (:func:`simulate_each`)."""
+    return pd.DataFrame([r.summary for r in simulate_each(archs, **same)])
 
 
 def sweep(arch: Any, scenarios: dict[str, dict[str, Any] | str | Path], **same: Any) -> pd.DataFrame:
@@ -312,10 +352,4 @@ def sweep(arch: Any, scenarios: dict[str, dict[str, Any] | str | Path], **same: 
         result = simulate(arch, overrides=overrides, scenario=scenario, **same)
         return {"scenario": name, **result.summary, "parameter_hash": result.run_record["parameter_hash"]}
 
-    if same.get("scheduler") in (None, "process") or len(resolved) == 1:
-        return pd.DataFrame([row(name) for name in resolved])
-    # on Dask, every scenario's blocks go to the cluster at once (one thread each waits on its own)
-    from concurrent.futures import ThreadPoolExecutor
-
-    with ThreadPoolExecutor(max_workers=min(len(resolved), SWEEP_THREADS)) as pool:
-        return pd.DataFrame(list(pool.map(row, resolved)))
+    return pd.DataFrame(in_parallel(row, resolved, same.get("scheduler")))

@@ -86,8 +86,13 @@ class Block:
     #: phase), whether a rule set runs in a year, which budgets exist each year (years, B), the (B, B)
     #: handover of ceasing budgets' balances and (B,) those that go to the centre
     switch: int | None = None
-    phase: int = 0  # the phase whose budgets exist this year (1 from a reform's start)
+    phase: int = 0  # the phase whose budgets exist this year (0 from the base year, then one per phase start)
+    phase_starts: tuple[int, ...] = ()  # the years a phase starts (a reform's start, a pot's date)
+    ceases: Any = None  # (B,) the year each budget hands its balance over (-1: runs to the end)
     rule_sets_in: Any = None
+    #: per year, the year the rule sets running in it started: a reform's efficiency ramp and settlement
+    #: cycle count from it (empty: every rule set runs from the base year)
+    clock: tuple[int, ...] = ()
     investing_groups: list[int] = field(default_factory=list)
     exists: Any = None
     prevention_on: bool = True

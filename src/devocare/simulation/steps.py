@@ -35,13 +35,19 @@ class Step:
     run: Callable[[Block, Carried, Flows], None]
 
 
+def started(b: Block, t: int) -> int:
+    """The year the rule sets running in year ``t`` started (a reform's start; 0 for the base year)."""
+    clock = getattr(b, "clock", ())
+    return int(clock[t]) if clock else 0
+
+
 def efficiency_and_cuts(b: Block, c: Carried, f: Flows) -> None:
     """Run-level spend factors: efficiency of budgets that keep savings and bear overspends (ramped in),
     and cuts that follow a negative reserve, the same rule for every holder (every atom of a run has the
     same budgets)."""
     if b.any_eff:
         ramp = float(b.fixed["behaviour.efficiency_ramp_years"])
-        saving = behaviour.efficiency(b.p["behaviour.efficiency_saving"], ramp, f.t)
+        saving = behaviour.efficiency(b.p["behaviour.efficiency_saving"], ramp, f.t - started(b, f.t))
         f.eff_lr = 1.0 - saving[:, None, None] * (b.eff_runs[None, :, :])
     if b.obl_any:
         f.cut_lr = 1.0 - b.runs.spread(c.cut, b.rules.holds)
@@ -101,14 +107,16 @@ def allocation_and_rebasing(b: Block, c: Carried, f: Flows) -> None:
     §4.3.2: as activity moves out of hospital the block grants move toward the local tier). The shift is the
     hospital activity that no longer happens, priced: last year's emergency cost avoided by upstream spend, a
     level measured against the base year's pattern of care. The rebase is set to ``share`` of it and held for
-    the settlement (it replaces, never adds to, the previous settlement's rebase)."""
+    the settlement (it replaces, never adds to, the previous settlement's rebase). Settlements count from the
+    year the rule set started: a reform's first rebase comes ``settlement_years`` after its start."""
     xp = b.xp
     assert f.year is not None
     alloc_b = b.alloc[f.t][None, :] + xp.zeros((b.D, b.B))
     for rs, toward, away, share, years_s in b.reb:
         if b.rule_sets_in is not None and not b.rule_sets_in(rs, f.t):
             continue  # a rule set that does not run this year (a reform before its start) rebases nothing
-        if f.t > 0 and f.t % years_s == 0:
+        into = f.t - started(b, f.t)  # years since the rule set started
+        if into > 0 and into % years_s == 0:
             c.rebase[rs] = share * c.last_avoided
             c.rebase_b[rs] = b.runs.to_budgets(segment_sum(xp, c.rebase[rs], b.prep.starts))
         if f.t > 0:
@@ -127,7 +135,9 @@ def co_financing(b: Block, c: Carried, f: Flows) -> None:
     emergency admission (Denmark caps the payment per admission)."""
     xp = b.xp
     f.t_in, f.t_out = xp.zeros((b.D, b.B)), xp.zeros((b.D, b.B))
-    for _rs, lines, payer, receiver, share in b.cof:
+    for rs, lines, payer, receiver, share in b.cof:
+        if b.rule_sets_in is not None and not b.rule_sets_in(rs, f.t):
+            continue  # a rule set of another phase (its budgets may run on into this one)
         shares = cofinancing.line_shares(
             xp, lines, share, _in_year(b, "cofinancing.cap_per_admission", f.t), b.col["admissions.unit_cost"]
         )
@@ -305,19 +315,23 @@ def floors_and_intervention(b: Block, c: Carried, f: Flows) -> None:
 
 
 def succession(b: Block, c: Carried, f: Flows) -> None:
-    """A reform on its start date: budgets that do not exist in a year flag nothing; in the start year each
-    ceasing budget's balance passes to its successor (a transfer) or to the centre (a positive balance
-    returned, a carried deficit written off as deficit support)."""
-    if b.switch is None:
+    """Phases (a reform on its start date, pots on their dates): budgets that do not exist in a year flag
+    nothing; in the year a phase starts each budget that ceases passes its balance to its successor (a
+    transfer) or to the centre (a positive balance returned, a carried deficit written off as deficit
+    support)."""
+    starts = getattr(b, "phase_starts", ()) or (() if b.switch is None else (b.switch,))
+    if not starts:
         return
     xp = b.xp
     exists = b.exists[f.t][None, :] > 0
     f.flag_deficit, f.flag_floor = f.flag_deficit & exists, f.flag_floor & exists
     f.flag = f.flag_deficit | f.flag_floor
-    if f.t != b.switch:
+    if f.t not in starts:
         return
-    succeeded = b.succeeded[None, :]  # (1, B) 1 where a budget ceases and has successors
-    centre = c.reserves * b.to_centre[None, :]  # ceases with none: its balance goes to the centre
+    ceases = getattr(b, "ceases", None)  # only the budgets whose last phase ended last year hand over
+    ceasing = 1.0 if ceases is None else xp.astype(ceases == f.t, xp.float64)
+    succeeded = (b.succeeded * ceasing)[None, :]  # (1, B) 1 where a budget ceases and has successors
+    centre = c.reserves * (b.to_centre * ceasing)[None, :]  # ceases with none: its balance goes to the centre
     passed = c.reserves * succeeded
     balance = passed + centre
     # (D, B) what each successor receives (rows of the handover sum to 1), summed in a fixed order whatever
