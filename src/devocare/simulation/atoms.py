@@ -105,8 +105,12 @@ class GenericAtoms:
         s, xp = self.s, self.s.xp
         D, A = cost_growth.shape[0], s.heads.shape[2]
         shock = 1.0 + s.shock_scale * self.shocks[:, t, :]  # (D, A)
-        need = s.heads[ty][None, :, :] * shock[:, None, :]  # (D, L, A)
-        need *= cost_growth[:, :, None]
+        if fused.AVAILABLE and isinstance(s.heads, np.ndarray) and isinstance(cost_growth, np.ndarray):
+            need = np.empty((D, *s.heads.shape[1:]))  # the same products in one pass
+            fused.need_block(s.heads[ty], shock, cost_growth, need)
+        else:
+            need = s.heads[ty][None, :, :] * shock[:, None, :]  # (D, L, A)
+            need *= cost_growth[:, :, None]
 
         # prevention: lagged extra upstream spend avoids emergency admissions up to the avoidable share
         ne = need[:, NE, :]
@@ -162,9 +166,13 @@ class GenericAtoms:
         """Add reserves reinvested upstream (a run-level rate × each atom's upstream need) to the year's
         extra upstream spend."""
         s, xp = self.s, self.s.xp
+        if fused.AVAILABLE and all(isinstance(x, np.ndarray) for x in (year.extra_up, rate_lr, year.demand, s.run_of)):
+            fused.add_reinvested(year.extra_up, rate_lr, year.demand, np.asarray(s.up_lines, dtype=np.int64), s.run_of)
+            return  # the same sums in one pass, in place (this year's array, not yet in the history)
         for j in s.up_lines:
             rate = expand_runs(xp, rate_lr[:, j, :], s.run_of, s.run_counts)
-            year.extra_up = year.extra_up + rate * year.demand[:, j, :]
+            rate *= year.demand[:, j, :]
+            year.extra_up += rate  # in place on NumPy: this year's array, not yet in the history
 
     def end_year(self, year: AtomYear) -> None:
         """Keep the year's extra upstream spend for the prevention lag."""

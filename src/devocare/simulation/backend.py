@@ -64,8 +64,8 @@ def segment_sum(xp: Any, x: Any, starts: np.ndarray) -> Any:
     if is_numpy(xp):
         from devocare.simulation import fused
 
-        bounds = np.r_[starts, x.shape[-1]].astype(np.int64)
-        if fused.AVAILABLE and x.dtype == np.float64 and len(starts) and (np.diff(bounds) > 0).all():
+        bounds = _bounds(starts, x.shape[-1])
+        if fused.AVAILABLE and x.dtype == np.float64 and bounds is not None:
             rows = np.ascontiguousarray(np.reshape(x, (-1, x.shape[-1])))
             out = np.empty((rows.shape[0], len(starts)))
             fused.segment_sums(rows, bounds, out)
@@ -77,6 +77,24 @@ def segment_sum(xp: Any, x: Any, starts: np.ndarray) -> Any:
     at_end = xp.take(csum, xp.asarray(ends), axis=-1)
     before = xp.concat([xp.zeros((*x.shape[:-1], 1), dtype=x.dtype), at_end[..., :-1]], axis=-1)
     return at_end - before
+
+
+_BOUNDS: dict[tuple[int, int], tuple[np.ndarray, np.ndarray | None]] = {}
+
+
+def _bounds(starts: np.ndarray, n: int) -> np.ndarray | None:
+    """The runs' bounds (runs + 1,) for the Numba segment sums, None where a run is empty or there is none;
+    remembered per ``starts`` array (a block's, used every year), which is kept alive with its entry."""
+    key = (id(starts), n)
+    hit = _BOUNDS.get(key)
+    if hit is not None and hit[0] is starts:
+        return hit[1]
+    bounds = np.r_[starts, n].astype(np.int64)
+    usable = bounds if len(starts) and bool((np.diff(bounds) > 0).all()) else None
+    if len(_BOUNDS) > 64:  # a long-lived process runs many blocks: forget old ones
+        _BOUNDS.clear()
+    _BOUNDS[key] = (starts, usable)
+    return usable
 
 
 def expand_runs(xp: Any, x: Any, run_of: Any, counts: np.ndarray) -> Any:
@@ -114,6 +132,7 @@ class RunMatrix:
 
             self._fwd_csr, self._back_csr = csr(np.ascontiguousarray(M.T)), csr(M)
             self._spread: dict[bytes, Any] = {}
+            self._spread_by_mask: dict[int, tuple[Any, np.ndarray, Any]] = {}
         else:
             self._fwd = self._plan(M)  # runs → budgets: entries grouped by budget
             self._back = self._plan(np.ascontiguousarray(M.T))  # budgets → runs: grouped by run
@@ -136,7 +155,14 @@ class RunMatrix:
     def _csr_apply(x: np.ndarray, matrix: Any) -> np.ndarray:
         """``x @ matrix.T`` along the last axis: (..., inputs) → (..., outputs), each output's inputs added
         one after another in input order."""
+        from devocare.simulation import fused
+
         lead, n_in = x.shape[:-1], x.shape[-1]
+        if fused.AVAILABLE:  # read in place: no transposed copies in or out
+            rows = np.reshape(x, (-1, n_in))
+            out = np.empty((rows.shape[0], matrix.shape[0]))
+            fused.csr_rows(rows, matrix.indptr, matrix.indices, matrix.data, out)
+            return out.reshape(*lead, matrix.shape[0])
         flat = np.ascontiguousarray(np.reshape(x, (-1, n_in)).T)  # (inputs, rows): a row per input
         out = matrix @ flat  # (outputs, rows)
         return np.ascontiguousarray(out.T).reshape(*lead, matrix.shape[0])
@@ -162,19 +188,22 @@ class RunMatrix:
         larger than the atoms' own."""
         if not is_numpy(self.xp):
             return self.to_runs(x[:, None, :] * mask[None, :, :])
-        host = np.asarray(mask, dtype=np.float64)
-        key = host.tobytes()
-        matrix = self._spread.get(key)
+        hit = self._spread_by_mask.get(id(mask))
+        if hit is not None and hit[0] is mask:  # the entry keeps its mask alive, so an id is never reused
+            host, matrix = hit[1], hit[2]
+        else:
+            host = np.asarray(mask, dtype=np.float64)
+            matrix = self._spread.get(host.tobytes())
         if matrix is None:
             if not np.isin(host, (0.0, 1.0)).all():
                 return self.to_runs(x[:, None, :] * host[None, :, :])
             from scipy import sparse
 
             matrix = sparse.csr_array(sparse.vstack([self._back_csr * row[None, :] for row in host]))
-            self._spread[key] = matrix
+            self._spread[host.tobytes()] = matrix
+        self._spread_by_mask[id(mask)] = (mask, host, matrix)
         D = x.shape[0]
-        out = matrix @ np.ascontiguousarray(np.asarray(x, dtype=np.float64).T)  # (lines × runs, D)
-        return np.ascontiguousarray(out.T).reshape(D, host.shape[0], self.shape[0])
+        return self._csr_apply(np.asarray(x, dtype=np.float64), matrix).reshape(D, host.shape[0], self.shape[0])
 
 
 class HeldLines:
@@ -195,6 +224,8 @@ class HeldLines:
         self.budgets, self.lines = np.nonzero(host.T)  # held pairs, by budget then line
         self._flat = self.lines * self.B + self.budgets  # each pair's place in a flattened (line, budget)
         self._totals: dict[bytes, RunMatrix] = {}
+        self._by_mask: dict[int, tuple[Any, RunMatrix]] = {}  # the same, by the mask object (a year's masks)
+        self._line_masks: dict[int, np.ndarray] = {}
         if is_numpy(xp):
             self._pairs = self._pair_matrix(M)
         else:
@@ -232,16 +263,20 @@ class HeldLines:
     def total(self, x_p: Any, mask: Any = None) -> Any:
         """(D, pairs) → (D, budgets): each budget's sum over its held lines (those of the 0/1 (lines, budgets)
         ``mask`` too, where given), added in line order from zero."""
-        keep = np.ones(len(self.lines)) if mask is None else np.asarray(to_numpy(mask))[self.lines, self.budgets]
-        key = keep.tobytes()
-        if key not in self._totals:
-            S = np.zeros((len(self.lines), self.B))
-            S[np.arange(len(self.lines)), self.budgets] = keep
-            self._totals[key] = RunMatrix(self.xp, S)
-        return self._totals[key].to_budgets(x_p)
+        hit = self._by_mask.get(id(mask))
+        if hit is None or hit[0] is not mask:  # the entry keeps its mask alive, so an id is never reused
+            keep = np.ones(len(self.lines)) if mask is None else np.asarray(to_numpy(mask))[self.lines, self.budgets]
+            key = keep.tobytes()
+            if key not in self._totals:
+                S = np.zeros((len(self.lines), self.B))
+                S[np.arange(len(self.lines)), self.budgets] = keep
+                self._totals[key] = RunMatrix(self.xp, S)
+            hit = self._by_mask[id(mask)] = (mask, self._totals[key])
+        return hit[1].to_budgets(x_p)
 
     def line(self, x_p: Any, j: int) -> Any:
         """(D, pairs) → (D, budgets): line ``j``'s values (zero for a budget that does not hold it)."""
-        mask = np.zeros((self.L, self.B))
-        mask[j] = 1.0
-        return self.total(x_p, mask)
+        if j not in self._line_masks:
+            self._line_masks[j] = np.zeros((self.L, self.B))
+            self._line_masks[j][j] = 1.0
+        return self.total(x_p, self._line_masks[j])

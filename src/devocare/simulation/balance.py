@@ -73,8 +73,11 @@ def settle_in_corridor(
 def need_adjusted_ratio(xp: Any, spent: Any, need: Any, national_ratio: Any = 1.0) -> Any:
     """Spend relative to need priced at the national cost per weighted head (1 = the national average
     spend for the area's need); ``need`` is after prevention, before cuts, caps and efficiency."""
-    safe = xp.where(need > 0, need, 1.0)
-    return xp.where(need > 0, (spent / safe) / national_ratio, 1.0)
+    positive = need > 0
+    ratio = spent / xp.where(positive, need, 1.0)
+    if not (isinstance(national_ratio, float) and national_ratio == 1.0):  # dividing by 1.0 changes nothing
+        ratio = ratio / national_ratio
+    return xp.where(positive, ratio, 1.0)
 
 
 def intervention(reserves: Any, floor_breached: Any) -> Any:

@@ -57,16 +57,19 @@ def plan(
     deficit carried in ``reserves``, at most ``max_cut`` of spend in all. Of forecast headroom it spends
     ``headroom_share`` (``behaviour.headroom_spend_share``). Arrays are (draw, budget)."""
     zero = 0.0
-    fallback = xp.where(money > 0, expected / xp.where(money > 0, money, 1.0), 1.0)
+    has_money = money > 0  # each mask once: a year computes these for every draw and budget
+    fallback = xp.where(has_money, expected / xp.where(has_money, money, 1.0), 1.0)
     if previous is None:
         growth = fallback
     else:
-        growth = xp.where(previous > 0, base / xp.where(previous > 0, previous, 1.0), fallback)
+        had = previous > 0
+        growth = xp.where(had, base / xp.where(had, previous, 1.0), fallback)
     forecast = base * growth
     gap = forecast - expected
     deficit = xp.maximum(gap, zero)
     met = xp.minimum((1.0 - overspend_borne) * deficit, support_cap)
     to_bear = deficit - met + response * xp.maximum(-reserves, zero)
-    safe = xp.where(forecast > 0, forecast, 1.0)
-    cut = xp.where(forecast > 0, xp.minimum(to_bear / safe, max_cut), zero)
+    positive = forecast > 0
+    safe = xp.where(positive, forecast, 1.0)
+    cut = xp.where(positive, xp.minimum(to_bear / safe, max_cut), zero)
     return cut, headroom_share * xp.maximum(-gap, zero)

@@ -515,6 +515,59 @@ def segment_sums(x: Any, bounds: Any, out: Any) -> None:
                 out[n, r] = _run_total(x[n, lo:hi])
 
 
+@_jit
+def need_block(heads: Any, shock: Any, cost_growth: Any, out: Any) -> None:
+    """``out[d, j, a] = heads[j, a] × shock[d, a] × cost_growth[d, j]``, multiplied in that order as the
+    array-API path's two whole-array products are: need of a block of draws in one pass, no temporary."""
+    for d in range(out.shape[0]):
+        sh = shock[d]
+        for j in range(out.shape[1]):
+            cost, weighted, need = cost_growth[d, j], heads[j], out[d, j]
+            for a in range(out.shape[2]):
+                need[a] = weighted[a] * sh[a] * cost
+
+
+@_jit
+def add_reinvested(extra_up: Any, rate_lr: Any, demand: Any, up_lines: Any, run_of: Any) -> None:
+    """``extra_up += rate × need`` line by line over ``up_lines``, each atom taking its run's rate: what
+    :meth:`atoms.GenericAtoms.reinvest` does with a repeat, a product and a sum per line, in one pass."""
+    for d in range(extra_up.shape[0]):
+        extra = extra_up[d]
+        for j in up_lines:
+            rate, need = rate_lr[d, j], demand[d, j]
+            for a in range(extra.shape[0]):
+                extra[a] = extra[a] + rate[run_of[a]] * need[a]
+
+
+@_jit
+def csr_rows(x: Any, indptr: Any, indices: Any, data: Any, out: Any) -> None:
+    """``out = x @ M.T`` for a CSR matrix ``M`` (indptr, indices, data) and a (rows, inputs) array ``x``: each
+    output adds its entries one after another from zero, in stored order, as SciPy's ``csr_matvecs`` does,
+    so the bits are the same. Why: the SciPy product wants the inputs as rows, so the (rows, inputs) arrays
+    of a year had to be transposed into copies and the result copied back; this reads them in place, four
+    rows at a time so that four independent sums are in flight."""
+    n_rows, n_out = x.shape[0], indptr.shape[0] - 1
+    top = n_rows - n_rows % 4
+    for n in range(0, top, 4):
+        r0, r1, r2, r3 = x[n], x[n + 1], x[n + 2], x[n + 3]
+        for o in range(n_out):
+            a0 = a1 = a2 = a3 = 0.0
+            for k in range(indptr[o], indptr[o + 1]):
+                w, j = data[k], indices[k]
+                a0 += w * r0[j]
+                a1 += w * r1[j]
+                a2 += w * r2[j]
+                a3 += w * r3[j]
+            out[n, o], out[n + 1, o], out[n + 2, o], out[n + 3, o] = a0, a1, a2, a3
+    for n in range(top, n_rows):
+        row = x[n]
+        for o in range(n_out):
+            acc = 0.0
+            for k in range(indptr[o], indptr[o + 1]):
+                acc += data[k] * row[indices[k]]
+            out[n, o] = acc
+
+
 def contiguous(x: Any, dtype: Any = np.float64) -> np.ndarray:
     """A C-contiguous host array of ``dtype``, so every call compiles to one signature."""
     return np.ascontiguousarray(np.asarray(x, dtype=dtype))

@@ -37,6 +37,7 @@ def lagged_spend(xp: Any, history: list[Any], weights: list[float]) -> Any:
 
 def avoided_cost(xp: Any, effective_spend: Any, effect: Any, ceiling: Any) -> Any:
     """£ emergency cost avoided: ceiling × (1 − exp(−effect × spend / ceiling)); zero where ceiling is zero."""
-    safe = xp.where(ceiling > 0, ceiling, 1.0)
+    positive = ceiling > 0
+    safe = xp.where(positive, ceiling, 1.0)
     avoided = safe * (1.0 - xp.exp(-effect * effective_spend / safe))
-    return xp.where(ceiling > 0, avoided, 0.0)
+    return xp.where(positive, avoided, 0.0)

@@ -6,6 +6,7 @@ order every year; the per-atom reference follows the same list.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -48,9 +49,9 @@ def efficiency_and_cuts(b: Block, c: Carried, f: Flows) -> None:
     if b.any_eff:
         ramp = float(b.fixed["behaviour.efficiency_ramp_years"])
         saving = behaviour.efficiency(b.p["behaviour.efficiency_saving"], ramp, f.t - started(b, f.t))
-        f.eff_lr = 1.0 - saving[:, None, None] * (b.eff_runs[None, :, :])
+        f.eff_lr = one_minus(b.xp, saving[:, None, None] * (b.eff_runs[None, :, :]))
     if b.obl_any:
-        f.cut_lr = 1.0 - b.runs.spread(c.cut, b.rules.holds)
+        f.cut_lr = one_minus(b.xp, b.runs.spread(c.cut, b.rules.holds))
     f.factor_lr = f.eff_lr if f.cut_lr is None else f.cut_lr if f.eff_lr is None else f.eff_lr * f.cut_lr
 
 
@@ -75,7 +76,9 @@ def need_prevention_caps_shift(b: Block, c: Carried, f: Flows) -> None:
         f.spent_lb = b.runs.to_budgets(spent_lr)  # (D, L, B)
     if f.cut_lr is not None:  # need rationed away by cuts (efficiency meets need for less, so is not unmet)
         kept = year.demand_lr if f.eff_lr is None else year.demand_lr * f.eff_lr
-        f.unmet_lr = kept * (1.0 - f.cut_lr)
+        unmet = 1.0 - f.cut_lr
+        unmet *= kept  # in place where the backend allows it
+        f.unmet_lr = unmet
         f.unmet_b = b.held.total(b.held.pairs(f.unmet_lr))
     else:
         f.unmet_b = xp.zeros((b.D, b.B))
@@ -93,9 +96,10 @@ def reinvestment(b: Block, c: Carried, f: Flows) -> None:
         up_b = b.held.total(f.demand_p, b.rules.up_holds)  # (D, B)
         drawn = b.col["behaviour.reinvest_share"] * xp.maximum(c.reserves, 0.0)
         planned = 0.0 if c.headroom is None else c.headroom
-        f.reinvest_reserves = xp.where(up_b > 0, drawn, 0.0)
-        f.reinvest = xp.where(up_b > 0, drawn + planned, 0.0)
-        rate = f.reinvest / xp.where(up_b > 0, up_b, 1.0)
+        has_up = up_b > 0  # one mask for the three uses
+        f.reinvest_reserves = xp.where(has_up, drawn, 0.0)
+        f.reinvest = xp.where(has_up, drawn + planned, 0.0)
+        rate = f.reinvest / xp.where(has_up, up_b, 1.0)
         f.rate_lr = b.runs.spread(rate, b.rules.up_holds)  # (D, L, runs)
         f.reinvest_lr = f.rate_lr * f.year.demand_lr  # constant rate in a run
         b.atom_stage.reinvest(f.year, f.rate_lr)
@@ -278,7 +282,7 @@ def plan_next_year(b: Block, c: Carried, f: Flows) -> None:
             expected,
             c.reserves,
             r.overspend_borne[None, :],
-            balance.support_cap(xp, b.alloc[t][None, :] + xp.zeros((b.D, b.B)), r.support_limit[None, :]),
+            balance.support_cap(xp, b.alloc[t][None, :], r.support_limit[None, :]),  # (1, B): the same for every draw
             b.col["behaviour.overspend_response"],
             b.max_cut,
             float(b.fixed["behaviour.headroom_spend_share"]),
@@ -352,7 +356,9 @@ def conservation_check(b: Block, c: Carried, f: Flows) -> None:
         return
     xp = b.xp
     flows = (f.alloc_b, f.kept, f.paid, f.t_in, f.t_out, f.spent_b, f.change, f.returned, f.support, c.reserves)
-    if not all(bool(np.isfinite(to_numpy(x)).all()) for x in flows):
+    # a sum is finite exactly when every term is (a nan or an infinity, or infinities of both signs, give a
+    # nan or an infinity; money never nears the float64 limit): one pass per flow, no boolean array
+    if not all(math.isfinite(float(np.sum(to_numpy(x)))) for x in flows):
         raise ConservationError(f"a money flow is not a finite number in {b.arch} year {f.t}")
     gap = balance.conservation_gap(
         xp, f.kept + f.paid + f.t_in + f.support, f.spent_b + paid_out(f), f.t_out, f.change, f.returned
@@ -366,6 +372,11 @@ def conservation_check(b: Block, c: Carried, f: Flows) -> None:
     c.max_gap = max(c.max_gap, worst)
     if c.max_gap > CONSERVATION_TOLERANCE:
         raise ConservationError(f"money not conserved in {b.arch} year {f.t}: gap {c.max_gap:.3g}")
+
+
+def one_minus(xp: Any, x: Any) -> Any:
+    """``1 - x``, written over a NumPy ``x`` (a temporary of the caller's)."""
+    return np.subtract(1.0, x, out=x) if isinstance(x, np.ndarray) else 1.0 - x
 
 
 def row_sums(x: object) -> np.ndarray:
