@@ -414,7 +414,7 @@ def test_every_waterfall_factor_belongs_to_a_step() -> None:
     assert set(FACTORS) <= claimed and claimed <= set(FACTORS)
 
 
-def test_a_successor_plans_its_first_year_with_the_deficit_it_inherits() -> None:
+def test_a_successor_plans_with_the_deficit_it_inherits() -> None:
     # budget 0 ceases at the start (year 1) and hands its -30 to budget 1; the hand-over runs before the plan,
     # so budget 1 cuts next year for half the deficit it now carries (behaviour.overspend_response = 0.5)
     b = _block(

@@ -276,7 +276,8 @@ def plan_next_year(b: Block, c: Carried, f: Flows) -> None:
         charge = b.transition[:, t][:, None] * b.transition_share[t][None, :]
         expected = f.income + (b.alloc[t] - b.alloc[f.t])[None, :] - charge
         view = [base, c.last_base, f.income - paid_out(f), expected, c.reserves]
-        if t in b.phase_starts:
+        starts = getattr(b, "phase_starts", ())  # a block described without phases has none
+        if t in starts:
             view = taken_over(b, c, f, t, view, charge)
         cut, headroom = behaviour.plan(
             xp,
@@ -296,7 +297,9 @@ def plan_next_year(b: Block, c: Carried, f: Flows) -> None:
             cut, headroom = cut * runs, headroom * runs
         c.cut, c.headroom = cut, headroom
         base = view[0]  # a starting budget's history begins with what it took over
-    if t + 1 in b.phase_starts:  # next year's plan for the phase after it reads this year's spend per line
+    if t + 1 in getattr(
+        b, "phase_starts", ()
+    ):  # next year's plan for the phase after it reads this year's spend per line
         c.last_base_lr = f.spent_lr if f.unmet_lr is None else f.spent_lr + f.unmet_lr
     c.last_base = base
 
