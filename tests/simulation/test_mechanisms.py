@@ -74,9 +74,11 @@ def _cofinancing(share: float) -> object:
 
 
 def test_co_financing_moves_admissions_only_through_its_own_effect() -> None:
-    # reinvestment of reserves is off, so admissions move only through the left shift and co-financing's own
-    # effect: with that effect at zero (the evidence) the share paid changes no admission anywhere
-    off = {"behaviour.reinvest_share": 0.0}
+    # reinvestment of reserves and spending of planned headroom are off, so admissions move only through the
+    # left shift and co-financing's own effect: with that effect at zero (the evidence) the share paid changes
+    # no admission anywhere (with headroom spent, the capped payment leaves the local tier richer than the
+    # funding moved to it, and it spends the difference upstream)
+    off = {"behaviour.reinvest_share": 0.0, "behaviour.headroom_spend_share": 0.0}
     paid = simulate(_cofinancing(0.34), years=YEARS, draws=0, overrides=off, waterfall=False)
     none = simulate(_cofinancing(0.0), years=YEARS, draws=0, overrides=off, waterfall=False)
     assert paid.draws["transfers_out"].sum() > none.draws["transfers_out"].sum() + 1e9  # co-financing paid

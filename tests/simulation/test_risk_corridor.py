@@ -18,6 +18,8 @@ from devocare.simulation.rules import build_rules
 
 YAML = Path(__file__).resolve().parent / "data" / "aco-risk-corridor.yaml"
 NO_REINVEST = {"behaviour.reinvest_share": 0.0}  # so a budget's surplus is read off its outputs exactly
+#: headroom kept, not spent: the ACO plans every year to balance, so only unspent money leaves its corridor
+UNSPENT = NO_REINVEST | {"behaviour.headroom_spend_share": 0.0}
 
 pytestmark = pytest.mark.integration
 
@@ -36,7 +38,7 @@ def test_the_corridor_reaches_the_aco_budgets_only() -> None:
 
 
 def test_centre_shares_exactly_what_lies_beyond_the_corridor() -> None:
-    result = simulate(str(YAML), years=10, draws=0, overrides=NO_REINVEST, waterfall=False)
+    result = simulate(str(YAML), years=10, draws=0, overrides=UNSPENT, waterfall=False)
     d = {m: v[0] for m, v in result.draws.items()}  # (years, budgets)
     assert _gap(result.draws) <= 1e-9
     aco = result.budgets["pots"].str.contains("aco_single").to_numpy()
@@ -52,7 +54,7 @@ def test_centre_shares_exactly_what_lies_beyond_the_corridor() -> None:
     np.testing.assert_allclose(shared[:, aco], 0.5 * beyond[:, aco], rtol=1e-9, atol=1e-3)
     assert np.abs(beyond[:, aco]).max() > 1e6  # some ACO result does leave the corridor, so the check bites
 
-    plain = simulate("reform-aco-2024", years=10, draws=0, overrides=NO_REINVEST, waterfall=False)
+    plain = simulate("reform-aco-2024", years=10, draws=0, overrides=UNSPENT, waterfall=False)
     p = {m: v[0] for m, v in plain.draws.items()}
     assert np.abs(p["returned"][:, aco]).max() == 0.0 and np.abs(p["deficit_support"][:, aco]).max() == 0.0
     centre = ("returned_gbp_bn", "deficit_support_gbp_bn")
