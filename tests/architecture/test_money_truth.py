@@ -4,6 +4,7 @@ validation fails when a typed flow and the money section disagree."""
 from __future__ import annotations
 
 import copy
+import importlib
 
 import pytest
 
@@ -82,8 +83,23 @@ def test_the_structure_graph_shows_only_the_money_it_is_handed() -> None:
 @pytest.mark.parametrize("name", sorted(A.MOVED_TO_ATLAS))
 def test_a_money_view_asked_of_the_architecture_package_says_where_it_went(name: str) -> None:
     assert callable(getattr(atlas, name))
-    with pytest.raises(AttributeError, match=f"devocare.atlas.{name}"):
+    with pytest.raises(ImportError, match=f"devocare.atlas.{name}"):
         getattr(A, name)
+    with pytest.raises(ImportError, match=f"devocare.atlas.{name}"):
+        exec(f"from devocare.architecture import {name}", {})
+
+
+@pytest.mark.parametrize(("module", "place"), [("metrics", "atlas.metrics"), ("money_flows", "atlas.money")])
+def test_the_old_money_modules_say_where_they_went(module: str, place: str) -> None:
+    with pytest.raises(ImportError, match=f"devocare.{place}"):
+        importlib.import_module(f"devocare.architecture.{module}")
+
+
+def test_the_architecture_diff_with_metrics_points_to_the_atlas() -> None:
+    with pytest.raises(ImportError, match=r"devocare.atlas.diff"):
+        A.diff("status-quo-2023", "reform-aco-2024")
+    structural = A.diff("status-quo-2023", "reform-aco-2024", with_metrics=False)
+    assert structural.bodies_created and not structural.to_dict().get("metrics")
 
 
 @pytest.mark.parametrize("arch_id", A.builtin_ids())

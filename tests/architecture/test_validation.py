@@ -1,10 +1,12 @@
 """Every validation rule has a file in invalid/ that breaks it; each problem names the file, the path and the fix."""
 
+from datetime import date
 from pathlib import Path
 
 import pytest
 
 from devocare import architecture as A
+from devocare.architecture import validate
 
 HERE = Path(__file__).parent
 INVALID = HERE / "invalid"
@@ -31,7 +33,7 @@ CASES = {
     "pot_line_missing.yaml": ("money.pots", "service lines in no pot: wider_determinants"),
     "pots_overlap.yaml": ("money.pots[3].lines", "acute_elective is already in money.pots[0] on a date both pots"),
     "pots_dated_gap.yaml": ("money.pots", "service lines in no pot: public_health on 2026-04-01"),
-    "pot_holder_gone.yaml": ("money.pots[1].holder", "does not exist on as_of"),
+    "pot_holder_gone.yaml": ("money.pots[1].holder", "which does not exist on 2027-04-01"),
     "bad_sources.yaml": ("bodies[3].sources[0]", "no seed file '009'"),
     "unknown_dataset_amount.yaml": (
         "flows[2].amount_data.dataset",
@@ -137,3 +139,24 @@ def test_minimal_is_valid():
 def test_python_tags_refused():
     with pytest.raises(A.ArchitectureError, match="invalid YAML"):
         A.load_text("id: !!python/object/apply:os.system ['true']\n")
+
+
+def test_a_dated_pot_needs_its_holder_on_the_pots_own_dates() -> None:
+    """A pot that starts after ``as_of`` is checked on its dates: a holder gone by then is refused."""
+    arch = A.load("status-quo-2023")
+    pots = [p.model_copy(update={"holder": "hsib"}) if p.id == "icb_specialised" else p for p in arch.money.pots]
+    moved = arch.model_copy(update={"money": arch.money.model_copy(update={"pots": pots})})
+    problems = [str(p) for p in validate.validate(moved, "test.yaml")]
+    assert any("'icb_specialised' is held by 'hsib', which does not exist on 2025-04-01" in p for p in problems), (
+        problems
+    )
+
+
+def test_the_pots_must_cover_every_line_on_the_simulators_first_day() -> None:
+    """An architecture whose pots leave a line uncovered on 1 April 2024 (before its ``as_of``) is refused by
+    validation, as the simulator would refuse it."""
+    arch = A.load("status-quo-2023")
+    pots = [p for p in arch.money.pots if p.id != "nhse_specialised_delegated"]
+    moved = arch.model_copy(update={"as_of": date(2025, 6, 1), "money": arch.money.model_copy(update={"pots": pots})})
+    problems = [str(p) for p in validate.validate(moved, "test.yaml")]
+    assert any("specialised_delegated on 2024-04-01" in p for p in problems), problems

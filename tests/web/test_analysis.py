@@ -138,6 +138,41 @@ def test_compare_reforms_tornado_with_enough_draws(html_client):
     assert csv.status_code == 200 and csv.text.startswith("measure,parameter,label,rank_correlation")
 
 
+def test_paired_api_attribution_adds_up_and_is_sized_by_its_runs(client):
+    body = {"baseline": "status-quo-2023", "architectures": ["reform-aco-2024"], "years": 4, "draws": 2}
+    r = client.post("/api/v1/compare/paired", json={**body, "attribute": True})
+    assert r.status_code == 200, r.text
+    doc = r.json()
+    spent = [x for x in doc["attribution"] if x["measure"] == "spent_gbp_bn"]
+    central = next(x for x in doc["national"] if x["measure"] == "spent_gbp_bn")["diff_central"]
+    assert abs(sum(x["contribution_central"] for x in spent) - central) < 1e-9
+    assert "attribution" not in client.post("/api/v1/compare/paired", json=body).json()
+    big = client.post("/api/v1/compare/paired", json={**body, "attribute": True, "years": 10, "draws": 40})
+    assert big.status_code == 422 and "attributing takes 72 runs" in big.json()["detail"]
+
+
+def test_compare_reforms_attributes_the_difference_to_mechanisms(html_client):
+    params = {"baseline": "status-quo-2023", "arch": ["reform-aco-2024"], "years": 4, "draws": 2, "run": 1}
+    r = html_client.get("/compare/reforms", params={**params, "attribute": 1})
+    assert r.status_code == 200
+    text = re.sub(r"<script.*?</script>", "", r.text, flags=re.S)
+    assert 'id="attribution"' in text and "Holders&#39; money responses" in text and "Who holds which budget" in text
+    plain = re.sub(r"<[^>]+>", " ", text)
+    assert "contribution_p50" not in plain and not SCI.search(plain)
+    csv = html_client.get("/compare/reforms", params={**params, "attribute": 1, "download": "attribution"})
+    table = pd.read_csv(io.StringIO(csv.text))
+    assert {"mechanism", "contribution_p50", "share_of_variance"} <= set(table.columns)
+    xlsx = html_client.get("/compare/reforms/xlsx", params={**params, "attribute": 1})
+    from openpyxl import load_workbook
+
+    assert "attribution" in load_workbook(io.BytesIO(xlsx.content)).sheetnames
+    without = html_client.get("/compare/reforms", params=params)
+    assert 'id="attribution"' not in without.text
+    # 72 runs of 41 draws over 10 years are over the test server's job size, though one paired run is not
+    big = html_client.get("/compare/reforms", params={**params, "attribute": 1, "years": 10, "draws": 40})
+    assert "attributing takes 72 runs" in big.text
+
+
 def test_minimum_service_page_and_api(html_client, client):
     r = html_client.get(
         "/minimum-service",

@@ -30,7 +30,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
@@ -41,6 +41,7 @@ import pandas as pd
 from devocare import data
 from devocare.allocation.money import split_pence
 from devocare.allocation.practices import YEARS, check_year, weighted_population
+from devocare.architecture.schema import pot_change_dates
 from devocare.bounds import MAX_YEARS, check_growth, check_int, check_number
 from devocare.envelope import BASE_YEAR, default_envelope_rows
 from devocare.errors import DevocareError, UnknownChoiceError, closest
@@ -409,9 +410,7 @@ def _pots_in(arch: Any, financial_year: str) -> Any:
         return arch
     first = date(int(financial_year[:4]), 4, 1)
     last = date(first.year + 1, 3, 31)
-    dates = [p.start for p in arch.money.pots if p.start is not None]
-    dates += [p.end + timedelta(days=1) for p in arch.money.pots if p.end is not None]
-    return arch.pots_on(max([d for d in dates if first <= d <= last], default=first))
+    return arch.pots_on(max([d for d in pot_change_dates(arch) if first <= d <= last], default=first))
 
 
 def _dated_grant_years(

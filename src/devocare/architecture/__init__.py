@@ -15,7 +15,7 @@ from devocare.architecture.problems import ArchitectureError, Problem
 from devocare.architecture.schema import Architecture
 from devocare.architecture.views import accountability_chain, chain_summary, function_matrix
 
-#: Names this package exported before its money views moved to :mod:`devocare.atlas`.
+#: The money views, which live in :mod:`devocare.atlas` (they need the allocation engine, a layer above).
 MOVED_TO_ATLAS = frozenset(
     {
         "graph",
@@ -32,9 +32,28 @@ MOVED_TO_ATLAS = frozenset(
 )
 
 
-def diff(a: "str | Architecture", b: "str | Architecture") -> ArchitectureDiff:
-    """The structural reorganisation from ``a`` to ``b`` (ids, paths or loaded architectures); with every
-    metric before → after, see :func:`devocare.atlas.diff`."""
+class InAtlasError(ImportError):
+    """A money view asked of :mod:`devocare.architecture`. An ``ImportError`` so that ``from
+    devocare.architecture import sankey`` shows this message rather than Python's generic one."""
+
+
+def in_atlas(name: str) -> InAtlasError:
+    """The error for ``devocare.architecture.<name>`` when ``name`` is a money view."""
+    return InAtlasError(
+        f"devocare.architecture.{name}: use devocare.atlas.{name} (the money views need the allocation engine, "
+        "a layer above devocare.architecture)"
+    )
+
+
+def diff(a: "str | Architecture", b: "str | Architecture", with_metrics: bool = True) -> ArchitectureDiff:
+    """The structural reorganisation from ``a`` to ``b`` (ids, paths or loaded architectures). The metrics
+    before → after need the allocation engine: :func:`devocare.atlas.diff` gives the diff with them, so here
+    ``with_metrics`` must be ``False``."""
+    if with_metrics:
+        raise InAtlasError(
+            "devocare.architecture.diff: use devocare.atlas.diff(a, b) for the diff with every metric before → "
+            "after, or diff(a, b, with_metrics=False) here for the structure only"
+        )
     arch_a = a if isinstance(a, Architecture) else load(a)
     arch_b = b if isinstance(b, Architecture) else load(b)
     return _diff(arch_a, arch_b)
@@ -42,10 +61,7 @@ def diff(a: "str | Architecture", b: "str | Architecture") -> ArchitectureDiff:
 
 def __getattr__(name: str) -> object:
     if name in MOVED_TO_ATLAS:
-        raise AttributeError(
-            f"devocare.architecture.{name} is now devocare.atlas.{name} (it shows the money the allocation engine "
-            "gives an architecture, a layer above devocare.architecture)"
-        )
+        raise in_atlas(name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 

@@ -12,11 +12,12 @@ electorate, England is covered once per commissioning function...) live in :mod:
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import date, timedelta
 from typing import TYPE_CHECKING, Annotated, Any, Literal, get_args
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
 
+from devocare.envelope import BASE_DATE
 from devocare.service_lines import ALIASES, FUNCTION_LINES, LINE_IDS, expand
 
 Tier = Literal["national", "regional", "system", "place", "neighbourhood"]
@@ -687,3 +688,22 @@ class Architecture(_Cited):
         """Funding flows that exist on ``on`` (default ``as_of``)."""
         on = on or self.as_of
         return [f for f in self.flows if f.active(on)]
+
+
+def pot_change_dates(arch: Any) -> list[date]:
+    """The dates on which an architecture's set of pots changes: each pot's start and the day after each
+    pot's end (the simulator opens a phase on each, the allocation engine pays each year's grants by them)."""
+    out: set[date] = set()
+    for pot in getattr(getattr(arch, "money", None), "pots", None) or []:
+        if pot.start is not None:
+            out.add(pot.start)
+        if pot.end is not None:
+            out.add(pot.end + timedelta(days=1))
+    return sorted(out)
+
+
+def reform_start(arch: Any) -> date | None:
+    """The date a reform takes effect: the first start of a body after the base date (new bodies are what
+    a reorganisation creates), or ``None`` for an architecture that creates none (the status quo)."""
+    starts = [b.start for b in getattr(arch, "bodies", []) if b.start is not None and b.start > BASE_DATE]
+    return min(starts) if starts else None

@@ -30,7 +30,7 @@ from devocare import data
 from devocare.architecture import geo
 from devocare.architecture.builtins import builtin_ids
 from devocare.architecture.problems import Problem
-from devocare.architecture.schema import COMMISSIONING_FUNCTIONS, Architecture, Body
+from devocare.architecture.schema import COMMISSIONING_FUNCTIONS, Architecture, Body, pot_change_dates, reform_start
 from devocare.envelope import BASE_DATE
 from devocare.errors import closest
 from devocare.service_lines import ALIASES, LINE_IDS
@@ -199,14 +199,17 @@ def _references(arch: Architecture, file: str) -> list[Problem]:
             body = ref(f"flows[{i}].{end_name}", value)
             if body is not None and not _within(fl.start, fl.end, body):
                 out.append(Problem(file, f"flows[{i}]", f"flow {fl.id!r} outlives body {value!r}"))
+    # a historical system is simulated as if in force, so its holders are checked on its own dates only
+    dates = [d for d in pot_dates(arch) if d != BASE_DATE or d == arch.as_of]
     for i, pot in enumerate(arch.money.pots):
         holder = ref(f"money.pots[{i}].holder", pot.holder)
-        if holder is not None and pot.active(arch.as_of) and not holder.active(arch.as_of):
+        gone = next((on for on in dates if holder is not None and pot.active(on) and not holder.active(on)), None)
+        if holder is not None and gone is not None:
             out.append(
                 Problem(
                     file,
                     f"money.pots[{i}].holder",
-                    f"pot {pot.id!r} is held by {holder.id!r}, which does not exist on as_of {arch.as_of}",
+                    f"pot {pot.id!r} is held by {holder.id!r}, which does not exist on {gone}",
                 )
             )
     return out
@@ -428,14 +431,12 @@ def _overlap(a: Any, b: Any) -> bool:
 
 
 def pot_dates(arch: Architecture) -> list[date]:
-    """The dates on which the set of pots can change, with ``as_of``: each must hold every line exactly once."""
-    dates = {arch.as_of}
-    for pot in arch.money.pots:
-        if pot.start is not None:
-            dates.add(pot.start)
-        if pot.end is not None:
-            dates.add(pot.end + timedelta(days=1))
-    return sorted(dates)
+    """The dates on which the pots must hold every line exactly once: ``as_of``, the first day the simulator
+    runs them (the base date, or a reform's start: the years before run the architecture it replaces) and
+    each date from then on which the set of pots changes."""
+    start = reform_start(arch)
+    changes = [d for d in pot_change_dates(arch) if start is None or d >= start]  # before it, its predecessor runs
+    return sorted({arch.as_of, start or BASE_DATE, *changes})
 
 
 def _money(arch: Architecture, file: str, builtin: Callable[[str], Architecture] | None = None) -> list[Problem]:

@@ -40,6 +40,13 @@ BASELINE = typer.Option(
     "--baseline",
     help="Report each other architecture's paired difference from this one (same seed: common random numbers).",
 )
+ATTRIBUTE = typer.Option(
+    False,
+    "--attribute",
+    help="With --baseline: attribute each paired difference exactly to the reform mechanisms (Shapley values "
+    "over mechanism groups, draw by draw). Runs each architecture once per combination of its mechanism "
+    "groups (up to 2^7 runs), so use few draws.",
+)
 AREAS_OUT = typer.Option(
     None, "--areas-out", help="With --baseline: write the per-area paired differences to this .csv or .parquet file."
 )
@@ -201,6 +208,7 @@ def compare_cmd(  # noqa: PLR0913 - a Typer command takes one parameter per comm
     force: bool = FORCE,
     baseline: str = BASELINE,
     areas_out: Path = AREAS_OUT,
+    attribute: bool = ATTRIBUTE,
 ) -> None:
     """Simulate several architectures with the same options (and seed) and print their summaries side by
     side; with --baseline, each other architecture's paired difference from the baseline."""
@@ -211,7 +219,14 @@ def compare_cmd(  # noqa: PLR0913 - a Typer command takes one parameter per comm
     _check_areas_out(areas_out, baseline, force)
     if baseline is not None and baseline not in archs:
         raise DevocareError(f"--baseline {baseline!r} must be one of the architectures compared: {', '.join(archs)}")
+    if attribute and baseline is None:
+        raise DevocareError("--attribute needs --baseline")
+    if attribute and out is not None and fmt is not TableFormat.xlsx:
+        raise DevocareError("--attribute writes no results table: use --format xlsx --out FILE.xlsx, or run without it")
     opts = _options(years, draws, seed, atoms, sets, scenario, backend, scheduler)
+    if attribute:
+        _attribute(archs, baseline, opts, fmt, out, areas_out)
+        return
     wf = fmt not in (TableFormat.csv,) and baseline is None
     with _progress(f"simulating {', '.join(archs)}", draws > 0) as progress:  # on Dask, in parallel
         results = simulate_each(archs, progress=progress, waterfall=wf, **opts)
@@ -289,6 +304,63 @@ def compare_cmd(  # noqa: PLR0913 - a Typer command takes one parameter per comm
         )
     else:
         emit_table(summaries, fmt)
+
+
+#: Measures the table view of ``--attribute`` shows (JSON, CSV and workbooks carry every summary measure).
+ATTRIBUTION_TABLE_MEASURES = ("spent_gbp_bn", "unmet_need_gbp_bn", "admissions_per_1000", "deficit_support_gbp_bn")
+
+
+def _attribute(
+    archs: list[str], baseline: str, opts: dict[str, Any], fmt: TableFormat, out: Path | None, areas_out: Path | None
+) -> None:
+    """``compare --attribute``: each reform's paired difference from ``baseline`` split exactly over the
+    mechanism groups, as records (JSON, CSV, a workbook sheet) or a table of the headline measures; the
+    per-area differences go to ``areas_out`` as without it."""
+    from devocare.simulation.attribution import attribute, attribution_table
+    from devocare.simulation.paired import paired_area_differences, paired_differences
+
+    with _progress("attributing (one run per combination of mechanisms)", True) as progress:
+        result = attribute(archs, baseline, progress=progress, **opts)
+    table = attribution_table(result)
+    if areas_out is not None:
+        _write_areas(paired_area_differences(result.results, result.baseline), areas_out)
+    if fmt is TableFormat.xlsx:
+        from devocare.workbook import write_workbook
+
+        diffs = paired_differences(result.results, result.baseline)
+        record = {k: v for k, v in result.results[0].run_record.items() if k != "overrides"}
+        write_workbook(out, {"paired differences": diffs, "attribution": table}, {**record, "runs": result.runs})
+        typer.echo(f"wrote {out}")
+        return
+    if fmt is not TableFormat.table:
+        emit_table(table, fmt)
+        return
+    from devocare import formatting
+
+    shown = table[table["measure"].isin(ATTRIBUTION_TABLE_MEASURES)]
+    shares = [formatting.percent(v) if v == v else "" for v in shown["share_of_variance"]]
+    typer.echo(
+        render_table(
+            shown[
+                [
+                    "architecture",
+                    "measure",
+                    "label",
+                    "contribution_central",
+                    "contribution_p5",
+                    "contribution_p50",
+                    "contribution_p95",
+                ]
+            ]
+            .rename(columns={"label": "mechanism"})
+            .assign(share_of_variance=shares),
+            title=f"What makes each paired difference from {result.baseline}: contributions that add up to it",
+        )
+    )
+    typer.echo(
+        f"\n{result.runs} runs (seed {opts['seed']}, {opts['draws']} draws, {opts['years']} years); JSON or CSV "
+        "give every summary measure."
+    )
 
 
 def _write_areas(table: pd.DataFrame, path: Path) -> None:

@@ -13,6 +13,9 @@ for the horizon year only, never with years or lines. Area differences are the c
 the difference of means (which equals the mean of the paired differences) and P5/P50/P95 of the paired
 differences, draw by draw. LSOA runs keep no per-draw area values (33,755 areas × draws would not be
 bounded), so their bands are empty.
+
+:func:`drivers` correlates a difference with the levers; :func:`devocare.simulation.attribution.attribute`
+splits it exactly over the reform's mechanism groups, draw by draw.
 """
 
 from __future__ import annotations

@@ -31,11 +31,11 @@ from typing import Any
 
 import numpy as np
 
+from devocare.architecture.schema import pot_change_dates, reform_start
 from devocare.errors import DevocareError
 from devocare.simulation import membership
 from devocare.simulation.parameters import BASE_DATE
 from devocare.simulation.rules import BudgetGroup, PoolingRule, Rules, build_rules
-from devocare.simulation.transition import reform_start
 
 #: The architecture a reform replaces where it names none and runs no partial coverage.
 DEFAULT_PREDECESSOR = "status-quo-2023"
@@ -71,11 +71,7 @@ def change_dates(arch: Any) -> list[dt.date]:
         if str(cov.otherwise) in builtin_ids():
             archs.append(shared_builtin(str(cov.otherwise)))
     for a in archs:
-        for pot in getattr(getattr(a, "money", None), "pots", None) or []:
-            if pot.start is not None:
-                out.add(pot.start)
-            if pot.end is not None:
-                out.add(pot.end + dt.timedelta(days=1))
+        out.update(pot_change_dates(a))
     return sorted(d for d in out if d > BASE_DATE)
 
 
@@ -112,11 +108,6 @@ def phased_rules(arch: Any, atom_level: str = "lad") -> Rules:
     after = [(k, build_rules(arch, atom_level, on=d)) for k, d in _segments(arch, start)]
     before = [(k, build_rules(before_arch, atom_level, on=d)) for k, d in _segments(before_arch, BASE_DATE, switch)]
     return join_phases(after, before, switch)
-
-
-def join(after: Rules, before: Rules, switch: int) -> Rules:
-    """A reform's rules (from year ``switch``) joined to its predecessor's (until then)."""
-    return join_phases([(switch, after)], [(0, before)], switch)
 
 
 def _same_budget(g: BudgetGroup, h: BudgetGroup) -> bool:

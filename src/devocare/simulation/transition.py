@@ -24,6 +24,7 @@ from typing import Any
 import numpy as np
 
 from devocare import data
+from devocare.architecture.schema import reform_start as reform_start  # the date a reform takes effect
 from devocare.simulation.parameters import BASE_DATE, year_start
 
 RUNNING_COSTS = "nhse_icb_allocations_2023_25_icb_running_cost_allowance"
@@ -125,13 +126,6 @@ def profile(values: dict[str, Any], start: str | int | dt.date, years: int) -> d
     costs = np.broadcast_to(np.asarray(one_off)[..., None] / n * paying, shape).copy()
     savings = np.broadcast_to(np.asarray(saving)[..., None] * (t >= begin).astype(float), shape).copy()
     return {"one_off": costs, "saving": savings}
-
-
-def reform_start(arch: Any) -> dt.date | None:
-    """The date a reform takes effect: the first start of a body after the base date (new bodies are what
-    a reorganisation creates), or ``None`` for an architecture that creates none (the status quo)."""
-    starts = [b.start for b in getattr(arch, "bodies", []) if b.start is not None and b.start > BASE_DATE]
-    return min(starts) if starts else None
 
 
 def charges(values: dict[str, Any], start: dt.date | None, years: int, steps: tuple[Step, ...] = ()) -> np.ndarray:

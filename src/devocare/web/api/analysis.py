@@ -30,6 +30,11 @@ class PairedRequest(BaseModel):
     seed: int = Field(0, ge=0, le=2**32 - 1)
     overrides: dict[str, str | float | int | list[float]] = Field(default_factory=dict, max_length=100)
     areas: bool = Field(False, description="Include per-area differences (central and mean of draws).")
+    attribute: bool = Field(
+        default=False,
+        description="Include the exact attribution of each difference to the mechanism groups (one run per "
+        "combination of the groups; the job size counts every run).",
+    )
 
 
 def run_paired(request: Request, req: PairedRequest) -> tuple[list[Any], str]:
@@ -61,14 +66,43 @@ def run_paired(request: Request, req: PairedRequest) -> tuple[list[Any], str]:
     return results, results[0].architecture
 
 
+def run_attribution(request: Request, req: PairedRequest) -> Any:
+    """The attribution of each reform's paired difference to the mechanism groups
+    (:func:`devocare.simulation.attribution.attribute`), refused (422) when all its runs together are over the
+    server's job size."""
+    from devocare.simulation.attribution import attribute, plan
+
+    settings = request.app.state.settings
+    check_limits(
+        SimulationRequest(architecture=req.baseline, years=req.years, draws=req.draws, seed=req.seed), settings
+    )
+    names = list(dict.fromkeys([req.baseline, *req.architectures]))  # each architecture once
+    if len(names) < 2:
+        raise ProblemError(422, "choose at least one architecture other than the baseline")
+    archs = [resolve_architecture(request, n) for n in names]
+    runs = plan(archs, archs[0]).runs
+    cells = (req.draws + 1) * 296 * req.years * runs
+    if cells > settings.max_job_cells:
+        raise ProblemError(
+            422,
+            f"attributing takes {runs} runs: (draws + 1) × areas × years × runs = {cells:,} cells; this server "
+            f"allows {settings.max_job_cells:,}. Use fewer draws, years or reforms.",
+        )
+    overrides = dict(req.overrides) or None
+    return attribute(archs, archs[0], years=req.years, draws=req.draws, seed=req.seed, overrides=overrides)
+
+
 @router.post("/compare/paired", summary="Paired differences of reforms from a baseline")
 def paired(request: Request, body: PairedRequest) -> dict[str, Any]:
     """Each architecture minus the baseline, draw by draw (same seed): records of ``architecture``,
     ``measure``, ``diff_p5``, ``diff_p50``, ``diff_p95``, ``prob_lower``, ``prob_higher`` (and more), a
-    plain-language summary, and per-area differences when ``areas`` is true."""
+    plain-language summary, per-area differences when ``areas`` is true, and with ``attribute`` the records of
+    each mechanism group's contribution (``mechanism``, ``contribution_p5``/``p50``/``p95``,
+    ``share_of_variance``)."""
     from devocare.simulation.paired import paired_area_differences, paired_differences, plain_summary
 
-    results, baseline = run_paired(request, body)
+    attr = run_attribution(request, body) if body.attribute else None
+    results, baseline = (attr.results, attr.baseline) if attr is not None else run_paired(request, body)
     diffs = paired_differences(results, baseline)
     out: dict[str, Any] = {
         "baseline": baseline,
@@ -78,6 +112,10 @@ def paired(request: Request, body: PairedRequest) -> dict[str, Any]:
     }
     if body.areas:
         out["areas"] = jsonable(paired_area_differences(results, baseline))
+    if attr is not None:
+        from devocare.simulation.attribution import attribution_table
+
+        out["attribution"] = jsonable(attribution_table(attr))
     return out
 
 

@@ -14,12 +14,14 @@ from fastapi.responses import Response
 
 from devocare.errors import DevocareError
 from devocare.web import charts, render
-from devocare.web.api.analysis import MAX_REFORMS, PairedRequest, run_paired
+from devocare.web.api.analysis import MAX_REFORMS, PairedRequest, run_attribution, run_paired
 from devocare.web.pages.simulate import architecture_choices
 from devocare.web.problems import ProblemError
 
 router = APIRouter()
 MAP_MEASURES = {"spent_per_need": "money spent ÷ need", "spent": "money spent (£)"}
+#: Measures the page's attribution table shows (its CSV download has every summary measure).
+ATTRIBUTION_MEASURES = ("spent_gbp_bn", "unmet_need_gbp_bn", "admissions_per_1000")
 
 
 def _request(baseline: str, arch: list[str], years: int, draws: int, seed: int) -> PairedRequest:
@@ -31,10 +33,11 @@ def _request(baseline: str, arch: list[str], years: int, draws: int, seed: int) 
     return PairedRequest(baseline=baseline, architectures=others, years=years, draws=draws, seed=seed, areas=True)
 
 
-def _tables(request: Request, req: PairedRequest) -> dict[str, Any]:
+def _tables(request: Request, req: PairedRequest, attribute: bool = False) -> dict[str, Any]:
     from devocare.simulation.paired import difference_fans, paired_area_differences, paired_differences
 
-    results, baseline = run_paired(request, req)
+    attr = run_attribution(request, req) if attribute else None
+    results, baseline = (attr.results, attr.baseline) if attr is not None else run_paired(request, req)
     diffs = paired_differences(results, baseline)
     areas = paired_area_differences(results, baseline)
     fans = pd.concat([difference_fans(results, baseline, s) for s in ("spent", "admissions")], ignore_index=True)
@@ -56,6 +59,10 @@ def _tables(request: Request, req: PairedRequest) -> dict[str, Any]:
         "fans": fans,
         "area_table": wide,
     }
+    if attr is not None:
+        from devocare.simulation.attribution import attribution_table
+
+        out["attribution"] = attribution_table(attr)
     if req.draws >= 10:
         from devocare.simulation.sensitivity import describe, tornado
 
@@ -73,6 +80,7 @@ def reforms_page(
     draws: int = Query(20, ge=0, le=100_000),
     seed: int = Query(0, ge=0, le=2**32 - 1),
     map_measure: str = Query("spent_per_need", max_length=20),
+    attribute: int = Query(0, ge=0, le=1),
     run: int = Query(0, ge=0, le=1),
 ) -> Response:
     """The page; ``/compare/reforms?baseline=status-quo-2023&arch=reform-aco-2024&run=1`` restores a run."""
@@ -85,7 +93,7 @@ def reforms_page(
         errors["map_measure"] = f"choose one of {', '.join(MAP_MEASURES)}"
     if run and not errors:
         try:
-            t = _tables(request, _request(baseline, arch, years, draws, seed))
+            t = _tables(request, _request(baseline, arch, years, draws, seed), bool(attribute))
         except (DevocareError, ProblemError) as exc:
             errors["arch"] = exc.detail if isinstance(exc, ProblemError) else str(exc)
         else:
@@ -146,6 +154,20 @@ def reforms_page(
                         f"{t['baseline']}.",
                     }
                 )
+            if "attribution" in t:
+                from devocare import formatting
+
+                datasets["attribution"] = t["attribution"]
+                part = t["attribution"][t["attribution"]["measure"].isin(ATTRIBUTION_MEASURES)]
+                context["attribution"] = (
+                    part[
+                        ["architecture", "measure", "label", "contribution_p5", "contribution_p50", "contribution_p95"]
+                    ]
+                    .rename(columns={"label": "mechanism"})
+                    .assign(
+                        share_of_variance=[formatting.percent(v) if v == v else "–" for v in part["share_of_variance"]]
+                    )
+                )
             if "tornado" in t:
                 datasets["sensitivity"] = t["tornado"]
                 first = t["results"][1].architecture
@@ -182,6 +204,7 @@ def reforms_page(
             "draws": draws,
             "seed": seed,
             "map_measure": map_measure,
+            "attribute": attribute,
         },
         errors=errors,
         architectures=architecture_choices(request),
@@ -199,11 +222,13 @@ def reforms_xlsx(
     years: int = Query(10, ge=1, le=30),
     draws: int = Query(20, ge=0, le=100_000),
     seed: int = Query(0, ge=0, le=2**32 - 1),
+    attribute: int = Query(0, ge=0, le=1),
 ) -> Response:
-    """Every view of the comparison as an Excel workbook with a run-record sheet."""
+    """Every view of the comparison as an Excel workbook with a run-record sheet (and the attribution to
+    mechanisms when the page asked for it)."""
     from devocare.workbook import write_workbook
 
-    t = _tables(request, _request(baseline, arch, years, draws, seed))
+    t = _tables(request, _request(baseline, arch, years, draws, seed), bool(attribute))
     record = {
         "baseline": t["baseline"],
         "architectures": [r.architecture for r in t["results"]],
@@ -220,6 +245,7 @@ def reforms_xlsx(
                 "difference fans": t["fans"],
                 "areas": t["areas"],
                 "area table": t["area_table"],
+                **({"attribution": t["attribution"]} if "attribution" in t else {}),
             },
             record,
         )
