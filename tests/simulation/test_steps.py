@@ -228,7 +228,7 @@ def test_a_budget_that_began_this_year_cannot_improve_on_last_year() -> None:
     b.rules.criteria = [np.array([1.0, 1.0, 0.0])] + [np.zeros(3)] * 6
     c = _carried()
     c.prev_adm = np.array([[0.2, 0.2, 0.1]])
-    c.began = np.array([False, True, False])
+    c.began = np.array([0.0, 1.0, 0.0])
     f = _before_incentives(
         b.held,
         avoided=np.zeros((1, 3)),

@@ -122,7 +122,7 @@ class Carried:
     prev_adm: Any = None
     prev_readm: Any = None
     prev_up: Any = None  # (D, B) last year's share of spend on upstream services
-    began: Any = None  # (B,) 1 for a budget that began this year: it has no last year's measures
+    began: Any = None  # (B,) 1.0 for a budget that began this year: it has no last year's measures
     max_gap: float = 0.0
     breach_streak: Any = None  # (D, B) consecutive years each budget has breached a floor
     headroom: Any = None  # (D, B) £ of this year's planned headroom each budget spends upstream

@@ -228,7 +228,7 @@ def _last_year(xp: Any, previous: Any, now: Any, began: Any) -> Any:
     began this year: it cannot have improved on a year it did not exist in)."""
     if previous is None:
         return now
-    return previous if began is None else xp.where(began, now, previous)
+    return previous if began is None else xp.where(began > 0, now, previous)
 
 
 def transition_costs(b: Block, c: Carried, f: Flows) -> None:
