@@ -36,12 +36,12 @@ reinvestment rates) apply to that sum.
 
 The status quo has no left shift (no budget both keeps savings and bears acute cost), no hospital cap, no
 co-financing, no incentive fund, no rebasing, no transition cost and no reform start; the model refuses an
-architecture that has any of them, or a dated value of a parameter its year reads. Floors and
-intervention flags move no money and are not computed. Nothing of the status quo's money rules is switched
-off.
+architecture that has any of them, a pot date within the run (it runs one date's pots: the status quo's
+``as_of``), or a dated value of a parameter its year reads. Floors and intervention flags move no money and
+are not computed.
 
-:func:`run_simple` is the earlier, much lighter model (one budget group, fixed grants, ``min(need, money)``),
-kept for comparison.
+:func:`run_simple` is a much lighter model (one budget group, fixed grants, ``min(need, money)``), kept for
+comparison.
 """
 
 from __future__ import annotations
@@ -227,6 +227,7 @@ def _refuse_other_mechanics(rules: Any, fixed: Mapping[str, Any]) -> None:
             ("co-financing", bool(rules.cofinancing)),
             ("rebasing", bool(rules.rebasing)),
             ("a reform start", rules.switch is not None),
+            ("a pot date within the run", bool(rules.starts)),
             ("an incentive fund", any(g.top_slice > 0 for g in rules.groups)),
             ("a left shift", any(g.incentive_strength > 0 for g in rules.groups)),
             ("a hospital input cap", any(g.hospital_input_cap is not None for g in rules.groups)),

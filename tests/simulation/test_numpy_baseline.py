@@ -20,6 +20,7 @@ from devocare.simulation.backend import namespace
 from devocare.simulation.engine import FACTORS, prepared, run_block
 from devocare.simulation.inputs import load_inputs
 from devocare.simulation.parameters import defaults, with_overrides
+from devocare.simulation.phases import phased_rules
 from devocare.simulation.rules import build_rules
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -104,6 +105,10 @@ def test_baseline_refuses_mechanics_it_does_not_model():
     rules = build_rules(architecture.load("reform-split-2024"), "lad")
     with pytest.raises(ValueError, match="status quo only"):
         sq.build(inputs, rules, np.zeros((3, rules.n_budgets)), fixed)
+    # the status quo as simulate runs it switches the delegated specialised line in 2025/26: a phase it refuses
+    phased = phased_rules(architecture.load("status-quo-2023"), "lad")
+    with pytest.raises(ValueError, match="a pot date within the run"):
+        sq.build(inputs, phased, np.zeros((3, phased.n_budgets)), fixed)
 
 
 @pytest.mark.integration

@@ -507,8 +507,8 @@ def _builtin_ref(
     arch: Architecture, file: str, value: str, field: str, verb: str, predecessor: Callable[[str], Architecture] | None
 ) -> list[Problem]:
     """``value`` names another built-in architecture. Given ``predecessor`` (how to load it), it is the one
-    whose money rules run before a reform's start year, so it must have no later start of its own: the
-    simulator joins two rule sets, not three."""
+    whose money rules run before a reform's start year, so it must have no later start of its own (the
+    simulator runs one predecessor, with its own pot dates, before the reform)."""
     if value not in builtin_ids():
         return [Problem(file, field, f"unknown built-in {value!r}" + _hint(value, builtin_ids()))]
     if value == arch.id:
