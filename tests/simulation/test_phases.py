@@ -206,6 +206,22 @@ def test_a_reforms_left_shift_ramps_from_its_start_year() -> None:
     rules = phases.phased_rules(architecture.load("reform-aco-2024"))
     assert _since(rules, "reform-aco-2024") == 3 and _since(rules, "status-quo-2023@before") == 0
     assert _since(phases.phased_rules(architecture.load("status-quo-2023")), "status-quo-2023") == 0
+    # the fallback its uncovered areas run is the status quo going on: its clock starts in the base year
+    assert _since(rules, "status-quo-2023") == 0
+
+
+def test_each_rule_set_continues_the_one_of_its_architecture_in_the_phase_before() -> None:
+    # status quo: the 2025 pot date renames its rule set; in the ACO reform the fallback goes on from the
+    # predecessor's last phase, and the reform's own rule set continues none (it starts at the switch)
+    status_quo = phases.phased_rules(architecture.load("status-quo-2023"))
+    assert phases.continues(status_quo) == {"status-quo-2023@2025": "status-quo-2023"}
+    aco = phases.continues(phases.phased_rules(architecture.load("reform-aco-2024")))
+    assert aco == {
+        "status-quo-2023": "status-quo-2023@before@2025",
+        "status-quo-2023@before@2025": "status-quo-2023@before",
+    }
+    assert phases.architecture_of("status-quo-2023@before@2025") == "status-quo-2023"
+    assert phases.architecture_of("reform-aco-2024") == "reform-aco-2024"
 
 
 def test_a_body_named_before_and_after_the_start_means_the_reforms_unless_marked(aco_and_status_quo) -> None:

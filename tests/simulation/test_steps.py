@@ -99,6 +99,7 @@ def _block(**changes: object) -> SimpleNamespace:
         dated={},
         exists=None,
         switch=None,
+        since={},
     )
     for k, v in changes.items():
         setattr(block, k, v)
@@ -218,6 +219,26 @@ def test_incentive_fund_pays_a_third_per_criterion_met() -> None:
     # budget 0: admissions per head fell (0.1 < 0.2) and 20% of avoidable admissions avoided (≥ 10%): 2 of 3
     assert f.kept.tolist() == [[97.0, 150.0, 50.0]]
     assert f.paid[0].tolist() == pytest.approx([2 / 3 * 3.0, 0.0, 0.0])
+
+
+def test_a_budget_that_began_this_year_cannot_improve_on_last_year() -> None:
+    # budgets 0 and 1 both had 0.2 admissions per head last year and 0.1 this year; budget 1 began this year
+    # (a phase start): the fall belongs to the budget it replaced, so only budget 0 meets the criterion
+    b = _block(fund=np.array([[3.0, 3.0, 0.0]] * 4))
+    b.rules.criteria = [np.array([1.0, 1.0, 0.0])] + [np.zeros(3)] * 6
+    c = _carried()
+    c.prev_adm = np.array([[0.2, 0.2, 0.1]])
+    c.began = np.array([0.0, 1.0, 0.0])
+    f = _before_incentives(
+        b.held,
+        avoided=np.zeros((1, 3)),
+        avoidable=np.ones((1, 3)),
+        spent=np.array([[[100.0, 0, 0], [0, 150.0, 0], [0, 0, 50.0]]]),
+        demand=np.array([[[100.0, 0, 0], [0, 150.0, 0], [0, 0, 50.0]]]),
+    )
+    steps.incentive_payments(b, c, f)
+    assert f.paid[0].tolist() == pytest.approx([1.0, 0.0, 0.0])
+    assert c.began is None and c.prev_adm[0].tolist() == pytest.approx([0.1, 0.1, 0.1])
 
 
 def _tiered_block(elective_spent: float, to_tier: list[float]) -> tuple[SimpleNamespace, Carried, Flows]:
@@ -456,21 +477,41 @@ def test_the_prevention_criterion_counts_only_upstream_lines_held() -> None:
 
 def test_a_reforms_efficiency_ramp_counts_from_its_start() -> None:
     # a reform starting in year 3 (2027/28) with a 2-year ramp: no saving in its first year, half in its second,
-    # all from 2029/30; before its start the rule sets running (the predecessor's) count from the base year
+    # all from 2029/30; before its start the budgets running (the predecessor's) count from the base year
+    eff = np.array([[1.0, 0.0, 0.0], [0.0, 0.0, 0.0], [0.0, 0.0, 0.0]])
     b = _block(
         any_eff=True,
         obl_any=False,
-        clock=(0, 0, 0, 3, 3, 3, 3),
-        eff_runs=np.array([[1.0, 0.0, 0.0], [0.0, 0.0, 0.0], [0.0, 0.0, 0.0]]),
         fixed={"behaviour.efficiency_ramp_years": 2},
         p={"behaviour.efficiency_saving": np.array([0.1])},
     )
     kept = []
     for t in range(7):
+        b.eff_clocks = ((0, eff),) if t < 3 else ((3, eff),)  # the phase from the reform's start: its budgets
         f = Flows(t=t, ty=t)
         steps.efficiency_and_cuts(b, _carried(), f)
         kept.append(float(f.eff_lr[0, 0, 0]))
     assert kept == pytest.approx([1.0, 0.95, 0.9, 1.0, 0.95, 0.9, 0.9])
+
+
+def test_budgets_on_two_clocks_ramp_each_from_its_own_start() -> None:
+    # from the reform's start (year 3) run 0 is under the reform's budget (its ramp restarts) and run 1 under
+    # the fallback architecture's (its ramp started in the base year, so it saves in full: no restart)
+    reform = np.array([[1.0, 0.0, 0.0], [0.0, 0.0, 0.0], [0.0, 0.0, 0.0]])
+    fallback = np.array([[0.0, 1.0, 0.0], [0.0, 0.0, 0.0], [0.0, 0.0, 0.0]])
+    b = _block(
+        any_eff=True,
+        obl_any=False,
+        eff_clocks=((0, fallback), (3, reform)),
+        fixed={"behaviour.efficiency_ramp_years": 2},
+        p={"behaviour.efficiency_saving": np.array([0.1])},
+    )
+    f = Flows(t=3, ty=3)
+    steps.efficiency_and_cuts(b, _carried(), f)
+    assert f.eff_lr[0, 0, :2].tolist() == pytest.approx([1.0, 0.9])
+    f = Flows(t=4, ty=4)
+    steps.efficiency_and_cuts(b, _carried(), f)
+    assert f.eff_lr[0, 0, :2].tolist() == pytest.approx([0.95, 0.9])
 
 
 def test_a_reforms_first_rebase_comes_a_settlement_after_its_start() -> None:
@@ -480,7 +521,7 @@ def test_a_reforms_first_rebase_comes_a_settlement_after_its_start() -> None:
         reb=[("rs", np.array([1.0, 0, 0]), np.array([0, 1.0, 0]), 0.5, 2)],
         runs=RunMatrix(np, M),
         alloc=np.array([[100.0, 150.0, 50.0]] * 7),
-        clock=(0, 0, 0, 3, 3, 3, 3),
+        since={"rs": 3},
         rule_sets_in=lambda rs, t: t >= 3,  # the reform's rule set runs from its start
     )
     c = _carried()

@@ -176,6 +176,8 @@ class Phase:
     M: np.ndarray  # (runs, budgets) membership of the budgets that exist
     holds: np.ndarray  # (L, B)
     eff_runs: np.ndarray  # (L, runs)
+    #: ``eff_runs`` split by the year its budgets' clocks start: ((start, (L, runs)), ...), one per start
+    eff_clocks: tuple[tuple[int, np.ndarray], ...]
     cap_field: np.ndarray  # (L, A)
     cap_rate: np.ndarray  # (L, A)
     cover: list[np.ndarray]  # per group: (A,) share of each sorted atom under the group (0 where it does not exist)
@@ -367,7 +369,10 @@ def prepare(inputs: Inputs, rules: Rules, fixed: dict[str, Any], years: int, fac
         grant_b=grants.allocated,
         grant_own=grants.allocated if grants.own_rules is None else grants.own_rules,
         transition_share=transition.shares(
-            grants.allocated, np.array([g.architecture == rules.architecture for g in groups for _ in range(g.n)])
+            grants.allocated,
+            np.array(
+                [phases_mod.architecture_of(g.architecture) == rules.architecture for g in groups for _ in range(g.n)]
+            ),
         ),
         reform_start=transition.reform_start(rules.archs.get(rules.architecture)),
         planned_steps=transition.planned_steps(rules.archs.get(rules.architecture)),
@@ -463,6 +468,11 @@ def _phase(
     acute = acute_mask()[:, None]
     cap_on = on("hospital_caps") and capped.any()
     eff = to_runs(held * (vec["sr"] * vec["obl"])[None, :]) if on("behaviour") else np.zeros((Lc, len(M)))
+    eff_clocks = (
+        _efficiency_clocks(rules, live, eff, lambda mask: to_runs(held * (vec["sr"] * vec["obl"] * mask)[None, :]))
+        if on("behaviour")
+        else ((0, eff),)
+    )
     none = np.zeros((Lc, A))
     cof_cover = np.zeros(A)
     for rs, *_ in cof:
@@ -472,11 +482,30 @@ def _phase(
         Mp,
         held,
         eff,
+        eff_clocks,
         to_atoms(held * acute * capped[None, :]) if cap_on else none,
         to_atoms(held * acute * caps[None, :]) if cap_on else none,
         [c * float(rules.live(gi, t)) for gi, c in enumerate(shared.cover)],
         cof_cover,
     )
+
+
+def budget_since(rules: Rules) -> np.ndarray:
+    """(B,) the year each budget's clocks start: its rule set's start (a reform's own budgets: the reform's
+    start year; the budgets of the architecture it replaces, its uncovered areas' included: the base year)."""
+    return np.array([_since(rules, g.architecture) for g in rules.groups for _ in range(g.n)], dtype=int)
+
+
+def _efficiency_clocks(
+    rules: Rules, live: np.ndarray, eff: np.ndarray, runs_of: Callable[[np.ndarray], np.ndarray]
+) -> tuple[tuple[int, np.ndarray], ...]:
+    """``eff`` (L, runs) split by the start of the live budgets' clocks: ``runs_of(mask)`` is ``eff`` of the
+    (B,) budgets in ``mask``. One clock (every run but a reform with partial coverage): ``eff`` itself."""
+    since = budget_since(rules)
+    starts = sorted({int(s) for s in since[live]}) or [0]
+    if len(starts) == 1:
+        return ((starts[0], eff),)
+    return tuple((s, runs_of((since == s).astype(float))) for s in starts)
 
 
 def _allocations(
@@ -776,6 +805,7 @@ def _block(
         pooling=bool(rules.pooling),
         corridor_any=bool(np.isfinite(prep.vec["corridor"]).any()),
         eff_runs=asarray(xp, prep.phases[0].eff_runs),
+        eff_clocks=_on_backend(xp, prep.phases[0].eff_clocks),
         noise=asarray(xp, values.criteria_noise if top_any else np.zeros((1, years, 1, 3))),
         alloc=asarray(xp, prep.alloc_b),
         fund=asarray(xp, prep.fund_b),
@@ -793,7 +823,8 @@ def _block(
         check=check,
         switch=prep.switch,
         rule_sets_in=rules.runs_in,
-        clock=tuple(rules.started(t) for t in range(years)),
+        since={rs: _since(rules, rs) for rs in rules.weight},
+        carries=phases_mod.continues(rules),
         investing_groups=_investing(rules, on),
         prevention_on=on("prevention"),
         dated=dated,
@@ -810,6 +841,11 @@ def _block(
         runs_in=partial(_run_matrix, xp, prep),
         grant_own=asarray(xp, prep.grant_own),
     )
+
+
+def _on_backend(xp: Any, clocks: tuple[tuple[int, np.ndarray], ...]) -> tuple[tuple[int, Any], ...]:
+    """A phase's efficiency clocks with their arrays on the backend."""
+    return tuple((s, asarray(xp, runs)) for s, runs in clocks)
 
 
 def _dated(xp: Any, fixed: dict[str, Any], p: dict[str, Any], years: int) -> dict[str, list[Any]]:
@@ -922,8 +958,16 @@ def _enter_phase(xp: Any, b: Block, inputs: Inputs, c: Carried, k: int) -> None:
     b.held = _held_lines(xp, prep, k)
     b.rules = _budget_rules(xp, prep, inputs, ph, b.fixed)
     b.eff_runs = asarray(xp, ph.eff_runs)
+    b.eff_clocks = _on_backend(xp, ph.eff_clocks)
     _use_phase(b, k)
-    c.prev_adm = c.prev_readm = c.prev_up = None
+    # only the budgets that begin now have no last year's incentive measures; one that runs on keeps its own
+    c.began = asarray(xp, ph.live & ~prep.phases[k - 1].live)
+    # a rule set that runs on its predecessor's architecture holds the rebase of the settlement under way
+    for rs, *_ in prep.reb:
+        held = b.carries.get(rs)
+        if held in c.rebase and b.rule_sets_in(rs, prep.phase_starts[k - 1]):
+            c.rebase[rs] = c.rebase[held]
+            c.rebase_b[rs] = b.runs.to_budgets(segment_sum(xp, c.rebase[rs], prep.starts))
 
 
 def run_block(

@@ -174,6 +174,7 @@ def join_phases(after: list[tuple[int, Rules]], before: list[tuple[int, Rules]],
         part_groups.append(mapping)
     cof, reb, pooling = {}, {}, []
     weight, archs, phase, since = {}, {}, {}, {}
+    predecessors = {rs for _, r in before for rs in r.weight}  # the architectures that run before the switch
     for i, (_k, r) in enumerate(parts):
         m, sx = part_groups[i], suffix[i]
         for rs, c in r.cofinancing.items():
@@ -186,7 +187,9 @@ def join_phases(after: list[tuple[int, Rules]], before: list[tuple[int, Rules]],
         ]
         for rs, w in r.weight.items():
             weight[rs + sx], archs[rs + sx], phase[rs + sx] = w, r.archs.get(rs), chrono[i]
-            since[rs + sx] = (switch or 0) if i < len(after) else 0
+            # a reform's own rule sets start at its switch; one that goes on running the architecture it
+            # replaces (its uncovered areas' fallback) keeps that architecture's clock, from the base year
+            since[rs + sx] = (switch or 0) if i < len(after) and rs not in predecessors else 0
     first = after[0][1]
     starts = tuple(k for k, _ in order[1:])
     return Rules(
@@ -209,6 +212,23 @@ def join_phases(after: list[tuple[int, Rules]], before: list[tuple[int, Rules]],
         part_groups=part_groups,
         part_suffix=tuple(suffix),
     )
+
+
+def architecture_of(rule_set: str) -> str:
+    """The architecture a (phase-suffixed) rule set runs: ``X@2033`` → ``X``, ``Y@before@2025`` → ``Y``."""
+    return rule_set.split("@", 1)[0]
+
+
+def continues(rules: Rules) -> dict[str, str]:
+    """Rule set → the rule set of the phase just before it that runs the same architecture (``X@2033`` →
+    ``X``; a reform's fallback ``status-quo-2023`` → ``status-quo-2023@before``): what it carries on from, such
+    as the rebase held for a settlement. Why: a pot's date opens a phase and renames every rule set, but an
+    architecture's settlement does not restart because one of its pots changes."""
+    by_phase: dict[tuple[int, str], str] = {}
+    for part, suffix in zip(rules.parts, rules.part_suffix, strict=True):
+        for rs in part.weight:
+            by_phase[(rules.phase[rs + suffix], rs)] = rs + suffix
+    return {name: by_phase[(k - 1, rs)] for (k, rs), name in by_phase.items() if k > 0 and (k - 1, rs) in by_phase}
 
 
 def _phases_of(rules: Any) -> tuple[tuple[int, ...], list[frozenset[int]]]:

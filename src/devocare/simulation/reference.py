@@ -136,7 +136,7 @@ class Reference:
         self.grow: list[float] | None = None  # compounded growth per line where a growth rate is dated
         self.all_rows = [_sparse_rows(g.H) for g in G]
         self.rows = self.all_rows
-        own = np.array([g.architecture == rules.architecture for g in G for _ in range(g.n)])
+        own = np.array([phases.architecture_of(g.architecture) == rules.architecture for g in G for _ in range(g.n)])
         start = transition.reform_start(rules.archs.get(rules.architecture))
         steps = transition.planned_steps(rules.archs.get(rules.architecture))
         self.transition_paid = transition.charges({k: self.p[k] for k in TRANSITION}, start, years, steps)
@@ -194,7 +194,12 @@ class Reference:
         if phase == self.phase:
             return
         if self.phase >= 0:
-            self.prev_adm, self.prev_readm, self.prev_up = [None] * len(G), [None] * len(G), [None] * len(G)
+            for gi in range(len(G)):
+                if rules.live(gi, t) and not rules.live(gi, t - 1):  # it begins now: no measures to improve on
+                    self.prev_adm[gi] = self.prev_readm[gi] = self.prev_up[gi] = None
+            for rs, held in phases.continues(rules).items():  # a settlement runs on through a pot's date
+                if rs in self.rebase and held in self.rebase and rules.runs_in(rs, t):
+                    self.rebase[rs] = list(self.rebase[held])
         self.phase = phase
         self.rows = [r if rules.live(gi, t) else [[] for _ in r] for gi, r in enumerate(self.all_rows)]
         self.cover = [[sum(s for _, s in self.rows[gi][a]) for a in range(A)] for gi in range(len(G))]
@@ -207,16 +212,16 @@ class Reference:
     def efficiency_and_cuts(self, y: SimpleNamespace) -> None:
         """Per atom and line: the share of spend kept after efficiency, and after cuts."""
         p, G, L, A = self.p, self.G, self.L, self.A
-        since = self.rules.started(y.t)  # a reform's ramp counts from its start
-        saving = p["behaviour.efficiency_saving"] * min(
-            1.0, (y.t - since) / max(self.fixed["behaviour.efficiency_ramp_years"], 1)
-        )
+        ramp = max(self.fixed["behaviour.efficiency_ramp_years"], 1)
+        saving = [  # each group's ramp counts from the year its rule set started (a reform's own: its start)
+            p["behaviour.efficiency_saving"] * min(1.0, max(y.t - self.rules.since.get(g.architecture, 0), 0) / ramp)
+            for g in G
+        ]
         y.eff = [
             [
                 1
-                - saving
-                * sum(
-                    self.cover[gi][a] * g.lines[j] * g.savings_retained * g.overspend_borne_locally
+                - sum(
+                    saving[gi] * self.cover[gi][a] * g.lines[j] * g.savings_retained * g.overspend_borne_locally
                     for gi, g in enumerate(G)
                 )
                 for j in range(L)
@@ -331,7 +336,7 @@ class Reference:
         rules, G, L, A, t = self.rules, self.G, self.L, self.A, y.t
         grants = {rs: self.funded.atoms[rs][t].T.tolist() for rs in rules.weight}  # (A, L) per rule set
         for rs, rr in rules.rebasing.items():
-            into = t - rules.started(t)  # settlements count from the year the rule set started
+            into = t - rules.since.get(rs, 0)  # settlements count from the year the rule set started
             if into > 0 and into % G[rr.toward].settlement_years == 0 and rules.runs_in(rs, t):
                 self.rebase[rs] = [rr.share * self.last_avoided[a] for a in range(A)]  # set, held to the next
         self.last_avoided = y.avoided

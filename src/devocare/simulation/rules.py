@@ -200,8 +200,9 @@ class Rules:
         return self.groups[gi].architecture
 
     def started(self, t: int) -> int:
-        """The year the rule sets running in year ``t`` started (0: the base year). Why: a reform's clocks —
-        the efficiency ramp and the settlement cycle — count from its own start, not from 2024/25."""
+        """The latest year a rule set running in year ``t`` started (0: the base year): a reform's start from
+        it. The clocks themselves are per rule set (:attr:`since`): a reform's efficiency ramp and settlement
+        cycle count from its own start, its uncovered areas' fallback's from the base year."""
         return max((self.since.get(rs, 0) for rs in self.weight if self.runs_in(rs, t)), default=0)
 
     def active(self, t: int) -> np.ndarray:

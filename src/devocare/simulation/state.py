@@ -67,6 +67,8 @@ class Block:
     pooling: bool
     corridor_any: bool
     eff_runs: Any  # (L, runs)
+    #: ``eff_runs`` split by the year its budgets' clocks start: ((start, (L, runs)), ...)
+    eff_clocks: tuple[tuple[int, Any], ...]
     noise: Any  # (D, years, B, 3) criteria noise
     alloc: Any  # (years, B) allocation before rebasing
     fund: Any  # (years, B) incentive fund held back
@@ -90,9 +92,11 @@ class Block:
     phase_starts: tuple[int, ...] = ()  # the years a phase starts (a reform's start, a pot's date)
     ceases: Any = None  # (B,) the year each budget hands its balance over (-1: runs to the end)
     rule_sets_in: Any = None
-    #: per year, the year the rule sets running in it started: a reform's efficiency ramp and settlement
-    #: cycle count from it (empty: every rule set runs from the base year)
-    clock: tuple[int, ...] = ()
+    #: the year each rule set started (a reform's own: its start; absent: the base year): its budgets'
+    #: efficiency ramp and its settlement cycle count from it
+    since: dict[str, int] = field(default_factory=dict)
+    #: rule set → the rule set of the phase before it that runs the same architecture (its held rebase goes on)
+    carries: dict[str, str] = field(default_factory=dict)
     investing_groups: list[int] = field(default_factory=list)
     exists: Any = None
     prevention_on: bool = True
@@ -121,6 +125,7 @@ class Carried:
     prev_adm: Any = None
     prev_readm: Any = None
     prev_up: Any = None  # (D, B) last year's share of spend on upstream services
+    began: Any = None  # (B,) 1.0 for a budget that began this year: it has no last year's measures
     max_gap: float = 0.0
     breach_streak: Any = None  # (D, B) consecutive years each budget has breached a floor
     headroom: Any = None  # (D, B) £ of this year's planned headroom each budget spends upstream

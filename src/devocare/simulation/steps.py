@@ -36,20 +36,19 @@ class Step:
     run: Callable[[Block, Carried, Flows], None]
 
 
-def started(b: Block, t: int) -> int:
-    """The year the rule sets running in year ``t`` started (a reform's start; 0 for the base year)."""
-    clock = getattr(b, "clock", ())
-    return int(clock[t]) if clock else 0
-
-
 def efficiency_and_cuts(b: Block, c: Carried, f: Flows) -> None:
-    """Run-level spend factors: efficiency of budgets that keep savings and bear overspends (ramped in),
-    and cuts that follow a negative reserve, the same rule for every holder (every atom of a run has the
-    same budgets)."""
+    """Run-level spend factors: efficiency of budgets that keep savings and bear overspends (ramped in from
+    the year each budget's rule set started: a reform's own budgets from its start, the budgets of the
+    architecture it replaces from the base year), and cuts that follow a negative reserve, the same rule for
+    every holder (every atom of a run has the same budgets)."""
     if b.any_eff:
         ramp = float(b.fixed["behaviour.efficiency_ramp_years"])
-        saving = behaviour.efficiency(b.p["behaviour.efficiency_saving"], ramp, f.t - started(b, f.t))
-        f.eff_lr = one_minus(b.xp, saving[:, None, None] * (b.eff_runs[None, :, :]))
+        share = None
+        for since, eff_runs in b.eff_clocks:  # one term per year the budgets' clocks start
+            saving = behaviour.efficiency(b.p["behaviour.efficiency_saving"], ramp, max(f.t - since, 0))
+            term = saving[:, None, None] * (eff_runs[None, :, :])
+            share = term if share is None else share + term
+        f.eff_lr = one_minus(b.xp, share)
     if b.obl_any:
         f.cut_lr = one_minus(b.xp, b.runs.spread(c.cut, b.rules.holds))
     f.factor_lr = f.eff_lr if f.cut_lr is None else f.cut_lr if f.eff_lr is None else f.eff_lr * f.cut_lr
@@ -112,14 +111,16 @@ def allocation_and_rebasing(b: Block, c: Carried, f: Flows) -> None:
     hospital activity that no longer happens, priced: last year's emergency cost avoided by upstream spend, a
     level measured against the base year's pattern of care. The rebase is set to ``share`` of it and held for
     the settlement (it replaces, never adds to, the previous settlement's rebase). Settlements count from the
-    year the rule set started: a reform's first rebase comes ``settlement_years`` after its start."""
+    year the rule set started: a reform's first rebase comes ``settlement_years`` after its start. A pot's
+    date renames the rule sets of the phase it opens; each takes over its predecessor's held rebase
+    (:func:`devocare.simulation.engine._enter_phase`), so the settlement runs on through the date."""
     xp = b.xp
     assert f.year is not None
     alloc_b = b.alloc[f.t][None, :] + xp.zeros((b.D, b.B))
     for rs, toward, away, share, years_s in b.reb:
         if b.rule_sets_in is not None and not b.rule_sets_in(rs, f.t):
             continue  # a rule set that does not run this year (a reform before its start) rebases nothing
-        into = f.t - started(b, f.t)  # years since the rule set started
+        into = f.t - b.since.get(rs, 0)  # years since the rule set started
         if into > 0 and into % years_s == 0:
             c.rebase[rs] = share * c.last_avoided
             c.rebase_b[rs] = b.runs.to_budgets(segment_sum(xp, c.rebase[rs], b.prep.starts))
@@ -201,25 +202,33 @@ def incentive_payments(b: Block, c: Carried, f: Flows) -> None:
     met = incentives.criteria(
         xp,
         adm_ph,
-        c.prev_adm if c.prev_adm is not None else adm_ph,
+        _last_year(xp, c.prev_adm, adm_ph, c.began),
         f.avoided_b / xp.where(f.avoidable_b > 0, f.avoidable_b, 1.0),
         float(b.fixed["incentives.chronic_target"]),
         readm,
-        c.prev_readm if c.prev_readm is not None else readm,
+        _last_year(xp, c.prev_readm, readm, c.began),
         tele,
         it,
         r.criteria,
         elective_ratio,
         r.floors[ELECTIVE],
         up_share,
-        c.prev_up if c.prev_up is not None else up_share,
+        _last_year(xp, c.prev_up, up_share, c.began),
     )
     per_criterion = float(b.fixed["incentives.payout_per_criterion"])
     frac = incentives.payout_fraction(xp, met, per_criterion, float(b.fixed["incentives.criteria_for_full_payout"]))
     f.paid = frac * f.fund
     if r.unpaid_to_tier is not None and r.n_groups:
         f.paid = incentives.share_unpaid(xp, f.fund, f.paid, r.fund_group, r.unpaid_to_tier, r.n_groups)
-    c.prev_adm, c.prev_readm, c.prev_up = adm_ph, readm, up_share
+    c.prev_adm, c.prev_readm, c.prev_up, c.began = adm_ph, readm, up_share, None
+
+
+def _last_year(xp: Any, previous: Any, now: Any, began: Any) -> Any:
+    """Last year's measure to improve on: this year's where there is none (the first year, or a budget that
+    began this year: it cannot have improved on a year it did not exist in)."""
+    if previous is None:
+        return now
+    return previous if began is None else xp.where(began > 0, now, previous)
 
 
 def transition_costs(b: Block, c: Carried, f: Flows) -> None:
