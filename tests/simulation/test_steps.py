@@ -99,6 +99,8 @@ def _block(**changes: object) -> SimpleNamespace:
         dated={},
         exists=None,
         switch=None,
+        phase_starts=(),
+        ceases=None,
         since={},
     )
     for k, v in changes.items():
@@ -440,6 +442,8 @@ def test_a_successor_plans_with_the_deficit_it_inherits() -> None:
     # so budget 1 cuts next year for half the deficit it now carries (behaviour.overspend_response = 0.5)
     b = _block(
         switch=1,
+        phase_starts=(1,),
+        ceases=np.array([1, -1, -1]),
         exists=np.array([[1.0, 0.0, 1.0], [0.0, 1.0, 1.0], [0.0, 1.0, 1.0], [0.0, 1.0, 1.0]]),
         succeeded=np.array([1.0, 0.0, 0.0]),
         to_centre=np.zeros(3),

@@ -285,8 +285,7 @@ def plan_next_year(b: Block, c: Carried, f: Flows) -> None:
         charge = b.transition[:, t][:, None] * b.transition_share[t][None, :]
         expected = f.income + (b.alloc[t] - b.alloc[f.t])[None, :] - charge
         view = [base, c.last_base, f.income - paid_out(f), expected, c.reserves]
-        starts = getattr(b, "phase_starts", ())  # a block described without phases has none
-        if t in starts:
+        if t in b.phase_starts:
             view = taken_over(b, c, f, t, view, charge)
         cut, headroom = behaviour.plan(
             xp,
@@ -306,9 +305,7 @@ def plan_next_year(b: Block, c: Carried, f: Flows) -> None:
             cut, headroom = cut * runs, headroom * runs
         c.cut, c.headroom = cut, headroom
         base = view[0]  # a starting budget's history begins with what it took over
-    if t + 1 in getattr(
-        b, "phase_starts", ()
-    ):  # next year's plan for the phase after it reads this year's spend per line
+    if t + 1 in b.phase_starts:  # next year's plan for the phase after it reads this year's spend per line
         c.last_base_lr = f.spent_lr if f.unmet_lr is None else f.spent_lr + f.unmet_lr
     c.last_base = base
 
@@ -391,7 +388,7 @@ def succession(b: Block, c: Carried, f: Flows) -> None:
     nothing; in the year a phase starts each budget that ceases passes its balance to its successor (a
     transfer) or to the centre (a positive balance returned, a carried deficit written off as deficit
     support)."""
-    starts = getattr(b, "phase_starts", ()) or (() if b.switch is None else (b.switch,))
+    starts = b.phase_starts
     if not starts:
         return
     xp = b.xp
@@ -400,8 +397,7 @@ def succession(b: Block, c: Carried, f: Flows) -> None:
     f.flag = f.flag_deficit | f.flag_floor
     if f.t not in starts:
         return
-    ceases = getattr(b, "ceases", None)  # only the budgets whose last phase ended last year hand over
-    ceasing = 1.0 if ceases is None else xp.astype(ceases == f.t, xp.float64)
+    ceasing = xp.astype(b.ceases == f.t, xp.float64)  # only the budgets whose last phase ended last year hand over
     succeeded = (b.succeeded * ceasing)[None, :]  # (1, B) 1 where a budget ceases and has successors
     centre = c.reserves * (b.to_centre * ceasing)[None, :]  # ceases with none: its balance goes to the centre
     passed = c.reserves * succeeded
