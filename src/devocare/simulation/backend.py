@@ -201,6 +201,8 @@ class RunMatrix:
 
             matrix = sparse.csr_array(sparse.vstack([self._back_csr * row[None, :] for row in host]))
             self._spread[host.tobytes()] = matrix
+        if len(self._spread_by_mask) > 64:  # a long-lived process runs many blocks: forget old masks
+            self._spread_by_mask.clear()
         self._spread_by_mask[id(mask)] = (mask, host, matrix)
         D = x.shape[0]
         return self._csr_apply(np.asarray(x, dtype=np.float64), matrix).reshape(D, host.shape[0], self.shape[0])
@@ -271,6 +273,8 @@ class HeldLines:
                 S = np.zeros((len(self.lines), self.B))
                 S[np.arange(len(self.lines)), self.budgets] = keep
                 self._totals[key] = RunMatrix(self.xp, S)
+            if len(self._by_mask) > 64:  # a long-lived process runs many blocks: forget old masks
+                self._by_mask.clear()
             hit = self._by_mask[id(mask)] = (mask, self._totals[key])
         return hit[1].to_budgets(x_p)
 

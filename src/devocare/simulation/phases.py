@@ -27,6 +27,8 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import threading
+from collections import OrderedDict
 from typing import Any
 
 import numpy as np
@@ -94,7 +96,7 @@ def phased_rules(arch: Any, atom_level: str = "lad") -> Rules:
     before_id = predecessor(arch)
     if start is None or before_id == str(arch.id):
         after = [(k, build_rules(arch, atom_level, on=d)) for k, d in _segments(arch, BASE_DATE)]
-        return after[0][1] if len(after) == 1 else join_phases(after, [], None)
+        return after[0][1] if len(after) == 1 else _joined(after, [], None)
     from devocare.architecture.loader import builtin_ids, shared_builtin
 
     if before_id not in builtin_ids():
@@ -107,7 +109,28 @@ def phased_rules(arch: Any, atom_level: str = "lad") -> Rules:
     switch = start_index(start)
     after = [(k, build_rules(arch, atom_level, on=d)) for k, d in _segments(arch, start)]
     before = [(k, build_rules(before_arch, atom_level, on=d)) for k, d in _segments(before_arch, BASE_DATE, switch)]
-    return join_phases(after, before, switch)
+    return _joined(after, before, switch)
+
+
+_JOINED: OrderedDict[tuple[Any, ...], tuple[Rules, Any, Any]] = OrderedDict()
+_JOINED_LOCK = threading.Lock()
+
+
+def _joined(after: list[tuple[int, Rules]], before: list[tuple[int, Rules]], switch: int | None) -> Rules:
+    """:func:`join_phases`, kept for the last few joins: the parts come from :func:`build_rules`'s cache, so a
+    repeated run gets the same joined rules (and with them the engine's prepared arrays) instead of a new copy
+    each time. The cached value holds its parts, so their ids in the key stay theirs."""
+    key = (tuple((k, id(r)) for k, r in after), tuple((k, id(r)) for k, r in before), switch)
+    with _JOINED_LOCK:
+        if key in _JOINED:
+            _JOINED.move_to_end(key)
+            return _JOINED[key][0]
+    rules = join_phases(after, before, switch)
+    with _JOINED_LOCK:
+        _JOINED[key] = (rules, after, before)
+        while len(_JOINED) > 16:
+            _JOINED.popitem(last=False)
+    return rules
 
 
 def _same_budget(g: BudgetGroup, h: BudgetGroup) -> bool:
