@@ -234,3 +234,27 @@ def test_simulation_run_round_trip(store: Store, result) -> None:
     assert saved.summary == result.summary
     assert saved.run_record == result.run_record
     pd.testing.assert_frame_equal(saved.table(), result.table)
+
+
+def test_a_save_whose_commit_lands_though_the_client_sees_an_error_keeps_its_table(store: Store, monkeypatch) -> None:
+    """A server that dies as it commits can keep the row while the client gets an error: the table file stays,
+    so the run is whole. A save that failed before committing leaves no file."""
+    add = Store._add
+
+    def commits_then_fails(self: Store, row: object) -> int:
+        add(self, row)
+        raise ConnectionError("server closed the connection unexpectedly")
+
+    monkeypatch.setattr(Store, "_add", commits_then_fails)
+    with pytest.raises(ConnectionError):
+        store.save_run("landed", {"n": 1}, {"seed": 1}, table=pd.DataFrame({"x": [1.0, 2.0]}))
+    (run,) = store.list_runs()
+    assert run.table() is not None and run.table()["x"].tolist() == [1.0, 2.0]
+
+    def fails(self: Store, row: object) -> int:
+        raise ConnectionError("server closed the connection unexpectedly")
+
+    monkeypatch.setattr(Store, "_add", fails)
+    with pytest.raises(ConnectionError):
+        store.save_run("lost", {"n": 2}, {"seed": 2}, table=pd.DataFrame({"x": [3.0]}))
+    assert len(list(store.runs_dir.glob("run-*.parquet"))) == 1

@@ -469,7 +469,7 @@ class Store:
         """Save a run: summary and run record in the database, ``table`` as Parquet in :attr:`runs_dir`.
 
         The Parquet file is complete on disk before the row naming it is committed; if the commit
-        fails the file is removed again.
+        fails the file is removed again, unless the database cannot say that no row names it.
         """
         name = _check_name(name)
         summary = _check_json_object(summary, "run summary")
@@ -489,9 +489,20 @@ class Store:
         try:
             return self._add(row)
         except BaseException:
-            if path is not None:
+            if path is not None and not self._may_name(path.name):
                 path.unlink(missing_ok=True)
             raise
+
+    def _may_name(self, table_file: str) -> bool:
+        """Whether a saved run may name ``table_file`` after a failed save: a server that dies as it commits
+        can keep the row though the client saw an error, so the file is removed only when the database says
+        no row names it (an unreachable database leaves it: a file no row names is harmless, a row without its
+        file is not)."""
+        try:
+            with self._sessions() as session:
+                return session.scalar(select(RunRow.id).where(RunRow.table_file == table_file)) is not None
+        except Exception:
+            return True
 
     def _write_table(self, table: pd.DataFrame) -> Path:
         self.runs_dir.mkdir(parents=True, exist_ok=True)
