@@ -194,7 +194,7 @@ def test_tokens_are_stored_only_as_scrypt_hashes(server):
     for _, token_hash in rows:
         assert token_hash.startswith("scrypt$")
         for token in server["tokens"].values():
-            assert token.split("_")[2] not in token_hash
+            assert token.split("_", 2)[2] not in token_hash  # the secret: everything after the id
     assert all(re.fullmatch(r"[0-9a-f]{16}", t) for t, _ in rows)
 
 
