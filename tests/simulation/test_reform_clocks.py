@@ -28,18 +28,26 @@ def _split_with_two_year_settlements() -> object:
     return arch.model_copy(update={"money": arch.money.model_copy(update={"settlement_years": 2})})
 
 
+def _engine_matches_reference(matches_reference, arch, rules, years: int):
+    """Two draws and the central run of ``rules`` (a two-year efficiency ramp, full prevention effect) through
+    the engine, checked against the per-atom reference; the engine's result, fixed values, parameters and
+    inputs."""
+    params = resolve({"behaviour.efficiency_ramp_years": 2, "prevention.effect": 1.0})
+    fixed = montecarlo.central_values(params, years)
+    inputs = load_inputs("lad")
+    draws = [0, 1]
+    values = montecarlo.draw_values(params, np.array(draws), 7, years, len(inputs.lads), rules.n_budgets)
+    result = run_block(namespace("numpy"), inputs, rules, fixed, values, years)
+    matches_reference(inputs, rules, fixed, values, result, years, draws, arch.id)
+    return result, fixed, params, inputs
+
+
 def test_engine_and_reference_agree_on_a_reforms_clocks(matches_reference) -> None:
     arch = _split_with_two_year_settlements()
     rules = phases.phased_rules(arch, "lad")
     assert rules.switch == 3 and rules.started(2) == 0 and rules.started(3) == rules.started(5) == 3
     assert any(rs.startswith("reform-split-2024") for rs in rules.rebasing)  # its rebasing runs from 2029/30
-    params = resolve({"behaviour.efficiency_ramp_years": 2, "prevention.effect": 1.0})
-    fixed = montecarlo.central_values(params, YEARS)
-    inputs = load_inputs("lad")
-    draws = [0, 1]
-    values = montecarlo.draw_values(params, np.array(draws), 7, YEARS, len(inputs.lads), rules.n_budgets)
-    result = run_block(namespace("numpy"), inputs, rules, fixed, values, YEARS)
-    matches_reference(inputs, rules, fixed, values, result, YEARS, draws, arch.id)
+    _engine_matches_reference(matches_reference, arch, rules, YEARS)
 
 
 def _with_a_dated_national_pot(arch, on: dt.date):
@@ -80,13 +88,7 @@ def test_engine_and_reference_carry_a_rebase_and_incentive_history_through_a_pot
     rules = phases.phased_rules(arch, "lad")
     years = 8
     assert rules.starts[-2:] == (3, 6) and phases.continues(rules)
-    params = resolve({"behaviour.efficiency_ramp_years": 2, "prevention.effect": 1.0})
-    fixed = montecarlo.central_values(params, years)
-    inputs = load_inputs("lad")
-    draws = [0, 1]
-    values = montecarlo.draw_values(params, np.array(draws), 7, years, len(inputs.lads), rules.n_budgets)
-    result = run_block(namespace("numpy"), inputs, rules, fixed, values, years)
-    matches_reference(inputs, rules, fixed, values, result, years, draws, arch.id)
+    result, fixed, params, inputs = _engine_matches_reference(matches_reference, arch, rules, years)
     # the central run without the date: the boards' allocations and incentive payments are the same (they run
     # on through 2030/31, holding the rebase and their own last year's measures)
     plain_rules = phases.phased_rules(_split_with_two_year_settlements(), "lad")
