@@ -25,7 +25,7 @@ import numpy as np
 import pandas as pd
 
 from devocare.errors import DevocareError
-from devocare.service_lines import LINE_IDS, UPSTREAM_LINES
+from devocare.service_lines import LINE_IDS, POPULATION_LINE, UPSTREAM_LINES, index
 from devocare.simulation.phases import BEFORE
 from devocare.simulation.results import SimulationResult
 
@@ -159,15 +159,18 @@ def _band(values: np.ndarray, n_draws: int) -> dict[str, np.ndarray]:
     }
 
 
-def budget_table(result: SimulationResult, b: int | list[int]) -> pd.DataFrame:
+def budget_table(result: SimulationResult, b: int | list[int], within: np.ndarray | None = None) -> pd.DataFrame:
     """Per year: income, allocated, spent, need and reserves with bands; probabilities of overspend and of
     intervention with its two reasons; mean deficit support from the centre. ``b`` is one budget, or a
-    body's budgets of several phases (each exists in its own years): their series add up, and the balance
-    one hands to the next is netted out of transfers."""
+    body's budgets of several phases (each exists in its own years): their series add up, and the balances
+    they hand one another at a phase's start are netted out of transfers (they are no income). ``within``
+    is the share of each picked budget's handed-over balance that goes to the other picked budgets (the
+    rows of the engine's hand-over matrix, :func:`handed_within`); by default all of it."""
     picked = [b] if isinstance(b, int) else list(b)
     d = {m: v[:, :, picked].sum(axis=2) for m, v in result.draws.items()}  # (draws+1, years)
-    if len(picked) > 1:  # a hand-over between the body's own budgets is no income
-        internal = np.minimum(d["transfers_in"], d["transfers_out"])
+    if len(picked) > 1:  # the recorded hand-over between the body's own budgets is no income
+        share = np.ones(len(picked)) if within is None else np.asarray(within, dtype=float)
+        internal = result.draws["handed_over"][:, :, picked] @ share  # (draws+1, years)
         d["transfers_in"], d["transfers_out"] = d["transfers_in"] - internal, d["transfers_out"] - internal
     income = d["allocated"] - d["incentive_fund"] + d["incentive_paid"] + d["transfers_in"]
     outgo = d["spent"] + d["transition_cost"] + d["transfers_out"]
@@ -196,12 +199,18 @@ def budget_table(result: SimulationResult, b: int | list[int]) -> pd.DataFrame:
     return pd.DataFrame(out)
 
 
-def _membership(arch: Any, atom_level: str, b: int) -> np.ndarray:
-    """Each atom's share in budget ``b``'s area (population share × coverage)."""
-    from devocare.simulation.phases import phased_rules
-    from devocare.simulation.runner import _load_arch
+def handed_within(rules: Any, population: np.ndarray, picked: list[int]) -> np.ndarray:
+    """(len(picked),) the share of each of the ``picked`` budgets' handed-over balance that goes to another of
+    them, from the hand-over matrix the engine moves balances with (a body's budget whose next budget of the
+    same body shares its lines hands it all of its balance; one that ceases with no such successor, none)."""
+    from devocare.simulation.phases import handover_matrix
 
-    rules = phased_rules(_load_arch(arch), atom_level)
+    S, _ = handover_matrix(rules, population)
+    return np.asarray(S[np.ix_(picked, picked)].sum(axis=1), dtype=float)
+
+
+def _membership(rules: Any, b: int) -> np.ndarray:
+    """Each atom's share in budget ``b``'s area (population share × coverage)."""
     for g in rules.groups:
         if g.offset <= b < g.offset + g.n:
             return np.asarray(g.H[:, b - g.offset], dtype=float)
@@ -264,8 +273,17 @@ def budget_view(
 
     params = resolve(options.get("overrides"), options.get("scenario"))
     unit_cost = float(params.params["admissions.unit_cost"].value)
-    prevention = prevention_return(result, _membership(arch, result.atom_level, b), unit_cost)
-    table = budget_table(result, phases)
+    from devocare.simulation.inputs import load_inputs
+    from devocare.simulation.phases import phased_rules
+    from devocare.simulation.runner import _load_arch
+
+    rules = phased_rules(_load_arch(arch), result.atom_level)  # the rules the run was built from (cached)
+    prevention = prevention_return(result, _membership(rules, b), unit_cost)
+    within = None
+    if len(phases) > 1:  # the engine's hand-over shares, weighted by the population it weights them by
+        population = load_inputs(result.atom_level).weighted_heads[0][:, index(POPULATION_LINE)]
+        within = handed_within(rules, population, phases)
+    table = budget_table(result, phases, within)
     table.insert(0, "body", str(row["body"]))
     table.insert(1, "name", _area_name(str(row["area"])))
     return BudgetView(
