@@ -184,9 +184,7 @@ class Rules:
 
     def live(self, gi: int, t: int) -> bool:
         """Whether group ``gi``'s budgets exist in year ``t``."""
-        if not self.starts or not self.group_phases:
-            return self.runs_in(self.groups[gi].architecture, t)
-        return self.phase_at(t) in self.group_phases[gi]
+        return not self.starts or self.phase_at(t) in self.group_phases[gi]
 
     def rule_set_of(self, gi: int, t: int) -> str:
         """The rule set group ``gi``'s budgets run under in year ``t`` (a budget running through several
@@ -198,12 +196,6 @@ class Rules:
             if gi in m and self.phase.get(f"{next(iter(part.weight))}{suffix}") == k:
                 return f"{part.groups[m.index(gi)].architecture}{suffix}"
         return self.groups[gi].architecture
-
-    def started(self, t: int) -> int:
-        """The latest year a rule set running in year ``t`` started (0: the base year): a reform's start from
-        it. The clocks themselves are per rule set (:attr:`since`): a reform's efficiency ramp and settlement
-        cycle count from its own start, its uncovered areas' fallback's from the base year."""
-        return max((self.since.get(rs, 0) for rs in self.weight if self.runs_in(rs, t)), default=0)
 
     def active(self, t: int) -> np.ndarray:
         """(B,) bool: the budgets that exist in year ``t`` (read-only; built once per phase, as the engine asks
