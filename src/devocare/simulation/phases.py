@@ -263,15 +263,10 @@ def handover_matrix(rules: Rules, population: np.ndarray | None = None) -> tuple
     proportion to the population (``population``, (atoms,); equal atoms if not given) they take over."""
     B = rules.n_budgets
     S, to_centre = np.zeros((B, B)), np.zeros(B)
-    starts, phases = rules.starts, rules.group_phases
-    if not starts:
-        return S, to_centre
     pop = np.ones(len(rules.atoms)) if population is None else np.asarray(population, dtype=float)
-    for gi, g in enumerate(rules.groups):
-        last = max(phases[gi])
-        if last >= len(starts):
-            continue  # runs to the end of the run
-        later = [h for hi, h in enumerate(rules.groups) if last + 1 in phases[hi]]
+    for gi, last in _ceasing(rules):
+        g = rules.groups[gi]
+        later = [h for h, phases in zip(rules.groups, rules.group_phases, strict=True) if last + 1 in phases]
         for j, code in enumerate(g.area_codes):
             b = g.offset + j
             same = [
@@ -298,13 +293,18 @@ def handover_matrix(rules: Rules, population: np.ndarray | None = None) -> tuple
 def ceasing_years(rules: Rules) -> np.ndarray:
     """(B,) the year each budget's balance is handed over (the start of the phase after its last), -1 for a
     budget that runs to the end."""
-    starts, phases = rules.starts, rules.group_phases
     out = np.full(rules.n_budgets, -1.0)
-    for gi, g in enumerate(rules.groups):
-        last = max(phases[gi])
-        if last < len(starts):
-            out[g.offset : g.offset + g.n] = starts[last]
+    for gi, last in _ceasing(rules):
+        g = rules.groups[gi]
+        out[g.offset : g.offset + g.n] = rules.starts[last]
     return out
+
+
+def _ceasing(rules: Rules) -> list[tuple[int, int]]:
+    """(group, its last phase) of each group whose budgets cease before the run ends: they hand their
+    balances over at the start of the phase after (none where the run has one phase)."""
+    n = len(rules.starts)
+    return [(gi, max(phases)) for gi, phases in enumerate(rules.group_phases) if n and max(phases) < n]
 
 
 def mask_years(x: np.ndarray, rules: Rules) -> np.ndarray:
