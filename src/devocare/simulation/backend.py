@@ -35,9 +35,15 @@ def namespace(name: str) -> Any:
         raise DevocareError(f"backend {name!r} is not installed ({exc}); use --backend numpy") from None
 
 
+#: The names of NumPy's namespace, plain and as array_api_compat wraps it (JAX's is ``jax.numpy``: not NumPy).
+NUMPY_NAMES = frozenset({"numpy", "array_api_compat.numpy"})
+
+
 def is_numpy(xp: Any) -> bool:
-    """True for the NumPy namespace (plain or wrapped by array_api_compat)."""
-    return "numpy" in xp.__name__
+    """True for the NumPy namespace only (plain or wrapped by array_api_compat): the engine's NumPy-specialised
+    paths (SciPy sparse products, Numba kernels, in-place writes) take host NumPy arrays, so JAX's and CuPy's
+    arrays must go the array-API way."""
+    return getattr(xp, "__name__", None) in NUMPY_NAMES
 
 
 def asarray(xp: Any, values: Any) -> Any:

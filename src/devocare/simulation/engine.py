@@ -82,6 +82,8 @@ BUDGET_MEASURES = (
     "intervention_deficit",
     "intervention_floor",
     "transition_cost",
+    "handed_over",
+    "taken_over",
 )
 #: The transition-cost parameters the engine reads per draw.
 TRANSITION = (
@@ -1074,6 +1076,8 @@ class Outputs:
             ("intervention_deficit", f.flag_deficit),
             ("intervention_floor", f.flag_floor),
             ("transition_cost", f.transition),
+            ("handed_over", f.handed_over),
+            ("taken_over", f.taken_over),
         ):
             self.budget[name][:, t, :] = to_numpy(value)  # broadcast, and flags written as 0/1, in place
         national = self.national

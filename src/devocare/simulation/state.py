@@ -179,4 +179,6 @@ class Flows:
     flag_deficit: Any = None  # (D, B) intervention because of a deficit beyond the stated share
     transition: Any = None  # (D, B) £ transition charge paid out of each budget this year
     flag_floor: Any = None  # (D, B) intervention because floors were breached for consecutive years
+    handed_over: Any = 0.0  # (D, B) £ balance a ceasing budget passes to its successors (part of ``t_out``)
+    taken_over: Any = 0.0  # (D, B) £ balance a successor receives from ceasing budgets (part of ``t_in``)
     extra: dict[str, Any] = field(default_factory=dict)

@@ -497,6 +497,7 @@ def succession(b: Block, c: Carried, f: Flows) -> None:
     moved = b.handover.to_budgets(passed)
     f.t_out = f.t_out + passed
     f.t_in = f.t_in + moved
+    f.handed_over, f.taken_over = passed, moved
     f.returned = f.returned + xp.maximum(centre, 0.0)
     f.support = f.support + xp.maximum(-centre, 0.0)
     f.change = f.change - balance + moved
