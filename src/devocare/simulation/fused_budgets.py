@@ -271,14 +271,15 @@ def spend_and_unmet(
 
 
 @_jit
-def line_totals(spent: Any, reinvested: Any, need: Any, unmet: Any, out: Any) -> None:
-    """The year's national series per draw and line (:meth:`engine.Outputs.record`): spend plus reinvestment,
-    need and unmet need, each summed over runs in NumPy's pairwise order; ``out`` (3, D, L)."""
+def line_totals(spent: Any, rate: Any, need: Any, unmet: Any, out: Any) -> None:
+    """The year's national series per draw and line (:meth:`engine.Outputs.record`): spend plus reinvestment
+    (the run's reinvestment ``rate`` × need), need and unmet need, each summed over runs in NumPy's pairwise
+    order; ``out`` (3, D, L)."""
     total = np.empty(spent.shape[2])
     for d in range(spent.shape[0]):
         for j in range(spent.shape[1]):
             for r in range(spent.shape[2]):
-                total[r] = spent[d, j, r] + reinvested[d, j, r]
+                total[r] = spent[d, j, r] + rate[d, j, r] * need[d, j, r]
             out[0, d, j] = _pairwise(total)
             out[1, d, j] = _pairwise(need[d, j])
             out[2, d, j] = _pairwise(unmet[d, j])

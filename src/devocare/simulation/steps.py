@@ -137,7 +137,8 @@ def reinvestment(b: Block, c: Carried, f: Flows) -> None:
             f.reinvest = xp.where(has_up, drawn + planned, 0.0)
             rate = f.reinvest / xp.where(has_up, up_b, 1.0)
         f.rate_lr = b.runs.spread(rate, b.rules.up_holds)  # (D, L, runs)
-        f.reinvest_lr = f.rate_lr * f.year.demand_lr  # constant rate in a run
+        if not b.fused_budgets:  # the kernels add rate × need where they read it (fused_budgets.line_totals)
+            f.reinvest_lr = f.rate_lr * f.year.demand_lr  # constant rate in a run
         b.atom_stage.reinvest(f.year, f.rate_lr)
     b.atom_stage.end_year(f.year)
 
