@@ -82,7 +82,7 @@ class AtomYear:
     extra_up: Any  # (D, A) extra upstream spend (left shift; reinvestment is added later)
     admissions: Any  # (D, A)
     avoided: Any  # (D, A) £ emergency cost avoided
-    counts_lr: list[Any]  # (D, runs) each: admissions, avoided admissions, avoidable admissions
+    counts_lr: Any  # (D, runs) each (a list, or one (3, D, runs) array): admissions, avoided, avoidable
 
 
 class GenericAtoms:
@@ -167,8 +167,7 @@ class GenericAtoms:
             return segment_sum(xp, x, s.starts)
 
         if per_unit is not None:  # admissions, avoided and avoidable admissions summed in one call
-            summed = runs(per_unit)
-            counts = [summed[0], summed[1], summed[2]]
+            counts: Any = runs(per_unit)  # (3, D, runs)
         else:
             counts = [runs(admissions), runs(avoided / s.unit_cost), runs(ceiling / s.unit_cost)]
         rows_lr = {j: runs(row) for j, row in rows.items()}
@@ -329,7 +328,7 @@ class FusedAtoms:
         )
         rows = {j: rows_all[:, i, :] for i, j in enumerate(s.row_lines)} if store else {}
         rows_by_line = {j: rows_lr[:, i, :] for i, j in enumerate(s.row_lines)}
-        counts = [counts_lr[0], counts_lr[1], counts_lr[2]]
+        counts = counts_lr
         kept = demand if store else None
         return AtomYear(kept, demand_lr, rows, rows_by_line, extra_up, admissions, avoided, counts)
 

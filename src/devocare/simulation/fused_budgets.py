@@ -142,7 +142,11 @@ def floors_year(
 
 @_jit
 def plan_year(
-    totals: Any,  # (5, D, B): spent, unmet need, reinvested, income, this year's transition charge
+    spent: Any,
+    unmet: Any,
+    reinvest: Any,
+    income: Any,
+    paid_out: Any,  # (D, B) this year's transition charge
     last_base: Any,  # (D, B) last year's base; ignored unless ``has_last``
     has_last: bool,
     reserves: Any,
@@ -158,7 +162,6 @@ def plan_year(
 ) -> None:
     """:func:`steps.plan_next_year` in a year that opens no phase: next year's cut and headroom
     (:func:`behaviour.plan`) from this year's outturn, and this year's base."""
-    spent, unmet, reinvest, income, paid_out = totals[0], totals[1], totals[2], totals[3], totals[4]
     for d in range(spent.shape[0]):
         for k in range(spent.shape[1]):
             rise = allocation[1, k] - allocation[0, k]

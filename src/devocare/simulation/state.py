@@ -159,7 +159,7 @@ class Flows:
     alloc_b: Any = None
     t_in: Any = None
     t_out: Any = None
-    counts_r: Any = None  # (4, D, runs): admissions, avoided, avoidable, population
+    counts_r: Any = None  # (3, D, runs): admissions, avoided, avoidable
     adm_b: Any = None
     avoided_b: Any = None
     avoidable_b: Any = None

@@ -193,10 +193,10 @@ def budget_totals(b: Block, c: Carried, f: Flows) -> None:
     """Admissions, avoided and avoidable admissions, population, spend and need per budget."""
     xp = b.xp
     assert f.year is not None
-    pop_r = segment_sum(xp, b.heads[f.ty][POP], b.prep.starts)
-    f.counts_r = xp.stack([*f.year.counts_lr, xp.zeros((b.D, 1)) + pop_r[None, :]], axis=0)
-    counts = b.runs.to_budgets(f.counts_r)  # (4, D, B)
-    f.adm_b, f.avoided_b, f.avoidable_b, f.pop_b = counts[0], counts[1], counts[2], counts[3]
+    counts = f.year.counts_lr
+    f.counts_r = counts if not isinstance(counts, list) else xp.stack(counts, axis=0)
+    f.adm_b, f.avoided_b, f.avoidable_b = b.runs.to_budgets(f.counts_r)  # (3, D, B)
+    f.pop_b = b.runs.to_budgets(segment_sum(xp, b.heads[f.ty][POP], b.prep.starts)[None, :])  # (1, B): every draw's
     f.spent_b = b.held.total(f.spent_p) + f.reinvest
 
 
@@ -335,7 +335,7 @@ def plan_next_year(b: Block, c: Carried, f: Flows) -> None:
     if b.fused_budgets and t < b.years and t not in b.phase_starts:  # the same plan in one pass
         planned = np.empty((3, b.D, b.B))
         fused_budgets.plan_year(
-            np.stack([_host(x, b) for x in (f.spent_b, f.unmet_b, f.reinvest, f.income, paid_out(f))]),
+            *(_host(x, b) for x in (f.spent_b, f.unmet_b, f.reinvest, f.income, paid_out(f))),
             _host(0.0 if c.last_base is None else c.last_base, b),
             c.last_base is not None,
             _host(c.reserves, b),
