@@ -75,7 +75,7 @@ def plan(b: Block, c: Carried, f: Flows, paid_out: Any) -> np.ndarray:
         _host(b.transition[:, t][:, None] * b.transition_share[t][None, :], b),
         *_rows_of(b, r.overspend_borne, r.support_limit),
         _rows_of(b, b.col["behaviour.overspend_response"])[0],
-        _host_rows(b.exists[t])[0],
+        np.ones(b.B) if b.exists is None else _host_rows(b.exists[t])[0],
         b.max_cut,
         float(b.fixed["behaviour.headroom_spend_share"]),
         planned,
