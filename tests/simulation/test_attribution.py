@@ -168,3 +168,45 @@ def test_cli_attribute_records_and_bad_input(cli, tmp_path):
     out = tmp_path / "runs.parquet"
     bad = cli("compare", BASELINE, "reform-aco-2024", "--baseline", BASELINE, "--attribute", "--out", str(out))
     assert bad.returncode == 2 and "--format xlsx" in bad.stderr and not out.exists()
+
+
+@pytest.mark.integration
+@pytest.mark.parametrize("arch", [BASELINE, *REFORMS])
+def test_a_light_run_gives_the_same_national_and_budget_results_to_the_bit(arch):
+    """A light run (no atom detail) is what the coalition runs use: everything the game reads is identical."""
+    whole = simulate(arch, waterfall=False, **OPTS)
+    light = simulate(arch, waterfall=False, atom_detail=False, **OPTS)
+    for measure, values in whole.summary_draws.items():
+        np.testing.assert_array_equal(light.summary_draws[measure], values, err_msg=measure)
+    for measure, values in whole.draws.items():
+        np.testing.assert_array_equal(light.draws[measure], values, err_msg=measure)
+    assert whole.central_atoms and whole.atom_statistics and whole.atom_horizon_draws
+    assert not light.central_atoms and not light.atom_statistics and not light.atom_horizon_draws
+    assert light.run_record["atom_detail"] is False and "atom_detail" not in whole.run_record
+    assert np.isnan(light.summary["funding_per_need_cv"]) and np.isfinite(whole.summary["funding_per_need_cv"])
+
+
+@pytest.mark.integration
+def test_light_coalition_runs_leave_the_attribution_bit_identical(monkeypatch):
+    from devocare.simulation import runner
+
+    groups = [m for m in mechanisms() if m.key in ("left_shift", "money_responses", "deficit_support")]
+    opts = {"years": 4, "draws": 2, "seed": 3, "groups": groups}
+    archs = [BASELINE, "reform-aco-2024"]
+    detail: list[bool] = []
+    real = runner.simulate
+
+    def counting(*args, **kwargs):
+        detail.append(kwargs["atom_detail"])
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(runner, "simulate", counting)
+    light = attribute(archs, BASELINE, **opts)
+    assert sorted(detail) == [False] * (light.runs - 2) + [True, True]  # only the two plain runs are whole
+    whole = attribute(archs, BASELINE, light=False, **opts)
+    assert detail[light.runs :] == [True] * whole.runs
+    for arch, per_measure in whole.contributions.items():
+        for measure, parts in per_measure.items():
+            for key, values in parts.items():
+                np.testing.assert_array_equal(light.contributions[arch][measure][key], values, err_msg=key)
+    assert all(r.central_atoms and r.atom_horizon_draws for r in light.results)  # area differences still work

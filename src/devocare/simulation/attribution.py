@@ -252,13 +252,17 @@ def attribute(
     scheduler: str | None = None,
     groups: Sequence[Mechanism] | None = None,
     progress: Callable[[int, int], None] | None = None,
+    light: bool = True,
 ) -> Attribution:
     """Attribute each architecture's paired difference from ``baseline`` (one of ``archs``: ids, YAML paths
     or Architectures) to the mechanism groups (default :func:`mechanisms`), draw by draw. Every coalition
     is a paired run with the same seed, years, draws and areas; user ``overrides`` and ``scenario`` apply
     in every run, and a group's switched-off values win over them for its own parameters; ``backend`` and
     ``scheduler`` are :func:`~devocare.simulation.runner.simulate`'s.
-    ``progress(done, total)`` is called after each simulation."""
+    ``progress(done, total)`` is called after each simulation. With ``light`` (the default) every
+    coalition run but the plain ones is a light run (``simulate(atom_detail=False)``): the game reads only
+    national summary measures per draw, which a light run gives bit for bit, so only ``results`` keep
+    per-area detail; ``light=False`` keeps it in every run (the same attribution, at more cost)."""
     from devocare.simulation.runner import simulate
 
     p = plan(archs, baseline, atoms, groups)
@@ -273,6 +277,7 @@ def attribute(
     def run(arch_id: str, on: frozenset[str]) -> dict[str, np.ndarray]:
         key = (arch_id, on & frozenset(acting[arch_id]))
         if key not in cache:
+            everything_on = key[1] == frozenset(acting[arch_id])  # the plain run, kept whole in ``results``
             off = [by_key[k] for k in acting[arch_id] if k not in key[1]]
             switched = {p for m in off for p in m.off}
             merged = {k: v for k, v in user.items() if k.partition("@")[0] not in switched}
@@ -289,9 +294,10 @@ def attribute(
                 backend=backend,
                 scheduler=scheduler,
                 waterfall=False,
+                atom_detail=everything_on or not light,
             )
             cache[key] = {m: np.asarray(v, dtype=float) for m, v in result.summary_draws.items()}
-            if key[1] == frozenset(acting[arch_id]):
+            if everything_on:
                 full[arch_id] = result
             if progress is not None:
                 progress(len(cache), total)
