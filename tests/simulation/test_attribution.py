@@ -9,6 +9,7 @@ from itertools import combinations
 from math import factorial
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from devocare.errors import DevocareError
@@ -18,6 +19,7 @@ from devocare.simulation.attribution import (
     STRUCTURE,
     attribute,
     attribution_table,
+    describe,
     mechanisms,
     shapley_values,
 )
@@ -210,3 +212,43 @@ def test_light_coalition_runs_leave_the_attribution_bit_identical(monkeypatch):
             for key, values in parts.items():
                 np.testing.assert_array_equal(light.contributions[arch][measure][key], values, err_msg=key)
     assert all(r.central_atoms and r.atom_horizon_draws for r in light.results)  # area differences still work
+
+
+def _table(central, shares, draws=100, measure="spent_gbp_bn"):
+    labels = {"a": "Left shift and acute capture", "b": "Hospital input caps", STRUCTURE: "Who holds which budget"}
+    return pd.DataFrame(
+        [
+            {
+                "architecture": "reform",
+                "baseline": "base",
+                "measure": measure,
+                "mechanism": k,
+                "label": labels[k],
+                "contribution_central": c,
+                "share_of_variance": s,
+                "draws": draws,
+            }
+            for (k, c), s in zip(central.items(), shares, strict=True)
+        ]
+    )
+
+
+@pytest.mark.unit
+def test_the_sentence_says_the_size_sign_and_largest_contributor_from_the_numbers():
+    said = describe(_table({"a": -0.3, "b": 0.5, STRUCTURE: 0.0}, [0.2, 0.9, -0.1]), "reform")
+    assert said.startswith("reform: money spent is £200m higher than under base in the central run")
+    assert "the largest contribution is hospital input caps, which raises it by £500m" in said
+    assert "offset" not in said and "hospital input caps accounts for the largest share of its variance (90%)" in said
+    said = describe(_table({"a": -0.8, "b": 0.9, STRUCTURE: 0.0}, [np.nan] * 3, draws=0), "reform")
+    assert "£100m higher" in said and "hospital input caps, which raises it by £900m" in said
+    assert "no Monte Carlo draws" in said
+    said = describe(_table({"a": 0.3, "b": -0.5, STRUCTURE: 0.0}, [np.nan] * 3, draws=0), "reform")
+    assert "£200m lower" in said and "lowers it by £500m" in said and "offset" not in said
+    said = describe(_table({"a": 0.7, "b": -0.5, STRUCTURE: 0.0}, [np.nan] * 3, draws=20), "reform")
+    assert "which raises it by £700m" in said and "does not vary over the 20 draws" in said
+    said = describe(_table({"a": -0.9, "b": 0.6, STRUCTURE: 0.6}, [np.nan] * 3, draws=0), "reform")
+    assert "£300m higher" in said and "left shift and acute capture, which lowers it by £900m (other" in said
+    said = describe(_table({"a": 0.0, "b": 0.0, STRUCTURE: 0.0}, [np.nan] * 3), "reform")
+    assert said == "reform: money spent is no different from base in the central run, and no mechanism moves it."
+    with pytest.raises(DevocareError, match="no attribution of 'spent_gbp_bn' for 'other'"):
+        describe(_table({"a": 1.0, "b": 0.0, STRUCTURE: 0.0}, [np.nan] * 3), "other")
