@@ -165,6 +165,11 @@ def test_cli_attribute_records_and_bad_input(cli, tmp_path):
     } <= set(rows[0])
     spent = [x for x in rows if x["measure"] == "spent_gbp_bn"]
     assert {x["mechanism"] for x in spent} >= {"left_shift", "money_responses", "deficit_support", STRUCTURE}
+    same = ("--years", "4", "--draws", "2")
+    shown = cli("compare", BASELINE, "reform-aco-2024", "--baseline", BASELINE, "--attribute", *same)
+    assert shown.returncode == 0, shown.stderr
+    records = pd.DataFrame(rows).astype({"share_of_variance": float})
+    assert f"- {describe(records, 'reform-aco-2024')}" in shown.stdout  # the sentence from the same numbers
     bad = cli("compare", BASELINE, "reform-aco-2024", "--attribute")
     assert bad.returncode == 2 and "--attribute needs --baseline" in bad.stderr
     out = tmp_path / "runs.parquet"
