@@ -81,5 +81,7 @@ def test_contributions_bars_are_the_central_values_with_their_draw_ranges() -> N
     assert list(bars.y) == ["total", "lowers", "raises"] and list(bars.x) == [1.5, -0.5, 2.0]  # first on top
     assert list(bars.marker.color) == [charts.PALETTE[7], charts.PALETTE[1], charts.PALETTE[0]]
     assert list(ranges.x) == [0.2, 2.5, None, -0.9, 0.1, None, 1.0, 3.0, None]
+    shared = charts.contributions(frame.assign(share_of_variance=[0.75, 0.25, np.nan]), "t").data[0]
+    assert list(shared.customdata) == ["", "<br>share of variance 25%", "<br>share of variance 75%"]
     without = charts.contributions(frame.assign(p5=np.nan, p95=np.nan), "t").data
     assert len(without) == 1  # no draws: no ranges to draw

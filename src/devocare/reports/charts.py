@@ -294,7 +294,8 @@ def area_map(
 def contributions(frame: pd.DataFrame, title: str, x_title: str = "") -> go.Figure:
     """Horizontal bars of each part's central contribution to a difference (columns label, central), in the
     frame's order from the top, with a line from P5 to P95 over the Monte Carlo draws where the frame has
-    them (columns p5, p95: the central run need not lie between them). A row with ``total`` true (the
+    them (columns p5, p95: the central run need not lie between them) and each part's share of the
+    difference's variance on hover (column share_of_variance, where there is one). A row with ``total`` true (the
     difference itself) is grey; bars that raise the difference are blue, bars that lower it red, as in
     :func:`tornado`."""
     rows = frame.iloc[::-1]
@@ -302,6 +303,7 @@ def contributions(frame: pd.DataFrame, title: str, x_title: str = "") -> go.Figu
     central = rows["central"].astype(float)
     total = rows["total"].astype(bool) if "total" in rows else pd.Series(False, index=rows.index)
     colours = [PALETTE[7] if t else PALETTE[0] if v >= 0 else PALETTE[1] for v, t in zip(central, total, strict=True)]
+    shares = rows["share_of_variance"] if "share_of_variance" in rows else pd.Series(np.nan, index=rows.index)
     fig = go.Figure(
         go.Bar(
             y=labels,
@@ -309,7 +311,8 @@ def contributions(frame: pd.DataFrame, title: str, x_title: str = "") -> go.Figu
             orientation="h",
             showlegend=False,
             marker_color=colours,
-            hovertemplate="%{y}<br>central run %{x:,.4g}<extra></extra>",
+            customdata=[f"<br>share of variance {v:.0%}" if v == v else "" for v in shares.astype(float)],
+            hovertemplate="%{y}<br>central run %{x:,.4g}%{customdata}<extra></extra>",
         )
     )
     if {"p5", "p95"} <= set(rows.columns) and rows[["p5", "p95"]].notna().all().all():
