@@ -1031,10 +1031,10 @@ class Outputs:
 
     def __init__(self, b: Block) -> None:
         D, Y, A, Lc, B = b.D, b.years, b.A, b.L, b.B
-        # one allocation for every measure, each a view of it: large enough for NumPy to ask the kernel for
-        # huge pages, so writing a block's outputs costs a few page faults instead of one per 4 KiB
-        every = np.zeros((len(BUDGET_MEASURES), Y, D, B))
-        self.budget = {m: every[i].transpose(1, 0, 2) for i, m in enumerate(BUDGET_MEASURES)}
+        # (D, Y, B) views of year-major arrays, so that a year's write is one contiguous block; left
+        # uninitialised (:meth:`record` writes every draw and budget of every year), so that a process running
+        # block after block reuses freed memory instead of having the kernel zero fresh pages for each
+        self.budget = {m: np.empty((Y, D, B)).transpose(1, 0, 2) for m in BUDGET_MEASURES}
         national = {
             k: np.zeros((D, Y))
             for k in ("admissions", "population", "avoided_admissions", "incentive_unpaid", "envelope")

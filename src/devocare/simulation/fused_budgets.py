@@ -198,14 +198,6 @@ def reinvest_year(up_need: Any, reserves: Any, share: Any, headroom: Any, out: A
 
 
 @_jit
-def _finite(x: Any) -> bool:
-    for v in x.ravel():
-        if not math.isfinite(v):
-            return False
-    return True
-
-
-@_jit
 def conservation_year(
     alloc: Any,
     kept: Any,
@@ -222,20 +214,24 @@ def conservation_year(
 ) -> Any:
     """:func:`steps.conservation_check`: (every flow finite, the largest relative gap): a budget's money in
     against money out (:func:`balance.conservation_gap`), the allocations against the envelope, and
-    transfers in against transfers out, the last two from rows summed in NumPy's order."""
-    for x in (alloc, kept, paid, t_in, t_out, spent, change, returned, support, reserves, charge):
-        if not _finite(x):
-            return False, math.nan
+    transfers in against transfers out, the last two from rows summed in NumPy's order. A sum is finite
+    exactly when every term is (money never nears the float64 limit), so each flow is checked through the
+    sums it enters, in the same pass."""
     gap = -math.inf
     for d in range(kept.shape[0]):
         for k in range(kept.shape[1]):
             money_in = kept[d, k] + paid[d, k] + t_in[d, k] + support[d, k]
             out = spent[d, k] + charge[d, k] + t_out[d, k] + change[d, k] + returned[d, k]
+            if not (math.isfinite(money_in + out) and math.isfinite(reserves[d, k])):
+                return False, math.nan
             gap = _max(gap, abs(money_in - out) / _max(abs(money_in), 1.0))
     scale = max(envelope, 1.0)
     ledger = transfers = -math.inf
     for d in range(kept.shape[0]):
-        ledger = _max(ledger, abs(_pairwise(alloc[d]) - envelope) / scale)
+        allocated = _pairwise(alloc[d])
+        if not math.isfinite(allocated):
+            return False, math.nan
+        ledger = _max(ledger, abs(allocated - envelope) / scale)
         transfers = _max(transfers, abs(_pairwise(t_in[d]) - _pairwise(t_out[d])) / scale)
     return True, max(gap, ledger, transfers)
 

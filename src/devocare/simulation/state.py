@@ -86,6 +86,7 @@ class Block:
     check: bool
     #: the year's per-budget rules run as the fused kernels of :mod:`fused_budgets` (NumPy with Numba)
     fused_budgets: bool = False
+    kernel_rows: dict[tuple[int, ...], Any] = field(default_factory=dict)  # their per-budget rules, made once
     #: a reform on its start date (:mod:`devocare.simulation.phases`): the year its budgets take over (None: one
     #: phase), whether a rule set runs in a year, which budgets exist each year (years, B), the (B, B)
     #: handover of ceasing budgets' balances and (B,) those that go to the centre

@@ -62,7 +62,7 @@ def _fused_factors(b: Block, c: Carried, f: Flows) -> Any:
     ramp = float(b.fixed["behaviour.efficiency_ramp_years"])
     saving = b.p["behaviour.efficiency_saving"]
     savings = _host_rows(*(behaviour.efficiency(saving, ramp, max(f.t - since, 0)) for since, _ in b.eff_clocks))
-    where = _host_rows(*(runs for _, runs in b.eff_clocks))
+    where = _rows_of(b, *(runs for _, runs in b.eff_clocks))
     spread = b.runs.spread(c.cut, b.rules.holds).reshape(b.D, -1)
     out = np.empty((3, *spread.shape))
     fused_budgets.run_factors(spread, savings, where, out)
@@ -127,7 +127,7 @@ def reinvestment(b: Block, c: Carried, f: Flows) -> None:
         planned = 0.0 if c.headroom is None else c.headroom
         if b.fused_budgets:  # the same money in one pass
             money = np.empty((3, b.D, b.B))
-            share = _host_rows(b.col["behaviour.reinvest_share"][:, 0])[0]
+            share = _rows_of(b, b.col["behaviour.reinvest_share"])[0]
             fused_budgets.reinvest_year(_host(up_b, b), _host(c.reserves, b), share, _host(planned, b), money)
             f.reinvest, f.reinvest_reserves, rate = money
         else:
@@ -292,7 +292,7 @@ def balance_and_risk(b: Block, c: Carried, f: Flows) -> None:
             _host(paid_out(f), b),
             _host(f.alloc_b, b),
             _host(c.reserves, b),
-            _host_rows(r.support_limit, r.savings_retained, r.overspend_borne, r.corridor, r.corridor_centre_share),
+            _rows_of(b, r.support_limit, r.savings_retained, r.overspend_borne, r.corridor, r.corridor_centre_share),
             b.corridor_any,
             settled,
         )
@@ -340,8 +340,8 @@ def plan_next_year(b: Block, c: Carried, f: Flows) -> None:
             _host(c.reserves, b),
             _host_rows(b.alloc[f.t], b.alloc[t]),
             _host(b.transition[:, t][:, None] * b.transition_share[t][None, :], b),
-            *_host_rows(r.overspend_borne, r.support_limit),
-            _host_rows(b.col["behaviour.overspend_response"][:, 0])[0],
+            *_rows_of(b, r.overspend_borne, r.support_limit),
+            _rows_of(b, b.col["behaviour.overspend_response"])[0],
             _host_rows(b.exists[t])[0],
             b.max_cut,
             float(b.fixed["behaviour.headroom_spend_share"]),
@@ -547,6 +547,16 @@ def _host(x: Any, b: Block, pairs: bool = False) -> np.ndarray:
     shape = (b.D, len(b.held.lines) if pairs else b.B)
     x = np.asarray(x, dtype=np.float64)
     return x if x.shape == shape and x.flags.c_contiguous else np.ascontiguousarray(np.broadcast_to(x, shape))
+
+
+def _rows_of(b: Block, *rows: Any) -> np.ndarray:
+    """:func:`_host_rows` of arrays that stay the same from year to year (a phase's rules, a block's
+    parameters), made once per block: each entry keeps its arrays alive, so an id is never reused."""
+    key = tuple(map(id, rows))
+    hit = b.kernel_rows.get(key)
+    if hit is None or any(x is not y for x, y in zip(hit[0], rows, strict=True)):
+        hit = b.kernel_rows[key] = (rows, _host_rows(*rows))
+    return hit[1]
 
 
 def _host_rows(*rows: Any) -> np.ndarray:
