@@ -142,7 +142,11 @@ def floors_year(
 
 @_jit
 def plan_year(
-    totals: Any,  # (5, D, B): spent, unmet need, reinvested, income, this year's transition charge
+    spent: Any,
+    unmet: Any,
+    reinvest: Any,
+    income: Any,
+    paid_out: Any,  # (D, B) this year's transition charge
     last_base: Any,  # (D, B) last year's base; ignored unless ``has_last``
     has_last: bool,
     reserves: Any,
@@ -158,7 +162,6 @@ def plan_year(
 ) -> None:
     """:func:`steps.plan_next_year` in a year that opens no phase: next year's cut and headroom
     (:func:`behaviour.plan`) from this year's outturn, and this year's base."""
-    spent, unmet, reinvest, income, paid_out = totals[0], totals[1], totals[2], totals[3], totals[4]
     for d in range(spent.shape[0]):
         for k in range(spent.shape[1]):
             rise = allocation[1, k] - allocation[0, k]
@@ -271,14 +274,15 @@ def spend_and_unmet(
 
 
 @_jit
-def line_totals(spent: Any, reinvested: Any, need: Any, unmet: Any, out: Any) -> None:
-    """The year's national series per draw and line (:meth:`engine.Outputs.record`): spend plus reinvestment,
-    need and unmet need, each summed over runs in NumPy's pairwise order; ``out`` (3, D, L)."""
+def line_totals(spent: Any, rate: Any, need: Any, unmet: Any, out: Any) -> None:
+    """The year's national series per draw and line (:meth:`engine.Outputs.record`): spend plus reinvestment
+    (the run's reinvestment ``rate`` × need), need and unmet need, each summed over runs in NumPy's pairwise
+    order; ``out`` (3, D, L)."""
     total = np.empty(spent.shape[2])
     for d in range(spent.shape[0]):
         for j in range(spent.shape[1]):
             for r in range(spent.shape[2]):
-                total[r] = spent[d, j, r] + reinvested[d, j, r]
+                total[r] = spent[d, j, r] + rate[d, j, r] * need[d, j, r]
             out[0, d, j] = _pairwise(total)
             out[1, d, j] = _pairwise(need[d, j])
             out[2, d, j] = _pairwise(unmet[d, j])

@@ -154,12 +154,12 @@ class Flows:
     unmet_b: Any = None  # (D, B) unmet need per budget
     reinvest: Any = None  # (D, B) £ spent upstream beyond need: planned headroom plus reserves drawn
     reinvest_reserves: Any = None  # (D, B) the part of ``reinvest`` drawn from reserves
-    reinvest_lr: Any = None
+    reinvest_lr: Any = None  # (D, L, runs) rate × need (None where the fused kernels add it as they read it)
     rate_lr: Any = None
     alloc_b: Any = None
     t_in: Any = None
     t_out: Any = None
-    counts_r: Any = None  # (4, D, runs): admissions, avoided, avoidable, population
+    counts_r: Any = None  # (3, D, runs): admissions, avoided, avoidable
     adm_b: Any = None
     avoided_b: Any = None
     avoidable_b: Any = None
