@@ -594,10 +594,18 @@ def _run_key(inputs: Inputs, rules: Rules, fixed: dict[str, Any], years: int) ->
     )
 
 
+def _grant_key(inputs: Inputs, rules: Rules, fixed: dict[str, Any], years: int) -> tuple[Any, ...]:
+    """What a run's block grants depend on: its rules, inputs and years, and of the parameters only the
+    envelope and its growth (not behaviour, prevention or the mechanisms, which the waterfall's factor sets
+    and the attribution's coalitions switch)."""
+    env, growth = funding.envelope(fixed), funding.line_growth(fixed)
+    return (*_run_key(inputs, rules, {}, years), tuple(sorted(env.items())), tuple(sorted(growth.items())))
+
+
 def _grants(inputs: Inputs, rules: Rules, fixed: dict[str, Any], years: int) -> funding.Funding:
-    """The block grants of a run, shared by every factor set of its waterfall (grants do not depend on
-    which change factors act); cached for the last few runs."""
-    key = _run_key(inputs, rules, fixed, years)
+    """The block grants of a run, shared by every factor set of its waterfall and every run with the same
+    envelope (grants do not depend on which change factors or mechanisms act); cached for the last few."""
+    key = _grant_key(inputs, rules, fixed, years)
     grants = _GRANTS.get(key)
     if grants is None:
         if len(_GRANTS) > 16:
@@ -609,8 +617,9 @@ def _grants(inputs: Inputs, rules: Rules, fixed: dict[str, Any], years: int) -> 
 
 def _shared(inputs: Inputs, rules: Rules, fixed: dict[str, Any], years: int) -> Shared:
     """The factor-independent arrays of a run in sorted atom order, shared (read-only) by every factor set of
-    its waterfall: at LSOA level building them took most of each of the waterfall's 2^k preparations."""
-    key = _run_key(inputs, rules, fixed, years)
+    its waterfall and every run with the same grants: at LSOA level building them took most of each of the
+    waterfall's 2^k preparations."""
+    key = _grant_key(inputs, rules, fixed, years)
     shared = _SHARED.get(key)
     if shared is None:
         if len(_SHARED) > 16:
