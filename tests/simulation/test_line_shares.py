@@ -102,3 +102,10 @@ def test_rules_refuse_shares_that_do_not_add_up() -> None:
             pot["line_shares"] = {"specialised_national": 0.6}
     with pytest.raises(DevocareError, match="shares of line 'specialised_national' in pots .* sum to 0.9"):
         build_rules(data, "lad")
+
+
+def test_cli_refuses_shares_that_do_not_add_up(cli) -> None:
+    path = Path(__file__).resolve().parents[1] / "architecture" / "invalid" / "pot_line_shares_sum.yaml"
+    result = cli("arch", "validate", str(path))
+    assert result.returncode == 2 and result.stdout == ""
+    assert "money.pots[3].line_shares: shares of specialised_national sum to 0.9, not 1" in result.stderr
