@@ -109,3 +109,12 @@ def test_cli_refuses_shares_that_do_not_add_up(cli) -> None:
     result = cli("arch", "validate", str(path))
     assert result.returncode == 2 and result.stdout == ""
     assert "money.pots[3].line_shares: shares of specialised_national sum to 0.9, not 1" in result.stderr
+
+
+def test_refused_shares_change_nothing() -> None:
+    before = architecture.load("reform-aco-2024").model_dump()
+    invalid = Path(__file__).resolve().parents[1] / "architecture" / "invalid"
+    for name in ("pot_line_shares_sum", "pot_line_share_zero", "pot_line_share_nan", "pot_line_share_not_held"):
+        with pytest.raises(architecture.ArchitectureError):
+            architecture.load(str(invalid / f"{name}.yaml"))
+    assert architecture.load("reform-aco-2024").model_dump() == before

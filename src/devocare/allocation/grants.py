@@ -335,10 +335,6 @@ def fund_pots(money: Any) -> set[str]:
     return set() if fund is None else {pot.id for pot in money.pots if fund.criteria_for(pot.tier) is not None}
 
 
-def _share(pot: Any, line: str) -> float:
-    return float((getattr(pot, "line_shares", None) or {}).get(line, 1.0)) if line in pot.lines else 0.0
-
-
 def split_lines(pots: Sequence[Any]) -> set[str]:
     """Lines two or more pots split between them (``line_shares``)."""
     return {line for p in pots for line in (getattr(p, "line_shares", None) or {})}
@@ -351,7 +347,7 @@ def paid_sliced(
     (a pot the fund does not pay keeps its whole grant), in place."""
     for line in split_lines(pots):
         if sliced.get(line):
-            share = sum(_share(p, line) for p in pots if p.id in paid)
+            share = sum(p.share_of(line) for p in pots if p.id in paid)
             sliced[line] = int(np.floor(line_pence[line] * top * share + 0.5))
 
 
@@ -368,7 +364,7 @@ def pot_pence(
         if len(holders) == 1:
             net[holders[0].id][line], cut[holders[0].id][line] = line_pence[line] - sliced[line], sliced[line]
             continue
-        shares = np.array([_share(p, line) for p in holders])
+        shares = np.array([p.share_of(line) for p in holders])
         gross = round_to_total(shares * line_pence[line], line_pence[line])
         on = np.array([p.id in paid for p in holders], dtype=float)
         weight = shares * on / max(float((shares * on).sum()), 1e-300)
