@@ -220,8 +220,20 @@ BUDGET: tuple[Measure, ...] = (
         "Incentive-fund money paid to the budget on targets met, with its share of its tier's unearned money.",
     ),
     _M("spent", "Spent", "gbp", "flow", "Money the budget spent on its service lines in the year."),
-    _M("transfers_in", "Transfers in", "gbp", "flow", "Money received from other budgets (co-financing, pools)."),
-    _M("transfers_out", "Transfers out", "gbp", "flow", "Money paid to other budgets (co-financing, pools)."),
+    _M(
+        "transfers_in",
+        "Transfers in",
+        "gbp",
+        "flow",
+        "Money received from other budgets (co-financing, pools, balances taken over).",
+    ),
+    _M(
+        "transfers_out",
+        "Transfers out",
+        "gbp",
+        "flow",
+        "Money paid to other budgets (co-financing, pools, balances handed over).",
+    ),
     _M("reserves", "Reserves", "gbp", "stock", "Reserves held at the end of the year (negative: a deficit)."),
     _M("reserve_change", "Change in reserves", "gbp", "flow", "Money added to (or drawn from) reserves in the year."),
     _M("returned", "Returned to the centre", "gbp", "flow", "Surplus clawed back by the centre in the year."),
@@ -273,6 +285,22 @@ BUDGET: tuple[Measure, ...] = (
         "flow",
         "A reform's redundancy, reorganisation and double running from its start year, less the running-cost "
         "saving, paid by the budget.",
+    ),
+    _M(
+        "handed_over",
+        "Balance handed over",
+        "gbp",
+        "flow",
+        "The reserves (or carried deficit) a budget that ceases at a phase's start (a reform's start, a pot's "
+        "date) passes to its successors; part of its transfers out.",
+    ),
+    _M(
+        "taken_over",
+        "Balance taken over",
+        "gbp",
+        "flow",
+        "The reserves (or carried deficit) a budget receives from the budgets it succeeds at a phase's start; "
+        "part of its transfers in.",
     ),
 )
 

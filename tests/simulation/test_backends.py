@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from devocare.simulation import simulate
-from devocare.simulation.backend import namespace, set_line, to_numpy
+from devocare.simulation.backend import RunMatrix, is_numpy, namespace, segment_sum, set_line, to_numpy
 
 pytestmark = pytest.mark.integration
 
@@ -23,6 +23,35 @@ def test_set_line_updates_one_line_on_mutable_and_immutable_arrays() -> None:
     jnp = namespace("jax")
     y = set_line(jnp, jnp.zeros((2, 3, 4)), 1, jnp.ones((2, 4)))
     assert to_numpy(y)[:, 1].sum() == 8 and to_numpy(y).sum() == 8
+
+
+def test_only_numpys_namespace_takes_the_numpy_paths() -> None:
+    from types import SimpleNamespace
+
+    import array_api_compat.numpy as wrapped
+
+    assert is_numpy(np) and is_numpy(wrapped)
+    # JAX's namespace is named jax.numpy; CuPy's, plain or wrapped, is not NumPy either
+    for name in ("jax.numpy", "cupy", "array_api_compat.cupy", "numpy_like"):
+        assert not is_numpy(SimpleNamespace(__name__=name)), name
+
+
+def test_jax_arrays_go_the_array_api_way() -> None:
+    pytest.importorskip("jax")
+    jnp = namespace("jax")
+    assert not is_numpy(jnp)
+    rng = np.random.default_rng(3)
+    M = (rng.random((6, 4)) < 0.5) * rng.random((6, 4))  # runs × budgets
+    x = rng.random((2, 3, 6))
+    matrix = RunMatrix(jnp, M)
+    assert not hasattr(matrix, "_fwd_csr")  # a gather plan, not SciPy's sparse product on host arrays
+    got = matrix.to_budgets(jnp.asarray(x))
+    assert not isinstance(got, np.ndarray)  # stays on the backend
+    np.testing.assert_allclose(to_numpy(got), x @ M, rtol=1e-12)
+    starts = np.array([0, 2, 5])
+    sums = segment_sum(jnp, jnp.asarray(x), starts)
+    assert not isinstance(sums, np.ndarray)
+    np.testing.assert_allclose(to_numpy(sums), np.add.reduceat(x, starts, axis=-1), rtol=1e-12)
 
 
 @pytest.mark.parametrize("arch_id", ["reform-aco-2024", "reform-split-2024"])

@@ -62,14 +62,21 @@ def test_lines_with_no_spend_give_no_nan(arch_id: str) -> None:
     assert np.isfinite(result.summary["spent_gbp_bn"])
 
 
-def test_conservation_check_fails_on_a_non_finite_flow() -> None:
+@pytest.mark.parametrize("kernels", [False, True])
+def test_conservation_check_fails_on_a_non_finite_flow(kernels: bool) -> None:
+    """On the array-API path and with the fused budget kernels (:mod:`fused_budgets`) alike."""
     from types import SimpleNamespace
 
+    from devocare.simulation import fused
     from devocare.simulation.state import Carried, Flows
     from devocare.simulation.steps import ConservationError, conservation_check
 
+    if kernels and not fused.AVAILABLE:
+        pytest.skip("the fused kernels need Numba")
     one = np.ones((1, 2))
-    block = SimpleNamespace(xp=np, check=True, arch="test", prep=SimpleNamespace(envelope=np.array([2.0])))
+    block = SimpleNamespace(
+        xp=np, check=True, arch="test", prep=SimpleNamespace(envelope=np.array([2.0])), fused_budgets=kernels, D=1, B=2
+    )
     carried = Carried(reserves=one * 0, cut=one * 0, walk=one, rebase={}, rebase_b={}, last_avoided=one * 0)
     flows = Flows(
         t=0,

@@ -245,7 +245,9 @@ def test_successors_tied_on_lines_in_common_share_a_balance_equally() -> None:
 
     old = group("before", [True, True, False], 0)
     new = [group("after", [True, False, False], 1), group("after", [False, True, False], 2)]
-    rules = SimpleNamespace(n_budgets=3, switch=2, atoms=[0], groups=[old, *new], phase={"before": 0, "after": 1})
+    # one phase start (year 2): the old group exists in phase 0, the new ones in phase 1
+    phases_of = [frozenset({0}), frozenset({1}), frozenset({1})]
+    rules = SimpleNamespace(n_budgets=3, starts=(2,), atoms=[0], groups=[old, *new], group_phases=phases_of)
     S, to_centre = phases.handover_matrix(rules)
     assert S[0].tolist() == [0.0, 0.5, 0.5] and not to_centre.any()
     rules.groups = [old, *new[::-1]]  # whatever their order

@@ -99,6 +99,9 @@ def test_engine_matches_reference_across_a_pot_date(matches_reference) -> None:
 def test_an_architecture_without_pot_dates_has_one_phase() -> None:
     rules = phases.phased_rules(architecture.load("kingsfund-2017"))
     assert not rules.starts and not rules.parts
+    # no budget ceases, so none hands a balance over
+    S, to_centre = phases.handover_matrix(rules)
+    assert (phases.ceasing_years(rules) == -1).all() and not S.any() and not to_centre.any()
 
 
 def test_population_line_is_held_in_every_phase() -> None:

@@ -14,7 +14,7 @@ from devocare import architecture
 from devocare.service_lines import index
 from devocare.simulation import montecarlo, phases, simulate, steps
 from devocare.simulation.backend import namespace
-from devocare.simulation.engine import FACTORS, prepared, run_block
+from devocare.simulation.engine import FACTORS, budget_since, prepared, run_block
 from devocare.simulation.inputs import load_inputs
 from devocare.simulation.parameters import resolve
 from devocare.simulation.state import Flows
@@ -45,7 +45,13 @@ def _engine_matches_reference(matches_reference, arch, rules, years: int):
 def test_engine_and_reference_agree_on_a_reforms_clocks(matches_reference) -> None:
     arch = _split_with_two_year_settlements()
     rules = phases.phased_rules(arch, "lad")
-    assert rules.switch == 3 and rules.started(2) == 0 and rules.started(3) == rules.started(5) == 3
+    assert rules.switch == 3
+    # each budget's clocks (what the engine's efficiency ramp and settlements count from): the reform's own
+    # budgets from its start, those of the architecture it replaces (and its uncovered areas) from the base year
+    since = budget_since(rules)
+    own = np.array([g.architecture == "reform-split-2024" for g in rules.groups for _ in range(g.n)])
+    assert own.any() and (since[own] == 3).all() and (since[~own] == 0).all()
+    assert not own[rules.active(2)].any() and all(own[rules.active(t)].any() for t in (3, 4, 5))
     assert any(rs.startswith("reform-split-2024") for rs in rules.rebasing)  # its rebasing runs from 2029/30
     _engine_matches_reference(matches_reference, arch, rules, YEARS)
 

@@ -35,9 +35,15 @@ def namespace(name: str) -> Any:
         raise DevocareError(f"backend {name!r} is not installed ({exc}); use --backend numpy") from None
 
 
+#: The names of NumPy's namespace, plain and as array_api_compat wraps it (JAX's is ``jax.numpy``: not NumPy).
+NUMPY_NAMES = frozenset({"numpy", "array_api_compat.numpy"})
+
+
 def is_numpy(xp: Any) -> bool:
-    """True for the NumPy namespace (plain or wrapped by array_api_compat)."""
-    return "numpy" in xp.__name__
+    """True for the NumPy namespace only (plain or wrapped by array_api_compat): the engine's NumPy-specialised
+    paths (SciPy sparse products, Numba kernels, in-place writes) take host NumPy arrays, so JAX's and CuPy's
+    arrays must go the array-API way."""
+    return getattr(xp, "__name__", None) in NUMPY_NAMES
 
 
 def asarray(xp: Any, values: Any) -> Any:
@@ -132,7 +138,7 @@ class RunMatrix:
 
             self._fwd_csr, self._back_csr = csr(np.ascontiguousarray(M.T)), csr(M)
             self._spread: dict[bytes, Any] = {}
-            self._spread_by_mask: dict[int, tuple[Any, np.ndarray, Any]] = {}
+            self._spread_by_mask: dict[int, tuple[Any, Any]] = {}
         else:
             self._fwd = self._plan(M)  # runs → budgets: entries grouped by budget
             self._back = self._plan(np.ascontiguousarray(M.T))  # budgets → runs: grouped by run
@@ -186,26 +192,33 @@ class RunMatrix:
         On NumPy one product of the (D, budgets) values with a (lines × runs, budgets) matrix cached per mask,
         instead of building the (D, lines, budgets) product and transposing it: at LAD level that array is
         larger than the atoms' own."""
-        if not is_numpy(self.xp):
+        matrix = self.spread_matrix(mask) if is_numpy(self.xp) else None
+        if matrix is None:
             return self.to_runs(x[:, None, :] * mask[None, :, :])
+        D = x.shape[0]
+        return self._csr_apply(np.asarray(x, dtype=np.float64), matrix).reshape(D, mask.shape[0], self.shape[0])
+
+    def spread_matrix(self, mask: Any) -> Any:
+        """The (lines × runs, budgets) CSR matrix :meth:`spread` multiplies by, cached per mask; None off
+        NumPy or where ``mask`` is not 0/1."""
+        if not is_numpy(self.xp):
+            return None
         hit = self._spread_by_mask.get(id(mask))
         if hit is not None and hit[0] is mask:  # the entry keeps its mask alive, so an id is never reused
-            host, matrix = hit[1], hit[2]
-        else:
-            host = np.asarray(mask, dtype=np.float64)
-            matrix = self._spread.get(host.tobytes())
+            return hit[1]
+        host = np.asarray(mask, dtype=np.float64)
+        matrix = self._spread.get(host.tobytes())
         if matrix is None:
             if not np.isin(host, (0.0, 1.0)).all():
-                return self.to_runs(x[:, None, :] * host[None, :, :])
+                return None
             from scipy import sparse
 
             matrix = sparse.csr_array(sparse.vstack([self._back_csr * row[None, :] for row in host]))
             self._spread[host.tobytes()] = matrix
         if len(self._spread_by_mask) > 64:  # a long-lived process runs many blocks: forget old masks
             self._spread_by_mask.clear()
-        self._spread_by_mask[id(mask)] = (mask, host, matrix)
-        D = x.shape[0]
-        return self._csr_apply(np.asarray(x, dtype=np.float64), matrix).reshape(D, host.shape[0], self.shape[0])
+        self._spread_by_mask[id(mask)] = (mask, matrix)
+        return matrix
 
 
 class HeldLines:

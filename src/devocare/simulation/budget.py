@@ -25,8 +25,8 @@ import numpy as np
 import pandas as pd
 
 from devocare.errors import DevocareError
-from devocare.service_lines import LINE_IDS, UPSTREAM_LINES
-from devocare.simulation.phases import BEFORE
+from devocare.service_lines import LINE_IDS, POPULATION_LINE, UPSTREAM_LINES, index
+from devocare.simulation.phases import BEFORE, handover_matrix, phased_rules
 from devocare.simulation.results import SimulationResult
 
 _UPSTREAM = np.array([line in UPSTREAM_LINES for line in LINE_IDS])
@@ -111,7 +111,7 @@ def body_budgets(budgets: pd.DataFrame, body: str) -> list[int]:
         one_body = budgets.loc[hit, "body"].astype(str).nunique() == 1
         if len(hit) > 1 and one_body and rule_sets.is_unique:  # one body in several phases of its pots
             hit = hit[np.argsort(rule_sets.map(_phase_year).to_numpy(), kind="stable")]
-            return [int(budgets.loc[h, "budget"]) if "budget" in budgets else int(h) for h in hit]
+            return [_budget_index(budgets, h) for h in hit]
     if len(hit) == 0:
         sample = ", ".join(list(budgets["body"].astype(str))[:8])
         raise DevocareError(
@@ -121,7 +121,12 @@ def body_budgets(budgets: pd.DataFrame, body: str) -> list[int]:
     if len(hit) > 1:
         choices = ", ".join(budgets.loc[hit, "body"].astype(str))
         raise DevocareError(f"{body!r} holds several budgets in this architecture; choose one of: {choices}")
-    return [int(budgets.loc[hit[0], "budget"]) if "budget" in budgets else int(hit[0])]
+    return [_budget_index(budgets, hit[0])]
+
+
+def _budget_index(budgets: pd.DataFrame, row: Any) -> int:
+    """The budget index of a row of the budgets table (its ``budget`` column, else its row label)."""
+    return int(budgets.loc[row, "budget"]) if "budget" in budgets else int(row)
 
 
 def _phase_year(rule_set: str) -> int:
@@ -159,15 +164,18 @@ def _band(values: np.ndarray, n_draws: int) -> dict[str, np.ndarray]:
     }
 
 
-def budget_table(result: SimulationResult, b: int | list[int]) -> pd.DataFrame:
+def budget_table(result: SimulationResult, b: int | list[int], within: np.ndarray | None = None) -> pd.DataFrame:
     """Per year: income, allocated, spent, need and reserves with bands; probabilities of overspend and of
     intervention with its two reasons; mean deficit support from the centre. ``b`` is one budget, or a
-    body's budgets of several phases (each exists in its own years): their series add up, and the balance
-    one hands to the next is netted out of transfers."""
+    body's budgets of several phases (each exists in its own years): their series add up, and the balances
+    they hand one another at a phase's start are netted out of transfers (they are no income). ``within``
+    is the share of each picked budget's handed-over balance that goes to the other picked budgets (the
+    rows of the engine's hand-over matrix, :func:`handed_within`); by default all of it."""
     picked = [b] if isinstance(b, int) else list(b)
     d = {m: v[:, :, picked].sum(axis=2) for m, v in result.draws.items()}  # (draws+1, years)
-    if len(picked) > 1:  # a hand-over between the body's own budgets is no income
-        internal = np.minimum(d["transfers_in"], d["transfers_out"])
+    if len(picked) > 1:  # the recorded hand-over between the body's own budgets is no income
+        share = np.ones(len(picked)) if within is None else np.asarray(within, dtype=float)
+        internal = result.draws["handed_over"][:, :, picked] @ share  # (draws+1, years)
         d["transfers_in"], d["transfers_out"] = d["transfers_in"] - internal, d["transfers_out"] - internal
     income = d["allocated"] - d["incentive_fund"] + d["incentive_paid"] + d["transfers_in"]
     outgo = d["spent"] + d["transition_cost"] + d["transfers_out"]
@@ -196,12 +204,16 @@ def budget_table(result: SimulationResult, b: int | list[int]) -> pd.DataFrame:
     return pd.DataFrame(out)
 
 
-def _membership(arch: Any, atom_level: str, b: int) -> np.ndarray:
-    """Each atom's share in budget ``b``'s area (population share × coverage)."""
-    from devocare.simulation.phases import phased_rules
-    from devocare.simulation.runner import _load_arch
+def handed_within(rules: Any, population: np.ndarray, picked: list[int]) -> np.ndarray:
+    """(len(picked),) the share of each of the ``picked`` budgets' handed-over balance that goes to another of
+    them, from the hand-over matrix the engine moves balances with (a body's budget whose next budget of the
+    same body shares its lines hands it all of its balance; one that ceases with no such successor, none)."""
+    S, _ = handover_matrix(rules, population)
+    return np.asarray(S[np.ix_(picked, picked)].sum(axis=1), dtype=float)
 
-    rules = phased_rules(_load_arch(arch), atom_level)
+
+def _membership(rules: Any, b: int) -> np.ndarray:
+    """Each atom's share in budget ``b``'s area (population share × coverage)."""
     for g in rules.groups:
         if g.offset <= b < g.offset + g.n:
             return np.asarray(g.H[:, b - g.offset], dtype=float)
@@ -250,7 +262,9 @@ def budget_view(
 ) -> BudgetView:
     """Simulate ``arch`` (or take a ``result`` already run) and return the budget holder's view of
     ``body`` (``holder:CODE``, an area code or name). ``options`` go to :func:`simulate`."""
-    from devocare.simulation.runner import simulate
+    from devocare.simulation.inputs import load_inputs
+    from devocare.simulation.parameters import resolve
+    from devocare.simulation.runner import _load_arch, simulate
 
     if result is None:
         if not isinstance(body, str) or not body.strip():
@@ -260,20 +274,24 @@ def budget_view(
     phases = body_budgets(budgets, body)  # one budget, or the body's budget in each phase of its pots
     b = phases[-1]
     row = budgets.loc[budgets["budget"] == b].iloc[0]
-    from devocare.simulation.parameters import resolve
-
     params = resolve(options.get("overrides"), options.get("scenario"))
     unit_cost = float(params.params["admissions.unit_cost"].value)
-    prevention = prevention_return(result, _membership(arch, result.atom_level, b), unit_cost)
-    table = budget_table(result, phases)
+    rules = phased_rules(_load_arch(arch), result.atom_level)  # the rules the run was built from (cached)
+    prevention = prevention_return(result, _membership(rules, b), unit_cost)
+    within = None
+    if len(phases) > 1:  # the engine's hand-over shares, weighted by the population it weights them by
+        population = load_inputs(result.atom_level).weighted_heads[0][:, index(POPULATION_LINE)]
+        within = handed_within(rules, population, phases)
+    table = budget_table(result, phases, within)
+    name = _area_name(str(row["area"]))
     table.insert(0, "body", str(row["body"]))
-    table.insert(1, "name", _area_name(str(row["area"])))
+    table.insert(1, "name", name)
     return BudgetView(
         result.architecture,
         str(row["body"]),
         str(row["holder"]),
         str(row["area"]),
-        _area_name(str(row["area"])),
+        name,
         table,
         prevention,
         result.run_record,

@@ -23,7 +23,17 @@ from typing import Any, TypeVar
 import numpy as np
 
 from devocare.service_lines import LINE_IDS, POPULATION_LINE, base_year_spend, index
-from devocare.simulation import balance, cofinancing, demand, funding, fused, membership, prevention, transition
+from devocare.simulation import (
+    balance,
+    cofinancing,
+    demand,
+    funding,
+    fused,
+    fused_budgets,
+    membership,
+    prevention,
+    transition,
+)
 from devocare.simulation import phases as phases_mod
 from devocare.simulation.atoms import (
     ELECTIVE,
@@ -72,6 +82,8 @@ BUDGET_MEASURES = (
     "intervention_deficit",
     "intervention_floor",
     "transition_cost",
+    "handed_over",
+    "taken_over",
 )
 #: The transition-cost parameters the engine reads per draw.
 TRANSITION = (
@@ -823,6 +835,7 @@ def _block(
         c0=int(np.argmax(values.central)) if keep else 0,
         atom_draws=atom_draws,
         check=check,
+        fused_budgets=is_numpy(xp) and fused.budget_kernels(),
         switch=prep.switch,
         rule_sets_in=rules.runs_in,
         since={rs: _since(rules, rs) for rs in rules.weight},
@@ -1022,8 +1035,8 @@ class Outputs:
         D, Y, A, Lc, B = b.D, b.years, b.A, b.L, b.B
         # one allocation for every measure, each a view of it: large enough for NumPy to ask the kernel for
         # huge pages, so writing a block's outputs costs a few page faults instead of one per 4 KiB
-        every = np.zeros((len(BUDGET_MEASURES), D, Y, B))
-        self.budget = {m: every[i] for i, m in enumerate(BUDGET_MEASURES)}
+        every = np.zeros((len(BUDGET_MEASURES), Y, D, B))
+        self.budget = {m: every[i].transpose(1, 0, 2) for i, m in enumerate(BUDGET_MEASURES)}
         national = {
             k: np.zeros((D, Y))
             for k in ("admissions", "population", "avoided_admissions", "incentive_unpaid", "envelope")
@@ -1065,14 +1078,23 @@ class Outputs:
             ("intervention_deficit", f.flag_deficit),
             ("intervention_floor", f.flag_floor),
             ("transition_cost", f.transition),
+            ("handed_over", f.handed_over),
+            ("taken_over", f.taken_over),
         ):
             self.budget[name][:, t, :] = to_numpy(value)  # broadcast, and flags written as 0/1, in place
-        total_lr = f.spent_lr if f.reinvest_lr is None else f.spent_lr + f.reinvest_lr
         national = self.national
-        national["spent_by_line"][:, t] = row_sums(total_lr)
-        national["need_by_line"][:, t] = row_sums(f.year.demand_lr)
-        if f.unmet_lr is not None:
-            national["unmet_need_by_line"][:, t] = row_sums(f.unmet_lr)
+        if b.fused_budgets and f.reinvest_lr is not None and f.unmet_lr is not None:  # the same sums in one pass
+            by_line = np.empty((3, b.D, b.L))
+            run_level = (f.spent_lr, f.reinvest_lr, f.year.demand_lr, f.unmet_lr)
+            fused_budgets.line_totals(*(np.ascontiguousarray(x) for x in run_level), by_line)
+            for name, sums in zip(("spent_by_line", "need_by_line", "unmet_need_by_line"), by_line, strict=True):
+                national[name][:, t] = sums
+        else:
+            total_lr = f.spent_lr if f.reinvest_lr is None else f.spent_lr + f.reinvest_lr
+            national["spent_by_line"][:, t] = row_sums(total_lr)
+            national["need_by_line"][:, t] = row_sums(f.year.demand_lr)
+            if f.unmet_lr is not None:
+                national["unmet_need_by_line"][:, t] = row_sums(f.unmet_lr)
         national["admissions"][:, t] = row_sums(f.counts_r[0])
         national["avoided_admissions"][:, t] = row_sums(f.counts_r[1])
         national["population"][:, t] = float(prep.heads[f.ty][POP].sum())

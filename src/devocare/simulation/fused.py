@@ -13,7 +13,8 @@ arrays for every built-in architecture and factor set (LAD atoms with the kernel
 atoms), and ``test_reference.py`` checks the array-API path against the per-atom reference.
 
 Numba is optional: without it (or with ``DEVOCARE_FUSED=0``, or at LAD level where runs hold one or two
-atoms) the engine runs the array-API path.
+atoms) the engine runs the array-API path. The per-budget rules of a year have their own kernels in
+:mod:`devocare.simulation.fused_budgets`.
 """
 
 from __future__ import annotations
@@ -50,6 +51,12 @@ def enabled(atoms_per_run: float) -> bool:
     if not AVAILABLE or setting == "0":
         return False
     return setting == "1" or atoms_per_run >= MIN_ATOMS_PER_RUN
+
+
+def budget_kernels() -> bool:
+    """Whether the engine runs a year's per-budget rules as the kernels of :mod:`fused_budgets`: Numba
+    importable and not switched off with ``DEVOCARE_FUSED=0`` (they pay at any atom count)."""
+    return AVAILABLE and os.environ.get("DEVOCARE_FUSED", "auto") != "0"
 
 
 def _jit(fn: Any) -> Any:

@@ -254,16 +254,6 @@ def continues(rules: Rules) -> dict[str, str]:
     return {name: by_phase[(k - 1, rs)] for (k, rs), name in by_phase.items() if k > 0 and (k - 1, rs) in by_phase}
 
 
-def _phases_of(rules: Any) -> tuple[tuple[int, ...], list[frozenset[int]]]:
-    """The phase starts of ``rules`` and the phases each group exists in (rules joined by an older
-    two-phase description: a ``switch`` and each rule set's phase 0 or 1)."""
-    starts = tuple(getattr(rules, "starts", ()) or (() if rules.switch is None else (rules.switch,)))
-    phases = getattr(rules, "group_phases", None)
-    if not phases:
-        phases = [frozenset({rules.phase.get(g.architecture, 0)}) for g in rules.groups]
-    return starts, list(phases)
-
-
 def handover_matrix(rules: Rules, population: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Where each ceasing budget's balance goes at the start of the phase after its last: a (B, B) matrix
     ``S`` whose row ``b`` shares ceasing budget ``b``'s balance among its successors (rows sum to 1), and (B,)
@@ -273,15 +263,10 @@ def handover_matrix(rules: Rules, population: np.ndarray | None = None) -> tuple
     proportion to the population (``population``, (atoms,); equal atoms if not given) they take over."""
     B = rules.n_budgets
     S, to_centre = np.zeros((B, B)), np.zeros(B)
-    starts, phases = _phases_of(rules)
-    if not starts:
-        return S, to_centre
     pop = np.ones(len(rules.atoms)) if population is None else np.asarray(population, dtype=float)
-    for gi, g in enumerate(rules.groups):
-        last = max(phases[gi])
-        if last >= len(starts):
-            continue  # runs to the end of the run
-        later = [h for hi, h in enumerate(rules.groups) if last + 1 in phases[hi]]
+    for gi, last in _ceasing(rules):
+        g = rules.groups[gi]
+        later = [h for h, phases in zip(rules.groups, rules.group_phases, strict=True) if last + 1 in phases]
         for j, code in enumerate(g.area_codes):
             b = g.offset + j
             same = [
@@ -308,18 +293,23 @@ def handover_matrix(rules: Rules, population: np.ndarray | None = None) -> tuple
 def ceasing_years(rules: Rules) -> np.ndarray:
     """(B,) the year each budget's balance is handed over (the start of the phase after its last), -1 for a
     budget that runs to the end."""
-    starts, phases = _phases_of(rules)
     out = np.full(rules.n_budgets, -1.0)
-    for gi, g in enumerate(rules.groups):
-        last = max(phases[gi])
-        if last < len(starts):
-            out[g.offset : g.offset + g.n] = starts[last]
+    for gi, last in _ceasing(rules):
+        g = rules.groups[gi]
+        out[g.offset : g.offset + g.n] = rules.starts[last]
     return out
+
+
+def _ceasing(rules: Rules) -> list[tuple[int, int]]:
+    """(group, its last phase) of each group whose budgets cease before the run ends: they hand their
+    balances over at the start of the phase after (none where the run has one phase)."""
+    n = len(rules.starts)
+    return [(gi, max(phases)) for gi, phases in enumerate(rules.group_phases) if n and max(phases) < n]
 
 
 def mask_years(x: np.ndarray, rules: Rules) -> np.ndarray:
     """(years, B) per-budget amounts with the budgets that do not exist in a year set to zero."""
-    if not rules.starts and rules.switch is None:
+    if not rules.starts:
         return x
     live = np.array([rules.active(t) for t in range(x.shape[0])], dtype=float).reshape(x.shape[0], -1)
     return x * live

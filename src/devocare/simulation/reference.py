@@ -46,6 +46,8 @@ MEASURES = (
     "intervention_deficit",
     "intervention_floor",
     "transition_cost",
+    "handed_over",
+    "taken_over",
 )
 #: The engine's steps, in order (conservation holds here by construction, so its check is the engine's).
 STEP_NAMES = (
@@ -360,6 +362,7 @@ class Reference:
         """The payer pays ``share`` of its residents' spend on the co-financed lines to the receiver."""
         rules, G, L, A = self.rules, self.G, self.L, self.A
         y.tin, y.tout = [[0.0] * g.n for g in G], [[0.0] * g.n for g in G]
+        y.handed, y.taken = [[0.0] * g.n for g in G], [[0.0] * g.n for g in G]  # balances passed at a phase start
         for gi in range(len(G)):
             cof = rules.cofinancing.get(rules.rule_set_of(gi, y.t))
             if cof is None or gi not in (cof.payer, cof.receiver):
@@ -726,6 +729,8 @@ class Reference:
                 part = balance * S[budget, succ]
                 y.tout[gi][b] += part
                 y.tin[si][sb] += part
+                y.handed[gi][b] += part
+                y.taken[si][sb] += part
                 self.reserves[si][sb] += part
 
     def record(self, y: SimpleNamespace) -> None:
@@ -750,5 +755,7 @@ class Reference:
                     ("intervention_deficit", float(y.flag_deficit[gi][b])),
                     ("intervention_floor", float(y.flag_floor[gi][b])),
                     ("transition_cost", y.transition[gi][b]),
+                    ("handed_over", y.handed[gi][b]),
+                    ("taken_over", y.taken[gi][b]),
                 ):
                     self.out[name][y.t, g.offset + b] = value

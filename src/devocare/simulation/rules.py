@@ -17,11 +17,13 @@ import hashlib
 import json
 import threading
 from collections import OrderedDict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 
 from devocare import geography
 from devocare.architecture.schema import INCENTIVE_CRITERIA, IncentiveFund
@@ -192,9 +194,7 @@ class Rules:
 
     def live(self, gi: int, t: int) -> bool:
         """Whether group ``gi``'s budgets exist in year ``t``."""
-        if not self.starts or not self.group_phases:
-            return self.runs_in(self.groups[gi].architecture, t)
-        return self.phase_at(t) in self.group_phases[gi]
+        return not self.starts or self.phase_at(t) in self.group_phases[gi]
 
     def rule_set_of(self, gi: int, t: int) -> str:
         """The rule set group ``gi``'s budgets run under in year ``t`` (a budget running through several
@@ -206,12 +206,6 @@ class Rules:
             if gi in m and self.phase.get(f"{next(iter(part.weight))}{suffix}") == k:
                 return f"{part.groups[m.index(gi)].architecture}{suffix}"
         return self.groups[gi].architecture
-
-    def started(self, t: int) -> int:
-        """The latest year a rule set running in year ``t`` started (0: the base year): a reform's start from
-        it. The clocks themselves are per rule set (:attr:`since`): a reform's efficiency ramp and settlement
-        cycle count from its own start, its uncovered areas' fallback's from the base year."""
-        return max((self.since.get(rs, 0) for rs in self.weight if self.runs_in(rs, t)), default=0)
 
     def active(self, t: int) -> np.ndarray:
         """(B,) bool: the budgets that exist in year ``t`` (read-only; built once per phase, as the engine asks
@@ -256,14 +250,19 @@ def _membership(atom_level: str, level: str, vintage: int) -> tuple[np.ndarray, 
     return matrix, tuple(rows), tuple(cols)
 
 
+def _listed(cols: tuple[str, ...], codes: Iterable[str], level: str, vintage: int) -> npt.NDArray[np.bool_]:
+    """(len(cols),) bool: the columns of a level's membership matrix that the listed area codes (or names)
+    resolve to."""
+    canon = {geography.resolve(c, level=level, vintage=vintage if level == "icb" else None).code for c in codes}
+    return np.array([c in canon for c in cols], dtype=bool)
+
+
 def _area_share(atom_level: str, level: str, codes: list[str] | str, vintage: int) -> np.ndarray:
     """Share of each atom's population inside the listed areas (``'all'``: inside any area of the level)."""
     matrix, _, cols = _membership(atom_level, level, vintage)
     if codes == "all":
         return matrix.sum(axis=1)
-    canon = {geography.resolve(c, level=level, vintage=vintage if level == "icb" else None).code for c in codes}
-    keep = np.array([c in canon for c in cols])
-    return matrix[:, keep].sum(axis=1)
+    return matrix[:, _listed(cols, codes, level, vintage)].sum(axis=1)
 
 
 def coverage_share(arch: object, atom_level: str) -> np.ndarray:
@@ -276,33 +275,40 @@ def coverage_share(arch: object, atom_level: str) -> np.ndarray:
     return np.clip(_area_share(atom_level, str(_get(cov, "level", "ca")), _get(cov, "devolved"), 2024), 0.0, 1.0)
 
 
+def _body(arch: object, body_id: str) -> Any:
+    """The body of ``arch`` with id ``body_id`` (None where there is none)."""
+    return next((b for b in _get(arch, "bodies") or [] if _get(b, "id") == body_id), None)
+
+
+def _body_areas(arch: object, body: object) -> Any:
+    """A body's ``areas``: its list, ``'all'``, or (``'coverage'``) the areas the architecture's coverage
+    devolves to (all where it has no coverage)."""
+    areas = _get(body, "areas", "all")
+    if areas != "coverage":
+        return areas
+    cov = _get(_get(arch, "money"), "coverage")
+    return _get(cov, "devolved") if cov is not None else "all"
+
+
 def _holder_matrix(arch: object, holder_id: str, atom_level: str) -> tuple[np.ndarray, list[str]]:
-    body = next((b for b in _get(arch, "bodies") or [] if _get(b, "id") == holder_id), None)
+    body = _body(arch, holder_id)
     if body is None:
         raise DevocareError(f"architecture {_get(arch, 'id')!r}: pot holder {holder_id!r} is not a body")
     level = _get(body, "area_level") or "england"
     vintage = int(_get(body, "area_vintage", 2024) or 2024)
     matrix, _, cols = _membership(atom_level, level, vintage)
-    areas = _get(body, "areas", "all")
-    if areas == "coverage":
-        cov = _get(_get(arch, "money"), "coverage")
-        areas = _get(cov, "devolved") if cov is not None else "all"
-        if areas != "all" and str(_get(cov, "level", "ca")) != level:
-            raise DevocareError(f"body {holder_id!r}: areas 'coverage' needs coverage.level == {level!r}")
+    areas = _body_areas(arch, body)
+    cov = _get(_get(arch, "money"), "coverage")
+    if _get(body, "areas", "all") == "coverage" and areas != "all" and str(_get(cov, "level", "ca")) != level:
+        raise DevocareError(f"body {holder_id!r}: areas 'coverage' needs coverage.level == {level!r}")
     if areas != "all":
-        canon = {geography.resolve(c, level=level, vintage=vintage if level == "icb" else None).code for c in areas}
-        keep = np.array([c in canon for c in cols])
+        keep = _listed(cols, areas, level, vintage)
         matrix, cols = matrix[:, keep], tuple(c for c, k in zip(cols, keep, strict=True) if k)
     for other_id in _get(body, "outside") or []:
-        other = next((b for b in _get(arch, "bodies") or [] if _get(b, "id") == other_id), None)
+        other = _body(arch, other_id)
         if other is not None and _get(other, "area_level"):
-            o_areas = _get(other, "areas", "all")
-            if o_areas == "coverage":
-                cov = _get(_get(arch, "money"), "coverage")
-                o_areas = _get(cov, "devolved") if cov is not None else "all"
-            inside = _area_share(
-                atom_level, str(_get(other, "area_level")), o_areas, int(_get(other, "area_vintage", 2024) or 2024)
-            )
+            vintage_other = int(_get(other, "area_vintage", 2024) or 2024)
+            inside = _area_share(atom_level, str(_get(other, "area_level")), _body_areas(arch, other), vintage_other)
             matrix = matrix * (1.0 - np.clip(inside, 0, 1))[:, None]
     return matrix, list(cols)
 
@@ -483,31 +489,34 @@ def _fund_criteria(fund: object, tier: str) -> list[str] | None:
     return model.criteria_for(tier)
 
 
-def _risk_rule(arch_id: str, holder: str, pots: list[object], money: object, name: str) -> float:
-    """A budget's ``savings_retained`` or ``overspend_borne_locally``: its pots' own value where they state one
-    (pots pooled into one budget must agree), else the money section's."""
-    own = {float(v) for v in (_get(p, name) for p in pots) if v is not None}
-    if len(own) > 1 or (own and any(_get(p, name) is None for p in pots)):
+def _agreed(arch_id: str, holder: str, pots: list[object], name: str, values: list[Any]) -> Any:
+    """The one value ``values`` (each pot's ``name``, None where it states none) agree on, None where no pot
+    states one: pots pooled into one budget must state the same, or all leave it to the money section."""
+    stated = {v for v in values if v is not None}
+    if len(stated) > 1 or (stated and None in values):
         raise DevocareError(
             f"architecture {arch_id!r}: pots {', '.join(str(_get(p, 'id')) for p in pots)} of {holder!r} form one "
             f"budget and must state the same {name}"
         )
-    return next(iter(own)) if own else float(_get(money, name, 0.0))
+    return next(iter(stated)) if stated else None
+
+
+def _risk_rule(arch_id: str, holder: str, pots: list[object], money: object, name: str) -> float:
+    """A budget's ``savings_retained`` or ``overspend_borne_locally``: its pots' own value where they state one
+    (pots pooled into one budget must agree), else the money section's."""
+    values = [None if (v := _get(p, name)) is None else float(v) for p in pots]
+    own = _agreed(arch_id, holder, pots, name, values)
+    return float(own) if own is not None else float(_get(money, name, 0.0))
 
 
 def _corridor_of(arch_id: str, holder: str, pots: list[object]) -> tuple[float, float] | None:
     """The risk corridor of one budget's pots as (width, centre share); pots pooled into one budget must agree."""
-    found = {
-        (float(_get(c, "width")), float(_get(c, "centre_share")))
-        for c in (_get(p, "risk_corridor") for p in pots)
-        if c is not None
-    }
-    if len(found) > 1 or (found and any(_get(p, "risk_corridor") is None for p in pots)):
-        raise DevocareError(
-            f"architecture {arch_id!r}: pots {', '.join(str(_get(p, 'id')) for p in pots)} of {holder!r} form one "
-            "budget and must state the same risk_corridor"
-        )
-    return next(iter(found)) if found else None
+    values = [
+        None if (c := _get(p, "risk_corridor")) is None else (float(_get(c, "width")), float(_get(c, "centre_share")))
+        for p in pots
+    ]
+    corridor: tuple[float, float] | None = _agreed(arch_id, holder, pots, "risk_corridor", values)
+    return corridor
 
 
 def _pooling_of(arch: Any, groups: list[BudgetGroup], base: int) -> list[PoolingRule]:

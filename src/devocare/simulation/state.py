@@ -84,6 +84,8 @@ class Block:
     c0: int
     atom_draws: bool
     check: bool
+    #: the year's per-budget rules run as the fused kernels of :mod:`fused_budgets` (NumPy with Numba)
+    fused_budgets: bool = False
     #: a reform on its start date (:mod:`devocare.simulation.phases`): the year its budgets take over (None: one
     #: phase), whether a rule set runs in a year, which budgets exist each year (years, B), the (B, B)
     #: handover of ceasing budgets' balances and (B,) those that go to the centre
@@ -177,4 +179,6 @@ class Flows:
     flag_deficit: Any = None  # (D, B) intervention because of a deficit beyond the stated share
     transition: Any = None  # (D, B) £ transition charge paid out of each budget this year
     flag_floor: Any = None  # (D, B) intervention because floors were breached for consecutive years
+    handed_over: Any = 0.0  # (D, B) £ balance a ceasing budget passes to its successors (part of ``t_out``)
+    taken_over: Any = 0.0  # (D, B) £ balance a successor receives from ceasing budgets (part of ``t_in``)
     extra: dict[str, Any] = field(default_factory=dict)
