@@ -118,3 +118,21 @@ def test_refused_shares_change_nothing() -> None:
         with pytest.raises(architecture.ArchitectureError):
             architecture.load(str(invalid / f"{name}.yaml"))
     assert architecture.load("reform-aco-2024").model_dump() == before
+
+
+def test_fused_kernels_equal_the_array_api_path_with_a_split_line(monkeypatch) -> None:
+    pytest.importorskip("numba")
+    params = resolve({"behaviour.overspend_response": 1.0})
+    fixed = {k: p.value for k, p in params.params.items()}
+    rules = build_rules(architecture.load(SPLIT), "lad")
+    inputs = load_inputs("lad")
+    values = montecarlo.draw_values(params, np.array([0, 3]), 5, 6, len(inputs.lads), rules.n_budgets)
+    out = []
+    for fused in ("0", "1"):
+        monkeypatch.setenv("DEVOCARE_FUSED", fused)
+        out.append(run_block(namespace("numpy"), inputs, rules, fixed, values, 6, atom_draws=True))
+    for part in ("budget", "national", "atoms", "atom_draws"):
+        x, y = getattr(out[0], part), getattr(out[1], part)
+        assert x.keys() == y.keys()
+        for k in x:
+            np.testing.assert_array_equal(x[k], y[k], err_msg=f"{part} {k}")
