@@ -65,3 +65,23 @@ def test_area_map_shares_one_scale_and_switches_colours_by_menu() -> None:
     today = buttons[0].args[0]
     assert today["fillcolor"][0] == today["fillcolor"][1]  # both at 1.0: the middle of the scale
     assert list(buttons[0].args[1]) == [0, 1]
+
+
+def test_contributions_bars_are_the_central_values_with_their_draw_ranges() -> None:
+    frame = pd.DataFrame(
+        {
+            "label": ["raises", "lowers", "total"],
+            "central": [2.0, -0.5, 1.5],
+            "p5": [1.0, -0.9, 0.2],
+            "p95": [3.0, 0.1, 2.5],
+            "total": [False, False, True],
+        }
+    )
+    bars, ranges = charts.contributions(frame, "t", "£bn").data
+    assert list(bars.y) == ["total", "lowers", "raises"] and list(bars.x) == [1.5, -0.5, 2.0]  # first on top
+    assert list(bars.marker.color) == [charts.PALETTE[7], charts.PALETTE[1], charts.PALETTE[0]]
+    assert list(ranges.x) == [0.2, 2.5, None, -0.9, 0.1, None, 1.0, 3.0, None]
+    shared = charts.contributions(frame.assign(share_of_variance=[0.75, 0.25, np.nan]), "t").data[0]
+    assert list(shared.customdata) == ["", "<br>share of variance 25%", "<br>share of variance 75%"]
+    without = charts.contributions(frame.assign(p5=np.nan, p95=np.nan), "t").data
+    assert len(without) == 1  # no draws: no ranges to draw

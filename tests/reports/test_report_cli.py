@@ -52,3 +52,13 @@ def test_demo_summarises_data_and_writes_the_comparison(tmp_path: Path) -> None:
 
     text = out.read_text()
     assert all(arch_id in text for arch_id in builtin_ids())
+
+
+def test_report_compare_attribute_adds_the_section(tmp_path: Path) -> None:
+    out = tmp_path / "compare.html"
+    args = ["report", "compare", "status-quo-2023", "reform-split-2024", "--out", str(out), "--attribute"]
+    done = CliRunner().invoke(app, [*args, "--years", "2", "--draws", "0"])
+    assert done.exit_code == 0, done.output
+    text = out.read_text()
+    assert 'id="attribution"' in text and "reform-split-2024 minus status-quo-2023" in text
+    assert "no Monte Carlo draws" in text

@@ -9,6 +9,7 @@ from itertools import combinations
 from math import factorial
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from devocare.errors import DevocareError
@@ -18,6 +19,7 @@ from devocare.simulation.attribution import (
     STRUCTURE,
     attribute,
     attribution_table,
+    describe,
     mechanisms,
     shapley_values,
 )
@@ -163,8 +165,95 @@ def test_cli_attribute_records_and_bad_input(cli, tmp_path):
     } <= set(rows[0])
     spent = [x for x in rows if x["measure"] == "spent_gbp_bn"]
     assert {x["mechanism"] for x in spent} >= {"left_shift", "money_responses", "deficit_support", STRUCTURE}
+    same = ("--years", "4", "--draws", "2")
+    shown = cli("compare", BASELINE, "reform-aco-2024", "--baseline", BASELINE, "--attribute", *same)
+    assert shown.returncode == 0, shown.stderr
+    records = pd.DataFrame(rows).astype({"share_of_variance": float})
+    assert f"- {describe(records, 'reform-aco-2024')}" in shown.stdout  # the sentence from the same numbers
     bad = cli("compare", BASELINE, "reform-aco-2024", "--attribute")
     assert bad.returncode == 2 and "--attribute needs --baseline" in bad.stderr
     out = tmp_path / "runs.parquet"
     bad = cli("compare", BASELINE, "reform-aco-2024", "--baseline", BASELINE, "--attribute", "--out", str(out))
     assert bad.returncode == 2 and "--format xlsx" in bad.stderr and not out.exists()
+
+
+@pytest.mark.integration
+@pytest.mark.parametrize("arch", [BASELINE, *REFORMS])
+def test_a_light_run_gives_the_same_national_and_budget_results_to_the_bit(arch):
+    """A light run (no atom detail) is what the coalition runs use: everything the game reads is identical."""
+    whole = simulate(arch, waterfall=False, **OPTS)
+    light = simulate(arch, waterfall=False, atom_detail=False, **OPTS)
+    for measure, values in whole.summary_draws.items():
+        np.testing.assert_array_equal(light.summary_draws[measure], values, err_msg=measure)
+    for measure, values in whole.draws.items():
+        np.testing.assert_array_equal(light.draws[measure], values, err_msg=measure)
+    assert whole.central_atoms and whole.atom_statistics and whole.atom_horizon_draws
+    assert not light.central_atoms and not light.atom_statistics and not light.atom_horizon_draws
+    assert light.run_record["atom_detail"] is False and "atom_detail" not in whole.run_record
+    assert np.isnan(light.summary["funding_per_need_cv"]) and np.isfinite(whole.summary["funding_per_need_cv"])
+
+
+@pytest.mark.integration
+def test_light_coalition_runs_leave_the_attribution_bit_identical(monkeypatch):
+    from devocare.simulation import runner
+
+    groups = [m for m in mechanisms() if m.key in ("left_shift", "money_responses", "deficit_support")]
+    opts = {"years": 4, "draws": 2, "seed": 3, "groups": groups}
+    archs = [BASELINE, "reform-aco-2024"]
+    detail: list[bool] = []
+    real = runner.simulate
+
+    def counting(*args, **kwargs):
+        detail.append(kwargs["atom_detail"])
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(runner, "simulate", counting)
+    light = attribute(archs, BASELINE, **opts)
+    assert sorted(detail) == [False] * (light.runs - 2) + [True, True]  # only the two plain runs are whole
+    whole = attribute(archs, BASELINE, light=False, **opts)
+    assert detail[light.runs :] == [True] * whole.runs
+    for arch, per_measure in whole.contributions.items():
+        for measure, parts in per_measure.items():
+            for key, values in parts.items():
+                np.testing.assert_array_equal(light.contributions[arch][measure][key], values, err_msg=key)
+    assert all(r.central_atoms and r.atom_horizon_draws for r in light.results)  # area differences still work
+
+
+def _table(central, shares, draws=100, measure="spent_gbp_bn"):
+    labels = {"a": "Left shift and acute capture", "b": "Hospital input caps", STRUCTURE: "Who holds which budget"}
+    return pd.DataFrame(
+        [
+            {
+                "architecture": "reform",
+                "baseline": "base",
+                "measure": measure,
+                "mechanism": k,
+                "label": labels[k],
+                "contribution_central": c,
+                "share_of_variance": s,
+                "draws": draws,
+            }
+            for (k, c), s in zip(central.items(), shares, strict=True)
+        ]
+    )
+
+
+@pytest.mark.unit
+def test_the_sentence_says_the_size_sign_and_largest_contributor_from_the_numbers():
+    said = describe(_table({"a": -0.3, "b": 0.5, STRUCTURE: 0.0}, [0.2, 0.9, -0.1]), "reform")
+    assert said.startswith("reform: money spent is £200m higher than under base in the central run")
+    assert "the largest contribution is hospital input caps, which raises it by £500m" in said
+    assert "offset" not in said and "hospital input caps accounts for the largest share of its variance (90%)" in said
+    said = describe(_table({"a": -0.8, "b": 0.9, STRUCTURE: 0.0}, [np.nan] * 3, draws=0), "reform")
+    assert "£100m higher" in said and "hospital input caps, which raises it by £900m" in said
+    assert "no Monte Carlo draws" in said
+    said = describe(_table({"a": 0.3, "b": -0.5, STRUCTURE: 0.0}, [np.nan] * 3, draws=0), "reform")
+    assert "£200m lower" in said and "lowers it by £500m" in said and "offset" not in said
+    said = describe(_table({"a": 0.7, "b": -0.5, STRUCTURE: 0.0}, [np.nan] * 3, draws=20), "reform")
+    assert "which raises it by £700m" in said and "does not vary over the 20 draws" in said
+    said = describe(_table({"a": -0.9, "b": 0.6, STRUCTURE: 0.6}, [np.nan] * 3, draws=0), "reform")
+    assert "£300m higher" in said and "left shift and acute capture, which lowers it by £900m (other" in said
+    said = describe(_table({"a": 0.0, "b": 0.0, STRUCTURE: 0.0}, [np.nan] * 3), "reform")
+    assert said == "reform: money spent is no different from base in the central run, and no mechanism moves it."
+    with pytest.raises(DevocareError, match="no attribution of 'spent_gbp_bn' for 'other'"):
+        describe(_table({"a": 1.0, "b": 0.0, STRUCTURE: 0.0}, [np.nan] * 3), "other")

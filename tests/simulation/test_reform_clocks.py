@@ -119,6 +119,7 @@ def _efficiency_kept(arch_id: str, t: int, atom: int) -> np.ndarray:
     block = SimpleNamespace(
         xp=np,
         any_eff=True,
+        fused_budgets=False,
         obl_any=False,
         fixed=fixed,
         p={"behaviour.efficiency_saving": np.array([fixed["behaviour.efficiency_saving"]])},

@@ -28,6 +28,17 @@ def _three_line_registry(monkeypatch: pytest.MonkeyPatch) -> None:
 pytestmark = pytest.mark.unit
 D, A, B, L = 1, 3, 3, 3
 inf = np.inf
+KERNELS = [False]  # whether the synthetic blocks run the fused kernels (set per test by the fixture below)
+
+
+@pytest.fixture(autouse=True, params=[False, True], ids=["array-api", "kernels"])
+def _both_paths(request: pytest.FixtureRequest) -> None:
+    """Every step's rules hold on the array-API path and through the fused kernels alike."""
+    from devocare.simulation import fused
+
+    if request.param and not fused.AVAILABLE:
+        pytest.skip("the fused kernels need Numba")
+    KERNELS[0] = request.param
 
 
 def _block(**changes: object) -> SimpleNamespace:
@@ -102,6 +113,8 @@ def _block(**changes: object) -> SimpleNamespace:
         phase_starts=(),
         ceases=None,
         since={},
+        fused_budgets=KERNELS[0],
+        kernel_rows={},
     )
     for k, v in changes.items():
         setattr(block, k, v)

@@ -146,6 +146,9 @@ def test_paired_api_attribution_adds_up_and_is_sized_by_its_runs(client):
     spent = [x for x in doc["attribution"] if x["measure"] == "spent_gbp_bn"]
     central = next(x for x in doc["national"] if x["measure"] == "spent_gbp_bn")["diff_central"]
     assert abs(sum(x["contribution_central"] for x in spent) - central) < 1e-9
+    from devocare.simulation.attribution import describe
+
+    assert doc["attribution_summary"] == [describe(pd.DataFrame(doc["attribution"]), "reform-aco-2024")]
     assert "attribution" not in client.post("/api/v1/compare/paired", json=body).json()
     big = client.post("/api/v1/compare/paired", json={**body, "attribute": True, "years": 10, "draws": 40})
     assert big.status_code == 422 and "attributing takes 72 runs" in big.json()["detail"]
@@ -157,6 +160,8 @@ def test_compare_reforms_attributes_the_difference_to_mechanisms(html_client):
     assert r.status_code == 200
     text = re.sub(r"<script.*?</script>", "", r.text, flags=re.S)
     assert 'id="attribution"' in text and "Holders&#39; money responses" in text and "Who holds which budget" in text
+    summary = text.split('id="attribution-summary"')[1].split("</ul>")[0]
+    assert summary.count("<li>") == 1 and "reform-aco-2024: money spent is" in summary
     plain = re.sub(r"<[^>]+>", " ", text)
     assert "contribution_p50" not in plain and not SCI.search(plain)
     csv = html_client.get("/compare/reforms", params={**params, "attribute": 1, "download": "attribution"})

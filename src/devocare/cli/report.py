@@ -23,14 +23,24 @@ def compare(
     years: int = typer.Option(DEFAULT_YEARS, "--years", help="Years to simulate."),
     draws: int = typer.Option(DEFAULT_DRAWS, "--draws", help="Monte Carlo draws (0: central run only)."),
     seed: int = typer.Option(0, "--seed", help="Random seed: the same seed gives the same report figures."),
+    attribute: bool = typer.Option(
+        False,
+        "--attribute",
+        help="Add a section attributing each architecture's paired difference from the first exactly to the "
+        "reform mechanisms (Shapley values over mechanism groups, draw by draw, as compare --attribute). Runs "
+        "each architecture once per combination of its mechanism groups (up to 2^7 runs), so use few draws.",
+    ),
     force: bool = FORCE,
 ) -> None:
     """Compare architectures: structure, metrics, changes, simulated money, assumptions and caveats."""
+    from devocare.cli.simulate import _progress
     from devocare.reports import compare_report, write_report
     from devocare.reports.write import check_out
 
     html_path, pdf_path = check_out(out)
     for path in (html_path, pdf_path) if pdf or out.suffix.lower() == ".pdf" else (html_path,):
         check_writable(path, force)
-    for path in write_report(compare_report(archs, years=years, draws=draws, seed=seed), out, pdf=pdf):
+    with _progress("attributing (one run per combination of mechanisms)", attribute) as progress:
+        html = compare_report(archs, years=years, draws=draws, seed=seed, attribute=attribute, progress=progress)
+    for path in write_report(html, out, pdf=pdf):
         typer.echo(f"wrote {path}")

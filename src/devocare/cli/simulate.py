@@ -316,7 +316,7 @@ def _attribute(
     """``compare --attribute``: each reform's paired difference from ``baseline`` split exactly over the
     mechanism groups, as records (JSON, CSV, a workbook sheet) or a table of the headline measures; the
     per-area differences go to ``areas_out`` as without it."""
-    from devocare.simulation.attribution import attribute, attribution_table
+    from devocare.simulation.attribution import attribute, attribution_table, describe
     from devocare.simulation.paired import paired_area_differences, paired_differences
 
     with _progress("attributing (one run per combination of mechanisms)", True) as progress:
@@ -357,6 +357,9 @@ def _attribute(
             title=f"What makes each paired difference from {result.baseline}: contributions that add up to it",
         )
     )
+    typer.echo("")
+    for reform in result.contributions:
+        typer.echo(f"- {describe(table, reform)}")
     typer.echo(
         f"\n{result.runs} runs (seed {opts['seed']}, {opts['draws']} draws, {opts['years']} years); JSON or CSV "
         "give every summary measure."

@@ -289,3 +289,50 @@ def area_map(
     fig = _layout(fig, title, height=720)
     fig.update_layout(margin={"t": 110})
     return fig
+
+
+def contributions(frame: pd.DataFrame, title: str, x_title: str = "") -> go.Figure:
+    """Horizontal bars of each part's central contribution to a difference (columns label, central), in the
+    frame's order from the top, with a line from P5 to P95 over the Monte Carlo draws where the frame has
+    them (columns p5, p95: the central run need not lie between them) and each part's share of the
+    difference's variance on hover (column share_of_variance, where there is one). A row with ``total`` true (the
+    difference itself) is grey; bars that raise the difference are blue, bars that lower it red, as in
+    :func:`tornado`."""
+    rows = frame.iloc[::-1]
+    labels = rows["label"].astype(str).tolist()
+    central = rows["central"].astype(float)
+    total = rows["total"].astype(bool) if "total" in rows else pd.Series(False, index=rows.index)
+    colours = [PALETTE[7] if t else PALETTE[0] if v >= 0 else PALETTE[1] for v, t in zip(central, total, strict=True)]
+    shares = rows["share_of_variance"] if "share_of_variance" in rows else pd.Series(np.nan, index=rows.index)
+    fig = go.Figure(
+        go.Bar(
+            y=labels,
+            x=central,
+            orientation="h",
+            showlegend=False,
+            marker_color=colours,
+            customdata=[f"<br>share of variance {v:.0%}" if v == v else "" for v in shares.astype(float)],
+            hovertemplate="%{y}<br>central run %{x:,.4g}%{customdata}<extra></extra>",
+        )
+    )
+    if {"p5", "p95"} <= set(rows.columns) and rows[["p5", "p95"]].notna().all().all():
+        xs: list[float | None] = []
+        ys: list[str | None] = []
+        for label, lo, hi in zip(labels, rows["p5"].astype(float), rows["p95"].astype(float), strict=True):
+            xs += [lo, hi, None]
+            ys += [label, label, None]
+        fig.add_trace(
+            go.Scatter(
+                x=xs,
+                y=ys,
+                mode="lines+markers",
+                line={"color": "#212b32", "width": 1.5},
+                marker={"symbol": "line-ns-open", "size": 10, "color": "#212b32"},
+                showlegend=False,
+                hovertemplate="%{y}<br>P5–P95 end %{x:,.4g}<extra></extra>",
+            )
+        )
+    fig = _layout(fig, title, height=max(320, 80 + 44 * len(rows)))
+    fig.update_xaxes(title_text=x_title, zeroline=True, zerolinecolor="#425563")
+    fig.update_yaxes(automargin=True, categoryorder="array", categoryarray=labels)
+    return fig

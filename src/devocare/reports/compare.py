@@ -26,6 +26,7 @@ from devocare.reports import charts
 from devocare.reports.tables import esc as _esc
 from devocare.reports.tables import table as _table
 from devocare.reports.template import render_page
+from devocare.simulation import attribution
 
 DEFAULT_YEARS = 10
 DEFAULT_DRAWS = 100
@@ -53,6 +54,9 @@ class Context:
     seed: int
     results: dict[str, Any] | None = None
     figure_count: int = 0
+    attribute: bool = False
+    attribution: Any = None
+    progress: Callable[[int, int], None] | None = None
 
     def figure(self, fig: go.Figure) -> str:
         """A figure as an inline ``div`` (plotly.js is included once, in the page head)."""
@@ -78,6 +82,7 @@ LIBRARY: dict[tuple[str, str], Callable[..., Any]] = {
     ("devocare.atlas", "metrics_table"): atlas.metrics_table,
     ("devocare.simulation", "simulate"): simulation.simulate,
     ("devocare.simulation", "parameters"): simulation.parameters,
+    ("devocare.simulation.attribution", "attribute"): attribution.attribute,
 }
 
 
@@ -414,6 +419,23 @@ def _summary_table(results: dict[str, Any]) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def _attribution_section(ctx: Context) -> Section:
+    """Each reform's paired difference from the first architecture split exactly over the mechanism groups
+    (its own runs: one per combination of the groups that act, with the report's seed, years and draws)."""
+    section = Section("attribution", f"What makes each difference from {ctx.archs[0].name}")
+    section.missing = _missing("devocare.simulation.attribution", ["attribute"])
+    if section.missing:
+        return section
+    from devocare.reports.attribution import attribution_html
+
+    attribute = _api("devocare.simulation.attribution", "attribute")
+    ctx.attribution = attribute(  # type: ignore[misc]
+        ctx.archs, ctx.archs[0], years=ctx.years, draws=ctx.draws, seed=ctx.seed, progress=ctx.progress
+    )
+    section.html = attribution_html(ctx.attribution, ctx.figure)
+    return section
+
+
 def _run_record_section(ctx: Context) -> Section:
     record = {
         "report": "compare",
@@ -424,6 +446,9 @@ def _run_record_section(ctx: Context) -> Section:
         "draws": ctx.draws,
         "seed": ctx.seed,
     }
+    if ctx.attribute:
+        record["attribute"] = True
+        record["attribution_runs"] = ctx.attribution.runs if ctx.attribution is not None else 0
     html = [
         "<p>Everything needed to reproduce this report: package version, data hash, the SHA-256 of each "
         "architecture as resolved, and the run settings.</p>",
@@ -545,19 +570,30 @@ def _load_all(refs: Sequence[Any]) -> list[Any]:
 
 
 def compare_report(
-    arch_ids: Sequence[Any], years: int = DEFAULT_YEARS, draws: int = DEFAULT_DRAWS, seed: int = 0
+    arch_ids: Sequence[Any],
+    years: int = DEFAULT_YEARS,
+    draws: int = DEFAULT_DRAWS,
+    seed: int = 0,
+    attribute: bool = False,
+    progress: Callable[[int, int], None] | None = None,
 ) -> str:
     """The HTML of a report comparing architectures (built-in ids, YAML paths or loaded Architecture
-    objects), the first as baseline."""
+    objects), the first as baseline. With ``attribute``, a section splits each other architecture's
+    paired difference from the first exactly over the reform mechanisms (as ``compare --attribute``: one
+    run per combination of the mechanism groups that act, so use few draws); ``progress(done, total)`` is
+    called after each of its runs."""
     _check_settings(years, draws, seed)
     archs = _load_all(arch_ids)
-    ctx = Context(archs=archs, years=int(years), draws=int(draws), seed=int(seed))
+    ctx = Context(
+        archs=archs, years=int(years), draws=int(draws), seed=int(seed), attribute=attribute, progress=progress
+    )
     sections = [
         _architectures_section(ctx),
         _metrics_section(ctx),
         _changes_section(ctx),
         _funding_section(ctx),
         _simulation_section(ctx),
+        *([_attribution_section(ctx)] if attribute else []),
         _evaluation_section(ctx),
         _assumptions_section(ctx),
     ]

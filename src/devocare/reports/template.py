@@ -31,6 +31,7 @@ PAGE = """<!DOCTYPE html>
   pre { background: #f0f4f5; padding: 10px; overflow-x: auto; font-size: 12px; white-space: pre-wrap; }
   nav ol { columns: 2; }
   .chart { page-break-inside: avoid; break-inside: avoid; }
+  caption { text-align: left; font-weight: bold; padding: 4px 0 6px; }
   @page { size: A4; margin: 14mm 12mm; }
   @media print {
     body { background: #fff; }

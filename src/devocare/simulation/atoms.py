@@ -83,7 +83,7 @@ class AtomYear:
     extra_up: Any  # (D, A) extra upstream spend (left shift; reinvestment is added later)
     admissions: Any  # (D, A)
     avoided: Any  # (D, A) £ emergency cost avoided
-    counts_lr: list[Any]  # (D, runs) each: admissions, avoided admissions, avoidable admissions
+    counts_lr: Any  # (D, runs) each (a list, or one (3, D, runs) array): admissions, avoided, avoidable
 
 
 class GenericAtoms:
@@ -114,12 +114,20 @@ class GenericAtoms:
             need *= cost_growth[:, :, None]
 
         # prevention: lagged extra upstream spend avoids emergency admissions up to the avoidable share
-        ne = need[:, NE, :]
-        ceiling = s.avoidable_share * ne
         effective = prevention.lagged_spend(xp, self.history, s.lag_weights) if self.history else xp.zeros((D, A))
-        avoided = prevention.avoided_cost(xp, effective, s.effect, ceiling)
-        admissions = (ne - avoided) / s.unit_cost * s.cof_factor[None, :]
-        demand = set_line(xp, need, NE, admissions * s.unit_cost)  # after prevention
+        per_unit: Any = None
+        if fused.budget_kernels() and isinstance(need, np.ndarray):  # the same arithmetic in one pass
+            counted = np.empty((4, D, A))
+            scalars = (fused.contiguous(x).reshape(D) for x in (s.effect, s.avoidable_share, s.unit_cost))
+            cof = fused.contiguous(s.cof_factor)
+            fused.prevention_atoms(need, NE, fused.contiguous(effective), *scalars, cof, counted)
+            admissions, avoided, demand, per_unit = counted[0], counted[3], need, counted[:3]
+        else:
+            ne = need[:, NE, :]
+            ceiling = s.avoidable_share * ne
+            avoided = prevention.avoided_cost(xp, effective, s.effect, ceiling)
+            admissions = (ne - avoided) / s.unit_cost * s.cof_factor[None, :]
+            demand = set_line(xp, need, NE, admissions * s.unit_cost)  # after prevention
 
         # efficiency and cuts are run-level factors (every atom of a run has the same budgets), so most
         # lines' spend is aggregated as factor × need; only rows changed atom by atom are built per atom
@@ -159,7 +167,10 @@ class GenericAtoms:
         def runs(x: Any) -> Any:
             return segment_sum(xp, x, s.starts)
 
-        counts = [runs(admissions), runs(avoided / s.unit_cost), runs(ceiling / s.unit_cost)]
+        if per_unit is not None:  # admissions, avoided and avoidable admissions summed in one call
+            counts: Any = runs(per_unit)  # (3, D, runs)
+        else:
+            counts = [runs(admissions), runs(avoided / s.unit_cost), runs(ceiling / s.unit_cost)]
         rows_lr = {j: runs(row) for j, row in rows.items()}
         return AtomYear(demand, runs(demand), rows, rows_lr, extra_up, admissions, avoided, counts)
 
@@ -325,7 +336,7 @@ class FusedAtoms:
         )
         rows = {j: rows_all[:, i, :] for i, j in enumerate(s.row_lines)} if store else {}
         rows_by_line = {j: rows_lr[:, i, :] for i, j in enumerate(s.row_lines)}
-        counts = [counts_lr[0], counts_lr[1], counts_lr[2]]
+        counts = counts_lr
         kept = demand if store else None
         return AtomYear(kept, demand_lr, rows, rows_by_line, extra_up, admissions, avoided, counts)
 

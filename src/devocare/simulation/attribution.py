@@ -252,13 +252,17 @@ def attribute(
     scheduler: str | None = None,
     groups: Sequence[Mechanism] | None = None,
     progress: Callable[[int, int], None] | None = None,
+    light: bool = True,
 ) -> Attribution:
     """Attribute each architecture's paired difference from ``baseline`` (one of ``archs``: ids, YAML paths
     or Architectures) to the mechanism groups (default :func:`mechanisms`), draw by draw. Every coalition
     is a paired run with the same seed, years, draws and areas; user ``overrides`` and ``scenario`` apply
     in every run, and a group's switched-off values win over them for its own parameters; ``backend`` and
     ``scheduler`` are :func:`~devocare.simulation.runner.simulate`'s.
-    ``progress(done, total)`` is called after each simulation."""
+    ``progress(done, total)`` is called after each simulation. With ``light`` (the default) every
+    coalition run but the plain ones is a light run (``simulate(atom_detail=False)``): the game reads only
+    national summary measures per draw, which a light run gives bit for bit, so only ``results`` keep
+    per-area detail; ``light=False`` keeps it in every run (the same attribution, at more cost)."""
     from devocare.simulation.runner import simulate
 
     p = plan(archs, baseline, atoms, groups)
@@ -273,6 +277,7 @@ def attribute(
     def run(arch_id: str, on: frozenset[str]) -> dict[str, np.ndarray]:
         key = (arch_id, on & frozenset(acting[arch_id]))
         if key not in cache:
+            everything_on = key[1] == frozenset(acting[arch_id])  # the plain run, kept whole in ``results``
             off = [by_key[k] for k in acting[arch_id] if k not in key[1]]
             switched = {p for m in off for p in m.off}
             merged = {k: v for k, v in user.items() if k.partition("@")[0] not in switched}
@@ -289,9 +294,10 @@ def attribute(
                 backend=backend,
                 scheduler=scheduler,
                 waterfall=False,
+                atom_detail=everything_on or not light,
             )
             cache[key] = {m: np.asarray(v, dtype=float) for m, v in result.summary_draws.items()}
-            if key[1] == frozenset(acting[arch_id]):
+            if everything_on:
                 full[arch_id] = result
             if progress is not None:
                 progress(len(cache), total)
@@ -368,3 +374,61 @@ def attribution_table(attr: Attribution) -> pd.DataFrame:
                     }
                 )
     return pd.DataFrame(rows, columns=list(COLUMNS))
+
+
+def describe(table: pd.DataFrame, architecture: str, measure: str = "spent_gbp_bn") -> str:
+    """One plain-English sentence, from the numbers of :func:`attribution_table`, on what makes one reform's
+    paired difference in ``measure``: its size and sign in the central run, the group that contributes most
+    to it (and whether it pushes with the difference or against it), and, with draws, the group that
+    accounts for the largest share of its variance over the draws."""
+    from devocare import formatting, measures
+
+    rows = table[(table["architecture"] == architecture) & (table["measure"] == measure)]
+    if rows.empty:
+        raise DevocareError(f"no attribution of {measure!r} for {architecture!r}")
+    unit = formatting.guess_unit(measure)
+
+    def amount(v: float) -> str:
+        return (
+            formatting.percent(abs(v)).replace("%", " percentage points")
+            if unit == "share"
+            else (formatting.by_unit(abs(v), unit))
+        )
+
+    label = _lower(measures.label(measure))
+    base = str(rows["baseline"].iloc[0])
+    central = rows["contribution_central"].to_numpy(dtype=float)
+    total = float(central.sum())
+    tiny = 1e-9 * max(1.0, float(np.abs(central).max()))
+    if abs(total) <= tiny and float(np.abs(central).max()) <= tiny:
+        return f"{architecture}: {label} is no different from {base} in the central run, and no mechanism moves it."
+    if abs(total) <= tiny:
+        said = f"{architecture}: {label} is no different from {base} in the central run"
+    else:
+        direction = "higher" if total > 0 else "lower"
+        said = f"{architecture}: {label} is {amount(total)} {direction} than under {base} in the central run"
+    top = rows.iloc[int(np.argmax(np.abs(central)))]
+    value = float(top["contribution_central"])
+    verb = "raises" if value > 0 else "lowers"
+    against = abs(total) > tiny and (value > 0) != (total > 0)
+    said += f"; the largest contribution is {_lower(str(top['label']))}, which {verb} it by {amount(value)}" + (
+        " (other mechanisms more than offset it)" if against else ""
+    )
+    shares = rows.dropna(subset=["share_of_variance"])
+    draws = int(rows["draws"].iloc[0])
+    if not shares.empty:
+        spread = shares.iloc[int(np.argmax(shares["share_of_variance"].to_numpy(dtype=float)))]
+        said += (
+            f", and over the {draws} draws {_lower(str(spread['label']))} accounts for the largest share of "
+            f"its variance ({formatting.percent(float(spread['share_of_variance']))})"
+        )
+    elif draws == 0:
+        said += " (no Monte Carlo draws, so no uncertainty is estimated)"
+    elif draws > 1:
+        said += f" (the difference does not vary over the {draws} draws)"
+    return said + "."
+
+
+def _lower(label: str) -> str:
+    """A label inside a sentence: its first letter lower case unless it begins an acronym (ICB, NHS)."""
+    return label[:1].lower() + label[1:] if label[1:2].islower() else label

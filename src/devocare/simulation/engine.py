@@ -1033,10 +1033,10 @@ class Outputs:
 
     def __init__(self, b: Block) -> None:
         D, Y, A, Lc, B = b.D, b.years, b.A, b.L, b.B
-        # one allocation for every measure, each a view of it: large enough for NumPy to ask the kernel for
-        # huge pages, so writing a block's outputs costs a few page faults instead of one per 4 KiB
-        every = np.zeros((len(BUDGET_MEASURES), Y, D, B))
-        self.budget = {m: every[i].transpose(1, 0, 2) for i, m in enumerate(BUDGET_MEASURES)}
+        # (D, Y, B) views of year-major arrays, so that a year's write is one contiguous block; left
+        # uninitialised (:meth:`record` writes every draw and budget of every year), so that a process running
+        # block after block reuses freed memory instead of having the kernel zero fresh pages for each
+        self.budget = {m: np.empty((Y, D, B)).transpose(1, 0, 2) for m in BUDGET_MEASURES}
         national = {
             k: np.zeros((D, Y))
             for k in ("admissions", "population", "avoided_admissions", "incentive_unpaid", "envelope")
@@ -1083,9 +1083,9 @@ class Outputs:
         ):
             self.budget[name][:, t, :] = to_numpy(value)  # broadcast, and flags written as 0/1, in place
         national = self.national
-        if b.fused_budgets and f.reinvest_lr is not None and f.unmet_lr is not None:  # the same sums in one pass
+        if b.fused_budgets and f.rate_lr is not None and f.unmet_lr is not None:  # the same sums in one pass
             by_line = np.empty((3, b.D, b.L))
-            run_level = (f.spent_lr, f.reinvest_lr, f.year.demand_lr, f.unmet_lr)
+            run_level = (f.spent_lr, f.rate_lr, f.year.demand_lr, f.unmet_lr)
             fused_budgets.line_totals(*(np.ascontiguousarray(x) for x in run_level), by_line)
             for name, sums in zip(("spent_by_line", "need_by_line", "unmet_need_by_line"), by_line, strict=True):
                 national[name][:, t] = sums
@@ -1117,7 +1117,7 @@ class Outputs:
             spent0 = spent0 * to_numpy(f.factor_lr[c0])[:, prep.run_of]
         for j, row in year.rows.items():
             spent0[j] = to_numpy(row[c0])
-        if f.reinvest_lr is not None:
+        if f.rate_lr is not None:
             spent0 = spent0 + to_numpy(f.rate_lr[c0])[:, prep.run_of] * to_numpy(year.demand[c0])
         self.atoms["spent"][t] = spent0[:, inverse].T
         self.atoms["need"][t] = to_numpy(year.demand[c0])[:, inverse].T

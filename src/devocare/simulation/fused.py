@@ -582,3 +582,28 @@ def csr_rows(x: Any, indptr: Any, indices: Any, data: Any, out: Any) -> None:
 def contiguous(x: Any, dtype: Any = np.float64) -> np.ndarray:
     """A C-contiguous host array of ``dtype``, so every call compiles to one signature."""
     return np.ascontiguousarray(np.asarray(x, dtype=dtype))
+
+
+@_jit
+def prevention_atoms(
+    need: Any,  # (D, L, A), its emergency line replaced in place by the cost after prevention
+    ne_line: int,
+    effective: Any,  # (D, A) lagged extra upstream spend
+    effect: Any,  # (D,)
+    avoidable_share: Any,  # (D,)
+    unit_cost: Any,  # (D,)
+    cof_factor: Any,  # (A,)
+    out: Any,  # (4, D, A): admissions, avoided and avoidable admissions, avoided cost
+) -> None:
+    """:meth:`atoms.GenericAtoms.year`'s prevention on NumPy in one pass: the avoidable ceiling, cost avoided
+    (:func:`prevention.avoided_cost`), admissions, the emergency line after prevention, and the three counts
+    the run sums read, in the array-API path's order."""
+    for d in range(need.shape[0]):
+        ne, cost = need[d, ne_line], unit_cost[d]
+        for a in range(need.shape[2]):
+            ceiling = avoidable_share[d] * ne[a]
+            avoided = ceiling * (1.0 - math.exp(-effect[d] * effective[d, a] / ceiling)) if ceiling > 0 else 0.0
+            admissions = (ne[a] - avoided) / cost * cof_factor[a]
+            out[0, d, a], out[1, d, a], out[2, d, a] = admissions, avoided / cost, ceiling / cost
+            out[3, d, a] = avoided
+            ne[a] = admissions * cost

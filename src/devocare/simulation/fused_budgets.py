@@ -142,7 +142,11 @@ def floors_year(
 
 @_jit
 def plan_year(
-    totals: Any,  # (5, D, B): spent, unmet need, reinvested, income, this year's transition charge
+    spent: Any,
+    unmet: Any,
+    reinvest: Any,
+    income: Any,
+    paid_out: Any,  # (D, B) this year's transition charge
     last_base: Any,  # (D, B) last year's base; ignored unless ``has_last``
     has_last: bool,
     reserves: Any,
@@ -158,7 +162,6 @@ def plan_year(
 ) -> None:
     """:func:`steps.plan_next_year` in a year that opens no phase: next year's cut and headroom
     (:func:`behaviour.plan`) from this year's outturn, and this year's base."""
-    spent, unmet, reinvest, income, paid_out = totals[0], totals[1], totals[2], totals[3], totals[4]
     for d in range(spent.shape[0]):
         for k in range(spent.shape[1]):
             rise = allocation[1, k] - allocation[0, k]
@@ -198,14 +201,6 @@ def reinvest_year(up_need: Any, reserves: Any, share: Any, headroom: Any, out: A
 
 
 @_jit
-def _finite(x: Any) -> bool:
-    for v in x.ravel():
-        if not math.isfinite(v):
-            return False
-    return True
-
-
-@_jit
 def conservation_year(
     alloc: Any,
     kept: Any,
@@ -222,20 +217,24 @@ def conservation_year(
 ) -> Any:
     """:func:`steps.conservation_check`: (every flow finite, the largest relative gap): a budget's money in
     against money out (:func:`balance.conservation_gap`), the allocations against the envelope, and
-    transfers in against transfers out, the last two from rows summed in NumPy's order."""
-    for x in (alloc, kept, paid, t_in, t_out, spent, change, returned, support, reserves, charge):
-        if not _finite(x):
-            return False, math.nan
+    transfers in against transfers out, the last two from rows summed in NumPy's order. A sum is finite
+    exactly when every term is (money never nears the float64 limit), so each flow is checked through the
+    sums it enters, in the same pass."""
     gap = -math.inf
     for d in range(kept.shape[0]):
         for k in range(kept.shape[1]):
             money_in = kept[d, k] + paid[d, k] + t_in[d, k] + support[d, k]
             out = spent[d, k] + charge[d, k] + t_out[d, k] + change[d, k] + returned[d, k]
+            if not (math.isfinite(money_in + out) and math.isfinite(reserves[d, k])):
+                return False, math.nan
             gap = _max(gap, abs(money_in - out) / _max(abs(money_in), 1.0))
     scale = max(envelope, 1.0)
     ledger = transfers = -math.inf
     for d in range(kept.shape[0]):
-        ledger = _max(ledger, abs(_pairwise(alloc[d]) - envelope) / scale)
+        allocated = _pairwise(alloc[d])
+        if not math.isfinite(allocated):
+            return False, math.nan
+        ledger = _max(ledger, abs(allocated - envelope) / scale)
         transfers = _max(transfers, abs(_pairwise(t_in[d]) - _pairwise(t_out[d])) / scale)
     return True, max(gap, ledger, transfers)
 
@@ -275,14 +274,15 @@ def spend_and_unmet(
 
 
 @_jit
-def line_totals(spent: Any, reinvested: Any, need: Any, unmet: Any, out: Any) -> None:
-    """The year's national series per draw and line (:meth:`engine.Outputs.record`): spend plus reinvestment,
-    need and unmet need, each summed over runs in NumPy's pairwise order; ``out`` (3, D, L)."""
+def line_totals(spent: Any, rate: Any, need: Any, unmet: Any, out: Any) -> None:
+    """The year's national series per draw and line (:meth:`engine.Outputs.record`): spend plus reinvestment
+    (the run's reinvestment ``rate`` × need), need and unmet need, each summed over runs in NumPy's pairwise
+    order; ``out`` (3, D, L)."""
     total = np.empty(spent.shape[2])
     for d in range(spent.shape[0]):
         for j in range(spent.shape[1]):
             for r in range(spent.shape[2]):
-                total[r] = spent[d, j, r] + reinvested[d, j, r]
+                total[r] = spent[d, j, r] + rate[d, j, r] * need[d, j, r]
             out[0, d, j] = _pairwise(total)
             out[1, d, j] = _pairwise(need[d, j])
             out[2, d, j] = _pairwise(unmet[d, j])

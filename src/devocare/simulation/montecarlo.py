@@ -165,9 +165,17 @@ def central_values(params: ParameterSet, years: int) -> dict[str, Any]:
 
 
 def run_one_block(
-    model: dict[str, Any], block: np.ndarray, factors: frozenset[str] = frozenset(FACTORS), keep_atoms: bool = True
+    model: dict[str, Any],
+    block: np.ndarray,
+    factors: frozenset[str] = frozenset(FACTORS),
+    keep_atoms: bool | None = None,
 ) -> BlockResult:
-    """Sample a block's draws from the run's seed and run it (used in process and by Dask workers)."""
+    """Sample a block's draws from the run's seed and run it (used in process and by Dask workers).
+    ``keep_atoms`` (default: the model's ``atom_detail``, True if unset) keeps the central draw's atom
+    detail and, at LAD level with draws, every draw's atom totals; without them the block's national and
+    per-budget outputs are the same, at less cost."""
+    if keep_atoms is None:
+        keep_atoms = bool(model.get("atom_detail", True))
     rules: Rules = model["rules"]
     inputs: Inputs = model["inputs"]
     params: ParameterSet = model["params"]

@@ -159,12 +159,14 @@ class SimulationResult:
     def summary(self) -> dict[str, Any]:
         """National totals and shares at the horizon (central run, and mean/P5/P50/P95 over draws)."""
         per_draw = self.summary_draws
-        alloc = self.central_atoms["allocated"][-1].sum(axis=1)
-        need = self.central_atoms["need"][-1].sum(axis=1)
-        ratio = alloc / np.where(need > 0, need, 1.0)
-        w = self.population_by_atom if len(self.population_by_atom) == len(ratio) else np.ones_like(ratio)
-        mean = np.average(ratio, weights=w)
-        cv = float(np.sqrt(np.average((ratio - mean) ** 2, weights=w)) / mean)
+        cv = float("nan")  # a light run (no atom detail) has no per-area allocation to spread
+        if "allocated" in self.central_atoms:
+            alloc = self.central_atoms["allocated"][-1].sum(axis=1)
+            need = self.central_atoms["need"][-1].sum(axis=1)
+            ratio = alloc / np.where(need > 0, need, 1.0)
+            w = self.population_by_atom if len(self.population_by_atom) == len(ratio) else np.ones_like(ratio)
+            mean = np.average(ratio, weights=w)
+            cv = float(np.sqrt(np.average((ratio - mean) ** 2, weights=w)) / mean)
         out: dict[str, Any] = {
             "architecture": self.architecture,
             "base_year": self.years[0],

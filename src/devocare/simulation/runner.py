@@ -93,7 +93,7 @@ def _merge(
     results = sorted(results, key=lambda r: int(r.draws[0]))
     budget = {m: np.concatenate([r.budget[m] for r in results]) for m in results[0].budget}
     national = {m: np.concatenate([r.national[m] for r in results]) for m in results[0].national}
-    atoms = next(r.atoms for r in results if r.atoms)
+    atoms = next((r.atoms for r in results if r.atoms), {})  # none where the run keeps no atom detail
     return budget, national, atoms, max(r.max_gap for r in results)
 
 
@@ -165,6 +165,7 @@ def simulate(
     progress: Callable[[int, int], None] | None = None,
     cancel: threading.Event | None = None,
     waterfall: bool = True,
+    atom_detail: bool = True,
 ) -> SimulationResult:
     """Run an architecture's money rules over real areas for ``years`` years.
 
@@ -176,6 +177,11 @@ def simulate(
     on a LocalCluster; ``'process'`` always in this process; anything else is a Dask scheduler address.
     Results are identical wherever the blocks run. ``progress(done,
     total)`` is called after each block; setting ``cancel`` stops the run between blocks.
+
+    ``atom_detail=False`` is a light run for callers that read only national and per-budget results
+    (``summary_draws``, ``draws``, ``national``: the same numbers, bit for bit): it keeps no per-atom
+    detail or per-atom statistics over draws, so ``central_atoms``, ``atom_statistics`` and
+    ``atom_horizon_draws`` are empty and the summary's ``funding_per_need_cv`` is NaN.
     """
     _check_args(years, draws, atoms)
     if not isinstance(seed, int) or not 0 <= seed <= MAX_SEED:
@@ -201,6 +207,7 @@ def simulate(
         "years": years,
         "backend": xp_name,
         "draws": draws,
+        "atom_detail": atom_detail,
     }
     block_list = list(montecarlo.blocks(draws, len(rules.atoms)))
     if where != "process":
@@ -215,7 +222,7 @@ def simulate(
                 progress(i + 1, len(block_list))
     budget, national, central_atoms, gap = _merge(results)
     atom_statistics, horizon_draws = _atom_statistics(results)
-    first = next(r for r in results if r.atoms)
+    first = next(r for r in results if (r.draws == 0).any())  # the block with the central run
     wf = _waterfall(model, first) if waterfall else pd.DataFrame(columns=["measure", "step", "value"])
     budgets = pd.DataFrame(rules.budget_table())
     budgets["body"] = budgets["holder"] + ":" + budgets["area"].astype(str)
@@ -230,6 +237,8 @@ def simulate(
         inputs.floor_source,
     )
     record["floors"] = dict(zip(LINE_IDS, (float(x) for x in inputs.floors), strict=True))
+    if not atom_detail:
+        record["atom_detail"] = False  # a light run: national and per-budget results only
     if floor_set:
         floor_keys = {f"{floor_settings.PREFIX}.{k}": v for k, v in floor_set.items()}
         record["overrides"] = {**record["overrides"], **floor_keys}

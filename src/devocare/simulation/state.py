@@ -86,6 +86,7 @@ class Block:
     check: bool
     #: the year's per-budget rules run as the fused kernels of :mod:`fused_budgets` (NumPy with Numba)
     fused_budgets: bool = False
+    kernel_rows: dict[tuple[int, ...], Any] = field(default_factory=dict)  # their per-budget rules, made once
     #: a reform on its start date (:mod:`devocare.simulation.phases`): the year its budgets take over (None: one
     #: phase), whether a rule set runs in a year, which budgets exist each year (years, B), the (B, B)
     #: handover of ceasing budgets' balances and (B,) those that go to the centre
@@ -153,12 +154,12 @@ class Flows:
     unmet_b: Any = None  # (D, B) unmet need per budget
     reinvest: Any = None  # (D, B) £ spent upstream beyond need: planned headroom plus reserves drawn
     reinvest_reserves: Any = None  # (D, B) the part of ``reinvest`` drawn from reserves
-    reinvest_lr: Any = None
+    reinvest_lr: Any = None  # (D, L, runs) rate × need (None where the fused kernels add it as they read it)
     rate_lr: Any = None
     alloc_b: Any = None
     t_in: Any = None
     t_out: Any = None
-    counts_r: Any = None  # (4, D, runs): admissions, avoided, avoidable, population
+    counts_r: Any = None  # (3, D, runs): admissions, avoided, avoidable
     adm_b: Any = None
     avoided_b: Any = None
     avoidable_b: Any = None

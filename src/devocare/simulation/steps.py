@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 
 from devocare.service_lines import POPULATION_LINE, index
-from devocare.simulation import balance, behaviour, cofinancing, demand, fused_budgets, incentives, intervention
+from devocare.simulation import balance, behaviour, cofinancing, demand, incentives, intervention, kernel_steps
 from devocare.simulation.backend import HeldLines, is_numpy, segment_sum, set_line, to_numpy
 from devocare.simulation.state import Block, Carried, Flows
 
@@ -42,7 +42,7 @@ def efficiency_and_cuts(b: Block, c: Carried, f: Flows) -> None:
     architecture it replaces from the base year), and cuts that follow a negative reserve, the same rule for
     every holder (every atom of a run has the same budgets)."""
     if b.fused_budgets and b.any_eff and b.obl_any and b.eff_clocks:
-        f.eff_lr, f.cut_lr, f.factor_lr = _fused_factors(b, c, f)
+        f.eff_lr, f.cut_lr, f.factor_lr = f.extra["factors"] = kernel_steps.factors(b, c, f)
         return
     if b.any_eff:
         ramp = float(b.fixed["behaviour.efficiency_ramp_years"])
@@ -55,19 +55,6 @@ def efficiency_and_cuts(b: Block, c: Carried, f: Flows) -> None:
     if b.obl_any:
         f.cut_lr = one_minus(b.xp, b.runs.spread(c.cut, b.rules.holds))
     f.factor_lr = f.eff_lr if f.cut_lr is None else f.cut_lr if f.eff_lr is None else f.eff_lr * f.cut_lr
-
-
-def _fused_factors(b: Block, c: Carried, f: Flows) -> Any:
-    """:func:`efficiency_and_cuts`' three (D, L, runs) factors in one pass (:func:`fused_budgets.run_factors`)."""
-    ramp = float(b.fixed["behaviour.efficiency_ramp_years"])
-    saving = b.p["behaviour.efficiency_saving"]
-    savings = _host_rows(*(behaviour.efficiency(saving, ramp, max(f.t - since, 0)) for since, _ in b.eff_clocks))
-    where = _host_rows(*(runs for _, runs in b.eff_clocks))
-    spread = b.runs.spread(c.cut, b.rules.holds).reshape(b.D, -1)
-    out = np.empty((3, *spread.shape))
-    fused_budgets.run_factors(spread, savings, where, out)
-    f.extra["factors"] = out = out.reshape(3, b.D, b.L, -1)
-    return out
 
 
 def need_prevention_caps_shift(b: Block, c: Carried, f: Flows) -> None:
@@ -83,7 +70,7 @@ def need_prevention_caps_shift(b: Block, c: Carried, f: Flows) -> None:
         f.t, f.ty, b.cost_per_head * grow, f.eff_lr, f.cut_lr, f.factor_lr, store=b.keep or b.atom_draws
     )
     if "factors" in f.extra:  # the factors came from the fused kernel: spend and unmet need in one pass too
-        spent_lr, f.unmet_lr = _fused_spend(b, year, f.extra["factors"])
+        spent_lr, f.unmet_lr = kernel_steps.spend_and_unmet(b, year, f.extra["factors"])
     else:
         spent_lr = xp.asarray(year.demand_lr, copy=True) if f.factor_lr is None else year.demand_lr * f.factor_lr
         for j, row_lr in year.rows_lr.items():  # rows built per atom replace their run-level sums
@@ -103,17 +90,6 @@ def need_prevention_caps_shift(b: Block, c: Carried, f: Flows) -> None:
         f.unmet_b = xp.zeros((b.D, b.B))
 
 
-def _fused_spend(b: Block, year: Any, factors: np.ndarray) -> Any:
-    """Run-level spend and unmet need (:func:`fused_budgets.spend_and_unmet`) from the fused factors."""
-    need = np.ascontiguousarray(year.demand_lr)
-    row_of = np.full(b.L, -1, dtype=np.int64)
-    row_of[list(year.rows_lr)] = np.arange(len(year.rows_lr))
-    rows = np.stack(list(year.rows_lr.values())) if year.rows_lr else np.zeros((1, *need[:, 0].shape))
-    out = np.empty((2, *need.shape))
-    fused_budgets.spend_and_unmet(need, factors, row_of, rows, out)
-    return out
-
-
 def reinvestment(b: Block, c: Carried, f: Flows) -> None:
     """Money spent beyond need: the headroom the year's plan found (:func:`behaviour.plan`) and a share of
     positive reserves drawn, spread over the budget's upstream need (over all its lines where it holds no
@@ -126,10 +102,7 @@ def reinvestment(b: Block, c: Carried, f: Flows) -> None:
         up_b = b.held.total(f.demand_p, b.rules.up_holds)  # (D, B)
         planned = 0.0 if c.headroom is None else c.headroom
         if b.fused_budgets:  # the same money in one pass
-            money = np.empty((3, b.D, b.B))
-            share = _host_rows(b.col["behaviour.reinvest_share"][:, 0])[0]
-            fused_budgets.reinvest_year(_host(up_b, b), _host(c.reserves, b), share, _host(planned, b), money)
-            f.reinvest, f.reinvest_reserves, rate = money
+            f.reinvest, f.reinvest_reserves, rate = kernel_steps.reinvested(b, c, up_b, planned)
         else:
             drawn = b.col["behaviour.reinvest_share"] * xp.maximum(c.reserves, 0.0)
             has_up = up_b > 0  # one mask for the three uses
@@ -137,7 +110,8 @@ def reinvestment(b: Block, c: Carried, f: Flows) -> None:
             f.reinvest = xp.where(has_up, drawn + planned, 0.0)
             rate = f.reinvest / xp.where(has_up, up_b, 1.0)
         f.rate_lr = b.runs.spread(rate, b.rules.up_holds)  # (D, L, runs)
-        f.reinvest_lr = f.rate_lr * f.year.demand_lr  # constant rate in a run
+        if not b.fused_budgets:  # the kernels add rate × need where they read it (fused_budgets.line_totals)
+            f.reinvest_lr = f.rate_lr * f.year.demand_lr  # constant rate in a run
         b.atom_stage.reinvest(f.year, f.rate_lr)
     b.atom_stage.end_year(f.year)
 
@@ -192,10 +166,10 @@ def budget_totals(b: Block, c: Carried, f: Flows) -> None:
     """Admissions, avoided and avoidable admissions, population, spend and need per budget."""
     xp = b.xp
     assert f.year is not None
-    pop_r = segment_sum(xp, b.heads[f.ty][POP], b.prep.starts)
-    f.counts_r = xp.stack([*f.year.counts_lr, xp.zeros((b.D, 1)) + pop_r[None, :]], axis=0)
-    counts = b.runs.to_budgets(f.counts_r)  # (4, D, B)
-    f.adm_b, f.avoided_b, f.avoidable_b, f.pop_b = counts[0], counts[1], counts[2], counts[3]
+    counts = f.year.counts_lr
+    f.counts_r = counts if not isinstance(counts, list) else xp.stack(counts, axis=0)
+    f.adm_b, f.avoided_b, f.avoidable_b = b.runs.to_budgets(f.counts_r)  # (3, D, B)
+    f.pop_b = b.runs.to_budgets(segment_sum(xp, b.heads[f.ty][POP], b.prep.starts)[None, :])  # (1, B): every draw's
     f.spent_b = b.held.total(f.spent_p) + f.reinvest
 
 
@@ -285,19 +259,9 @@ def balance_and_risk(b: Block, c: Carried, f: Flows) -> None:
     within each budget's risk corridor (beyond it the centre shares the result); reserves move and cuts
     follow a negative reserve. Every holder follows the same rule; its risk rules set the shares."""
     xp, r = b.xp, b.rules
-    if b.fused_budgets:  # the same rules in one pass (fused_budgets.balance_year)
-        settled = np.empty((7, b.D, b.B))
-        fused_budgets.balance_year(
-            *(_host(x, b) for x in (f.kept, f.paid, f.t_in, f.reinvest_reserves, f.spent_b, f.t_out)),
-            _host(paid_out(f), b),
-            _host(f.alloc_b, b),
-            _host(c.reserves, b),
-            _host_rows(r.support_limit, r.savings_retained, r.overspend_borne, r.corridor, r.corridor_centre_share),
-            b.corridor_any,
-            settled,
-        )
+    if b.fused_budgets:  # the same rules in one pass
+        settled = f.extra["settled"] = kernel_steps.balance(b, c, f, paid_out(f))
         f.to_res, f.returned, f.borne, f.support, f.change, f.income, c.reserves = settled
-        f.extra["settled"] = settled
         return
     money_in = f.kept + f.paid + f.t_in + f.reinvest_reserves
     surplus = money_in - f.spent_b - f.t_out - paid_out(f)
@@ -332,22 +296,7 @@ def plan_next_year(b: Block, c: Carried, f: Flows) -> None:
         return
     xp, r, t = b.xp, b.rules, f.t + 1
     if b.fused_budgets and t < b.years and t not in b.phase_starts:  # the same plan in one pass
-        planned = np.empty((3, b.D, b.B))
-        fused_budgets.plan_year(
-            np.stack([_host(x, b) for x in (f.spent_b, f.unmet_b, f.reinvest, f.income, paid_out(f))]),
-            _host(0.0 if c.last_base is None else c.last_base, b),
-            c.last_base is not None,
-            _host(c.reserves, b),
-            _host_rows(b.alloc[f.t], b.alloc[t]),
-            _host(b.transition[:, t][:, None] * b.transition_share[t][None, :], b),
-            *_host_rows(r.overspend_borne, r.support_limit),
-            _host_rows(b.col["behaviour.overspend_response"][:, 0])[0],
-            _host_rows(b.exists[t])[0],
-            b.max_cut,
-            float(b.fixed["behaviour.headroom_spend_share"]),
-            planned,
-        )
-        c.cut, c.headroom, c.last_base = planned
+        c.cut, c.headroom, c.last_base = kernel_steps.plan(b, c, f, paid_out(f))
         if t + 1 in b.phase_starts:
             c.last_base_lr = f.spent_lr if f.unmet_lr is None else f.spent_lr + f.unmet_lr
         return
@@ -445,23 +394,7 @@ def floors_and_intervention(b: Block, c: Carried, f: Flows) -> None:
     architecture: a deficit beyond a share of allocation, or floors breached for consecutive years."""
     xp, r = b.xp, b.rules
     if b.fused_budgets and "settled" in f.extra:  # the same trigger in one pass
-        streak, flags = np.empty((b.D, b.B)), np.empty((4, b.D, b.B), dtype=np.bool_)
-        held = b.held
-        fused_budgets.floors_year(
-            _host(f.spent_p, b, pairs=True),
-            _host(f.demand_p, b, pairs=True),
-            held.budgets,
-            np.asarray(r.floors, dtype=np.float64)[held.lines],
-            _host(0.0 if c.breach_streak is None else c.breach_streak, b),
-            f.extra["settled"],
-            _host(f.alloc_b, b),
-            float(b.fixed[intervention.DEFICIT_SHARE]),
-            int(b.fixed[intervention.FLOOR_YEARS]),
-            streak,
-            flags,
-        )
-        c.breach_streak = streak
-        f.breached, f.flag_deficit, f.flag_floor, f.flag = flags
+        c.breach_streak, (f.breached, f.flag_deficit, f.flag_floor, f.flag) = kernel_steps.floors(b, c, f)
         return
     f.breached = floor_breaches(b.held, f.spent_p, f.demand_p, r.floors)
     previous = c.breach_streak if c.breach_streak is not None else xp.zeros((b.D, b.B))
@@ -512,9 +445,7 @@ def conservation_check(b: Block, c: Carried, f: Flows) -> None:
     xp = b.xp
     flows = (f.alloc_b, f.kept, f.paid, f.t_in, f.t_out, f.spent_b, f.change, f.returned, f.support, c.reserves)
     if b.fused_budgets:  # the same checks in one pass
-        finite, worst = fused_budgets.conservation_year(
-            *(_host(x, b) for x in flows), _host(paid_out(f), b), float(b.prep.envelope[f.t])
-        )
+        finite, worst = kernel_steps.conservation(b, flows, paid_out(f), float(b.prep.envelope[f.t]))
         if not finite:
             raise ConservationError(f"a money flow is not a finite number in {b.arch} year {f.t}")
         _record_gap(b, c, f, worst)
@@ -539,19 +470,6 @@ def _record_gap(b: Block, c: Carried, f: Flows, worst: float) -> None:
     c.max_gap = max(c.max_gap, worst)
     if c.max_gap > CONSERVATION_TOLERANCE:
         raise ConservationError(f"money not conserved in {b.arch} year {f.t}: gap {c.max_gap:.3g}")
-
-
-def _host(x: Any, b: Block, pairs: bool = False) -> np.ndarray:
-    """A (D, B) (or, with ``pairs``, (D, held pairs)) C-contiguous float64 array of ``x`` (a number or an
-    array that broadcasts to it): what the kernels of :mod:`fused_budgets` read, one compiled signature."""
-    shape = (b.D, len(b.held.lines) if pairs else b.B)
-    x = np.asarray(x, dtype=np.float64)
-    return x if x.shape == shape and x.flags.c_contiguous else np.ascontiguousarray(np.broadcast_to(x, shape))
-
-
-def _host_rows(*rows: Any) -> np.ndarray:
-    """Per-budget (or per-draw) vectors as one C-contiguous float64 (n, length) array."""
-    return np.ascontiguousarray(np.stack([np.asarray(r, dtype=np.float64).reshape(-1) for r in rows]))
 
 
 def one_minus(xp: Any, x: Any) -> Any:

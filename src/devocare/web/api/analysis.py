@@ -98,7 +98,7 @@ def paired(request: Request, body: PairedRequest) -> dict[str, Any]:
     ``measure``, ``diff_p5``, ``diff_p50``, ``diff_p95``, ``prob_lower``, ``prob_higher`` (and more), a
     plain-language summary, per-area differences when ``areas`` is true, and with ``attribute`` the records of
     each mechanism group's contribution (``mechanism``, ``contribution_p5``/``p50``/``p95``,
-    ``share_of_variance``)."""
+    ``share_of_variance``) and ``attribution_summary``, one sentence per reform from those numbers."""
     from devocare.simulation.paired import paired_area_differences, paired_differences, plain_summary
 
     attr = run_attribution(request, body) if body.attribute else None
@@ -113,9 +113,11 @@ def paired(request: Request, body: PairedRequest) -> dict[str, Any]:
     if body.areas:
         out["areas"] = jsonable(paired_area_differences(results, baseline))
     if attr is not None:
-        from devocare.simulation.attribution import attribution_table
+        from devocare.simulation.attribution import attribution_table, describe
 
-        out["attribution"] = jsonable(attribution_table(attr))
+        table = attribution_table(attr)
+        out["attribution"] = jsonable(table)
+        out["attribution_summary"] = [describe(table, r) for r in attr.contributions]
     return out
 
 

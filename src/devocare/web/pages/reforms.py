@@ -156,8 +156,11 @@ def reforms_page(
                 )
             if "attribution" in t:
                 from devocare import formatting
+                from devocare.simulation.attribution import describe
 
                 datasets["attribution"] = t["attribution"]
+                reforms = t["attribution"]["architecture"].drop_duplicates()
+                context["attribution_summary"] = [describe(t["attribution"], str(r)) for r in reforms]
                 part = t["attribution"][t["attribution"]["measure"].isin(ATTRIBUTION_MEASURES)]
                 context["attribution"] = (
                     part[
