@@ -47,15 +47,22 @@ def test_settlement_fixes_need_shares_and_top_slice(aco, aco_grants):
     assert not np.allclose(shares[1], shares[6], atol=1e-6)
     assert set(aco_grants.loc[aco_grants["year"] <= 5, "settlement"]) == {1}
     fund = aco_grants[aco_grants["component"] == "incentive_fund"].groupby("year")["pence"].sum()
-    # a fund naming no tiers top-slices every pot but the national ones
+    # a fund naming no tiers top-slices every pot but the national ones (of a line split between a national
+    # and a paid pot, the paid pot's share only)
     national = {line for pot in aco.money.pots if pot.tier == "national" for line in pot.lines}
-    assert (
-        national
-        and not aco_grants[(aco_grants["component"] == "incentive_fund") & aco_grants["line"].isin(national)][
-            "pence"
-        ].any()
-    )
-    total = aco_grants[~aco_grants["line"].isin(national)].groupby("year")["pence"].sum()
+    paid_lines = {line for pot in aco.money.pots if pot.tier != "national" for line in pot.lines}
+    only_national = national - paid_lines
+    funded = aco_grants[aco_grants["component"] == "incentive_fund"]
+    assert not funded[funded["line"].isin(only_national)]["pence"].any()
+    for line in national & paid_lines:  # the national pot's share of the line is not top-sliced
+        paid_share = sum(p.share_of(line) for p in aco.money.pots if p.tier != "national")
+        on_line = aco_grants[(aco_grants["line"] == line) & aco_grants["component"].isin(["need", "incentive_fund"])]
+        whole = on_line.groupby("year")["pence"].sum()
+        sliced = funded[funded["line"] == line].groupby("year")["pence"].sum()
+        assert 0 < paid_share < 1
+        assert np.allclose(sliced / whole, aco.money.incentive_fund.top_slice * paid_share, atol=1e-9)
+    paid = aco_grants[(aco_grants["component"] == "need") & (aco_grants["tier"] != "national")]
+    total = paid.groupby("year")["pence"].sum() + fund
     assert np.allclose(fund / total, aco.money.incentive_fund.top_slice, atol=1e-9)
 
 

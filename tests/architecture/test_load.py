@@ -11,8 +11,11 @@ from devocare.service_lines import LINE_IDS
 def test_builtin_validates(arch_id):
     arch = A.load(arch_id)
     assert arch.id == arch_id
-    lines = [line for pot in arch.pots_on(arch.as_of).money.pots for line in pot.lines]  # the pots of its date
-    assert sorted(lines) == sorted(LINE_IDS)
+    pots = arch.pots_on(arch.as_of).money.pots  # the pots of its date
+    # every line held exactly once: by one pot, or by pots whose line_shares add up to 1
+    held = {line: sum(pot.share_of(line) for pot in pots) for line in LINE_IDS}
+    assert held == pytest.approx(dict.fromkeys(LINE_IDS, 1.0), abs=1e-9)
+    assert {line for pot in pots for line in pot.lines} == set(LINE_IDS)
 
 
 def test_status_quo_reads_allocations_from_data():

@@ -29,6 +29,10 @@ DELEGATED_HOLDER = {
     "reform-split-2024": {"combined_authority", "icb"},
 }
 
+#: Who besides the centre holds part of the national specialised line: the reforms keep only a national
+#: remainder of specialised commissioning (10% of it) and devolve the rest of that line too.
+NATIONAL_LINE_DEVOLVED_TO = {"reform-aco-2024": {"combined_authority"}, "reform-split-2024": {"combined_authority"}}
+
 
 def test_the_two_lines_split_the_specialised_total() -> None:
     values = {path: v for path, (v, _) in default_values().items()}
@@ -46,7 +50,8 @@ def test_who_holds_each_specialised_line(arch_id: str) -> None:
     delegated = money[(money["line"] == "specialised_delegated") & (money["gbp"] > 0)]
     national = money[(money["line"] == "specialised_national") & (money["gbp"] > 0)]
     assert set(delegated["holder"]) == DELEGATED_HOLDER[arch_id]
-    assert set(national["holder"]) <= {"nhse", "dhsc"}  # the national remainder stays at the centre
+    # the national line stays at the centre, but for the part of it the reforms devolve (line_shares)
+    assert set(national["holder"]) <= {"nhse", "dhsc"} | NATIONAL_LINE_DEVOLVED_TO.get(arch_id, set())
     total = money[money["line"].isin(["specialised_national", "specialised_delegated"])]["gbp"].sum()
     # local revenue (deloitte-2016) and fiscal equalisation may move a little money between a pot's lines
     assert total == pytest.approx(25.805e9, rel=5e-3)
@@ -82,3 +87,17 @@ def test_files_written_before_the_split_still_load() -> None:
     assert (
         sum(split.values()) == pytest.approx(25.0e9) and split["specialised_delegated"] > split["specialised_national"]
     )
+
+
+@pytest.mark.parametrize("arch_id", sorted(NATIONAL_LINE_DEVOLVED_TO))
+def test_the_reforms_keep_their_functions_national_remainder_in_money(arch_id: str) -> None:
+    """In the deal areas the money the centre keeps for specialised care is the share of specialised
+    commissioning the functions keep national (commissioning.specialised.national@dhsc), not the whole
+    national line (40.5% of specialised spend)."""
+    arch = A.load(arch_id)
+    remainder = next(f.share for f in arch.functions if f.id == "commissioning.specialised.national@dhsc")
+    money = holder_money(arch)
+    own = money[(money["architecture"] == arch_id) & money["line"].str.startswith("specialised_")]
+    kept = own[own["holder"] == "dhsc"]["gbp"].sum() / own["gbp"].sum()
+    # the combined authorities' fiscal equalisation moves a little money between their pot's lines
+    assert kept == pytest.approx(remainder, rel=5e-3)

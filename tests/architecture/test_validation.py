@@ -31,6 +31,13 @@ CASES = {
     "bad_area_code.yaml": ("money.coverage.devolved[1]", "no ca area 'E47000099'"),
     "pot_line_twice.yaml": ("money.pots[3].lines", "acute_elective is already in money.pots[0]"),
     "pot_line_missing.yaml": ("money.pots", "service lines in no pot: wider_determinants"),
+    "pot_line_shares_sum.yaml": (
+        "money.pots[3].line_shares",
+        "shares of specialised_national sum to 0.9, not 1, on 2024-04-01 in every area these money rules run",
+    ),
+    "pot_line_share_zero.yaml": ("money.pots[0].line_shares.specialised_national", "greater than 0"),
+    "pot_line_share_nan.yaml": ("money.pots[0].line_shares.specialised_national", "finite number"),
+    "pot_line_share_not_held.yaml": ("money.pots[2]", "line_shares names line(s) public_health the pot does not hold"),
     "pots_overlap.yaml": ("money.pots[3].lines", "acute_elective is already in money.pots[0] on a date both pots"),
     "pots_dated_gap.yaml": ("money.pots", "service lines in no pot: public_health on 2026-04-01"),
     "pot_holder_gone.yaml": ("money.pots[1].holder", "which does not exist on 2027-04-01"),

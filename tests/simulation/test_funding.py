@@ -37,9 +37,13 @@ def test_simulator_grants_are_the_allocation_engines(arch_id: str) -> None:
     # part of the top-sliced incentive fund (the simulator holds each budget's slice back itself)
     per_area = engine[engine["component"] != "incentive_fund"]
     kept = per_area.groupby(["year", "body", "pot", "code"])["pence"].sum()
-    by_line = per_area[per_area["component"] == "need"].groupby(["year", "line"])["pence"].sum()
+    # the fund top-slices the pots of the tiers it pays (of a line split between pots, their shares only)
+    rules_fund = architecture.load(arch_id).money.incentive_fund
+    paid = {p.id for p in architecture.load(arch_id).money.pots if rules_fund and rules_fund.criteria_for(p.tier)}
+    paid_need = per_area[(per_area["component"] == "need") & per_area["pot"].isin(paid)]
+    by_line = paid_need.groupby(["year", "line"])["pence"].sum()
     fund = engine[engine["component"] == "incentive_fund"].set_index(["year", "line"])["pence"]
-    need = per_area[per_area["component"] == "need"].assign(
+    need = paid_need.assign(
         sliced=lambda d: (
             d["pence"]
             * pd.Series(fund, dtype=float)

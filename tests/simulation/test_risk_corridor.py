@@ -73,7 +73,7 @@ def test_pooled_pots_must_agree_on_their_corridor(tmp_path) -> None:
     split = (
         "  pots:\n    - {id: split_out, holder: combined_authority, lines: [prescribing], tier: regional,"
         " sources: ['assumption: test']}\n    - id: aco_single\n      lines: [specialised_delegated,"
-        " acute_elective, acute_non_elective, mental_health, community_health, primary_medical,"
+        " specialised_national, acute_elective, acute_non_elective, mental_health, community_health, primary_medical,"
         " adult_social_care, public_health, wider_determinants]\n"
     )
     text = YAML.read_text().replace("  pots:\n", split, 1)

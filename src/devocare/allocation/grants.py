@@ -272,6 +272,9 @@ class PotGrant:
     equalisation: np.ndarray | None  # (areas,) whole pence, summing to 0; None where not local government
     revenue: np.ndarray | None = None  # (areas,) whole pence raised locally (money.local_revenue), beyond the envelope
     revenue_equalisation: np.ndarray | None = None  # (areas,) whole pence the centre offsets, summing to 0
+    #: whole pence top-sliced from this pot per line where it shares a line with another pot (None: the
+    #: year's ``sliced`` of each line, all of which comes from this pot)
+    sliced: dict[str, int] | None = None
 
     def local_revenue(self) -> np.ndarray | None:
         """Whole pence per area the holder keeps from local taxation (raised plus its equalisation)."""
@@ -326,6 +329,51 @@ def fund_lines(money: Any) -> set[str]:
     return {line for pot in money.pots if fund.criteria_for(pot.tier) is not None for line in pot.lines}
 
 
+def fund_pots(money: Any) -> set[str]:
+    """Ids of the pots the incentive fund pays (top-sliced)."""
+    fund = money.incentive_fund
+    return set() if fund is None else {pot.id for pot in money.pots if fund.criteria_for(pot.tier) is not None}
+
+
+def split_lines(pots: Sequence[Any]) -> set[str]:
+    """Lines two or more pots split between them (``line_shares``)."""
+    return {line for p in pots for line in (getattr(p, "line_shares", None) or {})}
+
+
+def paid_sliced(
+    pots: Sequence[Any], line_pence: Mapping[str, int], sliced: dict[str, int], paid: set[str], top: float
+) -> None:
+    """The top slice of a line split between pots is taken from the shares of the pots the fund pays only
+    (a pot the fund does not pay keeps its whole grant), in place."""
+    for line in split_lines(pots):
+        if sliced.get(line):
+            share = sum(p.share_of(line) for p in pots if p.id in paid)
+            sliced[line] = int(np.floor(line_pence[line] * top * share + 0.5))
+
+
+def pot_pence(
+    pots: Sequence[Any], line_pence: Mapping[str, int], sliced: Mapping[str, int], paid: set[str]
+) -> tuple[dict[str, dict[str, int]], dict[str, dict[str, int]]]:
+    """Whole pence of each line's grant less its top slice each pot holds, and the top slice taken from it:
+    all of the line, or where pots split a line (``line_shares``) each pot's share of it, rounded so the
+    pots' parts add up to the line to the penny (the top slice from the pots the fund pays, ``paid``)."""
+    net: dict[str, dict[str, int]] = {p.id: {} for p in pots}
+    cut: dict[str, dict[str, int]] = {p.id: {} for p in pots}
+    for line in sorted({line for p in pots for line in p.lines}):
+        holders = [p for p in pots if line in p.lines]
+        if len(holders) == 1:
+            net[holders[0].id][line], cut[holders[0].id][line] = line_pence[line] - sliced[line], sliced[line]
+            continue
+        shares = np.array([p.share_of(line) for p in holders])
+        gross = round_to_total(shares * line_pence[line], line_pence[line])
+        on = np.array([p.id in paid for p in holders], dtype=float)
+        weight = shares * on / max(float((shares * on).sum()), 1e-300)
+        taken = round_to_total(weight * sliced[line], sliced[line]) if sliced[line] else np.zeros(len(holders), int)
+        for p, g, k in zip(holders, gross, taken, strict=True):
+            net[p.id][line], cut[p.id][line] = int(g - k), int(k)
+    return net, cut
+
+
 def grant_years(
     arch: Any,
     years: int,
@@ -359,7 +407,10 @@ def grant_years(
         fy = YEARS[min(first + s, len(YEARS) - 1)]
         line_pence, sliced = year_envelope(envelope, t, s, growth, float(money.indexation), top)
         sliced = {line: v if line in sliced_lines else 0 for line, v in sliced.items()}
-        local_total = sum(line_pence[line] - sliced[line] for p in pots if p.id in local for line in p.lines)
+        paid_pots = fund_pots(money)
+        paid_sliced(pots, line_pence, sliced, paid_pots, top)
+        net, taken = pot_pence(pots, line_pence, sliced, paid_pots)
+        local_total = sum(net[p.id][line] for p in pots if p.id in local for line in p.lines)
         pot_grants = []
         for pot in pots:
             body, level = holders[pot.id], level_of[pot.id]
@@ -372,7 +423,7 @@ def grant_years(
             need = np.zeros((len(weights), len(pot.lines)), dtype=np.int64)
             for j, line in enumerate(pot.lines):
                 need[:, j] = split_pence(
-                    np.array([line_pence[line] - sliced[line]]),
+                    np.array([net[pot.id][line]]),
                     np.zeros(len(weights), dtype=np.int64),
                     weights[LINE_WEIGHTS[line][0]].to_numpy(dtype=float),
                 )
@@ -397,6 +448,7 @@ def grant_years(
                     eq,
                     raised,
                     raised_eq,
+                    taken[pot.id] if split_lines(pots) & set(pot.lines) else None,
                 )
             )
         out.append(GrantYear(t + 1, fy, s // n_set + 1, line_pence, sliced, pot_grants))

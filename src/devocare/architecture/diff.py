@@ -36,11 +36,15 @@ def _holders(arch: Architecture) -> dict[str, dict[str, float]]:
 
 
 def _line_pots(arch: Architecture) -> dict[str, str]:
-    return {
-        line: f"{pot.id} ({pot.holder}{', ring-fenced' if pot.ring_fenced else ''})"
-        for pot in arch.money.pots
-        for line in pot.lines
-    }
+    """The pot holding each line; a line split between pots (``line_shares``) names each with its share."""
+    out: dict[str, str] = {}
+    split: dict[str, list[str]] = {}
+    for pot in arch.money.pots:
+        for line in pot.lines:
+            out[line] = f"{pot.id} ({pot.holder}{', ring-fenced' if pot.ring_fenced else ''})"
+            if line in (pot.line_shares or {}):
+                split.setdefault(line, []).append(f"{out[line]} {pot.share_of(line):.2%}")
+    return out | {line: " + ".join(parts) for line, parts in split.items()}
 
 
 def _targets(arch: Architecture) -> dict[str, list[str]]:

@@ -140,6 +140,17 @@ def _expand_line_shares(value: Any) -> Any:
     return out
 
 
+def _expand_pot_shares(value: Any) -> Any:
+    """A pot's ``line_shares`` with an alias (``specialised``) giving the same share of each line it stands for."""
+    if not isinstance(value, dict) or not any(k in ALIASES for k in value):
+        return value
+    out: dict[Any, Any] = {}
+    for key, share in value.items():
+        for one in expand([str(key)]) if key in ALIASES else [key]:
+            out[one] = share
+    return out
+
+
 #: Service lines as written in an architecture file: line ids, or an alias that stands for several.
 LineList = Annotated[list[LineId], BeforeValidator(_expand_lines)]
 SEED_FILES: tuple[str, ...] = ("000", "001", "002", "003", "004")
@@ -467,6 +478,31 @@ class Pot(_Dated):
     overspend_borne_locally: float | None = Field(
         None, ge=0, le=1, description="Share of an overspend this pot's holder bears (None: the money section's)."
     )
+    line_shares: Annotated[
+        dict[LineId, Annotated[Number, Field(gt=0, le=1)]] | None, BeforeValidator(_expand_pot_shares)
+    ] = Field(
+        None,
+        description="Share of a line's money this pot holds where two pots split one line (e.g. the national "
+        "remainder of specialised commissioning); every other line of the pot is held in full (1). Over the "
+        "pots holding a line on a date the shares sum to 1.",
+    )
+
+    @model_validator(mode="after")
+    def _shares_of_held_lines(self) -> Pot:
+        """A share names a line the pot holds: a share of a line it does not hold would move no money."""
+        extra = [line for line in self.line_shares or {} if line not in self.lines]
+        if extra:
+            raise ValueError(
+                f"pot {self.id!r}: line_shares names line(s) {', '.join(extra)} the pot does not hold "
+                f"(its lines: {', '.join(self.lines)})"
+            )
+        return self
+
+    def share_of(self, line: str) -> float:
+        """The share of ``line``'s money this pot holds: 1 for a line held in full, 0 for one it does not hold."""
+        if line not in self.lines:
+            return 0.0
+        return float((self.line_shares or {}).get(line, 1.0))
 
 
 _CO_FINANCED_LINES: tuple[LineId, ...] = ("acute_non_elective", "acute_elective")

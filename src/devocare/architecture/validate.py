@@ -439,13 +439,52 @@ def pot_dates(arch: Architecture) -> list[date]:
     return sorted({arch.as_of, start or BASE_DATE, *changes})
 
 
+def _split(a: Any, b: Any, line: str) -> bool:
+    """Whether two pots split ``line`` between them: either gives a share of it (their sum is checked apart)."""
+    return line in (a.line_shares or {}) or line in (b.line_shares or {})
+
+
+def _share_sums(arch: Architecture, file: str) -> list[Problem]:
+    """Over the pots holding a line on each date the money rules run, the shares of the line add up to 1:
+    a line split between pots (``line_shares``) has all its money held, once. Every holder of a pot covers
+    every area its rules run, so the sum is the same in each of those areas."""
+    pots = arch.money.pots
+    where = "every area these money rules run" if arch.money.coverage is None else "every area of money.coverage"
+    out: list[Problem] = []
+    reported: set[str] = set()
+    for on in pot_dates(arch):
+        for line in LINE_IDS:
+            holding = [(i, p) for i, p in enumerate(pots) if p.active(on) and line in p.lines]
+            if line in reported or not any(line in (p.line_shares or {}) for _, p in holding):
+                continue
+            total = sum(p.share_of(line) for _, p in holding)
+            if abs(total - 1.0) > 1e-9:
+                reported.add(line)
+                parts = ", ".join(f"{p.id} {p.share_of(line):g}" for _, p in holding)
+                out.append(
+                    Problem(
+                        file,
+                        f"money.pots[{holding[-1][0]}].line_shares",
+                        f"shares of {line} sum to {total:.9g}, not 1, on {on} in {where} (pots holding it: {parts})",
+                    )
+                )
+    return out
+
+
 def _money(arch: Architecture, file: str, builtin: Callable[[str], Architecture] | None = None) -> list[Problem]:
     out = []
     money = arch.money
     seen: dict[str, list[int]] = {}
     for i, pot in enumerate(money.pots):
         for line in pot.lines:
-            clash = next((j for j in seen.get(line, []) if _overlap(money.pots[j], pot)), None)
+            clash = next(
+                (
+                    j
+                    for j in seen.get(line, [])
+                    if _overlap(money.pots[j], pot) and not _split(money.pots[j], pot, line)
+                ),
+                None,
+            )
             if clash is not None:
                 out.append(
                     Problem(
@@ -456,6 +495,7 @@ def _money(arch: Architecture, file: str, builtin: Callable[[str], Architecture]
                     )
                 )
             seen.setdefault(line, []).append(i)
+    out += _share_sums(arch, file)
     for on in pot_dates(arch):
         held = {line for pot in money.pots if pot.active(on) for line in pot.lines}
         missing = [line for line in LINE_IDS if line not in held]

@@ -101,8 +101,12 @@ def _pot_rows(
         eq_share = np.divide(need, total, out=np.full_like(need, 1.0 / need.shape[1]), where=total > 0)
         eq = np.zeros(len(need)) if pg.equalisation is None else pg.equalisation / 100.0
         for j, line in enumerate(pg.pot.lines):
-            kept = gy.line_pence[line] - gy.sliced[line]
-            held_back = gy.sliced[line] / kept if kept > 0 else 0.0
+            if pg.sliced is None:
+                kept = gy.line_pence[line] - gy.sliced[line]
+                held_back = gy.sliced[line] / kept if kept > 0 else 0.0
+            else:  # a line split between pots (line_shares): this pot's top slice against its part, as the simulator
+                own = float(pg.need[:, j].sum())
+                held_back = pg.sliced[line] / own if own > 0 else 0.0
             per_area = need[:, j] * (1.0 + held_back) + eq * eq_share[:, j]
             part = np.ones(len(per_area))  # share of each area's line this rule set runs
             if inside is not None:

@@ -38,6 +38,7 @@ class InvestingGroup:
     pooled: bool
     from_elective: bool  # the group holds elective care, so the shift comes out of it
     since: int = 0  # the year the group's budgets start (a reform on its date): its shift ramps from then
+    weights: list[float] | None = None  # (L,) share of each line the group holds where pots split one; None: 1
 
 
 @dataclass
@@ -152,7 +153,7 @@ class GenericAtoms:
         extra_up = xp.zeros((D, A))
         elective_before = rows.get(ELECTIVE)  # before any budget moves spend out of it
         for g in s.investing:
-            pot_need = _line_sum(xp, demand, g.lines) * g.cover[None, :]
+            pot_need = _line_sum(xp, demand, g.lines, g.weights) * g.cover[None, :]
             invest = behaviour.left_shift(pot_need, s.shift_rate, g.strength, s.capture, g.pooled, max(t - g.since, 0))
             total_up = _line_sum(xp, demand, g.ups)
             has = xp.astype(total_up > 0, invest.dtype)
@@ -228,6 +229,13 @@ class FusedAtoms:
         self.cap_price = f64(s.cap_price).reshape(D)
         groups = s.investing
         self.invest_lines = np.array([[j in g.lines for j in range(L)] for g in groups], dtype=np.bool_).reshape(-1, L)
+        if any(g.weights is not None for g in groups):  # pots split a line: each group's share of it
+            self.invest_lines = np.array(
+                [
+                    [(g.weights[j] if g.weights is not None else 1.0) if j in g.lines else 0.0 for j in range(L)]
+                    for g in groups
+                ]
+            ).reshape(-1, L)
         self.invest_ups = np.array([[j in g.ups for j in range(L)] for g in groups], dtype=np.bool_).reshape(-1, L)
         self.invest_cover = f64([np.asarray(g.cover) for g in groups]).reshape(len(groups), A)
         self.invest_from_elective = np.array([g.from_elective for g in groups], dtype=np.bool_)
@@ -368,10 +376,23 @@ class FusedAtoms:
         self.invest_cover = f64([np.asarray(c) for c in covers]).reshape(len(covers), A)
 
 
-def _line_sum(xp: Any, x: Any, lines: list[int]) -> Any:
+def _line_sum(xp: Any, x: Any, lines: list[int], weights: list[float] | None = None) -> Any:
     """Sum of rows ``lines`` of a (draw, line, atom) array: added row by row, or as the total less the rows
-    left out when that is fewer additions."""
+    left out when that is fewer additions. With ``weights`` (L,), each row times its weight (a group's share
+    of a line pots split), in the same order as :func:`fused._line_total`."""
     n = x.shape[1]
+    if weights is not None:
+        if len(lines) > n // 2 + 1:
+            total = xp.sum(x, axis=1)
+            for j in range(n):
+                w = weights[j] if j in lines else 0.0
+                if w != 1.0:
+                    total = total - (1.0 - w) * x[:, j, :]
+            return total
+        out = x[:, lines[0], :] * weights[lines[0]]
+        for j in lines[1:]:
+            out = out + x[:, j, :] * weights[j]
+        return out
     if len(lines) > n // 2 + 1:
         total = xp.sum(x, axis=1)
         for j in range(n):

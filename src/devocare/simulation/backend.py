@@ -234,9 +234,13 @@ class HeldLines:
     """
 
     def __init__(self, xp: Any, M: np.ndarray, holds: Any) -> None:
-        host = np.asarray(to_numpy(holds)) > 0
+        share = np.asarray(to_numpy(holds), dtype=np.float64)
+        host = share > 0
         self.xp, self.L, self.B, self.R = xp, host.shape[0], host.shape[1], M.shape[0]
         self.budgets, self.lines = np.nonzero(host.T)  # held pairs, by budget then line
+        # each pair's share of its line where pots split one (a budget holds that share of the line's sums)
+        weight = share[self.lines, self.budgets]
+        self._weight = None if bool(np.all(weight == 1.0)) else weight
         self._flat = self.lines * self.B + self.budgets  # each pair's place in a flattened (line, budget)
         self._totals: dict[bytes, RunMatrix] = {}
         self._by_mask: dict[int, tuple[Any, RunMatrix]] = {}  # the same, by the mask object (a year's masks)
@@ -259,13 +263,15 @@ class HeldLines:
         pos = np.arange(indptr[-1]) + first
         columns = by_budget.indices[pos] + np.repeat(self.lines * self.R, counts)
         shape = (len(self.budgets), self.L * self.R)
-        return sparse.csr_array((by_budget.data[pos], columns, indptr), shape=shape)
+        data = by_budget.data[pos] if self._weight is None else by_budget.data[pos] * np.repeat(self._weight, counts)
+        return sparse.csr_array((data, columns, indptr), shape=shape)
 
     def pairs(self, x_lr: Any) -> Any:
         """(D, lines, runs) → (D, pairs): each held pair's sum over the runs in its budget."""
         if not is_numpy(self.xp):
             D = x_lr.shape[0]
-            return self.xp.take(self.xp.reshape(self._runs.to_budgets(x_lr), (D, -1)), self._take, axis=1)
+            out = self.xp.take(self.xp.reshape(self._runs.to_budgets(x_lr), (D, -1)), self._take, axis=1)
+            return out if self._weight is None else out * self.xp.asarray(self._weight)[None, :]
         x = np.asarray(x_lr, dtype=np.float64)
         return RunMatrix._csr_apply(np.reshape(x, (x.shape[0], -1)), self._pairs)
 
@@ -281,6 +287,7 @@ class HeldLines:
         hit = self._by_mask.get(id(mask))
         if hit is None or hit[0] is not mask:  # the entry keeps its mask alive, so an id is never reused
             keep = np.ones(len(self.lines)) if mask is None else np.asarray(to_numpy(mask))[self.lines, self.budgets]
+            keep = (keep != 0).astype(np.float64)  # a mask of shares selects pairs; their shares are in the pairs
             key = keep.tobytes()
             if key not in self._totals:
                 S = np.zeros((len(self.lines), self.B))

@@ -401,14 +401,15 @@ def _budget_vectors(rules: Rules, on: Any) -> tuple[np.ndarray, dict[str, np.nda
     """Each budget's held lines (L, B), rule vectors (B,) and incentive criteria (B, criteria): the group's
     rules copied to every budget of the group, so a year reads them per budget."""
     B, Lc = rules.n_budgets, len(LINE_IDS)
-    holds = np.zeros((Lc, B), dtype=bool)
+    split = any(g.shares is not None for g in rules.groups)  # pots split a line: each budget's share of it
+    holds = np.zeros((Lc, B), dtype=float if split else bool)
     vec = {k: np.zeros(B) for k in ("sr", "obl", "top", "strength", "pooled", "has_up", "group", "corridor_share")}
     vec["corridor"] = np.full(B, np.inf)
     criteria = np.zeros((B, len(CRITERIA)), dtype=bool)
     vec["to_tier"] = np.zeros(B)
     for gi, g in enumerate(rules.groups):
         sl = slice(g.offset, g.offset + g.n)
-        holds[:, sl] = g.lines[:, None]
+        holds[:, sl] = (g.weights if split else g.lines)[:, None]
         vec["sr"][sl], vec["obl"][sl], vec["top"][sl] = g.savings_retained, g.overspend_borne_locally, g.top_slice
         vec["strength"][sl], vec["pooled"][sl] = g.incentive_strength, float(g.pooled)
         vec["has_up"][sl], vec["group"][sl] = float((g.lines & UPSTREAM).any()), gi
@@ -730,6 +731,7 @@ def _atom_setup(
                 pooled=rules.groups[gi].pooled,
                 from_elective=bool(rules.groups[gi].lines[ELECTIVE]),
                 since=_since(rules, rules.groups[gi].architecture),
+                weights=None if rules.groups[gi].shares is None else rules.groups[gi].weights.tolist(),
             )
             for gi in investing
         ],

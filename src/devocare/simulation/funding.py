@@ -99,14 +99,19 @@ def _budget_grants(
         rows = np.array([index[c] for c in codes], dtype=np.int64)
         need = pg.need[rows].astype(float) / 100.0  # (areas, pot lines)
         cols = [LINE_IDS.index(line) for line in pg.pot.lines]
-        held_back = np.array(
-            [
-                gy.sliced[line] / (gy.line_pence[line] - gy.sliced[line])
-                if gy.line_pence[line] > gy.sliced[line]
-                else 0.0
-                for line in pg.pot.lines
-            ]
-        )
+        if pg.sliced is None:
+            held_back = np.array(
+                [
+                    gy.sliced[line] / (gy.line_pence[line] - gy.sliced[line])
+                    if gy.line_pence[line] > gy.sliced[line]
+                    else 0.0
+                    for line in pg.pot.lines
+                ]
+            )
+        else:  # a line split between pots: this pot's own top slice against its own part of the line
+            part = pg.need.sum(axis=0).astype(float)  # the pot's whole part of each line, pence
+            cut = np.array([float(pg.sliced[line]) for line in pg.pot.lines])
+            held_back = np.divide(cut, part, out=np.zeros_like(cut), where=part > 0)
         eq = np.zeros(len(codes)) if pg.equalisation is None else pg.equalisation[rows] / 100.0
         total = need.sum(axis=1, keepdims=True)
         eq_share = np.divide(need, total, out=np.full_like(need, 1.0 / need.shape[1]), where=total > 0)

@@ -117,7 +117,9 @@ SCRATCH_ROWS = 8
 @_jit
 def _line_total(demand: Any, d: int, lo: int, hi: int, lines: Any, g: int, out: Any) -> None:
     """``out`` = need summed over the lines of ``lines[g]``, in ``atoms._line_sum``'s order: row by row, or
-    the sum over all lines less those left out when that is fewer additions."""
+    the sum over all lines less those left out when that is fewer additions. ``lines`` is 0/1, or each
+    group's share of a line where pots split one (a row times its share; a 1 or 0 leaves the bits as they
+    were)."""
     n_lines = lines.shape[1]
     count = 0
     for j in range(n_lines):
@@ -128,15 +130,17 @@ def _line_total(demand: Any, d: int, lo: int, hi: int, lines: Any, g: int, out: 
     for j in range(n_lines):
         if subtract or lines[g, j]:
             need = demand[d, j, lo:hi]
+            w = 1.0 if subtract else 1.0 * lines[g, j]
             for a in range(hi - lo):
-                out[a] = need[a] if first else out[a] + need[a]
+                out[a] = need[a] * w if first else out[a] + need[a] * w
             first = False
     if subtract:
         for j in range(n_lines):
-            if not lines[g, j]:
+            if lines[g, j] != 1:
                 need = demand[d, j, lo:hi]
+                left = 1.0 - lines[g, j]
                 for a in range(hi - lo):
-                    out[a] = out[a] - need[a]
+                    out[a] = out[a] - left * need[a]
 
 
 @_jit

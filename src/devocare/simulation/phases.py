@@ -155,7 +155,7 @@ def _same_budget(g: BudgetGroup, h: BudgetGroup) -> bool:
         return False
     if (g.H_full is None) != (h.H_full is None):
         return False
-    arrays = [(g.lines, h.lines), (g.criteria, h.criteria), (g.H, h.H)]
+    arrays = [(g.lines, h.lines), (g.weights, h.weights), (g.criteria, h.criteria), (g.H, h.H)]
     if g.H_full is not None and h.H_full is not None:
         arrays.append((g.H_full, h.H_full))
     return all(a.shape == b.shape and np.array_equal(a, b) for a, b in arrays)

@@ -223,7 +223,7 @@ class Reference:
             [
                 1
                 - sum(
-                    saving[gi] * self.cover[gi][a] * g.lines[j] * g.savings_retained * g.overspend_borne_locally
+                    saving[gi] * self.cover[gi][a] * g.weights[j] * g.savings_retained * g.overspend_borne_locally
                     for gi, g in enumerate(G)
                 )
                 for j in range(L)
@@ -235,7 +235,7 @@ class Reference:
             for a in range(A):
                 c = sum(s * self.cut[gi][b] for b, s in self.rows[gi][a])
                 for j in range(L):
-                    y.cutf[a][j] -= c * g.lines[j]
+                    y.cutf[a][j] -= c * g.weights[j]
 
     def need_prevention_caps_shift(self, y: SimpleNamespace) -> None:
         """Need, prevention and admissions, then spend after efficiency, caps, cuts and the left shift."""
@@ -263,7 +263,7 @@ class Reference:
                 continue
             kept = 1 - p["behaviour.acute_capture"] if g.pooled else 1.0
             for a in range(A):
-                pot_need = sum(y.demand[a][j] for j in range(L) if g.lines[j]) * self.cover[gi][a]
+                pot_need = sum(y.demand[a][j] * g.weights[j] for j in range(L) if g.lines[j]) * self.cover[gi][a]
                 since = int(self.rules.since.get(g.architecture, 0))
                 ramp = max(t - since, 0) + 1  # years the group's budgets have existed, this one included
                 invest = p["behaviour.left_shift_rate"] * ramp * g.incentive_strength * kept * pot_need
@@ -317,7 +317,7 @@ class Reference:
             lines = [j for j in UP if g.lines[j]] or [j for j in range(L) if g.lines[j]]
             up_b = [0.0] * g.n
             for a in range(A):
-                u = sum(y.demand[a][j] for j in lines)  # need after prevention (the same upstream)
+                u = sum(y.demand[a][j] * g.weights[j] for j in lines)  # need after prevention (its share)
                 for b, s in self.rows[gi][a]:
                     up_b[b] += s * u
             rate = [0.0] * g.n
@@ -329,7 +329,7 @@ class Reference:
             for a in range(A):
                 r = sum(s * rate[b] for b, s in self.rows[gi][a])
                 for j in lines:
-                    y.reinvest_atoms[a][j] += r * y.demand[a][j]
+                    y.reinvest_atoms[a][j] += r * g.weights[j] * y.demand[a][j]
         self.history.insert(0, [sum(y.extra[a][j] + y.reinvest_atoms[a][j] for j in UP) for a in range(A)])
         self.history = self.history[: len(self.weights)]
 
@@ -390,17 +390,17 @@ class Reference:
             tot.need_bl = {j: [0.0] * n for j in range(L) if g.lines[j]}
             for a in range(A):
                 for b, s in self.rows[gi][a]:
-                    tot.spent[b] += s * sum(y.spent[a][j] for j in range(L) if g.lines[j])
+                    tot.spent[b] += s * sum(y.spent[a][j] * g.weights[j] for j in range(L) if g.lines[j])
                     tot.adm[b] += s * y.admissions[a]
                     tot.avoid[b] += s * y.avoided[a] / unit
                     tot.avoidable[b] += s * y.ceiling[a] / unit
                     tot.pop[b] += s * self.heads[y.ty][a][POP]
                     tot.unmet[b] += s * sum(
-                        y.demand[a][j] * y.eff[a][j] * (1 - y.cutf[a][j]) for j in range(L) if g.lines[j]
+                        y.demand[a][j] * y.eff[a][j] * (1 - y.cutf[a][j]) * g.weights[j] for j in range(L) if g.lines[j]
                     )
                     for j in tot.spent_bl:
-                        tot.spent_bl[j][b] += s * y.spent[a][j]
-                        tot.need_bl[j][b] += s * y.demand[a][j]
+                        tot.spent_bl[j][b] += s * y.spent[a][j] * g.weights[j]
+                        tot.need_bl[j][b] += s * y.demand[a][j] * g.weights[j]
             y.b.append(tot)
 
     def pooled_funds(self, y: SimpleNamespace) -> None:
@@ -617,9 +617,11 @@ class Reference:
                 for a, row in enumerate(nxt_rows[gi]):
                     for bb, s in row:
                         if bb == b:
-                            spend[0] += s * sum(v for j, v in enumerate(atoms[a]) if g.lines[j])
+                            spend[0] += s * sum(v * g.weights[j] for j, v in enumerate(atoms[a]) if g.lines[j])
                             if self.last_atoms is not None:
-                                spend[1] += s * sum(v for j, v in enumerate(self.last_atoms[a]) if g.lines[j])
+                                spend[1] += s * sum(
+                                    v * g.weights[j] for j, v in enumerate(self.last_atoms[a]) if g.lines[j]
+                                )
                 fund = float(self.funded.top_slice[t, g.offset + b]) if g.top_slice > 0 else 0.0
                 expected = nxt[gi][b] - fund + own[gi][b] - charges[gi][b]
                 prev = None if self.last_base is None else spend[1]

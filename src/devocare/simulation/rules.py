@@ -67,6 +67,14 @@ class BudgetGroup:
     offset: int = 0  # first index of this group's budgets on the global budget axis
     H_full: np.ndarray | None = None  # (atoms, areas) membership before coverage; None where H is already that
     corridor: tuple[float, float] | None = None  # risk corridor: (width as a share of allocation, centre share)
+    #: (L,) share of each held line's money this budget holds where pots split a line (``line_shares``);
+    #: None where it holds every one of its lines in full, so such a budget's arrays are the 0/1 ones
+    shares: np.ndarray | None = None
+
+    @property
+    def weights(self) -> np.ndarray:
+        """(L,) share of each line this budget holds: its ``shares``, else 1 on its lines and 0 elsewhere."""
+        return self.lines.astype(float) if self.shares is None else self.shares
 
     @property
     def n(self) -> int:
@@ -324,17 +332,35 @@ def _groups_of(
     return groups, cof_rule, _rebasing_rule(_get(money, "rebasing"), groups)
 
 
+def pot_share(pot: object, line: str) -> float:
+    """The share of ``line``'s money ``pot`` holds: its ``line_shares`` entry, 1 for a line held in full, 0
+    for a line it does not hold (a pot given as a mapping reads the same)."""
+    if line not in (_get(pot, "lines") or []):
+        return 0.0
+    return float((_get(pot, "line_shares") or {}).get(line, 1.0))
+
+
 def _check_pots(arch_id: str, pots: list[object]) -> None:
-    """Every service line is in exactly one pot, so each line's money has one holder."""
-    seen: dict[str, str] = {}
+    """Every service line's money is held exactly once: in one pot, or split between pots whose
+    ``line_shares`` add up to 1."""
+    seen: dict[str, list[str]] = {}
+    total: dict[str, float] = {}
     for pot in pots:
         for line in _get(pot, "lines"):
-            if line in seen:
+            share = pot_share(pot, line)
+            if not 0.0 < share <= 1.0:  # NaN fails too
                 raise DevocareError(
-                    f"architecture {arch_id!r}: line {line!r} is in pots {seen[line]!r} and "
-                    f"{_get(pot, 'id')!r}; every line must be in exactly one pot"
+                    f"architecture {arch_id!r}: pot {_get(pot, 'id')!r} holds a share {share!r} of {line!r}; "
+                    "a share must be in (0, 1]"
                 )
-            seen[line] = str(_get(pot, "id"))
+            seen.setdefault(line, []).append(str(_get(pot, "id")))
+            total[line] = total.get(line, 0.0) + share
+    for line, held in total.items():
+        if abs(held - 1.0) > 1e-9:
+            raise DevocareError(
+                f"architecture {arch_id!r}: the shares of line {line!r} in pots {', '.join(seen[line])} sum to "
+                f"{held:.9g}; every line must be held exactly once (one pot, or line_shares adding up to 1)"
+            )
     missing = [line for line in LINE_IDS if line not in seen]
     if missing:
         raise DevocareError(f"architecture {arch_id!r}: service lines {missing} are in no pot")
@@ -359,8 +385,10 @@ def _group(arch: object, holder: str, members: list[object], atom_level: str, we
     used = (H * weight[:, None]).sum(axis=0) > 0  # areas with no atom under these rules hold nothing
     H, codes = H[:, used], [c for c, u in zip(codes, used, strict=True) if u]
     lines = np.zeros(L, dtype=bool)
+    shares = np.zeros(L)
     for pot in members:
         lines |= line_mask(list(_get(pot, "lines")))
+        shares += [pot_share(pot, line) for line in LINE_IDS]
     tier = str(_get(members[0], "tier"))
     names = _fund_criteria(fund, tier)
     paid = names is not None
@@ -387,6 +415,7 @@ def _group(arch: object, holder: str, members: list[object], atom_level: str, we
         unpaid_to_tier=paid and str(_get(fund, "unpaid", "tier")) == "tier",
         acute_cost_borne=1.0 if lines[index("acute_non_elective")] else 0.0,
         corridor=_corridor_of(arch_id, holder, members),
+        shares=None if bool(np.all(shares[lines] == 1.0)) else shares,
     )
 
 

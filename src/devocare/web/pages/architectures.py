@@ -220,7 +220,7 @@ def architecture_page(request: Request, arch: Any, ref: str, body: str) -> Respo
     datasets["bodies"] = bodies
     pots = pd.DataFrame(
         [
-            {"pot": p.id, "holder": p.holder, "tier": p.tier, "ring_fenced": p.ring_fenced, "lines": ", ".join(p.lines)}
+            {"pot": p.id, "holder": p.holder, "tier": p.tier, "ring_fenced": p.ring_fenced, "lines": _pot_lines(p)}
             for p in arch.money.pots
         ]
     )
@@ -397,3 +397,9 @@ def _saved(request: Request) -> list[Any]:
 def _baseline_first(ids: list[str]) -> list[str]:
     """Built-in ids with today's system first, so ticking boxes makes it the baseline of the change list."""
     return sorted(ids, key=lambda i: (i != "status-quo-2023", i))
+
+
+def _pot_lines(pot: Any) -> str:
+    """A pot's lines, each with its share where the pot holds part of it (``line_shares``)."""
+    shares = pot.line_shares or {}
+    return ", ".join(f"{line} ({shares[line]:.2%})" if line in shares else line for line in pot.lines)
