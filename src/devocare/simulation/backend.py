@@ -214,6 +214,7 @@ class RunMatrix:
             from scipy import sparse
 
             matrix = sparse.csr_array(sparse.vstack([self._back_csr * row[None, :] for row in host]))
+            matrix.eliminate_zeros()  # the product keeps a budget's entry on lines it does not hold, as zeros
             self._spread[host.tobytes()] = matrix
         if len(self._spread_by_mask) > 64:  # a long-lived process runs many blocks: forget old masks
             self._spread_by_mask.clear()
