@@ -19,7 +19,7 @@ import numpy as np
 
 from devocare.service_lines import UPSTREAM_LINES, index
 from devocare.simulation import behaviour, fused, prevention
-from devocare.simulation.backend import asarray, expand_runs, segment_sum, set_line
+from devocare.simulation.backend import asarray, expand_runs, segment_sum, set_line, year_buffer
 from devocare.simulation.rules import line_mask
 
 NE = index("acute_non_elective")
@@ -107,7 +107,7 @@ class GenericAtoms:
         D, A = cost_growth.shape[0], s.heads.shape[2]
         shock = 1.0 + s.shock_scale * self.shocks[:, t, :]  # (D, A)
         if fused.AVAILABLE and isinstance(s.heads, np.ndarray) and isinstance(cost_growth, np.ndarray):
-            need = np.empty((D, *s.heads.shape[1:]))  # the same products in one pass
+            need = year_buffer("need", (D, *s.heads.shape[1:]), t)  # the same products in one pass
             fused.need_block(s.heads[ty], shock, cost_growth, need)
         else:
             need = s.heads[ty][None, :, :] * shock[:, None, :]  # (D, L, A)
@@ -117,7 +117,7 @@ class GenericAtoms:
         effective = prevention.lagged_spend(xp, self.history, s.lag_weights) if self.history else xp.zeros((D, A))
         per_unit: Any = None
         if fused.budget_kernels() and isinstance(need, np.ndarray):  # the same arithmetic in one pass
-            counted = np.empty((4, D, A))
+            counted = year_buffer("counted", (4, D, A), t)
             scalars = (fused.contiguous(x).reshape(D) for x in (s.effect, s.avoidable_share, s.unit_cost))
             cof = fused.contiguous(s.cof_factor)
             fused.prevention_atoms(need, NE, fused.contiguous(effective), *scalars, cof, counted)

@@ -3,6 +3,7 @@ to it: segment sums over runs of atoms (aggregating 33,755 LSOAs costs one pass)
 
 from __future__ import annotations
 
+import threading
 from typing import Any
 
 import numpy as np
@@ -305,3 +306,24 @@ class HeldLines:
             self._line_masks[j] = np.zeros((self.L, self.B))
             self._line_masks[j][j] = 1.0
         return self.total(x_p, self._line_masks[j])
+
+
+_YEAR_BUFFERS = threading.local()
+
+
+def year_buffer(name: str, shape: tuple[int, ...], t: int, dtype: Any = np.float64) -> np.ndarray:
+    """A host array for one of a block's yearly outputs (NumPy path), one of two that alternate year by year
+    and are kept for the next block run in the same thread: a year's flows and what it carries into the next
+    live two years at most, and arrays made afresh each year and block had the allocator return the memory and
+    fault it in again every time (a fifth of a LAD block's time). Its contents are undefined: the caller writes
+    every element before reading any."""
+    pool: dict[tuple[Any, ...], np.ndarray] | None = getattr(_YEAR_BUFFERS, "arrays", None)
+    if pool is None:
+        pool = _YEAR_BUFFERS.arrays = {}
+    key = (name, t % 2, shape, np.dtype(dtype))
+    array = pool.get(key)
+    if array is None:
+        if len(pool) > 64:  # blocks of other shapes (another atom level, draw count): forget the old ones
+            pool.clear()
+        array = pool[key] = np.empty(shape, dtype=dtype)
+    return array

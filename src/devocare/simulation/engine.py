@@ -1042,10 +1042,11 @@ class Outputs:
 
     def __init__(self, b: Block) -> None:
         D, Y, A, Lc, B = b.D, b.years, b.A, b.L, b.B
-        # (D, Y, B) views of year-major arrays, so that a year's write is one contiguous block; left
-        # uninitialised (:meth:`record` writes every draw and budget of every year), so that a process running
-        # block after block reuses freed memory instead of having the kernel zero fresh pages for each
-        self.budget = {m: np.empty((Y, D, B)).transpose(1, 0, 2) for m in BUDGET_MEASURES}
+        # (D, Y, B) views of one year-major array, so that a year's write is one contiguous block; one
+        # allocation, large enough for NumPy to ask the kernel for huge pages (a few page faults, not one per
+        # 4 KiB), left uninitialised: :meth:`record` writes every draw and budget of every year
+        every = np.empty((len(BUDGET_MEASURES), Y, D, B))
+        self.budget = {m: every[i].transpose(1, 0, 2) for i, m in enumerate(BUDGET_MEASURES)}
         national = {
             k: np.zeros((D, Y))
             for k in ("admissions", "population", "avoided_admissions", "incentive_unpaid", "envelope")

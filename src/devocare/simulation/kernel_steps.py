@@ -10,6 +10,7 @@ from typing import Any
 import numpy as np
 
 from devocare.simulation import behaviour, fused_budgets, intervention
+from devocare.simulation.backend import year_buffer
 from devocare.simulation.state import Block, Carried, Flows
 
 
@@ -20,26 +21,26 @@ def factors(b: Block, c: Carried, f: Flows) -> np.ndarray:
     savings = _host_rows(*(behaviour.efficiency(saving, ramp, max(f.t - since, 0)) for since, _ in b.eff_clocks))
     where = _rows_of(b, *(runs for _, runs in b.eff_clocks))
     spread = b.runs.spread(c.cut, b.rules.holds).reshape(b.D, -1)
-    out = np.empty((3, *spread.shape))
+    out = year_buffer("factors", (3, *spread.shape), f.t)
     fused_budgets.run_factors(spread, savings, where, out)
     return out.reshape(3, b.D, b.L, -1)
 
 
-def spend_and_unmet(b: Block, year: Any, factors: np.ndarray) -> np.ndarray:
+def spend_and_unmet(b: Block, year: Any, factors: np.ndarray, t: int) -> np.ndarray:
     """(2, D, L, runs) run-level spend and unmet need (:func:`fused_budgets.spend_and_unmet`)."""
     need = np.ascontiguousarray(year.demand_lr)
     row_of = np.full(b.L, -1, dtype=np.int64)
     row_of[list(year.rows_lr)] = np.arange(len(year.rows_lr))
     rows = np.stack(list(year.rows_lr.values())) if year.rows_lr else np.zeros((1, *need[:, 0].shape))
-    out = np.empty((2, *need.shape))
+    out = year_buffer("spend", (2, *need.shape), t)
     fused_budgets.spend_and_unmet(need, factors, row_of, rows, out)
     return out
 
 
-def reinvested(b: Block, c: Carried, up_need: Any, planned: Any) -> np.ndarray:
+def reinvested(b: Block, c: Carried, up_need: Any, planned: Any, t: int) -> np.ndarray:
     """(3, D, B) money spent beyond need, the part drawn from reserves, and its rate per £ of upstream need
     (:func:`fused_budgets.reinvest_year`)."""
-    money = np.empty((3, b.D, b.B))
+    money = year_buffer("money", (3, b.D, b.B), t)
     share = _rows_of(b, b.col["behaviour.reinvest_share"])[0]
     fused_budgets.reinvest_year(_host(up_need, b), _host(c.reserves, b), share, _host(planned, b), money)
     return money
@@ -49,7 +50,7 @@ def balance(b: Block, c: Carried, f: Flows, paid_out: Any) -> np.ndarray:
     """(7, D, B) to reserves, returned, borne, support, reserve change, income and reserves after
     (:func:`fused_budgets.balance_year`)."""
     r = b.rules
-    settled = np.empty((7, b.D, b.B))
+    settled = year_buffer("settled", (7, b.D, b.B), f.t)
     fused_budgets.balance_year(
         *(_host(x, b) for x in (f.kept, f.paid, f.t_in, f.reinvest_reserves, f.spent_b, f.t_out)),
         _host(paid_out, b),
@@ -65,7 +66,7 @@ def balance(b: Block, c: Carried, f: Flows, paid_out: Any) -> np.ndarray:
 def plan(b: Block, c: Carried, f: Flows, paid_out: Any) -> np.ndarray:
     """(3, D, B) next year's cut and headroom, and this year's base (:func:`fused_budgets.plan_year`)."""
     r, t = b.rules, f.t + 1
-    planned = np.empty((3, b.D, b.B))
+    planned = year_buffer("planned", (3, b.D, b.B), f.t)
     fused_budgets.plan_year(
         *(_host(x, b) for x in (f.spent_b, f.unmet_b, f.reinvest, f.income, paid_out)),
         _host(0.0 if c.last_base is None else c.last_base, b),
@@ -86,7 +87,7 @@ def plan(b: Block, c: Carried, f: Flows, paid_out: Any) -> np.ndarray:
 def floors(b: Block, c: Carried, f: Flows) -> tuple[np.ndarray, np.ndarray]:
     """(D, B) breach streak and (4, D, B) flags: floor breached, deficit, floor, either
     (:func:`fused_budgets.floors_year`)."""
-    streak, flags = np.empty((b.D, b.B)), np.empty((4, b.D, b.B), dtype=np.bool_)
+    streak, flags = year_buffer("streak", (b.D, b.B), f.t), year_buffer("flags", (4, b.D, b.B), f.t, np.bool_)
     held = b.held
     fused_budgets.floors_year(
         _host(f.spent_p, b, pairs=True),

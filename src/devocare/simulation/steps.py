@@ -70,7 +70,7 @@ def need_prevention_caps_shift(b: Block, c: Carried, f: Flows) -> None:
         f.t, f.ty, b.cost_per_head * grow, f.eff_lr, f.cut_lr, f.factor_lr, store=b.keep or b.atom_draws
     )
     if "factors" in f.extra:  # the factors came from the fused kernel: spend and unmet need in one pass too
-        spent_lr, f.unmet_lr = kernel_steps.spend_and_unmet(b, year, f.extra["factors"])
+        spent_lr, f.unmet_lr = kernel_steps.spend_and_unmet(b, year, f.extra["factors"], f.t)
     else:
         spent_lr = xp.asarray(year.demand_lr, copy=True) if f.factor_lr is None else year.demand_lr * f.factor_lr
         for j, row_lr in year.rows_lr.items():  # rows built per atom replace their run-level sums
@@ -102,7 +102,7 @@ def reinvestment(b: Block, c: Carried, f: Flows) -> None:
         up_b = b.held.total(f.demand_p, b.rules.up_holds)  # (D, B)
         planned = 0.0 if c.headroom is None else c.headroom
         if b.fused_budgets:  # the same money in one pass
-            f.reinvest, f.reinvest_reserves, rate = kernel_steps.reinvested(b, c, up_b, planned)
+            f.reinvest, f.reinvest_reserves, rate = kernel_steps.reinvested(b, c, up_b, planned, f.t)
         else:
             drawn = b.col["behaviour.reinvest_share"] * xp.maximum(c.reserves, 0.0)
             has_up = up_b > 0  # one mask for the three uses
