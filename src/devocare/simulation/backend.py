@@ -323,7 +323,12 @@ def year_buffer(name: str, shape: tuple[int, ...], t: int, dtype: Any = np.float
     key = (name, t % 2, shape, np.dtype(dtype))
     array = pool.get(key)
     if array is None:
-        if len(pool) > 64:  # blocks of other shapes (another atom level, draw count): forget the old ones
+        if sum(a.nbytes for a in pool.values()) > YEAR_BUFFER_BYTES:  # blocks of other shapes: forget them
             pool.clear()
         array = pool[key] = np.empty(shape, dtype=dtype)
     return array
+
+
+#: Most bytes of :func:`year_buffer` arrays a thread keeps (a LAD block of 64 draws uses about 20 MB, an LSOA
+#: block of 4 draws about 30 MB), so a long-lived server's worker threads hold a bounded amount.
+YEAR_BUFFER_BYTES = 64 * 2**20
