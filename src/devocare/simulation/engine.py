@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import cache, partial
 from typing import Any, TypeVar
@@ -1005,9 +1005,12 @@ def run_block(
     keep_atoms: bool = True,
     check: bool = True,
     atom_draws: bool = False,
+    measures: Iterable[str] | None = None,
 ) -> BlockResult:
     """Simulate one block of draws for ``years`` years and return its outputs (host NumPy): every year runs
-    the named steps of :data:`devocare.simulation.steps.STEPS` in order, then records its outputs.
+    the named steps of :data:`devocare.simulation.steps.STEPS` in order, then records its outputs: the
+    per-budget ``measures`` asked for (None: all of :data:`BUDGET_MEASURES`; a caller that reads a few, such
+    as a comparison on national series, saves writing the rest), the national series and any atom detail.
 
     Inside a year the arrays are (draw, line, atom) with atoms ordered in runs of identical membership,
     so aggregating to budgets is a segment sum over runs followed by a small matrix product with the
@@ -1023,7 +1026,7 @@ def run_block(
         rebase_b={rs: zeros for rs, *_ in b.prep.reb},  # its sum per budget: changes at settlement ends
         last_avoided=xp.zeros((b.D, b.A)),
     )
-    out = Outputs(b)
+    out = Outputs(b, _measures(measures))
     for t in range(years):
         if b.dated:  # first: a reform starting this year takes its rules at this year's values
             _year_parameters(b, fixed, t)
@@ -1036,17 +1039,27 @@ def run_block(
     return BlockResult(values.draws, out.budget, out.national, out.atoms, carried.max_gap, out.per_draw)
 
 
+def _measures(asked: Iterable[str] | None) -> tuple[str, ...]:
+    """The per-budget measures a block records, in :data:`BUDGET_MEASURES` order (None: all of them)."""
+    if asked is None:
+        return BUDGET_MEASURES
+    unknown = set(asked) - set(BUDGET_MEASURES)
+    if unknown:
+        raise ValueError(f"unknown budget measures {sorted(unknown)}; known: {', '.join(BUDGET_MEASURES)}")
+    return tuple(m for m in BUDGET_MEASURES if m in set(asked))
+
+
 class Outputs:
     """A block's outputs, written year by year (the last step of a year): per-budget measures, national
     series, the central draw's atom detail and, for LAD runs with draws, every draw's atom totals."""
 
-    def __init__(self, b: Block) -> None:
+    def __init__(self, b: Block, measures: tuple[str, ...] = BUDGET_MEASURES) -> None:
         D, Y, A, Lc, B = b.D, b.years, b.A, b.L, b.B
         # (D, Y, B) views of one year-major array, so that a year's write is one contiguous block; one
         # allocation, large enough for NumPy to ask the kernel for huge pages (a few page faults, not one per
         # 4 KiB), left uninitialised: :meth:`record` writes every draw and budget of every year
-        every = np.empty((len(BUDGET_MEASURES), Y, D, B))
-        self.budget = {m: every[i].transpose(1, 0, 2) for i, m in enumerate(BUDGET_MEASURES)}
+        every = np.empty((len(measures), Y, D, B))
+        self.budget = {m: every[i].transpose(1, 0, 2) for i, m in enumerate(measures)}
         national = {
             k: np.zeros((D, Y))
             for k in ("admissions", "population", "avoided_admissions", "incentive_unpaid", "envelope")
@@ -1091,7 +1104,8 @@ class Outputs:
             ("handed_over", f.handed_over),
             ("taken_over", f.taken_over),
         ):
-            self.budget[name][:, t, :] = to_numpy(value)  # broadcast, and flags written as 0/1, in place
+            if name in self.budget:
+                self.budget[name][:, t, :] = to_numpy(value)  # broadcast, and flags written as 0/1, in place
         national = self.national
         if b.fused_budgets and f.rate_lr is not None and f.unmet_lr is not None:  # the same sums in one pass
             by_line = np.empty((3, b.D, b.L))
