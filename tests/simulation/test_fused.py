@@ -44,6 +44,7 @@ def _assert_identical(a: BlockResult, b: BlockResult, label: str) -> None:
         assert x.keys() == y.keys()
         for k in x:
             np.testing.assert_array_equal(x[k], y[k], err_msg=f"{label} {part} {k}")
+            assert np.array_equal(np.signbit(x[k]), np.signbit(y[k])), f"signed zeros differ: {label} {part} {k}"
 
 
 @pytest.mark.parametrize("arch_id", architecture.builtin_ids())
@@ -86,3 +87,18 @@ def test_run_sums_match_numpy_reduceat() -> None:
     bounds = np.r_[starts, len(x)]
     got = np.array([fused._run_total(x[lo:hi]) for lo, hi in zip(bounds[:-1], bounds[1:], strict=True)])
     np.testing.assert_array_equal(got, expected)
+
+
+def test_the_budget_kernels_take_maxima_and_minima_as_numpy_does() -> None:
+    """Signed zeros and NaNs included (a surplus of exactly zero settles to a support of 0.0 or -0.0): the
+    kernels' maximum and minimum agree with NumPy's on whole arrays, sign bits too."""
+    from devocare.simulation import fused_budgets
+
+    nan, inf = float("nan"), float("inf")
+    pairs = [(-0.0, 0.0), (0.0, -0.0), (nan, 1.0), (1.0, nan), (2.0, 1.0), (1.0, 2.0), (inf, -inf), (-1.0, -1.0)]
+    a = np.array([x for x, _ in pairs] * 8)  # long enough for NumPy's vectorised loops
+    b = np.array([y for _, y in pairs] * 8)
+    for ours, theirs in ((fused_budgets._max, np.maximum), (fused_budgets._min, np.minimum)):
+        got, want = np.array([ours(x, y) for x, y in zip(a, b, strict=True)]), theirs(a, b)
+        np.testing.assert_array_equal(got, want)
+        assert np.array_equal(np.signbit(got), np.signbit(want)), ours.__name__

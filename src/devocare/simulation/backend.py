@@ -208,15 +208,16 @@ class RunMatrix:
         if hit is not None and hit[0] is mask:  # the entry keeps its mask alive, so an id is never reused
             return hit[1]
         host = np.asarray(mask, dtype=np.float64)
-        matrix = self._spread.get(host.tobytes())
-        if matrix is None:
-            if not np.isin(host, (0.0, 1.0)).all():
-                return None
-            from scipy import sparse
+        key = host.tobytes()
+        if key not in self._spread:
+            matrix = None  # a mask of line shares (not 0/1) is spread by the dense product
+            if np.isin(host, (0.0, 1.0)).all():
+                from scipy import sparse
 
-            matrix = sparse.csr_array(sparse.vstack([self._back_csr * row[None, :] for row in host]))
-            matrix.eliminate_zeros()  # the product keeps a budget's entry on lines it does not hold, as zeros
-            self._spread[host.tobytes()] = matrix
+                matrix = sparse.csr_array(sparse.vstack([self._back_csr * row[None, :] for row in host]))
+                matrix.eliminate_zeros()  # the product keeps a budget's entry on lines it does not hold, as 0
+            self._spread[key] = matrix
+        matrix = self._spread[key]
         if len(self._spread_by_mask) > 64:  # a long-lived process runs many blocks: forget old masks
             self._spread_by_mask.clear()
         self._spread_by_mask[id(mask)] = (mask, matrix)
@@ -330,5 +331,5 @@ def year_buffer(name: str, shape: tuple[int, ...], t: int, dtype: Any = np.float
 
 
 #: Most bytes of :func:`year_buffer` arrays a thread keeps (a LAD block of 64 draws uses about 20 MB, an LSOA
-#: block of 4 draws about 30 MB), so a long-lived server's worker threads hold a bounded amount.
+#: block of 4 draws about 1 MB), so a long-lived server's worker threads hold a bounded amount.
 YEAR_BUFFER_BYTES = 64 * 2**20

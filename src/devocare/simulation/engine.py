@@ -618,9 +618,9 @@ def _grants(inputs: Inputs, rules: Rules, fixed: dict[str, Any], years: int) -> 
 
 def _shared(inputs: Inputs, rules: Rules, fixed: dict[str, Any], years: int) -> Shared:
     """The factor-independent arrays of a run in sorted atom order, shared (read-only) by every factor set of
-    its waterfall and every run with the same grants: at LSOA level building them took most of each of the
-    waterfall's 2^k preparations."""
-    key = _grant_key(inputs, rules, fixed, years)
+    its waterfall: at LSOA level building them took most of each of the waterfall's 2^k preparations. Keyed
+    by every parameter: its memo keeps pieces that read parameters beyond the grants' (the pooled funds)."""
+    key = _run_key(inputs, rules, fixed, years)
     shared = _SHARED.get(key)
     if shared is None:
         if len(_SHARED) > 16:
@@ -1113,8 +1113,11 @@ class Outputs:
             fused_budgets.line_totals(*(np.ascontiguousarray(x) for x in run_level), by_line)
             for name, sums in zip(("spent_by_line", "need_by_line", "unmet_need_by_line"), by_line, strict=True):
                 national[name][:, t] = sums
-        else:
-            total_lr = f.spent_lr if f.reinvest_lr is None else f.spent_lr + f.reinvest_lr
+        else:  # the kernels leave rate × need to whoever reads it
+            reinvest_lr = f.reinvest_lr
+            if reinvest_lr is None and f.rate_lr is not None:
+                reinvest_lr = f.rate_lr * f.year.demand_lr
+            total_lr = f.spent_lr if reinvest_lr is None else f.spent_lr + reinvest_lr
             national["spent_by_line"][:, t] = row_sums(total_lr)
             national["need_by_line"][:, t] = row_sums(f.year.demand_lr)
             if f.unmet_lr is not None:

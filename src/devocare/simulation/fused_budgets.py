@@ -38,14 +38,15 @@ __all__ = [
 
 @_jit
 def _max(a: float, b: float) -> float:
-    """``numpy.maximum`` of two numbers: a NaN wins, and of two equal numbers the first."""
-    return a if (a >= b or a != a) else b
+    """``numpy.maximum`` of two numbers: a NaN wins, and of two equal numbers the second (so of 0.0 and
+    -0.0 the sign NumPy gives)."""
+    return a if (a > b or a != a) else b
 
 
 @_jit
 def _min(a: float, b: float) -> float:
-    """``numpy.minimum`` of two numbers: a NaN wins, and of two equal numbers the first."""
-    return a if (a <= b or a != a) else b
+    """``numpy.minimum`` of two numbers: a NaN wins, and of two equal numbers the second."""
+    return a if (a < b or a != a) else b
 
 
 @_jit
