@@ -36,9 +36,10 @@ BLOCK_BYTES = 288 * 2**20
 #: What a run holds at its peak, measured (``bench/bench_end_to_end.py``; peak resident memory of
 #: reform-split-2024 through the CLI to Parquet at LAD level with 10 and 1,000 draws and 3 and 10 years, and at
 #: LSOA level with 10 and 100 draws and 3 and 10 years; the estimate is within 7% of each): the interpreter,
-#: libraries and national data (about 205 MiB after imports, 300–375 MiB with the allocation engine's data and
-#: the fast kernels loaded, depending on the environment's builds of the libraries) ...
-BASE_BYTES = 340 * 2**20
+#: libraries and national data (about 205 MiB after imports, 365 MiB after a first small run has loaded the
+#: allocation engine's data and the fast kernels, and 420–500 MiB at a large run's peak with the kernels' yearly
+#: buffers and the libraries' own working memory, depending on the environment's builds of the libraries) ...
+BASE_BYTES = 420 * 2**20
 #: ... per atom, its heads and rules, and per atom and budget its membership (dense rows, about two float64
 #: copies; the runs of atoms with identical rows are found from its CSR parts, not a third dense copy) ...
 ATOM_BYTES = 2_000
