@@ -83,7 +83,7 @@ class AtomYear:
     extra_up: Any  # (D, A) extra upstream spend (left shift; reinvestment is added later)
     admissions: Any  # (D, A)
     avoided: Any  # (D, A) £ emergency cost avoided
-    counts_lr: Any  # (D, runs) each (a list, or one (3, D, runs) array): admissions, avoided, avoidable
+    counts_lr: Any  # (3, D, runs): admissions, avoided admissions, avoidable admissions
 
 
 class GenericAtoms:
@@ -168,9 +168,9 @@ class GenericAtoms:
             return segment_sum(xp, x, s.starts)
 
         if per_unit is not None:  # admissions, avoided and avoidable admissions summed in one call
-            counts: Any = runs(per_unit)  # (3, D, runs)
+            counts = runs(per_unit)  # (3, D, runs)
         else:
-            counts = [runs(admissions), runs(avoided / s.unit_cost), runs(ceiling / s.unit_cost)]
+            counts = xp.stack([runs(admissions), runs(avoided / s.unit_cost), runs(ceiling / s.unit_cost)], axis=0)
         rows_lr = {j: runs(row) for j, row in rows.items()}
         return AtomYear(demand, runs(demand), rows, rows_lr, extra_up, admissions, avoided, counts)
 
@@ -381,25 +381,15 @@ def _line_sum(xp: Any, x: Any, lines: list[int], weights: list[float] | None = N
     left out when that is fewer additions. With ``weights`` (L,), each row times its weight (a group's share
     of a line pots split), in the same order as :func:`fused._line_total`."""
     n = x.shape[1]
-    if weights is not None:
-        if len(lines) > n // 2 + 1:
-            total = xp.sum(x, axis=1)
-            for j in range(n):
-                w = weights[j] if j in lines else 0.0
-                if w != 1.0:
-                    total = total - (1.0 - w) * x[:, j, :]
-            return total
-        out = x[:, lines[0], :] * weights[lines[0]]
-        for j in lines[1:]:
-            out = out + x[:, j, :] * weights[j]
-        return out
+    weight = [1.0] * n if weights is None else weights  # a weight of 1 (or its complement 0) is exact
     if len(lines) > n // 2 + 1:
         total = xp.sum(x, axis=1)
         for j in range(n):
-            if j not in lines:
-                total = total - x[:, j, :]
+            w = weight[j] if j in lines else 0.0
+            if w != 1.0:
+                total = total - (1.0 - w) * x[:, j, :]
         return total
-    out = x[:, lines[0], :]
+    out = x[:, lines[0], :] * weight[lines[0]]
     for j in lines[1:]:
-        out = out + x[:, j, :]
+        out = out + x[:, j, :] * weight[j]
     return out

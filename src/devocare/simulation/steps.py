@@ -166,8 +166,7 @@ def budget_totals(b: Block, c: Carried, f: Flows) -> None:
     """Admissions, avoided and avoidable admissions, population, spend and need per budget."""
     xp = b.xp
     assert f.year is not None
-    counts = f.year.counts_lr
-    f.counts_r = counts if not isinstance(counts, list) else xp.stack(counts, axis=0)
+    f.counts_r = f.year.counts_lr
     f.adm_b, f.avoided_b, f.avoidable_b = b.runs.to_budgets(f.counts_r)  # (3, D, B)
     f.pop_b = b.runs.to_budgets(segment_sum(xp, b.heads[f.ty][POP], b.prep.starts)[None, :])  # (1, B): every draw's
     f.spent_b = b.held.total(f.spent_p) + f.reinvest
